@@ -1,0 +1,60 @@
+# Thin front for the CMake build. `make test` and `make run` are the two commands; both run
+# scripts/bootstrap first (installs missing Debian packages, unpacks lwIP).
+JOBS        ?= $(shell nproc)
+BUILD       ?= build
+ASAN_BUILD  ?= build-asan
+COV_BUILD   ?= build-coverage
+FUZZ_BUILD  ?= build-fuzz
+FUZZ_TIME   ?= 60
+TARGET      ?= hello
+CTEST_ARGS  ?=
+
+.PHONY: all bootstrap configure build test test-noaccel test-asan run run-noaccel coverage \
+        fuzz bench clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+configure: bootstrap
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Debug >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# Every test in the plain build, then the unit and hosted tests again under ASan+UBSan.
+test: build
+	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure $(CTEST_ARGS)
+	@$(MAKE) --no-print-directory test-asan
+
+test-asan: bootstrap
+	@cmake -S . -B $(ASAN_BUILD) -DPETREL_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ctest -j $(JOBS) --output-on-failure -L 'unit|hosted' $(CTEST_ARGS)
+
+# Same tests with QEMU forced to TCG (no KVM), for machines whose /dev/kvm misleads.
+test-noaccel:
+	@PETREL_ACCEL=tcg $(MAKE) --no-print-directory test
+
+run: build
+	@scripts/run $(BUILD) $(TARGET)
+
+run-noaccel: build
+	@PETREL_ACCEL=tcg scripts/run $(BUILD) $(TARGET)
+
+coverage: bootstrap
+	@cmake -S . -B $(COV_BUILD) -DPETREL_COVERAGE=ON >/dev/null
+	@cmake --build $(COV_BUILD) -j $(JOBS)
+	@scripts/coverage $(COV_BUILD)
+
+fuzz: bootstrap
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DPETREL_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	@scripts/fuzz $(FUZZ_BUILD) $(FUZZ_TIME)
+
+bench: build
+	@scripts/bench $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(COV_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,91 @@
+/*
+ * hal_cpu.h - execution contexts, interrupt state, idle, cpu identity, barriers.
+ *
+ * A context is a kernel stack plus the callee-saved registers parked on it. hal_ctx_switch()
+ * is one x86-64 assembly routine (hal_x86/ctx_switch.S) used by both backends, so the
+ * scheduler that runs under CMocka is the scheduler that runs in QEMU.
+ *
+ * Interrupts: on bare metal these are real interrupts; in the hosted backend a software
+ * interrupt controller keeps a per-CPU "disabled" flag and a pending mask, and delivers
+ * pending interrupts at hal_irq_enable()/hal_irq_restore(), idle and hal_poll(). In both, an
+ * interrupt runs the handler the kernel registered (timer: kernel_timer_irq(); devices: their
+ * completion callbacks) and then kernel_irq_exit(), where the kernel may preempt.
+ */
+#ifndef HAL_CPU_H
+#define HAL_CPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct hal_ctx {
+    uint64_t sp;          /* saved stack pointer; the registers live on the stack */
+    void *stack;          /* lowest address of the stack */
+    size_t stack_size;    /* bytes */
+    void *san_fake_stack; /* hosted ASan bookkeeping; unused on bare metal */
+};
+
+/*
+ * Prepare ctx so that the first hal_ctx_switch() to it calls entry(arg) on the given stack.
+ * entry must never return (it ends with hal_ctx_switch_final()). Does not block; any context.
+ */
+void hal_ctx_init(struct hal_ctx *ctx, void *stack, size_t stack_size, void (*entry)(void *),
+                  void *arg);
+
+/*
+ * Save the current context in from and resume to. Returns when someone switches back to
+ * from. Interrupts must be disabled by the caller; the interrupt state is not part of a
+ * context. Does not block by itself.
+ */
+void hal_ctx_switch(struct hal_ctx *from, struct hal_ctx *to);
+
+/* Like hal_ctx_switch() for a context that will never run again (its stack may be freed
+ * once another context runs). Never returns. */
+void hal_ctx_switch_final(struct hal_ctx *from, struct hal_ctx *to) __attribute__((noreturn));
+
+/* Interrupt state of the current CPU. save returns an opaque token for restore; none block. */
+uint64_t hal_irq_save(void);
+void hal_irq_restore(uint64_t token);
+void hal_irq_enable(void);
+void hal_irq_disable(void);
+bool hal_irq_enabled(void);
+
+/*
+ * Deliver any pending interrupts now (an explicit preemption/poll point). Must be called with
+ * interrupts enabled. On bare metal this is a no-op: interrupts arrive by themselves.
+ */
+void hal_poll(void);
+
+/*
+ * Wait until an interrupt arrives or the clock reaches deadline_ns (UINT64_MAX: no deadline),
+ * then return with interrupts in the state they had on entry, after delivering what arrived.
+ * Call with interrupts disabled; the HAL enables them atomically with the wait (no lost
+ * wakeup). With the hosted virtual clock and nothing pending, the clock jumps to the next
+ * armed timer. Returns -1 if nothing can ever wake the CPU (no timer armed, no device
+ * pending: the hosted backend reports this instead of hanging), 0 otherwise.
+ */
+int hal_cpu_idle_until(uint64_t deadline_ns);
+
+unsigned hal_cpu_id(void);
+unsigned hal_cpu_count(void);
+
+static inline void hal_barrier(void)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void hal_compiler_barrier(void)
+{
+    __asm__ __volatile__("" ::: "memory");
+}
+
+static inline void hal_cpu_relax(void)
+{
+    __asm__ __volatile__("pause" ::: "memory");
+}
+
+/* Kernel entry points the backends call (defined in core/). Interrupts are disabled. */
+void kernel_timer_irq(void); /* the one-shot timer fired */
+void kernel_irq_exit(void);  /* end of any interrupt: the kernel may switch threads here */
+
+#endif
