@@ -84,6 +84,17 @@ static inline void hal_cpu_relax(void)
     __asm__ __volatile__("pause" ::: "memory");
 }
 
+/* Register snapshot and frame-pointer backtrace of the calling context, for panic(). */
+struct hal_cpu_regs {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rip, rflags, cr2, cr3;
+};
+void hal_cpu_snapshot(struct hal_cpu_regs *regs);
+/* Fill pcs with up to max return addresses of the caller's stack (frame pointers); returns
+ * the count. Stops at a frame outside the current kernel stack. Never faults. */
+unsigned hal_backtrace(uint64_t *pcs, unsigned max);
+
 /* Kernel entry points the backends call (defined in core/). Interrupts are disabled. */
 void kernel_timer_irq(void); /* the one-shot timer fired */
 void kernel_irq_exit(void);  /* end of any interrupt: the kernel may switch threads here */
