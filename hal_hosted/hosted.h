@@ -1,0 +1,143 @@
+/*
+ * hosted.h - the hosted backend's own API, for tests, tools, fuzzers and benchmarks.
+ *
+ * The hosted backend runs the kernel inside one Linux process (docs/hosted.md):
+ *
+ *   - "physical RAM" is a memfd mapped once; physical address = offset + HOSTED_PHYS_BASE;
+ *   - user address spaces alias RAM pages into a reserved arena at fixed addresses;
+ *   - a software interrupt controller delivers timer, block and net interrupts only at
+ *     delivery points (hal_irq_enable/restore, hal_poll, hal_cpu_idle_until);
+ *   - the clock is virtual by default (it moves only when the CPU idles), real-time on request;
+ *   - block devices are files or memory buffers; network devices are in-process wires;
+ *   - all randomness (entropy, device knobs) comes from one seed, printed on failure.
+ *
+ * Three ways in:
+ *   hosted_boot()     the whole kernel: kernel_main() runs on its own stack; returns the code
+ *                     passed to hal_exit(). May be called many times in one process.
+ *   hosted_hal_init() the HAL alone, with the test playing the kernel: hooks receive the timer
+ *                     interrupt and interrupt exit. For unit tests of the HAL and of code that
+ *                     needs devices but not the scheduler. Pair with hosted_hal_fini().
+ *   hosted_ram_init() just the RAM arena (allocator tests). Pair with hosted_ram_fini().
+ * Only one of them may be active at a time in a process.
+ */
+#ifndef HAL_HOSTED_HOSTED_H
+#define HAL_HOSTED_HOSTED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hal/hal_boot.h"
+
+#define HOSTED_PHYS_BASE 0x100000ULL          /* physical address of the first RAM byte */
+#define HOSTED_DEFAULT_RAM (64ULL << 20)      /* ram_bytes == 0 */
+#define HOSTED_DEFAULT_SEED 0x5eed5eedULL     /* no seed in the config or PETREL_SEED */
+#define HOSTED_USER_BASE 0x200000000000ULL    /* hal_user_va_min() */
+#define HOSTED_USER_SIZE (1ULL << 30)         /* hal_user_va_max() - hal_user_va_min() */
+#define HOSTED_WALLCLOCK_EPOCH_NS 1704067200000000000ULL /* 2024-01-01T00:00:00Z, virtual */
+#define HOSTED_MAX_BLK 8
+#define HOSTED_MAX_WIRES 2 /* wire w connects net devices 2w and 2w+1 */
+
+struct hosted_blk_config {
+    const char *path;     /* backing file, opened read-write (read-only if read_only) */
+    void *mem;            /* or, with path NULL: a memory image of mem_size bytes */
+    size_t mem_size;      /* multiple of 512 */
+    bool mem_private;     /* copy mem at init; the caller's buffer is never written */
+    bool read_only;       /* writes fail with -EROFS at submit */
+    unsigned defer_pct;   /* 0..100: chance a queued request is held back at a delivery point */
+    bool reorder;         /* complete the queued requests in a seeded random order */
+    uint32_t max_req_bytes; /* 0: 128 KiB */
+    unsigned queue_depth;   /* in-flight limit before -EAGAIN; 0: 64 */
+};
+
+struct hosted_wire_config {
+    unsigned loss_pct;    /* 0..100: chance a transmitted frame is dropped */
+    unsigned dup_pct;     /* chance it is delivered twice */
+    unsigned reorder_pct; /* chance it is queued before the previous frame still queued */
+    uint16_t mtu;         /* IP MTU of both ends; 0: 1500 */
+    unsigned queue_depth; /* frames queued per direction before -EAGAIN; 0: 256 */
+};
+
+struct hosted_config {
+    size_t ram_bytes;     /* 0: HOSTED_DEFAULT_RAM; rounded up to the page size */
+    uint64_t seed;        /* used when has_seed; else PETREL_SEED, else HOSTED_DEFAULT_SEED */
+    bool has_seed;
+    bool realtime;        /* CLOCK_MONOTONIC instead of the virtual clock (or PETREL_REALTIME=1) */
+    const char *cmdline;  /* NULL: "" */
+    unsigned nblk;
+    struct hosted_blk_config blk[HOSTED_MAX_BLK];
+    unsigned nwires;      /* net devices: 2 * nwires */
+    struct hosted_wire_config wire[HOSTED_MAX_WIRES];
+    /* hosted_boot(): the kernel's init thread runs entry(entry_arg) (see hal_boot.h). */
+    int (*entry)(void *entry_arg);
+    void *entry_arg;
+};
+
+/* Run the kernel: set everything up, call kernel_main() on a fresh stack, tear down. Returns
+ * the code given to hal_exit(), or -EBUSY (already running), -EINVAL/-ENOMEM/-errno (setup
+ * failed: bad config, a block file that does not open). */
+int hosted_boot(const struct hosted_config *cfg);
+
+/* --- the HAL without the kernel (unit tests) ------------------------------------------- */
+
+struct hosted_hooks {
+    void (*timer_irq)(void *arg); /* instead of kernel_timer_irq() */
+    void (*irq_exit)(void *arg);  /* instead of kernel_irq_exit() */
+    void *arg;
+};
+
+/* Set up RAM, clock, entropy and devices as hosted_boot() does, fill *info, and route
+ * interrupts to hooks. Interrupts start disabled. Returns 0 or -errno. */
+int hosted_hal_init(const struct hosted_config *cfg, const struct hosted_hooks *hooks,
+                    struct hal_boot_info *info);
+void hosted_hal_fini(void);
+
+/* Just the RAM arena of bytes (0: default) and its regions in *out. Returns 0 or -errno. */
+int hosted_ram_init(size_t bytes, struct hal_boot_info *out);
+void hosted_ram_fini(void);
+
+/* --- console --------------------------------------------------------------------------- */
+
+/* Capture console output into buf (at most size bytes kept, always NUL-terminated when
+ * size > 0); echo also writes it to fd 2. Captured bytes so far: hosted_console_captured(). */
+void hosted_console_capture(char *buf, size_t size, bool echo);
+size_t hosted_console_captured(void);
+void hosted_console_capture_stop(void);
+/* Bytes that hal_console_read() returns next (copied; appended to what is unread). Returns 0
+ * or -ENOMEM. */
+int hosted_console_input(const void *buf, size_t n);
+
+/* --- devices and time, for tests --------------------------------------------------------- */
+
+/* Queue frame for reception by net device dev, as if its peer sent it (no loss knobs).
+ * Delivered at the next delivery point. Returns 0, -ENODEV, -EMSGSIZE or -EAGAIN. */
+int hosted_net_inject(unsigned dev, const void *frame, size_t len);
+
+/* Called for every frame a net device transmits, before the wire's knobs apply. NULL: none. */
+typedef void hosted_net_monitor_fn(void *arg, unsigned dev, const void *frame, size_t len);
+void hosted_net_set_monitor(hosted_net_monitor_fn *fn, void *arg);
+
+/* Virtual clock only: move the clock forward by ns (a due timer fires at the next delivery
+ * point). Returns the new clock. */
+uint64_t hosted_clock_advance(uint64_t ns);
+
+/* True when a timer is armed, or block/net work is queued (what could wake an idle CPU). */
+bool hosted_work_pending(void);
+
+struct hosted_stats {
+    uint64_t timer_irqs;      /* timer interrupts delivered */
+    uint64_t irq_exits;       /* interrupt exits (one per delivery round) */
+    uint64_t blk_completions; /* block requests completed */
+    uint64_t net_rx;          /* frames handed to rx callbacks */
+    uint64_t net_dropped;     /* frames lost by knobs or without an rx callback */
+    uint64_t idle_calls;      /* hal_cpu_idle_until() calls */
+};
+void hosted_get_stats(struct hosted_stats *out);
+
+/* --- exit -------------------------------------------------------------------------------- */
+
+/* Flush coverage data (PETREL_COVERAGE) and end the process with code. Prints
+ * "PETREL_SEED=<n>" first when code != 0. */
+void hosted_process_exit(int code) __attribute__((noreturn));
+
+#endif
