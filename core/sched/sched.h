@@ -2,14 +2,16 @@
  * sched.h - kernel threads, run queue, wait queues, sleeping, timers, locks.
  *
  * Every kernel thread (and, later, every application thread) has a kernel stack and a
- * struct hal_ctx. One run queue per CPU (one CPU today; the locks are SMP-shaped).
- * Threads block on wait queues; timers (ordered by deadline in a red-black tree) drive the
- * HAL one-shot timer. A running thread is preempted when its time slice (SCHED_SLICE_NS) is
- * over, at the next interrupt exit or explicit sched_preempt_point().
+ * struct hal_ctx. Each CPU has its own run queue (FIFO, round robin) and its own timers
+ * (ordered by deadline in a red-black tree) that drive the CPU's HAL one-shot timer. A
+ * running thread is preempted when its time slice (SCHED_SLICE_NS) is over, at the next
+ * interrupt exit or explicit sched_preempt_point(). One CPU today; the locks are SMP-shaped
+ * and a thread stays on the CPU that created it (docs/scheduler.md).
  *
  * Locking: spinlocks are taken with interrupts saved/disabled (spin_lock_irqsave); mutexes
  * may sleep. Functions that may sleep say so and must not be called with a spinlock held or
- * interrupts disabled.
+ * interrupts disabled, nor from the idle loop (there is no current thread to put to sleep).
+ * Lock order: mutex/wait-queue lock, then the CPU lock, then the allocator's lock.
  */
 #ifndef CORE_SCHED_SCHED_H
 #define CORE_SCHED_SCHED_H
@@ -24,102 +26,166 @@
 #include "hal/hal_cpu.h"
 
 #define SCHED_SLICE_NS 10000000ULL /* 10 ms */
-#define KSTACK_SIZE (16 * 1024)
+#define KSTACK_ORDER 2             /* page_alloc order of a kernel stack */
+#define KSTACK_SIZE (16 * 1024)    /* (4096 << KSTACK_ORDER) */
+#define SCHED_MAX_CPUS 16
+
+/* --- timers ------------------------------------------------------------------------------ */
+
+/*
+ * A one-shot timer. It fires on the CPU that armed it, in interrupt context, with no
+ * scheduler lock held. Timers with equal deadlines fire in arming order.
+ */
+struct timer {
+    struct rb_node node;
+    uint64_t deadline_ns;
+    void (*fn)(struct timer *t, void *arg); /* interrupt context; must not sleep */
+    void *arg;
+    bool armed;   /* guarded by the lock of the CPU in `cpu` */
+    unsigned cpu; /* the CPU whose timer tree holds it while armed */
+};
+
+void timer_init(struct timer *t, void (*fn)(struct timer *, void *), void *arg);
+/* Arm (or re-arm) t for deadline_ns on this CPU. Never sleeps; any context. Callers
+ * serialize arming and cancelling of one timer. */
+void timer_arm(struct timer *t, uint64_t deadline_ns);
+/* Disarm; returns true if it was armed (and so will not fire). Never sleeps; any context. */
+bool timer_cancel(struct timer *t);
+
+/* --- wait queues ------------------------------------------------------------------------- */
+
+struct wait_queue {
+    struct spinlock lock; /* guards waiters; its name names the queue in thread dumps */
+    struct list waiters;  /* struct thread.rq_node, FIFO */
+};
 
 /* --- threads ------------------------------------------------------------------------------ */
 
-enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
+/*
+ * RUNNABLE: on its CPU's run queue. RUNNING: its CPU's current thread. BLOCKED: asleep on a
+ * wait queue. EXITING: called thread_exit(), stack not yet freed. DEAD: stack freed; the
+ * struct stays until thread_join() (or at once when detached).
+ */
+enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_EXITING, THREAD_DEAD };
 
 struct thread {
     struct hal_ctx ctx;
-    enum thread_state state;
+    enum thread_state state; /* guarded by the lock of cpu `cpu` (DEAD: by exit_wq.lock) */
     int tid;
     char name[16];
     void (*fn)(void *);
     void *arg;
     void *kstack;
+    unsigned cpu;               /* the CPU it runs on (threads do not migrate) */
     struct list_node rq_node;   /* run queue or a wait queue */
-    struct list_node all_node;  /* every thread */
-    struct wait_queue *waiting_on;
+    struct list_node all_node;  /* every thread (sched's thread list lock) */
+    struct wait_queue *waiting_on; /* guarded by that queue's lock */
     bool woken_by_timeout;
+    struct timer timeout;       /* wq_wait*() deadline */
+    struct wait_queue exit_wq;  /* thread_join() waits here for DEAD */
+    bool detached;
     uint64_t slice_start_ns;
     int exit_code;
     void *proc; /* core/proc's per-thread data, later */
 };
 
-/* Start the scheduler subsystem; called once by kernel_main before any thread exists. */
+/* Per-CPU scheduler state, indexed by hal_cpu_id(). */
+struct cpu {
+    struct spinlock lock;    /* guards every field below except stats */
+    unsigned id;
+    struct thread *current;  /* NULL while the idle loop (sched_run) runs */
+    struct list runq;        /* RUNNABLE threads, FIFO */
+    struct rb_tree timers;   /* armed timers by deadline, FIFO among equals */
+    struct hal_ctx idle_ctx; /* sched_run()'s context, on the boot stack */
+    uint64_t slice_end_ns;   /* of current */
+    bool need_resched;       /* switch at the next preemption point */
+    bool running;            /* sched_run() is active on this CPU */
+    struct thread *dead;     /* exited; its stack is freed by the next context to run */
+    struct {
+        uint64_t context_switches, idle_entries, preemptions, timers_fired;
+    } stats; /* this CPU only, written with interrupts disabled */
+};
+
+/* Start the scheduler subsystem; called once by kernel_main before any thread exists (again
+ * after a hosted reboot: it forgets every earlier thread and timer). */
 void sched_init(void);
 
-/* Create a runnable kernel thread running fn(arg). NULL when out of memory. Does not sleep. */
+/* Create a runnable kernel thread running fn(arg) on this CPU. NULL when out of memory.
+ * Does not sleep; any context (also before sched_run). */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);
+/* The running thread; NULL in the idle loop and before sched_run. */
 struct thread *thread_current(void);
-/* End the current thread; its stack is freed once another thread runs. Never returns. */
+/* End the current thread (returning from fn is thread_exit(0)); its stack is freed once
+ * another context runs. Never returns. */
 void thread_exit(int code) __attribute__((noreturn));
-/* Wait (sleeping) until t has exited, then free it; returns its exit code. */
+/* Wait (sleeping) until t has exited, then free it; returns its exit code. t must not be
+ * detached, nor joined twice. May sleep. */
 int thread_join(struct thread *t);
-void thread_yield(void); /* may sleep (switches) */
+/* Nobody will join t: its struct is freed as soon as it is dead. */
+void thread_detach(struct thread *t);
+/* Go to the back of the run queue if another thread is runnable. May sleep (switches). */
+void thread_yield(void);
 
 /*
  * Run the scheduler on the boot stack: switch to runnable threads, idle (hal_cpu_idle_until)
  * when there are none. Returns when no thread is left (returns 0) or when threads remain
- * blocked with nothing able to wake them (returns -EDEADLK). Called once by kernel_main.
+ * blocked with nothing able to wake them (returns -EDEADLK). Called once by kernel_main
+ * (unit tests: once per sched_init). Interrupts are disabled inside and restored on return.
  */
 int sched_run(void);
 
-/* Preemption point: switch if the current slice is over or a wakeup asked for it. */
+/* Preemption point: switch if the current slice is over or a wakeup asked for it. Delivers
+ * pending interrupts first (hal_poll). Call with interrupts enabled; may sleep. */
 void sched_preempt_point(void);
 
-/* --- wait queues ------------------------------------------------------------------------- */
+/* The kernel's interrupt entries forward here (core/kernel.c). Interrupts disabled. */
+void sched_timer_irq(void); /* fire due timers, notice the end of the slice */
+void sched_irq_exit(void);  /* preempt the current thread if its slice is over */
 
-struct wait_queue {
-    struct spinlock lock;
-    struct list waiters;
-};
+/* Print every thread (tid, name, state, wait queue) on the console; for deadlock reports. */
+void sched_dump_threads(void);
+/* Threads created and not yet exited (all CPUs). */
+unsigned sched_thread_count(void);
+
+/* --- wait queues ------------------------------------------------------------------------- */
 
 void wq_init(struct wait_queue *wq, const char *name);
 /*
  * Sleep on wq until woken or deadline_ns (UINT64_MAX: none). Returns 0 when woken,
  * -ETIMEDOUT on timeout. The "check condition, then sleep" race is closed by calling
  * wq_wait_locked() with wq->lock held (taken with spin_lock_irqsave): it is released while
- * asleep and retaken before return. May sleep.
+ * asleep and retaken before return (*irq_token stays the caller's). May sleep.
  */
 int wq_wait(struct wait_queue *wq, uint64_t deadline_ns);
 int wq_wait_locked(struct wait_queue *wq, uint64_t *irq_token, uint64_t deadline_ns);
 /* Wake one/all waiters (FIFO). Return the number woken. Any context, never sleep. */
 int wq_wake_one(struct wait_queue *wq);
 int wq_wake_all(struct wait_queue *wq);
+/* The same with wq->lock already held by the caller. */
+int wq_wake_one_locked(struct wait_queue *wq);
+int wq_wake_all_locked(struct wait_queue *wq);
 
-/* --- sleeping and timers ----------------------------------------------------------------- */
+/* --- sleeping ---------------------------------------------------------------------------- */
 
 void sched_sleep_until(uint64_t deadline_ns); /* may sleep */
 void sched_sleep_ns(uint64_t ns);             /* may sleep */
 
-struct timer {
-    struct rb_node node;
-    uint64_t deadline_ns;
-    void (*fn)(struct timer *t, void *arg); /* interrupt context; must not sleep */
-    void *arg;
-    bool armed;
-};
-
-void timer_init(struct timer *t, void (*fn)(struct timer *, void *), void *arg);
-/* Arm (or re-arm) t for deadline_ns. Timers with equal deadlines fire in arming order. */
-void timer_arm(struct timer *t, uint64_t deadline_ns);
-/* Disarm; returns true if it was armed (and so will not fire). */
-bool timer_cancel(struct timer *t);
-
 /* --- mutexes (sleeping locks) ------------------------------------------------------------ */
 
+/*
+ * Ownership passes directly to the longest waiter on unlock (FIFO handoff), so no waiter
+ * starves and a woken waiter never finds the mutex taken again.
+ */
 struct mutex {
-    struct spinlock lock;
-    struct thread *owner;
+    struct thread *owner; /* guarded by wq.lock */
     struct wait_queue wq;
 };
 
 void mutex_init(struct mutex *m, const char *name);
-void mutex_lock(struct mutex *m);    /* may sleep */
+void mutex_lock(struct mutex *m);    /* may sleep; panics on recursive locking */
 bool mutex_trylock(struct mutex *m); /* never sleeps */
 void mutex_unlock(struct mutex *m);  /* owner only; panics otherwise */
+bool mutex_is_held(struct mutex *m); /* by the current thread */
 
 struct sched_stats {
     uint64_t context_switches;
@@ -127,6 +193,7 @@ struct sched_stats {
     uint64_t preemptions;
     uint64_t timers_fired;
 };
+/* Totals over all CPUs since sched_init. */
 void sched_get_stats(struct sched_stats *st);
 
 #endif
