@@ -1,0 +1,263 @@
+/*
+ * page.c - buddy allocator of physical pages (alloc.h).
+ *
+ * Each boot region becomes an area: its ends are trimmed to whole pages, its first pages hold
+ * the metadata (one byte per managed page) and the rest is handed out in blocks of 2^order
+ * pages. Blocks are naturally aligned in physical page numbers (a block of order k starts at
+ * a pfn that is a multiple of 2^k), so a block's buddy is at pfn ^ 2^k and merging needs no
+ * search. A free block is linked into free_lists[order] through a struct list_node kept in
+ * its own first bytes: the allocator needs no memory besides the regions.
+ *
+ *   area:  | meta bytes (1/page) | managed pages ........................................ |
+ *   meta[i] = FREE|order   page i heads a free block
+ *             ALLOC|order  page i heads an allocated block
+ *             0            page i is inside a block (or a block head that is being moved)
+ *
+ * Only block heads carry a mark, so the block containing any page is found by probing the
+ * pfn rounded down to 2^0, 2^1, ... 2^PAGE_MAX_ORDER: the first marked page is its head
+ * (page_block_of, used by kmalloc to recognise its own pointers).
+ *
+ * The kernel addresses of a region are assumed linear (hal_phys_to_virt(base) + offset),
+ * which holds for the direct map on x86 and for the hosted RAM arena. Physical page 0 is
+ * never handed out (0 means "no memory"); if a region starts there, page 0 holds metadata.
+ *
+ * Locking: page_lock (irq-save spinlock) around everything; nothing sleeps. Errors found
+ * under the lock are reported by panic() after it is released.
+ */
+#include "core/lib/alloc.h"
+
+#include <stdbool.h>
+
+#include "core/lib/alloc_internal.h"
+#include "core/lib/kstring.h"
+#include "core/lib/list.h"
+#include "core/lib/log.h"
+#include "core/lib/spinlock.h"
+#include "hal/hal_mem.h"
+
+#define META_FREE 0x80u
+#define META_ALLOC 0x40u
+#define META_ORDER 0x0fu
+
+struct page_area {
+    uint64_t base_pfn; /* first managed page */
+    uint64_t npages;   /* managed pages */
+    uint8_t *meta;     /* meta[i] describes page base_pfn + i */
+    uintptr_t va;      /* kernel address of base_pfn */
+};
+
+static struct spinlock page_lock = SPINLOCK_INIT("page");
+static struct page_area areas[HAL_MAX_REGIONS];
+static unsigned nareas;
+static struct list free_lists[PAGE_MAX_ORDER + 1];
+static struct page_stats stats;
+
+static uint64_t block_pages(unsigned order)
+{
+    return 1ULL << order;
+}
+
+static struct list_node *pfn_node(const struct page_area *a, uint64_t pfn)
+{
+    return (struct list_node *)(a->va + (pfn - a->base_pfn) * PAGE_SIZE);
+}
+
+static struct page_area *area_of_pfn(uint64_t pfn)
+{
+    for (unsigned i = 0; i < nareas; i++) {
+        if (pfn >= areas[i].base_pfn && pfn - areas[i].base_pfn < areas[i].npages)
+            return &areas[i];
+    }
+    return NULL;
+}
+
+static void push_free(struct page_area *a, uint64_t pfn, unsigned order)
+{
+    struct list_node *n = pfn_node(a, pfn);
+
+    ASAN_UNPOISON(n, sizeof(*n));
+    list_push_front(&free_lists[order], n);
+    a->meta[pfn - a->base_pfn] = (uint8_t)(META_FREE | order);
+    stats.free_blocks[order]++;
+    stats.free_pages += block_pages(order);
+}
+
+static void remove_free(struct page_area *a, uint64_t pfn, unsigned order)
+{
+    struct list_node *n = pfn_node(a, pfn);
+
+    list_remove(n);
+    ASAN_POISON(n, sizeof(*n));
+    a->meta[pfn - a->base_pfn] = 0;
+    stats.free_blocks[order]--;
+    stats.free_pages -= block_pages(order);
+}
+
+/* Free [pfn, end) as the largest naturally aligned blocks that fit. */
+static void free_range(struct page_area *a, uint64_t pfn, uint64_t end)
+{
+    while (pfn < end) {
+        unsigned k = PAGE_MAX_ORDER;
+        while (k && ((pfn & (block_pages(k) - 1)) || pfn + block_pages(k) > end))
+            k--;
+        ASAN_POISON(pfn_node(a, pfn), block_pages(k) * PAGE_SIZE);
+        push_free(a, pfn, k);
+        pfn += block_pages(k);
+    }
+}
+
+static void add_region(const struct hal_mem_region *r)
+{
+    uint64_t start = (r->base + PAGE_SIZE - 1) / PAGE_SIZE;
+    uint64_t end = r->len > UINT64_MAX - r->base ? UINT64_MAX / PAGE_SIZE
+                                                  : (r->base + r->len) / PAGE_SIZE;
+    if (end <= start || nareas == HAL_MAX_REGIONS)
+        return;
+    uint64_t n = end - start;
+    uint64_t meta_pages = (n + PAGE_SIZE) / (PAGE_SIZE + 1); /* ceil(n / 4097) */
+    if (n <= meta_pages)
+        return;
+
+    struct page_area *a = &areas[nareas++];
+    a->meta = hal_phys_to_virt(start * PAGE_SIZE);
+    a->base_pfn = start + meta_pages;
+    a->npages = n - meta_pages;
+    a->va = (uintptr_t)a->meta + meta_pages * PAGE_SIZE;
+    ASAN_UNPOISON(a->meta, n * PAGE_SIZE);
+    memset(a->meta, 0, a->npages);
+    stats.total_pages += a->npages;
+    free_range(a, a->base_pfn, a->base_pfn + a->npages);
+}
+
+void page_init(const struct hal_boot_info *info)
+{
+    uint64_t token = spin_lock_irqsave(&page_lock);
+
+    nareas = 0;
+    memset(&stats, 0, sizeof(stats));
+    for (unsigned k = 0; k <= PAGE_MAX_ORDER; k++)
+        list_init(&free_lists[k]);
+    for (uint32_t i = 0; i < info->nregions && i < HAL_MAX_REGIONS; i++)
+        add_region(&info->regions[i]);
+    spin_unlock_irqrestore(&page_lock, token);
+    kmalloc_reset();
+}
+
+static uint64_t alloc_locked(unsigned order)
+{
+    unsigned k = order;
+
+    while (k <= PAGE_MAX_ORDER && list_empty(&free_lists[k]))
+        k++;
+    if (k > PAGE_MAX_ORDER)
+        return 0;
+    uintptr_t va = (uintptr_t)list_first(&free_lists[k]);
+    struct page_area *a = NULL;
+    for (unsigned i = 0; i < nareas && !a; i++) {
+        if (va >= areas[i].va && va - areas[i].va < areas[i].npages * PAGE_SIZE)
+            a = &areas[i];
+    }
+    uint64_t pfn = a->base_pfn + (va - a->va) / PAGE_SIZE;
+    remove_free(a, pfn, k);
+    while (k > order) { /* split: keep the lower half, free the upper */
+        k--;
+        push_free(a, pfn + block_pages(k), k);
+    }
+    a->meta[pfn - a->base_pfn] = (uint8_t)(META_ALLOC | order);
+    ASAN_UNPOISON(pfn_node(a, pfn), block_pages(order) * PAGE_SIZE);
+    return pfn * PAGE_SIZE;
+}
+
+uint64_t page_alloc(unsigned order)
+{
+    if (order > PAGE_MAX_ORDER)
+        return 0;
+    uint64_t token = spin_lock_irqsave(&page_lock);
+    uint64_t pa = alloc_locked(order);
+    spin_unlock_irqrestore(&page_lock, token);
+    return pa;
+}
+
+/* Returns false when (pa, order) is not an allocated block. */
+static bool free_locked(uint64_t pa, unsigned order)
+{
+    uint64_t pfn = pa / PAGE_SIZE;
+    struct page_area *a = area_of_pfn(pfn);
+
+    if (!a || order > PAGE_MAX_ORDER || pa % PAGE_SIZE ||
+        a->meta[pfn - a->base_pfn] != (META_ALLOC | order))
+        return false;
+    a->meta[pfn - a->base_pfn] = 0;
+    ASAN_POISON(pfn_node(a, pfn), block_pages(order) * PAGE_SIZE);
+    while (order < PAGE_MAX_ORDER) {
+        uint64_t buddy = pfn ^ block_pages(order);
+        if (buddy < a->base_pfn || buddy - a->base_pfn >= a->npages ||
+            a->meta[buddy - a->base_pfn] != (META_FREE | order))
+            break;
+        remove_free(a, buddy, order);
+        pfn &= ~block_pages(order);
+        order++;
+    }
+    push_free(a, pfn, order);
+    return true;
+}
+
+void page_free(uint64_t pa, unsigned order)
+{
+    uint64_t token = spin_lock_irqsave(&page_lock);
+    bool ok = free_locked(pa, order);
+    spin_unlock_irqrestore(&page_lock, token);
+    if (!ok)
+        panic("page_free: %#llx order %u is not an allocated block", (unsigned long long)pa,
+              order);
+}
+
+void *page_alloc_virt(unsigned order)
+{
+    uint64_t pa = page_alloc(order);
+
+    return pa ? hal_phys_to_virt(pa) : NULL;
+}
+
+void page_free_virt(void *p, unsigned order)
+{
+    page_free(hal_virt_to_phys(p), order);
+}
+
+void page_get_stats(struct page_stats *st)
+{
+    uint64_t token = spin_lock_irqsave(&page_lock);
+    *st = stats;
+    spin_unlock_irqrestore(&page_lock, token);
+}
+
+bool page_block_of(const void *p, void **head, unsigned *order)
+{
+    uintptr_t va = (uintptr_t)p;
+    bool found = false;
+    uint64_t token = spin_lock_irqsave(&page_lock);
+
+    for (unsigned i = 0; i < nareas; i++) {
+        struct page_area *a = &areas[i];
+        if (va < a->va || va - a->va >= a->npages * PAGE_SIZE)
+            continue;
+        uint64_t pfn = a->base_pfn + (va - a->va) / PAGE_SIZE;
+        for (unsigned k = 0; k <= PAGE_MAX_ORDER; k++) {
+            uint64_t h = pfn & ~(block_pages(k) - 1);
+            if (h < a->base_pfn)
+                break;
+            uint8_t m = a->meta[h - a->base_pfn];
+            if (!m)
+                continue;
+            if ((m & META_ALLOC) && pfn - h < block_pages(m & META_ORDER)) {
+                *head = pfn_node(a, h);
+                *order = m & META_ORDER;
+                found = true;
+            }
+            break;
+        }
+        break;
+    }
+    spin_unlock_irqrestore(&page_lock, token);
+    return found;
+}

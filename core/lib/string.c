@@ -1,0 +1,215 @@
+/*
+ * string.c - memory and string functions.
+ *
+ * Three ways this file is built (docs/runtime-library.md):
+ *   - freestanding kernel (PETREL_FREESTANDING): defines memcpy..strrchr under their standard
+ *     names, because nothing else provides them and the compiler emits calls to mem*;
+ *   - hosted kernel library: only kstrlcpy; libc supplies the rest so ASan sees every call;
+ *   - unit test (PETREL_STRING_TEST): everything, renamed lib_<name> (kstring_test.h).
+ *
+ * The copies move 8-byte words when source and destination share alignment, and never read
+ * past the bytes they were given (ASan checks the test build). The file is compiled with
+ * -fno-tree-loop-distribute-patterns (core/lib/CMakeLists.txt) so that GCC does not turn the
+ * loops below back into calls to memset/memcpy, which here would recurse forever.
+ */
+#ifdef PETREL_STRING_TEST
+#include "core/lib/kstring_test.h"
+#define memcpy lib_memcpy
+#define memmove lib_memmove
+#define memset lib_memset
+#define memcmp lib_memcmp
+#define memchr lib_memchr
+#define strlen lib_strlen
+#define strnlen lib_strnlen
+#define strcmp lib_strcmp
+#define strncmp lib_strncmp
+#define strchr lib_strchr
+#define strrchr lib_strrchr
+#define kstrlcpy lib_kstrlcpy
+#define PETREL_STRING_FULL 1
+#else
+#include "core/lib/kstring.h"
+#ifdef PETREL_FREESTANDING
+#define PETREL_STRING_FULL 1
+#endif
+#endif
+
+#include <stdint.h>
+
+#ifdef PETREL_STRING_FULL
+
+typedef uint64_t __attribute__((may_alias)) word_t;
+#define WORD sizeof(word_t)
+
+static int same_alignment(const void *a, const void *b)
+{
+    return (((uintptr_t)a ^ (uintptr_t)b) & (WORD - 1)) == 0;
+}
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+
+    if (same_alignment(d, s)) {
+        while (n && ((uintptr_t)d & (WORD - 1))) {
+            *d++ = *s++;
+            n--;
+        }
+        for (; n >= WORD; n -= WORD, d += WORD, s += WORD)
+            *(word_t *)d = *(const word_t *)s;
+    }
+    while (n--)
+        *d++ = *s++;
+    return dst;
+}
+
+/* Copy downwards, for an overlapping move to a higher address. */
+static void copy_backward(unsigned char *d, const unsigned char *s, size_t n)
+{
+    d += n;
+    s += n;
+    if (same_alignment(d, s)) {
+        while (n && ((uintptr_t)d & (WORD - 1))) {
+            *--d = *--s;
+            n--;
+        }
+        for (; n >= WORD; n -= WORD) {
+            d -= WORD;
+            s -= WORD;
+            *(word_t *)d = *(const word_t *)s;
+        }
+    }
+    while (n--)
+        *--d = *--s;
+}
+
+void *memmove(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+
+    if (d == s || n == 0)
+        return dst;
+    /* Forward copying is safe unless dst starts inside [src, src + n). */
+    if ((uintptr_t)d - (uintptr_t)s >= n)
+        return memcpy(dst, src, n);
+    copy_backward(d, s, n);
+    return dst;
+}
+
+void *memset(void *dst, int c, size_t n)
+{
+    unsigned char *d = dst;
+    word_t w = (unsigned char)c * 0x0101010101010101ULL;
+
+    while (n && ((uintptr_t)d & (WORD - 1))) {
+        *d++ = (unsigned char)c;
+        n--;
+    }
+    for (; n >= WORD; n -= WORD, d += WORD)
+        *(word_t *)d = w;
+    while (n--)
+        *d++ = (unsigned char)c;
+    return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = a, *y = b;
+
+    for (; n; n--, x++, y++) {
+        if (*x != *y)
+            return *x < *y ? -1 : 1;
+    }
+    return 0;
+}
+
+void *memchr(const void *s, int c, size_t n)
+{
+    const unsigned char *p = s;
+
+    for (; n; n--, p++) {
+        if (*p == (unsigned char)c)
+            return (void *)p;
+    }
+    return NULL;
+}
+
+size_t strlen(const char *s)
+{
+    const char *p = s;
+
+    while (*p)
+        p++;
+    return (size_t)(p - s);
+}
+
+size_t strnlen(const char *s, size_t max)
+{
+    size_t n = 0;
+
+    while (n < max && s[n])
+        n++;
+    return n;
+}
+
+int strcmp(const char *a, const char *b)
+{
+    const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
+
+    while (*x && *x == *y) {
+        x++;
+        y++;
+    }
+    return (*x > *y) - (*x < *y);
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+    const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
+
+    for (; n; n--, x++, y++) {
+        if (*x != *y)
+            return *x < *y ? -1 : 1;
+        if (!*x)
+            break;
+    }
+    return 0;
+}
+
+char *strchr(const char *s, int c)
+{
+    for (;; s++) {
+        if (*s == (char)c)
+            return (char *)s;
+        if (!*s)
+            return NULL;
+    }
+}
+
+char *strrchr(const char *s, int c)
+{
+    const char *last = NULL;
+
+    for (;; s++) {
+        if (*s == (char)c)
+            last = s;
+        if (!*s)
+            return (char *)last;
+    }
+}
+
+#endif /* PETREL_STRING_FULL */
+
+size_t kstrlcpy(char *dst, const char *src, size_t size)
+{
+    size_t len = strlen(src);
+
+    if (size) {
+        size_t n = len < size - 1 ? len : size - 1;
+        memcpy(dst, src, n);
+        dst[n] = '\0';
+    }
+    return len;
+}
