@@ -1,0 +1,81 @@
+/*
+ * ctx_switch.S - the one x86-64 context switch, shared by the bare-metal and hosted backends.
+ *
+ * A context is a stack pointer; everything else is parked on the stack it points to:
+ *
+ *      higher addresses
+ *      +------------------+
+ *      | return address   |  sp + 56   (first switch: hal_x86_ctx_start)
+ *      | rbp              |  sp + 48
+ *      | rbx              |  sp + 40
+ *      | r12              |  sp + 32   (first switch: entry)
+ *      | r13              |  sp + 24   (first switch: arg)
+ *      | r14              |  sp + 16
+ *      | r15              |  sp + 8
+ *      | fpucw   | mxcsr  |  sp + 4 / sp + 0
+ *      +------------------+ <- ctx->sp (16-byte aligned)
+ *
+ * Only the SysV callee-saved state needs saving: the caller of hal_ctx_switch() already
+ * treats every other register as clobbered. MXCSR control bits and the x87 control word are
+ * callee-saved too (psABI 3.2.1), so a thread that changes its rounding mode keeps it.
+ *
+ * hal_ctx_switch and hal_ctx_switch_final are this routine, except in hosted ASan builds
+ * (PETREL_ASAN), where hal_hosted/ctx_asan.c wraps it with the sanitizer's fiber hooks. The
+ * file uses nothing but the CPU, so the freestanding kernel links it unchanged.
+ */
+    .text
+
+/* void hal_x86_ctx_switch(struct hal_ctx *from, struct hal_ctx *to): ctx->sp is at offset 0. */
+    .globl hal_x86_ctx_switch
+    .type hal_x86_ctx_switch, @function
+#ifndef PETREL_ASAN
+    .globl hal_ctx_switch
+    .type hal_ctx_switch, @function
+    .globl hal_ctx_switch_final
+    .type hal_ctx_switch_final, @function
+hal_ctx_switch:
+hal_ctx_switch_final:
+#endif
+hal_x86_ctx_switch:
+    .cfi_startproc
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    subq $8, %rsp
+    stmxcsr 0(%rsp)
+    fnstcw 4(%rsp)
+    movq %rsp, (%rdi)
+    movq (%rsi), %rsp
+    ldmxcsr 0(%rsp)
+    fldcw 4(%rsp)
+    addq $8, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .cfi_endproc
+    .size hal_x86_ctx_switch, . - hal_x86_ctx_switch
+
+/*
+ * First instruction of every new context, reached by the ret above. rsp is 16-byte aligned
+ * here; pushing a zero return address makes entry(arg) start exactly as if called (rsp % 16
+ * == 8), and with rbp == 0 (popped from the initial frame) backtraces stop at entry.
+ */
+    .globl hal_x86_ctx_start
+    .type hal_x86_ctx_start, @function
+hal_x86_ctx_start:
+    .cfi_startproc
+    .cfi_undefined rip
+    movq %r13, %rdi
+    pushq $0
+    jmp *%r12
+    .cfi_endproc
+    .size hal_x86_ctx_start, . - hal_x86_ctx_start
+
+    .section .note.GNU-stack, "", @progbits
