@@ -1,0 +1,151 @@
+/*
+ * boot.c - from boot.S to kernel_main(): read the PVH start info, bring the CPU, memory,
+ * interrupt controllers, clock and devices up, fill struct hal_boot_info.
+ *
+ * struct hvm_start_info (Xen's PVH ABI, public/arch-x86/hvm/start_info.h), all physical:
+ *
+ *   0  u32 magic (0x336ec578)   4 u32 version      8 u32 flags     12 u32 nr_modules
+ *  16  u64 modlist_paddr       24 u64 cmdline_paddr                32 u64 rsdp_paddr
+ *  40  u64 memmap_paddr        48 u32 memmap_entries (version >= 1) 52 u32 reserved
+ *
+ *   module:  u64 paddr, u64 size, u64 cmdline_paddr, u64 reserved
+ *   memmap:  u64 addr, u64 size, u32 type (1 = RAM), u32 reserved
+ *
+ * Everything is read while the boot page tables still identity-map the first 1 GiB (QEMU
+ * puts the start info below 1 MiB); strings are copied into the kernel image.
+ */
+#include "hal/hal_boot.h"
+#include "hal/hal_console.h"
+#include "hal/hal_power.h"
+#include "hal_x86/x86.h"
+
+#define PVH_MAGIC 0x336ec578u
+#define CMDLINE_MAX 4096
+#define MODNAME_MAX 64
+
+struct __attribute__((packed)) hvm_start_info {
+    uint32_t magic, version, flags, nr_modules;
+    uint64_t modlist_paddr, cmdline_paddr, rsdp_paddr, memmap_paddr;
+    uint32_t memmap_entries, reserved;
+};
+struct __attribute__((packed)) hvm_modlist_entry {
+    uint64_t paddr, size, cmdline_paddr, reserved;
+};
+struct __attribute__((packed)) hvm_memmap_entry {
+    uint64_t addr, size;
+    uint32_t type, reserved;
+};
+
+extern char __kernel_end[];
+
+char x86_cmdline[CMDLINE_MAX];
+static char modnames[HAL_MAX_MODULES][MODNAME_MAX];
+static struct hal_boot_info boot_info;
+
+/* tests/qemu/selftest.c defines this in petrel-selftest.elf; petrel.elf leaves it NULL. */
+int x86_selftest_entry(void *arg) __attribute__((weak));
+void x86_boot(uint64_t start_info_pa);
+void x86_boot_fail(const char *msg) __attribute__((noreturn));
+
+static size_t str_len(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+void x86_boot_fail(const char *msg)
+{
+    hal_console_write("petrel: boot failed: ", 21);
+    hal_console_write(msg, str_len(msg));
+    hal_console_write("\n", 1);
+    hal_exit(X86_EXIT_BOOT);
+}
+
+/* Physical memory the boot tables reach (identity map of the first 1 GiB). */
+static const void *boot_phys(uint64_t pa, uint64_t len)
+{
+    if (pa == 0 || pa >= 0x40000000ULL || len > 0x40000000ULL - pa)
+        return NULL;
+    return (const void *)pa;
+}
+
+static void copy_string(char *dst, size_t cap, uint64_t pa)
+{
+    dst[0] = 0;
+    const char *src = boot_phys(pa, 1);
+    if (!src)
+        return;
+    size_t i = 0;
+    /* Stop before the 1 GiB edge as well as at the NUL. */
+    while (i + 1 < cap && pa + i < 0x40000000ULL && src[i]) {
+        dst[i] = src[i];
+        i++;
+    }
+    dst[i] = 0;
+}
+
+static void read_memmap(const struct hvm_start_info *si)
+{
+    if (si->version < 1 || !si->memmap_entries)
+        x86_boot_fail("the PVH start info has no memory map (version 0)");
+    uint64_t bytes = (uint64_t)si->memmap_entries * sizeof(struct hvm_memmap_entry);
+    const struct hvm_memmap_entry *e = boot_phys(si->memmap_paddr, bytes);
+    if (!e)
+        x86_boot_fail("the PVH memory map is out of reach");
+    for (uint32_t i = 0; i < si->memmap_entries && x86_nram < X86_MAX_RAM; i++) {
+        if (e[i].type != 1 || e[i].size == 0 || e[i].addr + e[i].size < e[i].addr)
+            continue;
+        x86_ram[x86_nram++] = (struct x86_ram_range){e[i].addr, e[i].addr + e[i].size};
+    }
+    mm_reserve(si->memmap_paddr, bytes);
+}
+
+static void read_modules(const struct hvm_start_info *si)
+{
+    uint32_t n = si->nr_modules;
+    if (n > HAL_MAX_MODULES)
+        n = HAL_MAX_MODULES;
+    const struct hvm_modlist_entry *m =
+        boot_phys(si->modlist_paddr, (uint64_t)n * sizeof(*m));
+    if (!m)
+        return;
+    for (uint32_t i = 0; i < n; i++) {
+        copy_string(modnames[i], MODNAME_MAX, m[i].cmdline_paddr);
+        boot_info.modules[boot_info.nmodules++] =
+            (struct hal_boot_module){m[i].paddr, m[i].size, modnames[i]};
+        mm_reserve(m[i].paddr & ~0xfffULL, m[i].size + (m[i].paddr & 0xfff));
+    }
+}
+
+static void read_start_info(uint64_t pa)
+{
+    const struct hvm_start_info *si = boot_phys(pa, sizeof(*si));
+    if (!si || si->magic != PVH_MAGIC)
+        x86_boot_fail("no PVH start info (boot with a PVH loader, e.g. qemu -kernel)");
+    copy_string(x86_cmdline, sizeof(x86_cmdline), si->cmdline_paddr);
+    read_memmap(si);
+    read_modules(si);
+    mm_reserve(pa & ~0xfffULL, 0x1000);
+}
+
+void x86_boot(uint64_t start_info_pa)
+{
+    serial_init();
+    cpu_init();
+    read_start_info(start_info_pa);
+    mm_init((uint64_t)__kernel_end - KERNEL_VMA);
+    apic_init();
+    time_init();
+
+    boot_info.abi_version = HAL_ABI_VERSION;
+    boot_info.cmdline = x86_cmdline;
+    if (x86_selftest_entry) {
+        boot_info.entry = x86_selftest_entry;
+        boot_info.entry_arg = x86_cmdline;
+    }
+    mm_fill_regions(&boot_info);
+    kernel_main(&boot_info);
+    x86_boot_fail("kernel_main returned");
+}

@@ -1,0 +1,279 @@
+/*
+ * time.c - the clock (TSC), the wall clock (CMOS RTC read once at boot), the one-shot timer
+ * (local APIC), and idle.
+ *
+ * TSC frequency, first source that answers:
+ *   1. CPUID 0x15 with a crystal frequency (exact ratio),
+ *   2. the hypervisor leaf 0x40000010 (TSC kHz; QEMU/KVM with vmware-cpuid-freq),
+ *   3. PIT channel 2 in one-shot mode for CALIBRATE_MS (also calibrates the APIC timer),
+ *   4. CPUID 0x16 base frequency (MHz, rounded).
+ * kvmclock is not used yet (docs/x86.md). hal_clock_ns() = (tsc - tsc_boot) * mult >> 32.
+ *
+ * The timer: TSC-deadline mode when CPUID.1:ECX[24] says so (KVM), otherwise the APIC timer
+ * in one-shot mode (divide by 16, calibrated against the PIT; QEMU's TCG APIC has no
+ * TSC-deadline mode). A deadline beyond the counter's range is reached in several shots;
+ * time_timer_irq() calls kernel_timer_irq() only once the kernel's deadline has passed.
+ * hal_cpu_idle_until() may ask for an earlier wakeup; the hardware is always programmed
+ * for the earlier of the two deadlines.
+ */
+#include "hal/hal_cpu.h"
+#include "hal/hal_time.h"
+#include "hal_x86/x86.h"
+
+#define CALIBRATE_MS 5
+#define PIT_HZ 1193182ULL
+
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_CUR 0x390
+#define LAPIC_TIMER_DIV 0x3e0
+#define IA32_TSC_DEADLINE 0x6e0
+
+static uint64_t tsc_hz, tsc_boot, tsc_mult; /* ns = ticks * tsc_mult >> 32 */
+static uint64_t tsc_per_ns;                 /* ticks = ns * tsc_per_ns >> 30 */
+static uint64_t apic_hz;                    /* APIC timer ticks per second (divide 16) */
+static uint64_t apic_per_ns;                /* ticks = ns * apic_per_ns >> 30 */
+static uint64_t wall_boot_ns;
+static uint64_t kernel_deadline = UINT64_MAX, idle_deadline = UINT64_MAX;
+static const char *tsc_source = "none";
+
+static uint64_t ns_to_tsc(uint64_t ns)
+{
+    return (uint64_t)(((unsigned __int128)ns * tsc_per_ns) >> 30);
+}
+
+uint64_t hal_clock_ns(void)
+{
+    return (uint64_t)(((unsigned __int128)(rdtsc() - tsc_boot) * tsc_mult) >> 32);
+}
+
+uint64_t hal_wallclock_ns(void)
+{
+    return wall_boot_ns + hal_clock_ns();
+}
+
+/* --- calibration --------------------------------------------------------------------------- */
+
+/* Channel 0 counter, latched (channel 2's gate at port 0x61 does not exist on microvm). */
+static uint16_t pit0_read(void)
+{
+    outb(0x43, 0x00);
+    uint8_t lo = inb(0x40);
+    return (uint16_t)(lo | (inb(0x40) << 8));
+}
+
+/* Count CALIBRATE_MS of PIT ticks with channel 0 free-running (mode 2, period 65536), and
+ * see how far the TSC and the APIC timer moved meanwhile. */
+static bool pit_calibrate(void)
+{
+    const uint32_t target = (uint32_t)(PIT_HZ * CALIBRATE_MS / 1000);
+    outb(0x43, 0x34); /* channel 0, lobyte/hibyte, mode 2 */
+    outb(0x40, 0);
+    outb(0x40, 0);
+    mmio_write32(lapic + LAPIC_TIMER_DIV, 0x3); /* divide by 16 */
+    mmio_write32(lapic + LAPIC_LVT_TIMER, (1u << 16) | VEC_TIMER);
+    mmio_write32(lapic + LAPIC_TIMER_INIT, 0xffffffff);
+
+    uint16_t prev = pit0_read();
+    uint64_t t0 = rdtsc();
+    uint32_t a0 = mmio_read32(lapic + LAPIC_TIMER_CUR);
+    uint32_t elapsed = 0, spins = 0;
+    while (elapsed < target) {
+        uint16_t cur = pit0_read();
+        elapsed += (uint16_t)(prev - cur);
+        prev = cur;
+        if (++spins > 2000000)
+            return false; /* the counter does not move: no PIT (pit=off) */
+    }
+    uint64_t t1 = rdtsc();
+    uint32_t a1 = mmio_read32(lapic + LAPIC_TIMER_CUR);
+    mmio_write32(lapic + LAPIC_TIMER_INIT, 0);
+    outb(0x43, 0x30); /* back to one-shot mode 0: the PIT goes quiet */
+    outb(0x40, 0);
+    outb(0x40, 0);
+    tsc_hz = (t1 - t0) * PIT_HZ / elapsed;
+    apic_hz = (uint64_t)(a0 - a1) * PIT_HZ / elapsed;
+    return t1 > t0;
+}
+
+static void tsc_calibrate(void)
+{
+    uint32_t r[4];
+    if (x86_cpu.max_leaf >= 0x15) {
+        cpuid(0x15, 0, r);
+        if (r[0] && r[1] && r[2]) {
+            tsc_hz = (uint64_t)r[2] * r[1] / r[0];
+            tsc_source = "cpuid 0x15";
+        }
+    }
+    if (!tsc_hz && x86_cpu.hypervisor) {
+        cpuid(0x40000000, 0, r);
+        if (r[0] >= 0x40000010) {
+            cpuid(0x40000010, 0, r);
+            if (r[0]) {
+                tsc_hz = (uint64_t)r[0] * 1000;
+                tsc_source = "hypervisor leaf";
+            }
+        }
+    }
+    /* The PIT window also measures the APIC timer, which one-shot mode needs. */
+    if (!x86_cpu.tsc_deadline || !tsc_hz) {
+        uint64_t known = tsc_hz;
+        if (pit_calibrate()) {
+            if (known)
+                tsc_hz = known;
+            else
+                tsc_source = "PIT";
+        } else {
+            tsc_hz = known;
+        }
+    }
+    if (!tsc_hz && x86_cpu.max_leaf >= 0x16) {
+        cpuid(0x16, 0, r);
+        tsc_hz = (uint64_t)(r[0] & 0xffff) * 1000000;
+        tsc_source = "cpuid 0x16";
+    }
+}
+
+/* --- CMOS RTC ------------------------------------------------------------------------------- */
+
+static uint8_t cmos_read(uint8_t reg)
+{
+    outb(0x70, reg);
+    return inb(0x71);
+}
+
+static unsigned bcd(uint8_t v, bool binary)
+{
+    return binary ? v : (v & 0xf) + (v >> 4) * 10u;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static uint64_t days_from_civil(unsigned y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    unsigned era = y / 400, yoe = y - era * 400;
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (uint64_t)era * 146097 + doe - 719468;
+}
+
+static void rtc_read(void)
+{
+    uint8_t s, mi, h, d, mo, y, s2;
+    if (cmos_read(0x0b) == 0xff)
+        return; /* no RTC: the wall clock starts at the epoch */
+    for (unsigned tries = 0; tries < 1000000 && (cmos_read(0x0a) & 0x80); tries++)
+        ;
+    do {
+        s = cmos_read(0);
+        mi = cmos_read(2);
+        h = cmos_read(4);
+        d = cmos_read(7);
+        mo = cmos_read(8);
+        y = cmos_read(9);
+        s2 = cmos_read(0);
+    } while (s != s2);
+    uint8_t b = cmos_read(0x0b);
+    bool bin = b & 0x04, h24 = b & 0x02;
+    unsigned hour = bcd(h & 0x7f, bin);
+    if (!h24) {
+        hour %= 12;
+        if (h & 0x80)
+            hour += 12;
+    }
+    unsigned year = 2000 + bcd(y, bin); /* QEMU's RTC counts from 2000 */
+    uint64_t days = days_from_civil(year, bcd(mo, bin), bcd(d, bin));
+    uint64_t secs = days * 86400 + hour * 3600 + bcd(mi, bin) * 60 + bcd(s, bin);
+    wall_boot_ns = secs * 1000000000ULL;
+}
+
+/* --- the one-shot timer ------------------------------------------------------------------------ */
+
+static void program(void)
+{
+    uint64_t deadline = kernel_deadline < idle_deadline ? kernel_deadline : idle_deadline;
+    if (x86_cpu.tsc_deadline) {
+        wrmsr(IA32_TSC_DEADLINE, deadline == UINT64_MAX ? 0 : tsc_boot + ns_to_tsc(deadline) + 1);
+        return;
+    }
+    if (deadline == UINT64_MAX) {
+        mmio_write32(lapic + LAPIC_TIMER_INIT, 0);
+        return;
+    }
+    uint64_t now = hal_clock_ns(), ticks = 1;
+    if (deadline > now) {
+        unsigned __int128 t = ((unsigned __int128)(deadline - now) * apic_per_ns) >> 30;
+        ticks = t > 0xffffffffu ? 0xffffffffu : (uint64_t)t + 1;
+    }
+    mmio_write32(lapic + LAPIC_TIMER_INIT, (uint32_t)ticks);
+}
+
+void hal_timer_arm(uint64_t deadline_ns)
+{
+    kernel_deadline = deadline_ns;
+    program();
+}
+
+void time_timer_irq(void)
+{
+    uint64_t now = hal_clock_ns();
+    if (kernel_deadline <= now) {
+        kernel_deadline = UINT64_MAX;
+        program();
+        kernel_timer_irq(); /* may re-arm through hal_timer_arm() */
+        return;
+    }
+    program(); /* early (idle deadline or a clamped long shot): arm the next one */
+}
+
+bool x86_have_device_irqs(void);
+
+int hal_cpu_idle_until(uint64_t deadline_ns)
+{
+    if (deadline_ns == UINT64_MAX && kernel_deadline == UINT64_MAX && !x86_have_device_irqs())
+        return -1; /* no timer and no device: nothing can ever wake this CPU */
+    if (deadline_ns <= hal_clock_ns())
+        return 0;
+    idle_deadline = deadline_ns;
+    program();
+    /* sti's one-instruction shadow makes "enable and halt" atomic: an interrupt already
+     * pending is taken after hlt starts, so it wakes the CPU instead of being lost. */
+    __asm__ __volatile__("sti; hlt; cli" ::: "memory");
+    idle_deadline = UINT64_MAX;
+    program();
+    return 0;
+}
+
+void time_init(void)
+{
+    tsc_calibrate();
+    if (!tsc_hz) {
+        extern void x86_boot_fail(const char *msg) __attribute__((noreturn));
+        x86_boot_fail("cannot determine the TSC frequency");
+    }
+    if (!x86_cpu.tsc_deadline && !apic_hz) {
+        extern void x86_boot_fail(const char *msg) __attribute__((noreturn));
+        x86_boot_fail("cannot calibrate the APIC timer: no PIT (pit=off?)");
+    }
+    /* 64-bit divisions only (no libgcc): valid for TSC and APIC rates below 17 GHz. */
+    tsc_mult = (1000000000ULL << 32) / tsc_hz;
+    tsc_per_ns = (tsc_hz << 30) / 1000000000u;
+    apic_per_ns = (apic_hz << 30) / 1000000000u;
+    tsc_boot = rdtsc();
+    rtc_read();
+    if (x86_cpu.tsc_deadline)
+        mmio_write32(lapic + LAPIC_LVT_TIMER, (2u << 17) | VEC_TIMER);
+    else
+        mmio_write32(lapic + LAPIC_LVT_TIMER, VEC_TIMER); /* one-shot, divide 16 */
+    mmio_write32(lapic + LAPIC_TIMER_DIV, 0x3);
+}
+
+/* For the boot banner and docs: where the TSC frequency came from. */
+const char *x86_time_source(uint64_t *hz, uint64_t *apic);
+const char *x86_time_source(uint64_t *hz, uint64_t *apic)
+{
+    *hz = tsc_hz;
+    *apic = apic_hz;
+    return tsc_source;
+}

@@ -1,0 +1,64 @@
+/*
+ * user.c - fault-safe copies between the kernel and the active user address space.
+ *
+ * The range check (inside [hal_user_va_min, hal_user_va_max), overflow-safe) happens here;
+ * the access itself is in usercopy.S, whose faulting instructions are listed in the
+ * exception table so a fault returns -EFAULT instead of killing the kernel.
+ *
+ * Not yet: a page fault on a user page during a copy is not offered to the kernel's VM for
+ * demand paging (that arrives with user mode, issue 4 second half); it returns -EFAULT.
+ */
+#include "hal/hal_errno.h"
+#include "hal/hal_mem.h"
+#include "hal/hal_user.h"
+#include "hal_x86/x86.h"
+
+long x86_copy_user(void *dst, const void *src, size_t n);
+long x86_strncpy_user(char *dst, const char *src, size_t max);
+
+extern const struct extable_entry __extable_start[], __extable_end[];
+
+bool extable_fixup(struct trap_frame *tf)
+{
+    if (tf->cs & 3)
+        return false;
+    for (const struct extable_entry *e = __extable_start; e < __extable_end; e++) {
+        if (e->insn == tf->rip) {
+            tf->rip = e->fixup;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool user_range_ok(uint64_t u, size_t n)
+{
+    uint64_t lo = hal_user_va_min(), hi = hal_user_va_max();
+    return u >= lo && u <= hi && n <= hi - u;
+}
+
+int hal_copy_from_user(void *dst, uint64_t usrc, size_t n)
+{
+    if (!user_range_ok(usrc, n))
+        return -EFAULT;
+    return (int)x86_copy_user(dst, (const void *)usrc, n);
+}
+
+int hal_copy_to_user(uint64_t udst, const void *src, size_t n)
+{
+    if (!user_range_ok(udst, n))
+        return -EFAULT;
+    return (int)x86_copy_user((void *)udst, src, n);
+}
+
+long hal_strncpy_from_user(char *dst, uint64_t usrc, size_t max)
+{
+    if (!user_range_ok(usrc, 1))
+        return -EFAULT;
+    size_t room = hal_user_va_max() - usrc;
+    if (max <= room)
+        return x86_strncpy_user(dst, (const char *)usrc, max);
+    /* The string would run past the user half: stop there, and call that a fault. */
+    long r = x86_strncpy_user(dst, (const char *)usrc, room);
+    return r == -ENAMETOOLONG ? -EFAULT : r;
+}
