@@ -44,11 +44,11 @@ __attribute__((noinline)) void hal_cpu_snapshot(struct hal_cpu_regs *r)
                          "movq %%r15, 120(%0)\n\t"
                          "leaq 0(%%rip), %%rax\n\t"
                          "movq %%rax, 128(%0)\n\t"
-                         "pushfq\n\t"
-                         "popq 136(%0)\n\t"
                          :
                          : "r"(r)
                          : "rax", "memory");
+    /* pushf inside the asm would clobber the red zone, where -O0 keeps r */
+    r->rflags = __builtin_ia32_readeflags_u64();
     r->cr2 = 0; /* no page faults or page tables in a process */
     r->cr3 = 0;
 }

@@ -1,0 +1,298 @@
+/*
+ * test_net.c - in-process wires: delivery at delivery points in interrupt context, MAC/MTU,
+ * injection and monitoring, and the seeded loss / duplication / reordering knobs.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "hal/hal_cpu.h"
+#include "hal/hal_errno.h"
+#include "hal/hal_net.h"
+#include "hal_hosted/hosted.h"
+
+#define NFRAMES 200
+
+static struct hal_boot_info info;
+
+struct rx_log {
+    int n;
+    int seq[4 * NFRAMES];
+    size_t len[4 * NFRAMES];
+    int enabled;
+};
+
+static struct rx_log rx_a, rx_b;
+
+static void on_rx(void *arg, const void *frame, size_t len)
+{
+    struct rx_log *log = arg;
+    const unsigned char *f = frame;
+
+    log->enabled += hal_irq_enabled();
+    if (log->n < 4 * NFRAMES) {
+        log->seq[log->n] = f[14] | f[15] << 8;
+        log->len[log->n] = len;
+    }
+    log->n++;
+}
+
+static int init_wire(struct hosted_wire_config w, uint64_t seed)
+{
+    struct hosted_config cfg = {.ram_bytes = 1 << 20, .nwires = 1, .wire[0] = w,
+                                .has_seed = true, .seed = seed};
+    int rc;
+
+    memset(&rx_a, 0, sizeof(rx_a));
+    memset(&rx_b, 0, sizeof(rx_b));
+    rc = hosted_hal_init(&cfg, NULL, &info);
+    if (rc == 0) {
+        hal_net_set_rx(hal_net_get(0), on_rx, &rx_a);
+        hal_net_set_rx(hal_net_get(1), on_rx, &rx_b);
+    }
+    return rc;
+}
+
+static int setup_clean(void **state)
+{
+    return init_wire((struct hosted_wire_config){0}, 1);
+}
+
+static int teardown(void **state)
+{
+    hosted_hal_fini();
+    return 0;
+}
+
+static void frame_make(unsigned char *f, size_t len, int seq)
+{
+    memset(f, 0, len);
+    memset(f, 0xff, 6); /* broadcast */
+    f[12] = 0x88;
+    f[13] = 0xb5; /* local experimental ethertype */
+    f[14] = (unsigned char)seq;
+    f[15] = (unsigned char)(seq >> 8);
+}
+
+static int send_seq(unsigned dev, int seq)
+{
+    unsigned char f[64];
+
+    frame_make(f, sizeof(f), seq);
+    return hal_net_transmit(hal_net_get(dev), f, sizeof(f));
+}
+
+static void test_devices_mac_mtu(void **state)
+{
+    struct hal_net_info a, b;
+
+    assert_int_equal(hal_net_count(), 2);
+    assert_null(hal_net_get(2));
+    hal_net_get_info(hal_net_get(0), &a);
+    hal_net_get_info(hal_net_get(1), &b);
+    assert_int_equal(a.mtu, 1500);
+    assert_int_equal(a.mac[0] & 1, 0); /* unicast */
+    assert_int_equal(a.mac[0] & 2, 2); /* locally administered */
+    assert_memory_not_equal(a.mac, b.mac, 6);
+    assert_string_not_equal(a.name, b.name);
+}
+
+static void test_frame_crosses_wire_at_delivery_point(void **state)
+{
+    assert_int_equal(send_seq(0, 7), 0);
+    assert_int_equal(rx_b.n, 0);
+    hal_irq_enable();
+    assert_int_equal(rx_b.n, 1);
+    assert_int_equal(rx_b.seq[0], 7);
+    assert_int_equal(rx_b.len[0], 64);
+    assert_int_equal(rx_b.enabled, 0);
+    assert_int_equal(rx_a.n, 0); /* no echo to the sender */
+    assert_int_equal(send_seq(1, 8), 0);
+    hal_poll();
+    assert_int_equal(rx_a.n, 1);
+    assert_int_equal(rx_a.seq[0], 8);
+}
+
+static void test_mtu_limit(void **state)
+{
+    static unsigned char big[1515];
+
+    assert_int_equal(hal_net_transmit(hal_net_get(0), big, 1514), 0);
+    assert_int_equal(hal_net_transmit(hal_net_get(0), big, 1515), -EMSGSIZE);
+    assert_int_equal(hal_net_transmit(hal_net_get(0), big, 0), -EMSGSIZE);
+}
+
+static void test_no_rx_callback_drops(void **state)
+{
+    struct hosted_stats st;
+
+    hal_net_set_rx(hal_net_get(1), NULL, NULL);
+    send_seq(0, 1);
+    hal_irq_enable();
+    hosted_get_stats(&st);
+    assert_int_equal(rx_b.n, 0);
+    assert_int_equal(st.net_dropped, 1);
+}
+
+static void test_queue_full_is_eagain(void **state)
+{
+    int rc = 0, n;
+
+    for (n = 0; n < 300 && rc == 0; n++)
+        rc = send_seq(0, n);
+    assert_int_equal(rc, -EAGAIN);
+    assert_int_equal(n, 257); /* default depth 256 */
+    hal_irq_enable();
+    assert_int_equal(rx_b.n, 256);
+    assert_int_equal(send_seq(0, 0), 0);
+}
+
+static struct {
+    unsigned dev;
+    size_t len;
+    int n;
+} mon;
+
+static void monitor(void *arg, unsigned dev, const void *frame, size_t len)
+{
+    mon.dev = dev;
+    mon.len = len;
+    mon.n++;
+}
+
+static void test_inject_and_monitor(void **state)
+{
+    unsigned char f[60];
+
+    frame_make(f, sizeof(f), 99);
+    assert_int_equal(hosted_net_inject(0, f, sizeof(f)), 0);
+    assert_int_equal(hosted_net_inject(5, f, sizeof(f)), -ENODEV);
+    hal_irq_enable();
+    assert_int_equal(rx_a.n, 1);
+    assert_int_equal(rx_a.seq[0], 99);
+    hosted_net_set_monitor(monitor, NULL);
+    send_seq(1, 3);
+    assert_int_equal(mon.n, 1);
+    assert_int_equal(mon.dev, 1);
+    assert_int_equal(mon.len, 64);
+}
+
+/* Reply from inside rx: it arrives at the next delivery point, not in the same round. */
+static void echo_rx(void *arg, const void *frame, size_t len)
+{
+    on_rx(arg, frame, len);
+    if (((struct rx_log *)arg)->n < 5)
+        hal_net_transmit(hal_net_get(arg == &rx_a ? 0 : 1), frame, len);
+}
+
+static void test_ping_pong_rounds(void **state)
+{
+    int rounds = 0;
+
+    hal_net_set_rx(hal_net_get(0), echo_rx, &rx_a);
+    hal_net_set_rx(hal_net_get(1), echo_rx, &rx_b);
+    send_seq(0, 1);
+    hal_irq_enable();
+    while (hosted_work_pending()) {
+        hal_poll();
+        rounds++;
+    }
+    /* b answers its first 4 frames, a all 4 of those: 9 hops, one per delivery point */
+    assert_int_equal(rx_b.n, 5);
+    assert_int_equal(rx_a.n, 4);
+    assert_int_equal(rounds, 8);
+}
+
+/* --- knobs ---------------------------------------------------------------------------- */
+
+static void run_burst(struct rx_log *out)
+{
+    for (int i = 0; i < NFRAMES; i++)
+        send_seq(0, i);
+    hal_irq_enable();
+    while (hosted_work_pending())
+        hal_poll();
+    *out = rx_b;
+}
+
+static void test_loss_is_seeded(void **state)
+{
+    static struct rx_log first, second;
+    struct hosted_wire_config w = {.loss_pct = 30};
+
+    assert_int_equal(init_wire(w, 1234), 0);
+    run_burst(&first);
+    hosted_hal_fini();
+    assert_true(first.n > NFRAMES / 2 && first.n < NFRAMES); /* ~70% */
+    for (int i = 1; i < first.n; i++)
+        assert_true(first.seq[i] > first.seq[i - 1]); /* loss alone keeps order */
+    assert_int_equal(init_wire(w, 1234), 0);
+    run_burst(&second);
+    hosted_hal_fini();
+    assert_int_equal(first.n, second.n);
+    assert_memory_equal(first.seq, second.seq, sizeof(first.seq));
+    assert_int_equal(init_wire(w, 99), 0); /* another seed, another run */
+    run_burst(&second);
+    assert_memory_not_equal(first.seq, second.seq, sizeof(first.seq));
+}
+
+static void test_duplication(void **state)
+{
+    static struct rx_log got;
+    int dups = 0;
+
+    assert_int_equal(init_wire((struct hosted_wire_config){.dup_pct = 20}, 7), 0);
+    run_burst(&got);
+    assert_true(got.n > NFRAMES && got.n < 2 * NFRAMES);
+    for (int i = 1; i < got.n; i++)
+        dups += got.seq[i] == got.seq[i - 1];
+    assert_int_equal(dups, got.n - NFRAMES);
+}
+
+static void test_reorder(void **state)
+{
+    static struct rx_log got;
+    int inversions = 0;
+    int seen[NFRAMES] = {0};
+
+    assert_int_equal(init_wire((struct hosted_wire_config){.reorder_pct = 25}, 7), 0);
+    run_burst(&got);
+    assert_int_equal(got.n, NFRAMES); /* nothing lost or doubled */
+    for (int i = 0; i < got.n; i++)
+        seen[got.seq[i]]++;
+    for (int i = 0; i < NFRAMES; i++)
+        assert_int_equal(seen[i], 1);
+    for (int i = 1; i < got.n; i++)
+        inversions += got.seq[i] < got.seq[i - 1];
+    assert_true(inversions > 0);
+}
+
+static void test_bad_knobs_refused(void **state)
+{
+    assert_int_equal(init_wire((struct hosted_wire_config){.loss_pct = 101}, 1), -EINVAL);
+    assert_int_equal(init_wire((struct hosted_wire_config){.mtu = 20}, 1), -EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_devices_mac_mtu, setup_clean, teardown),
+        cmocka_unit_test_setup_teardown(test_frame_crosses_wire_at_delivery_point, setup_clean,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_mtu_limit, setup_clean, teardown),
+        cmocka_unit_test_setup_teardown(test_no_rx_callback_drops, setup_clean, teardown),
+        cmocka_unit_test_setup_teardown(test_queue_full_is_eagain, setup_clean, teardown),
+        cmocka_unit_test_setup_teardown(test_inject_and_monitor, setup_clean, teardown),
+        cmocka_unit_test_setup_teardown(test_ping_pong_rounds, setup_clean, teardown),
+        cmocka_unit_test_teardown(test_loss_is_seeded, teardown),
+        cmocka_unit_test_teardown(test_duplication, teardown),
+        cmocka_unit_test_teardown(test_reorder, teardown),
+        cmocka_unit_test_teardown(test_bad_knobs_refused, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
