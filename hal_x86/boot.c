@@ -130,6 +130,62 @@ static void read_start_info(uint64_t pa)
     mm_reserve(pa & ~0xfffULL, 0x1000);
 }
 
+/* True when the command line has the word w. */
+static bool cmdline_has(const char *w)
+{
+    size_t n = str_len(w);
+    for (const char *p = x86_cmdline; *p;) {
+        while (*p == ' ')
+            p++;
+        const char *s = p;
+        while (*p && *p != ' ')
+            p++;
+        if ((size_t)(p - s) == n) {
+            size_t i = 0;
+            while (i < n && s[i] == w[i])
+                i++;
+            if (i == n)
+                return true;
+        }
+    }
+    return false;
+}
+
+static void put_dec(uint64_t v)
+{
+    char b[21];
+    int n = 0;
+    do {
+        b[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        hal_console_write(&b[--n], 1);
+}
+
+/* `x86.verbose` on the command line: one line on how the machine came up. */
+static void banner(void)
+{
+    uint64_t hz, apic_hz;
+    const char *src = x86_time_source(&hz, &apic_hz);
+    hal_console_write("x86: tsc ", 9);
+    put_dec(hz / 1000);
+    hal_console_write(" kHz (", 6);
+    hal_console_write(src, str_len(src));
+    hal_console_write("), apic timer ", 14);
+    put_dec(apic_hz / 1000);
+    hal_console_write(" kHz, tsc-deadline ", 19);
+    put_dec(x86_cpu.tsc_deadline);
+    hal_console_write(", regions ", 10);
+    put_dec(boot_info.nregions);
+    hal_console_write(", ram ", 6);
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < boot_info.nregions; i++)
+        total += boot_info.regions[i].len;
+    put_dec(total >> 10);
+    hal_console_write(" KiB free\n", 10);
+}
+
 void x86_boot(uint64_t start_info_pa)
 {
     serial_init();
@@ -146,6 +202,8 @@ void x86_boot(uint64_t start_info_pa)
         boot_info.entry_arg = x86_cmdline;
     }
     mm_fill_regions(&boot_info);
+    if (cmdline_has("x86.verbose"))
+        banner();
     kernel_main(&boot_info);
     x86_boot_fail("kernel_main returned");
 }

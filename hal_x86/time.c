@@ -233,8 +233,12 @@ int hal_cpu_idle_until(uint64_t deadline_ns)
 {
     if (deadline_ns == UINT64_MAX && kernel_deadline == UINT64_MAX && !x86_have_device_irqs())
         return -1; /* no timer and no device: nothing can ever wake this CPU */
-    if (deadline_ns <= hal_clock_ns())
+    if (deadline_ns <= hal_clock_ns()) {
+        /* Nothing to wait for, but deliver what is pending (the caller's deadline is often
+         * the timer that is about to interrupt): one instruction of interrupt window. */
+        __asm__ __volatile__("sti; nop; cli" ::: "memory");
         return 0;
+    }
     idle_deadline = deadline_ns;
     program();
     /* sti's one-instruction shadow makes "enable and halt" atomic: an interrupt already
@@ -270,7 +274,6 @@ void time_init(void)
 }
 
 /* For the boot banner and docs: where the TSC frequency came from. */
-const char *x86_time_source(uint64_t *hz, uint64_t *apic);
 const char *x86_time_source(uint64_t *hz, uint64_t *apic)
 {
     *hz = tsc_hz;

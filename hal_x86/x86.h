@@ -191,6 +191,7 @@ extern volatile uint8_t *lapic;
 /* time.c */
 void time_init(void);
 void time_timer_irq(void);
+const char *x86_time_source(uint64_t *tsc_hz, uint64_t *apic_hz);
 
 /* devices: pci.c, virtio */
 void pci_init(void);
