@@ -1,0 +1,41 @@
+/*
+ * hosted_test.h - helpers for whole-kernel hosted tests.
+ *
+ * ht_boot() boots the kernel through hosted_boot() with an entry function that plays the
+ * application in the init thread. Kernel threads never call CMocka assertions (a longjmp
+ * off a kernel stack would strand the machine): they record failures with H_CHECK, the
+ * entry returns ht_status(), and the test body asserts on the exit code with ht_expect(),
+ * which prints the first failure and the seed. Randomness comes from hal_entropy(), so it
+ * follows PETREL_SEED (DESIGN §3).
+ */
+#ifndef TESTS_HOSTED_HOSTED_TEST_H
+#define TESTS_HOSTED_HOSTED_TEST_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+/* Boot with entry(arg) and ram bytes of RAM (0: default); returns the exit code. */
+int ht_boot(int (*entry)(void *), void *arg, size_t ram);
+/* Test body: the boot must have exited with code; else fail with the recorded failure. */
+void ht_expect(int rc, int code);
+
+void ht_fail(const char *file, int line, const char *what);
+/* In the entry: 0 when no check failed, 1 otherwise. */
+int ht_status(void);
+/* Seeded pseudo-random numbers (call ht_rand_init() once in the entry). */
+void ht_rand_init(void);
+uint64_t ht_rand(void);
+/* Host monotonic clock, for wall-time assertions in the test body. */
+uint64_t ht_wall_ns(void);
+
+#define H_CHECK(cond)                                                                      \
+    do {                                                                                   \
+        if (!(cond))                                                                       \
+            ht_fail(__FILE__, __LINE__, #cond);                                            \
+    } while (0)
+
+#endif
