@@ -96,7 +96,7 @@ static void init_class(struct size_class *c, unsigned idx)
     size_t slab_bytes;
 
     c->size = 1u << (MIN_CLASS_SHIFT + idx);
-    c->order = c->size <= 256 ? 0 : (uint16_t)(idx - 3); /* 512: 1, 1024: 2, 2048: 3 */
+    c->order = c->size <= 256 ? 0 : (uint16_t)(idx - 4); /* 512: 1, 1024: 2, 2048: 3 */
     slab_bytes = PAGE_SIZE << c->order;
     unsigned n = SLAB_MAX_OBJS;
     while (round_up(sizeof(struct slab) + n * sizeof(uint16_t), OBJ_ALIGN) + n * c->size >

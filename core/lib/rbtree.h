@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/lib/list.h" /* container_of, for rb_entry */
+
 struct rb_node {
     struct rb_node *parent, *left, *right;
     int red;
