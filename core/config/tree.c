@@ -14,6 +14,7 @@
 #include "core/lib/alloc.h"
 #include "core/lib/hash.h"
 #include "core/lib/kstring.h"
+#include "core/lib/log.h"
 #include "hal/hal_errno.h"
 
 #define INDEX_MIN_COUNT 8 /* tuples this small are scanned */
@@ -147,6 +148,7 @@ void config_free(struct config_value *v)
 {
     struct config_value *cur = v;
 
+    KASSERT(!v || !v->parent); /* freeing a value its container still points at */
     /* Depth-first without recursion: strip the last entry of cur and descend into it; a
      * node with no entries left is freed and we climb back to its container. */
     while (cur) {

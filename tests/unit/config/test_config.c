@@ -18,6 +18,7 @@
 
 #include "core/config/config.h"
 #include "core/lib/alloc.h"
+#include "core/lib/log.h"
 #include "hal/hal_errno.h"
 #include "hal_hosted/hosted.h"
 
@@ -1089,6 +1090,23 @@ static void test_equal(void **state)
     config_free(NULL);
 }
 
+static void panic_to_cmocka(const char *msg)
+{
+    mock_assert(0, msg, __FILE__, __LINE__);
+}
+
+/* Freeing a value that its container still points at is a kernel bug: panic, not corrupt. */
+static void test_free_attached_panics(void **state)
+{
+    struct config_value *v = parse_ok("(a:(b:c))");
+
+    panic_hook = panic_to_cmocka;
+    expect_assert_failure(config_free(config_get(v, "a")));
+    panic_hook = NULL;
+    assert_string_equal(config_string(config_get_path(v, "a/b")), "c"); /* untouched */
+    config_free(v);
+}
+
 /* ---- out of memory -------------------------------------------------------------------- */
 
 /* Run op with a budget of 0, 1, 2... allocations until it succeeds; every failure must be
@@ -1302,6 +1320,7 @@ int main(void)
         T(test_remove_from_indexed_tuple),
         T(test_clone_and_merge),
         T(test_equal),
+        T(test_free_attached_panics),
         T(test_oom_parse),
         T(test_oom_tree_ops),
     };
