@@ -1,0 +1,70 @@
+/*
+ * devices.c - /dev/null, /dev/zero and /dev/urandom: each a few lines over the character
+ * device registry, which is all a new device needs.
+ */
+#include "core/lib/kprintf.h"
+#include "core/lib/kstring.h"
+#include "fs/vfs/memfs.h"
+#include "hal/hal_errno.h"
+#include "hal/hal_rand.h"
+
+static long null_read(struct vfs_file *f, void *priv, void *buf, size_t n, uint64_t off)
+{
+    return 0;
+}
+
+static long sink_write(struct vfs_file *f, void *priv, const void *buf, size_t n, uint64_t off)
+{
+    return (long)n;
+}
+
+static long zero_read(struct vfs_file *f, void *priv, void *buf, size_t n, uint64_t off)
+{
+    memset(buf, 0, n);
+    return (long)n;
+}
+
+static long urandom_read(struct vfs_file *f, void *priv, void *buf, size_t n, uint64_t off)
+{
+    hal_entropy(buf, n);
+    return (long)n;
+}
+
+static const struct vfs_chrdev_ops null_ops = {.read = null_read, .write = sink_write};
+static const struct vfs_chrdev_ops zero_ops = {.read = zero_read, .write = sink_write};
+static const struct vfs_chrdev_ops urandom_ops = {.read = urandom_read, .write = sink_write};
+
+static const struct {
+    const char *name;
+    uint64_t rdev;
+    const struct vfs_chrdev_ops *ops;
+} devices[] = {
+    {"null", VFS_DEV_NULL, &null_ops},
+    {"zero", VFS_DEV_ZERO, &zero_ops},
+    {"urandom", VFS_DEV_URANDOM, &urandom_ops},
+};
+
+#define NDEV (sizeof(devices) / sizeof(devices[0]))
+
+int vfs_devices_register(void)
+{
+    for (size_t i = 0; i < NDEV; i++) {
+        int rc = vfs_chrdev_register(devices[i].rdev, devices[i].ops, NULL);
+        if (rc && rc != -EBUSY)
+            return rc;
+    }
+    return 0;
+}
+
+int vfs_devices_populate(struct vfs_file *dirf, const char *dir)
+{
+    char path[VFS_PATH_MAX];
+    for (size_t i = 0; i < NDEV; i++) {
+        if (ksnprintf(path, sizeof(path), "%s/%s", dir, devices[i].name) >= (int)sizeof(path))
+            return -ENAMETOOLONG;
+        int rc = vfs_mknodat(dirf, path, VFS_S_IFCHR | 0666, devices[i].rdev);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

@@ -1,0 +1,43 @@
+/*
+ * memfs.h - an in-memory filesystem (tmpfs) and the standard character devices.
+ *
+ * memfs holds directories, regular files (sparse, 4 KiB pages), symlinks, device nodes,
+ * fifos and sockets, with xattrs, hard links and every rename flag. It serves as a tmpfs and
+ * as the home of /dev (and later /proc-style nodes): a device node is an ordinary
+ * character-device inode whose data goes to the driver registered for its number
+ * (vfs_chrdev_register), so adding a device is a register call plus a mknod.
+ */
+#ifndef FS_VFS_MEMFS_H
+#define FS_VFS_MEMFS_H
+
+#include <stdint.h>
+
+#include "fs/vfs/vfs.h"
+
+#define MEMFS_MAGIC 0x01021994 /* f_type, as Linux's tmpfs */
+
+struct memfs_opts {
+    uint64_t max_bytes; /* file data limit (ENOSPC past it); 0: no limit */
+    uint32_t root_mode; /* permission bits of the root (0: 01777 as a tmpfs, or 0755) */
+    unsigned flags;     /* VFS_MNT_RDONLY */
+};
+
+/*
+ * Create a memfs and mount it on path (relative to dirf; the first mount becomes "/").
+ * opts may be NULL. *out (may be NULL) receives the sb, e.g. for vfs_remount. Returns 0,
+ * -ENOMEM or vfs_mount()'s errors. vfs_umount() frees it.
+ */
+int memfs_mount(struct vfs_file *dirf, const char *path, const struct memfs_opts *opts,
+                struct vfs_sb **out);
+
+/* The devices every Linux program expects, with their Linux numbers. */
+#define VFS_DEV_NULL VFS_MKDEV(1, 3)
+#define VFS_DEV_ZERO VFS_MKDEV(1, 5)
+#define VFS_DEV_URANDOM VFS_MKDEV(1, 9)
+
+/* Register the null, zero and urandom drivers (idempotent), and create their nodes
+ * (mode 0666) in the directory at dir ("/dev"). Returns 0 or the first error. */
+int vfs_devices_register(void);
+int vfs_devices_populate(struct vfs_file *dirf, const char *dir);
+
+#endif

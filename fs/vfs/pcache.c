@@ -1,0 +1,408 @@
+/*
+ * pcache.c - the page cache of a mounted filesystem (TFS): 4 KiB pages of file data.
+ *
+ *   inode->pages   rbtree of struct pc_page by page index
+ *   pc->lru        every page of the sb, least recently used first
+ *   pc->dirty      inodes with dirty pages or a size/mtime the filesystem has not seen
+ *
+ * Reads copy out of cached pages, filling a missing page with one ops->pread; writes copy
+ * into pages (filling first only when the write covers part of a page that has data) and
+ * mark them dirty. The VFS owns the size of a cached file while it is cached (inode->size):
+ * the filesystem learns it, and the new mtime, at write-back - fsync, sync, the periodic
+ * flusher, eviction of the inode - or at once on setattr. Write-back of a page never writes
+ * past inode->size, so the filesystem's size never exceeds the VFS's and pages past the
+ * filesystem's end read as zeros, which is exactly what they are.
+ *
+ * The number of pages is bounded by the budget; a new page evicts the least recently used
+ * one, writing it back first if dirty. All under the sb mutex.
+ */
+#include "core/lib/alloc.h"
+#include "core/lib/kstring.h"
+#include "fs/vfs/vfs_internal.h"
+#include "hal/hal_errno.h"
+#include "hal/hal_time.h"
+
+struct vfs_pcache {
+    uint64_t budget; /* pages */
+    uint64_t npages;
+    struct list lru;
+    struct list dirty; /* struct vfs_inode.dirty_node */
+    struct vfs_pcache_stats st;
+};
+
+struct pc_page {
+    struct rb_node node;
+    struct list_node lru;
+    struct vfs_inode *ip;
+    uint64_t index;
+    bool dirty;
+    uint8_t *data;
+};
+
+#define PGSZ ((uint64_t)VFS_PAGE_SIZE)
+
+static int page_cmp(const struct rb_node *a, const struct rb_node *b)
+{
+    uint64_t x = rb_entry(a, struct pc_page, node)->index;
+    uint64_t y = rb_entry(b, struct pc_page, node)->index;
+    return x < y ? -1 : x > y;
+}
+
+static int page_key_cmp(const void *key, const struct rb_node *n)
+{
+    uint64_t x = *(const uint64_t *)key;
+    uint64_t y = rb_entry(n, struct pc_page, node)->index;
+    return x < y ? -1 : x > y;
+}
+
+int vfs_pcache_attach(struct vfs_sb *sb, uint64_t budget_bytes)
+{
+    struct vfs_pcache *pc = kzalloc(sizeof(*pc));
+    if (!pc)
+        return -ENOMEM;
+    pc->budget = budget_bytes / PGSZ;
+    if (pc->budget < 4)
+        pc->budget = 4;
+    list_init(&pc->lru);
+    list_init(&pc->dirty);
+    sb->pc = pc;
+    return 0;
+}
+
+void pcache_note_dirty(struct vfs_inode *ip)
+{
+    struct vfs_pcache *pc = ip->sb->pc;
+    bool dirty = ip->ndirty || ip->attr_dirty;
+    if (dirty && !list_node_linked(&ip->dirty_node)) {
+        ip->dirty_since = hal_clock_ns();
+        list_push_back(&pc->dirty, &ip->dirty_node);
+    } else if (!dirty && list_node_linked(&ip->dirty_node)) {
+        list_remove(&ip->dirty_node);
+    }
+}
+
+int pcache_size(struct vfs_inode *ip, uint64_t *size)
+{
+    if (!ip->size_loaded) {
+        struct vfs_attr a;
+        int rc = ip->ops->getattr ? ip->ops->getattr(ip, &a) : -EOPNOTSUPP;
+        if (rc)
+            return rc;
+        ip->size = a.size;
+        ip->size_loaded = true;
+    }
+    *size = ip->size;
+    return 0;
+}
+
+void pcache_overlay_attr(struct vfs_inode *ip, struct vfs_attr *a)
+{
+    if (!ip->sb->pc || !vfs_isreg(ip))
+        return;
+    if (ip->size_loaded && ip->size != a->size) {
+        a->size = ip->size;
+        uint64_t blocks = (ip->size + 511) / 512;
+        if (a->blocks < blocks)
+            a->blocks = blocks;
+    }
+    if (ip->attr_dirty)
+        a->mtime = a->ctime = ip->mtime;
+}
+
+/* Write one dirty page back, never past the VFS's size. */
+static int page_writeback(struct pc_page *p)
+{
+    struct vfs_inode *ip = p->ip;
+    uint64_t off = p->index * PGSZ;
+    uint64_t len = PGSZ;
+    if (off >= ip->size)
+        len = 0;
+    else if (ip->size - off < len)
+        len = ip->size - off;
+    uint64_t done = 0;
+    while (done < len) {
+        long n = ip->ops->pwrite(ip, p->data + done, len - done, off + done);
+        if (n < 0)
+            return (int)n;
+        if (n == 0)
+            return -EIO;
+        done += (uint64_t)n;
+    }
+    p->dirty = false;
+    ip->ndirty--;
+    ip->sb->pc->st.writebacks++;
+    return 0;
+}
+
+static void pc_page_free(struct vfs_pcache *pc, struct pc_page *p)
+{
+    if (p->dirty)
+        p->ip->ndirty--;
+    rb_remove(&p->ip->pages, &p->node);
+    list_remove(&p->lru);
+    pc->npages--;
+    page_free_virt(p->data, 0);
+    kfree(p);
+}
+
+/* Make room for one more page: evict least recently used pages (writing back dirty ones).
+ * A page whose write-back fails stays; if nothing can go, the budget is exceeded a little. */
+static void make_room(struct vfs_pcache *pc)
+{
+    struct list_node *n = pc->lru.head.next;
+    while (pc->npages >= pc->budget && n != &pc->lru.head) {
+        struct pc_page *p = container_of(n, struct pc_page, lru);
+        n = n->next;
+        if (p->dirty && page_writeback(p))
+            continue;
+        struct vfs_inode *ip = p->ip;
+        pc_page_free(pc, p);
+        pc->st.evictions++;
+        pcache_note_dirty(ip);
+    }
+}
+
+/* The cached page idx of ip, created (filled when fill) if missing. */
+static int page_get(struct vfs_inode *ip, uint64_t idx, bool fill, struct pc_page **out)
+{
+    struct vfs_pcache *pc = ip->sb->pc;
+    struct rb_node *n = rb_find(&ip->pages, &idx, page_key_cmp);
+    if (n) {
+        struct pc_page *p = rb_entry(n, struct pc_page, node);
+        list_remove(&p->lru);
+        list_push_back(&pc->lru, &p->lru);
+        pc->st.hits++;
+        *out = p;
+        return 0;
+    }
+    pc->st.misses++;
+    make_room(pc);
+    struct pc_page *p = kzalloc(sizeof(*p));
+    uint8_t *data = page_alloc_virt(0);
+    if (!p || !data) {
+        kfree(p);
+        if (data)
+            page_free_virt(data, 0);
+        return -ENOMEM;
+    }
+    long got = 0;
+    if (fill) {
+        got = ip->ops->pread(ip, data, PGSZ, idx * PGSZ);
+        pc->st.fills++;
+        if (got < 0) {
+            kfree(p);
+            page_free_virt(data, 0);
+            return (int)got;
+        }
+    }
+    memset(data + got, 0, PGSZ - (uint64_t)got);
+    p->ip = ip;
+    p->index = idx;
+    p->data = data;
+    rb_insert(&ip->pages, &p->node, page_cmp);
+    list_push_back(&pc->lru, &p->lru);
+    pc->npages++;
+    *out = p;
+    return 0;
+}
+
+long pcache_read(struct vfs_inode *ip, void *buf, size_t n, uint64_t off)
+{
+    uint64_t size;
+    int rc = pcache_size(ip, &size);
+    if (rc)
+        return rc;
+    if (off >= size)
+        return 0;
+    if (n > size - off)
+        n = (size_t)(size - off);
+    size_t done = 0;
+    while (done < n) {
+        uint64_t pos = off + done;
+        uint64_t in = pos % PGSZ;
+        size_t cnt = (size_t)(PGSZ - in < n - done ? PGSZ - in : n - done);
+        struct pc_page *p;
+        rc = page_get(ip, pos / PGSZ, true, &p);
+        if (rc)
+            return done ? (long)done : rc;
+        memcpy((uint8_t *)buf + done, p->data + in, cnt);
+        done += cnt;
+    }
+    return (long)done;
+}
+
+long pcache_write(struct vfs_inode *ip, const void *buf, size_t n, uint64_t off)
+{
+    uint64_t size;
+    int rc = pcache_size(ip, &size);
+    if (rc)
+        return rc;
+    size_t done = 0;
+    while (done < n) {
+        uint64_t pos = off + done;
+        uint64_t in = pos % PGSZ;
+        uint64_t start = pos - in;
+        size_t cnt = (size_t)(PGSZ - in < n - done ? PGSZ - in : n - done);
+        bool whole = in == 0 && cnt == PGSZ;
+        struct pc_page *p;
+        rc = page_get(ip, pos / PGSZ, !whole && start < ip->size, &p);
+        if (rc)
+            break;
+        memcpy(p->data + in, (const uint8_t *)buf + done, cnt);
+        if (!p->dirty) {
+            p->dirty = true;
+            ip->ndirty++;
+        }
+        done += cnt;
+        if (pos + cnt > ip->size)
+            ip->size = pos + cnt;
+    }
+    if (done) {
+        ip->attr_dirty = true;
+        ip->mtime = vfs_now();
+        pcache_note_dirty(ip);
+        return (long)done;
+    }
+    return rc;
+}
+
+void pcache_truncate(struct vfs_inode *ip, uint64_t size)
+{
+    struct vfs_pcache *pc = ip->sb->pc;
+    uint64_t first = (size + PGSZ - 1) / PGSZ;
+    struct rb_node *n = rb_lower_bound(&ip->pages, &first, page_key_cmp);
+    while (n) {
+        struct rb_node *next = rb_next(n);
+        pc_page_free(pc, rb_entry(n, struct pc_page, node));
+        n = next;
+    }
+    if (size % PGSZ) {
+        uint64_t idx = size / PGSZ;
+        n = rb_find(&ip->pages, &idx, page_key_cmp);
+        if (n) {
+            struct pc_page *p = rb_entry(n, struct pc_page, node);
+            memset(p->data + size % PGSZ, 0, PGSZ - size % PGSZ);
+        }
+    }
+    ip->size = size;
+    ip->size_loaded = true;
+    pcache_note_dirty(ip);
+}
+
+void pcache_punch(struct vfs_inode *ip, uint64_t off, uint64_t len)
+{
+    struct vfs_pcache *pc = ip->sb->pc;
+    uint64_t end = off + len;
+    uint64_t idx = off / PGSZ;
+    struct rb_node *n = rb_lower_bound(&ip->pages, &idx, page_key_cmp);
+    while (n) {
+        struct pc_page *p = rb_entry(n, struct pc_page, node);
+        uint64_t ps = p->index * PGSZ;
+        if (ps >= end)
+            break;
+        n = rb_next(n);
+        uint64_t a = off > ps ? off - ps : 0;
+        uint64_t b = end < ps + PGSZ ? end - ps : PGSZ;
+        if (a == 0 && b == PGSZ)
+            pc_page_free(pc, p);
+        else
+            memset(p->data + a, 0, b - a);
+    }
+    pcache_note_dirty(ip);
+}
+
+int pcache_writeback_inode(struct vfs_inode *ip)
+{
+    int rc = 0;
+    if (ip->ndirty) {
+        for (struct rb_node *n = rb_first(&ip->pages); n; n = rb_next(n)) {
+            struct pc_page *p = rb_entry(n, struct pc_page, node);
+            if (p->dirty) {
+                int r = page_writeback(p);
+                if (rc == 0)
+                    rc = r;
+            }
+        }
+    }
+    if (rc == 0 && ip->attr_dirty && ip->ops->setattr) {
+        struct vfs_setattr sa = {.valid = VFS_SET_SIZE | VFS_SET_MTIME | VFS_SET_CTIME};
+        sa.size = ip->size;
+        sa.mtime = sa.ctime = ip->mtime;
+        rc = ip->ops->setattr(ip, &sa);
+        if (rc == 0)
+            ip->attr_dirty = false;
+    }
+    pcache_note_dirty(ip);
+    return rc;
+}
+
+void pcache_drop_inode(struct vfs_inode *ip, bool discard)
+{
+    struct vfs_pcache *pc = ip->sb->pc;
+    if (!discard)
+        pcache_writeback_inode(ip);
+    struct rb_node *n;
+    while ((n = rb_first(&ip->pages)) != NULL)
+        pc_page_free(pc, rb_entry(n, struct pc_page, node));
+    ip->attr_dirty = false;
+    pcache_note_dirty(ip);
+}
+
+int pcache_writeback_sb(struct vfs_sb *sb, uint64_t max_age_ns)
+{
+    struct vfs_pcache *pc = sb->pc;
+    uint64_t now = hal_clock_ns();
+    int rc = 0;
+    struct list_node *n = pc->dirty.head.next;
+    while (n != &pc->dirty.head) {
+        struct vfs_inode *ip = container_of(n, struct vfs_inode, dirty_node);
+        n = n->next; /* writeback may take ip off the list */
+        if (max_age_ns && now - ip->dirty_since < max_age_ns)
+            continue;
+        int r = pcache_writeback_inode(ip);
+        if (rc == 0)
+            rc = r;
+    }
+    return rc;
+}
+
+void pcache_detach(struct vfs_sb *sb)
+{
+    struct vfs_pcache *pc = sb->pc;
+    while (!list_empty(&pc->lru))
+        pc_page_free(pc, container_of(list_first(&pc->lru), struct pc_page, lru));
+    kfree(pc);
+    sb->pc = NULL;
+}
+
+int vfs_pcache_set_budget(struct vfs_sb *sb, uint64_t budget_bytes)
+{
+    if (!sb->pc)
+        return -EINVAL;
+    sb_lock(sb);
+    struct vfs_pcache *pc = sb->pc;
+    pc->budget = budget_bytes / PGSZ < 4 ? 4 : budget_bytes / PGSZ;
+    if (pc->npages > pc->budget) {
+        uint64_t keep = pc->budget;
+        pc->budget = keep + 1; /* make_room evicts down to budget - 1 */
+        make_room(pc);
+        pc->budget = keep;
+    }
+    sb_unlock(sb);
+    return 0;
+}
+
+void vfs_pcache_get_stats(struct vfs_sb *sb, struct vfs_pcache_stats *st)
+{
+    memset(st, 0, sizeof(*st));
+    if (!sb->pc)
+        return;
+    sb_lock(sb);
+    *st = sb->pc->st;
+    st->pages = sb->pc->npages;
+    st->budget_pages = sb->pc->budget;
+    uint64_t dirty = 0;
+    list_for_each(&sb->pc->lru, n) dirty += container_of(n, struct pc_page, lru)->dirty;
+    st->dirty = dirty;
+    sb_unlock(sb);
+}

@@ -1,0 +1,453 @@
+/*
+ * vfs.h - the virtual filesystem: what the syscall layer calls, and what filesystems plug into.
+ *
+ * Objects (docs/vfs.md draws them):
+ *
+ *   struct vfs_sb      one mounted filesystem instance: ops, private state, a mutex that
+ *                      serializes every call into the filesystem, its root inode, the inode
+ *                      it covers (NULL for "/"), flags (read-only), an optional page cache.
+ *   struct vfs_inode   one file, cached by (sb, ino) while referenced; refcounted.
+ *   dentries           (directory inode, name) -> inode or "negative", bounded LRU (internal).
+ *   struct vfs_file    an open file description: inode, offset, flags, refcount. The fd table
+ *                      belongs to the process layer; it holds vfs_file pointers.
+ *
+ * Every function mirroring a syscall returns 0 / a byte count / -errno exactly as Linux
+ * x86-64 would for the same call made by root. Paths are kernel strings (copied in by the
+ * caller). `dirf` plays the role of the dirfd: the description of an open directory, or the
+ * process's cwd description for AT_FDCWD; NULL means "/". umask is the caller's business:
+ * modes are used as given.
+ *
+ * Locking: one VFS mutex guards the namespace (inode and dentry caches, the mount table,
+ * parent links, inode refcounts); each sb's mutex guards the filesystem and its page cache.
+ * Order: VFS mutex, then sb mutex. Every vfs_* call below may sleep (mutexes, disk I/O) and
+ * must be called from a thread, with no spinlock held.
+ */
+#ifndef FS_VFS_VFS_H
+#define FS_VFS_VFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/lib/hash.h"
+#include "core/lib/list.h"
+#include "core/lib/rbtree.h"
+#include "core/sched/sched.h"
+
+/* --- limits and Linux constants (x86-64 values; prefixed so hosted tests may include libc) -- */
+
+#define VFS_NAME_MAX 255
+#define VFS_PATH_MAX 4096 /* including the NUL */
+#define VFS_SYMLOOP_MAX 40
+#define VFS_XATTR_NAME_MAX 255
+#define VFS_XATTR_SIZE_MAX 65536
+#define VFS_PAGE_SIZE 4096u
+
+#define VFS_O_ACCMODE 03
+#define VFS_O_RDONLY 00
+#define VFS_O_WRONLY 01
+#define VFS_O_RDWR 02
+#define VFS_O_CREAT 0100
+#define VFS_O_EXCL 0200
+#define VFS_O_NOCTTY 0400
+#define VFS_O_TRUNC 01000
+#define VFS_O_APPEND 02000
+#define VFS_O_NONBLOCK 04000
+#define VFS_O_DSYNC 010000
+#define VFS_O_DIRECT 040000
+#define VFS_O_LARGEFILE 0100000
+#define VFS_O_DIRECTORY 0200000
+#define VFS_O_NOFOLLOW 0400000
+#define VFS_O_NOATIME 01000000
+#define VFS_O_CLOEXEC 02000000
+#define VFS_O_SYNC 04010000
+#define VFS_O_PATH 010000000
+#define VFS_O_TMPFILE 020000000 /* with O_DIRECTORY */
+
+#define VFS_AT_FDCWD (-100)
+#define VFS_AT_SYMLINK_NOFOLLOW 0x100
+#define VFS_AT_REMOVEDIR 0x200
+#define VFS_AT_SYMLINK_FOLLOW 0x400
+#define VFS_AT_NO_AUTOMOUNT 0x800
+#define VFS_AT_EMPTY_PATH 0x1000
+
+#define VFS_RENAME_NOREPLACE 1u
+#define VFS_RENAME_EXCHANGE 2u
+#define VFS_RENAME_WHITEOUT 4u
+
+#define VFS_FALLOC_FL_KEEP_SIZE 0x01
+#define VFS_FALLOC_FL_PUNCH_HOLE 0x02
+#define VFS_FALLOC_FL_ZERO_RANGE 0x10
+
+#define VFS_SEEK_SET 0
+#define VFS_SEEK_CUR 1
+#define VFS_SEEK_END 2
+#define VFS_SEEK_DATA 3
+#define VFS_SEEK_HOLE 4
+
+#define VFS_S_IFMT 0170000u
+#define VFS_S_IFSOCK 0140000u
+#define VFS_S_IFLNK 0120000u
+#define VFS_S_IFREG 0100000u
+#define VFS_S_IFBLK 0060000u
+#define VFS_S_IFDIR 0040000u
+#define VFS_S_IFCHR 0020000u
+#define VFS_S_IFIFO 0010000u
+#define VFS_S_ISTYPE(m, t) (((m) & VFS_S_IFMT) == (t))
+
+#define VFS_DT_UNKNOWN 0
+#define VFS_DT_FIFO 1
+#define VFS_DT_CHR 2
+#define VFS_DT_DIR 4
+#define VFS_DT_BLK 6
+#define VFS_DT_REG 8
+#define VFS_DT_LNK 10
+#define VFS_DT_SOCK 12
+
+#define VFS_UTIME_NOW ((1l << 30) - 1l)
+#define VFS_UTIME_OMIT ((1l << 30) - 2l)
+
+#define VFS_XATTR_CREATE 1
+#define VFS_XATTR_REPLACE 2
+
+/* --- Linux x86-64 ABI structures --------------------------------------------------------- */
+
+struct vfs_timespec {
+    int64_t tv_sec;
+    int64_t tv_nsec;
+};
+
+/* struct stat as the x86-64 kernel writes it (144 bytes). */
+struct vfs_stat {
+    uint64_t st_dev;
+    uint64_t st_ino;
+    uint64_t st_nlink;
+    uint32_t st_mode;
+    uint32_t st_uid;
+    uint32_t st_gid;
+    int32_t pad0;
+    uint64_t st_rdev;
+    int64_t st_size;
+    int64_t st_blksize;
+    int64_t st_blocks; /* 512-byte units */
+    struct vfs_timespec st_atim;
+    struct vfs_timespec st_mtim;
+    struct vfs_timespec st_ctim;
+    int64_t unused[3];
+};
+
+/* struct statfs (x86-64, 120 bytes). */
+struct vfs_statfs {
+    int64_t f_type;
+    int64_t f_bsize;
+    uint64_t f_blocks;
+    uint64_t f_bfree;
+    uint64_t f_bavail;
+    uint64_t f_files;
+    uint64_t f_ffree;
+    int32_t f_fsid[2];
+    int64_t f_namelen;
+    int64_t f_frsize;
+    int64_t f_flags;
+    int64_t f_spare[4];
+};
+
+#define VFS_ST_RDONLY 1 /* f_flags */
+
+/* struct linux_dirent64 header; d_name follows, NUL-terminated, record padded to 8. */
+struct vfs_dirent64 {
+    uint64_t d_ino;
+    int64_t d_off;
+    uint16_t d_reclen;
+    uint8_t d_type;
+    char d_name[];
+};
+
+/* --- the filesystem interface ------------------------------------------------------------ */
+
+struct vfs_sb;
+struct vfs_inode;
+struct vfs_file;
+
+/* What getattr reports (a stat without st_dev/blksize). */
+struct vfs_attr {
+    uint32_t mode; /* type and permission bits */
+    uint32_t nlink;
+    uint32_t uid, gid;
+    uint64_t rdev;
+    uint64_t size;
+    uint64_t blocks; /* 512-byte units */
+    struct vfs_timespec atime, mtime, ctime;
+};
+
+#define VFS_SET_MODE 0x01u
+#define VFS_SET_UID 0x02u
+#define VFS_SET_GID 0x04u
+#define VFS_SET_SIZE 0x08u
+#define VFS_SET_ATIME 0x10u
+#define VFS_SET_MTIME 0x20u
+#define VFS_SET_CTIME 0x40u
+
+struct vfs_setattr {
+    unsigned valid; /* VFS_SET_* */
+    uint32_t mode;  /* permission bits only (07777) */
+    uint32_t uid, gid;
+    uint64_t size;
+    struct vfs_timespec atime, mtime, ctime;
+};
+
+/*
+ * readdir callback: one entry; next is the cookie that resumes after it. Return nonzero to
+ * stop (the entry was not consumed).
+ */
+typedef int vfs_dirent_fn(void *ctx, const char *name, size_t len, uint64_t ino, unsigned dtype,
+                          uint64_t next);
+
+/*
+ * Per-inode operations. The VFS calls them with the sb mutex held, after checking everything
+ * generic: types,
+ * existence, name lengths, flags, read-only mounts. Names are NUL-terminated, 1..255 bytes,
+ * never "." or "..". Each returns 0 / a count / -errno. NULL means "not supported".
+ */
+struct vfs_inode_ops {
+    int (*getattr)(struct vfs_inode *ip, struct vfs_attr *out);
+    int (*setattr)(struct vfs_inode *ip, const struct vfs_setattr *sa);
+    /* directories: look up / create a child, reporting its inode number */
+    int (*lookup)(struct vfs_inode *dir, const char *name, uint64_t *ino); /* -ENOENT */
+    int (*create)(struct vfs_inode *dir, const char *name, uint32_t mode, uint64_t rdev,
+                  uint64_t *ino); /* regular files, directories, device nodes, fifos */
+    int (*symlink)(struct vfs_inode *dir, const char *name, const char *target, uint64_t *ino);
+    int (*link)(struct vfs_inode *dir, const char *name, struct vfs_inode *ip);
+    int (*unlink)(struct vfs_inode *dir, const char *name);
+    int (*rmdir)(struct vfs_inode *dir, const char *name); /* -ENOTEMPTY */
+    int (*rename)(struct vfs_inode *odir, const char *oname, struct vfs_inode *ndir,
+                  const char *nname, unsigned flags);
+    /* entries from cookie on (cookie 0: the first); "." and ".." are the VFS's */
+    int (*readdir)(struct vfs_inode *dir, uint64_t cookie, vfs_dirent_fn *fn, void *ctx);
+    /* symlinks: copy up to size bytes of the target; returns the target's full length */
+    long (*readlink)(struct vfs_inode *ip, char *buf, size_t size);
+    /* file data at an offset; used directly or, when the sb has a page cache, to fill and
+     * write back pages (pwrite then never runs past the size the VFS knows) */
+    long (*pread)(struct vfs_inode *ip, void *buf, size_t n, uint64_t off);
+    long (*pwrite)(struct vfs_inode *ip, const void *buf, size_t n, uint64_t off);
+    int (*fallocate)(struct vfs_inode *ip, int mode, uint64_t off, uint64_t len);
+    /* SEEK_DATA / SEEK_HOLE from off (< size); NULL: the whole file is data */
+    int (*seek_data)(struct vfs_inode *ip, int whence, uint64_t off, uint64_t *out);
+    int (*fsync)(struct vfs_inode *ip, bool datasync);
+    /* xattrs; get/list with size 0 return the size needed */
+    long (*getxattr)(struct vfs_inode *ip, const char *name, void *buf, size_t size);
+    int (*setxattr)(struct vfs_inode *ip, const char *name, const void *val, size_t size,
+                    int flags);
+    long (*listxattr)(struct vfs_inode *ip, char *buf, size_t size);
+    int (*removexattr)(struct vfs_inode *ip, const char *name);
+};
+
+/* Per-filesystem operations, called with the sb mutex held. */
+struct vfs_fs_ops {
+    const char *name;
+    /* Fill ip->ops, ip->priv, ip->mode (at least the type) for inode ip->ino. */
+    int (*iget)(struct vfs_sb *sb, struct vfs_inode *ip);
+    /* ip leaves the inode cache (no reference left): release ip->priv. */
+    void (*iput)(struct vfs_inode *ip);
+    int (*statfs)(struct vfs_sb *sb, struct vfs_statfs *st);
+    int (*sync)(struct vfs_sb *sb);
+    /* After the last inode is gone, with no lock held: release sb->priv, and sb itself when
+     * the filesystem allocated it. Returns the filesystem's last error (0). */
+    int (*unmount)(struct vfs_sb *sb);
+};
+
+/*
+ * Character devices. A driver registers for a device number; opening a character-device
+ * node of any filesystem with that rdev binds the description to the driver (no driver:
+ * ENXIO), and its data then goes through these callbacks, called with no lock held (they may
+ * sleep). A NULL read/write refuses that direction: EACCES at open, like a /proc file.
+ */
+struct vfs_chrdev_ops {
+    int (*open)(struct vfs_file *f, void *priv);                  /* optional */
+    void (*release)(struct vfs_file *f, void *priv);              /* optional */
+    long (*read)(struct vfs_file *f, void *priv, void *buf, size_t n, uint64_t off);
+    long (*write)(struct vfs_file *f, void *priv, const void *buf, size_t n, uint64_t off);
+};
+
+/* Linux's dev_t encoding (gnu_dev_makedev). */
+#define VFS_MKDEV(ma, mi)                                                                    \
+    ((((uint64_t)(ma)&0xfffu) << 8) | ((uint64_t)(mi)&0xffu) |                               \
+     (((uint64_t)(mi) & ~0xffull) << 12) | (((uint64_t)(ma) & ~0xfffull) << 32))
+
+#define VFS_MAX_CHRDEV 64
+/* Returns 0, -EBUSY (number taken) or -ENOSPC. Never sleeps. */
+int vfs_chrdev_register(uint64_t rdev, const struct vfs_chrdev_ops *ops, void *priv);
+void vfs_chrdev_unregister(uint64_t rdev);
+
+/* Page cache statistics (per sb). */
+struct vfs_pcache_stats {
+    uint64_t hits, misses;     /* page lookups on read/write */
+    uint64_t fills;            /* pages read from the filesystem */
+    uint64_t writebacks;       /* pages written to the filesystem */
+    uint64_t evictions;        /* pages dropped to stay within the budget */
+    uint64_t pages, dirty;     /* now */
+    uint64_t budget_pages;
+};
+
+struct vfs_inode {
+    struct hash_node hnode;            /* icache, by (sb, ino); VFS mutex */
+    struct vfs_sb *sb;
+    uint64_t ino;
+    uint32_t mode;                     /* at least the S_IFMT bits (immutable) */
+    const struct vfs_inode_ops *ops;
+    void *priv;                        /* the filesystem's */
+    /* VFS mutex: */
+    unsigned refs;
+    struct vfs_inode *parent;          /* directories: the parent in the same sb (a reference) */
+    struct vfs_sb *covered_by;         /* the sb mounted on this directory */
+    struct list dentries;              /* cached names in this directory */
+    /* sb mutex (page-cached files): */
+    struct rb_tree pages;              /* cached pages by index */
+    uint64_t size;                     /* authoritative size while cached */
+    bool size_loaded, attr_dirty;      /* attr_dirty: size/mtime not yet told to the fs */
+    struct vfs_timespec mtime;         /* pending mtime/ctime when attr_dirty */
+    uint64_t ndirty;                   /* dirty pages of this inode */
+    uint64_t dirty_since;              /* clock when it became dirty */
+    struct list_node dirty_node;       /* on the page cache's dirty list while dirty */
+};
+
+struct vfs_pcache;
+
+struct vfs_sb {
+    const struct vfs_fs_ops *ops;
+    void *priv;                   /* the filesystem's */
+    struct mutex lock;            /* serializes calls into the filesystem */
+    uint64_t root_ino;
+    unsigned flags;               /* VFS_MNT_* */
+    uint64_t dev;                 /* st_dev */
+    /* VFS mutex: */
+    struct vfs_inode *root;
+    struct vfs_inode *mountpoint; /* covered inode, NULL for "/" */
+    unsigned ninodes;             /* cached inodes of this sb */
+    struct list_node mnt_node;
+    /* sb mutex: */
+    struct vfs_pcache *pc;        /* NULL: no page cache */
+};
+
+#define VFS_MNT_RDONLY 0x1u
+
+/* An open file description. */
+struct vfs_file {
+    struct vfs_inode *inode;
+    uint64_t pos;     /* sb mutex (device nodes: the caller's; no lock) */
+    unsigned flags;   /* VFS_O_* as opened (minus O_CREAT/O_EXCL/O_TRUNC/O_NOCTTY) */
+    unsigned refs;    /* atomic */
+    void *priv;       /* the device's, set by its open */
+    const struct vfs_chrdev_ops *cdev; /* character devices: the driver bound at open */
+    void *cdev_priv;
+};
+
+/* --- setup, mounts ----------------------------------------------------------------------- */
+
+/* Reset the VFS to empty (no mounts). Call once at boot (tests: before each test). */
+void vfs_init(void);
+/* Unmount everything (syncing), forcibly; for shutdown and tests. Returns 0 or first error. */
+int vfs_shutdown(void);
+
+/* Dentry cache bound (entries; >= 16). Returns the previous bound. */
+unsigned vfs_set_dcache_limit(unsigned n);
+unsigned vfs_dcache_count(void);
+unsigned vfs_icache_count(void);
+
+/*
+ * Prepare sb for a filesystem: ops, priv, root inode number, flags; the mutex is initialized.
+ * Then vfs_mount() makes it visible: at "/" when no root exists yet (path ignored), else on
+ * the directory at path (relative to dirf), which must exist and be a directory (ENOENT,
+ * ENOTDIR); -EBUSY when sb is already mounted. On failure sb is not touched beyond init and
+ * the caller still owns priv.
+ */
+void vfs_sb_init(struct vfs_sb *sb, const struct vfs_fs_ops *ops, void *priv, uint64_t root_ino,
+                 unsigned flags);
+int vfs_mount(struct vfs_file *dirf, const char *path, struct vfs_sb *sb);
+/*
+ * Unmount the filesystem whose root is at path: -EINVAL (not a mount root), -EBUSY (files
+ * open in it, a mount below it, or it is "/" while others are mounted). Writes back its page
+ * cache and syncs it, then calls ops->unmount, which frees what the filesystem allocated.
+ */
+int vfs_umount(struct vfs_file *dirf, const char *path);
+/* Remount flags (VFS_MNT_RDONLY); going read-only writes back first. */
+int vfs_remount(struct vfs_sb *sb, unsigned flags);
+
+/* --- page cache ---------------------------------------------------------------------------- */
+
+/* Give sb a page cache of budget_bytes (rounded down to pages, at least 4). Before mount. */
+int vfs_pcache_attach(struct vfs_sb *sb, uint64_t budget_bytes);
+/* Change the budget; evicts (writing back) down to it. */
+int vfs_pcache_set_budget(struct vfs_sb *sb, uint64_t budget_bytes);
+void vfs_pcache_get_stats(struct vfs_sb *sb, struct vfs_pcache_stats *st);
+/* Write back dirty pages older than max_age_ns in every mounted sb (the periodic hook). */
+int vfs_flush_periodic(uint64_t max_age_ns);
+/* Start a kernel thread calling vfs_flush_periodic(interval) every interval_ns until
+ * vfs_flusher_stop(). Returns 0 or -ENOMEM/-EBUSY. */
+int vfs_flusher_start(uint64_t interval_ns);
+void vfs_flusher_stop(void);
+
+/* --- open file descriptions ------------------------------------------------------------- */
+
+void vfs_file_get(struct vfs_file *f);
+/* Drop a reference; the last one releases the description (and may write back). */
+void vfs_file_put(struct vfs_file *f);
+
+/* --- syscalls --------------------------------------------------------------------------- */
+
+int vfs_openat(struct vfs_file *dirf, const char *path, int flags, uint32_t mode,
+               struct vfs_file **out);
+long vfs_read(struct vfs_file *f, void *buf, size_t n);
+long vfs_write(struct vfs_file *f, const void *buf, size_t n);
+long vfs_pread(struct vfs_file *f, void *buf, size_t n, int64_t off);
+long vfs_pwrite(struct vfs_file *f, const void *buf, size_t n, int64_t off);
+int64_t vfs_lseek(struct vfs_file *f, int64_t off, int whence);
+/* linux_dirent64 records into buf; bytes filled, 0 at the end, -EINVAL if one won't fit. */
+long vfs_getdents(struct vfs_file *f, void *buf, size_t size);
+int vfs_fstat(struct vfs_file *f, struct vfs_stat *st);
+int vfs_statat(struct vfs_file *dirf, const char *path, int flags, struct vfs_stat *st);
+int vfs_mkdirat(struct vfs_file *dirf, const char *path, uint32_t mode);
+int vfs_mknodat(struct vfs_file *dirf, const char *path, uint32_t mode, uint64_t dev);
+int vfs_unlinkat(struct vfs_file *dirf, const char *path, int flags);
+int vfs_renameat2(struct vfs_file *odirf, const char *opath, struct vfs_file *ndirf,
+                  const char *npath, unsigned flags);
+int vfs_linkat(struct vfs_file *odirf, const char *opath, struct vfs_file *ndirf,
+               const char *npath, int flags);
+int vfs_symlinkat(const char *target, struct vfs_file *dirf, const char *path);
+long vfs_readlinkat(struct vfs_file *dirf, const char *path, char *buf, size_t size);
+int vfs_fchmodat(struct vfs_file *dirf, const char *path, uint32_t mode, int flags);
+int vfs_fchmod(struct vfs_file *f, uint32_t mode);
+/* uid/gid (uint32_t)-1: unchanged */
+int vfs_fchownat(struct vfs_file *dirf, const char *path, uint32_t uid, uint32_t gid, int flags);
+int vfs_fchown(struct vfs_file *f, uint32_t uid, uint32_t gid);
+/* times NULL: both now; tv_nsec UTIME_NOW / UTIME_OMIT. path NULL: dirf itself (futimens). */
+int vfs_utimensat(struct vfs_file *dirf, const char *path, const struct vfs_timespec times[2],
+                  int flags);
+int vfs_truncate(struct vfs_file *dirf, const char *path, int64_t len);
+int vfs_ftruncate(struct vfs_file *f, int64_t len);
+int vfs_fallocate(struct vfs_file *f, int mode, int64_t off, int64_t len);
+int vfs_fsync(struct vfs_file *f);
+int vfs_fdatasync(struct vfs_file *f);
+int vfs_sync(void);
+int vfs_statfs(struct vfs_file *dirf, const char *path, struct vfs_statfs *st);
+int vfs_fstatfs(struct vfs_file *f, struct vfs_statfs *st);
+/* xattrs on a path (flags: AT_SYMLINK_NOFOLLOW for the l* calls) or on an open file */
+long vfs_getxattrat(struct vfs_file *dirf, const char *path, int flags, const char *name,
+                    void *buf, size_t size);
+int vfs_setxattrat(struct vfs_file *dirf, const char *path, int flags, const char *name,
+                   const void *val, size_t size, int xflags);
+long vfs_listxattrat(struct vfs_file *dirf, const char *path, int flags, char *buf, size_t size);
+int vfs_removexattrat(struct vfs_file *dirf, const char *path, int flags, const char *name);
+long vfs_fgetxattr(struct vfs_file *f, const char *name, void *buf, size_t size);
+int vfs_fsetxattr(struct vfs_file *f, const char *name, const void *val, size_t size, int xflags);
+long vfs_flistxattr(struct vfs_file *f, char *buf, size_t size);
+int vfs_fremovexattr(struct vfs_file *f, const char *name);
+
+/* --- helpers for filesystems ------------------------------------------------------------- */
+
+/* The current wall-clock time. */
+struct vfs_timespec vfs_now(void);
+/* DT_* of a mode. */
+unsigned vfs_dtype(uint32_t mode);
+
+#endif
