@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# tools_test.sh BINDIR - end-to-end test of mkfs, dump and fsck (ctest unit.tfs_tools).
+#
+# Builds a host tree with files of many sizes, an empty file, nested and empty directories,
+# symlinks, odd modes and fixed mtimes; packs it with a manifest and with -d; checks that
+# dump lists it, fsck finds it clean, dump -x gives back the same tree (diff -r, plus modes,
+# mtimes and link targets), and that every documented error prints its message and fails.
+set -u
+BIN=${1:?usage: tools_test.sh BINDIR}
+MKFS=$BIN/mkfs DUMP=$BIN/dump FSCK=$BIN/fsck
+T=$(mktemp -d "${TMPDIR:-/tmp}/petrel-tools.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+fails=0 checks=0
+
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+check() { # check DESCRIPTION COMMAND...: the command must succeed
+    local what=$1; shift; checks=$((checks + 1))
+    "$@" >"$T/out" 2>"$T/err" || { fail "$what (exit $?)"; sed 's/^/  | /' "$T/out" "$T/err" | head -20; }
+}
+expect_error() { # expect_error DESCRIPTION REGEX COMMAND...: fails, stderr matches REGEX
+    local what=$1 re=$2; shift 2; checks=$((checks + 1))
+    if "$@" >"$T/out" 2>"$T/err"; then fail "$what: succeeded"; return; fi
+    grep -Eq -- "$re" "$T/err" || { fail "$what: stderr lacks /$re/"; sed 's/^/  | /' "$T/err" | head -5; }
+}
+# A listing that diff can compare: type, mode, size, mtime (seconds), link target.
+listing() { (cd "$1" && find . -mindepth 1 -printf '%y %m %s %TY-%Tm-%Td.%TT %p -> %l\n' |
+             sed 's/\.[0-9]* \./ ./' | sort); }
+
+# ---- a host tree --------------------------------------------------------------------------
+S=$T/src
+mkdir -p "$S/bin" "$S/etc/conf.d" "$S/empty" "$S/lib/x86_64" "$S/deep/a/b/c/d"
+printf 'hello\n' >"$S/etc/hostname"
+: >"$S/etc/empty-file"
+head -c 4096 /dev/urandom >"$S/bin/block"
+head -c 4097 /dev/urandom >"$S/bin/block-plus-one"
+head -c 300000 /dev/urandom >"$S/lib/x86_64/libbig.so"
+head -c 1 /dev/urandom >"$S/deep/a/b/c/d/one"
+printf 'x=1\n' >"$S/etc/conf.d/x.conf"
+ln -s ../lib/x86_64/libbig.so "$S/bin/link-rel"
+ln -s /etc/hostname "$S/bin/link-abs"
+ln -s dangling-target "$S/etc/dangling"
+chmod 0700 "$S/bin/block"; chmod 0604 "$S/etc/hostname"; chmod 0751 "$S/deep/a"
+chmod 4755 "$S/bin/block-plus-one"
+find "$S" -exec touch -h -d '2021-02-03 04:05:06' {} +
+touch -d '1999-12-31 23:59:59' "$S/etc/hostname"
+
+# ---- 1. -d import: dump, fsck, extract, compare -------------------------------------------
+check "mkfs -d" "$MKFS" -l demo -d "$S" "$T/d.img" </dev/null
+check "fsck -n clean" "$FSCK" -n "$T/d.img"
+check "dump" "$DUMP" "$T/d.img"
+cp "$T/out" "$T/dump.txt"
+for p in /bin/block /etc/hostname /lib/x86_64/libbig.so /deep/a/b/c/d/one /empty; do
+    checks=$((checks + 1)); grep -q " $p\$" "$T/dump.txt" || fail "dump lacks $p"
+done
+checks=$((checks + 1)); grep -Eq ' 300000 .* /lib/x86_64/libbig.so$' "$T/dump.txt" || fail "dump: size of libbig.so"
+checks=$((checks + 1)); grep -Eq '^-rwx------ ' "$T/dump.txt" || fail "dump: mode 0700 not shown as -rwx------"
+checks=$((checks + 1)); grep -q '/bin/link-rel -> ../lib/x86_64/libbig.so' "$T/dump.txt" || fail "dump: symlink target"
+checks=$((checks + 1)); grep -q 'label: demo' "$T/dump.txt" || fail "dump: label"
+check "dump -x" "$DUMP" -x "$T/x1" "$T/d.img"
+check "diff -r after -d" diff -r --no-dereference "$S" "$T/x1"
+listing "$S" >"$T/l.src"; listing "$T/x1" >"$T/l.x1"
+check "modes, mtimes and links after -d" diff "$T/l.src" "$T/l.x1"
+
+# ---- 2. a manifest: host files, nested children, symlinks, config, -t, -r ------------------
+cat >"$T/m.manifest" <<EOF
+# sample manifest
+(
+    children:(
+        bin:(children:(prog:(contents:(host:$S/lib/x86_64/libbig.so))
+                       sh:(linktarget:/bin/prog)))
+        etc:(children:(hostname:(contents:(host:/etc/hostname))
+                       conf:(children:())))
+        data:(contents:(host:bin/block-plus-one) mode:0640 uid:1000 gid:100)
+    )
+    program:/bin/prog
+    arguments:[prog "two words"]
+    environment:(USER:petrel PWD:/)
+)
+EOF
+check "mkfs manifest" "$MKFS" -r "$S" -t "(debugsyscalls:t environment:(EXTRA:1))" \
+    "$T/m.img" <"$T/m.manifest"
+check "fsck manifest image" "$FSCK" -n "$T/m.img"
+check "dump manifest image" "$DUMP" "$T/m.img"
+cp "$T/out" "$T/mdump.txt"
+for re in 'program:/bin/prog' 'debugsyscalls:t' 'EXTRA:1' 'USER:petrel' '"two words"' \
+          ' /bin/sh -> /bin/prog$' '^-rw-r----- +1000 +100 +4097 .* /data$' ' /etc/conf$'; do
+    checks=$((checks + 1)); grep -Eq -- "$re" "$T/mdump.txt" || fail "manifest dump lacks /$re/"
+done
+checks=$((checks + 1)); grep -q 'contents' "$T/mdump.txt" && fail "stored configuration still holds contents"
+check "dump -x manifest" "$DUMP" -x "$T/x2" "$T/m.img"
+check "prog content" cmp "$S/lib/x86_64/libbig.so" "$T/x2/bin/prog"
+check "-r resolves /etc/hostname inside the target root" cmp "$S/etc/hostname" "$T/x2/etc/hostname"
+check "relative host path under -r" cmp "$S/bin/block-plus-one" "$T/x2/data"
+checks=$((checks + 1)); [ "$(readlink "$T/x2/bin/sh")" = /bin/prog ] || fail "symlink /bin/sh"
+checks=$((checks + 1)); [ -d "$T/x2/etc/conf" ] || fail "empty dir /etc/conf"
+
+# ---- 3. manifest plus -d together, explicit size, label --------------------------------------
+check "mkfs -s 16M -d + manifest" "$MKFS" -s 16M -l both -d "$S/etc" "$T/b.img" <"$T/m.manifest"
+checks=$((checks + 1)); [ "$(stat -c %s "$T/b.img")" = $((16 << 20)) ] || fail "-s 16M size"
+check "fsck -y on clean image" "$FSCK" -y "$T/b.img"
+check "dump -x both" "$DUMP" -x "$T/x3" "$T/b.img"
+check "-d content in merged image" cmp "$S/etc/conf.d/x.conf" "$T/x3/conf.d/x.conf"
+check "manifest content in merged image" cmp "$S/bin/block-plus-one" "$T/x3/data"
+
+# ---- 4. errors ---------------------------------------------------------------------------
+printf '(children:(a:(contents:(host:%s/no-such-file))))' "$T" >"$T/missing.manifest"
+expect_error "missing host file" "no-such-file" "$MKFS" "$T/e1.img" <"$T/missing.manifest"
+printf '(\n  program:/x\n  children:(a:(contents:(host:/etc/hostname))\n' >"$T/bad.manifest"
+expect_error "unterminated manifest" '(line|:)[ ]*[0-9]+:[0-9]+' "$MKFS" "$T/e2.img" <"$T/bad.manifest"
+printf '(\n  program /x\n)\n' >"$T/bad2.manifest"
+expect_error "manifest line:column" ':2:[0-9]+' "$MKFS" "$T/e3.img" <"$T/bad2.manifest"
+expect_error "image too small" "too small" "$MKFS" -s 64K -d "$S" "$T/e4.img" </dev/null
+expect_error "bad -s" "size" "$MKFS" -s 12Q "$T/e5.img" </dev/null
+expect_error "bad -t" "-t" "$MKFS" -t "(a:" "$T/e6.img" </dev/null
+expect_error "-d missing dir" "no-such-dir" "$MKFS" -d "$T/no-such-dir" "$T/e7.img" </dev/null
+expect_error "label too long" "label" "$MKFS" -l 0123456789012345678901234567890123 "$T/e8.img" </dev/null
+printf '(children:(a:(mode:0644)))' >"$T/kind.manifest"
+expect_error "entry without contents/children/linktarget" "/a" "$MKFS" "$T/e9.img" <"$T/kind.manifest"
+expect_error "dump of a missing image" "no-such.img" "$DUMP" "$T/no-such.img"
+expect_error "fsck of a missing image" "no-such.img" "$FSCK" -n "$T/no-such.img"
+head -c 1048576 /dev/zero >"$T/zero.img"
+expect_error "dump of a non-TFS image" "." "$DUMP" "$T/zero.img"
+"$FSCK" -n "$T/zero.img" >/dev/null 2>&1; rc=$?; checks=$((checks + 1))
+[ $rc -ge 4 ] || fail "fsck of a zeroed image exits $rc, want >= 4"
+expect_error "usage" "usage" "$MKFS"
+
+# ---- 5. fsck notices damage ----------------------------------------------------------------
+cp "$T/d.img" "$T/c.img"
+# Smash the first 64 KiB after the first block: the log's start in every layout we document.
+dd if=/dev/urandom of="$T/c.img" bs=4096 seek=1 count=16 conv=notrunc status=none
+"$FSCK" -n "$T/c.img" >"$T/out" 2>&1; rc=$?; checks=$((checks + 1))
+[ $rc -ne 0 ] || fail "fsck -n of a smashed image exits 0"
+cp "$T/d.img" "$T/c2.img"
+dd if=/dev/zero of="$T/c2.img" bs=512 count=1 conv=notrunc status=none
+"$FSCK" -n "$T/c2.img" >"$T/out" 2>&1; rc=$?; checks=$((checks + 1))
+[ $rc -ge 4 ] || fail "fsck -n of an image without superblock exits $rc, want >= 4"
+
+echo "tools_test: $checks checks, $fails failures"
+[ $fails -eq 0 ]
