@@ -10,6 +10,7 @@
  * A failure prints the seed, the operation number and both results; PETREL_TFS_TRACE=1 prints
  * every operation of the run.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
