@@ -41,6 +41,8 @@ extern char __kernel_end[];
 char x86_cmdline[CMDLINE_MAX];
 static char modnames[HAL_MAX_MODULES][MODNAME_MAX];
 static struct hal_boot_info boot_info;
+uint64_t x86_tsc_at_entry;
+bool x86_verbose;
 
 /* tests/qemu/selftest.c defines this in petrel-selftest.elf; petrel.elf leaves it NULL. */
 int x86_selftest_entry(void *arg) __attribute__((weak));
@@ -183,17 +185,38 @@ static void banner(void)
     for (uint32_t i = 0; i < boot_info.nregions; i++)
         total += boot_info.regions[i].len;
     put_dec(total >> 10);
-    hal_console_write(" KiB free\n", 10);
+    hal_console_write(" KiB free, ", 11);
+    put_dec((rdtsc() - x86_tsc_at_entry) / (hz / 1000000));
+    hal_console_write(" us since entry\n", 16);
+}
+
+/* With x86.verbose, hal_exit() reports the guest's time from entry to exit. */
+void x86_report_exit(int code)
+{
+    uint64_t hz, apic_hz;
+    if (!x86_verbose)
+        return;
+    x86_time_source(&hz, &apic_hz);
+    if (hz < 1000000)
+        return;
+    hal_console_write("x86: exit ", 10);
+    put_dec((unsigned)code & 0xff);
+    hal_console_write(" after ", 7);
+    put_dec((rdtsc() - x86_tsc_at_entry) / (hz / 1000000));
+    hal_console_write(" us since entry\n", 16);
 }
 
 void x86_boot(uint64_t start_info_pa)
 {
+    x86_tsc_at_entry = rdtsc();
     serial_init();
     cpu_init();
     read_start_info(start_info_pa);
     mm_init((uint64_t)__kernel_end - KERNEL_VMA);
     apic_init();
     time_init();
+    pci_init();
+    virtio_mmio_probe_cmdline(x86_cmdline);
 
     boot_info.abi_version = HAL_ABI_VERSION;
     boot_info.cmdline = x86_cmdline;
@@ -202,7 +225,8 @@ void x86_boot(uint64_t start_info_pa)
         boot_info.entry_arg = x86_cmdline;
     }
     mm_fill_regions(&boot_info);
-    if (cmdline_has("x86.verbose"))
+    x86_verbose = cmdline_has("x86.verbose");
+    if (x86_verbose)
         banner();
     kernel_main(&boot_info);
     x86_boot_fail("kernel_main returned");

@@ -18,6 +18,8 @@
  * Only the SysV callee-saved state needs saving: the caller of hal_ctx_switch() already
  * treats every other register as clobbered. MXCSR control bits and the x87 control word are
  * callee-saved too (psABI 3.2.1), so a thread that changes its rounding mode keeps it.
+ * Loading them costs more than the rest of the switch together, so they are loaded only
+ * when the incoming context's values differ from the outgoing one's (almost never).
  *
  * hal_ctx_switch and hal_ctx_switch_final are this routine, except in hosted ASan builds
  * (PETREL_ASAN), where hal_hosted/ctx_asan.c wraps it with the sanitizer's fiber hooks. The
@@ -44,14 +46,16 @@ hal_x86_ctx_switch:
     pushq %r13
     pushq %r14
     pushq %r15
-    subq $8, %rsp
+    pushq $0                /* zeroed, so the slot compares as one quadword */
     stmxcsr 0(%rsp)
     fnstcw 4(%rsp)
+    movq %rsp, %rax
     movq %rsp, (%rdi)
     movq (%rsi), %rsp
-    ldmxcsr 0(%rsp)
-    fldcw 4(%rsp)
-    addq $8, %rsp
+    movq 0(%rsp), %rcx
+    cmpq 0(%rax), %rcx
+    jne 2f                  /* loading MXCSR/FPUCW is slow: only when they differ */
+1:  addq $8, %rsp
     popq %r15
     popq %r14
     popq %r13
@@ -59,6 +63,9 @@ hal_x86_ctx_switch:
     popq %rbx
     popq %rbp
     ret
+2:  ldmxcsr 0(%rsp)
+    fldcw 4(%rsp)
+    jmp 1b
     .cfi_endproc
     .size hal_x86_ctx_switch, . - hal_x86_ctx_switch
 

@@ -130,6 +130,7 @@ void serial_exit_channel(int code)
 void hal_exit(int code)
 {
     __asm__ __volatile__("cli");
+    x86_report_exit(code);
     serial_exit_channel(code);
     outb(DEBUG_EXIT_PORT, (uint8_t)code);
     /* No isa-debug-exit device: stop here. */

@@ -197,7 +197,10 @@ const char *x86_time_source(uint64_t *tsc_hz, uint64_t *apic_hz);
 void pci_init(void);
 void virtio_mmio_probe_cmdline(const char *cmdline);
 
-/* The cmdline copied from the start info (boot.c). */
+/* boot.c: the cmdline copied from the start info; `x86.verbose` timing reports. */
 extern char x86_cmdline[];
+extern uint64_t x86_tsc_at_entry;
+extern bool x86_verbose;
+void x86_report_exit(int code);
 
 #endif
