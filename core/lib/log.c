@@ -51,8 +51,8 @@ void klog(enum log_level level, const char *fmt, ...)
     if ((unsigned)level >= LOG_NONE || level < log_get_level())
         return;
     uint64_t ns = hal_clock_ns();
-    int n = ksnprintf(line, sizeof(line), "[%5llu.%06llu] %s: ",
-                      (unsigned long long)(ns / 1000000000ULL),
+    int n = ksnprintf(line, sizeof(line),
+                      "[%5llu.%06llu] %s: ", (unsigned long long)(ns / 1000000000ULL),
                       (unsigned long long)(ns % 1000000000ULL / 1000), level_names[level]);
     va_start(ap, fmt);
     n += kvsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);

@@ -109,8 +109,8 @@ static void free_range(struct page_area *a, uint64_t pfn, uint64_t end)
 static void add_region(const struct hal_mem_region *r)
 {
     uint64_t start = (r->base + PAGE_SIZE - 1) / PAGE_SIZE;
-    uint64_t end = r->len > UINT64_MAX - r->base ? UINT64_MAX / PAGE_SIZE
-                                                  : (r->base + r->len) / PAGE_SIZE;
+    uint64_t end =
+        r->len > UINT64_MAX - r->base ? UINT64_MAX / PAGE_SIZE : (r->base + r->len) / PAGE_SIZE;
     if (end <= start || nareas == HAL_MAX_REGIONS)
         return;
     uint64_t n = end - start;
@@ -208,8 +208,7 @@ void page_free(uint64_t pa, unsigned order)
     bool ok = free_locked(pa, order);
     spin_unlock_irqrestore(&page_lock, token);
     if (!ok)
-        panic("page_free: %#llx order %u is not an allocated block", (unsigned long long)pa,
-              order);
+        panic("page_free: %#llx order %u is not an allocated block", (unsigned long long)pa, order);
 }
 
 void *page_alloc_virt(unsigned order)

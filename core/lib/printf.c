@@ -86,12 +86,23 @@ static unsigned parse_flags(const char **fmt)
 
     for (;; (*fmt)++) {
         switch (**fmt) {
-        case '-': flags |= F_LEFT; break;
-        case '0': flags |= F_ZERO; break;
-        case ' ': flags |= F_SPACE; break;
-        case '+': flags |= F_PLUS; break;
-        case '#': flags |= F_ALT; break;
-        default: return flags;
+        case '-':
+            flags |= F_LEFT;
+            break;
+        case '0':
+            flags |= F_ZERO;
+            break;
+        case ' ':
+            flags |= F_SPACE;
+            break;
+        case '+':
+            flags |= F_PLUS;
+            break;
+        case '#':
+            flags |= F_ALT;
+            break;
+        default:
+            return flags;
         }
     }
 }
@@ -102,12 +113,23 @@ static enum length parse_length(const char **fmt)
     enum length len = L_NONE;
 
     switch (*f) {
-    case 'h': len = f[1] == 'h' ? L_HH : L_H; break;
-    case 'l': len = f[1] == 'l' ? L_LL : L_L; break;
-    case 'z': len = L_Z; break;
-    case 't': len = L_T; break;
-    case 'j': len = L_J; break;
-    default: return L_NONE;
+    case 'h':
+        len = f[1] == 'h' ? L_HH : L_H;
+        break;
+    case 'l':
+        len = f[1] == 'l' ? L_LL : L_L;
+        break;
+    case 'z':
+        len = L_Z;
+        break;
+    case 't':
+        len = L_T;
+        break;
+    case 'j':
+        len = L_J;
+        break;
+    default:
+        return L_NONE;
     }
     *fmt += (len == L_HH || len == L_LL) ? 2 : 1;
     return len;
@@ -149,28 +171,44 @@ static void parse_spec(const char **fmt, struct spec *sp, va_list *ap)
 static int64_t fetch_signed(enum length len, va_list *ap)
 {
     switch (len) {
-    case L_HH: return (signed char)va_arg(*ap, int);
-    case L_H: return (short)va_arg(*ap, int);
-    case L_L: return va_arg(*ap, long);
-    case L_LL: return va_arg(*ap, long long);
-    case L_Z: return va_arg(*ap, long); /* the signed type of size_t on LP64 */
-    case L_T: return va_arg(*ap, ptrdiff_t);
-    case L_J: return va_arg(*ap, intmax_t);
-    default: return va_arg(*ap, int);
+    case L_HH:
+        return (signed char)va_arg(*ap, int);
+    case L_H:
+        return (short)va_arg(*ap, int);
+    case L_L:
+        return va_arg(*ap, long);
+    case L_LL:
+        return va_arg(*ap, long long);
+    case L_Z:
+        return va_arg(*ap, long); /* the signed type of size_t on LP64 */
+    case L_T:
+        return va_arg(*ap, ptrdiff_t);
+    case L_J:
+        return va_arg(*ap, intmax_t);
+    default:
+        return va_arg(*ap, int);
     }
 }
 
 static uint64_t fetch_unsigned(enum length len, va_list *ap)
 {
     switch (len) {
-    case L_HH: return (unsigned char)va_arg(*ap, unsigned);
-    case L_H: return (unsigned short)va_arg(*ap, unsigned);
-    case L_L: return va_arg(*ap, unsigned long);
-    case L_LL: return va_arg(*ap, unsigned long long);
-    case L_Z: return va_arg(*ap, size_t);
-    case L_T: return (uint64_t)va_arg(*ap, ptrdiff_t);
-    case L_J: return va_arg(*ap, uintmax_t);
-    default: return va_arg(*ap, unsigned);
+    case L_HH:
+        return (unsigned char)va_arg(*ap, unsigned);
+    case L_H:
+        return (unsigned short)va_arg(*ap, unsigned);
+    case L_L:
+        return va_arg(*ap, unsigned long);
+    case L_LL:
+        return va_arg(*ap, unsigned long long);
+    case L_Z:
+        return va_arg(*ap, size_t);
+    case L_T:
+        return (uint64_t)va_arg(*ap, ptrdiff_t);
+    case L_J:
+        return va_arg(*ap, uintmax_t);
+    default:
+        return va_arg(*ap, unsigned);
     }
 }
 
@@ -255,10 +293,16 @@ static void convert(struct out *o, struct spec *sp, va_list *ap)
         put_number(o, sp, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0, 10);
         break;
     }
-    case 'u': put_number(o, sp, fetch_unsigned(sp->len, ap), false, 10); break;
+    case 'u':
+        put_number(o, sp, fetch_unsigned(sp->len, ap), false, 10);
+        break;
     case 'x':
-    case 'X': put_number(o, sp, fetch_unsigned(sp->len, ap), false, 16); break;
-    case 'o': put_number(o, sp, fetch_unsigned(sp->len, ap), false, 8); break;
+    case 'X':
+        put_number(o, sp, fetch_unsigned(sp->len, ap), false, 16);
+        break;
+    case 'o':
+        put_number(o, sp, fetch_unsigned(sp->len, ap), false, 8);
+        break;
     case 'p': {
         void *p = va_arg(*ap, void *);
         if (!p) {
@@ -270,11 +314,19 @@ static void convert(struct out *o, struct spec *sp, va_list *ap)
         put_number(o, sp, (uintptr_t)p, false, 16);
         break;
     }
-    case 's': put_string(o, sp, va_arg(*ap, const char *)); break;
-    case 'c': put_char(o, sp, (char)va_arg(*ap, int)); break;
-    case '%': out_char(o, '%'); break;
-    case '\0': out_char(o, '%'); break; /* a lone '%' at the end */
-    default:                            /* unknown (including %n): print it as written */
+    case 's':
+        put_string(o, sp, va_arg(*ap, const char *));
+        break;
+    case 'c':
+        put_char(o, sp, (char)va_arg(*ap, int));
+        break;
+    case '%':
+        out_char(o, '%');
+        break;
+    case '\0':
+        out_char(o, '%');
+        break; /* a lone '%' at the end */
+    default:   /* unknown (including %n): print it as written */
         out_char(o, '%');
         out_char(o, sp->conv);
         break;

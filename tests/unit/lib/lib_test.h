@@ -34,13 +34,13 @@ int lt_group_setup_ram(size_t ram_bytes);
 void lt_panic_hook(const char *msg);
 
 /* Run stmt, which must panic; afterwards interrupts are enabled again (panic disables them). */
-#define EXPECT_PANIC(stmt)                                                                  \
-    do {                                                                                    \
-        lt_panic_msg[0] = '\0';                                                             \
-        unsigned lt_before_ = lt_panics;                                                    \
-        expect_assert_failure(stmt);                                                        \
-        assert_int_equal(lt_panics, lt_before_ + 1);                                        \
-        lt_after_panic();                                                                   \
+#define EXPECT_PANIC(stmt)                                                                         \
+    do {                                                                                           \
+        lt_panic_msg[0] = '\0';                                                                    \
+        unsigned lt_before_ = lt_panics;                                                           \
+        expect_assert_failure(stmt);                                                               \
+        assert_int_equal(lt_panics, lt_before_ + 1);                                               \
+        lt_after_panic();                                                                          \
     } while (0)
 void lt_after_panic(void);
 

@@ -42,7 +42,8 @@ static void assert_pages_returned(void)
     struct page_stats st;
     page_get_stats(&st);
     if (st.free_pages + CACHED_SLAB_PAGES < pages_before.free_pages)
-        fail_msg("heap kept %llu pages", (unsigned long long)(pages_before.free_pages - st.free_pages));
+        fail_msg("heap kept %llu pages",
+                 (unsigned long long)(pages_before.free_pages - st.free_pages));
 }
 
 static void test_zero_and_null(void **state)
@@ -187,7 +188,7 @@ static void test_krealloc(void **state)
     for (int i = 0; i < 10000; i++)
         assert_int_equal(t[i], 0x22);
     assert_ptr_equal(krealloc(t, 90000), t); /* fits the block */
-    assert_null(krealloc(t, 0)); /* frees */
+    assert_null(krealloc(t, 0));             /* frees */
     struct kmalloc_stats st;
     kmalloc_get_stats(&st);
     assert_int_equal(st.bytes_in_use, 0);

@@ -31,7 +31,8 @@ static void assert_list(const struct list *l, const int *expect, size_t n)
 {
     size_t i = 0;
 
-    list_for_each(l, it) {
+    list_for_each(l, it)
+    {
         assert_true(i < n);
         assert_int_equal(value(it), expect[i]);
         i++;
@@ -131,7 +132,8 @@ static void test_for_each_safe_removal(void **state)
     list_init(&l);
     for (int i = 0; i < 10; i++)
         list_push_back(&l, &items[i].node);
-    list_for_each_safe(&l, n, tmp) {
+    list_for_each_safe(&l, n, tmp)
+    {
         if (value(n) % 2 == 0)
             list_remove(n);
     }

@@ -197,8 +197,7 @@ static void test_random_alloc_free(void **state)
             for (uint64_t p = 0; p < (1u << k); p++) {
                 uint64_t idx = (pa - base) / PAGE_SIZE + p;
                 if (owner[idx])
-                    fail_msg("overlapping blocks, PETREL_SEED=%llu",
-                             (unsigned long long)lt_seed());
+                    fail_msg("overlapping blocks, PETREL_SEED=%llu", (unsigned long long)lt_seed());
                 owner[idx] = 1;
             }
             pas[n] = pa;
@@ -241,8 +240,8 @@ static void test_unaligned_region_is_trimmed(void **state)
 static void test_tiny_regions(void **state)
 {
     struct hal_mem_region r[4] = {
-        {ram().base + 10, 100},                   /* no whole page */
-        {ram().base + 8 * PAGE_SIZE, PAGE_SIZE},  /* one page: metadata only */
+        {ram().base + 10, 100},                  /* no whole page */
+        {ram().base + 8 * PAGE_SIZE, PAGE_SIZE}, /* one page: metadata only */
         {ram().base + 16 * PAGE_SIZE, 2 * PAGE_SIZE},
         {ram().base + 32 * PAGE_SIZE, 0},
     };
@@ -330,9 +329,9 @@ static void test_bad_frees_panic(void **state)
     init_regions(lt_boot.regions, 1);
     uint64_t pa = page_alloc(1);
 
-    EXPECT_PANIC(page_free(pa, 0)); /* wrong order */
-    EXPECT_PANIC(page_free(pa + PAGE_SIZE, 0)); /* inside a block */
-    EXPECT_PANIC(page_free(pa + 12, 1));        /* not page aligned */
+    EXPECT_PANIC(page_free(pa, 0));                                 /* wrong order */
+    EXPECT_PANIC(page_free(pa + PAGE_SIZE, 0));                     /* inside a block */
+    EXPECT_PANIC(page_free(pa + 12, 1));                            /* not page aligned */
     EXPECT_PANIC(page_free(ram().base + ram().len + PAGE_SIZE, 0)); /* outside RAM */
     EXPECT_PANIC(page_free(pa, PAGE_MAX_ORDER + 1));
     page_free(pa, 1);

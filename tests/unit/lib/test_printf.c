@@ -24,12 +24,12 @@ static void compare(const char *fmt, int kn, int hn)
         fail_msg("format \"%s\": petrel \"%s\" (%d), libc \"%s\" (%d)", fmt, kbuf, kn, hbuf, hn);
 }
 
-#define CMP(fmt, ...)                                                                      \
-    compare((fmt), ksnprintf(kbuf, sizeof(kbuf), (fmt), __VA_ARGS__),                      \
+#define CMP(fmt, ...)                                                                              \
+    compare((fmt), ksnprintf(kbuf, sizeof(kbuf), (fmt), __VA_ARGS__),                              \
             snprintf(hbuf, sizeof(hbuf), (fmt), __VA_ARGS__))
 
-static const char *const flag_sets[] = {"", "-", "0", " ", "+", "#", "-0", "+ ", "#0", "-#",
-                                        "0+", "- +#0"};
+static const char *const flag_sets[] = {"",   "-",  "0",  " ",  "+",  "#",
+                                        "-0", "+ ", "#0", "-#", "0+", "- +#0"};
 static const char *const widths[] = {"", "1", "4", "12", "*"};
 static const char *const precs[] = {"", ".", ".0", ".1", ".3", ".12", ".*"};
 static const int star_widths[] = {7, -7, 0};
@@ -47,41 +47,40 @@ static bool prec_star(const char *f)
 }
 
 /* Call the formatter for fmt with the star arguments it needs, then v. */
-#define CMP_STARS(fmt, w, p, v)                                                            \
-    do {                                                                                   \
-        bool sw_ = width_star(fmt), sp_ = prec_star(fmt);                                  \
-        if (sw_ && sp_)                                                                    \
-            CMP(fmt, w, p, v);                                                             \
-        else if (sw_)                                                                      \
-            CMP(fmt, w, v);                                                                \
-        else if (sp_)                                                                      \
-            CMP(fmt, p, v);                                                                \
-        else                                                                               \
-            CMP(fmt, v);                                                                   \
+#define CMP_STARS(fmt, w, p, v)                                                                    \
+    do {                                                                                           \
+        bool sw_ = width_star(fmt), sp_ = prec_star(fmt);                                          \
+        if (sw_ && sp_)                                                                            \
+            CMP(fmt, w, p, v);                                                                     \
+        else if (sw_)                                                                              \
+            CMP(fmt, w, v);                                                                        \
+        else if (sp_)                                                                              \
+            CMP(fmt, p, v);                                                                        \
+        else                                                                                       \
+            CMP(fmt, v);                                                                           \
     } while (0)
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Every flag set x width x precision for one conversion (with length prefix len). */
-#define SWEEP(len, conv, values)                                                           \
-    do {                                                                                   \
-        char f_[32];                                                                       \
-        for (size_t fi = 0; fi < N(flag_sets); fi++)                                       \
-            for (size_t wi = 0; wi < N(widths); wi++)                                      \
-                for (size_t pi = 0; pi < N(precs); pi++)                                   \
-                    for (size_t vi = 0; vi < N(values); vi++) {                            \
-                        snprintf(f_, sizeof(f_), "[%%%s%s%s%s%s]", flag_sets[fi],          \
-                                 widths[wi], precs[pi], len, conv);                        \
-                        CMP_STARS(f_, star_widths[vi % 3], star_precs[(vi / 3) % 3],      \
-                                  values[vi]);                                             \
-                    }                                                                      \
+#define SWEEP(len, conv, values)                                                                   \
+    do {                                                                                           \
+        char f_[32];                                                                               \
+        for (size_t fi = 0; fi < N(flag_sets); fi++)                                               \
+            for (size_t wi = 0; wi < N(widths); wi++)                                              \
+                for (size_t pi = 0; pi < N(precs); pi++)                                           \
+                    for (size_t vi = 0; vi < N(values); vi++) {                                    \
+                        snprintf(f_, sizeof(f_), "[%%%s%s%s%s%s]", flag_sets[fi], widths[wi],      \
+                                 precs[pi], len, conv);                                            \
+                        CMP_STARS(f_, star_widths[vi % 3], star_precs[(vi / 3) % 3], values[vi]);  \
+                    }                                                                              \
     } while (0)
 
-static const int int_values[] = {0, 1, -1, 7, -42, 255, 256, 12345, -99999, 0x7fffffff,
-                                 -0x7fffffff - 1};
+static const int int_values[] = {
+    0, 1, -1, 7, -42, 255, 256, 12345, -99999, 0x7fffffff, -0x7fffffff - 1};
 static const unsigned uint_values[] = {0, 1, 8, 9, 15, 16, 255, 0x1234abcd, 0xffffffffu};
-static const long long ll_values[] = {0, 1, -1, 0x123456789abcLL, -0x123456789abcLL,
-                                      0x7fffffffffffffffLL, -0x7fffffffffffffffLL - 1};
+static const long long ll_values[] = {
+    0, 1, -1, 0x123456789abcLL, -0x123456789abcLL, 0x7fffffffffffffffLL, -0x7fffffffffffffffLL - 1};
 static const unsigned long long ull_values[] = {0, 1, 0xdeadbeefcafeULL, 0xffffffffffffffffULL,
                                                 0x8000000000000000ULL};
 

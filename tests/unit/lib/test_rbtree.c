@@ -37,11 +37,11 @@ static int cmp_key(const void *key, const struct rb_node *n)
     return (k > key_of(n)) - (k < key_of(n));
 }
 
-#define CHECK(cond)                                                                         \
-    do {                                                                                    \
-        if (!(cond))                                                                        \
-            fail_msg("%s failed at line %d, PETREL_SEED=%llu", #cond, __LINE__,             \
-                     (unsigned long long)lt_seed());                                        \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            fail_msg("%s failed at line %d, PETREL_SEED=%llu", #cond, __LINE__,                    \
+                     (unsigned long long)lt_seed());                                               \
     } while (0)
 
 /* The model: sorted array of keys. */

@@ -129,12 +129,9 @@ static void test_random_stream(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_init_sizes),
-        cmocka_unit_test(test_write_read_full),
-        cmocka_unit_test(test_wrap_around),
-        cmocka_unit_test(test_peek_and_discard),
-        cmocka_unit_test(test_index_overflow),
-        cmocka_unit_test(test_random_stream),
+        cmocka_unit_test(test_init_sizes),     cmocka_unit_test(test_write_read_full),
+        cmocka_unit_test(test_wrap_around),    cmocka_unit_test(test_peek_and_discard),
+        cmocka_unit_test(test_index_overflow), cmocka_unit_test(test_random_stream),
     };
     return cmocka_run_group_tests_name("lib_ring", tests, lt_group_setup, lt_group_teardown);
 }

@@ -128,6 +128,5 @@ int main(void)
         cmocka_unit_test(test_unlock_not_held_panics),
         cmocka_unit_test(test_many_cycles),
     };
-    return cmocka_run_group_tests_name("lib_spinlock", tests, lt_group_setup,
-                                       lt_group_teardown);
+    return cmocka_run_group_tests_name("lib_spinlock", tests, lt_group_setup, lt_group_teardown);
 }

@@ -139,8 +139,8 @@ static void test_strlen_strnlen(void **state)
 static void test_strcmp(void **state)
 {
     static const char *const cases[][2] = {
-        {"", ""},  {"a", ""},     {"", "a"},  {"abc", "abc"}, {"abc", "abd"},
-        {"ab", "abc"}, {"\x80", "a"}, {"a\xff", "a\x01"},
+        {"", ""},       {"a", ""},     {"", "a"},     {"abc", "abc"},
+        {"abc", "abd"}, {"ab", "abc"}, {"\x80", "a"}, {"a\xff", "a\x01"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         assert_int_equal(sign(lib_strcmp(cases[i][0], cases[i][1])),
