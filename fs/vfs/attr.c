@@ -93,10 +93,13 @@ int vfs_do_setattr(struct vfs_inode *ip, struct vfs_setattr *sa)
     }
     rc = ip->ops->setattr(ip, sa);
     if (ip->sb->pc && vfs_isreg(ip)) {
-        if (rc == 0)
+        if (rc == 0) {
             ip->attr_dirty = false;
-        else
+            if (sa->valid & VFS_SET_MTIME)
+                ip->mtime = sa->mtime;
+        } else {
             ip->size_loaded = false; /* re-read what the filesystem has */
+        }
         pcache_note_dirty(ip);
     }
     sb_unlock(ip->sb);

@@ -7,9 +7,11 @@
  *
  * Reads copy out of cached pages, filling a missing page with one ops->pread; writes copy
  * into pages (filling first only when the write covers part of a page that has data) and
- * mark them dirty. The VFS owns the size of a cached file while it is cached (inode->size):
- * the filesystem learns it, and the new mtime, at write-back - fsync, sync, the periodic
- * flusher, eviction of the inode - or at once on setattr. Write-back of a page never writes
+ * mark them dirty. The VFS owns the size and mtime of a cached file while it is cached
+ * (inode->size, inode->mtime): the filesystem learns them at write-back - fsync, sync, the
+ * periodic flusher, eviction of the inode - or at once on setattr. Writing a page back
+ * makes the filesystem stamp its own mtime, so it leaves the inode's attributes dirty: the
+ * inode's write-back ends with a setattr that restores the VFS's size and mtime. Write-back of a page never writes
  * past inode->size, so the filesystem's size never exceeds the VFS's and pages past the
  * filesystem's end read as zeros, which is exactly what they are.
  *
@@ -89,6 +91,7 @@ int pcache_size(struct vfs_inode *ip, uint64_t *size)
         if (rc)
             return rc;
         ip->size = a.size;
+        ip->mtime = a.mtime;
         ip->size_loaded = true;
     }
     *size = ip->size;
@@ -130,6 +133,7 @@ static int page_writeback(struct pc_page *p)
     }
     p->dirty = false;
     ip->ndirty--;
+    ip->attr_dirty = true; /* the filesystem just set its own mtime */
     ip->sb->pc->st.writebacks++;
     return 0;
 }
@@ -269,6 +273,8 @@ long pcache_write(struct vfs_inode *ip, const void *buf, size_t n, uint64_t off)
 void pcache_truncate(struct vfs_inode *ip, uint64_t size)
 {
     struct vfs_pcache *pc = ip->sb->pc;
+    uint64_t old;
+    pcache_size(ip, &old); /* load size and mtime if not yet cached */
     uint64_t first = (size + PGSZ - 1) / PGSZ;
     struct rb_node *n = rb_lower_bound(&ip->pages, &first, page_key_cmp);
     while (n) {
@@ -325,9 +331,9 @@ int pcache_writeback_inode(struct vfs_inode *ip)
         }
     }
     if (rc == 0 && ip->attr_dirty && ip->ops->setattr) {
-        struct vfs_setattr sa = {.valid = VFS_SET_SIZE | VFS_SET_MTIME | VFS_SET_CTIME};
+        struct vfs_setattr sa = {.valid = VFS_SET_SIZE | VFS_SET_MTIME};
         sa.size = ip->size;
-        sa.mtime = sa.ctime = ip->mtime;
+        sa.mtime = ip->mtime;
         rc = ip->ops->setattr(ip, &sa);
         if (rc == 0)
             ip->attr_dirty = false;
