@@ -177,16 +177,16 @@ static void check_inode(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip, b
  */
 int tfs_check_tree(struct tfs_vol *v, bool repair)
 {
-    uint64_t count = 0;
+    uint64_t count = 0, high = v->ino_high; /* repairs may create /lost+found: not checked */
     check_entries(v, repair, &count);
-    for (uint64_t ino = 1; ino <= v->ino_high; ino++) {
+    for (uint64_t ino = 1; ino <= high; ino++) {
         struct tfs_inode *ip = tfs_iget(v, ino);
         if (ip) {
             check_inode(v, ino, ip, repair, &count);
             ip->holds = 0;
         }
     }
-    for (uint64_t ino = 1; ino <= v->ino_high; ino++) {
+    for (uint64_t ino = 1; ino <= high; ino++) {
         struct tfs_inode *ip = tfs_iget(v, ino);
         if (!ip || !tfs_is_type(ip, TFS_S_IFDIR) || reachable(v, ino))
             continue;
@@ -202,7 +202,7 @@ int tfs_check_tree(struct tfs_vol *v, bool repair)
             ip->flags &= ~(TFS_I_SEEN | WALK | BAD);
     }
     if (repair) { /* loops: detach each still-unreachable directory into lost+found */
-        for (uint64_t ino = 2; ino <= v->ino_high; ino++) {
+        for (uint64_t ino = 2; ino <= high; ino++) {
             struct tfs_inode *ip = tfs_iget(v, ino);
             if (!ip || !tfs_is_type(ip, TFS_S_IFDIR) || !ip->u.dir->parent ||
                 reachable(v, ino))

@@ -198,6 +198,7 @@ static int read_supers(struct tfs_vol *v)
     struct tfs_sb sb[2];
     int res[2];
     const char *why[2];
+    memset(sb, 0, sizeof(sb));
     for (int i = 0; i < 2; i++) {
         int err = v->dev->ops->read(v->dev, i, 1, v->bounce);
         if (err)
@@ -343,7 +344,7 @@ int tfs_mount_internal(struct tfs_dev *dev, const struct tfs_mount_opts *opts, b
     return 0;
 fail:
     if (err == -EUCLEAN && !tolerant)
-        tfs_report(v, "tfs: refusing to mount a damaged volume");
+        tfs_report(v, "refusing to mount a damaged volume");
     if (tolerant && v->problems && err != -ENOMEM && err != -EIO && err != -EINVAL)
         err = -EUCLEAN;
     tfs_vol_free(v);

@@ -1,0 +1,751 @@
+/*
+ * test_tfs_durable.c - TFS persistence and robustness: remount of everything, compaction,
+ * crashes (a device that loses or tears unflushed writes), fsync/fdatasync/sync,
+ * orphans, read-only mounts, I/O errors, fsck on good and damaged volumes, and mount of
+ * damaged or random images.
+ */
+#include "tests/unit/tfs/fixture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/lib/alloc.h"
+#include "fs/tfs/tfs_internal.h"
+
+#define ROOT TFS_ROOT_INO
+#define BS TFS_BLOCK_SIZE
+
+static int setup(void **state)
+{
+    (void)state;
+    fx_new(2048);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    fx_free();
+    return 0;
+}
+
+/* ---- a device that remembers what is durable ------------------------------------------ */
+
+struct pend {
+    uint64_t block;
+    uint8_t data[BS];
+};
+
+struct crashdev {
+    struct tfs_dev dev;
+    uint8_t *cur;     /* what reads see */
+    uint8_t *durable; /* what survives a crash */
+    struct pend *p;
+    size_t np, cap;
+    bool fail;        /* every I/O fails with -EIO */
+};
+
+static int cd_read(struct tfs_dev *d, uint64_t b, uint32_t n, void *buf)
+{
+    struct crashdev *c = d->priv;
+    if (c->fail || b + n > d->nblocks)
+        return -EIO;
+    memcpy(buf, c->cur + b * BS, (size_t)n * BS);
+    return 0;
+}
+
+static int cd_write(struct tfs_dev *d, uint64_t b, uint32_t n, const void *buf)
+{
+    struct crashdev *c = d->priv;
+    if (c->fail || b + n > d->nblocks)
+        return -EIO;
+    memcpy(c->cur + b * BS, buf, (size_t)n * BS);
+    for (uint32_t i = 0; i < n; i++) {
+        if (c->np == c->cap) {
+            c->cap = c->cap ? 2 * c->cap : 64;
+            c->p = realloc(c->p, c->cap * sizeof(*c->p));
+        }
+        c->p[c->np].block = b + i;
+        memcpy(c->p[c->np].data, (const uint8_t *)buf + (size_t)i * BS, BS);
+        c->np++;
+    }
+    return 0;
+}
+
+static int cd_flush(struct tfs_dev *d)
+{
+    struct crashdev *c = d->priv;
+    if (c->fail)
+        return -EIO;
+    memcpy(c->durable, c->cur, d->nblocks * BS);
+    c->np = 0;
+    return 0;
+}
+
+static const struct tfs_dev_ops cd_ops = {cd_read, cd_write, cd_flush};
+
+static void cd_init(struct crashdev *c, uint64_t nblocks)
+{
+    memset(c, 0, sizeof(*c));
+    c->dev.ops = &cd_ops;
+    c->dev.nblocks = nblocks;
+    c->dev.priv = c;
+    c->cur = calloc(nblocks, BS);
+    c->durable = calloc(nblocks, BS);
+}
+
+static void cd_fini(struct crashdev *c)
+{
+    free(c->cur);
+    free(c->durable);
+    free(c->p);
+}
+
+/* The image after a crash now: durable + each unflushed write kept, dropped or torn. */
+static uint8_t *cd_crash_image(struct crashdev *c, uint32_t *rng)
+{
+    uint8_t *img = malloc(c->dev.nblocks * BS);
+    memcpy(img, c->durable, c->dev.nblocks * BS);
+    for (size_t i = 0; i < c->np; i++) {
+        *rng = *rng * 1103515245u + 12345u;
+        unsigned what = (*rng >> 16) % 3;
+        if (what == 0)
+            continue;
+        uint8_t *dst = img + c->p[i].block * BS;
+        if (what == 1) {
+            memcpy(dst, c->p[i].data, BS);
+        } else { /* torn: some 512-byte sectors only */
+            for (unsigned s = 0; s < BS / 512; s++)
+                if ((*rng >> (s + 3)) & 1)
+                    memcpy(dst + s * 512, c->p[i].data + s * 512, 512);
+        }
+    }
+    return img;
+}
+
+static void clock_fn(void *arg, struct tfs_time *t)
+{
+    fx_clock(arg, t);
+}
+
+static struct tfs_vol *mount_dev(struct tfs_dev *d, bool ro)
+{
+    struct tfs_mount_opts o = fx_opts(ro);
+    struct tfs_vol *v = NULL;
+    o.clock = clock_fn;
+    fx.msgs[0] = '\0';
+    int err = tfs_mount(d, &o, &v);
+    if (err)
+        fprintf(stderr, "mount: %d: %s\n", err, fx.msgs);
+    assert_int_equal(err, 0);
+    return v;
+}
+
+/* ---- remount and compaction ------------------------------------------------------------ */
+
+static void build_tree(void)
+{
+    static uint8_t data[20000];
+    struct tfs_attr a = {0};
+    uint64_t d = fx_mkdir(ROOT, "dir"), f = fx_create(d, "file", TFS_S_IFREG | 0600), l;
+    fx_pattern(data, sizeof(data), 77);
+    fx_write(f, 0, data, sizeof(data));
+    fx_write(f, 1 << 20, "tail", 4);
+    a.uid = 11;
+    a.gid = 12;
+    a.mtime.sec = 1000;
+    a.mtime.nsec = 999;
+    assert_int_equal(tfs_setattr(fx.vol, f, &a, TFS_SET_UID | TFS_SET_GID | TFS_SET_MTIME), 0);
+    assert_int_equal(tfs_setxattr(fx.vol, f, "user.k", "v", 1, 0), 0);
+    assert_int_equal(tfs_link(fx.vol, f, ROOT, N("hard")), 0);
+    assert_int_equal(tfs_symlink(fx.vol, d, N("sym"), N("../hard"), 0, 0, &l), 0);
+    fx_mkdir(d, "empty");
+    fx_create(ROOT, "fifo", TFS_S_IFIFO | 0644);
+}
+
+static void check_tree(void)
+{
+    static uint8_t data[20000], got[20000];
+    struct tfs_attr a;
+    char buf[16];
+    uint64_t d = fx_ino(ROOT, "dir"), f = fx_ino(d, "file");
+    fx_pattern(data, sizeof(data), 77);
+    assert_int_equal(fx_ino(ROOT, "hard"), f);
+    assert_int_equal(tfs_getattr(fx.vol, f, &a), 0);
+    assert_int_equal(a.size, (1 << 20) + 4);
+    assert_int_equal(a.mode, TFS_S_IFREG | 0600);
+    assert_int_equal(a.uid, 11);
+    assert_int_equal(a.gid, 12);
+    assert_int_equal(a.nlink, 2);
+    assert_int_equal(a.mtime.sec, 1000);
+    assert_int_equal(a.mtime.nsec, 999);
+    assert_int_equal(tfs_read(fx.vol, f, 0, got, sizeof(got)), sizeof(got));
+    assert_memory_equal(got, data, sizeof(data));
+    assert_int_equal(tfs_read(fx.vol, f, 1 << 20, buf, 16), 4);
+    assert_memory_equal(buf, "tail", 4);
+    assert_int_equal(tfs_getxattr(fx.vol, f, "user.k", buf, 16), 1);
+    assert_int_equal(tfs_readlink(fx.vol, fx_ino(d, "sym"), buf, 16), 7);
+    assert_memory_equal(buf, "../hard", 7);
+    assert_int_equal(tfs_getattr(fx.vol, d, &a), 0);
+    assert_int_equal(a.nlink, 3);
+    assert_int_equal(tfs_getattr(fx.vol, fx_ino(ROOT, "fifo"), &a), 0);
+    assert_int_equal(a.mode, TFS_S_IFIFO | 0644);
+}
+
+static void test_remount_everything(void **state)
+{
+    (void)state;
+    build_tree();
+    check_tree();
+    fx_remount();
+    check_tree();
+    assert_int_equal(fx_fsck(false, NULL), 0);
+}
+
+static void test_compaction_remount(void **state)
+{
+    (void)state;
+    struct tfs_statfs a, b;
+    build_tree();
+    for (int i = 0; i < 300; i++) { /* garbage for the compaction to drop */
+        fx_create(ROOT, "tmp", TFS_S_IFREG);
+        assert_int_equal(tfs_unlink(fx.vol, ROOT, N("tmp")), 0);
+    }
+    assert_int_equal(tfs_sync(fx.vol), 0);
+    assert_int_equal(tfs_statfs(fx.vol, &a), 0);
+    assert_int_equal(tfs_compact(fx.vol), 0);
+    assert_int_equal(tfs_statfs(fx.vol, &b), 0);
+    assert_int_equal(b.generation, a.generation + 1);
+    assert_true(b.log_blocks <= a.log_blocks);
+    check_tree();
+    fx_remount();
+    check_tree();
+    assert_int_equal(fx_fsck(false, NULL), 0);
+    /* and the log goes on after the checkpoint */
+    fx_create(ROOT, "after", TFS_S_IFREG);
+    fx_remount();
+    fx_ino(ROOT, "after");
+}
+
+static void test_auto_compaction_bounds_log(void **state)
+{
+    (void)state;
+    struct tfs_statfs st;
+    struct tfs_attr a = {0};
+    uint64_t f = fx_create(ROOT, "f", TFS_S_IFREG);
+    for (uint32_t i = 0; i < 20000; i++) {
+        a.uid = i;
+        assert_int_equal(tfs_setattr(fx.vol, f, &a, TFS_SET_UID), 0);
+        if (i % 500 == 0)
+            assert_int_equal(tfs_sync(fx.vol), 0);
+    }
+    assert_int_equal(tfs_statfs(fx.vol, &st), 0);
+    assert_true(st.generation > 2);
+    assert_true(st.log_blocks < 1024);
+    fx_remount();
+    assert_int_equal(tfs_getattr(fx.vol, f, &a), 0);
+    assert_int_equal(a.uid, 19999);
+    assert_int_equal(fx_fsck(false, NULL), 0);
+}
+
+static void test_many_files(void **state)
+{
+    (void)state;
+    char name[32];
+    struct kmalloc_stats k0, k1;
+    fx_new(16384);
+    uint64_t d = fx_mkdir(ROOT, "d");
+    const unsigned n = 20000;
+    for (unsigned i = 0; i < n; i++) {
+        int l = snprintf(name, sizeof(name), "file-%06u", i);
+        uint64_t ino;
+        assert_int_equal(tfs_create(fx.vol, d, name, (size_t)l, TFS_S_IFREG | 0644, 0, 0, 0,
+                                    &ino), 0);
+    }
+    assert_int_equal(tfs_unmount(fx.vol), 0);
+    fx.vol = NULL;
+    kmalloc_get_stats(&k0);
+    assert_int_equal(fx_mount(false), 0);
+    kmalloc_get_stats(&k1);
+    uint64_t per_file = (k1.bytes_in_use - k0.bytes_in_use) / n;
+    fprintf(stderr, "  %u files: %llu bytes of heap per file after mount\n", n,
+            (unsigned long long)per_file);
+    assert_true(per_file < 200);
+    assert_int_equal(fx_ino(d, "file-012345") > 0, 1);
+    struct tfs_statfs st;
+    assert_int_equal(tfs_statfs(fx.vol, &st), 0);
+    assert_int_equal(st.files, n + 2);
+}
+
+/* ---- durability --------------------------------------------------------------------------- */
+
+static void test_sync_points(void **state)
+{
+    (void)state;
+    struct crashdev c;
+    struct tfs_format_opts fo = {0};
+    uint32_t rng = 1;
+    cd_init(&c, 512);
+    assert_int_equal(tfs_format(&c.dev, &fo), 0);
+    struct tfs_vol *v = mount_dev(&c.dev, false);
+    uint64_t a, b, ino;
+    assert_int_equal(tfs_create(v, ROOT, N("a"), TFS_S_IFREG, 0, 0, 0, &a), 0);
+    assert_int_equal(tfs_write(v, a, 0, "durable", 7), 7);
+    assert_int_equal(tfs_fsync(v, a), 0);
+    assert_int_equal(tfs_create(v, ROOT, N("b"), TFS_S_IFREG, 0, 0, 0, &b), 0);
+    /* crash now: a survives with its data, b does not exist */
+    uint8_t *img = cd_crash_image(&c, &rng);
+    struct tfs_memdev md;
+    tfs_memdev_init(&md, img, 512);
+    struct tfs_vol *w = mount_dev(&md.dev, false);
+    char buf[8];
+    assert_int_equal(tfs_lookup(w, ROOT, N("a"), &ino), 0);
+    assert_int_equal(tfs_read(w, ino, 0, buf, 8), 7);
+    assert_memory_equal(buf, "durable", 7);
+    assert_int_equal(tfs_lookup(w, ROOT, N("b"), &ino), -ENOENT);
+    tfs_unmount(w);
+    free(img);
+    /* fdatasync of an overwrite: a device flush, no log write */
+    uint64_t seq;
+    struct tfs_statfs st;
+    assert_int_equal(tfs_sync(v), 0);
+    assert_int_equal(tfs_statfs(v, &st), 0);
+    seq = st.log_seq;
+    assert_int_equal(tfs_write(v, a, 0, "DURABLE", 7), 7);
+    assert_int_equal(tfs_fdatasync(v, a), 0);
+    assert_int_equal(tfs_statfs(v, &st), 0);
+    assert_int_equal(st.log_seq, seq);
+    assert_int_equal(c.np, 0);
+    /* fdatasync after growth commits the log */
+    assert_int_equal(tfs_write(v, a, 7, "!", 1), 1);
+    assert_int_equal(tfs_fdatasync(v, a), 0);
+    assert_int_equal(tfs_statfs(v, &st), 0);
+    assert_true(st.log_seq > seq);
+    assert_int_equal(tfs_fsync(v, 999), -ENOENT);
+    assert_int_equal(tfs_unmount(v), 0);
+    cd_fini(&c);
+}
+
+/* Run a workload on a crash device; at every step make crash images; each must mount, pass
+ * fsck and hold what the last sync made durable. */
+static void test_crash_anywhere(void **state)
+{
+    (void)state;
+    struct crashdev c;
+    struct tfs_format_opts fo = {0};
+    uint32_t rng = 12345;
+    unsigned images = 0;
+    static uint8_t data[3 * BS];
+    cd_init(&c, 256);
+    assert_int_equal(tfs_format(&c.dev, &fo), 0);
+    struct tfs_vol *v = mount_dev(&c.dev, false);
+    uint64_t synced_files = 0;
+    for (unsigned step = 0; step < 120; step++) {
+        char name[16];
+        uint64_t ino;
+        int n = snprintf(name, sizeof(name), "f%u", step % 17);
+        fx_pattern(data, sizeof(data), step);
+        switch (step % 6) {
+        case 0: case 1:
+            if (tfs_create(v, ROOT, name, (size_t)n, TFS_S_IFREG | 0644, 0, 0, 0, &ino) == 0)
+                tfs_write(v, ino, step * 100, data, sizeof(data));
+            break;
+        case 2:
+            tfs_unlink(v, ROOT, name, (size_t)n);
+            break;
+        case 3:
+            if (tfs_lookup(v, ROOT, name, (size_t)n, &ino) == 0)
+                tfs_truncate(v, ino, step * 37);
+            break;
+        case 4:
+            tfs_rename(v, ROOT, name, (size_t)n, ROOT, N("renamed"), 0);
+            break;
+        case 5:
+            assert_int_equal(tfs_sync(v), 0);
+            synced_files = v->ninodes;
+            break;
+        }
+        for (int k = 0; k < 3; k++, images++) {
+            uint8_t *img = cd_crash_image(&c, &rng);
+            struct tfs_memdev md;
+            struct tfs_fsck_opts fo2 = {0};
+            tfs_memdev_init(&md, img, 256);
+            fo2.report = fx_report;
+            fx.msgs[0] = '\0';
+            int probs = tfs_fsck(&md.dev, &fo2, NULL);
+            if (probs)
+                fprintf(stderr, "step %u image %d: fsck %d: %s\n", step, k, probs, fx.msgs);
+            assert_int_equal(probs, 0);
+            struct tfs_vol *w = mount_dev(&md.dev, false);
+            if (step % 6 == 5)
+                assert_int_equal(w->ninodes, synced_files);
+            tfs_unmount(w);
+            assert_int_equal(tfs_fsck(&md.dev, &fo2, NULL), 0);
+            free(img);
+        }
+    }
+    assert_true(images >= 360);
+    tfs_unmount(v);
+    cd_fini(&c);
+}
+
+static void test_orphan_freed_after_crash(void **state)
+{
+    (void)state;
+    struct crashdev c;
+    struct tfs_format_opts fo = {0};
+    uint32_t rng = 7;
+    static uint8_t data[10 * BS];
+    cd_init(&c, 256);
+    assert_int_equal(tfs_format(&c.dev, &fo), 0);
+    struct tfs_vol *v = mount_dev(&c.dev, false);
+    uint64_t f;
+    struct tfs_statfs before, after;
+    assert_int_equal(tfs_sync(v), 0);
+    assert_int_equal(tfs_statfs(v, &before), 0);
+    assert_int_equal(tfs_create(v, ROOT, N("f"), TFS_S_IFREG, 0, 0, 0, &f), 0);
+    assert_int_equal(tfs_write(v, f, 0, data, sizeof(data)), sizeof(data));
+    assert_int_equal(tfs_hold(v, f), 0);
+    assert_int_equal(tfs_unlink(v, ROOT, N("f")), 0);
+    assert_int_equal(tfs_sync(v), 0);
+    assert_int_equal(tfs_read(v, f, 0, data, BS), BS); /* still readable while held */
+    uint8_t *img = cd_crash_image(&c, &rng);
+    struct tfs_memdev md;
+    tfs_memdev_init(&md, img, 256);
+    struct tfs_fsck_opts fo2 = {0};
+    assert_int_equal(tfs_fsck(&md.dev, &fo2, NULL), 0); /* an orphan is not damage */
+    struct tfs_vol *w = mount_dev(&md.dev, false);
+    struct tfs_attr a;
+    assert_int_equal(tfs_getattr(w, f, &a), -ENOENT);
+    assert_int_equal(tfs_sync(w), 0);
+    assert_int_equal(tfs_statfs(w, &after), 0);
+    assert_int_equal(after.files, before.files);
+    tfs_unmount(w);
+    free(img);
+    /* without a crash: the last release frees it */
+    assert_int_equal(tfs_release(v, f), 0);
+    assert_int_equal(tfs_getattr(v, f, &a), -ENOENT);
+    assert_int_equal(tfs_release(v, f), -ENOENT);
+    tfs_unmount(v);
+    cd_fini(&c);
+}
+
+static void test_io_error_forces_readonly(void **state)
+{
+    (void)state;
+    struct crashdev c;
+    struct tfs_format_opts fo = {0};
+    struct tfs_statfs st;
+    cd_init(&c, 256);
+    assert_int_equal(tfs_format(&c.dev, &fo), 0);
+    struct tfs_vol *v = mount_dev(&c.dev, false);
+    uint64_t f;
+    char buf[4];
+    assert_int_equal(tfs_create(v, ROOT, N("f"), TFS_S_IFREG, 0, 0, 0, &f), 0);
+    assert_int_equal(tfs_write(v, f, 0, "abcd", 4), 4);
+    c.fail = true;
+    assert_int_equal(tfs_read(v, f, 0, buf, 4), -EIO);
+    assert_int_equal(tfs_sync(v), -EIO);
+    assert_int_equal(tfs_statfs(v, &st), 0);
+    assert_true(st.errors);
+    assert_int_equal(tfs_create(v, ROOT, N("g"), TFS_S_IFREG, 0, 0, 0, &f), -EUCLEAN);
+    tfs_unmount(v);
+    c.fail = false;
+    tfs_unmount(mount_dev(&c.dev, false));
+    c.fail = true;
+    struct tfs_mount_opts o = fx_opts(false);
+    assert_int_equal(tfs_mount(&c.dev, &o, &v), -EIO);
+    cd_fini(&c);
+}
+
+static void test_readonly_mount(void **state)
+{
+    (void)state;
+    build_tree();
+    assert_int_equal(tfs_unmount(fx.vol), 0);
+    fx.vol = NULL;
+    assert_int_equal(fx_mount(true), 0);
+    fx.md.writes = 0;
+    check_tree();
+    uint64_t ino, f = fx_ino(fx_ino(ROOT, "dir"), "file");
+    struct tfs_attr a = {0};
+    struct tfs_statfs st;
+    assert_int_equal(tfs_create(fx.vol, ROOT, N("x"), TFS_S_IFREG, 0, 0, 0, &ino), -EROFS);
+    assert_int_equal(tfs_symlink(fx.vol, ROOT, N("x"), N("y"), 0, 0, &ino), -EROFS);
+    assert_int_equal(tfs_write(fx.vol, f, 0, "x", 1), -EROFS);
+    assert_int_equal(tfs_truncate(fx.vol, f, 0), -EROFS);
+    assert_int_equal(tfs_fallocate(fx.vol, f, 0, 0, 10), -EROFS);
+    assert_int_equal(tfs_setattr(fx.vol, f, &a, TFS_SET_UID), -EROFS);
+    assert_int_equal(tfs_link(fx.vol, f, ROOT, N("x")), -EROFS);
+    assert_int_equal(tfs_unlink(fx.vol, ROOT, N("hard")), -EROFS);
+    assert_int_equal(tfs_rmdir(fx.vol, fx_ino(ROOT, "dir"), N("empty")), -EROFS);
+    assert_int_equal(tfs_rename(fx.vol, ROOT, N("hard"), ROOT, N("x"), 0), -EROFS);
+    assert_int_equal(tfs_setxattr(fx.vol, f, "user.k", "w", 1, 0), -EROFS);
+    assert_int_equal(tfs_removexattr(fx.vol, f, "user.k"), -EROFS);
+    assert_int_equal(tfs_compact(fx.vol), -EROFS);
+    assert_int_equal(tfs_sync(fx.vol), 0);
+    assert_int_equal(tfs_statfs(fx.vol, &st), 0);
+    assert_true(st.read_only);
+    assert_int_equal(fx.md.writes, 0);
+}
+
+/* ---- damage --------------------------------------------------------------------------------- */
+
+static void reopen_raw(void)
+{
+    assert_int_equal(tfs_unmount(fx.vol), 0);
+    fx.vol = NULL;
+}
+
+static void test_fsck_clean(void **state)
+{
+    (void)state;
+    struct tfs_fsck_result r;
+    build_tree();
+    reopen_raw();
+    assert_int_equal(fx_fsck(false, &r), 0);
+    assert_int_equal(r.problems, 0);
+    assert_int_equal(r.dirs, 3);
+    assert_int_equal(r.files, 1);
+    assert_int_equal(r.symlinks, 1);
+    assert_int_equal(r.inodes, 6);
+    assert_int_equal(r.used_blocks + r.free_blocks, 2048);
+    assert_true(r.log_records > 5);
+    assert_int_equal(fx.nmsgs, 0);
+}
+
+static void test_bad_superblock_copy(void **state)
+{
+    (void)state;
+    build_tree();
+    reopen_raw();
+    fx.mem[100] ^= 0x40; /* superblock 0 */
+    assert_int_equal(fx_fsck(false, NULL), 1);
+    assert_true(fx_msg_has("superblock 0: bad checksum"));
+    assert_int_equal(fx_mount(true), 0); /* the copy serves */
+    check_tree();
+    tfs_unmount(fx.vol);
+    assert_int_equal(fx_mount(false), 0); /* a read-write mount rewrites it */
+    tfs_unmount(fx.vol);
+    fx.vol = NULL;
+    assert_int_equal(fx_fsck(false, NULL), 0);
+    /* both bad: refused */
+    fx.mem[100] ^= 0x40;
+    fx.mem[BS + 100] ^= 0x40;
+    assert_int_equal(fx_mount(false), -EUCLEAN);
+    assert_true(fx_msg_has("superblock 1: bad checksum"));
+    assert_int_equal(fx_fsck(false, NULL), 1);
+}
+
+static void test_damaged_checkpoint_refused(void **state)
+{
+    (void)state;
+    reopen_raw();
+    fx.mem[2 * BS + 50] ^= 1; /* the root's record, in the checkpoint */
+    assert_int_equal(fx_mount(false), -EUCLEAN);
+    assert_true(fx_msg_has("checkpoint record 1 (block 2): bad record checksum"));
+    assert_true(fx_fsck(false, NULL) >= 1);
+}
+
+static void test_torn_tail_is_end_of_log(void **state)
+{
+    (void)state;
+    fx_create(ROOT, "a", TFS_S_IFREG);
+    assert_int_equal(tfs_sync(fx.vol), 0);
+    uint64_t tail = fx.vol->log.segs[fx.vol->log.nsegs - 1].start +
+                    fx.vol->log.pos / BS;
+    fx_create(ROOT, "b", TFS_S_IFREG);
+    reopen_raw();
+    memset(fx.mem + tail * BS + 64, 0x5a, 64); /* a torn last commit */
+    assert_int_equal(fx_mount(false), 0);
+    fx_ino(ROOT, "a");
+    uint64_t ino;
+    assert_int_equal(tfs_lookup(fx.vol, ROOT, N("b"), &ino), -ENOENT);
+    /* appending after the torn commit works and stays consistent */
+    fx_create(ROOT, "c", TFS_S_IFREG);
+    reopen_raw();
+    assert_int_equal(fx_fsck(false, NULL), 0);
+    assert_int_equal(fx_mount(false), 0);
+    fx_ino(ROOT, "c");
+}
+
+/* Stage a record by hand (bypassing the checks a live operation makes). */
+static void forge_inode(uint64_t ino, uint32_t nlink)
+{
+    struct tfs_inode *ip = tfs_iget(fx.vol, ino);
+    ip->nlink = nlink;
+    assert_int_equal(tfs_txn_begin(fx.vol, 200, false), 0);
+    assert_int_equal(tfs_op_inode(fx.vol, ino), 0);
+    assert_int_equal(tfs_txn_end(fx.vol), 0);
+}
+
+static void test_fsck_link_count_repair(void **state)
+{
+    (void)state;
+    struct tfs_fsck_result r;
+    uint64_t f = fx_create(ROOT, "f", TFS_S_IFREG);
+    forge_inode(f, 3);
+    reopen_raw();
+    assert_int_equal(fx_mount(false), -EUCLEAN);
+    assert_true(fx_msg_has("inode 2: link count 3, expected 1"));
+    assert_int_equal(fx_fsck(false, NULL), 1);
+    assert_int_equal(fx_fsck(true, &r), 1);
+    assert_int_equal(r.repaired, 1);
+    assert_int_equal(fx_fsck(false, NULL), 0);
+    assert_int_equal(fx_mount(false), 0);
+    struct tfs_attr a;
+    assert_int_equal(tfs_getattr(fx.vol, f, &a), 0);
+    assert_int_equal(a.nlink, 1);
+}
+
+static void test_fsck_orphan_to_lost_found(void **state)
+{
+    (void)state;
+    uint64_t d = fx_mkdir(ROOT, "d"), f = fx_create(d, "f", TFS_S_IFREG);
+    fx_write(f, 0, "keep me", 7);
+    /* drop the entry but not the inode */
+    assert_int_equal(tfs_txn_begin(fx.vol, 300, false), 0);
+    assert_int_equal(tfs_op_unlink(fx.vol, d, N("f")), 0);
+    assert_int_equal(tfs_txn_end(fx.vol), 0);
+    reopen_raw();
+    assert_int_equal(fx_mount(false), -EUCLEAN);
+    assert_true(fx_msg_has("inode 3: no directory entry"));
+    assert_int_equal(fx_fsck(true, NULL), 1);
+    assert_int_equal(fx_fsck(false, NULL), 0);
+    assert_int_equal(fx_mount(false), 0);
+    uint64_t lf = fx_ino(ROOT, "lost+found");
+    assert_int_equal(fx_ino(lf, "#3"), f);
+    char buf[8];
+    assert_int_equal(tfs_read(fx.vol, f, 0, buf, 8), 7);
+    assert_memory_equal(buf, "keep me", 7);
+}
+
+static void test_fsck_overlapping_extents(void **state)
+{
+    (void)state;
+    uint64_t a = fx_create(ROOT, "a", TFS_S_IFREG), b = fx_create(ROOT, "b", TFS_S_IFREG);
+    fx_write(a, 0, "aaaa", 4);
+    struct tfs_ext e = tfs_ext_array(tfs_iget(fx.vol, a))[0];
+    e.lblk = 5;
+    assert_int_equal(tfs_txn_begin(fx.vol, 300, false), 0);
+    assert_int_equal(tfs_op_extent(fx.vol, b, &e), 0);
+    assert_int_equal(tfs_txn_end(fx.vol), 0);
+    reopen_raw();
+    assert_int_equal(fx_mount(false), -EUCLEAN);
+    assert_true(fx_msg_has("overlaps other data or metadata"));
+    assert_int_equal(fx_fsck(false, NULL), 1);
+    assert_int_equal(fx_fsck(true, NULL), 1);
+    assert_int_equal(fx_fsck(false, NULL), 0);
+    assert_int_equal(fx_mount(false), 0);
+    char buf[4];
+    assert_int_equal(tfs_read(fx.vol, a, 0, buf, 4), 4);
+    assert_memory_equal(buf, "aaaa", 4);
+}
+
+static void test_bad_op_in_good_record(void **state)
+{
+    (void)state;
+    /* a record whose CRC is right but whose op names a missing inode */
+    assert_int_equal(tfs_txn_begin(fx.vol, 300, false), 0);
+    uint8_t b[8];
+    tfs_put64(b, 4000);
+    uint8_t *p = fx.vol->stage + fx.vol->stage_len;
+    p[0] = TFS_OP_FREE;
+    p[1] = p[2] = p[3] = 0;
+    tfs_put32(p + 4, 8);
+    memcpy(p + 8, b, 8);
+    fx.vol->stage_len += 16;
+    assert_int_equal(tfs_txn_end(fx.vol), 0);
+    reopen_raw();
+    assert_int_equal(fx_mount(false), -EUCLEAN);
+    assert_true(fx_msg_has("free op: no such inode"));
+    assert_int_equal(fx_fsck(false, NULL), 1);
+    assert_int_equal(fx_fsck(true, NULL), 1);
+    assert_int_equal(fx_fsck(false, NULL), 0);
+}
+
+static void test_random_damage_never_crashes(void **state)
+{
+    (void)state;
+    uint32_t rng = 99;
+    build_tree();
+    reopen_raw();
+    uint8_t *good = malloc(fx.nblocks * BS);
+    memcpy(good, fx.mem, fx.nblocks * BS);
+    unsigned refused = 0, mounted = 0;
+    for (int i = 0; i < 300; i++) {
+        memcpy(fx.mem, good, fx.nblocks * BS);
+        for (int k = 0; k < 1 + i % 4; k++) {
+            rng = rng * 1103515245u + 12345u;
+            uint64_t blk = (rng >> 8) % 12; /* superblocks and the log's first blocks */
+            rng = rng * 1103515245u + 12345u;
+            uint32_t off = (rng >> 4) % BS;
+            fx.mem[blk * BS + off] = (uint8_t)(rng >> 24);
+        }
+        int err = fx_mount(i % 2);
+        if (err == 0) {
+            mounted++;
+            tfs_unmount(fx.vol);
+            fx.vol = NULL;
+        } else {
+            assert_true(err == -EUCLEAN || err == -EINVAL);
+            refused++;
+        }
+        assert_true(fx_fsck(false, NULL) >= 0);
+    }
+    assert_true(refused > 0 && mounted > 0);
+    free(good);
+}
+
+static void test_garbage_images(void **state)
+{
+    (void)state;
+    uint32_t rng = 4242;
+    reopen_raw();
+    for (int i = 0; i < 50; i++) {
+        for (uint64_t j = 0; j < 16 * BS; j++) {
+            rng = rng * 1103515245u + 12345u;
+            fx.mem[j] = (uint8_t)(rng >> 16);
+        }
+        if (i % 2) { /* keep a plausible superblock 0, garbage behind it */
+            struct tfs_sb sb = {0};
+            sb.nblocks = fx.nblocks;
+            sb.generation = 1;
+            sb.log_id = 1;
+            sb.log_seq0 = 1;
+            sb.ckpt_end = 1 + (uint64_t)(i % 3);
+            sb.log_start = 2 + (uint64_t)i;
+            sb.log_len = 4;
+            tfs_sb_encode(&sb, fx.mem);
+        }
+        int err = fx_mount(false);
+        assert_true(err == -EUCLEAN || err == -EINVAL);
+        assert_true(fx_fsck(false, NULL) >= 1);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_remount_everything, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_compaction_remount, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_auto_compaction_bounds_log, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sync_points, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_crash_anywhere, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_orphan_freed_after_crash, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_io_error_forces_readonly, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_readonly_mount, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fsck_clean, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_superblock_copy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_checkpoint_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_torn_tail_is_end_of_log, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fsck_link_count_repair, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fsck_orphan_to_lost_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fsck_overlapping_extents, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_op_in_good_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_random_damage_never_crashes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_garbage_images, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
+}
