@@ -1,0 +1,197 @@
+/*
+ * vm.h - a process's user address space: VM areas, mmap/munmap/mprotect/brk, demand paging.
+ *
+ * A struct vm_space is the kernel's view of one user address space. It owns:
+ *
+ *   - the HAL handle (struct hal_as) whose page tables the hardware (or the hosted arena) uses;
+ *   - VM areas: page-aligned [start, end) ranges with a protection and a kind, in a red-black
+ *     tree keyed by start, never overlapping;
+ *   - the physical pages mapped so far (every page is private to this space: anonymous pages
+ *     start zeroed, file pages are private copies read through struct vm_file), in a second
+ *     tree keyed by virtual address, freed on munmap and destroy;
+ *   - the layout: a fixed 8 MiB stack reserved at the top with a guard area below it, the
+ *     mmap base (top-down allocation starts below the guard), and the brk state.
+ *
+ *   va_min                                                                       va_max
+ *   | program image | brk -> ...        ... <- mmap (top down) | guard | stack 8 MiB | gap |
+ *
+ * Nothing is mapped in the HAL until touched: vm_fault() (called by the copy helpers of
+ * uaccess.h and, on x86, by the page-fault path) allocates and maps one page at a time.
+ *
+ * Locking: every function takes the space's mutex (a sleeping lock) and may sleep; call from
+ * thread context with no spinlock held. Errors are Linux errno values (docs/memory.md lists
+ * exactly which call returns which, as Linux does).
+ */
+#ifndef CORE_MM_VM_H
+#define CORE_MM_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/lib/rbtree.h"
+#include "core/sched/sched.h"
+#include "hal/hal_mem.h"
+#include "hal/hal_user.h"
+
+struct vfs_file;
+
+/* Linux mmap/mprotect constants (x86-64 values), as the syscall layer passes them. */
+#define VM_PROT_NONE 0x0u
+#define VM_PROT_READ 0x1u  /* == HAL_PROT_READ */
+#define VM_PROT_WRITE 0x2u /* == HAL_PROT_WRITE */
+#define VM_PROT_EXEC 0x4u  /* == HAL_PROT_EXEC */
+#define VM_PROT_SEM 0x8u
+#define VM_PROT_GROWSDOWN 0x01000000u
+#define VM_PROT_GROWSUP 0x02000000u
+
+#define VM_MAP_SHARED 0x01u
+#define VM_MAP_PRIVATE 0x02u
+#define VM_MAP_SHARED_VALIDATE 0x03u
+#define VM_MAP_TYPE 0x0fu
+#define VM_MAP_FIXED 0x10u
+#define VM_MAP_ANONYMOUS 0x20u
+#define VM_MAP_32BIT 0x40u
+#define VM_MAP_GROWSDOWN 0x100u
+#define VM_MAP_DENYWRITE 0x800u
+#define VM_MAP_EXECUTABLE 0x1000u
+#define VM_MAP_LOCKED 0x2000u
+#define VM_MAP_NORESERVE 0x4000u
+#define VM_MAP_POPULATE 0x8000u
+#define VM_MAP_NONBLOCK 0x10000u
+#define VM_MAP_STACK 0x20000u
+#define VM_MAP_HUGETLB 0x40000u
+#define VM_MAP_SYNC 0x80000u
+#define VM_MAP_FIXED_NOREPLACE 0x100000u
+
+#define VM_STACK_SIZE (8ULL << 20) /* reserved at the top; no growth */
+#define VM_GUARD_SIZE (1ULL << 20) /* PROT_NONE area below the stack */
+
+/*
+ * A source of file bytes for file-backed private mappings and the ELF loader: a VFS file
+ * (vm_file_from_vfs) or a kernel buffer (vm_file_mem_create; tests, fuzzers, a future vDSO).
+ * Areas hold a reference (get/put).
+ */
+struct vm_file_ops {
+    /* Read up to n bytes at off into buf: bytes read (short or 0 at EOF) or -errno. May sleep. */
+    long (*read)(void *obj, uint64_t off, void *buf, size_t n);
+    /* Size in bytes, or -errno. */
+    int64_t (*size)(void *obj);
+    void (*get)(void *obj);
+    void (*put)(void *obj);
+};
+
+struct vm_file {
+    const struct vm_file_ops *ops; /* NULL: no file (anonymous) */
+    void *obj;
+};
+
+/* Wrap a VFS file (no reference taken; areas take their own). */
+struct vm_file vm_file_from_vfs(struct vfs_file *f);
+/* A refcounted kernel copy of data[0..size). Returns 0 or -ENOMEM; drop with vm_file_put. */
+int vm_file_mem_create(const void *data, size_t size, struct vm_file *out);
+void vm_file_get(const struct vm_file *f);
+void vm_file_put(const struct vm_file *f);
+long vm_file_read(const struct vm_file *f, uint64_t off, void *buf, size_t n);
+int64_t vm_file_size(const struct vm_file *f);
+
+enum vm_kind {
+    VM_ANON,  /* private anonymous: zero-filled pages */
+    VM_FILE,  /* private file-backed: copies of file pages, zero beyond file_end */
+    VM_STACK, /* the initial thread's stack (anonymous, fixed size) */
+    VM_GUARD, /* PROT_NONE reservation below the stack: never faulted in */
+};
+
+struct vm_area {
+    struct rb_node node;  /* in vm_space.areas, keyed by start */
+    uint64_t start, end;  /* page aligned, start < end */
+    unsigned prot;        /* VM_PROT_READ|WRITE|EXEC */
+    enum vm_kind kind;
+    struct vm_file file;  /* VM_FILE: a reference */
+    uint64_t file_off;    /* VM_FILE: file offset of `start` */
+    uint64_t file_end;    /* VM_FILE: virtual address from which bytes read as zero (bss) */
+};
+
+struct vm_space {
+    struct mutex lock;        /* guards everything below */
+    struct hal_as *as;        /* the HAL's page tables */
+    struct rb_tree areas;     /* struct vm_area by start */
+    struct rb_tree pages;     /* mapped private pages by virtual address */
+    uint64_t nr_pages;        /* pages in `pages` */
+    uint64_t va_min, va_max;  /* hal_user_va_min/max() at creation */
+    uint64_t stack_top;       /* one past the stack area (randomised) */
+    uint64_t mmap_base;       /* top-down mmap allocation starts below this */
+    uint64_t brk_start;       /* set by the loader (vm_brk_init); 0: no brk yet */
+    uint64_t brk;             /* current break, brk_start <= brk */
+    bool wx_refuse;           /* W^X policy: refuse PROT_WRITE|PROT_EXEC (default false) */
+};
+
+/* Everything a mapping needs; vm_mmap() builds one from Linux arguments. */
+struct vm_map_req {
+    uint64_t addr;        /* hint, or the exact address with fixed */
+    uint64_t len;         /* bytes, > 0 (rounded up to pages) */
+    unsigned prot;        /* VM_PROT_* */
+    enum vm_kind kind;
+    bool fixed;           /* place at addr, replacing what is there */
+    bool noreplace;       /* with fixed: -EEXIST instead of replacing */
+    struct vm_file file;  /* VM_FILE */
+    uint64_t file_off;    /* page aligned */
+    uint64_t file_bytes;  /* VM_FILE: bytes of file data from addr; the rest reads as zero */
+};
+
+/*
+ * Create an empty space with the stack (VM_STACK_SIZE, RW) and its guard reserved at a
+ * randomised top (hal_entropy: seeded, so deterministic in hosted mode). Returns 0, -ENOMEM.
+ * Never sleeps.
+ */
+int vm_space_create(struct vm_space **out);
+/* Free every page and area and the HAL space. Deactivates it first if current. May sleep. */
+void vm_space_destroy(struct vm_space *s);
+
+/* Make s the current CPU's user address space (hal_as_activate); NULL: none. */
+void vm_activate(struct vm_space *s);
+/* The space the copy helpers check against: the last one activated on this CPU. */
+struct vm_space *vm_current(void);
+
+/*
+ * mmap(2) with Linux semantics for private mappings. file: the open file (NULL with
+ * MAP_ANONYMOUS). On success 0 and the mapping's address in *out. Errors: -EINVAL (len 0,
+ * misaligned offset or MAP_FIXED address, unknown map type, MAP_FIXED|MAP_ANONYMOUS file),
+ * -ENOMEM (no room, range outside the user half), -EPERM (MAP_FIXED below the user range),
+ * -EEXIST (MAP_FIXED_NOREPLACE over a mapping), -EOVERFLOW (offset + len wraps),
+ * -EACCES (file not open for reading; W^X policy), -ENODEV (shared file mappings),
+ * -EOPNOTSUPP (unknown flag with MAP_SHARED_VALIDATE).
+ */
+int vm_mmap(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+            struct vfs_file *file, uint64_t off, uint64_t *out);
+/* The same from a prepared request (the ELF loader). Same errors; takes its own file ref. */
+int vm_map(struct vm_space *s, const struct vm_map_req *req, uint64_t *out);
+/* munmap(2): -EINVAL for a misaligned addr, len 0 or a range outside the user half; holes
+ * are fine. Splits areas and frees their pages. */
+int vm_munmap(struct vm_space *s, uint64_t addr, uint64_t len);
+/* mprotect(2): -EINVAL (misaligned, unknown prot bits), -ENOMEM (any page of the range
+ * unmapped; nothing is changed then), -EACCES (W^X policy). len 0: 0. */
+int vm_mprotect(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot);
+/* brk(2): move the break to newbrk and return the new break; on any failure (or newbrk 0, or
+ * below brk_start) return the current break, as Linux does. */
+uint64_t vm_brk(struct vm_space *s, uint64_t newbrk);
+/* Start the heap at start (page aligned; the loader calls it after the image). */
+void vm_brk_init(struct vm_space *s, uint64_t start);
+
+/*
+ * Resolve a fault at addr for access (VM_PROT_READ, _WRITE or _EXEC): 0 when the page is (now)
+ * mapped with a protection allowing it; -EFAULT (no area, or the area forbids the access),
+ * -ENOMEM (out of pages), -EIO (the file read failed). May sleep (file reads).
+ */
+int vm_fault(struct vm_space *s, uint64_t addr, unsigned access);
+/* For the HAL's kernel_user_fault: vm_fault on the current space for a page-fault kind. */
+int vm_user_fault(enum hal_fault_kind kind, uint64_t addr);
+
+/* Copy the area containing addr into *out (file not referenced); -ENOENT when none. */
+int vm_area_query(struct vm_space *s, uint64_t addr, struct vm_area *out);
+/* Number of areas (tests, /proc/self/maps later). */
+size_t vm_area_count(struct vm_space *s);
+/* Is the page at addr backed by a physical page now? (tests) */
+bool vm_page_present(struct vm_space *s, uint64_t addr);
+
+#endif
