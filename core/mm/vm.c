@@ -1,0 +1,440 @@
+/*
+ * vm.c - address spaces and the Linux memory calls: mmap, munmap, mprotect, brk.
+ *
+ * Placement follows Linux's top-down layout: without MAP_FIXED a free hint is honoured,
+ * otherwise the highest gap below mmap_base that fits is used (then any gap at all). The
+ * argument checks follow Linux's order and errno choices (docs/memory.md has the table).
+ * Deliberate differences, all documented there: MAP_SHARED anonymous memory is private
+ * (one process, no fork: nobody could tell), MAP_SHARED files are -ENODEV, a private file
+ * mapping past EOF reads zeros instead of raising SIGBUS, and mprotect checks the whole
+ * range before changing anything (Linux changes the areas before a hole, then fails).
+ */
+#include "core/lib/alloc.h"
+#include "core/lib/kstring.h"
+#include "core/lib/log.h"
+#include "core/mm/vm_internal.h"
+#include "hal/hal_errno.h"
+#include "hal/hal_rand.h"
+
+#define VM_PROT_KNOWN (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC | VM_PROT_SEM)
+#define VM_PROT_RWX (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)
+#define VM_MAP_KNOWN                                                                       \
+    (VM_MAP_TYPE | VM_MAP_FIXED | VM_MAP_ANONYMOUS | VM_MAP_32BIT | VM_MAP_GROWSDOWN |      \
+     VM_MAP_DENYWRITE | VM_MAP_EXECUTABLE | VM_MAP_LOCKED | VM_MAP_NORESERVE |             \
+     VM_MAP_POPULATE | VM_MAP_NONBLOCK | VM_MAP_STACK | VM_MAP_HUGETLB | VM_MAP_SYNC |     \
+     VM_MAP_FIXED_NOREPLACE)
+
+static struct vm_space *vm_active[SCHED_MAX_CPUS]; /* written by vm_activate on that CPU */
+
+/* A random page-aligned offset below range (range 0: 0). Seeded in hosted mode. */
+static uint64_t random_pages(uint64_t range)
+{
+    uint64_t r;
+
+    if (range < HAL_PAGE_SIZE)
+        return 0;
+    hal_entropy(&r, sizeof(r));
+    return (r % (range / HAL_PAGE_SIZE)) * HAL_PAGE_SIZE;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+static struct vm_area *area_new(uint64_t start, uint64_t end, unsigned prot, enum vm_kind k)
+{
+    struct vm_area *a = kzalloc(sizeof(*a));
+
+    if (a) {
+        a->start = start;
+        a->end = end;
+        a->prot = prot;
+        a->kind = k;
+    }
+    return a;
+}
+
+/* The stack at a randomised top, its guard below it, mmap_base below the guard. */
+static int space_layout(struct vm_space *s)
+{
+    uint64_t span = s->va_max - s->va_min;
+    uint64_t top = s->va_max - random_pages(min_u64(span / 64, 16ULL << 30));
+    uint64_t bottom = top - VM_STACK_SIZE;
+    struct vm_area *stack, *guard;
+
+    if (span < 4 * (VM_STACK_SIZE + VM_GUARD_SIZE))
+        return -ENOMEM;
+    stack = area_new(bottom, top, VM_PROT_READ | VM_PROT_WRITE, VM_STACK);
+    guard = area_new(bottom - VM_GUARD_SIZE, bottom, VM_PROT_NONE, VM_GUARD);
+    if (!stack || !guard) {
+        kfree(stack);
+        kfree(guard);
+        return -ENOMEM;
+    }
+    vm_area_insert(s, stack);
+    vm_area_insert(s, guard);
+    s->stack_top = top;
+    s->mmap_base = guard->start;
+    return 0;
+}
+
+int vm_space_create(struct vm_space **out)
+{
+    struct vm_space *s = kzalloc(sizeof(*s));
+
+    if (!s)
+        return -ENOMEM;
+    mutex_init(&s->lock, "vm_space");
+    rb_init(&s->areas);
+    rb_init(&s->pages);
+    s->va_min = vm_page_up(hal_user_va_min());
+    s->va_max = vm_page_down(hal_user_va_max());
+    if (s->va_min < HAL_PAGE_SIZE)
+        s->va_min = HAL_PAGE_SIZE; /* page 0 is never mapped: 0 means "no address" below */
+    if (s->va_max <= s->va_min || hal_as_create(&s->as)) {
+        kfree(s);
+        return -ENOMEM;
+    }
+    if (space_layout(s)) {
+        hal_as_destroy(s->as);
+        kfree(s);
+        return -ENOMEM;
+    }
+    *out = s;
+    return 0;
+}
+
+void vm_space_destroy(struct vm_space *s)
+{
+    struct rb_node *n;
+
+    if (!s)
+        return;
+    if (vm_current() == s)
+        vm_activate(NULL);
+    mutex_lock(&s->lock);
+    while ((n = rb_first(&s->areas)))
+        vm_area_free(s, rb_entry(n, struct vm_area, node));
+    KASSERT(s->nr_pages == 0);
+    mutex_unlock(&s->lock);
+    hal_as_destroy(s->as);
+    kfree(s);
+}
+
+void vm_activate(struct vm_space *s)
+{
+    vm_active[hal_cpu_id()] = s;
+    hal_as_activate(s ? s->as : NULL);
+}
+
+struct vm_space *vm_current(void)
+{
+    return vm_active[hal_cpu_id()];
+}
+
+/* The highest gap of len bytes inside [floor, top): true and its address in *out. */
+static bool gap_top_down(struct vm_space *s, uint64_t len, uint64_t floor, uint64_t top,
+                         uint64_t *out)
+{
+    struct vm_area *a = vm_area_next_after(s, top - 1); /* first area ending at/above top */
+    struct rb_node *last = rb_last(&s->areas);
+
+    if (!a)
+        a = last ? rb_entry(last, struct vm_area, node) : NULL;
+    else if (a->start >= top)
+        a = vm_area_prev(a);
+    for (;;) { /* a: the highest area starting below top, or NULL */
+        uint64_t lo = a && a->end > floor ? a->end : floor;
+
+        if (top >= lo && top - lo >= len) {
+            *out = top - len;
+            return true;
+        }
+        if (!a || a->start <= floor)
+            return false;
+        top = min_u64(top, a->start);
+        a = vm_area_prev(a);
+    }
+}
+
+/* Where a non-fixed mapping of len bytes goes: the hint if free, else top-down. */
+static uint64_t place(struct vm_space *s, uint64_t hint, uint64_t len)
+{
+    uint64_t addr;
+
+    hint = vm_page_up(hint);
+    if (hint >= s->va_min && hint < s->va_max && len <= s->va_max - hint &&
+        vm_range_free(s, hint, hint + len))
+        return hint;
+    if (gap_top_down(s, len, s->va_min, s->mmap_base, &addr) ||
+        gap_top_down(s, len, s->va_min, s->va_max, &addr))
+        return addr;
+    return 0;
+}
+
+static bool wx_denied(const struct vm_space *s, unsigned prot)
+{
+    return s->wx_refuse && (prot & VM_PROT_WRITE) && (prot & VM_PROT_EXEC);
+}
+
+/* Check a fixed range against the user half: -EINVAL, -EPERM or -ENOMEM as Linux. */
+static int fixed_range_check(struct vm_space *s, uint64_t addr, uint64_t len)
+{
+    if (addr & VM_PAGE_MASK)
+        return -EINVAL;
+    if (len > s->va_max || addr > s->va_max - len)
+        return -ENOMEM;
+    if (addr < s->va_min)
+        return -EPERM;
+    return 0;
+}
+
+static int map_locked(struct vm_space *s, const struct vm_map_req *req, uint64_t len,
+                      uint64_t *out)
+{
+    uint64_t addr = req->addr;
+    struct vm_area *a;
+    int rc;
+
+    if (req->fixed) {
+        if ((rc = fixed_range_check(s, addr, len)))
+            return rc;
+        if (req->noreplace && !vm_range_free(s, addr, addr + len))
+            return -EEXIST;
+    } else if (!(addr = place(s, addr, len))) {
+        return -ENOMEM;
+    }
+    a = area_new(addr, addr + len, req->prot & VM_PROT_RWX, req->kind);
+    if (!a)
+        return -ENOMEM;
+    if (req->fixed && (rc = vm_unmap_range(s, addr, addr + len))) {
+        kfree(a);
+        return rc;
+    }
+    if (req->kind == VM_FILE) {
+        a->file = req->file;
+        a->file_off = req->file_off;
+        a->file_end = req->file_bytes > UINT64_MAX - addr ? UINT64_MAX : addr + req->file_bytes;
+        vm_file_get(&a->file);
+    }
+    vm_area_insert(s, a);
+    *out = addr;
+    return 0;
+}
+
+int vm_map(struct vm_space *s, const struct vm_map_req *req, uint64_t *out)
+{
+    uint64_t len = vm_page_up(req->len);
+    int rc;
+
+    if (req->len == 0 || (req->file_off & VM_PAGE_MASK))
+        return -EINVAL;
+    if (len == 0)
+        return -ENOMEM;
+    if (req->kind == VM_FILE && (!req->file.ops || req->file_off > UINT64_MAX - len))
+        return req->file.ops ? -EOVERFLOW : -EINVAL;
+    if (wx_denied(s, req->prot))
+        return -EACCES;
+    mutex_lock(&s->lock);
+    rc = map_locked(s, req, len, out);
+    mutex_unlock(&s->lock);
+    return rc;
+}
+
+/* Linux's checks of the map type and flags; fills the kind into req. */
+static int mmap_flags(unsigned flags, struct vfs_file *file, struct vm_map_req *req)
+{
+    unsigned type = flags & VM_MAP_TYPE;
+
+    if (type != VM_MAP_SHARED && type != VM_MAP_PRIVATE && type != VM_MAP_SHARED_VALIDATE)
+        return -EINVAL;
+    if (type == VM_MAP_SHARED_VALIDATE && (flags & ~VM_MAP_KNOWN))
+        return -EOPNOTSUPP;
+    if (flags & VM_MAP_ANONYMOUS) {
+        req->kind = VM_ANON; /* shared anonymous == private with one process and no fork */
+        return 0;
+    }
+    if (!file)
+        return -EBADF;
+    if (type != VM_MAP_PRIVATE)
+        return -ENODEV; /* shared file mappings: not supported (docs/memory.md) */
+    req->kind = VM_FILE;
+    req->file = vm_file_from_vfs(file);
+    req->file_bytes = UINT64_MAX;
+    return 0;
+}
+
+int vm_mmap(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+            struct vfs_file *file, uint64_t off, uint64_t *out)
+{
+    struct vm_map_req req;
+    int rc;
+
+    memset(&req, 0, sizeof(req));
+    if (off & VM_PAGE_MASK)
+        return -EINVAL;
+    if (len == 0)
+        return -EINVAL;
+    if (!vm_page_up(len) || vm_page_up(len) > s->va_max - s->va_min)
+        return -ENOMEM;
+    if ((rc = mmap_flags(flags, file, &req)))
+        return rc;
+    if (req.kind == VM_FILE) {
+        if (off > UINT64_MAX - vm_page_up(len))
+            return -EOVERFLOW;
+        if (!vm_file_readable(file))
+            return -EACCES;
+        req.file_off = off;
+    }
+    req.addr = addr;
+    req.len = len;
+    req.prot = prot;
+    req.fixed = (flags & (VM_MAP_FIXED | VM_MAP_FIXED_NOREPLACE)) != 0;
+    req.noreplace = (flags & VM_MAP_FIXED_NOREPLACE) != 0;
+    return vm_map(s, &req, out);
+}
+
+int vm_munmap(struct vm_space *s, uint64_t addr, uint64_t len)
+{
+    uint64_t end;
+    int rc;
+
+    if ((addr & VM_PAGE_MASK) || len == 0)
+        return -EINVAL;
+    end = vm_page_up(len);
+    if (!end || addr < s->va_min || addr >= s->va_max || end > s->va_max - addr)
+        return -EINVAL;
+    end += addr;
+    mutex_lock(&s->lock);
+    rc = vm_unmap_range(s, addr, end);
+    mutex_unlock(&s->lock);
+    return rc;
+}
+
+/* Is every page of [start, end) inside some area? */
+static bool range_covered(struct vm_space *s, uint64_t start, uint64_t end)
+{
+    struct vm_area *a = vm_area_find(s, start);
+
+    while (a && a->end < end) {
+        struct vm_area *n = vm_area_next(a);
+
+        if (!n || n->start != a->end)
+            return false;
+        a = n;
+    }
+    return a != NULL;
+}
+
+static int protect_locked(struct vm_space *s, uint64_t start, uint64_t end, unsigned prot)
+{
+    struct vm_area *a;
+
+    if (!range_covered(s, start, end))
+        return -ENOMEM;
+    a = vm_area_find(s, start);
+    if (a->start < start && !vm_area_split(s, a, start))
+        return -ENOMEM;
+    a = vm_area_find(s, end - 1);
+    if (a->end > end && !vm_area_split(s, a, end))
+        return -ENOMEM;
+    for (a = vm_area_find(s, start); a && a->start < end; a = vm_area_next(a))
+        a->prot = prot;
+    hal_as_protect(s->as, start, end - start, prot);
+    return 0;
+}
+
+int vm_mprotect(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot)
+{
+    uint64_t end;
+    int rc;
+
+    if ((addr & VM_PAGE_MASK) || (prot & ~(VM_PROT_KNOWN | VM_PROT_GROWSDOWN |
+                                           VM_PROT_GROWSUP)))
+        return -EINVAL;
+    if ((prot & VM_PROT_GROWSDOWN) && (prot & VM_PROT_GROWSUP))
+        return -EINVAL;
+    if (len == 0)
+        return 0;
+    end = vm_page_up(len);
+    if (!end || end > UINT64_MAX - addr || addr + end > s->va_max || addr < s->va_min)
+        return -ENOMEM;
+    if (wx_denied(s, prot))
+        return -EACCES;
+    mutex_lock(&s->lock);
+    rc = protect_locked(s, addr, addr + end, prot & VM_PROT_RWX);
+    mutex_unlock(&s->lock);
+    return rc;
+}
+
+void vm_brk_init(struct vm_space *s, uint64_t start)
+{
+    mutex_lock(&s->lock);
+    s->brk_start = s->brk = vm_page_up(start);
+    mutex_unlock(&s->lock);
+}
+
+/* Grow the heap's mapped pages from old_end to new_end (page aligned, old_end < new_end). */
+static int brk_grow(struct vm_space *s, uint64_t old_end, uint64_t new_end)
+{
+    struct vm_area *prev = old_end > s->brk_start ? vm_area_find(s, old_end - 1) : NULL;
+    struct vm_area *a;
+
+    if (new_end > s->va_max || !vm_range_free(s, old_end, new_end))
+        return -ENOMEM;
+    if (prev && prev->kind == VM_ANON && prev->end == old_end &&
+        prev->prot == (VM_PROT_READ | VM_PROT_WRITE)) {
+        prev->end = new_end; /* the usual case: extend the heap area */
+        return 0;
+    }
+    a = area_new(old_end, new_end, VM_PROT_READ | VM_PROT_WRITE, VM_ANON);
+    if (!a)
+        return -ENOMEM;
+    vm_area_insert(s, a);
+    return 0;
+}
+
+uint64_t vm_brk(struct vm_space *s, uint64_t newbrk)
+{
+    uint64_t old_end, new_end, cur;
+
+    mutex_lock(&s->lock);
+    cur = s->brk;
+    if (!s->brk_start || newbrk < s->brk_start || newbrk > s->va_max)
+        goto out;
+    old_end = vm_page_up(s->brk);
+    new_end = vm_page_up(newbrk);
+    if (new_end > old_end && brk_grow(s, old_end, new_end))
+        goto out;
+    if (new_end < old_end && vm_unmap_range(s, new_end, old_end))
+        goto out;
+    s->brk = cur = newbrk;
+out:
+    mutex_unlock(&s->lock);
+    return cur;
+}
+
+int vm_area_query(struct vm_space *s, uint64_t addr, struct vm_area *out)
+{
+    struct vm_area *a;
+
+    mutex_lock(&s->lock);
+    a = vm_area_find(s, addr);
+    if (a) {
+        *out = *a;
+        memset(&out->node, 0, sizeof(out->node));
+    }
+    mutex_unlock(&s->lock);
+    return a ? 0 : -ENOENT;
+}
+
+size_t vm_area_count(struct vm_space *s)
+{
+    size_t n;
+
+    mutex_lock(&s->lock);
+    n = s->areas.count;
+    mutex_unlock(&s->lock);
+    return n;
+}

@@ -1,0 +1,47 @@
+/*
+ * vm_internal.h - shared by the files of core/mm only (not a public header).
+ */
+#ifndef CORE_MM_VM_INTERNAL_H
+#define CORE_MM_VM_INTERNAL_H
+
+#include "core/mm/vm.h"
+
+#define VM_PAGE_MASK (HAL_PAGE_SIZE - 1)
+
+static inline uint64_t vm_page_down(uint64_t a)
+{
+    return a & ~VM_PAGE_MASK;
+}
+
+/* Round up; 0 when it would wrap (callers treat 0 as "too big"). */
+static inline uint64_t vm_page_up(uint64_t a)
+{
+    return a > UINT64_MAX - VM_PAGE_MASK ? 0 : (a + VM_PAGE_MASK) & ~VM_PAGE_MASK;
+}
+
+/* A physical page mapped in a space (every page is private to its space). */
+struct vm_page {
+    struct rb_node node; /* in vm_space.pages, keyed by va */
+    uint64_t va, pa;
+};
+
+/* area.c */
+struct vm_area *vm_area_find(struct vm_space *s, uint64_t addr);
+struct vm_area *vm_area_next_after(struct vm_space *s, uint64_t addr);
+struct vm_area *vm_area_next(struct vm_area *a);
+struct vm_area *vm_area_prev(struct vm_area *a);
+void vm_area_insert(struct vm_space *s, struct vm_area *a);
+struct vm_area *vm_area_split(struct vm_space *s, struct vm_area *a, uint64_t at);
+void vm_area_free(struct vm_space *s, struct vm_area *a);
+bool vm_range_free(struct vm_space *s, uint64_t start, uint64_t end);
+int vm_unmap_range(struct vm_space *s, uint64_t start, uint64_t end);
+
+/* vmfile.c */
+bool vm_file_readable(struct vfs_file *f);
+
+/* fault.c */
+void vm_pages_free(struct vm_space *s, uint64_t start, uint64_t end);
+int vm_fault_locked(struct vm_space *s, uint64_t addr, unsigned access);
+int vm_populate(struct vm_space *s, uint64_t start, uint64_t end, unsigned access);
+
+#endif

@@ -1,0 +1,134 @@
+/*
+ * vmfile.c - sources of file bytes for private file mappings and the ELF loader.
+ *
+ * struct vm_file is a small vtable so that the VM and the ELF loader read the same way from a
+ * VFS file (the kernel's exec and mmap paths) and from a kernel buffer (tests, the fuzzer,
+ * and later images built into the kernel). Both are reference counted; an area holds one.
+ */
+#include "core/lib/alloc.h"
+#include "core/lib/kstring.h"
+#include "core/mm/vm_internal.h"
+#include "fs/vfs/vfs.h"
+#include "hal/hal_errno.h"
+
+/* --- VFS files ------------------------------------------------------------------------- */
+
+static long vfsf_read(void *obj, uint64_t off, void *buf, size_t n)
+{
+    if (off > (uint64_t)INT64_MAX)
+        return 0; /* beyond any file */
+    return vfs_pread(obj, buf, n, (int64_t)off);
+}
+
+static int64_t vfsf_size(void *obj)
+{
+    struct vfs_stat st;
+    int rc = vfs_fstat(obj, &st);
+
+    return rc ? rc : st.st_size;
+}
+
+static void vfsf_get(void *obj)
+{
+    vfs_file_get(obj);
+}
+
+static void vfsf_put(void *obj)
+{
+    vfs_file_put(obj);
+}
+
+static const struct vm_file_ops vfsf_ops = {
+    .read = vfsf_read, .size = vfsf_size, .get = vfsf_get, .put = vfsf_put,
+};
+
+struct vm_file vm_file_from_vfs(struct vfs_file *f)
+{
+    struct vm_file vf = {&vfsf_ops, f};
+
+    return vf;
+}
+
+bool vm_file_readable(struct vfs_file *f)
+{
+    return (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY;
+}
+
+/* --- kernel buffers ---------------------------------------------------------------------- */
+
+struct memfile {
+    unsigned refs; /* atomic */
+    size_t size;
+    uint8_t data[];
+};
+
+static long memf_read(void *obj, uint64_t off, void *buf, size_t n)
+{
+    struct memfile *m = obj;
+
+    if (off >= m->size)
+        return 0;
+    if (n > m->size - off)
+        n = (size_t)(m->size - off);
+    memcpy(buf, m->data + off, n);
+    return (long)n;
+}
+
+static int64_t memf_size(void *obj)
+{
+    return (int64_t)((struct memfile *)obj)->size;
+}
+
+static void memf_get(void *obj)
+{
+    __atomic_add_fetch(&((struct memfile *)obj)->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void memf_put(void *obj)
+{
+    struct memfile *m = obj;
+
+    if (__atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        kfree(m);
+}
+
+static const struct vm_file_ops memf_ops = {
+    .read = memf_read, .size = memf_size, .get = memf_get, .put = memf_put,
+};
+
+int vm_file_mem_create(const void *data, size_t size, struct vm_file *out)
+{
+    struct memfile *m;
+
+    if (size > SIZE_MAX - sizeof(*m) || !(m = kmalloc(sizeof(*m) + size)))
+        return -ENOMEM;
+    m->refs = 1;
+    m->size = size;
+    if (size)
+        memcpy(m->data, data, size);
+    out->ops = &memf_ops;
+    out->obj = m;
+    return 0;
+}
+
+/* --- generic ----------------------------------------------------------------------------- */
+
+void vm_file_get(const struct vm_file *f)
+{
+    f->ops->get(f->obj);
+}
+
+void vm_file_put(const struct vm_file *f)
+{
+    f->ops->put(f->obj);
+}
+
+long vm_file_read(const struct vm_file *f, uint64_t off, void *buf, size_t n)
+{
+    return f->ops->read(f->obj, off, buf, n);
+}
+
+int64_t vm_file_size(const struct vm_file *f)
+{
+    return f->ops->size(f->obj);
+}
