@@ -7,6 +7,8 @@
  */
 #include "tools/tfskit/model.h"
 
+#include "tools/tfskit/known.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,10 +147,12 @@ bool model_is_ancestor(const struct model *m, uint32_t dir, uint32_t ino)
 static int check_name(const char *name)
 {
     size_t n = strlen(name);
-    if (n == 0 || strchr(name, '/'))
+    if (n == 0)
         return -EINVAL;
     if (n > MODEL_NAME_MAX)
         return -ENAMETOOLONG;
+    if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+        return -EINVAL;
     return 0;
 }
 
@@ -164,14 +168,20 @@ static int dir_get(const struct model *m, uint32_t dir, struct model_inode **out
     return 0;
 }
 
+/* "." and ".." resolve; a name that cannot exist is simply not there (-ENOENT). */
 int model_lookup(const struct model *m, uint32_t dir, const char *name, uint32_t *ino)
 {
     struct model_inode *d;
     int rc = dir_get(m, dir, &d);
-    if (rc == 0)
-        rc = check_name(name);
     if (rc)
         return rc;
+    if (!strcmp(name, ".") || !strcmp(name, "..")) {
+        *ino = name[1] ? d->parent : dir;
+        return 0;
+    }
+    rc = check_name(name);
+    if (rc)
+        return rc == -EINVAL ? -ENOENT : rc;
     long k = model_dir_find(d, name);
     if (k < 0)
         return -ENOENT;
@@ -315,6 +325,10 @@ int model_rmdir(struct model *m, uint32_t dir, const char *name, int64_t now)
 {
     struct model_inode *d;
     int rc = dir_get(m, dir, &d);
+    if (rc == 0 && !strcmp(name, "."))
+        rc = -EINVAL;
+    if (rc == 0 && !strcmp(name, ".."))
+        rc = -ENOTEMPTY;
     if (rc == 0)
         rc = check_name(name);
     if (rc)
@@ -361,8 +375,12 @@ static int rename_check(const struct model *m, uint32_t odir, const char *oname,
     if (odir != ndir) {
         if (is_dir(&m->inodes[src]) && model_is_ancestor(m, src, ndir))
             return -EINVAL;
-        if (dst && is_dir(&m->inodes[dst]) && model_is_ancestor(m, dst, odir))
+        if (dst && is_dir(&m->inodes[dst]) && model_is_ancestor(m, dst, odir)) {
+            if (TFS_KNOWN_RENAME_ANCESTOR_TYPE_FIRST && !(flags & MODEL_RENAME_EXCHANGE) &&
+                !is_dir(&m->inodes[src]))
+                return -EISDIR;
             return (flags & MODEL_RENAME_EXCHANGE) ? -EINVAL : -ENOTEMPTY;
+        }
     }
     if (src == dst)
         return 1; /* same inode: success, nothing changes */
@@ -501,16 +519,18 @@ int model_truncate(struct model *m, uint32_t ino, uint64_t size, int64_t now)
 int model_fallocate(struct model *m, uint32_t ino, unsigned mode, uint64_t off, uint64_t len,
                     int64_t now)
 {
+    /* TFS's inode-level order (the VFS makes vfs_fallocate's generic checks first):
+     * file type, then mode, then length, then size limit. */
     struct model_inode *i;
-    if (len == 0)
-        return -EINVAL;
+    int rc = file_get(m, ino, &i);
+    if (rc)
+        return rc == -EINVAL ? -ENODEV : rc;
     if (mode & ~(MODEL_FALLOC_KEEP_SIZE | MODEL_FALLOC_PUNCH_HOLE))
         return -EOPNOTSUPP;
     if ((mode & MODEL_FALLOC_PUNCH_HOLE) && !(mode & MODEL_FALLOC_KEEP_SIZE))
         return -EOPNOTSUPP;
-    int rc = file_get(m, ino, &i);
-    if (rc)
-        return rc;
+    if (len == 0)
+        return -EINVAL;
     if (off > m->max_file_size || len > m->max_file_size - off)
         return -EFBIG;
     if (mode & MODEL_FALLOC_PUNCH_HOLE) {
@@ -524,7 +544,8 @@ int model_fallocate(struct model *m, uint32_t ino, unsigned mode, uint64_t off, 
     i->ctime = now; /* ext4: ctime always, mtime when the size grows */
     if (!(mode & MODEL_FALLOC_KEEP_SIZE) && off + len > i->size) {
         resize(i, off + len);
-        i->mtime = now;
+        if (!TFS_KNOWN_FALLOC_KEEPS_MTIME)
+            i->mtime = now;
     }
     return 0;
 }
@@ -569,11 +590,15 @@ static long xattr_find(const struct model_inode *i, const char *name)
     return -1;
 }
 
-static int xattr_name_ok(const char *name)
+/* TFS's inode-level rule: empty -EINVAL, too long -ERANGE when setting and -ENODATA when
+ * reading or removing (no such name can exist); the VFS answers -ERANGE before TFS is asked. */
+static int xattr_name_ok(const char *name, bool set)
 {
     size_t n = strlen(name);
-    if (n == 0 || n > MODEL_XATTR_NAME_MAX)
-        return -ERANGE;
+    if (n == 0)
+        return -EINVAL;
+    if (n > MODEL_XATTR_NAME_MAX)
+        return set ? -ERANGE : -ENODATA;
     return 0;
 }
 
@@ -585,7 +610,7 @@ int model_setxattr(struct model *m, uint32_t ino, const char *name, const void *
         return -ENOENT;
     if (flags & ~(MODEL_XATTR_CREATE | MODEL_XATTR_REPLACE))
         return -EINVAL;
-    int rc = xattr_name_ok(name);
+    int rc = xattr_name_ok(name, true);
     if (rc)
         return rc;
     if (len > MODEL_XATTR_SIZE_MAX)
@@ -620,7 +645,7 @@ int64_t model_getxattr(const struct model *m, uint32_t ino, const char *name, vo
     struct model_inode *i = ino_get(m, ino);
     if (!i)
         return -ENOENT;
-    int rc = xattr_name_ok(name);
+    int rc = xattr_name_ok(name, false);
     if (rc)
         return rc;
     long k = xattr_find(i, name);
@@ -641,7 +666,7 @@ int model_removexattr(struct model *m, uint32_t ino, const char *name, int64_t n
     struct model_inode *i = ino_get(m, ino);
     if (!i)
         return -ENOENT;
-    int rc = xattr_name_ok(name);
+    int rc = xattr_name_ok(name, false);
     if (rc)
         return rc;
     long k = xattr_find(i, name);

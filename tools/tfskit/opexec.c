@@ -29,7 +29,7 @@ static const char *const kind_names[OPX_NKINDS] = {
 
 /* Relative weights of the kinds (sum arbitrary). */
 static const unsigned weights[OPX_NKINDS] = {
-    10, 6, 3, 4, 6, 4, 10, 10, 8, 6, 5, 5, 2, 2, 2, 3, 2, 1, 1, 3, 2, 1, 1, 1, 1, 1, 1, 2,
+    10, 6, 3, 4, 6, 4, 10, 10, 8, 6, 5, 5, 2, 2, 2, 3, 2, 1, 1, 3, 2, 1, 1, 1, 0, 1, 1, 2,
 };
 
 const char *opx_kind_name(unsigned kind)
@@ -132,6 +132,8 @@ static const char *pick_name(struct opx *x, uint32_t dir)
         long_name[TFS_NAME_MAX + draw(x, 2) - 1] = 0; /* 255: fine, 256: too long */
         return long_name;
     }
+    if (r == 97)
+        return draw(x, 2) ? "." : "..";
     if (r == 99)
         return draw(x, 2) ? "" : "a/b";
     return pool[draw(x, sizeof(pool) / sizeof(pool[0]))];
@@ -430,7 +432,7 @@ static size_t pick_len(struct opx *x)
 {
     uint64_t r = draw(x, 20);
     if (r == 0)
-        return 200000 + draw(x, 200000);
+        return 65536 + draw(x, 65536);
     if (r < 5)
         return TFS_BLOCK_SIZE * (1 + draw(x, 8));
     return 1 + draw(x, 9000);
@@ -747,7 +749,7 @@ int opx_init(struct opx *x, struct tfs_dev *dev, const struct opx_src *src)
     memset(x, 0, sizeof(*x));
     x->dev = dev;
     x->src = *src;
-    x->max_off = 1u << 20;
+    x->max_off = 256u << 10;
     x->clk.ns = 1700000000LL * 1000000000LL;
     x->fsck_on_remount = true;
     snprintf(x->desc, sizeof(x->desc), "format");

@@ -387,6 +387,7 @@ static int walk_entry(struct walk *w, uint64_t ino, const char *path, unsigned d
             return fail(w, rc, "%s: readlink", path);
         }
         target[rc < (int)TFS_PATH_MAX ? rc : (int)TFS_PATH_MAX] = 0;
+        rc = 0;
     }
     struct snap_entry *e = snap_add(w->s, path, data, dlen, target);
     tfskit_attr_to_entry(&a, e);
