@@ -97,7 +97,7 @@ no_long_mode:
     mov $0x3f8, %dx
     out %al, %dx
     jmp 3b
-4:  mov $0x7c, %al
+4:  mov $0x7b, %al
     mov $0xf4, %dx
     out %al, %dx
 5:  hlt

@@ -329,6 +329,7 @@ bool x86_have_device_irqs(void)
 static void __attribute__((noreturn)) fatal_exception(struct trap_frame *tf)
 {
     const char *name = tf->vector < 32 ? exception_names[tf->vector] : "unexpected vector";
+    serial_force_unlock();
     x86_dump_frame(tf, name);
     put_str("petrel: unhandled CPU exception in the kernel, stopping\n");
     hal_exit(X86_EXIT_EXCEPTION);

@@ -62,6 +62,13 @@ static void uart_putc(uint16_t base, char c)
     outb(base + UART_DATA, (uint8_t)c);
 }
 
+/* A fatal exception may strike while this CPU holds the console lock: drop it, so the dump
+ * that follows is not a deadlock. Single CPU only; SMP will need an owner check. */
+void serial_force_unlock(void)
+{
+    __atomic_store_n(&console_lock, 0, __ATOMIC_RELEASE);
+}
+
 void serial_putc_raw(char c)
 {
     if (c == '\n')

@@ -41,7 +41,7 @@
 
 /* Exit codes of the backend itself (hal_exit values; QEMU status = (code << 1) | 1). */
 #define X86_EXIT_EXCEPTION 0x7d /* CPU exception in the kernel */
-#define X86_EXIT_BOOT 0x7c      /* the machine cannot be brought up */
+#define X86_EXIT_BOOT 0x7b      /* the machine cannot be brought up */
 
 /* Page-table entry bits. */
 #define PTE_P (1ULL << 0)
@@ -149,6 +149,7 @@ struct trap_frame {
 /* serial.c */
 void serial_init(void);
 void serial_putc_raw(char c);
+void serial_force_unlock(void);
 void serial_exit_channel(int code);
 
 /* cpu.c: GDT, TSS, IDT, features, traps */

@@ -51,11 +51,15 @@ static volatile int wake_order[NSLEEPERS];
 static volatile int nwoken;
 static uint64_t late_ns[NSLEEPERS];
 
+static uint64_t sleepers_start;
+
+/* Deadlines are absolute (start + k * period), so host jitter under TCG cannot reorder the
+ * final wakeups: timers fire in deadline order however late they are. */
 static void sleeper(void *arg)
 {
     int i = (int)(uintptr_t)arg;
     for (int round = 0; round < 3; round++) {
-        uint64_t deadline = hal_clock_ns() + sleep_ms[i] * 1000000ULL;
+        uint64_t deadline = sleepers_start + (uint64_t)(round + 1) * sleep_ms[i] * 1000000ULL;
         sched_sleep_until(deadline);
         uint64_t now = hal_clock_ns();
         CHECK(now >= deadline); /* never early */
@@ -72,6 +76,7 @@ static void test_sleepers(void)
     struct sched_stats before, after;
     sched_get_stats(&before);
     uint64_t start = hal_clock_ns();
+    sleepers_start = start;
     for (int i = 0; i < NSLEEPERS; i++) {
         t[i] = thread_create("sleeper", sleeper, (void *)(uintptr_t)i);
         CHECK(t[i] != NULL);
