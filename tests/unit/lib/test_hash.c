@@ -50,6 +50,7 @@ static void test_insert_find(void **state)
     assert_null(find(&t, 3, hash_u64(3)));
     hash_destroy(&t);
     assert_null(t.buckets);
+    assert_null(find(&t, 7, hash_u64(7))); /* a destroyed table finds nothing */
 }
 
 static void test_growth_keeps_load_factor(void **state)

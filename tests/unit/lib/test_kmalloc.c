@@ -273,6 +273,20 @@ static void test_freed_memory_poisoned(void **state)
     kfree(keep);
 }
 
+static void test_freed_large_poisoned(void **state)
+{
+    uint8_t *big = kmalloc(3 * PAGE_SIZE);
+    memset(big, 0, 3 * PAGE_SIZE);
+    kfree(big);
+#ifdef PETREL_ASAN
+    assert_true(__asan_address_is_poisoned(big));
+    assert_true(__asan_address_is_poisoned(big + 3 * PAGE_SIZE - 1));
+#else
+    for (size_t i = 16; i < 3 * PAGE_SIZE; i++) /* past the free-list link of page.c */
+        assert_int_equal(big[i], 0x6b);
+#endif
+}
+
 static void test_write_after_free_detected(void **state)
 {
 #ifdef PETREL_ASAN
@@ -347,6 +361,7 @@ int main(void)
         cmocka_unit_test_setup(test_slabs_returned_when_empty, setup),
         cmocka_unit_test_setup(test_new_memory_poisoned, setup),
         cmocka_unit_test_setup(test_freed_memory_poisoned, setup),
+        cmocka_unit_test_setup(test_freed_large_poisoned, setup),
         cmocka_unit_test_setup(test_write_after_free_detected, setup),
         cmocka_unit_test_setup(test_double_free_panics, setup),
         cmocka_unit_test_setup(test_foreign_pointers_panic, setup),
