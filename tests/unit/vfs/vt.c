@@ -3,6 +3,7 @@
  */
 #include "vt.h"
 
+#include "core/lib/alloc.h"
 #include "core/lib/kprintf.h"
 
 int vt_failures;
@@ -18,10 +19,25 @@ static int vt_entry(void *arg)
 {
     (void)arg;
     vfs_init();
+    struct kmalloc_stats k0, k1;
+    struct page_stats p0, p1;
+    kmalloc_get_stats(&k0);
+    page_get_stats(&p0);
     vt_body();
     int rc = vfs_shutdown();
     if (rc)
         kprintf("vfs_shutdown: %d\n", rc);
+    /* Nothing the VFS (or a filesystem under it) allocated may outlive the unmounts. */
+    kmalloc_get_stats(&k1);
+    page_get_stats(&p1);
+    if (k1.bytes_in_use != k0.bytes_in_use)
+        vt_fail(__FILE__, __LINE__, "kmalloc bytes in use", (long long)k1.bytes_in_use,
+                (long long)k0.bytes_in_use);
+    /* Pages: the slab allocator keeps some for itself, so only a gross difference (more
+     * than its share) shows a leak of file or cache pages. */
+    if (p1.free_pages + 64 < p0.free_pages)
+        vt_fail(__FILE__, __LINE__, "free pages", (long long)p1.free_pages,
+                (long long)p0.free_pages);
     return vt_failures ? 1 : 0;
 }
 
