@@ -706,7 +706,9 @@ int main(int argc, char **argv)
     struct mk mk = {0};
     struct job job = {0};
     const char *label = NULL, *tuples = NULL, *mfile = NULL;
-    int c;
+    int c, rc = tfskit_kernel_init(0); /* the config library (-s, the manifest) needs it */
+    if (rc)
+        return err("cannot set up the kernel heap: %s", strerror(-rc)), 1;
     while ((c = getopt(argc, argv, "l:s:t:r:d:m:h")) != -1) {
         switch (c) {
         case 'l': label = optarg; break;
@@ -729,9 +731,6 @@ int main(int argc, char **argv)
     mk.image = argv[optind];
     if (label && strlen(label) > TFS_LABEL_MAX)
         return err("label '%s' is longer than %u bytes", label, TFS_LABEL_MAX), 1;
-    int rc = tfskit_kernel_init(0);
-    if (rc)
-        return err("cannot set up the kernel heap: %s", strerror(-rc)), 1;
     struct config_value *root = load_manifest(mfile, tuples);
     if (!root)
         return 1;

@@ -66,7 +66,7 @@ cat >"$T/m.manifest" <<EOF
 # sample manifest
 (
     children:(
-        bin:(children:(prog:(contents:(host:$S/lib/x86_64/libbig.so))
+        bin:(children:(prog:(contents:(host:/lib/x86_64/libbig.so))
                        sh:(linktarget:/bin/prog)))
         etc:(children:(hostname:(contents:(host:/etc/hostname))
                        conf:(children:())))
@@ -95,7 +95,7 @@ checks=$((checks + 1)); [ "$(readlink "$T/x2/bin/sh")" = /bin/prog ] || fail "sy
 checks=$((checks + 1)); [ -d "$T/x2/etc/conf" ] || fail "empty dir /etc/conf"
 
 # ---- 3. manifest plus -d together, explicit size, label --------------------------------------
-check "mkfs -s 16M -d + manifest" "$MKFS" -s 16M -l both -d "$S/etc" "$T/b.img" <"$T/m.manifest"
+check "mkfs -s 16M -d + manifest" "$MKFS" -s 16M -l both -r "$S" -d "$S/etc" "$T/b.img" <"$T/m.manifest"
 checks=$((checks + 1)); [ "$(stat -c %s "$T/b.img")" = $((16 << 20)) ] || fail "-s 16M size"
 check "fsck -y on clean image" "$FSCK" -y "$T/b.img"
 check "dump -x both" "$DUMP" -x "$T/x3" "$T/b.img"
