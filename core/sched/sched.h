@@ -134,8 +134,9 @@ void thread_yield(void);
  */
 int sched_run(void);
 
-/* Preemption point: switch if the current slice is over or a wakeup asked for it. Delivers
- * pending interrupts first (hal_poll). Call with interrupts enabled; may sleep. */
+/* Preemption point: deliver pending interrupts (hal_poll), then switch if the current
+ * slice is over. May sleep. Does nothing with interrupts disabled (a spinlock may be held),
+ * in the idle loop, or before sched_init. */
 void sched_preempt_point(void);
 
 /* The kernel's interrupt entries forward here (core/kernel.c). Interrupts disabled. */

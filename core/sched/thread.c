@@ -127,16 +127,18 @@ static void reap(struct thread *t)
 }
 
 /* Every context runs this first after being switched to: release the CPU lock taken by the
- * context that switched away (restoring this context's own interrupt token), then reap. */
+ * context that switched away, reap a thread that just exited, and only then restore this
+ * context's own interrupt state (an interrupt could otherwise switch away before the reap). */
 static void finish_switch(uint64_t tok)
 {
     struct cpu *c = cpu_this();
     struct thread *dead = c->dead;
 
     c->dead = NULL;
-    spin_unlock_irqrestore(&c->lock, tok);
+    spin_unlock_irqrestore(&c->lock, hal_irq_save()); /* interrupts stay disabled */
     if (dead)
         reap(dead);
+    hal_irq_restore(tok);
 }
 
 /* --- threads ------------------------------------------------------------------------------- */
@@ -320,10 +322,10 @@ void sched_preempt_point(void)
     struct cpu *c = cpu_this();
     uint64_t tok;
 
-    if (!sched.ready || !c->current)
+    /* interrupts off means a spinlock may be held: switching away now could deadlock */
+    if (!sched.ready || !c->current || !hal_irq_enabled())
         return;
-    if (hal_irq_enabled())
-        hal_poll(); /* a due slice timer preempts us in sched_irq_exit() */
+    hal_poll(); /* a due slice timer preempts us in sched_irq_exit() */
     tok = hal_irq_save();
     if (slice_over(c))
         preempt(c);

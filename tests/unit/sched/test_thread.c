@@ -287,6 +287,71 @@ static void test_busy_thread_preempted_after_slice(void **state)
     assert_int_equal(st.preemptions, 1);
 }
 
+/* The same, preempted by the slice timer's interrupt at a plain delivery point (hal_poll),
+ * not by sched_preempt_point's own check. */
+static void busy_polling_thread(void *arg)
+{
+    struct busy *b = arg;
+
+    while (!b->stop && b->iterations < 1000) {
+        b->iterations++;
+        hosted_clock_advance(1 * MS);
+        hal_poll();
+    }
+}
+
+static void test_slice_timer_interrupt_preempts(void **state)
+{
+    static struct busy b;
+    struct sched_stats st;
+
+    memset(&b, 0, sizeof(b));
+    fixture_spawn("busy", busy_polling_thread, &b);
+    fixture_spawn("other", other_thread, &b);
+    assert_int_equal(sched_run(), 0);
+    fixture_verify();
+    assert_int_equal(b.seen_by_other, (int)(SCHED_SLICE_NS / MS));
+    sched_get_stats(&st);
+    assert_int_equal(st.preemptions, 1);
+}
+
+/* With interrupts disabled (a spinlock may be held) a preemption point never switches. */
+static void busy_irqs_off(void *arg)
+{
+    struct busy *b = arg;
+    uint64_t tok = hal_irq_save();
+
+    for (int i = 0; i < 30; i++) {
+        b->iterations++;
+        hosted_clock_advance(1 * MS);
+        sched_preempt_point();
+    }
+    hal_irq_restore(tok); /* the overdue slice timer preempts us here */
+    b->seen_by_other = -1;
+}
+
+static void other_after_irqs_off(void *arg)
+{
+    struct busy *b = arg;
+
+    T_CHECK(b->iterations == 30);
+    T_CHECK(b->seen_by_other == 0);
+    b->stop = true;
+}
+
+static void test_no_preemption_with_interrupts_disabled(void **state)
+{
+    static struct busy b;
+
+    memset(&b, 0, sizeof(b));
+    fixture_spawn("busy", busy_irqs_off, &b);
+    fixture_spawn("other", other_after_irqs_off, &b);
+    assert_int_equal(sched_run(), 0);
+    fixture_verify();
+    assert_true(b.stop);
+    assert_int_equal(b.seen_by_other, -1);
+}
+
 static void test_busy_thread_alone_keeps_cpu(void **state)
 {
     static struct busy b;
@@ -419,6 +484,8 @@ int main(void)
         T(test_yield_outside_threads_is_harmless),
         T(test_thread_create_from_interrupt),
         T(test_busy_thread_preempted_after_slice),
+        T(test_slice_timer_interrupt_preempts),
+        T(test_no_preemption_with_interrupts_disabled),
         T(test_busy_thread_alone_keeps_cpu),
         T(test_two_busy_threads_alternate_slices),
         T(test_deadlock_detected),

@@ -96,6 +96,7 @@ static void timed_waiter(void *arg)
 
     t->rc = wq_wait(&wq, t->deadline);
     t->woke_at = hal_clock_ns();
+    T_CHECK(!thread_current()->timeout.armed); /* a timeout never outlives its wait */
 }
 
 static void test_wait_times_out_at_deadline(void **state)
