@@ -49,8 +49,7 @@ void tfs_inode_destroy(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip)
     tfs_pvec_set(&v->inodes, ino, NULL);
     tfs_inode_pool_free(v, ip);
     v->ninodes--;
-    if (ino < v->ino_hint)
-        v->ino_hint = ino;
+    tfs_ino_freed(v, ino);
 }
 
 static int op_inode(struct tfs_vol *v, const uint8_t *b, uint32_t len, const char **why)

@@ -329,6 +329,7 @@ int tfs_mount_internal(struct tfs_dev *dev, const struct tfs_mount_opts *opts, b
     if ((err = derive_space(v)))
         goto fail;
     v->replaying = false;
+    v->ino_hint = v->ino_high + 1;
     v->ro = opts->read_only;
     if (tfs_check_tree(v, tolerant && !v->ro) && !tolerant) {
         err = -EUCLEAN;

@@ -55,6 +55,7 @@ enum tfs_op {
 #define TFS_OP_INODE_LEN 64u
 #define TFS_EXT_UNWRITTEN 1u
 
+#define TFS_FREEINO_MAX 64
 #define TFS_INO_MAX ((1ULL << 27) - 1) /* inode numbers 1..TFS_INO_MAX (134 million) */
 #define TFS_MAX_FILE_BLOCKS (TFS_MAX_FILE_SIZE / TFS_BLOCK_SIZE)
 
@@ -230,6 +231,8 @@ struct tfs_vol {
 
     struct tfs_pvec inodes;
     uint64_t ninodes, ino_hint, ino_high;
+    uint64_t freeino[TFS_FREEINO_MAX]; /* recently freed inode numbers, reused first */
+    uint32_t nfreeino;
     uint64_t ndirents, nextents, namebytes, xattrbytes;
 
     struct rb_tree free;
@@ -269,6 +272,7 @@ struct tfs_inode *tfs_inode_alloc(struct tfs_vol *v);
 void tfs_inode_pool_free(struct tfs_vol *v, struct tfs_inode *ip);
 void tfs_inode_pool_destroy(struct tfs_vol *v);
 int tfs_ino_alloc(struct tfs_vol *v, uint64_t *ino);
+void tfs_ino_freed(struct tfs_vol *v, uint64_t ino);
 unsigned tfs_dtype(uint32_t mode);
 int tfs_writable(struct tfs_vol *v);
 void tfs_set_error(struct tfs_vol *v, int err);

@@ -244,16 +244,36 @@ struct tfs_inode *tfs_iget(struct tfs_vol *v, uint64_t ino)
     return tfs_pvec_get(&v->inodes, ino);
 }
 
-/* Lowest free inode number at or after the hint (numbers stay dense). */
+/*
+ * A free inode number: one recently freed (a bounded stack), else the next after the hint,
+ * wrapping once. Numbers stay dense without rescanning the table after every unlink.
+ */
 int tfs_ino_alloc(struct tfs_vol *v, uint64_t *ino)
 {
-    uint64_t i = v->ino_hint < 2 ? 2 : v->ino_hint;
-    for (; i <= TFS_INO_MAX; i++) {
+    while (v->nfreeino) {
+        uint64_t i = v->freeino[--v->nfreeino];
         if (!tfs_pvec_get(&v->inodes, i)) {
             *ino = i;
-            v->ino_hint = i + 1;
             return 0;
         }
     }
+    uint64_t start = v->ino_hint < 2 ? 2 : v->ino_hint;
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint64_t i = start; i <= TFS_INO_MAX; i++) {
+            if (!tfs_pvec_get(&v->inodes, i)) {
+                *ino = i;
+                v->ino_hint = i + 1;
+                return 0;
+            }
+        }
+        start = 2;
+    }
     return -ENOSPC;
+}
+
+void tfs_ino_freed(struct tfs_vol *v, uint64_t ino)
+{
+    if (v->replaying || v->nfreeino == TFS_FREEINO_MAX)
+        return;
+    v->freeino[v->nfreeino++] = ino;
 }
