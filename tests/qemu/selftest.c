@@ -47,7 +47,6 @@ static int failures;
 
 #define NSLEEPERS 4
 static const uint64_t sleep_ms[NSLEEPERS] = {7, 2, 11, 4};
-static volatile int wake_order[NSLEEPERS];
 static volatile int nwoken;
 static uint64_t late_ns[NSLEEPERS];
 
@@ -66,7 +65,7 @@ static void sleeper(void *arg)
         if (now - deadline > late_ns[i])
             late_ns[i] = now - deadline;
     }
-    wake_order[__atomic_fetch_add(&nwoken, 1, __ATOMIC_SEQ_CST)] = i;
+    __atomic_fetch_add(&nwoken, 1, __ATOMIC_SEQ_CST);
     thread_exit(0);
 }
 
@@ -88,16 +87,34 @@ static void test_sleepers(void)
     sched_get_stats(&after);
     /* 3 rounds each: the 11 ms sleeper ends last, after >= 33 ms. */
     CHECK(nwoken == NSLEEPERS);
-    CHECK(wake_order[0] == 1 && wake_order[NSLEEPERS - 1] == 2);
     CHECK(took >= 33000000ULL);
-    CHECK(after.timers_fired - before.timers_fired >= 3 * NSLEEPERS);
-    CHECK(after.idle_entries > before.idle_entries);
+    /* Wakeup order and per-run counters are not checked here: under TCG on a loaded host the
+     * vCPU can stall for tens of ms, and a thread may first run after its deadlines passed
+     * (it then needs no timer). The hosted scheduler tests check ordering deterministically. */
     uint64_t worst = 0;
     for (int i = 0; i < NSLEEPERS; i++)
         worst = late_ns[i] > worst ? late_ns[i] : worst;
     kprintf("selftest: sleepers ok in %llu us, worst wakeup latency %llu us, %llu switches\n",
             (unsigned long long)(took / 1000), (unsigned long long)(worst / 1000),
             (unsigned long long)(after.context_switches - before.context_switches));
+}
+
+/* A sleep that a timer interrupt must end, entering idle meanwhile. A host stall can make
+ * the deadline pass before the thread even sleeps, so a few attempts are allowed. */
+static void test_timer_wakes_idle(void)
+{
+    struct sched_stats before, after;
+    bool ok = false;
+    for (int attempt = 0; attempt < 10 && !ok; attempt++) {
+        sched_get_stats(&before);
+        uint64_t deadline = hal_clock_ns() + 20000000ULL;
+        sched_sleep_until(deadline);
+        sched_get_stats(&after);
+        CHECK(hal_clock_ns() >= deadline);
+        ok = after.timers_fired > before.timers_fired && after.idle_entries > before.idle_entries;
+    }
+    CHECK(ok);
+    kprintf("selftest: timer interrupt woke an idle CPU\n");
 }
 
 /* --- preemption: a spinning thread must not starve a sleeper ------------------------------- */
@@ -318,6 +335,7 @@ int x86_selftest_entry(void *arg)
         return 2;
     }
     test_clocks();
+    test_timer_wakes_idle();
     test_sleepers();
     test_preemption();
     test_user_copies();
