@@ -93,6 +93,7 @@ void snap_finish(struct snap *s)
     for (size_t i = 0; i < s->n; i++) {
         struct snap_entry *e = &s->e[i];
         size_t k;
+        e->ino = e->id;
         for (k = 0; k < nfrom && from[k] != e->id; k++)
             ;
         if (k == nfrom)
@@ -154,6 +155,8 @@ void snap_print_entry(const struct snap_entry *e)
 static bool differ(const char *what, const struct snap_entry *a, const struct snap_entry *b,
                    const char *field)
 {
+    if (!what)
+        return false;
     fprintf(stderr, "%s: %s differs at %s\n  want:\n", what, field, a ? a->path : b->path);
     if (a)
         snap_print_entry(a);
@@ -172,6 +175,8 @@ static bool data_equal(const struct snap_entry *a, const struct snap_entry *b, c
     size_t k = 0;
     while (a->data[k] == b->data[k])
         k++;
+    if (!what)
+        return false;
     fprintf(stderr, "%s: data of %s differs first at byte %zu (want 0x%02x got 0x%02x)\n", what,
             a->path, k, a->data[k], b->data[k]);
     return false;
@@ -196,7 +201,7 @@ bool snap_entry_equal(const struct snap_entry *a, const struct snap_entry *b, un
         return differ(what, a, b, "type");
     if (a->size != b->size && (a->mode & MODEL_S_IFMT) != MODEL_S_IFDIR)
         return differ(what, a, b, "size");
-    if (!data_equal(a, b, what))
+    if (!(flags & SNAP_CMP_NODATA) && !data_equal(a, b, what))
         return false;
     if ((a->target || b->target) && (!a->target || !b->target || strcmp(a->target, b->target)))
         return differ(what, a, b, "symlink target");

@@ -23,7 +23,8 @@ struct snap_xattr {
 
 struct snap_entry {
     char *path; /* "/" for the root, "/a/b" below */
-    uint64_t id; /* caller's inode number; after snap_finish 1, 2, 3... */
+    uint64_t id;  /* caller's inode number; after snap_finish 1, 2, 3... */
+    uint64_t ino; /* caller's inode number, kept */
     uint32_t mode, uid, gid, nlink;
     uint64_t size;
     uint8_t *data;  /* regular files: size bytes */
@@ -59,10 +60,11 @@ void snap_from_model(const struct model *m, struct snap *s);
 #define SNAP_CMP_ATIME 0x08u
 #define SNAP_CMP_XATTR 0x10u
 #define SNAP_CMP_ALL 0x1fu
+#define SNAP_CMP_NODATA 0x20u /* skip file contents */
 
 /*
  * Compare two snaps; on the first difference print it (with `what` as a prefix) to stderr
- * and return false.
+ * and return false. With what == NULL nothing is printed.
  */
 bool snap_equal(const struct snap *want, const struct snap *got, unsigned flags,
                 const char *what);
