@@ -151,8 +151,7 @@ static int chown_inode(struct vfs_inode *ip, uint32_t uid, uint32_t gid)
     }
     /* Linux drops set-id bits of a non-directory whose owner changes, for root too. */
     struct vfs_attr a;
-    if ((sa.valid & (VFS_SET_UID | VFS_SET_GID)) && !vfs_isdir(ip) &&
-        inode_getattr(ip, &a) == 0) {
+    if ((sa.valid & (VFS_SET_UID | VFS_SET_GID)) && !vfs_isdir(ip) && inode_getattr(ip, &a) == 0) {
         uint32_t m = a.mode & 07777;
         uint32_t nm = m & ~04000u;
         if ((m & 02010) == 02010)
@@ -417,8 +416,8 @@ static int removexattr_inode(struct vfs_inode *ip, const char *name)
     return rc;
 }
 
-long vfs_getxattrat(struct vfs_file *dirf, const char *path, int flags, const char *name,
-                    void *buf, size_t size)
+long vfs_getxattrat(struct vfs_file *dirf, const char *path, int flags, const char *name, void *buf,
+                    size_t size)
 {
     struct vfs_inode *ip;
     int rc = resolve(dirf, path, flags & AT_PATH_FLAGS, &ip);

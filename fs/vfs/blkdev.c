@@ -157,8 +157,8 @@ static void op_finish(struct blk_op *op)
 #define BATCH 16
 
 /* Move nblocks blocks between buf and the device, BATCH requests in flight at most. */
-static int transfer(struct vfs_blkdev *bd, enum hal_blk_op kind, uint64_t block,
-                    uint32_t nblocks, uint8_t *buf)
+static int transfer(struct vfs_blkdev *bd, enum hal_blk_op kind, uint64_t block, uint32_t nblocks,
+                    uint8_t *buf)
 {
     if (block > bd->dev.nblocks || nblocks > bd->dev.nblocks - block)
         return -EIO;

@@ -22,7 +22,7 @@ struct vfs_dentry {
     struct list_node lru;
     struct list_node sibling; /* dir->dentries */
     struct vfs_inode *dir;
-    struct vfs_inode *inode;  /* NULL: negative */
+    struct vfs_inode *inode; /* NULL: negative */
     size_t len;
     char name[];
 };
@@ -138,7 +138,8 @@ void dcache_purge_sb(struct vfs_sb *sb)
     bool again = true;
     while (again) {
         again = false;
-        list_for_each(&vfs.lru, n) {
+        list_for_each(&vfs.lru, n)
+        {
             struct vfs_dentry *d = container_of(n, struct vfs_dentry, lru);
             if (d->dir->sb == sb) {
                 dkill(d);

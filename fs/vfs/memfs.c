@@ -21,8 +21,8 @@
 
 struct memfs {
     struct vfs_sb sb;
-    struct hash_table nodes;   /* struct mnode.hnode by ino */
-    struct hash_table names;   /* struct mentry.hnode by (dir, name) */
+    struct hash_table nodes; /* struct mnode.hnode by ino */
+    struct hash_table names; /* struct mentry.hnode by (dir, name) */
     uint64_t next_ino;
     uint64_t bytes, max_bytes; /* file pages in use / limit (0: none) */
     uint64_t nnodes;
@@ -38,12 +38,12 @@ struct mxattr {
 struct mnode {
     struct hash_node hnode;
     uint64_t ino;
-    struct vfs_attr a;       /* nlink, size, times live here */
+    struct vfs_attr a; /* nlink, size, times live here */
     unsigned vfs_refs;
-    struct list entries;     /* directories: struct mentry.node, cookie order */
+    struct list entries; /* directories: struct mentry.node, cookie order */
     uint64_t next_cookie;
-    struct rb_tree pages;    /* regular files: struct mpage */
-    char *target;            /* symlinks */
+    struct rb_tree pages; /* regular files: struct mpage */
+    char *target;         /* symlinks */
     struct list xattrs;
 };
 
@@ -458,8 +458,7 @@ static int memfs_create(struct vfs_inode *dir, const char *name, uint32_t mode, 
     return rc;
 }
 
-static int memfs_symlink(struct vfs_inode *dir, const char *name, const char *target,
-                         uint64_t *ino)
+static int memfs_symlink(struct vfs_inode *dir, const char *name, const char *target, uint64_t *ino)
 {
     size_t len = strlen(target);
     char *t = kmalloc(len + 1);
@@ -606,7 +605,8 @@ static int memfs_rename(struct vfs_inode *odir, const char *oname, struct vfs_in
 
 static int memfs_readdir(struct vfs_inode *dir, uint64_t cookie, vfs_dirent_fn *fn, void *ctx)
 {
-    list_for_each(&N(dir)->entries, l) {
+    list_for_each(&N(dir)->entries, l)
+    {
         struct mentry *e = container_of(l, struct mentry, node);
         if (e->cookie < cookie)
             continue;
@@ -723,7 +723,8 @@ static int memfs_seek_data(struct vfs_inode *ip, int whence, uint64_t off, uint6
 
 static struct mxattr *xattr_find(struct mnode *n, const char *name)
 {
-    list_for_each(&n->xattrs, l) {
+    list_for_each(&n->xattrs, l)
+    {
         struct mxattr *x = container_of(l, struct mxattr, node);
         if (strcmp(x->name, name) == 0)
             return x;
@@ -781,7 +782,8 @@ static int memfs_setxattr(struct vfs_inode *ip, const char *name, const void *va
 static long memfs_listxattr(struct vfs_inode *ip, char *buf, size_t size)
 {
     size_t total = 0;
-    list_for_each(&N(ip)->xattrs, l) {
+    list_for_each(&N(ip)->xattrs, l)
+    {
         struct mxattr *x = container_of(l, struct mxattr, node);
         size_t nl = strlen(x->name) + 1;
         if (size) {

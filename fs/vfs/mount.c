@@ -118,7 +118,8 @@ static int sb_sync(struct vfs_sb *sb)
 /* Take sb out of the namespace; VFS mutex held. Fails with -EBUSY if anything is in use. */
 static int do_umount(struct vfs_sb *sb, bool force)
 {
-    list_for_each(&vfs.mounts, n) {
+    list_for_each(&vfs.mounts, n)
+    {
         struct vfs_sb *o = container_of(n, struct vfs_sb, mnt_node);
         if (o != sb && o->mountpoint && o->mountpoint->sb == sb)
             return -EBUSY;
@@ -129,8 +130,7 @@ static int do_umount(struct vfs_sb *sb, bool force)
     if (sb->ninodes != 1 || sb->root->refs != 1) {
         if (!force)
             return -EBUSY;
-        log_warn("vfs: forced unmount of %s with %u inodes in use\n", sb->ops->name,
-                 sb->ninodes);
+        log_warn("vfs: forced unmount of %s with %u inodes in use\n", sb->ops->name, sb->ninodes);
     }
     int rc = sb_sync(sb);
     inode_put(sb->root);
@@ -209,7 +209,8 @@ int vfs_sync(void)
 {
     int rc = 0;
     vfs_lock();
-    list_for_each(&vfs.mounts, n) {
+    list_for_each(&vfs.mounts, n)
+    {
         int r = sb_sync(container_of(n, struct vfs_sb, mnt_node));
         if (rc == 0)
             rc = r;
@@ -222,7 +223,8 @@ int vfs_flush_periodic(uint64_t max_age_ns)
 {
     int rc = 0;
     vfs_lock();
-    list_for_each(&vfs.mounts, n) {
+    list_for_each(&vfs.mounts, n)
+    {
         struct vfs_sb *sb = container_of(n, struct vfs_sb, mnt_node);
         if (!sb->pc)
             continue;

@@ -86,8 +86,8 @@ int vfs_mknodat(struct vfs_file *dirf, const char *path, uint32_t mode, uint64_t
         type = VFS_S_IFREG;
     if (type == VFS_S_IFDIR)
         return -EPERM;
-    if (type != VFS_S_IFREG && type != VFS_S_IFCHR && type != VFS_S_IFBLK &&
-        type != VFS_S_IFIFO && type != VFS_S_IFSOCK)
+    if (type != VFS_S_IFREG && type != VFS_S_IFCHR && type != VFS_S_IFBLK && type != VFS_S_IFIFO &&
+        type != VFS_S_IFSOCK)
         return -EINVAL;
     return do_create(dirf, path, type | (mode & 07777), dev);
 }
@@ -320,13 +320,13 @@ int vfs_renameat2(struct vfs_file *odirf, const char *opath, struct vfs_file *nd
 
 /* --- link ----------------------------------------------------------------------------- */
 
-int vfs_linkat(struct vfs_file *odirf, const char *opath, struct vfs_file *ndirf,
-               const char *npath, int flags)
+int vfs_linkat(struct vfs_file *odirf, const char *opath, struct vfs_file *ndirf, const char *npath,
+               int flags)
 {
     if (flags & ~(VFS_AT_SYMLINK_FOLLOW | VFS_AT_EMPTY_PATH))
         return -EINVAL;
-    int wflags = (flags & VFS_AT_EMPTY_PATH) | (flags & VFS_AT_SYMLINK_FOLLOW ? 0 :
-                                                              VFS_AT_SYMLINK_NOFOLLOW);
+    int wflags =
+        (flags & VFS_AT_EMPTY_PATH) | (flags & VFS_AT_SYMLINK_FOLLOW ? 0 : VFS_AT_SYMLINK_NOFOLLOW);
     struct vfs_inode *src = NULL;
     struct nameidata n;
     n.cur = NULL;

@@ -12,9 +12,9 @@
 #include "fs/vfs/vfs_internal.h"
 #include "hal/hal_errno.h"
 
-#define OPEN_KEEP                                                                          \
-    (VFS_O_ACCMODE | VFS_O_APPEND | VFS_O_NONBLOCK | VFS_O_DSYNC | VFS_O_DIRECT |           \
-     VFS_O_LARGEFILE | VFS_O_DIRECTORY | VFS_O_NOFOLLOW | VFS_O_NOATIME | VFS_O_CLOEXEC |    \
+#define OPEN_KEEP                                                                                  \
+    (VFS_O_ACCMODE | VFS_O_APPEND | VFS_O_NONBLOCK | VFS_O_DSYNC | VFS_O_DIRECT |                  \
+     VFS_O_LARGEFILE | VFS_O_DIRECTORY | VFS_O_NOFOLLOW | VFS_O_NOATIME | VFS_O_CLOEXEC |          \
      VFS_O_SYNC | VFS_O_PATH)
 
 static bool wants_write(int flags)

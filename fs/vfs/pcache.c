@@ -11,9 +11,9 @@
  * (inode->size, inode->mtime): the filesystem learns them at write-back - fsync, sync, the
  * periodic flusher, eviction of the inode - or at once on setattr. Writing a page back
  * makes the filesystem stamp its own mtime, so it leaves the inode's attributes dirty: the
- * inode's write-back ends with a setattr that restores the VFS's size and mtime. Write-back of a page never writes
- * past inode->size, so the filesystem's size never exceeds the VFS's and pages past the
- * filesystem's end read as zeros, which is exactly what they are.
+ * inode's write-back ends with a setattr that restores the VFS's size and mtime. Write-back of a
+ * page never writes past inode->size, so the filesystem's size never exceeds the VFS's and pages
+ * past the filesystem's end read as zeros, which is exactly what they are.
  *
  * The number of pages is bounded by the budget; a new page evicts the least recently used
  * one, writing it back first if dirty. All under the sb mutex.

@@ -195,9 +195,15 @@ int64_t vfs_lseek(struct vfs_file *f, int64_t off, int whence)
     int64_t base = 0;
     if (rc == 0) {
         switch (whence) {
-        case VFS_SEEK_SET: base = 0; break;
-        case VFS_SEEK_CUR: base = (int64_t)f->pos; break;
-        case VFS_SEEK_END: base = (int64_t)size; break;
+        case VFS_SEEK_SET:
+            base = 0;
+            break;
+        case VFS_SEEK_CUR:
+            base = (int64_t)f->pos;
+            break;
+        case VFS_SEEK_END:
+            base = (int64_t)size;
+            break;
         default:
             if (off < 0)
                 rc = -ENXIO;
@@ -223,7 +229,7 @@ int64_t vfs_lseek(struct vfs_file *f, int64_t off, int whence)
 struct dents_ctx {
     uint8_t *buf;
     size_t size, used;
-    uint64_t pos;   /* VFS cookie of the next entry */
+    uint64_t pos; /* VFS cookie of the next entry */
     bool full;
 };
 
@@ -232,8 +238,8 @@ static size_t reclen(size_t namelen)
     return (offsetof(struct vfs_dirent64, d_name) + namelen + 1 + 7) & ~(size_t)7;
 }
 
-static int put_dent(struct dents_ctx *c, const char *name, size_t len, uint64_t ino,
-                    unsigned type, uint64_t next)
+static int put_dent(struct dents_ctx *c, const char *name, size_t len, uint64_t ino, unsigned type,
+                    uint64_t next)
 {
     size_t rl = reclen(len);
     if (c->used + rl > c->size) {
@@ -329,8 +335,7 @@ int vfs_ftruncate(struct vfs_file *f, int64_t len)
 int vfs_fallocate(struct vfs_file *f, int mode, int64_t off, int64_t len)
 {
     struct vfs_inode *ip = f->inode;
-    const int known = VFS_FALLOC_FL_KEEP_SIZE | VFS_FALLOC_FL_PUNCH_HOLE |
-                      VFS_FALLOC_FL_ZERO_RANGE;
+    const int known = VFS_FALLOC_FL_KEEP_SIZE | VFS_FALLOC_FL_PUNCH_HOLE | VFS_FALLOC_FL_ZERO_RANGE;
     if (off < 0 || len <= 0)
         return -EINVAL;
     if (mode & ~known)

@@ -217,8 +217,7 @@ static int a_create(struct vfs_inode *dir, const char *name, uint32_t mode, uint
 
 static int a_symlink(struct vfs_inode *dir, const char *name, const char *target, uint64_t *ino)
 {
-    return tfs_symlink(VOL(dir), dir->ino, name, strlen(name), target, strlen(target), 0, 0,
-                       ino);
+    return tfs_symlink(VOL(dir), dir->ino, name, strlen(name), target, strlen(target), 0, 0, ino);
 }
 
 static int a_link(struct vfs_inode *dir, const char *name, struct vfs_inode *ip)
@@ -239,8 +238,8 @@ static int a_rmdir(struct vfs_inode *dir, const char *name)
 static int a_rename(struct vfs_inode *odir, const char *oname, struct vfs_inode *ndir,
                     const char *nname, unsigned flags)
 {
-    return tfs_rename(VOL(odir), odir->ino, oname, strlen(oname), ndir->ino, nname,
-                      strlen(nname), flags);
+    return tfs_rename(VOL(odir), odir->ino, oname, strlen(oname), ndir->ino, nname, strlen(nname),
+                      flags);
 }
 
 struct rd_ctx {

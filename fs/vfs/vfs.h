@@ -93,7 +93,7 @@
 #define VFS_S_IFDIR 0040000u
 #define VFS_S_IFCHR 0020000u
 #define VFS_S_IFIFO 0010000u
-#define VFS_S_ISTYPE(m, t) (((m) & VFS_S_IFMT) == (t))
+#define VFS_S_ISTYPE(m, t) (((m)&VFS_S_IFMT) == (t))
 
 #define VFS_DT_UNKNOWN 0
 #define VFS_DT_FIFO 1
@@ -263,15 +263,15 @@ struct vfs_fs_ops {
  * sleep). A NULL read/write refuses that direction: EACCES at open, like a /proc file.
  */
 struct vfs_chrdev_ops {
-    int (*open)(struct vfs_file *f, void *priv);                  /* optional */
-    void (*release)(struct vfs_file *f, void *priv);              /* optional */
+    int (*open)(struct vfs_file *f, void *priv);     /* optional */
+    void (*release)(struct vfs_file *f, void *priv); /* optional */
     long (*read)(struct vfs_file *f, void *priv, void *buf, size_t n, uint64_t off);
     long (*write)(struct vfs_file *f, void *priv, const void *buf, size_t n, uint64_t off);
 };
 
 /* Linux's dev_t encoding (gnu_dev_makedev). */
-#define VFS_MKDEV(ma, mi)                                                                    \
-    ((((uint64_t)(ma)&0xfffu) << 8) | ((uint64_t)(mi)&0xffu) |                               \
+#define VFS_MKDEV(ma, mi)                                                                          \
+    ((((uint64_t)(ma)&0xfffu) << 8) | ((uint64_t)(mi)&0xffu) |                                     \
      (((uint64_t)(mi) & ~0xffull) << 12) | (((uint64_t)(ma) & ~0xfffull) << 32))
 
 #define VFS_MAX_CHRDEV 64
@@ -281,52 +281,52 @@ void vfs_chrdev_unregister(uint64_t rdev);
 
 /* Page cache statistics (per sb). */
 struct vfs_pcache_stats {
-    uint64_t hits, misses;     /* page lookups on read/write */
-    uint64_t fills;            /* pages read from the filesystem */
-    uint64_t writebacks;       /* pages written to the filesystem */
-    uint64_t evictions;        /* pages dropped to stay within the budget */
-    uint64_t pages, dirty;     /* now */
+    uint64_t hits, misses; /* page lookups on read/write */
+    uint64_t fills;        /* pages read from the filesystem */
+    uint64_t writebacks;   /* pages written to the filesystem */
+    uint64_t evictions;    /* pages dropped to stay within the budget */
+    uint64_t pages, dirty; /* now */
     uint64_t budget_pages;
 };
 
 struct vfs_inode {
-    struct hash_node hnode;            /* icache, by (sb, ino); VFS mutex */
+    struct hash_node hnode; /* icache, by (sb, ino); VFS mutex */
     struct vfs_sb *sb;
     uint64_t ino;
-    uint32_t mode;                     /* at least the S_IFMT bits (immutable) */
+    uint32_t mode; /* at least the S_IFMT bits (immutable) */
     const struct vfs_inode_ops *ops;
-    void *priv;                        /* the filesystem's */
+    void *priv; /* the filesystem's */
     /* VFS mutex: */
     unsigned refs;
-    struct vfs_inode *parent;          /* directories: the parent in the same sb (a reference) */
-    struct vfs_sb *covered_by;         /* the sb mounted on this directory */
-    struct list dentries;              /* cached names in this directory */
+    struct vfs_inode *parent;  /* directories: the parent in the same sb (a reference) */
+    struct vfs_sb *covered_by; /* the sb mounted on this directory */
+    struct list dentries;      /* cached names in this directory */
     /* sb mutex (page-cached files): */
-    struct rb_tree pages;              /* cached pages by index */
-    uint64_t size;                     /* authoritative size while cached */
-    bool size_loaded, attr_dirty;      /* attr_dirty: size/mtime not yet told to the fs */
-    struct vfs_timespec mtime;         /* pending mtime/ctime when attr_dirty */
-    uint64_t ndirty;                   /* dirty pages of this inode */
-    uint64_t dirty_since;              /* clock when it became dirty */
-    struct list_node dirty_node;       /* on the page cache's dirty list while dirty */
+    struct rb_tree pages;         /* cached pages by index */
+    uint64_t size;                /* authoritative size while cached */
+    bool size_loaded, attr_dirty; /* attr_dirty: size/mtime not yet told to the fs */
+    struct vfs_timespec mtime;    /* pending mtime/ctime when attr_dirty */
+    uint64_t ndirty;              /* dirty pages of this inode */
+    uint64_t dirty_since;         /* clock when it became dirty */
+    struct list_node dirty_node;  /* on the page cache's dirty list while dirty */
 };
 
 struct vfs_pcache;
 
 struct vfs_sb {
     const struct vfs_fs_ops *ops;
-    void *priv;                   /* the filesystem's */
-    struct mutex lock;            /* serializes calls into the filesystem */
+    void *priv;        /* the filesystem's */
+    struct mutex lock; /* serializes calls into the filesystem */
     uint64_t root_ino;
-    unsigned flags;               /* VFS_MNT_* */
-    uint64_t dev;                 /* st_dev */
+    unsigned flags; /* VFS_MNT_* */
+    uint64_t dev;   /* st_dev */
     /* VFS mutex: */
     struct vfs_inode *root;
     struct vfs_inode *mountpoint; /* covered inode, NULL for "/" */
     unsigned ninodes;             /* cached inodes of this sb */
     struct list_node mnt_node;
     /* sb mutex: */
-    struct vfs_pcache *pc;        /* NULL: no page cache */
+    struct vfs_pcache *pc; /* NULL: no page cache */
 };
 
 #define VFS_MNT_RDONLY 0x1u
@@ -334,10 +334,10 @@ struct vfs_sb {
 /* An open file description. */
 struct vfs_file {
     struct vfs_inode *inode;
-    uint64_t pos;     /* sb mutex (device nodes: the caller's; no lock) */
-    unsigned flags;   /* VFS_O_* as opened (minus O_CREAT/O_EXCL/O_TRUNC/O_NOCTTY) */
-    unsigned refs;    /* atomic */
-    void *priv;       /* the device's, set by its open */
+    uint64_t pos;   /* sb mutex (device nodes: the caller's; no lock) */
+    unsigned flags; /* VFS_O_* as opened (minus O_CREAT/O_EXCL/O_TRUNC/O_NOCTTY) */
+    unsigned refs;  /* atomic */
+    void *priv;     /* the device's, set by its open */
     const struct vfs_chrdev_ops *cdev; /* character devices: the driver bound at open */
     void *cdev_priv;
 };
@@ -411,8 +411,8 @@ int vfs_mknodat(struct vfs_file *dirf, const char *path, uint32_t mode, uint64_t
 int vfs_unlinkat(struct vfs_file *dirf, const char *path, int flags);
 int vfs_renameat2(struct vfs_file *odirf, const char *opath, struct vfs_file *ndirf,
                   const char *npath, unsigned flags);
-int vfs_linkat(struct vfs_file *odirf, const char *opath, struct vfs_file *ndirf,
-               const char *npath, int flags);
+int vfs_linkat(struct vfs_file *odirf, const char *opath, struct vfs_file *ndirf, const char *npath,
+               int flags);
 int vfs_symlinkat(const char *target, struct vfs_file *dirf, const char *path);
 long vfs_readlinkat(struct vfs_file *dirf, const char *path, char *buf, size_t size);
 int vfs_fchmodat(struct vfs_file *dirf, const char *path, uint32_t mode, int flags);
@@ -432,8 +432,8 @@ int vfs_sync(void);
 int vfs_statfs(struct vfs_file *dirf, const char *path, struct vfs_statfs *st);
 int vfs_fstatfs(struct vfs_file *f, struct vfs_statfs *st);
 /* xattrs on a path (flags: AT_SYMLINK_NOFOLLOW for the l* calls) or on an open file */
-long vfs_getxattrat(struct vfs_file *dirf, const char *path, int flags, const char *name,
-                    void *buf, size_t size);
+long vfs_getxattrat(struct vfs_file *dirf, const char *path, int flags, const char *name, void *buf,
+                    size_t size);
 int vfs_setxattrat(struct vfs_file *dirf, const char *path, int flags, const char *name,
                    const void *val, size_t size, int xflags);
 long vfs_listxattrat(struct vfs_file *dirf, const char *path, int flags, char *buf, size_t size);

@@ -7,13 +7,13 @@
 #include "fs/vfs/vfs.h"
 
 struct vfs_state {
-    struct mutex lock;          /* the namespace lock (see vfs.h) */
-    struct hash_table icache;   /* struct vfs_inode.hnode */
-    struct hash_table dcache;   /* struct vfs_dentry.hnode */
-    struct list lru;            /* dentries, least recently used first */
+    struct mutex lock;        /* the namespace lock (see vfs.h) */
+    struct hash_table icache; /* struct vfs_inode.hnode */
+    struct hash_table dcache; /* struct vfs_dentry.hnode */
+    struct list lru;          /* dentries, least recently used first */
     unsigned ndentries, dcache_max;
     unsigned ninodes;
-    struct list mounts;         /* struct vfs_sb.mnt_node, mount order */
+    struct list mounts; /* struct vfs_sb.mnt_node, mount order */
     struct vfs_sb *root_sb;
     uint64_t next_dev;
     bool ready;
@@ -83,15 +83,15 @@ void dcache_shrink(unsigned max);
 enum { LAST_NORM, LAST_DOT, LAST_DOTDOT, LAST_ROOT };
 
 struct nameidata {
-    struct vfs_inode *cur;   /* reference */
+    struct vfs_inode *cur; /* reference */
     unsigned nlinks;
-    char *buf;               /* path being walked (size NAMEI_BUF) */
-    char *pos;               /* what is left of it */
-    char *link;              /* readlink scratch (VFS_PATH_MAX) */
+    char *buf;  /* path being walked (size NAMEI_BUF) */
+    char *pos;  /* what is left of it */
+    char *link; /* readlink scratch (VFS_PATH_MAX) */
     char last[VFS_NAME_MAX + 1];
     size_t last_len;
     int last_type;
-    bool trailing;           /* the path ended with '/' */
+    bool trailing; /* the path ended with '/' */
 };
 
 #define NAMEI_BUF (2 * VFS_PATH_MAX + 2)

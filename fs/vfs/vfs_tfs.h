@@ -33,11 +33,11 @@ int vfs_tfs_mount(struct vfs_file *dirf, const char *path, struct tfs_dev *dev,
                   const struct vfs_tfs_opts *opts, struct vfs_sb **out);
 
 struct vfs_blkdev {
-    struct tfs_dev dev;         /* hand &bd->dev to TFS */
+    struct tfs_dev dev; /* hand &bd->dev to TFS */
     struct hal_blk *blk;
     struct hal_blk_info info;
-    uint32_t max_req;           /* bytes per request: max_req_bytes rounded to sectors */
-    struct wait_queue wq;       /* submitters waiting for completions; its lock guards: */
+    uint32_t max_req;     /* bytes per request: max_req_bytes rounded to sectors */
+    struct wait_queue wq; /* submitters waiting for completions; its lock guards: */
     unsigned inflight;
     uint64_t completions;
     /* statistics (submitting thread) */

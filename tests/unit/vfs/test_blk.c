@@ -18,8 +18,8 @@
 
 #define DISK_BYTES (16u << 20)
 
-static uint8_t *disk;         /* memory device shared by successive boots */
-static char disk_path[64];    /* file device */
+static uint8_t *disk;      /* memory device shared by successive boots */
+static char disk_path[64]; /* file device */
 static bool use_file, dev_ro;
 static struct vfs_blkdev bd;
 static struct vfs_sb *sb;
@@ -47,7 +47,11 @@ static void account(void)
     total_eagain += bd.eagain;
     total_requests += bd.requests;
     total_calls += bd.reads + bd.writes + bd.flushes;
-    kprintf("blkdev: %llu reads %llu writes %llu flushes, %llu requests, %llu eagain, %llu bounced\n", (unsigned long long)bd.reads, (unsigned long long)bd.writes, (unsigned long long)bd.flushes, (unsigned long long)bd.requests, (unsigned long long)bd.eagain, (unsigned long long)bd.bounced);
+    kprintf(
+        "blkdev: %llu reads %llu writes %llu flushes, %llu requests, %llu eagain, %llu bounced\n",
+        (unsigned long long)bd.reads, (unsigned long long)bd.writes, (unsigned long long)bd.flushes,
+        (unsigned long long)bd.requests, (unsigned long long)bd.eagain,
+        (unsigned long long)bd.bounced);
 }
 
 static void fill(uint8_t *p, size_t n, unsigned seed)

@@ -99,9 +99,9 @@ VT_CASE(name_and_path_limits)
     p[257] = 0;
     memset(p + 1, 'n', 256);
     p[257] = 0;
-    VT_EQ(vfs_statat(NULL, p, 0, &st), -ENAMETOOLONG);     /* 256-byte component */
+    VT_EQ(vfs_statat(NULL, p, 0, &st), -ENAMETOOLONG); /* 256-byte component */
     VT_EQ(vfs_mkdirat(NULL, p, 0755), -ENAMETOOLONG);
-    p[256] = 0;                                            /* 255 bytes: fine */
+    p[256] = 0; /* 255 bytes: fine */
     VT_EQ(vfs_statat(NULL, p, 0, &st), -ENOENT);
     VT_EQ(vfs_mkdirat(NULL, p, 0755), 0);
     VT_EQ(vfs_statat(NULL, p, 0, &st), 0);

@@ -146,8 +146,9 @@ VT_CASE(rename_flags)
     setup();
     VT_EQ(vfs_renameat2(NULL, "/d/file", NULL, "/e/other", VFS_RENAME_NOREPLACE), -EEXIST);
     VT_EQ(vfs_renameat2(NULL, "/d/file", NULL, "/e/new", VFS_RENAME_NOREPLACE), 0);
-    VT_EQ(vfs_renameat2(NULL, "/e/new", NULL, "/e/other",
-                        VFS_RENAME_NOREPLACE | VFS_RENAME_EXCHANGE), -EINVAL);
+    VT_EQ(
+        vfs_renameat2(NULL, "/e/new", NULL, "/e/other", VFS_RENAME_NOREPLACE | VFS_RENAME_EXCHANGE),
+        -EINVAL);
     VT_EQ(vfs_renameat2(NULL, "/e/new", NULL, "/e/other", 0x80), -EINVAL);
     VT_EQ(vfs_renameat2(NULL, "/e/new", NULL, "/e/other", VFS_RENAME_WHITEOUT), -EINVAL);
     VT_EQ(vfs_renameat2(NULL, "/e/new", NULL, "/e/absent", VFS_RENAME_EXCHANGE), -ENOENT);
@@ -306,18 +307,15 @@ VT_CASE(xattrs)
     VT_EQ(vfs_getxattrat(NULL, "/d/file", 0, "user.color", NULL, 0), 4);
     VT_EQ(vfs_getxattrat(NULL, "/d/file", 0, "user.color", buf, 2), -ERANGE);
     VT_EQ(vfs_getxattrat(NULL, "/d/file", 0, "user.none", buf, sizeof(buf)), -ENODATA);
-    VT_EQ(vfs_setxattrat(NULL, "/d/file", 0, "user.color", "red", 3, VFS_XATTR_CREATE),
-          -EEXIST);
-    VT_EQ(vfs_setxattrat(NULL, "/d/file", 0, "user.size", "1", 1, VFS_XATTR_REPLACE),
-          -ENODATA);
+    VT_EQ(vfs_setxattrat(NULL, "/d/file", 0, "user.color", "red", 3, VFS_XATTR_CREATE), -EEXIST);
+    VT_EQ(vfs_setxattrat(NULL, "/d/file", 0, "user.size", "1", 1, VFS_XATTR_REPLACE), -ENODATA);
     VT_EQ(vfs_setxattrat(NULL, "/d/file", 0, "user.color", "red", 3, VFS_XATTR_REPLACE), 0);
     VT_EQ(vfs_setxattrat(NULL, "/d/file", 0, "trusted.t", "", 0, 0), 0);
     VT_EQ(vfs_setxattrat(NULL, "/d/file", 0, "security.s", "x", 1, 0), 0);
     VT_EQ(vfs_setxattrat(NULL, "/d/file", 0, "user.x", "x", 1, 4), -EINVAL);
     /* name checks */
     VT_EQ(vfs_setxattrat(NULL, "/d/file", 0, "color", "x", 1, 0), -EOPNOTSUPP);
-    VT_EQ(vfs_setxattrat(NULL, "/d/file", 0, "system.posix_acl_access", "x", 1, 0),
-          -EOPNOTSUPP);
+    VT_EQ(vfs_setxattrat(NULL, "/d/file", 0, "system.posix_acl_access", "x", 1, 0), -EOPNOTSUPP);
     VT_EQ(vfs_setxattrat(NULL, "/d/file", 0, "user.", "x", 1, 0), -EINVAL);
     VT_EQ(vfs_setxattrat(NULL, "/d/file", 0, "", "x", 1, 0), -ERANGE);
     char longname[300];

@@ -20,8 +20,7 @@ static void setup(void)
 VT_CASE(creat_excl)
 {
     setup();
-    VT_EQ(vfs_openat(NULL, "/d/file", VFS_O_CREAT | VFS_O_EXCL | VFS_O_WRONLY, 0644, &f),
-          -EEXIST);
+    VT_EQ(vfs_openat(NULL, "/d/file", VFS_O_CREAT | VFS_O_EXCL | VFS_O_WRONLY, 0644, &f), -EEXIST);
     /* O_EXCL does not follow a final symlink, dangling or not */
     VT_EQ(vfs_openat(NULL, "/d/dangling", VFS_O_CREAT | VFS_O_EXCL | VFS_O_WRONLY, 0644, &f),
           -EEXIST);
@@ -83,8 +82,7 @@ VT_CASE(o_directory_rules)
     VT_EQ(vfs_openat(NULL, "/d/file", VFS_O_RDONLY | VFS_O_DIRECTORY, 0, &f), -ENOTDIR);
     VT_EQ(vfs_openat(NULL, "/d", VFS_O_RDONLY | VFS_O_DIRECTORY, 0, &f), 0);
     vt_put(f);
-    VT_EQ(vfs_openat(NULL, "/d/x", VFS_O_CREAT | VFS_O_DIRECTORY | VFS_O_RDWR, 0644, &f),
-          -EINVAL);
+    VT_EQ(vfs_openat(NULL, "/d/x", VFS_O_CREAT | VFS_O_DIRECTORY | VFS_O_RDWR, 0644, &f), -EINVAL);
     VT_EQ(vfs_openat(NULL, "/d", VFS_O_WRONLY, 0, &f), -EISDIR);
     VT_EQ(vfs_openat(NULL, "/d", VFS_O_RDWR, 0, &f), -EISDIR);
     VT_EQ(vfs_openat(NULL, "/d", VFS_O_CREAT | VFS_O_RDONLY, 0644, &f), -EISDIR);
@@ -193,14 +191,10 @@ VT_CASE(remount_read_only)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(creat_excl),
-        cmocka_unit_test(creat_through_dangling_symlink),
-        cmocka_unit_test(nofollow_and_o_path),
-        cmocka_unit_test(o_directory_rules),
-        cmocka_unit_test(trunc_and_append),
-        cmocka_unit_test(access_mode_checks),
-        cmocka_unit_test(read_only_mount),
-        cmocka_unit_test(remount_read_only),
+        cmocka_unit_test(creat_excl),          cmocka_unit_test(creat_through_dangling_symlink),
+        cmocka_unit_test(nofollow_and_o_path), cmocka_unit_test(o_directory_rules),
+        cmocka_unit_test(trunc_and_append),    cmocka_unit_test(access_mode_checks),
+        cmocka_unit_test(read_only_mount),     cmocka_unit_test(remount_read_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,36 +30,36 @@ void vt_fail(const char *file, int line, const char *expr, long long a, long lon
 /* Boot, run body in the init thread, shut down; cmocka-fails on any failed check. */
 void vt_run(void (*body)(void), void (*cfg)(struct hosted_config *));
 
-#define VT_CHECK(cond)                                                                     \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            vt_fail(__FILE__, __LINE__, #cond, 0, 0);                                      \
-            return;                                                                        \
-        }                                                                                  \
+#define VT_CHECK(cond)                                                                             \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            vt_fail(__FILE__, __LINE__, #cond, 0, 0);                                              \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
-#define VT_EQ(a, b)                                                                        \
-    do {                                                                                   \
-        long long _a = (long long)(a), _b = (long long)(b);                                \
-        if (_a != _b) {                                                                    \
-            vt_fail(__FILE__, __LINE__, #a " == " #b, _a, _b);                             \
-            return;                                                                        \
-        }                                                                                  \
+#define VT_EQ(a, b)                                                                                \
+    do {                                                                                           \
+        long long _a = (long long)(a), _b = (long long)(b);                                        \
+        if (_a != _b) {                                                                            \
+            vt_fail(__FILE__, __LINE__, #a " == " #b, _a, _b);                                     \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
-#define VT_CASE_CFG(name, cfgfn)                                                           \
-    static void name##_body(void);                                                         \
-    static void name(void **state)                                                         \
-    {                                                                                      \
-        (void)state;                                                                       \
-        vt_run(name##_body, cfgfn);                                                        \
-    }                                                                                      \
+#define VT_CASE_CFG(name, cfgfn)                                                                   \
+    static void name##_body(void);                                                                 \
+    static void name(void **state)                                                                 \
+    {                                                                                              \
+        (void)state;                                                                               \
+        vt_run(name##_body, cfgfn);                                                                \
+    }                                                                                              \
     static void name##_body(void)
 
 #define VT_CASE(name) VT_CASE_CFG(name, NULL)
 
 /* Helpers (kernel side). */
-void vt_memfs_root(void);                          /* memfs at "/" */
+void vt_memfs_root(void);                                             /* memfs at "/" */
 struct vfs_file *vt_open(const char *path, int flags, uint32_t mode); /* NULL on error */
 int vt_write_file(const char *path, const void *data, size_t n);
 long vt_read_file(const char *path, void *buf, size_t n);
