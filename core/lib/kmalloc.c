@@ -2,17 +2,18 @@
  * kmalloc.c - kernel heap on top of the page allocator (alloc.h).
  *
  * Requests up to 2 KiB come from slabs of eight power-of-two size classes (16 .. 2048 B);
- * larger ones take a page block of their own, preceded by a 32-byte header. A slab is one
- * page block whose first bytes are its header:
+ * larger ones take a page block of their own: a request of exactly 2^k pages fills its block,
+ * any other size sits behind a 32-byte header that records it. A slab is one page block whose
+ * first bytes are its header:
  *
  *   | struct slab: magic, class, free bitmap, requested size of each object | pad | obj 0 | ...
  *
  * The free bitmap (bit set = object free) makes a double free visible, and keeping the free
  * list out of the objects leaves a freed object entirely poisoned. Given any pointer, the page
- * allocator names the block that holds it (page_block_of); the magic at the block start says
- * slab or large, and the pointer must then be exactly an object or the large payload, or the
- * free is refused with a panic (foreign pointer, double free). These checks are cheap and run
- * in every build.
+ * allocator names the block that holds it and its owner tag (page_block_of): slab, large
+ * with header, large without. The pointer must then be exactly an allocated object or the
+ * large payload, or the free is refused with a panic (foreign pointer, double free). These
+ * checks are cheap and run in every build.
  *
  * PETREL_DEBUG: new objects are filled with 0xa5 and freed ones with 0x6b; an allocation
  * checks that the 0x6b is still intact, catching writes after free. PETREL_ASAN: free objects
@@ -71,9 +72,11 @@ struct size_class {
 
 /* What a pointer is, once looked up. */
 struct obj_ref {
-    struct slab *slab; /* NULL for a large allocation */
+    enum page_tag tag;
+    struct slab *slab; /* PAGE_TAG_SLAB */
     unsigned idx;
-    struct large_hdr *large;
+    void *block; /* large: the page block and its order */
+    unsigned order;
     size_t usable;
     size_t req;
 };
@@ -141,7 +144,7 @@ static char *obj_addr(const struct slab *s, unsigned idx)
 static struct slab *new_slab(unsigned cls)
 {
     struct size_class *c = &classes[cls];
-    struct slab *s = page_alloc_virt(c->order);
+    struct slab *s = page_alloc_tagged(c->order, PAGE_TAG_SLAB);
 
     if (!s)
         return NULL;
@@ -182,26 +185,30 @@ static void *slab_alloc_locked(unsigned cls, size_t size)
     return obj_addr(s, idx);
 }
 
-static void *large_alloc(size_t size)
+/* A page block for size bytes; *usable is what the caller may use. NULL when out of memory. */
+static void *large_alloc(size_t size, size_t *usable)
 {
     unsigned order = 0;
 
-    while (order <= PAGE_MAX_ORDER && (PAGE_SIZE << order) - sizeof(struct large_hdr) < size)
+    while (order <= PAGE_MAX_ORDER && (PAGE_SIZE << order) < size)
+        order++;
+    if (order <= PAGE_MAX_ORDER && (PAGE_SIZE << order) == size) {
+        /* Exactly 2^order pages (kmalloc(PAGE_SIZE) and friends): no header, no waste. */
+        *usable = size;
+        return page_alloc_tagged(order, PAGE_TAG_LARGE_EXACT);
+    }
+    if (order <= PAGE_MAX_ORDER && (PAGE_SIZE << order) - sizeof(struct large_hdr) < size)
         order++;
     if (order > PAGE_MAX_ORDER)
         return NULL;
-    struct large_hdr *h = page_alloc_virt(order);
+    struct large_hdr *h = page_alloc_tagged(order, PAGE_TAG_LARGE);
     if (!h)
         return NULL;
     h->magic = LARGE_MAGIC;
     h->order = order;
     h->size = size;
+    *usable = (PAGE_SIZE << order) - sizeof(*h);
     return h + 1;
-}
-
-static size_t large_usable(const struct large_hdr *h)
-{
-    return (PAGE_SIZE << h->order) - sizeof(*h);
 }
 
 /* Debug: check that a free object is still all POISON_FREE, then mark it new. */
@@ -226,10 +233,9 @@ void *kmalloc(size_t size)
     if (size == 0)
         return NULL;
     if (size > SLAB_MAX_SIZE) {
-        p = large_alloc(size);
+        p = large_alloc(size, &usable);
         if (!p)
             return NULL;
-        usable = large_usable((struct large_hdr *)p - 1);
 #ifdef PETREL_DEBUG
         memset(p, POISON_NEW, usable);
 #endif
@@ -268,24 +274,10 @@ void *kcalloc(size_t n, size_t size)
     return kzalloc(n * size);
 }
 
-/* Identify p under heap_lock; HEAP_OK fills *ref. */
-static enum heap_err lookup_locked(const void *p, struct obj_ref *ref)
+static enum heap_err lookup_slab(const void *p, struct slab *s, unsigned order, struct obj_ref *ref)
 {
-    void *head;
-    unsigned order;
-
-    if (!page_block_of(p, &head, &order))
-        return HEAP_FOREIGN;
-    if (*(uint32_t *)head == LARGE_MAGIC) {
-        struct large_hdr *h = head;
-        if (p != h + 1 || h->order != order)
-            return HEAP_FOREIGN;
-        *ref = (struct obj_ref){.large = h, .usable = large_usable(h), .req = h->size};
-        return HEAP_OK;
-    }
-    struct slab *s = head;
     if (s->magic != SLAB_MAGIC || s->cls >= NCLASSES || classes[s->cls].order != order)
-        return HEAP_FOREIGN;
+        return HEAP_FOREIGN; /* cannot happen unless the header was overwritten */
     const struct size_class *c = &classes[s->cls];
     size_t off = (size_t)((const char *)p - (const char *)s);
     if (off < c->obj_offset || (off - c->obj_offset) % c->size ||
@@ -294,8 +286,46 @@ static enum heap_err lookup_locked(const void *p, struct obj_ref *ref)
     unsigned idx = (unsigned)((off - c->obj_offset) / c->size);
     if (s->free_map[idx / 64] & (1ULL << (idx % 64)))
         return HEAP_DOUBLE_FREE;
-    *ref = (struct obj_ref){.slab = s, .idx = idx, .usable = c->size, .req = s->req[idx]};
+    *ref = (struct obj_ref){
+        .tag = PAGE_TAG_SLAB, .slab = s, .idx = idx, .usable = c->size, .req = s->req[idx]};
     return HEAP_OK;
+}
+
+/* Identify p under heap_lock; HEAP_OK fills *ref. */
+static enum heap_err lookup_locked(const void *p, struct obj_ref *ref)
+{
+    void *head;
+    unsigned order;
+    enum page_tag tag;
+
+    if (!page_block_of(p, &head, &order, &tag))
+        return HEAP_FOREIGN;
+    switch (tag) {
+    case PAGE_TAG_SLAB:
+        return lookup_slab(p, head, order, ref);
+    case PAGE_TAG_LARGE: {
+        struct large_hdr *h = head;
+        if (p != h + 1 || h->magic != LARGE_MAGIC || h->order != order)
+            return HEAP_FOREIGN;
+        *ref = (struct obj_ref){.tag = tag,
+                                .block = h,
+                                .order = order,
+                                .usable = (PAGE_SIZE << order) - sizeof(*h),
+                                .req = h->size};
+        return HEAP_OK;
+    }
+    case PAGE_TAG_LARGE_EXACT:
+        if (p != head)
+            return HEAP_FOREIGN;
+        *ref = (struct obj_ref){.tag = tag,
+                                .block = head,
+                                .order = order,
+                                .usable = PAGE_SIZE << order,
+                                .req = PAGE_SIZE << order};
+        return HEAP_OK;
+    default:
+        return HEAP_FOREIGN; /* a page_alloc() block */
+    }
 }
 
 static void heap_fail(enum heap_err err, const char *what, const void *p)
@@ -327,7 +357,7 @@ static void slab_free_locked(struct slab *s, unsigned idx)
     }
     list_remove(&s->node);
     s->magic = 0;
-    page_free_virt(s, c->order);
+    page_free_tagged(s, c->order, PAGE_TAG_SLAB);
 }
 
 void kfree(void *p)
@@ -341,19 +371,19 @@ void kfree(void *p)
     if (err == HEAP_OK) {
         heap_stats.frees++;
         heap_stats.bytes_in_use -= ref.req;
-        if (ref.slab)
+        if (ref.tag == PAGE_TAG_SLAB)
             slab_free_locked(ref.slab, ref.idx);
-        else
-            ref.large->magic = 0;
+        else if (ref.tag == PAGE_TAG_LARGE)
+            ((struct large_hdr *)ref.block)->magic = 0;
     }
     spin_unlock_irqrestore(&heap_lock, token);
     if (err != HEAP_OK)
         heap_fail(err, "kfree", p);
-    if (ref.large) {
+    if (ref.tag != PAGE_TAG_SLAB) {
 #ifdef PETREL_DEBUG
         memset(p, POISON_FREE, ref.usable);
 #endif
-        page_free_virt(ref.large, ref.large->order);
+        page_free_tagged(ref.block, ref.order, ref.tag);
     }
 }
 
@@ -381,12 +411,13 @@ static bool resize_in_place(void *p, size_t size, size_t *old_req)
 
     if (err == HEAP_OK) {
         *old_req = ref.req;
-        fits = size <= ref.usable;
+        /* A headerless block has nowhere to record a smaller size: it only keeps its own. */
+        fits = ref.tag == PAGE_TAG_LARGE_EXACT ? size == ref.usable : size <= ref.usable;
         if (fits) {
-            if (ref.slab)
+            if (ref.tag == PAGE_TAG_SLAB)
                 ref.slab->req[ref.idx] = (uint16_t)size;
-            else
-                ref.large->size = size;
+            else if (ref.tag == PAGE_TAG_LARGE)
+                ((struct large_hdr *)ref.block)->size = size;
             heap_stats.bytes_in_use += size - ref.req;
         }
     }
@@ -411,7 +442,7 @@ void *krealloc(void *p, size_t size)
     void *n = kmalloc(size);
     if (!n)
         return NULL;
-    memcpy(n, p, old_req);
+    memcpy(n, p, old_req < size ? old_req : size); /* a headerless block may shrink here */
     kfree(p);
     return n;
 }

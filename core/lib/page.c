@@ -9,9 +9,9 @@
  * its own first bytes: the allocator needs no memory besides the regions.
  *
  *   area:  | meta bytes (1/page) | managed pages ........................................ |
- *   meta[i] = FREE|order   page i heads a free block
- *             ALLOC|order  page i heads an allocated block
- *             0            page i is inside a block (or a block head that is being moved)
+ *   meta[i] = FREE|order       page i heads a free block
+ *             ALLOC|tag|order  page i heads an allocated block (tag: its owner, page_tag)
+ *             0                page i is inside a block (or a block head that is being moved)
  *
  * Only block heads carry a mark, so the block containing any page is found by probing the
  * pfn rounded down to 2^0, 2^1, ... 2^PAGE_MAX_ORDER: the first marked page is its head
@@ -37,6 +37,8 @@
 
 #define META_FREE 0x80u
 #define META_ALLOC 0x40u
+#define META_TAG_SHIFT 4
+#define META_TAG 0x30u
 #define META_ORDER 0x0fu
 
 struct page_area {
@@ -143,7 +145,7 @@ void page_init(const struct hal_boot_info *info)
     kmalloc_reset();
 }
 
-static uint64_t alloc_locked(unsigned order)
+static uint64_t alloc_locked(unsigned order, enum page_tag tag)
 {
     unsigned k = order;
 
@@ -163,29 +165,34 @@ static uint64_t alloc_locked(unsigned order)
         k--;
         push_free(a, pfn + block_pages(k), k);
     }
-    a->meta[pfn - a->base_pfn] = (uint8_t)(META_ALLOC | order);
+    a->meta[pfn - a->base_pfn] = (uint8_t)(META_ALLOC | (unsigned)tag << META_TAG_SHIFT | order);
     ASAN_UNPOISON(pfn_node(a, pfn), block_pages(order) * PAGE_SIZE);
     return pfn * PAGE_SIZE;
 }
 
-uint64_t page_alloc(unsigned order)
+static uint64_t alloc_tagged(unsigned order, enum page_tag tag)
 {
     if (order > PAGE_MAX_ORDER)
         return 0;
     uint64_t token = spin_lock_irqsave(&page_lock);
-    uint64_t pa = alloc_locked(order);
+    uint64_t pa = alloc_locked(order, tag);
     spin_unlock_irqrestore(&page_lock, token);
     return pa;
 }
 
-/* Returns false when (pa, order) is not an allocated block. */
-static bool free_locked(uint64_t pa, unsigned order)
+uint64_t page_alloc(unsigned order)
+{
+    return alloc_tagged(order, PAGE_TAG_NONE);
+}
+
+/* Returns false when (pa, order, tag) is not an allocated block. */
+static bool free_locked(uint64_t pa, unsigned order, enum page_tag tag)
 {
     uint64_t pfn = pa / PAGE_SIZE;
     struct page_area *a = area_of_pfn(pfn);
 
     if (!a || order > PAGE_MAX_ORDER || pa % PAGE_SIZE ||
-        a->meta[pfn - a->base_pfn] != (META_ALLOC | order))
+        a->meta[pfn - a->base_pfn] != (META_ALLOC | (unsigned)tag << META_TAG_SHIFT | order))
         return false;
     a->meta[pfn - a->base_pfn] = 0;
     ASAN_POISON(pfn_node(a, pfn), block_pages(order) * PAGE_SIZE);
@@ -202,13 +209,19 @@ static bool free_locked(uint64_t pa, unsigned order)
     return true;
 }
 
-void page_free(uint64_t pa, unsigned order)
+static void free_tagged(uint64_t pa, unsigned order, enum page_tag tag)
 {
     uint64_t token = spin_lock_irqsave(&page_lock);
-    bool ok = free_locked(pa, order);
+    bool ok = free_locked(pa, order, tag);
     spin_unlock_irqrestore(&page_lock, token);
     if (!ok)
-        panic("page_free: %#llx order %u is not an allocated block", (unsigned long long)pa, order);
+        panic("page_free: %#llx order %u is not an allocated block%s", (unsigned long long)pa,
+              order, tag == PAGE_TAG_NONE ? " (or belongs to kmalloc)" : "");
+}
+
+void page_free(uint64_t pa, unsigned order)
+{
+    free_tagged(pa, order, PAGE_TAG_NONE);
 }
 
 void *page_alloc_virt(unsigned order)
@@ -223,6 +236,18 @@ void page_free_virt(void *p, unsigned order)
     page_free(hal_virt_to_phys(p), order);
 }
 
+void *page_alloc_tagged(unsigned order, enum page_tag tag)
+{
+    uint64_t pa = alloc_tagged(order, tag);
+
+    return pa ? hal_phys_to_virt(pa) : NULL;
+}
+
+void page_free_tagged(void *p, unsigned order, enum page_tag tag)
+{
+    free_tagged(hal_virt_to_phys(p), order, tag);
+}
+
 void page_get_stats(struct page_stats *st)
 {
     uint64_t token = spin_lock_irqsave(&page_lock);
@@ -230,7 +255,7 @@ void page_get_stats(struct page_stats *st)
     spin_unlock_irqrestore(&page_lock, token);
 }
 
-bool page_block_of(const void *p, void **head, unsigned *order)
+bool page_block_of(const void *p, void **head, unsigned *order, enum page_tag *tag)
 {
     uintptr_t va = (uintptr_t)p;
     bool found = false;
@@ -251,6 +276,7 @@ bool page_block_of(const void *p, void **head, unsigned *order)
             if ((m & META_ALLOC) && pfn - h < block_pages(m & META_ORDER)) {
                 *head = pfn_node(a, h);
                 *order = m & META_ORDER;
+                *tag = (enum page_tag)((m & META_TAG) >> META_TAG_SHIFT);
                 found = true;
             }
             break;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/lib/alloc.h"
+#include "core/lib/alloc_internal.h"
 #include "tests/unit/lib/lib_test.h"
 
 #ifdef PETREL_ASAN
@@ -111,6 +112,54 @@ static void test_large_allocations(void **state)
     assert_null(kmalloc((4u << 20) - 31)); /* beyond the largest page block */
     assert_null(kmalloc(SIZE_MAX));
     assert_pages_returned();
+}
+
+static void test_whole_pages_have_no_header(void **state)
+{
+    struct page_stats a, b;
+
+    /* kmalloc(2^k pages) takes exactly 2^k pages, page aligned, all of them usable. */
+    for (unsigned k = 0; k <= PAGE_MAX_ORDER; k++) {
+        page_get_stats(&a);
+        uint8_t *p = kmalloc(PAGE_SIZE << k);
+        assert_non_null(p);
+        page_get_stats(&b);
+        assert_int_equal(a.free_pages - b.free_pages, 1u << k);
+        assert_int_equal((uintptr_t)p % PAGE_SIZE, 0);
+        assert_int_equal(kmalloc_usable_size(p), PAGE_SIZE << k);
+        memset(p, 0x31, PAGE_SIZE << k);
+        EXPECT_PANIC(kfree(p + PAGE_SIZE / 2)); /* inside: foreign */
+        kfree(p);
+        page_get_stats(&b);
+        assert_int_equal(a.free_pages, b.free_pages);
+    }
+    /* One byte less gets a header in a block of the same size. */
+    uint8_t *q = kmalloc(PAGE_SIZE - 1);
+    assert_int_equal((uintptr_t)q % PAGE_SIZE, 32);
+    kfree(q);
+    struct kmalloc_stats st;
+    kmalloc_get_stats(&st);
+    assert_int_equal(st.bytes_in_use, 0);
+}
+
+static void test_krealloc_whole_pages(void **state)
+{
+    uint8_t *p = kmalloc(2 * PAGE_SIZE);
+    memset(p, 0x44, 2 * PAGE_SIZE);
+    assert_ptr_equal(krealloc(p, 2 * PAGE_SIZE), p); /* same size: in place */
+    uint8_t *q = krealloc(p, PAGE_SIZE + 1);         /* smaller: moved, the size is recorded */
+    assert_non_null(q);
+    for (size_t i = 0; i < PAGE_SIZE + 1; i++)
+        assert_int_equal(q[i], 0x44);
+    uint8_t *r = krealloc(q, 4 * PAGE_SIZE); /* to a headerless block */
+    for (size_t i = 0; i < PAGE_SIZE + 1; i++)
+        assert_int_equal(r[i], 0x44);
+    struct kmalloc_stats st;
+    kmalloc_get_stats(&st);
+    assert_int_equal(st.bytes_in_use, 4 * PAGE_SIZE);
+    kfree(r);
+    kmalloc_get_stats(&st);
+    assert_int_equal(st.bytes_in_use, 0);
 }
 
 static void test_exhaustion_returns_null(void **state)
@@ -352,6 +401,8 @@ int main(void)
         cmocka_unit_test_setup(test_every_size_class, setup),
         cmocka_unit_test_setup(test_many_objects_no_overlap, setup),
         cmocka_unit_test_setup(test_large_allocations, setup),
+        cmocka_unit_test_setup(test_whole_pages_have_no_header, setup),
+        cmocka_unit_test_setup(test_krealloc_whole_pages, setup),
         cmocka_unit_test_setup(test_exhaustion_returns_null, setup),
         cmocka_unit_test_setup(test_kzalloc, setup),
         cmocka_unit_test_setup(test_kcalloc, setup),

@@ -305,23 +305,51 @@ static void test_block_of(void **state)
 {
     void *head;
     unsigned order;
+    enum page_tag tag;
 
     init_regions(lt_boot.regions, 1);
     uint8_t *p = page_alloc_virt(3);
     uint8_t *q = page_alloc_virt(0);
     for (size_t off = 0; off < 8 * PAGE_SIZE; off += 1000) {
-        assert_true(page_block_of(p + off, &head, &order));
+        assert_true(page_block_of(p + off, &head, &order, &tag));
         assert_ptr_equal(head, p);
         assert_int_equal(order, 3);
+        assert_int_equal(tag, PAGE_TAG_NONE);
     }
-    assert_true(page_block_of(q + 4095, &head, &order));
+    assert_true(page_block_of(q + 4095, &head, &order, &tag));
     assert_ptr_equal(head, q);
     assert_int_equal(order, 0);
     int local;
-    assert_false(page_block_of(&local, &head, &order)); /* not in any region */
+    assert_false(page_block_of(&local, &head, &order, &tag)); /* not in any region */
     page_free_virt(p, 3);
-    assert_false(page_block_of(p + 5000, &head, &order)); /* free block */
+    assert_false(page_block_of(p + 5000, &head, &order, &tag)); /* free block */
     page_free_virt(q, 0);
+}
+
+static void test_tags(void **state)
+{
+    void *head;
+    unsigned order;
+    enum page_tag tag;
+
+    init_regions(lt_boot.regions, 1);
+    uint8_t *p = page_alloc_tagged(1, PAGE_TAG_SLAB);
+    assert_non_null(p);
+    assert_true(page_block_of(p + 5000, &head, &order, &tag));
+    assert_ptr_equal(head, p);
+    assert_int_equal(order, 1);
+    assert_int_equal(tag, PAGE_TAG_SLAB);
+    /* The tag must match on free: page_free() cannot release a heap block. */
+    EXPECT_PANIC(page_free(hal_virt_to_phys(p), 1));
+    assert_non_null(strstr(lt_panic_msg, "belongs to kmalloc"));
+    EXPECT_PANIC(page_free_tagged(p, 1, PAGE_TAG_LARGE));
+    page_free_tagged(p, 1, PAGE_TAG_SLAB);
+    assert_back_to_initial();
+    uint8_t *q = page_alloc_tagged(PAGE_MAX_ORDER, PAGE_TAG_LARGE_EXACT);
+    assert_true(page_block_of(q + (4u << 20) - 1, &head, &order, &tag));
+    assert_int_equal(tag, PAGE_TAG_LARGE_EXACT);
+    page_free_tagged(q, PAGE_MAX_ORDER, PAGE_TAG_LARGE_EXACT);
+    assert_back_to_initial();
 }
 
 static void test_bad_frees_panic(void **state)
@@ -361,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_several_regions),
         cmocka_unit_test(test_virt_helpers),
         cmocka_unit_test(test_block_of),
+        cmocka_unit_test(test_tags),
         cmocka_unit_test(test_bad_frees_panic),
     };
     return cmocka_run_group_tests_name("lib_page", tests, group_setup, lt_group_teardown);
