@@ -197,8 +197,8 @@ static int blk_file_io(struct hal_blk *d, struct hal_blk_req *req)
     size_t left = req->len;
 
     while (left > 0) {
-        ssize_t n = req->op == HAL_BLK_READ ? pread(d->fd, p, left, off)
-                                            : pwrite(d->fd, p, left, off);
+        ssize_t n =
+            req->op == HAL_BLK_READ ? pread(d->fd, p, left, off) : pwrite(d->fd, p, left, off);
 
         if (n < 0 && errno == EINTR)
             continue;

@@ -88,8 +88,10 @@ static int setup_all(const struct hosted_config *cfg, const struct hosted_hooks 
         teardown_all();
         return rc;
     }
-    *info = (struct hal_boot_info){.abi_version = HAL_ABI_VERSION, .cmdline = boot_cmdline,
-                                   .entry = cfg->entry, .entry_arg = cfg->entry_arg};
+    *info = (struct hal_boot_info){.abi_version = HAL_ABI_VERSION,
+                                   .cmdline = boot_cmdline,
+                                   .entry = cfg->entry,
+                                   .entry_arg = cfg->entry_arg};
     hosted_ram_fill_regions(info);
     return 0;
 }
@@ -124,8 +126,7 @@ static void boot_main(void *info)
 
 int hosted_boot(const struct hosted_config *cfg)
 {
-    static const struct hosted_hooks kernel_hooks = {kernel_timer_hook, kernel_irq_exit_hook,
-                                                     NULL};
+    static const struct hosted_hooks kernel_hooks = {kernel_timer_hook, kernel_irq_exit_hook, NULL};
     int rc;
 
     if (hosted_mode != MODE_NONE || hosted_ram_bytes())
@@ -133,8 +134,8 @@ int hosted_boot(const struct hosted_config *cfg)
     rc = setup_all(cfg, &kernel_hooks, &boot_info);
     if (rc)
         return rc;
-    boot_stack = mmap(NULL, BOOT_STACK_SIZE, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    boot_stack =
+        mmap(NULL, BOOT_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (boot_stack == MAP_FAILED) {
         teardown_all();
         return -ENOMEM;
@@ -159,8 +160,7 @@ int hosted_boot(const struct hosted_config *cfg)
 static void print_seed(void)
 {
     char line[48];
-    int n = snprintf(line, sizeof(line), "PETREL_SEED=%llu\n",
-                     (unsigned long long)hal_rand_seed());
+    int n = snprintf(line, sizeof(line), "PETREL_SEED=%llu\n", (unsigned long long)hal_rand_seed());
 
     hal_console_write(line, (size_t)n);
 }

@@ -70,8 +70,7 @@ void hal_ctx_init(struct hal_ctx *ctx, void *stack, size_t stack_size, void (*en
     __asan_unpoison_memory_region(stack, stack_size);
     start->entry = entry;
     start->arg = arg;
-    hal_x86_ctx_prepare(ctx, stack, (uintptr_t)start - (uintptr_t)stack, ctx_fiber_start,
-                        start);
+    hal_x86_ctx_prepare(ctx, stack, (uintptr_t)start - (uintptr_t)stack, ctx_fiber_start, start);
     ctx->stack = stack;
     ctx->stack_size = stack_size;
 }

@@ -29,23 +29,23 @@
 
 #include "hal/hal_boot.h"
 
-#define HOSTED_PHYS_BASE 0x100000ULL          /* physical address of the first RAM byte */
-#define HOSTED_DEFAULT_RAM (64ULL << 20)      /* ram_bytes == 0 */
-#define HOSTED_DEFAULT_SEED 0x5eed5eedULL     /* no seed in the config or PETREL_SEED */
-#define HOSTED_USER_BASE 0x200000000000ULL    /* hal_user_va_min() */
-#define HOSTED_USER_SIZE (1ULL << 30)         /* hal_user_va_max() - hal_user_va_min() */
+#define HOSTED_PHYS_BASE 0x100000ULL       /* physical address of the first RAM byte */
+#define HOSTED_DEFAULT_RAM (64ULL << 20)   /* ram_bytes == 0 */
+#define HOSTED_DEFAULT_SEED 0x5eed5eedULL  /* no seed in the config or PETREL_SEED */
+#define HOSTED_USER_BASE 0x200000000000ULL /* hal_user_va_min() */
+#define HOSTED_USER_SIZE (1ULL << 30)      /* hal_user_va_max() - hal_user_va_min() */
 #define HOSTED_WALLCLOCK_EPOCH_NS 1704067200000000000ULL /* 2024-01-01T00:00:00Z, virtual */
 #define HOSTED_MAX_BLK 8
 #define HOSTED_MAX_WIRES 2 /* wire w connects net devices 2w and 2w+1 */
 
 struct hosted_blk_config {
-    const char *path;     /* backing file, opened read-write (read-only if read_only) */
-    void *mem;            /* or, with path NULL: a memory image of mem_size bytes */
-    size_t mem_size;      /* multiple of 512 */
-    bool mem_private;     /* copy mem at init; the caller's buffer is never written */
-    bool read_only;       /* writes fail with -EROFS at submit */
-    unsigned defer_pct;   /* 0..100: chance a queued request is held back at a delivery point */
-    bool reorder;         /* complete the queued requests in a seeded random order */
+    const char *path;       /* backing file, opened read-write (read-only if read_only) */
+    void *mem;              /* or, with path NULL: a memory image of mem_size bytes */
+    size_t mem_size;        /* multiple of 512 */
+    bool mem_private;       /* copy mem at init; the caller's buffer is never written */
+    bool read_only;         /* writes fail with -EROFS at submit */
+    unsigned defer_pct;     /* 0..100: chance a queued request is held back at a delivery point */
+    bool reorder;           /* complete the queued requests in a seeded random order */
     uint32_t max_req_bytes; /* 0: 128 KiB */
     unsigned queue_depth;   /* in-flight limit before -EAGAIN; 0: 64 */
 };
@@ -59,14 +59,14 @@ struct hosted_wire_config {
 };
 
 struct hosted_config {
-    size_t ram_bytes;     /* 0: HOSTED_DEFAULT_RAM; rounded up to the page size */
-    uint64_t seed;        /* used when has_seed; else PETREL_SEED, else HOSTED_DEFAULT_SEED */
+    size_t ram_bytes; /* 0: HOSTED_DEFAULT_RAM; rounded up to the page size */
+    uint64_t seed;    /* used when has_seed; else PETREL_SEED, else HOSTED_DEFAULT_SEED */
     bool has_seed;
-    bool realtime;        /* CLOCK_MONOTONIC instead of the virtual clock (or PETREL_REALTIME=1) */
-    const char *cmdline;  /* NULL: "" */
+    bool realtime;       /* CLOCK_MONOTONIC instead of the virtual clock (or PETREL_REALTIME=1) */
+    const char *cmdline; /* NULL: "" */
     unsigned nblk;
     struct hosted_blk_config blk[HOSTED_MAX_BLK];
-    unsigned nwires;      /* net devices: 2 * nwires */
+    unsigned nwires; /* net devices: 2 * nwires */
     struct hosted_wire_config wire[HOSTED_MAX_WIRES];
     /* hosted_boot(): the kernel's init thread runs entry(entry_arg) (see hal_boot.h). */
     int (*entry)(void *entry_arg);

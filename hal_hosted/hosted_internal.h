@@ -19,15 +19,15 @@ struct hosted_rng {
 
 enum hosted_rng_stream {
     HOSTED_RNG_ENTROPY = 1,
-    HOSTED_RNG_BLK = 16, /* + device index */
+    HOSTED_RNG_BLK = 16,  /* + device index */
     HOSTED_RNG_WIRE = 64, /* + wire index */
 };
 
 void hosted_rand_setup(const struct hosted_config *cfg);
 void hosted_rng_init(struct hosted_rng *rng, uint64_t seed, uint64_t stream);
 uint64_t hosted_rng_next(struct hosted_rng *rng);
-bool hosted_rng_chance(struct hosted_rng *rng, unsigned pct); /* true with pct% probability */
-uint64_t hosted_rng_below(struct hosted_rng *rng, uint64_t n);  /* uniform in [0, n), n > 0 */
+bool hosted_rng_chance(struct hosted_rng *rng, unsigned pct);  /* true with pct% probability */
+uint64_t hosted_rng_below(struct hosted_rng *rng, uint64_t n); /* uniform in [0, n), n > 0 */
 
 /* --- RAM (ram.c) ---------------------------------------------------------------------------- */
 

@@ -87,8 +87,8 @@ int hosted_net_setup(const struct hosted_config *cfg)
     for (unsigned w = 0; w < cfg->nwires; w++) {
         const struct hosted_wire_config *c = &cfg->wire[w];
 
-        net_wires[w] = (struct hosted_wire){.loss_pct = c->loss_pct, .dup_pct = c->dup_pct,
-                                            .reorder_pct = c->reorder_pct};
+        net_wires[w] = (struct hosted_wire){
+            .loss_pct = c->loss_pct, .dup_pct = c->dup_pct, .reorder_pct = c->reorder_pct};
         hosted_rng_init(&net_wires[w].rng, hal_rand_seed(), HOSTED_RNG_WIRE + w);
         for (unsigned e = 0; e < 2; e++) {
             net_devs[2 * w + e] = net_create(2 * w + e, c);

@@ -47,14 +47,13 @@ int hosted_ram_setup(size_t bytes)
     ram_base = p;
     ram_bytes = bytes;
     return 0;
-fail:
-    {
-        int err = -errno;
+fail : {
+    int err = -errno;
 
-        close(ram_fd);
-        ram_fd = -1;
-        return err;
-    }
+    close(ram_fd);
+    ram_fd = -1;
+    return err;
+}
 }
 
 void hosted_ram_teardown(void)

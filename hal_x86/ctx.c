@@ -10,26 +10,26 @@
 
 #include "hal_x86/ctx.h"
 
-#define CTX_FRAME_WORDS 10 /* mxcsr/fpucw, r15, r14, r13, r12, rbx, rbp, ret, pad, pad */
+#define CTX_FRAME_WORDS 10        /* mxcsr/fpucw, r15, r14, r13, r12, rbx, rbp, ret, pad, pad */
 #define CTX_MXCSR_DEFAULT 0x1f80u /* all exceptions masked, round to nearest */
 #define CTX_FPUCW_DEFAULT 0x037fu /* all exceptions masked, 64-bit precision, nearest */
 
 void hal_x86_ctx_start(void); /* ctx_switch.S; never called from C */
 
-void hal_x86_ctx_prepare(struct hal_ctx *ctx, void *stack, size_t stack_size,
-                         void (*entry)(void *), void *arg)
+void hal_x86_ctx_prepare(struct hal_ctx *ctx, void *stack, size_t stack_size, void (*entry)(void *),
+                         void *arg)
 {
     uintptr_t top = ((uintptr_t)stack + stack_size) & ~(uintptr_t)15;
     uint64_t *frame = (uint64_t *)(top - CTX_FRAME_WORDS * sizeof(uint64_t));
 
     /* ret pops frame[7], leaving rsp = &frame[8] = top - 16: 16-byte aligned. */
     frame[0] = CTX_MXCSR_DEFAULT | ((uint64_t)CTX_FPUCW_DEFAULT << 32);
-    frame[1] = 0;                  /* r15 */
-    frame[2] = 0;                  /* r14 */
+    frame[1] = 0;                          /* r15 */
+    frame[2] = 0;                          /* r14 */
     frame[3] = (uint64_t)(uintptr_t)arg;   /* r13 */
     frame[4] = (uint64_t)(uintptr_t)entry; /* r12 */
-    frame[5] = 0;                  /* rbx */
-    frame[6] = 0;                  /* rbp: ends backtraces */
+    frame[5] = 0;                          /* rbx */
+    frame[6] = 0;                          /* rbp: ends backtraces */
     frame[7] = (uint64_t)(uintptr_t)hal_x86_ctx_start;
     frame[8] = 0;
     frame[9] = 0;

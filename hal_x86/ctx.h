@@ -17,7 +17,7 @@ void hal_x86_ctx_switch(struct hal_ctx *from, struct hal_ctx *to);
 
 /* Build the initial frame on stack so the first switch to ctx runs entry(arg) (no ASan
  * hooks; hal_ctx_init() is this in every build but hosted ASan). */
-void hal_x86_ctx_prepare(struct hal_ctx *ctx, void *stack, size_t stack_size,
-                         void (*entry)(void *), void *arg);
+void hal_x86_ctx_prepare(struct hal_ctx *ctx, void *stack, size_t stack_size, void (*entry)(void *),
+                         void *arg);
 
 #endif

@@ -91,9 +91,10 @@ static int setup_file(void **state)
 
 static int setup_file_knobs(void **state)
 {
-    struct hosted_config cfg = {
-        .nblk = 1, .has_seed = true, .seed = 42,
-        .blk[0] = {.path = path, .defer_pct = 50, .reorder = true}};
+    struct hosted_config cfg = {.nblk = 1,
+                                .has_seed = true,
+                                .seed = 42,
+                                .blk[0] = {.path = path, .defer_pct = 50, .reorder = true}};
 
     return make_file() ? -1 : boot_with(&cfg);
 }
@@ -112,11 +113,15 @@ static int teardown(void **state)
     return 0;
 }
 
-static void req_init(struct hal_blk_req *r, int id, enum hal_blk_op op, uint64_t sector,
-                     void *buf, size_t len)
+static void req_init(struct hal_blk_req *r, int id, enum hal_blk_op op, uint64_t sector, void *buf,
+                     size_t len)
 {
-    *r = (struct hal_blk_req){.op = op, .sector = sector, .buf = buf, .len = len,
-                              .done = done, .priv = (void *)(intptr_t)id};
+    *r = (struct hal_blk_req){.op = op,
+                              .sector = sector,
+                              .buf = buf,
+                              .len = len,
+                              .done = done,
+                              .priv = (void *)(intptr_t)id};
 }
 
 static void test_info_and_enumeration(void **state)
@@ -239,8 +244,7 @@ static void chain_done(struct hal_blk_req *req, int status)
 static void test_completion_resubmits(void **state)
 {
     for (int i = 0; i < 4; i++) {
-        req_init(&chain[i], i, HAL_BLK_READ, (uint64_t)i, ram + i * HAL_BLK_SECTOR,
-                 HAL_BLK_SECTOR);
+        req_init(&chain[i], i, HAL_BLK_READ, (uint64_t)i, ram + i * HAL_BLK_SECTOR, HAL_BLK_SECTOR);
         chain[i].done = chain_done;
     }
     assert_int_equal(hal_blk_submit(hal_blk_get(0), &chain[0]), 0);
@@ -282,9 +286,10 @@ static void test_defer_and_reorder_are_seeded(void **state)
 {
     int first[MAXREQ], second[MAXREQ];
     bool permuted = false;
-    struct hosted_config cfg = {
-        .nblk = 1, .has_seed = true, .seed = 42,
-        .blk[0] = {.path = path, .defer_pct = 50, .reorder = true}};
+    struct hosted_config cfg = {.nblk = 1,
+                                .has_seed = true,
+                                .seed = 42,
+                                .blk[0] = {.path = path, .defer_pct = 50, .reorder = true}};
 
     run_knob_round(first);
     for (int i = 0; i < MAXREQ; i++)
@@ -415,8 +420,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_info_and_enumeration, setup_file, teardown),
         cmocka_unit_test_setup_teardown(test_read_completes_at_delivery_point_only, setup_file,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_write_then_flush_reaches_file, setup_file,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_write_then_flush_reaches_file, setup_file, teardown),
         cmocka_unit_test_setup_teardown(test_bad_requests_are_einval, setup_file, teardown),
         cmocka_unit_test_setup_teardown(test_queue_full_is_eagain, setup_file, teardown),
         cmocka_unit_test_setup_teardown(test_completion_resubmits, setup_file, teardown),

@@ -50,8 +50,8 @@ static void test_boot_returns_entry_code(void **state)
 static void test_boot_many_times(void **state)
 {
     for (int i = 0; i < 5; i++) {
-        struct hosted_config cfg = {.ram_bytes = 8 << 20, .entry = return_arg,
-                                    .entry_arg = (void *)(intptr_t)i};
+        struct hosted_config cfg = {
+            .ram_bytes = 8 << 20, .entry = return_arg, .entry_arg = (void *)(intptr_t)i};
 
         assert_int_equal(hosted_boot(&cfg), i);
     }
@@ -123,8 +123,12 @@ static int read_sector_5(void *arg)
     if (!buf || hal_blk_count() != 1)
         return 100;
     wq_init(&w.wq, "io");
-    req = (struct hal_blk_req){.op = HAL_BLK_READ, .sector = 5, .buf = buf,
-                               .len = HAL_BLK_SECTOR, .done = io_done, .priv = &w};
+    req = (struct hal_blk_req){.op = HAL_BLK_READ,
+                               .sector = 5,
+                               .buf = buf,
+                               .len = HAL_BLK_SECTOR,
+                               .done = io_done,
+                               .priv = &w};
     if (hal_blk_submit(hal_blk_get(0), &req) != 0)
         return 101;
     tok = spin_lock_irqsave(&w.wq.lock);
@@ -140,7 +144,8 @@ static void test_block_read_wakes_thread(void **state)
 {
     static unsigned char image[16 * HAL_BLK_SECTOR];
     struct hosted_config cfg = {
-        .nblk = 1, .entry = read_sector_5,
+        .nblk = 1,
+        .entry = read_sector_5,
         .blk[0] = {.mem = image, .mem_size = sizeof(image), .defer_pct = 60, .reorder = true}};
 
     memset(image + 5 * HAL_BLK_SECTOR, 55, HAL_BLK_SECTOR);

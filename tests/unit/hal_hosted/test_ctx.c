@@ -21,8 +21,7 @@
 
 #define STACK_SIZE (64 * 1024)
 
-void probe_switch(struct hal_ctx *from, struct hal_ctx *to, uint64_t out[6],
-                  const uint64_t in[6]);
+void probe_switch(struct hal_ctx *from, struct hal_ctx *to, uint64_t out[6], const uint64_t in[6]);
 
 static struct hal_ctx main_ctx, peer_ctx;
 static int counter;
@@ -211,7 +210,7 @@ static void test_new_context_alignment_and_backtrace_end(void **state)
         assert_true(entry_frame > (uintptr_t)mem + skew);
         assert_true(entry_frame < (uintptr_t)mem + STACK_SIZE);
 #ifndef PETREL_ASAN
-        assert_null(entry_ret);          /* NULL return address under entry */
+        assert_null(entry_ret);               /* NULL return address under entry */
         assert_int_equal(entry_saved_rbp, 0); /* zeroed rbp ends the chain */
         assert_int_equal(entry_depth, 1);     /* hal_backtrace's caller only */
 #else

@@ -171,12 +171,12 @@ static void test_snapshot(void **state)
 
     memset(&r, 0, sizeof(r));
     hal_cpu_snapshot(&r);
-    assert_true(r.rsp != 0 && r.rsp < here);           /* below our frame */
+    assert_true(r.rsp != 0 && r.rsp < here); /* below our frame */
     assert_true(here - r.rsp < 4096);
     assert_true(r.rbp != 0);
     assert_true(r.rip >= (uintptr_t)hal_cpu_snapshot); /* inside hal_cpu_snapshot */
     assert_true(r.rip < (uintptr_t)hal_cpu_snapshot + 4096);
-    assert_true(r.rflags & 0x2);                       /* bit 1 always reads 1 */
+    assert_true(r.rflags & 0x2); /* bit 1 always reads 1 */
 }
 
 static __attribute__((noinline)) unsigned level3(uint64_t *pcs, unsigned max)

@@ -43,8 +43,8 @@ static void on_rx(void *arg, const void *frame, size_t len)
 
 static int init_wire(struct hosted_wire_config w, uint64_t seed)
 {
-    struct hosted_config cfg = {.ram_bytes = 1 << 20, .nwires = 1, .wire[0] = w,
-                                .has_seed = true, .seed = seed};
+    struct hosted_config cfg = {
+        .ram_bytes = 1 << 20, .nwires = 1, .wire[0] = w, .has_seed = true, .seed = seed};
     int rc;
 
     memset(&rx_a, 0, sizeof(rx_a));

@@ -83,12 +83,12 @@ static void test_unmapped_is_efault(void **state)
 
     assert_int_equal(hal_as_map(as1, va0, pa0, PG, HAL_PROT_READ | HAL_PROT_WRITE), 0);
     hal_as_activate(as1);
-    assert_int_equal(hal_copy_from_user(buf, va0 + PG, 1), -EFAULT);          /* next page */
-    assert_int_equal(hal_copy_from_user(buf, va0 + PG - 4, 8), -EFAULT);      /* straddles */
-    assert_int_equal(hal_copy_to_user(va0 - 1, buf, 1), -EFAULT);             /* before */
-    assert_int_equal(hal_copy_from_user(buf, 0, 1), -EFAULT);                 /* NULL */
+    assert_int_equal(hal_copy_from_user(buf, va0 + PG, 1), -EFAULT);     /* next page */
+    assert_int_equal(hal_copy_from_user(buf, va0 + PG - 4, 8), -EFAULT); /* straddles */
+    assert_int_equal(hal_copy_to_user(va0 - 1, buf, 1), -EFAULT);        /* before */
+    assert_int_equal(hal_copy_from_user(buf, 0, 1), -EFAULT);            /* NULL */
     assert_int_equal(hal_copy_from_user(buf, hal_user_va_max() - 4, 8), -EFAULT);
-    assert_int_equal(hal_copy_from_user(buf, UINT64_MAX - 2, 8), -EFAULT);    /* wraps */
+    assert_int_equal(hal_copy_from_user(buf, UINT64_MAX - 2, 8), -EFAULT);           /* wraps */
     assert_int_equal(hal_copy_from_user(buf, (uint64_t)(uintptr_t)buf, 1), -EFAULT); /* kernel */
     assert_int_equal(hal_strncpy_from_user(buf, va0 + PG, 4), -EFAULT);
 }
