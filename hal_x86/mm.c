@@ -366,17 +366,46 @@ int hal_as_map(struct hal_as *as, uint64_t va, uint64_t pa, uint64_t len, unsign
     return 0;
 }
 
+/*
+ * The leaf entry for va if every level above it exists; otherwise NULL and *skip_to = the
+ * first address past the missing table, so walks over huge sparse ranges (a munmap of a
+ * reserved terabyte) cost per table, not per page.
+ */
+static uint64_t *as_pte_or_skip(struct hal_as *as, uint64_t va, uint64_t *skip_to)
+{
+    uint64_t *t = as_pml4(as);
+    for (int l = 4; l > 1; l--) {
+        unsigned shift = 12 + 9 * (l - 1);
+        unsigned idx = (va >> shift) & 511;
+        if (!(t[idx] & PTE_P)) {
+            *skip_to = (va | ((1ULL << shift) - 1)) + 1;
+            return NULL;
+        }
+        t = hal_phys_to_virt(t[idx] & PTE_ADDR);
+    }
+    return &t[(va >> 12) & 511];
+}
+
+/* Apply bits to every existing leaf in [va, va+len); bits == 0 clears the entry. */
+static void as_update(struct hal_as *as, uint64_t va, uint64_t len, uint64_t bits, bool clear)
+{
+    uint64_t end = va + len;
+    while (va < end) {
+        uint64_t next = va + HAL_PAGE_SIZE;
+        uint64_t *pte = as_pte_or_skip(as, va, &next);
+        if (pte && *pte) {
+            *pte = clear ? 0 : (*pte & PTE_ADDR) | bits;
+            flush_page(as, va);
+        }
+        va = next;
+    }
+}
+
 int hal_as_unmap(struct hal_as *as, uint64_t va, uint64_t len)
 {
     if (!range_ok(va, len))
         return -EINVAL;
-    for (uint64_t off = 0; off < len; off += HAL_PAGE_SIZE) {
-        uint64_t *pte = as_pte(as, va + off, false);
-        if (pte && *pte) {
-            *pte = 0;
-            flush_page(as, va + off);
-        }
-    }
+    as_update(as, va, len, 0, true);
     return 0;
 }
 
@@ -384,14 +413,7 @@ int hal_as_protect(struct hal_as *as, uint64_t va, uint64_t len, unsigned prot)
 {
     if (!range_ok(va, len))
         return -EINVAL;
-    uint64_t bits = prot_bits(prot);
-    for (uint64_t off = 0; off < len; off += HAL_PAGE_SIZE) {
-        uint64_t *pte = as_pte(as, va + off, false);
-        if (pte && *pte) {
-            *pte = (*pte & PTE_ADDR) | bits;
-            flush_page(as, va + off);
-        }
-    }
+    as_update(as, va, len, prot_bits(prot), false);
     return 0;
 }
 
