@@ -248,13 +248,17 @@ static int check_placement(struct loader *l, uint64_t bias)
     bool entry_ok = false;
 
     for (unsigned i = 0; i < l->nsegs; i++) {
+        uint64_t v = l->segs[i].vaddr + bias;
+
+        if (v >= KERNEL_HALF || l->segs[i].memsz > KERNEL_HALF - v)
+            return refuse(l, -ENOEXEC, "segment at %#llx is in the kernel half",
+                          (unsigned long long)v);
+    }
+    for (unsigned i = 0; i < l->nsegs; i++) {
         const struct seg *g = &l->segs[i];
         uint64_t v = g->vaddr + bias;
 
-        if (v >= KERNEL_HALF || g->memsz > KERNEL_HALF - v)
-            return refuse(l, -ENOEXEC, "segment at %#llx is in the kernel half",
-                          (unsigned long long)v);
-        if (page_down(v) < l->s->va_min || g->memsz > l->s->va_max - v)
+        if (page_down(v) < l->s->va_min || v >= l->s->va_max || g->memsz > l->s->va_max - v)
             return refuse(l, -ENOEXEC, "segment at %#llx is outside the user range "
                           "[%#llx, %#llx)", (unsigned long long)v,
                           (unsigned long long)l->s->va_min, (unsigned long long)l->s->va_max);
