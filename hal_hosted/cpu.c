@@ -81,7 +81,9 @@ static bool stack_bounds(uintptr_t sp, uintptr_t *lo, uintptr_t *hi)
     return sp >= *lo && sp < *hi;
 }
 
-__attribute__((noinline)) unsigned hal_backtrace(uint64_t *pcs, unsigned max)
+/* Uninstrumented: a corrupted chain may point into another frame's ASan redzone, which is
+ * still mapped stack memory and harmless to read here. */
+__attribute__((noinline, no_sanitize_address)) unsigned hal_backtrace(uint64_t *pcs, unsigned max)
 {
     uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
     uintptr_t lo, hi;

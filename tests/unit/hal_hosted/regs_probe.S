@@ -40,4 +40,21 @@ probe_switch:
     ret
     .size probe_switch, . - probe_switch
 
+/*
+ * unsigned probe_backtrace(uint64_t fake_rbp, uint64_t *pcs, unsigned max): call
+ * hal_backtrace() with rbp = fake_rbp, i.e. from a frame whose saved frame pointer is
+ * corrupted, to check that the walk stops instead of faulting.
+ */
+    .globl probe_backtrace
+    .type probe_backtrace, @function
+probe_backtrace:
+    pushq %rbp
+    movq %rdi, %rbp
+    movq %rsi, %rdi
+    movl %edx, %esi
+    call hal_backtrace
+    popq %rbp
+    ret
+    .size probe_backtrace, . - probe_backtrace
+
     .section .note.GNU-stack, "", @progbits

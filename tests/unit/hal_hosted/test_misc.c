@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -15,6 +17,7 @@
 #include "hal/hal_cpu.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_mem.h"
+#include "hal/hal_power.h"
 #include "hal/hal_rand.h"
 #include "hal_hosted/hosted.h"
 
@@ -208,6 +211,59 @@ static void test_backtrace_walks_and_bounds(void **state)
     assert_int_equal(level2(pcs, 0), 0);
 }
 
+unsigned probe_backtrace(uint64_t fake_rbp, uint64_t *pcs, unsigned max);
+
+static void test_backtrace_survives_corrupted_chain(void **state)
+{
+    uint64_t pcs[16];
+    uint64_t loop[2]; /* a frame that points at itself */
+    uint64_t down[2]; /* a frame that points below itself */
+    const uint64_t bad[] = {0, 8, 0x1000, 0xdead0000beefULL, UINT64_MAX - 15, 0x7ffffffff000ULL};
+
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        memset(pcs, 0, sizeof(pcs));
+        /* only the return into probe_backtrace; the bad pointer is never followed */
+        assert_int_equal(probe_backtrace(bad[i], pcs, 16), 1);
+        assert_true(pcs[0] > (uintptr_t)probe_backtrace);
+    }
+    loop[0] = (uint64_t)(uintptr_t)loop;
+    loop[1] = 0x1234;
+    assert_int_equal(probe_backtrace((uint64_t)(uintptr_t)loop, pcs, 16), 2);
+    assert_int_equal(pcs[1], 0x1234);
+    down[0] = (uint64_t)(uintptr_t)down - 64;
+    down[1] = 0x5678;
+    assert_int_equal(probe_backtrace((uint64_t)(uintptr_t)down, pcs, 16), 2);
+    assert_int_equal(probe_backtrace((uint64_t)(uintptr_t)loop + 3, pcs, 16), 1); /* misaligned */
+}
+
+/* hal_exit outside hosted_boot ends the process with the code, printing the seed first. */
+static void test_hal_exit_ends_process_with_seed(void **state)
+{
+    int fds[2], status = 0;
+    char out[256] = {0};
+    ssize_t n, got = 0;
+    pid_t pid;
+
+    assert_int_equal(pipe(fds), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct hosted_config cfg = {.ram_bytes = 1 << 20, .has_seed = true, .seed = 4242};
+
+        dup2(fds[1], 2);
+        hosted_hal_init(&cfg, NULL, &info);
+        hal_exit(3);
+    }
+    close(fds[1]);
+    while ((n = read(fds[0], out + got, sizeof(out) - 1 - (size_t)got)) > 0)
+        got += n;
+    close(fds[0]);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 3);
+    assert_non_null(strstr(out, "PETREL_SEED=4242\n"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -220,6 +276,8 @@ int main(void)
         cmocka_unit_test(test_console_capture_and_input),
         cmocka_unit_test(test_snapshot),
         cmocka_unit_test(test_backtrace_walks_and_bounds),
+        cmocka_unit_test(test_backtrace_survives_corrupted_chain),
+        cmocka_unit_test(test_hal_exit_ends_process_with_seed),
     };
 
     unsetenv("PETREL_SEED");
