@@ -11,16 +11,52 @@
 #include "fs/tfs/tfs_internal.h"
 #include "hal/hal_errno.h"
 
-struct name_key {
-    const char *name;
-    size_t len;
-};
+#define DIR_MIN_BUCKETS 4u
+#define DIR_MAX_BUCKETS (1u << 26)
 
-static int name_eq(const void *key, const struct hash_node *n)
+/*
+ * The name hash is chained buckets held in a pointer vector (so it grows past what one
+ * allocation can hold: no size limit but memory). It doubles when the entries outnumber the
+ * buckets, splitting each chain in place between bucket i and i + n.
+ */
+static struct tfs_dirent **bucket(struct tfs_dir *d, uint64_t hash)
 {
-    const struct name_key *k = key;
-    const struct tfs_dirent *de = container_of(n, struct tfs_dirent, hn);
-    return de->namelen == k->len && memcmp(de->name, k->name, k->len) == 0;
+    return (struct tfs_dirent **)tfs_pvec_slot(&d->buckets, hash & (d->nbuckets - 1));
+}
+
+static int dir_grow(struct tfs_dir *d)
+{
+    uint32_t n = d->nbuckets;
+    if (n >= DIR_MAX_BUCKETS)
+        return 0; /* chains just get longer */
+    /* Populate every chunk of the new half first, so the split below cannot fail. */
+    for (uint64_t j = n; j < 2ULL * n; j += TFS_PVEC_CHUNK) {
+        int err = tfs_pvec_set(&d->buckets, j, NULL);
+        if (err)
+            return err;
+    }
+    int err = tfs_pvec_set(&d->buckets, 2 * n - 1, NULL);
+    if (err)
+        return err;
+    d->nbuckets = 2 * n;
+    for (uint32_t i = 0; i < n; i++) {
+        struct tfs_dirent **lo = (struct tfs_dirent **)tfs_pvec_slot(&d->buckets, i);
+        struct tfs_dirent *chain = *lo, *keep = NULL, *move = NULL;
+        while (chain) {
+            struct tfs_dirent *next = chain->next;
+            if (chain->hash & n) {
+                chain->next = move;
+                move = chain;
+            } else {
+                chain->next = keep;
+                keep = chain;
+            }
+            chain = next;
+        }
+        *lo = keep;
+        *(struct tfs_dirent **)tfs_pvec_slot(&d->buckets, i + n) = move;
+    }
+    return 0;
 }
 
 struct tfs_dir *tfs_dir_new(void)
@@ -28,10 +64,11 @@ struct tfs_dir *tfs_dir_new(void)
     struct tfs_dir *d = kzalloc(sizeof(*d));
     if (!d)
         return NULL;
-    if (hash_init(&d->names, 4)) {
+    if (tfs_pvec_set(&d->buckets, DIR_MIN_BUCKETS - 1, NULL)) {
         kfree(d);
         return NULL;
     }
+    d->nbuckets = DIR_MIN_BUCKETS;
     return d;
 }
 
@@ -42,16 +79,23 @@ void tfs_dir_destroy(struct tfs_dir *d)
     for (uint32_t s = 0; s < d->nslots; s++)
         kfree(tfs_pvec_get(&d->slots, s));
     tfs_pvec_free(&d->slots);
-    hash_destroy(&d->names);
+    tfs_pvec_free(&d->buckets);
     kfree(d->holes);
     kfree(d);
 }
 
+static struct tfs_dirent *find_hashed(struct tfs_dir *d, const char *name, size_t len,
+                                      uint64_t h)
+{
+    for (struct tfs_dirent *de = *bucket(d, h); de; de = de->next)
+        if (de->hash == h && de->namelen == len && memcmp(de->name, name, len) == 0)
+            return de;
+    return NULL;
+}
+
 struct tfs_dirent *tfs_dir_find(struct tfs_dir *d, const char *name, size_t len)
 {
-    struct name_key k = {name, len};
-    struct hash_node *n = hash_find(&d->names, &k, tfs_name_hash(name, len), name_eq);
-    return n ? container_of(n, struct tfs_dirent, hn) : NULL;
+    return find_hashed(d, name, len, tfs_name_hash(name, len));
 }
 
 struct tfs_dirent *tfs_dir_slot(struct tfs_dir *d, uint32_t slot)
@@ -72,16 +116,17 @@ int tfs_dir_add(struct tfs_vol *v, struct tfs_dir *d, const char *name, size_t l
     de->dtype = (uint8_t)dtype;
     memcpy(de->name, name, len);
     de->slot = d->nholes ? d->holes[d->nholes - 1] : d->nslots;
-    int err = tfs_pvec_set(&d->slots, de->slot, de);
-    if (!err) {
-        err = hash_insert(&d->names, &de->hn, tfs_name_hash(name, len));
-        if (err)
-            tfs_pvec_set(&d->slots, de->slot, NULL);
-    }
+    de->hash = tfs_name_hash(name, len);
+    int err = d->nentries >= d->nbuckets ? dir_grow(d) : 0;
+    if (!err)
+        err = tfs_pvec_set(&d->slots, de->slot, de);
     if (err) {
         kfree(de);
         return err;
     }
+    struct tfs_dirent **b = bucket(d, de->hash);
+    de->next = *b;
+    *b = de;
     if (d->nholes)
         d->nholes--;
     else
@@ -94,7 +139,10 @@ int tfs_dir_add(struct tfs_vol *v, struct tfs_dir *d, const char *name, size_t l
 
 void tfs_dir_remove(struct tfs_vol *v, struct tfs_dir *d, struct tfs_dirent *de)
 {
-    hash_remove(&d->names, &de->hn);
+    struct tfs_dirent **pp = bucket(d, de->hash);
+    while (*pp != de)
+        pp = &(*pp)->next;
+    *pp = de->next;
     tfs_pvec_set(&d->slots, de->slot, NULL); /* the slot exists: cannot fail */
     if (de->slot + 1 == d->nslots) {
         d->nslots--;

@@ -124,6 +124,7 @@ struct tfs_pvec {
 void *tfs_pvec_get(const struct tfs_pvec *pv, uint64_t i); /* NULL beyond cap */
 int tfs_pvec_set(struct tfs_pvec *pv, uint64_t i, void *p);  /* grows; -ENOMEM, -EFBIG */
 void tfs_pvec_free(struct tfs_pvec *pv);
+void **tfs_pvec_slot(struct tfs_pvec *pv, uint64_t i); /* i must be populated */
 
 /* ---- inodes ------------------------------------------------------------------------------- */
 
@@ -135,7 +136,8 @@ struct tfs_ext {
 };
 
 struct tfs_dirent {
-    struct hash_node hn; /* hash of the name */
+    struct tfs_dirent *next; /* hash chain */
+    uint64_t hash;           /* of the name */
     uint64_t ino;
     uint32_t slot;  /* index in the directory's slot vector = readdir position */
     uint8_t namelen;
@@ -144,7 +146,8 @@ struct tfs_dirent {
 };
 
 struct tfs_dir {
-    struct hash_table names;
+    struct tfs_pvec buckets; /* hash chains of struct tfs_dirent, nbuckets a power of two */
+    uint32_t nbuckets;
     struct tfs_pvec slots;  /* struct tfs_dirent *, NULL for a hole */
     uint32_t nslots;        /* slots ever used (high-water mark) */
     uint32_t nentries;

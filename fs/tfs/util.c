@@ -118,6 +118,15 @@ void *tfs_pvec_get(const struct tfs_pvec *pv, uint64_t i)
     return leaf ? leaf[i % CH] : NULL;
 }
 
+/* Address of entry i, which must have been set (or reserved by setting a later index). */
+void **tfs_pvec_slot(struct tfs_pvec *pv, uint64_t i)
+{
+    if (pv->small)
+        return &pv->small[i];
+    void **leaf = pv->top[i / (CH * CH)][(i / CH) % CH];
+    return &leaf[i % CH];
+}
+
 static int pvec_to_radix(struct tfs_pvec *pv)
 {
     void ***top = kzalloc(CH * sizeof(void *));
