@@ -149,21 +149,31 @@ static void pc_page_free(struct vfs_pcache *pc, struct pc_page *p)
     kfree(p);
 }
 
-/* Make room for one more page: evict least recently used pages (writing back dirty ones).
- * A page whose write-back fails stays; if nothing can go, the budget is exceeded a little. */
-static void make_room(struct vfs_pcache *pc)
+/*
+ * Make room for one more page: evict least recently used pages (writing back dirty ones).
+ * A page whose write-back fails stays, so the budget may be exceeded - but not doubled:
+ * then the write-back error is returned and the caller's read or write fails with it.
+ */
+static int make_room(struct vfs_pcache *pc)
 {
     struct list_node *n = pc->lru.head.next;
+    int err = 0;
     while (pc->npages >= pc->budget && n != &pc->lru.head) {
         struct pc_page *p = container_of(n, struct pc_page, lru);
         n = n->next;
-        if (p->dirty && page_writeback(p))
-            continue;
+        if (p->dirty) {
+            int rc = page_writeback(p);
+            if (rc) {
+                err = rc;
+                continue;
+            }
+        }
         struct vfs_inode *ip = p->ip;
         pc_page_free(pc, p);
         pc->st.evictions++;
         pcache_note_dirty(ip);
     }
+    return pc->npages >= 2 * pc->budget ? (err ? err : -ENOMEM) : 0;
 }
 
 /* The cached page idx of ip, created (filled when fill) if missing. */
@@ -180,7 +190,9 @@ static int page_get(struct vfs_inode *ip, uint64_t idx, bool fill, struct pc_pag
         return 0;
     }
     pc->st.misses++;
-    make_room(pc);
+    int rc = make_room(pc);
+    if (rc)
+        return rc;
     struct pc_page *p = kzalloc(sizeof(*p));
     uint8_t *data = page_alloc_virt(0);
     if (!p || !data) {
@@ -391,7 +403,7 @@ int vfs_pcache_set_budget(struct vfs_sb *sb, uint64_t budget_bytes)
     if (pc->npages > pc->budget) {
         uint64_t keep = pc->budget;
         pc->budget = keep + 1; /* make_room evicts down to budget - 1 */
-        make_room(pc);
+        (void)make_room(pc);   /* pages that cannot be written back stay */
         pc->budget = keep;
     }
     sb_unlock(sb);

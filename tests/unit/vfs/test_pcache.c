@@ -395,6 +395,109 @@ VT_CASE(tfs_under_memfs_mount_crossing)
     VT_EQ(vfs_statat(NULL, "/data/f", 0, &st), -ENOENT);
 }
 
+VT_CASE(mtime_survives_write_back)
+{
+    fresh(4 * 4096);
+    uint8_t *data = kmalloc(10 * 4096);
+    pattern(data, 10 * 4096, 5);
+    VT_EQ(vfs_openat(NULL, "/f", VFS_O_CREAT | VFS_O_RDWR, 0644, &f), 0);
+    VT_EQ(vfs_write(f, data, 10 * 4096), 10 * 4096);
+    VT_EQ(vfs_fstat(f, &st), 0);
+    struct vfs_timespec written = st.st_mtim;
+    VT_EQ(st.st_size, 10 * 4096);
+    /* later write-back (evictions, fsync) must not move the mtime of the write */
+    sched_sleep_ns(5000000000ull);
+    VT_EQ(vfs_fsync(f), 0);
+    VT_EQ(vfs_fstat(f, &st), 0);
+    VT_EQ(st.st_mtim.tv_sec, written.tv_sec);
+    VT_EQ(st.st_mtim.tv_nsec, written.tv_nsec);
+    /* times set explicitly on a file with dirty pages stick too */
+    VT_EQ(vfs_pwrite(f, "x", 1, 0), 1);
+    struct vfs_timespec t[2] = {{0, VFS_UTIME_OMIT}, {12345, 6}};
+    VT_EQ(vfs_utimensat(f, NULL, t, 0), 0);
+    VT_EQ(vfs_pwrite(f, data, 4 * 4096, 5 * 4096), 4 * 4096); /* evicts the dirty page */
+    VT_EQ(vfs_utimensat(f, NULL, t, 0), 0);
+    vt_put(f);
+    VT_EQ(vfs_umount(NULL, "/"), 0);
+    VT_EQ(mount_tfs(4 * 4096), 0);
+    VT_EQ(vfs_statat(NULL, "/f", 0, &st), 0);
+    VT_EQ(st.st_mtim.tv_sec, 12345);
+    VT_EQ(st.st_mtim.tv_nsec, 6);
+    VT_EQ(st.st_size, 10 * 4096);
+    kfree(data);
+}
+
+VT_CASE(getdents_on_tfs_with_concurrent_changes)
+{
+    fresh(0);
+    VT_EQ(vfs_mkdirat(NULL, "/d", 0755), 0);
+    char name[32];
+    for (int i = 0; i < 100; i++) {
+        ksnprintf(name, sizeof(name), "/d/n%03d", i);
+        VT_EQ(vt_write_file(name, "", 0), 0);
+    }
+    static char seen[100];
+    memset(seen, 0, sizeof(seen));
+    VT_EQ(vfs_openat(NULL, "/d", VFS_O_RDONLY | VFS_O_DIRECTORY, 0, &f), 0);
+    static char buf[512];
+    long n;
+    int rounds = 0, dots = 0;
+    while ((n = vfs_getdents(f, buf, sizeof(buf))) > 0) {
+        for (long off = 0; off < n;) {
+            struct vfs_dirent64 *d = (struct vfs_dirent64 *)(buf + off);
+            if (d->d_name[0] == 'n')
+                seen[(d->d_name[1] - '0') * 100 + (d->d_name[2] - '0') * 10 +
+                     (d->d_name[3] - '0')]++;
+            else
+                dots++;
+            off += d->d_reclen;
+        }
+        if (rounds++ == 1) {
+            /* remove some names and add others between two calls */
+            VT_EQ(vfs_unlinkat(NULL, "/d/n099", 0), 0);
+            VT_EQ(vfs_unlinkat(NULL, "/d/n000", 0), 0);
+            VT_EQ(vt_write_file("/d/extra", "", 0), 0);
+        }
+    }
+    VT_EQ(n, 0);
+    VT_EQ(dots, 2);
+    VT_CHECK(rounds > 3);
+    for (int i = 1; i < 99; i++)
+        VT_EQ(seen[i], 1); /* present throughout: exactly once */
+    VT_CHECK(seen[0] <= 1 && seen[99] == 0);
+    vt_put(f);
+}
+
+VT_CASE(write_back_errors_reach_the_writer)
+{
+    /* a volume too small for the data: write-back fails with ENOSPC */
+    memset(image, 0, 128 * TFS_BLOCK_SIZE);
+    tfs_memdev_init(&md, image, 128);
+    struct tfs_format_opts o;
+    memset(&o, 0, sizeof(o));
+    VT_EQ(tfs_format(&md.dev, &o), 0);
+    VT_EQ(mount_tfs(4 * 4096), 0);
+    uint8_t *data = kzalloc(64 * 4096);
+    VT_EQ(vfs_openat(NULL, "/f", VFS_O_CREAT | VFS_O_RDWR, 0644, &f), 0);
+    long total = 0, w = 0;
+    for (int i = 0; i < 64; i++) {
+        w = vfs_write(f, data + i * 4096, 4096);
+        if (w < 0)
+            break;
+        total += w;
+        VT_CHECK(stats().pages <= 8);
+    }
+    VT_EQ(w, -ENOSPC); /* the writer hears it... */
+    VT_CHECK(total < 128 * 4096);
+    VT_CHECK(stats().pages <= 8);  /* ...and the cache stayed bounded */
+    VT_EQ(vfs_fsync(f), -ENOSPC);  /* fsync reports the pages it could not write */
+    VT_EQ(vfs_ftruncate(f, 0), 0); /* dropping them frees the cache */
+    VT_EQ(vfs_fsync(f), 0);
+    VT_EQ(stats().dirty, 0);
+    vt_put(f);
+    kfree(data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -409,6 +512,9 @@ int main(void)
         cmocka_unit_test(unlinked_open_file_on_tfs),
         cmocka_unit_test(read_only_tfs_mount),
         cmocka_unit_test(tfs_under_memfs_mount_crossing),
+        cmocka_unit_test(mtime_survives_write_back),
+        cmocka_unit_test(getdents_on_tfs_with_concurrent_changes),
+        cmocka_unit_test(write_back_errors_reach_the_writer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
