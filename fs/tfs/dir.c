@@ -122,7 +122,7 @@ int tfs_dir_add(struct tfs_vol *v, struct tfs_dir *d, const char *name, size_t l
         err = tfs_pvec_set(&d->slots, de->slot, de);
     if (err) {
         kfree(de);
-        return err;
+        return err == -EFBIG ? -ENOSPC : err;
     }
     struct tfs_dirent **b = bucket(d, de->hash);
     de->next = *b;

@@ -522,8 +522,14 @@ int tfs_commit(struct tfs_vol *v)
     v->stage_len = 0;
     clear_dirty(v);
     tfs_pending_release(v);
-    if (want_compaction(v))
-        return tfs_compact(v);
+    if (!v->compacting && want_compaction(v)) {
+        /* The commit is done; a compaction that cannot run now (space) is retried later. */
+        v->compacting = true;
+        err = tfs_compact(v);
+        v->compacting = false;
+        if (err == -EIO)
+            return err;
+    }
     return 0;
 fail:
     tfs_set_error(v, err);

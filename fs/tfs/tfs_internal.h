@@ -252,6 +252,7 @@ struct tfs_vol {
     uint64_t *dirty;
     uint32_t ndirty, dirtycap;
     bool data_dirty;     /* data written since the last device flush */
+    bool compacting;
 
     uint8_t *bounce;     /* one block */
     uint8_t *wbuf;       /* log write buffer, TFS_WBUF_BLOCKS blocks */
