@@ -41,28 +41,56 @@ hal_ctx_switch_final:
 hal_x86_ctx_switch:
     .cfi_startproc
     pushq %rbp
+    .cfi_adjust_cfa_offset 8
+    .cfi_rel_offset rbp, 0
     pushq %rbx
+    .cfi_adjust_cfa_offset 8
+    .cfi_rel_offset rbx, 0
     pushq %r12
+    .cfi_adjust_cfa_offset 8
+    .cfi_rel_offset r12, 0
     pushq %r13
+    .cfi_adjust_cfa_offset 8
+    .cfi_rel_offset r13, 0
     pushq %r14
+    .cfi_adjust_cfa_offset 8
+    .cfi_rel_offset r14, 0
     pushq %r15
+    .cfi_adjust_cfa_offset 8
+    .cfi_rel_offset r15, 0
     pushq $0                /* zeroed, so the slot compares as one quadword */
+    .cfi_adjust_cfa_offset 8
     stmxcsr 0(%rsp)
     fnstcw 4(%rsp)
     movq %rsp, %rax
     movq %rsp, (%rdi)
-    movq (%rsi), %rsp
+    movq (%rsi), %rsp       /* same frame layout on both stacks: the CFI stays true */
     movq 0(%rsp), %rcx
     cmpq 0(%rax), %rcx
     jne 2f                  /* loading MXCSR/FPUCW is slow: only when they differ */
-1:  addq $8, %rsp
+1:  .cfi_remember_state
+    addq $8, %rsp
+    .cfi_adjust_cfa_offset -8
     popq %r15
+    .cfi_adjust_cfa_offset -8
+    .cfi_restore r15
     popq %r14
+    .cfi_adjust_cfa_offset -8
+    .cfi_restore r14
     popq %r13
+    .cfi_adjust_cfa_offset -8
+    .cfi_restore r13
     popq %r12
+    .cfi_adjust_cfa_offset -8
+    .cfi_restore r12
     popq %rbx
+    .cfi_adjust_cfa_offset -8
+    .cfi_restore rbx
     popq %rbp
+    .cfi_adjust_cfa_offset -8
+    .cfi_restore rbp
     ret
+    .cfi_restore_state
 2:  ldmxcsr 0(%rsp)
     fldcw 4(%rsp)
     jmp 1b
