@@ -81,6 +81,11 @@ static void ioapic_init(void)
     }
 }
 
+bool x86_ioapic_present(void)
+{
+    return ioapic != NULL;
+}
+
 void ioapic_route(unsigned gsi, uint8_t vector, bool level, bool active_low)
 {
     if (!ioapic || gsi >= ioapic_pins)

@@ -43,6 +43,11 @@ static char modnames[HAL_MAX_MODULES][MODNAME_MAX];
 static struct hal_boot_info boot_info;
 uint64_t x86_tsc_at_entry;
 bool x86_verbose;
+/* TSC after each boot phase, for the x86.verbose report. */
+enum { PH_CPU, PH_START, PH_MM, PH_APIC, PH_TIME, PH_DEVICES, PH_N };
+static uint64_t phase_tsc[PH_N];
+static const char *const phase_names[PH_N] = {"cpu", "start-info", "mm", "apic", "time",
+                                              "devices"};
 
 /* tests/qemu/selftest.c defines this in petrel-selftest.elf; petrel.elf leaves it NULL. */
 int x86_selftest_entry(void *arg) __attribute__((weak));
@@ -188,6 +193,15 @@ static void banner(void)
     hal_console_write(" KiB free, ", 11);
     put_dec((rdtsc() - x86_tsc_at_entry) / (hz / 1000000));
     hal_console_write(" us since entry\n", 16);
+    hal_console_write("x86: boot phases (us):", 22);
+    for (unsigned i = 0; i < PH_N; i++) {
+        uint64_t prev = i ? phase_tsc[i - 1] : x86_tsc_at_entry;
+        hal_console_write(" ", 1);
+        hal_console_write(phase_names[i], str_len(phase_names[i]));
+        hal_console_write(" ", 1);
+        put_dec((phase_tsc[i] - prev) / (hz / 1000000));
+    }
+    hal_console_write("\n", 1);
 }
 
 /* With x86.verbose, hal_exit() reports the guest's time from entry to exit. */
@@ -210,13 +224,19 @@ void x86_boot(uint64_t start_info_pa)
 {
     x86_tsc_at_entry = rdtsc();
     serial_init();
-    cpu_init();
+    cpu_init(); /* first: a fault from here on gets a register dump */
+    phase_tsc[PH_CPU] = rdtsc();
     read_start_info(start_info_pa);
+    phase_tsc[PH_START] = rdtsc();
     mm_init((uint64_t)__kernel_end - KERNEL_VMA);
+    phase_tsc[PH_MM] = rdtsc();
     apic_init();
+    phase_tsc[PH_APIC] = rdtsc();
     time_init();
+    phase_tsc[PH_TIME] = rdtsc();
     pci_init();
     virtio_mmio_probe_cmdline(x86_cmdline);
+    phase_tsc[PH_DEVICES] = rdtsc();
 
     boot_info.abi_version = HAL_ABI_VERSION;
     boot_info.cmdline = x86_cmdline;

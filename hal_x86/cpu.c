@@ -311,13 +311,20 @@ static struct irq_slot irq_slots[VEC_IRQ_END - VEC_IRQ_BASE];
 static unsigned irq_next = VEC_IRQ_BASE;
 static unsigned irq_count;
 
-uint8_t x86_irq_alloc(x86_irq_fn *fn, void *arg)
+uint8_t x86_irq_alloc_quiet(x86_irq_fn *fn, void *arg)
 {
     if (irq_next >= VEC_IRQ_END)
         return 0;
     irq_slots[irq_next - VEC_IRQ_BASE] = (struct irq_slot){fn, arg};
-    irq_count++;
     return (uint8_t)irq_next++;
+}
+
+uint8_t x86_irq_alloc(x86_irq_fn *fn, void *arg)
+{
+    uint8_t v = x86_irq_alloc_quiet(fn, arg);
+    if (v)
+        irq_count++;
+    return v;
 }
 
 bool x86_have_device_irqs(void);

@@ -5,9 +5,18 @@
  * TSC frequency, first source that answers:
  *   1. CPUID 0x15 with a crystal frequency (exact ratio),
  *   2. the hypervisor leaf 0x40000010 (TSC kHz; QEMU/KVM with vmware-cpuid-freq),
- *   3. PIT channel 2 in one-shot mode for CALIBRATE_MS (also calibrates the APIC timer),
+ *   3. the PIT (channel 0) for CALIBRATE_MS, which also calibrates the APIC timer,
  *   4. CPUID 0x16 base frequency (MHz, rounded).
- * kvmclock is not used yet (docs/x86.md). hal_clock_ns() = (tsc - tsc_boot) * mult >> 32.
+ * kvmclock is not used yet (docs/x86.md).
+ *
+ * The PIT window is short (boot time) and so only good to ~0.1%. When the CMOS RTC is there
+ * its once-a-second update interrupt refines the TSC rate over the first 32 seconds (after
+ * 2, 4, 8, 16 and 32 s, to ~1 ppm). Each refinement rebases the clock at the current instant:
+ *
+ *   hal_clock_ns() = ns_base + (tsc - tsc_base) * mult >> 32
+ *
+ * so time stays continuous and monotonic; a sequence count lets a reader interrupted by a
+ * rebase retry.
  *
  * The timer: TSC-deadline mode when CPUID.1:ECX[24] says so (KVM), otherwise the APIC timer
  * in one-shot mode (divide by 16, calibrated against the PIT; QEMU's TCG APIC has no
@@ -20,7 +29,7 @@
 #include "hal/hal_time.h"
 #include "hal_x86/x86.h"
 
-#define CALIBRATE_MS 5
+#define CALIBRATE_MS 2
 #define PIT_HZ 1193182ULL
 
 #define LAPIC_LVT_TIMER 0x320
@@ -29,22 +38,54 @@
 #define LAPIC_TIMER_DIV 0x3e0
 #define IA32_TSC_DEADLINE 0x6e0
 
-static uint64_t tsc_hz, tsc_boot, tsc_mult; /* ns = ticks * tsc_mult >> 32 */
-static uint64_t tsc_per_ns;                 /* ticks = ns * tsc_per_ns >> 30 */
+static uint64_t tsc_hz;
+static volatile uint32_t clock_seq; /* odd while a rebase is in progress */
+static uint64_t tsc_base, ns_base;
+static uint64_t tsc_mult;   /* ns = ticks * tsc_mult >> 32 */
+static uint64_t tsc_per_ns; /* ticks = ns * tsc_per_ns >> 30 */
 static uint64_t apic_hz;                    /* APIC timer ticks per second (divide 16) */
 static uint64_t apic_per_ns;                /* ticks = ns * apic_per_ns >> 30 */
 static uint64_t wall_boot_ns;
 static uint64_t kernel_deadline = UINT64_MAX, idle_deadline = UINT64_MAX;
 static const char *tsc_source = "none";
 
+/* TSC value at which the clock reads ns (for TSC-deadline mode). Interrupts are off. */
 static uint64_t ns_to_tsc(uint64_t ns)
 {
-    return (uint64_t)(((unsigned __int128)ns * tsc_per_ns) >> 30);
+    if (ns <= ns_base)
+        return tsc_base;
+    return tsc_base + (uint64_t)(((unsigned __int128)(ns - ns_base) * tsc_per_ns) >> 30);
 }
 
 uint64_t hal_clock_ns(void)
 {
-    return (uint64_t)(((unsigned __int128)(rdtsc() - tsc_boot) * tsc_mult) >> 32);
+    uint32_t seq;
+    uint64_t ns;
+    do {
+        seq = clock_seq;
+        hal_compiler_barrier();
+        uint64_t base = tsc_base, nsb = ns_base, mult = tsc_mult;
+        uint64_t now = rdtsc();
+        ns = now > base ? nsb + (uint64_t)(((unsigned __int128)(now - base) * mult) >> 32) : nsb;
+        hal_compiler_barrier();
+    } while ((seq & 1) || seq != clock_seq);
+    return ns;
+}
+
+/* Start counting at the current instant with a (new) TSC rate. Interrupts are off. */
+static void clock_rebase(uint64_t hz)
+{
+    uint64_t now_ns = tsc_mult ? hal_clock_ns() : 0;
+    clock_seq++;
+    hal_compiler_barrier();
+    tsc_base = rdtsc();
+    ns_base = now_ns;
+    tsc_hz = hz;
+    /* 64-bit divisions only (no libgcc): valid for TSC rates below 17 GHz. */
+    tsc_mult = (1000000000ULL << 32) / hz;
+    tsc_per_ns = (hz << 30) / 1000000000u;
+    hal_compiler_barrier();
+    clock_seq++;
 }
 
 uint64_t hal_wallclock_ns(void)
@@ -74,16 +115,22 @@ static bool pit_calibrate(void)
     mmio_write32(lapic + LAPIC_LVT_TIMER, (1u << 16) | VEC_TIMER);
     mmio_write32(lapic + LAPIC_TIMER_INIT, 0xffffffff);
 
-    uint16_t prev = pit0_read();
+    /* Start on a tick edge, so the window's error is one loop turn, not one tick. */
+    uint16_t prev = pit0_read(), cur;
+    uint32_t elapsed = 0, spins = 0;
+    while ((cur = pit0_read()) == prev)
+        if (++spins > 2000000)
+            return false; /* the counter does not move: no PIT (pit=off) */
+    prev = cur;
     uint64_t t0 = rdtsc();
     uint32_t a0 = mmio_read32(lapic + LAPIC_TIMER_CUR);
-    uint32_t elapsed = 0, spins = 0;
+    spins = 0;
     while (elapsed < target) {
-        uint16_t cur = pit0_read();
+        cur = pit0_read();
         elapsed += (uint16_t)(prev - cur);
         prev = cur;
         if (++spins > 2000000)
-            return false; /* the counter does not move: no PIT (pit=off) */
+            return false;
     }
     uint64_t t1 = rdtsc();
     uint32_t a1 = mmio_read32(lapic + LAPIC_TIMER_CUR);
@@ -188,13 +235,55 @@ static void rtc_read(void)
     wall_boot_ns = secs * 1000000000ULL;
 }
 
+/* --- refining the TSC rate with the RTC's update interrupt ------------------------------- */
+
+static uint64_t rtc_tsc0;
+static unsigned rtc_seconds;
+static bool rtc_started;
+
+static void rtc_irq(void *arg)
+{
+    uint8_t c = cmos_read(0x0c); /* reading register C acknowledges the interrupt */
+    if (!(c & 0x10))
+        return; /* not an update-ended interrupt */
+    uint64_t now = rdtsc();
+    if (!rtc_started) {
+        rtc_started = true;
+        rtc_tsc0 = now;
+        return;
+    }
+    rtc_seconds++;
+    if (rtc_seconds & (rtc_seconds - 1) || rtc_seconds < 2)
+        return; /* refine at 2, 4, 8, 16, 32 s */
+    uint64_t hz = (now - rtc_tsc0) / rtc_seconds;
+    /* An RTC that disagrees with the PIT by more than 2% is not trusted. */
+    if (hz > tsc_hz - tsc_hz / 50 && hz < tsc_hz + tsc_hz / 50)
+        clock_rebase(hz);
+    if (rtc_seconds >= 32)
+        outb(0x70, 0x0b), outb(0x71, inb(0x71) & ~0x10); /* done: update interrupts off */
+}
+
+static void rtc_refine_start(void)
+{
+    if (cmos_read(0x0b) == 0xff || !x86_ioapic_present())
+        return;
+    uint8_t vec = x86_irq_alloc_quiet(rtc_irq, NULL);
+    if (!vec)
+        return;
+    ioapic_route(8, vec, false, false); /* ISA IRQ 8 = GSI 8, edge, active high */
+    uint8_t b = cmos_read(0x0b);
+    outb(0x70, 0x0b);
+    outb(0x71, (uint8_t)(b | 0x10)); /* update-ended interrupt enable */
+    cmos_read(0x0c);                  /* clear anything pending */
+}
+
 /* --- the one-shot timer ------------------------------------------------------------------------ */
 
 static void program(void)
 {
     uint64_t deadline = kernel_deadline < idle_deadline ? kernel_deadline : idle_deadline;
     if (x86_cpu.tsc_deadline) {
-        wrmsr(IA32_TSC_DEADLINE, deadline == UINT64_MAX ? 0 : tsc_boot + ns_to_tsc(deadline) + 1);
+        wrmsr(IA32_TSC_DEADLINE, deadline == UINT64_MAX ? 0 : ns_to_tsc(deadline) + 1);
         return;
     }
     if (deadline == UINT64_MAX) {
@@ -260,12 +349,10 @@ void time_init(void)
         extern void x86_boot_fail(const char *msg) __attribute__((noreturn));
         x86_boot_fail("cannot calibrate the APIC timer: no PIT (pit=off?)");
     }
-    /* 64-bit divisions only (no libgcc): valid for TSC and APIC rates below 17 GHz. */
-    tsc_mult = (1000000000ULL << 32) / tsc_hz;
-    tsc_per_ns = (tsc_hz << 30) / 1000000000u;
+    clock_rebase(tsc_hz);
     apic_per_ns = (apic_hz << 30) / 1000000000u;
-    tsc_boot = rdtsc();
     rtc_read();
+    rtc_refine_start();
     if (x86_cpu.tsc_deadline)
         mmio_write32(lapic + LAPIC_LVT_TIMER, (2u << 17) | VEC_TIMER);
     else

@@ -158,6 +158,9 @@ void x86_trap(struct trap_frame *tf);
 typedef void x86_irq_fn(void *arg);
 /* Allocate a device vector running fn(arg) in interrupt context; 0 when none is left. */
 uint8_t x86_irq_alloc(x86_irq_fn *fn, void *arg);
+/* Same, for the backend's own housekeeping interrupts (RTC): they do not count as a wakeup
+ * source for hal_cpu_idle_until()'s "nothing can ever wake the CPU" answer. */
+uint8_t x86_irq_alloc_quiet(x86_irq_fn *fn, void *arg);
 void x86_dump_frame(const struct trap_frame *tf, const char *what);
 void x86_set_kernel_stack(uint64_t rsp0);
 
@@ -187,6 +190,7 @@ void mm_reserve(uint64_t base, uint64_t len);
 void apic_init(void);
 void lapic_eoi(void);
 void ioapic_route(unsigned gsi, uint8_t vector, bool level, bool active_low);
+bool x86_ioapic_present(void);
 extern volatile uint8_t *lapic;
 
 /* time.c */
