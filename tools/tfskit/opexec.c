@@ -438,6 +438,16 @@ static size_t pick_len(struct opx *x)
     return 1 + draw(x, 9000);
 }
 
+/* The model knows nothing of space: operations that allocate are skipped when the volume
+ * is too full for them to be sure to fit (TFS's reserve, docs/tfs-format.md 6). */
+static bool space_for(struct opx *x, uint64_t bytes)
+{
+    struct tfs_statfs st;
+    if (tfs_statfs(x->vol, &st))
+        return false;
+    return st.avail_blocks * TFS_BLOCK_SIZE > bytes + (2u << 20);
+}
+
 static int op_write(struct opx *x, bool append)
 {
     uint32_t f = pick_ino(x, FILE_);
@@ -446,10 +456,12 @@ static int op_write(struct opx *x, bool append)
     size_t len = pick_len(x);
     if (draw(x, 100) == 0) /* past the limit by 1..len bytes: -EFBIG */
         off = TFS_MAX_FILE_SIZE - (draw(x, 2) ? len / 2 : 0);
-    uint8_t *buf = malloc(len);
-    pattern(buf, len, x->nops * 7919 + off);
     describe(x, "%s(ino %u, off %llu, len %zu)", append ? "write" : "pwrite", f,
              (unsigned long long)off, len);
+    if (!space_for(x, len + (off < x->max_off * 2 ? off : 0)))
+        return 0;
+    uint8_t *buf = malloc(len);
+    pattern(buf, len, x->nops * 7919 + off);
     int64_t mrc = model_write(x->m, f, off, buf, len, x->clk.ns);
     int64_t trc = tfs_write(x->vol, tino(x, f), off, buf, len);
     free(buf);
@@ -511,6 +523,8 @@ static int op_fallocate(struct opx *x)
     uint64_t off = pick_off(x, i, false), len = draw(x, 30) ? 1 + draw(x, 300000) : 0;
     describe(x, "fallocate(ino %u, mode %#x, off %llu, len %llu)", f, mode,
              (unsigned long long)off, (unsigned long long)len);
+    if (!space_for(x, off + len))
+        return 0;
     int mrc = model_fallocate(x->m, f, mode, off, len, x->clk.ns);
     int trc = tfs_fallocate(x->vol, tino(x, f), mode, off, len);
     if (same_rc(x, trc, mrc))
