@@ -617,8 +617,8 @@ static void test_crash_workloads(void **state)
     /* A time-bounded run (the soak) starts at a seed-chosen workload, so that successive
      * bounded runs cover different ones. */
     unsigned first = budget ? (unsigned)(seed % total) : 0;
-    for (unsigned i = 0; i < total; i++) {
-        unsigned w = (first + i) % total;
+    for (unsigned wi = 0; wi < total; wi++) {
+        unsigned w = (first + wi) % total;
         if (budget && now_s() - t0 > budget)
             break;
         enum op ops[MAX_STEPS];
