@@ -254,6 +254,28 @@ int vfs_truncate(struct vfs_file *dirf, const char *path, int64_t len)
     return rc;
 }
 
+int vfs_faccessat(struct vfs_file *dirf, const char *path, int mode, int flags)
+{
+    if (mode & ~7)
+        return -EINVAL;
+    if (flags & ~(VFS_AT_EACCESS | AT_PATH_FLAGS))
+        return -EINVAL;
+    struct vfs_inode *ip;
+    int rc = resolve(dirf, path, flags & AT_PATH_FLAGS, &ip);
+    if (rc)
+        return rc;
+    struct vfs_attr a;
+    if ((mode & 2) && sb_rdonly(ip->sb) && (vfs_isreg(ip) || vfs_isdir(ip) || vfs_islnk(ip)))
+        rc = -EROFS;
+    else if ((mode & 1) && !vfs_isdir(ip)) {
+        rc = inode_getattr(ip, &a);
+        if (rc == 0 && !(a.mode & 0111))
+            rc = -EACCES; /* root may execute only what someone may */
+    }
+    release(ip);
+    return rc;
+}
+
 /* --- statfs, readlink ------------------------------------------------------------------ */
 
 static int do_statfs(struct vfs_inode *ip, struct vfs_statfs *st)

@@ -443,6 +443,18 @@ int vfs_fsetxattr(struct vfs_file *f, const char *name, const void *val, size_t 
 long vfs_flistxattr(struct vfs_file *f, char *buf, size_t size);
 int vfs_fremovexattr(struct vfs_file *f, const char *name);
 
+/*
+ * getcwd(2): the absolute path of the directory dirf (NULL: "/") into out, NUL-terminated.
+ * Returns the length with the NUL, -ERANGE (size too small), -ENOENT (the directory was
+ * removed), -ENOTDIR, -ENAMETOOLONG.
+ */
+long vfs_getcwd(struct vfs_file *dirf, char *out, size_t size);
+/* faccessat(2) for root: existence, EROFS for W_OK on a read-only mount, EACCES for X_OK
+ * on a non-directory without any execute bit. mode: F_OK 0 | R_OK 4 | W_OK 2 | X_OK 1;
+ * flags: AT_EACCESS, AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH. */
+#define VFS_AT_EACCESS 0x200
+int vfs_faccessat(struct vfs_file *dirf, const char *path, int mode, int flags);
+
 /* --- helpers for filesystems ------------------------------------------------------------- */
 
 /* The current wall-clock time. */

@@ -351,6 +351,52 @@ VT_CASE(xattrs)
     vt_put(f);
 }
 
+VT_CASE(getcwd_and_access)
+{
+    setup();
+    char buf[64];
+    VT_EQ(vfs_getcwd(NULL, buf, sizeof(buf)), 2);
+    VT_CHECK(strcmp(buf, "/") == 0);
+    VT_EQ(vfs_mkdirat(NULL, "/d/sub/deep", 0755), 0);
+    VT_EQ(vfs_openat(NULL, "/d/sub/deep", VFS_O_PATH | VFS_O_DIRECTORY, 0, &f), 0);
+    VT_EQ(vfs_getcwd(f, buf, sizeof(buf)), 12);
+    VT_CHECK(strcmp(buf, "/d/sub/deep") == 0);
+    VT_EQ(vfs_getcwd(f, buf, 11), -ERANGE);
+    /* follows renames, crosses mounts */
+    VT_EQ(vfs_renameat2(NULL, "/d/sub", NULL, "/e/moved", 0), 0);
+    VT_EQ(vfs_getcwd(f, buf, sizeof(buf)), 14);
+    VT_CHECK(strcmp(buf, "/e/moved/deep") == 0);
+    VT_EQ(memfs_mount(NULL, "/e/moved/deep", NULL, NULL), 0);
+    struct vfs_file *m;
+    VT_EQ(vfs_mkdirat(NULL, "/e/moved/deep/in", 0755), 0);
+    VT_EQ(vfs_openat(NULL, "/e/moved/deep/in", VFS_O_RDONLY, 0, &m), 0);
+    VT_EQ(vfs_getcwd(m, buf, sizeof(buf)), 17);
+    VT_CHECK(strcmp(buf, "/e/moved/deep/in") == 0);
+    vt_put(m);
+    VT_EQ(vfs_umount(NULL, "/e/moved/deep"), 0);
+    /* a removed directory has no path */
+    VT_EQ(vfs_unlinkat(NULL, "/e/moved/deep", VFS_AT_REMOVEDIR), 0);
+    VT_EQ(vfs_getcwd(f, buf, sizeof(buf)), -ENOENT);
+    vt_put(f);
+    VT_EQ(vfs_openat(NULL, "/d/file", VFS_O_RDONLY, 0, &f), 0);
+    VT_EQ(vfs_getcwd(f, buf, sizeof(buf)), -ENOTDIR);
+    vt_put(f);
+    /* access for root */
+    VT_EQ(vfs_faccessat(NULL, "/d/file", 0, 0), 0);
+    VT_EQ(vfs_faccessat(NULL, "/d/file", 4 | 2, 0), 0);
+    VT_EQ(vfs_faccessat(NULL, "/d/file", 1, 0), -EACCES);
+    VT_EQ(vfs_fchmodat(NULL, "/d/file", 0100, 0), 0);
+    VT_EQ(vfs_faccessat(NULL, "/d/file", 7, VFS_AT_EACCESS), 0);
+    VT_EQ(vfs_faccessat(NULL, "/d", 1, 0), 0);
+    VT_EQ(vfs_faccessat(NULL, "/nope", 0, 0), -ENOENT);
+    VT_EQ(vfs_faccessat(NULL, "/d", 8, 0), -EINVAL);
+    VT_EQ(vfs_faccessat(NULL, "/d", 0, 0x1), -EINVAL);
+    struct memfs_opts ro = {.flags = VFS_MNT_RDONLY};
+    VT_EQ(memfs_mount(NULL, "/e", &ro, NULL), 0);
+    VT_EQ(vfs_faccessat(NULL, "/e", 2, 0), -EROFS);
+    VT_EQ(vfs_faccessat(NULL, "/e", 4, 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,6 +410,7 @@ int main(void)
         cmocka_unit_test(chmod_chown),
         cmocka_unit_test(utimensat_now_and_omit),
         cmocka_unit_test(xattrs),
+        cmocka_unit_test(getcwd_and_access),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
