@@ -16,6 +16,9 @@
 #define ROOT TFS_ROOT_INO
 #define BS TFS_BLOCK_SIZE
 
+/* Walk the whole tree and read everything (what a mounted volume must survive). */
+static void walk_all(struct tfs_vol *v, uint64_t dir, int depth);
+
 static int setup(void **state)
 {
     (void)state;
@@ -702,6 +705,7 @@ static void test_random_damage_never_crashes(void **state)
         int err = fx_mount(i % 2);
         if (err == 0) {
             mounted++;
+            walk_all(fx.vol, ROOT, 0);
             tfs_unmount(fx.vol);
             fx.vol = NULL;
         } else {
@@ -711,6 +715,101 @@ static void test_random_damage_never_crashes(void **state)
         assert_true(fx_fsck(false, NULL) >= 0);
     }
     assert_true(refused > 0 && mounted > 0);
+    free(good);
+}
+
+
+struct walk_ctx {
+    struct tfs_vol *v;
+    int depth;
+};
+
+static int walk_cb(void *arg, const char *name, size_t len, uint64_t ino, unsigned dtype,
+                   uint64_t next)
+{
+    struct walk_ctx *w = arg;
+    static uint8_t buf[3 * BS];
+    char t[TFS_PATH_MAX];
+    (void)next;
+    if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
+        return 0;
+    if (dtype == TFS_DT_DIR && w->depth < 8)
+        walk_all(w->v, ino, w->depth + 1);
+    else if (dtype == TFS_DT_REG)
+        tfs_read(w->v, ino, 0, buf, sizeof(buf));
+    else if (dtype == TFS_DT_LNK)
+        tfs_readlink(w->v, ino, t, sizeof(t));
+    tfs_listxattr(w->v, ino, t, sizeof(t));
+    return 0;
+}
+
+static void walk_all(struct tfs_vol *v, uint64_t dir, int depth)
+{
+    struct walk_ctx w = {v, depth};
+    uint64_t cookie = 0;
+    tfs_readdir(v, dir, &cookie, walk_cb, &w);
+}
+
+/*
+ * Damage with valid checksums: change bytes inside one record's payload and re-seal its
+ * CRC, so replay must judge the contents. The next record's prev_crc no longer matches:
+ * the log ends there, or, inside the checkpoint, the mount is refused.
+ */
+static void test_resealed_damage(void **state)
+{
+    (void)state;
+    uint32_t rng = 2024;
+    const char *env = getenv("PETREL_TFS_DAMAGE_ITERS");
+    unsigned iters = env ? (unsigned)strtoul(env, NULL, 10) : 400;
+    build_tree();
+    assert_int_equal(tfs_compact(fx.vol), 0); /* a checkpoint with every op kind */
+    fx_create(ROOT, "late", TFS_S_IFREG);
+    reopen_raw();
+    uint8_t *good = malloc(fx.nblocks * BS);
+    memcpy(good, fx.mem, fx.nblocks * BS);
+    struct tfs_sb sb;
+    const char *why;
+    assert_int_equal(tfs_sb_decode(good, &sb, &why), 0);
+    /* the records of the first segment */
+    uint64_t offs[512];
+    unsigned nrec = 0;
+    for (uint64_t pos = 0; nrec < 512 && pos + TFS_REC_HDR < (sb.log_len - 1) * BS;) {
+        const uint8_t *r = good + sb.log_start * BS + pos;
+        uint32_t len = tfs_get32(r + 8);
+        if (tfs_get32(r) != TFS_REC_MAGIC || len < TFS_REC_HDR || len % 8)
+            break;
+        offs[nrec++] = pos;
+        pos += len;
+        if (tfs_get16(r + 6) & TFS_REC_F_ENDBLK)
+            pos = (pos + BS - 1) / BS * BS;
+    }
+    assert_true(nrec >= 2);
+    unsigned refused = 0;
+    for (unsigned i = 0; i < iters; i++) {
+        memcpy(fx.mem, good, fx.nblocks * BS);
+        rng = rng * 1103515245u + 12345u;
+        uint8_t *r = fx.mem + sb.log_start * BS + offs[(rng >> 8) % nrec];
+        uint32_t len = tfs_get32(r + 8);
+        for (int k = 0; k < 1 + (int)(i % 3); k++) {
+            rng = rng * 1103515245u + 12345u;
+            uint32_t off = TFS_REC_HDR + (rng >> 4) % (len - TFS_REC_HDR);
+            rng = rng * 1103515245u + 12345u;
+            r[off] = (i % 4 == 0) ? 0 : (i % 4 == 1) ? 0xff : (uint8_t)(rng >> 20);
+        }
+        tfs_put32(r + 12, 0);
+        tfs_put32(r + 12, tfs_crc32c(0, r, len));
+        int err = fx_mount(i % 2);
+        if (err == 0) {
+            walk_all(fx.vol, ROOT, 0);
+            tfs_unmount(fx.vol);
+            fx.vol = NULL;
+        } else {
+            assert_true(err == -EUCLEAN || err == -EINVAL);
+            refused++;
+            assert_true(fx_fsck(false, NULL) >= 1);
+        }
+    }
+    assert_true(refused > 0);
     free(good);
 }
 
@@ -762,6 +861,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fsck_overlapping_extents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_op_in_good_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_random_damage_never_crashes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resealed_damage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbage_images, setup, teardown),
     };
     return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
