@@ -18,11 +18,10 @@
 
 #define VM_PROT_KNOWN (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC | VM_PROT_SEM)
 #define VM_PROT_RWX (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)
-#define VM_MAP_KNOWN                                                                       \
-    (VM_MAP_TYPE | VM_MAP_FIXED | VM_MAP_ANONYMOUS | VM_MAP_32BIT | VM_MAP_GROWSDOWN |      \
-     VM_MAP_DENYWRITE | VM_MAP_EXECUTABLE | VM_MAP_LOCKED | VM_MAP_NORESERVE |             \
-     VM_MAP_POPULATE | VM_MAP_NONBLOCK | VM_MAP_STACK | VM_MAP_HUGETLB | VM_MAP_SYNC |     \
-     VM_MAP_FIXED_NOREPLACE)
+#define VM_MAP_KNOWN                                                                               \
+    (VM_MAP_TYPE | VM_MAP_FIXED | VM_MAP_ANONYMOUS | VM_MAP_32BIT | VM_MAP_GROWSDOWN |             \
+     VM_MAP_DENYWRITE | VM_MAP_EXECUTABLE | VM_MAP_LOCKED | VM_MAP_NORESERVE | VM_MAP_POPULATE |   \
+     VM_MAP_NONBLOCK | VM_MAP_STACK | VM_MAP_HUGETLB | VM_MAP_SYNC | VM_MAP_FIXED_NOREPLACE)
 
 static struct vm_space *vm_active[SCHED_MAX_CPUS]; /* written by vm_activate on that CPU */
 
@@ -190,8 +189,7 @@ static int fixed_range_check(struct vm_space *s, uint64_t addr, uint64_t len)
     return 0;
 }
 
-static int map_locked(struct vm_space *s, const struct vm_map_req *req, uint64_t len,
-                      uint64_t *out)
+static int map_locked(struct vm_space *s, const struct vm_map_req *req, uint64_t len, uint64_t *out)
 {
     uint64_t addr = req->addr;
     struct vm_area *a;
@@ -350,8 +348,7 @@ int vm_mprotect(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot)
     uint64_t end;
     int rc;
 
-    if ((addr & VM_PAGE_MASK) || (prot & ~(VM_PROT_KNOWN | VM_PROT_GROWSDOWN |
-                                           VM_PROT_GROWSUP)))
+    if ((addr & VM_PAGE_MASK) || (prot & ~(VM_PROT_KNOWN | VM_PROT_GROWSDOWN | VM_PROT_GROWSUP)))
         return -EINVAL;
     if ((prot & VM_PROT_GROWSDOWN) && (prot & VM_PROT_GROWSUP))
         return -EINVAL;

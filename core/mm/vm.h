@@ -103,40 +103,40 @@ enum vm_kind {
 };
 
 struct vm_area {
-    struct rb_node node;  /* in vm_space.areas, keyed by start */
-    uint64_t start, end;  /* page aligned, start < end */
-    unsigned prot;        /* VM_PROT_READ|WRITE|EXEC */
+    struct rb_node node; /* in vm_space.areas, keyed by start */
+    uint64_t start, end; /* page aligned, start < end */
+    unsigned prot;       /* VM_PROT_READ|WRITE|EXEC */
     enum vm_kind kind;
-    struct vm_file file;  /* VM_FILE: a reference */
-    uint64_t file_off;    /* VM_FILE: file offset of `start` */
-    uint64_t file_end;    /* VM_FILE: virtual address from which bytes read as zero (bss) */
+    struct vm_file file; /* VM_FILE: a reference */
+    uint64_t file_off;   /* VM_FILE: file offset of `start` */
+    uint64_t file_end;   /* VM_FILE: virtual address from which bytes read as zero (bss) */
 };
 
 struct vm_space {
-    struct mutex lock;        /* guards everything below */
-    struct hal_as *as;        /* the HAL's page tables */
-    struct rb_tree areas;     /* struct vm_area by start */
-    struct rb_tree pages;     /* mapped private pages by virtual address */
-    uint64_t nr_pages;        /* pages in `pages` */
-    uint64_t va_min, va_max;  /* hal_user_va_min/max() at creation */
-    uint64_t stack_top;       /* one past the stack area (randomised) */
-    uint64_t mmap_base;       /* top-down mmap allocation starts below this */
-    uint64_t brk_start;       /* set by the loader (vm_brk_init); 0: no brk yet */
-    uint64_t brk;             /* current break, brk_start <= brk */
-    bool wx_refuse;           /* W^X policy: refuse PROT_WRITE|PROT_EXEC (default false) */
+    struct mutex lock;       /* guards everything below */
+    struct hal_as *as;       /* the HAL's page tables */
+    struct rb_tree areas;    /* struct vm_area by start */
+    struct rb_tree pages;    /* mapped private pages by virtual address */
+    uint64_t nr_pages;       /* pages in `pages` */
+    uint64_t va_min, va_max; /* hal_user_va_min/max() at creation */
+    uint64_t stack_top;      /* one past the stack area (randomised) */
+    uint64_t mmap_base;      /* top-down mmap allocation starts below this */
+    uint64_t brk_start;      /* set by the loader (vm_brk_init); 0: no brk yet */
+    uint64_t brk;            /* current break, brk_start <= brk */
+    bool wx_refuse;          /* W^X policy: refuse PROT_WRITE|PROT_EXEC (default false) */
 };
 
 /* Everything a mapping needs; vm_mmap() builds one from Linux arguments. */
 struct vm_map_req {
-    uint64_t addr;        /* hint, or the exact address with fixed */
-    uint64_t len;         /* bytes, > 0 (rounded up to pages) */
-    unsigned prot;        /* VM_PROT_* */
+    uint64_t addr; /* hint, or the exact address with fixed */
+    uint64_t len;  /* bytes, > 0 (rounded up to pages) */
+    unsigned prot; /* VM_PROT_* */
     enum vm_kind kind;
-    bool fixed;           /* place at addr, replacing what is there */
-    bool noreplace;       /* with fixed: -EEXIST instead of replacing */
-    struct vm_file file;  /* VM_FILE */
-    uint64_t file_off;    /* page aligned */
-    uint64_t file_bytes;  /* VM_FILE: bytes of file data from addr; the rest reads as zero */
+    bool fixed;          /* place at addr, replacing what is there */
+    bool noreplace;      /* with fixed: -EEXIST instead of replacing */
+    struct vm_file file; /* VM_FILE */
+    uint64_t file_off;   /* page aligned */
+    uint64_t file_bytes; /* VM_FILE: bytes of file data from addr; the rest reads as zero */
 };
 
 /*

@@ -39,7 +39,10 @@ static void vfsf_put(void *obj)
 }
 
 static const struct vm_file_ops vfsf_ops = {
-    .read = vfsf_read, .size = vfsf_size, .get = vfsf_get, .put = vfsf_put,
+    .read = vfsf_read,
+    .size = vfsf_size,
+    .get = vfsf_get,
+    .put = vfsf_put,
 };
 
 struct vm_file vm_file_from_vfs(struct vfs_file *f)
@@ -93,7 +96,10 @@ static void memf_put(void *obj)
 }
 
 static const struct vm_file_ops memf_ops = {
-    .read = memf_read, .size = memf_size, .get = memf_get, .put = memf_put,
+    .read = memf_read,
+    .size = memf_size,
+    .get = memf_get,
+    .put = memf_put,
 };
 
 int vm_file_mem_create(const void *data, size_t size, struct vm_file *out)

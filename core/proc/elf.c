@@ -49,8 +49,8 @@ struct loader {
     size_t msg_size;
 };
 
-__attribute__((format(printf, 3, 4))) static int refuse(struct loader *l, int err,
-                                                         const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int refuse(struct loader *l, int err, const char *fmt,
+                                                        ...)
 {
     va_list ap;
 
@@ -115,16 +115,16 @@ static int refuse_interp(struct loader *l, const struct elf64_phdr *p)
     int rc;
 
     if (p->p_filesz < 2 || p->p_filesz > ELF_MAX_INTERP || !in_file(l, p->p_offset, p->p_filesz))
-        return refuse(l, -ENOEXEC, "dynamic executables are not supported yet "
-                                   "(malformed PT_INTERP)");
+        return refuse(l, -ENOEXEC,
+                      "dynamic executables are not supported yet "
+                      "(malformed PT_INTERP)");
     if ((rc = read_exact(l, p->p_offset, path, n, "interpreter path")))
         return rc;
     path[n] = '\0';
     for (size_t i = 0; path[i]; i++)
         if (path[i] < 0x20 || path[i] > 0x7e)
             path[i] = '?';
-    return refuse(l, -ENOEXEC, "dynamic executables are not supported yet (interpreter %s)",
-                  path);
+    return refuse(l, -ENOEXEC, "dynamic executables are not supported yet (interpreter %s)", path);
 }
 
 /* Rules for one PT_LOAD entry (index i) on its own. */
@@ -165,8 +165,10 @@ static int add_seg(struct loader *l, unsigned i, const struct elf64_phdr *p)
         if (p->p_vaddr < prev->vaddr)
             return refuse(l, -ENOEXEC, "segment %u: PT_LOAD entries out of order", i);
         if (start < page_up(prev->vaddr + prev->memsz))
-            return refuse(l, -ENOEXEC, "segment %u overlaps (or shares a page with) the one "
-                                       "before", i);
+            return refuse(l, -ENOEXEC,
+                          "segment %u overlaps (or shares a page with) the one "
+                          "before",
+                          i);
     }
     if (p->p_align > l->align)
         l->align = p->p_align;
@@ -202,8 +204,8 @@ static int decode_phdrs(struct loader *l)
             continue;
         if ((rc = check_load(l, i, p)) || (rc = add_seg(l, i, p)))
             return rc;
-        if (!have_pt_phdr && p->p_offset <= l->eh.e_phoff &&
-            phsize <= p->p_filesz && l->eh.e_phoff - p->p_offset <= p->p_filesz - phsize)
+        if (!have_pt_phdr && p->p_offset <= l->eh.e_phoff && phsize <= p->p_filesz &&
+            l->eh.e_phoff - p->p_offset <= p->p_filesz - phsize)
             l->phdr_vaddr = p->p_vaddr + (l->eh.e_phoff - p->p_offset);
     }
     if (l->nsegs == 0)
@@ -259,9 +261,11 @@ static int check_placement(struct loader *l, uint64_t bias)
         uint64_t v = g->vaddr + bias;
 
         if (page_down(v) < l->s->va_min || v >= l->s->va_max || g->memsz > l->s->va_max - v)
-            return refuse(l, -ENOEXEC, "segment at %#llx is outside the user range "
-                          "[%#llx, %#llx)", (unsigned long long)v,
-                          (unsigned long long)l->s->va_min, (unsigned long long)l->s->va_max);
+            return refuse(l, -ENOEXEC,
+                          "segment at %#llx is outside the user range "
+                          "[%#llx, %#llx)",
+                          (unsigned long long)v, (unsigned long long)l->s->va_min,
+                          (unsigned long long)l->s->va_max);
         if ((g->prot & VM_PROT_EXEC) && entry >= v && entry - v < g->memsz)
             entry_ok = true;
     }
@@ -292,8 +296,8 @@ static int map_seg(struct loader *l, const struct seg *g, uint64_t bias)
     if (rc == -EEXIST)
         return refuse(l, -ENOMEM, "no room for the segment at %#llx", (unsigned long long)v);
     if (rc)
-        return refuse(l, rc, "mapping the segment at %#llx failed: error %d",
-                      (unsigned long long)v, -rc);
+        return refuse(l, rc, "mapping the segment at %#llx failed: error %d", (unsigned long long)v,
+                      -rc);
     return 0;
 }
 

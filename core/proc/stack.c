@@ -44,8 +44,7 @@ static int64_t strings_size(const char *const *list, size_t n)
 }
 
 /* Copy the strings of list to [*p - size, *p), first string lowest; pointers into ptrs. */
-static int put_strings(uint64_t *p, const char *const *list, size_t n, int64_t size,
-                       uint64_t *ptrs)
+static int put_strings(uint64_t *p, const char *const *list, size_t n, int64_t size, uint64_t *ptrs)
 {
     uint64_t at = *p - (uint64_t)size;
 

@@ -55,9 +55,9 @@ struct stack_args {
     size_t argc;
     const char *const *envp;
     size_t envc;
-    const char *execfn;      /* AT_EXECFN: the path the program was started by */
+    const char *execfn; /* AT_EXECFN: the path the program was started by */
     const struct elf_info *elf;
-    uint64_t hwcap, hwcap2;  /* AT_HWCAP, AT_HWCAP2 (the CPU's: CPUID leaf 1 edx on x86) */
+    uint64_t hwcap, hwcap2; /* AT_HWCAP, AT_HWCAP2 (the CPU's: CPUID leaf 1 edx on x86) */
 };
 
 /* Where things went (for the thread start, and tests). */

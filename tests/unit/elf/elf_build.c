@@ -74,51 +74,173 @@ static void shift_all(struct eb *b, uint64_t by)
     b->eh.e_entry += by;
 }
 
-MUT(m_empty) { b->size = 0; }
-MUT(m_trunc_header) { b->size = 63; }
-MUT(m_bad_magic) { b->eh.e_ident[1] = 'e'; }
-MUT(m_class32) { b->eh.e_ident[4] = 1; }
-MUT(m_class_none) { b->eh.e_ident[4] = 0; }
-MUT(m_big_endian) { b->eh.e_ident[5] = 2; }
-MUT(m_ident_version) { b->eh.e_ident[6] = 0; }
-MUT(m_e_version) { b->eh.e_version = 2; }
-MUT(m_i386) { b->eh.e_machine = 3; }
-MUT(m_aarch64) { b->eh.e_machine = 183; }
-MUT(m_rel) { b->eh.e_type = 1; }
-MUT(m_core) { b->eh.e_type = 4; }
-MUT(m_phentsize) { b->eh.e_phentsize = 32; }
-MUT(m_phnum0) { b->eh.e_phnum = 0; }
-MUT(m_phnum_xnum) { b->eh.e_phnum = 0xffff; }
-MUT(m_phnum_big) { b->eh.e_phnum = 1171; } /* 1171 * 56 > 64 KiB */
-MUT(m_phoff_eof) { b->eh.e_phoff = EB_FILE_SIZE - 10; }
-MUT(m_phoff_wrap) { b->eh.e_phoff = UINT64_MAX - 100; }
-MUT(m_trunc_phdrs) { b->size = 64 + 56 + 10; }
-MUT(m_seg_off_eof) { P(EB_PH_TEXT)->p_offset += EB_FILE_SIZE; P(EB_PH_TEXT)->p_vaddr += EB_FILE_SIZE; }
-MUT(m_seg_filesz_eof) { P(EB_PH_DATA)->p_filesz = P(EB_PH_DATA)->p_memsz = EB_FILE_SIZE; }
-MUT(m_seg_off_wrap) { P(EB_PH_TEXT)->p_offset = UINT64_MAX - 0xfff; }
-MUT(m_filesz_gt_memsz) { P(EB_PH_DATA)->p_memsz = P(EB_PH_DATA)->p_filesz - 1; }
-MUT(m_not_congruent) { P(EB_PH_DATA)->p_vaddr += 8; }
-MUT(m_align_not_pow2) { P(EB_PH_TEXT)->p_align = 0x3000; }
-MUT(m_memsz_huge) { P(EB_PH_DATA)->p_memsz = 2ULL << 30; }
-MUT(m_memsz_max) { P(EB_PH_DATA)->p_memsz = UINT64_MAX; }
-MUT(m_vaddr_wrap) { shift_all(b, 0xfffffffffffff000ULL - EB_EXEC_BASE); }
-MUT(m_kernel_half) { shift_all(b, 0xffffffff80000000ULL - EB_EXEC_BASE); }
-MUT(m_kernel_half_straddle) { shift_all(b, 0x7ffffffff000ULL - EB_EXEC_BASE - 0x1000); }
-MUT(m_below_user) { shift_all(b, 0x400000ULL - EB_EXEC_BASE); }
-MUT(m_above_user) { shift_all(b, 1ULL << 30); }
-MUT(m_null_page) { shift_all(b, 0 - EB_EXEC_BASE); }
-MUT(m_overlap) { P(EB_PH_DATA)->p_vaddr = P(EB_PH_TEXT)->p_vaddr + 0x100; P(EB_PH_DATA)->p_offset = EB_TEXT_OFF + 0x100; }
-MUT(m_share_page) { P(EB_PH_DATA)->p_vaddr -= 0x1000; P(EB_PH_DATA)->p_offset -= 0x1000; P(EB_PH_DATA)->p_offset += 0x300; P(EB_PH_DATA)->p_vaddr += 0x300; }
+MUT(m_empty)
+{
+    b->size = 0;
+}
+MUT(m_trunc_header)
+{
+    b->size = 63;
+}
+MUT(m_bad_magic)
+{
+    b->eh.e_ident[1] = 'e';
+}
+MUT(m_class32)
+{
+    b->eh.e_ident[4] = 1;
+}
+MUT(m_class_none)
+{
+    b->eh.e_ident[4] = 0;
+}
+MUT(m_big_endian)
+{
+    b->eh.e_ident[5] = 2;
+}
+MUT(m_ident_version)
+{
+    b->eh.e_ident[6] = 0;
+}
+MUT(m_e_version)
+{
+    b->eh.e_version = 2;
+}
+MUT(m_i386)
+{
+    b->eh.e_machine = 3;
+}
+MUT(m_aarch64)
+{
+    b->eh.e_machine = 183;
+}
+MUT(m_rel)
+{
+    b->eh.e_type = 1;
+}
+MUT(m_core)
+{
+    b->eh.e_type = 4;
+}
+MUT(m_phentsize)
+{
+    b->eh.e_phentsize = 32;
+}
+MUT(m_phnum0)
+{
+    b->eh.e_phnum = 0;
+}
+MUT(m_phnum_xnum)
+{
+    b->eh.e_phnum = 0xffff;
+}
+MUT(m_phnum_big)
+{
+    b->eh.e_phnum = 1171;
+} /* 1171 * 56 > 64 KiB */
+MUT(m_phoff_eof)
+{
+    b->eh.e_phoff = EB_FILE_SIZE - 10;
+}
+MUT(m_phoff_wrap)
+{
+    b->eh.e_phoff = UINT64_MAX - 100;
+}
+MUT(m_trunc_phdrs)
+{
+    b->size = 64 + 56 + 10;
+}
+MUT(m_seg_off_eof)
+{
+    P(EB_PH_TEXT)->p_offset += EB_FILE_SIZE;
+    P(EB_PH_TEXT)->p_vaddr += EB_FILE_SIZE;
+}
+MUT(m_seg_filesz_eof)
+{
+    P(EB_PH_DATA)->p_filesz = P(EB_PH_DATA)->p_memsz = EB_FILE_SIZE;
+}
+MUT(m_seg_off_wrap)
+{
+    P(EB_PH_TEXT)->p_offset = UINT64_MAX - 0xfff;
+}
+MUT(m_filesz_gt_memsz)
+{
+    P(EB_PH_DATA)->p_memsz = P(EB_PH_DATA)->p_filesz - 1;
+}
+MUT(m_not_congruent)
+{
+    P(EB_PH_DATA)->p_vaddr += 8;
+}
+MUT(m_align_not_pow2)
+{
+    P(EB_PH_TEXT)->p_align = 0x3000;
+}
+MUT(m_memsz_huge)
+{
+    P(EB_PH_DATA)->p_memsz = 2ULL << 30;
+}
+MUT(m_memsz_max)
+{
+    P(EB_PH_DATA)->p_memsz = UINT64_MAX;
+}
+MUT(m_vaddr_wrap)
+{
+    shift_all(b, 0xfffffffffffff000ULL - EB_EXEC_BASE);
+}
+MUT(m_kernel_half)
+{
+    shift_all(b, 0xffffffff80000000ULL - EB_EXEC_BASE);
+}
+MUT(m_kernel_half_straddle)
+{
+    shift_all(b, 0x7ffffffff000ULL - EB_EXEC_BASE - 0x1000);
+}
+MUT(m_below_user)
+{
+    shift_all(b, 0x400000ULL - EB_EXEC_BASE);
+}
+MUT(m_above_user)
+{
+    shift_all(b, 1ULL << 30);
+}
+MUT(m_null_page)
+{
+    shift_all(b, 0 - EB_EXEC_BASE);
+}
+MUT(m_overlap)
+{
+    P(EB_PH_DATA)->p_vaddr = P(EB_PH_TEXT)->p_vaddr + 0x100;
+    P(EB_PH_DATA)->p_offset = EB_TEXT_OFF + 0x100;
+}
+MUT(m_share_page)
+{
+    P(EB_PH_DATA)->p_vaddr -= 0x1000;
+    P(EB_PH_DATA)->p_offset -= 0x1000;
+    P(EB_PH_DATA)->p_offset += 0x300;
+    P(EB_PH_DATA)->p_vaddr += 0x300;
+}
 MUT(m_unsorted)
 {
     struct elf64_phdr t = *P(EB_PH_TEXT);
     *P(EB_PH_TEXT) = *P(EB_PH_DATA);
     *P(EB_PH_DATA) = t;
 }
-MUT(m_wx) { P(EB_PH_TEXT)->p_flags |= ELF_PF_W; }
-MUT(m_entry_outside) { b->eh.e_entry += 0x100000; }
-MUT(m_entry_in_data) { b->eh.e_entry = P(EB_PH_DATA)->p_vaddr + 8; }
-MUT(m_entry_zero) { b->eh.e_entry = 0; }
+MUT(m_wx)
+{
+    P(EB_PH_TEXT)->p_flags |= ELF_PF_W;
+}
+MUT(m_entry_outside)
+{
+    b->eh.e_entry += 0x100000;
+}
+MUT(m_entry_in_data)
+{
+    b->eh.e_entry = P(EB_PH_DATA)->p_vaddr + 8;
+}
+MUT(m_entry_zero)
+{
+    b->eh.e_entry = 0;
+}
 MUT(m_no_load)
 {
     for (unsigned i = 0; i < b->nph; i++)
@@ -143,14 +265,41 @@ static void interp(struct eb *b, const char *path, size_t filesz)
     b->extra_len = strlen(path) + 1;
     memcpy(b->extra, path, b->extra_len);
 }
-MUT(m_interp) { interp(b, "/lib/ld-musl-x86_64.so.1", 25); }
-MUT(m_interp_glibc) { interp(b, "/lib64/ld-linux-x86-64.so.2", 28); }
-MUT(m_interp_short) { interp(b, "", 1); }
-MUT(m_interp_eof) { interp(b, "/x", 3); P(EB_PH_STACK)->p_offset = EB_FILE_SIZE - 1; }
-MUT(m_interp_huge) { interp(b, "/x", 3); P(EB_PH_STACK)->p_filesz = 1 << 20; }
-MUT(m_interp_binary) { interp(b, "/lib/\x01\x02\x1b[2J", 12); }
-MUT(m_span_huge) { P(EB_PH_DATA)->p_vaddr += 0x50000000; P(EB_PH_DATA)->p_offset += 0; }
-MUT(m_pie_span_huge) { P(EB_PH_DATA)->p_vaddr += 0x7ffff0000000ULL; }
+MUT(m_interp)
+{
+    interp(b, "/lib/ld-musl-x86_64.so.1", 25);
+}
+MUT(m_interp_glibc)
+{
+    interp(b, "/lib64/ld-linux-x86-64.so.2", 28);
+}
+MUT(m_interp_short)
+{
+    interp(b, "", 1);
+}
+MUT(m_interp_eof)
+{
+    interp(b, "/x", 3);
+    P(EB_PH_STACK)->p_offset = EB_FILE_SIZE - 1;
+}
+MUT(m_interp_huge)
+{
+    interp(b, "/x", 3);
+    P(EB_PH_STACK)->p_filesz = 1 << 20;
+}
+MUT(m_interp_binary)
+{
+    interp(b, "/lib/\x01\x02\x1b[2J", 12);
+}
+MUT(m_span_huge)
+{
+    P(EB_PH_DATA)->p_vaddr += 0x50000000;
+    P(EB_PH_DATA)->p_offset += 0;
+}
+MUT(m_pie_span_huge)
+{
+    P(EB_PH_DATA)->p_vaddr += 0x7ffff0000000ULL;
+}
 
 const struct eb_case eb_cases[] = {
     {"empty", ELF_ET_EXEC, m_empty, -ENOEXEC, "truncated"},

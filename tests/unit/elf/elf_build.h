@@ -39,9 +39,9 @@
 struct eb {
     struct elf64_ehdr eh;
     struct elf64_phdr ph[8];
-    unsigned nph;        /* headers written at offset 64 */
-    size_t size;         /* bytes of the file (may cut it short) */
-    uint8_t extra[256];  /* written at extra_off when extra_len > 0 */
+    unsigned nph;       /* headers written at offset 64 */
+    size_t size;        /* bytes of the file (may cut it short) */
+    uint8_t extra[256]; /* written at extra_off when extra_len > 0 */
     size_t extra_off, extra_len;
 };
 
@@ -52,9 +52,9 @@ size_t eb_write(const struct eb *b, uint8_t *out);
 /* The malformed cases: each is refused with err and a message containing msg. */
 struct eb_case {
     const char *name;
-    int type;                       /* ET_EXEC or ET_DYN as the starting image */
+    int type; /* ET_EXEC or ET_DYN as the starting image */
     void (*mutate)(struct eb *b);
-    int err;                        /* negative errno */
+    int err; /* negative errno */
     const char *msg;
 };
 extern const struct eb_case eb_cases[];

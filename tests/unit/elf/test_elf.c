@@ -160,7 +160,8 @@ MT_CASE(collision_is_undone)
     uint64_t a;
 
     MT_EQ(vm_mmap(s, EB_EXEC_BASE + 0x3000, PG, VM_PROT_READ,
-                  VM_MAP_PRIVATE | VM_MAP_ANONYMOUS | VM_MAP_FIXED, NULL, 0, &a), 0);
+                  VM_MAP_PRIVATE | VM_MAP_ANONYMOUS | VM_MAP_FIXED, NULL, 0, &a),
+          0);
     eb_good(&b, ELF_ET_EXEC);
     MT_EQ(load_b(), -ENOMEM);
     MT_CHECK(strstr(msg, "no room"));
@@ -190,9 +191,7 @@ static long read_fails(void *o, uint64_t off, void *buf, size_t n)
 {
     return -EIO;
 }
-static void ref_nop(void *o)
-{
-}
+static void ref_nop(void *o) {}
 
 MT_CASE(source_errors_pass_through)
 {
@@ -222,8 +221,8 @@ MT_CASE(malformed_table)
         c->mutate(&b);
         rc = load_b();
         if (rc != c->err || !strstr(msg, c->msg)) {
-            kprintf("case %s: rc %d (want %d), msg \"%s\" (want \"%s\")\n", c->name, rc,
-                    c->err, msg, c->msg);
+            kprintf("case %s: rc %d (want %d), msg \"%s\" (want \"%s\")\n", c->name, rc, c->err,
+                    msg, c->msg);
             MT_EQ(rc, c->err);
             MT_CHECK(strstr(msg, c->msg));
         }

@@ -11,7 +11,10 @@
 #include "hal/hal_errno.h"
 
 static struct elf_info info = {
-    .entry = 0x200010001010ULL, .phdr = 0x200010000040ULL, .phent = 56, .phnum = 7,
+    .entry = 0x200010001010ULL,
+    .phdr = 0x200010000040ULL,
+    .phent = 56,
+    .phnum = 7,
 };
 static struct stack_layout lay;
 static uint8_t got[64 * 1024], want[64 * 1024];
@@ -52,11 +55,16 @@ static uint64_t model(const struct stack_args *a, uint64_t top, const uint8_t *r
     random = p -= 16;
     memcpy(AT(p), rnd, 16);
     uint64_t pairs[][2] = {
-        {AT_HWCAP, a->hwcap}, {AT_PAGESZ, 4096}, {AT_CLKTCK, 100}, {AT_PHDR, info.phdr},
-        {AT_PHENT, 56}, {AT_PHNUM, info.phnum}, {AT_BASE, 0}, {AT_FLAGS, 0},
-        {AT_ENTRY, info.entry}, {AT_UID, 0}, {AT_EUID, 0}, {AT_GID, 0}, {AT_EGID, 0},
-        {AT_SECURE, 0}, {AT_RANDOM, random}, {AT_HWCAP2, a->hwcap2}, {AT_EXECFN, execfn},
-        {AT_PLATFORM, plat}, {AT_NULL, 0},
+        {AT_HWCAP, a->hwcap},   {AT_PAGESZ, 4096},
+        {AT_CLKTCK, 100},       {AT_PHDR, info.phdr},
+        {AT_PHENT, 56},         {AT_PHNUM, info.phnum},
+        {AT_BASE, 0},           {AT_FLAGS, 0},
+        {AT_ENTRY, info.entry}, {AT_UID, 0},
+        {AT_EUID, 0},           {AT_GID, 0},
+        {AT_EGID, 0},           {AT_SECURE, 0},
+        {AT_RANDOM, random},    {AT_HWCAP2, a->hwcap2},
+        {AT_EXECFN, execfn},    {AT_PLATFORM, plat},
+        {AT_NULL, 0},
     };
     for (size_t i = 0; i < 19; i++) {
         auxv[k++] = pairs[i][0];
@@ -95,7 +103,8 @@ static void build_and_compare(const struct stack_args *a)
     MT_EQ(copy_from_user(got + sizeof(got) - (top - sp), uptr_make(sp), top - sp), 0);
     for (uint64_t i = sizeof(got) - (top - sp); i < sizeof(got); i++)
         if (got[i] != want[i]) {
-            mt_fail(__FILE__, __LINE__, "stack byte differs at top -", (long long)(sizeof(got) - i), got[i]);
+            mt_fail(__FILE__, __LINE__, "stack byte differs at top -", (long long)(sizeof(got) - i),
+                    got[i]);
             MT_EQ(got[i], want[i]);
         }
     MT_EQ(lay.argv, sp + 8);

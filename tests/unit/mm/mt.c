@@ -14,8 +14,8 @@ static void (*mt_body)(void);
 
 void mt_fail(const char *file, int line, const char *expr, long long a, long long b)
 {
-    kprintf("MM TEST FAILED %s:%d: %s (%lld vs %lld / %#llx vs %#llx)\n", file, line, expr,
-            a, b, (unsigned long long)a, (unsigned long long)b);
+    kprintf("MM TEST FAILED %s:%d: %s (%lld vs %lld / %#llx vs %#llx)\n", file, line, expr, a, b,
+            (unsigned long long)a, (unsigned long long)b);
     mt_failures++;
 }
 

@@ -31,30 +31,30 @@ extern struct vm_space *mt_space;
 void mt_fail(const char *file, int line, const char *expr, long long a, long long b);
 void mt_run(void (*body)(void), size_t ram_bytes);
 
-#define MT_CHECK(cond)                                                                     \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            mt_fail(__FILE__, __LINE__, #cond, 0, 0);                                      \
-            return;                                                                        \
-        }                                                                                  \
+#define MT_CHECK(cond)                                                                             \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            mt_fail(__FILE__, __LINE__, #cond, 0, 0);                                              \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
-#define MT_EQ(a, b)                                                                        \
-    do {                                                                                   \
-        long long _a = (long long)(a), _b = (long long)(b);                                \
-        if (_a != _b) {                                                                    \
-            mt_fail(__FILE__, __LINE__, #a " == " #b, _a, _b);                             \
-            return;                                                                        \
-        }                                                                                  \
+#define MT_EQ(a, b)                                                                                \
+    do {                                                                                           \
+        long long _a = (long long)(a), _b = (long long)(b);                                        \
+        if (_a != _b) {                                                                            \
+            mt_fail(__FILE__, __LINE__, #a " == " #b, _a, _b);                                     \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
-#define MT_CASE_RAM(name, bytes)                                                           \
-    static void name##_body(void);                                                         \
-    static void name(void **state)                                                         \
-    {                                                                                      \
-        (void)state;                                                                       \
-        mt_run(name##_body, bytes);                                                        \
-    }                                                                                      \
+#define MT_CASE_RAM(name, bytes)                                                                   \
+    static void name##_body(void);                                                                 \
+    static void name(void **state)                                                                 \
+    {                                                                                              \
+        (void)state;                                                                               \
+        mt_run(name##_body, bytes);                                                                \
+    }                                                                                              \
     static void name##_body(void)
 
 #define MT_CASE(name) MT_CASE_RAM(name, 0)

@@ -35,8 +35,9 @@ MT_CASE(fault_checks_area_and_access)
     MT_EQ(vm_fault(s, a + 2 * PG + (s->mmap_base - a - 2 * PG) / 2, VM_PROT_READ), -EFAULT);
     MT_EQ(vm_fault(s, s->mmap_base, VM_PROT_READ), -EFAULT); /* guard */
     uint64_t x = 0;
-    MT_EQ(vm_mmap(s, 0, PG, VM_PROT_READ | VM_PROT_EXEC, VM_MAP_PRIVATE | VM_MAP_ANONYMOUS,
-                  NULL, 0, &x), 0);
+    MT_EQ(vm_mmap(s, 0, PG, VM_PROT_READ | VM_PROT_EXEC, VM_MAP_PRIVATE | VM_MAP_ANONYMOUS, NULL, 0,
+                  &x),
+          0);
     MT_EQ(vm_fault(s, x, VM_PROT_EXEC), 0);
 }
 
@@ -53,8 +54,9 @@ MT_CASE(user_fault_entry)
     MT_EQ(vm_user_fault(HAL_FAULT_ILLEGAL, a), -EFAULT);
     MT_EQ(vm_user_fault(HAL_FAULT_PAGE_READ, 0), -EFAULT);
     MT_EQ(vm_user_fault(HAL_FAULT_PAGE_READ, 0xffffffff81000000ULL), -EFAULT);
-    MT_EQ(vm_mmap(s, 0, PG, VM_PROT_READ | VM_PROT_EXEC, VM_MAP_PRIVATE | VM_MAP_ANONYMOUS,
-                  NULL, 0, &x), 0);
+    MT_EQ(vm_mmap(s, 0, PG, VM_PROT_READ | VM_PROT_EXEC, VM_MAP_PRIVATE | VM_MAP_ANONYMOUS, NULL, 0,
+                  &x),
+          0);
     MT_EQ(vm_user_fault(HAL_FAULT_PAGE_EXEC, x), 0);
     vm_activate(NULL);
     MT_EQ(vm_user_fault(HAL_FAULT_PAGE_READ, a), -EFAULT);

@@ -54,8 +54,9 @@ MT_CASE(copy_faults)
     MT_EQ(copy_to_user(uptr_make(a + 2 * PG - 2), k, 4), -EFAULT);
     MT_EQ(copy_to_user(uptr_make(a + 2 * PG - 4), k, 4), 0);
     /* wrong permission */
-    MT_EQ(vm_mmap(s, a + 2 * PG, PG, VM_PROT_READ, VM_MAP_PRIVATE | VM_MAP_ANONYMOUS |
-                  VM_MAP_FIXED, NULL, 0, &ro), 0);
+    MT_EQ(vm_mmap(s, a + 2 * PG, PG, VM_PROT_READ, VM_MAP_PRIVATE | VM_MAP_ANONYMOUS | VM_MAP_FIXED,
+                  NULL, 0, &ro),
+          0);
     MT_EQ(copy_to_user(uptr_make(ro), k, 1), -EFAULT);
     MT_EQ(copy_from_user(k, uptr_make(ro), 1), 0);
     /* across two adjacent areas: allowed when both allow it */
@@ -104,7 +105,7 @@ MT_CASE(strncpy_from_user_edges)
     MT_EQ(copy_to_user(uptr_make(a), "hello", 6), 0);
     MT_EQ(strncpy_from_user(k, uptr_make(a), sizeof(k)), 5);
     MT_CHECK(strcmp(k, "hello") == 0);
-    MT_EQ(strncpy_from_user(k, uptr_make(a), 6), 5);  /* NUL exactly at max */
+    MT_EQ(strncpy_from_user(k, uptr_make(a), 6), 5); /* NUL exactly at max */
     MT_EQ(strncpy_from_user(k, uptr_make(a), 5), -ENAMETOOLONG);
     MT_EQ(strncpy_from_user(k, uptr_make(a), 0), -ENAMETOOLONG);
     MT_EQ(strncpy_from_user(k, uptr_make(a + 5), 4), 0); /* empty string */

@@ -137,8 +137,8 @@ MT_CASE(mmap_errno_rules)
     MT_EQ(vm_mmap(s, 0, PG, RW, PRIV_ANON, NULL, 100, &a), -EINVAL);
     MT_EQ(vm_mmap(s, 0, PG, RW, VM_MAP_ANONYMOUS, NULL, 0, &a), -EINVAL); /* no type */
     MT_EQ(vm_mmap(s, 0, PG, RW, unknown_type, NULL, 0, &a), -EINVAL);
-    MT_EQ(vm_mmap(s, 0, PG, RW, VM_MAP_SHARED_VALIDATE | VM_MAP_ANONYMOUS | 0x800000u, NULL,
-                  0, &a), -EOPNOTSUPP);
+    MT_EQ(vm_mmap(s, 0, PG, RW, VM_MAP_SHARED_VALIDATE | VM_MAP_ANONYMOUS | 0x800000u, NULL, 0, &a),
+          -EOPNOTSUPP);
     /* unknown flags are ignored with MAP_PRIVATE, as Linux does */
     MT_EQ(vm_mmap(s, 0, PG, RW, PRIV_ANON | 0x800000u, NULL, 0, &a), 0);
     MT_EQ(vm_mmap(s, 0, UINT64_MAX, RW, PRIV_ANON, NULL, 0, &a), -ENOMEM);
@@ -146,8 +146,7 @@ MT_CASE(mmap_errno_rules)
     MT_EQ(vm_mmap(s, 0, s->va_max - s->va_min + PG, RW, PRIV_ANON, NULL, 0, &a), -ENOMEM);
     MT_EQ(vm_mmap(s, s->va_min + 1, PG, RW, PRIV_ANON | VM_MAP_FIXED, NULL, 0, &a), -EINVAL);
     MT_EQ(vm_mmap(s, s->va_min - PG, PG, RW, PRIV_ANON | VM_MAP_FIXED, NULL, 0, &a), -EPERM);
-    MT_EQ(vm_mmap(s, s->va_max - PG, 2 * PG, RW, PRIV_ANON | VM_MAP_FIXED, NULL, 0, &a),
-          -ENOMEM);
+    MT_EQ(vm_mmap(s, s->va_max - PG, 2 * PG, RW, PRIV_ANON | VM_MAP_FIXED, NULL, 0, &a), -ENOMEM);
     MT_EQ(vm_mmap(s, 0xffff800000000000ULL, PG, RW, PRIV_ANON | VM_MAP_FIXED, NULL, 0, &a),
           -ENOMEM);
     MT_EQ(vm_mmap(s, 0, PG, VM_PROT_READ, VM_MAP_PRIVATE, NULL, 0, &a), -EBADF);
@@ -189,7 +188,7 @@ MT_CASE(mmap_fixed_replaces_and_noreplace)
     MT_EQ(s->nr_pages, 2); /* the replaced pages were freed */
     MT_EQ(vm_area_count(s), 5);
     MT_EQ(peek(a + PG, &v), 0);
-    MT_EQ(v, 0); /* fresh zero page */
+    MT_EQ(v, 0);                     /* fresh zero page */
     MT_EQ(poke(a + PG, 1), -EFAULT); /* read-only now */
     MT_EQ(peek(a, &v), 0);
     MT_EQ(v, 1);
@@ -407,7 +406,8 @@ MT_CASE(many_areas_stay_consistent)
     /* 200 one-page maps with alternating protection, then punch every third */
     for (int i = 0; i < 200; i++)
         MT_EQ(vm_mmap(s, base + (uint64_t)i * PG, PG, (i & 1) ? VM_PROT_READ : RW,
-                      PRIV_ANON | VM_MAP_FIXED, NULL, 0, &a), 0);
+                      PRIV_ANON | VM_MAP_FIXED, NULL, 0, &a),
+              0);
     MT_EQ(vm_area_count(s), 202);
     for (int i = 0; i < 200; i += 3)
         MT_EQ(vm_munmap(s, base + (uint64_t)i * PG, PG), 0);
