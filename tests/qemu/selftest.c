@@ -8,6 +8,7 @@
  *   ud2            execute ud2: the backend must dump registers and exit X86_EXIT_EXCEPTION
  *   rodata         write to .rodata: page fault (the image is mapped read-only)
  *   nullcall       call address 0 (unmapped): page fault from a bad rip
+ *   exit200        return 200 (the launcher must report exit codes above 127 exactly)
  *   sleep3         sleep 3 s and exit 0 (long idle; the RTC refines the TSC rate meanwhile)
  *
  * With a disk attached (tests/qemu/blk_test.sh gives a zeroed one), "all" also checks the
@@ -331,6 +332,8 @@ int x86_selftest_entry(void *arg)
 {
     char name[32];
     selftest_name(arg, name, sizeof(name));
+    if (strcmp(name, "exit200") == 0)
+        return 200; /* above 127: only scripts/qemu's COM2 channel can report it exactly */
     if (strcmp(name, "sleep3") == 0) { /* a long idle: the RTC refines the TSC rate */
         sched_sleep_ns(3000000000ULL);
         kprintf("selftest: slept 3 s\n");
