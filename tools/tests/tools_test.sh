@@ -135,5 +135,15 @@ dd if=/dev/zero of="$T/c2.img" bs=512 count=1 conv=notrunc status=none
 "$FSCK" -n "$T/c2.img" >"$T/out" 2>&1; rc=$?; checks=$((checks + 1))
 [ $rc -ge 4 ] || fail "fsck -n of an image without superblock exits $rc, want >= 4"
 
+# ---- 6. the example manifest, as a new user runs it (from the repository root) -------------
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+check "mkfs examples/tfs-demo" sh -c "cd '$ROOT' && '$MKFS' -l demo -d examples/tfs-demo/root \
+    '$T/demo.img' < examples/tfs-demo/demo.manifest"
+check "fsck examples/tfs-demo" "$FSCK" "$T/demo.img"
+check "dump -x examples/tfs-demo" "$DUMP" -x "$T/x4" "$T/demo.img"
+check "demo: -d content" cmp "$ROOT/examples/tfs-demo/root/srv/www/index.html" "$T/x4/srv/www/index.html"
+check "demo: manifest content" cmp "$ROOT/examples/tfs-demo/files/config.json" "$T/x4/srv/config.json"
+checks=$((checks + 1)); [ "$(readlink "$T/x4/srv/current")" = www ] || fail "demo: symlink"
+
 echo "tools_test: $checks checks, $fails failures"
 [ $fails -eq 0 ]
