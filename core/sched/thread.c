@@ -26,7 +26,13 @@
 #include "core/lib/kstring.h"
 #include "core/lib/log.h"
 #include "hal/hal_errno.h"
+#include "hal/hal_mem.h"
 #include "hal/hal_time.h"
+
+/* The lowest word of every kernel stack; a thread that overwrote it overflowed its stack. */
+#define STACK_CANARY 0x57ac0ca7a1e57ac0ULL
+
+_Static_assert(KSTACK_SIZE == HAL_PAGE_SIZE << KSTACK_ORDER, "KSTACK_SIZE and KSTACK_ORDER");
 
 struct sched sched;
 
@@ -88,11 +94,22 @@ static struct hal_ctx *pick_next(struct cpu *c)
     return &t->ctx;
 }
 
+/* Checked whenever a thread leaves the CPU: an overflow is reported before it spreads. */
+static void check_stack(const struct thread *t)
+{
+    if (*(const uint64_t *)t->kstack != STACK_CANARY)
+        panic("thread %d (%s): kernel stack overflow", t->tid, t->name);
+}
+
 /* With c->lock held and the state of the context `from` already decided: run the next one.
  * Returns (lock held again) when `from` is resumed. */
 static void switch_from(struct cpu *c, struct hal_ctx *from)
 {
-    struct hal_ctx *to = pick_next(c);
+    struct hal_ctx *to;
+
+    if (c->current)
+        check_stack(c->current);
+    to = pick_next(c);
 
     if (to == from)
         return;
@@ -167,6 +184,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)
         kfree(t);
         return NULL;
     }
+    *(uint64_t *)t->kstack = STACK_CANARY;
     kstrlcpy(t->name, name ? name : "thread", sizeof(t->name));
     t->fn = fn;
     t->arg = arg;
@@ -195,6 +213,7 @@ void thread_exit(int code)
     struct thread *cur = c->current;
 
     KASSERT(cur != NULL);
+    check_stack(cur);
     (void)spin_lock_irqsave(&c->lock); /* never restored: this context ends here */
     cur->exit_code = code;
     cur->state = THREAD_EXITING;

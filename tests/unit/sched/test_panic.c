@@ -1,8 +1,9 @@
 /*
- * test_mutex_panic.c - mutex misuse is a kernel bug and panics: unlock by a thread that does
- * not own the mutex, and locking a mutex twice. Seen through hosted_boot(), where a panic
- * ends the machine with PANIC_EXIT_CODE. A panic leaves the kernel unusable for the rest of
- * the process, so each case is its own executable (PANIC_CASE selects it).
+ * test_panic.c - broken kernel invariants the scheduler catches: unlock of a mutex by a thread
+ * that does not own it, locking a mutex twice, a kernel stack overflow (its canary
+ * overwritten). Seen through hosted_boot(), where a panic ends the machine with
+ * PANIC_EXIT_CODE. A panic leaves the kernel unusable for the rest of the process, so each
+ * case is its own executable (PANIC_CASE selects it).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,6 +44,19 @@ static int lock_twice(void *arg)
     return 0;
 }
 
+static void spin(void *arg)
+{
+    thread_yield();
+}
+
+static int overflow(void *arg)
+{
+    thread_create("other", spin, NULL);
+    *(volatile uint64_t *)thread_current()->kstack = 0; /* what a runaway stack would do */
+    thread_yield(); /* leaving the CPU checks the canary */
+    return 0;
+}
+
 static void boot_expect_panic(int (*entry)(void *), const char *needle)
 {
     static char out[16384];
@@ -69,15 +83,22 @@ __attribute__((unused)) static void test_mutex_recursive_lock_panics(void **stat
     boot_expect_panic(lock_twice, "mutex twice: locked twice");
 }
 
+__attribute__((unused)) static void test_stack_overflow_panics(void **state)
+{
+    boot_expect_panic(overflow, "thread 1 (init): kernel stack overflow");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
 #if PANIC_CASE == 1
         cmocka_unit_test(test_mutex_unlock_by_non_owner_panics),
-#else
+#elif PANIC_CASE == 2
         cmocka_unit_test(test_mutex_recursive_lock_panics),
+#else
+        cmocka_unit_test(test_stack_overflow_panics),
 #endif
     };
 
-    return cmocka_run_group_tests_name("sched_mutex_panic", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("sched_panic", tests, NULL, NULL);
 }
