@@ -68,8 +68,10 @@ static void describe(struct opx *x, const char *fmt, ...)
 
 static int same_rc(struct opx *x, long long tfs, long long model)
 {
-    if (tfs == model)
+    if (tfs == model) {
+        x->succeeded[x->kind] += tfs >= 0;
         return 0;
+    }
     return mismatch(x, "TFS returned %lld (%s), the model %lld (%s)", tfs,
                     tfs < 0 ? strerror((int)-tfs) : "ok", model,
                     model < 0 ? strerror((int)-model) : "ok");
@@ -626,10 +628,28 @@ static int op_setxattr(struct opx *x)
     return check_attr(x, ino);
 }
 
+/* Mostly an inode that has xattrs and one of its names, so get/remove often succeed. */
+static uint32_t pick_xattr_target(struct opx *x, const char **name)
+{
+    *name = pick_xname(x);
+    if (draw(x, 4) == 0)
+        return pick_ino(x, ANY);
+    uint32_t start = (uint32_t)draw(x, x->m->ninodes);
+    for (size_t k = 0; k < x->m->ninodes; k++) {
+        uint32_t n = (uint32_t)((start + k) % x->m->ninodes);
+        const struct model_inode *i = model_inode(x->m, n);
+        if (i && i->nxattrs) {
+            *name = i->xattrs[draw(x, i->nxattrs)].name;
+            return n;
+        }
+    }
+    return pick_ino(x, ANY);
+}
+
 static int op_getxattr(struct opx *x)
 {
-    uint32_t ino = pick_ino(x, ANY);
-    const char *name = pick_xname(x);
+    const char *name;
+    uint32_t ino = pick_xattr_target(x, &name);
     size_t size = draw(x, 4) ? TFS_XATTR_SIZE_MAX : draw(x, 50);
     uint8_t *a = malloc(size + 1), *b = malloc(size + 1);
     describe(x, "getxattr(ino %u, \"%.40s\", size %zu)", ino, name, size);
@@ -682,8 +702,10 @@ static int op_listxattr(struct opx *x)
 
 static int op_rmxattr(struct opx *x)
 {
-    uint32_t ino = pick_ino(x, ANY);
-    const char *name = pick_xname(x);
+    const char *pick;
+    uint32_t ino = pick_xattr_target(x, &pick);
+    char name[TFS_XATTR_NAME_MAX + 2];
+    snprintf(name, sizeof(name), "%s", pick); /* the model frees its copy */
     describe(x, "removexattr(ino %u, \"%.40s\")", ino, name);
     int mrc = model_removexattr(x->m, ino, name, x->clk.ns);
     int trc = tfs_removexattr(x->vol, tino(x, ino), name);
@@ -802,6 +824,7 @@ int opx_step(struct opx *x)
     x->clk.ns += draw(x, 8) ? 1 + (int64_t)draw(x, 2000000000) : 0;
     unsigned k = pick_kind(x);
     x->counts[k]++;
+    x->kind = k;
     switch (k) {
     case K_CREATE: case K_MKDIR: case K_MKNOD: return op_create(x, k);
     case K_SYMLINK: return op_symlink(x);

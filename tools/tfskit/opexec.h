@@ -40,6 +40,8 @@ struct opx {
     struct opx_src src;
     unsigned long nops;
     unsigned long counts[32]; /* per operation kind, for reports */
+    unsigned long succeeded[32]; /* of which TFS (and the model) returned success */
+    unsigned kind;            /* the kind being run */
     char desc[512];           /* the operation being run */
     FILE *trace;              /* when set, every operation is printed here */
     bool fsck_on_remount;     /* run tfs_fsck between unmount and mount */

@@ -138,6 +138,8 @@ static uint64_t env_u64(const char *name, uint64_t dflt, bool *given)
     return v && *v ? strtoull(v, NULL, 0) : dflt;
 }
 
+static unsigned long kind_count[OPX_NKINDS], kind_ok[OPX_NKINDS];
+
 /* One seed: returns 0 or -1 (already reported). */
 static int run_seed(uint64_t seed, unsigned phases, unsigned ops, unsigned long *total_ops)
 {
@@ -159,6 +161,10 @@ static int run_seed(uint64_t seed, unsigned phases, unsigned ops, unsigned long 
             rc = opx_remount(&x);
     }
     *total_ops += x.nops;
+    for (unsigned k = 0; k < OPX_NKINDS; k++) {
+        kind_count[k] += x.counts[k];
+        kind_ok[k] += x.succeeded[k];
+    }
     if (rc)
         fprintf(stderr, "tfs model: FAILED with PETREL_SEED=%llu (rerun with it, add "
                 "PETREL_TFS_TRACE=1 to see every operation)\n", (unsigned long long)seed);
@@ -189,6 +195,11 @@ static void test_tfs_against_model(void **state)
     }
     fprintf(stderr, "tfs model: %u seeds from %llu, %lu operations, %u phases each, %.1f s\n",
             ran, (unsigned long long)base, total, PHASES, now_s() - t0);
+    for (unsigned k = 0; k < OPX_NKINDS; k++)
+        if (kind_count[k])
+            fprintf(stderr, "%s%s %lu/%lu", k ? "," : "tfs model: succeeded/run:", opx_kind_name(k),
+                    kind_ok[k], kind_count[k]);
+    fprintf(stderr, "\n");
     assert_int_equal(failed, 0);
     assert_true(ran >= (given || seeds < MIN_SEEDS ? 1u : MIN_SEEDS));
 }
