@@ -134,12 +134,39 @@ static bool reachable(struct tfs_vol *v, uint64_t ino)
     return ok;
 }
 
+/* No written block may lie wholly past a regular file's size (docs/tfs-format.md 5). */
+static void check_size(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip, bool repair,
+                       uint64_t *count)
+{
+    uint64_t first = (ip->size + TFS_BLOCK_SIZE - 1) / TFS_BLOCK_SIZE;
+    for (uint32_t i = 0; i < ip->u.ext.n; i++) {
+        struct tfs_ext *e = &tfs_ext_array(ip)[i];
+        if (e->flags & TFS_EXT_UNWRITTEN || e->lblk + e->len <= first)
+            continue;
+        tfs_report(v, "inode %llu: written blocks at file block %llu lie past the size %llu",
+                   (unsigned long long)ino,
+                   (unsigned long long)(e->lblk > first ? e->lblk : first),
+                   (unsigned long long)ip->size);
+        problem(v, count);
+        if (repair && tfs_txn_begin(v, 64, true) == 0) {
+            uint64_t from = e->lblk > first ? e->lblk : first;
+            if (tfs_op_punch(v, ino, from, e->lblk + e->len - from))
+                tfs_txn_abort(v);
+            else
+                tfs_txn_end(v);
+        }
+        return;
+    }
+}
+
 static void check_inode(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip, bool repair,
                         uint64_t *count)
 {
     uint32_t expect = ip->holds;
     if (tfs_is_type(ip, TFS_S_IFDIR))
         expect += ino == TFS_ROOT_INO ? 2 : 1;
+    if (tfs_is_type(ip, TFS_S_IFREG))
+        check_size(v, ino, ip, repair, count);
     if (tfs_is_type(ip, TFS_S_IFLNK) && !ip->u.symlink) {
         tfs_report(v, "inode %llu: symlink without a target", (unsigned long long)ino);
         problem(v, count);

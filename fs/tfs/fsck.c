@@ -66,7 +66,10 @@ int tfs_fsck(struct tfs_dev *dev, const struct tfs_fsck_opts *o, struct tfs_fsck
     res->log_records = v->log.seq - v->sb.log_seq0;
     res->used_blocks = used;
     res->free_blocks = v->free_blocks;
-    if (used + v->free_blocks != v->nblocks) {
+    uint64_t pending = 0; /* released by repairs staged during the mount */
+    for (uint32_t i = 0; i < v->npending; i++)
+        pending += v->pending[i].len;
+    if (used + v->free_blocks + pending != v->nblocks) {
         tfs_report(v, "free space: %llu used + %llu free != %llu blocks",
                    (unsigned long long)used, (unsigned long long)v->free_blocks,
                    (unsigned long long)v->nblocks);

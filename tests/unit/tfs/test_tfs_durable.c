@@ -662,6 +662,29 @@ static void test_fsck_overlapping_extents(void **state)
     assert_memory_equal(buf, "aaaa", 4);
 }
 
+static void test_fsck_written_past_size(void **state)
+{
+    (void)state;
+    uint64_t f = fx_create(ROOT, "f", TFS_S_IFREG);
+    fx_write(f, 0, "abc", 3);
+    /* a forged record: a written extent at file block 10 of a 3-byte file */
+    uint64_t start, got;
+    assert_int_equal(tfs_space_alloc(fx.vol, 0, 1, &start, &got), 0);
+    struct tfs_ext e = {10, start, 1, 0};
+    assert_int_equal(tfs_txn_begin(fx.vol, 300, false), 0);
+    assert_int_equal(tfs_op_extent(fx.vol, f, &e), 0);
+    assert_int_equal(tfs_txn_end(fx.vol), 0);
+    reopen_raw();
+    assert_int_equal(fx_mount(false), -EUCLEAN);
+    assert_true(fx_msg_has("inode 2: written blocks at file block 10 lie past the size 3"));
+    assert_int_equal(fx_fsck(true, NULL), 1);
+    assert_int_equal(fx_fsck(false, NULL), 0);
+    assert_int_equal(fx_mount(false), 0);
+    struct tfs_attr a;
+    assert_int_equal(tfs_getattr(fx.vol, f, &a), 0);
+    assert_int_equal(a.blocks, 8);
+}
+
 static void test_bad_op_in_good_record(void **state)
 {
     (void)state;
@@ -859,6 +882,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fsck_link_count_repair, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fsck_orphan_to_lost_found, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fsck_overlapping_extents, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fsck_written_past_size, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_op_in_good_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_random_damage_never_crashes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resealed_damage, setup, teardown),
