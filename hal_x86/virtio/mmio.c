@@ -214,6 +214,8 @@ static void probe_one(const char *arg)
     ndevs++;
     if (d->device_id == VIRTIO_ID_BLK)
         virtio_blk_probe(d);
+    else if (d->device_id == VIRTIO_ID_NET)
+        virtio_net_probe(d);
 }
 
 void virtio_mmio_probe_cmdline(const char *cmdline)

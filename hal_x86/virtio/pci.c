@@ -3,8 +3,9 @@
  *
  * The device's vendor capabilities (id 0x09) name, by cfg_type, a BAR window each for the
  * common configuration (1), queue notifications (2), the ISR (3) and the device-specific
- * configuration (4). Interrupts use MSI-X entry 0 for queue 0; the configuration-change
- * interrupt is left off (VIRTIO_MSI_NO_VECTOR). Devices without these capabilities (legacy
+ * configuration (4). Interrupts use MSI-X entry 0 for every queue (irq_setup() must come
+ * before queue_setup()); the configuration-change interrupt is left off
+ * (VIRTIO_MSI_NO_VECTOR). Devices without these capabilities (legacy
  * only) are skipped.
  *
  * Common configuration layout (offsets):
@@ -93,6 +94,11 @@ static int queue_setup(struct virtio_dev *d, unsigned q, unsigned size, uint64_t
     c64(d, 0x28, avail);
     c64(d, 0x30, used);
     d->notify_off[q] = C16(d, 0x1e);
+    if (d->irq) { /* MSI-X routed: every queue signals through entry 0 */
+        C16(d, 0x1a) = 0;
+        if (C16(d, 0x1a) != 0)
+            return -EIO; /* the device refused the vector */
+    }
     C16(d, 0x1c) = 1;
     return 0;
 }
@@ -112,10 +118,7 @@ static int irq_setup(struct virtio_dev *d, x86_irq_fn *fn, void *arg)
     if (rc)
         return rc;
     C16(d, 0x10) = NO_VECTOR;
-    C16(d, 0x16) = 0;
-    C16(d, 0x1a) = 0;
-    if (C16(d, 0x1a) != 0)
-        return -EIO; /* the device refused the vector */
+    d->irq = 1; /* queue_setup() points each queue at MSI-X entry 0 */
     return 0;
 }
 
@@ -177,4 +180,6 @@ void virtio_pci_probe(const struct pci_dev *p)
     ndevs++;
     if (d->device_id == VIRTIO_ID_BLK)
         virtio_blk_probe(d);
+    else if (d->device_id == VIRTIO_ID_NET)
+        virtio_net_probe(d);
 }

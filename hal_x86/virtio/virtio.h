@@ -60,13 +60,14 @@ struct virtio_dev {
     volatile uint8_t *device; /* device-specific config */
     volatile uint8_t *notify_base;
     uint32_t notify_mult;
-    unsigned irq;             /* mmio: I/O APIC pin */
+    unsigned irq;             /* mmio: I/O APIC pin; pci: 1 once MSI-X is routed */
     const void *pci;          /* pci: struct pci_dev copy */
     uint16_t notify_off[4];
 };
 
-/* Drivers' probe, called by the transports for each device found. */
+/* Drivers' probes, called by the transports for each device found. */
 void virtio_blk_probe(struct virtio_dev *d);
+void virtio_net_probe(struct virtio_dev *d);
 
 /* Common start: reset, ACK|DRIVER, negotiate (wanted & offered, VERSION_1 required).
  * Returns the negotiated features, or 0 with the device marked FAILED. */
@@ -94,7 +95,8 @@ struct virtq {
     uint64_t desc_pa, avail_pa, used_pa;
 };
 
-/* Allocate rings for up to max entries (a power of two <= max); 0 or -ENOMEM. */
+/* Allocate rings for up to max entries (the largest power of two <= max and <= 128);
+ * 0, -EINVAL or -ENOMEM. */
 int virtq_alloc(struct virtq *q, unsigned max);
 /* Publish chain head. */
 void virtq_push(struct virtq *q, uint16_t head);

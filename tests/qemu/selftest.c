@@ -14,6 +14,8 @@
  * With a disk attached (tests/qemu/blk_test.sh gives a zeroed one), "all" also checks the
  * virtio-blk driver: 16 writes in flight, flush, 16 reads in flight, compare; the host then
  * checks the pattern landed in the file. Byte j of sector i is (3i + j + 0x40) mod 256.
+ * With a NIC on QEMU user networking (scripts/qemu --net), "all" also sends ARP requests for
+ * the gateway 10.0.2.2 and expects slirp's reply through the receive callback.
  *
  * Checks print "selftest: FAIL <what>" and the entry returns 1, so the QEMU exit code and the
  * console both tell.
@@ -29,6 +31,7 @@
 #include "hal/hal_cpu.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_mem.h"
+#include "hal/hal_net.h"
 #include "hal/hal_rand.h"
 #include "hal/hal_time.h"
 #include "hal/hal_user.h"
@@ -291,6 +294,70 @@ static void test_blk(void)
             (unsigned long long)info.nsectors, BLK_REQS);
 }
 
+/* --- virtio-net: ask QEMU's user-mode network (slirp) for the gateway's MAC ---------------- */
+
+static struct wait_queue net_wq;
+static volatile bool arp_replied;
+static uint8_t gw_mac[6];
+
+static bool ip_is(const uint8_t *p, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+    return p[0] == a && p[1] == b && p[2] == c && p[3] == d;
+}
+
+/* rx callback (interrupt context): an ARP reply (oper 2) from 10.0.2.2 */
+static void net_rx(void *arg, const void *frame, size_t len)
+{
+    const uint8_t *f = frame;
+    if (len < 42 || f[12] != 0x08 || f[13] != 0x06 || f[20] != 0 || f[21] != 2)
+        return;
+    if (!ip_is(f + 28, 10, 0, 2, 2))
+        return;
+    memcpy(gw_mac, f + 22, 6);
+    arp_replied = true;
+    wq_wake_all(&net_wq);
+}
+
+static void arp_request(uint8_t *f, const uint8_t *mac)
+{
+    static const uint8_t tail[] = {0x08, 0x06, 0, 1, 0x08, 0x00, 6, 4, 0, 1};
+    memset(f, 0, 60);
+    memset(f, 0xff, 6);
+    memcpy(f + 6, mac, 6);
+    memcpy(f + 12, tail, sizeof(tail));
+    memcpy(f + 22, mac, 6);
+    f[28] = 10, f[29] = 0, f[30] = 2, f[31] = 15; /* we are 10.0.2.15 */
+    f[38] = 10, f[39] = 0, f[40] = 2, f[41] = 2;  /* who has 10.0.2.2? */
+}
+
+static void test_net(void)
+{
+    struct hal_net *dev = hal_net_get(0);
+    struct hal_net_info info;
+    uint8_t frame[60];
+    CHECK(dev != NULL);
+    if (!dev)
+        return;
+    hal_net_get_info(dev, &info);
+    CHECK(info.mtu >= 576);
+    CHECK(hal_net_transmit(dev, frame, (size_t)info.mtu + 15) == -EMSGSIZE);
+    wq_init(&net_wq, "net");
+    hal_net_set_rx(dev, net_rx, NULL);
+    arp_request(frame, info.mac);
+    for (int attempt = 0; attempt < 10 && !arp_replied; attempt++) {
+        CHECK(hal_net_transmit(dev, frame, sizeof(frame)) == 0);
+        uint64_t tok = spin_lock_irqsave(&net_wq.lock);
+        if (!arp_replied)
+            wq_wait_locked(&net_wq, &tok, hal_clock_ns() + 300000000ULL);
+        spin_unlock_irqrestore(&net_wq.lock, tok);
+    }
+    CHECK(arp_replied);
+    hal_net_set_rx(dev, NULL, NULL);
+    kprintf("selftest: net ok (%s %02x:%02x:%02x:%02x:%02x:%02x, gateway is %02x:%02x:%02x:%02x:%02x:%02x)\n",
+            info.name, info.mac[0], info.mac[1], info.mac[2], info.mac[3], info.mac[4],
+            info.mac[5], gw_mac[0], gw_mac[1], gw_mac[2], gw_mac[3], gw_mac[4], gw_mac[5]);
+}
+
 /* --- fatal cases: each must end in the backend's exception dump --------------------------- */
 
 static const char rodata_probe[16] = "read-only";
@@ -351,6 +418,8 @@ int x86_selftest_entry(void *arg)
     test_user_copies();
     if (hal_blk_count() > 0)
         test_blk();
+    if (hal_net_count() > 0)
+        test_net();
     if (failures) {
         kprintf("selftest: %d failures\n", failures);
         return 1;

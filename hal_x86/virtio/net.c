@@ -1,0 +1,208 @@
+/*
+ * net.c - virtio-net (virtio 1.x section 5.1) behind hal/hal_net.h.
+ *
+ * Queue 0 receives, queue 1 transmits; no offloads, no mergeable buffers, so every packet is
+ * one buffer preceded by the 12-byte virtio_net_hdr (zero on transmit):
+ *
+ *   rx: NBUF buffers of BUF_SIZE bytes, each its own device-writable descriptor i, always
+ *       posted; the interrupt hands [hdr|frame] to the rx callback and posts the buffer again.
+ *   tx: NBUF slots; hal_net_transmit() copies the frame into a free slot's buffer (so the
+ *       caller's bytes are never referenced after return) and posts descriptor i; the
+ *       interrupt frees slots the device has used. No free slot: -EAGAIN.
+ *
+ * Values the device writes are checked before use: a used id must be a posted buffer, a
+ * received length must cover the header and fit the buffer.
+ */
+#include "hal/hal_errno.h"
+#include "hal/hal_mem.h"
+#include "hal/hal_net.h"
+#include "hal/hal_rand.h"
+#include "hal_x86/virtio/virtio.h"
+
+#define MAX_NET 4
+#define NET_F_MAC (1ULL << 5)
+#define HDR_SIZE 12
+#define BUF_SIZE 2048
+#define NBUF 32
+#define MTU 1500
+
+struct hal_net {
+    struct virtio_dev *vdev;
+    struct virtq rxq, txq;
+    uint8_t *rxbuf, *txbuf; /* NBUF x BUF_SIZE each, physically contiguous */
+    uint64_t rxbuf_pa, txbuf_pa;
+    bool tx_busy[NBUF];
+    bool rx_posted[NBUF];
+    hal_net_rx_fn *rx_fn;
+    void *rx_arg;
+    volatile uint32_t lock;
+    struct hal_net_info info;
+};
+
+static struct hal_net nets[MAX_NET];
+static unsigned nnet;
+
+static uint64_t lock(struct hal_net *n)
+{
+    uint64_t flags;
+    __asm__ __volatile__("pushfq; popq %0; cli" : "=r"(flags)::"memory");
+    while (__atomic_exchange_n(&n->lock, 1, __ATOMIC_ACQUIRE))
+        __asm__ __volatile__("pause");
+    return flags;
+}
+
+static void unlock(struct hal_net *n, uint64_t flags)
+{
+    __atomic_store_n(&n->lock, 0, __ATOMIC_RELEASE);
+    if (flags & (1 << 9))
+        __asm__ __volatile__("sti" ::: "memory");
+}
+
+unsigned hal_net_count(void)
+{
+    return nnet;
+}
+
+struct hal_net *hal_net_get(unsigned index)
+{
+    return index < nnet ? &nets[index] : NULL;
+}
+
+void hal_net_get_info(struct hal_net *dev, struct hal_net_info *info)
+{
+    *info = dev->info;
+}
+
+void hal_net_set_rx(struct hal_net *dev, hal_net_rx_fn *fn, void *arg)
+{
+    uint64_t fl = lock(dev);
+    dev->rx_fn = fn;
+    dev->rx_arg = arg;
+    unlock(dev, fl);
+}
+
+static void rx_post(struct hal_net *n, unsigned i)
+{
+    volatile struct virtq_desc *d = &n->rxq.desc[i];
+    d->addr = n->rxbuf_pa + (uint64_t)i * BUF_SIZE;
+    d->len = BUF_SIZE;
+    d->flags = VIRTQ_DESC_F_WRITE;
+    d->next = 0;
+    n->rx_posted[i] = true;
+    virtq_push(&n->rxq, (uint16_t)i);
+}
+
+int hal_net_transmit(struct hal_net *n, const void *frame, size_t len)
+{
+    if (len > (size_t)n->info.mtu + 14 || len < 14)
+        return len < 14 ? -EINVAL : -EMSGSIZE;
+    uint64_t fl = lock(n);
+    unsigned i = 0;
+    while (i < n->txq.size && i < NBUF && n->tx_busy[i])
+        i++;
+    if (i == n->txq.size || i == NBUF || n->txq.broken) {
+        unlock(n, fl);
+        return n->txq.broken ? -EIO : -EAGAIN;
+    }
+    uint8_t *b = n->txbuf + (size_t)i * BUF_SIZE;
+    for (unsigned k = 0; k < HDR_SIZE; k++)
+        b[k] = 0;
+    const uint8_t *src = frame;
+    for (size_t k = 0; k < len; k++)
+        b[HDR_SIZE + k] = src[k];
+    volatile struct virtq_desc *d = &n->txq.desc[i];
+    d->addr = n->txbuf_pa + (uint64_t)i * BUF_SIZE;
+    d->len = (uint32_t)(HDR_SIZE + len);
+    d->flags = 0;
+    d->next = 0;
+    n->tx_busy[i] = true;
+    virtq_push(&n->txq, (uint16_t)i);
+    n->vdev->ops->notify(n->vdev, 1);
+    unlock(n, fl);
+    return 0;
+}
+
+/* Interrupt: reclaim sent slots, deliver received frames (outside the lock), repost. */
+static void net_irq(void *arg)
+{
+    struct hal_net *n = arg;
+    uint32_t id, len;
+
+    n->vdev->ops->irq_ack(n->vdev);
+    uint64_t fl = lock(n);
+    while (virtq_pop(&n->txq, &id, &len))
+        if (id < NBUF)
+            n->tx_busy[id] = false;
+    unsigned reposted = 0;
+    while (virtq_pop(&n->rxq, &id, &len)) {
+        if (id >= NBUF || !n->rx_posted[id])
+            continue; /* not a buffer we posted: ignore the device's word */
+        n->rx_posted[id] = false;
+        hal_net_rx_fn *fn = n->rx_fn;
+        void *fn_arg = n->rx_arg;
+        if (fn && len > HDR_SIZE && len <= BUF_SIZE) {
+            unlock(n, fl);
+            fn(fn_arg, n->rxbuf + (size_t)id * BUF_SIZE + HDR_SIZE, len - HDR_SIZE);
+            fl = lock(n);
+        }
+        rx_post(n, id);
+        reposted++;
+    }
+    if (reposted)
+        n->vdev->ops->notify(n->vdev, 0);
+    unlock(n, fl);
+}
+
+static int net_setup(struct hal_net *n, struct virtio_dev *d, uint64_t f)
+{
+    if (d->ops->queue_max(d, 0) < 4 || d->ops->queue_max(d, 1) < 4)
+        return -ENODEV;
+    if (virtq_alloc(&n->rxq, d->ops->queue_max(d, 0) < NBUF ? d->ops->queue_max(d, 0) : NBUF) ||
+        virtq_alloc(&n->txq, d->ops->queue_max(d, 1) < NBUF ? d->ops->queue_max(d, 1) : NBUF))
+        return -ENOMEM;
+    n->rxbuf_pa = early_alloc_contig(NBUF * BUF_SIZE / HAL_PAGE_SIZE);
+    n->txbuf_pa = early_alloc_contig(NBUF * BUF_SIZE / HAL_PAGE_SIZE);
+    if (!n->rxbuf_pa || !n->txbuf_pa)
+        return -ENOMEM;
+    n->rxbuf = hal_phys_to_virt(n->rxbuf_pa);
+    n->txbuf = hal_phys_to_virt(n->txbuf_pa);
+    n->vdev = d;
+    if (d->ops->irq_setup(d, net_irq, n) != 0 ||
+        d->ops->queue_setup(d, 0, n->rxq.size, n->rxq.desc_pa, n->rxq.avail_pa,
+                            n->rxq.used_pa) != 0 ||
+        d->ops->queue_setup(d, 1, n->txq.size, n->txq.desc_pa, n->txq.avail_pa,
+                            n->txq.used_pa) != 0)
+        return -EIO;
+    if (f & NET_F_MAC) {
+        for (unsigned i = 0; i < 6; i++)
+            n->info.mac[i] = (uint8_t)d->ops->config_read(d, i, 1);
+    } else {
+        hal_entropy(n->info.mac, 6);
+        n->info.mac[0] = (uint8_t)((n->info.mac[0] & 0xfe) | 0x02); /* local, unicast */
+    }
+    n->info.mtu = MTU;
+    n->info.name[0] = 'e';
+    n->info.name[1] = 't';
+    n->info.name[2] = 'h';
+    n->info.name[3] = (char)('0' + nnet);
+    n->info.name[4] = 0;
+    return 0;
+}
+
+void virtio_net_probe(struct virtio_dev *d)
+{
+    if (nnet >= MAX_NET)
+        return;
+    struct hal_net *n = &nets[nnet];
+    uint64_t f = virtio_negotiate(d, NET_F_MAC);
+    if (!f || net_setup(n, d, f) != 0) {
+        d->ops->set_status(d, VIRTIO_STATUS_FAILED);
+        return;
+    }
+    d->ops->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER |
+                              VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+    for (unsigned i = 0; i < n->rxq.size && i < NBUF; i++)
+        rx_post(n, i);
+    d->ops->notify(d, 0);
+    nnet++;
+}
