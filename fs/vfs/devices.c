@@ -2,6 +2,7 @@
  * devices.c - /dev/null, /dev/zero and /dev/urandom: each a few lines over the character
  * device registry, which is all a new device needs.
  */
+#include "core/lib/alloc.h"
 #include "core/lib/kprintf.h"
 #include "core/lib/kstring.h"
 #include "fs/vfs/memfs.h"
@@ -58,13 +59,16 @@ int vfs_devices_register(void)
 
 int vfs_devices_populate(struct vfs_file *dirf, const char *dir)
 {
-    char path[VFS_PATH_MAX];
-    for (size_t i = 0; i < NDEV; i++) {
-        if (ksnprintf(path, sizeof(path), "%s/%s", dir, devices[i].name) >= (int)sizeof(path))
-            return -ENAMETOOLONG;
-        int rc = vfs_mknodat(dirf, path, VFS_S_IFCHR | 0666, devices[i].rdev);
-        if (rc)
-            return rc;
+    char *path = kmalloc(VFS_PATH_MAX);
+    if (!path)
+        return -ENOMEM;
+    int rc = 0;
+    for (size_t i = 0; i < NDEV && rc == 0; i++) {
+        if (ksnprintf(path, VFS_PATH_MAX, "%s/%s", dir, devices[i].name) >= VFS_PATH_MAX)
+            rc = -ENAMETOOLONG;
+        else
+            rc = vfs_mknodat(dirf, path, VFS_S_IFCHR | 0666, devices[i].rdev);
     }
-    return 0;
+    kfree(path);
+    return rc;
 }

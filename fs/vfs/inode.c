@@ -97,8 +97,14 @@ void inode_ref(struct vfs_inode *ip)
     ip->refs++;
 }
 
-/* The last reference went: write back or discard pages, tell the filesystem, free. */
-static void inode_free(struct vfs_inode *ip)
+/*
+ * The last reference went: write back or discard pages, tell the filesystem, free. Returns
+ * the parent whose reference ip held, for the caller to drop: a chain of directories whose
+ * names left the cache goes one at a time, not by recursion (paths may nest 2,000 deep).
+ * ip's own cached names are files or negative (a cached child directory would hold ip), so
+ * dropping them frees no directories.
+ */
+static struct vfs_inode *inode_free(struct vfs_inode *ip)
 {
     struct vfs_sb *sb = ip->sb;
     dcache_purge_dir(ip);
@@ -119,15 +125,17 @@ static void inode_free(struct vfs_inode *ip)
     vfs.ninodes--;
     struct vfs_inode *parent = ip->parent;
     kfree(ip);
-    if (parent)
-        inode_put(parent);
+    return parent;
 }
 
 void inode_put(struct vfs_inode *ip)
 {
-    KASSERT(ip->refs > 0);
-    if (--ip->refs == 0)
-        inode_free(ip);
+    while (ip) {
+        KASSERT(ip->refs > 0);
+        if (--ip->refs)
+            return;
+        ip = inode_free(ip);
+    }
 }
 
 unsigned vfs_icache_count(void)

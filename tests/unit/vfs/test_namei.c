@@ -253,6 +253,35 @@ VT_CASE(dcache_is_bounded)
     VT_CHECK(vfs_icache_count() <= 20);
 }
 
+VT_CASE(deep_tree_released_without_recursion)
+{
+    vt_memfs_root();
+    vfs_set_dcache_limit(16);
+    /* 1500 nested directories: releasing the deepest frees the whole chain */
+    struct vfs_file *d = vt_open("/", VFS_O_PATH | VFS_O_DIRECTORY, 0);
+    VT_CHECK(d);
+    for (int i = 0; i < 1500; i++) {
+        VT_EQ(vfs_mkdirat(d, "a", 0755), 0);
+        struct vfs_file *n;
+        VT_EQ(vfs_openat(d, "a", VFS_O_PATH | VFS_O_DIRECTORY, 0, &n), 0);
+        vt_put(d);
+        d = n;
+    }
+    VT_CHECK(vfs_icache_count() >= 1500); /* held through the parent links */
+    char *buf = kmalloc(VFS_PATH_MAX);
+    VT_EQ(vfs_getcwd(d, buf, VFS_PATH_MAX), 3001);
+    kfree(buf);
+    VT_EQ(vfs_statat(d, "../../..", 0, &st), 0);
+    vt_put(d);
+    /* the cached names of the deepest directories still hold the chain; push them out */
+    char name[16];
+    for (int i = 0; i < 20; i++) {
+        ksnprintf(name, sizeof(name), "/miss%d", i);
+        VT_EQ(vfs_statat(NULL, name, 0, &st), -ENOENT);
+    }
+    VT_CHECK(vfs_icache_count() <= 20);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +296,7 @@ int main(void)
         cmocka_unit_test(dirf_description_as_cwd),
         cmocka_unit_test(dcache_negative_entries_and_invalidation),
         cmocka_unit_test(dcache_is_bounded),
+        cmocka_unit_test(deep_tree_released_without_recursion),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
