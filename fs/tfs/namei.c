@@ -138,7 +138,8 @@ int tfs_readlink(struct tfs_vol *v, uint64_t ino, char *buf, size_t size)
         return -ENOENT;
     if (!tfs_is_type(ip, TFS_S_IFLNK))
         return -EINVAL;
-    memcpy(buf, ip->u.symlink, size < ip->size ? size : ip->size);
+    if (size)
+        memcpy(buf, ip->u.symlink, size < ip->size ? size : ip->size);
     return (int)ip->size;
 }
 
