@@ -249,6 +249,22 @@ static void test_realtime_mode_sleeps(void **state)
     assert_true(hal_wallclock_ns() > HOSTED_WALLCLOCK_EPOCH_NS);
 }
 
+static void test_realtime_from_environment(void **state)
+{
+    struct hosted_config cfg = {.ram_bytes = 1 << 20};
+    struct hosted_hooks hooks = {.timer_irq = on_timer, .irq_exit = on_irq_exit};
+    uint64_t t0;
+
+    hosted_hal_fini();
+    setenv("PETREL_REALTIME", "1", 1);
+    assert_int_equal(hosted_hal_init(&cfg, &hooks, &info), 0);
+    unsetenv("PETREL_REALTIME");
+    t0 = hal_clock_ns();
+    assert_int_equal(hal_cpu_idle_until(t0 + 1 * MS), 0); /* a real sleep */
+    assert_true(hal_clock_ns() >= t0 + 1 * MS);
+    assert_int_equal(hal_cpu_idle_until(UINT64_MAX), -1); /* still nothing to wake it */
+}
+
 static void test_init_twice_is_busy(void **state)
 {
     struct hosted_config cfg = {0};
@@ -276,6 +292,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_idle_sequence_is_deterministic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stats_count_rounds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_realtime_mode_sleeps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_realtime_from_environment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_init_twice_is_busy, setup, teardown),
     };
 

@@ -271,6 +271,35 @@ static void test_reorder(void **state)
     assert_true(inversions > 0);
 }
 
+static void test_two_wires_are_separate(void **state)
+{
+    struct hosted_config cfg = {.ram_bytes = 1 << 20, .nwires = 2, .wire[1] = {.mtu = 9000}};
+    static struct rx_log rx_c, rx_d;
+    struct hal_net_info c;
+    static unsigned char jumbo[9014];
+
+    memset(&rx_a, 0, sizeof(rx_a));
+    memset(&rx_b, 0, sizeof(rx_b));
+    assert_int_equal(hosted_hal_init(&cfg, NULL, &info), 0);
+    assert_int_equal(hal_net_count(), 4);
+    for (unsigned i = 0; i < 4; i++)
+        hal_net_set_rx(hal_net_get(i), on_rx, (struct rx_log *[]){&rx_a, &rx_b, &rx_c, &rx_d}[i]);
+    hal_net_get_info(hal_net_get(2), &c);
+    assert_int_equal(c.mtu, 9000);
+    frame_make(jumbo, sizeof(jumbo), 5);
+    assert_int_equal(hal_net_transmit(hal_net_get(2), jumbo, sizeof(jumbo)), 0);
+    assert_int_equal(hal_net_transmit(hal_net_get(0), jumbo, sizeof(jumbo)), -EMSGSIZE);
+    assert_int_equal(hosted_net_inject(1, jumbo, sizeof(jumbo)), -EMSGSIZE);
+    send_seq(1, 6);
+    hal_irq_enable();
+    assert_int_equal(rx_d.n, 1);
+    assert_int_equal(rx_d.seq[0], 5);
+    assert_int_equal(rx_d.len[0], sizeof(jumbo));
+    assert_int_equal(rx_a.n, 1);
+    assert_int_equal(rx_a.seq[0], 6);
+    assert_int_equal(rx_b.n + rx_c.n, 0);
+}
+
 static void test_bad_knobs_refused(void **state)
 {
     assert_int_equal(init_wire((struct hosted_wire_config){.loss_pct = 101}, 1), -EINVAL);
@@ -291,6 +320,7 @@ int main(void)
         cmocka_unit_test_teardown(test_loss_is_seeded, teardown),
         cmocka_unit_test_teardown(test_duplication, teardown),
         cmocka_unit_test_teardown(test_reorder, teardown),
+        cmocka_unit_test_teardown(test_two_wires_are_separate, teardown),
         cmocka_unit_test_teardown(test_bad_knobs_refused, teardown),
     };
 
