@@ -15,11 +15,19 @@
 
 struct vfs_state vfs;
 
+static struct {
+    struct thread *t;
+    uint64_t interval;
+    bool stop;
+    struct wait_queue wq;
+} flusher;
+
 void vfs_init(void)
 {
     /* Forget any earlier state without freeing it: after a (hosted) reboot the heap it
      * lived in is gone. */
     memset(&vfs, 0, sizeof(vfs));
+    memset(&flusher, 0, sizeof(flusher));
     mutex_init(&vfs.lock, "vfs");
     hash_init(&vfs.icache, 64);
     hash_init(&vfs.dcache, 64);
@@ -178,6 +186,7 @@ out:
 int vfs_shutdown(void)
 {
     int rc = 0;
+    vfs_flusher_stop();
     vfs_lock();
     struct list_node *n;
     while ((n = list_last(&vfs.mounts)) != NULL) {
@@ -239,13 +248,6 @@ int vfs_flush_periodic(uint64_t max_age_ns)
 }
 
 /* --- the periodic flusher thread ------------------------------------------------------ */
-
-static struct {
-    struct thread *t;
-    uint64_t interval;
-    bool stop;
-    struct wait_queue wq;
-} flusher;
 
 static void flusher_main(void *arg)
 {
