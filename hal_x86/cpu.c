@@ -335,7 +335,12 @@ bool x86_have_device_irqs(void)
 
 static void __attribute__((noreturn)) fatal_exception(struct trap_frame *tf)
 {
+    static volatile int dumping;
     const char *name = tf->vector < 32 ? exception_names[tf->vector] : "unexpected vector";
+    if (dumping++) { /* a fault while dumping: do not recurse, just stop */
+        put_str("petrel: exception while reporting an exception, stopping\n");
+        hal_exit(X86_EXIT_EXCEPTION);
+    }
     serial_force_unlock();
     x86_dump_frame(tf, name);
     put_str("petrel: unhandled CPU exception in the kernel, stopping\n");

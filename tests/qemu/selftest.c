@@ -8,6 +8,8 @@
  *   ud2            execute ud2: the backend must dump registers and exit X86_EXIT_EXCEPTION
  *   rodata         write to .rodata: page fault (the image is mapped read-only)
  *   nullcall       call address 0 (unmapped): page fault from a bad rip
+ *   doublefault    ud2 with rsp on an unmapped page: the CPU escalates to a double fault,
+ *                  which runs on its own IST stack and still prints the dump
  *   exit200        return 200 (the launcher must report exit codes above 127 exactly)
  *   sleep3         sleep 3 s and exit 0 (long idle; the RTC refines the TSC rate meanwhile)
  *
@@ -370,6 +372,8 @@ static void crash(const char *name)
         __asm__ __volatile__("ud2");
     else if (strcmp(name, "rodata") == 0)
         *(volatile char *)rodata_probe = 'X';
+    else if (strcmp(name, "doublefault") == 0) /* #UD cannot push its frame: #PF cannot either */
+        __asm__ __volatile__("movabs $0x00007fff00000000, %%rsp; ud2" ::: "memory");
     else if (strcmp(name, "nullcall") == 0)
         ((void (*)(void))(uintptr_t)null_target)();
 }
