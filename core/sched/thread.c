@@ -110,7 +110,6 @@ static void switch_from(struct cpu *c, struct hal_ctx *from)
     if (c->current)
         check_stack(c->current);
     to = pick_next(c);
-
     if (to == from)
         return;
     c->stats.context_switches++;
