@@ -94,6 +94,8 @@ static int queue_setup(struct virtio_dev *d, unsigned q, unsigned size, uint64_t
     c64(d, 0x28, avail);
     c64(d, 0x30, used);
     d->notify_off[q] = C16(d, 0x1e);
+    if ((uint64_t)d->notify_off[q] * d->notify_mult + 2 > d->notify_len)
+        return -EIO; /* the device's notify offset points outside its window */
     if (d->irq) { /* MSI-X routed: every queue signals through entry 0 */
         C16(d, 0x1a) = 0;
         if (C16(d, 0x1a) != 0)
@@ -133,10 +135,12 @@ static const struct virtio_ops pci_ops = {
 };
 
 /* Map the window a virtio capability at `cap` describes; NULL when unusable. */
-static volatile uint8_t *map_cap(const struct pci_dev *p, unsigned cap)
+static volatile uint8_t *map_cap(const struct pci_dev *p, unsigned cap, uint32_t *len_out)
 {
     uint8_t bar = pci_read8(p, cap + 4);
     uint32_t off = pci_read32(p, cap + 8), len = pci_read32(p, cap + 12);
+    if (len_out)
+        *len_out = len;
     uint64_t base = pci_bar_addr(p, bar);
     if (!base || len == 0 || len > (1u << 24))
         return NULL;
@@ -158,17 +162,17 @@ void virtio_pci_probe(const struct pci_dev *p)
         switch (pci_read8(p, cap + 3)) {
         case 1:
             if (!d->base)
-                d->base = map_cap(p, cap);
+                d->base = map_cap(p, cap, NULL);
             break;
         case 2:
             if (!d->notify_base) {
-                d->notify_base = map_cap(p, cap);
+                d->notify_base = map_cap(p, cap, &d->notify_len);
                 d->notify_mult = pci_read32(p, cap + 16);
             }
             break;
         case 4:
             if (!d->device)
-                d->device = map_cap(p, cap);
+                d->device = map_cap(p, cap, NULL);
             break;
         default:
             break;
