@@ -243,6 +243,6 @@ void tfs_pending_release(struct tfs_vol *v)
 /* Blocks data may still take: free less the log's reserve and the staged records' needs. */
 uint64_t tfs_data_avail(struct tfs_vol *v)
 {
-    uint64_t need = v->reserve + 2 * (v->stage_len / TFS_BLOCK_SIZE + 1);
+    uint64_t need = v->reserve + tfs_log_need(v, 0);
     return v->free_blocks > need ? v->free_blocks - need : 0;
 }

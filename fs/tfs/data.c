@@ -141,7 +141,9 @@ static uint64_t hole_blocks(struct tfs_inode *ip, uint64_t lblk, uint64_t n)
 }
 
 #define CHUNK_BLOCKS 2048u /* blocks one record may map: bounds the ops per record */
-#define CHUNK_OPS (2 * CHUNK_BLOCKS + 8)
+/* Ops a record mapping n blocks may hold: per block at most one allocation and one
+ * re-flag, plus splits at the ends. */
+#define CHUNK_OPS(n) (2 * (size_t)(n) + 8)
 
 static uint64_t goal_for(struct tfs_inode *ip, uint64_t lblk)
 {
@@ -220,7 +222,7 @@ static int write_chunk(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip, ui
     }
     if (off > ip->size && (err = zero_tail(v, ip)))
         return err;
-    if ((err = tfs_txn_begin(v, CHUNK_OPS * EXT_OP + INODE_OP, false)))
+    if ((err = tfs_txn_begin(v, CHUNK_OPS(nblk) * EXT_OP + INODE_OP, false)))
         return err;
     /* Holes become unwritten blocks, the data goes out, then the range is marked written:
      * partial blocks that were not written before start from zeros, never stale bytes. */
@@ -433,7 +435,7 @@ static int alloc_range(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip, ui
     for (uint64_t done = 0; done < nblk;) {
         uint64_t n = nblk - done < CHUNK_BLOCKS ? nblk - done : CHUNK_BLOCKS;
         bool lastc = done + n == nblk;
-        if ((err = tfs_txn_begin(v, CHUNK_OPS * EXT_OP + INODE_OP, false)))
+        if ((err = tfs_txn_begin(v, CHUNK_OPS(n) * EXT_OP + INODE_OP, false)))
             return err;
         err = map_range(v, ino, ip, lblk + done, n, TFS_EXT_UNWRITTEN, false);
         if (!err && lastc) {

@@ -192,7 +192,7 @@ static int stage_reserve(struct tfs_vol *v, size_t extra)
 }
 
 /* Blocks the staged records (plus extra bytes) may need in the log, links included. */
-static uint64_t log_need(struct tfs_vol *v, size_t extra)
+uint64_t tfs_log_need(struct tfs_vol *v, size_t extra)
 {
     uint64_t bytes = v->stage_len + extra + TFS_BLOCK_SIZE;
     return 2 * (bytes / TFS_BLOCK_SIZE + 1) + v->seg_blocks;
@@ -200,7 +200,7 @@ static uint64_t log_need(struct tfs_vol *v, size_t extra)
 
 static bool space_ok(struct tfs_vol *v, size_t max_bytes, bool freeing)
 {
-    uint64_t need = log_need(v, max_bytes) + (freeing ? 0 : v->reserve / 2);
+    uint64_t need = tfs_log_need(v, max_bytes) + (freeing ? 0 : v->reserve / 2);
     return v->free_blocks >= need;
 }
 

@@ -316,6 +316,7 @@ int tfs_apply_op(struct tfs_vol *v, uint32_t op, const uint8_t *b, uint32_t len,
 void tfs_inode_destroy(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip);
 
 /* log.c: staging and commit */
+uint64_t tfs_log_need(struct tfs_vol *v, size_t extra);
 int tfs_txn_begin(struct tfs_vol *v, size_t max_bytes, bool freeing);
 void tfs_txn_abort(struct tfs_vol *v);
 int tfs_txn_end(struct tfs_vol *v);

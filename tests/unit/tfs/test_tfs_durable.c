@@ -450,6 +450,61 @@ static void test_orphan_freed_after_crash(void **state)
     cd_fini(&c);
 }
 
+/* Blocks an uncommitted unlink releases are not reused until the unlink is durable. */
+static void test_no_reuse_before_free_is_durable(void **state)
+{
+    (void)state;
+    struct crashdev c;
+    struct tfs_format_opts fo = {0};
+    static uint8_t a[16 * BS], b[16 * BS], got[16 * BS];
+    cd_init(&c, 128);
+    assert_int_equal(tfs_format(&c.dev, &fo), 0);
+    struct tfs_vol *v = mount_dev(&c.dev, false);
+    uint64_t fa, fb, ino;
+    fx_pattern(a, sizeof(a), 1);
+    fx_pattern(b, sizeof(b), 2);
+    assert_int_equal(tfs_create(v, ROOT, N("a"), TFS_S_IFREG, 0, 0, 0, &fa), 0);
+    assert_int_equal(tfs_write(v, fa, 0, a, sizeof(a)), sizeof(a));
+    assert_int_equal(tfs_sync(v), 0);
+    struct tfs_ext ea = tfs_ext_array(tfs_iget(v, fa))[0];
+    assert_int_equal(tfs_unlink(v, ROOT, N("a")), 0);
+    /* fill the volume: until a commit makes the unlink durable, no new block may be one of
+     * a's, and the durable image (a crash now) must still hold a, intact */
+    struct tfs_statfs st;
+    assert_int_equal(tfs_statfs(v, &st), 0);
+    uint64_t seq0 = st.log_seq, off = 0;
+    uint8_t *img = malloc(128 * BS);
+    unsigned before_commit = 0;
+    assert_int_equal(tfs_create(v, ROOT, N("b"), TFS_S_IFREG, 0, 0, 0, &fb), 0);
+    assert_int_equal(tfs_statfs(v, &st), 0);
+    for (;;) {
+        memcpy(img, c.durable, 128 * BS); /* a crash right before this write */
+        if (tfs_write(v, fb, off, b, BS) != BS)
+            break;
+        assert_int_equal(tfs_statfs(v, &st), 0);
+        if (st.log_seq != seq0)
+            break; /* committed (the write needed a's space): reuse is fine from here */
+        struct tfs_ext e;
+        assert_int_equal(tfs_ext_lookup(tfs_iget(v, fb), off / BS, &e), 1);
+        assert_false(e.pblk >= ea.pblk && e.pblk < ea.pblk + ea.len);
+        before_commit++;
+        off += BS;
+    }
+    fprintf(stderr, "  %u blocks written before the commit\n", before_commit);
+    assert_true(before_commit > 20);
+    assert_int_not_equal(st.log_seq, seq0); /* the volume filled up: a's space was needed */
+    struct tfs_memdev md;
+    tfs_memdev_init(&md, img, 128);
+    struct tfs_vol *w = mount_dev(&md.dev, true);
+    assert_int_equal(tfs_lookup(w, ROOT, N("a"), &ino), 0);
+    assert_int_equal(tfs_read(w, ino, 0, got, sizeof(got)), sizeof(got));
+    assert_memory_equal(got, a, sizeof(a));
+    tfs_unmount(w);
+    free(img);
+    tfs_unmount(v);
+    cd_fini(&c);
+}
+
 static void test_io_error_forces_readonly(void **state)
 {
     (void)state;
@@ -873,6 +928,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sync_points, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_anywhere, setup, teardown),
         cmocka_unit_test_setup_teardown(test_orphan_freed_after_crash, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_reuse_before_free_is_durable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_io_error_forces_readonly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readonly_mount, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fsck_clean, setup, teardown),
