@@ -46,8 +46,7 @@ bool x86_verbose;
 /* TSC after each boot phase, for the x86.verbose report. */
 enum { PH_CPU, PH_START, PH_MM, PH_APIC, PH_TIME, PH_DEVICES, PH_N };
 static uint64_t phase_tsc[PH_N];
-static const char *const phase_names[PH_N] = {"cpu", "start-info", "mm", "apic", "time",
-                                              "devices"};
+static const char *const phase_names[PH_N] = {"cpu", "start-info", "mm", "apic", "time", "devices"};
 
 /* tests/qemu/selftest.c defines this in petrel-selftest.elf; petrel.elf leaves it NULL. */
 int x86_selftest_entry(void *arg) __attribute__((weak));
@@ -114,8 +113,7 @@ static void read_modules(const struct hvm_start_info *si)
     uint32_t n = si->nr_modules;
     if (n > HAL_MAX_MODULES)
         n = HAL_MAX_MODULES;
-    const struct hvm_modlist_entry *m =
-        boot_phys(si->modlist_paddr, (uint64_t)n * sizeof(*m));
+    const struct hvm_modlist_entry *m = boot_phys(si->modlist_paddr, (uint64_t)n * sizeof(*m));
     if (!m)
         return;
     for (uint32_t i = 0; i < n; i++) {

@@ -219,7 +219,7 @@ void mm_fill_regions(struct hal_boot_info *info)
 {
     struct x86_ram_range ex[20];
     unsigned nex = 0;
-    ex[nex++] = (struct x86_ram_range){0, 0x100000};                          /* low 1 MiB */
+    ex[nex++] = (struct x86_ram_range){0, 0x100000};                                /* low 1 MiB */
     ex[nex++] = (struct x86_ram_range){KPHYS, (uint64_t)__kernel_end - KERNEL_VMA}; /* image */
     ex[nex++] = (struct x86_ram_range){early_cur, early_hi}; /* page tables, device rings */
     for (unsigned i = 0; i < nreserved; i++)

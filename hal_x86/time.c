@@ -41,10 +41,10 @@
 static uint64_t tsc_hz;
 static volatile uint32_t clock_seq; /* odd while a rebase is in progress */
 static uint64_t tsc_base, ns_base;
-static uint64_t tsc_mult;   /* ns = ticks * tsc_mult >> 32 */
-static uint64_t tsc_per_ns; /* ticks = ns * tsc_per_ns >> 30 */
-static uint64_t apic_hz;                    /* APIC timer ticks per second (divide 16) */
-static uint64_t apic_per_ns;                /* ticks = ns * apic_per_ns >> 30 */
+static uint64_t tsc_mult;    /* ns = ticks * tsc_mult >> 32 */
+static uint64_t tsc_per_ns;  /* ticks = ns * tsc_per_ns >> 30 */
+static uint64_t apic_hz;     /* APIC timer ticks per second (divide 16) */
+static uint64_t apic_per_ns; /* ticks = ns * apic_per_ns >> 30 */
 static uint64_t wall_boot_ns;
 static uint64_t kernel_deadline = UINT64_MAX, idle_deadline = UINT64_MAX;
 static const char *tsc_source = "none";
@@ -274,10 +274,11 @@ static void rtc_refine_start(void)
     uint8_t b = cmos_read(0x0b);
     outb(0x70, 0x0b);
     outb(0x71, (uint8_t)(b | 0x10)); /* update-ended interrupt enable */
-    cmos_read(0x0c);                  /* clear anything pending */
+    cmos_read(0x0c);                 /* clear anything pending */
 }
 
-/* --- the one-shot timer ------------------------------------------------------------------------ */
+/* --- the one-shot timer ------------------------------------------------------------------------
+ */
 
 static void program(void)
 {

@@ -34,7 +34,7 @@
 #define SEL_TSS 0x30
 
 /* Interrupt vectors. */
-#define VEC_IRQ_BASE 0x30   /* device vectors 0x30..0xdf, allocated by x86_irq_alloc() */
+#define VEC_IRQ_BASE 0x30 /* device vectors 0x30..0xdf, allocated by x86_irq_alloc() */
 #define VEC_IRQ_END 0xe0
 #define VEC_TIMER 0xef
 #define VEC_SPURIOUS 0xff
@@ -94,7 +94,8 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
-    __asm__ __volatile__("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+    __asm__ __volatile__("cpuid"
+                         : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
                          : "a"(leaf), "c"(sub));
 }
 
@@ -172,7 +173,7 @@ bool extable_fixup(struct trap_frame *tf);
 
 /* mm.c: early allocator, final page tables, direct map, MMIO window */
 void mm_init(uint64_t kernel_phys_end);
-uint64_t early_page_alloc(void);         /* zeroed page, physical address; boot only */
+uint64_t early_page_alloc(void);           /* zeroed page, physical address; boot only */
 uint64_t early_alloc_contig(size_t pages); /* zeroed contiguous pages; boot only */
 void *mmio_map(uint64_t pa, size_t len);
 void mm_fill_regions(struct hal_boot_info *info);

@@ -219,8 +219,8 @@ void virtio_blk_probe(struct virtio_dev *d)
     b->info.name[1] = 'd';
     b->info.name[2] = (char)('a' + nblk);
     b->info.name[3] = 0;
-    d->ops->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER |
-                              VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+    d->ops->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
+                              VIRTIO_STATUS_DRIVER_OK);
     nblk++;
     return;
 fail:

@@ -168,10 +168,10 @@ static int net_setup(struct hal_net *n, struct virtio_dev *d, uint64_t f)
     n->txbuf = hal_phys_to_virt(n->txbuf_pa);
     n->vdev = d;
     if (d->ops->irq_setup(d, net_irq, n) != 0 ||
-        d->ops->queue_setup(d, 0, n->rxq.size, n->rxq.desc_pa, n->rxq.avail_pa,
-                            n->rxq.used_pa) != 0 ||
-        d->ops->queue_setup(d, 1, n->txq.size, n->txq.desc_pa, n->txq.avail_pa,
-                            n->txq.used_pa) != 0)
+        d->ops->queue_setup(d, 0, n->rxq.size, n->rxq.desc_pa, n->rxq.avail_pa, n->rxq.used_pa) !=
+            0 ||
+        d->ops->queue_setup(d, 1, n->txq.size, n->txq.desc_pa, n->txq.avail_pa, n->txq.used_pa) !=
+            0)
         return -EIO;
     if (f & NET_F_MAC) {
         for (unsigned i = 0; i < 6; i++)
@@ -199,8 +199,8 @@ void virtio_net_probe(struct virtio_dev *d)
         d->ops->set_status(d, VIRTIO_STATUS_FAILED);
         return;
     }
-    d->ops->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER |
-                              VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+    d->ops->set_status(d, VIRTIO_STATUS_ACK | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
+                              VIRTIO_STATUS_DRIVER_OK);
     for (unsigned i = 0; i < n->rxq.size && i < NBUF; i++)
         rx_post(n, i);
     d->ops->notify(d, 0);

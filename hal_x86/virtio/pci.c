@@ -96,7 +96,7 @@ static int queue_setup(struct virtio_dev *d, unsigned q, unsigned size, uint64_t
     d->notify_off[q] = C16(d, 0x1e);
     if ((uint64_t)d->notify_off[q] * d->notify_mult + 2 > d->notify_len)
         return -EIO; /* the device's notify offset points outside its window */
-    if (d->irq) { /* MSI-X routed: every queue signals through entry 0 */
+    if (d->irq) {    /* MSI-X routed: every queue signals through entry 0 */
         C16(d, 0x1a) = 0;
         if (C16(d, 0x1a) != 0)
             return -EIO; /* the device refused the vector */
@@ -154,7 +154,7 @@ void virtio_pci_probe(const struct pci_dev *p)
     struct virtio_dev *d = &devs[ndevs];
     pdevs[ndevs] = *p;
     *d = (struct virtio_dev){.ops = &pci_ops, .pci = &pdevs[ndevs]};
-    d->device_id = p->device >= 0x1040 ? p->device - 0x1040u
+    d->device_id = p->device >= 0x1040   ? p->device - 0x1040u
                    : p->device == 0x1001 ? VIRTIO_ID_BLK
                    : p->device == 0x1000 ? VIRTIO_ID_NET
                                          : 0;

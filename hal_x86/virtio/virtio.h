@@ -60,9 +60,9 @@ struct virtio_dev {
     volatile uint8_t *device; /* device-specific config */
     volatile uint8_t *notify_base;
     uint32_t notify_mult;
-    uint32_t notify_len;      /* pci: bytes of the notify window */
-    unsigned irq;             /* mmio: I/O APIC pin; pci: 1 once MSI-X is routed */
-    const void *pci;          /* pci: struct pci_dev copy */
+    uint32_t notify_len; /* pci: bytes of the notify window */
+    unsigned irq;        /* mmio: I/O APIC pin; pci: 1 once MSI-X is routed */
+    const void *pci;     /* pci: struct pci_dev copy */
     uint16_t notify_off[4];
 };
 

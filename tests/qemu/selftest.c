@@ -42,12 +42,12 @@ int x86_selftest_entry(void *arg);
 
 static int failures;
 
-#define CHECK(cond)                                                                        \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            kprintf("selftest: FAIL %s (%s:%d)\n", #cond, __FILE__, __LINE__);             \
-            failures++;                                                                    \
-        }                                                                                  \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            kprintf("selftest: FAIL %s (%s:%d)\n", #cond, __FILE__, __LINE__);                     \
+            failures++;                                                                            \
+        }                                                                                          \
     } while (0)
 
 /* --- sleepers: timer interrupts, context switches, idle ------------------------------------ */
@@ -237,8 +237,10 @@ static int blk_batch(struct hal_blk *dev, struct hal_blk_req *reqs, enum hal_blk
 {
     blk_pending = 0;
     for (int i = 0; i < BLK_REQS; i++) {
-        reqs[i] = (struct hal_blk_req){.op = op, .sector = (uint64_t)i * (BLK_REQ_BYTES / 512),
-                                       .buf = buf + i * BLK_REQ_BYTES, .len = BLK_REQ_BYTES,
+        reqs[i] = (struct hal_blk_req){.op = op,
+                                       .sector = (uint64_t)i * (BLK_REQ_BYTES / 512),
+                                       .buf = buf + i * BLK_REQ_BYTES,
+                                       .len = BLK_REQ_BYTES,
                                        .done = blk_done};
         blk_pending++;
         int rc = hal_blk_submit(dev, &reqs[i]);
@@ -270,8 +272,8 @@ static void test_blk(void)
     CHECK(info.nsectors >= BLK_REQS * BLK_REQ_BYTES / 512);
     CHECK(!info.read_only && info.max_req_bytes >= BLK_REQ_BYTES);
 
-    struct hal_blk_req bad = {.op = HAL_BLK_READ, .sector = info.nsectors, .buf = buf,
-                              .len = 512, .done = blk_done};
+    struct hal_blk_req bad = {
+        .op = HAL_BLK_READ, .sector = info.nsectors, .buf = buf, .len = 512, .done = blk_done};
     CHECK(hal_blk_submit(dev, &bad) == -EINVAL);
     bad.sector = 0;
     bad.len = 100;
@@ -355,9 +357,10 @@ static void test_net(void)
     }
     CHECK(arp_replied);
     hal_net_set_rx(dev, NULL, NULL);
-    kprintf("selftest: net ok (%s %02x:%02x:%02x:%02x:%02x:%02x, gateway is %02x:%02x:%02x:%02x:%02x:%02x)\n",
-            info.name, info.mac[0], info.mac[1], info.mac[2], info.mac[3], info.mac[4],
-            info.mac[5], gw_mac[0], gw_mac[1], gw_mac[2], gw_mac[3], gw_mac[4], gw_mac[5]);
+    kprintf("selftest: net ok (%s %02x:%02x:%02x:%02x:%02x:%02x, gateway is "
+            "%02x:%02x:%02x:%02x:%02x:%02x)\n",
+            info.name, info.mac[0], info.mac[1], info.mac[2], info.mac[3], info.mac[4], info.mac[5],
+            gw_mac[0], gw_mac[1], gw_mac[2], gw_mac[3], gw_mac[4], gw_mac[5]);
 }
 
 /* --- fatal cases: each must end in the backend's exception dump --------------------------- */
