@@ -200,9 +200,13 @@ static int decode_phdrs(struct loader *l)
             l->phdr_vaddr = p->p_vaddr;
             have_pt_phdr = true;
         }
-        if (p->p_type != ELF_PT_LOAD || p->p_memsz == 0)
+        if (p->p_type != ELF_PT_LOAD)
             continue;
-        if ((rc = check_load(l, i, p)) || (rc = add_seg(l, i, p)))
+        if ((rc = check_load(l, i, p)))
+            return rc;
+        if (p->p_memsz == 0)
+            continue; /* nothing to map */
+        if ((rc = add_seg(l, i, p)))
             return rc;
         if (!have_pt_phdr && p->p_offset <= l->eh.e_phoff && phsize <= p->p_filesz &&
             l->eh.e_phoff - p->p_offset <= p->p_filesz - phsize)

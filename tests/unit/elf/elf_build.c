@@ -291,6 +291,14 @@ MUT(m_interp_binary)
 {
     interp(b, "/lib/\x01\x02\x1b[2J", 12);
 }
+MUT(m_memsz0_filesz)
+{
+    P(EB_PH_STACK)->p_type = ELF_PT_LOAD;
+    P(EB_PH_STACK)->p_offset = 0x2f00;
+    P(EB_PH_STACK)->p_vaddr = EB_EXEC_BASE + 0x8f00;
+    P(EB_PH_STACK)->p_filesz = 0x10;
+    P(EB_PH_STACK)->p_memsz = 0;
+}
 MUT(m_span_huge)
 {
     P(EB_PH_DATA)->p_vaddr += 0x50000000;
@@ -351,6 +359,7 @@ const struct eb_case eb_cases[] = {
     {"interp-past-eof", ELF_ET_DYN, m_interp_eof, -ENOEXEC, "malformed PT_INTERP"},
     {"interp-huge", ELF_ET_DYN, m_interp_huge, -ENOEXEC, "malformed PT_INTERP"},
     {"interp-control-chars", ELF_ET_DYN, m_interp_binary, -ENOEXEC, "interpreter /lib/??"},
+    {"memsz-zero-with-filesz", ELF_ET_EXEC, m_memsz0_filesz, -ENOEXEC, "segment 4: file size"},
     {"span-over-1g", ELF_ET_EXEC, m_span_huge, -ENOMEM, "image spans"},
     {"pie-span-huge", ELF_ET_DYN, m_pie_span_huge, -ENOMEM, "image spans"},
     {"pie-wx", ELF_ET_DYN, m_wx, -ENOEXEC, "writable and executable"},

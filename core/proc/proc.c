@@ -1,0 +1,559 @@
+/*
+ * proc.c - the process (proc.h): configuration, creation, program start, exit, user faults,
+ * and the kernel's path from an image to a running program.
+ *
+ * Program start (proc_start):
+ *
+ *   VFS open(program) -> vm_file -> elf_load (maps the image) -> stack_build (argv, envp,
+ *   auxv) -> struct hal_uregs { rip = entry, rsp = argc slot, rflags = IF } -> the HAL enters
+ *
+ * The end: exit_group and fatal faults call proc_exit, which records the status, writes the
+ * filesystems back (the machine is about to stop: nothing else would) and ends the machine
+ * with hal_exit(status). A fatal fault exits with 128 + the signal Linux would have sent,
+ * after a report on the console when the `fault` key is set.
+ */
+#include "core/proc/proc.h"
+
+#include "core/kernel.h"
+#include "core/lib/alloc.h"
+#include "core/lib/kprintf.h"
+#include "core/lib/kstring.h"
+#include "core/lib/log.h"
+#include "core/mm/uaccess.h"
+#include "core/proc/elf.h"
+#include "core/proc/stack.h"
+#include "core/syscall/syscall.h"
+#include "fs/tfs/tfs.h"
+#include "fs/vfs/memfs.h"
+#include "fs/vfs/vfs.h"
+#include "fs/vfs/vfs_tfs.h"
+#include "hal/hal_errno.h"
+#include "hal/hal_power.h"
+#include "hal/hal_time.h"
+
+#define PROC_CONFIG_XATTR "petrel.config" /* tools/tools.h TOOLS_CONFIG_XATTR */
+#define PROC_CONFIG_MAX 65536u
+#define PROC_BACKTRACE_MAX 16
+#define RFLAGS_IF 0x200ULL
+#define RFLAGS_RESERVED 0x2ULL
+
+/* --- configuration ----------------------------------------------------------------------- */
+
+static char *kstrdup_n(const char *s, size_t n)
+{
+    char *d = kmalloc(n + 1);
+
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+static char *kstrdup(const char *s)
+{
+    return kstrdup_n(s, strlen(s));
+}
+
+void proc_config_free(struct proc_config *cfg)
+{
+    for (size_t i = 0; cfg->argv && i < cfg->argc; i++)
+        kfree(cfg->argv[i]);
+    for (size_t i = 0; cfg->envp && i < cfg->envc; i++)
+        kfree(cfg->envp[i]);
+    kfree(cfg->argv);
+    kfree(cfg->envp);
+    kfree(cfg->program);
+    kfree(cfg->cwd);
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+static int config_bad(const char *key, const char *why)
+{
+    kprintf("petrel: manifest: %s %s\n", key, why);
+    return -EINVAL;
+}
+
+/* argv from `arguments` (strings), or { program } when absent. */
+static int config_argv(const struct config_value *args, struct proc_config *cfg)
+{
+    size_t n = args ? config_count(args) : 1;
+
+    if (args && !config_is_vector(args))
+        return config_bad("arguments", "must be a vector of strings");
+    cfg->argv = kcalloc(n ? n : 1, sizeof(char *));
+    if (!cfg->argv)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const struct config_value *v = args ? config_at(args, i) : NULL;
+
+        if (args && !config_is_string(v))
+            return config_bad("arguments", "must be a vector of strings");
+        cfg->argv[i] = args ? kstrdup_n(config_string(v), config_string_len(v))
+                            : kstrdup(cfg->program);
+        if (!cfg->argv[i])
+            return -ENOMEM;
+        cfg->argc = i + 1;
+    }
+    return 0;
+}
+
+/* envp from `environment` (NAME:value, in order). */
+static int config_envp(const struct config_value *env, struct proc_config *cfg)
+{
+    size_t n = config_count(env);
+
+    if (env && !config_is_tuple(env))
+        return config_bad("environment", "must be a tuple of strings");
+    cfg->envp = kcalloc(n ? n : 1, sizeof(char *));
+    if (!cfg->envp)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const struct config_string *k = config_key_at(env, i);
+        const struct config_value *v = config_at(env, i);
+        size_t len;
+
+        if (!config_is_string(v))
+            return config_bad("environment", "values must be strings");
+        len = k->len + 1 + config_string_len(v);
+        cfg->envp[i] = kmalloc(len + 1);
+        if (!cfg->envp[i])
+            return -ENOMEM;
+        ksnprintf(cfg->envp[i], len + 1, "%s=%s", k->data, config_string(v));
+        cfg->envc = i + 1;
+    }
+    return 0;
+}
+
+int proc_config_from_tree(const struct config_value *root, struct proc_config *cfg)
+{
+    const struct config_value *prog = config_get(root, "program");
+    const struct config_value *cwd = config_get(root, "cwd");
+    int rc;
+
+    memset(cfg, 0, sizeof(*cfg));
+    if (!config_is_string(prog) || config_string_len(prog) == 0)
+        return config_bad("program", "is missing (the path of the program to run)");
+    if (cwd && !config_is_string(cwd))
+        return config_bad("cwd", "must be a path");
+    cfg->program = kstrdup(config_string(prog));
+    cfg->cwd = cwd ? kstrdup(config_string(cwd)) : NULL;
+    rc = (!cfg->program || (cwd && !cfg->cwd)) ? -ENOMEM : 0;
+    if (rc == 0)
+        rc = config_argv(config_get(root, "arguments"), cfg);
+    if (rc == 0)
+        rc = config_envp(config_get(root, "environment"), cfg);
+    cfg->debugsyscalls = config_get_flag(root, "debugsyscalls");
+    cfg->fault = config_get_flag(root, "fault");
+    if (rc)
+        proc_config_free(cfg);
+    return rc;
+}
+
+int proc_cmdline_override(struct config_value *root, const char *cmdline)
+{
+    const char *p = cmdline;
+
+    while (p && *p) {
+        const char *w, *eq = NULL;
+        struct config_value *v;
+
+        while (*p == ' ')
+            p++;
+        w = p;
+        while (*p && *p != ' ') {
+            if (*p == '=' && !eq)
+                eq = p;
+            p++;
+        }
+        if (!eq || eq == w)
+            continue;
+        v = config_new_string(eq + 1, (size_t)(p - eq - 1));
+        if (!v)
+            return -ENOMEM;
+        if (config_tuple_set_n(root, w, (size_t)(eq - w), v)) {
+            config_free(v);
+            return -ENOMEM;
+        }
+    }
+    return 0;
+}
+
+static int config_copy(const struct proc_config *src, struct proc_config *dst)
+{
+    memset(dst, 0, sizeof(*dst));
+    dst->debugsyscalls = src->debugsyscalls;
+    dst->fault = src->fault;
+    if ((src->program && !(dst->program = kstrdup(src->program))) ||
+        (src->cwd && !(dst->cwd = kstrdup(src->cwd))))
+        goto nomem;
+    dst->argv = kcalloc(src->argc + 1, sizeof(char *));
+    dst->envp = kcalloc(src->envc + 1, sizeof(char *));
+    if (!dst->argv || !dst->envp)
+        goto nomem;
+    for (; dst->argc < src->argc; dst->argc++)
+        if (!(dst->argv[dst->argc] = kstrdup(src->argv[dst->argc])))
+            goto nomem;
+    for (; dst->envc < src->envc; dst->envc++)
+        if (!(dst->envp[dst->envc] = kstrdup(src->envp[dst->envc])))
+            goto nomem;
+    return 0;
+nomem:
+    proc_config_free(dst);
+    return -ENOMEM;
+}
+
+/* --- creation and threads ---------------------------------------------------------------- */
+
+static int proc_open_cwd(struct proc *p)
+{
+    if (!p->cfg.cwd || strcmp(p->cfg.cwd, "/") == 0)
+        return 0;
+    return vfs_openat(NULL, p->cfg.cwd, VFS_O_PATH | VFS_O_DIRECTORY, 0, &p->cwd);
+}
+
+int proc_create(const struct proc_config *cfg, struct proc **out)
+{
+    static const struct proc_config empty;
+    struct proc *p = kzalloc(sizeof(*p));
+    struct fd_slot con = {NULL, true, false};
+    int rc;
+
+    if (!p)
+        return -ENOMEM;
+    p->pid = PROC_PID;
+    p->umask = 022;
+    p->main.tid = PROC_PID;
+    mutex_init(&p->lock, "proc");
+    fdtable_init(&p->fds);
+    rc = config_copy(cfg ? cfg : &empty, &p->cfg);
+    if (rc == 0)
+        rc = vm_space_create(&p->vm);
+    if (rc == 0)
+        rc = proc_open_cwd(p);
+    for (int fd = 0; rc == 0 && fd < 3; fd++)
+        rc = fd_install(&p->fds, fd, con) == fd ? 0 : -EMFILE;
+    if (rc) {
+        proc_destroy(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+void proc_destroy(struct proc *p)
+{
+    fdtable_destroy(&p->fds);
+    if (p->cwd)
+        vfs_file_put(p->cwd);
+    if (p->vm)
+        vm_space_destroy(p->vm);
+    proc_config_free(&p->cfg);
+    kfree(p);
+}
+
+void proc_attach(struct proc *p, struct thread *t)
+{
+    if (!t)
+        t = thread_current();
+    t->proc = p;
+    if (t == thread_current())
+        vm_activate(p->vm);
+}
+
+void proc_detach(struct thread *t)
+{
+    if (!t)
+        t = thread_current();
+    if (t == thread_current() && t->proc)
+        vm_activate(NULL);
+    t->proc = NULL;
+}
+
+struct proc *proc_current(void)
+{
+    struct thread *t = thread_current();
+
+    return t ? t->proc : NULL;
+}
+
+struct uthread *uthread_current(void)
+{
+    struct proc *p = proc_current();
+
+    return p ? &p->main : NULL;
+}
+
+/* --- start ------------------------------------------------------------------------------- */
+
+static int proc_load(struct proc *p, struct elf_info *info)
+{
+    struct vfs_file *f;
+    struct vm_file vf;
+    char msg[ELF_MSG_SIZE];
+    int rc = vfs_openat(p->cwd, p->cfg.program, VFS_O_RDONLY, 0, &f);
+
+    if (rc) {
+        kprintf("petrel: cannot open program %s: error %d\n", p->cfg.program, -rc);
+        return rc;
+    }
+    vf = vm_file_from_vfs(f);
+    msg[0] = '\0';
+    rc = elf_load(p->vm, &vf, info, msg, sizeof(msg));
+    vfs_file_put(f);
+    if (rc)
+        kprintf("petrel: cannot load %s: %s\n", p->cfg.program, msg[0] ? msg : "error");
+    return rc;
+}
+
+int proc_start(struct proc *p, uint64_t hwcap, uint64_t hwcap2, struct hal_uregs *regs)
+{
+    struct elf_info info;
+    struct stack_layout lay;
+    struct stack_args a;
+    int rc;
+
+    if (!p->cfg.program)
+        return -ENOENT;
+    rc = proc_load(p, &info);
+    if (rc)
+        return rc;
+    a.argv = (const char *const *)p->cfg.argv;
+    a.argc = p->cfg.argc;
+    a.envp = (const char *const *)p->cfg.envp;
+    a.envc = p->cfg.envc;
+    a.execfn = p->cfg.program;
+    a.elf = &info;
+    a.hwcap = hwcap;
+    a.hwcap2 = hwcap2;
+    rc = stack_build(p->vm, &a, &lay);
+    if (rc) {
+        kprintf("petrel: cannot build the stack of %s: error %d\n", p->cfg.program, -rc);
+        return rc;
+    }
+    memset(regs, 0, sizeof(*regs));
+    regs->rip = info.entry;
+    regs->rsp = lay.sp;
+    regs->rflags = RFLAGS_IF | RFLAGS_RESERVED;
+    sys_trace_set(p->cfg.debugsyscalls);
+    return 0;
+}
+
+/* --- the end ----------------------------------------------------------------------------- */
+
+void proc_exit(struct proc *p, int status)
+{
+    int rc;
+
+    if (p) {
+        mutex_lock(&p->lock);
+        p->exited = true;
+        p->exit_status = status;
+        mutex_unlock(&p->lock);
+    }
+    rc = vfs_sync();
+    if (rc)
+        log_warn("exit: writing the filesystems back failed: %d", rc);
+    hal_exit(status);
+}
+
+int proc_fault_signal(enum hal_fault_kind kind, int rc)
+{
+    switch (kind) {
+    case HAL_FAULT_ILLEGAL:
+        return PROC_SIGILL;
+    case HAL_FAULT_DIVIDE:
+    case HAL_FAULT_FPU:
+        return PROC_SIGFPE;
+    case HAL_FAULT_BREAKPOINT:
+        return PROC_SIGTRAP;
+    case HAL_FAULT_PAGE_READ:
+    case HAL_FAULT_PAGE_WRITE:
+    case HAL_FAULT_PAGE_EXEC:
+        if (rc == -EIO)
+            return PROC_SIGBUS; /* the file behind the page could not be read */
+        if (rc == -ENOMEM)
+            return PROC_SIGKILL; /* as Linux's out-of-memory killer */
+        return PROC_SIGSEGV;
+    case HAL_FAULT_GENERAL:
+    default:
+        return PROC_SIGSEGV;
+    }
+}
+
+static const char *const fault_names[] = {
+    [HAL_FAULT_PAGE_READ] = "read", [HAL_FAULT_PAGE_WRITE] = "write",
+    [HAL_FAULT_PAGE_EXEC] = "exec", [HAL_FAULT_ILLEGAL] = "invalid opcode",
+    [HAL_FAULT_DIVIDE] = "divide error", [HAL_FAULT_GENERAL] = "general protection",
+    [HAL_FAULT_FPU] = "floating point", [HAL_FAULT_BREAKPOINT] = "breakpoint",
+};
+
+/* The program's frame-pointer chain: [rbp] = caller's rbp, [rbp + 8] = return address. */
+static void fault_backtrace(const struct hal_uregs *r)
+{
+    uint64_t fp = r->rbp;
+
+    kprintf("  backtrace: %#llx", (unsigned long long)r->rip);
+    for (int i = 0; i < PROC_BACKTRACE_MAX && fp && !(fp & 7); i++) {
+        uint64_t frame[2];
+
+        if (copy_from_user(frame, uptr_make(fp), sizeof(frame)) || !frame[1])
+            break;
+        kprintf(" %#llx", (unsigned long long)frame[1]);
+        if (frame[0] <= fp)
+            break;
+        fp = frame[0];
+    }
+    kprintf("\n");
+}
+
+static void fault_report(const struct hal_uregs *r, enum hal_fault_kind kind, uint64_t addr,
+                         int sig)
+{
+    const char *what = (unsigned)kind < sizeof(fault_names) / sizeof(fault_names[0])
+                           ? fault_names[kind] : "unknown";
+
+    kprintf("petrel: fatal user fault (%s) at %#llx, rip %#llx: signal %d\n", what,
+            (unsigned long long)addr, (unsigned long long)r->rip, sig);
+    kprintf("  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n"
+            "  rsi %016llx rdi %016llx rbp %016llx rsp %016llx\n",
+            (unsigned long long)r->rax, (unsigned long long)r->rbx,
+            (unsigned long long)r->rcx, (unsigned long long)r->rdx,
+            (unsigned long long)r->rsi, (unsigned long long)r->rdi,
+            (unsigned long long)r->rbp, (unsigned long long)r->rsp);
+    kprintf("  r8  %016llx r9  %016llx r10 %016llx r11 %016llx\n"
+            "  r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n",
+            (unsigned long long)r->r8, (unsigned long long)r->r9,
+            (unsigned long long)r->r10, (unsigned long long)r->r11,
+            (unsigned long long)r->r12, (unsigned long long)r->r13,
+            (unsigned long long)r->r14, (unsigned long long)r->r15);
+    kprintf("  rip %016llx rflags %016llx fs %016llx\n", (unsigned long long)r->rip,
+            (unsigned long long)r->rflags, (unsigned long long)r->fs_base);
+    fault_backtrace(r);
+}
+
+void kernel_user_fault(struct hal_uregs *regs, enum hal_fault_kind kind, uint64_t addr)
+{
+    struct proc *p = proc_current();
+    int rc = -EFAULT, sig;
+
+    if (kind == HAL_FAULT_PAGE_READ || kind == HAL_FAULT_PAGE_WRITE ||
+        kind == HAL_FAULT_PAGE_EXEC) {
+        rc = vm_user_fault(kind, addr);
+        if (rc == 0)
+            return; /* demand paging: the page is there now */
+    }
+    sig = proc_fault_signal(kind, rc);
+    if (!p || p->cfg.fault)
+        fault_report(regs, kind, addr, sig);
+    proc_exit(p, 128 + sig);
+}
+
+/* --- the configured program -------------------------------------------------------------- */
+
+static void start_clock(void *arg, struct tfs_time *now)
+{
+    uint64_t ns = hal_wallclock_ns();
+
+    (void)arg;
+    now->sec = (int64_t)(ns / 1000000000ULL);
+    now->nsec = (uint32_t)(ns % 1000000000ULL);
+}
+
+static void start_report(void *arg, const char *msg)
+{
+    (void)arg;
+    kprintf("petrel: tfs: %s\n", msg);
+}
+
+/* The configuration stored in the image: a read-only TFS mount of its own, before the VFS
+ * mounts the volume (the xattr's name has no Linux namespace, so the VFS would refuse it). */
+static int read_stored_config(struct tfs_dev *dev, struct config_value **out)
+{
+    struct tfs_mount_opts o = {true, start_clock, NULL, start_report, NULL};
+    struct config_error err = {0, 0, NULL};
+    struct tfs_vol *vol;
+    char *text = kmalloc(PROC_CONFIG_MAX);
+    int rc, n;
+
+    if (!text)
+        return -ENOMEM;
+    rc = tfs_mount(dev, &o, &vol);
+    if (rc) {
+        kprintf("petrel: block device 0 holds no mountable TFS volume: error %d\n", -rc);
+        kfree(text);
+        return rc;
+    }
+    n = tfs_getxattr(vol, TFS_ROOT_INO, PROC_CONFIG_XATTR, text, PROC_CONFIG_MAX);
+    tfs_unmount(vol);
+    rc = n < 0 ? n : config_parse(text, (size_t)n, out, &err);
+    if (n < 0)
+        kprintf("petrel: the image stores no configuration (error %d)\n", -n);
+    else if (rc)
+        kprintf("petrel: stored configuration %u:%u: %s\n", err.line, err.column,
+                err.message ? err.message : "error");
+    kfree(text);
+    return rc;
+}
+
+/* A memfs with the standard devices on /dev when the image has that directory. */
+static void mount_dev(void)
+{
+    struct vfs_stat st;
+
+    if (vfs_statat(NULL, "/dev", 0, &st) || !VFS_S_ISTYPE(st.st_mode, VFS_S_IFDIR))
+        return;
+    if (memfs_mount(NULL, "/dev", NULL, NULL) == 0 && vfs_devices_register() == 0)
+        vfs_devices_populate(NULL, "/dev");
+}
+
+static int load_config(struct proc_config *cfg)
+{
+    static struct vfs_blkdev bd;
+    struct config_value *root = NULL;
+    int rc;
+
+    vfs_init();
+    rc = vfs_blkdev_open(0, &bd);
+    if (rc) {
+        kprintf("petrel: no program configured (no block device)\n");
+        return rc;
+    }
+    rc = read_stored_config(&bd.dev, &root);
+    if (rc == 0)
+        rc = proc_cmdline_override(root, kernel.boot ? kernel.boot->cmdline : "");
+    if (rc == 0)
+        rc = proc_config_from_tree(root, cfg);
+    config_free(root);
+    if (rc == 0)
+        rc = vfs_tfs_mount(NULL, "/", &bd.dev, NULL, NULL);
+    if (rc == 0)
+        mount_dev();
+    return rc;
+}
+
+int proc_run_configured(uint64_t hwcap, uint64_t hwcap2)
+{
+    struct proc_config cfg;
+    struct hal_uregs regs;
+    struct proc *p;
+    int rc = load_config(&cfg);
+
+    if (rc)
+        return 1;
+    rc = proc_create(&cfg, &p);
+    proc_config_free(&cfg);
+    if (rc) {
+        kprintf("petrel: cannot create the process: error %d\n", -rc);
+        return 1;
+    }
+    proc_attach(p, NULL);
+    rc = proc_start(p, hwcap, hwcap2, &regs);
+    if (rc == 0) {
+        rc = hal_user_enter(&regs);
+        kprintf("petrel: cannot enter user mode: error %d\n", -rc);
+    }
+    proc_detach(NULL);
+    proc_destroy(p);
+    return 1;
+}
