@@ -5,8 +5,12 @@
  * the access itself is in usercopy.S, whose faulting instructions are listed in the
  * exception table so a fault returns -EFAULT instead of killing the kernel.
  *
- * Not yet: a page fault on a user page during a copy is not offered to the kernel's VM for
- * demand paging (that arrives with user mode, issue 4 second half); it returns -EFAULT.
+ * A fault during a copy is -EFAULT, never demand paging: core/mm's uaccess faults the pages in
+ * before it calls these (docs/x86.md).
+ *
+ * hal_user_enter(): the SYSCALL/SYSRET entry, user-mode exceptions and the per-thread kernel
+ * stack (TSS.rsp0) are the next part of issue 4 and not written yet, so entering user mode
+ * reports -ENOSYS, as the hosted backend does; the kernel prints that and exits.
  */
 #include "hal/hal_errno.h"
 #include "hal/hal_mem.h"
@@ -61,4 +65,9 @@ long hal_strncpy_from_user(char *dst, uint64_t usrc, size_t max)
     /* The string would run past the user half: stop there, and call that a fault. */
     long r = x86_strncpy_user(dst, (const char *)usrc, room);
     return r == -ENAMETOOLONG ? -EFAULT : r;
+}
+
+int hal_user_enter(struct hal_uregs *regs)
+{
+    return -ENOSYS;
 }
