@@ -12,6 +12,7 @@
 #include "core/lib/alloc.h"
 #include "core/lib/kprintf.h"
 #include "core/lib/kstring.h"
+#include "core/proc/proc.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_mem.h"
 #include "hal/hal_power.h"
@@ -67,10 +68,10 @@ static void init_main(void *unused)
 {
     if (kernel.entry)
         hal_exit(kernel.entry(kernel.entry_arg));
-    /* Loading the program named by the image's manifest comes with the ELF loader in a
-     * later issue; until then a bare-metal boot has nothing to run and says so. */
-    kprintf("petrel: no program configured\n");
-    hal_exit(1);
+    /* The program named by the image's configuration (core/proc/proc.h); it returns only
+     * when the program could not be started (the reason is on the console). AT_HWCAP: 0
+     * until the HAL reports the CPU's features. */
+    hal_exit(proc_run_configured(0, 0));
 }
 
 void kernel_main(const struct hal_boot_info *info)

@@ -19,7 +19,7 @@ struct kernel {
     const struct hal_boot_info *boot; /* the backend's, valid for the machine's life */
     int (*entry)(void *arg);          /* hosted: the test's "application" (hal_boot.h) */
     void *entry_arg;
-    struct thread *init;              /* the init thread */
+    struct thread *init; /* the init thread */
 };
 
 extern struct kernel kernel;

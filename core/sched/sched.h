@@ -45,6 +45,7 @@ struct timer {
     unsigned cpu; /* the CPU whose timer tree holds it while armed */
 };
 
+/* Prepare t (not while it is armed). */
 void timer_init(struct timer *t, void (*fn)(struct timer *, void *), void *arg);
 /* Arm (or re-arm) t for deadline_ns on this CPU. Never sleeps; any context. Callers
  * serialize arming and cancelling of one timer. */
@@ -76,13 +77,13 @@ struct thread {
     void (*fn)(void *);
     void *arg;
     void *kstack;
-    unsigned cpu;               /* the CPU it runs on (threads do not migrate) */
-    struct list_node rq_node;   /* run queue or a wait queue */
-    struct list_node all_node;  /* every thread (sched's thread list lock) */
+    unsigned cpu;                  /* the CPU it runs on (threads do not migrate) */
+    struct list_node rq_node;      /* run queue or a wait queue */
+    struct list_node all_node;     /* every thread (sched's thread list lock) */
     struct wait_queue *waiting_on; /* guarded by that queue's lock */
     bool woken_by_timeout;
-    struct timer timeout;       /* wq_wait*() deadline */
-    struct wait_queue exit_wq;  /* thread_join() waits here for DEAD */
+    struct timer timeout;      /* wq_wait*() deadline */
+    struct wait_queue exit_wq; /* thread_join() waits here for DEAD */
     bool detached;
     uint64_t slice_start_ns;
     int exit_code;
@@ -91,7 +92,7 @@ struct thread {
 
 /* Per-CPU scheduler state, indexed by hal_cpu_id(). */
 struct cpu {
-    struct spinlock lock;    /* guards every field below except stats */
+    struct spinlock lock; /* guards every field below except stats */
     unsigned id;
     struct thread *current;  /* NULL while the idle loop (sched_run) runs */
     struct list runq;        /* RUNNABLE threads, FIFO */

@@ -11,8 +11,8 @@ struct sched {
     struct spinlock threads_lock; /* guards threads and next_tid */
     struct list threads;          /* struct thread.all_node, creation order */
     int next_tid;
-    unsigned nthreads;            /* created and not exited; atomic */
-    bool ready;                   /* sched_init() ran */
+    unsigned nthreads; /* created and not exited; atomic */
+    bool ready;        /* sched_init() ran */
     struct cpu cpus[SCHED_MAX_CPUS];
 };
 

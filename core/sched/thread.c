@@ -410,7 +410,8 @@ void sched_dump_threads(void)
     uint64_t tok = spin_lock_irqsave(&sched.threads_lock);
 
     kprintf("  tid  name             state     waiting on\n");
-    list_for_each(&sched.threads, n) {
+    list_for_each(&sched.threads, n)
+    {
         struct thread *t = container_of(n, struct thread, all_node);
         struct wait_queue *wq = t->waiting_on;
 

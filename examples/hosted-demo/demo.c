@@ -43,8 +43,8 @@ static void worker(void *arg)
         mutex_lock(&tally_lock);
         tally++;
         mutex_unlock(&tally_lock);
-        kprintf("[%5llu ms] %-6s tick %d/%d\n", (unsigned long long)(hal_clock_ns() / MS),
-                j->name, i, j->ticks);
+        kprintf("[%5llu ms] %-6s tick %d/%d\n", (unsigned long long)(hal_clock_ns() / MS), j->name,
+                i, j->ticks);
     }
 }
 
@@ -65,9 +65,9 @@ static int demo_main(void *arg)
     for (size_t i = 0; i < NJOBS; i++)
         thread_join(ts[i]);
     sched_get_stats(&st);
-    kprintf("demo: %d ticks, %llu ms of virtual time, %llu context switches, %llu timers\n",
-            tally, (unsigned long long)(hal_clock_ns() / MS),
-            (unsigned long long)st.context_switches, (unsigned long long)st.timers_fired);
+    kprintf("demo: %d ticks, %llu ms of virtual time, %llu context switches, %llu timers\n", tally,
+            (unsigned long long)(hal_clock_ns() / MS), (unsigned long long)st.context_switches,
+            (unsigned long long)st.timers_fired);
     if (tally != expected)
         return 1;
     kprintf("demo: done\n");

@@ -32,10 +32,10 @@ uint64_t ht_rand(void);
 /* Host monotonic clock, for wall-time assertions in the test body. */
 uint64_t ht_wall_ns(void);
 
-#define H_CHECK(cond)                                                                      \
-    do {                                                                                   \
-        if (!(cond))                                                                       \
-            ht_fail(__FILE__, __LINE__, #cond);                                            \
+#define H_CHECK(cond)                                                                              \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            ht_fail(__FILE__, __LINE__, #cond);                                                    \
     } while (0)
 
 #endif

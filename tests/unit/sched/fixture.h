@@ -29,10 +29,10 @@ void fixture_fail(const char *file, int line, const char *what);
 /* In the test body: fail (printing the seed) if a thread recorded a failure. */
 void fixture_verify(void);
 
-#define T_CHECK(cond)                                                                      \
-    do {                                                                                   \
-        if (!(cond))                                                                       \
-            fixture_fail(__FILE__, __LINE__, #cond);                                       \
+#define T_CHECK(cond)                                                                              \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            fixture_fail(__FILE__, __LINE__, #cond);                                               \
     } while (0)
 
 /* Busy-spawn helper: create a thread or record a failure. */

@@ -53,7 +53,7 @@ static int overflow(void *arg)
 {
     thread_create("other", spin, NULL);
     *(volatile uint64_t *)thread_current()->kstack = 0; /* what a runaway stack would do */
-    thread_yield(); /* leaving the CPU checks the canary */
+    thread_yield();                                     /* leaving the CPU checks the canary */
     return 0;
 }
 

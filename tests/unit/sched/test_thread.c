@@ -69,8 +69,8 @@ static void joiner(void *arg)
     T_CHECK(a && b);
     if (!a || !b)
         return;
-    ra = thread_join(a);             /* a has not run yet: join sleeps */
-    sched_sleep_ns(1 * MS);          /* b has exited by now: join does not sleep */
+    ra = thread_join(a);    /* a has not run yet: join sleeps */
+    sched_sleep_ns(1 * MS); /* b has exited by now: join does not sleep */
     T_CHECK(b->state == THREAD_DEAD);
     rb = thread_join(b);
     T_CHECK(ra == 42);
@@ -112,9 +112,7 @@ static void test_thread_current_and_tids(void **state)
 }
 
 /* Every thread gives back its stack and (joined or detached) its struct. */
-static void noop(void *arg)
-{
-}
+static void noop(void *arg) {}
 
 static void spawner(void *arg)
 {
@@ -246,7 +244,7 @@ static void test_thread_create_from_interrupt(void **state)
 /* --- preemption ---------------------------------------------------------------------------- */
 
 struct busy {
-    int iterations;   /* of the busy thread */
+    int iterations;    /* of the busy thread */
     int seen_by_other; /* busy's count when the other thread first ran */
     bool stop;
 };

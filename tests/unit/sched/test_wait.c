@@ -259,7 +259,8 @@ static void sleep_and_record(void *arg)
 
 static void test_sleep_wakes_at_exact_time(void **state)
 {
-    static struct timed t[3] = {{.deadline = 30 * MS}, {.deadline = 10 * MS}, {.deadline = 20 * MS}};
+    static struct timed t[3] = {
+        {.deadline = 30 * MS}, {.deadline = 10 * MS}, {.deadline = 20 * MS}};
 
     for (int i = 0; i < 3; i++)
         fixture_spawn("sleeper", sleep_and_record, &t[i]);
