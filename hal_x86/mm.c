@@ -157,16 +157,8 @@ void mm_init(uint64_t kernel_phys_end)
     mmio_pd = early_walk(kernel_pml4, MMIO_BASE, 2);
     if (!mmio_pd)
         boot_fail("out of memory for the MMIO window");
-    /* Every kernel-half PML4 slot exists from now on, so user spaces can share them. */
-    for (unsigned i = 256; i < 512; i++) {
-        if (!(kernel_pml4[i] & PTE_P)) {
-            uint64_t pa = early_page_alloc();
-            if (!pa)
-                boot_fail("out of memory for kernel page tables");
-            kernel_pml4[i] = pa | PTE_P | PTE_W;
-        }
-    }
-
+    /* The kernel-half PML4 slots are now final (direct map, MMIO window, image): nothing maps
+     * kernel memory after boot outside them, so user spaces can copy the slots once. */
     uint64_t cr4;
     __asm__ __volatile__("mov %%cr4, %0" : "=r"(cr4));
     __asm__ __volatile__("mov %0, %%cr4" ::"r"(cr4 | (1ULL << 7))); /* PGE */

@@ -8,8 +8,9 @@
  *   0xffffc00000000000 .. (+ 1 GiB)             MMIO window (LAPIC, I/O APIC, virtio), UC, NX
  *   0xffffffff80000000 + phys                   kernel image (-2 GiB, mcmodel=kernel)
  *
- * The PML4 entries of the kernel half are created at boot and never change, so every user
- * address space shares them by copying the 256 upper entries.
+ * The kernel-half PML4 entries (direct map, MMIO window, image) are all created at boot and
+ * never change afterwards (mmio_map() only fills the MMIO window's existing page directory),
+ * so every user address space shares them by copying the 256 upper entries once.
  */
 #ifndef HAL_X86_X86_H
 #define HAL_X86_X86_H
