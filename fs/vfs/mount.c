@@ -194,12 +194,14 @@ int vfs_shutdown(void)
         if (rc == 0)
             rc = r;
     }
-    /* Everything is gone: give the tables back their first size. */
-    KASSERT(vfs.ninodes == 0 && vfs.ndentries == 0);
-    hash_destroy(&vfs.icache);
-    hash_destroy(&vfs.dcache);
-    hash_init(&vfs.icache, 64);
-    hash_init(&vfs.dcache, 64);
+    /* When everything is gone (no description left open), give the tables back their
+     * first size. */
+    if (vfs.ninodes == 0 && vfs.ndentries == 0) {
+        hash_destroy(&vfs.icache);
+        hash_destroy(&vfs.dcache);
+        hash_init(&vfs.icache, 64);
+        hash_init(&vfs.dcache, 64);
+    }
     vfs_unlock();
     return rc;
 }
