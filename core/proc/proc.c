@@ -224,6 +224,11 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
     p->pid = PROC_PID;
     p->umask = 022;
     p->main.tid = PROC_PID;
+    for (int i = 0; i < PROC_NRLIMIT; i++)
+        p->rlimits[i] = (struct proc_rlimit){PROC_RLIM_INFINITY, PROC_RLIM_INFINITY};
+    p->rlimits[PROC_RLIMIT_STACK].cur = VM_STACK_SIZE;
+    p->rlimits[PROC_RLIMIT_CORE].cur = 0;
+    p->rlimits[PROC_RLIMIT_NOFILE] = (struct proc_rlimit){PROC_NOFILE, PROC_NOFILE};
     mutex_init(&p->lock, "proc");
     fdtable_init(&p->fds);
     rc = config_copy(cfg ? cfg : &empty, &p->cfg);

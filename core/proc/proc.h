@@ -140,6 +140,16 @@ struct uthread {
     struct hal_uregs *regs; /* the frame of the syscall in progress (NULL: called as C) */
 };
 
+#define PROC_NRLIMIT 16
+#define PROC_RLIM_INFINITY (~0ULL)
+#define PROC_RLIMIT_STACK 3
+#define PROC_RLIMIT_CORE 4
+#define PROC_RLIMIT_NOFILE 7
+
+struct proc_rlimit {
+    uint64_t cur, max;
+};
+
 struct proc {
     int pid;
     struct vm_space *vm;
@@ -149,6 +159,7 @@ struct proc {
     uint32_t umask;
     unsigned console_flags; /* status flags of the console description (O_NONBLOCK...) */
     struct proc_sigaction sigactions[PROC_NSIG];
+    struct proc_rlimit rlimits[PROC_NRLIMIT]; /* recorded; RLIMIT_NOFILE is PROC_NOFILE */
     struct uthread main; /* the one thread */
     struct proc_config cfg;
     bool exited;

@@ -1,0 +1,98 @@
+/*
+ * console.c - the console as a file: descriptors 0, 1 and 2 of the process.
+ *
+ * The console is not a VFS node (the root may be a TFS image without /dev): a descriptor
+ * slot marks it, and reads, writes, fstat and ioctl come here. It behaves as a tty:
+ * TCGETS/TIOCGWINSZ succeed (an 80x24 terminal in cooked mode), so libcs line-buffer stdout
+ * and isatty() is true. Output goes to hal_console_write in one call per write. Input is what
+ * the HAL has already received: with nothing there a read returns 0 (end of file), or -EAGAIN
+ * when the description is O_NONBLOCK - the console never blocks (docs/syscalls.md).
+ */
+#include "core/lib/kstring.h"
+#include "core/syscall/sys_internal.h"
+#include "hal/hal_console.h"
+#include "hal/hal_errno.h"
+
+#define TCGETS 0x5401
+#define TCSETS 0x5402
+#define TCSETSW 0x5403
+#define TCSETSF 0x5404
+#define TIOCGPGRP 0x540f
+#define TIOCGWINSZ 0x5413
+#define TIOCSWINSZ 0x5414
+
+/* struct termios as the kernel copies it (x86-64: 36 bytes). */
+struct sys_termios {
+    uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+    uint8_t c_line;
+    uint8_t c_cc[19];
+} __attribute__((packed));
+
+struct sys_winsize {
+    uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
+};
+
+_Static_assert(sizeof(struct sys_termios) == 36, "termios layout");
+
+long sys_console_read(void *buf, size_t n)
+{
+    size_t got = hal_console_read(buf, n);
+
+    if (got == 0 && n && (sys_proc()->console_flags & VFS_O_NONBLOCK))
+        return -EAGAIN;
+    return (long)got;
+}
+
+long sys_console_write(const void *buf, size_t n)
+{
+    hal_console_write(buf, n);
+    return (long)n;
+}
+
+static void termios_default(struct sys_termios *t)
+{
+    static const uint8_t cc[19] = {3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22};
+
+    memset(t, 0, sizeof(*t));
+    t->c_iflag = 0x500;  /* ICRNL | IXON */
+    t->c_oflag = 0x5;    /* OPOST | ONLCR */
+    t->c_cflag = 0xbf;   /* B38400 | CS8 | CREAD */
+    t->c_lflag = 0x8a3b; /* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
+    memcpy(t->c_cc, cc, sizeof(cc));
+}
+
+int sys_console_ioctl(unsigned long req, uint64_t arg)
+{
+    struct sys_termios t;
+    struct sys_winsize ws = {24, 80, 0, 0};
+    int pgrp = PROC_PID;
+
+    switch (req) {
+    case TCGETS:
+        termios_default(&t);
+        return sys_copy_out(arg, &t, sizeof(t));
+    case TCSETS:
+    case TCSETSW:
+    case TCSETSF: /* accepted (read, checked), not applied: output is never transformed */
+        return sys_copy_in(&t, arg, sizeof(t));
+    case TIOCGWINSZ:
+        return sys_copy_out(arg, &ws, sizeof(ws));
+    case TIOCSWINSZ:
+        return sys_copy_in(&ws, arg, sizeof(ws));
+    case TIOCGPGRP:
+        return sys_copy_out(arg, &pgrp, sizeof(pgrp));
+    default:
+        return -ENOTTY;
+    }
+}
+
+void sys_console_stat(struct vfs_stat *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->st_dev = 0x16;
+    st->st_ino = 1;
+    st->st_nlink = 1;
+    st->st_mode = VFS_S_IFCHR | 0620;
+    st->st_rdev = VFS_MKDEV(136, 0); /* /dev/pts/0 */
+    st->st_blksize = 1024;
+}

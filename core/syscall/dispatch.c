@@ -1,0 +1,98 @@
+/*
+ * dispatch.c - the syscall table, the dispatcher and the HAL's syscall entry.
+ *
+ * syscalls.def expands twice here: into sys_by_nr[], a row per known number (a NULL name is
+ * an unknown number), and into sys_order[], the known numbers in table order, for the tracer
+ * tests and the fuzzer. A lookup is one bounds check and one index.
+ */
+#include "core/syscall/syscall.h"
+
+#include "core/lib/kprintf.h"
+#include "core/syscall/sys_internal.h"
+#include "hal/hal_errno.h"
+#include "hal/hal_user.h"
+
+#define SYS_NARGS(...) (sizeof((struct sys_arg[]){__VA_ARGS__}) / sizeof(struct sys_arg))
+
+#define SYSCALL(nr_, name_, ...)                                                           \
+    [nr_] = {nr_, #name_, sys_##name_, SYS_NARGS(__VA_ARGS__), {__VA_ARGS__}},
+#define SYSCALL_NI(nr_, name_, ...) [nr_] = {nr_, #name_, NULL, SYS_NARGS(__VA_ARGS__), {__VA_ARGS__}},
+static const struct sys_desc sys_by_nr[SYS_NR_MAX] = {
+#include "core/syscall/syscalls.def"
+};
+#undef SYSCALL
+#undef SYSCALL_NI
+
+#define SYSCALL(nr_, ...) nr_,
+#define SYSCALL_NI(nr_, ...) nr_,
+static const uint16_t sys_order[] = {
+#include "core/syscall/syscalls.def"
+};
+#undef SYSCALL
+#undef SYSCALL_NI
+
+const struct sys_desc *sys_lookup(uint64_t nr)
+{
+    if (nr >= SYS_NR_MAX || !sys_by_nr[nr].name)
+        return NULL;
+    return &sys_by_nr[nr];
+}
+
+size_t sys_table_count(void)
+{
+    return sizeof(sys_order) / sizeof(sys_order[0]);
+}
+
+const struct sys_desc *sys_table_at(size_t i)
+{
+    return i < sys_table_count() ? &sys_by_nr[sys_order[i]] : NULL;
+}
+
+/* exit and exit_group never come back: their trace line is printed before the call. */
+static bool sys_noreturn(const struct sys_desc *d)
+{
+    return d->nr == 60 || d->nr == 231;
+}
+
+static long sys_missing(uint64_t nr, const struct sys_desc *d)
+{
+    if (sys_trace_enabled()) {
+        if (d)
+            kprintf("petrel: syscall %s (%u) is not implemented: -ENOSYS\n", d->name, d->nr);
+        else
+            kprintf("petrel: unknown syscall %llu: -ENOSYS\n", (unsigned long long)nr);
+    }
+    return -ENOSYS;
+}
+
+long ksys_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+               uint64_t a5)
+{
+    const uint64_t a[SYS_MAX_ARGS] = {a0, a1, a2, a3, a4, a5};
+    const struct sys_desc *d = sys_lookup(nr);
+    long ret;
+
+    if (!d || !d->fn)
+        return sys_missing(nr, d);
+    if (!proc_current())
+        return -ESRCH; /* a kernel thread has no process to act for */
+    sys_fetch_reset();
+    if (sys_trace_enabled() && sys_noreturn(d))
+        sys_trace_line(d, a, 0);
+    ret = d->fn(a);
+    if (sys_trace_enabled())
+        sys_trace_line(d, a, ret);
+    return ret;
+}
+
+void kernel_syscall(struct hal_uregs *regs)
+{
+    struct uthread *ut = uthread_current();
+
+    if (ut)
+        ut->regs = regs;
+    regs->rax = (uint64_t)ksys_call(regs->rax, regs->rdi, regs->rsi, regs->rdx, regs->r10,
+                                    regs->r8, regs->r9);
+    if (ut)
+        ut->regs = NULL;
+}

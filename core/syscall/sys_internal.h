@@ -1,0 +1,68 @@
+/*
+ * sys_internal.h - what the files of core/syscall share; not for the rest of the kernel.
+ *
+ * Handlers: one per implemented row of syscalls.def, `long sys_<name>(const uint64_t a[6])`.
+ * Each decodes first (copy-ins through sys_copy_in/sys_path_in, which also feed the
+ * double-fetch check), validates, then executes.
+ */
+#ifndef CORE_SYSCALL_SYS_INTERNAL_H
+#define CORE_SYSCALL_SYS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/mm/uaccess.h"
+#include "core/proc/proc.h"
+#include "core/syscall/syscall.h"
+#include "fs/vfs/vfs.h"
+
+#define SYSCALL(nr, name, ...) long sys_##name(const uint64_t a[SYS_MAX_ARGS]);
+#define SYSCALL_NI(nr, name, ...)
+#include "core/syscall/syscalls.def"
+#undef SYSCALL
+#undef SYSCALL_NI
+
+/* The calling thread's process; the dispatcher guarantees one. */
+static inline struct proc *sys_proc(void)
+{
+    return proc_current();
+}
+
+/* Copy-in helpers: the only way handlers read user memory (each records the range for the
+ * double-fetch check). Return 0 / length, or -EFAULT / -ENAMETOOLONG. */
+int sys_copy_in(void *dst, uint64_t uaddr, size_t n);
+int sys_copy_out(uint64_t uaddr, const void *src, size_t n);
+/* A path (at most VFS_PATH_MAX bytes with the NUL) into a new kmalloc buffer: *out, kfree it.
+ * -EFAULT, -ENAMETOOLONG, -ENOMEM; an empty path is fine here (the VFS decides). */
+int sys_path_in(uint64_t uaddr, char **out);
+/* Validate without copying: [uaddr, uaddr+n) lies in the user half, inside areas allowing
+ * prot (VM_PROT_READ/WRITE). 0 or -EFAULT. Used before an action that cannot be undone (a
+ * read that moves the file offset) so a bad buffer fails before anything happens. */
+int sys_user_check(uint64_t uaddr, size_t n, unsigned prot);
+/* Start a new syscall's fetch log (dispatcher). */
+void sys_fetch_reset(void);
+
+/* Descriptor helpers. */
+/* The dirfd argument as a VFS description for path: NULL for an absolute path, AT_FDCWD ->
+ * the cwd (NULL: "/"), else the open file of fd (a reference; -EBADF, -ENOTDIR for the
+ * console). path NULL: always the descriptor. Drop with sys_dir_put. */
+int sys_dir_get(int dirfd, const char *path, struct vfs_file **out);
+void sys_dir_put(struct vfs_file *f);
+
+/* The console as a file (console.c). */
+long sys_console_read(void *buf, size_t n);
+long sys_console_write(const void *buf, size_t n);
+int sys_console_ioctl(unsigned long req, uint64_t arg);
+void sys_console_stat(struct vfs_stat *st);
+
+/* Trace-time hook: the dispatcher reports unimplemented syscalls. */
+void sys_trace_line(const struct sys_desc *d, const uint64_t a[6], long ret);
+
+/* Constants from the Linux x86-64 ABI that several files use. */
+#define SYS_O_CLOEXEC 02000000
+#define SYS_FD_CLOEXEC 1
+#define SYS_IOV_MAX 1024
+#define SYS_RW_MAX 0x7ffff000L /* Linux's MAX_RW_COUNT */
+
+#endif
