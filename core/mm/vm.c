@@ -206,15 +206,19 @@ static int map_locked(struct vm_space *s, const struct vm_map_req *req, uint64_t
     a = area_new(addr, addr + len, req->prot & VM_PROT_RWX, req->kind);
     if (!a)
         return -ENOMEM;
-    if (req->fixed && (rc = vm_unmap_range(s, addr, addr + len))) {
-        kfree(a);
-        return rc;
-    }
     if (req->kind == VM_FILE) {
+        /* Take the reference before unmapping: the area being replaced may hold the last
+         * one (e.g. MADV_DONTNEED re-mapping an area in place). */
         a->file = req->file;
         a->file_off = req->file_off;
         a->file_end = req->file_bytes > UINT64_MAX - addr ? UINT64_MAX : addr + req->file_bytes;
         vm_file_get(&a->file);
+    }
+    if (req->fixed && (rc = vm_unmap_range(s, addr, addr + len))) {
+        if (a->kind == VM_FILE)
+            vm_file_put(&a->file);
+        kfree(a);
+        return rc;
     }
     vm_area_insert(s, a);
     *out = addr;
@@ -410,6 +414,27 @@ uint64_t vm_brk(struct vm_space *s, uint64_t newbrk)
 out:
     mutex_unlock(&s->lock);
     return cur;
+}
+
+int vm_discard(struct vm_space *s, uint64_t addr, uint64_t len)
+{
+    uint64_t end = vm_page_up(len);
+    int rc = 0;
+
+    if (addr & VM_PAGE_MASK)
+        return -EINVAL;
+    if (len == 0)
+        return 0;
+    if (!end || end > UINT64_MAX - addr)
+        return -EINVAL;
+    end += addr;
+    mutex_lock(&s->lock);
+    if (!range_covered(s, addr, end))
+        rc = -ENOMEM;
+    else
+        vm_pages_free(s, addr, end);
+    mutex_unlock(&s->lock);
+    return rc;
 }
 
 int vm_area_query(struct vm_space *s, uint64_t addr, struct vm_area *out)

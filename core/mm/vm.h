@@ -187,6 +187,14 @@ int vm_fault(struct vm_space *s, uint64_t addr, unsigned access);
 /* For the HAL's kernel_user_fault: vm_fault on the current space for a page-fault kind. */
 int vm_user_fault(enum hal_fault_kind kind, uint64_t addr);
 
+/*
+ * madvise(MADV_DONTNEED) for private mappings: drop the pages of [addr, addr+len) so that the
+ * next touch refills them (zeros, or the file's bytes again). Areas are unchanged. Returns 0,
+ * -EINVAL (misaligned addr, wrapping range) or -ENOMEM (a page of the range is unmapped; then
+ * nothing is dropped). len 0: 0.
+ */
+int vm_discard(struct vm_space *s, uint64_t addr, uint64_t len);
+
 /* Copy the area containing addr into *out (file not referenced); -ENOENT when none. */
 int vm_area_query(struct vm_space *s, uint64_t addr, struct vm_area *out);
 /* Number of areas (tests, /proc/self/maps later). */

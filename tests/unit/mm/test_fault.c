@@ -245,6 +245,67 @@ MT_CASE(vfs_file_source)
     vfs_file_put(f);
 }
 
+MT_CASE(remap_in_place_keeps_the_file_alive)
+{
+    struct vm_space *s = mt_space;
+    struct vm_file src;
+    struct vm_map_req r;
+    uint64_t a, b;
+
+    fill_pattern();
+    MT_EQ(vm_file_mem_create(pattern, sizeof(pattern), &src), 0);
+    memset(&r, 0, sizeof(r));
+    r.len = 2 * PG;
+    r.prot = VM_PROT_READ;
+    r.kind = VM_FILE;
+    r.file = src;
+    r.file_bytes = UINT64_MAX;
+    MT_EQ(vm_map(s, &r, &a), 0);
+    vm_file_put(&src); /* the area holds the only reference now */
+    MT_EQ(vm_area_query(s, a, &q), 0);
+    /* map the same file over the area that holds it (MADV_DONTNEED done by re-mapping) */
+    r.addr = a;
+    r.fixed = true;
+    r.file = q.file;
+    MT_EQ(vm_map(s, &r, &b), 0);
+    MT_EQ(b, a);
+    MT_EQ(copy_from_user(buf, uptr_make(a + PG), 16), 0);
+    MT_CHECK(memcmp(buf, pattern + PG, 16) == 0);
+}
+
+MT_CASE(discard_refills_pages)
+{
+    struct vm_space *s = mt_space;
+    struct vfs_file *f;
+    uint64_t a, fa;
+    uint8_t v = 0;
+
+    fill_pattern();
+    a = mt_mmap_anon(2 * PG, RW);
+    MT_EQ(copy_to_user(uptr_make(a + 10), "zz", 2), 0);
+    f = mt_file("/dd", pattern, sizeof(pattern), VFS_O_RDONLY);
+    MT_CHECK(f);
+    MT_EQ(vm_mmap(s, 0, PG, RW, VM_MAP_PRIVATE, f, 0, &fa), 0);
+    vfs_file_put(f);
+    MT_EQ(copy_to_user(uptr_make(fa), "!", 1), 0);
+    MT_EQ(s->nr_pages, 2);
+    MT_EQ(vm_discard(s, a, 2 * PG), 0);
+    MT_EQ(vm_discard(s, fa, 1), 0);
+    MT_EQ(s->nr_pages, 0);
+    MT_EQ(copy_from_user(&v, uptr_make(a + 10), 1), 0);
+    MT_EQ(v, 0);
+    MT_EQ(copy_from_user(&v, uptr_make(fa), 1), 0);
+    MT_EQ(v, pattern[0]);
+    MT_EQ(vm_discard(s, a + 1, PG), -EINVAL);
+    MT_EQ(vm_discard(s, a, UINT64_MAX), -EINVAL);
+    MT_EQ(vm_discard(s, a, 0), 0);
+    MT_EQ(vm_discard(s, s->va_min, PG), -ENOMEM);
+    MT_EQ(vm_discard(s, fa - PG, 2 * PG), -ENOMEM); /* starts in a hole */
+    MT_EQ(vm_munmap(s, a + PG, PG), 0);
+    MT_EQ(vm_discard(s, a, 2 * PG), -ENOMEM); /* runs into one */
+    MT_EQ(s->nr_pages, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +317,8 @@ int main(void)
         cmocka_unit_test(file_read_error_is_eio),
         cmocka_unit_test(mem_file_reads),
         cmocka_unit_test(vfs_file_source),
+        cmocka_unit_test(remap_in_place_keeps_the_file_alive),
+        cmocka_unit_test(discard_refills_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
