@@ -327,7 +327,8 @@ static int import_tree(struct mk *mk, const char *host, uint64_t dir, const char
         names[n++] = strdup(de->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof(*names), cmp_str);
+    if (n)
+        qsort(names, n, sizeof(*names), cmp_str);
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         if (rc == 0) {

@@ -36,6 +36,11 @@
 #define IMG_BLOCKS 512u
 #define IMG_BYTES ((size_t)IMG_BLOCKS * TFS_BLOCK_SIZE)
 #define BS TFS_BLOCK_SIZE
+#ifdef PETREL_ASAN
+#define KINDS 3 /* zero, all-ones, one random value */
+#else
+#define KINDS 4 /* zero, all-ones, two random values */
+#endif
 
 static uint64_t le(const uint8_t *p, unsigned n)
 {
@@ -414,7 +419,7 @@ static void damage_all(const char *name, const uint8_t *ref, struct stats *st)
     uint8_t *img = malloc(IMG_BYTES);
     for (size_t i = 0; i < l.nf; i++) {
         const struct field *f = &l.f[i];
-        for (unsigned kind = 0; kind < 4; kind++) {
+        for (unsigned kind = 0; kind < KINDS; kind++) {
             for (int rs = 0; rs < 2; rs++) {
                 bool is_crc = strstr(f->name, ".crc") != NULL;
                 if (rs && is_crc)
@@ -453,7 +458,13 @@ static void test_corrupt_every_field(void **state)
     const char *seed = getenv("PETREL_SEED");
     g_rng = seed ? strtoull(seed, NULL, 0) : 1;
     struct stats st = {0};
+    /* Under the sanitizers (several times slower) the compacted image alone: it has a
+     * checkpoint and a tail, so every rule is still exercised. */
+#ifdef PETREL_ASAN
+    for (int c = 1; c < 2; c++) {
+#else
     for (int c = 0; c < 2; c++) {
+#endif
         uint8_t *ref = build(c == 1);
         struct stats before = st;
         damage_all(c ? "compacted" : "plain", ref, &st);

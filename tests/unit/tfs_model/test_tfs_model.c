@@ -30,7 +30,7 @@
 #define PHASES 8
 #define OPS_PER_PHASE 500
 #define MAX_SEEDS 60
-#define MIN_SEEDS 8
+#define MIN_SEEDS 3
 #define TIME_BUDGET_S 18.0
 
 static uint64_t next_rand(void *arg, uint64_t bound)
