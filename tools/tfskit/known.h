@@ -39,4 +39,12 @@
  * every repaired image to check clean. */
 #define TFS_KNOWN_REPAIR_INCOMPLETE 1
 
+/* fs/tfs/data.c write_chunk() and alloc_range(): every write or fallocate chunk opens its
+ * transaction with the worst case of a 2,048-block chunk (CHUNK_OPS * EXT_OP + INODE_OP, about
+ * 164 KiB of log space) whatever its real size, so a 5-byte write into a freshly formatted
+ * 64-block volume (TFS_MIN_BLOCKS, accepted by tfs_format, 48 blocks available) fails with
+ * -ENOSPC, and fuller volumes refuse small writes tens of blocks early. The tests avoid it
+ * (fuzz corpus volumes are 128 blocks); no switch. Reproducer: tfs_format 64 blocks,
+ * tfs_create, tfs_write(5 bytes) -> -28. */
+
 #endif
