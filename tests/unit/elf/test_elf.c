@@ -245,6 +245,28 @@ MT_CASE(short_message_buffer)
     vm_file_put(&f);
 }
 
+/* The PIE base comes from the seeded entropy: two boots with the same seed agree. */
+static uint64_t seen_bias[2], seen_top[2];
+static int boot_no;
+
+static void record_bias_body(void)
+{
+    eb_good(&b, ELF_ET_DYN);
+    MT_EQ(load_b(), 0);
+    seen_bias[boot_no] = info.load_bias;
+    seen_top[boot_no] = mt_space->stack_top;
+}
+
+static void pie_base_is_deterministic_per_seed(void **state)
+{
+    (void)state;
+    for (boot_no = 0; boot_no < 2; boot_no++)
+        mt_run(record_bias_body, 0);
+    assert_true(seen_bias[0] != 0);
+    assert_int_equal(seen_bias[0], seen_bias[1]);
+    assert_int_equal(seen_top[0], seen_top[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +279,7 @@ int main(void)
         cmocka_unit_test(source_errors_pass_through),
         cmocka_unit_test(malformed_table),
         cmocka_unit_test(short_message_buffer),
+        cmocka_unit_test(pie_base_is_deterministic_per_seed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
