@@ -104,9 +104,8 @@ int namei_start(struct nameidata *nd, struct vfs_file *dirf, const char *path, b
         return -ENOENT;
     if (!namei_root())
         return -ENOENT;
-    nd->buf = kmalloc(NAMEI_BUF);
-    nd->link = kmalloc(VFS_PATH_MAX);
-    if (!nd->buf || !nd->link)
+    nd->buf = kmalloc(len + 1); /* the link scratch buffer comes with the first link */
+    if (!nd->buf)
         return -ENOMEM;
     memcpy(nd->buf, path, len + 1);
     struct vfs_inode *start;
@@ -133,8 +132,8 @@ void namei_end(struct nameidata *nd)
 }
 
 /*
- * Replace the remaining path with target + "/" + rest. rest may point into nd->buf (after
- * the link's component): memmove copes with the overlap, and target is in nd->link.
+ * Replace the remaining path with target + "/" + rest, in a new buffer of the right size
+ * (rest points into the old one, which goes only after the copy).
  */
 static int splice_link(struct nameidata *nd, const char *target, size_t tlen, const char *rest)
 {
@@ -143,10 +142,14 @@ static int splice_link(struct nameidata *nd, const char *target, size_t tlen, co
         return -ENOENT;
     if (tlen + 1 + rlen + 1 > NAMEI_BUF)
         return -ENAMETOOLONG;
-    memmove(nd->buf + tlen + 1, rest, rlen + 1);
-    memcpy(nd->buf, target, tlen);
-    nd->buf[tlen] = rlen ? '/' : 0;
-    nd->pos = nd->buf;
+    char *nb = kmalloc(tlen + 1 + rlen + 1);
+    if (!nb)
+        return -ENOMEM;
+    memcpy(nb, target, tlen);
+    nb[tlen] = rlen ? '/' : 0;
+    memcpy(nb + tlen + 1, rest, rlen + 1);
+    kfree(nd->buf);
+    nd->buf = nd->pos = nb;
     return 0;
 }
 
@@ -157,6 +160,8 @@ static int follow_link(struct nameidata *nd, struct vfs_inode *ip, const char *r
         return -ELOOP;
     if (!ip->ops->readlink)
         return -EINVAL;
+    if (!nd->link && !(nd->link = kmalloc(VFS_PATH_MAX)))
+        return -ENOMEM;
     sb_lock(ip->sb);
     long n = ip->ops->readlink(ip, nd->link, VFS_PATH_MAX);
     sb_unlock(ip->sb);
