@@ -34,6 +34,7 @@ extern int st_failures;
 extern uint64_t st_buf;   /* user address of the mapped buffer */
 extern uint64_t st_hole;  /* a user address inside the arena with nothing mapped */
 extern struct proc *st_proc;
+extern uint64_t st_doubles_expected; /* double fetches a case provokes on purpose */
 
 void st_fail(const char *file, int line, const char *expr, long long a, long long b);
 void st_run(void (*body)(void));
