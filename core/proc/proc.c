@@ -238,6 +238,8 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
         rc = proc_open_cwd(p);
     for (int fd = 0; rc == 0 && fd < 3; fd++)
         rc = fd_install(&p->fds, fd, con) == fd ? 0 : -EMFILE;
+    if (rc == 0)
+        sys_trace_set(p->cfg.debugsyscalls); /* the tracer follows the process's config */
     if (rc) {
         proc_destroy(p);
         return rc;
