@@ -99,6 +99,7 @@ static long do_write(struct fd_slot *s, uint64_t ubuf, size_t n, int64_t off)
 
     if (n == 0)
         return write_once(s, NULL, 0, off);
+    sys_fetch_scope();
     k = kmalloc(n < IO_CHUNK ? n : IO_CHUNK);
     if (!k)
         return -ENOMEM;
@@ -166,6 +167,7 @@ static int iov_decode(uint64_t uiov, uint64_t cnt, struct sys_iovec **out)
 
     if (cnt > SYS_IOV_MAX)
         return -EINVAL;
+    sys_fetch_scope();
     v = kmalloc((cnt ? cnt : 1) * sizeof(*v));
     if (!v)
         return -ENOMEM;

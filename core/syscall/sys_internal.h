@@ -42,6 +42,8 @@ int sys_path_in(uint64_t uaddr, char **out);
 int sys_user_check(uint64_t uaddr, size_t n, unsigned prot);
 /* Start a new syscall's fetch log (dispatcher). */
 void sys_fetch_reset(void);
+/* The reads that follow belong to another argument (a data buffer, an iovec array). */
+void sys_fetch_scope(void);
 
 /* Descriptor helpers. */
 /* The dirfd argument as a VFS description for path: NULL for an absolute path, AT_FDCWD ->

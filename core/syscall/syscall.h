@@ -107,9 +107,9 @@ int sys_trace_format(char *buf, size_t size, const struct sys_desc *d, const uin
                      long ret);
 
 /*
- * Double-fetch check (debug builds): the syscall layer's copy-in helpers record every user
- * range read during one syscall; reading a byte twice counts here. Tests and the fuzzer
- * assert it stays 0. Returns the count since boot.
+ * Double-fetch check: the syscall layer's copy-in helpers record every user range read
+ * during one syscall, per argument (core/syscall/ucopy.c); reading a byte of one argument
+ * twice counts here. Tests and the fuzzer assert it stays 0. Returns the count since boot.
  */
 uint64_t sys_double_fetches(void);
 /* User ranges copied in by the last syscall of the calling thread (tests). */

@@ -1,10 +1,14 @@
 /*
  * ucopy.c - user copies for handlers, with the double-fetch check, and dirfd decoding.
  *
- * Decode-then-execute (STYLE habit 7) means a handler reads each user byte once. Every
- * copy-in goes through sys_copy_in/sys_path_in, which log the range read during the current
- * syscall; a range overlapping one already read counts as a double fetch
- * (sys_double_fetches). The tests and the fuzzer run every syscall with the check and assert
+ * Decode-then-execute (STYLE habit 7) means a handler reads each argument's user bytes once.
+ * Every copy-in goes through sys_copy_in/sys_path_in, which log the range read during the
+ * current syscall under the current argument scope; a range overlapping one already read in
+ * the same scope counts as a double fetch (sys_double_fetches). Scopes separate distinct
+ * arguments that may legitimately point at the same bytes (rename(p, p), two iovecs over one
+ * buffer): each path, each iovec array and each data buffer opens its own scope
+ * (sys_fetch_scope); fixed-size structs share the syscall's first scope, so a handler that
+ * read its struct argument twice would be caught. The tests and the fuzzer run every syscall with the check and assert
  * the count stays 0. The log is one per CPU-and-thread today: one user thread exists (clone
  * is a later issue, and the log then moves into struct uthread). The tracer reads paths again
  * for display only, after the call, outside this log.
@@ -17,13 +21,20 @@
 
 static struct {
     uint64_t start[FETCH_LOG], end[FETCH_LOG];
-    unsigned n;
+    unsigned scope[FETCH_LOG];
+    unsigned n, cur; /* ranges logged; the current argument scope */
     uint64_t doubles;
 } fetch;
 
 void sys_fetch_reset(void)
 {
     fetch.n = 0;
+    fetch.cur = 0;
+}
+
+void sys_fetch_scope(void)
+{
+    fetch.cur++;
 }
 
 static void fetch_note(uint64_t addr, uint64_t len)
@@ -33,11 +44,12 @@ static void fetch_note(uint64_t addr, uint64_t len)
     if (len == 0)
         return;
     for (unsigned i = 0; i < fetch.n && i < FETCH_LOG; i++)
-        if (addr < fetch.end[i] && fetch.start[i] < end)
+        if (fetch.scope[i] == fetch.cur && addr < fetch.end[i] && fetch.start[i] < end)
             fetch.doubles++;
     if (fetch.n < FETCH_LOG) {
         fetch.start[fetch.n] = addr;
         fetch.end[fetch.n] = end;
+        fetch.scope[fetch.n] = fetch.cur;
     }
     fetch.n++;
 }
@@ -70,6 +82,7 @@ int sys_path_in(uint64_t uaddr, char **out)
 
     if (!buf)
         return -ENOMEM;
+    sys_fetch_scope(); /* a path is one argument of its own */
     n = strncpy_from_user(buf, uptr_make(uaddr), VFS_PATH_MAX);
     if (n < 0) {
         kfree(buf);
