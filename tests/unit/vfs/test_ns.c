@@ -397,6 +397,65 @@ VT_CASE(getcwd_and_access)
     VT_EQ(vfs_faccessat(NULL, "/e", 4, 0), 0);
 }
 
+static volatile int stress_bad;
+
+static void stress_mutator(void *arg)
+{
+    for (int i = 0; i < 300; i++) {
+        int rc = vfs_mkdirat(NULL, "/d/x", 0755);
+        rc = rc ? rc : vt_write_file("/d/x/f", "data", 4);
+        rc = rc ? rc : vfs_renameat2(NULL, "/d/x", NULL, "/e/x", 0);
+        rc = rc ? rc : vfs_unlinkat(NULL, "/e/x/f", 0);
+        rc = rc ? rc : vfs_unlinkat(NULL, "/e/x", VFS_AT_REMOVEDIR);
+        if (rc)
+            stress_bad++;
+        thread_yield();
+    }
+}
+
+static void stress_reader(void *arg)
+{
+    static const char *const paths[] = {"/d/x/f", "/e/x/f", "/d/x", "/e/x/.."};
+    char buf[64];
+    for (int i = 0; i < 300; i++) {
+        struct vfs_stat s;
+        int rc = vfs_statat(NULL, paths[i % 4], 0, &s);
+        if (rc && rc != -ENOENT)
+            stress_bad++;
+        struct vfs_file *x;
+        rc = vfs_openat(NULL, (i & 1) ? "/d/x" : "/e/x", VFS_O_RDONLY | VFS_O_DIRECTORY, 0, &x);
+        if (rc == 0) {
+            thread_yield(); /* the directory may move or go meanwhile */
+            long n = vfs_getcwd(x, buf, sizeof(buf));
+            if (n < 0 && n != -ENOENT)
+                stress_bad++;
+            if (vfs_getdents(x, buf, sizeof(buf)) < 0)
+                stress_bad++;
+            vfs_file_put(x);
+        } else if (rc != -ENOENT) {
+            stress_bad++;
+        }
+        thread_yield();
+    }
+}
+
+VT_CASE(interleaved_threads)
+{
+    setup();
+    stress_bad = 0;
+    struct thread *a = thread_create("mut", stress_mutator, NULL);
+    struct thread *b = thread_create("rd1", stress_reader, NULL);
+    struct thread *c = thread_create("rd2", stress_reader, NULL);
+    VT_CHECK(a && b && c);
+    thread_join(a);
+    thread_join(b);
+    thread_join(c);
+    VT_EQ(stress_bad, 0);
+    VT_EQ(vfs_statat(NULL, "/e/x", 0, &st), -ENOENT);
+    VT_EQ(vfs_statat(NULL, "/d", 0, &st), 0);
+    VT_EQ(st.st_nlink, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -411,6 +470,7 @@ int main(void)
         cmocka_unit_test(utimensat_now_and_omit),
         cmocka_unit_test(xattrs),
         cmocka_unit_test(getcwd_and_access),
+        cmocka_unit_test(interleaved_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
