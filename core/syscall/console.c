@@ -36,7 +36,7 @@ _Static_assert(sizeof(struct sys_termios) == 36, "termios layout");
 
 long sys_console_read(void *buf, size_t n)
 {
-    size_t got = hal_console_read(buf, n);
+    size_t got = n ? hal_console_read(buf, n) : 0;
 
     if (got == 0 && n && (sys_proc()->console_flags & VFS_O_NONBLOCK))
         return -EAGAIN;
@@ -45,7 +45,8 @@ long sys_console_read(void *buf, size_t n)
 
 long sys_console_write(const void *buf, size_t n)
 {
-    hal_console_write(buf, n);
+    if (n)
+        hal_console_write(buf, n);
     return (long)n;
 }
 
