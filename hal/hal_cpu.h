@@ -43,6 +43,14 @@ void hal_ctx_switch(struct hal_ctx *from, struct hal_ctx *to);
  * once another context runs). Never returns. */
 void hal_ctx_switch_final(struct hal_ctx *from, struct hal_ctx *to) __attribute__((noreturn));
 
+/*
+ * The scheduler calls this right before every hal_ctx_switch()/hal_ctx_switch_final(): the
+ * HAL saves the program's FPU/SSE/AVX registers (live in the CPU since the last return to user
+ * mode on it) into that thread's save area, so another thread may load its own. Interrupts
+ * disabled; never sleeps. Hosted: nothing to save (the "program" is C in the test process).
+ */
+void hal_fpu_switch_out(void);
+
 /* Interrupt state of the current CPU. save returns an opaque token for restore; none block. */
 uint64_t hal_irq_save(void);
 void hal_irq_restore(uint64_t token);

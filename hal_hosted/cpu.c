@@ -104,3 +104,8 @@ __attribute__((noinline, no_sanitize_address)) unsigned hal_backtrace(uint64_t *
     }
     return n;
 }
+
+void hal_fpu_switch_out(void)
+{
+    /* Hosted "programs" are C code of the test process: no user register state to save. */
+}

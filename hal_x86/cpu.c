@@ -153,6 +153,7 @@ void cpu_init(void)
     features_init();
     gdt_init();
     idt_init();
+    x86_user_init(); /* usermode.c: SYSCALL MSRs, per-CPU block, FPU, SMEP/SMAP */
 }
 
 /* --- console output that needs nothing but the UART (usable in any state) ------------------ */
@@ -377,6 +378,11 @@ void x86_trap(struct trap_frame *tf)
     uint64_t v = tf->vector;
 
     if (v < 32) {
+        /* From ring 3 the program faulted (not NMI, double fault, machine check). */
+        if ((tf->cs & 3) && v != 2 && v != 8 && v != 18) {
+            x86_user_exception(tf);
+            return;
+        }
         if ((v == 14 || v == 13) && extable_fixup(tf))
             return;
         fatal_exception(tf);
@@ -395,6 +401,8 @@ void x86_trap(struct trap_frame *tf)
         return;
     }
     kernel_irq_exit();
+    if (tf->cs & 3)
+        x86_user_interrupt_return(tf); /* after a possible switch: this thread's state */
 }
 
 /* --- interrupt state and idle ---------------------------------------------------------------- */

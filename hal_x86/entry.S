@@ -3,7 +3,8 @@
  * (unless the CPU pushed one) and the vector, then the common path saves the general
  * registers as a struct trap_frame (x86.h) and calls x86_trap(frame).
  *
- * Kernel-mode only for now (no swapgs): user mode entry comes with SYSCALL support.
+ * From ring 3 (CS RPL 3 in the frame) the common path swaps GS in and out, so the kernel
+ * always runs with GS_BASE = the per-CPU block (usermode.c, syscall_entry.S).
  */
     .altmacro
     .text
@@ -29,7 +30,10 @@ x86_vector_stubs:
 .endr
 
 trap_common:
-    pushq %rax
+    testb $3, 24(%rsp)                 /* cs: from user mode? */
+    jz 1f
+    swapgs
+1:  pushq %rax
     pushq %rbx
     pushq %rcx
     pushq %rdx
@@ -72,4 +76,7 @@ trap_common:
     popq %rbx
     popq %rax
     add $16, %rsp                      /* vector, error */
-    iretq
+    testb $3, 8(%rsp)                  /* cs: back to user mode? */
+    jz 2f
+    swapgs
+2:  iretq

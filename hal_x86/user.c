@@ -8,9 +8,10 @@
  * A fault during a copy is -EFAULT, never demand paging: core/mm's uaccess faults the pages in
  * before it calls these (docs/x86.md).
  *
- * hal_user_enter(): the SYSCALL/SYSRET entry, user-mode exceptions and the per-thread kernel
- * stack (TSS.rsp0) are the next part of issue 4 and not written yet, so entering user mode
- * reports -ENOSYS, as the hosted backend does; the kernel prints that and exits.
+ * With SMAP on (usermode.c), each copy opens the user half with stac and closes it with clac;
+ * a faulting copy returns through its fixup to the same wrapper, which closes it too.
+ *
+ * hal_user_enter() and the SYSCALL entry are in usermode.c and syscall_entry.S.
  */
 #include "hal/hal_errno.h"
 #include "hal/hal_mem.h"
@@ -41,18 +42,46 @@ static bool user_range_ok(uint64_t u, size_t n)
     return u >= lo && u <= hi && n <= hi - u;
 }
 
+static inline void user_open(void)
+{
+    if (x86_smap)
+        __asm__ __volatile__("stac" ::: "memory");
+}
+
+static inline void user_close(void)
+{
+    if (x86_smap)
+        __asm__ __volatile__("clac" ::: "memory");
+}
+
+static long copy_user(void *dst, const void *src, size_t n)
+{
+    user_open();
+    long r = x86_copy_user(dst, src, n);
+    user_close();
+    return r;
+}
+
+static long strncpy_user(char *dst, const char *src, size_t max)
+{
+    user_open();
+    long r = x86_strncpy_user(dst, src, max);
+    user_close();
+    return r;
+}
+
 int hal_copy_from_user(void *dst, uint64_t usrc, size_t n)
 {
     if (!user_range_ok(usrc, n))
         return -EFAULT;
-    return (int)x86_copy_user(dst, (const void *)usrc, n);
+    return (int)copy_user(dst, (const void *)usrc, n);
 }
 
 int hal_copy_to_user(uint64_t udst, const void *src, size_t n)
 {
     if (!user_range_ok(udst, n))
         return -EFAULT;
-    return (int)x86_copy_user((void *)udst, src, n);
+    return (int)copy_user((void *)udst, src, n);
 }
 
 long hal_strncpy_from_user(char *dst, uint64_t usrc, size_t max)
@@ -61,13 +90,8 @@ long hal_strncpy_from_user(char *dst, uint64_t usrc, size_t max)
         return -EFAULT;
     size_t room = hal_user_va_max() - usrc;
     if (max <= room)
-        return x86_strncpy_user(dst, (const char *)usrc, max);
+        return strncpy_user(dst, (const char *)usrc, max);
     /* The string would run past the user half: stop there, and call that a fault. */
-    long r = x86_strncpy_user(dst, (const char *)usrc, room);
+    long r = strncpy_user(dst, (const char *)usrc, room);
     return r == -ENAMETOOLONG ? -EFAULT : r;
-}
-
-int hal_user_enter(struct hal_uregs *regs)
-{
-    return -ENOSYS;
 }

@@ -204,6 +204,18 @@ const char *x86_time_source(uint64_t *tsc_hz, uint64_t *apic_hz);
 void pci_init(void);
 void virtio_mmio_probe_cmdline(const char *cmdline);
 
+/* usermode.c, fpu.c, syscall_entry.S: user mode (docs/x86.md "User mode") */
+void x86_user_init(void);
+void x86_user_exception(struct trap_frame *tf);
+void x86_user_interrupt_return(struct trap_frame *tf);
+extern bool x86_smap; /* CR4.SMAP on: user copies open the user half with stac/clac */
+extern uint32_t x86_fpu_size;
+void x86_fpu_init(void);
+void x86_fpu_area_init(void *area);
+void x86_fpu_forget(void);
+void x86_fpu_return(void *area);
+bool x86_fpu_uses_xsave(uint64_t *xcr0);
+
 /* boot.c: the cmdline copied from the start info; `x86.verbose` timing reports. */
 extern char x86_cmdline[];
 extern uint64_t x86_tsc_at_entry;

@@ -113,6 +113,7 @@ static void switch_from(struct cpu *c, struct hal_ctx *from)
     if (to == from)
         return;
     c->stats.context_switches++;
+    hal_fpu_switch_out(); /* HAL: park the program's FPU/SSE/AVX registers (hal_cpu.h) */
     hal_ctx_switch(from, to);
 }
 
@@ -220,6 +221,7 @@ void thread_exit(int code)
     c->dead = cur;
     __atomic_sub_fetch(&sched.nthreads, 1, __ATOMIC_ACQ_REL);
     c->stats.context_switches++;
+    hal_fpu_switch_out(); /* HAL: the program's FPU registers leave with this thread */
     hal_ctx_switch_final(&cur->ctx, pick_next(c));
 }
 
