@@ -1,9 +1,10 @@
 /*
  * fuzz_tfs_image.c - fuzz target: an arbitrary TFS image (fs/tfs mount, replay, fsck, reads).
  *
- * The input is the start of a volume: it is copied into a zeroed memory device of at least
- * TFS_MIN_BLOCKS blocks (the superblocks, the first log segment and early data of a small
- * volume all sit in its first 64 KiB). For each input:
+ * The input is the start of a volume: it is copied into a zeroed memory device as large as
+ * superblock 0 says the volume is (bounded by MAX_BLOCKS; at least the input and
+ * TFS_MIN_BLOCKS), so trimmed images (the corpus cuts trailing zeros) mount whole. For each
+ * input (FUZZ_TFS_VERBOSE=1 prints the verdicts):
  *   1. tfs_fsck (check only) runs to the end;
  *   2. a read-only mount either refuses with -EUCLEAN/-EINVAL/-EIO or mounts; mounted, the
  *      whole tree is walked and every file read (bounded), then it unmounts;
@@ -63,6 +64,8 @@ static void walk_ro(uint64_t nblocks, int fsck_rc, struct tfskit_msgs *msgs)
         broken("mount succeeded where fsck could not run", fsck_rc, msgs->buf);
     if (rc && fsck_rc == 0)
         broken("fsck found the volume clean but mount refused it", rc, msgs->buf);
+    if (getenv("FUZZ_TFS_VERBOSE"))
+        fprintf(stderr, "fuzz_tfs_image: mount %d\n", rc);
     if (rc)
         return;
     struct snap s;
@@ -108,7 +111,12 @@ static void change_clean(uint64_t nblocks)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    uint64_t nblocks = (size + TFS_BLOCK_SIZE - 1) / TFS_BLOCK_SIZE;
+    uint64_t nblocks = (size + TFS_BLOCK_SIZE - 1) / TFS_BLOCK_SIZE, claimed = 0;
+    if (size >= 32)
+        for (int i = 7; i >= 0; i--)
+            claimed = claimed << 8 | data[24 + i]; /* superblock 0's nblocks */
+    if (claimed > nblocks && claimed <= MAX_BLOCKS)
+        nblocks = claimed;
     if (nblocks < TFS_MIN_BLOCKS)
         nblocks = TFS_MIN_BLOCKS;
     if (nblocks > MAX_BLOCKS)
@@ -117,6 +125,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(img, data, size);
     struct tfskit_msgs msgs = {0};
     int fsck_rc = check(img, nblocks, &msgs);
+    if (getenv("FUZZ_TFS_VERBOSE"))
+        fprintf(stderr, "fuzz_tfs_image: %zu bytes, %llu blocks, fsck %d\n%s", size,
+                (unsigned long long)nblocks, fsck_rc, msgs.buf);
     walk_ro(nblocks, fsck_rc, &msgs);
     if (fsck_rc == 0)
         change_clean(nblocks);
