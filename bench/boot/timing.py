@@ -3,7 +3,9 @@
 t = 0 is just before QEMU is started (fork+exec). The guest's serial console (COM1 on QEMU's
 stdout, a pipe) is read as a stream, unbuffered, and every complete line is timestamped as it
 arrives; `first` is the first line that contains the marker text. `exit` is when QEMU has
-exited (waitpid returned). Both come from time.monotonic_ns() in this process.
+exited (waitpid returned). Both come from time.monotonic_ns() in this process. `cpu_ns` is
+the CPU time QEMU used (user + system, all its threads, from wait4's rusage): unlike the wall
+times it barely grows when other processes compete for the cores.
 """
 
 import os
@@ -16,6 +18,7 @@ class Run:
     def __init__(self):
         self.first_ns = None   # first line containing the marker
         self.exit_ns = None    # QEMU exited
+        self.cpu_ns = None     # QEMU's user + system CPU time
         self.status = None     # QEMU's exit status
         self.output = b""
         self.timed_out = False
@@ -54,8 +57,10 @@ def run_once(argv, marker, timeout_s=120.0):
                         r.first_ns = now - t0
                         break
                 scanned = end + 1
-    r.status = p.wait()
+    _, wstatus, ru = os.wait4(p.pid, 0)
     r.exit_ns = time.monotonic_ns() - t0
+    p.returncode = r.status = os.waitstatus_to_exitcode(wstatus)
+    r.cpu_ns = int((ru.ru_utime + ru.ru_stime) * 1e9)
     p.stdout.close()
     r.output = buf
     return r
