@@ -217,13 +217,13 @@ static int read_supers(struct tfs_vol *v)
         }
     }
     int pick = res[0] ? 1 : res[1] ? 0 : sb[1].generation > sb[0].generation;
-    if (!res[0] && !res[1] && sb[0].generation == sb[1].generation &&
-        memcmp(&sb[0], &sb[1], sizeof(sb[0]))) {
+    bool differ = !res[0] && !res[1] && memcmp(&sb[0], &sb[1], sizeof(sb[0]));
+    if (differ && sb[0].generation == sb[1].generation) {
         tfs_report(v, "superblocks 0 and 1 differ at the same generation");
         v->problems++;
     }
     v->sb = sb[pick];
-    v->sb_stale = res[0] || res[1] || sb[0].generation != sb[1].generation;
+    v->sb_stale = res[0] || res[1] || differ;
     if (v->sb.nblocks > v->dev->nblocks) {
         tfs_report(v, "superblock: volume of %llu blocks on a device of %llu",
                    (unsigned long long)v->sb.nblocks, (unsigned long long)v->dev->nblocks);
