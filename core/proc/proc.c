@@ -89,8 +89,8 @@ static int config_argv(const struct config_value *args, struct proc_config *cfg)
 
         if (args && !config_is_string(v))
             return config_bad("arguments", "must be a vector of strings");
-        cfg->argv[i] = args ? kstrdup_n(config_string(v), config_string_len(v))
-                            : kstrdup(cfg->program);
+        cfg->argv[i] =
+            args ? kstrdup_n(config_string(v), config_string_len(v)) : kstrdup(cfg->program);
         if (!cfg->argv[i])
             return -ENOMEM;
         cfg->argc = i + 1;
@@ -389,10 +389,10 @@ int proc_fault_signal(enum hal_fault_kind kind, int rc)
 }
 
 static const char *const fault_names[] = {
-    [HAL_FAULT_PAGE_READ] = "read", [HAL_FAULT_PAGE_WRITE] = "write",
-    [HAL_FAULT_PAGE_EXEC] = "exec", [HAL_FAULT_ILLEGAL] = "invalid opcode",
+    [HAL_FAULT_PAGE_READ] = "read",      [HAL_FAULT_PAGE_WRITE] = "write",
+    [HAL_FAULT_PAGE_EXEC] = "exec",      [HAL_FAULT_ILLEGAL] = "invalid opcode",
     [HAL_FAULT_DIVIDE] = "divide error", [HAL_FAULT_GENERAL] = "general protection",
-    [HAL_FAULT_FPU] = "floating point", [HAL_FAULT_BREAKPOINT] = "breakpoint",
+    [HAL_FAULT_FPU] = "floating point",  [HAL_FAULT_BREAKPOINT] = "breakpoint",
 };
 
 /* The program's frame-pointer chain: [rbp] = caller's rbp, [rbp + 8] = return address. */
@@ -418,21 +418,20 @@ static void fault_report(const struct hal_uregs *r, enum hal_fault_kind kind, ui
                          int sig)
 {
     const char *what = (unsigned)kind < sizeof(fault_names) / sizeof(fault_names[0])
-                           ? fault_names[kind] : "unknown";
+                           ? fault_names[kind]
+                           : "unknown";
 
     kprintf("petrel: fatal user fault (%s) at %#llx, rip %#llx: signal %d\n", what,
             (unsigned long long)addr, (unsigned long long)r->rip, sig);
     kprintf("  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n"
             "  rsi %016llx rdi %016llx rbp %016llx rsp %016llx\n",
-            (unsigned long long)r->rax, (unsigned long long)r->rbx,
-            (unsigned long long)r->rcx, (unsigned long long)r->rdx,
-            (unsigned long long)r->rsi, (unsigned long long)r->rdi,
+            (unsigned long long)r->rax, (unsigned long long)r->rbx, (unsigned long long)r->rcx,
+            (unsigned long long)r->rdx, (unsigned long long)r->rsi, (unsigned long long)r->rdi,
             (unsigned long long)r->rbp, (unsigned long long)r->rsp);
     kprintf("  r8  %016llx r9  %016llx r10 %016llx r11 %016llx\n"
             "  r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n",
-            (unsigned long long)r->r8, (unsigned long long)r->r9,
-            (unsigned long long)r->r10, (unsigned long long)r->r11,
-            (unsigned long long)r->r12, (unsigned long long)r->r13,
+            (unsigned long long)r->r8, (unsigned long long)r->r9, (unsigned long long)r->r10,
+            (unsigned long long)r->r11, (unsigned long long)r->r12, (unsigned long long)r->r13,
             (unsigned long long)r->r14, (unsigned long long)r->r15);
     kprintf("  rip %016llx rflags %016llx fs %016llx\n", (unsigned long long)r->rip,
             (unsigned long long)r->rflags, (unsigned long long)r->fs_base);

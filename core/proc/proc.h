@@ -160,7 +160,7 @@ struct proc {
     unsigned console_flags; /* status flags of the console description (O_NONBLOCK...) */
     struct proc_sigaction sigactions[PROC_NSIG];
     struct proc_rlimit rlimits[PROC_NRLIMIT]; /* recorded; RLIMIT_NOFILE is PROC_NOFILE */
-    struct uthread main; /* the one thread */
+    struct uthread main;                      /* the one thread */
     struct proc_config cfg;
     bool exited;
     int exit_status;

@@ -14,9 +14,10 @@
 
 #define SYS_NARGS(...) (sizeof((struct sys_arg[]){__VA_ARGS__}) / sizeof(struct sys_arg))
 
-#define SYSCALL(nr_, name_, ...)                                                           \
+#define SYSCALL(nr_, name_, ...)                                                                   \
     [nr_] = {nr_, #name_, sys_##name_, SYS_NARGS(__VA_ARGS__), {__VA_ARGS__}},
-#define SYSCALL_NI(nr_, name_, ...) [nr_] = {nr_, #name_, NULL, SYS_NARGS(__VA_ARGS__), {__VA_ARGS__}},
+#define SYSCALL_NI(nr_, name_, ...)                                                                \
+    [nr_] = {nr_, #name_, NULL, SYS_NARGS(__VA_ARGS__), {__VA_ARGS__}},
 static const struct sys_desc sys_by_nr[SYS_NR_MAX] = {
 #include "core/syscall/syscalls.def"
 };
@@ -91,8 +92,8 @@ void kernel_syscall(struct hal_uregs *regs)
 
     if (ut)
         ut->regs = regs;
-    regs->rax = (uint64_t)ksys_call(regs->rax, regs->rdi, regs->rsi, regs->rdx, regs->r10,
-                                    regs->r8, regs->r9);
+    regs->rax = (uint64_t)ksys_call(regs->rax, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8,
+                                    regs->r9);
     if (ut)
         ut->regs = NULL;
 }

@@ -445,8 +445,7 @@ long sys_fcntl(const uint64_t a[6])
     case F_GETFD:
         return a[0] > INT32_MAX ? -EBADF : fd_get_cloexec(t, (int)a[0]);
     case F_SETFD:
-        return a[0] > INT32_MAX ? -EBADF
-                                : fd_set_cloexec(t, (int)a[0], a[2] & SYS_FD_CLOEXEC);
+        return a[0] > INT32_MAX ? -EBADF : fd_set_cloexec(t, (int)a[0], a[2] & SYS_FD_CLOEXEC);
     case F_GETFL:
     case F_SETFL:
         rc = get_fd(a[0], &s);

@@ -48,8 +48,7 @@ long sys_mmap(const uint64_t a[6])
         if (s.console) /* a tty cannot be mapped */
             return -ENODEV;
     }
-    rc = vm_mmap(sys_proc()->vm, a[0], a[1], (unsigned)a[2], (unsigned)a[3], s.file, a[5],
-                 &out);
+    rc = vm_mmap(sys_proc()->vm, a[0], a[1], (unsigned)a[2], (unsigned)a[3], s.file, a[5], &out);
     fd_put(&s);
     return rc ? rc : (long)out;
 }
@@ -71,8 +70,7 @@ static bool advice_known(uint64_t adv)
 }
 
 /* Map [start, end) of area again in place: fresh zero pages or fresh file pages. */
-static int area_refresh(struct vm_space *s, const struct vm_area *ar, uint64_t start,
-                        uint64_t end)
+static int area_refresh(struct vm_space *s, const struct vm_area *ar, uint64_t start, uint64_t end)
 {
     struct vm_map_req r = {0};
     uint64_t out;

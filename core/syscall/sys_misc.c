@@ -94,8 +94,8 @@ long sys_umask(const uint64_t a[6])
 
 long sys_uname(const uint64_t a[6])
 {
-    static const char *const f[6] = {"Linux",  "petrel",  "6.1.0-petrel", "#1 SMP Petrel",
-                                     "x86_64", "(none)"};
+    static const char *const f[6] = {"Linux",         "petrel", "6.1.0-petrel",
+                                     "#1 SMP Petrel", "x86_64", "(none)"};
     char u[6][UTS_LEN];
 
     memset(u, 0, sizeof(u));

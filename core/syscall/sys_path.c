@@ -302,8 +302,8 @@ static long do_rename(uint64_t od, uint64_t op, uint64_t nd, uint64_t np, uint64
 
 long sys_rename(const uint64_t a[6])
 {
-    return do_rename((uint64_t)(int64_t)VFS_AT_FDCWD, a[0], (uint64_t)(int64_t)VFS_AT_FDCWD,
-                     a[1], 0);
+    return do_rename((uint64_t)(int64_t)VFS_AT_FDCWD, a[0], (uint64_t)(int64_t)VFS_AT_FDCWD, a[1],
+                     0);
 }
 
 long sys_renameat(const uint64_t a[6])
@@ -335,8 +335,7 @@ static long do_link(uint64_t od, uint64_t op, uint64_t nd, uint64_t np, uint64_t
 
 long sys_link(const uint64_t a[6])
 {
-    return do_link((uint64_t)(int64_t)VFS_AT_FDCWD, a[0], (uint64_t)(int64_t)VFS_AT_FDCWD, a[1],
-                   0);
+    return do_link((uint64_t)(int64_t)VFS_AT_FDCWD, a[0], (uint64_t)(int64_t)VFS_AT_FDCWD, a[1], 0);
 }
 
 long sys_linkat(const uint64_t a[6])

@@ -46,24 +46,78 @@ struct sys_arg {
     uint16_t param; /* argument index or struct size, per kind */
 };
 
-#define A_INT {SYS_ARG_INT, 0}
-#define A_UINT {SYS_ARG_UINT, 0}
-#define A_FD {SYS_ARG_FD, 0}
-#define A_DIRFD {SYS_ARG_DIRFD, 0}
-#define A_PATH {SYS_ARG_PATH, 0}
-#define A_IN(i) {SYS_ARG_IN, (i)}
-#define A_OUT(i) {SYS_ARG_OUT, (i)}
-#define A_INS(n) {SYS_ARG_INS, (n)}
-#define A_OUTS(n) {SYS_ARG_OUTS, (n)}
-#define A_IOV(i) {SYS_ARG_IOV, (i)}
-#define A_SIZE {SYS_ARG_SIZE, 0}
-#define A_OFF {SYS_ARG_OFF, 0}
-#define A_FLAGS {SYS_ARG_FLAGS, 0}
-#define A_MODE {SYS_ARG_MODE, 0}
-#define A_CLOCK {SYS_ARG_CLOCK, 0}
-#define A_SIG {SYS_ARG_SIG, 0}
-#define A_ADDR {SYS_ARG_ADDR, 0}
-#define A_PTR {SYS_ARG_PTR, 0}
+#define A_INT                                                                                      \
+    {                                                                                              \
+        SYS_ARG_INT, 0                                                                             \
+    }
+#define A_UINT                                                                                     \
+    {                                                                                              \
+        SYS_ARG_UINT, 0                                                                            \
+    }
+#define A_FD                                                                                       \
+    {                                                                                              \
+        SYS_ARG_FD, 0                                                                              \
+    }
+#define A_DIRFD                                                                                    \
+    {                                                                                              \
+        SYS_ARG_DIRFD, 0                                                                           \
+    }
+#define A_PATH                                                                                     \
+    {                                                                                              \
+        SYS_ARG_PATH, 0                                                                            \
+    }
+#define A_IN(i)                                                                                    \
+    {                                                                                              \
+        SYS_ARG_IN, (i)                                                                            \
+    }
+#define A_OUT(i)                                                                                   \
+    {                                                                                              \
+        SYS_ARG_OUT, (i)                                                                           \
+    }
+#define A_INS(n)                                                                                   \
+    {                                                                                              \
+        SYS_ARG_INS, (n)                                                                           \
+    }
+#define A_OUTS(n)                                                                                  \
+    {                                                                                              \
+        SYS_ARG_OUTS, (n)                                                                          \
+    }
+#define A_IOV(i)                                                                                   \
+    {                                                                                              \
+        SYS_ARG_IOV, (i)                                                                           \
+    }
+#define A_SIZE                                                                                     \
+    {                                                                                              \
+        SYS_ARG_SIZE, 0                                                                            \
+    }
+#define A_OFF                                                                                      \
+    {                                                                                              \
+        SYS_ARG_OFF, 0                                                                             \
+    }
+#define A_FLAGS                                                                                    \
+    {                                                                                              \
+        SYS_ARG_FLAGS, 0                                                                           \
+    }
+#define A_MODE                                                                                     \
+    {                                                                                              \
+        SYS_ARG_MODE, 0                                                                            \
+    }
+#define A_CLOCK                                                                                    \
+    {                                                                                              \
+        SYS_ARG_CLOCK, 0                                                                           \
+    }
+#define A_SIG                                                                                      \
+    {                                                                                              \
+        SYS_ARG_SIG, 0                                                                             \
+    }
+#define A_ADDR                                                                                     \
+    {                                                                                              \
+        SYS_ARG_ADDR, 0                                                                            \
+    }
+#define A_PTR                                                                                      \
+    {                                                                                              \
+        SYS_ARG_PTR, 0                                                                             \
+    }
 
 #define SYS_MAX_ARGS 6
 #define SYS_NR_MAX 512 /* numbers at or above are unknown */

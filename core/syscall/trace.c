@@ -38,8 +38,7 @@ static void trace_str(char *buf, size_t size, int *len, uint64_t addr)
     size_t shown = n == -ENAMETOOLONG ? TRACE_STR_MAX : (size_t)n;
 
     if (n < 0 && n != -ENAMETOOLONG) {
-        *len += ksnprintf(AT(buf, size, *len), ROOM(size, *len), "%#llx",
-                          (unsigned long long)addr);
+        *len += ksnprintf(AT(buf, size, *len), ROOM(size, *len), "%#llx", (unsigned long long)addr);
         return;
     }
     *len += ksnprintf(AT(buf, size, *len), ROOM(size, *len), "\"");
@@ -52,8 +51,8 @@ static void trace_str(char *buf, size_t size, int *len, uint64_t addr)
         else
             *len += ksnprintf(AT(buf, size, *len), room, "\\x%02x", c);
     }
-    *len += ksnprintf(AT(buf, size, *len), ROOM(size, *len), "\"%s",
-                      n == -ENAMETOOLONG ? "..." : "");
+    *len +=
+        ksnprintf(AT(buf, size, *len), ROOM(size, *len), "\"%s", n == -ENAMETOOLONG ? "..." : "");
 }
 
 static int trace_arg(char *buf, size_t room, const struct sys_arg *k, uint64_t v)

@@ -8,10 +8,10 @@
  * arguments that may legitimately point at the same bytes (rename(p, p), two iovecs over one
  * buffer): each path, each iovec array and each data buffer opens its own scope
  * (sys_fetch_scope); fixed-size structs share the syscall's first scope, so a handler that
- * read its struct argument twice would be caught. The tests and the fuzzer run every syscall with the check and assert
- * the count stays 0. The log is one per CPU-and-thread today: one user thread exists (clone
- * is a later issue, and the log then moves into struct uthread). The tracer reads paths again
- * for display only, after the call, outside this log.
+ * read its struct argument twice would be caught. The tests and the fuzzer run every syscall with
+ * the check and assert the count stays 0. The log is one per CPU-and-thread today: one user thread
+ * exists (clone is a later issue, and the log then moves into struct uthread). The tracer reads
+ * paths again for display only, after the call, outside this log.
  */
 #include "core/lib/alloc.h"
 #include "core/syscall/sys_internal.h"

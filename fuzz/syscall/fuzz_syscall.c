@@ -34,8 +34,8 @@ static const uint8_t *in;
 static size_t in_len, in_pos;
 static uint64_t ubuf;
 
-static const char *const paths[] = {"/f", "/d", "/d/g", "/l", "/new", "", ".", "..",
-                                    "/d/../f", "/nope/x"};
+static const char *const paths[] = {"/f", "/d", "/d/g", "/l",      "/new",
+                                    "",   ".",  "..",   "/d/../f", "/nope/x"};
 #define NPATHS (sizeof(paths) / sizeof(paths[0]))
 
 static void broken(const char *what, long v)
@@ -61,8 +61,7 @@ static uint64_t u64(void)
 /* A user pointer: mostly inside the buffer, sometimes hostile. */
 static uint64_t pointer(void)
 {
-    static const uint64_t bad[] = {0, 0xffff800000000000ULL, 0xfffffffffffff000ULL, 0x1000,
-                                   0};
+    static const uint64_t bad[] = {0, 0xffff800000000000ULL, 0xfffffffffffff000ULL, 0x1000, 0};
     uint8_t b = byte();
 
     if (b < 200)

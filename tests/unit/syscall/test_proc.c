@@ -70,9 +70,9 @@ static int put_file(const char *path, const void *data, size_t n)
 
 ST_CASE(config_from_manifest)
 {
-    struct config_value *root = parse(
-        "(program:/bin/p arguments:[p \"a b\"] environment:(USER:petrel PWD:/) cwd:/tmp "
-        "debugsyscalls:t fault:f)");
+    struct config_value *root =
+        parse("(program:/bin/p arguments:[p \"a b\"] environment:(USER:petrel PWD:/) cwd:/tmp "
+              "debugsyscalls:t fault:f)");
     struct proc_config c;
 
     ST_EQ(proc_config_from_tree(root, &c), 0);
@@ -100,9 +100,14 @@ ST_CASE(config_from_manifest)
 ST_CASE(config_refusals)
 {
     static const char *const bad[] = {
-        "()", "(program:())", "(program:\"\")", "(program:/p arguments:x)",
-        "(program:/p arguments:[(a:b)])", "(program:/p environment:[a])",
-        "(program:/p environment:(A:(b:c)))", "(program:/p cwd:[x])",
+        "()",
+        "(program:())",
+        "(program:\"\")",
+        "(program:/p arguments:x)",
+        "(program:/p arguments:[(a:b)])",
+        "(program:/p environment:[a])",
+        "(program:/p environment:(A:(b:c)))",
+        "(program:/p cwd:[x])",
     };
     struct proc_config c;
 
@@ -457,12 +462,12 @@ static int mkimg_entry(void *arg)
     rc = tfs_create(vol, TFS_ROOT_INO, "hello", 5, TFS_S_IFREG | 0755, 0, 0, 0, &bin);
     if (rc == 0 && glibc_pie.size)
         rc = tfs_write(vol, bin, 0, glibc_pie.data, glibc_pie.size) == (int64_t)glibc_pie.size
-                 ? 0 : -EIO;
+                 ? 0
+                 : -EIO;
     if (rc == 0)
         rc = tfs_create(vol, TFS_ROOT_INO, "dev", 3, TFS_S_IFDIR | 0755, 0, 0, 0, &dev);
     if (rc == 0 && img_config)
-        rc = tfs_setxattr(vol, TFS_ROOT_INO, "petrel.config", img_config, strlen(img_config),
-                          0);
+        rc = tfs_setxattr(vol, TFS_ROOT_INO, "petrel.config", img_config, strlen(img_config), 0);
     return tfs_unmount(vol) || rc ? 101 : 0;
 }
 

@@ -139,13 +139,13 @@ ST_CASE(console_write_and_tty)
     ST_CHECK(strcmp(cap, "to the console\nto ") == 0);
     ST_EQ(SC(NR_ioctl, 1, 0x5401, P(100)), 0); /* TCGETS */
     st_get(termios, P(100), sizeof(termios));
-    ST_CHECK(termios[12] & 0x2); /* c_lflag has ICANON */
+    ST_CHECK(termios[12] & 0x2);               /* c_lflag has ICANON */
     ST_EQ(SC(NR_ioctl, 0, 0x5413, P(200)), 0); /* TIOCGWINSZ */
     st_get(ws, P(200), sizeof(ws));
     ST_EQ(ws[0], 24);
     ST_EQ(ws[1], 80);
     ST_EQ(SC(NR_ioctl, 1, 0x5401, ST_KERNEL_PTR), -EFAULT);
-    ST_EQ(SC(NR_ioctl, 1, 0x5402, P(100)), 0);  /* TCSETS accepted */
+    ST_EQ(SC(NR_ioctl, 1, 0x5402, P(100)), 0); /* TCSETS accepted */
     ST_EQ(SC(NR_ioctl, 1, 0x12345, P(100)), -ENOTTY);
     ST_EQ(SC(NR_lseek, 1, 0, 0), -ESPIPE);
     ST_EQ(SC(NR_fsync, 1), -EINVAL);
@@ -370,17 +370,17 @@ ST_CASE(fcntl_commands)
 
     st_file("/f", "abc");
     fd = SC(NR_open, st_str(P(0), "/f"), O_RDWR_);
-    ST_EQ(SC(NR_fcntl, fd, 0, 50), 50);            /* F_DUPFD */
+    ST_EQ(SC(NR_fcntl, fd, 0, 50), 50); /* F_DUPFD */
     ST_EQ(SC(NR_fcntl, fd, 0, 50), 51);
-    ST_EQ(SC(NR_fcntl, fd, 1030, 60), 60);         /* F_DUPFD_CLOEXEC */
+    ST_EQ(SC(NR_fcntl, fd, 1030, 60), 60); /* F_DUPFD_CLOEXEC */
     ST_EQ(SC(NR_fcntl, 60, 1), 1);
     ST_EQ(SC(NR_fcntl, fd, 0, PROC_NOFILE), -EINVAL);
-    ST_EQ(SC(NR_fcntl, fd, 2, 1), 0);              /* F_SETFD */
+    ST_EQ(SC(NR_fcntl, fd, 2, 1), 0); /* F_SETFD */
     ST_EQ(SC(NR_fcntl, fd, 1), 1);
-    ST_EQ(SC(NR_fcntl, fd, 3) & 3, O_RDWR_);       /* F_GETFL */
+    ST_EQ(SC(NR_fcntl, fd, 3) & 3, O_RDWR_); /* F_GETFL */
     ST_EQ(SC(NR_fcntl, fd, 4, O_APPEND_ | O_NONBLOCK_ | O_RDONLY_), 0);
     ST_EQ(SC(NR_fcntl, fd, 3) & (O_APPEND_ | O_NONBLOCK_ | 3),
-          O_APPEND_ | O_NONBLOCK_ | O_RDWR_);     /* access mode unchanged */
+          O_APPEND_ | O_NONBLOCK_ | O_RDWR_); /* access mode unchanged */
     ST_EQ(SC(NR_fcntl, fd, 9999), -EINVAL);
     ST_EQ(SC(NR_fcntl, 99, 9999), -EBADF);
     ST_EQ(SC(NR_fcntl, 99, 1), -EBADF);
