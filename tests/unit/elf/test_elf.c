@@ -88,6 +88,24 @@ MT_CASE(static_exec_loads)
     MT_EQ(copy_to_user(uptr_make(EB_EXEC_BASE + 0x4000), "x", 1), 0);
 }
 
+MT_CASE(loads_from_a_vfs_file)
+{
+    struct vfs_file *f;
+    struct vm_file vf;
+    size_t n;
+
+    eb_good(&b, ELF_ET_DYN);
+    n = eb_write(&b, img);
+    f = mt_file("/prog", img, n, VFS_O_RDONLY);
+    MT_CHECK(f);
+    vf = vm_file_from_vfs(f);
+    MT_EQ(elf_load(mt_space, &vf, &info, msg, sizeof(msg)), 0);
+    vfs_file_put(f); /* the segments keep the file open; pages are read on first touch */
+    MT_EQ(mt_space->nr_pages, 0);
+    check_contents(info.image_start);
+    MT_EQ(mt_space->nr_pages, 5);
+}
+
 MT_CASE(static_pie_loads_at_random_aligned_base)
 {
     struct vm_space *s = mt_space;
@@ -271,6 +289,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(static_exec_loads),
+        cmocka_unit_test(loads_from_a_vfs_file),
         cmocka_unit_test(static_pie_loads_at_random_aligned_base),
         cmocka_unit_test(pie_honours_large_alignment),
         cmocka_unit_test(phdr_address_without_pt_phdr),
