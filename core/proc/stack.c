@@ -158,6 +158,8 @@ int stack_build(struct vm_space *s, const struct stack_args *in, struct stack_la
     int rc;
 
     KASSERT(vm_current() == s);
+    if (!a.execfn)
+        a.execfn = "";
     if (a.argc == 0) {
         a.argv = empty_argv;
         a.argc = 1;

@@ -191,6 +191,9 @@ MT_CASE(argc_zero_gets_empty_argv0)
     static const char *const empty[] = {""};
     struct stack_args b = args(empty, 1, NULL, 0);
     build_and_compare(&b);
+    b.execfn = NULL; /* no path: an empty AT_EXECFN string */
+    MT_EQ(stack_build(mt_space, &b, &lay), 0);
+    MT_EQ(lay.execfn, mt_space->stack_top - 9);
 }
 
 MT_CASE(e2big_limits)
