@@ -6,7 +6,7 @@
 # dump lists it, fsck finds it clean, dump -x gives back the same tree (diff -r, plus modes,
 # mtimes and link targets), and that every documented error prints its message and fails.
 set -u
-BIN=${1:?usage: tools_test.sh BINDIR}
+BIN=$(cd "${1:?usage: tools_test.sh BINDIR}" && pwd)
 MKFS=$BIN/mkfs DUMP=$BIN/dump FSCK=$BIN/fsck
 T=$(mktemp -d "${TMPDIR:-/tmp}/petrel-tools.XXXXXX")
 trap 'rm -rf "$T"' EXIT
