@@ -94,6 +94,18 @@ static int area_refresh(struct vm_space *s, const struct vm_area *ar, uint64_t s
     return vm_map(s, &r, &out);
 }
 
+/* Is every page of [addr, end) inside some area? */
+static bool range_mapped(uint64_t addr, uint64_t end)
+{
+    struct vm_space *s = sys_proc()->vm;
+    struct vm_area ar;
+
+    for (uint64_t p = addr; p < end; p = ar.end)
+        if (vm_area_query(s, p, &ar))
+            return false;
+    return true;
+}
+
 static long madv_dontneed(uint64_t addr, uint64_t end)
 {
     struct vm_space *s = sys_proc()->vm;
@@ -122,6 +134,8 @@ long sys_madvise(const uint64_t a[6])
         return -EINVAL;
     if (len == 0)
         return 0;
+    if (!range_mapped(a[0], a[0] + len))
+        return -ENOMEM; /* any advice over a hole, as Linux */
     if (a[2] == MADV_DONTNEED || a[2] == MADV_FREE)
         return madv_dontneed(a[0], a[0] + len);
     return 0;

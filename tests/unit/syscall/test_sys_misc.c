@@ -69,6 +69,7 @@ ST_CASE(madvise_dontneed_zeroes)
     ST_EQ(SC(NR_madvise, a, 4096, 999), -EINVAL);
     ST_EQ(SC(NR_madvise, a, 0, 4), 0);
     ST_EQ(SC(NR_madvise, st_hole, 4096, 4), -ENOMEM);
+    ST_EQ(SC(NR_madvise, st_hole - 4096, 8192, 0), -ENOMEM);
     /* a private file mapping gets the file's bytes back */
     st_file("/f", "orig");
     long fd = SC(NR_open, st_str(P(0), "/f"), O_RDONLY_);
