@@ -175,11 +175,26 @@ static void trap_to_uregs(const struct trap_frame *tf, const struct x86_ublock *
                           struct hal_uregs *r)
 {
     *r = (struct hal_uregs){
-        .rax = tf->rax, .rbx = tf->rbx, .rcx = tf->rcx, .rdx = tf->rdx,
-        .rsi = tf->rsi, .rdi = tf->rdi, .rbp = tf->rbp, .rsp = tf->rsp,
-        .r8 = tf->r8, .r9 = tf->r9, .r10 = tf->r10, .r11 = tf->r11,
-        .r12 = tf->r12, .r13 = tf->r13, .r14 = tf->r14, .r15 = tf->r15,
-        .rip = tf->rip, .rflags = tf->rflags, .fs_base = b->fs_base, .gs_base = b->gs_base,
+        .rax = tf->rax,
+        .rbx = tf->rbx,
+        .rcx = tf->rcx,
+        .rdx = tf->rdx,
+        .rsi = tf->rsi,
+        .rdi = tf->rdi,
+        .rbp = tf->rbp,
+        .rsp = tf->rsp,
+        .r8 = tf->r8,
+        .r9 = tf->r9,
+        .r10 = tf->r10,
+        .r11 = tf->r11,
+        .r12 = tf->r12,
+        .r13 = tf->r13,
+        .r14 = tf->r14,
+        .r15 = tf->r15,
+        .rip = tf->rip,
+        .rflags = tf->rflags,
+        .fs_base = b->fs_base,
+        .gs_base = b->gs_base,
     };
 }
 

@@ -14,8 +14,8 @@ int main(int argc, char **argv)
     for (char **e = environ; *e; e++)
         printf("env %s\n", *e);
     printf("AT_PAGESZ=%lu\n", getauxval(AT_PAGESZ));
-    printf("AT_UID=%lu AT_EUID=%lu AT_GID=%lu AT_EGID=%lu\n", getauxval(AT_UID),
-           getauxval(AT_EUID), getauxval(AT_GID), getauxval(AT_EGID));
+    printf("AT_UID=%lu AT_EUID=%lu AT_GID=%lu AT_EGID=%lu\n", getauxval(AT_UID), getauxval(AT_EUID),
+           getauxval(AT_GID), getauxval(AT_EGID));
     printf("AT_SECURE=%lu\n", getauxval(AT_SECURE));
     printf("AT_PHENT=%lu AT_PHDR set=%d AT_ENTRY set=%d\n", getauxval(AT_PHENT),
            getauxval(AT_PHDR) != 0, getauxval(AT_ENTRY) != 0);

@@ -26,7 +26,9 @@ static void list(const char *path)
     while ((e = readdir(d)) && n < 256) {
         char line[600];
         snprintf(line, sizeof(line), "%s type=%s", e->d_name,
-                 e->d_type == DT_DIR ? "dir" : e->d_type == DT_REG ? "reg" : "other");
+                 e->d_type == DT_DIR   ? "dir"
+                 : e->d_type == DT_REG ? "reg"
+                                       : "other");
         names[n++] = strdup(line);
     }
     closedir(d);

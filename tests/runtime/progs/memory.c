@@ -31,7 +31,8 @@ int main(void)
     printf("sum after mprotect %u\n", sum);
     printf("munmap middle: %d\n", munmap(p + 16 * 4096, 16 * 4096));
     printf("munmap rest: %d %d\n", munmap(p, 16 * 4096), munmap(p + 32 * 4096, 32 * 4096));
-    printf("mmap len 0 fails: %d\n", mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED);
+    printf("mmap len 0 fails: %d\n",
+           mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED);
 
     int fd = open("data/motd.txt", O_RDONLY);
     char *f = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);

@@ -11,7 +11,10 @@ int main(int argc, char **argv)
 {
     const char *name = argc > 1 ? argv[1] : "tmp/writev.txt";
     struct iovec v[4] = {
-        {"one ", 4}, {"two ", 4}, {"", 0}, {"three\n", 6},
+        {"one ", 4},
+        {"two ", 4},
+        {"", 0},
+        {"three\n", 6},
     };
     ssize_t n = writev(1, v, 4);
     char a[5] = {0}, b[20] = {0};
