@@ -7,6 +7,8 @@
  *               copies), otherwise a register dump + backtrace on the console and
  *               hal_exit(X86_EXIT_EXCEPTION). Double fault, NMI and machine check run on
  *               their own IST stacks so a blown kernel stack still produces a dump.
+ *               Raised in ring 3 (except NMI, #DF, #MC): usermode.c hands them to
+ *               kernel_user_fault() instead (docs/x86.md "User mode").
  *   VEC_TIMER   local APIC timer -> time_timer_irq() (which calls kernel_timer_irq())
  *   0x30..0xdf  device vectors registered with x86_irq_alloc()
  *   VEC_SPURIOUS  ignored (no EOI, as the SDM requires)
@@ -376,6 +378,11 @@ static void __attribute__((noreturn)) fatal_exception(struct trap_frame *tf)
 void x86_trap(struct trap_frame *tf)
 {
     uint64_t v = tf->vector;
+
+    /* An interrupt inside a user copy arrives with RFLAGS.AC set (SMAP open); close it for the
+     * handler and whatever thread it switches to. iretq restores the copy's own flags. */
+    if (x86_smap)
+        __asm__ __volatile__("clac" ::: "memory");
 
     if (v < 32) {
         /* From ring 3 the program faulted (not NMI, double fault, machine check). */
