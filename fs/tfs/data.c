@@ -439,9 +439,11 @@ static int alloc_range(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip, ui
             return err;
         err = map_range(v, ino, ip, lblk + done, n, TFS_EXT_UNWRITTEN, false);
         if (!err && lastc) {
-            if (!keep && off + len > ip->size)
-                ip->size = off + len;
             ip->ctime = tfs_now(v);
+            if (!keep && off + len > ip->size) {
+                ip->size = off + len;
+                ip->mtime = ip->ctime; /* as ext4/XFS: a size change is a modification */
+            }
             err = tfs_op_inode(v, ino);
         }
         if (err) {

@@ -10,7 +10,7 @@
 /* fs/tfs/data.c alloc_range(): fallocate(mode 0) that extends the size sets ctime but not
  * mtime (ext4 and XFS set both when the size changes). Reproducer: PETREL_SEED=1 model test,
  * op #67. */
-#define TFS_KNOWN_FALLOC_KEEPS_MTIME 1
+#define TFS_KNOWN_FALLOC_KEEPS_MTIME 0
 
 /* fs/tfs/namei.c rename_check(): a rename whose target is a directory containing the source
  * (rename("d/sub/file", "d")) answers -EISDIR (type check first); Linux answers -ENOTEMPTY

@@ -235,6 +235,28 @@ static void test_fallocate_modes(void **state)
     assert_true(all_zero(buf, BS));
 }
 
+/* fallocate(mode 0) that grows the size sets mtime and ctime (ext4/XFS); one that does not
+ * grow it (or KEEP_SIZE) sets ctime only. Model test reproducer: PETREL_SEED=1, op #67. */
+static void test_fallocate_extend_sets_mtime(void **state)
+{
+    (void)state;
+    struct tfs_attr a0, a1, a2;
+    uint64_t f = fx_create(ROOT, "f", TFS_S_IFREG);
+    assert_int_equal(tfs_getattr(fx.vol, f, &a0), 0);
+    assert_int_equal(tfs_fallocate(fx.vol, f, 0, 0, 3 * BS), 0);
+    assert_int_equal(tfs_getattr(fx.vol, f, &a1), 0);
+    assert_true(a1.mtime.sec > a0.mtime.sec);
+    assert_true(a1.mtime.sec == a1.ctime.sec && a1.mtime.nsec == a1.ctime.nsec);
+    assert_int_equal(tfs_fallocate(fx.vol, f, 0, 0, BS), 0); /* no growth */
+    assert_int_equal(tfs_fallocate(fx.vol, f, TFS_FALLOC_KEEP_SIZE, 3 * BS, BS), 0);
+    assert_int_equal(tfs_getattr(fx.vol, f, &a2), 0);
+    assert_true(a2.ctime.sec > a1.ctime.sec);
+    assert_true(a2.mtime.sec == a1.mtime.sec && a2.mtime.nsec == a1.mtime.nsec);
+    fx_remount(); /* the new mtime was logged */
+    assert_int_equal(tfs_getattr(fx.vol, f, &a2), 0);
+    assert_true(a2.mtime.sec == a1.mtime.sec && a2.mtime.nsec == a1.mtime.nsec);
+}
+
 static void test_fallocate_keep_size_then_extend(void **state)
 {
     (void)state;
@@ -482,6 +504,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_xattr_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_enospc_and_recovery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_enospc_fallocate_nothing_allocated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fallocate_extend_sets_mtime, setup, teardown),
     };
     return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
 }
