@@ -258,15 +258,30 @@ struct rn {
     size_t ol, nl;
 };
 
+/*
+ * Linux's lock_rename trap comes before every type check: a source that is an ancestor of
+ * the new directory is -EINVAL; a target that is an ancestor of the old directory is
+ * -ENOTEMPTY (-EINVAL for an exchange), whatever the source's type.
+ */
+static int rename_trap(struct tfs_vol *v, const struct rn *r, unsigned flags)
+{
+    if (r->od == r->nd)
+        return 0;
+    if (tfs_is_type(r->sp, TFS_S_IFDIR) && is_under(v, r->nd, r->sino))
+        return -EINVAL;
+    if (r->tp && tfs_is_type(r->tp, TFS_S_IFDIR) && is_under(v, r->od, r->tino))
+        return (flags & TFS_RENAME_EXCHANGE) ? -EINVAL : -ENOTEMPTY;
+    return 0;
+}
+
 static int rename_check(struct tfs_vol *v, struct rn *r, unsigned flags)
 {
     bool sdir = tfs_is_type(r->sp, TFS_S_IFDIR);
     bool tdir = r->tp && tfs_is_type(r->tp, TFS_S_IFDIR);
-    if (sdir && r->od != r->nd && is_under(v, r->nd, r->sino))
-        return -EINVAL;
+    int err = rename_trap(v, r, flags);
+    if (err)
+        return err;
     if (flags & TFS_RENAME_EXCHANGE) {
-        if (tdir && r->od != r->nd && is_under(v, r->od, r->tino))
-            return -EINVAL;
         if (sdir != tdir && r->od != r->nd &&
             ((sdir ? r->ndp : r->odp)->nlink >= TFS_LINK_MAX))
             return -EMLINK;

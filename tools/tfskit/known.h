@@ -16,7 +16,7 @@
  * (rename("d/sub/file", "d")) answers -EISDIR (type check first); Linux answers -ENOTEMPTY
  * (do_renameat2's lock_rename trap comes before vfs_rename's type checks). Only the errno
  * differs. Reproducer: PETREL_SEED=2 model test, op #1390. */
-#define TFS_KNOWN_RENAME_ANCESTOR_TYPE_FIRST 1
+#define TFS_KNOWN_RENAME_ANCESTOR_TYPE_FIRST 0
 
 /* fs/tfs/replay.c check_rec(): a record with a good CRC but an unknown type is taken as the
  * end of the log (silently dropping every later committed record) instead of being refused

@@ -412,6 +412,34 @@ static void test_rename_into_self(void **state)
     assert_int_equal(tfs_rename(fx.vol, ROOT, N("a"), b, N("c"), TFS_RENAME_EXCHANGE), -EINVAL);
 }
 
+/* Linux's lock_rename trap precedes the type checks: a target that is an ancestor of the
+ * source's directory is -ENOTEMPTY whatever the source's type (-EINVAL for an exchange), a
+ * source that is an ancestor of the target's directory -EINVAL. Model reproducer:
+ * PETREL_SEED=2, op #1390. */
+static void test_rename_ancestor_trap_first(void **state)
+{
+    (void)state;
+    uint64_t d = fx_mkdir(ROOT, "d"), sub = fx_mkdir(d, "sub");
+    uint64_t f = fx_create(sub, "file", TFS_S_IFREG), e = fx_mkdir(ROOT, "e");
+    /* rename("d/sub/file", "d"), rename("d/sub/file", "d/sub") */
+    assert_int_equal(tfs_rename(fx.vol, sub, N("file"), ROOT, N("d"), 0), -ENOTEMPTY);
+    assert_int_equal(tfs_rename(fx.vol, sub, N("file"), d, N("sub"), 0), -ENOTEMPTY);
+    assert_int_equal(tfs_rename(fx.vol, sub, N("file"), ROOT, N("d"), TFS_RENAME_EXCHANGE),
+                     -EINVAL);
+    /* an empty directory source: still the trap, not the emptiness of the target */
+    fx_mkdir(sub, "empty");
+    assert_int_equal(tfs_rename(fx.vol, sub, N("empty"), ROOT, N("d"), 0), -ENOTEMPTY);
+    /* rename("d", "d/sub/x") and rename("d", "d/sub") */
+    assert_int_equal(tfs_rename(fx.vol, ROOT, N("d"), sub, N("x"), 0), -EINVAL);
+    assert_int_equal(tfs_rename(fx.vol, ROOT, N("d"), d, N("sub"), 0), -EINVAL);
+    /* unrelated directories keep the type checks */
+    assert_int_equal(tfs_rename(fx.vol, sub, N("file"), ROOT, N("e"), 0), -EISDIR);
+    assert_int_equal(fx_ino(sub, "file"), f);
+    assert_int_equal(fx_ino(ROOT, "e"), e);
+    assert_int_equal(tfs_sync(fx.vol), 0);
+    assert_int_equal(fx_fsck(false, NULL), 0);
+}
+
 static void test_rename_exchange(void **state)
 {
     (void)state;
@@ -573,6 +601,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rename_into_self, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rename_exchange, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rename_same_inode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rename_ancestor_trap_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rename_open_target_survives, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readdir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readdir_after_remount, setup, teardown),
