@@ -66,6 +66,24 @@ static int damaged(struct tfs_vol *v, uint64_t seq, uint64_t blk, unsigned opno,
     return v->tolerant ? 0 : -EUCLEAN;
 }
 
+/* A good-CRC record whose header is bad: refuse the mount, or (fsck) count it. */
+static int rec_damaged(struct tfs_vol *v, uint64_t blk, const char *why)
+{
+    tfs_report(v, "log record %llu (block %llu): %s", (unsigned long long)v->log.seq,
+               (unsigned long long)blk, why);
+    v->problems++;
+    return v->tolerant ? 0 : -EUCLEAN;
+}
+
+/* Where the record after the TXN (or unknown) record h at pos starts. */
+static uint64_t rec_end(const uint8_t *h, uint64_t pos)
+{
+    pos += tfs_get32(h + 8);
+    if (tfs_get16(h + 6) & TFS_REC_F_ENDBLK)
+        pos = (pos + TFS_BLOCK_SIZE - 1) / TFS_BLOCK_SIZE * TFS_BLOCK_SIZE;
+    return pos;
+}
+
 static int apply_txn(struct tfs_vol *v, const uint8_t *p, uint32_t len, uint64_t seq,
                      uint64_t blk)
 {
@@ -98,7 +116,6 @@ static const char *check_rec(struct reader *r, uint64_t pos, const uint8_t **rec
     if (rd_get(r, pos, TFS_REC_HDR, &h))
         return "record header past the segment end or unreadable";
     uint32_t len = tfs_get32(h + 8);
-    uint16_t type = tfs_get16(h + 4);
     if (tfs_get32(h) != TFS_REC_MAGIC)
         return "bad record magic";
     if (len < TFS_REC_HDR || len % 8 || len > TFS_REC_MAX)
@@ -120,8 +137,6 @@ static const char *check_rec(struct reader *r, uint64_t pos, const uint8_t **rec
         return "bad record checksum";
     if (tfs_get32(h + 32) != w->prev_crc)
         return "record does not follow the previous one";
-    if (type != TFS_REC_TXN && type != TFS_REC_LINK)
-        return "unknown record type";
     *rec = h;
     return NULL;
 }
@@ -145,6 +160,75 @@ static int replay_link(struct tfs_vol *v, struct reader *r, const uint8_t *h, ui
 }
 
 /*
+ * Fields the CRC covers but the chain does not check: a record that chains correctly and
+ * has a bad one is damage (docs/tfs-format.md 3.3), not the end of the log. Returns 0 when
+ * the record is to be replayed, 1 when (fsck) it is to be stepped over, or -EUCLEAN.
+ */
+static int check_fields(struct tfs_vol *v, const uint8_t *h, uint64_t blk)
+{
+    uint16_t type = tfs_get16(h + 4);
+    int err = 0;
+    if (tfs_get32(h + 36))
+        err = rec_damaged(v, blk, "nonzero reserved header bytes");
+    if (err || type == TFS_REC_TXN || type == TFS_REC_LINK)
+        return err;
+    err = rec_damaged(v, blk, "unknown record type");
+    return err ? err : 1;
+}
+
+/* Replay one accepted TXN record at *pos and move *pos past it. */
+static int replay_txn(struct tfs_vol *v, struct reader *r, const uint8_t *h, uint64_t *pos,
+                      uint64_t blk)
+{
+    uint32_t len = tfs_get32(h + 8);
+    int err;
+    if (*pos + len > (r->seg.len - 1) * TFS_BLOCK_SIZE &&
+        (err = damaged(v, v->log.seq, blk, 0, "record in the segment's link block")))
+        return err;
+    if ((err = apply_txn(v, h, len, v->log.seq, blk)))
+        return err;
+    *pos = rec_end(h, *pos);
+    return 0;
+}
+
+/* A damaged checkpoint record is damage; anywhere else a failed check ends the log. */
+static int log_end(struct tfs_vol *v, uint64_t blk, const char *why)
+{
+    if (v->log.seq >= v->sb.ckpt_end)
+        return 0;
+    tfs_report(v, "log: checkpoint record %llu (block %llu): %s",
+               (unsigned long long)v->log.seq, (unsigned long long)blk, why);
+    v->problems++;
+    return -EUCLEAN;
+}
+
+/* Replay records until the end of the log; *pos ends at the first one not accepted. */
+static int replay_records(struct tfs_vol *v, struct reader *r, uint64_t *pos)
+{
+    struct tfs_logw *w = &v->log;
+    for (;;) {
+        const uint8_t *h;
+        uint64_t blk = r->seg.start + *pos / TFS_BLOCK_SIZE;
+        const char *why = check_rec(r, *pos, &h);
+        if (why)
+            return log_end(v, blk, why);
+        int err = check_fields(v, h, blk);
+        if (err < 0)
+            return err;
+        if (err == 1)
+            *pos = rec_end(h, *pos); /* fsck: an unknown record is stepped over */
+        else if (tfs_get16(h + 4) == TFS_REC_LINK) {
+            if ((err = replay_link(v, r, h, blk)))
+                return err;
+            *pos = 0;
+        } else if ((err = replay_txn(v, r, h, pos, blk)))
+            return err;
+        w->prev_crc = tfs_get32(h + 12);
+        w->seq++;
+    }
+}
+
+/*
  * Replay the log named by v->sb. Returns 0 (v->log ready for appending), -EUCLEAN (damage:
  * reported), -EIO or -ENOMEM.
  */
@@ -152,7 +236,7 @@ int tfs_replay(struct tfs_vol *v)
 {
     struct tfs_logw *w = &v->log;
     struct reader r = {v, {v->sb.log_start, v->sb.log_len}, NULL, 0, 0};
-    int err = 0;
+    int err;
 
     w->log_id = v->sb.log_id;
     w->seq = v->sb.log_seq0;
@@ -168,44 +252,10 @@ int tfs_replay(struct tfs_vol *v)
     if (!r.win)
         return -ENOMEM;
     uint64_t pos = 0;
-    for (;;) {
-        const uint8_t *h;
-        uint64_t blk = r.seg.start + pos / TFS_BLOCK_SIZE;
-        const char *why = check_rec(&r, pos, &h);
-        if (why) {
-            if (w->seq < v->sb.ckpt_end) {
-                tfs_report(v, "log: checkpoint record %llu (block %llu): %s",
-                           (unsigned long long)w->seq, (unsigned long long)blk, why);
-                v->problems++;
-                err = -EUCLEAN;
-            }
-            break;
-        }
-        uint32_t len = tfs_get32(h + 8);
-        uint16_t type = tfs_get16(h + 4), flags = tfs_get16(h + 6);
-        if (type == TFS_REC_LINK) {
-            if ((err = replay_link(v, &r, h, blk)))
-                break;
-            pos = 0;
-        } else {
-            if (pos + len > (r.seg.len - 1) * TFS_BLOCK_SIZE) {
-                err = damaged(v, w->seq, blk, 0, "record in the segment's link block");
-                if (err)
-                    break;
-            }
-            if ((err = apply_txn(v, h, len, w->seq, blk)))
-                break;
-            pos += len;
-            if (flags & TFS_REC_F_ENDBLK)
-                pos = (pos + TFS_BLOCK_SIZE - 1) / TFS_BLOCK_SIZE * TFS_BLOCK_SIZE;
-        }
-        w->prev_crc = tfs_get32(h + 12);
-        w->seq++;
-    }
+    err = replay_records(v, &r, &pos);
     kfree(r.win);
     w->pos = (pos + TFS_BLOCK_SIZE - 1) / TFS_BLOCK_SIZE * TFS_BLOCK_SIZE;
     if (!err && w->pos > (r.seg.len - 1) * TFS_BLOCK_SIZE)
         w->pos = (r.seg.len - 1) * TFS_BLOCK_SIZE; /* only a link fits; the writer links on */
     return err;
 }
-

@@ -22,12 +22,12 @@
  * end of the log (silently dropping every later committed record) instead of being refused
  * as damage, as docs/tfs-format.md 3.3 says. Reproducer: tests/unit/tfs_corrupt, field
  * rec1.hdr.type with checksums recomputed. */
-#define TFS_KNOWN_REC_TYPE_ENDS_LOG 1
+#define TFS_KNOWN_REC_TYPE_ENDS_LOG 0
 
 /* fs/tfs/replay.c: the record header's reserved bytes (36..39, "0" in the format) are never
  * checked, so a non-zero value is accepted silently. Reproducer: tests/unit/tfs_corrupt,
  * field rec0.hdr.reserved = all-ones with checksums recomputed. */
-#define TFS_KNOWN_REC_RESERVED_UNCHECKED 1
+#define TFS_KNOWN_REC_RESERVED_UNCHECKED 0
 
 /* fs/tfs/fsck.c repair: `fsck -y` leaves problems that its documented repair covers; a second
  * check still finds (a) a damaged checkpoint record ("log: checkpoint record N: bad record

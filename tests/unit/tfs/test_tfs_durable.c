@@ -762,6 +762,56 @@ static void test_bad_op_in_good_record(void **state)
     assert_int_equal(fx_fsck(false, NULL), 0);
 }
 
+/* The device block where the next commit starts, after committing what is staged. */
+static uint64_t next_commit_block(void)
+{
+    assert_int_equal(tfs_sync(fx.vol), 0);
+    return fx.vol->log.segs[fx.vol->log.nsegs - 1].start + fx.vol->log.pos / BS;
+}
+
+/* Recompute a record's CRC after changing it (what a buggy writer would have sealed). */
+static void reseal(uint8_t *r)
+{
+    tfs_put32(r + 12, 0);
+    tfs_put32(r + 12, tfs_crc32c(0, r, tfs_get32(r + 8)));
+}
+
+/* A record with a good CRC and chain but a header field the format does not allow is damage
+ * (docs/tfs-format.md 3.3), not the end of the log: mount refuses, fsck -y repairs. */
+static void damaged_header(unsigned off, uint16_t val, const char *msg)
+{
+    fx_create(ROOT, "a", TFS_S_IFREG);
+    uint64_t blk = next_commit_block();
+    fx_create(ROOT, "b", TFS_S_IFREG);
+    assert_int_equal(next_commit_block(), blk + 1); /* one record, alone in its block */
+    reopen_raw();
+    uint8_t *r = fx.mem + blk * BS;
+    tfs_put16(r + off, val);
+    reseal(r);
+    assert_int_equal(fx_mount(true), -EUCLEAN);
+    assert_true(fx_msg_has(msg));
+    assert_int_equal(fx_fsck(false, NULL), 1);
+    assert_int_equal(fx_fsck(true, NULL), 1);
+    assert_int_equal(fx_fsck(false, NULL), 0);
+    assert_int_equal(fx_mount(false), 0);
+    fx_ino(ROOT, "a");
+}
+
+static void test_unknown_record_type_is_damage(void **state)
+{
+    (void)state;
+    damaged_header(4, 7, "unknown record type");
+    uint64_t ino; /* fsck stepped over the record it cannot read */
+    assert_int_equal(tfs_lookup(fx.vol, ROOT, N("b"), &ino), -ENOENT);
+}
+
+static void test_nonzero_record_reserved_is_damage(void **state)
+{
+    (void)state;
+    damaged_header(38, 1, "nonzero reserved header bytes");
+    fx_ino(ROOT, "b"); /* the rest of the record was good: fsck kept it */
+}
+
 static void test_random_damage_never_crashes(void **state)
 {
     (void)state;
@@ -940,6 +990,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fsck_overlapping_extents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fsck_written_past_size, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_op_in_good_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_record_type_is_damage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nonzero_record_reserved_is_damage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_random_damage_never_crashes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resealed_damage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbage_images, setup, teardown),
