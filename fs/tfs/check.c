@@ -63,8 +63,7 @@ static void reattach(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip)
             pp->nlink--;
             err = tfs_op_inode(v, par);
         }
-        lp->nlink++;
-        ip->nlink = 2;
+        lp->nlink++; /* ip's own count: set by the caller (it moves, or gains its entry) */
         if (!err)
             err = tfs_op_inode(v, lf);
     } else {
@@ -75,6 +74,17 @@ static void reattach(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip)
     if (!err)
         err = tfs_op_link(v, lf, ino, name, (size_t)n);
     if (err)
+        tfs_txn_abort(v);
+    else
+        tfs_txn_end(v);
+}
+
+/* Remove an entry that names a missing inode (a FREE applied after its UNLINK was lost). */
+static void drop_entry(struct tfs_vol *v, uint64_t dir, struct tfs_dirent *de)
+{
+    if (tfs_txn_begin(v, TFS_OP_HDR + 8 + TFS_NAME_MAX, true))
+        return;
+    if (tfs_op_unlink(v, dir, de->name, de->namelen))
         tfs_txn_abort(v);
     else
         tfs_txn_end(v);
@@ -96,6 +106,8 @@ static uint64_t check_entries(struct tfs_vol *v, bool repair, uint64_t *count)
                            (unsigned long long)ino, de->namelen, de->name,
                            (unsigned long long)de->ino);
                 problem(v, count);
+                if (repair)
+                    drop_entry(v, ino, de);
                 continue;
             }
             ip->holds++;
@@ -103,7 +115,6 @@ static uint64_t check_entries(struct tfs_vol *v, bool repair, uint64_t *count)
                 dp->holds++; /* the child's ".." */
         }
     }
-    (void)repair;
     return *count;
 }
 
@@ -134,28 +145,38 @@ static bool reachable(struct tfs_vol *v, uint64_t ino)
     return ok;
 }
 
+/* The first written extent reaching past block first, or NULL. */
+static struct tfs_ext *written_past(struct tfs_inode *ip, uint64_t first)
+{
+    for (uint32_t i = 0; i < ip->u.ext.n; i++) {
+        struct tfs_ext *e = &tfs_ext_array(ip)[i];
+        if (!(e->flags & TFS_EXT_UNWRITTEN) && e->lblk + e->len > first)
+            return e;
+    }
+    return NULL;
+}
+
 /* No written block may lie wholly past a regular file's size (docs/tfs-format.md 5). */
 static void check_size(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip, bool repair,
                        uint64_t *count)
 {
     uint64_t first = (ip->size + TFS_BLOCK_SIZE - 1) / TFS_BLOCK_SIZE;
-    for (uint32_t i = 0; i < ip->u.ext.n; i++) {
-        struct tfs_ext *e = &tfs_ext_array(ip)[i];
-        if (e->flags & TFS_EXT_UNWRITTEN || e->lblk + e->len <= first)
-            continue;
-        tfs_report(v, "inode %llu: written blocks at file block %llu lie past the size %llu",
-                   (unsigned long long)ino,
-                   (unsigned long long)(e->lblk > first ? e->lblk : first),
-                   (unsigned long long)ip->size);
-        problem(v, count);
-        if (repair && tfs_txn_begin(v, 64, true) == 0) {
-            uint64_t from = e->lblk > first ? e->lblk : first;
-            if (tfs_op_punch(v, ino, from, e->lblk + e->len - from))
-                tfs_txn_abort(v);
-            else
-                tfs_txn_end(v);
-        }
+    struct tfs_ext *e = written_past(ip, first);
+    if (!e)
         return;
+    tfs_report(v, "inode %llu: written blocks at file block %llu lie past the size %llu",
+               (unsigned long long)ino, (unsigned long long)(e->lblk > first ? e->lblk : first),
+               (unsigned long long)ip->size);
+    problem(v, count);
+    /* repair: punch every such extent (each punch shrinks the array) */
+    for (uint32_t n = ip->u.ext.n + 1; repair && e && n; n--, e = written_past(ip, first)) {
+        uint64_t from = e->lblk > first ? e->lblk : first, len = e->lblk + e->len - from;
+        if (tfs_txn_begin(v, 64, true))
+            return;
+        if (tfs_op_punch(v, ino, from, len))
+            tfs_txn_abort(v);
+        else
+            tfs_txn_end(v);
     }
 }
 
@@ -177,14 +198,18 @@ static void check_inode(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip, b
                 tfs_txn_end(v);
         }
     }
-    if (ip->holds == 0 && ino != TFS_ROOT_INO) {
-        if (ip->nlink == 0)
+    /* a directory's holds also count its subdirectories' "..": its entry sets its parent */
+    bool dir = tfs_is_type(ip, TFS_S_IFDIR);
+    if ((dir ? !ip->u.dir->parent : ip->holds == 0) && ino != TFS_ROOT_INO) {
+        if (ip->nlink == 0 && ip->holds == 0)
             return; /* unlinked while open before a crash: freed by a read-write mount */
         tfs_report(v, "inode %llu: no directory entry (link count %u)",
                    (unsigned long long)ino, ip->nlink);
         problem(v, count);
-        if (repair)
+        if (repair) {
+            ip->nlink = expect + 1; /* with its entry in /lost+found */
             reattach(v, ino, ip);
+        }
         return;
     }
     if (ip->nlink != expect) {

@@ -204,6 +204,10 @@ static int read_supers(struct tfs_vol *v)
         if (err)
             return -EIO;
         res[i] = tfs_sb_decode(v->bounce, &sb[i], &why[i]);
+        if (!res[i] && sb[i].nblocks > v->dev->nblocks) {
+            res[i] = -EUCLEAN; /* the other copy may still fit the device */
+            why[i] = "volume larger than the device";
+        }
     }
     if (res[0] && res[1]) {
         tfs_report(v, "superblock 0: %s; superblock 1: %s", why[0], why[1]);
@@ -224,11 +228,6 @@ static int read_supers(struct tfs_vol *v)
     }
     v->sb = sb[pick];
     v->sb_stale = res[0] || res[1] || differ;
-    if (v->sb.nblocks > v->dev->nblocks) {
-        tfs_report(v, "superblock: volume of %llu blocks on a device of %llu",
-                   (unsigned long long)v->sb.nblocks, (unsigned long long)v->dev->nblocks);
-        return -EUCLEAN;
-    }
     v->nblocks = v->sb.nblocks;
     return 0;
 }
@@ -294,6 +293,51 @@ static int free_orphans(struct tfs_vol *v)
     return 0;
 }
 
+/*
+ * The root must exist after replay. fsck (tolerant) stands in an empty one when a damaged
+ * checkpoint record held it, so that the check goes on and repair moves every surviving
+ * inode to /lost+found.
+ */
+static int check_root(struct tfs_vol *v)
+{
+    if (tfs_iget(v, TFS_ROOT_INO))
+        return 0;
+    tfs_report(v, "log: no root directory");
+    v->problems++;
+    if (!v->tolerant)
+        return -EUCLEAN;
+    uint8_t b[TFS_OP_INODE_LEN];
+    const char *why;
+    int64_t now = tfs_now(v);
+    memset(b, 0, sizeof(b));
+    tfs_put64(b, TFS_ROOT_INO);
+    tfs_put32(b + 8, TFS_S_IFDIR | 0755);
+    tfs_put32(b + 20, 2);
+    for (int i = 0; i < 3; i++)
+        tfs_put64(b + 40 + 8 * i, (uint64_t)now);
+    int err = tfs_apply_op(v, TFS_OP_INODE, b, sizeof(b), &why);
+    return err == -ENOMEM ? err : err ? -EUCLEAN : 0;
+}
+
+/* After replay: the root, free space, the tree checks, then (read-write) the superblocks
+ * and the orphans. */
+static int mount_finish(struct tfs_vol *v, bool read_only)
+{
+    int err;
+    if ((err = check_root(v)) || (err = derive_space(v)))
+        return err;
+    v->replaying = false;
+    v->ino_hint = v->ino_high + 1;
+    v->ro = read_only;
+    if (tfs_check_tree(v, v->tolerant && !v->ro) && !v->tolerant)
+        return -EUCLEAN;
+    if (v->ro)
+        return 0;
+    if (v->sb_stale && (err = tfs_write_super(v)))
+        return err;
+    return free_orphans(v);
+}
+
 int tfs_mount_internal(struct tfs_dev *dev, const struct tfs_mount_opts *opts, bool tolerant,
                        struct tfs_vol **out)
 {
@@ -320,27 +364,8 @@ int tfs_mount_internal(struct tfs_dev *dev, const struct tfs_mount_opts *opts, b
     err = tfs_replay(v);
     if (err && !(tolerant && err == -EUCLEAN))
         goto fail;
-    if (!tfs_iget(v, TFS_ROOT_INO)) {
-        tfs_report(v, "log: no root directory");
-        v->problems++;
-        err = -EUCLEAN;
+    if ((err = mount_finish(v, opts->read_only)))
         goto fail;
-    }
-    if ((err = derive_space(v)))
-        goto fail;
-    v->replaying = false;
-    v->ino_hint = v->ino_high + 1;
-    v->ro = opts->read_only;
-    if (tfs_check_tree(v, tolerant && !v->ro) && !tolerant) {
-        err = -EUCLEAN;
-        goto fail;
-    }
-    if (!v->ro) {
-        if (v->sb_stale && (err = tfs_write_super(v)))
-            goto fail;
-        if ((err = free_orphans(v)))
-            goto fail;
-    }
     *out = v;
     return 0;
 fail:
@@ -568,7 +593,7 @@ int tfs_compact(struct tfs_vol *v)
         return err;
     struct tfs_logw nw = {0};
     uint64_t start;
-    nw.log_id = v->log.log_id + 1;
+    nw.log_id = v->log.log_id + 1 ? v->log.log_id + 1 : 1; /* log_id 0 is invalid */
     nw.seq = 1;
     if ((err = tfs_space_alloc_exact(v, v->seg_blocks, &start)))
         return err;

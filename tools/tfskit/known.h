@@ -37,7 +37,7 @@
  * sb0.nblocks/log_start/log_len (the superblocks are not rewritten). Reproducer:
  * PETREL_CORRUPT_NOTES=1 tests/unit/tfs_corrupt. When fixed, set 0: the test then requires
  * every repaired image to check clean. */
-#define TFS_KNOWN_REPAIR_INCOMPLETE 1
+#define TFS_KNOWN_REPAIR_INCOMPLETE 0
 
 /* fs/tfs/data.c write_chunk() and alloc_range(): every write or fallocate chunk opens its
  * transaction with the worst case of a 2,048-block chunk (CHUNK_OPS * EXT_OP + INODE_OP, about

@@ -812,6 +812,94 @@ static void test_nonzero_record_reserved_is_damage(void **state)
     fx_ino(ROOT, "b"); /* the rest of the record was good: fsck kept it */
 }
 
+/* fsck -y must leave a volume that checks clean (tools/tfskit/known.h
+ * TFS_KNOWN_REPAIR_INCOMPLETE). A damaged checkpoint record that held the root: fsck stands
+ * in an empty root and rewrites the log as a clean checkpoint. */
+static void test_fsck_repairs_damaged_checkpoint(void **state)
+{
+    (void)state;
+    fx_mkdir(ROOT, "d");
+    assert_int_equal(tfs_compact(fx.vol), 0);
+    uint64_t s = fx.vol->sb.log_start;
+    reopen_raw();
+    fx.mem[s * BS + 50] ^= 1;
+    assert_true(fx_fsck(true, NULL) >= 2);
+    assert_true(fx_msg_has("log: no root directory"));
+    assert_int_equal(fx_fsck(false, NULL), 0);
+    assert_int_equal(fx_mount(false), 0);
+    fx_create(ROOT, "new", TFS_S_IFREG);
+}
+
+/* A directory whose entry was lost but which has a subdirectory: its holds count the child's
+ * "..", yet it has no entry; repair moves it (with its subtree) to /lost+found. */
+static void test_fsck_dir_without_entry_keeps_subtree(void **state)
+{
+    (void)state;
+    uint64_t d = fx_mkdir(ROOT, "d"), e = fx_mkdir(d, "e");
+    assert_int_equal(tfs_txn_begin(fx.vol, 300, false), 0);
+    assert_int_equal(tfs_op_unlink(fx.vol, ROOT, N("d")), 0);
+    assert_int_equal(tfs_txn_end(fx.vol), 0);
+    reopen_raw();
+    assert_true(fx_fsck(true, NULL) >= 1);
+    assert_true(fx_msg_has("inode 2: no directory entry"));
+    assert_int_equal(fx_fsck(false, NULL), 0);
+    assert_int_equal(fx_mount(false), 0);
+    uint64_t lf = fx_ino(ROOT, "lost+found");
+    assert_int_equal(fx_ino(lf, "#2"), d);
+    assert_int_equal(fx_ino(d, "e"), e);
+    struct tfs_attr a;
+    assert_int_equal(tfs_getattr(fx.vol, d, &a), 0);
+    assert_int_equal(a.nlink, 3);
+}
+
+/* An entry naming an inode a later FREE deleted (its UNLINK lost): repair drops the entry. */
+static void test_fsck_entry_to_freed_inode(void **state)
+{
+    (void)state;
+    uint64_t f = fx_create(ROOT, "f", TFS_S_IFREG);
+    assert_int_equal(tfs_txn_begin(fx.vol, 300, false), 0);
+    assert_int_equal(tfs_op_free(fx.vol, f), 0);
+    assert_int_equal(tfs_txn_end(fx.vol), 0);
+    reopen_raw();
+    assert_true(fx_fsck(true, NULL) >= 1);
+    assert_int_equal(fx_fsck(false, NULL), 0);
+    assert_int_equal(fx_mount(false), 0);
+    uint64_t ino;
+    assert_int_equal(tfs_lookup(fx.vol, ROOT, N("f"), &ino), -ENOENT);
+}
+
+/* Superblock 0 resealed with a bad size or log id at the same generation as superblock 1:
+ * the copy that does not fit the device is not used, and a repair that compacts a log whose
+ * id is the largest wraps it to 1 (0 is invalid); both superblocks end up equal and valid. */
+static void reseal_sb0(unsigned off, uint64_t val)
+{
+    tfs_put64(fx.mem + off, val);
+    tfs_put32(fx.mem + 252, tfs_crc32c(0, fx.mem, 252));
+}
+
+static void test_fsck_rewrites_superblocks(void **state)
+{
+    (void)state;
+    fx_create(ROOT, "f", TFS_S_IFREG);
+    reopen_raw();
+    uint8_t good[256];
+    memcpy(good, fx.mem, 256);
+    reseal_sb0(24, ~0ULL); /* nblocks */
+    assert_int_equal(fx_mount(true), 0);
+    assert_true(fx_msg_has("superblock 0: volume larger than the device"));
+    tfs_unmount(fx.vol);
+    fx.vol = NULL;
+    assert_int_equal(fx_fsck(true, NULL), 1);
+    assert_int_equal(fx_fsck(false, NULL), 0);
+    memcpy(fx.mem, good, 256);
+    memcpy(fx.mem + BS, good, 256);
+    reseal_sb0(88, ~0ULL); /* log_id */
+    assert_true(fx_fsck(true, NULL) >= 1);
+    assert_int_equal(fx_fsck(false, NULL), 0);
+    assert_int_equal(memcmp(fx.mem, fx.mem + BS, 256), 0);
+    assert_int_equal(fx_mount(false), 0);
+}
+
 static void test_random_damage_never_crashes(void **state)
 {
     (void)state;
@@ -992,6 +1080,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_op_in_good_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_record_type_is_damage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nonzero_record_reserved_is_damage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fsck_repairs_damaged_checkpoint, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fsck_dir_without_entry_keeps_subtree, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fsck_entry_to_freed_inode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fsck_rewrites_superblocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_random_damage_never_crashes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resealed_damage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbage_images, setup, teardown),
