@@ -126,6 +126,30 @@ static int new_segment(struct tfs_vol *v, uint64_t min, uint64_t *start, uint64_
     return -ENOSPC;
 }
 
+/* Allocate a segment big enough for a record of rlen bytes, end the current one with a LINK
+ * record naming it, and point w and b at its start. */
+static int link_segment(struct tfs_vol *v, struct tfs_logw *w, struct wbuf *b, uint32_t rlen)
+{
+    uint64_t nstart, nlen;
+    uint8_t link[TFS_LINK_REC_LEN];
+    int err = new_segment(v, (rlen + TFS_BLOCK_SIZE - 1) / TFS_BLOCK_SIZE + 1, &nstart, &nlen);
+    if (err)
+        return err;
+    memset(link, 0, sizeof(link));
+    tfs_put64(link + TFS_REC_HDR, nstart);
+    tfs_put64(link + TFS_REC_HDR + 8, nlen);
+    rec_seal(w, link, TFS_REC_LINK, 0, TFS_LINK_REC_LEN);
+    if ((err = wb_put(b, link, sizeof(link))) || (err = wb_out(b)))
+        return err;
+    if ((err = tfs_logw_add_seg(w, nstart, nlen))) {
+        tfs_space_free(v, nstart, nlen);
+        return err;
+    }
+    b->seg_start = w->segs[w->nsegs - 1].start;
+    b->first = 0;
+    return 0;
+}
+
 /*
  * Append the staged records recs[0..len) (headers unsealed) to the log of w and write them.
  * The last record gets ENDBLK, so the log position ends on a block boundary. No flush.
@@ -139,27 +163,10 @@ int tfs_logw_append(struct tfs_vol *v, struct tfs_logw *w, uint8_t *recs, size_t
     for (size_t off = 0; off < len;) {
         uint8_t *r = recs + off;
         uint32_t rlen = tfs_get32(r + 8);
-        uint64_t usable = (s->len - 1) * TFS_BLOCK_SIZE;
-        if (w->pos + rlen > usable) {
-            uint64_t nstart, nlen;
-            uint8_t link[TFS_LINK_REC_LEN];
-            err = new_segment(v, (rlen + TFS_BLOCK_SIZE - 1) / TFS_BLOCK_SIZE + 1, &nstart,
-                              &nlen);
-            if (err)
+        if (w->pos + rlen > (s->len - 1) * TFS_BLOCK_SIZE) {
+            if ((err = link_segment(v, w, &b, rlen)))
                 return err;
-            memset(link, 0, sizeof(link));
-            tfs_put64(link + TFS_REC_HDR, nstart);
-            tfs_put64(link + TFS_REC_HDR + 8, nlen);
-            rec_seal(w, link, TFS_REC_LINK, 0, TFS_LINK_REC_LEN);
-            if ((err = wb_put(&b, link, sizeof(link))) || (err = wb_out(&b)))
-                return err;
-            if ((err = tfs_logw_add_seg(w, nstart, nlen))) {
-                tfs_space_free(v, nstart, nlen);
-                return err;
-            }
             s = &w->segs[w->nsegs - 1];
-            b.seg_start = s->start;
-            b.first = 0;
             continue;
         }
         bool last = off + rlen >= len;
