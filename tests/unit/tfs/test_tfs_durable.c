@@ -728,6 +728,10 @@ static void test_fsck_written_past_size(void **state)
     struct tfs_ext e = {10, start, 1, 0};
     assert_int_equal(tfs_txn_begin(fx.vol, 300, false), 0);
     assert_int_equal(tfs_op_extent(fx.vol, f, &e), 0);
+    /* and a second one, apart: repair must punch both (fsck -y then checks clean) */
+    assert_int_equal(tfs_space_alloc(fx.vol, 0, 1, &e.pblk, &got), 0);
+    e.lblk = 20;
+    assert_int_equal(tfs_op_extent(fx.vol, f, &e), 0);
     assert_int_equal(tfs_txn_end(fx.vol), 0);
     reopen_raw();
     assert_int_equal(fx_mount(false), -EUCLEAN);
