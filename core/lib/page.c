@@ -21,6 +21,14 @@
  * which holds for the direct map on x86 and for the hosted RAM arena. Physical page 0 is
  * never handed out (0 means "no memory"); if a region starts there, page 0 holds metadata.
  *
+ * Free memory is linked lazily: at boot an area's pages are only counted, and [fresh, end)
+ * is carved into blocks one PAGE_MAX_ORDER-aligned chunk at a time, lowest first, when no
+ * listed block is big enough. Linking a block writes its first page, and under QEMU the first
+ * write to guest RAM makes the host allocate (and zero) it, 2 MiB at a time with transparent
+ * huge pages: eager linking would touch every 4 MiB of RAM at boot. A block's buddy (order <
+ * PAGE_MAX_ORDER) is always in the same chunk, so merging never meets an uncarved page.
+ * page_get_stats counts the uncarved blocks as the eager split would have listed them.
+ *
  * Locking: page_lock (irq-save spinlock) around everything; nothing sleeps. Errors found
  * under the lock are reported by panic() after it is released.
  */
@@ -46,6 +54,7 @@ struct page_area {
     uint64_t npages;   /* managed pages */
     uint8_t *meta;     /* meta[i] describes page base_pfn + i */
     uintptr_t va;      /* kernel address of base_pfn */
+    uint64_t fresh;    /* [fresh, base_pfn + npages) is free and on no list yet */
 };
 
 static struct spinlock page_lock = SPINLOCK_INIT("page");
@@ -95,17 +104,43 @@ static void remove_free(struct page_area *a, uint64_t pfn, unsigned order)
     stats.free_pages -= block_pages(order);
 }
 
+/* Order of the largest naturally aligned block that starts at pfn and ends by end. */
+static unsigned range_order(uint64_t pfn, uint64_t end)
+{
+    unsigned k = PAGE_MAX_ORDER;
+
+    while (k && ((pfn & (block_pages(k) - 1)) || pfn + block_pages(k) > end))
+        k--;
+    return k;
+}
+
 /* Free [pfn, end) as the largest naturally aligned blocks that fit. */
 static void free_range(struct page_area *a, uint64_t pfn, uint64_t end)
 {
     while (pfn < end) {
-        unsigned k = PAGE_MAX_ORDER;
-        while (k && ((pfn & (block_pages(k) - 1)) || pfn + block_pages(k) > end))
-            k--;
+        unsigned k = range_order(pfn, end);
         ASAN_POISON(pfn_node(a, pfn), block_pages(k) * PAGE_SIZE);
         push_free(a, pfn, k);
         pfn += block_pages(k);
     }
+}
+
+/* List the lowest uncarved chunk of any area; false when every page is carved. */
+static bool carve_locked(void)
+{
+    for (unsigned i = 0; i < nareas; i++) {
+        struct page_area *a = &areas[i];
+        uint64_t end = a->base_pfn + a->npages;
+        if (a->fresh == end)
+            continue;
+        uint64_t chunk_end = (a->fresh | (block_pages(PAGE_MAX_ORDER) - 1)) + 1;
+        if (chunk_end > end)
+            chunk_end = end;
+        free_range(a, a->fresh, chunk_end);
+        a->fresh = chunk_end;
+        return true;
+    }
+    return false;
 }
 
 static void add_region(const struct hal_mem_region *r)
@@ -127,8 +162,9 @@ static void add_region(const struct hal_mem_region *r)
     a->va = (uintptr_t)a->meta + meta_pages * PAGE_SIZE;
     ASAN_UNPOISON(a->meta, n * PAGE_SIZE);
     memset(a->meta, 0, a->npages);
+    a->fresh = a->base_pfn;
+    ASAN_POISON(pfn_node(a, a->base_pfn), a->npages * PAGE_SIZE);
     stats.total_pages += a->npages;
-    free_range(a, a->base_pfn, a->base_pfn + a->npages);
 }
 
 void page_init(const struct hal_boot_info *info)
@@ -149,10 +185,15 @@ static uint64_t alloc_locked(unsigned order, enum page_tag tag)
 {
     unsigned k = order;
 
-    while (k <= PAGE_MAX_ORDER && list_empty(&free_lists[k]))
-        k++;
-    if (k > PAGE_MAX_ORDER)
-        return 0;
+    for (;;) {
+        while (k <= PAGE_MAX_ORDER && list_empty(&free_lists[k]))
+            k++;
+        if (k <= PAGE_MAX_ORDER)
+            break;
+        if (!carve_locked())
+            return 0;
+        k = order;
+    }
     uintptr_t va = (uintptr_t)list_first(&free_lists[k]);
     struct page_area *a = NULL;
     for (unsigned i = 0; i < nareas && !a; i++) {
@@ -252,6 +293,15 @@ void page_get_stats(struct page_stats *st)
 {
     uint64_t token = spin_lock_irqsave(&page_lock);
     *st = stats;
+    for (unsigned i = 0; i < nareas; i++) { /* uncarved pages, as free_range would list them */
+        uint64_t end = areas[i].base_pfn + areas[i].npages;
+        for (uint64_t pfn = areas[i].fresh; pfn < end;) {
+            unsigned k = range_order(pfn, end);
+            st->free_blocks[k]++;
+            st->free_pages += block_pages(k);
+            pfn += block_pages(k);
+        }
+    }
     spin_unlock_irqrestore(&page_lock, token);
 }
 

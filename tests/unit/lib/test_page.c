@@ -102,6 +102,42 @@ static void test_alloc_all_order0_and_free(void **state)
     assert_back_to_initial(); /* every page coalesced back into the same blocks */
 }
 
+/* True when every byte of [p, p + len) is c. */
+static bool all_bytes(const unsigned char *p, uint64_t len, unsigned char c)
+{
+    for (uint64_t i = 0; i < len; i++)
+        if (p[i] != c)
+            return false;
+    return true;
+}
+
+/* page_init writes only the metadata, and an allocation only the chunk (PAGE_MAX_ORDER
+ * block) it is carved from: under QEMU each page written first costs the host memory. */
+static void test_init_touches_no_free_page(void **state)
+{
+    const uint64_t chunk = 1ULL << PAGE_MAX_ORDER, pages = 3 * chunk;
+    const uint64_t meta = (pages + PAGE_SIZE) / (PAGE_SIZE + 1);
+    unsigned char *p = hal_phys_to_virt(ram().base);
+
+    assert_true(ram().len >= pages * PAGE_SIZE);
+    ASAN_UNPOISON(p, pages * PAGE_SIZE);
+    memset(p, 0x5a, pages * PAGE_SIZE);
+    init_pages(0, pages);
+    ASAN_UNPOISON(p, pages * PAGE_SIZE); /* the test reads free pages on purpose */
+    assert_true(all_bytes(p + meta * PAGE_SIZE, (pages - meta) * PAGE_SIZE, 0x5a));
+
+    init_pages(0, pages); /* poisons again (ASan) */
+    uint64_t pfn = page_alloc(0) / PAGE_SIZE, base_pfn = ram().base / PAGE_SIZE + meta;
+    uint64_t head_end = (base_pfn | (chunk - 1)) + 1; /* the first chunk ends here */
+    assert_true(pfn >= base_pfn && pfn < head_end);
+    ASAN_UNPOISON(p, pages * PAGE_SIZE);
+    uint64_t rest = ram().base / PAGE_SIZE + pages - head_end;
+    assert_true(all_bytes(hal_phys_to_virt(head_end * PAGE_SIZE), rest * PAGE_SIZE, 0x5a));
+    init_pages(0, pages);
+    assert_int_equal(initial.free_pages, pages - meta);
+    assert_stats_consistent();
+}
+
 static void test_natural_alignment(void **state)
 {
     init_regions(lt_boot.regions, 1);
@@ -379,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_lt_boot_has_ram),
         cmocka_unit_test(test_init_stats),
         cmocka_unit_test(test_alloc_all_order0_and_free),
+        cmocka_unit_test(test_init_touches_no_free_page),
         cmocka_unit_test(test_natural_alignment),
         cmocka_unit_test(test_exhaustion_max_order),
         cmocka_unit_test(test_split_and_coalesce_buddies),
