@@ -124,26 +124,108 @@ static int zero_tail(struct tfs_vol *v, struct tfs_inode *ip)
     return v->dev->ops->write(v->dev, e.pblk, 1, v->bounce) ? -EIO : 0;
 }
 
-/* Count the blocks of [lblk, lblk+n) that are holes. */
-static uint64_t hole_blocks(struct tfs_inode *ip, uint64_t lblk, uint64_t n)
+#define CHUNK_BLOCKS 2048u /* blocks one record may map: bounds the ops per record */
+
+/*
+ * What the record mapping [lblk, lblk+n) (n <= CHUNK_BLOCKS; more for fallocate's upfront
+ * check: then the sum over its records, each chunk boundary counted as one more hole run
+ * and one more record header) can need, from the file's extents and the free tree as they
+ * are now (docs/tfs-format.md section 6):
+ *
+ *   holes  blocks of the range that are holes (data blocks to allocate);
+ *   A      allocations: at most one block each, and at most F + 3 x R where R is the number
+ *          of hole runs and F the number of free ranges. Per run the first allocation tries
+ *          the goal (at most R such, and a split there adds at most one range); the others
+ *          scan, and a scan either satisfies the run (at most R) or takes a whole range
+ *          from its start (at most F + R: each removes a range);
+ *   conv   with conv, re-flags: one per unwritten extent of the range after the
+ *          allocations, at most U (unwritten extents there now) + A;
+ *
+ * so the record holds at most A + conv EXTENT ops and one INODE op.
+ */
+struct chunk_need {
+    uint64_t holes;
+    size_t bytes; /* ops of the record, header excluded */
+};
+
+/* Free ranges in the tree, counting stops at cap. */
+static uint64_t free_ranges(struct tfs_vol *v, uint64_t cap)
 {
-    uint64_t holes = 0;
+    uint64_t n = 0;
+    for (struct rb_node *r = rb_first(&v->free); r && n < cap; r = rb_next(r))
+        n++;
+    return n;
+}
+
+static struct chunk_need chunk_need(struct tfs_vol *v, struct tfs_inode *ip, uint64_t lblk,
+                                    uint64_t n, bool conv)
+{
+    struct chunk_need c = {0, 0};
+    uint64_t runs = 0, unwritten = 0, nblk = n;
+    uint64_t chunks = (n + CHUNK_BLOCKS - 1) / CHUNK_BLOCKS;
     while (n) {
         struct tfs_ext e;
         int mapped = tfs_ext_lookup(ip, lblk, &e);
         uint64_t k = e.len < n ? e.len : n;
-        if (!mapped)
-            holes += k;
+        if (!mapped) {
+            c.holes += k;
+            runs++;
+        } else if (e.flags & TFS_EXT_UNWRITTEN) {
+            unwritten++;
+        }
         lblk += k;
         n -= k;
     }
-    return holes;
+    runs += chunks - 1; /* a chunk boundary may cut a run in two */
+    uint64_t allocs = c.holes;
+    if (runs * 3 < allocs) {
+        uint64_t f = free_ranges(v, allocs - runs * 3);
+        if (f + runs * 3 < allocs)
+            allocs = f + runs * 3;
+    }
+    uint64_t ops = allocs + (conv ? allocs + unwritten : 0);
+    if (ops > 2 * nblk + 8 * chunks)
+        ops = 2 * nblk + 8 * chunks; /* per block one allocation and one re-flag at most */
+    c.bytes = (size_t)ops * EXT_OP + INODE_OP + (size_t)(chunks - 1) * (TFS_REC_HDR + 8);
+    return c;
 }
 
-#define CHUNK_BLOCKS 2048u /* blocks one record may map: bounds the ops per record */
-/* Ops a record mapping n blocks may hold: per block at most one allocation and one
- * re-flag, plus splits at the ends. */
-#define CHUNK_OPS(n) (2 * (size_t)(n) + 8)
+/*
+ * The reservation rule: a record that may allocate holes data blocks and hold bytes of ops
+ * is begun only when the free blocks cover the data, the reserve (half of it when no data
+ * block is allocated: then the record is metadata only, like any other operation's), and
+ * the log space of everything staged plus this record plus the INODE records the next
+ * commit adds for the dirty inodes. After it, free >= the log space of all that is staged,
+ * so the commit that writes it cannot run out of log space.
+ */
+static bool chunk_fits(struct tfs_vol *v, const struct chunk_need *c)
+{
+    size_t extra = TFS_REC_HDR + c->bytes + 8;
+    if (v->ndirty)
+        extra += (size_t)v->ndirty * INODE_OP + TFS_REC_HDR + 8;
+    uint64_t reserve = c->holes ? v->reserve : v->reserve / 2;
+    return v->free_blocks >= c->holes + reserve + tfs_log_need(v, extra);
+}
+
+/* chunk_need() of the range, committing first (once) when it does not fit and a commit
+ * would return space (staged frees) or log room (staged records). -ENOSPC when it does not
+ * fit even then. */
+static int chunk_reserve(struct tfs_vol *v, struct tfs_inode *ip, uint64_t lblk, uint64_t n,
+                         bool conv, struct chunk_need *c)
+{
+    *c = chunk_need(v, ip, lblk, n, conv);
+    if (chunk_fits(v, c))
+        return 0;
+    if (v->npending || v->stage_len || v->ndirty) {
+        int err = tfs_commit(v);
+        if (err)
+            return err;
+        *c = chunk_need(v, ip, lblk, n, conv);
+        if (chunk_fits(v, c))
+            return 0;
+    }
+    return -ENOSPC;
+}
 
 static uint64_t goal_for(struct tfs_inode *ip, uint64_t lblk)
 {
@@ -213,16 +295,13 @@ static int write_chunk(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip, ui
                        const uint8_t *buf, size_t len)
 {
     uint64_t lblk = off / BS, nblk = (off + len + BS - 1) / BS - lblk;
-    int err;
-    if (hole_blocks(ip, lblk, nblk) > tfs_data_avail(v)) {
-        if (v->npending && (err = tfs_commit(v)))
-            return err;
-        if (hole_blocks(ip, lblk, nblk) > tfs_data_avail(v))
-            return -ENOSPC;
-    }
+    struct chunk_need c;
+    int err = chunk_reserve(v, ip, lblk, nblk, true, &c);
+    if (err)
+        return err;
     if (off > ip->size && (err = zero_tail(v, ip)))
         return err;
-    if ((err = tfs_txn_begin(v, CHUNK_OPS(nblk) * EXT_OP + INODE_OP, false)))
+    if ((err = tfs_txn_begin(v, c.bytes, false)))
         return err;
     /* Holes become unwritten blocks, the data goes out, then the range is marked written:
      * partial blocks that were not written before start from zeros, never stale bytes. */
@@ -424,18 +503,25 @@ static int alloc_range(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip, ui
 {
     uint64_t lblk = off / BS, nblk = (off + len + BS - 1) / BS - lblk;
     int err;
-    if (hole_blocks(ip, lblk, nblk) > tfs_data_avail(v)) {
-        if (v->npending && (err = tfs_commit(v)))
-            return err;
-        if (hole_blocks(ip, lblk, nblk) > tfs_data_avail(v))
+    /* The whole range's data and records must fit before anything is allocated (no
+     * partial fallocate from lack of space); each record is checked again per chunk. */
+    for (int pass = 0;; pass++) {
+        struct chunk_need all = chunk_need(v, ip, lblk, nblk, false);
+        if (chunk_fits(v, &all))
+            break;
+        if (pass || !(v->npending || v->stage_len || v->ndirty))
             return -ENOSPC;
+        if ((err = tfs_commit(v)))
+            return err;
     }
     if (!keep && off + len > ip->size && (err = zero_tail(v, ip)))
         return err;
     for (uint64_t done = 0; done < nblk;) {
         uint64_t n = nblk - done < CHUNK_BLOCKS ? nblk - done : CHUNK_BLOCKS;
         bool lastc = done + n == nblk;
-        if ((err = tfs_txn_begin(v, CHUNK_OPS(n) * EXT_OP + INODE_OP, false)))
+        struct chunk_need c;
+        if ((err = chunk_reserve(v, ip, lblk + done, n, false, &c)) ||
+            (err = tfs_txn_begin(v, c.bytes, false)))
             return err;
         err = map_range(v, ino, ip, lblk + done, n, TFS_EXT_UNWRITTEN, false);
         if (!err && lastc) {
