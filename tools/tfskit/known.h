@@ -2,7 +2,8 @@
  * known.h - TFS behaviours that differ from Linux, found by these tests and reported to the
  * owner of fs/tfs (see docs/tools.md, "Known TFS deviations"). Each is a switch the oracle
  * honours so that the rest of a run keeps testing. When TFS is fixed, set the switch to 0:
- * the model test must then pass without it.
+ * the model test must then pass without it. Every switch below is 0 today: the comments record
+ * what each deviation was and where it was fixed (with its test in tests/unit/tfs).
  */
 #ifndef TOOLS_TFSKIT_KNOWN_H
 #define TOOLS_TFSKIT_KNOWN_H
@@ -39,12 +40,8 @@
  * every repaired image to check clean. */
 #define TFS_KNOWN_REPAIR_INCOMPLETE 0
 
-/* fs/tfs/data.c write_chunk() and alloc_range(): every write or fallocate chunk opens its
- * transaction with the worst case of a 2,048-block chunk (CHUNK_OPS * EXT_OP + INODE_OP, about
- * 164 KiB of log space) whatever its real size, so a 5-byte write into a freshly formatted
- * 64-block volume (TFS_MIN_BLOCKS, accepted by tfs_format, 48 blocks available) fails with
- * -ENOSPC, and fuller volumes refuse small writes tens of blocks early. The tests avoid it
- * (fuzz corpus volumes are 128 blocks); no switch. Reproducer: tfs_format 64 blocks,
- * tfs_create, tfs_write(5 bytes) -> -28. */
+/* Fixed deviation without a switch: small writes on small or nearly full volumes used to fail
+ * with -ENOSPC (worst-case log reservation per chunk); fixed in fs/tfs/data.c (reservation
+ * sized by the range, docs/tfs-format.md section 6), tested by tests/unit/tfs/test_tfs_space.c. */
 
 #endif
