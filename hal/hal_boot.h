@@ -38,9 +38,10 @@ struct hal_boot_info {
     uint32_t nmodules;
     struct hal_boot_module modules[HAL_MAX_MODULES];
     /*
-     * Hosted backend only (NULL on bare metal): when set, the kernel's init thread calls
+     * Test entry (NULL in a production boot): when set, the kernel's init thread calls
      * entry(entry_arg) instead of starting the configured program, and the kernel exits with
-     * the value entry returns. This is how hosted tests play the application.
+     * the value entry returns. This is how hosted tests play the application; the bare-metal
+     * selftest image (tests/qemu) sets it too.
      */
     int (*entry)(void *entry_arg);
     void *entry_arg;
