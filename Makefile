@@ -5,6 +5,7 @@ BUILD       ?= build
 ASAN_BUILD  ?= build-asan
 COV_BUILD   ?= build-coverage
 FUZZ_BUILD  ?= build-fuzz
+BENCH_BUILD ?= build-bench
 FUZZ_TIME   ?= 60
 TARGET      ?= hello
 CTEST_ARGS  ?=
@@ -53,8 +54,11 @@ fuzz: bootstrap
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	@scripts/fuzz $(FUZZ_BUILD) $(FUZZ_TIME)
 
-bench: build
-	@scripts/bench $(BUILD)
+# Benchmarks measure an optimised build (Release), not the Debug build the tests use.
+bench: bootstrap
+	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BENCH_BUILD) -j $(JOBS)
+	@scripts/bench $(BENCH_BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(COV_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(COV_BUILD) $(FUZZ_BUILD) $(BENCH_BUILD)

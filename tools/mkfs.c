@@ -367,7 +367,7 @@ static int entry_overrides(const struct config_value *v, const char *path, struc
     const struct config_value *m = config_get(v, "mode");
     uint64_t n;
     if (m) {
-        uint32_t mode;
+        uint32_t mode = 0;
         if (parse_octal(m, path, &mode))
             return -1;
         st->st_mode = (st->st_mode & S_IFMT) | mode;

@@ -237,7 +237,7 @@ long pcache_read(struct vfs_inode *ip, void *buf, size_t n, uint64_t off)
         uint64_t pos = off + done;
         uint64_t in = pos % PGSZ;
         size_t cnt = (size_t)(PGSZ - in < n - done ? PGSZ - in : n - done);
-        struct pc_page *p;
+        struct pc_page *p = NULL;
         rc = page_get(ip, pos / PGSZ, true, &p);
         if (rc)
             return done ? (long)done : rc;
@@ -260,7 +260,7 @@ long pcache_write(struct vfs_inode *ip, const void *buf, size_t n, uint64_t off)
         uint64_t start = pos - in;
         size_t cnt = (size_t)(PGSZ - in < n - done ? PGSZ - in : n - done);
         bool whole = in == 0 && cnt == PGSZ;
-        struct pc_page *p;
+        struct pc_page *p = NULL;
         rc = page_get(ip, pos / PGSZ, !whole && start < ip->size, &p);
         if (rc)
             break;

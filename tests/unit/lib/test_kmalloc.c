@@ -119,7 +119,7 @@ static void test_whole_pages_have_no_header(void **state)
     struct page_stats a, b;
 
     /* kmalloc(2^k pages) takes exactly 2^k pages, page aligned, all of them usable. */
-    for (unsigned k = 0; k <= PAGE_MAX_ORDER; k++) {
+    for (volatile unsigned k = 0; k <= PAGE_MAX_ORDER; k++) {
         page_get_stats(&a);
         uint8_t *p = kmalloc(PAGE_SIZE << k);
         assert_non_null(p);
