@@ -78,18 +78,12 @@ void serial_putc_raw(char c)
 
 static uint64_t console_acquire(void)
 {
-    uint64_t flags;
-    __asm__ __volatile__("pushfq; popq %0; cli" : "=r"(flags)::"memory");
-    while (__atomic_exchange_n(&console_lock, 1, __ATOMIC_ACQUIRE))
-        __asm__ __volatile__("pause");
-    return flags;
+    return x86_lock_irqsave(&console_lock);
 }
 
 static void console_release(uint64_t flags)
 {
-    __atomic_store_n(&console_lock, 0, __ATOMIC_RELEASE);
-    if (flags & (1 << 9))
-        __asm__ __volatile__("sti" ::: "memory");
+    x86_unlock_irqrestore(&console_lock, flags);
 }
 
 void hal_console_write(const char *buf, size_t n)

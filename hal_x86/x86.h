@@ -222,4 +222,23 @@ extern uint64_t x86_tsc_at_entry;
 extern bool x86_verbose;
 void x86_report_exit(int code);
 
+/* The backend's own irq-save spinlock for driver state shared with interrupt handlers
+ * (console, virtio queues). hal_x86 cannot use core/lib's spinlock (the HAL sits below the
+ * kernel), so this is the one copy for the whole backend. */
+static inline uint64_t x86_lock_irqsave(volatile uint32_t *lock)
+{
+    uint64_t flags;
+    __asm__ __volatile__("pushfq; popq %0; cli" : "=r"(flags)::"memory");
+    while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
+        __asm__ __volatile__("pause");
+    return flags;
+}
+
+static inline void x86_unlock_irqrestore(volatile uint32_t *lock, uint64_t flags)
+{
+    __atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+    if (flags & (1 << 9))
+        __asm__ __volatile__("sti" ::: "memory");
+}
+
 #endif

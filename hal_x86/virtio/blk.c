@@ -53,18 +53,12 @@ static unsigned nblk;
 
 static uint64_t lock(struct hal_blk *b)
 {
-    uint64_t flags;
-    __asm__ __volatile__("pushfq; popq %0; cli" : "=r"(flags)::"memory");
-    while (__atomic_exchange_n(&b->lock, 1, __ATOMIC_ACQUIRE))
-        __asm__ __volatile__("pause");
-    return flags;
+    return x86_lock_irqsave(&b->lock);
 }
 
 static void unlock(struct hal_blk *b, uint64_t flags)
 {
-    __atomic_store_n(&b->lock, 0, __ATOMIC_RELEASE);
-    if (flags & (1 << 9))
-        __asm__ __volatile__("sti" ::: "memory");
+    x86_unlock_irqrestore(&b->lock, flags);
 }
 
 unsigned hal_blk_count(void)

@@ -44,18 +44,12 @@ static unsigned nnet;
 
 static uint64_t lock(struct hal_net *n)
 {
-    uint64_t flags;
-    __asm__ __volatile__("pushfq; popq %0; cli" : "=r"(flags)::"memory");
-    while (__atomic_exchange_n(&n->lock, 1, __ATOMIC_ACQUIRE))
-        __asm__ __volatile__("pause");
-    return flags;
+    return x86_lock_irqsave(&n->lock);
 }
 
 static void unlock(struct hal_net *n, uint64_t flags)
 {
-    __atomic_store_n(&n->lock, 0, __ATOMIC_RELEASE);
-    if (flags & (1 << 9))
-        __asm__ __volatile__("sti" ::: "memory");
+    x86_unlock_irqrestore(&n->lock, flags);
 }
 
 unsigned hal_net_count(void)
