@@ -9,9 +9,10 @@ BENCH_BUILD ?= build-bench
 FUZZ_TIME   ?= 60
 TARGET      ?= hello
 CTEST_ARGS  ?=
+SOAK_SEEDS  ?= 20000
 
 .PHONY: all bootstrap configure build test test-noaccel test-asan run run-noaccel coverage \
-        fuzz bench clean
+        fuzz bench soak clean
 
 all: build
 
@@ -37,6 +38,11 @@ test-asan: bootstrap
 # Same tests with QEMU forced to TCG (no KVM), for machines whose /dev/kvm misleads.
 test-noaccel:
 	@PETREL_ACCEL=tcg $(MAKE) --no-print-directory test
+
+# The concurrency tests (seeded preemption, docs/hosted.md) under SOAK_SEEDS seeds each
+# instead of the HT_PCT_SEEDS of `make test`; a failure prints PETREL_PCT_SEED=<n>.
+soak: build
+	@scripts/soak $(BUILD) $(SOAK_SEEDS)
 
 run: build
 	@scripts/run $(BUILD) $(TARGET)

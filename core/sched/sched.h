@@ -102,6 +102,7 @@ struct thread {
     struct list_node all_node;     /* every thread (sched's thread list lock) */
     struct waiter *sleep;          /* the waiter it is BLOCKED in; guarded by the CPU lock */
     bool interrupted;              /* thread_interrupt() pending; written under the CPU lock */
+    int pct_prio;                  /* seeded-preemption priority (pct.c); CPU lock */
     struct wait_queue exit_wq; /* thread_join() waits here for DEAD */
     bool detached;
     uint64_t slice_start_ns;
@@ -285,6 +286,28 @@ void mutex_lock(struct mutex *m);    /* may sleep; panics on recursive locking *
 bool mutex_trylock(struct mutex *m); /* never sleeps */
 void mutex_unlock(struct mutex *m);  /* owner only; panics otherwise */
 bool mutex_is_held(struct mutex *m); /* by the current thread */
+
+/* --- seeded random preemption for tests (pct.c, docs/hosted.md) ------------------------------ */
+
+#define SCHED_PCT_MAX_DEPTH 8
+
+struct sched_pct_config {
+    uint64_t seed;      /* the whole schedule follows from it */
+    unsigned depth;     /* PCT depth d: d - 1 change points; 0 turns the mode off */
+    unsigned steps;     /* change points are drawn among the first `steps` decision points */
+    unsigned per_mille; /* also lower the running thread at any point with this chance */
+};
+
+/* Turn the mode on (cfg) or off (NULL); applied by the next sched_init(). Tests only. */
+void sched_pct_configure(const struct sched_pct_config *cfg);
+bool sched_pct_enabled(void);
+/* A decision point: with the mode on, may switch to a thread of higher priority. Called
+ * by the scheduler at wakes, mutex lock/unlock, wait-entry add/remove, interrupts, sleeps
+ * and preemption points; other subsystems may add their own (e.g. at a lock release). Does
+ * nothing with interrupts disabled or without a current thread. May sleep. */
+void sched_pct_point(void);
+/* Decision points passed since sched_init (to size `steps`). */
+uint64_t sched_pct_steps(void);
 
 struct sched_stats {
     uint64_t context_switches;

@@ -39,6 +39,16 @@ void sched_block_current(struct cpu *c, uint64_t tok);
 /* Put BLOCKED thread t on its CPU's run queue; with that CPU's lock held (c). Any context. */
 void sched_make_runnable_locked(struct cpu *c, struct thread *t);
 
+/* With c->lock held (token tok): the current thread goes to the back of the run queue and
+ * the next one runs. Returns when it runs again, c->lock released, interrupt state of tok. */
+void sched_switch_current(struct cpu *c, uint64_t tok);
+
+/* pct.c: seeded preemption (see there). */
+void pct_reset(void);                   /* at sched_init */
+int pct_initial_priority(void);         /* a new thread's */
+void pct_lower(struct thread *t);       /* below every other thread (c->lock held) */
+struct thread *pct_pick(struct cpu *c); /* highest-priority runnable, c->lock held */
+
 /* With c->lock held: arm the HAL timer for the earliest timer or the slice end of c's
  * current thread, whichever comes first (UINT64_MAX disarms). c must be this CPU. */
 void timers_reprogram(struct cpu *c);

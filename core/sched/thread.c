@@ -55,6 +55,7 @@ void sched_init(void)
     sched.nthreads = 0;
     for (unsigned i = 0; i < SCHED_MAX_CPUS; i++)
         cpu_init(&sched.cpus[i], i);
+    pct_reset();
     sched.ready = true;
 }
 
@@ -73,10 +74,14 @@ unsigned sched_thread_count(void)
 /* With c->lock held: make the next runnable thread (or the idle loop) c's current context. */
 static struct hal_ctx *pick_next(struct cpu *c)
 {
-    struct list_node *n = list_pop_front(&c->runq);
+    struct list_node *n = list_first(&c->runq);
     struct thread *t;
     uint64_t now;
 
+    if (n && sched_pct_enabled())
+        n = &pct_pick(c)->rq_node;
+    if (n)
+        list_remove(n);
     if (!n) {
         c->current = NULL;
         c->need_resched = false;
@@ -189,6 +194,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)
     t->fn = fn;
     t->arg = arg;
     list_node_init(&t->rq_node);
+    t->pct_prio = pct_initial_priority();
     wq_init(&t->exit_wq, "join");
     hal_ctx_init(&t->ctx, t->kstack, KSTACK_SIZE, thread_start, t);
 
@@ -265,6 +271,14 @@ void thread_yield(void)
         spin_unlock_irqrestore(&c->lock, tok);
         return;
     }
+    pct_lower(cur); /* seeded mode: a yield lets every other thread go first */
+    sched_switch_current(c, tok);
+}
+
+void sched_switch_current(struct cpu *c, uint64_t tok)
+{
+    struct thread *cur = c->current;
+
     cur->state = THREAD_RUNNABLE;
     list_push_back(&c->runq, &cur->rq_node);
     switch_from(c, &cur->ctx);
@@ -308,10 +322,8 @@ static void preempt(struct cpu *c)
         return;
     }
     c->stats.preemptions++;
-    cur->state = THREAD_RUNNABLE;
-    list_push_back(&c->runq, &cur->rq_node);
-    switch_from(c, &cur->ctx);
-    finish_switch(tok);
+    pct_lower(cur); /* seeded mode: the end of a slice lets the others go first */
+    sched_switch_current(c, tok);
 }
 
 static bool slice_over(const struct cpu *c)
@@ -338,6 +350,7 @@ void sched_preempt_point(void)
     /* interrupts off means a spinlock may be held: switching away now could deadlock */
     if (!sched.ready || !c->current || !hal_irq_enabled())
         return;
+    sched_pct_point();
     hal_poll(); /* a due slice timer preempts us in sched_irq_exit() */
     tok = hal_irq_save();
     if (slice_over(c))

@@ -68,6 +68,7 @@ void wq_add(struct wait_queue *wq, struct wait_entry *e)
 
     wq_add_locked(wq, e);
     spin_unlock_irqrestore(&wq->lock, tok);
+    sched_pct_point();
 }
 
 void wq_remove_locked(struct wait_entry *e)
@@ -92,6 +93,7 @@ void wq_remove(struct wait_entry *e)
     if (e->wq == wq) /* a wake function may have removed it meanwhile */
         wq_remove_locked(e);
     spin_unlock_irqrestore(&wq->lock, tok);
+    sched_pct_point();
 }
 
 int wq_wake_key_locked(struct wait_queue *wq, unsigned key, int nr_exclusive)
@@ -126,6 +128,7 @@ int wq_wake_key(struct wait_queue *wq, unsigned key, int nr_exclusive)
     int woken = wq_wake_key_locked(wq, key, nr_exclusive);
 
     spin_unlock_irqrestore(&wq->lock, tok);
+    sched_pct_point(); /* the woken thread may run before the waker goes on */
     return woken;
 }
 
@@ -245,10 +248,13 @@ static void waiter_decide_early(struct waiter *w, uint64_t deadline_ns, bool int
 int waiter_sleep(struct waiter *w, uint64_t deadline_ns, bool interruptible)
 {
     bool timed = deadline_ns != UINT64_MAX;
-    uint64_t irq = hal_irq_save(); /* the timer cannot fire before we are asleep */
-    struct cpu *c = cpu_this();
-    uint64_t tok;
+    uint64_t irq, tok;
+    struct cpu *c;
     int result;
+
+    sched_pct_point(); /* a wake may slip in between the caller's check and the sleep */
+    irq = hal_irq_save(); /* the timer cannot fire before we are asleep */
+    c = cpu_this();
 
     KASSERT(w->t == c->current);
     if (timed)
@@ -280,6 +286,7 @@ void thread_interrupt(struct thread *t)
     if (t->state == THREAD_BLOCKED && t->sleep && t->sleep->interruptible)
         waiter_decide_locked(t->sleep, WAITER_INTERRUPTED);
     spin_unlock_irqrestore(&c->lock, tok);
+    sched_pct_point();
 }
 
 void thread_clear_interrupt(struct thread *t)
@@ -342,8 +349,12 @@ int wq_wait_locked_intr(struct wait_queue *wq, uint64_t *irq_token, uint64_t dea
 
 int wq_wait(struct wait_queue *wq, uint64_t deadline_ns)
 {
-    uint64_t tok = spin_lock_irqsave(&wq->lock);
-    int rc = wq_wait_locked(wq, &tok, deadline_ns);
+    uint64_t tok;
+    int rc;
+
+    sched_pct_point(); /* between the caller's unlocked check (if any) and the sleep */
+    tok = spin_lock_irqsave(&wq->lock);
+    rc = wq_wait_locked(wq, &tok, deadline_ns);
 
     spin_unlock_irqrestore(&wq->lock, tok);
     return rc;
@@ -351,8 +362,12 @@ int wq_wait(struct wait_queue *wq, uint64_t deadline_ns)
 
 int wq_wait_intr(struct wait_queue *wq, uint64_t deadline_ns)
 {
-    uint64_t tok = spin_lock_irqsave(&wq->lock);
-    int rc = wq_wait_locked_intr(wq, &tok, deadline_ns);
+    uint64_t tok;
+    int rc;
+
+    sched_pct_point(); /* between the caller's unlocked check (if any) and the sleep */
+    tok = spin_lock_irqsave(&wq->lock);
+    rc = wq_wait_locked_intr(wq, &tok, deadline_ns);
 
     spin_unlock_irqrestore(&wq->lock, tok);
     return rc;
@@ -403,6 +418,7 @@ void mutex_lock(struct mutex *m)
     uint64_t tok;
 
     KASSERT(cur != NULL);
+    sched_pct_point();
     tok = spin_lock_irqsave(&m->wq.lock);
     if (m->owner == cur)
         panic("mutex %s: locked twice by thread %d (%s)", m->wq.lock.name, cur->tid, cur->name);
@@ -446,6 +462,7 @@ void mutex_unlock(struct mutex *m)
                      : NULL;
     wq_wake_one_locked(&m->wq);
     spin_unlock_irqrestore(&m->wq.lock, tok);
+    sched_pct_point();
 }
 
 bool mutex_is_held(struct mutex *m)

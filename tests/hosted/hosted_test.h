@@ -23,6 +23,18 @@ int ht_boot(int (*entry)(void *), void *arg, size_t ram);
 /* Test body: the boot must have exited with code; else fail with the recorded failure. */
 void ht_expect(int rc, int code);
 
+/*
+ * Seeded preemption (PCT, core/sched/pct.c): boot the kernel with entry(arg) once per seed,
+ * each boot seeded with it (the schedule and hal_entropy both), and fail at the first boot
+ * that does not exit with 0, printing the seed and the command that replays it. A first
+ * boot measures the number of decision points (the range of the change points), so a seed
+ * replays exactly. PETREL_PCT_SEEDS=<n> replaces nseeds (make soak), PETREL_PCT_SEED=<s>
+ * runs seed s alone. Returns the number of seeds run.
+ */
+unsigned ht_pct_run(int (*entry)(void *), void *arg, size_t ram, unsigned nseeds);
+/* Seeds per concurrency test under `make test` (sum over the tests >= 500). */
+#define HT_PCT_SEEDS 100
+
 void ht_fail(const char *file, int line, const char *what);
 /* In the entry: 0 when no check failed, 1 otherwise. */
 int ht_status(void);

@@ -12,8 +12,13 @@
 #include "hal_hosted/hosted.h"
 
 #define MS 1000000ULL
-#define THREADS 64
-#define ROUNDS 200
+#define THREADS 64 /* at most */
+
+struct size {
+    int threads, rounds;
+};
+
+static int rounds; /* of the boot in progress */
 
 static struct mutex m;
 static long counter;
@@ -58,7 +63,7 @@ static void worker(void *arg)
 {
     struct worker *w = arg;
 
-    for (int r = 0; r < ROUNDS; r++) {
+    for (int r = 0; r < rounds; r++) {
         if (r % 16 == 15 && mutex_trylock(&m)) {
             critical_section(w->mode);
             mutex_unlock(&m);
@@ -76,14 +81,17 @@ static void worker(void *arg)
 static int contention(void *arg)
 {
     static struct worker ws[THREADS];
+    const struct size *sz = arg;
+    const int nthreads = sz->threads;
     struct thread *ts[THREADS];
     struct sched_stats st;
 
     ht_rand_init();
+    rounds = sz->rounds;
     mutex_init(&m, "counter");
     counter = 0;
     inside = 0;
-    for (int i = 0; i < THREADS; i++) {
+    for (int i = 0; i < nthreads; i++) {
         ws[i].id = i;
         ws[i].mode = (enum mode)(i % 3);
         done[i] = 0;
@@ -92,11 +100,11 @@ static int contention(void *arg)
         if (!ts[i])
             return ht_status();
     }
-    for (int i = 0; i < THREADS; i++)
+    for (int i = 0; i < nthreads; i++)
         thread_join(ts[i]);
-    H_CHECK(counter == (long)THREADS * ROUNDS);
-    for (int i = 0; i < THREADS; i++)
-        H_CHECK(done[i] == ROUNDS);
+    H_CHECK(counter == (long)nthreads * rounds);
+    for (int i = 0; i < nthreads; i++)
+        H_CHECK(done[i] == rounds);
     H_CHECK(m.owner == NULL);
     H_CHECK(list_empty(&m.wq.waiters));
     sched_get_stats(&st);
@@ -106,13 +114,23 @@ static int contention(void *arg)
 
 static void test_mutex_counter_under_contention(void **state)
 {
-    ht_expect(ht_boot(contention, NULL, 0), 0);
+    static const struct size big = {.threads = THREADS, .rounds = 200};
+
+    ht_expect(ht_boot(contention, (void *)&big, 0), 0);
+}
+
+static void test_mutex_seeded_preemption(void **state)
+{
+    static const struct size small = {.threads = 6, .rounds = 12};
+
+    ht_pct_run(contention, (void *)&small, 0, HT_PCT_SEEDS);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mutex_counter_under_contention),
+        cmocka_unit_test(test_mutex_seeded_preemption),
     };
 
     return cmocka_run_group_tests_name("hosted_mutex", tests, NULL, NULL);

@@ -13,9 +13,13 @@
 #include "core/lib/log.h"
 #include "core/sched/sched.h"
 
-#define PAIRS 500
-#define MESSAGES 100
 #define OFFSET 1000000
+
+struct size {
+    int pairs, messages;
+};
+
+static int messages; /* of the boot in progress */
 
 struct chan {
     struct wait_queue wq;
@@ -64,7 +68,7 @@ static void ping(void *arg)
 {
     struct pair *p = arg;
 
-    for (int i = 1; i <= MESSAGES; i++) {
+    for (int i = 1; i <= messages; i++) {
         chan_send(&p->to_pong, i);
         maybe_yield();
         H_CHECK(chan_recv(&p->to_ping) == i + OFFSET);
@@ -77,7 +81,7 @@ static void pong(void *arg)
 {
     struct pair *p = arg;
 
-    for (int i = 1; i <= MESSAGES; i++) {
+    for (int i = 1; i <= messages; i++) {
         int v = chan_recv(&p->to_pong);
 
         H_CHECK(v == i);
@@ -89,12 +93,15 @@ static void pong(void *arg)
 
 static int pingpong(void *arg)
 {
+    const struct size *sz = arg;
+    const int PAIRS = sz->pairs, MESSAGES = sz->messages;
     struct pair *pairs = kcalloc(PAIRS, sizeof(*pairs));
     struct thread **ts = kcalloc(2 * PAIRS, sizeof(*ts));
     struct sched_stats st;
     long total = 0;
 
     ht_rand_init();
+    messages = MESSAGES;
     H_CHECK(pairs && ts);
     if (!pairs || !ts)
         return ht_status();
@@ -127,13 +134,24 @@ static int pingpong(void *arg)
 
 static void test_thousand_threads_ping_pong(void **state)
 {
-    ht_expect(ht_boot(pingpong, NULL, 128u << 20), 0);
+    static const struct size big = {.pairs = 500, .messages = 100};
+
+    ht_expect(ht_boot(pingpong, (void *)&big, 128u << 20), 0);
+}
+
+/* Seeded preemption: a few pairs, many schedules. */
+static void test_ping_pong_seeded_preemption(void **state)
+{
+    static const struct size small = {.pairs = 3, .messages = 20};
+
+    ht_pct_run(pingpong, (void *)&small, 0, HT_PCT_SEEDS);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_thousand_threads_ping_pong),
+        cmocka_unit_test(test_ping_pong_seeded_preemption),
     };
 
     return cmocka_run_group_tests_name("hosted_pingpong", tests, NULL, NULL);
