@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/abi/resource.h"
+#include "core/abi/signal.h"
 #include "core/config/config.h"
 #include "core/mm/vm.h"
 #include "core/sched/sched.h"
@@ -33,16 +35,16 @@ struct vfs_file;
 
 #define PROC_PID 1
 #define PROC_NOFILE 1024 /* RLIMIT_NOFILE: descriptors 0..1023 */
-#define PROC_NSIG 64
-#define PROC_SIGSET_SIZE 8
+#define PROC_NSIG LINUX_NSIG
+#define PROC_SIGSET_SIZE LINUX_SIGSET_SIZE
 
 /* Linux signal numbers used by the fault path. */
-#define PROC_SIGILL 4
-#define PROC_SIGTRAP 5
-#define PROC_SIGBUS 7
-#define PROC_SIGFPE 8
-#define PROC_SIGKILL 9
-#define PROC_SIGSEGV 11
+#define PROC_SIGILL LINUX_SIGILL
+#define PROC_SIGTRAP LINUX_SIGTRAP
+#define PROC_SIGBUS LINUX_SIGBUS
+#define PROC_SIGFPE LINUX_SIGFPE
+#define PROC_SIGKILL LINUX_SIGKILL
+#define PROC_SIGSEGV LINUX_SIGSEGV
 
 /* --- descriptors ------------------------------------------------------------------------- */
 
@@ -140,11 +142,11 @@ struct uthread {
     struct hal_uregs *regs; /* the frame of the syscall in progress (NULL: called as C) */
 };
 
-#define PROC_NRLIMIT 16
-#define PROC_RLIM_INFINITY (~0ULL)
-#define PROC_RLIMIT_STACK 3
-#define PROC_RLIMIT_CORE 4
-#define PROC_RLIMIT_NOFILE 7
+#define PROC_NRLIMIT LINUX_RLIM_NLIMITS
+#define PROC_RLIM_INFINITY LINUX_RLIM_INFINITY
+#define PROC_RLIMIT_STACK LINUX_RLIMIT_STACK
+#define PROC_RLIMIT_CORE LINUX_RLIMIT_CORE
+#define PROC_RLIMIT_NOFILE LINUX_RLIMIT_NOFILE
 
 struct proc_rlimit {
     uint64_t cur, max;
