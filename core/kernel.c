@@ -12,7 +12,7 @@
 #include "core/lib/alloc.h"
 #include "core/lib/kprintf.h"
 #include "core/lib/kstring.h"
-#include "core/proc/proc.h"
+#include "core/boot/boot.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_mem.h"
 #include "hal/hal_power.h"
@@ -68,10 +68,10 @@ static void init_main(void *unused)
 {
     if (kernel.entry)
         hal_exit(kernel.entry(kernel.entry_arg));
-    /* The program named by the image's configuration (core/proc/proc.h); it returns only
+    /* The program named by the image's configuration (core/boot/boot.h); it returns only
      * when the program could not be started (the reason is on the console). AT_HWCAP: 0
      * until the HAL reports the CPU's features. */
-    hal_exit(proc_run_configured(0, 0));
+    hal_exit(boot_run_configured(kernel.boot ? kernel.boot->cmdline : NULL, 0, 0));
 }
 
 void kernel_main(const struct hal_boot_info *info)

@@ -205,16 +205,4 @@ void proc_exit(struct proc *p, int status) __attribute__((noreturn));
 /* The signal a fatal user fault of kind (or a vm_fault error rc) raises, as Linux would. */
 int proc_fault_signal(enum hal_fault_kind kind, int rc);
 
-/*
- * The kernel's path for the configured program when no hosted entry is set: mount the TFS
- * volume on block device 0 as "/" (through the VFS block adapter), read the configuration
- * stored in the image (xattr petrel.config of the root, docs/tools.md), apply the kernel
- * command line's key=value overrides, mount a memfs /dev when the image has a /dev
- * directory, create the process, proc_start it, and enter user mode (hal_user_enter).
- * Returns only on failure, with the exit code the kernel should end with (a message is on
- * the console); the program's own end goes through proc_exit. hwcap/hwcap2: AT_HWCAP(2).
- * Called by the init thread (core/kernel.c).
- */
-int proc_run_configured(uint64_t hwcap, uint64_t hwcap2);
-
 #endif
