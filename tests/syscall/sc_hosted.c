@@ -8,7 +8,8 @@
  * a scratch directory /s as the current directory, a fresh process with a 64 KiB arena
  * (mmap through ksys_call, the page after it unmapped) and the last page below the top of
  * user space mapped. Calls go through ksys_call; buffers move with copy_to/from_user. After
- * each TFS case the volume is unmounted and must pass fsck.
+ * each case the process is destroyed and the VFS shut down: the kernel heap must hold the
+ * bytes it held before (no descriptor, file or mapping left), and a TFS volume must pass fsck.
  *
  * A mismatch prints the case, Linux's and Petrel's results and `uname -r`. deviations.h
  * lists the deliberate differences; a deviation that no longer applies is a failure too.
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/lib/alloc.h"
 #include "core/mm/uaccess.h"
 #include "core/proc/proc.h"
 #include "core/syscall/syscall.h"
@@ -46,6 +48,7 @@ static size_t nitems;
 static int failures, deviations_used;
 static uint8_t *image;
 static struct tfs_memdev md;
+static struct kmalloc_stats heap0; /* the kernel heap before each case's world */
 
 static long hosted_call(unsigned nr, const uint64_t a[6])
 {
@@ -86,6 +89,7 @@ static int world_up(bool tfs, struct sc_env *env, struct proc **p)
     long a;
 
     vfs_init();
+    kmalloc_get_stats(&heap0);
     if (mount_fs(tfs) || vfs_mkdirat(NULL, "/s", 0755) || proc_create(NULL, p))
         return -1;
     proc_attach(*p, NULL);
@@ -117,15 +121,23 @@ static void fsck_report(void *arg, const char *msg)
         printf("    fsck: %s\n", msg);
 }
 
-/* Tear down; for TFS, the unmounted volume must check clean. */
+/* Tear down: nothing of the case may stay on the kernel heap (descriptors, files, inodes,
+ * mappings); for TFS, the unmounted volume must check clean. */
 static int world_down(bool tfs, struct proc *p)
 {
     struct tfs_fsck_opts fo;
+    struct kmalloc_stats heap1;
     int rc;
 
     proc_detach(NULL);
     proc_destroy(p);
     rc = vfs_shutdown();
+    kmalloc_get_stats(&heap1);
+    if (!rc && heap1.bytes_in_use != heap0.bytes_in_use) {
+        printf("    kernel heap: %llu bytes before the case, %llu after\n",
+               (unsigned long long)heap0.bytes_in_use, (unsigned long long)heap1.bytes_in_use);
+        rc = -1;
+    }
     if (rc || !tfs)
         return rc;
     memset(&fo, 0, sizeof(fo));
@@ -195,7 +207,8 @@ static int run_hosted(const struct item *it, bool tfs, struct sc_outcome *o, con
     rc = sc_run_case(&env, it->c, ov, nov, o);
     int down = world_down(tfs, p);
     if (down) {
-        snprintf(o->why, sizeof(o->why), "teardown: vfs_shutdown or fsck gave %d", down);
+        snprintf(o->why, sizeof(o->why), "teardown: vfs_shutdown, the heap check or fsck "
+                 "gave %d", down);
         return -1;
     }
     return rc;
