@@ -1,0 +1,8 @@
+/*
+ * sc_tables.c - the list of written case tables; add a new cases_<topic>.c here.
+ */
+#include "sc.h"
+
+const struct sc_case *const sc_tables[] = {
+    sc_cases_file, sc_cases_path, sc_cases_mem, sc_cases_time, sc_cases_misc, NULL,
+};
