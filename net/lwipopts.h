@@ -71,6 +71,7 @@
 #define LWIP_IPV6_DHCP6_STATELESS 1
 #define LWIP_IPV6_FRAG 1
 #define LWIP_IPV6_REASS 1
+#define IPV6_FRAG_COPYHEADER 1 /* 64-bit pointers do not fit in the fragment header */
 #define LWIP_ND6_NUM_NEIGHBORS 32
 #define LWIP_ND6_NUM_DESTINATIONS 64
 #define LWIP_HOOK_IP6_ROUTE(src, dest) net_route6_src((src), (dest))

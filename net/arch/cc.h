@@ -40,7 +40,9 @@ typedef long ssize_t;
 #define SSIZE_MAX __LONG_MAX__
 #endif
 
+#ifndef BYTE_ORDER /* a host libc may have it already */
 #define BYTE_ORDER LITTLE_ENDIAN
+#endif
 #define lwip_htons(x) ((u16_t)__builtin_bswap16((u16_t)(x)))
 #define lwip_htonl(x) ((u32_t)__builtin_bswap32((u32_t)(x)))
 
