@@ -22,6 +22,7 @@
 #include "net/net_internal.h"
 
 #define ETH_HLEN 14u
+#define ETH_MIN_FRAME 60u /* without FCS */
 
 struct net_dev {
     struct netif netif; /* first: lwIP's netif pointer is the net_dev */
@@ -76,20 +77,27 @@ static err_t dev_netif_init(struct netif *netif)
     return ERR_OK;
 }
 
+/*
+ * Frames shorter than Ethernet's minimum are zero-padded to it, as they would be on a real
+ * link: lwIP's ARP input reads its 28-byte header without checking the frame's length
+ * (found by fuzz/net_rx), relying on the minimum frame size that NICs guarantee.
+ */
 void net_if_input(struct netif *nif, const void *frame, size_t len)
 {
+    size_t plen = len < ETH_MIN_FRAME ? ETH_MIN_FRAME : len;
     struct pbuf *p;
 
-    if (len > 0xffff) {
+    if (plen > 0xffff) {
         net_counters.rx_nomem++;
         return;
     }
-    p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
+    p = pbuf_alloc(PBUF_RAW, (u16_t)plen, PBUF_RAM);
     if (!p) {
         net_counters.rx_nomem++;
         return;
     }
     memcpy(p->payload, frame, len);
+    memset((uint8_t *)p->payload + len, 0, plen - len);
     if (nif->input(p, nif) != ERR_OK)
         pbuf_free(p);
 }
