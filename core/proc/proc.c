@@ -21,6 +21,8 @@
 #include "core/mm/uaccess.h"
 #include "core/proc/elf.h"
 #include "core/proc/stack.h"
+#include "core/syscall/syscall.h"
+#include "fs/file/file.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_power.h"
@@ -208,7 +210,7 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
 {
     static const struct proc_config empty;
     struct proc *p = kzalloc(sizeof(*p));
-    struct fd_slot con = {NULL, true, false};
+    struct file *con = NULL;
     int rc;
 
     if (!p)
@@ -228,8 +230,16 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
         rc = vm_space_create(&p->vm);
     if (rc == 0)
         rc = proc_open_cwd(p);
-    for (int fd = 0; rc == 0 && fd < 3; fd++)
-        rc = fd_install(&p->fds, fd, con) == fd ? 0 : -EMFILE;
+    if (rc == 0 && !(con = sys_console_open()))
+        rc = -ENOMEM;
+    for (int fd = 0; rc == 0 && fd < 3; fd++) { /* one description, as a login tty */
+        file_get(con);
+        if (fd_install(&p->fds, fd, con, false) != fd) {
+            file_put(con);
+            rc = -EMFILE;
+        }
+    }
+    file_put(con); /* the creation reference; the table holds its own */
     if (rc) {
         proc_destroy(p);
         return rc;

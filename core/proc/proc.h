@@ -3,8 +3,8 @@
  *
  * Petrel runs exactly one process (pid 1). A struct proc owns
  *   - the user address space (struct vm_space, core/mm/vm.h);
- *   - the descriptor table (struct fdtable): slots holding a VFS open file description
- *     (struct vfs_file) or the console, plus the per-descriptor FD_CLOEXEC flag;
+ *   - the descriptor table (struct fdtable, fdtable.h): slots holding an open file
+ *     description (struct file, fs/file/file.h), plus the per-descriptor FD_CLOEXEC flag;
  *   - the working directory (a VFS description opened O_PATH|O_DIRECTORY; NULL is "/"),
  *     the umask, the recorded signal state (delivery is a later issue), the exit state;
  *   - the program configuration from the manifest (program, arguments, environment, cwd,
@@ -28,13 +28,13 @@
 #include "core/abi/signal.h"
 #include "core/config/config.h"
 #include "core/mm/vm.h"
+#include "core/proc/fdtable.h"
 #include "core/sched/sched.h"
 #include "hal/hal_user.h"
 
 struct vfs_file;
 
 #define PROC_PID 1
-#define PROC_NOFILE 1024 /* RLIMIT_NOFILE: descriptors 0..1023 */
 #define PROC_NSIG LINUX_NSIG
 #define PROC_SIGSET_SIZE LINUX_SIGSET_SIZE
 
@@ -46,42 +46,7 @@ struct vfs_file;
 #define PROC_SIGKILL LINUX_SIGKILL
 #define PROC_SIGSEGV LINUX_SIGSEGV
 
-/* --- descriptors ------------------------------------------------------------------------- */
-
-/* What a descriptor refers to. A slot is free when neither file nor console is set. */
-struct fd_slot {
-    struct vfs_file *file; /* a reference, or NULL */
-    bool console;          /* the console (fds 0, 1, 2 at start) */
-    bool cloexec;          /* FD_CLOEXEC */
-};
-
-struct fdtable {
-    struct mutex lock; /* guards slots */
-    struct fd_slot slots[PROC_NOFILE];
-};
-
-void fdtable_init(struct fdtable *t);
-/* Close every descriptor. */
-void fdtable_destroy(struct fdtable *t);
-/*
- * Put s (its file reference passes to the table) in the lowest free slot >= minfd. Returns
- * the descriptor, -EMFILE (none free) or -EINVAL (minfd out of range). On failure the caller
- * keeps its reference.
- */
-int fd_install(struct fdtable *t, int minfd, struct fd_slot s);
-/* Copy slot fd into *out, taking a reference to its file. 0 or -EBADF. Drop with fd_put. */
-int fd_get(struct fdtable *t, int fd, struct fd_slot *out);
-void fd_put(struct fd_slot *s);
-/* Close fd: 0 or -EBADF. */
-int fd_close(struct fdtable *t, int fd);
-/* dup2/dup3 core: make newfd refer to oldfd's object (closing what newfd held), with
- * cloexec. Returns newfd or -EBADF. oldfd == newfd returns newfd after checking oldfd. */
-int fd_dup_to(struct fdtable *t, int oldfd, int newfd, bool cloexec);
-/* FD_CLOEXEC of fd: get (0/1 or -EBADF) and set (0 or -EBADF). */
-int fd_get_cloexec(struct fdtable *t, int fd);
-int fd_set_cloexec(struct fdtable *t, int fd, bool on);
-/* Descriptors in use (tests). */
-unsigned fd_count(struct fdtable *t);
+/* --- descriptors: core/proc/fdtable.h ------------------------------------------------- */
 
 /* --- configuration ----------------------------------------------------------------------- */
 
@@ -159,7 +124,6 @@ struct proc {
     struct mutex lock;    /* guards the fields below */
     struct vfs_file *cwd; /* O_PATH directory description; NULL: "/" */
     uint32_t umask;
-    unsigned console_flags; /* status flags of the console description (O_NONBLOCK...) */
     struct proc_sigaction sigactions[PROC_NSIG];
     struct proc_rlimit rlimits[PROC_NRLIMIT]; /* recorded; RLIMIT_NOFILE is PROC_NOFILE */
     struct uthread main;                      /* the one thread */
