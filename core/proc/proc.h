@@ -171,6 +171,8 @@ struct uthread {
     struct hal_uregs *regs; /* the frame of the syscall in progress (NULL: called as C) */
     struct uthread_call call;
     struct uthread_fetch fetch;
+    int sched_policy; /* recorded (LINUX_SCHED_*, with SCHED_RESET_ON_FORK) */
+    int sched_prio;   /* recorded sched_priority */
 };
 
 #define PROC_NRLIMIT 16
@@ -240,6 +242,24 @@ struct uthread *uthread_create(struct proc *p, int *err);
 /* Make t (NULL: the current thread) run ut (a uthread_create result); activates the address
  * space when t is current. Never sleeps. */
 void uthread_bind(struct uthread *ut, struct thread *t);
+/* Undo uthread_create for a thread that never ran (its tid is free again). */
+void uthread_discard(struct uthread *ut);
+
+/* A clone of the calling thread (clone/clone3 with CLONE_THREAD), decoded and validated. */
+struct proc_clone_args {
+    uint64_t flags;      /* LINUX_CLONE_* (core/abi/sched.h) */
+    uint64_t stack;      /* the child's rsp; 0: the parent's */
+    uint64_t parent_tid; /* CLONE_PARENT_SETTID: the tid is written here */
+    uint64_t child_tid;  /* CLONE_CHILD_SETTID / CLONE_CHILD_CLEARTID */
+    uint64_t tls;        /* CLONE_SETTLS: the child's fs base (checked by the caller) */
+};
+/*
+ * A new thread of the caller's process entering user mode with a copy of the caller's
+ * syscall frame (rax 0, rsp a->stack, fs base a->tls) on a kernel thread of its own
+ * (clone.c). Returns the child's tid, -EAGAIN (no tid free, or the process is ending),
+ * -ENOMEM, or -ENOSYS when the syscall was called as C (no user frame to copy).
+ */
+long proc_clone_thread(const struct proc_clone_args *a);
 /* The live thread of p with that tid, with a reference (drop it with uthread_put), or NULL.
  * Never sleeps; any context. */
 struct uthread *proc_find_thread(struct proc *p, int tid);

@@ -19,6 +19,7 @@
  *   exit_group  -> proc_exit_group: p->exiting, the others are woken; each ends in
  *                  uthread_return_check at its next kernel boundary; proc_exit ends the machine
  */
+#include "core/abi/sched.h"
 #include "core/lib/alloc.h"
 #include "core/lib/bitmap.h"
 #include "core/lib/kstring.h"
@@ -50,6 +51,7 @@ static void uthread_init_fields(struct uthread *ut, struct proc *p)
     ut->proc = p;
     ut->refs = 1; /* the list's */
     ut->call.nr = -1;
+    ut->sched_policy = LINUX_SCHED_NORMAL;
 }
 
 void proc_threads_init(struct proc *p)
@@ -134,6 +136,16 @@ void uthread_bind(struct uthread *ut, struct thread *t)
     t->ut = ut;
     if (t == thread_current())
         vm_activate(ut->proc->vm);
+}
+
+void uthread_discard(struct uthread *ut)
+{
+    struct proc *p = ut->proc;
+    uint64_t tok = spin_lock_irqsave(&p->tlock);
+
+    thread_unlink(p, ut);
+    spin_unlock_irqrestore(&p->tlock, tok);
+    uthread_put(ut);
 }
 
 int proc_attach(struct proc *p, struct thread *t)

@@ -225,6 +225,202 @@ ST_CASE(trace_prefixes_tid_once_multithreaded)
     ST_CHECK(strstr(cap, "[pid 1] getppid() = 0\n") != NULL);
 }
 
+/* --- clone: Linux's refusals and Petrel's (checked natively on Linux 6.x) ----------------- */
+
+enum {
+    NR_clone = 56,
+    NR_sched_setparam = 142,
+    NR_sched_getparam = 143,
+    NR_sched_setscheduler = 144,
+    NR_sched_getscheduler = 145,
+    NR_sched_get_priority_max = 146,
+    NR_sched_get_priority_min = 147,
+    NR_sched_rr_get_interval = 148,
+    NR_sched_setaffinity = 203,
+    NR_sched_getaffinity = 204,
+    NR_getcpu = 309,
+    NR_clone3 = 435,
+};
+
+#define CL_VM 0x100
+#define CL_FS 0x200
+#define CL_FILES 0x400
+#define CL_SIGHAND 0x800
+#define CL_PIDFD 0x1000
+#define CL_VFORK 0x4000
+#define CL_THREAD 0x10000
+#define CL_NEWNS 0x20000
+#define CL_SYSVSEM 0x40000
+#define CL_SETTLS 0x80000
+#define CL_PARENT_SETTID 0x100000
+#define CL_CHILD_CLEARTID 0x200000
+#define CL_DETACHED 0x400000
+#define CL_NEWUSER 0x10000000
+#define CL_NEWPID 0x20000000
+#define CL_GLIBC                                                                                   \
+    (CL_VM | CL_FS | CL_FILES | CL_SIGHAND | CL_THREAD | CL_SYSVSEM | CL_SETTLS |                  \
+     CL_PARENT_SETTID | CL_CHILD_CLEARTID)
+
+ST_CASE(clone_refusals)
+{
+    char cap[1024];
+
+    ST_EQ(SC(NR_clone, CL_THREAD), -EINVAL);
+    ST_EQ(SC(NR_clone, CL_THREAD | CL_VM), -EINVAL);
+    ST_EQ(SC(NR_clone, CL_SIGHAND), -EINVAL);
+    ST_EQ(SC(NR_clone, CL_NEWNS | CL_FS), -EINVAL);
+    ST_EQ(SC(NR_clone, CL_NEWUSER | CL_THREAD | CL_SIGHAND | CL_VM), -EINVAL);
+    ST_EQ(SC(NR_clone, CL_NEWPID | CL_THREAD | CL_SIGHAND | CL_VM), -EINVAL);
+    ST_EQ(SC(NR_clone, CL_PIDFD | CL_PARENT_SETTID), -EINVAL);
+    ST_EQ(SC(NR_clone, CL_PIDFD | CL_DETACHED), -EINVAL);
+    ST_EQ(SC(NR_clone, CL_GLIBC, P(4096), P(0), P(0), 0x800000000000ULL), -EPERM);
+    ST_EQ(SC(NR_clone, CL_GLIBC, P(4096), P(0), P(0), 0x7ffffffff000ULL), -EPERM);
+    /* Petrel's own: a process (said once), a thread not sharing everything (named) */
+    hosted_console_capture(cap, sizeof(cap), false);
+    ST_EQ(SC(NR_clone, 17), -ENOSYS);
+    ST_EQ(SC(NR_clone, CL_VM | CL_VFORK | 17), -ENOSYS);
+    ST_EQ(SC(NR_clone, CL_VM | CL_SIGHAND | CL_THREAD), -EINVAL);
+    ST_EQ(SC(NR_clone, CL_GLIBC | CL_VFORK), -EINVAL);
+    hosted_console_capture_stop();
+    ST_CHECK(strstr(cap, "clone(flags 0) without CLONE_THREAD creates a process") != NULL);
+    ST_CHECK(strstr(cap, "0x4100") == NULL); /* the second process clone is not repeated */
+    ST_CHECK(strstr(cap, "flags missing 0x600, flags not supported 0: -EINVAL") != NULL);
+    ST_CHECK(strstr(cap, "flags missing 0, flags not supported 0x4000") != NULL);
+    /* a valid thread clone needs a user frame: called as C there is none */
+    ST_EQ(SC(NR_clone, CL_GLIBC, P(4096), P(0), P(0), 0x1000), -ENOSYS);
+    ST_EQ(proc_thread_count(st_proc), 1);
+}
+
+ST_CASE(clone3_structure_checks)
+{
+    uint64_t ca[11];
+    uint8_t zero[4200];
+
+    memset(ca, 0, sizeof(ca));
+    memset(zero, 0, sizeof(zero));
+    st_put(P(0), ca, sizeof(ca));
+    ST_EQ(SC(NR_clone3, P(0), 0), -EINVAL);
+    ST_EQ(SC(NR_clone3, P(0), 63), -EINVAL);
+    ST_EQ(SC(NR_clone3, P(0), 4097), -E2BIG);
+    ST_EQ(SC(NR_clone3, 0, 64), -EFAULT);
+    ST_EQ(SC(NR_clone3, st_hole - 32, 64), -EFAULT);
+    zero[100] = 1;
+    st_put(P(8192), zero, 200);
+    ST_EQ(SC(NR_clone3, P(8192), 200), -E2BIG); /* an unknown field set */
+    zero[100] = 0;
+    st_put(P(8192), zero, 200);
+    ST_EQ(SC(NR_clone3, P(8192), 200), -ENOSYS); /* zeros past the end are fine: a fork */
+#define C3(flags_, sig_, stack_, size_, sz)                                                        \
+    (ca[0] = (flags_), ca[4] = (sig_), ca[5] = (stack_), ca[6] = (size_), st_put(P(0), ca, 88),     \
+     SC(NR_clone3, P(0), (sz)))
+    ST_EQ(C3(CL_THREAD, 0, 0, 0, 64), -EINVAL);
+    ST_EQ(C3(0, 0, 0x1000, 0, 64), -EINVAL);
+    ST_EQ(C3(0, 0, 0, 4096, 64), -EINVAL);
+    ST_EQ(C3(0, 65, 0, 0, 64), -EINVAL);
+    ST_EQ(C3(1ULL << 40, 0, 0, 0, 64), -EINVAL);
+    ST_EQ(C3(17, 0, 0, 0, 64), -EINVAL); /* CSIGNAL bits in clone3's flags */
+    ST_EQ(C3(CL_DETACHED, 0, 0, 0, 64), -EINVAL);
+    ST_EQ(C3(CL_GLIBC | 0x100000000ULL, 0, 0, 0, 64), -EINVAL); /* CLEAR_SIGHAND|SIGHAND */
+    ST_EQ(C3(CL_GLIBC, 17, P(0), 4096, 64), -EINVAL); /* a thread with an exit signal */
+    ST_EQ(C3(CL_GLIBC, 0, 0x7ffffffff000ULL, 8192, 64), -EINVAL); /* past the user half */
+    ca[9] = 1; /* set_tid_size without set_tid */
+    ST_EQ(C3(0, 0, 0, 0, 80), -EINVAL);
+    ca[9] = 0;
+    ca[8] = P(0); /* set_tid without a size */
+    ST_EQ(C3(0, 0, 0, 0, 80), -EINVAL);
+    ca[8] = 0;
+    ca[7] = 0x800000000000ULL;
+    ST_EQ(C3(CL_GLIBC, 0, P(0), 4096, 64), -EPERM); /* tls */
+    ca[7] = 0;
+    ST_EQ(C3(CL_GLIBC, 0, P(0), 4096, 64), -ENOSYS); /* valid: no user frame as C */
+}
+
+ST_CASE(sched_answers)
+{
+    uint64_t m[4] = {~0ULL, ~0ULL, ~0ULL, ~0ULL};
+    int32_t v[2] = {-1, -1};
+    int64_t ts[2] = {-1, -1};
+
+    st_put(P(0), m, sizeof(m));
+    ST_EQ(SC(NR_sched_getaffinity, 0, 0, P(0)), -EINVAL);
+    ST_EQ(SC(NR_sched_getaffinity, 0, 4, P(0)), -EINVAL);
+    ST_EQ(SC(NR_sched_getaffinity, 0, 12, P(0)), -EINVAL);
+    ST_EQ(SC(NR_sched_getaffinity, 0, 1ULL << 40, P(0)), -EINVAL); /* an unsigned int */
+    ST_EQ(SC(NR_sched_getaffinity, 0, 32, P(0)), 8);
+    st_get(m, P(0), sizeof(m));
+    ST_EQ(m[0], 1);
+    ST_EQ(m[1], ~0ULL); /* only the kernel's mask size is written */
+    ST_EQ(SC(NR_sched_getaffinity, 1, 8, P(0)), 8);
+    ST_EQ(SC(NR_sched_getaffinity, (uint64_t)-1, 8, P(0)), -ESRCH);
+    ST_EQ(SC(NR_sched_getaffinity, 99999, 8, P(0)), -ESRCH);
+    ST_EQ(SC(NR_sched_getaffinity, 0, 8, 0), -EFAULT);
+    ST_EQ(SC(NR_sched_setaffinity, 0, 0, P(0)), -EINVAL);
+    ST_EQ(SC(NR_sched_setaffinity, 0, 1, P(0)), 0);
+    ST_EQ(SC(NR_sched_setaffinity, 0, 3, P(0)), 0);
+    st_put(P(64), (uint64_t[1]){2}, 8);
+    ST_EQ(SC(NR_sched_setaffinity, 0, 8, P(64)), -EINVAL); /* CPU 1 only */
+    ST_EQ(SC(NR_sched_setaffinity, (uint64_t)-1, 8, P(0)), -ESRCH);
+    ST_EQ(SC(NR_sched_setaffinity, (uint64_t)-1, 8, 0), -EFAULT);
+    ST_EQ(SC(NR_getcpu, 0, 0, 0), 0);
+    ST_EQ(SC(NR_getcpu, 1, 0, 0), -EFAULT);
+    st_put(P(128), v, sizeof(v));
+    ST_EQ(SC(NR_getcpu, P(128), P(132), 0), 0);
+    st_get(v, P(128), sizeof(v));
+    ST_EQ(v[0] | v[1], 0);
+    ST_EQ(SC(NR_sched_get_priority_max, 0), 0);
+    ST_EQ(SC(NR_sched_get_priority_max, 1), 99);
+    ST_EQ(SC(NR_sched_get_priority_max, 2), 99);
+    ST_EQ(SC(NR_sched_get_priority_max, 4), -EINVAL);
+    ST_EQ(SC(NR_sched_get_priority_max, 7), -EINVAL);
+    ST_EQ(SC(NR_sched_get_priority_min, 1), 1);
+    ST_EQ(SC(NR_sched_get_priority_min, 6), 0);
+    ST_EQ(SC(NR_sched_get_priority_min, (uint64_t)-1), -EINVAL);
+    ST_EQ(SC(NR_sched_getscheduler, 0), 0);
+    ST_EQ(SC(NR_sched_getscheduler, (uint64_t)-1), -EINVAL);
+    ST_EQ(SC(NR_sched_getscheduler, 99999), -ESRCH);
+    ST_EQ(SC(NR_sched_getparam, 0, 0), -EINVAL);
+    ST_EQ(SC(NR_sched_getparam, (uint64_t)-1, P(128)), -EINVAL);
+    ST_EQ(SC(NR_sched_getparam, 99999, P(128)), -ESRCH);
+    ST_EQ(SC(NR_sched_getparam, 0, 1), -EFAULT);
+    st_put(P(256), (int32_t[1]){1}, 4);
+    st_put(P(260), (int32_t[1]){0}, 4);
+    st_put(P(264), (int32_t[1]){5}, 4);
+    st_put(P(268), (int32_t[1]){100}, 4);
+    ST_EQ(SC(NR_sched_setscheduler, 0, 0, P(256)), -EINVAL); /* OTHER with priority 1 */
+    ST_EQ(SC(NR_sched_setscheduler, 0, 7, P(260)), -EINVAL);
+    ST_EQ(SC(NR_sched_setscheduler, 0, 6, P(260)), -EINVAL); /* DEADLINE: sched_setattr only */
+    ST_EQ(SC(NR_sched_setscheduler, 0, 0, 0), -EINVAL);
+    ST_EQ(SC(NR_sched_setscheduler, (uint64_t)-1, 0, P(260)), -EINVAL);
+    ST_EQ(SC(NR_sched_setscheduler, 0, (uint64_t)-1, P(260)), -EINVAL);
+    ST_EQ(SC(NR_sched_setscheduler, 0, 1, P(260)), -EINVAL);
+    ST_EQ(SC(NR_sched_setscheduler, 0, 1, P(268)), -EINVAL);
+    ST_EQ(SC(NR_sched_setscheduler, 0, 3, P(260)), 0);
+    ST_EQ(SC(NR_sched_getscheduler, 0), 3);
+    ST_EQ(SC(NR_sched_setscheduler, 0, 0x40000000, P(260)), 0);
+    ST_EQ(SC(NR_sched_getscheduler, 0), 0x40000000);
+    ST_EQ(SC(NR_sched_setscheduler, 0, 2, P(264)), 0);
+    ST_EQ(SC(NR_sched_getscheduler, 1), 2);
+    ST_EQ(SC(NR_sched_getparam, 0, P(128)), 0);
+    st_get(v, P(128), 4);
+    ST_EQ(v[0], 5);
+    ST_EQ(SC(NR_sched_rr_get_interval, 0, P(512)), 0);
+    st_get(ts, P(512), sizeof(ts));
+    ST_EQ(ts[0], 0);
+    ST_EQ(ts[1], 100000000);
+    ST_EQ(SC(NR_sched_setparam, 0, P(268)), -EINVAL);
+    ST_EQ(SC(NR_sched_setparam, 0, P(260)), -EINVAL); /* RR needs 1..99 */
+    ST_EQ(SC(NR_sched_setparam, 0, P(256)), 0);
+    ST_EQ(SC(NR_sched_setparam, 0, 0), -EINVAL);
+    ST_EQ(SC(NR_sched_setparam, (uint64_t)-1, P(256)), -EINVAL);
+    ST_EQ(SC(NR_sched_setscheduler, 0, 0, P(260)), 0);
+    ST_EQ(SC(NR_sched_rr_get_interval, 0, P(512)), 0);
+    st_get(ts, P(512), sizeof(ts));
+    ST_EQ(ts[0] | ts[1], 0);
+    ST_EQ(SC(NR_sched_rr_get_interval, (uint64_t)-1, P(512)), -EINVAL);
+    ST_EQ(SC(NR_sched_rr_get_interval, 0, 0), -EFAULT);
+    ST_EQ(SC(NR_sched_yield), 0);
+}
+
 /* --- the end of the process -------------------------------------------------------------- */
 
 static struct proc *app;
@@ -333,6 +529,9 @@ int main(void)
         cmocka_unit_test(per_thread_state),
         cmocka_unit_test(fetch_log_per_thread),
         cmocka_unit_test(trace_prefixes_tid_once_multithreaded),
+        cmocka_unit_test(clone_refusals),
+        cmocka_unit_test(clone3_structure_checks),
+        cmocka_unit_test(sched_answers),
         cmocka_unit_test(group_exit_ends_process),
         cmocka_unit_test(last_thread_ends_process),
     };
