@@ -7,7 +7,8 @@
  *   VFS open(program) -> vm_file -> elf_load (maps the image) -> stack_build (argv, envp,
  *   auxv) -> struct hal_uregs { rip = entry, rsp = argc slot, rflags = IF } -> the HAL enters
  *
- * The end: exit_group and fatal faults call proc_exit, which records the status, writes the
+ * The end: the last thread's exit, exit_group and fatal faults (through proc_exit_group,
+ * uthread.c) come to proc_exit, which records the status, writes the
  * filesystems back (the machine is about to stop: nothing else would) and ends the machine
  * with hal_exit(status). A fatal fault exits with 128 + the signal Linux would have sent,
  * after a report on the console when the `fault` key is set.
@@ -217,7 +218,7 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
         return -ENOMEM;
     p->pid = PROC_PID;
     p->umask = 022;
-    p->main.tid = PROC_PID;
+    proc_threads_init(p);
     for (int i = 0; i < PROC_NRLIMIT; i++)
         p->rlimits[i] = (struct proc_rlimit){PROC_RLIM_INFINITY, PROC_RLIM_INFINITY};
     p->rlimits[PROC_RLIMIT_STACK].cur = VM_STACK_SIZE;
@@ -250,6 +251,7 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
 
 void proc_destroy(struct proc *p)
 {
+    proc_threads_destroy(p);
     fdtable_destroy(&p->fds);
     if (p->cwd)
         vfs_file_put(p->cwd);
@@ -257,38 +259,6 @@ void proc_destroy(struct proc *p)
         vm_space_destroy(p->vm);
     proc_config_free(&p->cfg);
     kfree(p);
-}
-
-void proc_attach(struct proc *p, struct thread *t)
-{
-    if (!t)
-        t = thread_current();
-    t->proc = p;
-    if (t == thread_current())
-        vm_activate(p->vm);
-}
-
-void proc_detach(struct thread *t)
-{
-    if (!t)
-        t = thread_current();
-    if (t == thread_current() && t->proc)
-        vm_activate(NULL);
-    t->proc = NULL;
-}
-
-struct proc *proc_current(void)
-{
-    struct thread *t = thread_current();
-
-    return t ? t->proc : NULL;
-}
-
-struct uthread *uthread_current(void)
-{
-    struct proc *p = proc_current();
-
-    return p ? &p->main : NULL;
 }
 
 /* --- start ------------------------------------------------------------------------------- */
@@ -352,10 +322,12 @@ void proc_exit(struct proc *p, int status)
     int rc;
 
     if (p) {
-        mutex_lock(&p->lock);
+        uint64_t tok = spin_lock_irqsave(&p->tlock);
+
+        p->exiting = true;
         p->exited = true;
         p->exit_status = status;
-        mutex_unlock(&p->lock);
+        spin_unlock_irqrestore(&p->tlock, tok);
     }
     rc = vfs_sync();
     if (rc)
@@ -451,5 +423,7 @@ void kernel_user_fault(struct hal_uregs *regs, enum hal_fault_kind kind, uint64_
     sig = proc_fault_signal(kind, rc);
     if (!p || p->cfg.fault)
         fault_report(regs, kind, addr, sig);
-    proc_exit(p, 128 + sig);
+    if (!p)
+        proc_exit(NULL, 128 + sig);
+    proc_exit_group(p, 128 + sig);
 }
