@@ -6,6 +6,7 @@
  * another argument) and which are flags (A_FLAGS). For each template of sc_templates[] (a
  * valid call, safe to run for real, as the last step after its setup steps) this makes:
  *   <template>.a<i>.<class>    pointer argument i replaced by each bad-pointer class;
+ *   <template>.a<i>.iov<j>.<class>  the base of iovec j of an A_IOV argument replaced;
  *   <template>.a<i>.bit<k>     flags argument i with bit k (23..31, when clear) or-ed in.
  * Neither has a written expectation: the hosted runner compares Petrel with Linux's live
  * answer (exactly when the template's expectation is exact, else by sign).
@@ -130,6 +131,28 @@ static struct sc_case *push(struct gen *g, const struct sc_case *t, const char *
     return c;
 }
 
+/* Each iovec base of an A_IOV argument replaced by each bad class: <t>.a<i>.iov<j>.<class>. */
+static void gen_iov_bases(struct gen *g, const struct sc_case *t, const struct sc_step *s,
+                          unsigned i)
+{
+    const struct sc_arg *iov = &s->a[i];
+    char suffix[40];
+
+    for (int64_t j = 0; j < iov->v; j++)
+        for (int cls = 0; cls < SC_BAD_COUNT; cls++) {
+            struct sc_arg *sub = malloc(2 * (size_t)iov->v * sizeof(*sub));
+            memcpy(sub, iov->sub, 2 * (size_t)iov->v * sizeof(*sub));
+            sub[2 * j] = (struct sc_arg)BAD(NULL);
+            sub[2 * j].v = cls;
+            sub[2 * j].off = sub[2 * j + 1].kind == SA_INT ? sub[2 * j + 1].v : 8;
+            snprintf(suffix, sizeof(suffix), "a%u.iov%lld.%s", i, (long long)j, sc_bad_name(cls));
+            struct sc_case *c = push(g, t, suffix);
+            c->gen_arg = (int)i;
+            c->gen_with = *iov;
+            c->gen_with.sub = sub;
+        }
+}
+
 static void gen_template(struct gen *g, const struct sc_case *t)
 {
     const struct sc_step *s = &t->steps[t->nsteps - 1];
@@ -150,6 +173,8 @@ static void gen_template(struct gen *g, const struct sc_case *t)
                 c->gen_with.v = cls;
                 c->gen_with.off = arg_size(s, &d->args[i], i);
             }
+        if (d->args[i].kind == SYS_ARG_IOV && s->a[i].kind == SA_IOV)
+            gen_iov_bases(g, t, s, i);
         if (d->args[i].kind == SYS_ARG_FLAGS && s->a[i].kind == SA_INT)
             for (int b = GEN_FLAG_LO; b <= GEN_FLAG_HI; b++) {
                 if ((uint64_t)s->a[i].v & (1ULL << b))
