@@ -14,6 +14,7 @@
  */
 #include "core/proc/stack.h"
 
+#include "core/abi/signal.h"
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
 #include "core/lib/log.h"
@@ -191,7 +192,7 @@ int stack_build(struct vm_space *s, const struct stack_args *in, struct stack_la
 
 uint64_t stack_minsigstksz(uint64_t fpu_bytes)
 {
-    uint64_t size = 440 + 15 + fpu_bytes + 4 + 112 + 63;
+    uint64_t size = sizeof(struct linux_rt_sigframe) + 15 + fpu_bytes + 4 + 112 + 63;
 
     return (size + 15) & ~15ULL;
 }
