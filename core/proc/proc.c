@@ -267,6 +267,7 @@ static int proc_load(struct proc *p, struct elf_info *info)
 {
     struct vfs_file *f;
     struct vm_file vf;
+    struct elf_interp_src interp = {elf_open_vfs, p->cwd}; /* PT_INTERP: through the VFS */
     char msg[ELF_MSG_SIZE];
     int rc = vfs_openat(p->cwd, p->cfg.program, VFS_O_RDONLY, 0, &f);
 
@@ -276,7 +277,7 @@ static int proc_load(struct proc *p, struct elf_info *info)
     }
     vf = vm_file_from_vfs(f);
     msg[0] = '\0';
-    rc = elf_load(p->vm, &vf, info, msg, sizeof(msg));
+    rc = elf_load_exec(p->vm, &vf, &interp, info, msg, sizeof(msg));
     vfs_file_put(f);
     if (rc)
         kprintf("petrel: cannot load %s: %s\n", p->cfg.program, msg[0] ? msg : "error");
@@ -303,13 +304,15 @@ int proc_start(struct proc *p, uint64_t hwcap, uint64_t hwcap2, struct hal_uregs
     a.elf = &info;
     a.hwcap = hwcap;
     a.hwcap2 = hwcap2;
+    a.minsigstksz = 0;  /* omitted until the HAL reports the XSAVE size */
+    a.sysinfo_ehdr = 0; /* no vDSO */
     rc = stack_build(p->vm, &a, &lay);
     if (rc) {
         kprintf("petrel: cannot build the stack of %s: error %d\n", p->cfg.program, -rc);
         return rc;
     }
     memset(regs, 0, sizeof(*regs));
-    regs->rip = info.entry;
+    regs->rip = info.start; /* the interpreter's entry for a dynamic program */
     regs->rsp = lay.sp;
     regs->rflags = RFLAGS_IF | RFLAGS_RESERVED;
     return 0;
