@@ -25,6 +25,8 @@
 #include "core/lib/rbtree.h"
 #include "hal/hal_cpu.h"
 
+struct uthread;
+
 #define SCHED_SLICE_NS 10000000ULL /* 10 ms */
 #define KSTACK_ORDER 2             /* page_alloc order of a kernel stack */
 #define KSTACK_SIZE (16 * 1024)    /* (4096 << KSTACK_ORDER) */
@@ -107,7 +109,7 @@ struct thread {
     bool detached;
     uint64_t slice_start_ns;
     int exit_code;
-    void *proc; /* core/proc's per-thread data, later */
+    struct uthread *ut; /* the user thread it runs (core/proc/proc.h); NULL: kernel only */
 };
 
 /* Per-CPU scheduler state, indexed by hal_cpu_id(). */
