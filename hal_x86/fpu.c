@@ -11,7 +11,8 @@
  *   - hal_fpu_switch_out() (the scheduler, before every context switch): live registers are
  *     saved into their owner's area. The owner is then still running the switch, so its area
  *     is valid; a thread that later exits leaves only a stale pointer that is compared, never
- *     followed (a fresh thread at the same address is reloaded: hal_user_enter resets it).
+ *     followed (hal_user_enter forgets the owner, so a new thread whose area happens to be at
+ *     the same address, or a thread starting a new program, is loaded from its fresh area).
  *
  * XCR0 enables x87, SSE and AVX (when the CPU has them); the area size is CPUID 0xD's for
  * that XCR0. AVX-512 and AMX state are not enabled (programs see no AVX-512 in XCR0 and fall

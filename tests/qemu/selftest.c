@@ -195,10 +195,26 @@ static void test_user_copies(void)
     CHECK(hal_copy_from_user(buf, 0x10000000, 8) == -EFAULT);
     CHECK(hal_copy_to_user((uint64_t)buf, "x", 1) == -EFAULT);
     CHECK(hal_copy_from_user(buf, UINT64_MAX - 3, 8) == -EFAULT);
-    /* Read-only page: reads work, writes fault. */
+    /* The futex word accesses: exchange, failed compare, alignment, faults (also with
+     * interrupts disabled: a fault is -EFAULT through the exception table, never paging). */
+    uint32_t w = 0, old = 0;
+    *(uint32_t *)((char *)hal_phys_to_virt(pa) + 200) = 5;
+    CHECK(hal_user_load32(va + 200, &w) == 0 && w == 5);
+    CHECK(hal_user_cmpxchg32(va + 200, 5, 9, &old) == 0 && old == 5);
+    CHECK(hal_user_cmpxchg32(va + 200, 5, 1, &old) == 0 && old == 9);
+    CHECK(*(uint32_t *)((char *)hal_phys_to_virt(pa) + 200) == 9);
+    CHECK(hal_user_load32(va + 202, &w) == -EINVAL);
+    uint64_t irq = hal_irq_save();
+    CHECK(hal_user_load32(va + HAL_PAGE_SIZE, &w) == -EFAULT);
+    CHECK(hal_user_cmpxchg32(0x10000000, 0, 1, &old) == -EFAULT);
+    CHECK(hal_user_load32((uint64_t)&w, &w) == -EFAULT);
+    hal_irq_restore(irq);
+    /* Read-only page: reads work, writes fault (cmpxchg32 even when the compare fails). */
     CHECK(hal_as_protect(as, va, HAL_PAGE_SIZE, HAL_PROT_READ) == 0);
     CHECK(hal_copy_to_user(va, "x", 1) == -EFAULT);
     CHECK(hal_copy_from_user(buf, va + 100, 7) == 0);
+    CHECK(hal_user_load32(va + 200, &w) == 0 && w == 9);
+    CHECK(hal_user_cmpxchg32(va + 200, 1, 2, &old) == -EFAULT);
     /* 1 TiB: must cost per page-table, not per page (268M pages would time the test out). */
     CHECK(hal_as_unmap(as, HAL_PAGE_SIZE, 1ULL << 40) == 0);
     CHECK(hal_copy_from_user(buf, va + 100, 1) == -EFAULT);
