@@ -110,4 +110,27 @@ long hal_strncpy_from_user(char *dst, uint64_t usrc, size_t max);
 int hal_user_load32(uint64_t uaddr, uint32_t *val);
 int hal_user_cmpxchg32(uint64_t uaddr, uint32_t expected, uint32_t desired, uint32_t *old);
 
+/*
+ * The running user thread's FPU/SSE/AVX state as a Linux x86-64 signal frame holds it (the
+ * `fpstate` that uc_mcontext points to): the 512-byte FXSAVE image, whose software-reserved
+ * bytes 464..511 carry FP_XSTATE_MAGIC1, extended_size, xfeatures and xstate_size, then the
+ * XSAVE header and components (standard format), then FP_XSTATE_MAGIC2 at xstate_size. Without
+ * XSAVE (x86 CPUs that lack it) it is the FXSAVE image alone, software bytes zero.
+ *
+ * hal_fpu_state_size: the bytes save writes (extended_size; 512 without XSAVE). Constant after
+ * boot. save: copy the state into buf (any alignment); a thread that never entered user mode
+ * gets the initial state. restore: buf (size bytes, from a user frame) becomes the thread's
+ * state at its next return to user mode; -EINVAL when the CPU would refuse it (MXCSR reserved
+ * bits, XSTATE_BV outside the enabled features, a compacted or nonzero reserved header,
+ * size < 512, not a user thread), leaving the state unchanged. A buffer without valid magic
+ * words restores only its legacy x87/SSE part (the rest starts from its initial state), as
+ * Linux's sigreturn does. reset: the initial state (x87 control word 0x37f, MXCSR 0x1f80, the
+ * rest zero), for a signal handler's start and execve. None sleep; any context of the thread.
+ * Hosted: a per-thread buffer with the same layout (x87 + SSE components, no AVX), no registers.
+ */
+size_t hal_fpu_state_size(void);
+void hal_fpu_save_state(void *buf);
+int hal_fpu_restore_state(const void *buf, size_t size);
+void hal_fpu_reset_state(void);
+
 #endif

@@ -171,6 +171,10 @@ void hosted_user_interrupt(void);
  * callee-saved values a test wants to see saved in a signal frame...), or NULL outside user
  * mode. */
 struct hal_uregs *hosted_user_regs(void);
+/* The calling thread's pretend FPU state (hal_fpu_*: Linux's fpstate layout of an x87+SSE
+ * XSAVE CPU, 576 bytes: FXSAVE image + XSAVE header), or NULL outside user mode. Tests write
+ * "registers" here (MXCSR at 24, xmm0 at 160) and read what sigreturn restored. */
+void *hosted_user_fpu(void);
 
 /* --- exit -------------------------------------------------------------------------------- */
 

@@ -28,12 +28,18 @@
  * work as hal_x86 does: kernel_user_return() with interrupts enabled, again while
  * kernel_user_work_pending() (interrupts disabled) says so, and once more when an interrupt
  * is pending at the last moment (it is taken "in user mode").
+ *
+ * FPU state: C code runs with the host's registers, so each user thread's "FPU" is a buffer
+ * in Linux's signal-frame layout as an x87+SSE XSAVE CPU writes it (legacy image + header),
+ * which hal_fpu_save_state/restore_state copy and validate with hal_x86's rules; tests reach
+ * it through hosted_user_fpu().
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/abi/signal.h" /* Linux's fpstate layout and magic words (ABI facts only) */
 #include "hal/hal_console.h"
 #include "hal/hal_cpu.h"
 #include "hal/hal_errno.h"
@@ -43,6 +49,10 @@
 enum call_kind { CALL_ENTER, CALL_SYSCALL, CALL_FAULT, CALL_INTERRUPT };
 
 #define CALLS_MAX 64 /* nested entries (handlers within handlers) per thread */
+#define FPU_LEGACY 512u
+#define FPU_XSTATE (FPU_LEGACY + 64u) /* legacy image + XSAVE header: x87 and SSE */
+#define FPU_FEATURES 3u               /* XCR0 of the pretend CPU: x87 | SSE */
+#define FPU_MXCSR_MASK 0xffffu
 
 /* One way into the kernel in progress (or hal_user_enter's own frame), on the C stack. */
 struct hosted_call {
@@ -62,6 +72,7 @@ struct hosted_uthread {
     uint64_t entry_fn;
     uint64_t exec_fault; /* rip of the last execute fault, 0 after a function ran */
     bool leaving;        /* the entry function returned: hal_user_enter returns */
+    uint8_t fpu[FPU_XSTATE] __attribute__((aligned(64)));
 };
 
 extern char __executable_start[], etext[];
@@ -227,6 +238,19 @@ static void user_run(struct hosted_uthread *u, unsigned self)
     }
 }
 
+/* The initial state: x87 control word 0x37f, MXCSR 0x1f80, the rest zero. */
+static void fpu_init(uint8_t *fpu)
+{
+    struct linux_fpstate *fp = (void *)fpu;
+    struct linux_xstate_header *h = (void *)(fpu + FPU_LEGACY);
+
+    memset(fpu, 0, FPU_XSTATE);
+    fp->cwd = 0x37f;
+    fp->mxcsr = 0x1f80;
+    fp->mxcsr_mask = FPU_MXCSR_MASK;
+    h->xfeatures = FPU_FEATURES;
+}
+
 int hal_user_enter(struct hal_uregs *regs)
 {
     void **slot = hosted_ctx_user();
@@ -236,6 +260,7 @@ int hal_user_enter(struct hal_uregs *regs)
     if (!in_text(regs->rip))
         return -ENOSYS; /* machine code (a loaded ELF): only hal_x86 runs that */
     memset(&u, 0, sizeof(u));
+    fpu_init(u.fpu);
     u.regs = *regs;
     u.entry_fn = regs->rip;
     u.calls[0] = (struct call_slot){&u.enter, CALL_ENTER};
@@ -324,4 +349,84 @@ struct hal_uregs *hosted_user_regs(void)
     struct hosted_uthread *u = *hosted_ctx_user();
 
     return u ? &u->regs : NULL;
+}
+
+/* --- FPU state for signal frames (hal_user.h) --------------------------------------------- */
+
+size_t hal_fpu_state_size(void)
+{
+    return FPU_XSTATE + LINUX_FP_XSTATE_MAGIC2_SIZE;
+}
+
+void hal_fpu_save_state(void *buf)
+{
+    struct hosted_uthread *u = *hosted_ctx_user();
+    struct linux_fpstate *fp = buf;
+    uint32_t magic2 = LINUX_FP_XSTATE_MAGIC2;
+
+    if (u)
+        memcpy(buf, u->fpu, FPU_XSTATE);
+    else
+        fpu_init(buf);
+    memset(&fp->sw_reserved, 0, sizeof(fp->sw_reserved));
+    fp->sw_reserved.magic1 = LINUX_FP_XSTATE_MAGIC1;
+    fp->sw_reserved.extended_size = FPU_XSTATE + LINUX_FP_XSTATE_MAGIC2_SIZE;
+    fp->sw_reserved.xfeatures = FPU_FEATURES;
+    fp->sw_reserved.xstate_size = FPU_XSTATE;
+    memcpy((uint8_t *)buf + FPU_XSTATE, &magic2, sizeof(magic2));
+}
+
+/* Linux's test for a whole XSAVE image in a frame: magic1, sane sizes, magic2 in place. */
+static bool frame_has_xstate(const uint8_t *buf, size_t size)
+{
+    const struct linux_fpx_sw_bytes *sw = &((const struct linux_fpstate *)buf)->sw_reserved;
+    uint32_t magic2;
+
+    if (sw->magic1 != LINUX_FP_XSTATE_MAGIC1 || sw->xstate_size < FPU_XSTATE ||
+        sw->xstate_size > FPU_XSTATE || sw->xstate_size > sw->extended_size ||
+        (size_t)sw->xstate_size + LINUX_FP_XSTATE_MAGIC2_SIZE > size)
+        return false;
+    memcpy(&magic2, buf + sw->xstate_size, sizeof(magic2));
+    return magic2 == LINUX_FP_XSTATE_MAGIC2;
+}
+
+int hal_fpu_restore_state(const void *buf, size_t size)
+{
+    struct hosted_uthread *u = *hosted_ctx_user();
+    const struct linux_fpstate *fp = buf;
+    uint8_t img[FPU_XSTATE];
+    uint64_t bv = FPU_FEATURES;
+
+    if (!u || size < FPU_LEGACY || (fp->mxcsr & ~FPU_MXCSR_MASK))
+        return -EINVAL;
+    fpu_init(img);
+    memcpy(img, buf, FPU_LEGACY);
+    if (frame_has_xstate(buf, size)) {
+        const struct linux_xstate_header *h = (const void *)((const uint8_t *)buf + FPU_LEGACY);
+
+        if ((h->xfeatures & ~(uint64_t)FPU_FEATURES) || h->reserved1[0] || h->reserved1[1])
+            return -EINVAL;
+        for (int i = 0; i < 5; i++)
+            if (h->reserved2[i])
+                return -EINVAL;
+        bv = h->xfeatures & fp->sw_reserved.xfeatures;
+    }
+    ((struct linux_xstate_header *)(img + FPU_LEGACY))->xfeatures = bv;
+    memcpy(u->fpu, img, FPU_XSTATE);
+    return 0;
+}
+
+void hal_fpu_reset_state(void)
+{
+    struct hosted_uthread *u = *hosted_ctx_user();
+
+    if (u)
+        fpu_init(u->fpu);
+}
+
+void *hosted_user_fpu(void)
+{
+    struct hosted_uthread *u = *hosted_ctx_user();
+
+    return u ? u->fpu : NULL;
 }

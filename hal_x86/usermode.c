@@ -63,7 +63,7 @@ struct x86_ublock {
     uint64_t fs_base, gs_base;
     uint64_t pad[6];
 };
-_Static_assert(sizeof(struct x86_ublock) == 64, "the FPU area must stay 64-aligned");
+_Static_assert(sizeof(struct x86_ublock) == X86_UBLOCK_SIZE, "the FPU area must stay 64-aligned");
 
 static struct x86_percpu percpu;
 bool x86_smap;

@@ -25,6 +25,7 @@
 #include "hal/hal_time.h"
 #include "hal/hal_user.h"
 #include "hal_hosted/hosted.h"
+#include "core/abi/signal.h"
 
 #define PG HAL_PAGE_SIZE
 #define NR_ECHO 1000          /* rax = the sum of the six arguments */
@@ -560,6 +561,87 @@ static void test_two_threads_in_user_mode(void **state)
     assert_no_failures();
 }
 
+/* --- FPU state in Linux's signal-frame layout ----------------------------------------------- */
+
+static uint8_t fbuf[1024], fbuf2[1024];
+
+static void user_fpu(uint64_t a, uint64_t b, uint64_t c)
+{
+    struct linux_fpstate *fp = (void *)fbuf;
+    struct linux_xstate_header *h = (void *)(fbuf + 512);
+    uint8_t *live = hosted_user_fpu();
+    uint32_t magic2;
+
+    (void)a, (void)b, (void)c;
+    U_CHECK(hal_fpu_state_size() == 580);
+    hal_fpu_save_state(fbuf);
+    U_CHECK(fp->cwd == 0x37f && fp->mxcsr == 0x1f80);
+    U_CHECK(fp->sw_reserved.magic1 == LINUX_FP_XSTATE_MAGIC1);
+    U_CHECK(fp->sw_reserved.extended_size == 580 && fp->sw_reserved.xstate_size == 576);
+    U_CHECK(fp->sw_reserved.xfeatures == 3);
+    memcpy(&magic2, fbuf + 576, 4);
+    U_CHECK(magic2 == LINUX_FP_XSTATE_MAGIC2);
+    U_CHECK(h->xfeatures == 3);
+    /* "registers" changed by the program show in the next save */
+    ((struct linux_fpstate *)live)->mxcsr = 0x7f80;
+    live[160] = 0xab; /* xmm0 */
+    hal_fpu_save_state(fbuf);
+    U_CHECK(fp->mxcsr == 0x7f80 && fbuf[160] == 0xab);
+    /* restore: a valid frame comes back; a reset starts over */
+    memcpy(fbuf2, fbuf, sizeof(fbuf));
+    hal_fpu_reset_state();
+    U_CHECK(((struct linux_fpstate *)live)->mxcsr == 0x1f80 && live[160] == 0);
+    U_CHECK(hal_fpu_restore_state(fbuf2, 580) == 0);
+    U_CHECK(((struct linux_fpstate *)live)->mxcsr == 0x7f80 && live[160] == 0xab);
+    /* what the CPU would refuse: -EINVAL, nothing changed */
+    hal_fpu_reset_state();
+    memcpy(fbuf2, fbuf, sizeof(fbuf));
+    ((struct linux_fpstate *)fbuf2)->mxcsr = 0x11f80; /* reserved MXCSR bit */
+    U_CHECK(hal_fpu_restore_state(fbuf2, 580) == -EINVAL);
+    memcpy(fbuf2, fbuf, sizeof(fbuf));
+    ((struct linux_xstate_header *)(fbuf2 + 512))->xfeatures = 7; /* AVX: not enabled */
+    U_CHECK(hal_fpu_restore_state(fbuf2, 580) == -EINVAL);
+    memcpy(fbuf2, fbuf, sizeof(fbuf));
+    ((struct linux_xstate_header *)(fbuf2 + 512))->reserved1[0] = 1ULL << 63; /* compacted */
+    U_CHECK(hal_fpu_restore_state(fbuf2, 580) == -EINVAL);
+    memcpy(fbuf2, fbuf, sizeof(fbuf));
+    ((struct linux_xstate_header *)(fbuf2 + 512))->reserved2[4] = 1;
+    U_CHECK(hal_fpu_restore_state(fbuf2, 580) == -EINVAL);
+    U_CHECK(hal_fpu_restore_state(fbuf, 511) == -EINVAL);
+    U_CHECK(((struct linux_fpstate *)live)->mxcsr == 0x1f80 && live[160] == 0);
+    /* no valid magic: only the legacy part counts (header features: x87 | SSE), as Linux */
+    memcpy(fbuf2, fbuf, sizeof(fbuf));
+    memset(fbuf2 + 576, 0, 4); /* magic2 gone */
+    ((struct linux_xstate_header *)(fbuf2 + 512))->xfeatures = 7; /* ignored then */
+    U_CHECK(hal_fpu_restore_state(fbuf2, 580) == 0);
+    U_CHECK(((struct linux_fpstate *)live)->mxcsr == 0x7f80 && live[160] == 0xab);
+    U_CHECK(((struct linux_xstate_header *)(live + 512))->xfeatures == 3);
+    memcpy(fbuf2, fbuf, 512); /* a legacy-only buffer */
+    ((struct linux_fpstate *)fbuf2)->sw_reserved.magic1 = 0;
+    U_CHECK(hal_fpu_restore_state(fbuf2, 512) == 0);
+    /* xfeatures of the software bytes limit what is restored */
+    memcpy(fbuf2, fbuf, sizeof(fbuf));
+    ((struct linux_fpstate *)fbuf2)->sw_reserved.xfeatures = 1;
+    U_CHECK(hal_fpu_restore_state(fbuf2, 580) == 0);
+    U_CHECK(((struct linux_xstate_header *)(live + 512))->xfeatures == 1);
+}
+
+static void test_fpu_state(void **state)
+{
+    struct linux_fpstate *fp = (void *)fbuf;
+
+    (void)state;
+    assert_int_equal(run_user(user_fpu, 0, 0, 0), 0);
+    assert_no_failures();
+    /* outside user mode: the initial state, and nothing to restore into */
+    assert_null(hosted_user_fpu());
+    memset(fbuf, 0xff, sizeof(fbuf));
+    hal_fpu_save_state(fbuf);
+    assert_int_equal(fp->mxcsr, 0x1f80);
+    assert_int_equal(fp->cwd, 0x37f);
+    assert_int_equal(hal_fpu_restore_state(fbuf, 580), -EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -574,6 +656,7 @@ int main(void)
         cmocka_unit_test_setup(test_faults_and_bad_rip, reset),
         cmocka_unit_test_setup(test_interrupts_in_user_mode, reset),
         cmocka_unit_test_setup(test_two_threads_in_user_mode, reset),
+        cmocka_unit_test_setup(test_fpu_state, reset),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
