@@ -23,6 +23,8 @@ struct hal_ctx {
     void *stack;          /* lowest address of the stack */
     size_t stack_size;    /* bytes */
     void *san_fake_stack; /* hosted ASan bookkeeping; unused on bare metal */
+    void *user;           /* the backend's user-mode state of this thread (hal_user.h);
+                             NULL until it calls hal_user_enter(). Owned by the HAL. */
 };
 
 /*
@@ -35,7 +37,8 @@ void hal_ctx_init(struct hal_ctx *ctx, void *stack, size_t stack_size, void (*en
 /*
  * Save the current context in from and resume to. Returns when someone switches back to
  * from. Interrupts must be disabled by the caller; the interrupt state is not part of a
- * context. Does not block by itself.
+ * context. Does not block by itself. Both backends remember which context runs, so per-thread
+ * user-mode state (ctx->user) follows every switch.
  */
 void hal_ctx_switch(struct hal_ctx *from, struct hal_ctx *to);
 

@@ -72,6 +72,7 @@ static int setup_all(const struct hosted_config *cfg, const struct hosted_hooks 
 
     hosted_rand_setup(cfg);
     hosted_irq_setup(hooks);
+    hosted_user_mode_setup(hooks);
     boot_cmdline = strdup(cfg->cmdline ? cfg->cmdline : "");
     rc = boot_cmdline ? 0 : -ENOMEM;
     if (!rc)
@@ -126,7 +127,8 @@ static void boot_main(void *info)
 
 int hosted_boot(const struct hosted_config *cfg)
 {
-    static const struct hosted_hooks kernel_hooks = {kernel_timer_hook, kernel_irq_exit_hook, NULL};
+    static const struct hosted_hooks kernel_hooks = {.timer_irq = kernel_timer_hook,
+                                                     .irq_exit = kernel_irq_exit_hook};
     int rc;
 
     if (hosted_mode != MODE_NONE || hosted_ram_bytes())

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "hal/hal_boot.h"
+#include "hal/hal_user.h"
 
 #define HOSTED_PHYS_BASE 0x100000ULL       /* physical address of the first RAM byte */
 #define HOSTED_DEFAULT_RAM (64ULL << 20)   /* ram_bytes == 0 */
@@ -83,7 +84,14 @@ int hosted_boot(const struct hosted_config *cfg);
 struct hosted_hooks {
     void (*timer_irq)(void *arg); /* instead of kernel_timer_irq() */
     void (*irq_exit)(void *arg);  /* instead of kernel_irq_exit() */
-    void *arg;
+    void *arg;                    /* passed to every hook */
+    /* Hosted user mode (hal_user_enter) with the test playing the kernel: instead of
+     * kernel_syscall(), kernel_user_fault(), kernel_user_return(), kernel_user_work_pending().
+     * NULL: the kernel's own entry point (every hosted binary links the kernel). */
+    void (*syscall)(void *arg, struct hal_uregs *regs);
+    void (*user_fault)(void *arg, struct hal_uregs *regs, enum hal_fault_kind kind, uint64_t addr);
+    void (*user_return)(void *arg, struct hal_uregs *regs);
+    bool (*user_work_pending)(void *arg);
 };
 
 /* Set up RAM, clock, entropy and devices as hosted_boot() does, fill *info, and route
@@ -133,6 +141,40 @@ struct hosted_stats {
     uint64_t idle_calls;      /* hal_cpu_idle_until() calls */
 };
 void hosted_get_stats(struct hosted_stats *out);
+
+/* --- user mode (docs/hosted.md "User mode") ------------------------------------------------ */
+
+/*
+ * hal_user_enter(regs) runs the "program" regs->rip, a function of the test binary
+ * void fn(uint64_t rdi, uint64_t rsi, uint64_t rdx), on the calling thread's stack, with the
+ * other registers (rsp: a user stack in the arena, fs_base...) as its user registers. It
+ * returns 0 when fn returns. Each kernel thread has its own user registers. Code running in
+ * user mode (fn, and the signal handlers the kernel makes it run) enters the kernel only
+ * through the calls below, which go through kernel_syscall()/kernel_user_fault(), then
+ * kernel_user_return() exactly as the x86 entry does. Calling them outside user mode aborts.
+ */
+
+/* The SYSCALL instruction: nr in rax, arguments in rdi rsi rdx r10 r8 r9. Returns rax. A
+ * syscall the kernel restarts (rip - 2) is made again; a handler the kernel sets up runs as a
+ * C call before this returns, and returns through its frame's restorer (a function making
+ * rt_sigreturn with hosted_syscall). */
+long hosted_syscall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                    uint64_t a5);
+/* The instruction here faults: kernel_user_fault(kind, addr) with rip = this point, then the
+ * return to user mode (a handler may run). Returns when user mode resumes here (the test
+ * may retry what faulted). */
+void hosted_user_fault(enum hal_fault_kind kind, uint64_t addr);
+/* An interrupt point in user code: pending interrupts are delivered as if taken in user mode
+ * (kernel_irq_exit may switch threads), then the return-to-user work runs. */
+void hosted_user_interrupt(void);
+/* The calling thread's user registers (what the next entry starts from: rsp, fs_base, the
+ * callee-saved values a test wants to see saved in a signal frame...), or NULL outside user
+ * mode. */
+struct hal_uregs *hosted_user_regs(void);
+/* The calling thread's pretend FPU state (hal_fpu_*: Linux's fpstate layout of an x87+SSE
+ * XSAVE CPU, 576 bytes: FXSAVE image + XSAVE header), or NULL outside user mode. Tests write
+ * "registers" here (MXCSR at 24, xmm0 at 160) and read what sigreturn restored. */
+void *hosted_user_fpu(void);
 
 /* --- exit -------------------------------------------------------------------------------- */
 

@@ -66,6 +66,7 @@ void hosted_time_wait_until(uint64_t t);
 void hosted_irq_setup(const struct hosted_hooks *hooks);
 void hosted_irq_teardown(void);
 void hosted_irq_raise(unsigned bits);
+bool hosted_irq_enable_quiet(void); /* enable unless something is pending; true if enabled */
 extern struct hosted_stats hosted_stats;
 
 /* --- devices (blk.c, net.c) ------------------------------------------------------------ */
@@ -81,6 +82,14 @@ int hosted_net_setup(const struct hosted_config *cfg);
 void hosted_net_teardown(void);
 bool hosted_net_deliver(void);
 bool hosted_net_busy(void);
+
+/* --- contexts and user mode (context.c, user.c) ------------------------------------------- */
+
+/* The running context's user-mode slot (hal_ctx.user; the host thread's own slot before any
+ * switch). */
+void **hosted_ctx_user(void);
+void hosted_ctx_reset(void); /* setup: the host thread runs, no user state */
+void hosted_user_mode_setup(const struct hosted_hooks *hooks);
 
 /* --- console, cpu (console.c, cpu.c) ------------------------------------------------------ */
 

@@ -109,6 +109,16 @@ void hal_irq_enable(void)
     cpu0.disabled = false;
 }
 
+/* The last step of a return to user mode: enable interrupts unless one is pending (then
+ * the caller enables them the normal way, delivering it, and runs its return work again). */
+bool hosted_irq_enable_quiet(void)
+{
+    if (cpu0.pending || hosted_timer_due())
+        return false;
+    cpu0.disabled = false;
+    return true;
+}
+
 void hal_irq_disable(void)
 {
     cpu0.disabled = true;

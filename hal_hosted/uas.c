@@ -11,7 +11,8 @@
  *
  * The copy helpers never touch the arena before the table allowed the access: they check
  * every page of the range (present and readable/writable) and return -EFAULT otherwise. No
- * SIGSEGV handler is involved (CMocka owns it).
+ * SIGSEGV handler is involved (CMocka owns it). hal_user_load32/cmpxchg32 check the same way
+ * and then make one host atomic access.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -307,7 +308,28 @@ long hal_strncpy_from_user(char *dst, uint64_t usrc, size_t max)
     return -ENAMETOOLONG;
 }
 
-int hal_user_enter(struct hal_uregs *regs)
+/* The futex word: the table says whether the page is there now (never demand paging), and
+ * the access is one host atomic on the arena alias. */
+int hal_user_load32(uint64_t uaddr, uint32_t *val)
 {
-    return -ENOSYS; /* hosted tests call the syscall layer as C (DESIGN §4) */
+    if (uaddr & 3)
+        return -EINVAL;
+    if (!user_access_ok(uaddr, 4, HAL_PROT_READ))
+        return -EFAULT;
+    *val = __atomic_load_n((const uint32_t *)uaddr, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+int hal_user_cmpxchg32(uint64_t uaddr, uint32_t expected, uint32_t desired, uint32_t *old)
+{
+    uint32_t found = expected;
+
+    if (uaddr & 3)
+        return -EINVAL;
+    if (!user_access_ok(uaddr, 4, HAL_PROT_WRITE))
+        return -EFAULT;
+    __atomic_compare_exchange_n((uint32_t *)uaddr, &found, desired, false, __ATOMIC_SEQ_CST,
+                                __ATOMIC_SEQ_CST);
+    *old = found;
+    return 0;
 }

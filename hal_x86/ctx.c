@@ -37,6 +37,7 @@ void hal_x86_ctx_prepare(struct hal_ctx *ctx, void *stack, size_t stack_size, vo
     ctx->stack = stack;
     ctx->stack_size = stack_size;
     ctx->san_fake_stack = NULL;
+    ctx->user = NULL;
 }
 
 #ifndef PETREL_ASAN

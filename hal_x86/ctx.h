@@ -2,8 +2,9 @@
  * ctx.h - the shared x86-64 context switch (ctx_switch.S, ctx.c), seen from C.
  *
  * Both backends compile these two files: this is the one piece of code they share (DESIGN
- * §2). The hosted backend includes this header only to wrap the switch with ASan's fiber
- * hooks (hal_hosted/ctx_asan.c); everything else goes through hal/hal_cpu.h.
+ * §2). Each backend wraps the raw switch as hal_ctx_switch/hal_ctx_switch_final to record
+ * which context runs (hal_x86/usermode.c; hal_hosted/context.c, with ASan's fiber hooks in
+ * ASan builds); everything else goes through hal/hal_cpu.h.
  */
 #ifndef HAL_X86_CTX_H
 #define HAL_X86_CTX_H

@@ -21,23 +21,16 @@
  * Loading them costs more than the rest of the switch together, so they are loaded only
  * when the incoming context's values differ from the outgoing one's (almost never).
  *
- * hal_ctx_switch and hal_ctx_switch_final are this routine, except in hosted ASan builds
- * (PETREL_ASAN), where hal_hosted/ctx_asan.c wraps it with the sanitizer's fiber hooks. The
- * file uses nothing but the CPU, so the freestanding kernel links it unchanged.
+ * hal_ctx_switch and hal_ctx_switch_final are small wrappers in each backend around this
+ * routine (hal_x86/usermode.c, hal_hosted/context.c): they record which context runs (for
+ * per-thread user-mode state) and, in hosted ASan builds, call the sanitizer's fiber hooks.
+ * The file uses nothing but the CPU, so the freestanding kernel links it unchanged.
  */
     .text
 
 /* void hal_x86_ctx_switch(struct hal_ctx *from, struct hal_ctx *to): ctx->sp is at offset 0. */
     .globl hal_x86_ctx_switch
     .type hal_x86_ctx_switch, @function
-#ifndef PETREL_ASAN
-    .globl hal_ctx_switch
-    .type hal_ctx_switch, @function
-    .globl hal_ctx_switch_final
-    .type hal_ctx_switch_final, @function
-hal_ctx_switch:
-hal_ctx_switch_final:
-#endif
 hal_x86_ctx_switch:
     .cfi_startproc
     pushq %rbp

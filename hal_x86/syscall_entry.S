@@ -8,14 +8,15 @@
  *
  * A user thread's kernel stack, from the point hal_user_enter() was called:
  *
- *      | hal_user_enter's callers |
- *      +--------------------------+  64-aligned
- *      | FPU/SSE/AVX save area     |  x86_fpu_size bytes (fpu.c)
- *      +--------------------------+  <- kstack top: TSS.rsp0 and percpu.kstack_top
- *      | struct hal_uregs (160 B)  |  syscall frame (or a struct trap_frame from entry.S)
- *      | C frames of the syscall   |
+ *      | hal_user_enter's callers   |
+ *      +----------------------------+  64-aligned
+ *      | FPU/SSE/AVX save area      |  x86_fpu_size bytes (fpu.c)
+ *      | struct x86_ublock (64 B)   |  FS/GS bases (usermode.c)
+ *      +----------------------------+  <- kstack top: TSS.rsp0 and percpu.kstack_top
+ *      | struct hal_uregs (160 B)   |  syscall frame (or a struct trap_frame from entry.S)
+ *      | C frames of the syscall    |
  *
- * So the area of the thread returning to user mode is always just above its frame.
+ * So the block of the thread returning to user mode is always just above its frame.
  */
 #define PC_KSTACK 8
 #define PC_USER_RSP 16
@@ -78,19 +79,20 @@ x86_syscall_entry:
     xorl %ebp, %ebp                 /* kernel backtraces end here */
     movq %rsp, %rdi
     sti
-    call x86_syscall                /* usermode.c: kernel_syscall(regs) */
+    call kernel_syscall             /* core/: may sleep, may rewrite the frame */
     /* fall through: rsp still points at the frame */
 
-/* Return to user mode with the struct hal_uregs at rsp (just below the kernel stack top). */
+/* Return to user mode with the struct hal_uregs at rsp (just below the kernel stack top).
+ * Interrupts enabled here; x86_user_return runs the kernel's return work (signals) and
+ * returns with them disabled. */
     .globl x86_return_to_user
 x86_return_to_user:
-    cli
     movq %rsp, %rdi
-    call x86_user_prepare_return    /* 1: SYSRET restores the frame exactly; 0: IRETQ */
+    call x86_user_return            /* 1: SYSRET restores the frame exactly; 0: IRETQ */
     testl %eax, %eax
     jz 1f
     /* A non-canonical rcx would make SYSRET fault in ring 0 with the user's rsp (Intel):
-     * x86_user_prepare_return never allows one; this check keeps it so (IRETQ instead). */
+     * x86_user_return never allows one; this check keeps it so (IRETQ instead). */
     movq R_RIP(%rsp), %rcx
     movq %rcx, %rax
     sarq $47, %rax
@@ -139,8 +141,9 @@ x86_return_to_user:
 
 /*
  * void x86_user_start(const struct hal_uregs *regs, uint64_t area_bytes): never returns.
- * Reserve the FPU area below the caller's stack (64-aligned), copy regs below it and return
- * to user mode through the common path.
+ * Reserve the block (FS/GS bases, FPU area) below the caller's stack (64-aligned), copy regs
+ * below it, let x86_user_first initialise the block (it enables interrupts) and return to
+ * user mode through the common path.
  */
     .globl x86_user_start
     .type x86_user_start, @function
@@ -155,6 +158,9 @@ x86_user_start:
     movl $(UREGS_SIZE / 8), %ecx
     cld
     rep movsq
+    xorl %ebp, %ebp                 /* kernel backtraces end here */
+    movq %rsp, %rdi
+    call x86_user_first
     jmp x86_return_to_user
     .size x86_user_start, . - x86_user_start
 

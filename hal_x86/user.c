@@ -6,7 +6,8 @@
  * exception table so a fault returns -EFAULT instead of killing the kernel.
  *
  * A fault during a copy is -EFAULT, never demand paging: core/mm's uaccess faults the pages in
- * before it calls these (docs/x86.md).
+ * before it calls these (docs/x86.md). The same holds for the futex word accesses
+ * (hal_user_load32, hal_user_cmpxchg32), which the kernel may call with interrupts disabled.
  *
  * With SMAP on (usermode.c), each copy opens the user half with stac and closes it with clac;
  * a faulting copy returns through its fixup to the same wrapper, which closes it too.
@@ -20,6 +21,8 @@
 
 long x86_copy_user(void *dst, const void *src, size_t n);
 long x86_strncpy_user(char *dst, const char *src, size_t max);
+long x86_user_load32(const uint32_t *src, uint32_t *val);
+long x86_user_cmpxchg32(uint32_t *p, uint32_t expected, uint32_t desired, uint32_t *old);
 
 extern const struct extable_entry __extable_start[], __extable_end[];
 
@@ -94,4 +97,39 @@ long hal_strncpy_from_user(char *dst, uint64_t usrc, size_t max)
     /* The string would run past the user half: stop there, and call that a fault. */
     long r = strncpy_user(dst, (const char *)usrc, room);
     return r == -ENAMETOOLONG ? -EFAULT : r;
+}
+
+/* The futex words: one aligned 32-bit access, so it never crosses a page. */
+int hal_user_load32(uint64_t uaddr, uint32_t *val)
+{
+    uint32_t v;
+    long r;
+
+    if (uaddr & 3)
+        return -EINVAL;
+    if (!user_range_ok(uaddr, 4))
+        return -EFAULT;
+    user_open();
+    r = x86_user_load32((const uint32_t *)uaddr, &v);
+    user_close();
+    if (r == 0)
+        *val = v;
+    return (int)r;
+}
+
+int hal_user_cmpxchg32(uint64_t uaddr, uint32_t expected, uint32_t desired, uint32_t *old)
+{
+    uint32_t found;
+    long r;
+
+    if (uaddr & 3)
+        return -EINVAL;
+    if (!user_range_ok(uaddr, 4))
+        return -EFAULT;
+    user_open();
+    r = x86_user_cmpxchg32((uint32_t *)uaddr, expected, desired, &found);
+    user_close();
+    if (r == 0)
+        *old = found;
+    return (int)r;
 }

@@ -36,7 +36,32 @@ x86_strncpy_user:
 6:  mov $-EFAULT, %rax
     ret
 
+/* long x86_user_load32(const uint32_t *src, uint32_t *val): 0 or -EFAULT */
+    .globl x86_user_load32
+x86_user_load32:
+7:  movl (%rdi), %eax
+    movl %eax, (%rsi)
+    xorl %eax, %eax
+    ret
+8:  mov $-EFAULT, %rax
+    ret
+
+/* long x86_user_cmpxchg32(uint32_t *p, uint32_t expected, uint32_t desired, uint32_t *old):
+ * 0 (old holds what was found) or -EFAULT. lock cmpxchg writes even when the compare
+ * fails, so a read-only page faults either way. */
+    .globl x86_user_cmpxchg32
+x86_user_cmpxchg32:
+    movl %esi, %eax
+9:  lock cmpxchgl %edx, (%rdi)
+    movl %eax, (%rcx)
+    xorl %eax, %eax
+    ret
+10: mov $-EFAULT, %rax
+    ret
+
     .section .extable, "a"
     .balign 8
     .quad 1b, 2b
     .quad 3b, 6b
+    .quad 7b, 8b
+    .quad 9b, 10b

@@ -1,6 +1,7 @@
 /*
  * usermode.c - user mode: SYSCALL/SYSRET set-up, the C half of the syscall entry, the
- * return to user mode, hal_user_enter(), and exceptions raised by the program.
+ * return to user mode, hal_user_enter(), exceptions raised by the program, and the context
+ * switch wrappers that keep track of which thread runs.
  *
  * MSRs: EFER.SCE; STAR = kernel CS 0x08 (SS 0x10) for SYSCALL and base 0x18 for SYSRET
  * (CS 0x28|3, SS 0x20|3: the GDT order of cpu.c); LSTAR = x86_syscall_entry; SFMASK clears
@@ -8,12 +9,15 @@
  * it with KERNEL_GS_BASE, which holds the program's GS base meanwhile).
  *
  * Each user thread has a block at its kernel stack top (syscall_entry.S draws it): its FS and
- * GS bases and its FPU area. Every return to user mode (SYSRET, or IRETQ from syscall_entry.S
- * or entry.S) goes through user_resume(), which makes that block the CPU's: TSS.rsp0 and the
- * per-CPU stack top point at it (so the kernel stack follows whichever thread returns to user
- * mode, without a hook in the shared context switch), the FS/GS base MSRs are loaded when they
- * differ from what the CPU holds, and the thread's FPU registers are loaded if another thread's
- * are in the CPU (fpu.c).
+ * GS bases and its FPU area; its hal_ctx's `user` field points at it (hal_user_enter records
+ * it in the context the wrappers below say is running). Every return to user mode (SYSRET,
+ * or IRETQ from syscall_entry.S or entry.S) first runs the kernel's return work
+ * (kernel_user_return, looping while kernel_user_work_pending says more arrived), then goes
+ * through user_resume(), which makes that block the CPU's: TSS.rsp0 and the per-CPU stack top
+ * point at it (so the kernel stack follows whichever thread returns to user mode, without a
+ * hook in the shared context switch), the FS/GS base MSRs are loaded when they differ from
+ * what the CPU holds, and the thread's FPU registers are loaded if another thread's are in the
+ * CPU (fpu.c).
  *
  * Protection: CR0.WP is on from boot; SMEP and SMAP are turned on when CPUID has them (the
  * copy routines in user.c open the user half with stac/clac around each copy).
@@ -21,6 +25,7 @@
 #include "hal/hal_cpu.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_user.h"
+#include "hal_x86/ctx.h"
 #include "hal_x86/x86.h"
 
 #define MSR_EFER 0xc0000080u
@@ -50,7 +55,7 @@ struct x86_percpu {
     uint64_t user_rsp;       /* 16: scratch during the entry */
     uint64_t user_fs;        /* 24: the FS base the CPU holds */
     uint64_t user_gs;        /* 32: the program's GS base (KERNEL_GS_BASE while in kernel) */
-    bool fresh;              /* a thread is starting: initialise its block */
+    struct hal_ctx *ctx;     /* the running context (hal_ctx_switch); NULL before the first */
 };
 
 /* A user thread's block at its kernel stack top; the FPU area follows (64-aligned). */
@@ -58,15 +63,15 @@ struct x86_ublock {
     uint64_t fs_base, gs_base;
     uint64_t pad[6];
 };
-_Static_assert(sizeof(struct x86_ublock) == 64, "the FPU area must stay 64-aligned");
+_Static_assert(sizeof(struct x86_ublock) == X86_UBLOCK_SIZE, "the FPU area must stay 64-aligned");
 
 static struct x86_percpu percpu;
 bool x86_smap;
 
 void x86_syscall_entry(void);
 void x86_user_start(const struct hal_uregs *regs, uint64_t area_bytes) __attribute__((noreturn));
-void x86_syscall(struct hal_uregs *regs);
-int x86_user_prepare_return(struct hal_uregs *regs);
+void x86_user_first(struct hal_uregs *frame);
+int x86_user_return(struct hal_uregs *regs);
 
 void x86_user_init(void)
 {
@@ -103,13 +108,6 @@ static bool user_canonical(uint64_t a)
 /* Interrupts disabled. Make b the CPU's user thread block with these FS/GS bases. */
 static void user_resume(struct x86_ublock *b, uint64_t fs, uint64_t gs)
 {
-    if (percpu.fresh) {
-        percpu.fresh = false;
-        x86_fpu_forget();
-        x86_fpu_area_init(b + 1);
-        percpu.user_fs = ~0ULL; /* force the MSR writes below */
-        percpu.user_gs = ~0ULL;
-    }
     /* A base the MSRs would refuse (#GP) cannot come from arch_prctl; never load one. */
     b->fs_base = user_canonical(fs) ? fs : 0;
     b->gs_base = user_canonical(gs) ? gs : 0;
@@ -131,37 +129,81 @@ static uint64_t user_rflags(uint64_t f)
     return (f & RFLAGS_USER) | RFLAGS_IF | RFLAGS_FIXED;
 }
 
-/* A frame the kernel left with a rip no return instruction can reach: the program faults
- * there, as on Linux (SIGSEGV). Interrupts enabled. */
-static void check_rip(struct hal_uregs *regs)
+/*
+ * The kernel's work before a return to user mode: kernel_user_return() with interrupts
+ * enabled, again while kernel_user_work_pending() (asked with interrupts disabled, so nothing
+ * raised by an interrupt between the two is left behind) says more arrived. A frame the
+ * kernel left with a rip no return instruction can reach makes the program fault there, as on
+ * Linux (SIGSEGV). Called with interrupts enabled; returns with them disabled.
+ */
+static void user_return_work(struct hal_uregs *regs)
 {
-    while (!user_canonical(regs->rip))
-        kernel_user_fault(regs, HAL_FAULT_GENERAL, regs->rip);
+    for (;;) {
+        if (!user_canonical(regs->rip))
+            kernel_user_fault(regs, HAL_FAULT_GENERAL, regs->rip);
+        kernel_user_return(regs);
+        hal_irq_disable();
+        if (user_canonical(regs->rip) && !kernel_user_work_pending())
+            return;
+        hal_irq_enable();
+    }
 }
 
-void x86_syscall(struct hal_uregs *regs)
+/* syscall_entry.S, interrupts enabled, regs just below the thread's block: run the return
+ * work and prepare the block. Returns 1 when SYSRET restores regs exactly (rcx == rip,
+ * r11 == rflags, no single-step), 0 for IRETQ; interrupts are then disabled. */
+int x86_user_return(struct hal_uregs *regs)
 {
-    kernel_syscall(regs);
-    check_rip(regs);
-}
-
-/* Returns 1 when SYSRET restores regs exactly (rcx == rip, r11 == rflags, no single-step),
- * 0 for IRETQ. Interrupts disabled. */
-int x86_user_prepare_return(struct hal_uregs *regs)
-{
+    user_return_work(regs);
     user_resume((struct x86_ublock *)(regs + 1), regs->fs_base, regs->gs_base);
     regs->rflags = user_rflags(regs->rflags);
     return regs->rcx == regs->rip && regs->r11 == regs->rflags && !(regs->rflags & RFLAGS_TF) &&
            user_canonical(regs->rip);
 }
 
+/* x86_user_start: the block above frame is new. Its FPU area starts from the initial state;
+ * if the CPU's registers are marked as this address's (a dead thread's block at the same
+ * place, or this thread's previous program), they are nobody's any more. */
+void x86_user_first(struct hal_uregs *frame)
+{
+    struct x86_ublock *b = (struct x86_ublock *)(frame + 1);
+
+    hal_irq_disable();
+    x86_fpu_forget();
+    x86_fpu_area_init(b + 1);
+    b->fs_base = frame->fs_base;
+    b->gs_base = frame->gs_base;
+    if (percpu.ctx)
+        percpu.ctx->user = b;
+    hal_irq_enable();
+}
+
 int hal_user_enter(struct hal_uregs *regs)
 {
     if (!user_canonical(regs->rip) || !user_canonical(regs->rsp))
         return -EFAULT;
-    hal_irq_disable();
-    percpu.fresh = true;
     x86_user_start(regs, sizeof(struct x86_ublock) + x86_fpu_size + 64);
+}
+
+/* The user block of the running thread, or NULL when it never entered user mode. */
+void *x86_user_block(void)
+{
+    return percpu.ctx ? percpu.ctx->user : NULL;
+}
+
+/* --- the context switch: the shared routine, plus which context runs ------------------------ */
+
+void hal_ctx_switch(struct hal_ctx *from, struct hal_ctx *to)
+{
+    percpu.ctx = to;
+    hal_x86_ctx_switch(from, to);
+}
+
+void hal_ctx_switch_final(struct hal_ctx *from, struct hal_ctx *to)
+{
+    percpu.ctx = to;
+    hal_x86_ctx_switch(from, to);
+    __builtin_unreachable();
 }
 
 /* --- exceptions and interrupts from user mode (entry.S -> cpu.c x86_trap) ------------------- */
@@ -246,15 +288,21 @@ void x86_user_exception(struct trap_frame *tf)
     trap_to_uregs(tf, b, &r);
     hal_irq_enable();
     kernel_user_fault(&r, kind, addr);
-    check_rip(&r);
-    hal_irq_disable();
+    user_return_work(&r);
     uregs_to_trap(&r, tf);
     user_resume(b, r.fs_base, r.gs_base);
 }
 
-/* An interrupt that arrived in ring 3 is about to return there (after a possible switch). */
+/* An interrupt that arrived in ring 3 is about to return there (after kernel_irq_exit and a
+ * possible switch, interrupts disabled): the return work, then this thread's state. */
 void x86_user_interrupt_return(struct trap_frame *tf)
 {
     struct x86_ublock *b = trap_block(tf);
-    user_resume(b, b->fs_base, b->gs_base);
+    struct hal_uregs r;
+
+    trap_to_uregs(tf, b, &r);
+    hal_irq_enable();
+    user_return_work(&r);
+    uregs_to_trap(&r, tf);
+    user_resume(b, r.fs_base, r.gs_base);
 }

@@ -208,6 +208,8 @@ void virtio_mmio_probe_cmdline(const char *cmdline);
 void x86_user_init(void);
 void x86_user_exception(struct trap_frame *tf);
 void x86_user_interrupt_return(struct trap_frame *tf);
+void *x86_user_block(void); /* the running thread's user block (NULL: not a user thread) */
+#define X86_UBLOCK_SIZE 64  /* its FS/GS part; the FPU area follows */
 extern bool x86_smap; /* CR4.SMAP on: user copies open the user half with stac/clac */
 extern uint32_t x86_fpu_size;
 void x86_fpu_init(void);

@@ -28,7 +28,10 @@
 #include "core/lib/alloc.h"
 #include "core/lib/kprintf.h"
 #include "core/lib/kstring.h"
+#include "core/mm/uaccess.h"
+#include "core/proc/proc.h"
 #include "core/sched/sched.h"
+#include "core/syscall/syscall.h"
 #include "hal/hal_blk.h"
 #include "hal/hal_cpu.h"
 #include "hal/hal_errno.h"
@@ -195,10 +198,26 @@ static void test_user_copies(void)
     CHECK(hal_copy_from_user(buf, 0x10000000, 8) == -EFAULT);
     CHECK(hal_copy_to_user((uint64_t)buf, "x", 1) == -EFAULT);
     CHECK(hal_copy_from_user(buf, UINT64_MAX - 3, 8) == -EFAULT);
-    /* Read-only page: reads work, writes fault. */
+    /* The futex word accesses: exchange, failed compare, alignment, faults (also with
+     * interrupts disabled: a fault is -EFAULT through the exception table, never paging). */
+    uint32_t w = 0, old = 0;
+    *(uint32_t *)((char *)hal_phys_to_virt(pa) + 200) = 5;
+    CHECK(hal_user_load32(va + 200, &w) == 0 && w == 5);
+    CHECK(hal_user_cmpxchg32(va + 200, 5, 9, &old) == 0 && old == 5);
+    CHECK(hal_user_cmpxchg32(va + 200, 5, 1, &old) == 0 && old == 9);
+    CHECK(*(uint32_t *)((char *)hal_phys_to_virt(pa) + 200) == 9);
+    CHECK(hal_user_load32(va + 202, &w) == -EINVAL);
+    uint64_t irq = hal_irq_save();
+    CHECK(hal_user_load32(va + HAL_PAGE_SIZE, &w) == -EFAULT);
+    CHECK(hal_user_cmpxchg32(0x10000000, 0, 1, &old) == -EFAULT);
+    CHECK(hal_user_load32((uint64_t)&w, &w) == -EFAULT);
+    hal_irq_restore(irq);
+    /* Read-only page: reads work, writes fault (cmpxchg32 even when the compare fails). */
     CHECK(hal_as_protect(as, va, HAL_PAGE_SIZE, HAL_PROT_READ) == 0);
     CHECK(hal_copy_to_user(va, "x", 1) == -EFAULT);
     CHECK(hal_copy_from_user(buf, va + 100, 7) == 0);
+    CHECK(hal_user_load32(va + 200, &w) == 0 && w == 9);
+    CHECK(hal_user_cmpxchg32(va + 200, 1, 2, &old) == -EFAULT);
     /* 1 TiB: must cost per page-table, not per page (268M pages would time the test out). */
     CHECK(hal_as_unmap(as, HAL_PAGE_SIZE, 1ULL << 40) == 0);
     CHECK(hal_copy_from_user(buf, va + 100, 1) == -EFAULT);
@@ -206,6 +225,77 @@ static void test_user_copies(void)
     hal_as_destroy(as);
     page_free(pa, 0);
     kprintf("selftest: user copies ok\n");
+}
+
+/* --- user threads: several kernel threads in user mode at once ------------------------------ */
+
+#define NUTHREADS 3
+#define UT_ROUNDS 40
+extern const char selftest_user_code[], selftest_user_code_end[];
+static struct proc *ut_proc;
+static uint64_t ut_code, ut_data;
+
+static void uthread_main(void *arg)
+{
+    uint64_t id = (uint64_t)(uintptr_t)arg;
+    struct hal_uregs r = {.rip = ut_code,
+                          .rsp = ut_data + HAL_PAGE_SIZE * (1 + id), /* unused: no stack */
+                          .rdi = id,
+                          .rsi = ut_data,
+                          .rdx = UT_ROUNDS};
+
+    proc_attach(ut_proc, NULL);
+    int rc = hal_user_enter(&r);
+    kprintf("selftest: FAIL hal_user_enter returned %d\n", rc);
+    failures++;
+    thread_exit(1);
+}
+
+/* Three kernel threads run the same user code (selftest_user.S), each with its own FS/GS
+ * bases, MXCSR, xmm0 and (AVX) ymm1, switched by sched_yield, by 1 ms sleeps inside
+ * nanosleep and by timer interrupts in the middle of user-mode spins: TSS.rsp0, the FS/GS
+ * MSRs and the lazily switched FPU state must follow each thread. The threads then sleep in
+ * the kernel for good (this case ends the machine). */
+static void test_uthreads(void)
+{
+    size_t code_len = (size_t)(selftest_user_code_end - selftest_user_code);
+    uint64_t slots[NUTHREADS + 1][8];
+    struct sched_stats before, after;
+    long a;
+
+    CHECK(proc_create(NULL, &ut_proc) == 0);
+    if (!ut_proc)
+        return;
+    proc_attach(ut_proc, NULL);
+    a = ksys_call(9, 0, HAL_PAGE_SIZE, 7, 0x22, (uint64_t)-1, 0); /* mmap RWX, anonymous */
+    CHECK(a > 0);
+    ut_code = (uint64_t)a;
+    a = ksys_call(9, 0, HAL_PAGE_SIZE * (NUTHREADS + 2), 3, 0x22, (uint64_t)-1, 0);
+    CHECK(a > 0);
+    ut_data = (uint64_t)a;
+    CHECK(copy_to_user(uptr_make(ut_code), selftest_user_code, code_len) == 0);
+    sched_get_stats(&before);
+    for (uint64_t id = 1; id <= NUTHREADS; id++)
+        CHECK(thread_create("uthread", uthread_main, (void *)(uintptr_t)id) != NULL);
+    uint64_t give_up = hal_clock_ns() + 20000000000ULL;
+    bool all_done = false;
+    while (!all_done && hal_clock_ns() < give_up) {
+        sched_sleep_ns(10000000);
+        CHECK(copy_from_user(slots, uptr_make(ut_data), sizeof(slots)) == 0);
+        all_done = true;
+        for (int id = 1; id <= NUTHREADS; id++)
+            all_done = all_done && slots[id][3] != 0;
+    }
+    sched_get_stats(&after);
+    for (int id = 1; id <= NUTHREADS; id++) {
+        if (slots[id][3] != 1)
+            kprintf("selftest: FAIL user thread %d: state %llu, check %llu, %llu rounds\n", id,
+                    (unsigned long long)slots[id][3], (unsigned long long)slots[id][4],
+                    (unsigned long long)slots[id][2]);
+        CHECK(slots[id][3] == 1 && slots[id][2] == UT_ROUNDS);
+    }
+    kprintf("selftest: user threads ok (%d threads x %d rounds, %llu preemptions)\n", NUTHREADS,
+            UT_ROUNDS, (unsigned long long)(after.preemptions - before.preemptions));
 }
 
 /* --- virtio-blk: many requests in flight, flush, read back ------------------------------- */
@@ -411,6 +501,13 @@ int x86_selftest_entry(void *arg)
     if (strcmp(name, "sleep3") == 0) { /* a long idle: the RTC refines the TSC rate */
         sched_sleep_ns(3000000000ULL);
         kprintf("selftest: slept 3 s\n");
+        return 0;
+    }
+    if (strcmp(name, "uthreads") == 0) {
+        test_uthreads();
+        if (failures)
+            return 1;
+        kprintf("selftest: all passed\n");
         return 0;
     }
     if (strcmp(name, "all") != 0) {

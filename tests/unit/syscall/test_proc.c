@@ -509,7 +509,7 @@ static void configured_program(void **state)
     memset(&c, 0, sizeof(c));
     c.entry = mkimg_entry;
     assert_int_equal(hosted_boot(&c), 0);
-    /* mounted, configured, loaded: only entering user mode is impossible hosted */
+    /* mounted, configured, loaded: hosted user mode runs no machine code (-ENOSYS) */
     assert_int_equal(boot_image("debugsyscalls=t", cap, sizeof(cap)), 1);
     assert_non_null(strstr(cap, "cannot enter user mode: error 38"));
     /* a program that is not there */

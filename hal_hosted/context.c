@@ -1,5 +1,9 @@
 /*
- * ctx_asan.c - ASan's fiber hooks around the shared context switch (hosted ASan builds).
+ * context.c - the hosted hal_ctx_switch/hal_ctx_switch_final: the shared switch
+ * (hal_x86/ctx_switch.S), plus which context runs (hosted user mode keeps each thread's state
+ * in its context's `user` field, hosted_ctx_user()), plus, in ASan builds, ASan's fiber hooks.
+ *
+ * Fiber hooks (ASan builds only):
  *
  * ASan tracks one stack per thread; when we move rsp to another stack it must be told, or it
  * reports false stack overflows and loses use-after-return tracking. Every switch is
@@ -15,15 +19,44 @@
  * context's fake stack, and the new side unpoisons the dead stack, whose redzones would
  * otherwise stay poisoned when the kernel reuses its pages for something else.
  *
- * Without PETREL_ASAN this file is empty: hal_ctx_* are the assembly itself.
+ * Without PETREL_ASAN, hal_ctx_init is hal_x86/ctx.c's and the switches only record `to`.
  */
-#ifdef PETREL_ASAN
-#include <sanitizer/asan_interface.h>
-#include <sanitizer/common_interface_defs.h>
 #include <stdint.h>
 
 #include "hal/hal_cpu.h"
+#include "hal_hosted/hosted_internal.h"
 #include "hal_x86/ctx.h" /* the one shared piece of hal_x86 (DESIGN §2) */
+
+static struct hal_ctx *ctx_running; /* NULL: the host thread's own context, never switched */
+static void *host_user;             /* its user state (hal_user_enter on the host thread) */
+
+void **hosted_ctx_user(void)
+{
+    return ctx_running ? &ctx_running->user : &host_user;
+}
+
+void hosted_ctx_reset(void)
+{
+    ctx_running = NULL;
+    host_user = NULL;
+}
+
+#ifndef PETREL_ASAN
+void hal_ctx_switch(struct hal_ctx *from, struct hal_ctx *to)
+{
+    ctx_running = to;
+    hal_x86_ctx_switch(from, to);
+}
+
+void hal_ctx_switch_final(struct hal_ctx *from, struct hal_ctx *to)
+{
+    ctx_running = to;
+    hal_x86_ctx_switch(from, to);
+    __builtin_unreachable();
+}
+#else
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
 
 struct ctx_start {
     void (*entry)(void *);
@@ -77,6 +110,7 @@ void hal_ctx_init(struct hal_ctx *ctx, void *stack, size_t stack_size, void (*en
 
 void hal_ctx_switch(struct hal_ctx *from, struct hal_ctx *to)
 {
+    ctx_running = to;
     switch_from = from;
     __sanitizer_start_switch_fiber(&from->san_fake_stack, to->stack, to->stack_size);
     hal_x86_ctx_switch(from, to);
@@ -85,6 +119,7 @@ void hal_ctx_switch(struct hal_ctx *from, struct hal_ctx *to)
 
 void hal_ctx_switch_final(struct hal_ctx *from, struct hal_ctx *to)
 {
+    ctx_running = to;
     switch_from = NULL;
     dead_stack = from->stack;
     dead_stack_size = from->stack_size;
