@@ -46,6 +46,7 @@ enum sc_arg_kind {
     SA_EDGE,   /* s (n bytes) placed so it ends where an unmapped page begins */
     SA_BAD,    /* a bad pointer of class v (enum sc_bad) */
     SA_IOV,    /* an iovec array: v pairs (base, len) of args at sub[] */
+    SA_INOUT,  /* n bytes of s in user memory, read and written: checked by .out as SA_BUF */
 };
 
 /* Bad-pointer classes (Linux gives -EFAULT for all where it dereferences). */
@@ -74,6 +75,8 @@ struct sc_arg {
 #define BUF(size) {SA_BUF, (size), NULL, 0, 0, NULL}
 #define R(step) {SA_RES, (step), NULL, 0, 0, NULL}
 #define RP(step, o) {SA_RES, (step), NULL, 0, (o), NULL}
+/* An in/out struct: INOUT(ptr, n), e.g. struct pollfd arrays. */
+#define INOUT(ptr, len) {SA_INOUT, 0, (const char *)(ptr), (len), 0, NULL}
 #define EDGE(str) {SA_EDGE, 0, (str), sizeof(str) - 1, 0, NULL}
 #define BAD(cls) {SA_BAD, SC_BAD_##cls, NULL, 0, 0, NULL}
 /* IOV(2, D("ab"), I(2), BUF(4), I(4)): iovec {base, len} pairs, each part any kind above. */
@@ -105,8 +108,8 @@ struct sc_step {
     unsigned nr;
     const char *name;
     struct sc_want want;
-    const char *out; /* bytes expected at outoff of the step's output buffers (SA_BUF and
-                        SA_EDGE args concatenated in argument order), or NULL */
+    const char *out; /* bytes expected at outoff of the step's output buffers (SA_BUF,
+                        SA_INOUT and SA_EDGE args concatenated in argument order), or NULL */
     uint32_t outlen, outoff;
     struct sc_arg a[SC_MAX_ARGS];
 };
@@ -140,7 +143,7 @@ struct sc_case {
 
 /* The tables (cases_*.c), each ended by a case with a NULL name. */
 extern const struct sc_case sc_cases_file[], sc_cases_path[], sc_cases_mem[],
-    sc_cases_time[], sc_cases_misc[];
+    sc_cases_time[], sc_cases_misc[], sc_cases_io[];
 /* Templates for generated cases (cases_templates.c). */
 extern const struct sc_case sc_templates[];
 

@@ -117,6 +117,10 @@ static uint64_t build_arg(struct sc_ctx *x, const struct sc_arg *g)
         return place(x, g->s, strlen(g->s) + 1);
     case SA_DATA:
         return place(x, g->s, g->n);
+    case SA_INOUT:
+        u = place(x, g->s, g->n);
+        note_out(x, u, g->n);
+        return u;
     case SA_BUF: {
         void *z = calloc(1, g->v ? (size_t)g->v : 1);
         u = place(x, z, (size_t)g->v);
