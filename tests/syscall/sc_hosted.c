@@ -8,7 +8,8 @@
  * a scratch directory /s as the current directory, a fresh process with a 64 KiB arena
  * (mmap through ksys_call, the page after it unmapped) and the last page below the top of
  * user space mapped. Calls go through ksys_call; buffers move with copy_to/from_user. After
- * each case the process is destroyed and the VFS shut down: the kernel heap must hold the
+ * each case no syscall may have read a user byte twice (sys_double_fetches), and after it
+ * the process is destroyed and the VFS shut down: the kernel heap must hold the
  * bytes it held before (no descriptor, file or mapping left), and a TFS volume must pass fsck.
  *
  * A mismatch prints the case, Linux's and Petrel's results and `uname -r`. deviations.h
@@ -206,7 +207,13 @@ static int run_hosted(const struct item *it, bool tfs, struct sc_outcome *o, con
         o->failed_step = 0;
         return -1;
     }
+    uint64_t doubles = sys_double_fetches();
     rc = sc_run_case(&env, it->c, ov, nov, o);
+    if (sys_double_fetches() != doubles) {
+        snprintf(o->why, sizeof(o->why), "a syscall read a user byte twice (%llu double "
+                 "fetches)", (unsigned long long)(sys_double_fetches() - doubles));
+        rc = -1;
+    }
     int down = world_down(tfs, p);
     if (down) {
         snprintf(o->why, sizeof(o->why), "teardown: vfs_shutdown, the heap check or fsck "
