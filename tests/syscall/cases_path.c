@@ -11,7 +11,7 @@
 
 #include "sc.h"
 
-#define MODE_LNK "\xff\xa1\0\0"    /* S_IFLNK | 0777 */
+#define MODE_LNK "\xff\xa1\0\0"     /* S_IFLNK | 0777 */
 #define MODE_REG_644 "\xa4\x81\0\0" /* S_IFREG | 0644 */
 #define U64(x) x "\0\0\0\0\0\0\0"
 
@@ -20,13 +20,15 @@
 #define A10 "aaaaaaaaaa"
 #define A50 A10 A10 A10 A10 A10
 static const char name256[] = A50 A50 A50 A50 A50 "aaaaaa";
-#define P100 "d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/"
+#define P100                                                                                       \
+    "d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/" \
+    "d/d/d/d/"
 #define P1000 P100 P100 P100 P100 P100 P100 P100 P100 P100 P100
 static const char path5000[] = P1000 P1000 P1000 P1000 P1000 "x";
 
 const struct sc_case sc_cases_path[] = {
-    CASE("path.mkdir", CALL(mkdir, W(0), S("d"), I(0755)), CALL(mkdir, ERR(EEXIST), S("d"), I(0755)),
-         CALL(mkdir, W(0), S("d/e"), I(0700))),
+    CASE("path.mkdir", CALL(mkdir, W(0), S("d"), I(0755)),
+         CALL(mkdir, ERR(EEXIST), S("d"), I(0755)), CALL(mkdir, W(0), S("d/e"), I(0700))),
     CASE("path.mkdir_missing_parent", CALL(mkdir, ERR(ENOENT), S("a/b"), I(0755))),
     CASE("path.mkdir_under_file", MKFILE("f"), CALL(mkdir, ERR(ENOTDIR), S("f/x"), I(0755))),
     CASE("path.mkdir_over_file", MKFILE("f"), CALL(mkdir, ERR(EEXIST), S("f"), I(0755))),
@@ -35,8 +37,9 @@ const struct sc_case sc_cases_path[] = {
     CASE("path.mkdir_name_too_long", CALL(mkdir, ERR(ENAMETOOLONG), S(name256), I(0755))),
     CASE("path.open_path_too_long", CALL(open, ERR(ENAMETOOLONG), S(path5000), I(O_RDONLY))),
     CASE("path.mkdirat", CALL(mkdir, W(0), S("d"), I(0755)),
-         CALL(open, W(3), S("d"), I(O_RDONLY | O_DIRECTORY)), CALL(mkdirat, W(0), I(3), S("e"), I(0755)),
-         CALL(access, W(0), S("d/e"), I(F_OK)), CALL(mkdirat, ERR(EBADF), I(20), S("e"), I(0755))),
+         CALL(open, W(3), S("d"), I(O_RDONLY | O_DIRECTORY)),
+         CALL(mkdirat, W(0), I(3), S("e"), I(0755)), CALL(access, W(0), S("d/e"), I(F_OK)),
+         CALL(mkdirat, ERR(EBADF), I(20), S("e"), I(0755))),
     CASE("path.rmdir", CALL(mkdir, W(0), S("d"), I(0755)), CALL(rmdir, W(0), S("d")),
          CALL(rmdir, ERR(ENOENT), S("d"))),
     CASE("path.rmdir_not_empty", CALL(mkdir, W(0), S("d"), I(0755)),
@@ -79,23 +82,27 @@ const struct sc_case sc_cases_path[] = {
          CALL(rename, W(0), S("f"), S("g")), CALL(access, W(0), S("f"), I(F_OK))),
     CASE("path.renameat", CALL(mkdir, W(0), S("d"), I(0755)), MKFILE("f"),
          CALL(open, W(4), S("d"), I(O_RDONLY | O_DIRECTORY)),
-         CALL(renameat, W(0), I(AT_FDCWD), S("f"), I(4), S("g")), CALL(access, W(0), S("d/g"), I(F_OK))),
-    CASE("path.renameat2_noreplace", MKFILE("f"), MKFILE("g"),
-         CALL(renameat2, ERR(EEXIST), I(AT_FDCWD), S("f"), I(AT_FDCWD), S("g"), I(RENAME_NOREPLACE)),
-         CALL(renameat2, W(0), I(AT_FDCWD), S("f"), I(AT_FDCWD), S("h"), I(RENAME_NOREPLACE))),
-    CASE("path.renameat2_exchange", CALL(mkdir, W(0), S("d"), I(0755)), MKFILE("f"),
-         CALL(renameat2, W(0), I(AT_FDCWD), S("f"), I(AT_FDCWD), S("d"), I(RENAME_EXCHANGE)),
-         CALL(open, ERR(ENOTDIR), S("d"), I(O_RDONLY | O_DIRECTORY)),
-         CALL(renameat2, ERR(ENOENT), I(AT_FDCWD), S("f"), I(AT_FDCWD), S("x"), I(RENAME_EXCHANGE))),
+         CALL(renameat, W(0), I(AT_FDCWD), S("f"), I(4), S("g")),
+         CALL(access, W(0), S("d/g"), I(F_OK))),
+    CASE(
+        "path.renameat2_noreplace", MKFILE("f"), MKFILE("g"),
+        CALL(renameat2, ERR(EEXIST), I(AT_FDCWD), S("f"), I(AT_FDCWD), S("g"), I(RENAME_NOREPLACE)),
+        CALL(renameat2, W(0), I(AT_FDCWD), S("f"), I(AT_FDCWD), S("h"), I(RENAME_NOREPLACE))),
+    CASE(
+        "path.renameat2_exchange", CALL(mkdir, W(0), S("d"), I(0755)), MKFILE("f"),
+        CALL(renameat2, W(0), I(AT_FDCWD), S("f"), I(AT_FDCWD), S("d"), I(RENAME_EXCHANGE)),
+        CALL(open, ERR(ENOTDIR), S("d"), I(O_RDONLY | O_DIRECTORY)),
+        CALL(renameat2, ERR(ENOENT), I(AT_FDCWD), S("f"), I(AT_FDCWD), S("x"), I(RENAME_EXCHANGE))),
     CASE("path.renameat2_both_flags", MKFILE("f"), MKFILE("g"),
          CALL(renameat2, ERR(EINVAL), I(AT_FDCWD), S("f"), I(AT_FDCWD), S("g"),
               I(RENAME_NOREPLACE | RENAME_EXCHANGE))),
     CASE("path.renameat2_unknown_flag", MKFILE("f"),
          CALL(renameat2, ERR(EINVAL), I(AT_FDCWD), S("f"), I(AT_FDCWD), S("g"), I(0x100))),
     CASE("path.link", MKFILE("f"), CALL(link, W(0), S("f"), S("g")),
-         CALLAT(stat, W(0), 16, U64("\2"), S("f"), BUF(144)), CALL(link, ERR(EEXIST), S("f"), S("g")),
-         CALL(link, ERR(ENOENT), S("nope"), S("h"))),
-    CASE("path.link_dir", CALL(mkdir, W(0), S("d"), I(0755)), CALL(link, ERR(EPERM), S("d"), S("e"))),
+         CALLAT(stat, W(0), 16, U64("\2"), S("f"), BUF(144)),
+         CALL(link, ERR(EEXIST), S("f"), S("g")), CALL(link, ERR(ENOENT), S("nope"), S("h"))),
+    CASE("path.link_dir", CALL(mkdir, W(0), S("d"), I(0755)),
+         CALL(link, ERR(EPERM), S("d"), S("e"))),
     CASE("path.linkat_bad_flags", MKFILE("f"),
          CALL(linkat, ERR(EINVAL), I(AT_FDCWD), S("f"), I(AT_FDCWD), S("g"), I(0x1))),
     CASE("path.linkat_follow", MKFILE("f"), CALL(symlink, W(0), S("f"), S("l")),
@@ -113,19 +120,22 @@ const struct sc_case sc_cases_path[] = {
     CASE("path.readlink_zero_size", CALL(symlink, W(0), S("x"), S("l")),
          CALL(readlink, ERR(EINVAL), S("l"), BUF(8), I(0))),
     CASE("path.readlink_missing", CALL(readlink, ERR(ENOENT), S("l"), BUF(8), I(8))),
-    CASE("path.readlinkat", CALL(mkdir, W(0), S("d"), I(0755)), CALL(symlink, W(0), S("zz"), S("d/l")),
+    CASE("path.readlinkat", CALL(mkdir, W(0), S("d"), I(0755)),
+         CALL(symlink, W(0), S("zz"), S("d/l")),
          CALL(open, W(3), S("d"), I(O_RDONLY | O_DIRECTORY)),
          CALLO(readlinkat, W(2), "zz", I(3), S("l"), BUF(8), I(8))),
     CASE("path.symlinkat", CALL(mkdir, W(0), S("d"), I(0755)),
          CALL(open, W(3), S("d"), I(O_RDONLY | O_DIRECTORY)),
          CALL(symlinkat, W(0), S("abc"), I(3), S("l")),
          CALLO(readlink, W(3), "abc", S("d/l"), BUF(8), I(8))),
-    CASE("path.symlink_loop", CALL(symlink, W(0), S("a"), S("b")), CALL(symlink, W(0), S("b"), S("a")),
-         CALL(open, ERR(ELOOP), S("a"), I(O_RDONLY)), CALL(stat, ERR(ELOOP), S("a"), BUF(144))),
+    CASE("path.symlink_loop", CALL(symlink, W(0), S("a"), S("b")),
+         CALL(symlink, W(0), S("b"), S("a")), CALL(open, ERR(ELOOP), S("a"), I(O_RDONLY)),
+         CALL(stat, ERR(ELOOP), S("a"), BUF(144))),
     CASE("path.open_nofollow", CALL(symlink, W(0), S("x"), S("l")),
          CALL(open, ERR(ELOOP), S("l"), I(O_RDONLY | O_NOFOLLOW))),
     CASE("path.symlink_creates_target", CALL(symlink, W(0), S("t"), S("l")),
-         CALL(open, W(3), S("l"), I(O_WRONLY | O_CREAT), I(0644)), CALL(access, W(0), S("t"), I(F_OK))),
+         CALL(open, W(3), S("l"), I(O_WRONLY | O_CREAT), I(0644)),
+         CALL(access, W(0), S("t"), I(F_OK))),
     CASE("path.stat", MKFILE("f"), CALLAT(stat, W(0), 24, MODE_REG_644, S("f"), BUF(144)),
          CALL(stat, ERR(ENOENT), S("g"), BUF(144)), CALL(stat, ERR(ENOTDIR), S("f/x"), BUF(144))),
     CASE("path.newfstatat", MKFILE("f"), CALL(symlink, W(0), S("f"), S("l")),
@@ -144,13 +154,13 @@ const struct sc_case sc_cases_path[] = {
          CALL(faccessat2, W(0), I(AT_FDCWD), S("f"), I(R_OK), I(AT_EACCESS)),
          CALL(faccessat2, ERR(EINVAL), I(AT_FDCWD), S("f"), I(R_OK), I(0x1)),
          CALL(faccessat, ERR(EINVAL), I(AT_FDCWD), S("f"), I(0x10))),
-    CASE("path.chdir", CALL(mkdir, W(0), S("d"), I(0755)), CALL(chdir, W(0), S("d")),
-         MKFILE("x"), CALL(chdir, W(0), S("..")), CALL(access, W(0), S("d/x"), I(F_OK))),
+    CASE("path.chdir", CALL(mkdir, W(0), S("d"), I(0755)), CALL(chdir, W(0), S("d")), MKFILE("x"),
+         CALL(chdir, W(0), S("..")), CALL(access, W(0), S("d/x"), I(F_OK))),
     CASE("path.chdir_errors", MKFILE("f"), CALL(chdir, ERR(ENOTDIR), S("f")),
          CALL(chdir, ERR(ENOENT), S("nope")), CALL(chdir, ERR(ENOENT), S(""))),
     CASE("path.fchdir", CALL(mkdir, W(0), S("d"), I(0755)),
-         CALL(open, W(3), S("d"), I(O_RDONLY | O_DIRECTORY)), CALL(fchdir, W(0), I(3)),
-         MKFILE("y"), CALL(access, W(0), S("../d/y"), I(F_OK))),
+         CALL(open, W(3), S("d"), I(O_RDONLY | O_DIRECTORY)), CALL(fchdir, W(0), I(3)), MKFILE("y"),
+         CALL(access, W(0), S("../d/y"), I(F_OK))),
     CASE("path.fchdir_errors", MKFILE("f"), CALL(fchdir, ERR(ENOTDIR), I(3)),
          CALL(fchdir, ERR(EBADF), I(99))),
     CASE("path.getcwd", CALL(getcwd, OK, BUF(4096), I(4096)),

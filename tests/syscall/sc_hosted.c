@@ -195,8 +195,8 @@ static unsigned live_override(const struct item *it, struct sc_override *ov)
     return 1;
 }
 
-static int run_hosted(const struct item *it, bool tfs, struct sc_outcome *o, const struct
-                      sc_override *ov, unsigned nov)
+static int run_hosted(const struct item *it, bool tfs, struct sc_outcome *o,
+                      const struct sc_override *ov, unsigned nov)
 {
     struct sc_env env;
     struct proc *p = NULL;
@@ -210,14 +210,18 @@ static int run_hosted(const struct item *it, bool tfs, struct sc_outcome *o, con
     uint64_t doubles = sys_double_fetches();
     rc = sc_run_case(&env, it->c, ov, nov, o);
     if (sys_double_fetches() != doubles) {
-        snprintf(o->why, sizeof(o->why), "a syscall read a user byte twice (%llu double "
-                 "fetches)", (unsigned long long)(sys_double_fetches() - doubles));
+        snprintf(o->why, sizeof(o->why),
+                 "a syscall read a user byte twice (%llu double "
+                 "fetches)",
+                 (unsigned long long)(sys_double_fetches() - doubles));
         rc = -1;
     }
     int down = world_down(tfs, p);
     if (down) {
-        snprintf(o->why, sizeof(o->why), "teardown: vfs_shutdown, the heap check or fsck "
-                 "gave %d", down);
+        snprintf(o->why, sizeof(o->why),
+                 "teardown: vfs_shutdown, the heap check or fsck "
+                 "gave %d",
+                 down);
         return -1;
     }
     return rc;
@@ -236,7 +240,8 @@ static void run_item(const struct item *it, bool tfs)
     if (run_hosted(it, tfs, &o, ov, nov) == 0) {
         if (ndev) {
             printf("STALE DEVIATION %s on %s: Petrel now gives Linux's answer; remove it from "
-                   "deviations.h\n", it->c->name, env);
+                   "deviations.h\n",
+                   it->c->name, env);
             failures++;
         }
         return;
@@ -320,8 +325,8 @@ int main(int argc, char **argv)
     cfg.entry = entry;
     int rc = hosted_boot(&cfg);
     printf("sc_hosted: %zu cases x {memfs, tfs}, %d failed, %d passed through deviations.h, "
-           "%d Linux only (a syscall not implemented yet) (host kernel %s)\n", nitems,
-           failures, deviations_used, native_only, sc_host_release());
+           "%d Linux only (a syscall not implemented yet) (host kernel %s)\n",
+           nitems, failures, deviations_used, native_only, sc_host_release());
     free(image);
     free(items);
     return rc || failures ? 1 : 0;
