@@ -13,6 +13,7 @@
 
 #define MODE_LNK "\xff\xa1\0\0"     /* S_IFLNK | 0777 */
 #define MODE_REG_644 "\xa4\x81\0\0" /* S_IFREG | 0644 */
+#define O_LARGEFILE_K 0100000       /* the kernel's value; glibc's O_LARGEFILE is 0 */
 #define U64(x) x "\0\0\0\0\0\0\0"
 
 #define MKFILE(name) CALL(open, OK, S(name), I(O_WRONLY | O_CREAT), I(0644))
@@ -165,5 +166,42 @@ const struct sc_case sc_cases_path[] = {
          CALL(fchdir, ERR(EBADF), I(99))),
     CASE("path.getcwd", CALL(getcwd, OK, BUF(4096), I(4096)),
          CALL(getcwd, ERR(ERANGE), BUF(4), I(1)), CALL(getcwd, ERR(ERANGE), BUF(4), I(0))),
+    CASE("path.mkdir_dot", CALL(mkdir, ERR(EEXIST), S("."), I(0755)),
+         CALL(mkdir, ERR(EEXIST), S(".."), I(0755))),
+    CASE("path.rename_dot", CALL(mkdir, W(0), S("d"), I(0755)),
+         CALL(rename, ERR(EBUSY), S("d/."), S("e")), CALL(rename, ERR(EBUSY), S("d"), S("d/."))),
+    CASE("path.rename_trailing_slash_file", MKFILE("f"),
+         CALL(rename, ERR(ENOTDIR), S("f/"), S("g")), CALL(rename, ERR(ENOTDIR), S("f"), S("g/"))),
+    CASE("path.rename_dir_trailing_slash", CALL(mkdir, W(0), S("d"), I(0755)),
+         CALL(rename, W(0), S("d/"), S("e/")), CALL(access, W(0), S("e"), I(F_OK))),
+    CASE("path.unlink_empty", CALL(unlink, ERR(ENOENT), S(""))),
+    CASE("path.unlink_trailing_slash", MKFILE("f"), CALL(unlink, ERR(ENOTDIR), S("f/"))),
+    CASE("path.rmdir_trailing_slash", CALL(mkdir, W(0), S("d"), I(0755)),
+         CALL(rmdir, W(0), S("d/"))),
+    CASE("path.link_trailing_slash", MKFILE("f"), CALL(link, ERR(ENOTDIR), S("f/"), S("g")),
+         CALL(link, ERR(ENOENT), S("f"), S("g/"))),
+    CASE("path.symlink_trailing_slash_link", CALL(symlink, W(0), S("x"), S("l")),
+         CALL(readlink, ERR(ENOENT), S("l/"), BUF(8), I(8))),
+    CASE("path.symlink_dir_trailing_slash", CALL(mkdir, W(0), S("d"), I(0755)),
+         CALL(symlink, W(0), S("d"), S("l")), CALLAT(lstat, W(0), 24, MODE_LNK, S("l"), BUF(144)),
+         CALLAT(lstat, W(0), 24, "\xed\x41\0\0", S("l/"), BUF(144))),
+    CASE("path.open_path", MKFILE("f"), CALL(open, W(4), S("f"), I(O_PATH)),
+         CALL(read, ERR(EBADF), I(4), BUF(8), I(8)),
+         CALLAT(fstat, W(0), 24, MODE_REG_644, I(4), BUF(144)),
+         CALL(fcntl, W(O_PATH), I(4), I(F_GETFL))),
+    CASE("path.open_rdonly_trunc", CALL(open, W(3), S("f"), I(O_RDWR | O_CREAT), I(0644)),
+         CALL(write, W(3), I(3), D("abc"), I(3)), CALL(open, W(4), S("f"), I(O_RDONLY | O_TRUNC)),
+         CALLAT(fstat, W(0), 48, U64("\0"), I(3), BUF(144))),
+    CASE("path.open_creat_directory",
+         CALL(open, ERR(EINVAL), S("n"), I(O_CREAT | O_DIRECTORY | O_RDONLY), I(0644))),
+    CASE("path.lseek_dir", CALL(open, W(3), S("."), I(O_RDONLY | O_DIRECTORY)),
+         CALL(lseek, W(0), I(3), I(0), I(SEEK_SET))),
+    CASE("path.getdents64_after_unlink", MKFILE("a"), MKFILE("b"), CALL(unlink, W(0), S("a")),
+         CALL(open, W(5), S("."), I(O_RDONLY | O_DIRECTORY)),
+         CALL(getdents64, W(72), I(5), BUF(4096), I(4096))),
+    CASE("path.access_dir_x", CALL(mkdir, W(0), S("d"), I(0)), CALL(access, W(0), S("d"), I(X_OK)),
+         CALL(access, W(0), S("d"), I(R_OK | W_OK))),
+    CASE("path.access_file_x", CALL(open, W(3), S("f"), I(O_CREAT | O_WRONLY), I(0644)),
+         CALL(access, ERR(EACCES), S("f"), I(X_OK))),
     {NULL, NULL, 0, -1, {0}, 0, false},
 };
