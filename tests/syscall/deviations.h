@@ -36,6 +36,9 @@ static const struct sc_deviation sc_deviations[] = {
     {"file.read_tail_unmapped", NULL, 4, W(0), FILES_FIX ": (the offset then stays)"},
     {"file.write_tail_unmapped", NULL, 1, ERR(EFAULT), FILES_FIX ": the same for write"},
     {"file.write_tail_unmapped", NULL, 2, W(0), FILES_FIX ": (nothing written)"},
+    {"mem.munmap_partial", NULL, 3, ERR(EFAULT),
+     FILES_FIX ": a write from a buffer running "
+               "into a hole made by munmap"},
     {"file.writev_kernel_ptr_second", NULL, 1, W(3),
      FILES_FIX
      ": a writev with an iovec "
