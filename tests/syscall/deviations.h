@@ -4,9 +4,10 @@
  * file; the native runner never does, so every case's written expectation stays Linux's.
  *
  * An entry says what Petrel returns at that step instead; its output bytes are not checked.
- * An entry that no longer applies (Petrel now gives Linux's answer) fails the hosted runner:
- * delete it. Reasons starting "being fixed by <helper>" / "reported to <helper>" name the
- * owner of the code that deviates (CONTRACTS.md).
+ * Reasons starting "being fixed by <helper>" / "reported to <helper>" name the owner of the
+ * code that deviates (CONTRACTS.md); such a case passes with Linux's answer too, and the
+ * runner prints "FIXED DEVIATION <case>" once Petrel gives it: delete the entry then. Any
+ * other entry is deliberate: when it no longer applies the hosted runner fails (STALE).
  *
  * case_name: exact, or a prefix ending in '*' ("t.clock_nanosleep.a1.bit*").
  * env: "memfs", "tfs", or NULL for both filesystems.
