@@ -186,8 +186,8 @@ static void run_call(const struct call *c)
         broken(c->d->name, rc);
     if (nthreads == 1 && sys_double_fetches() != before) {
         fprintf(stderr, "fuzz_syscall: %s(%#lx, %#lx, %#lx, %#lx) read user memory twice\n",
-                c->d->name, (unsigned long)c->a[0], (unsigned long)c->a[1],
-                (unsigned long)c->a[2], (unsigned long)c->a[3]);
+                c->d->name, (unsigned long)c->a[0], (unsigned long)c->a[1], (unsigned long)c->a[2],
+                (unsigned long)c->a[3]);
         broken("double fetch", 1);
     }
 }

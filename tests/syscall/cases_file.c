@@ -21,7 +21,8 @@
 #define U64(x) x "\0\0\0\0\0\0\0"   /* a one-byte value as 8 little-endian bytes */
 
 /* A file "f" holding "abcdefgh", open read-write as 3 (step 0..1). */
-#define FILE8 CALL(open, W(3), S("f"), I(RW_CREAT), I(0644)), CALL(write, W(8), I(3), D("abcdefgh"), I(8))
+#define FILE8                                                                                      \
+    CALL(open, W(3), S("f"), I(RW_CREAT), I(0644)), CALL(write, W(8), I(3), D("abcdefgh"), I(8))
 
 const struct sc_case sc_cases_file[] = {
     CASE("file.create_write_read", CALL(open, W(3), S("f"), I(RW_CREAT), I(0644)),
@@ -124,7 +125,8 @@ const struct sc_case sc_cases_file[] = {
     CASE("file.fstat_reg", FILE8, CALLAT(fstat, W(0), 24, MODE_REG_644, I(3), BUF(144)),
          CALLAT(fstat, W(0), 48, U64("\x08"), I(3), BUF(144)),
          CALLAT(fstat, W(0), 16, U64("\x01"), I(3), BUF(144))),
-    CASE("file.fstat_dir", CALL(mkdir, W(0), S("d"), I(0755)), CALL(open, W(3), S("d"), I(O_RDONLY)),
+    CASE("file.fstat_dir", CALL(mkdir, W(0), S("d"), I(0755)),
+         CALL(open, W(3), S("d"), I(O_RDONLY)),
          CALLAT(fstat, W(0), 24, MODE_DIR_755, I(3), BUF(144))),
     CASE("file.fstat_ebadf", CALL(fstat, ERR(EBADF), I(50), BUF(144))),
     CASE("file.dup_lowest", FILE8, CALL(dup, W(4), I(3)), CALL(close, W(0), I(3)),
@@ -138,9 +140,8 @@ const struct sc_case sc_cases_file[] = {
          CALL(dup3, W(5), I(3), I(5), I(O_CLOEXEC)), CALL(fcntl, W(FD_CLOEXEC), I(5), I(F_GETFD)),
          CALL(dup3, ERR(EINVAL), I(3), I(6), I(O_NONBLOCK))),
     CASE("file.fcntl_dupfd", FILE8, CALL(fcntl, W(10), I(3), I(F_DUPFD), I(10)),
-         CALL(fcntl, W(11), I(3), I(F_DUPFD_CLOEXEC), I(10)),
-         CALL(fcntl, W(1), I(11), I(F_GETFD)), CALL(fcntl, W(0), I(10), I(F_GETFD)),
-         CALL(fcntl, ERR(EINVAL), I(3), I(F_DUPFD), I(-1))),
+         CALL(fcntl, W(11), I(3), I(F_DUPFD_CLOEXEC), I(10)), CALL(fcntl, W(1), I(11), I(F_GETFD)),
+         CALL(fcntl, W(0), I(10), I(F_GETFD)), CALL(fcntl, ERR(EINVAL), I(3), I(F_DUPFD), I(-1))),
     CASE("file.fcntl_setfd", FILE8, CALL(fcntl, W(0), I(3), I(F_SETFD), I(FD_CLOEXEC)),
          CALL(fcntl, W(1), I(3), I(F_GETFD))),
     CASE("file.fcntl_getfl", CALL(open, W(3), S("f"), I(O_WRONLY | O_CREAT | O_APPEND), I(0644)),

@@ -38,14 +38,15 @@
 
 enum sc_arg_kind {
     SA_NONE = 0,
-    SA_INT,    /* v */
-    SA_STR,    /* s with its NUL, in user memory */
-    SA_DATA,   /* n bytes of s (no NUL), in user memory */
-    SA_BUF,    /* an output buffer of v bytes, zeroed; its bytes are checked by .out */
-    SA_RES,    /* the result of step v, plus off */
-    SA_EDGE,   /* s (n bytes) placed so it ends where an unmapped page begins */
-    SA_BAD,    /* a bad pointer of class v (enum sc_bad) */
-    SA_IOV,    /* an iovec array: v pairs (base, len) of args at sub[] */
+    SA_INT,   /* v */
+    SA_STR,   /* s with its NUL, in user memory */
+    SA_DATA,  /* n bytes of s (no NUL), in user memory */
+    SA_BUF,   /* an output buffer of v bytes, zeroed; its bytes are checked by .out */
+    SA_RES,   /* the result of step v, plus off */
+    SA_EDGE,  /* s (n bytes) placed so it ends where an unmapped page begins */
+    SA_BAD,   /* a bad pointer of class v (enum sc_bad) */
+    SA_IOV,   /* an iovec array: v pairs (base, len) of args at sub[] */
+    SA_INOUT, /* n bytes of s in user memory, read and written: checked by .out as SA_BUF */
 };
 
 /* Bad-pointer classes (Linux gives -EFAULT for all where it dereferences). */
@@ -68,17 +69,20 @@ struct sc_arg {
     const struct sc_arg *sub;
 };
 
+/* clang-format off */
 #define I(x) {SA_INT, (int64_t)(x), NULL, 0, 0, NULL}
 #define S(str) {SA_STR, 0, (str), 0, 0, NULL}
 #define D(str) {SA_DATA, 0, (str), sizeof(str) - 1, 0, NULL}
 #define BUF(size) {SA_BUF, (size), NULL, 0, 0, NULL}
 #define R(step) {SA_RES, (step), NULL, 0, 0, NULL}
 #define RP(step, o) {SA_RES, (step), NULL, 0, (o), NULL}
+/* An in/out struct: INOUT(ptr, n), e.g. struct pollfd arrays. */
+#define INOUT(ptr, len) {SA_INOUT, 0, (const char *)(ptr), (len), 0, NULL}
 #define EDGE(str) {SA_EDGE, 0, (str), sizeof(str) - 1, 0, NULL}
 #define BAD(cls) {SA_BAD, SC_BAD_##cls, NULL, 0, 0, NULL}
 /* IOV(2, D("ab"), I(2), BUF(4), I(4)): iovec {base, len} pairs, each part any kind above. */
-#define IOV(count, ...)                                                                            \
-    {SA_IOV, (count), NULL, 0, 0, (const struct sc_arg[]){__VA_ARGS__}}
+#define IOV(count, ...) {SA_IOV, (count), NULL, 0, 0, (const struct sc_arg[]){__VA_ARGS__}}
+/* clang-format on */
 
 /* ---- expectations ----------------------------------------------------------------------- */
 
@@ -92,9 +96,11 @@ struct sc_want {
     long v;
 };
 
+/* clang-format off */
 #define W(x) {SW_EQ, (long)(x)}
 #define ERR(e) {SW_EQ, -(long)(e)}
 #define OK {SW_OK, 0}
+/* clang-format on */
 
 /* ---- steps and cases -------------------------------------------------------------------- */
 
@@ -105,12 +111,13 @@ struct sc_step {
     unsigned nr;
     const char *name;
     struct sc_want want;
-    const char *out; /* bytes expected at outoff of the step's output buffers (SA_BUF and
-                        SA_EDGE args concatenated in argument order), or NULL */
+    const char *out; /* bytes expected at outoff of the step's output buffers (SA_BUF,
+                        SA_INOUT and SA_EDGE args concatenated in argument order), or NULL */
     uint32_t outlen, outoff;
     struct sc_arg a[SC_MAX_ARGS];
 };
 
+/* clang-format off */
 /* One step: CALL(read, W(3), R(0), BUF(8), I(8)). */
 #define CALL(sys, want_, ...) {SYS_##sys, #sys, want_, NULL, 0, 0, {__VA_ARGS__}}
 /* Without arguments: CALL0(getpid, OK). */
@@ -136,11 +143,14 @@ struct sc_case {
 #define SC_STEPS(...) (const struct sc_step[]){__VA_ARGS__}
 #define SC_NSTEPS(...) (sizeof((const struct sc_step[]){__VA_ARGS__}) / sizeof(struct sc_step))
 /* CASE("read.ebadf", CALL(read, ERR(EBADF), I(99), BUF(8), I(8))) */
-#define CASE(cname, ...) {(cname), SC_STEPS(__VA_ARGS__), SC_NSTEPS(__VA_ARGS__), -1, {SA_NONE, 0, NULL, 0, 0, NULL}, 0, 0}
+#define SC_NO_ARG {SA_NONE, 0, NULL, 0, 0, NULL}
+#define CASE(cname, ...) \
+    {(cname), SC_STEPS(__VA_ARGS__), SC_NSTEPS(__VA_ARGS__), -1, SC_NO_ARG, 0, 0}
+/* clang-format on */
 
 /* The tables (cases_*.c), each ended by a case with a NULL name. */
-extern const struct sc_case sc_cases_file[], sc_cases_path[], sc_cases_mem[],
-    sc_cases_time[], sc_cases_misc[], sc_cases_sched[];
+extern const struct sc_case sc_cases_file[], sc_cases_path[], sc_cases_mem[], sc_cases_time[],
+    sc_cases_misc[], sc_cases_io[], sc_cases_attr[], sc_cases_sched[];
 /* Templates for generated cases (cases_templates.c). */
 extern const struct sc_case sc_templates[];
 
@@ -151,7 +161,7 @@ extern const struct sc_case *const sc_tables[];
 
 struct sc_env {
     const char *name;                                /* "linux", "memfs", "tfs" */
-    long (*call)(unsigned nr, const uint64_t a[6]); /* result or -errno */
+    long (*call)(unsigned nr, const uint64_t a[6]);  /* result or -errno */
     int (*put)(uint64_t u, const void *p, size_t n); /* 0 or nonzero */
     int (*get)(void *p, uint64_t u, size_t n);
     uint64_t arena, arena_size; /* mapped read-write; [arena + arena_size, +4096) is not */
@@ -160,10 +170,10 @@ struct sc_env {
 
 /* What one run of a case gave. */
 struct sc_outcome {
-    unsigned nsteps;          /* steps run */
+    unsigned nsteps; /* steps run */
     long ret[SC_MAX_STEPS];
-    int failed_step;          /* -1: every step as expected */
-    char why[200];            /* the first failure, one line */
+    int failed_step; /* -1: every step as expected */
+    char why[200];   /* the first failure, one line */
 };
 
 /* An expectation replaced for one run: a deviation, or Linux's live answer. */

@@ -21,10 +21,10 @@
 struct sc_ctx {
     const struct sc_env *env;
     const struct sc_outcome *o;
-    uint64_t next;            /* bump pointer in the arena */
-    uint8_t *out;             /* the step's output buffers, concatenated */
+    uint64_t next; /* bump pointer in the arena */
+    uint8_t *out;  /* the step's output buffers, concatenated */
     size_t outlen;
-    uint64_t outs[16][2];     /* (address, length) of each output buffer */
+    uint64_t outs[16][2]; /* (address, length) of each output buffer */
     unsigned nouts;
     char err[120];
 };
@@ -38,12 +38,10 @@ const char *sc_bad_name(int cls)
 
 const char *sc_fmt_ret(char *buf, size_t size, long ret)
 {
-    if (ret < 0 && ret >= -4095)
-    {
+    if (ret < 0 && ret >= -4095) {
         const char *n = strerrorname_np((int)-ret);
         snprintf(buf, size, "-%s", n ? n : "E?");
-    }
-    else if (ret > 0xffffff)
+    } else if (ret > 0xffffff)
         snprintf(buf, size, "%#lx", (unsigned long)ret);
     else
         snprintf(buf, size, "%ld", ret);
@@ -117,6 +115,10 @@ static uint64_t build_arg(struct sc_ctx *x, const struct sc_arg *g)
         return place(x, g->s, strlen(g->s) + 1);
     case SA_DATA:
         return place(x, g->s, g->n);
+    case SA_INOUT:
+        u = place(x, g->s, g->n);
+        note_out(x, u, g->n);
+        return u;
     case SA_BUF: {
         void *z = calloc(1, g->v ? (size_t)g->v : 1);
         u = place(x, z, (size_t)g->v);
@@ -189,8 +191,8 @@ static int check_out(struct sc_ctx *x, const struct sc_step *s, struct sc_outcom
         return 0;
     hexdump(got, sizeof(got), x->out + s->outoff, s->outlen);
     hexdump(want, sizeof(want), (const uint8_t *)s->out, s->outlen);
-    snprintf(o->why, sizeof(o->why), "step %u %s: output at +%u is %s, expected %s",
-             o->nsteps - 1, s->name, s->outoff, got, want);
+    snprintf(o->why, sizeof(o->why), "step %u %s: output at +%u is %s, expected %s", o->nsteps - 1,
+             s->name, s->outoff, got, want);
     return -1;
 }
 

@@ -70,7 +70,7 @@ static const struct sc_def *def_of(unsigned nr)
 static bool is_memory(const struct sc_arg *g)
 {
     return g->kind == SA_STR || g->kind == SA_DATA || g->kind == SA_BUF || g->kind == SA_EDGE ||
-           g->kind == SA_IOV;
+           g->kind == SA_IOV || g->kind == SA_INOUT;
 }
 
 /* The bytes argument i covers in the template (what a TOP pointer must straddle). */
@@ -88,7 +88,9 @@ static int64_t arg_size(const struct sc_step *s, const struct sys_arg *k, unsign
     case SYS_ARG_PATH:
         return 16;
     default:
-        return s->a[i].kind == SA_BUF ? s->a[i].v : s->a[i].kind == SA_DATA ? s->a[i].n : 8;
+        return s->a[i].kind == SA_BUF                                ? s->a[i].v
+               : s->a[i].kind == SA_DATA || s->a[i].kind == SA_INOUT ? s->a[i].n
+                                                                     : 8;
     }
 }
 

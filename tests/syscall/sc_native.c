@@ -3,10 +3,11 @@
  *
  * Each case runs in a forked child so a case cannot disturb the next (descriptors, mappings,
  * signal state, the current directory): the child closes every descriptor above 2, sets the
- * umask to 022 (Petrel's), drops any alternate signal stack and blocked signal, makes a fresh directory under $TMPDIR (or /tmp) and enters it,
- * maps a 64 KiB arena with an unmapped page after it and the last page below the top of user
- * space (0x7ffffffff000), then runs the steps with syscall(2). The outcome comes back through
- * a shared page; the parent removes the directory. A child that dies is reported by signal.
+ * umask to 022 (Petrel's), drops any alternate signal stack and blocked signal, makes a fresh
+ * directory under $TMPDIR (or /tmp) and enters it, maps a 64 KiB arena with an unmapped page after
+ * it and the last page below the top of user space (0x7ffffffff000), then runs the steps with
+ * syscall(2). The outcome comes back through a shared page; the parent removes the directory. A
+ * child that dies is reported by signal.
  */
 #include <fcntl.h>
 #include <ftw.h>
@@ -84,8 +85,7 @@ static int child_setup(const char *dir, struct sc_env *env)
     if (chdir(dir))
         return -1;
     umask(022);
-    a = mmap(NULL, NATIVE_ARENA + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-             -1, 0);
+    a = mmap(NULL, NATIVE_ARENA + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (a == MAP_FAILED || munmap((char *)a + NATIVE_ARENA, 4096))
         return -1;
     /* The top page: ours, or already mapped (a stack without ASLR); either way readable. */
@@ -139,8 +139,7 @@ int sc_native_run(const struct sc_case *c, struct sc_outcome *o)
     pid_t pid;
 
     snprintf(dir, sizeof(dir), "%s/petrel-sc.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
-                  0);
+    shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (shared == MAP_FAILED || !mkdtemp(dir)) {
         memset(o, 0, sizeof(*o));
         snprintf(o->why, sizeof(o->why), "native: cannot prepare: %s", strerror(errno));

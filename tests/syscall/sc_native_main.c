@@ -6,7 +6,10 @@
  *
  *   sc_native [substring]     only cases whose name contains substring
  *   sc_native --coverage      list the implemented syscalls of syscalls.def that no case
- *                             (written or template) calls; fails when there is one
+ *                             calls; fails when fewer implemented syscalls have a case than
+ *                             SC_COVERED_FLOOR (a floor that only goes up: raise it when
+ *                             you add cases; syscalls landing without a case are listed,
+ *                             not fatal, so helpers' branches merge in any order)
  *   sc_native --covered       print the names of the syscalls some case calls, one a line
  *                             (docs/syscalls.md's "Linux-checked" column)
  */
@@ -27,6 +30,9 @@ static const struct {
     {"exit_group", "ends the process (as exit)"},
 };
 
+/* Implemented syscalls with a case, at least (only goes up). */
+#define SC_COVERED_FLOOR 74
+
 static bool case_calls(const struct sc_case *c, unsigned nr)
 {
     for (unsigned k = 0; k < c->nsteps; k++)
@@ -46,7 +52,7 @@ static bool covered(unsigned nr)
 
 static int coverage(bool list_covered)
 {
-    size_t impl = 0, missing = 0;
+    size_t impl = 0, missing = 0, with_case = 0;
 
     for (size_t i = 0; i < sc_def_count(); i++) {
         const char *name = sc_def_name(i);
@@ -55,6 +61,7 @@ static int coverage(bool list_covered)
             continue;
         impl++;
         if (covered(sc_def_nr(i))) {
+            with_case++;
             if (list_covered)
                 printf("%s\n", name);
             continue;
@@ -73,9 +80,10 @@ static int coverage(bool list_covered)
         }
     }
     if (!list_covered)
-        printf("sc_native --coverage: %zu implemented syscalls, %zu without a case\n", impl,
-               missing);
-    return missing ? 1 : 0;
+        printf("sc_native --coverage: %zu implemented syscalls, %zu with a case (floor %d), "
+               "%zu without\n",
+               impl, with_case, SC_COVERED_FLOOR, missing);
+    return with_case < SC_COVERED_FLOOR ? 1 : 0;
 }
 
 static void report(const struct sc_case *c, const struct sc_outcome *o)
