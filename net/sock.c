@@ -58,12 +58,58 @@ struct sock {
     struct list_node acc_node;
     uint64_t rcvtimeo, sndtimeo;
     struct wait_queue wq;
-    uint64_t gen; /* changes under the network lock and wq.lock */
+    uint64_t gen;  /* changes under the network lock and wq.lock */
+    unsigned mask; /* LINUX_EPOLL* ready, recomputed under the network lock; atomic */
 };
+
+/* --- readiness ------------------------------------------------------------------------------- */
+
+static unsigned tcp_poll_mask(struct sock *sk)
+{
+    unsigned m = 0;
+
+    if (sk->state == SK_LISTEN)
+        return list_empty(&sk->acceptq) ? 0 : LINUX_EPOLLIN | LINUX_EPOLLRDNORM;
+    if (sk->error)
+        m |= LINUX_EPOLLERR;
+    if (sk->state == SK_NEW || sk->state == SK_CLOSED || (sk->peer_fin && sk->wr_shut))
+        m |= LINUX_EPOLLHUP;
+    if (sk->rx_bytes || sk->peer_fin || sk->rd_shut || sk->state == SK_CLOSED)
+        m |= LINUX_EPOLLIN | LINUX_EPOLLRDNORM;
+    if (sk->peer_fin || sk->rd_shut)
+        m |= LINUX_EPOLLRDHUP;
+    if (sk->state != SK_CONNECTING &&
+        (!sk->tcp || sk->state != SK_CONNECTED || tcp_sndbuf(sk->tcp) > 0))
+        m |= LINUX_EPOLLOUT | LINUX_EPOLLWRNORM;
+    return m;
+}
+
+/* Network lock held: recompute the readiness mask poll reads without the lock. */
+static void sk_update(struct sock *sk)
+{
+    unsigned m;
+
+    if (sk->type == LINUX_SOCK_STREAM)
+        m = tcp_poll_mask(sk);
+    else
+        m = (list_empty(&sk->dgrams) ? 0 : LINUX_EPOLLIN | LINUX_EPOLLRDNORM) |
+            LINUX_EPOLLOUT | LINUX_EPOLLWRNORM;
+    __atomic_store_n(&sk->mask, m, __ATOMIC_RELEASE);
+}
+
+/* Every sock operation leaves the lock through here, so the mask follows its changes. */
+static void sk_unlock(struct sock *sk)
+{
+    sk_update(sk);
+    net_unlock();
+}
 
 static void wake(struct sock *sk)
 {
-    uint64_t tok = spin_lock_irqsave(&sk->wq.lock);
+    uint64_t tok;
+
+    sk_update(sk);
+    tok = spin_lock_irqsave(&sk->wq.lock);
 
     sk->gen++;
     wq_wake_all_locked(&sk->wq);
@@ -85,7 +131,7 @@ static int sock_wait(struct sock *sk, bool (*ready)(struct sock *), bool nonbloc
 
         if (nonblock)
             return -EAGAIN;
-        net_unlock();
+        sk_unlock(sk);
         tok = spin_lock_irqsave(&sk->wq.lock);
         while (sk->gen == g && rc == 0)
             rc = wq_wait_locked(&sk->wq, &tok, deadline);
@@ -323,6 +369,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     c->bound = true;
     tcp_backlog_delayed(pcb); /* counts against the backlog until accept() takes it */
     list_push_back(&l->acceptq, &c->acc_node);
+    sk_update(c);
     wake(l);
     return ERR_OK;
 }
@@ -400,7 +447,7 @@ int sock_create(int domain, int type, int protocol, struct sock **out)
         return -ENOMEM;
     net_lock();
     rc = pcb_new(sk);
-    net_unlock();
+    sk_unlock(sk);
     if (rc) {
         kfree(sk);
         return rc;
@@ -457,7 +504,7 @@ void sock_close(struct sock *sk)
 {
     net_lock();
     close_locked(sk);
-    net_unlock();
+    sk_unlock(sk);
     kfree(sk);
 }
 
@@ -506,7 +553,7 @@ int sock_bind(struct sock *sk, const void *addr, size_t len)
         ip_addr_copy(ip, *IP_ANY_TYPE); /* [::] also takes IPv4 */
     net_lock();
     rc = bind_locked(sk, &ip, port);
-    net_unlock();
+    sk_unlock(sk);
     return rc;
 }
 
@@ -551,7 +598,7 @@ int sock_listen(struct sock *sk, int backlog)
         return -EOPNOTSUPP;
     net_lock();
     rc = listen_locked(sk, backlog);
-    net_unlock();
+    sk_unlock(sk);
     return rc;
 }
 
@@ -573,7 +620,7 @@ int sock_accept(struct sock *sk, struct sock **out, void *peer, uint32_t *plen)
     if (rc == 0 && list_empty(&sk->acceptq))
         rc = -EINVAL;
     if (rc) {
-        net_unlock();
+        sk_unlock(sk);
         return rc;
     }
     c = container_of(list_pop_front(&sk->acceptq), struct sock, acc_node);
@@ -584,7 +631,7 @@ int sock_accept(struct sock *sk, struct sock **out, void *peer, uint32_t *plen)
     } else if (plen) {
         addr_out(c, NULL, 0, peer, plen); /* reset before accept: Linux still returns it */
     }
-    net_unlock();
+    sk_unlock(sk);
     *out = c;
     return 0;
 }
@@ -656,7 +703,7 @@ int sock_connect(struct sock *sk, const void *addr, size_t len)
         if (rc == 0)
             rc = tcp_connect_locked(sk, &ip, port);
     }
-    net_unlock();
+    sk_unlock(sk);
     return rc;
 }
 
@@ -745,7 +792,7 @@ long sock_send(struct sock *sk, const void *buf, size_t len, int flags, const vo
         rc = -EPIPE;
     else
         rc = tcp_send_locked(sk, buf, len, nonblock);
-    net_unlock();
+    sk_unlock(sk);
     return rc;
 }
 
@@ -861,7 +908,7 @@ long sock_recv(struct sock *sk, void *buf, size_t len, int flags, void *from, ui
         if (flen)
             *flen = 0; /* Linux leaves a stream's source address out */
     }
-    net_unlock();
+    sk_unlock(sk);
     return rc;
 }
 
@@ -887,7 +934,7 @@ int sock_shutdown(struct sock *sk, int how)
         }
         wake(sk);
     }
-    net_unlock();
+    sk_unlock(sk);
     return rc;
 }
 
@@ -912,7 +959,7 @@ int sock_getname(struct sock *sk, bool peer, void *addr, uint32_t *len)
     }
     if (rc == 0)
         addr_out(sk, ip, port, addr, len);
-    net_unlock();
+    sk_unlock(sk);
     return rc;
 }
 
@@ -1023,7 +1070,7 @@ int sock_setsockopt(struct sock *sk, int level, int name, const void *val, uint3
         sk->v6only = v != 0;
         rc = pcb_new(sk);
     }
-    net_unlock();
+    sk_unlock(sk);
     return rc;
 }
 
@@ -1077,7 +1124,7 @@ int sock_getsockopt(struct sock *sk, int level, int name, void *val, uint32_t *l
         v = sk->v6only, rc = 0;
     else
         rc = -ENOPROTOOPT;
-    net_unlock();
+    sk_unlock(sk);
     if (rc)
         return rc;
     if (*len > sizeof(v))
@@ -1086,38 +1133,27 @@ int sock_getsockopt(struct sock *sk, int level, int name, void *val, uint32_t *l
     return 0;
 }
 
-/* --- readiness ------------------------------------------------------------------------------- */
-
-static unsigned tcp_poll_mask(struct sock *sk)
-{
-    unsigned m = 0;
-
-    if (sk->state == SK_LISTEN)
-        return list_empty(&sk->acceptq) ? 0 : LINUX_EPOLLIN | LINUX_EPOLLRDNORM;
-    if (sk->error)
-        m |= LINUX_EPOLLERR;
-    if (sk->state == SK_NEW || sk->state == SK_CLOSED || (sk->peer_fin && sk->wr_shut))
-        m |= LINUX_EPOLLHUP;
-    if (sk->rx_bytes || sk->peer_fin || sk->rd_shut || sk->state == SK_CLOSED)
-        m |= LINUX_EPOLLIN | LINUX_EPOLLRDNORM;
-    if (sk->peer_fin || sk->rd_shut)
-        m |= LINUX_EPOLLRDHUP;
-    if (sk->state != SK_CONNECTING &&
-        (!sk->tcp || sk->state != SK_CONNECTED || tcp_sndbuf(sk->tcp) > 0))
-        m |= LINUX_EPOLLOUT | LINUX_EPOLLWRNORM;
-    return m;
-}
-
 unsigned sock_poll(struct sock *sk)
 {
-    unsigned m;
+    return __atomic_load_n(&sk->mask, __ATOMIC_ACQUIRE);
+}
+
+struct wait_queue *sock_wait_queue(struct sock *sk)
+{
+    return &sk->wq;
+}
+
+size_t sock_readable(struct sock *sk)
+{
+    size_t n;
 
     net_lock();
     if (sk->type == LINUX_SOCK_STREAM)
-        m = tcp_poll_mask(sk);
+        n = sk->rx_bytes;
     else
-        m = (list_empty(&sk->dgrams) ? 0 : LINUX_EPOLLIN | LINUX_EPOLLRDNORM) |
-            LINUX_EPOLLOUT | LINUX_EPOLLWRNORM;
-    net_unlock();
-    return m;
+        n = list_empty(&sk->dgrams)
+                ? 0
+                : container_of(list_first(&sk->dgrams), struct dgram, node)->p->tot_len;
+    sk_unlock(sk);
+    return n;
 }

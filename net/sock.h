@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 struct sock;
+struct wait_queue;
 
 /* domain: LINUX_AF_INET/INET6; type: LINUX_SOCK_STREAM/DGRAM (flags masked off by the
  * caller); protocol: 0 or the type's. Starts the stack on first use (net_init). */
@@ -50,5 +51,9 @@ int sock_setsockopt(struct sock *sk, int level, int name, const void *val, uint3
 int sock_getsockopt(struct sock *sk, int level, int name, void *val, uint32_t *len);
 /* LINUX_EPOLL* mask ready now. */
 unsigned sock_poll(struct sock *sk);
+/* The queue woken whenever the mask may have changed (for poll registration). */
+struct wait_queue *sock_wait_queue(struct sock *sk);
+/* Bytes a read would return now (FIONREAD): unread stream bytes, or the next datagram's. */
+size_t sock_readable(struct sock *sk);
 
 #endif

@@ -183,6 +183,9 @@ static void test_errors(void)
     H_CHECK(sock_poll(l) & LINUX_EPOLLIN);
     H_CHECK(sock_accept(l, &c, NULL, NULL) == 0);
     H_CHECK(sock_send(c, "hi", 2, 0, NULL, 0) == 2);
+    for (int i = 0; i < 100 && sock_readable(s) == 0; i++)
+        ntl_sleep(SEC / 100);
+    H_CHECK(sock_readable(s) == 2 && (sock_poll(s) & LINUX_EPOLLIN));
     sock_close(c); /* FIN */
     sock_set_nonblock(s, false);
     char two[4];
@@ -233,6 +236,9 @@ static void test_udp(void)
     sock_set_nonblock(sb, false);
     H_CHECK(sock_send(sa, big, sizeof(big), 0, &b, sizeof(b)) == (long)sizeof(big));
     H_CHECK(sock_send(sa, big, sizeof(big), 0, &b, sizeof(b)) == (long)sizeof(big));
+    for (int i = 0; i < 100 && sock_readable(sb) == 0; i++)
+        ntl_sleep(SEC / 100);
+    H_CHECK(sock_readable(sb) == 3000); /* FIONREAD: the next datagram */
     H_CHECK(sock_recv(sb, got, 100, 0, &from, &flen, &mflags) == 100); /* truncated */
     H_CHECK(mflags & LINUX_MSG_TRUNC);
     H_CHECK(flen == sizeof(from) && memcmp(&from, &a, sizeof(a)) == 0);
