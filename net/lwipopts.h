@@ -39,6 +39,7 @@
 #define LWIP_ARP 1
 #define ARP_TABLE_SIZE 64
 #define ARP_QUEUEING 1
+#define ARP_QUEUE_LEN 64 /* packets held per unresolved neighbour (Linux: 101) */
 #define ETH_PAD_SIZE 0
 #define LWIP_NETIF_HOSTNAME 1
 #define LWIP_NETIF_STATUS_CALLBACK 1

@@ -32,6 +32,11 @@ struct net_if_config {
 /* Bring up lwIP, the loopback interface and the network thread. Returns 0, -EALREADY (a
  * second call in this process: lwIP state is global), -ENOMEM. May sleep. */
 int net_init(void);
+/* Start the stack once, as the kernel uses it: net_init() and every hal_net device with
+ * DHCPv4 and SLAAC (the first is the default route). 0 when already started (also by
+ * net_init() directly). May sleep. */
+int net_start(void);
+
 /* The same without the thread: lwIP and the loopback only, for single-threaded harnesses
  * (fuzz) that call net_poll() themselves. Returns 0 or -EALREADY. */
 int net_init_direct(void);

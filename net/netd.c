@@ -16,6 +16,7 @@
 #include "core/lib/kstring.h"
 #include "core/lib/list.h"
 #include "core/sched/sched.h"
+#include "hal/hal_net.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_time.h"
 #include "lwip/init.h"
@@ -196,6 +197,28 @@ int net_init(void)
         return -ENOMEM;
     thread_detach(netd.thread);
     netd.threaded = true;
+    return 0;
+}
+
+/* Default configuration of every device: DHCPv4, SLAAC + stateless DHCPv6; the first one
+ * is the default route. */
+int net_start(void)
+{
+    int rc;
+
+    if (netd.threaded)
+        return 0;
+    rc = net_init();
+    if (rc)
+        return rc == -EALREADY ? 0 : rc;
+    for (unsigned i = 0; i < hal_net_count(); i++) {
+        struct net_if_config cfg = {.dhcp4 = true, .ipv6 = true, .dhcp6 = true,
+                                    .is_default = i == 0};
+
+        rc = net_if_add(i, &cfg, NULL);
+        if (rc)
+            return rc;
+    }
     return 0;
 }
 

@@ -1,0 +1,1159 @@
+/*
+ * sock.c - AF_INET/AF_INET6 TCP and UDP sockets over lwIP's raw API (sock.h).
+ *
+ * A struct sock owns one lwIP pcb. lwIP calls back with the network lock held (network
+ * thread): received TCP data is chained on sk->rx, datagrams queued on sk->dgrams, accepted
+ * connections become child socks on the listener's acceptq, errors land in sk->error. Each
+ * callback bumps sk->gen and wakes sk->wq. A blocking call checks its condition under the
+ * network lock, reads gen, drops the lock and sleeps until gen moves (sock_wait): no wake-up
+ * is lost, because gen only changes under the network lock.
+ *
+ * Flow control: TCP data is acknowledged to lwIP (tcp_recved, which reopens the window) only
+ * when the program reads it, so unread data is bounded by the receive window; datagrams are
+ * bounded by the socket's receive buffer (SO_RCVBUF, Linux's 212992 by default) and dropped
+ * beyond it, as Linux does.
+ *
+ * Linux is the oracle for every errno (checked against the host; tests/unit/net).
+ */
+#include "core/abi/poll.h"
+#include "core/abi/socket.h"
+#include "core/lib/alloc.h"
+#include "core/lib/kstring.h"
+#include "core/lib/list.h"
+#include "core/sched/sched.h"
+#include "hal/hal_errno.h"
+#include "hal/hal_time.h"
+#include "lwip/ip_addr.h"
+#include "lwip/netif.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcp.h"
+#include "lwip/udp.h"
+#include "net/net.h"
+#include "net/sock.h"
+
+#define UDP_RCVBUF_DEFAULT 212992u
+#define UDP_MAX_PAYLOAD 65507u
+
+enum sk_state { SK_NEW, SK_LISTEN, SK_CONNECTING, SK_CONNECTED, SK_CLOSED };
+
+struct dgram {
+    struct list_node node;
+    struct pbuf *p;
+    ip_addr_t addr;
+    u16_t port;
+};
+
+struct sock {
+    int domain, type;
+    enum sk_state state;
+    struct tcp_pcb *tcp; /* NULL once lwIP freed it */
+    struct udp_pcb *udp;
+    int error;           /* pending error (SO_ERROR), positive errno */
+    bool nonblock, v6only, rd_shut, wr_shut, peer_fin, bound;
+    struct pbuf *rx;     /* TCP: unread data */
+    size_t rx_bytes;
+    struct list dgrams;  /* UDP: struct dgram */
+    size_t dgram_bytes, rcvbuf, sndbuf;
+    struct list acceptq; /* listener: child socks */
+    struct list_node acc_node;
+    uint64_t rcvtimeo, sndtimeo;
+    struct wait_queue wq;
+    uint64_t gen;  /* changes under the network lock and wq.lock */
+    unsigned mask; /* LINUX_EPOLL* ready, recomputed under the network lock; atomic */
+};
+
+/* --- readiness ------------------------------------------------------------------------------- */
+
+static unsigned tcp_poll_mask(struct sock *sk)
+{
+    unsigned m = 0;
+
+    if (sk->state == SK_LISTEN)
+        return list_empty(&sk->acceptq) ? 0 : LINUX_EPOLLIN | LINUX_EPOLLRDNORM;
+    if (sk->error)
+        m |= LINUX_EPOLLERR;
+    if (sk->state == SK_NEW || sk->state == SK_CLOSED || (sk->peer_fin && sk->wr_shut))
+        m |= LINUX_EPOLLHUP;
+    if (sk->rx_bytes || sk->peer_fin || sk->rd_shut || sk->state == SK_CLOSED)
+        m |= LINUX_EPOLLIN | LINUX_EPOLLRDNORM;
+    if (sk->peer_fin || sk->rd_shut)
+        m |= LINUX_EPOLLRDHUP;
+    if (sk->state != SK_CONNECTING &&
+        (!sk->tcp || sk->state != SK_CONNECTED || tcp_sndbuf(sk->tcp) > 0))
+        m |= LINUX_EPOLLOUT | LINUX_EPOLLWRNORM;
+    return m;
+}
+
+/* Network lock held: recompute the readiness mask poll reads without the lock. */
+static void sk_update(struct sock *sk)
+{
+    unsigned m;
+
+    if (sk->type == LINUX_SOCK_STREAM)
+        m = tcp_poll_mask(sk);
+    else
+        m = (list_empty(&sk->dgrams) ? 0 : LINUX_EPOLLIN | LINUX_EPOLLRDNORM) |
+            LINUX_EPOLLOUT | LINUX_EPOLLWRNORM;
+    __atomic_store_n(&sk->mask, m, __ATOMIC_RELEASE);
+}
+
+/* Every sock operation leaves the lock through here, so the mask follows its changes. */
+static void sk_unlock(struct sock *sk)
+{
+    sk_update(sk);
+    net_unlock();
+}
+
+static void wake(struct sock *sk)
+{
+    uint64_t tok;
+
+    sk_update(sk);
+    tok = spin_lock_irqsave(&sk->wq.lock);
+
+    sk->gen++;
+    wq_wake_all_locked(&sk->wq);
+    spin_unlock_irqrestore(&sk->wq.lock, tok);
+}
+
+/*
+ * Network lock held. Wait until ready(sk): 0 (lock held again), -EAGAIN when nonblocking or
+ * the timeout (ns, 0: none) passed.
+ */
+static int sock_wait(struct sock *sk, bool (*ready)(struct sock *), bool nonblock,
+                     uint64_t timeout)
+{
+    uint64_t deadline = timeout ? hal_clock_ns() + timeout : UINT64_MAX;
+
+    while (!ready(sk)) {
+        uint64_t g = sk->gen, tok;
+        int rc = 0;
+
+        if (nonblock)
+            return -EAGAIN;
+        sk_unlock(sk);
+        tok = spin_lock_irqsave(&sk->wq.lock);
+        while (sk->gen == g && rc == 0)
+            rc = wq_wait_locked(&sk->wq, &tok, deadline);
+        spin_unlock_irqrestore(&sk->wq.lock, tok);
+        net_lock();
+        if (rc == -ETIMEDOUT && !ready(sk))
+            return -EAGAIN;
+    }
+    return 0;
+}
+
+static int take_error(struct sock *sk)
+{
+    int e = sk->error;
+
+    sk->error = 0;
+    return -e;
+}
+
+/* --- addresses --------------------------------------------------------------------------- */
+
+/* Parse a Linux sockaddr for sk into ip/port. */
+static int addr_in(struct sock *sk, const void *a, size_t len, ip_addr_t *ip, u16_t *port)
+{
+    uint16_t fam;
+
+    if (len < sizeof(fam))
+        return -EINVAL;
+    memcpy(&fam, a, sizeof(fam));
+    if (sk->domain == LINUX_AF_INET) {
+        struct linux_sockaddr_in s;
+
+        if (len < sizeof(s))
+            return -EINVAL;
+        memcpy(&s, a, sizeof(s));
+        if (s.sin_family != LINUX_AF_INET)
+            return -EAFNOSUPPORT;
+        ip_addr_set_ip4_u32_val(*ip, s.sin_addr);
+        *port = lwip_ntohs(s.sin_port);
+        return 0;
+    }
+    struct linux_sockaddr_in6 s6;
+    if (len < 24) /* SIN6_LEN_RFC2133: without sin6_scope_id */
+        return -EINVAL;
+    memset(&s6, 0, sizeof(s6));
+    memcpy(&s6, a, len < sizeof(s6) ? len : sizeof(s6));
+    if (s6.sin6_family != LINUX_AF_INET6)
+        return -EAFNOSUPPORT;
+    *port = lwip_ntohs(s6.sin6_port);
+    IP_SET_TYPE_VAL(*ip, IPADDR_TYPE_V6);
+    memcpy(ip_2_ip6(ip)->addr, s6.sin6_addr, 16);
+    ip6_addr_clear_zone(ip_2_ip6(ip));
+    if (ip6_addr_isipv4mappedipv6(ip_2_ip6(ip))) {
+        if (sk->v6only)
+            return -ENETUNREACH;
+        ip_addr_t v4;
+        unmap_ipv4_mapped_ipv6(ip_2_ip4(&v4), ip_2_ip6(ip));
+        IP_SET_TYPE_VAL(v4, IPADDR_TYPE_V4);
+        *ip = v4;
+    } else if (ip6_addr_has_scope(ip_2_ip6(ip), IP6_UNKNOWN)) {
+        ip6_addr_set_zone(ip_2_ip6(ip), (u8_t)s6.sin6_scope_id);
+    }
+    return 0;
+}
+
+/* Write ip/port as sk's family into out (at most *len bytes); *len = the full size. */
+static void addr_out(struct sock *sk, const ip_addr_t *ip, u16_t port, void *out, uint32_t *len)
+{
+    struct linux_sockaddr_storage ss;
+    uint32_t n;
+
+    memset(&ss, 0, sizeof(ss));
+    if (sk->domain == LINUX_AF_INET) {
+        struct linux_sockaddr_in *s = (void *)&ss;
+
+        s->sin_family = LINUX_AF_INET;
+        s->sin_port = lwip_htons(port);
+        s->sin_addr = ip && IP_IS_V4(ip) ? ip_2_ip4(ip)->addr : 0;
+        n = sizeof(*s);
+    } else {
+        struct linux_sockaddr_in6 *s = (void *)&ss;
+
+        s->sin6_family = LINUX_AF_INET6;
+        s->sin6_port = lwip_htons(port);
+        if (ip && IP_IS_V4(ip) && !ip_addr_isany(ip)) {
+            ip6_addr_t m;
+            ip4_2_ipv4_mapped_ipv6(&m, ip_2_ip4(ip));
+            memcpy(s->sin6_addr, m.addr, 16);
+        } else if (ip && IP_IS_V6(ip)) {
+            memcpy(s->sin6_addr, ip_2_ip6(ip)->addr, 16);
+            if (ip6_addr_has_zone(ip_2_ip6(ip)))
+                s->sin6_scope_id = ip6_addr_zone(ip_2_ip6(ip));
+        }
+        n = sizeof(*s);
+    }
+    if (out)
+        memcpy(out, &ss, *len < n ? *len : n);
+    *len = n;
+}
+
+/* Is ip (not any, not multicast/broadcast) an address of this host? */
+static bool addr_local(const ip_addr_t *ip)
+{
+    struct netif *n;
+
+    if (ip_addr_isany(ip))
+        return true;
+    if (IP_IS_V4(ip) && ip4_addr_isloopback(ip_2_ip4(ip)))
+        return true;
+    NETIF_FOREACH(n) {
+        if (IP_IS_V4(ip) && ip4_addr_cmp(ip_2_ip4(ip), netif_ip4_addr(n)))
+            return true;
+        if (IP_IS_V6(ip) && netif_get_ip6_addr_match(n, ip_2_ip6(ip)) >= 0)
+            return true;
+    }
+    return false;
+}
+
+static int err_to_errno(err_t e)
+{
+    switch (e) {
+    case ERR_OK: return 0;
+    case ERR_MEM: case ERR_BUF: return -ENOBUFS;
+    case ERR_RTE: return -ENETUNREACH;
+    case ERR_USE: return -EADDRINUSE;
+    case ERR_ISCONN: return -EISCONN;
+    case ERR_ALREADY: case ERR_INPROGRESS: return -EALREADY;
+    case ERR_CONN: return -ENOTCONN;
+    case ERR_RST: return -ECONNRESET;
+    case ERR_ABRT: return -ECONNABORTED;
+    case ERR_TIMEOUT: return -ETIMEDOUT;
+    default: return -EINVAL;
+    }
+}
+
+/* --- lwIP callbacks (network lock held) ------------------------------------------------------ */
+
+static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+    struct sock *sk = arg;
+
+    (void)err;
+    if (!p) {
+        sk->peer_fin = true;
+    } else if (sk->rd_shut) {
+        tcp_recved(pcb, p->tot_len); /* Linux discards what arrives after SHUT_RD */
+        pbuf_free(p);
+    } else {
+        if (sk->rx)
+            pbuf_cat(sk->rx, p);
+        else
+            sk->rx = p;
+        sk->rx_bytes += p->tot_len;
+    }
+    wake(sk);
+    return ERR_OK;
+}
+
+static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
+{
+    (void)pcb;
+    (void)len;
+    wake(arg);
+    return ERR_OK;
+}
+
+static void on_err(void *arg, err_t err)
+{
+    struct sock *sk = arg;
+
+    sk->tcp = NULL; /* lwIP has freed the pcb */
+    if (err == ERR_RST)
+        sk->error = sk->state == SK_CONNECTING ? ECONNREFUSED : ECONNRESET;
+    else if (err == ERR_ABRT) /* lwIP gave up: retransmissions or keepalive */
+        sk->error = ETIMEDOUT;
+    else if (err != ERR_CLSD)
+        sk->error = -err_to_errno(err);
+    sk->state = SK_CLOSED;
+    wake(sk);
+}
+
+static void tcp_attach(struct sock *sk, struct tcp_pcb *pcb)
+{
+    sk->tcp = pcb;
+    tcp_arg(pcb, sk);
+    tcp_recv(pcb, on_recv);
+    tcp_sent(pcb, on_sent);
+    tcp_err(pcb, on_err);
+}
+
+static void tcp_detach(struct sock *sk)
+{
+    struct tcp_pcb *pcb = sk->tcp;
+
+    tcp_arg(pcb, NULL);
+    if (pcb->state == LISTEN) {
+        tcp_accept(pcb, NULL);
+    } else {
+        tcp_recv(pcb, NULL);
+        tcp_sent(pcb, NULL);
+        tcp_err(pcb, NULL);
+    }
+    sk->tcp = NULL;
+}
+
+static struct sock *sock_alloc(int domain, int type)
+{
+    struct sock *sk = kzalloc(sizeof(*sk));
+
+    if (!sk)
+        return NULL;
+    sk->domain = domain;
+    sk->type = type;
+    sk->rcvbuf = type == LINUX_SOCK_DGRAM ? UDP_RCVBUF_DEFAULT : TCP_WND;
+    sk->sndbuf = type == LINUX_SOCK_DGRAM ? UDP_RCVBUF_DEFAULT : TCP_SND_BUF;
+    list_init(&sk->dgrams);
+    list_init(&sk->acceptq);
+    wq_init(&sk->wq, "sock");
+    return sk;
+}
+
+static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+    struct sock *l = arg, *c;
+
+    if (err != ERR_OK || !pcb)
+        return ERR_VAL;
+    c = sock_alloc(l->domain, l->type);
+    if (!c) {
+        tcp_abort(pcb);
+        return ERR_ABRT;
+    }
+    tcp_attach(c, pcb);
+    c->state = SK_CONNECTED;
+    c->bound = true;
+    tcp_backlog_delayed(pcb); /* counts against the backlog until accept() takes it */
+    list_push_back(&l->acceptq, &c->acc_node);
+    sk_update(c);
+    wake(l);
+    return ERR_OK;
+}
+
+static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+    struct sock *sk = arg;
+
+    (void)pcb;
+    (void)err;
+    sk->state = SK_CONNECTED;
+    wake(sk);
+    return ERR_OK;
+}
+
+static void on_dgram(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
+                     u16_t port)
+{
+    struct sock *sk = arg;
+    struct dgram *d;
+
+    (void)pcb;
+    if (sk->rd_shut || sk->dgram_bytes + p->tot_len > sk->rcvbuf ||
+        !(d = kmalloc(sizeof(*d)))) {
+        pbuf_free(p); /* receive buffer full: dropped, as Linux does */
+        return;
+    }
+    d->p = p;
+    ip_addr_copy(d->addr, *addr);
+    d->port = port;
+    list_push_back(&sk->dgrams, &d->node);
+    sk->dgram_bytes += p->tot_len;
+    wake(sk);
+}
+
+/* --- create / close ---------------------------------------------------------------------- */
+
+static int pcb_new(struct sock *sk)
+{
+    u8_t t = sk->domain == LINUX_AF_INET ? IPADDR_TYPE_V4
+                                         : (sk->v6only ? IPADDR_TYPE_V6 : IPADDR_TYPE_ANY);
+
+    if (sk->type == LINUX_SOCK_STREAM) {
+        struct tcp_pcb *pcb = tcp_new_ip_type(t);
+
+        if (!pcb)
+            return -ENOBUFS;
+        tcp_attach(sk, pcb);
+        return 0;
+    }
+    sk->udp = udp_new_ip_type(t);
+    if (!sk->udp)
+        return -ENOBUFS;
+    udp_recv(sk->udp, on_dgram, sk);
+    return 0;
+}
+
+int sock_create(int domain, int type, int protocol, struct sock **out)
+{
+    struct sock *sk;
+    int rc;
+
+    if (domain != LINUX_AF_INET && domain != LINUX_AF_INET6)
+        return -EAFNOSUPPORT;
+    if (type != LINUX_SOCK_STREAM && type != LINUX_SOCK_DGRAM)
+        return -ESOCKTNOSUPPORT;
+    if (protocol && protocol != (type == LINUX_SOCK_STREAM ? LINUX_IPPROTO_TCP
+                                                           : LINUX_IPPROTO_UDP))
+        return -EPROTONOSUPPORT;
+    rc = net_start();
+    if (rc)
+        return rc;
+    sk = sock_alloc(domain, type);
+    if (!sk)
+        return -ENOMEM;
+    net_lock();
+    rc = pcb_new(sk);
+    sk_unlock(sk);
+    if (rc) {
+        kfree(sk);
+        return rc;
+    }
+    *out = sk;
+    return 0;
+}
+
+static void free_queues(struct sock *sk)
+{
+    struct list_node *n;
+
+    if (sk->rx)
+        pbuf_free(sk->rx);
+    sk->rx = NULL;
+    while ((n = list_pop_front(&sk->dgrams))) {
+        struct dgram *d = container_of(n, struct dgram, node);
+
+        pbuf_free(d->p);
+        kfree(d);
+    }
+}
+
+/* Network lock held. */
+static void close_locked(struct sock *sk)
+{
+    struct list_node *n;
+
+    while ((n = list_pop_front(&sk->acceptq))) { /* never accepted: reset them */
+        struct sock *c = container_of(n, struct sock, acc_node);
+
+        if (c->tcp) {
+            struct tcp_pcb *pcb = c->tcp;
+            tcp_detach(c);
+            tcp_abort(pcb);
+        }
+        free_queues(c);
+        kfree(c);
+    }
+    if (sk->tcp) {
+        struct tcp_pcb *pcb = sk->tcp;
+        bool unread = sk->rx_bytes > 0;
+
+        tcp_detach(sk);
+        if (unread || tcp_close(pcb) != ERR_OK)
+            tcp_abort(pcb); /* Linux resets a connection closed with unread data */
+    }
+    if (sk->udp)
+        udp_remove(sk->udp);
+    free_queues(sk);
+}
+
+void sock_close(struct sock *sk)
+{
+    net_lock();
+    close_locked(sk);
+    sk_unlock(sk);
+    kfree(sk);
+}
+
+void sock_set_nonblock(struct sock *sk, bool on)
+{
+    sk->nonblock = on;
+}
+
+void sock_set_timeouts(struct sock *sk, uint64_t rcv_ns, uint64_t snd_ns)
+{
+    sk->rcvtimeo = rcv_ns;
+    sk->sndtimeo = snd_ns;
+}
+
+/* --- bind / listen / accept / connect ---------------------------------------------------- */
+
+static int bind_locked(struct sock *sk, const ip_addr_t *ip, u16_t port)
+{
+    err_t e;
+
+    if (sk->bound)
+        return -EINVAL;
+    if (!addr_local(ip))
+        return -EADDRNOTAVAIL;
+    if (sk->tcp)
+        e = tcp_bind(sk->tcp, ip, port);
+    else if (sk->udp)
+        e = udp_bind(sk->udp, ip, port);
+    else
+        return -EINVAL;
+    if (e != ERR_OK)
+        return e == ERR_VAL ? -EINVAL : err_to_errno(e);
+    sk->bound = true;
+    return 0;
+}
+
+int sock_bind(struct sock *sk, const void *addr, size_t len)
+{
+    ip_addr_t ip;
+    u16_t port;
+    int rc = addr_in(sk, addr, len, &ip, &port);
+
+    if (rc)
+        return rc;
+    if (sk->domain == LINUX_AF_INET6 && ip_addr_isany(&ip) && !sk->v6only)
+        ip_addr_copy(ip, *IP_ANY_TYPE); /* [::] also takes IPv4 */
+    net_lock();
+    rc = bind_locked(sk, &ip, port);
+    sk_unlock(sk);
+    return rc;
+}
+
+static u8_t lwip_backlog(int backlog)
+{
+    /* Linux queues backlog + 1 connections (capped by somaxconn); lwIP refuses at backlog */
+    if (backlog < 0 || backlog > LINUX_SOMAXCONN)
+        backlog = LINUX_SOMAXCONN;
+    return backlog + 1 > 255 ? 255 : (u8_t)(backlog + 1);
+}
+
+static int listen_locked(struct sock *sk, int backlog)
+{
+    struct tcp_pcb *lpcb;
+    err_t e = ERR_OK;
+    int rc;
+
+    if (sk->state == SK_LISTEN) {
+        tcp_backlog_set(sk->tcp, lwip_backlog(backlog));
+        return 0;
+    }
+    if (sk->state != SK_NEW || !sk->tcp)
+        return -EINVAL;
+    if (!sk->bound && (rc = bind_locked(sk, sk->domain == LINUX_AF_INET6 && !sk->v6only
+                                                ? IP_ANY_TYPE : IP4_ADDR_ANY, 0)))
+        return rc;
+    lpcb = tcp_listen_with_backlog_and_err(sk->tcp, lwip_backlog(backlog), &e);
+    if (!lpcb)
+        return err_to_errno(e);
+    sk->tcp = lpcb; /* the old pcb is freed */
+    tcp_arg(lpcb, sk);
+    tcp_accept(lpcb, on_accept);
+    sk->state = SK_LISTEN;
+    return 0;
+}
+
+int sock_listen(struct sock *sk, int backlog)
+{
+    int rc;
+
+    if (sk->type != LINUX_SOCK_STREAM)
+        return -EOPNOTSUPP;
+    net_lock();
+    rc = listen_locked(sk, backlog);
+    sk_unlock(sk);
+    return rc;
+}
+
+static bool accept_ready(struct sock *sk)
+{
+    return !list_empty(&sk->acceptq) || sk->state != SK_LISTEN;
+}
+
+int sock_accept(struct sock *sk, struct sock **out, void *peer, uint32_t *plen)
+{
+    struct sock *c;
+    int rc;
+
+    if (sk->type != LINUX_SOCK_STREAM)
+        return -EOPNOTSUPP;
+    net_lock();
+    rc = sk->state == SK_LISTEN ? sock_wait(sk, accept_ready, sk->nonblock, sk->rcvtimeo)
+                                : -EINVAL;
+    if (rc == 0 && list_empty(&sk->acceptq))
+        rc = -EINVAL;
+    if (rc) {
+        sk_unlock(sk);
+        return rc;
+    }
+    c = container_of(list_pop_front(&sk->acceptq), struct sock, acc_node);
+    if (c->tcp) {
+        tcp_backlog_accepted(c->tcp);
+        if (plen)
+            addr_out(c, &c->tcp->remote_ip, c->tcp->remote_port, peer, plen);
+    } else if (plen) {
+        addr_out(c, NULL, 0, peer, plen); /* reset before accept: Linux still returns it */
+    }
+    sk_unlock(sk);
+    *out = c;
+    return 0;
+}
+
+static bool connect_done(struct sock *sk)
+{
+    return sk->state != SK_CONNECTING;
+}
+
+static int tcp_connect_locked(struct sock *sk, const ip_addr_t *ip, u16_t port)
+{
+    err_t e;
+    int rc;
+
+    switch (sk->state) {
+    case SK_CONNECTING: return -EALREADY;
+    case SK_CONNECTED: case SK_LISTEN: return -EISCONN;
+    case SK_CLOSED: return sk->error ? take_error(sk) : -EISCONN;
+    case SK_NEW: break;
+    }
+    e = tcp_connect(sk->tcp, ip, port, on_connected);
+    if (e != ERR_OK)
+        return err_to_errno(e);
+    sk->bound = true;
+    sk->state = SK_CONNECTING;
+    rc = sock_wait(sk, connect_done, sk->nonblock, sk->sndtimeo);
+    if (rc == -EAGAIN)
+        return -EINPROGRESS; /* nonblocking, or SO_SNDTIMEO expired (as Linux) */
+    return sk->state == SK_CONNECTED ? 0 : take_error(sk);
+}
+
+static int udp_connect_locked(struct sock *sk, const void *addr, size_t len)
+{
+    ip_addr_t ip;
+    u16_t port;
+    uint16_t fam;
+    int rc;
+
+    memcpy(&fam, addr, sizeof(fam));
+    if (fam == LINUX_AF_UNSPEC) { /* dissolve the association */
+        udp_disconnect(sk->udp);
+        sk->state = SK_NEW;
+        return 0;
+    }
+    rc = addr_in(sk, addr, len, &ip, &port);
+    if (rc)
+        return rc;
+    rc = err_to_errno(udp_connect(sk->udp, &ip, port));
+    if (rc == 0) {
+        sk->state = SK_CONNECTED;
+        sk->bound = true;
+    }
+    return rc;
+}
+
+int sock_connect(struct sock *sk, const void *addr, size_t len)
+{
+    ip_addr_t ip;
+    u16_t port;
+    int rc;
+
+    if (len < 2)
+        return -EINVAL;
+    net_lock();
+    if (sk->type == LINUX_SOCK_DGRAM) {
+        rc = udp_connect_locked(sk, addr, len);
+    } else {
+        rc = addr_in(sk, addr, len, &ip, &port);
+        if (rc == 0)
+            rc = tcp_connect_locked(sk, &ip, port);
+    }
+    sk_unlock(sk);
+    return rc;
+}
+
+/* --- send ------------------------------------------------------------------------------------ */
+
+static bool can_send(struct sock *sk)
+{
+    return !sk->tcp || sk->state != SK_CONNECTED || sk->wr_shut || sk->error ||
+           (tcp_sndbuf(sk->tcp) > 0 && tcp_sndqueuelen(sk->tcp) < TCP_SND_QUEUELEN);
+}
+
+static long tcp_send_locked(struct sock *sk, const uint8_t *buf, size_t len, bool nonblock)
+{
+    size_t sent = 0;
+
+    if (sk->state == SK_CONNECTING && sock_wait(sk, connect_done, nonblock, sk->sndtimeo))
+        return -EAGAIN;
+    while (sent < len) {
+        int rc = sock_wait(sk, can_send, nonblock, sk->sndtimeo);
+
+        if (sk->error && !sent)
+            return take_error(sk);
+        if (sk->wr_shut || !sk->tcp || sk->state != SK_CONNECTED)
+            return sent ? (long)sent : -EPIPE;
+        if (rc)
+            return sent ? (long)sent : rc;
+        size_t n = len - sent;
+        if (n > tcp_sndbuf(sk->tcp))
+            n = tcp_sndbuf(sk->tcp);
+        if (n > 0xffff)
+            n = 0xffff;
+        if (tcp_write(sk->tcp, buf + sent, (u16_t)n, TCP_WRITE_FLAG_COPY) != ERR_OK) {
+            tcp_output(sk->tcp); /* queue full: push what is there, then wait */
+            if (nonblock)
+                return sent ? (long)sent : -EAGAIN;
+            continue;
+        }
+        sent += n;
+        tcp_output(sk->tcp);
+    }
+    return (long)sent;
+}
+
+static long udp_send_locked(struct sock *sk, const void *buf, size_t len, const void *addr,
+                            size_t alen)
+{
+    ip_addr_t ip;
+    u16_t port;
+    struct pbuf *p;
+    err_t e;
+    int rc;
+
+    if (addr) {
+        rc = addr_in(sk, addr, alen, &ip, &port);
+        if (rc)
+            return rc;
+    } else if (sk->state != SK_CONNECTED) {
+        return -EDESTADDRREQ;
+    }
+    if (sk->wr_shut)
+        return -EPIPE;
+    if (len > UDP_MAX_PAYLOAD)
+        return -EMSGSIZE;
+    p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
+    if (!p)
+        return -ENOBUFS;
+    memcpy(p->payload, buf, len);
+    e = addr ? udp_sendto(sk->udp, p, &ip, port) : udp_send(sk->udp, p);
+    pbuf_free(p);
+    sk->bound = true;
+    return e == ERR_OK ? (long)len : err_to_errno(e);
+}
+
+long sock_send(struct sock *sk, const void *buf, size_t len, int flags, const void *addr,
+               size_t alen)
+{
+    bool nonblock = sk->nonblock || (flags & LINUX_MSG_DONTWAIT);
+    long rc;
+
+    net_lock();
+    if (sk->type == LINUX_SOCK_DGRAM)
+        rc = udp_send_locked(sk, buf, len, addr, alen);
+    else if (sk->state == SK_NEW || sk->state == SK_LISTEN)
+        rc = -EPIPE; /* Linux: a TCP socket that never connected */
+    else if (addr && sk->state != SK_CONNECTED && sk->state != SK_CONNECTING)
+        rc = -EPIPE;
+    else
+        rc = tcp_send_locked(sk, buf, len, nonblock);
+    sk_unlock(sk);
+    return rc;
+}
+
+/* --- receive --------------------------------------------------------------------------------- */
+
+static bool can_recv_tcp(struct sock *sk)
+{
+    return sk->rx_bytes || sk->peer_fin || sk->rd_shut || sk->error ||
+           sk->state != SK_CONNECTED;
+}
+
+/* Copy (and unless peek, consume) up to len bytes of sk->rx. */
+static size_t rx_take(struct sock *sk, uint8_t *buf, size_t len, bool peek)
+{
+    size_t done = 0;
+
+    if (len > sk->rx_bytes)
+        len = sk->rx_bytes;
+    while (done < len) {
+        size_t off = peek ? done : 0, n = len - done;
+
+        if (n > 0xffff)
+            n = 0xffff;
+        if (off > 0xffff) /* peek deeper than lwIP's 16-bit offsets: stop here */
+            break;
+        n = pbuf_copy_partial(sk->rx, buf + done, (u16_t)n, (u16_t)off);
+        if (!peek) {
+            sk->rx = pbuf_free_header(sk->rx, (u16_t)n);
+            sk->rx_bytes -= n;
+            if (sk->tcp)
+                tcp_recved(sk->tcp, (u16_t)n);
+        }
+        done += n;
+    }
+    return done;
+}
+
+static long tcp_recv_locked(struct sock *sk, uint8_t *buf, size_t len, int flags)
+{
+    bool nonblock = sk->nonblock || (flags & LINUX_MSG_DONTWAIT);
+    bool waitall = (flags & LINUX_MSG_WAITALL) && !(flags & LINUX_MSG_PEEK);
+    size_t got = 0;
+
+    if (sk->state == SK_NEW || sk->state == SK_LISTEN || sk->state == SK_CONNECTING)
+        return sk->state == SK_CONNECTING && !nonblock ? -EAGAIN : -ENOTCONN;
+    if (len == 0)
+        return 0;
+    while (got < len) {
+        int rc = sock_wait(sk, can_recv_tcp, nonblock || (got && !waitall), sk->rcvtimeo);
+
+        if (sk->rx_bytes) {
+            got += rx_take(sk, buf + got, len - got, flags & LINUX_MSG_PEEK);
+            if (!waitall)
+                break;
+            continue;
+        }
+        if (got)
+            break;
+        if (sk->error)
+            return take_error(sk);
+        if (sk->peer_fin || sk->rd_shut || sk->state != SK_CONNECTED)
+            return 0;
+        return rc;
+    }
+    return (long)got;
+}
+
+static bool can_recv_udp(struct sock *sk)
+{
+    return !list_empty(&sk->dgrams) || sk->rd_shut;
+}
+
+static long udp_recv_locked(struct sock *sk, uint8_t *buf, size_t len, int flags, void *from,
+                            uint32_t *flen, int *mflags)
+{
+    bool nonblock = sk->nonblock || (flags & LINUX_MSG_DONTWAIT);
+    struct dgram *d;
+    size_t n;
+    int rc = sock_wait(sk, can_recv_udp, nonblock, sk->rcvtimeo);
+
+    if (list_empty(&sk->dgrams))
+        return sk->rd_shut ? 0 : rc;
+    d = container_of(list_first(&sk->dgrams), struct dgram, node);
+    n = d->p->tot_len < len ? d->p->tot_len : len;
+    pbuf_copy_partial(d->p, buf, (u16_t)n, 0);
+    if (n < d->p->tot_len && mflags)
+        *mflags |= LINUX_MSG_TRUNC;
+    if (flen)
+        addr_out(sk, &d->addr, d->port, from, flen);
+    if (flags & LINUX_MSG_TRUNC)
+        n = d->p->tot_len; /* the datagram's real length */
+    if (!(flags & LINUX_MSG_PEEK)) {
+        list_remove(&d->node);
+        sk->dgram_bytes -= d->p->tot_len;
+        pbuf_free(d->p);
+        kfree(d);
+    }
+    return (long)n;
+}
+
+long sock_recv(struct sock *sk, void *buf, size_t len, int flags, void *from, uint32_t *flen,
+               int *msg_flags)
+{
+    long rc;
+
+    if (msg_flags)
+        *msg_flags = 0;
+    net_lock();
+    if (sk->type == LINUX_SOCK_DGRAM) {
+        rc = udp_recv_locked(sk, buf, len, flags, from, flen, msg_flags);
+    } else {
+        rc = tcp_recv_locked(sk, buf, len, flags);
+        if (flen)
+            *flen = 0; /* Linux leaves a stream's source address out */
+    }
+    sk_unlock(sk);
+    return rc;
+}
+
+/* --- shutdown, names --------------------------------------------------------------------- */
+
+int sock_shutdown(struct sock *sk, int how)
+{
+    int rc = 0;
+
+    if (how < LINUX_SHUT_RD || how > LINUX_SHUT_RDWR)
+        return -EINVAL;
+    net_lock();
+    if (sk->state != SK_CONNECTED && sk->state != SK_CONNECTING &&
+        !(sk->state == SK_CLOSED && sk->peer_fin)) {
+        rc = -ENOTCONN;
+    } else {
+        if (how != LINUX_SHUT_WR)
+            sk->rd_shut = true;
+        if (how != LINUX_SHUT_RD && !sk->wr_shut) {
+            sk->wr_shut = true;
+            if (sk->tcp)
+                tcp_shutdown(sk->tcp, 0, 1);
+        }
+        wake(sk);
+    }
+    sk_unlock(sk);
+    return rc;
+}
+
+int sock_getname(struct sock *sk, bool peer, void *addr, uint32_t *len)
+{
+    const ip_addr_t *ip = NULL;
+    u16_t port = 0;
+    int rc = 0;
+
+    net_lock();
+    if (peer) {
+        if (sk->state != SK_CONNECTED)
+            rc = -ENOTCONN;
+        else if (sk->tcp)
+            ip = &sk->tcp->remote_ip, port = sk->tcp->remote_port;
+        else if (sk->udp)
+            ip = &sk->udp->remote_ip, port = sk->udp->remote_port;
+    } else if (sk->tcp) {
+        ip = &sk->tcp->local_ip, port = sk->tcp->local_port;
+    } else if (sk->udp) {
+        ip = &sk->udp->local_ip, port = sk->udp->local_port;
+    }
+    if (rc == 0)
+        addr_out(sk, ip, port, addr, len);
+    sk_unlock(sk);
+    return rc;
+}
+
+/* --- options ------------------------------------------------------------------------------- */
+
+static int opt_int(const void *val, uint32_t len, int *out)
+{
+    if (len < sizeof(int))
+        return -EINVAL;
+    memcpy(out, val, sizeof(int));
+    return 0;
+}
+
+static void *pcb_of(struct sock *sk)
+{
+    return sk->tcp ? (void *)sk->tcp : (void *)sk->udp;
+}
+
+static int set_pcb_flag(struct sock *sk, u8_t flag, int on)
+{
+    struct ip_pcb_common { IP_PCB; } *pcb = pcb_of(sk);
+
+    if (!pcb)
+        return -EINVAL;
+    if (on)
+        ip_set_option(pcb, flag);
+    else
+        ip_reset_option(pcb, flag);
+    return 0;
+}
+
+static int set_socket_level(struct sock *sk, int name, int v)
+{
+    switch (name) {
+    case LINUX_SO_REUSEADDR:
+        return set_pcb_flag(sk, SOF_REUSEADDR, v);
+    case LINUX_SO_KEEPALIVE:
+        return set_pcb_flag(sk, SOF_KEEPALIVE, v);
+    case LINUX_SO_BROADCAST:
+        return set_pcb_flag(sk, SOF_BROADCAST, v);
+    case LINUX_SO_RCVBUF:
+    case LINUX_SO_SNDBUF: {
+        /* Linux doubles the request (bookkeeping overhead) and reports the double */
+        size_t b = v < 1152 ? 2304 : (size_t)v * 2;
+
+        if (name == LINUX_SO_RCVBUF)
+            sk->rcvbuf = b;
+        else
+            sk->sndbuf = b;
+        return 0;
+    }
+    default:
+        return -ENOPROTOOPT;
+    }
+}
+
+static int set_tcp_level(struct sock *sk, int name, int v)
+{
+    if (sk->type != LINUX_SOCK_STREAM)
+        return -EOPNOTSUPP;
+    if (!sk->tcp)
+        return name == LINUX_TCP_NODELAY ? 0 : -EINVAL;
+    switch (name) {
+    case LINUX_TCP_NODELAY:
+        if (v)
+            tcp_nagle_disable(sk->tcp);
+        else
+            tcp_nagle_enable(sk->tcp);
+        return 0;
+    case LINUX_TCP_KEEPIDLE:
+    case LINUX_TCP_KEEPINTVL:
+        if (v < 1 || v > 32767)
+            return -EINVAL;
+        if (name == LINUX_TCP_KEEPIDLE)
+            sk->tcp->keep_idle = (u32_t)v * 1000;
+        else
+            sk->tcp->keep_intvl = (u32_t)v * 1000;
+        return 0;
+    case LINUX_TCP_KEEPCNT:
+        if (v < 1 || v > 127)
+            return -EINVAL;
+        sk->tcp->keep_cnt = (u32_t)v;
+        return 0;
+    default:
+        return -ENOPROTOOPT;
+    }
+}
+
+int sock_setsockopt(struct sock *sk, int level, int name, const void *val, uint32_t len)
+{
+    int v, rc = opt_int(val, len, &v);
+
+    if (rc)
+        return rc;
+    net_lock();
+    if (level == LINUX_SOL_SOCKET)
+        rc = set_socket_level(sk, name, v);
+    else if (level == LINUX_IPPROTO_TCP)
+        rc = set_tcp_level(sk, name, v);
+    else if (level == LINUX_IPPROTO_IPV6 && name == LINUX_IPV6_V6ONLY &&
+             sk->domain == LINUX_AF_INET6)
+        rc = sk->bound || sk->state != SK_NEW ? -EINVAL : 0;
+    else
+        rc = -ENOPROTOOPT;
+    if (rc == 0 && level == LINUX_IPPROTO_IPV6 && (bool)v != sk->v6only) {
+        /* the pcb's address type follows: a new one before bind */
+        close_locked(sk);
+        sk->v6only = v != 0;
+        rc = pcb_new(sk);
+    }
+    sk_unlock(sk);
+    return rc;
+}
+
+static int get_socket_level(struct sock *sk, int name, int *v)
+{
+    struct ip_pcb_common { IP_PCB; } *pcb = pcb_of(sk);
+
+    switch (name) {
+    case LINUX_SO_TYPE: *v = sk->type; return 0;
+    case LINUX_SO_DOMAIN: *v = sk->domain; return 0;
+    case LINUX_SO_PROTOCOL:
+        *v = sk->type == LINUX_SOCK_STREAM ? LINUX_IPPROTO_TCP : LINUX_IPPROTO_UDP;
+        return 0;
+    case LINUX_SO_ERROR: *v = sk->error; sk->error = 0; return 0;
+    case LINUX_SO_ACCEPTCONN: *v = sk->state == SK_LISTEN; return 0;
+    case LINUX_SO_RCVBUF: *v = (int)sk->rcvbuf; return 0;
+    case LINUX_SO_SNDBUF: *v = (int)sk->sndbuf; return 0;
+    case LINUX_SO_REUSEADDR: *v = pcb && ip_get_option(pcb, SOF_REUSEADDR); return 0;
+    case LINUX_SO_KEEPALIVE: *v = pcb && ip_get_option(pcb, SOF_KEEPALIVE); return 0;
+    case LINUX_SO_BROADCAST: *v = pcb && ip_get_option(pcb, SOF_BROADCAST); return 0;
+    default: return -ENOPROTOOPT;
+    }
+}
+
+static int get_tcp_level(struct sock *sk, int name, int *v)
+{
+    if (sk->type != LINUX_SOCK_STREAM)
+        return -EOPNOTSUPP;
+    switch (name) {
+    case LINUX_TCP_NODELAY: *v = sk->tcp && tcp_nagle_disabled(sk->tcp); return 0;
+    case LINUX_TCP_KEEPIDLE: *v = sk->tcp ? (int)(sk->tcp->keep_idle / 1000) : 7200; return 0;
+    case LINUX_TCP_KEEPINTVL: *v = sk->tcp ? (int)(sk->tcp->keep_intvl / 1000) : 75; return 0;
+    case LINUX_TCP_KEEPCNT: *v = sk->tcp ? (int)sk->tcp->keep_cnt : 9; return 0;
+    default: return -ENOPROTOOPT;
+    }
+}
+
+int sock_getsockopt(struct sock *sk, int level, int name, void *val, uint32_t *len)
+{
+    int v = 0, rc;
+
+    if (*len > 0x7fffffffu)
+        return -EINVAL;
+    net_lock();
+    if (level == LINUX_SOL_SOCKET)
+        rc = get_socket_level(sk, name, &v);
+    else if (level == LINUX_IPPROTO_TCP)
+        rc = get_tcp_level(sk, name, &v);
+    else if (level == LINUX_IPPROTO_IPV6 && name == LINUX_IPV6_V6ONLY &&
+             sk->domain == LINUX_AF_INET6)
+        v = sk->v6only, rc = 0;
+    else
+        rc = -ENOPROTOOPT;
+    sk_unlock(sk);
+    if (rc)
+        return rc;
+    if (*len > sizeof(v))
+        *len = sizeof(v);
+    memcpy(val, &v, *len);
+    return 0;
+}
+
+unsigned sock_poll(struct sock *sk)
+{
+    return __atomic_load_n(&sk->mask, __ATOMIC_ACQUIRE);
+}
+
+struct wait_queue *sock_wait_queue(struct sock *sk)
+{
+    return &sk->wq;
+}
+
+size_t sock_readable(struct sock *sk)
+{
+    size_t n;
+
+    net_lock();
+    if (sk->type == LINUX_SOCK_STREAM)
+        n = sk->rx_bytes;
+    else
+        n = list_empty(&sk->dgrams)
+                ? 0
+                : container_of(list_first(&sk->dgrams), struct dgram, node)->p->tot_len;
+    sk_unlock(sk);
+    return n;
+}
