@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/abi/limits.h"
 #include "core/abi/resource.h"
 #include "core/abi/signal.h"
 #include "core/config/config.h"
@@ -140,6 +141,11 @@ struct uthread {
     uint64_t fs_base; /* ARCH_SET_FS, mirrored into the register frame */
     uint64_t gs_base;
     struct hal_uregs *regs; /* the frame of the syscall in progress (NULL: called as C) */
+    /* prctl state (core/syscall/sys_misc.c) */
+    char comm[LINUX_TASK_COMM_LEN]; /* PR_SET_NAME; "" until set: the program's name */
+    int pdeathsig;                  /* PR_SET_PDEATHSIG (pid 1's parent never dies) */
+    bool no_new_privs;              /* PR_SET_NO_NEW_PRIVS */
+    uint64_t timerslack_ns;         /* PR_SET_TIMERSLACK; 0: the default */
 };
 
 #define PROC_NRLIMIT LINUX_RLIM_NLIMITS
@@ -163,6 +169,9 @@ struct proc {
     struct proc_sigaction sigactions[PROC_NSIG];
     struct proc_rlimit rlimits[PROC_NRLIMIT]; /* recorded; RLIMIT_NOFILE is PROC_NOFILE */
     struct uthread main;                      /* the one thread */
+    uint32_t *groups;                         /* setgroups: sorted; kmalloc'd */
+    unsigned ngroups;
+    bool undumpable;                          /* PR_SET_DUMPABLE 0 */
     struct proc_config cfg;
     bool exited;
     int exit_status;
