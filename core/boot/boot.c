@@ -126,8 +126,9 @@ int boot_run_configured(const char *cmdline, uint64_t hwcap, uint64_t hwcap2)
         kprintf("petrel: cannot create the process: error %d\n", -rc);
         return 1;
     }
-    proc_attach(p, NULL);
-    rc = proc_start(p, hwcap, hwcap2, &regs);
+    rc = proc_attach(p, NULL); /* binds the main thread: allocates nothing */
+    if (rc == 0)
+        rc = proc_start(p, hwcap, hwcap2, &regs);
     if (rc == 0) {
         sys_trace_set(p->cfg.debugsyscalls);
         rc = hal_user_enter(&regs);

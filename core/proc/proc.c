@@ -7,7 +7,8 @@
  *   VFS open(program) -> vm_file -> elf_load (maps the image) -> stack_build (argv, envp,
  *   auxv) -> struct hal_uregs { rip = entry, rsp = argc slot, rflags = IF } -> the HAL enters
  *
- * The end: exit_group and fatal faults call proc_exit, which records the status, writes the
+ * The end: the last thread's exit, exit_group and fatal faults (through proc_exit_group,
+ * uthread.c) come to proc_exit, which records the status, writes the
  * filesystems back (the machine is about to stop: nothing else would) and ends the machine
  * with hal_exit(status). A fatal fault exits with 128 + the signal Linux would have sent,
  * after a report on the console when the `fault` key is set.
@@ -21,6 +22,8 @@
 #include "core/mm/uaccess.h"
 #include "core/proc/elf.h"
 #include "core/proc/stack.h"
+#include "core/syscall/syscall.h"
+#include "fs/file/file.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_power.h"
@@ -208,14 +211,14 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
 {
     static const struct proc_config empty;
     struct proc *p = kzalloc(sizeof(*p));
-    struct fd_slot con = {NULL, true, false};
+    struct file *con = NULL;
     int rc;
 
     if (!p)
         return -ENOMEM;
     p->pid = PROC_PID;
     p->umask = 022;
-    p->main.tid = PROC_PID;
+    proc_threads_init(p);
     for (int i = 0; i < PROC_NRLIMIT; i++)
         p->rlimits[i] = (struct proc_rlimit){PROC_RLIM_INFINITY, PROC_RLIM_INFINITY};
     p->rlimits[PROC_RLIMIT_STACK].cur = VM_STACK_SIZE;
@@ -228,8 +231,16 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
         rc = vm_space_create(&p->vm);
     if (rc == 0)
         rc = proc_open_cwd(p);
-    for (int fd = 0; rc == 0 && fd < 3; fd++)
-        rc = fd_install(&p->fds, fd, con) == fd ? 0 : -EMFILE;
+    if (rc == 0 && !(con = sys_console_open()))
+        rc = -ENOMEM;
+    for (int fd = 0; rc == 0 && fd < 3; fd++) { /* one description, as a login tty */
+        file_get(con);
+        if (fd_install(&p->fds, fd, con, false) != fd) {
+            file_put(con);
+            rc = -EMFILE;
+        }
+    }
+    file_put(con); /* the creation reference; the table holds its own */
     if (rc) {
         proc_destroy(p);
         return rc;
@@ -240,6 +251,7 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
 
 void proc_destroy(struct proc *p)
 {
+    proc_threads_destroy(p);
     fdtable_destroy(&p->fds);
     if (p->cwd)
         vfs_file_put(p->cwd);
@@ -250,44 +262,13 @@ void proc_destroy(struct proc *p)
     kfree(p);
 }
 
-void proc_attach(struct proc *p, struct thread *t)
-{
-    if (!t)
-        t = thread_current();
-    t->proc = p;
-    if (t == thread_current())
-        vm_activate(p->vm);
-}
-
-void proc_detach(struct thread *t)
-{
-    if (!t)
-        t = thread_current();
-    if (t == thread_current() && t->proc)
-        vm_activate(NULL);
-    t->proc = NULL;
-}
-
-struct proc *proc_current(void)
-{
-    struct thread *t = thread_current();
-
-    return t ? t->proc : NULL;
-}
-
-struct uthread *uthread_current(void)
-{
-    struct proc *p = proc_current();
-
-    return p ? &p->main : NULL;
-}
-
 /* --- start ------------------------------------------------------------------------------- */
 
 static int proc_load(struct proc *p, struct elf_info *info)
 {
     struct vfs_file *f;
     struct vm_file vf;
+    struct elf_interp_src interp = {elf_open_vfs, p->cwd}; /* PT_INTERP: through the VFS */
     char msg[ELF_MSG_SIZE];
     int rc = vfs_openat(p->cwd, p->cfg.program, VFS_O_RDONLY, 0, &f);
 
@@ -297,7 +278,7 @@ static int proc_load(struct proc *p, struct elf_info *info)
     }
     vf = vm_file_from_vfs(f);
     msg[0] = '\0';
-    rc = elf_load(p->vm, &vf, info, msg, sizeof(msg));
+    rc = elf_load_exec(p->vm, &vf, &interp, info, msg, sizeof(msg));
     vfs_file_put(f);
     if (rc)
         kprintf("petrel: cannot load %s: %s\n", p->cfg.program, msg[0] ? msg : "error");
@@ -324,13 +305,15 @@ int proc_start(struct proc *p, uint64_t hwcap, uint64_t hwcap2, struct hal_uregs
     a.elf = &info;
     a.hwcap = hwcap;
     a.hwcap2 = hwcap2;
+    a.minsigstksz = 0;  /* omitted until the HAL reports the XSAVE size */
+    a.sysinfo_ehdr = 0; /* no vDSO */
     rc = stack_build(p->vm, &a, &lay);
     if (rc) {
         kprintf("petrel: cannot build the stack of %s: error %d\n", p->cfg.program, -rc);
         return rc;
     }
     memset(regs, 0, sizeof(*regs));
-    regs->rip = info.entry;
+    regs->rip = info.start; /* the interpreter's entry for a dynamic program */
     regs->rsp = lay.sp;
     regs->rflags = RFLAGS_IF | RFLAGS_RESERVED;
     return 0;
@@ -343,10 +326,12 @@ void proc_exit(struct proc *p, int status)
     int rc;
 
     if (p) {
-        mutex_lock(&p->lock);
+        uint64_t tok = spin_lock_irqsave(&p->tlock);
+
+        p->exiting = true;
         p->exited = true;
         p->exit_status = status;
-        mutex_unlock(&p->lock);
+        spin_unlock_irqrestore(&p->tlock, tok);
     }
     rc = vfs_sync();
     if (rc)
@@ -442,5 +427,7 @@ void kernel_user_fault(struct hal_uregs *regs, enum hal_fault_kind kind, uint64_
     sig = proc_fault_signal(kind, rc);
     if (!p || p->cfg.fault)
         fault_report(regs, kind, addr, sig);
-    proc_exit(p, 128 + sig);
+    if (!p)
+        proc_exit(NULL, 128 + sig);
+    proc_exit_group(p, 128 + sig);
 }

@@ -18,19 +18,19 @@ long sys_brk(const uint64_t a[6])
 
 long sys_mmap(const uint64_t a[6])
 {
-    struct fd_slot s = {NULL, false, false};
+    struct file *f;
     uint64_t out = 0;
     long rc = 0;
 
-    if (!(a[3] & VM_MAP_ANONYMOUS)) {
-        rc = a[4] > INT32_MAX ? -EBADF : fd_get(&sys_proc()->fds, (int)a[4], &s);
-        if (rc)
-            return rc;
-        if (s.console) /* a tty cannot be mapped */
-            return -ENODEV;
+    if (a[3] & VM_MAP_ANONYMOUS) {
+        rc = vm_mmap(sys_proc()->vm, a[0], a[1], (unsigned)a[2], (unsigned)a[3], NULL, a[5], &out);
+        return rc ? rc : (long)out;
     }
-    rc = vm_mmap(sys_proc()->vm, a[0], a[1], (unsigned)a[2], (unsigned)a[3], s.file, a[5], &out);
-    fd_put(&s);
+    rc = a[4] > INT32_MAX ? -EBADF : fd_get(&sys_proc()->fds, (int)a[4], &f);
+    if (rc)
+        return rc;
+    rc = file_mmap(f, sys_proc()->vm, a[0], a[1], (unsigned)a[2], (unsigned)a[3], a[5], &out);
+    file_put(f);
     return rc ? rc : (long)out;
 }
 

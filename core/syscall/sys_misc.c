@@ -316,13 +316,12 @@ long sys_sigaltstack(const uint64_t a[6])
 
 long sys_exit(const uint64_t a[6])
 {
-    /* one thread per process today: its exit is the process's */
-    proc_exit(sys_proc(), (int)(a[0] & 0xff));
+    uthread_exit((int)(a[0] & 0xff)); /* the thread; the process with its last thread */
 }
 
 long sys_exit_group(const uint64_t a[6])
 {
-    proc_exit(sys_proc(), (int)(a[0] & 0xff));
+    proc_exit_group(sys_proc(), (int)(a[0] & 0xff));
 }
 
 /* --- process group, session, groups ---------------------------------------------------- */

@@ -37,7 +37,7 @@ void sys_upath_put(struct upath *u)
 /* fstat of dirfd itself (AT_EMPTY_PATH with ""): descriptors, the console, or the cwd. */
 static long stat_fd(uint64_t dirfd, struct vfs_stat *st)
 {
-    struct fd_slot s;
+    struct file *f;
     long rc;
 
     if ((int)dirfd == VFS_AT_FDCWD) {
@@ -49,14 +49,11 @@ static long stat_fd(uint64_t dirfd, struct vfs_stat *st)
         sys_dir_put(cwd);
         return rc;
     }
-    rc = dirfd > INT32_MAX ? -EBADF : fd_get(&sys_proc()->fds, (int)dirfd, &s);
+    rc = dirfd > INT32_MAX ? -EBADF : fd_get(&sys_proc()->fds, (int)dirfd, &f);
     if (rc)
         return rc;
-    if (s.console)
-        sys_console_stat(st);
-    else
-        rc = vfs_fstat(s.file, st);
-    fd_put(&s);
+    rc = file_stat(f, st);
+    file_put(f);
     return rc;
 }
 
@@ -198,14 +195,10 @@ long sys_chdir(const uint64_t a[6])
 
 long sys_fchdir(const uint64_t a[6])
 {
-    struct fd_slot s;
-    long rc = a[0] > INT32_MAX ? -EBADF : fd_get(&sys_proc()->fds, (int)a[0], &s);
+    struct vfs_file *vf;
+    long rc = a[0] > INT32_MAX ? -EBADF : sys_dir_get((int)a[0], NULL, &vf);
 
-    if (rc)
-        return rc;
-    if (s.console)
-        return -ENOTDIR;
-    return set_cwd(s.file); /* the slot's reference becomes the cwd's */
+    return rc ? rc : set_cwd(vf); /* the reference becomes the cwd's */
 }
 
 /* --- names ------------------------------------------------------------------------------ */

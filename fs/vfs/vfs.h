@@ -351,8 +351,9 @@ struct vfs_sb {
 /* An open file description. */
 struct vfs_file {
     struct vfs_inode *inode;
-    uint64_t pos;   /* sb mutex (device nodes: the caller's; no lock) */
-    unsigned flags; /* VFS_O_* as opened (minus O_CREAT/O_EXCL/O_TRUNC/O_NOCTTY) */
+    uint64_t pos;   /* sb mutex (device nodes: the caller's; no lock); unused under fs/file */
+    unsigned flags; /* VFS_O_* as opened (minus O_CREAT/O_EXCL/O_TRUNC/O_NOCTTY); the status
+                       bits change at run time (F_SETFL through fs/file): atomic accesses */
     unsigned refs;  /* atomic */
     void *priv;     /* the device's, set by its open */
     const struct vfs_chrdev_ops *cdev; /* character devices: the driver bound at open */
@@ -421,6 +422,13 @@ long vfs_pwrite(struct vfs_file *f, const void *buf, size_t n, int64_t off);
 int64_t vfs_lseek(struct vfs_file *f, int64_t off, int whence);
 /* linux_dirent64 records into buf; bytes filled, 0 at the end, -EINVAL if one won't fit. */
 long vfs_getdents(struct vfs_file *f, void *buf, size_t size);
+/* The same at a position the caller keeps (and serializes) instead of f->pos: read/write at
+ * *pos and advance it (an O_APPEND write goes to the end and leaves *pos after it), seek it,
+ * read directory entries from the cookie *pos. fs/file's open files use these. */
+long vfs_read_at(struct vfs_file *f, void *buf, size_t n, uint64_t *pos);
+long vfs_write_at(struct vfs_file *f, const void *buf, size_t n, uint64_t *pos);
+int64_t vfs_lseek_at(struct vfs_file *f, int64_t off, int whence, uint64_t *pos);
+long vfs_getdents_at(struct vfs_file *f, void *buf, size_t size, uint64_t *pos);
 int vfs_fstat(struct vfs_file *f, struct vfs_stat *st);
 int vfs_statat(struct vfs_file *dirf, const char *path, int flags, struct vfs_stat *st);
 int vfs_mkdirat(struct vfs_file *dirf, const char *path, uint32_t mode);
