@@ -162,6 +162,7 @@ _Static_assert(offsetof(struct linux_statfs, f_flags) == 80, "statfs f_flags");
 /* f_type magic numbers of the file systems Petrel reports as. */
 #define LINUX_TMPFS_MAGIC 0x01021994
 #define LINUX_EXT4_SUPER_MAGIC 0xef53
+#define LINUX_DEVPTS_SUPER_MAGIC 0x1cd1
 
 /* Directory entry types (d_type). */
 #define LINUX_DT_UNKNOWN 0

@@ -12,6 +12,7 @@
 #include "core/config/config.h"
 #include "core/lib/alloc.h"
 #include "core/lib/kprintf.h"
+#include "core/lib/kstring.h"
 #include "core/proc/proc.h"
 #include "core/syscall/syscall.h"
 #include "fs/tfs/tfs.h"
@@ -77,13 +78,13 @@ static void mount_dev(void)
         vfs_devices_populate(NULL, "/dev");
 }
 
-/* Configuration into *cfg, "/" and "/dev" mounted, the flusher running. */
-static int load_config(const char *cmdline, struct proc_config *cfg)
+int boot_mount(const char *cmdline, struct proc_config *cfg)
 {
     static struct vfs_blkdev bd;
     struct config_value *root = NULL;
     int rc;
 
+    memset(cfg, 0, sizeof(*cfg));
     vfs_init();
     rc = vfs_blkdev_open(0, &bd);
     if (rc) {
@@ -112,10 +113,10 @@ static int load_config(const char *cmdline, struct proc_config *cfg)
 
 int boot_run_configured(const char *cmdline, uint64_t hwcap, uint64_t hwcap2)
 {
-    struct proc_config cfg = {0};
+    struct proc_config cfg;
     struct hal_uregs regs;
     struct proc *p;
-    int rc = load_config(cmdline, &cfg);
+    int rc = boot_mount(cmdline, &cfg);
 
     if (rc)
         return 1;

@@ -18,6 +18,16 @@
  * dirty_writeback_centisecs is 5 s). */
 #define BOOT_FLUSH_INTERVAL_NS (5ULL * 1000000000ULL)
 
+struct proc_config;
+
+/*
+ * The mount half of boot_run_configured: the volume on block device 0 as "/" (with the
+ * configuration it stores, overridden by cmdline, into *cfg: free it with proc_config_free),
+ * /dev, and the page-cache flusher running. Returns 0 or -errno (the reason on the console;
+ * *cfg then holds nothing). Thread context; sleeps.
+ */
+int boot_mount(const char *cmdline, struct proc_config *cfg);
+
 /*
  * Mount the TFS volume on block device 0 as "/" (through the VFS block adapter, with a page
  * cache), read the configuration stored in the image (xattr BOOT_CONFIG_XATTR of the root,

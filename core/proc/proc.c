@@ -258,6 +258,7 @@ void proc_destroy(struct proc *p)
     if (p->vm)
         vm_space_destroy(p->vm);
     proc_config_free(&p->cfg);
+    kfree(p->groups);
     kfree(p);
 }
 

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/abi/limits.h"
 #include "core/abi/resource.h"
 #include "core/abi/signal.h"
 #include "core/config/config.h"
@@ -140,6 +141,11 @@ struct uthread {
     struct uthread_fetch fetch;
     int sched_policy; /* recorded (LINUX_SCHED_*, with SCHED_RESET_ON_FORK) */
     int sched_prio;   /* recorded sched_priority */
+    /* prctl state (core/syscall/sys_misc.c) */
+    char comm[LINUX_TASK_COMM_LEN]; /* PR_SET_NAME; "" until set: the program's name */
+    int pdeathsig;                  /* PR_SET_PDEATHSIG (pid 1's parent never dies) */
+    bool no_new_privs;              /* PR_SET_NO_NEW_PRIVS */
+    uint64_t timerslack_ns;         /* PR_SET_TIMERSLACK; 0: the default */
 };
 
 #define PROC_NRLIMIT LINUX_RLIM_NLIMITS
@@ -161,6 +167,9 @@ struct proc {
     uint32_t umask;
     struct proc_sigaction sigactions[PROC_NSIG];
     struct proc_rlimit rlimits[PROC_NRLIMIT]; /* recorded; RLIMIT_NOFILE is PROC_NOFILE */
+    uint32_t *groups;                         /* setgroups: sorted; kmalloc'd */
+    unsigned ngroups;
+    bool undumpable;                          /* PR_SET_DUMPABLE 0 */
     struct proc_config cfg;
     struct spinlock tlock; /* guards the fields below (see the top of this file) */
     struct list threads;   /* live struct uthread, by creation */

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/abi/fcntl.h"
+#include "core/abi/limits.h"
 #include "core/mm/uaccess.h"
 #include "core/proc/proc.h"
 #include "core/syscall/syscall.h"
@@ -52,15 +54,23 @@ void sys_fetch_scope(void);
  * for a file of another kind). path NULL: always the descriptor. Drop with sys_dir_put. */
 int sys_dir_get(int dirfd, const char *path, struct vfs_file **out);
 void sys_dir_put(struct vfs_file *f);
+/* A decoded (dirfd, path) pair (sys_path.c): the path copied in, then dirfd resolved for it
+ * with sys_dir_get. 0 or the first error (nothing to put then). */
+struct upath {
+    char *path;
+    struct vfs_file *dir;
+};
+long sys_upath_get(uint64_t dirfd, uint64_t uaddr, struct upath *u);
+void sys_upath_put(struct upath *u);
 
 
 /* Trace-time hook: the dispatcher reports unimplemented syscalls. */
 void sys_trace_line(const struct sys_desc *d, const uint64_t a[6], long ret);
 
-/* Constants from the Linux x86-64 ABI that several files use. */
-#define SYS_O_CLOEXEC 02000000
-#define SYS_FD_CLOEXEC 1
-#define SYS_IOV_MAX 1024
-#define SYS_RW_MAX 0x7ffff000L /* Linux's MAX_RW_COUNT */
+/* Linux constants under the names sys_file.c uses (core/abi has them). */
+#define SYS_O_CLOEXEC LINUX_O_CLOEXEC
+#define SYS_FD_CLOEXEC LINUX_FD_CLOEXEC
+#define SYS_IOV_MAX LINUX_IOV_MAX
+#define SYS_RW_MAX LINUX_MAX_RW_COUNT
 
 #endif

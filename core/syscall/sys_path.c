@@ -11,13 +11,7 @@
 #include "core/syscall/sys_internal.h"
 #include "hal/hal_errno.h"
 
-/* A decoded (dirfd, path) pair. */
-struct upath {
-    char *path;
-    struct vfs_file *dir;
-};
-
-static long upath_get(uint64_t dirfd, uint64_t uaddr, struct upath *u)
+long sys_upath_get(uint64_t dirfd, uint64_t uaddr, struct upath *u)
 {
     long rc = sys_path_in(uaddr, &u->path);
 
@@ -32,7 +26,7 @@ static long upath_get(uint64_t dirfd, uint64_t uaddr, struct upath *u)
     return rc;
 }
 
-static void upath_put(struct upath *u)
+void sys_upath_put(struct upath *u)
 {
     sys_dir_put(u->dir);
     kfree(u->path);
@@ -113,11 +107,11 @@ static long do_access(uint64_t dirfd, uint64_t upath, uint64_t mode, uint64_t fl
         return -EINVAL;
     if (flags & ~(uint64_t)(VFS_AT_EACCESS | VFS_AT_SYMLINK_NOFOLLOW | VFS_AT_EMPTY_PATH))
         return -EINVAL;
-    rc = upath_get(dirfd, upath, &u);
+    rc = sys_upath_get(dirfd, upath, &u);
     if (rc)
         return rc;
     rc = vfs_faccessat(u.dir, u.path, (int)mode, (int)flags);
-    upath_put(&u);
+    sys_upath_put(&u);
     return rc;
 }
 
@@ -190,12 +184,12 @@ long sys_chdir(const uint64_t a[6])
 {
     struct vfs_file *f;
     struct upath u;
-    long rc = upath_get((uint64_t)(int64_t)VFS_AT_FDCWD, a[0], &u);
+    long rc = sys_upath_get((uint64_t)(int64_t)VFS_AT_FDCWD, a[0], &u);
 
     if (rc)
         return rc;
     rc = vfs_openat(u.dir, u.path, VFS_O_PATH | VFS_O_DIRECTORY, 0, &f);
-    upath_put(&u);
+    sys_upath_put(&u);
     return rc ? rc : set_cwd(f);
 }
 
@@ -212,12 +206,12 @@ long sys_fchdir(const uint64_t a[6])
 static long do_mkdir(uint64_t dirfd, uint64_t upath, uint64_t mode)
 {
     struct upath u;
-    long rc = upath_get(dirfd, upath, &u);
+    long rc = sys_upath_get(dirfd, upath, &u);
 
     if (rc)
         return rc;
     rc = vfs_mkdirat(u.dir, u.path, (uint32_t)mode & LINUX_S_IALLUGO & ~sys_proc()->umask);
-    upath_put(&u);
+    sys_upath_put(&u);
     return rc;
 }
 
@@ -238,11 +232,11 @@ static long do_unlink(uint64_t dirfd, uint64_t upath, uint64_t flags)
 
     if (flags & ~(uint64_t)VFS_AT_REMOVEDIR)
         return -EINVAL;
-    rc = upath_get(dirfd, upath, &u);
+    rc = sys_upath_get(dirfd, upath, &u);
     if (rc)
         return rc;
     rc = vfs_unlinkat(u.dir, u.path, (int)flags);
-    upath_put(&u);
+    sys_upath_put(&u);
     return rc;
 }
 
@@ -264,13 +258,13 @@ long sys_unlinkat(const uint64_t a[6])
 /* Two (dirfd, path) pairs, decoded in argument order. */
 static long upath2_get(const uint64_t d[2], const uint64_t p[2], struct upath u[2])
 {
-    long rc = upath_get(d[0], p[0], &u[0]);
+    long rc = sys_upath_get(d[0], p[0], &u[0]);
 
     if (rc)
         return rc;
-    rc = upath_get(d[1], p[1], &u[1]);
+    rc = sys_upath_get(d[1], p[1], &u[1]);
     if (rc)
-        upath_put(&u[0]);
+        sys_upath_put(&u[0]);
     return rc;
 }
 
@@ -286,8 +280,8 @@ static long do_rename(uint64_t od, uint64_t op, uint64_t nd, uint64_t np, uint64
     if (rc)
         return rc;
     rc = vfs_renameat2(u[0].dir, u[0].path, u[1].dir, u[1].path, (unsigned)flags);
-    upath_put(&u[0]);
-    upath_put(&u[1]);
+    sys_upath_put(&u[0]);
+    sys_upath_put(&u[1]);
     return rc;
 }
 
@@ -319,8 +313,8 @@ static long do_link(uint64_t od, uint64_t op, uint64_t nd, uint64_t np, uint64_t
     if (rc)
         return rc;
     rc = vfs_linkat(u[0].dir, u[0].path, u[1].dir, u[1].path, (int)flags);
-    upath_put(&u[0]);
-    upath_put(&u[1]);
+    sys_upath_put(&u[0]);
+    sys_upath_put(&u[1]);
     return rc;
 }
 
@@ -342,10 +336,10 @@ static long do_symlink(uint64_t utarget, uint64_t dirfd, uint64_t upath)
 
     if (rc)
         return rc;
-    rc = upath_get(dirfd, upath, &u);
+    rc = sys_upath_get(dirfd, upath, &u);
     if (rc == 0) {
         rc = target[0] ? vfs_symlinkat(target, u.dir, u.path) : -ENOENT;
-        upath_put(&u);
+        sys_upath_put(&u);
     }
     kfree(target);
     return rc;
@@ -370,12 +364,12 @@ static long do_readlink(uint64_t dirfd, uint64_t upath, uint64_t ubuf, uint64_t 
 
     if ((int64_t)size <= 0 || size > INT32_MAX)
         return -EINVAL;
-    rc = upath_get(dirfd, upath, &u);
+    rc = sys_upath_get(dirfd, upath, &u);
     if (rc)
         return rc;
     k = kmalloc(n);
     rc = k ? vfs_readlinkat(u.dir, u.path, k, n) : -ENOMEM;
-    upath_put(&u);
+    sys_upath_put(&u);
     if (rc > 0 && sys_copy_out(ubuf, k, (size_t)rc))
         rc = -EFAULT;
     kfree(k);

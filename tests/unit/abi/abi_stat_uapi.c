@@ -27,7 +27,7 @@ static void uapi_stat(void)
     OFF(S, st_mtime_sec, K, st_mtime);
     OFF(S, st_ctime_sec, K, st_ctime);
     SZ(struct linux_statfs, struct statfs);
-    CK(TMPFS_MAGIC), CK(EXT4_SUPER_MAGIC);
+    CK(TMPFS_MAGIC), CK(EXT4_SUPER_MAGIC), CK(DEVPTS_SUPER_MAGIC);
 }
 
 static void uapi_statx(void)

@@ -51,7 +51,7 @@ static void test_futex(void **state)
     uint32_t v = LINUX_FUTEX_OP(LINUX_FUTEX_OP_XOR | LINUX_FUTEX_OP_OPARG_SHIFT, -3,
                                 LINUX_FUTEX_OP_CMP_LE, -2048);
     EQ("FUTEX_OP(XOR|SHIFT,-3,LE,-2048)", v,
-       (uint32_t)FUTEX_OP((FUTEX_OP_XOR | FUTEX_OP_OPARG_SHIFT), -3 & 0xfff, FUTEX_OP_CMP_LE,
+       (uint32_t)FUTEX_OP((FUTEX_OP_XOR | FUTEX_OP_OPARG_SHIFT) + 0u, /* unsigned: uapi shifts it by 28 */ -3 & 0xfff, FUTEX_OP_CMP_LE,
                           -2048 & 0xfff));
     EQ("GET_OP", LINUX_FUTEX_OP_GET_OP(v), FUTEX_OP_XOR | FUTEX_OP_OPARG_SHIFT);
     EQ("GET_CMP", LINUX_FUTEX_OP_GET_CMP(v), FUTEX_OP_CMP_LE);

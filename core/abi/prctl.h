@@ -1,0 +1,27 @@
+/*
+ * core/abi/prctl.h - the prctl options Petrel answers, and the capability count that
+ * PR_CAPBSET_READ checks against.
+ */
+#ifndef CORE_ABI_PRCTL_H
+#define CORE_ABI_PRCTL_H
+
+#define LINUX_PR_SET_PDEATHSIG 1
+#define LINUX_PR_GET_PDEATHSIG 2
+#define LINUX_PR_GET_DUMPABLE 3
+#define LINUX_PR_SET_DUMPABLE 4
+#define LINUX_PR_SET_NAME 15
+#define LINUX_PR_GET_NAME 16
+#define LINUX_PR_CAPBSET_READ 23
+#define LINUX_PR_SET_TIMERSLACK 29
+#define LINUX_PR_GET_TIMERSLACK 30
+#define LINUX_PR_SET_CHILD_SUBREAPER 36
+#define LINUX_PR_GET_CHILD_SUBREAPER 37
+#define LINUX_PR_SET_NO_NEW_PRIVS 38
+#define LINUX_PR_GET_NO_NEW_PRIVS 39
+
+#define LINUX_SUID_DUMP_DISABLE 0
+#define LINUX_SUID_DUMP_USER 1
+#define LINUX_CAP_LAST_CAP 40 /* CAP_CHECKPOINT_RESTORE */
+#define LINUX_TIMER_SLACK_DEFAULT_NS 50000
+
+#endif
