@@ -269,15 +269,20 @@ unsigned proc_thread_count(struct proc *p)
 
 /* --- the end ------------------------------------------------------------------------------- */
 
-/* What a thread does on its way out while the process lives on (Linux's mm_release):
- * zero the clear_child_tid word. A fault there is ignored, as on Linux. */
+/* What a thread does on its way out while the process lives on (Linux's exit_mm and
+ * mm_release): its robust locks are marked FUTEX_OWNER_DIED, then the clear_child_tid word
+ * is zeroed and one waiter woken (a shared wake, as Linux; pthread_join waits there). Faults
+ * are ignored, as on Linux. */
 static void uthread_exit_actions(struct uthread *ut)
 {
     uint32_t zero = 0;
+    uint64_t ctid = ut->clear_child_tid;
 
-    if (ut->clear_child_tid) {
-        (void)copy_to_user(uptr_make(ut->clear_child_tid), &zero, sizeof(zero));
-        ut->clear_child_tid = 0;
+    futex_exit_robust(ut);
+    ut->clear_child_tid = 0;
+    if (ctid) {
+        (void)copy_to_user(uptr_make(ctid), &zero, sizeof(zero));
+        (void)futex_wake(ut->proc, ctid, true, 1, LINUX_FUTEX_BITSET_MATCH_ANY);
     }
 }
 
