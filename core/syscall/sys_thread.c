@@ -437,3 +437,20 @@ long sys_futex(const uint64_t a[6])
         return -ENOSYS; /* FUTEX_FD (gone from Linux), the PI operations, unknown ones */
     }
 }
+
+/* get_robust_list(pid, head_ptr, len_ptr): the list a thread of the process registered (musl
+ * checks with it that robust mutexes are supported). Linux writes the length first. */
+long sys_get_robust_list(const uint64_t a[6])
+{
+    struct uthread *ut;
+    uint64_t head, len = sizeof(struct linux_robust_list_head);
+    long rc = sched_target(a[0], false, &ut);
+
+    if (rc)
+        return rc;
+    head = ut->robust_list;
+    uthread_put(ut);
+    if (sys_copy_out(a[2], &len, sizeof(len)) || sys_copy_out(a[1], &head, sizeof(head)))
+        return -EFAULT;
+    return 0;
+}

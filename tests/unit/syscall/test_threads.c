@@ -239,6 +239,7 @@ enum {
     NR_sched_setaffinity = 203,
     NR_sched_getaffinity = 204,
     NR_getcpu = 309,
+    NR_get_robust_list = 274,
     NR_clone3 = 435,
 };
 
@@ -421,6 +422,25 @@ ST_CASE(sched_answers)
     ST_EQ(SC(NR_sched_yield), 0);
 }
 
+ST_CASE(get_robust_list_as_linux)
+{
+    uint64_t hl[2] = {1, 1};
+
+    ST_EQ(SC(NR_get_robust_list, 0, P(0), P(8)), 0);
+    st_get(hl, P(0), sizeof(hl));
+    ST_EQ(hl[0], 0);
+    ST_EQ(hl[1], 24);
+    ST_EQ(SC(NR_set_robust_list, P(64), 24), 0);
+    ST_EQ(SC(NR_get_robust_list, 1, P(0), P(8)), 0);
+    st_get(hl, P(0), sizeof(hl));
+    ST_EQ(hl[0], P(64));
+    ST_EQ(SC(NR_get_robust_list, (uint64_t)-1, P(0), P(8)), -ESRCH);
+    ST_EQ(SC(NR_get_robust_list, 99999, P(0), P(8)), -ESRCH);
+    ST_EQ(SC(NR_get_robust_list, 0, 0, P(8)), -EFAULT);
+    ST_EQ(SC(NR_get_robust_list, 0, P(0), 0), -EFAULT);
+    ST_EQ(SC(NR_set_robust_list, 0, 23), -EINVAL);
+}
+
 /* --- the end of the process -------------------------------------------------------------- */
 
 static struct proc *app;
@@ -532,6 +552,7 @@ int main(void)
         cmocka_unit_test(clone_refusals),
         cmocka_unit_test(clone3_structure_checks),
         cmocka_unit_test(sched_answers),
+        cmocka_unit_test(get_robust_list_as_linux),
         cmocka_unit_test(group_exit_ends_process),
         cmocka_unit_test(last_thread_ends_process),
     };
