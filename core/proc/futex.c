@@ -16,7 +16,9 @@
  * finds the waiter queued or the waiter finds the new value (-EAGAIN). A waiter sleeps on its
  * own wait queue; a waker unlinks it and sets `woken` under the bucket mutex and the waiter's
  * queue lock, so a waiter that times out and finds itself unlinked knows it was woken (and
- * returns 0, as Linux, since the wake counted it). Requeue moves waiters between buckets
+ * returns 0, as Linux, since the wake counted it). Waits are interruptible (thread_interrupt:
+ * -EINTR; Linux restarts an interrupted FUTEX_WAIT when the handler has SA_RESTART or there is
+ * no handler, which is the signal layer's decision). Requeue moves waiters between buckets
  * under both mutexes (taken in address order).
  *
  * User words are read and written with core/mm's copies while the bucket mutex is held (they
@@ -135,7 +137,8 @@ static struct futex_bucket *lock_q_bucket(struct futex_table *t, struct futex_q 
     }
 }
 
-/* Sleep until woken or the deadline; q is queued, its bucket mutex held (released here). */
+/* Sleep until woken, the deadline (-ETIMEDOUT) or an interrupt (-EINTR: a signal, or the
+ * process ending); q is queued, its bucket mutex held (released here). */
 static long q_sleep(struct futex_table *t, struct futex_bucket *b, struct futex_q *q,
                     uint64_t deadline_ns)
 {
@@ -145,7 +148,7 @@ static long q_sleep(struct futex_table *t, struct futex_bucket *b, struct futex_
 
     mutex_unlock(&b->lock);
     while (!q->woken && rc == 0)
-        rc = wq_wait_locked(&q->wq, &tok, deadline_ns);
+        rc = wq_wait_locked_intr(&q->wq, &tok, deadline_ns);
     woken = q->woken;
     spin_unlock_irqrestore(&q->wq.lock, tok);
     if (woken)

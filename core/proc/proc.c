@@ -1,6 +1,6 @@
 /*
- * proc.c - the process (proc.h): configuration, creation, program start, exit, user faults,
- * and the kernel's path from an image to a running program.
+ * proc.c - the process (proc.h): configuration, creation, program start, exit, user faults.
+ * (The path from an image to a running program is boot policy: core/boot/boot.c.)
  *
  * Program start (proc_start):
  *
@@ -15,7 +15,6 @@
  */
 #include "core/proc/proc.h"
 
-#include "core/kernel.h"
 #include "core/lib/alloc.h"
 #include "core/lib/kprintf.h"
 #include "core/lib/kstring.h"
@@ -24,16 +23,11 @@
 #include "core/proc/elf.h"
 #include "core/proc/stack.h"
 #include "core/syscall/syscall.h"
-#include "fs/tfs/tfs.h"
-#include "fs/vfs/memfs.h"
+#include "fs/file/file.h"
 #include "fs/vfs/vfs.h"
-#include "fs/vfs/vfs_tfs.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_power.h"
-#include "hal/hal_time.h"
 
-#define PROC_CONFIG_XATTR "petrel.config" /* tools/tools.h TOOLS_CONFIG_XATTR */
-#define PROC_CONFIG_MAX 65536u
 #define PROC_BACKTRACE_MAX 16
 #define RFLAGS_IF 0x200ULL
 #define RFLAGS_RESERVED 0x2ULL
@@ -217,7 +211,7 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
 {
     static const struct proc_config empty;
     struct proc *p = kzalloc(sizeof(*p));
-    struct fd_slot con = {NULL, true, false};
+    struct file *con = NULL;
     int rc;
 
     if (!p)
@@ -239,10 +233,16 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
         rc = vm_space_create(&p->vm);
     if (rc == 0)
         rc = proc_open_cwd(p);
-    for (int fd = 0; rc == 0 && fd < 3; fd++)
-        rc = fd_install(&p->fds, fd, con) == fd ? 0 : -EMFILE;
-    if (rc == 0)
-        sys_trace_set(p->cfg.debugsyscalls); /* the tracer follows the process's config */
+    if (rc == 0 && !(con = sys_console_open()))
+        rc = -ENOMEM;
+    for (int fd = 0; rc == 0 && fd < 3; fd++) { /* one description, as a login tty */
+        file_get(con);
+        if (fd_install(&p->fds, fd, con, false) != fd) {
+            file_put(con);
+            rc = -EMFILE;
+        }
+    }
+    file_put(con); /* the creation reference; the table holds its own */
     if (rc) {
         proc_destroy(p);
         return rc;
@@ -271,6 +271,7 @@ static int proc_load(struct proc *p, struct elf_info *info)
 {
     struct vfs_file *f;
     struct vm_file vf;
+    struct elf_interp_src interp = {elf_open_vfs, p->cwd}; /* PT_INTERP: through the VFS */
     char msg[ELF_MSG_SIZE];
     int rc = vfs_openat(p->cwd, p->cfg.program, VFS_O_RDONLY, 0, &f);
 
@@ -280,7 +281,7 @@ static int proc_load(struct proc *p, struct elf_info *info)
     }
     vf = vm_file_from_vfs(f);
     msg[0] = '\0';
-    rc = elf_load(p->vm, &vf, info, msg, sizeof(msg));
+    rc = elf_load_exec(p->vm, &vf, &interp, info, msg, sizeof(msg));
     vfs_file_put(f);
     if (rc)
         kprintf("petrel: cannot load %s: %s\n", p->cfg.program, msg[0] ? msg : "error");
@@ -307,16 +308,17 @@ int proc_start(struct proc *p, uint64_t hwcap, uint64_t hwcap2, struct hal_uregs
     a.elf = &info;
     a.hwcap = hwcap;
     a.hwcap2 = hwcap2;
+    a.minsigstksz = 0;  /* omitted until the HAL reports the XSAVE size */
+    a.sysinfo_ehdr = 0; /* no vDSO */
     rc = stack_build(p->vm, &a, &lay);
     if (rc) {
         kprintf("petrel: cannot build the stack of %s: error %d\n", p->cfg.program, -rc);
         return rc;
     }
     memset(regs, 0, sizeof(*regs));
-    regs->rip = info.entry;
+    regs->rip = info.start; /* the interpreter's entry for a dynamic program */
     regs->rsp = lay.sp;
     regs->rflags = RFLAGS_IF | RFLAGS_RESERVED;
-    sys_trace_set(p->cfg.debugsyscalls);
     return 0;
 }
 
@@ -431,114 +433,4 @@ void kernel_user_fault(struct hal_uregs *regs, enum hal_fault_kind kind, uint64_
     if (!p)
         proc_exit(NULL, 128 + sig);
     proc_exit_group(p, 128 + sig);
-}
-
-/* --- the configured program -------------------------------------------------------------- */
-
-static void start_clock(void *arg, struct tfs_time *now)
-{
-    uint64_t ns = hal_wallclock_ns();
-
-    (void)arg;
-    now->sec = (int64_t)(ns / 1000000000ULL);
-    now->nsec = (uint32_t)(ns % 1000000000ULL);
-}
-
-static void start_report(void *arg, const char *msg)
-{
-    (void)arg;
-    kprintf("petrel: tfs: %s\n", msg);
-}
-
-/* The configuration stored in the image: a read-only TFS mount of its own, before the VFS
- * mounts the volume (the xattr's name has no Linux namespace, so the VFS would refuse it). */
-static int read_stored_config(struct tfs_dev *dev, struct config_value **out)
-{
-    struct tfs_mount_opts o = {true, start_clock, NULL, start_report, NULL};
-    struct config_error err = {0, 0, NULL};
-    struct tfs_vol *vol;
-    char *text = kmalloc(PROC_CONFIG_MAX);
-    int rc, n;
-
-    if (!text)
-        return -ENOMEM;
-    rc = tfs_mount(dev, &o, &vol);
-    if (rc) {
-        kprintf("petrel: block device 0 holds no mountable TFS volume: error %d\n", -rc);
-        kfree(text);
-        return rc;
-    }
-    n = tfs_getxattr(vol, TFS_ROOT_INO, PROC_CONFIG_XATTR, text, PROC_CONFIG_MAX);
-    tfs_unmount(vol);
-    rc = n < 0 ? n : config_parse(text, (size_t)n, out, &err);
-    if (n < 0)
-        kprintf("petrel: the image stores no configuration (error %d)\n", -n);
-    else if (rc)
-        kprintf("petrel: stored configuration %u:%u: %s\n", err.line, err.column,
-                err.message ? err.message : "error");
-    kfree(text);
-    return rc;
-}
-
-/* A memfs with the standard devices on /dev when the image has that directory. */
-static void mount_dev(void)
-{
-    struct vfs_stat st;
-
-    if (vfs_statat(NULL, "/dev", 0, &st) || !VFS_S_ISTYPE(st.st_mode, VFS_S_IFDIR))
-        return;
-    if (memfs_mount(NULL, "/dev", NULL, NULL) == 0 && vfs_devices_register() == 0)
-        vfs_devices_populate(NULL, "/dev");
-}
-
-static int load_config(struct proc_config *cfg)
-{
-    static struct vfs_blkdev bd;
-    struct config_value *root = NULL;
-    int rc;
-
-    vfs_init();
-    rc = vfs_blkdev_open(0, &bd);
-    if (rc) {
-        kprintf("petrel: no program configured (no block device)\n");
-        return rc;
-    }
-    rc = read_stored_config(&bd.dev, &root);
-    if (rc == 0)
-        rc = proc_cmdline_override(root, kernel.boot ? kernel.boot->cmdline : "");
-    if (rc == 0)
-        rc = proc_config_from_tree(root, cfg);
-    config_free(root);
-    if (rc == 0)
-        rc = vfs_tfs_mount(NULL, "/", &bd.dev, NULL, NULL);
-    if (rc == 0)
-        mount_dev();
-    return rc;
-}
-
-int proc_run_configured(uint64_t hwcap, uint64_t hwcap2)
-{
-    struct proc_config cfg;
-    struct hal_uregs regs;
-    struct proc *p;
-    int rc = load_config(&cfg);
-
-    if (rc)
-        return 1;
-    rc = proc_create(&cfg, &p);
-    proc_config_free(&cfg);
-    if (rc) {
-        kprintf("petrel: cannot create the process: error %d\n", -rc);
-        return 1;
-    }
-    rc = proc_attach(p, NULL); /* binds the main thread: allocates nothing */
-    if (rc == 0)
-        rc = proc_start(p, hwcap, hwcap2, &regs);
-    if (rc == 0) {
-        rc = hal_user_enter(&regs);
-        kprintf("petrel: cannot enter user mode: error %d\n", -rc);
-    }
-    proc_detach(NULL);
-    proc_destroy(p);
-    return 1;
 }

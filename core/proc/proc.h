@@ -3,8 +3,8 @@
  *
  * Petrel runs exactly one process (pid 1). A struct proc owns
  *   - the user address space (struct vm_space, core/mm/vm.h);
- *   - the descriptor table (struct fdtable): slots holding a VFS open file description
- *     (struct vfs_file) or the console, plus the per-descriptor FD_CLOEXEC flag;
+ *   - the descriptor table (struct fdtable, fdtable.h): slots holding an open file
+ *     description (struct file, fs/file/file.h), plus the per-descriptor FD_CLOEXEC flag;
  *   - the working directory (a VFS description opened O_PATH|O_DIRECTORY; NULL is "/"),
  *     the umask, the signal actions, the exit state;
  *   - its threads: one struct uthread each (core/proc/uthread.c), reached from the
@@ -25,64 +25,31 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/abi/resource.h"
+#include "core/abi/signal.h"
 #include "core/config/config.h"
 #include "core/lib/list.h"
 #include "core/lib/spinlock.h"
 #include "core/mm/vm.h"
+#include "core/proc/fdtable.h"
 #include "core/sched/sched.h"
 #include "hal/hal_user.h"
 
 struct vfs_file;
 
 #define PROC_PID 1
-#define PROC_NOFILE 1024 /* RLIMIT_NOFILE: descriptors 0..1023 */
-#define PROC_NSIG 64
-#define PROC_SIGSET_SIZE 8
+#define PROC_NSIG LINUX_NSIG
+#define PROC_SIGSET_SIZE LINUX_SIGSET_SIZE
 
 /* Linux signal numbers used by the fault path. */
-#define PROC_SIGILL 4
-#define PROC_SIGTRAP 5
-#define PROC_SIGBUS 7
-#define PROC_SIGFPE 8
-#define PROC_SIGKILL 9
-#define PROC_SIGSEGV 11
+#define PROC_SIGILL LINUX_SIGILL
+#define PROC_SIGTRAP LINUX_SIGTRAP
+#define PROC_SIGBUS LINUX_SIGBUS
+#define PROC_SIGFPE LINUX_SIGFPE
+#define PROC_SIGKILL LINUX_SIGKILL
+#define PROC_SIGSEGV LINUX_SIGSEGV
 
-/* --- descriptors ------------------------------------------------------------------------- */
-
-/* What a descriptor refers to. A slot is free when neither file nor console is set. */
-struct fd_slot {
-    struct vfs_file *file; /* a reference, or NULL */
-    bool console;          /* the console (fds 0, 1, 2 at start) */
-    bool cloexec;          /* FD_CLOEXEC */
-};
-
-struct fdtable {
-    struct mutex lock; /* guards slots */
-    struct fd_slot slots[PROC_NOFILE];
-};
-
-void fdtable_init(struct fdtable *t);
-/* Close every descriptor. */
-void fdtable_destroy(struct fdtable *t);
-/*
- * Put s (its file reference passes to the table) in the lowest free slot >= minfd. Returns
- * the descriptor, -EMFILE (none free) or -EINVAL (minfd out of range). On failure the caller
- * keeps its reference.
- */
-int fd_install(struct fdtable *t, int minfd, struct fd_slot s);
-/* Copy slot fd into *out, taking a reference to its file. 0 or -EBADF. Drop with fd_put. */
-int fd_get(struct fdtable *t, int fd, struct fd_slot *out);
-void fd_put(struct fd_slot *s);
-/* Close fd: 0 or -EBADF. */
-int fd_close(struct fdtable *t, int fd);
-/* dup2/dup3 core: make newfd refer to oldfd's object (closing what newfd held), with
- * cloexec. Returns newfd or -EBADF. oldfd == newfd returns newfd after checking oldfd. */
-int fd_dup_to(struct fdtable *t, int oldfd, int newfd, bool cloexec);
-/* FD_CLOEXEC of fd: get (0/1 or -EBADF) and set (0 or -EBADF). */
-int fd_get_cloexec(struct fdtable *t, int fd);
-int fd_set_cloexec(struct fdtable *t, int fd, bool on);
-/* Descriptors in use (tests). */
-unsigned fd_count(struct fdtable *t);
+/* --- descriptors: core/proc/fdtable.h ------------------------------------------------- */
 
 /* --- configuration ----------------------------------------------------------------------- */
 
@@ -175,11 +142,11 @@ struct uthread {
     int sched_prio;   /* recorded sched_priority */
 };
 
-#define PROC_NRLIMIT 16
-#define PROC_RLIM_INFINITY (~0ULL)
-#define PROC_RLIMIT_STACK 3
-#define PROC_RLIMIT_CORE 4
-#define PROC_RLIMIT_NOFILE 7
+#define PROC_NRLIMIT LINUX_RLIM_NLIMITS
+#define PROC_RLIM_INFINITY LINUX_RLIM_INFINITY
+#define PROC_RLIMIT_STACK LINUX_RLIMIT_STACK
+#define PROC_RLIMIT_CORE LINUX_RLIMIT_CORE
+#define PROC_RLIMIT_NOFILE LINUX_RLIMIT_NOFILE
 
 struct proc_rlimit {
     uint64_t cur, max;
@@ -192,7 +159,6 @@ struct proc {
     struct mutex lock;    /* guards the fields below up to `tlock` */
     struct vfs_file *cwd; /* O_PATH directory description; NULL: "/" */
     uint32_t umask;
-    unsigned console_flags; /* status flags of the console description (O_NONBLOCK...) */
     struct proc_sigaction sigactions[PROC_NSIG];
     struct proc_rlimit rlimits[PROC_NRLIMIT]; /* recorded; RLIMIT_NOFILE is PROC_NOFILE */
     struct proc_config cfg;
@@ -202,10 +168,11 @@ struct proc {
     bool multi;            /* has had more than one thread (the tracer prefixes tids) */
     int next_tid;          /* where the cyclic tid search starts */
     uint64_t tid_used[PROC_TID_MAX / 64];
-    bool exiting; /* exit_group, a fatal signal or execve ends the threads */
+    bool exiting;              /* exit_group, a fatal signal or execve ends the threads */
+    struct wait_queue exit_wq; /* threads leaving, for a group exit */
     bool exited;
     int exit_status;
-    struct uthread main; /* the main thread; its tid (the pid) stays reserved */
+    struct uthread main;       /* the main thread; its tid (the pid) stays reserved */
     struct futex_table *futex; /* futex.c */
 };
 
@@ -351,17 +318,5 @@ void proc_exit(struct proc *p, int status) __attribute__((noreturn));
 
 /* The signal a fatal user fault of kind (or a vm_fault error rc) raises, as Linux would. */
 int proc_fault_signal(enum hal_fault_kind kind, int rc);
-
-/*
- * The kernel's path for the configured program when no hosted entry is set: mount the TFS
- * volume on block device 0 as "/" (through the VFS block adapter), read the configuration
- * stored in the image (xattr petrel.config of the root, docs/tools.md), apply the kernel
- * command line's key=value overrides, mount a memfs /dev when the image has a /dev
- * directory, create the process, proc_start it, and enter user mode (hal_user_enter).
- * Returns only on failure, with the exit code the kernel should end with (a message is on
- * the console); the program's own end goes through proc_exit. hwcap/hwcap2: AT_HWCAP(2).
- * Called by the init thread (core/kernel.c).
- */
-int proc_run_configured(uint64_t hwcap, uint64_t hwcap2);
 
 #endif

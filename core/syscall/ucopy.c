@@ -100,7 +100,7 @@ int sys_path_in(uint64_t uaddr, char **out)
 int sys_dir_get(int dirfd, const char *path, struct vfs_file **out)
 {
     struct proc *p = sys_proc();
-    struct fd_slot s;
+    struct file *f;
     int rc;
 
     *out = NULL;
@@ -114,13 +114,14 @@ int sys_dir_get(int dirfd, const char *path, struct vfs_file **out)
         mutex_unlock(&p->lock);
         return 0;
     }
-    rc = fd_get(&p->fds, dirfd, &s);
+    rc = fd_get(&p->fds, dirfd, &f);
     if (rc)
         return rc;
-    if (!s.file)
-        return -ENOTDIR; /* the console is no directory */
-    *out = s.file;
-    return 0;
+    *out = file_vfs(f); /* NULL: a file of another kind is no directory */
+    if (*out)
+        vfs_file_get(*out);
+    file_put(f);
+    return *out ? 0 : -ENOTDIR;
 }
 
 void sys_dir_put(struct vfs_file *f)

@@ -264,6 +264,21 @@ ST_CASE(timeouts_with_a_waiter)
     ST_CHECK(hal_wallclock_ns() < dl);
 }
 
+ST_CASE(interrupted_wait_returns_eintr)
+{
+    struct waiter_arg w = {0};
+    struct thread *t;
+
+    put32(W_, 0);
+    t = start_waiter(&w, W_, FW | PRIV, ANY);
+    let_run();
+    ST_CHECK(!w.done);
+    thread_interrupt(t); /* what the signal layer and a group exit do */
+    thread_join(t);
+    ST_EQ(w.rc, -EINTR);
+    ST_EQ(SC(NR_futex, W_, FK | PRIV, 1), 0); /* it left the bucket */
+}
+
 /* --- a thread's exit ---------------------------------------------------------------------------
  */
 
@@ -341,6 +356,7 @@ int main(void)
         cmocka_unit_test(requeue_and_cmp_requeue),
         cmocka_unit_test(wake_op_wakes_both_words),
         cmocka_unit_test(timeouts_with_a_waiter),
+        cmocka_unit_test(interrupted_wait_returns_eintr),
         cmocka_unit_test(exit_clears_and_wakes_child_tid),
         cmocka_unit_test(exit_marks_robust_locks_owner_died),
     };

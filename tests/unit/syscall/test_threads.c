@@ -478,6 +478,34 @@ static int app_boot_setup(void)
     return proc_attach(app, NULL);
 }
 
+/* A thread blocked in a futex wait when another calls exit_group. */
+static void futex_sleeper(void *arg)
+{
+    long m;
+
+    (void)arg;
+    if (proc_attach(app, NULL))
+        return;
+    m = ksys_call(NR_mmap, 0, 4096, 3, 0x22, (uint64_t)-1, 0);
+    ksys_call(202, (uint64_t)m, 0 /* FUTEX_WAIT */, 0, 0, 0, 0);
+    hal_exit(205); /* never: the wait ends with -EINTR and the thread with the process */
+}
+
+static int group_futex_entry(void *arg)
+{
+    struct thread *t;
+
+    (void)arg;
+    if (app_boot_setup())
+        return 200;
+    sys_trace_set(true);
+    thread_create("fsleeper", futex_sleeper, NULL);
+    sched_sleep_ns(1000000);
+    t = thread_create("group", group_worker, NULL);
+    thread_join(t);
+    return 201;
+}
+
 /* exit_group from a second thread while the main one waits: the process ends with it. */
 static int group_entry(void *arg)
 {
@@ -532,6 +560,22 @@ static void group_exit_ends_process(void **state)
     assert_int_equal(boot(group_entry), 0);
 }
 
+/* The group exit wakes the futex waiter (-EINTR) and waits for it to end before the end. */
+static void group_exit_stops_waiters(void **state)
+{
+    char cap[2048];
+
+    (void)state;
+    group_code = 12;
+    hosted_console_capture(cap, sizeof(cap), false);
+    assert_int_equal(boot(group_futex_entry), 12);
+    hosted_console_capture_stop();
+    assert_non_null(strstr(cap, "[pid 3] exit_group(12) = ?\n"));
+    assert_non_null(strstr(cap, "[pid 2] futex("));
+    assert_non_null(strstr(cap, ") = -4\n"));
+    assert_true(strstr(cap, ") = -4\n") > strstr(cap, "exit_group(12)"));
+}
+
 static void last_thread_ends_process(void **state)
 {
     (void)state;
@@ -554,6 +598,7 @@ int main(void)
         cmocka_unit_test(sched_answers),
         cmocka_unit_test(get_robust_list_as_linux),
         cmocka_unit_test(group_exit_ends_process),
+        cmocka_unit_test(group_exit_stops_waiters),
         cmocka_unit_test(last_thread_ends_process),
     };
 
