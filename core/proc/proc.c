@@ -228,6 +228,8 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
     fdtable_init(&p->fds);
     rc = config_copy(cfg ? cfg : &empty, &p->cfg);
     if (rc == 0)
+        rc = futex_table_create(&p->futex);
+    if (rc == 0)
         rc = vm_space_create(&p->vm);
     if (rc == 0)
         rc = proc_open_cwd(p);
@@ -259,6 +261,8 @@ void proc_destroy(struct proc *p)
         vm_space_destroy(p->vm);
     proc_config_free(&p->cfg);
     kfree(p->groups);
+    if (p->futex)
+        futex_table_destroy(p->futex);
     kfree(p);
 }
 

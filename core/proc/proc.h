@@ -177,11 +177,41 @@ struct proc {
     bool multi;            /* has had more than one thread (the tracer prefixes tids) */
     int next_tid;          /* where the cyclic tid search starts */
     uint64_t tid_used[PROC_TID_MAX / 64];
-    bool exiting; /* exit_group, a fatal signal or execve ends the threads */
+    bool exiting;              /* exit_group, a fatal signal or execve ends the threads */
+    struct wait_queue exit_wq; /* threads leaving, for a group exit */
     bool exited;
     int exit_status;
-    struct uthread main; /* the main thread; its tid (the pid) stays reserved */
+    struct uthread main;       /* the main thread; its tid (the pid) stays reserved */
+    struct futex_table *futex; /* futex.c */
 };
+
+/* --- futexes (futex.c) -------------------------------------------------------------------- */
+
+struct futex_table;
+int futex_table_create(struct futex_table **out);
+void futex_table_destroy(struct futex_table *t);
+/*
+ * The operations of futex(2) on p's table, decoded by the caller. shared: the operation is
+ * not FUTEX_PRIVATE_FLAG (a different key, as on Linux). Errors as Linux: -EINVAL (unaligned
+ * address, zero bitset, negative counts), -EFAULT (address outside the user half, or an
+ * unreadable word), -EAGAIN (the word is not val), -ETIMEDOUT.
+ * futex_wait: sleep while *uaddr == val until woken by a wake whose bitset meets bitset, or
+ * deadline_ns on the monotonic clock (UINT64_MAX: none; 0: already past). May sleep.
+ */
+long futex_wait(struct proc *p, uint64_t uaddr, bool shared, uint32_t val, uint64_t deadline_ns,
+                uint32_t bitset);
+/* Wake up to nr (at least one, as Linux) waiters; returns the number woken. */
+long futex_wake(struct proc *p, uint64_t uaddr, bool shared, int nr, uint32_t bitset);
+/* Wake nr_wake waiters of uaddr and move up to nr_requeue others to uaddr2; with cmp, only
+ * while *uaddr == val3 (-EAGAIN). Returns woken + moved. */
+long futex_requeue(struct proc *p, uint64_t uaddr, bool shared, int nr_wake, int nr_requeue,
+                   uint64_t uaddr2, bool cmp, uint32_t val3);
+/* FUTEX_WAKE_OP: *uaddr2 = op(*uaddr2), wake nr_wake on uaddr and, when the comparison of the
+ * old value holds, nr_wake2 on uaddr2. -ENOSYS for an unknown op or comparison. */
+long futex_wake_op(struct proc *p, uint64_t uaddr, bool shared, int nr_wake, int nr_wake2,
+                   uint64_t uaddr2, uint32_t encoded);
+/* At a thread's exit: every robust lock it holds gets FUTEX_OWNER_DIED and a waiter woken. */
+void futex_exit_robust(struct uthread *ut);
 
 /*
  * Create the process for cfg (copied; cfg may be NULL for an empty configuration): a fresh

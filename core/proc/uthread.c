@@ -26,6 +26,9 @@
 #include "core/mm/uaccess.h"
 #include "core/proc/proc.h"
 #include "hal/hal_errno.h"
+#include "hal/hal_time.h"
+
+#define GROUP_EXIT_WAIT_NS 1000000000ULL /* at most 1 s for the others to leave the kernel */
 
 /* With p->tlock held: a free tid, marked used, or -EAGAIN. */
 static int tid_alloc(struct proc *p)
@@ -66,6 +69,7 @@ void proc_threads_init(struct proc *p)
     p->main.tid = p->pid;
     list_push_back(&p->threads, &p->main.node);
     p->nthreads = 1;
+    wq_init(&p->exit_wq, "group exit");
 }
 
 /* With p->tlock held: ut leaves the live threads (its tid is free again, but the pid). */
@@ -269,15 +273,20 @@ unsigned proc_thread_count(struct proc *p)
 
 /* --- the end ------------------------------------------------------------------------------- */
 
-/* What a thread does on its way out while the process lives on (Linux's mm_release):
- * zero the clear_child_tid word. A fault there is ignored, as on Linux. */
+/* What a thread does on its way out while the process lives on (Linux's exit_mm and
+ * mm_release): its robust locks are marked FUTEX_OWNER_DIED, then the clear_child_tid word
+ * is zeroed and one waiter woken (a shared wake, as Linux; pthread_join waits there). Faults
+ * are ignored, as on Linux. */
 static void uthread_exit_actions(struct uthread *ut)
 {
     uint32_t zero = 0;
+    uint64_t ctid = ut->clear_child_tid;
 
-    if (ut->clear_child_tid) {
-        (void)copy_to_user(uptr_make(ut->clear_child_tid), &zero, sizeof(zero));
-        ut->clear_child_tid = 0;
+    futex_exit_robust(ut);
+    ut->clear_child_tid = 0;
+    if (ctid) {
+        (void)copy_to_user(uptr_make(ctid), &zero, sizeof(zero));
+        (void)futex_wake(ut->proc, ctid, true, 1, LINUX_FUTEX_BITSET_MATCH_ANY);
     }
 }
 
@@ -304,7 +313,50 @@ void uthread_exit(int code)
         proc_exit(p, code);
     t->ut = NULL;
     uthread_put(ut);
+    wq_wake_all(&p->exit_wq); /* a group exit may wait for this thread */
     thread_exit(code);
+}
+
+/* With p->tlock held: every other live thread is out of the kernel (or never ran). */
+static bool others_out(struct proc *p, const struct uthread *self)
+{
+    PROC_FOR_EACH_THREAD(p, ut)
+    {
+        if (ut != self && ut->thread && __atomic_load_n(&ut->call.nr, __ATOMIC_RELAXED) != -1)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Wake every other thread from interruptible waits and wait (at most GROUP_EXIT_WAIT_NS)
+ * until none is inside a syscall: each ends at its kernel boundary (uthread_return_check).
+ * Threads running in user mode touch no kernel state; they end at their next entry.
+ */
+static void stop_others(struct proc *p, struct uthread *self)
+{
+    uint64_t deadline = hal_clock_ns() + GROUP_EXIT_WAIT_NS, tok;
+    bool done;
+
+    tok = spin_lock_irqsave(&p->tlock);
+    PROC_FOR_EACH_THREAD(p, ut)
+    {
+        if (ut != self && ut->thread)
+            thread_interrupt(ut->thread);
+    }
+    spin_unlock_irqrestore(&p->tlock, tok);
+    for (;;) {
+        uint64_t t2 = spin_lock_irqsave(&p->exit_wq.lock);
+
+        tok = spin_lock_irqsave(&p->tlock);
+        done = others_out(p, self);
+        spin_unlock_irqrestore(&p->tlock, tok);
+        if (done || wq_wait_locked(&p->exit_wq, &t2, deadline) == -ETIMEDOUT) {
+            spin_unlock_irqrestore(&p->exit_wq.lock, t2);
+            return;
+        }
+        spin_unlock_irqrestore(&p->exit_wq.lock, t2);
+    }
 }
 
 void proc_exit_group(struct proc *p, int status)
@@ -319,6 +371,7 @@ void proc_exit_group(struct proc *p, int status)
     spin_unlock_irqrestore(&p->tlock, tok);
     if (second)
         uthread_exit(status); /* the first caller ends the process */
+    stop_others(p, uthread_current());
     proc_exit(p, status);
 }
 

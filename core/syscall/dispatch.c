@@ -98,12 +98,12 @@ long ksys_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, 
         return -ESRCH;      /* a kernel thread has no process to act for */
     uthread_return_check(); /* a thread of an ending process starts nothing new */
     sys_fetch_reset();
-    ut->call.nr = (long)nr;
     memcpy(ut->call.args, a, sizeof(a));
+    __atomic_store_n(&ut->call.nr, (long)nr, __ATOMIC_RELAXED); /* a group exit reads it */
     if (sys_trace_enabled() && sys_noreturn(d))
         trace_call(ut, d, a, 0);
     ret = d->fn(a);
-    ut->call.nr = -1;
+    __atomic_store_n(&ut->call.nr, -1L, __ATOMIC_RELAXED);
     if (sys_trace_enabled())
         trace_call(ut, d, a, ret);
     uthread_return_check();

@@ -17,6 +17,11 @@
  * change nothing for a thread of the one process; the exit signal of a thread is ignored
  * (Linux sets it to -1).
  *
+ * futex: decodes the operation and its timeout, then core/proc/futex.c. Timeouts: FUTEX_WAIT's
+ * is relative (monotonic), FUTEX_WAIT_BITSET's absolute on CLOCK_MONOTONIC, or on
+ * CLOCK_REALTIME with FUTEX_CLOCK_REALTIME (converted to a monotonic deadline: the wall clock
+ * is the boot time plus the monotonic clock). The PI operations are -ENOSYS (docs/threads.md).
+ *
  * Scheduling: one CPU, one policy (round robin). Policies and priorities are validated as
  * Linux does and recorded per thread (sched_getscheduler/getparam read them back); the
  * affinity is CPU 0, in a mask of 8 bytes (one long: a distribution kernel's size with at
@@ -28,6 +33,7 @@
 #include "core/lib/kstring.h"
 #include "core/syscall/sys_internal.h"
 #include "hal/hal_errno.h"
+#include "hal/hal_time.h"
 
 #define CPUMASK_BYTES 8
 #define TASK_SIZE_MAX 0x00007ffffffff000ULL
@@ -361,4 +367,90 @@ long sys_sched_rr_get_interval(const uint64_t a[6])
         ts.tv_nsec = RR_TIMESLICE_NS;
     uthread_put(ut);
     return sys_copy_out(a[1], &ts, sizeof(ts)) ? -EFAULT : 0;
+}
+
+/* --- futex ----------------------------------------------------------------------------------- */
+
+#define NSEC_PER_SEC 1000000000ULL
+
+/* The deadline (monotonic ns; UINT64_MAX none, 0 already past) of a wait's timeout. */
+static long futex_deadline(uint64_t uts, bool relative, bool realtime, uint64_t *out)
+{
+    struct linux_timespec ts;
+    uint64_t t, now = hal_clock_ns();
+
+    *out = UINT64_MAX;
+    if (!uts)
+        return 0;
+    if (sys_copy_in(&ts, uts, sizeof(ts)))
+        return -EFAULT;
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
+        return -EINVAL;
+    if ((uint64_t)ts.tv_sec > (UINT64_MAX - NSEC_PER_SEC) / NSEC_PER_SEC / 2)
+        return 0; /* beyond any clock: no deadline */
+    t = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+    if (relative)
+        t += now;
+    else if (realtime)
+        t = t > hal_wallclock_ns() ? now + (t - hal_wallclock_ns()) : 0;
+    *out = t > now ? t : 0;
+    return 0;
+}
+
+static bool futex_has_timeout(int cmd)
+{
+    return cmd == LINUX_FUTEX_WAIT || cmd == LINUX_FUTEX_WAIT_BITSET;
+}
+
+long sys_futex(const uint64_t a[6])
+{
+    int op = (int)a[1], cmd = op & LINUX_FUTEX_CMD_MASK;
+    bool shared = !(op & LINUX_FUTEX_PRIVATE_FLAG), rt = op & LINUX_FUTEX_CLOCK_REALTIME;
+    struct proc *p = sys_proc();
+    uint64_t deadline = UINT64_MAX;
+    long rc;
+
+    if (rt && cmd != LINUX_FUTEX_WAIT_BITSET && cmd != LINUX_FUTEX_WAIT_REQUEUE_PI &&
+        cmd != LINUX_FUTEX_LOCK_PI2)
+        return -ENOSYS;
+    if (futex_has_timeout(cmd)) {
+        rc = futex_deadline(a[3], cmd == LINUX_FUTEX_WAIT, rt, &deadline);
+        if (rc)
+            return rc;
+    }
+    switch (cmd) {
+    case LINUX_FUTEX_WAIT:
+        return futex_wait(p, a[0], shared, (uint32_t)a[2], deadline, LINUX_FUTEX_BITSET_MATCH_ANY);
+    case LINUX_FUTEX_WAIT_BITSET:
+        return futex_wait(p, a[0], shared, (uint32_t)a[2], deadline, (uint32_t)a[5]);
+    case LINUX_FUTEX_WAKE:
+        return futex_wake(p, a[0], shared, (int)a[2], LINUX_FUTEX_BITSET_MATCH_ANY);
+    case LINUX_FUTEX_WAKE_BITSET:
+        return futex_wake(p, a[0], shared, (int)a[2], (uint32_t)a[5]);
+    case LINUX_FUTEX_REQUEUE:
+    case LINUX_FUTEX_CMP_REQUEUE:
+        return futex_requeue(p, a[0], shared, (int)a[2], (int)(uint32_t)a[3], a[4],
+                             cmd == LINUX_FUTEX_CMP_REQUEUE, (uint32_t)a[5]);
+    case LINUX_FUTEX_WAKE_OP:
+        return futex_wake_op(p, a[0], shared, (int)a[2], (int)(uint32_t)a[3], a[4], (uint32_t)a[5]);
+    default:
+        return -ENOSYS; /* FUTEX_FD (gone from Linux), the PI operations, unknown ones */
+    }
+}
+
+/* get_robust_list(pid, head_ptr, len_ptr): the list a thread of the process registered (musl
+ * checks with it that robust mutexes are supported). Linux writes the length first. */
+long sys_get_robust_list(const uint64_t a[6])
+{
+    struct uthread *ut;
+    uint64_t head, len = sizeof(struct linux_robust_list_head);
+    long rc = sched_target(a[0], false, &ut);
+
+    if (rc)
+        return rc;
+    head = ut->robust_list;
+    uthread_put(ut);
+    if (sys_copy_out(a[2], &len, sizeof(len)) || sys_copy_out(a[1], &head, sizeof(head)))
+        return -EFAULT;
+    return 0;
 }

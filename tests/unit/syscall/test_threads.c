@@ -239,6 +239,7 @@ enum {
     NR_sched_setaffinity = 203,
     NR_sched_getaffinity = 204,
     NR_getcpu = 309,
+    NR_get_robust_list = 274,
     NR_clone3 = 435,
 };
 
@@ -421,6 +422,25 @@ ST_CASE(sched_answers)
     ST_EQ(SC(NR_sched_yield), 0);
 }
 
+ST_CASE(get_robust_list_as_linux)
+{
+    uint64_t hl[2] = {1, 1};
+
+    ST_EQ(SC(NR_get_robust_list, 0, P(0), P(8)), 0);
+    st_get(hl, P(0), sizeof(hl));
+    ST_EQ(hl[0], 0);
+    ST_EQ(hl[1], 24);
+    ST_EQ(SC(NR_set_robust_list, P(64), 24), 0);
+    ST_EQ(SC(NR_get_robust_list, 1, P(0), P(8)), 0);
+    st_get(hl, P(0), sizeof(hl));
+    ST_EQ(hl[0], P(64));
+    ST_EQ(SC(NR_get_robust_list, (uint64_t)-1, P(0), P(8)), -ESRCH);
+    ST_EQ(SC(NR_get_robust_list, 99999, P(0), P(8)), -ESRCH);
+    ST_EQ(SC(NR_get_robust_list, 0, 0, P(8)), -EFAULT);
+    ST_EQ(SC(NR_get_robust_list, 0, P(0), 0), -EFAULT);
+    ST_EQ(SC(NR_set_robust_list, 0, 23), -EINVAL);
+}
+
 /* --- the end of the process -------------------------------------------------------------- */
 
 static struct proc *app;
@@ -456,6 +476,34 @@ static int app_boot_setup(void)
     if (proc_create(NULL, &app))
         return -1;
     return proc_attach(app, NULL);
+}
+
+/* A thread blocked in a futex wait when another calls exit_group. */
+static void futex_sleeper(void *arg)
+{
+    long m;
+
+    (void)arg;
+    if (proc_attach(app, NULL))
+        return;
+    m = ksys_call(NR_mmap, 0, 4096, 3, 0x22, (uint64_t)-1, 0);
+    ksys_call(202, (uint64_t)m, 0 /* FUTEX_WAIT */, 0, 0, 0, 0);
+    hal_exit(205); /* never: the wait ends with -EINTR and the thread with the process */
+}
+
+static int group_futex_entry(void *arg)
+{
+    struct thread *t;
+
+    (void)arg;
+    if (app_boot_setup())
+        return 200;
+    sys_trace_set(true);
+    thread_create("fsleeper", futex_sleeper, NULL);
+    sched_sleep_ns(1000000);
+    t = thread_create("group", group_worker, NULL);
+    thread_join(t);
+    return 201;
 }
 
 /* exit_group from a second thread while the main one waits: the process ends with it. */
@@ -512,6 +560,22 @@ static void group_exit_ends_process(void **state)
     assert_int_equal(boot(group_entry), 0);
 }
 
+/* The group exit wakes the futex waiter (-EINTR) and waits for it to end before the end. */
+static void group_exit_stops_waiters(void **state)
+{
+    char cap[2048];
+
+    (void)state;
+    group_code = 12;
+    hosted_console_capture(cap, sizeof(cap), false);
+    assert_int_equal(boot(group_futex_entry), 12);
+    hosted_console_capture_stop();
+    assert_non_null(strstr(cap, "[pid 3] exit_group(12) = ?\n"));
+    assert_non_null(strstr(cap, "[pid 2] futex("));
+    assert_non_null(strstr(cap, ") = -4\n"));
+    assert_true(strstr(cap, ") = -4\n") > strstr(cap, "exit_group(12)"));
+}
+
 static void last_thread_ends_process(void **state)
 {
     (void)state;
@@ -532,7 +596,9 @@ int main(void)
         cmocka_unit_test(clone_refusals),
         cmocka_unit_test(clone3_structure_checks),
         cmocka_unit_test(sched_answers),
+        cmocka_unit_test(get_robust_list_as_linux),
         cmocka_unit_test(group_exit_ends_process),
+        cmocka_unit_test(group_exit_stops_waiters),
         cmocka_unit_test(last_thread_ends_process),
     };
 
