@@ -16,7 +16,12 @@
 
 #include "core/abi/poll.h"
 #include "core/abi/socket.h"
+#include "core/abi/fcntl.h"
+#include "core/abi/stat.h"
 #include "core/sched/sched.h"
+#include "fs/file/file.h"
+#include "fs/vfs/vfs.h"
+#include "net/sock_file.h"
 #include "net/sock.h"
 #include "tests/hosted/hosted_test.h"
 #include "tests/unit/net/ntl.h"
@@ -305,6 +310,47 @@ static void test_loopback_and_timeout(void)
     sock_close(l);
 }
 
+/* The socket as an open-file kind: read/write/poll/stat/setfl through fs/file. */
+static unsigned polls;
+
+static void count_queue(struct poll_table *pt, struct wait_queue *wq)
+{
+    (void)pt;
+    (void)wq;
+    polls++;
+}
+
+static void test_file_kind(void)
+{
+    struct linux_sockaddr_in lo = {.sin_family = LINUX_AF_INET, .sin_port = 0x5d11,
+                                   .sin_addr = 0x0100007f};
+    struct sock *l = mk(LINUX_AF_INET, LINUX_SOCK_STREAM), *c, *s;
+    struct poll_table pt = {.queue = count_queue};
+    struct file *fc, *fs;
+    struct vfs_stat st;
+    uint64_t pos = 0;
+    char b[8];
+
+    H_CHECK(sock_bind(l, &lo, sizeof(lo)) == 0 && sock_listen(l, 2) == 0);
+    c = mk(LINUX_AF_INET, LINUX_SOCK_STREAM);
+    H_CHECK(sock_connect(c, &lo, sizeof(lo)) == 0);
+    H_CHECK(sock_accept(l, &s, NULL, NULL) == 0);
+    fc = sock_file_open(c, false);
+    fs = sock_file_open(s, true);
+    H_CHECK(fc && fs && sock_of_file(fc) == c);
+    H_CHECK(file_stat(fc, &st) == 0 && (st.st_mode & LINUX_S_IFMT) == LINUX_S_IFSOCK);
+    H_CHECK(file_read(fs, b, sizeof(b), &pos) == -EAGAIN); /* O_NONBLOCK */
+    H_CHECK(file_poll(fs, &pt) == (LINUX_EPOLLOUT | LINUX_EPOLLWRNORM) && polls == 1);
+    H_CHECK(file_write(fc, "file", 4, &pos) == 4);
+    H_CHECK(file_setfl(fs, LINUX_O_NONBLOCK, 0) == 0); /* blocking now: waits for the data */
+    H_CHECK(file_read(fs, b, sizeof(b), &pos) == 4 && memcmp(b, "file", 4) == 0);
+    file_put(fc); /* the last reference closes: FIN */
+    H_CHECK(file_read(fs, b, sizeof(b), &pos) == 0);
+    H_CHECK(file_poll(fs, NULL) & LINUX_EPOLLRDHUP);
+    file_put(fs);
+    sock_close(l);
+}
+
 static int scenarios(void)
 {
     test_tcp_echo_v4();
@@ -313,6 +359,7 @@ static int scenarios(void)
     test_udp();
     test_v6_dual_stack();
     test_loopback_and_timeout();
+    test_file_kind();
     return 0;
 }
 

@@ -1,0 +1,79 @@
+/*
+ * sock_file.c - sockets as an open-file kind (fs/file/file.h).
+ *
+ * The description's priv is the struct sock. read/write are recv/send without flags (the
+ * O_NONBLOCK status flag is mirrored into the socket by setfl), poll returns the socket's
+ * mask (kept current under the network lock, read without it: poll ops never sleep) after
+ * registering the socket's wait queue, stat is a synthetic S_IFSOCK inode, and the last
+ * reference closes the socket. No ioctl yet: FIONREAD (sock_readable) waits for the file
+ * layer's user-argument change (file_uarg) to land.
+ */
+#include "core/abi/fcntl.h"
+#include "core/abi/stat.h"
+#include "core/lib/kstring.h"
+#include "fs/file/file.h"
+#include "fs/vfs/vfs.h"
+#include "hal/hal_errno.h"
+#include "net/sock.h"
+#include "net/sock_file.h"
+
+static long sk_read(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+    (void)pos;
+    return sock_recv(f->priv, buf, n, 0, NULL, NULL, NULL);
+}
+
+static long sk_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
+{
+    (void)pos;
+    return sock_send(f->priv, buf, n, 0, NULL, 0);
+}
+
+static unsigned sk_poll(struct file *f, struct poll_table *pt)
+{
+    poll_wait(pt, sock_wait_queue(f->priv));
+    return sock_poll(f->priv);
+}
+
+static int sk_stat(struct file *f, struct vfs_stat *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->st_mode = LINUX_S_IFSOCK | 0777;
+    st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4; /* unique while the socket lives */
+    st->st_nlink = 1;
+    st->st_blksize = 4096;
+    return 0;
+}
+
+static int sk_setfl(struct file *f, unsigned flags)
+{
+    sock_set_nonblock(f->priv, flags & LINUX_O_NONBLOCK);
+    return 0;
+}
+
+static void sk_release(struct file *f)
+{
+    sock_close(f->priv);
+}
+
+static const struct file_ops sock_file_ops = {
+    .name = "socket",
+    .read = sk_read,
+    .write = sk_write,
+    .poll = sk_poll,
+    .stat = sk_stat,
+    .setfl = sk_setfl,
+    .release = sk_release,
+};
+
+struct file *sock_file_open(struct sock *sk, bool nonblock)
+{
+    sock_set_nonblock(sk, nonblock);
+    return file_alloc(&sock_file_ops, sk, LINUX_O_RDWR | (nonblock ? LINUX_O_NONBLOCK : 0),
+                      0);
+}
+
+struct sock *sock_of_file(struct file *f)
+{
+    return f->ops == &sock_file_ops ? f->priv : NULL;
+}
