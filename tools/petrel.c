@@ -421,6 +421,9 @@ static char *stage_program(const char *prog)
                          "--dir DIR)"
                        : "");
     tree_add(path, N_FILE, path);
+    tree_add("/proc", N_DIR, NULL); /* the kernel mounts /proc and /dev on these */
+    tree_add("/dev", N_DIR, NULL);
+    tree_add("/tmp", N_DIR, NULL);
     for (size_t i = 0; i < r->nfiles; i++)
         tree_add(r->files[i].path, N_FILE, r->files[i].path);
     if (r->interp && !r->musl && access("/etc/ld.so.cache", R_OK) == 0)

@@ -21,6 +21,7 @@
 #include "core/lib/log.h"
 #include "core/mm/uaccess.h"
 #include "core/proc/elf.h"
+#include "core/proc/procinfo.h"
 #include "core/proc/stack.h"
 #include "core/syscall/syscall.h"
 #include "fs/tfs/tfs.h"
@@ -341,6 +342,7 @@ int proc_start(struct proc *p, uint64_t hwcap, uint64_t hwcap2, struct hal_uregs
         kprintf("petrel: cannot build the stack of %s: error %d\n", p->cfg.program, -rc);
         return rc;
     }
+    p->auxv_addr = lay.auxv;
     memset(regs, 0, sizeof(*regs));
     regs->rip = info.start; /* the interpreter's entry for a dynamic program */
     regs->rsp = lay.sp;
@@ -538,6 +540,8 @@ static int load_config(struct proc_config *cfg)
         rc = vfs_tfs_mount(NULL, "/", &bd.dev, NULL, NULL);
     if (rc == 0)
         mount_dev();
+    if (rc == 0 && (rc = procinfo_mount()))
+        kprintf("petrel: cannot mount /proc: error %d\n", -rc);
     return rc;
 }
 
@@ -546,8 +550,10 @@ int proc_run_configured(uint64_t hwcap, uint64_t hwcap2)
     struct proc_config cfg;
     struct hal_uregs regs;
     struct proc *p;
-    int rc = load_config(&cfg);
+    int rc;
 
+    procinfo_set_hwcap(hwcap);
+    rc = load_config(&cfg);
     if (rc)
         return 1;
     rc = proc_create(&cfg, &p);

@@ -162,6 +162,7 @@ struct proc {
     struct proc_rlimit rlimits[PROC_NRLIMIT]; /* recorded; RLIMIT_NOFILE is PROC_NOFILE */
     struct uthread main;                      /* the one thread */
     struct proc_config cfg;
+    uint64_t auxv_addr; /* the initial auxv on the user stack (/proc/self/auxv); 0: none */
     bool exited;
     int exit_status;
 };

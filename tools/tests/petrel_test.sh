@@ -9,7 +9,8 @@
 # its message and an unchanged cache); a missing library, a script, a non-ELF file and a
 # missing program refused before anything boots, each with its message and exit code;
 # `petrel deps` on a fixture tree (DT_RUNPATH and DT_RPATH with $ORIGIN, a symlinked
-# library, a library needing another); `petrel ldcache` against `ldconfig -p`; `petrel build`.
+# library, a library needing another) and `petrel run` of the $ORIGIN one; `petrel ldcache`
+# against `ldconfig -p`; `petrel build`.
 set -u
 B=$1
 S=$2
@@ -114,6 +115,8 @@ for p in runpath rpath; do
     grep -q "/fix/lib/libpa.so (libpa.so)" "$T/deps_$p.out" ||
         fail "deps $p: libpa.so missing: $(cat "$T/deps_$p.out")"
 done
+# $ORIGIN in the program's own RUNPATH: the guest's ld.so reads /proc/self/exe.
+expect origin_run 3 "3 libraries" -- "$P" run "$T/fix/bin/runpath"
 expect missing_lib 125 "library libpa.so (needed by $T/fix/bin/norpath) not found; searched" -- \
     "$P" run "$T/fix/bin/norpath"
 grep -q "add it with --file" "$T/missing_lib.err" || fail "missing_lib: no advice"
