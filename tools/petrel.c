@@ -866,6 +866,8 @@ int main(int argc, char **argv)
         if (o.keep_image && copy_file(img, o.keep_image) != 0)
             die(EXIT_PETREL, "cannot copy the image to %s", o.keep_image);
         printf("%s\n", o.keep_image ? o.keep_image : img);
+        free(img);
+        free(program);
         return 0;
     }
     boot(img);
