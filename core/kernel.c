@@ -12,7 +12,7 @@
 #include "core/lib/alloc.h"
 #include "core/lib/kprintf.h"
 #include "core/lib/kstring.h"
-#include "core/proc/proc.h"
+#include "core/boot/boot.h"
 #include "hal/hal_cpu.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_mem.h"
@@ -71,10 +71,10 @@ static void init_main(void *unused)
 
     if (kernel.entry)
         hal_exit(kernel.entry(kernel.entry_arg));
-    /* The program named by the image's configuration (core/proc/proc.h); it returns only
+    /* The program named by the image's configuration (core/boot/boot.h); it returns only
      * when the program could not be started (the reason is on the console). */
     hal_cpu_hwcap(&hwcap, &hwcap2);
-    hal_exit(proc_run_configured(hwcap, hwcap2));
+    hal_exit(boot_run_configured(kernel.boot ? kernel.boot->cmdline : NULL, hwcap, hwcap2));
 }
 
 void kernel_main(const struct hal_boot_info *info)

@@ -1,22 +1,17 @@
 /*
- * fdtable.c - the process's descriptor table (proc.h).
+ * fdtable.c - the process's descriptor table (fdtable.h).
  *
- * A fixed array of PROC_NOFILE slots under one mutex. A slot holds a reference to a VFS open
- * file description, or marks the console (which has no VFS description: its status flags
- * live in the process). Lookups copy the slot and take their own file reference, so a
- * concurrent close never frees a file under a syscall still using it; the reference a
- * close drops is put after the mutex is released (vfs_file_put may write back and sleep).
+ * A fixed array of PROC_NOFILE slots under one mutex. A slot holds a reference to an open
+ * file description (struct file). Lookups take their own reference under the mutex, so a
+ * concurrent close never frees a file under a syscall still using it; the reference a close
+ * or a dup2 over a slot drops is put after the mutex is released (a release may write back
+ * and sleep, and must not run under the table's lock).
  */
-#include "core/proc/proc.h"
+#include "core/proc/fdtable.h"
 
 #include "core/lib/kstring.h"
-#include "fs/vfs/vfs.h"
+#include "fs/file/file.h"
 #include "hal/hal_errno.h"
-
-static bool slot_used(const struct fd_slot *s)
-{
-    return s->file || s->console;
-}
 
 static bool fd_valid(int fd)
 {
@@ -35,7 +30,7 @@ void fdtable_destroy(struct fdtable *t)
         fd_close(t, fd);
 }
 
-int fd_install(struct fdtable *t, int minfd, struct fd_slot s)
+int fd_install(struct fdtable *t, int minfd, struct file *f, bool cloexec)
 {
     int rc = -EMFILE;
 
@@ -43,8 +38,8 @@ int fd_install(struct fdtable *t, int minfd, struct fd_slot s)
         return minfd < 0 ? -EINVAL : -EMFILE;
     mutex_lock(&t->lock);
     for (int fd = minfd; fd < PROC_NOFILE; fd++) {
-        if (!slot_used(&t->slots[fd])) {
-            t->slots[fd] = s;
+        if (!t->slots[fd].file) {
+            t->slots[fd] = (struct fd_slot){f, cloexec};
             rc = fd;
             break;
         }
@@ -53,65 +48,56 @@ int fd_install(struct fdtable *t, int minfd, struct fd_slot s)
     return rc;
 }
 
-int fd_get(struct fdtable *t, int fd, struct fd_slot *out)
+int fd_get(struct fdtable *t, int fd, struct file **out)
 {
     int rc = -EBADF;
 
+    *out = NULL;
     if (!fd_valid(fd))
         return -EBADF;
     mutex_lock(&t->lock);
-    if (slot_used(&t->slots[fd])) {
-        *out = t->slots[fd];
-        if (out->file)
-            vfs_file_get(out->file);
+    if (t->slots[fd].file) {
+        *out = t->slots[fd].file;
+        file_get(*out);
         rc = 0;
     }
     mutex_unlock(&t->lock);
     return rc;
 }
 
-void fd_put(struct fd_slot *s)
-{
-    if (s->file)
-        vfs_file_put(s->file);
-    s->file = NULL;
-}
-
 int fd_close(struct fdtable *t, int fd)
 {
-    struct fd_slot old;
+    struct file *old;
 
     if (!fd_valid(fd))
         return -EBADF;
     mutex_lock(&t->lock);
-    old = t->slots[fd];
-    memset(&t->slots[fd], 0, sizeof(t->slots[fd]));
+    old = t->slots[fd].file;
+    t->slots[fd] = (struct fd_slot){NULL, false};
     mutex_unlock(&t->lock);
-    if (!slot_used(&old))
+    if (!old)
         return -EBADF;
-    fd_put(&old);
+    file_put(old);
     return 0;
 }
 
 int fd_dup_to(struct fdtable *t, int oldfd, int newfd, bool cloexec)
 {
-    struct fd_slot old = {0};
+    struct file *old = NULL;
     int rc = newfd;
 
     if (!fd_valid(oldfd) || !fd_valid(newfd))
         return -EBADF;
     mutex_lock(&t->lock);
-    if (!slot_used(&t->slots[oldfd])) {
+    if (!t->slots[oldfd].file) {
         rc = -EBADF;
     } else if (oldfd != newfd) {
-        old = t->slots[newfd];
-        t->slots[newfd] = t->slots[oldfd];
-        t->slots[newfd].cloexec = cloexec;
-        if (t->slots[newfd].file)
-            vfs_file_get(t->slots[newfd].file);
+        old = t->slots[newfd].file;
+        t->slots[newfd] = (struct fd_slot){t->slots[oldfd].file, cloexec};
+        file_get(t->slots[newfd].file);
     }
     mutex_unlock(&t->lock);
-    fd_put(&old);
+    file_put(old);
     return rc;
 }
 
@@ -122,7 +108,7 @@ int fd_get_cloexec(struct fdtable *t, int fd)
     if (!fd_valid(fd))
         return -EBADF;
     mutex_lock(&t->lock);
-    if (slot_used(&t->slots[fd]))
+    if (t->slots[fd].file)
         rc = t->slots[fd].cloexec ? 1 : 0;
     mutex_unlock(&t->lock);
     return rc;
@@ -135,7 +121,7 @@ int fd_set_cloexec(struct fdtable *t, int fd, bool on)
     if (!fd_valid(fd))
         return -EBADF;
     mutex_lock(&t->lock);
-    if (slot_used(&t->slots[fd])) {
+    if (t->slots[fd].file) {
         t->slots[fd].cloexec = on;
         rc = 0;
     }
@@ -149,7 +135,7 @@ unsigned fd_count(struct fdtable *t)
 
     mutex_lock(&t->lock);
     for (int fd = 0; fd < PROC_NOFILE; fd++)
-        n += slot_used(&t->slots[fd]);
+        n += t->slots[fd].file != NULL;
     mutex_unlock(&t->lock);
     return n;
 }

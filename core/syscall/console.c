@@ -1,15 +1,19 @@
 /*
  * console.c - the console as a file: descriptors 0, 1 and 2 of the process.
  *
- * The console is not a VFS node (the root may be a TFS image without /dev): a descriptor
- * slot marks it, and reads, writes, fstat and ioctl come here. It behaves as a tty:
+ * The console is not a VFS node (the root may be a TFS image without /dev): it is a kind of
+ * open file (fs/file/file.h) of its own, one description shared by descriptors 0, 1 and 2
+ * as a login shell's tty is; its status flags (O_NONBLOCK) are the description's. It
+ * behaves as a tty:
  * TCGETS/TIOCGWINSZ succeed (an 80x24 terminal in cooked mode), so libcs line-buffer stdout
  * and isatty() is true. Output goes to hal_console_write in one call per write. Input is what
  * the HAL has already received: with nothing there a read returns 0 (end of file), or -EAGAIN
- * when the description is O_NONBLOCK - the console never blocks (docs/syscalls.md).
+ * when the description is O_NONBLOCK - the console never blocks (docs/syscalls.md), so its
+ * poll reports it always readable and writable.
  */
 #include "core/lib/kstring.h"
 #include "core/syscall/sys_internal.h"
+#include "fs/file/file.h"
 #include "hal/hal_console.h"
 #include "hal/hal_errno.h"
 
@@ -34,16 +38,16 @@ struct sys_winsize {
 
 _Static_assert(sizeof(struct sys_termios) == 36, "termios layout");
 
-long sys_console_read(void *buf, size_t n)
+static long console_read(struct file *f, void *buf, size_t n, uint64_t *pos)
 {
     size_t got = n ? hal_console_read(buf, n) : 0;
 
-    if (got == 0 && n && (sys_proc()->console_flags & VFS_O_NONBLOCK))
+    if (got == 0 && n && (file_flags(f) & VFS_O_NONBLOCK))
         return -EAGAIN;
     return (long)got;
 }
 
-long sys_console_write(const void *buf, size_t n)
+static long console_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
 {
     if (n)
         hal_console_write(buf, n);
@@ -62,7 +66,7 @@ static void termios_default(struct sys_termios *t)
     memcpy(t->c_cc, cc, sizeof(cc));
 }
 
-int sys_console_ioctl(unsigned long req, uint64_t arg)
+static int console_ioctl(struct file *f, unsigned long req, uint64_t arg)
 {
     struct sys_termios t;
     struct sys_winsize ws = {24, 80, 0, 0};
@@ -87,7 +91,7 @@ int sys_console_ioctl(unsigned long req, uint64_t arg)
     }
 }
 
-void sys_console_stat(struct vfs_stat *st)
+static int console_stat(struct file *f, struct vfs_stat *st)
 {
     memset(st, 0, sizeof(*st));
     st->st_dev = 0x16;
@@ -96,4 +100,24 @@ void sys_console_stat(struct vfs_stat *st)
     st->st_mode = VFS_S_IFCHR | 0620;
     st->st_rdev = VFS_MKDEV(136, 0); /* /dev/pts/0 */
     st->st_blksize = 1024;
+    return 0;
+}
+
+static int console_fsync(struct file *f, bool datasync)
+{
+    return -EINVAL; /* as a tty */
+}
+
+static const struct file_ops console_ops = {
+    .name = "console",
+    .read = console_read,
+    .write = console_write,
+    .ioctl = console_ioctl,
+    .stat = console_stat,
+    .fsync = console_fsync,
+};
+
+struct file *sys_console_open(void)
+{
+    return file_alloc(&console_ops, NULL, VFS_O_RDWR, 0);
 }

@@ -2,6 +2,11 @@
  * sys_file.c - descriptor syscalls: read/write and their vector and positioned forms, open,
  * close, fstat, lseek, getdents64, ftruncate, fsync, dup*, fcntl, ioctl.
  *
+ * Every handler works on the open file (fs/file/file.h) through its ops and never asks which
+ * kind it is; the position of read/write/readv/writev is taken once per call
+ * (file_pos_begin: the description's pos_lock for positioned kinds), so two threads sharing
+ * a description never read the same bytes twice.
+ *
  * Data moves through a kernel bounce buffer of at most IO_CHUNK bytes: a write copies each
  * user byte in once, then hands it to the VFS; a read first checks that the whole user buffer
  * is writable (so a bad pointer fails before the file offset moves), then copies each chunk
@@ -30,11 +35,12 @@ struct sys_iovec {
     uint64_t len;
 };
 
-static int get_fd(uint64_t fd, struct fd_slot *s)
+static int get_fd(uint64_t fd, struct file **f)
 {
+    *f = NULL;
     if (fd > INT32_MAX)
         return -EBADF;
-    return fd_get(&sys_proc()->fds, (int)fd, s);
+    return fd_get(&sys_proc()->fds, (int)fd, f);
 }
 
 static size_t clamp_count(uint64_t n)
@@ -44,23 +50,8 @@ static size_t clamp_count(uint64_t n)
 
 /* --- the data path ----------------------------------------------------------------------- */
 
-/* One read into the bounce buffer: the console, a positioned or a sequential VFS read. */
-static long read_once(struct fd_slot *s, void *buf, size_t n, int64_t off)
-{
-    if (s->console)
-        return off >= 0 ? -ESPIPE : sys_console_read(buf, n);
-    return off >= 0 ? vfs_pread(s->file, buf, n, off) : vfs_read(s->file, buf, n);
-}
-
-static long write_once(struct fd_slot *s, const void *buf, size_t n, int64_t off)
-{
-    if (s->console)
-        return off >= 0 ? -ESPIPE : sys_console_write(buf, n);
-    return off >= 0 ? vfs_pwrite(s->file, buf, n, off) : vfs_write(s->file, buf, n);
-}
-
-/* Read up to n bytes into user ubuf; off < 0: at the file offset. */
-static long do_read(struct fd_slot *s, uint64_t ubuf, size_t n, int64_t off)
+/* Read up to n bytes into user ubuf at *pos (advanced by the file's op). */
+static long do_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
     size_t done = 0;
     void *k;
@@ -68,13 +59,13 @@ static long do_read(struct fd_slot *s, uint64_t ubuf, size_t n, int64_t off)
     if (sys_user_check(ubuf, n, VM_PROT_WRITE))
         return -EFAULT;
     if (n == 0)
-        return read_once(s, NULL, 0, off);
+        return file_read(f, NULL, 0, pos);
     k = kmalloc(n < IO_CHUNK ? n : IO_CHUNK);
     if (!k)
         return -ENOMEM;
     while (done < n) {
         size_t c = n - done < IO_CHUNK ? n - done : IO_CHUNK;
-        long r = read_once(s, k, c, off < 0 ? off : off + (int64_t)done);
+        long r = file_read(f, k, c, pos);
 
         if (r < 0 && done == 0)
             done = (size_t)r;
@@ -92,13 +83,13 @@ static long do_read(struct fd_slot *s, uint64_t ubuf, size_t n, int64_t off)
     return (long)done;
 }
 
-static long do_write(struct fd_slot *s, uint64_t ubuf, size_t n, int64_t off)
+static long do_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
     size_t done = 0;
     void *k;
 
     if (n == 0)
-        return write_once(s, NULL, 0, off);
+        return file_write(f, NULL, 0, pos);
     sys_fetch_scope();
     k = kmalloc(n < IO_CHUNK ? n : IO_CHUNK);
     if (!k)
@@ -111,7 +102,7 @@ static long do_write(struct fd_slot *s, uint64_t ubuf, size_t n, int64_t off)
             done = done ? done : (size_t)-EFAULT;
             break;
         }
-        r = write_once(s, k, c, off < 0 ? off : off + (int64_t)done);
+        r = file_write(f, k, c, pos);
         if (r < 0 && done == 0)
             done = (size_t)r;
         if (r <= 0)
@@ -124,18 +115,25 @@ static long do_write(struct fd_slot *s, uint64_t ubuf, size_t n, int64_t off)
     return (long)done;
 }
 
+/* off < 0: at the file's position; else pread/pwrite at off. */
 static long rw_fd(const uint64_t a[6], bool write, int64_t off)
 {
-    struct fd_slot s;
-    long rc = get_fd(a[0], &s);
+    struct file *f;
+    uint64_t local, *pos;
+    long rc = get_fd(a[0], &f);
 
-    if (rc)
+    if (rc == 0)
+        rc = file_pos_begin(f, off, &local, &pos);
+    if (rc) {
+        file_put(f);
         return rc;
+    }
     if (write)
-        rc = do_write(&s, a[1], clamp_count(a[2]), off);
+        rc = do_write(f, a[1], clamp_count(a[2]), pos);
     else
-        rc = do_read(&s, a[1], clamp_count(a[2]), off);
-    fd_put(&s);
+        rc = do_read(f, a[1], clamp_count(a[2]), pos);
+    file_pos_end(f, off);
+    file_put(f);
     return rc;
 }
 
@@ -189,15 +187,22 @@ static int iov_decode(uint64_t uiov, uint64_t cnt, struct sys_iovec **out)
 static long rw_vec(const uint64_t a[6], bool write)
 {
     struct sys_iovec *v = NULL;
-    struct fd_slot s;
-    long rc = get_fd(a[0], &s), done = 0;
+    struct file *f;
+    uint64_t local, *pos;
+    long rc = get_fd(a[0], &f), done = 0;
 
     if (rc)
         return rc;
     rc = iov_decode(a[1], a[2], &v);
-    for (uint64_t i = 0; rc == 0 && i < a[2]; i++) {
+    if (rc == 0)
+        rc = file_pos_begin(f, -1, &local, &pos);
+    if (rc) {
+        file_put(f);
+        return rc;
+    }
+    for (uint64_t i = 0; i < a[2]; i++) {
         size_t n = clamp_count(v[i].len);
-        long r = write ? do_write(&s, v[i].base, n, -1) : do_read(&s, v[i].base, n, -1);
+        long r = write ? do_write(f, v[i].base, n, pos) : do_read(f, v[i].base, n, pos);
 
         if (r < 0) {
             rc = done ? 0 : r;
@@ -207,8 +212,9 @@ static long rw_vec(const uint64_t a[6], bool write)
         if ((size_t)r < n)
             break;
     }
+    file_pos_end(f, -1);
     kfree(v);
-    fd_put(&s);
+    file_put(f);
     return rc ? rc : done;
 }
 
@@ -227,8 +233,8 @@ long sys_writev(const uint64_t a[6])
 static long do_openat(int dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
 {
     struct proc *p = sys_proc();
-    struct vfs_file *dir, *f;
-    struct fd_slot s = {NULL, false, false};
+    struct vfs_file *dir, *vf;
+    struct file *f;
     char *path;
     long rc = sys_path_in(upath, &path);
 
@@ -238,17 +244,20 @@ static long do_openat(int dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
     if (rc == 0) {
         uint32_t m = (uint32_t)mode & 07777 & ~p->umask;
 
-        rc = vfs_openat(dir, path, (int)(flags & ~(uint64_t)SYS_O_CLOEXEC), m, &f);
+        rc = vfs_openat(dir, path, (int)(flags & ~(uint64_t)SYS_O_CLOEXEC), m, &vf);
         sys_dir_put(dir);
     }
     kfree(path);
     if (rc)
         return rc;
-    s.file = f;
-    s.cloexec = flags & SYS_O_CLOEXEC;
-    rc = fd_install(&p->fds, 0, s);
+    f = file_from_vfs(vf);
+    if (!f) {
+        vfs_file_put(vf);
+        return -ENOMEM;
+    }
+    rc = fd_install(&p->fds, 0, f, flags & SYS_O_CLOEXEC);
     if (rc < 0)
-        vfs_file_put(f);
+        file_put(f);
     return rc;
 }
 
@@ -272,86 +281,77 @@ long sys_close(const uint64_t a[6])
 long sys_fstat(const uint64_t a[6])
 {
     struct vfs_stat st;
-    struct fd_slot s;
-    long rc = get_fd(a[0], &s);
+    struct file *f;
+    long rc = get_fd(a[0], &f);
 
     if (rc)
         return rc;
-    if (s.console) {
-        sys_console_stat(&st);
-    } else {
-        rc = vfs_fstat(s.file, &st);
-    }
-    fd_put(&s);
+    rc = file_stat(f, &st);
+    file_put(f);
     return rc ? rc : sys_copy_out(a[1], &st, sizeof(st));
 }
 
 long sys_lseek(const uint64_t a[6])
 {
-    struct fd_slot s;
-    long rc = get_fd(a[0], &s);
+    struct file *f;
+    long rc = get_fd(a[0], &f);
 
     if (rc)
         return rc;
     if (a[2] > VFS_SEEK_HOLE)
         rc = -EINVAL;
     else
-        rc = s.console ? -ESPIPE : vfs_lseek(s.file, (int64_t)a[1], (int)a[2]);
-    fd_put(&s);
+        rc = file_lseek(f, (int64_t)a[1], (int)a[2]);
+    file_put(f);
     return rc;
 }
 
 long sys_getdents64(const uint64_t a[6])
 {
     size_t n = a[2] > IO_CHUNK ? IO_CHUNK : (size_t)a[2];
-    struct fd_slot s;
-    long rc = get_fd(a[0], &s);
+    struct file *f;
+    long rc = get_fd(a[0], &f);
     void *k = NULL;
 
     if (rc)
         return rc;
-    if (s.console)
-        rc = -ENOTDIR;
-    else if (sys_user_check(a[1], n, VM_PROT_WRITE))
+    if (sys_user_check(a[1], n, VM_PROT_WRITE))
         rc = -EFAULT;
     else if (!(k = kmalloc(n ? n : 1)))
         rc = -ENOMEM;
     else
-        rc = vfs_getdents(s.file, k, n);
+        rc = file_getdents(f, k, n);
     if (rc > 0 && sys_copy_out(a[1], k, (size_t)rc))
         rc = -EFAULT;
     kfree(k);
-    fd_put(&s);
+    file_put(f);
     return rc;
 }
 
 long sys_ftruncate(const uint64_t a[6])
 {
-    struct fd_slot s;
-    long rc = get_fd(a[0], &s);
+    struct file *f;
+    long rc = get_fd(a[0], &f);
 
     if (rc)
         return rc;
-    if ((int64_t)a[1] < 0 || s.console)
+    if ((int64_t)a[1] < 0)
         rc = -EINVAL;
     else
-        rc = vfs_ftruncate(s.file, (int64_t)a[1]);
-    fd_put(&s);
+        rc = file_truncate(f, (int64_t)a[1]);
+    file_put(f);
     return rc;
 }
 
 static long sync_fd(uint64_t fd, bool data)
 {
-    struct fd_slot s;
-    long rc = get_fd(fd, &s);
+    struct file *f;
+    long rc = get_fd(fd, &f);
 
     if (rc)
         return rc;
-    if (s.console)
-        rc = -EINVAL; /* as a tty */
-    else
-        rc = data ? vfs_fdatasync(s.file) : vfs_fsync(s.file);
-    fd_put(&s);
+    rc = file_fsync(f, data);
+    file_put(f);
     return rc;
 }
 
@@ -369,19 +369,18 @@ long sys_fdatasync(const uint64_t a[6])
 
 static long dup_min(uint64_t fd, uint64_t minfd, bool cloexec)
 {
-    struct fd_slot s;
-    long rc = get_fd(fd, &s);
+    struct file *f;
+    long rc = get_fd(fd, &f);
 
     if (rc)
         return rc;
     if (minfd >= PROC_NOFILE) {
-        fd_put(&s);
+        file_put(f);
         return -EINVAL;
     }
-    s.cloexec = cloexec;
-    rc = fd_install(&sys_proc()->fds, (int)minfd, s);
+    rc = fd_install(&sys_proc()->fds, (int)minfd, f, cloexec);
     if (rc < 0)
-        fd_put(&s);
+        file_put(f);
     return rc;
 }
 
@@ -408,34 +407,10 @@ long sys_dup3(const uint64_t a[6])
     return fd_dup_to(&sys_proc()->fds, (int)a[0], (int)a[1], a[2] & SYS_O_CLOEXEC);
 }
 
-static long getfl(struct fd_slot *s)
-{
-    if (s->console)
-        return VFS_O_RDWR | sys_proc()->console_flags;
-    return s->file->flags;
-}
-
-static long setfl(struct fd_slot *s, uint64_t arg)
-{
-    unsigned v = (unsigned)arg & SETFL_MASK;
-    struct proc *p = sys_proc();
-
-    if (s->console) {
-        mutex_lock(&p->lock);
-        p->console_flags = v;
-        mutex_unlock(&p->lock);
-        return 0;
-    }
-    if (s->file->flags & VFS_O_PATH)
-        return -EBADF;
-    s->file->flags = (s->file->flags & ~(unsigned)SETFL_MASK) | v;
-    return 0;
-}
-
 long sys_fcntl(const uint64_t a[6])
 {
     struct fdtable *t = &sys_proc()->fds;
-    struct fd_slot s;
+    struct file *f;
     long rc;
 
     switch (a[1]) {
@@ -448,52 +423,50 @@ long sys_fcntl(const uint64_t a[6])
         return a[0] > INT32_MAX ? -EBADF : fd_set_cloexec(t, (int)a[0], a[2] & SYS_FD_CLOEXEC);
     case F_GETFL:
     case F_SETFL:
-        rc = get_fd(a[0], &s);
+        rc = get_fd(a[0], &f);
         if (rc)
             return rc;
-        rc = a[1] == F_GETFL ? getfl(&s) : setfl(&s, a[2]);
-        fd_put(&s);
+        if (a[1] == F_GETFL)
+            rc = file_flags(f);
+        else
+            rc = file_setfl(f, SETFL_MASK, (unsigned)a[2]);
+        file_put(f);
         return rc;
     default:
-        rc = get_fd(a[0], &s); /* EBADF first, then EINVAL, as Linux */
+        rc = get_fd(a[0], &f); /* EBADF first, then EINVAL, as Linux */
         if (rc)
             return rc;
-        fd_put(&s);
+        file_put(f);
         return -EINVAL;
     }
 }
 
-static long ioctl_nbio(struct fd_slot *s, uint64_t uarg)
+static long ioctl_nbio(struct file *f, uint64_t uarg)
 {
     int on;
     long rc = sys_copy_in(&on, uarg, sizeof(on));
-    unsigned fl;
 
     if (rc)
         return rc;
-    fl = (unsigned)getfl(s);
-    fl = on ? fl | VFS_O_NONBLOCK : fl & ~(unsigned)VFS_O_NONBLOCK;
-    return setfl(s, fl);
+    return file_setfl(f, VFS_O_NONBLOCK, on ? VFS_O_NONBLOCK : 0);
 }
 
 long sys_ioctl(const uint64_t a[6])
 {
-    struct fd_slot s;
-    long rc = get_fd(a[0], &s);
+    struct file *f;
+    long rc = get_fd(a[0], &f);
     unsigned req = (unsigned)a[1];
 
     if (rc)
         return rc;
-    if (s.file && (s.file->flags & VFS_O_PATH))
+    if (file_flags(f) & VFS_O_PATH)
         rc = -EBADF;
     else if (req == FIOCLEX || req == FIONCLEX)
         rc = fd_set_cloexec(&sys_proc()->fds, (int)a[0], req == FIOCLEX);
     else if (req == FIONBIO)
-        rc = ioctl_nbio(&s, a[2]);
-    else if (s.console)
-        rc = sys_console_ioctl(req, a[2]);
+        rc = ioctl_nbio(f, a[2]);
     else
-        rc = -ENOTTY;
-    fd_put(&s);
+        rc = file_ioctl(f, req, a[2]);
+    file_put(f);
     return rc;
 }

@@ -15,6 +15,7 @@
 #include "core/mm/uaccess.h"
 #include "core/proc/proc.h"
 #include "core/syscall/syscall.h"
+#include "fs/file/file.h"
 #include "fs/vfs/vfs.h"
 
 #define SYSCALL(nr, name, ...) long sys_##name(const uint64_t a[SYS_MAX_ARGS]);
@@ -47,16 +48,11 @@ void sys_fetch_scope(void);
 
 /* Descriptor helpers. */
 /* The dirfd argument as a VFS description for path: NULL for an absolute path, AT_FDCWD ->
- * the cwd (NULL: "/"), else the open file of fd (a reference; -EBADF, -ENOTDIR for the
- * console). path NULL: always the descriptor. Drop with sys_dir_put. */
+ * the cwd (NULL: "/"), else the VFS description of fd's file (a reference; -EBADF, -ENOTDIR
+ * for a file of another kind). path NULL: always the descriptor. Drop with sys_dir_put. */
 int sys_dir_get(int dirfd, const char *path, struct vfs_file **out);
 void sys_dir_put(struct vfs_file *f);
 
-/* The console as a file (console.c). */
-long sys_console_read(void *buf, size_t n);
-long sys_console_write(const void *buf, size_t n);
-int sys_console_ioctl(unsigned long req, uint64_t arg);
-void sys_console_stat(struct vfs_stat *st);
 
 /* Trace-time hook: the dispatcher reports unimplemented syscalls. */
 void sys_trace_line(const struct sys_desc *d, const uint64_t a[6], long ret);

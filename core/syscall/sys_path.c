@@ -11,8 +11,6 @@
 #include "core/syscall/sys_internal.h"
 #include "hal/hal_errno.h"
 
-#define ACCESS_MODES 7 /* R_OK | W_OK | X_OK */
-
 /* A decoded (dirfd, path) pair. */
 struct upath {
     char *path;
@@ -45,7 +43,7 @@ static void upath_put(struct upath *u)
 /* fstat of dirfd itself (AT_EMPTY_PATH with ""): descriptors, the console, or the cwd. */
 static long stat_fd(uint64_t dirfd, struct vfs_stat *st)
 {
-    struct fd_slot s;
+    struct file *f;
     long rc;
 
     if ((int)dirfd == VFS_AT_FDCWD) {
@@ -57,14 +55,11 @@ static long stat_fd(uint64_t dirfd, struct vfs_stat *st)
         sys_dir_put(cwd);
         return rc;
     }
-    rc = dirfd > INT32_MAX ? -EBADF : fd_get(&sys_proc()->fds, (int)dirfd, &s);
+    rc = dirfd > INT32_MAX ? -EBADF : fd_get(&sys_proc()->fds, (int)dirfd, &f);
     if (rc)
         return rc;
-    if (s.console)
-        sys_console_stat(st);
-    else
-        rc = vfs_fstat(s.file, st);
-    fd_put(&s);
+    rc = file_stat(f, st);
+    file_put(f);
     return rc;
 }
 
@@ -114,7 +109,7 @@ static long do_access(uint64_t dirfd, uint64_t upath, uint64_t mode, uint64_t fl
     struct upath u;
     long rc;
 
-    if (mode & ~(uint64_t)ACCESS_MODES)
+    if (mode & ~(uint64_t)(LINUX_R_OK | LINUX_W_OK | LINUX_X_OK))
         return -EINVAL;
     if (flags & ~(uint64_t)(VFS_AT_EACCESS | VFS_AT_SYMLINK_NOFOLLOW | VFS_AT_EMPTY_PATH))
         return -EINVAL;
@@ -206,14 +201,10 @@ long sys_chdir(const uint64_t a[6])
 
 long sys_fchdir(const uint64_t a[6])
 {
-    struct fd_slot s;
-    long rc = a[0] > INT32_MAX ? -EBADF : fd_get(&sys_proc()->fds, (int)a[0], &s);
+    struct vfs_file *vf;
+    long rc = a[0] > INT32_MAX ? -EBADF : sys_dir_get((int)a[0], NULL, &vf);
 
-    if (rc)
-        return rc;
-    if (s.console)
-        return -ENOTDIR;
-    return set_cwd(s.file); /* the slot's reference becomes the cwd's */
+    return rc ? rc : set_cwd(vf); /* the reference becomes the cwd's */
 }
 
 /* --- names ------------------------------------------------------------------------------ */
@@ -225,7 +216,7 @@ static long do_mkdir(uint64_t dirfd, uint64_t upath, uint64_t mode)
 
     if (rc)
         return rc;
-    rc = vfs_mkdirat(u.dir, u.path, (uint32_t)mode & 07777 & ~sys_proc()->umask);
+    rc = vfs_mkdirat(u.dir, u.path, (uint32_t)mode & LINUX_S_IALLUGO & ~sys_proc()->umask);
     upath_put(&u);
     return rc;
 }

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct file;
+
 /* Argument kinds (see syscalls.def). */
 enum sys_arg_kind {
     SYS_ARG_NONE = 0,
@@ -120,6 +122,15 @@ struct sys_arg {
     }
 
 #define SYS_MAX_ARGS 6
+
+/* Syscall numbers by name (SYS_NR_read, SYS_NR_exit_group...): every row of syscalls.def. */
+enum sys_nr {
+#define SYSCALL(nr, name, ...) SYS_NR_##name = (nr),
+#define SYSCALL_NI(nr, name, ...) SYS_NR_##name = (nr),
+#include "core/syscall/syscalls.def"
+#undef SYSCALL
+#undef SYSCALL_NI
+};
 #define SYS_NR_MAX 512 /* numbers at or above are unknown */
 
 typedef long sys_fn(const uint64_t a[SYS_MAX_ARGS]);
@@ -168,5 +179,9 @@ int sys_trace_format(char *buf, size_t size, const struct sys_desc *d, const uin
 uint64_t sys_double_fetches(void);
 /* User ranges copied in by the last syscall of the calling thread (tests). */
 unsigned sys_last_fetch_count(void);
+
+/* A new open file of the console kind (console.c), O_RDWR, for descriptors 0-2 of a new
+ * process; NULL when out of memory. */
+struct file *sys_console_open(void);
 
 #endif

@@ -23,7 +23,7 @@ static bool wants_write(int flags)
     return acc == VFS_O_WRONLY || acc == VFS_O_RDWR;
 }
 
-int file_alloc(struct vfs_inode *ip, unsigned flags, struct vfs_file **out)
+int vfs_file_alloc(struct vfs_inode *ip, unsigned flags, struct vfs_file **out)
 {
     struct vfs_file *f = kzalloc(sizeof(*f));
     if (!f)
@@ -229,7 +229,7 @@ int vfs_openat(struct vfs_file *dirf, const char *path, int flags, uint32_t mode
             goto out;
     }
     struct vfs_file *f;
-    rc = file_alloc(ip, (unsigned)flags & OPEN_KEEP, &f);
+    rc = vfs_file_alloc(ip, (unsigned)flags & OPEN_KEEP, &f);
     if (rc)
         goto out;
     if (!vfs_isreg(ip) && !vfs_isdir(ip) && !(flags & VFS_O_PATH)) {

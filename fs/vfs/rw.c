@@ -6,8 +6,9 @@
  *   character devices            the driver bound at open (f->cdev), no lock held;
  *   page-cached filesystems      the sb's page cache (pcache.c), under the sb mutex;
  *   others (memfs files)         ops->pread/pwrite, under the sb mutex.
- * The file offset of a regular file is read and advanced under the sb mutex, so two threads
- * sharing a description never read the same bytes twice.
+ * The offset is the caller's: vfs_read/vfs_write/vfs_lseek/vfs_getdents use and advance
+ * f->pos (read and advanced under the sb mutex for regular files), the *_at forms a position
+ * the caller keeps and serializes (fs/file keeps it in struct file, under its pos_lock).
  */
 #include "core/lib/kstring.h"
 #include "fs/vfs/vfs_internal.h"
@@ -57,7 +58,8 @@ static long data_write(struct vfs_inode *ip, const void *buf, size_t n, uint64_t
     return ip->ops->pwrite ? ip->ops->pwrite(ip, buf, n, off) : -EINVAL;
 }
 
-/* Shared body of read/pread; pos NULL: use and advance f->pos. */
+/* Shared body of read/pread: read at *pos and advance it (f->pos, a caller's position, or a
+ * pread's local copy). */
 static long do_read(struct vfs_file *f, void *buf, size_t n, uint64_t *pos)
 {
     struct vfs_inode *ip = f->inode;
@@ -70,19 +72,19 @@ static long do_read(struct vfs_file *f, void *buf, size_t n, uint64_t *pos)
     if (f->cdev) {
         if (!f->cdev->read)
             return -EINVAL;
-        uint64_t off = pos ? *pos : f->pos;
+        uint64_t off = *pos;
         long rc = f->cdev->read(f, f->cdev_priv, buf, n, off);
-        if (rc > 0 && !pos)
-            f->pos = off + (uint64_t)rc;
+        if (rc > 0)
+            *pos = off + (uint64_t)rc;
         return rc;
     }
     if (!vfs_isreg(ip))
         return -EINVAL;
     sb_lock(ip->sb);
-    uint64_t off = pos ? *pos : f->pos;
+    uint64_t off = *pos;
     long rc = n ? data_read(ip, buf, n, off) : 0;
-    if (rc > 0 && !pos)
-        f->pos = off + (uint64_t)rc;
+    if (rc > 0)
+        *pos = off + (uint64_t)rc;
     sb_unlock(ip->sb);
     return rc;
 }
@@ -90,6 +92,7 @@ static long do_read(struct vfs_file *f, void *buf, size_t n, uint64_t *pos)
 static long do_write(struct vfs_file *f, const void *buf, size_t n, uint64_t *pos)
 {
     struct vfs_inode *ip = f->inode;
+    unsigned fl = __atomic_load_n(&f->flags, __ATOMIC_RELAXED); /* F_SETFL may change it */
     if (!can_write(f))
         return -EBADF;
     if (n > MAX_RW_COUNT)
@@ -97,10 +100,10 @@ static long do_write(struct vfs_file *f, const void *buf, size_t n, uint64_t *po
     if (f->cdev) {
         if (!f->cdev->write)
             return -EINVAL;
-        uint64_t off = pos ? *pos : f->pos;
+        uint64_t off = *pos;
         long rc = f->cdev->write(f, f->cdev_priv, buf, n, off);
-        if (rc > 0 && !pos)
-            f->pos = off + (uint64_t)rc;
+        if (rc > 0)
+            *pos = off + (uint64_t)rc;
         return rc;
     }
     if (!vfs_isreg(ip))
@@ -108,20 +111,20 @@ static long do_write(struct vfs_file *f, const void *buf, size_t n, uint64_t *po
     if (sb_rdonly(ip->sb))
         return -EROFS;
     sb_lock(ip->sb);
-    uint64_t off = pos ? *pos : f->pos;
+    uint64_t off = *pos;
     long rc = 0;
-    if (f->flags & VFS_O_APPEND)
+    if (fl & VFS_O_APPEND)
         rc = file_size(ip, &off); /* pwrite too: Linux appends regardless of the offset */
     if (rc == 0 && off > (uint64_t)MAX_FILE_SIZE - n)
         rc = -EFBIG;
     if (rc == 0 && n)
         rc = data_write(ip, buf, n, off);
-    if (rc > 0 && !pos)
-        f->pos = off + (uint64_t)rc;
-    if (rc >= 0 && (f->flags & (VFS_O_SYNC | VFS_O_DSYNC)) && ip->sb->pc) {
+    if (rc > 0)
+        *pos = off + (uint64_t)rc;
+    if (rc >= 0 && (fl & (VFS_O_SYNC | VFS_O_DSYNC)) && ip->sb->pc) {
         int r2 = pcache_writeback_inode(ip);
         if (r2 == 0 && ip->ops->fsync)
-            r2 = ip->ops->fsync(ip, !(f->flags & (VFS_O_SYNC & ~VFS_O_DSYNC)));
+            r2 = ip->ops->fsync(ip, !(fl & (VFS_O_SYNC & ~VFS_O_DSYNC)));
         if (r2)
             rc = r2;
     }
@@ -131,12 +134,22 @@ static long do_write(struct vfs_file *f, const void *buf, size_t n, uint64_t *po
 
 long vfs_read(struct vfs_file *f, void *buf, size_t n)
 {
-    return do_read(f, buf, n, NULL);
+    return do_read(f, buf, n, &f->pos);
 }
 
 long vfs_write(struct vfs_file *f, const void *buf, size_t n)
 {
-    return do_write(f, buf, n, NULL);
+    return do_write(f, buf, n, &f->pos);
+}
+
+long vfs_read_at(struct vfs_file *f, void *buf, size_t n, uint64_t *pos)
+{
+    return do_read(f, buf, n, pos);
+}
+
+long vfs_write_at(struct vfs_file *f, const void *buf, size_t n, uint64_t *pos)
+{
+    return do_write(f, buf, n, pos);
 }
 
 long vfs_pread(struct vfs_file *f, void *buf, size_t n, int64_t off)
@@ -179,6 +192,11 @@ static int seek_data_hole(struct vfs_inode *ip, int whence, uint64_t off, uint64
 
 int64_t vfs_lseek(struct vfs_file *f, int64_t off, int whence)
 {
+    return vfs_lseek_at(f, off, whence, &f->pos);
+}
+
+int64_t vfs_lseek_at(struct vfs_file *f, int64_t off, int whence, uint64_t *pos)
+{
     struct vfs_inode *ip = f->inode;
     if (f->flags & VFS_O_PATH)
         return -EBADF;
@@ -199,7 +217,7 @@ int64_t vfs_lseek(struct vfs_file *f, int64_t off, int whence)
             base = 0;
             break;
         case VFS_SEEK_CUR:
-            base = (int64_t)f->pos;
+            base = (int64_t)*pos;
             break;
         case VFS_SEEK_END:
             base = (int64_t)size;
@@ -219,7 +237,7 @@ int64_t vfs_lseek(struct vfs_file *f, int64_t off, int whence)
             res = (uint64_t)(base + off);
     }
     if (rc == 0)
-        f->pos = res;
+        *pos = res;
     sb_unlock(ip->sb);
     return rc ? rc : (int64_t)res;
 }
@@ -280,12 +298,17 @@ static uint64_t dotdot_ino(struct vfs_inode *ip)
 
 long vfs_getdents(struct vfs_file *f, void *buf, size_t size)
 {
+    return vfs_getdents_at(f, buf, size, &f->pos);
+}
+
+long vfs_getdents_at(struct vfs_file *f, void *buf, size_t size, uint64_t *pos)
+{
     struct vfs_inode *ip = f->inode;
     if (f->flags & VFS_O_PATH)
         return -EBADF;
     if (!vfs_isdir(ip))
         return -ENOTDIR;
-    struct dents_ctx c = {buf, size, 0, f->pos, false};
+    struct dents_ctx c = {buf, size, 0, *pos, false};
     vfs_lock();
     uint64_t up = dotdot_ino(ip);
     sb_lock(ip->sb);
@@ -296,7 +319,7 @@ long vfs_getdents(struct vfs_file *f, void *buf, size_t size)
         put_dent(&c, "..", 2, up, VFS_DT_DIR, 2);
     if (!c.full && ip->ops->readdir)
         rc = ip->ops->readdir(ip, c.pos - 2, fs_dent, &c);
-    f->pos = c.pos;
+    *pos = c.pos;
     sb_unlock(ip->sb);
     vfs_unlock();
     if (rc < 0 && c.used == 0)

@@ -135,7 +135,7 @@ void pcache_note_dirty(struct vfs_inode *ip);
 void pcache_overlay_attr(struct vfs_inode *ip, struct vfs_attr *a);
 
 /* file.c */
-int file_alloc(struct vfs_inode *ip, unsigned flags, struct vfs_file **out);
+int vfs_file_alloc(struct vfs_inode *ip, unsigned flags, struct vfs_file **out);
 int vfs_do_truncate(struct vfs_inode *ip, uint64_t len);
 
 /* ops.c */

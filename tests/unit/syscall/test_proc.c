@@ -14,6 +14,7 @@
 #include "core/mm/uaccess.h"
 #include "core/proc/elf.h"
 #include "core/proc/stack.h"
+#include "fs/file/file.h"
 #include "fs/tfs/tfs.h"
 #include "fs/vfs/memfs.h"
 #include "hal_hosted/hosted.h"
@@ -162,13 +163,19 @@ ST_CASE(create_with_cwd)
 ST_CASE(fdtable_edges)
 {
     struct fdtable *t = &st_proc->fds;
-    struct fd_slot s = {NULL, true, false};
+    struct file *f = sys_console_open(), *g = f;
 
-    ST_EQ(fd_install(t, -1, s), -EINVAL);
-    ST_EQ(fd_install(t, PROC_NOFILE, s), -EMFILE);
-    ST_EQ(fd_install(t, 10, s), 10);
-    ST_EQ(fd_get(t, -1, &s), -EBADF);
-    ST_EQ(fd_get(t, 11, &s), -EBADF);
+    ST_CHECK(f != NULL);
+    ST_EQ(fd_install(t, -1, f, false), -EINVAL);
+    ST_EQ(fd_install(t, PROC_NOFILE, f, false), -EMFILE);
+    ST_EQ(fd_install(t, 10, f, true), 10); /* the table owns the reference now */
+    ST_EQ(fd_get(t, -1, &g), -EBADF);
+    ST_CHECK(g == NULL);
+    ST_EQ(fd_get(t, 11, &g), -EBADF);
+    ST_EQ(fd_get(t, 10, &g), 0);
+    ST_CHECK(g == f && f->refs == 2);
+    file_put(g);
+    ST_EQ(fd_get_cloexec(t, 10), 1);
     ST_EQ(fd_dup_to(t, 10, -1, false), -EBADF);
     ST_EQ(fd_get_cloexec(t, 11), -EBADF);
     ST_EQ(fd_get_cloexec(t, -5), -EBADF);
@@ -483,7 +490,7 @@ static int boot_image(const char *cmdline, char *cap, size_t capsize)
     c.blk[0].mem = img;
     c.blk[0].mem_size = (size_t)IMG_BLOCKS * TFS_BLOCK_SIZE;
     hosted_console_capture(cap, capsize, false);
-    rc = hosted_boot(&c); /* no entry: the init thread runs proc_run_configured */
+    rc = hosted_boot(&c); /* no entry: the init thread runs boot_run_configured */
     hosted_console_capture_stop();
     return rc;
 }

@@ -168,7 +168,9 @@ ST_CASE(console_read)
     ST_EQ(SC(NR_ioctl, 0, 0x5421, P(100)), 0); /* FIONBIO */
     ST_EQ(SC(NR_read, 0, P(0), 8), -EAGAIN);
     ST_EQ(SC(NR_fcntl, 0, 3) & O_NONBLOCK_, O_NONBLOCK_);
+    ST_EQ(SC(NR_fcntl, 2, 3) & O_NONBLOCK_, O_NONBLOCK_); /* 0-2: one description */
     ST_EQ(SC(NR_fcntl, 0, 4, 0), 0);
+    ST_EQ(SC(NR_fcntl, 1, 3), 2); /* O_RDWR */
     ST_EQ(SC(NR_read, 0, P(0), 8), 0);
     ST_EQ(SC(NR_ioctl, 0, 0x5421, ST_KERNEL_PTR), -EFAULT);
 }

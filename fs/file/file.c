@@ -1,0 +1,151 @@
+/*
+ * file.c - open file descriptions: reference counting, status flags, the position lock, and
+ * the ops called through Linux's answers for what a kind does not implement (file.h).
+ *
+ * The wrappers are the only place that knows the defaults (ENOTTY for an ioctl, ESPIPE for
+ * an lseek, ...), so the syscall layer never needs to know which kind it holds.
+ */
+#include "fs/file/file.h"
+
+#include "core/lib/alloc.h"
+#include "fs/vfs/vfs.h"
+#include "hal/hal_errno.h"
+
+struct file *file_alloc(const struct file_ops *ops, void *priv, unsigned flags, unsigned mode)
+{
+    struct file *f = kzalloc(sizeof(*f));
+
+    if (!f)
+        return NULL;
+    f->ops = ops;
+    f->priv = priv;
+    f->flags = flags;
+    f->mode = mode;
+    f->refs = 1;
+    spin_init(&f->lock, "file");
+    mutex_init(&f->pos_lock, "file.pos");
+    return f;
+}
+
+void file_get(struct file *f)
+{
+    __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+}
+
+void file_put(struct file *f)
+{
+    if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    if (f->ops->release)
+        f->ops->release(f);
+    kfree(f);
+}
+
+unsigned file_flags(struct file *f)
+{
+    return __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
+}
+
+int file_setfl(struct file *f, unsigned mask, unsigned val)
+{
+    uint64_t irq = spin_lock_irqsave(&f->lock);
+    unsigned nf = (f->flags & ~mask) | (val & mask);
+    int rc = f->ops->setfl ? f->ops->setfl(f, nf) : 0;
+
+    if (rc == 0)
+        __atomic_store_n(&f->flags, nf, __ATOMIC_RELAXED);
+    spin_unlock_irqrestore(&f->lock, irq);
+    return rc;
+}
+
+int file_pos_begin(struct file *f, int64_t off, uint64_t *local, uint64_t **pos)
+{
+    if (off >= 0) {
+        if (!(f->mode & FILE_MODE_PREAD))
+            return -ESPIPE;
+        *local = (uint64_t)off;
+        *pos = local;
+        return 0;
+    }
+    if (f->mode & FILE_MODE_POS) {
+        mutex_lock(&f->pos_lock);
+        *pos = &f->pos;
+        return 0;
+    }
+    *local = 0;
+    *pos = local;
+    return 0;
+}
+
+void file_pos_end(struct file *f, int64_t off)
+{
+    if (off < 0 && (f->mode & FILE_MODE_POS))
+        mutex_unlock(&f->pos_lock);
+}
+
+long file_read(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+    return f->ops->read ? f->ops->read(f, buf, n, pos) : -EINVAL;
+}
+
+long file_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
+{
+    return f->ops->write ? f->ops->write(f, buf, n, pos) : -EINVAL;
+}
+
+int64_t file_lseek(struct file *f, int64_t off, int whence)
+{
+    int64_t rc;
+
+    if (!f->ops->lseek)
+        return -ESPIPE;
+    mutex_lock(&f->pos_lock);
+    rc = f->ops->lseek(f, off, whence);
+    mutex_unlock(&f->pos_lock);
+    return rc;
+}
+
+long file_getdents(struct file *f, void *buf, size_t n)
+{
+    long rc;
+
+    if (!f->ops->getdents)
+        return -ENOTDIR;
+    mutex_lock(&f->pos_lock);
+    rc = f->ops->getdents(f, buf, n);
+    mutex_unlock(&f->pos_lock);
+    return rc;
+}
+
+int file_ioctl(struct file *f, unsigned long req, uint64_t uarg)
+{
+    return f->ops->ioctl ? f->ops->ioctl(f, req, uarg) : -ENOTTY;
+}
+
+int file_stat(struct file *f, struct vfs_stat *st)
+{
+    return f->ops->stat(f, st);
+}
+
+unsigned file_poll(struct file *f, struct poll_table *pt)
+{
+    return f->ops->poll ? f->ops->poll(f, pt) : FILE_POLL_DEFAULT;
+}
+
+int file_mmap(struct file *f, struct vm_space *vm, uint64_t addr, uint64_t len, unsigned prot,
+              unsigned flags, uint64_t off, uint64_t *out)
+{
+    if (!f->ops->mmap)
+        return -ENODEV;
+    return f->ops->mmap(f, vm, addr, len, prot, flags, off, out);
+}
+
+int file_fsync(struct file *f, bool datasync)
+{
+    return f->ops->fsync ? f->ops->fsync(f, datasync) : -EINVAL;
+}
+
+int file_truncate(struct file *f, int64_t len)
+{
+    return f->ops->truncate ? f->ops->truncate(f, len) : -EINVAL;
+}

@@ -1,0 +1,151 @@
+/*
+ * file.h - the open file description ("struct file") and the operations table of its kinds.
+ *
+ * A descriptor (core/proc/fdtable.h) names a struct file; several descriptors (dup, fork
+ * later) may name one. The struct holds what Linux keeps per open file description: the
+ * status flags (O_NONBLOCK, O_APPEND, ...), the file position, and the kind's object (priv)
+ * with its operations (ops). Syscall handlers call the file_* wrappers below, which call the
+ * ops; no handler asks which kind a file is. Kinds: the VFS file (fs/file/file_vfs.c), the
+ * console (core/syscall/console.c), pipes, eventfd, memfd (fs/), epoll, timerfd, signalfd,
+ * sockets (their owners).
+ *
+ * Locks (docs/files.md):
+ *   refs      atomic; the last file_put calls ops->release and frees the struct (may sleep).
+ *   lock      a spinlock guarding `flags`. Readers that need one bit (O_NONBLOCK in a read
+ *             path) use file_flags(), an atomic load; writers (F_SETFL, FIONBIO) go through
+ *             file_setfl(), which takes the lock and calls ops->setfl under it.
+ *   pos_lock  a mutex serializing every user of the position of a file opened with
+ *             FILE_MODE_POS: read/write at the position, readv/writev (one hold for the
+ *             whole vector, as Linux's f_pos_lock), lseek, getdents. `pos` is only read or
+ *             written with it held. Kinds without a position never take it (a pipe read may
+ *             block for ever without holding anything shared).
+ *   mode      FILE_MODE_* bits, fixed at file_alloc.
+ * Order: pos_lock, then the kind's own locks (the VFS's mutexes, a pipe's lock), then lock.
+ */
+#ifndef FS_FILE_FILE_H
+#define FS_FILE_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/lib/spinlock.h"
+#include "core/sched/sched.h"
+
+struct file;
+struct vfs_stat;
+struct vfs_file;
+struct vm_space;
+
+/* FILE_MODE_*: how the generic layer treats the file (fixed at file_alloc). */
+#define FILE_MODE_POS 0x1u  /* read/write/lseek/getdents use f->pos under pos_lock */
+#define FILE_MODE_PREAD 0x2u /* pread/pwrite (and preadv...) allowed; else -ESPIPE */
+
+/*
+ * A poll registration request: poll/epoll/select pass one to ops->poll, which calls
+ * poll_wait() for each wait queue whose wake-ups can change the mask it returns. NULL: only
+ * asking for the mask (no registration).
+ */
+struct poll_table {
+    void (*queue)(struct poll_table *pt, struct wait_queue *wq);
+};
+
+static inline void poll_wait(struct poll_table *pt, struct wait_queue *wq)
+{
+    if (pt && pt->queue)
+        pt->queue(pt, wq);
+}
+
+/*
+ * What a kind implements. A NULL member gives the syscall Linux's error for a file that
+ * cannot do it (noted per member); every member may sleep unless it says otherwise and is
+ * called with a reference held. `pos`: the offset to use and advance - &f->pos (pos_lock
+ * held) for read/write, a local copy for pread/pwrite; kinds without positions ignore it.
+ */
+struct file_ops {
+    const char *name; /* the kind, for traces and tests */
+    /* bytes done, 0 at end of file, -errno; NULL: -EINVAL */
+    long (*read)(struct file *f, void *buf, size_t n, uint64_t *pos);
+    long (*write)(struct file *f, const void *buf, size_t n, uint64_t *pos);
+    /* pos_lock held. NULL: -ESPIPE */
+    int64_t (*lseek)(struct file *f, int64_t off, int whence);
+    /* linux_dirent64 records at f->pos (pos_lock held). NULL: -ENOTDIR */
+    long (*getdents)(struct file *f, void *buf, size_t n);
+    /* req and the user argument (copy through core/mm/uaccess). NULL: -ENOTTY */
+    int (*ioctl)(struct file *f, unsigned long req, uint64_t uarg);
+    /* required: every kind has a stat (anonymous kinds fill a synthetic one) */
+    int (*stat)(struct file *f, struct vfs_stat *st);
+    /* LINUX_EPOLL* bits ready now; registers its queues through poll_wait. Never sleeps.
+     * NULL: always ready for reading and writing (FILE_POLL_DEFAULT). */
+    unsigned (*poll)(struct file *f, struct poll_table *pt);
+    /* mmap(2) of this file into vm (arguments as vm_mmap). NULL: -ENODEV */
+    int (*mmap)(struct file *f, struct vm_space *vm, uint64_t addr, uint64_t len, unsigned prot,
+                unsigned flags, uint64_t off, uint64_t *out);
+    /* NULL: -EINVAL */
+    int (*fsync)(struct file *f, bool datasync);
+    /* ftruncate(2); len >= 0. NULL: -EINVAL */
+    int (*truncate)(struct file *f, int64_t len);
+    /* Status flags become `flags` (f->lock held: never sleeps). Optional: refuse with -errno
+     * or mirror the bits into the kind's object. */
+    int (*setfl)(struct file *f, unsigned flags);
+    /* The last reference is gone: free priv. Optional. May sleep. */
+    void (*release)(struct file *f);
+};
+
+struct file {
+    const struct file_ops *ops;
+    unsigned refs;           /* atomic */
+    unsigned mode;           /* FILE_MODE_*, immutable */
+    struct spinlock lock;    /* guards flags */
+    unsigned flags;          /* O_ACCMODE | status flags (O_NONBLOCK, O_APPEND, O_PATH...) */
+    struct mutex pos_lock;   /* FILE_MODE_POS: serializes the users of pos */
+    uint64_t pos;            /* under pos_lock */
+    void *priv;              /* the kind's object */
+};
+
+/* poll mask of a file without a poll op (a regular file): Linux's DEFAULT_POLLMASK. */
+#define FILE_POLL_DEFAULT 0x145u /* EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM */
+
+/* A new description with one reference, or NULL (out of memory). Never sleeps. */
+struct file *file_alloc(const struct file_ops *ops, void *priv, unsigned flags, unsigned mode);
+void file_get(struct file *f);
+/* Drop a reference (NULL is fine); the last one releases. May sleep. */
+void file_put(struct file *f);
+
+/* Status flags now (an atomic snapshot; never sleeps). */
+unsigned file_flags(struct file *f);
+/* F_SETFL: the bits of `mask` become those of `val`; others are kept. 0 or the setfl op's
+ * error. Never sleeps. */
+int file_setfl(struct file *f, unsigned mask, unsigned val);
+
+/*
+ * The position for an I/O call: off >= 0 (pread...): *local = off and local is returned,
+ * -ESPIPE without FILE_MODE_PREAD; off < 0: &f->pos with pos_lock taken for FILE_MODE_POS
+ * files, else local. Every successful begin is followed by file_pos_end(f, off).
+ */
+int file_pos_begin(struct file *f, int64_t off, uint64_t *local, uint64_t **pos);
+void file_pos_end(struct file *f, int64_t off);
+
+/* The ops through their defaults (see struct file_ops). */
+long file_read(struct file *f, void *buf, size_t n, uint64_t *pos);
+long file_write(struct file *f, const void *buf, size_t n, uint64_t *pos);
+int64_t file_lseek(struct file *f, int64_t off, int whence);   /* takes pos_lock */
+long file_getdents(struct file *f, void *buf, size_t n);       /* takes pos_lock */
+int file_ioctl(struct file *f, unsigned long req, uint64_t uarg);
+int file_stat(struct file *f, struct vfs_stat *st);
+unsigned file_poll(struct file *f, struct poll_table *pt);
+int file_mmap(struct file *f, struct vm_space *vm, uint64_t addr, uint64_t len, unsigned prot,
+              unsigned flags, uint64_t off, uint64_t *out);
+int file_fsync(struct file *f, bool datasync);
+int file_truncate(struct file *f, int64_t len);
+
+/* --- the VFS kind (file_vfs.c) ---------------------------------------------------------- */
+
+/* Wrap an open VFS description (its reference passes to the file). NULL: out of memory
+ * (the caller keeps its reference). */
+struct file *file_from_vfs(struct vfs_file *vf);
+/* The VFS description of a VFS-kind file (no new reference), NULL for other kinds: what a
+ * dirfd, fchdir or a path call on a descriptor needs. */
+struct vfs_file *file_vfs(struct file *f);
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * file_vfs.c - the VFS kind of open file: a struct file whose priv is a VFS open file
+ * description (struct vfs_file, fs/vfs/vfs.h) of a regular file, directory, device node or
+ * O_PATH handle.
+ *
+ * The position is the struct file's (pos, under pos_lock), handed to the VFS's *_at calls;
+ * vfs_file.pos is left to in-kernel users of the VFS that have no struct file (the ELF
+ * loader). The status flags are the struct file's; setfl mirrors them into vfs_file.flags
+ * (an atomic store; rw.c reads it atomically) because the VFS acts on O_APPEND itself.
+ * poll has no op: regular files and directories are always ready (FILE_POLL_DEFAULT), as
+ * Linux reports for files without a poll method.
+ */
+#include "core/mm/vm.h"
+#include "fs/file/file.h"
+#include "fs/vfs/vfs.h"
+#include "hal/hal_errno.h"
+
+static struct vfs_file *vf_of(struct file *f)
+{
+    return f->priv;
+}
+
+static long fv_read(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+    return vfs_read_at(vf_of(f), buf, n, pos);
+}
+
+static long fv_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
+{
+    return vfs_write_at(vf_of(f), buf, n, pos);
+}
+
+static int64_t fv_lseek(struct file *f, int64_t off, int whence)
+{
+    return vfs_lseek_at(vf_of(f), off, whence, &f->pos);
+}
+
+static long fv_getdents(struct file *f, void *buf, size_t n)
+{
+    return vfs_getdents_at(vf_of(f), buf, n, &f->pos);
+}
+
+static int fv_stat(struct file *f, struct vfs_stat *st)
+{
+    return vfs_fstat(vf_of(f), st);
+}
+
+static int fv_mmap(struct file *f, struct vm_space *vm, uint64_t addr, uint64_t len,
+                   unsigned prot, unsigned flags, uint64_t off, uint64_t *out)
+{
+    return vm_mmap(vm, addr, len, prot, flags, vf_of(f), off, out);
+}
+
+static int fv_fsync(struct file *f, bool datasync)
+{
+    return datasync ? vfs_fdatasync(vf_of(f)) : vfs_fsync(vf_of(f));
+}
+
+static int fv_truncate(struct file *f, int64_t len)
+{
+    return vfs_ftruncate(vf_of(f), len);
+}
+
+static int fv_setfl(struct file *f, unsigned flags)
+{
+    if (flags & VFS_O_PATH)
+        return -EBADF; /* an O_PATH handle has no status to change (Linux: EBADF) */
+    __atomic_store_n(&vf_of(f)->flags, flags, __ATOMIC_RELAXED);
+    return 0;
+}
+
+static void fv_release(struct file *f)
+{
+    vfs_file_put(vf_of(f));
+}
+
+static const struct file_ops vfs_kind_ops = {
+    .name = "vfs",
+    .read = fv_read,
+    .write = fv_write,
+    .lseek = fv_lseek,
+    .getdents = fv_getdents,
+    .stat = fv_stat,
+    .mmap = fv_mmap,
+    .fsync = fv_fsync,
+    .truncate = fv_truncate,
+    .setfl = fv_setfl,
+    .release = fv_release,
+};
+
+struct file *file_from_vfs(struct vfs_file *vf)
+{
+    uint32_t type = vf->inode->mode & VFS_S_IFMT;
+    unsigned mode = FILE_MODE_POS;
+
+    if (type != VFS_S_IFIFO && type != VFS_S_IFSOCK)
+        mode |= FILE_MODE_PREAD;
+    return file_alloc(&vfs_kind_ops, vf, vf->flags, mode);
+}
+
+struct vfs_file *file_vfs(struct file *f)
+{
+    return f->ops == &vfs_kind_ops ? vf_of(f) : NULL;
+}
