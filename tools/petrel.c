@@ -421,6 +421,9 @@ static char *stage_program(const char *prog)
                          "--dir DIR)"
                        : "");
     tree_add(path, N_FILE, path);
+    tree_add("/proc", N_DIR, NULL); /* the kernel mounts /proc and /dev on these */
+    tree_add("/dev", N_DIR, NULL);
+    tree_add("/tmp", N_DIR, NULL);
     for (size_t i = 0; i < r->nfiles; i++)
         tree_add(r->files[i].path, N_FILE, r->files[i].path);
     if (r->interp && !r->musl && access("/etc/ld.so.cache", R_OK) == 0)
@@ -863,6 +866,8 @@ int main(int argc, char **argv)
         if (o.keep_image && copy_file(img, o.keep_image) != 0)
             die(EXIT_PETREL, "cannot copy the image to %s", o.keep_image);
         printf("%s\n", o.keep_image ? o.keep_image : img);
+        free(img);
+        free(program);
         return 0;
     }
     boot(img);

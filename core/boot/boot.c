@@ -1,6 +1,7 @@
 /*
  * boot.c - the boot and mount policy (boot.h): block device 0 -> its stored configuration ->
- * "/" and "/dev" mounted -> the flusher started -> the process created, started, entered.
+ * "/", "/dev" and "/proc" mounted -> the flusher started -> the process created, started,
+ * entered.
  *
  * The configuration is read through a read-only TFS mount of its own before the VFS mounts
  * the volume: its xattr name has no Linux namespace, so the VFS would refuse it. The flusher
@@ -14,6 +15,7 @@
 #include "core/lib/kprintf.h"
 #include "core/lib/kstring.h"
 #include "core/proc/proc.h"
+#include "core/proc/procinfo.h"
 #include "core/syscall/syscall.h"
 #include "fs/tfs/tfs.h"
 #include "fs/vfs/memfs.h"
@@ -101,6 +103,8 @@ int boot_mount(const char *cmdline, struct proc_config *cfg)
         rc = vfs_tfs_mount(NULL, "/", &bd.dev, NULL, NULL);
     if (rc == 0)
         mount_dev();
+    if (rc == 0 && (rc = procinfo_mount()))
+        kprintf("petrel: cannot mount /proc: error %d\n", -rc);
     if (rc == 0) {
         rc = vfs_flusher_start(BOOT_FLUSH_INTERVAL_NS);
         if (rc)
@@ -116,8 +120,10 @@ int boot_run_configured(const char *cmdline, uint64_t hwcap, uint64_t hwcap2)
     struct proc_config cfg;
     struct hal_uregs regs;
     struct proc *p;
-    int rc = boot_mount(cmdline, &cfg);
+    int rc;
 
+    procinfo_set_hwcap(hwcap); /* /proc/cpuinfo's flags */
+    rc = boot_mount(cmdline, &cfg);
     if (rc)
         return 1;
     rc = proc_create(&cfg, &p);

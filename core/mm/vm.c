@@ -451,6 +451,20 @@ int vm_area_query(struct vm_space *s, uint64_t addr, struct vm_area *out)
     return a ? 0 : -ENOENT;
 }
 
+int vm_area_query_from(struct vm_space *s, uint64_t addr, struct vm_area *out)
+{
+    struct vm_area *a;
+
+    mutex_lock(&s->lock);
+    a = vm_area_next_after(s, addr);
+    if (a) {
+        *out = *a;
+        memset(&out->node, 0, sizeof(out->node));
+    }
+    mutex_unlock(&s->lock);
+    return a ? 0 : -ENOENT;
+}
+
 size_t vm_area_count(struct vm_space *s)
 {
     size_t n;

@@ -198,7 +198,10 @@ int vm_discard(struct vm_space *s, uint64_t addr, uint64_t len);
 
 /* Copy the area containing addr into *out (file not referenced); -ENOENT when none. */
 int vm_area_query(struct vm_space *s, uint64_t addr, struct vm_area *out);
-/* Number of areas (tests, /proc/self/maps later). */
+/* The same for the area containing addr or, when none does, the first one above it (walking
+ * every area: /proc/self/maps). */
+int vm_area_query_from(struct vm_space *s, uint64_t addr, struct vm_area *out);
+/* Number of areas (tests). */
 size_t vm_area_count(struct vm_space *s);
 /* Is the page at addr backed by a physical page now? (tests) */
 bool vm_page_present(struct vm_space *s, uint64_t addr);

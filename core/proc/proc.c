@@ -316,6 +316,7 @@ int proc_start(struct proc *p, uint64_t hwcap, uint64_t hwcap2, struct hal_uregs
         kprintf("petrel: cannot build the stack of %s: error %d\n", p->cfg.program, -rc);
         return rc;
     }
+    p->auxv_addr = lay.auxv;
     memset(regs, 0, sizeof(*regs));
     regs->rip = info.start; /* the interpreter's entry for a dynamic program */
     regs->rsp = lay.sp;

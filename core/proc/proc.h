@@ -171,6 +171,7 @@ struct proc {
     unsigned ngroups;
     bool undumpable;                          /* PR_SET_DUMPABLE 0 */
     struct proc_config cfg;
+    uint64_t auxv_addr; /* the initial auxv on the user stack (/proc/self/auxv); 0: none */
     struct spinlock tlock; /* guards the fields below (see the top of this file) */
     struct list threads;   /* live struct uthread, by creation */
     unsigned nthreads;     /* live threads (on `threads`) */

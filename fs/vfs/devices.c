@@ -1,6 +1,6 @@
 /*
- * devices.c - /dev/null, /dev/zero and /dev/urandom: each a few lines over the character
- * device registry, which is all a new device needs.
+ * devices.c - /dev/null, /dev/zero, /dev/full and /dev/urandom: each a few lines over the
+ * character device registry, which is all a new device needs.
  */
 #include "core/lib/alloc.h"
 #include "core/lib/kprintf.h"
@@ -25,6 +25,11 @@ static long zero_read(struct vfs_file *f, void *priv, void *buf, size_t n, uint6
     return (long)n;
 }
 
+static long full_write(struct vfs_file *f, void *priv, const void *buf, size_t n, uint64_t off)
+{
+    return -ENOSPC; /* /dev/full: every write finds the device full */
+}
+
 static long urandom_read(struct vfs_file *f, void *priv, void *buf, size_t n, uint64_t off)
 {
     hal_entropy(buf, n);
@@ -33,6 +38,7 @@ static long urandom_read(struct vfs_file *f, void *priv, void *buf, size_t n, ui
 
 static const struct vfs_chrdev_ops null_ops = {.read = null_read, .write = sink_write};
 static const struct vfs_chrdev_ops zero_ops = {.read = zero_read, .write = sink_write};
+static const struct vfs_chrdev_ops full_ops = {.read = zero_read, .write = full_write};
 static const struct vfs_chrdev_ops urandom_ops = {.read = urandom_read, .write = sink_write};
 
 static const struct {
@@ -42,6 +48,7 @@ static const struct {
 } devices[] = {
     {"null", VFS_DEV_NULL, &null_ops},
     {"zero", VFS_DEV_ZERO, &zero_ops},
+    {"full", VFS_DEV_FULL, &full_ops},
     {"urandom", VFS_DEV_URANDOM, &urandom_ops},
 };
 

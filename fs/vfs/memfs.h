@@ -33,9 +33,10 @@ int memfs_mount(struct vfs_file *dirf, const char *path, const struct memfs_opts
 /* The devices every Linux program expects, with their Linux numbers. */
 #define VFS_DEV_NULL VFS_MKDEV(1, 3)
 #define VFS_DEV_ZERO VFS_MKDEV(1, 5)
+#define VFS_DEV_FULL VFS_MKDEV(1, 7)
 #define VFS_DEV_URANDOM VFS_MKDEV(1, 9)
 
-/* Register the null, zero and urandom drivers (idempotent), and create their nodes
+/* Register the null, zero, full and urandom drivers (idempotent), and create their nodes
  * (mode 0666) in the directory at dir ("/dev"). Returns 0 or the first error. */
 int vfs_devices_register(void);
 int vfs_devices_populate(struct vfs_file *dirf, const char *dir);

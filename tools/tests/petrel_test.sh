@@ -6,10 +6,11 @@
 # with libm, a dlopen'ed library added with --file, and its output byte for byte (musl's
 # too); -e in the
 # environment; --file placing a data file; the image cache (the second run reuses the image:
-# its message and an unchanged cache); a missing library, a script, a non-ELF file and a
+# its message and an unchanged cache); --manifest, -d and --keep-image; a missing library, a script, a non-ELF file and a
 # missing program refused before anything boots, each with its message and exit code;
 # `petrel deps` on a fixture tree (DT_RUNPATH and DT_RPATH with $ORIGIN, a symlinked
-# library, a library needing another); `petrel ldcache` against `ldconfig -p`; `petrel build`.
+# library, a library needing another) and `petrel run` of the $ORIGIN one; `petrel ldcache`
+# against `ldconfig -p`; `petrel build`.
 set -u
 B=$1
 S=$2
@@ -83,6 +84,18 @@ expect file 0 "" -- "$P" run -q --file "$S/tests/runtime/root/data/motd.txt:/dat
     --file "$S/tests/runtime/root/data/blob.bin:/data/blob.bin" "$T/readfile"
 same_output file file.native
 
+# --manifest merges over the generated one (tuples merge: EXTRA joins the environment);
+# -d traces the system calls on the console; --keep-image leaves the booted copy.
+printf '# extra keys\n(environment:(EXTRA:yes))\n' >"$T/extra.manifest"
+expect manifest 0 "" -- "$P" run -q --manifest "$T/extra.manifest" "$T/args" m
+tr -d '\r' <"$T/manifest.out" | grep -qx "env EXTRA=yes" ||
+    fail "manifest: EXTRA not in the environment: $(cat "$T/manifest.out")"
+expect trace 42 "" -- "$P" run -q -d "$T/exit_static" 42
+grep -q "exit_group(42" "$T/trace.out" || fail "trace: no exit_group(42) in the console"
+expect keep 42 "image kept in $T/kept.img" -- "$P" run --keep-image "$T/kept.img" \
+    "$T/exit_static" 42
+"$P" dump "$T/kept.img" | grep -q "program:.*exit_static" || fail "keep: no image kept"
+
 # The cache: the same run again reuses the image, nothing new in the cache.
 ls "$PETREL_CACHE" >"$T/cache.before"
 expect again 42 "(cached)" -- "$P" run "$T/exit_static" 42
@@ -114,6 +127,8 @@ for p in runpath rpath; do
     grep -q "/fix/lib/libpa.so (libpa.so)" "$T/deps_$p.out" ||
         fail "deps $p: libpa.so missing: $(cat "$T/deps_$p.out")"
 done
+# $ORIGIN in the program's own RUNPATH: the guest's ld.so reads /proc/self/exe.
+expect origin_run 3 "3 libraries" -- "$P" run "$T/fix/bin/runpath"
 expect missing_lib 125 "library libpa.so (needed by $T/fix/bin/norpath) not found; searched" -- \
     "$P" run "$T/fix/bin/norpath"
 grep -q "add it with --file" "$T/missing_lib.err" || fail "missing_lib: no advice"

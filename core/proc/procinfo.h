@@ -1,0 +1,32 @@
+/*
+ * procinfo.h - what /proc shows of the process and the machine (docs/procfs.md): the tree
+ * that fs/procfs serves, generated from the kernel's own state at each read.
+ *
+ *   /proc/self -> 1 (PROC_PID)
+ *   /proc/1/exe       -> the program's path (the configured `program`, made absolute)
+ *   /proc/1/cmdline   argv, each string NUL-terminated (the configured arguments)
+ *   /proc/1/environ   envp, each string NUL-terminated
+ *   /proc/1/auxv      the initial auxiliary vector (pairs of u64, AT_NULL included)
+ *   /proc/1/maps      one line per VM area, in Linux's format ([heap], [stack])
+ *   /proc/cpuinfo     one block per CPU: processor, vendor, model name, flags (AT_HWCAP's)
+ *   /proc/meminfo     MemTotal, MemFree, MemAvailable from the page allocator
+ *   /proc/uptime      seconds since boot (hal_clock_ns), idle time
+ */
+#ifndef CORE_PROC_PROCINFO_H
+#define CORE_PROC_PROCINFO_H
+
+#include <stdint.h>
+
+#include "fs/procfs/procfs.h"
+
+/* The root entries (for procfs_mount; tests mount them anywhere). */
+extern const struct procfs_entry procinfo_root[];
+
+/* Mount /proc when the root has a /proc directory. Returns 0 (also when there is none) or
+ * procfs_mount()'s error. May sleep. */
+int procinfo_mount(void);
+
+/* AT_HWCAP for /proc/cpuinfo's flags (the kernel passes what it gives the program). */
+void procinfo_set_hwcap(uint64_t hwcap);
+
+#endif

@@ -1,0 +1,16 @@
+# /proc and /dev/full (issue 8 item 2, docs/procfs.md): procself reads /proc/self/{exe,
+# cmdline,environ,auxv,maps}, /proc/{uptime,meminfo,cpuinfo} and /dev/full and prints facts
+# that hold on Linux and Petrel alike. Its tree is root/ plus empty proc/ and dev/ (the kernel
+# mounts /proc and /dev on them) and the program in bin/ (the staged copy is the test's
+# binary, so the image waits for the tree); natively the program reads the host's /proc.
+set(proc_root ${RT_BIN}/procroot-${libc})
+rt_prog(procself)
+add_custom_command(OUTPUT ${proc_root}/bin/procself
+    COMMAND ${CMAKE_COMMAND} -E rm -rf ${proc_root}
+    COMMAND ${CMAKE_COMMAND} -E copy_directory ${CMAKE_CURRENT_SOURCE_DIR}/root ${proc_root}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${proc_root}/proc ${proc_root}/dev
+            ${proc_root}/tmp ${proc_root}/bin
+    COMMAND ${CMAKE_COMMAND} -E copy ${b}/procself ${proc_root}/bin/procself
+    DEPENDS ${RT_ROOT_FILES} ${b}/procself VERBATIM)
+rt_test(${libc}.proc_self ${proc_root}/bin/procself ${proc_root} /bin/procself
+        ARGS procself "x y" "")
