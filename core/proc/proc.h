@@ -132,7 +132,8 @@ struct uthread {
     uint64_t robust_list;     /* set_robust_list head */
     uint64_t robust_len;
     uint64_t sigmask;    /* blocked signals */
-    uint64_t sigpending; /* signals pending for this thread (the signal layer's lock) */
+    uint64_t sigpending; /* signals pending for this thread (proc->tlock; core/signal) */
+    struct linux_siginfo siginfo[PROC_NSIG]; /* of each pending signal (proc->tlock) */
     struct proc_sigaltstack altstack;
     uint64_t fs_base; /* ARCH_SET_FS, mirrored into the register frame */
     uint64_t gs_base;
@@ -178,6 +179,8 @@ struct proc {
     bool multi;            /* has had more than one thread (the tracer prefixes tids) */
     int next_tid;          /* where the cyclic tid search starts */
     uint64_t tid_used[PROC_TID_MAX / 64];
+    uint64_t sigpending;                     /* process-directed signals (core/signal) */
+    struct linux_siginfo siginfo[PROC_NSIG]; /* of each (tlock) */
     bool exiting;              /* exit_group, a fatal signal or execve ends the threads */
     struct wait_queue exit_wq; /* threads leaving, for a group exit */
     bool exited;

@@ -1,10 +1,6 @@
 /*
  * sys_misc.c - process and system information, identity, limits, randomness, the thread's
- * fs base, the recorded signal state, and the end of the process.
- *
- * Signals: rt_sigaction, rt_sigprocmask and sigaltstack validate their arguments as Linux
- * does and record the result in the process; nothing is delivered yet (a later issue), so a
- * program sees its handlers installed but never called (docs/syscalls.md).
+ * fs base, and the end of the process. The signal syscalls are core/signal's (sys_signal.c).
  */
 #include "core/abi/limits.h"
 #include "core/abi/mman.h"
@@ -18,15 +14,6 @@
 #include "hal/hal_rand.h"
 #include "hal/hal_time.h"
 
-#define SYS_SIGKILL 9
-#define SYS_SIGSTOP 19
-#define SIG_BLOCK 0
-#define SIG_UNBLOCK 1
-#define SIG_SETMASK 2
-#define SS_ONSTACK 1
-#define SS_DISABLE 2
-#define SS_AUTODISARM (1U << 31)
-#define MINSIGSTKSZ 2048
 #define RANDOM_CHUNK 256
 
 /* --- identity ---------------------------------------------------------------------------- */
@@ -228,88 +215,6 @@ long sys_arch_prctl(const uint64_t a[6])
     default:
         return -EINVAL;
     }
-}
-
-/* --- signals (recorded) ------------------------------------------------------------------ */
-
-long sys_rt_sigaction(const uint64_t a[6])
-{
-    struct proc *p = sys_proc();
-    struct proc_sigaction act, old;
-    uint64_t sig = a[0];
-
-    if (a[3] != PROC_SIGSET_SIZE || sig < 1 || sig > PROC_NSIG)
-        return -EINVAL;
-    if (a[1] && (sig == SYS_SIGKILL || sig == SYS_SIGSTOP))
-        return -EINVAL;
-    if (a[1] && sys_copy_in(&act, a[1], sizeof(act)))
-        return -EFAULT;
-    mutex_lock(&p->lock);
-    old = p->sigactions[sig - 1];
-    mutex_unlock(&p->lock);
-    if (a[2] && sys_copy_out(a[2], &old, sizeof(old)))
-        return -EFAULT;
-    if (a[1]) {
-        act.mask &= ~((1ULL << (SYS_SIGKILL - 1)) | (1ULL << (SYS_SIGSTOP - 1)));
-        mutex_lock(&p->lock);
-        p->sigactions[sig - 1] = act;
-        mutex_unlock(&p->lock);
-    }
-    return 0;
-}
-
-long sys_rt_sigprocmask(const uint64_t a[6])
-{
-    struct uthread *t = uthread_current();
-    uint64_t set = 0, old = t->sigmask;
-    const uint64_t unblockable = (1ULL << (SYS_SIGKILL - 1)) | (1ULL << (SYS_SIGSTOP - 1));
-
-    if (a[3] != PROC_SIGSET_SIZE)
-        return -EINVAL;
-    if (a[1]) {
-        if (a[0] > SIG_SETMASK)
-            return -EINVAL;
-        if (sys_copy_in(&set, a[1], sizeof(set)))
-            return -EFAULT;
-    }
-    if (a[2] && sys_copy_out(a[2], &old, sizeof(old)))
-        return -EFAULT;
-    if (!a[1])
-        return 0;
-    if (a[0] == SIG_BLOCK)
-        t->sigmask = old | set;
-    else if (a[0] == SIG_UNBLOCK)
-        t->sigmask = old & ~set;
-    else
-        t->sigmask = set;
-    t->sigmask &= ~unblockable;
-    return 0;
-}
-
-long sys_sigaltstack(const uint64_t a[6])
-{
-    struct uthread *t = uthread_current();
-    struct proc_sigaltstack ss, old = t->altstack;
-
-    if (a[0]) {
-        if (sys_copy_in(&ss, a[0], sizeof(ss)))
-            return -EFAULT;
-        if ((uint32_t)ss.flags & ~(SS_DISABLE | SS_AUTODISARM | SS_ONSTACK))
-            return -EINVAL;
-        if (!(ss.flags & SS_DISABLE) && ss.size < MINSIGSTKSZ)
-            return -ENOMEM;
-    }
-    if (!old.sp && !old.size)
-        old.flags = SS_DISABLE;
-    if (a[1] && sys_copy_out(a[1], &old, sizeof(old)))
-        return -EFAULT;
-    if (a[0]) {
-        if (ss.flags & SS_DISABLE)
-            memset(&ss, 0, sizeof(ss));
-        ss.flags &= (int32_t)~SS_ONSTACK;
-        t->altstack = ss;
-    }
-    return 0;
 }
 
 /* --- the end ----------------------------------------------------------------------------- */

@@ -28,6 +28,8 @@ static const struct {
     {"exit", "ends the process: the hosted runner's machine would end (tests/unit/syscall "
              "test_proc and tests/runtime check it)"},
     {"exit_group", "ends the process (as exit)"},
+    {"rt_sigreturn", "restores a signal frame: only meaningful from a handler (tests/unit/signal "
+                     "test_signal checks frames and bad frames)"},
 };
 
 /* Implemented syscalls with a case, at least (only goes up). */

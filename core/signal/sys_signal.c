@@ -1,0 +1,248 @@
+/*
+ * sys_signal.c - the signal syscalls: rt_sigaction, rt_sigprocmask, rt_sigpending,
+ * sigaltstack, rt_sigreturn, kill, tkill, tgkill (docs/signals.md).
+ *
+ * Each decodes and validates its arguments first (bad pointers -EFAULT, bad flags and sizes
+ * -EINVAL, as Linux answers), then acts. The signal layer sits below the syscall layer, so
+ * user memory goes through core/mm's copies directly.
+ */
+#include "core/lib/alloc.h"
+#include "core/lib/kstring.h"
+#include "core/mm/uaccess.h"
+#include "core/signal/signal.h"
+#include "hal/hal_errno.h"
+#include "hal/hal_user.h"
+
+#define SIG_BIT(s) (1ULL << ((s) - 1))
+#define UNBLOCKABLE (SIG_BIT(LINUX_SIGKILL) | SIG_BIT(LINUX_SIGSTOP))
+#define SA_KNOWN                                                                                   \
+    (LINUX_SA_NOCLDSTOP | LINUX_SA_NOCLDWAIT | LINUX_SA_SIGINFO | LINUX_SA_RESTORER |            \
+     LINUX_SA_ONSTACK | LINUX_SA_RESTART | LINUX_SA_NODEFER | LINUX_SA_RESETHAND |                \
+     LINUX_SA_EXPOSE_TAGBITS)
+#define RFLAGS_USER 0x254dd5ULL /* what rt_sigreturn may restore: CF PF AF ZF SF TF DF OF AC ID */
+
+static int copy_in(void *dst, uint64_t u, size_t n)
+{
+    return copy_from_user(dst, uptr_make(u), n) ? -EFAULT : 0;
+}
+
+static int copy_out(uint64_t u, const void *src, size_t n)
+{
+    return copy_to_user(uptr_make(u), src, n) ? -EFAULT : 0;
+}
+
+long sys_rt_sigaction(const uint64_t a[6])
+{
+    struct proc *p = proc_current();
+    struct proc_sigaction act, old;
+    uint64_t sig = a[0];
+
+    if (a[3] != sizeof(uint64_t) || sig < 1 || sig > PROC_NSIG)
+        return -EINVAL;
+    if (a[1] && (sig == LINUX_SIGKILL || sig == LINUX_SIGSTOP))
+        return -EINVAL;
+    if (a[1] && copy_in(&act, a[1], sizeof(act)))
+        return -EFAULT;
+    mutex_lock(&p->lock);
+    old = p->sigactions[sig - 1];
+    mutex_unlock(&p->lock);
+    if (a[2] && copy_out(a[2], &old, sizeof(old)))
+        return -EFAULT;
+    if (a[1]) {
+        act.flags &= SA_KNOWN; /* Linux keeps unknown bits out (SA_UNSUPPORTED probing) */
+        act.mask &= ~UNBLOCKABLE;
+        mutex_lock(&p->lock);
+        p->sigactions[sig - 1] = act;
+        mutex_unlock(&p->lock);
+    }
+    return 0;
+}
+
+long sys_rt_sigprocmask(const uint64_t a[6])
+{
+    struct uthread *t = uthread_current();
+    uint64_t set = 0, old = t->sigmask;
+
+    if (a[3] != sizeof(uint64_t))
+        return -EINVAL;
+    if (a[1]) {
+        if (a[0] > LINUX_SIG_SETMASK)
+            return -EINVAL;
+        if (copy_in(&set, a[1], sizeof(set)))
+            return -EFAULT;
+    }
+    if (a[2] && copy_out(a[2], &old, sizeof(old)))
+        return -EFAULT;
+    if (!a[1])
+        return 0;
+    if (a[0] == LINUX_SIG_BLOCK)
+        t->sigmask = old | set;
+    else if (a[0] == LINUX_SIG_UNBLOCK)
+        t->sigmask = old & ~set;
+    else
+        t->sigmask = set;
+    t->sigmask &= ~UNBLOCKABLE;
+    return 0; /* newly unblocked pending signals are taken on the way out */
+}
+
+long sys_rt_sigpending(const uint64_t a[6])
+{
+    struct uthread *t = uthread_current();
+    uint64_t set;
+
+    if (a[1] > sizeof(uint64_t))
+        return -EINVAL;
+    set = (t->sigpending | t->proc->sigpending) & t->sigmask;
+    return a[1] && copy_out(a[0], &set, a[1]) ? -EFAULT : 0;
+}
+
+long sys_sigaltstack(const uint64_t a[6])
+{
+    struct uthread *t = uthread_current();
+    struct proc_sigaltstack ss, old = t->altstack;
+    bool on = old.size && t->regs && t->regs->rsp > old.sp && t->regs->rsp - old.sp <= old.size;
+
+    if (a[0]) {
+        if (copy_in(&ss, a[0], sizeof(ss)))
+            return -EFAULT;
+        if ((uint32_t)ss.flags & ~(LINUX_SS_DISABLE | LINUX_SS_AUTODISARM | LINUX_SS_ONSTACK))
+            return -EINVAL;
+        if (on)
+            return -EPERM; /* cannot change the stack the thread is running on */
+        if (!(ss.flags & LINUX_SS_DISABLE) && ss.size < LINUX_MINSIGSTKSZ)
+            return -ENOMEM;
+    }
+    if (!old.size)
+        old.flags = LINUX_SS_DISABLE;
+    else if (on)
+        old.flags |= LINUX_SS_ONSTACK;
+    if (a[1] && copy_out(a[1], &old, sizeof(old)))
+        return -EFAULT;
+    if (a[0]) {
+        if (ss.flags & LINUX_SS_DISABLE)
+            memset(&ss, 0, sizeof(ss));
+        ss.flags &= (int32_t)~LINUX_SS_ONSTACK;
+        t->altstack = ss;
+    }
+    return 0;
+}
+
+/* The registers of uc_mcontext into the frame (rflags: only what a program may change). */
+static void restore_regs(struct hal_uregs *r, const struct linux_sigcontext *mc)
+{
+    r->r8 = mc->r8, r->r9 = mc->r9, r->r10 = mc->r10, r->r11 = mc->r11;
+    r->r12 = mc->r12, r->r13 = mc->r13, r->r14 = mc->r14, r->r15 = mc->r15;
+    r->rdi = mc->rdi, r->rsi = mc->rsi, r->rbp = mc->rbp, r->rbx = mc->rbx;
+    r->rdx = mc->rdx, r->rax = mc->rax, r->rcx = mc->rcx, r->rsp = mc->rsp;
+    r->rip = mc->rip;
+    r->rflags = (r->rflags & ~RFLAGS_USER) | (mc->eflags & RFLAGS_USER);
+}
+
+/* The FPU state the frame points to (none: the initial state). 0 or -EFAULT/-EINVAL. */
+static int restore_fpu(uint64_t fpstate)
+{
+    size_t n = hal_fpu_state_size();
+    uint8_t *buf;
+    int rc;
+
+    if (!fpstate) {
+        hal_fpu_reset_state();
+        return 0;
+    }
+    buf = kmalloc(n);
+    if (!buf)
+        return -ENOMEM;
+    rc = copy_in(buf, fpstate, 512); /* the legacy part, then whatever else is readable */
+    if (rc == 0 && n > 512 && copy_in(buf + 512, fpstate + 512, n - 512))
+        n = 512;
+    if (rc == 0)
+        rc = hal_fpu_restore_state(buf, n);
+    kfree(buf);
+    return rc;
+}
+
+long sys_rt_sigreturn(const uint64_t a[6])
+{
+    struct uthread *t = uthread_current();
+    struct hal_uregs *r = t->regs;
+    struct linux_ucontext uc;
+    uint64_t frame;
+
+    (void)a;
+    if (!r)
+        return -ENOSYS; /* called as C: there is no user frame to restore */
+    frame = r->rsp - sizeof(uint64_t); /* the handler's ret popped pretcode */
+    if (copy_in(&uc, frame + offsetof(struct linux_rt_sigframe, uc), sizeof(uc)) ||
+        (uc.uc_mcontext.fpstate & 63) || restore_fpu(uc.uc_mcontext.fpstate)) {
+        /* Linux: a frame that cannot be restored is a SIGSEGV the handler cannot catch */
+        proc_exit_group(t->proc, 128 + LINUX_SIGSEGV);
+    }
+    restore_regs(r, &uc.uc_mcontext);
+    t->sigmask = uc.uc_sigmask & ~UNBLOCKABLE;
+    if (uc.uc_stack.ss_size >= LINUX_MINSIGSTKSZ && !(uc.uc_stack.ss_flags & LINUX_SS_DISABLE)) {
+        t->altstack.sp = uc.uc_stack.ss_sp;
+        t->altstack.size = uc.uc_stack.ss_size;
+        t->altstack.flags = uc.uc_stack.ss_flags & (int32_t)LINUX_SS_AUTODISARM;
+    }
+    return (long)r->rax; /* the dispatcher stores it back in rax */
+}
+
+/* --- sending ------------------------------------------------------------------------------- */
+
+static struct linux_siginfo user_info(int sig, int code)
+{
+    struct linux_siginfo si = {.si_signo = sig, .si_code = code};
+
+    si.u.kill.pid = proc_current()->pid;
+    si.u.kill.uid = 0;
+    return si;
+}
+
+long sys_kill(const uint64_t a[6])
+{
+    struct proc *p = proc_current();
+    int64_t pid = (int32_t)a[0];
+    uint64_t sig = a[1];
+    struct linux_siginfo si;
+
+    if (sig > PROC_NSIG)
+        return -EINVAL;
+    if (pid != p->pid && pid != 0 && pid != -1 && pid != -p->pid)
+        return -ESRCH; /* the only process there is */
+    if (sig == 0)
+        return 0;
+    si = user_info((int)sig, LINUX_SI_USER);
+    return signal_send(p, NULL, (int)sig, &si);
+}
+
+static long thread_kill(int tgid, int tid, uint64_t sig)
+{
+    struct proc *p = proc_current();
+    struct uthread *ut;
+    struct linux_siginfo si;
+    long rc = 0;
+
+    if (tid <= 0 || (tgid != -1 && tgid <= 0) || sig > PROC_NSIG)
+        return -EINVAL;
+    if (tgid != -1 && tgid != p->pid)
+        return -ESRCH;
+    ut = proc_find_thread(p, tid);
+    if (!ut)
+        return -ESRCH;
+    if (sig) {
+        si = user_info((int)sig, LINUX_SI_TKILL);
+        rc = signal_send(p, ut, (int)sig, &si);
+    }
+    uthread_put(ut);
+    return rc;
+}
+
+long sys_tkill(const uint64_t a[6])
+{
+    return thread_kill(-1, (int)a[0], a[1]);
+}
+
+long sys_tgkill(const uint64_t a[6])
+{
+    return thread_kill((int)a[0], (int)a[1], a[2]);
+}

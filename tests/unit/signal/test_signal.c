@@ -1,0 +1,329 @@
+/*
+ * test_signal.c - signal delivery through hosted user mode (docs/signals.md): the whole
+ * kernel boots (hosted_boot), a process is created, and the init thread enters user mode
+ * (hal_user_enter) at a C function that makes syscalls with hosted_syscall(). Signals are
+ * delivered by kernel_user_return() on the way back, handlers run as C calls with Linux's
+ * rt_sigframe on the user stack, and return through their sa_restorer into rt_sigreturn.
+ *
+ * Cases: a SA_SIGINFO handler and its frame (siginfo, ucontext registers and mask, fpstate
+ * with its magic, alignment), sigreturn restoring registers and the mask; blocked signals
+ * staying pending (rt_sigpending) until unblocked; SIG_IGN and default-ignored signals; the
+ * default action ending the process with 128 + signal; SA_RESETHAND; tgkill's SI_TKILL;
+ * SA_ONSTACK on an alternate stack; a frame rt_sigreturn cannot restore (SIGSEGV, 139).
+ * User code records failures (U_CHECK); the CMocka body checks them and the exit code.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/abi/signal.h"
+#include "core/mm/uaccess.h"
+#include "core/proc/proc.h"
+#include "core/syscall/syscall.h"
+#include "fs/vfs/memfs.h"
+#include "fs/vfs/vfs.h"
+#include "hal/hal_errno.h"
+#include "hal/hal_user.h"
+#include "hal_hosted/hosted.h"
+
+#define NR_rt_sigaction 13
+#define NR_rt_sigprocmask 14
+#define NR_rt_sigreturn 15
+#define NR_getpid 39
+#define NR_kill 62
+#define NR_rt_sigpending 127
+#define NR_sigaltstack 131
+#define NR_gettid 186
+#define NR_tgkill 234
+#define STACK_SIZE (64 * 1024)
+#define BIT(s) (1ULL << ((s) - 1))
+
+static int failures, first_fail_line;
+#define U_CHECK(c)                                                                                 \
+    do {                                                                                           \
+        if (!(c) && !failures++)                                                                   \
+            first_fail_line = __LINE__;                                                            \
+    } while (0)
+
+static uint64_t ustack;   /* user stack (STACK_SIZE) */
+static uint64_t ualt;     /* alternate signal stack (STACK_SIZE) */
+static uint64_t uscratch; /* user memory for syscall arguments */
+static void (*user_body)(void);
+
+static long sc(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    return hosted_syscall(nr, a0, a1, a2, a3, 0, 0);
+}
+
+static void user_main(uint64_t a, uint64_t b, uint64_t c)
+{
+    (void)a, (void)b, (void)c;
+    user_body();
+}
+
+static int entry(void *arg)
+{
+    struct proc *p;
+    struct hal_uregs r;
+    long m;
+
+    (void)arg;
+    vfs_init();
+    if (memfs_mount(NULL, "/", NULL, NULL) || proc_create(NULL, &p))
+        return 100;
+    proc_attach(p, NULL);
+    m = ksys_call(9, 0, 3 * STACK_SIZE, 3, 0x22, (uint64_t)-1, 0);
+    if (m < 0)
+        return 101;
+    ustack = (uint64_t)m, ualt = ustack + STACK_SIZE, uscratch = ualt + STACK_SIZE;
+    /* fault every page in: hosted user code touches the arena directly, no demand paging */
+    for (uint64_t off = 0; off < 3 * STACK_SIZE; off += 4096) {
+        static const uint8_t zero[4096];
+
+        if (copy_to_user(uptr_make(ustack + off), zero, sizeof(zero)))
+            return 103;
+    }
+    memset(&r, 0, sizeof(r));
+    r.rip = (uint64_t)(uintptr_t)user_main;
+    r.rsp = ustack + STACK_SIZE;
+    r.rflags = 0x202;
+    if (hal_user_enter(&r) != 0)
+        return 102;
+    proc_detach(NULL);
+    proc_destroy(p);
+    vfs_shutdown();
+    return 0;
+}
+
+static int run(void (*body)(void))
+{
+    struct hosted_config c;
+
+    memset(&c, 0, sizeof(c));
+    c.ram_bytes = 32u << 20;
+    c.entry = entry;
+    failures = 0;
+    first_fail_line = 0;
+    user_body = body;
+    return hosted_boot(&c);
+}
+
+static void expect(int rc, int code)
+{
+    if (failures)
+        fail_msg("user-mode check failed at line %d", first_fail_line);
+    assert_int_equal(rc, code);
+}
+
+/* --- user code ---------------------------------------------------------------------------- */
+
+static void restorer(uint64_t a, uint64_t b, uint64_t c)
+{
+    (void)a, (void)b, (void)c;
+    sc(NR_rt_sigreturn, 0, 0, 0, 0);
+    U_CHECK(!"rt_sigreturn returned");
+}
+
+static int sigaction_(int sig, uint64_t handler, uint64_t flags, uint64_t mask, uint64_t old)
+{
+    struct linux_k_sigaction act = {handler, flags | LINUX_SA_RESTORER,
+                                    (uint64_t)(uintptr_t)restorer, mask};
+
+    memcpy((void *)uscratch, &act, sizeof(act));
+    return (int)sc(NR_rt_sigaction, (uint64_t)sig, uscratch, old, 8);
+}
+
+static uint64_t mask_now(void)
+{
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_BLOCK, 0, uscratch + 512, 8) == 0);
+    return *(uint64_t *)(uscratch + 512);
+}
+
+static int handled;
+static uint64_t seen_sig, seen_mask, seen_rsp;
+static struct linux_siginfo seen_info;
+static struct linux_ucontext seen_uc;
+static uint8_t seen_fp[1024];
+
+static void handler(uint64_t sig, uint64_t info, uint64_t ucp)
+{
+    struct linux_ucontext *uc = (void *)ucp;
+
+    handled++;
+    seen_sig = sig;
+    seen_info = *(struct linux_siginfo *)info;
+    seen_uc = *uc;
+    seen_rsp = hosted_user_regs()->rsp;
+    if (uc->uc_mcontext.fpstate)
+        memcpy(seen_fp, (void *)uc->uc_mcontext.fpstate, hal_fpu_state_size());
+    seen_mask = mask_now();
+    hosted_user_regs()->rbx = 0xdead; /* clobbered here, restored by rt_sigreturn */
+}
+
+static void body_siginfo(void)
+{
+    struct hal_uregs *r = hosted_user_regs();
+    struct linux_fpstate *fp = (void *)seen_fp;
+    long pid = sc(NR_getpid, 0, 0, 0, 0);
+
+    U_CHECK(sigaction_(LINUX_SIGUSR1, (uint64_t)(uintptr_t)handler, LINUX_SA_SIGINFO,
+                       BIT(LINUX_SIGUSR2), 0) == 0);
+    r->rbx = 0x1111, r->r12 = 0x2222, r->r15 = 0x5555;
+    ((struct linux_fpstate *)hosted_user_fpu())->mxcsr = 0x3f80; /* the program's MXCSR */
+    U_CHECK(sc(NR_kill, (uint64_t)pid, LINUX_SIGUSR1, 0, 0) == 0);
+    U_CHECK(handled == 1 && seen_sig == LINUX_SIGUSR1);
+    U_CHECK(seen_info.si_signo == LINUX_SIGUSR1 && seen_info.si_code == LINUX_SI_USER);
+    U_CHECK(seen_info.u.kill.pid == pid && seen_info.u.kill.uid == 0);
+    U_CHECK(seen_uc.uc_mcontext.rbx == 0x1111 && seen_uc.uc_mcontext.r12 == 0x2222);
+    U_CHECK(seen_uc.uc_mcontext.rsp == ustack + STACK_SIZE);
+    U_CHECK(seen_uc.uc_mcontext.rax == 0); /* kill's result, as the handler interrupted it */
+    U_CHECK(seen_uc.uc_sigmask == 0 && seen_uc.uc_mcontext.oldmask == 0);
+    U_CHECK(seen_uc.uc_flags & LINUX_UC_FP_XSTATE);
+    U_CHECK(seen_uc.uc_stack.ss_flags == LINUX_SS_DISABLE);
+    U_CHECK(seen_mask == (BIT(LINUX_SIGUSR1) | BIT(LINUX_SIGUSR2)));
+    U_CHECK((seen_rsp + 8) % 16 == 0); /* as after a call */
+    U_CHECK(seen_uc.uc_mcontext.fpstate % 64 == 0 && seen_uc.uc_mcontext.fpstate > seen_rsp);
+    U_CHECK(seen_uc.uc_mcontext.fpstate + hal_fpu_state_size() <= ustack + STACK_SIZE - 128);
+    U_CHECK(fp->sw_reserved.magic1 == LINUX_FP_XSTATE_MAGIC1 && fp->mxcsr == 0x3f80);
+    /* back from the handler: registers, mask and FPU state as before */
+    U_CHECK(r->rbx == 0x1111 && r->r12 == 0x2222 && r->r15 == 0x5555);
+    U_CHECK(r->rsp == ustack + STACK_SIZE);
+    U_CHECK(mask_now() == 0);
+    U_CHECK(((struct linux_fpstate *)hosted_user_fpu())->mxcsr == 0x3f80);
+}
+
+static void test_handler_frame_and_sigreturn(void **state)
+{
+    (void)state;
+    handled = 0;
+    expect(run(body_siginfo), 0);
+}
+
+static void body_blocked(void)
+{
+    long pid = sc(NR_getpid, 0, 0, 0, 0);
+    uint64_t set = BIT(LINUX_SIGUSR2);
+
+    U_CHECK(sigaction_(LINUX_SIGUSR2, (uint64_t)(uintptr_t)handler, 0, 0, 0) == 0);
+    memcpy((void *)uscratch, &set, 8);
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_BLOCK, uscratch, 0, 8) == 0);
+    U_CHECK(sc(NR_kill, (uint64_t)pid, LINUX_SIGUSR2, 0, 0) == 0);
+    U_CHECK(handled == 0);
+    U_CHECK(sc(NR_rt_sigpending, uscratch + 64, 8, 0, 0) == 0);
+    U_CHECK(*(uint64_t *)(uscratch + 64) == BIT(LINUX_SIGUSR2));
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_UNBLOCK, uscratch, 0, 8) == 0);
+    U_CHECK(handled == 1 && seen_sig == LINUX_SIGUSR2); /* taken on the way out */
+    U_CHECK(seen_info.si_code == LINUX_SI_USER);
+    U_CHECK(sc(NR_rt_sigpending, uscratch + 64, 8, 0, 0) == 0);
+    U_CHECK(*(uint64_t *)(uscratch + 64) == 0);
+    /* ignored: by SIG_IGN, and SIGCHLD by default */
+    U_CHECK(sigaction_(LINUX_SIGUSR1, LINUX_SIG_IGN, 0, 0, 0) == 0);
+    U_CHECK(sc(NR_kill, (uint64_t)pid, LINUX_SIGUSR1, 0, 0) == 0);
+    U_CHECK(sc(NR_kill, (uint64_t)pid, LINUX_SIGCHLD, 0, 0) == 0);
+    U_CHECK(handled == 1);
+    /* bad arguments */
+    U_CHECK(sc(NR_kill, (uint64_t)pid, 65, 0, 0) == -EINVAL);
+    U_CHECK(sc(NR_kill, 4242, LINUX_SIGUSR1, 0, 0) == -ESRCH);
+    U_CHECK(sc(NR_kill, (uint64_t)pid, 0, 0, 0) == 0);
+    U_CHECK(sc(NR_tgkill, (uint64_t)pid, 4242, LINUX_SIGUSR1, 0) == -ESRCH);
+    U_CHECK(sc(NR_tgkill, (uint64_t)pid, 0, LINUX_SIGUSR1, 0) == -EINVAL);
+    U_CHECK(sc(NR_rt_sigpending, 8, 8, 0, 0) == -EFAULT);
+    U_CHECK(sigaction_(LINUX_SIGKILL, LINUX_SIG_IGN, 0, 0, 0) == -EINVAL);
+}
+
+static void test_blocked_pending_ignored(void **state)
+{
+    (void)state;
+    handled = 0;
+    expect(run(body_blocked), 0);
+}
+
+static void body_default_term(void)
+{
+    sc(NR_kill, (uint64_t)sc(NR_getpid, 0, 0, 0, 0), LINUX_SIGTERM, 0, 0);
+    U_CHECK(!"survived SIGTERM");
+}
+
+static void test_default_action_terminates(void **state)
+{
+    (void)state;
+    expect(run(body_default_term), 128 + LINUX_SIGTERM);
+}
+
+static void body_resethand(void)
+{
+    long pid = sc(NR_getpid, 0, 0, 0, 0), tid = sc(NR_gettid, 0, 0, 0, 0);
+    struct linux_k_sigaction old;
+
+    U_CHECK(sigaction_(LINUX_SIGUSR1, (uint64_t)(uintptr_t)handler,
+                       LINUX_SA_SIGINFO | LINUX_SA_RESETHAND, 0, 0) == 0);
+    U_CHECK(sc(NR_tgkill, (uint64_t)pid, (uint64_t)tid, LINUX_SIGUSR1, 0) == 0);
+    U_CHECK(handled == 1 && seen_info.si_code == LINUX_SI_TKILL);
+    U_CHECK(seen_mask == BIT(LINUX_SIGUSR1));
+    U_CHECK(sc(NR_rt_sigaction, LINUX_SIGUSR1, 0, uscratch + 256, 8) == 0);
+    memcpy(&old, (void *)(uscratch + 256), sizeof(old));
+    U_CHECK(old.handler == LINUX_SIG_DFL); /* reset by the delivery */
+    sc(NR_kill, (uint64_t)pid, LINUX_SIGUSR1, 0, 0); /* now the default: terminate */
+    U_CHECK(!"survived SIGUSR1");
+}
+
+static void test_resethand_then_default(void **state)
+{
+    (void)state;
+    handled = 0;
+    expect(run(body_resethand), 128 + LINUX_SIGUSR1);
+}
+
+static void body_altstack(void)
+{
+    struct linux_stack ss = {ualt, 0, 0, STACK_SIZE};
+
+    memcpy((void *)uscratch, &ss, sizeof(ss));
+    U_CHECK(sc(NR_sigaltstack, uscratch, 0, 0, 0) == 0);
+    U_CHECK(sigaction_(LINUX_SIGUSR1, (uint64_t)(uintptr_t)handler,
+                       LINUX_SA_SIGINFO | LINUX_SA_ONSTACK, 0, 0) == 0);
+    U_CHECK(sc(NR_kill, (uint64_t)sc(NR_getpid, 0, 0, 0, 0), LINUX_SIGUSR1, 0, 0) == 0);
+    U_CHECK(handled == 1);
+    U_CHECK(seen_rsp >= ualt && seen_rsp < ualt + STACK_SIZE);
+    U_CHECK(seen_uc.uc_stack.ss_sp == ualt && seen_uc.uc_stack.ss_size == STACK_SIZE);
+    U_CHECK(seen_uc.uc_mcontext.rsp == ustack + STACK_SIZE); /* the interrupted stack */
+    U_CHECK(hosted_user_regs()->rsp == ustack + STACK_SIZE);
+}
+
+static void test_sigaltstack_onstack(void **state)
+{
+    (void)state;
+    handled = 0;
+    expect(run(body_altstack), 0);
+}
+
+static void body_bad_sigreturn(void)
+{
+    hosted_user_regs()->rsp = 0x1000; /* no frame there */
+    sc(NR_rt_sigreturn, 0, 0, 0, 0);
+    U_CHECK(!"survived a bad rt_sigreturn");
+}
+
+static void test_bad_sigreturn_is_sigsegv(void **state)
+{
+    (void)state;
+    expect(run(body_bad_sigreturn), 128 + LINUX_SIGSEGV);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_handler_frame_and_sigreturn),
+        cmocka_unit_test(test_blocked_pending_ignored),
+        cmocka_unit_test(test_default_action_terminates),
+        cmocka_unit_test(test_resethand_then_default),
+        cmocka_unit_test(test_sigaltstack_onstack),
+        cmocka_unit_test(test_bad_sigreturn_is_sigsegv),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
