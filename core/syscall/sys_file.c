@@ -8,9 +8,10 @@
  * a description never read the same bytes twice.
  *
  * Data moves through a kernel bounce buffer of at most IO_CHUNK bytes: a write copies each
- * user byte in once, then hands it to the VFS; a read first checks that the whole user buffer
- * is writable (so a bad pointer fails before the file offset moves), then copies each chunk
- * out. A fault part-way through returns the bytes done so far, as Linux does.
+ * user byte in once, then hands it to the file; a read reads each chunk into it, then copies
+ * it out. Each chunk is cut to the part of the user buffer whose areas allow the access, so a
+ * buffer with an unmapped tail moves the bytes before the hole and returns their count, as
+ * Linux does, and a read never takes from the file what it cannot deliver.
  */
 #include "core/lib/alloc.h"
 #include "core/syscall/sys_internal.h"
@@ -50,29 +51,78 @@ static size_t clamp_count(uint64_t n)
 
 /* --- the data path ----------------------------------------------------------------------- */
 
-/* Read up to n bytes into user ubuf at *pos (advanced by the file's op). */
+/* Linux's access_ok: the range lies below the top of user space and does not wrap. NULL and
+ * other unmapped user addresses pass: they fault when used. */
+static bool user_range_ok(uint64_t uaddr, size_t n)
+{
+    return uaddr + n >= uaddr && uaddr + n <= sys_proc()->vm->va_max;
+}
+
+/* How many bytes from uaddr (at most n) lie in areas that allow prot: what a copy can move
+ * before it faults. */
+static size_t user_room(uint64_t uaddr, size_t n, unsigned prot)
+{
+    struct vm_space *s = sys_proc()->vm;
+    uint64_t a = uaddr, end = uaddr + n;
+    struct vm_area area;
+
+    while (a < end && vm_area_query(s, a, &area) == 0 && (area.prot & prot) == prot)
+        a = area.end;
+    return a >= end ? n : (size_t)(a - uaddr);
+}
+
+/*
+ * The answer for a buffer that cannot take a single byte: the file's own error first, as
+ * Linux checks the description before it touches memory (a write-only file: -EBADF, a
+ * directory: -EISDIR), then -EFAULT - except that a positioned file at its end reads 0
+ * without touching the buffer (Linux: read at EOF into an unmapped buffer returns 0). The
+ * probes change nothing: a 0-byte call, or a 1-byte read at a copy of the position.
+ */
+static long bad_buffer(struct file *f, uint64_t *pos, bool write, bool in_range)
+{
+    bool eof_probe = !write && in_range && (f->mode & FILE_MODE_PREAD);
+    uint64_t tmp = *pos;
+    char c;
+    long r;
+
+    if (write)
+        r = file_write(f, NULL, 0, &tmp);
+    else
+        r = file_read(f, &c, eof_probe ? 1 : 0, &tmp);
+    if (r < 0)
+        return r;
+    return eof_probe && r == 0 ? 0 : -EFAULT;
+}
+
+/*
+ * Read up to n bytes into user ubuf at *pos (advanced by the file's op). Each chunk is cut
+ * to the part of the buffer that can take it, so a buffer whose tail is unmapped gets the
+ * bytes that fit and the call returns their count (Linux), and nothing is consumed from the
+ * file that cannot be delivered.
+ */
 static long do_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
     size_t done = 0;
     void *k;
 
-    if (sys_user_check(ubuf, n, VM_PROT_WRITE))
-        return -EFAULT;
     if (n == 0)
         return file_read(f, NULL, 0, pos);
+    if (!user_range_ok(ubuf, n) || user_room(ubuf, 1, VM_PROT_WRITE) == 0)
+        return bad_buffer(f, pos, false, user_range_ok(ubuf, n));
     k = kmalloc(n < IO_CHUNK ? n : IO_CHUNK);
     if (!k)
         return -ENOMEM;
     while (done < n) {
-        size_t c = n - done < IO_CHUNK ? n - done : IO_CHUNK;
-        long r = file_read(f, k, c, pos);
+        size_t c = user_room(ubuf + done, n - done < IO_CHUNK ? n - done : IO_CHUNK,
+                             VM_PROT_WRITE);
+        long r = c ? file_read(f, k, c, pos) : 0;
 
         if (r < 0 && done == 0)
             done = (size_t)r;
         if (r <= 0)
             break;
         if (sys_copy_out(ubuf + done, k, (size_t)r)) {
-            done = done ? done : (size_t)-EFAULT;
+            done = done ? done : (size_t)-EFAULT; /* unmapped under us by another thread */
             break;
         }
         done += (size_t)r;
@@ -83,6 +133,8 @@ static long do_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
     return (long)done;
 }
 
+/* Write up to n bytes from user ubuf at *pos: the bytes before an unreadable part of the
+ * buffer are written and counted, as Linux does. */
 static long do_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
     size_t done = 0;
@@ -90,15 +142,18 @@ static long do_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 
     if (n == 0)
         return file_write(f, NULL, 0, pos);
+    if (!user_range_ok(ubuf, n) || user_room(ubuf, 1, VM_PROT_READ) == 0)
+        return bad_buffer(f, pos, true, user_range_ok(ubuf, n));
     sys_fetch_scope();
     k = kmalloc(n < IO_CHUNK ? n : IO_CHUNK);
     if (!k)
         return -ENOMEM;
     while (done < n) {
-        size_t c = n - done < IO_CHUNK ? n - done : IO_CHUNK;
+        size_t c = user_room(ubuf + done, n - done < IO_CHUNK ? n - done : IO_CHUNK,
+                             VM_PROT_READ);
         long r;
 
-        if (sys_copy_in(k, ubuf + done, c)) {
+        if (c == 0 || sys_copy_in(k, ubuf + done, c)) {
             done = done ? done : (size_t)-EFAULT;
             break;
         }
@@ -157,7 +212,11 @@ long sys_pwrite64(const uint64_t a[6])
     return (int64_t)a[3] < 0 ? -EINVAL : rw_fd(a, true, (int64_t)a[3]);
 }
 
-/* Copy in and check an iovec array: count in range, no length past SSIZE_MAX in total. */
+/* Copy in and check an iovec array as Linux's import_iovec: the count (-EINVAL), no
+ * negative length in any element (-EINVAL), then every element within user space (-EFAULT:
+ * a kernel-half pointer anywhere fails the call before anything moves; an unmapped user
+ * pointer passes here and ends the transfer where it faults). Lengths are cut so the total
+ * stays within SYS_RW_MAX, as Linux's MAX_RW_COUNT. */
 static int iov_decode(uint64_t uiov, uint64_t cnt, struct sys_iovec **out)
 {
     struct sys_iovec *v;
@@ -174,10 +233,18 @@ static int iov_decode(uint64_t uiov, uint64_t cnt, struct sys_iovec **out)
         return -EFAULT;
     }
     for (uint64_t i = 0; i < cnt; i++) {
-        if (v[i].len > (uint64_t)INT64_MAX - total) {
+        if ((int64_t)v[i].len < 0) {
             kfree(v);
             return -EINVAL;
         }
+    }
+    for (uint64_t i = 0; i < cnt; i++) {
+        if (!user_range_ok(v[i].base, v[i].len)) {
+            kfree(v);
+            return -EFAULT;
+        }
+        if (v[i].len > (uint64_t)SYS_RW_MAX - total)
+            v[i].len = (uint64_t)SYS_RW_MAX - total;
         total += v[i].len;
     }
     *out = v;
