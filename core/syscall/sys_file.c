@@ -13,23 +13,17 @@
  * buffer with an unmapped tail moves the bytes before the hole and returns their count, as
  * Linux does, and a read never takes from the file what it cannot deliver.
  */
+#include "core/abi/fcntl.h"
+#include "core/abi/ioctl.h"
 #include "core/lib/alloc.h"
 #include "core/syscall/sys_internal.h"
 #include "hal/hal_errno.h"
 
 #define IO_CHUNK (64 * 1024)
 
-#define F_DUPFD 0
-#define F_GETFD 1
-#define F_SETFD 2
-#define F_GETFL 3
-#define F_SETFL 4
-#define F_DUPFD_CLOEXEC 1030
-#define SETFL_MASK (VFS_O_APPEND | VFS_O_NONBLOCK | VFS_O_DIRECT | VFS_O_NOATIME | 020000)
-
-#define FIONCLEX 0x5450
-#define FIOCLEX 0x5451
-#define FIONBIO 0x5421
+/* The status flags F_SETFL may change (Linux's SETFL_MASK). */
+#define SETFL_MASK                                                                                 \
+    (LINUX_O_APPEND | LINUX_O_NONBLOCK | LINUX_O_DIRECT | LINUX_O_NOATIME | LINUX_O_ASYNC)
 
 struct sys_iovec {
     uint64_t base;
@@ -481,19 +475,19 @@ long sys_fcntl(const uint64_t a[6])
     long rc;
 
     switch (a[1]) {
-    case F_DUPFD:
-    case F_DUPFD_CLOEXEC:
-        return dup_min(a[0], a[2], a[1] == F_DUPFD_CLOEXEC);
-    case F_GETFD:
+    case LINUX_F_DUPFD:
+    case LINUX_F_DUPFD_CLOEXEC:
+        return dup_min(a[0], a[2], a[1] == LINUX_F_DUPFD_CLOEXEC);
+    case LINUX_F_GETFD:
         return a[0] > INT32_MAX ? -EBADF : fd_get_cloexec(t, (int)a[0]);
-    case F_SETFD:
+    case LINUX_F_SETFD:
         return a[0] > INT32_MAX ? -EBADF : fd_set_cloexec(t, (int)a[0], a[2] & SYS_FD_CLOEXEC);
-    case F_GETFL:
-    case F_SETFL:
+    case LINUX_F_GETFL:
+    case LINUX_F_SETFL:
         rc = get_fd(a[0], &f);
         if (rc)
             return rc;
-        if (a[1] == F_GETFL)
+        if (a[1] == LINUX_F_GETFL)
             rc = file_flags(f);
         else
             rc = file_setfl(f, SETFL_MASK, (unsigned)a[2]);
@@ -528,9 +522,9 @@ long sys_ioctl(const uint64_t a[6])
         return rc;
     if (file_flags(f) & VFS_O_PATH)
         rc = -EBADF;
-    else if (req == FIOCLEX || req == FIONCLEX)
-        rc = fd_set_cloexec(&sys_proc()->fds, (int)a[0], req == FIOCLEX);
-    else if (req == FIONBIO)
+    else if (req == LINUX_FIOCLEX || req == LINUX_FIONCLEX)
+        rc = fd_set_cloexec(&sys_proc()->fds, (int)a[0], req == LINUX_FIOCLEX);
+    else if (req == LINUX_FIONBIO)
         rc = ioctl_nbio(f, a[2]);
     else
         rc = file_ioctl(f, req, a[2]);

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/abi/poll.h"
 #include "core/lib/spinlock.h"
 #include "core/sched/sched.h"
 
@@ -104,7 +105,8 @@ struct file {
 };
 
 /* poll mask of a file without a poll op (a regular file): Linux's DEFAULT_POLLMASK. */
-#define FILE_POLL_DEFAULT 0x145u /* EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM */
+#define FILE_POLL_DEFAULT                                                                          \
+    (LINUX_EPOLLIN | LINUX_EPOLLOUT | LINUX_EPOLLRDNORM | LINUX_EPOLLWRNORM)
 
 /* A new description with one reference, or NULL (out of memory). Never sleeps. */
 struct file *file_alloc(const struct file_ops *ops, void *priv, unsigned flags, unsigned mode);
