@@ -493,6 +493,15 @@ long sys_fcntl(const uint64_t a[6])
             rc = file_setfl(f, SETFL_MASK, (unsigned)a[2]);
         file_put(f);
         return rc;
+    case LINUX_F_GETPIPE_SZ:
+    case LINUX_F_SETPIPE_SZ:
+    case LINUX_F_ADD_SEALS:
+    case LINUX_F_GET_SEALS:
+        rc = get_fd(a[0], &f);
+        if (rc == 0)
+            rc = file_fcntl(f, (unsigned)a[1], a[2]);
+        file_put(f);
+        return rc;
     default:
         rc = get_fd(a[0], &f); /* EBADF first, then EINVAL, as Linux */
         if (rc)
@@ -527,7 +536,7 @@ long sys_ioctl(const uint64_t a[6])
     else if (req == LINUX_FIONBIO)
         rc = ioctl_nbio(f, a[2]);
     else
-        rc = file_ioctl(f, req, a[2]);
+        rc = file_ioctl(f, req, &(struct file_uarg){a[2], sys_copy_in, sys_copy_out});
     file_put(f);
     return rc;
 }

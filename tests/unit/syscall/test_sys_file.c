@@ -232,6 +232,22 @@ ST_CASE(ioctl_on_files)
     st_put(P(100), &one, 4);
     ST_EQ(SC(NR_ioctl, fd, 0x5421, P(100)), 0);
     ST_EQ(SC(NR_fcntl, fd, 3) & O_NONBLOCK_, O_NONBLOCK_);
+    /* FIONREAD of a regular file: bytes from the position to the end (Linux, natively) */
+    int n = -1;
+    ST_EQ(SC(NR_ioctl, fd, 0x541b, P(100)), 0);
+    st_get(&n, P(100), 4);
+    ST_EQ(n, 1);
+    ST_EQ(SC(NR_lseek, fd, 5, 0), 5);
+    ST_EQ(SC(NR_ioctl, fd, 0x541b, P(100)), 0);
+    st_get(&n, P(100), 4);
+    ST_EQ(n, 0);
+    ST_EQ(SC(NR_ioctl, fd, 0x541b, ST_KERNEL_PTR), -EFAULT);
+    /* pipe and seal commands on a regular file: -EBADF and -EINVAL (Linux) */
+    ST_EQ(SC(NR_fcntl, fd, 1032), -EBADF);
+    ST_EQ(SC(NR_fcntl, fd, 1031, 4096), -EBADF);
+    ST_EQ(SC(NR_fcntl, fd, 1034), -EINVAL);
+    ST_EQ(SC(NR_fcntl, fd, 1033, 1), -EINVAL);
+    ST_EQ(SC(NR_fcntl, 99, 1032), -EBADF);
 }
 
 ST_CASE(fstat_file_and_console)

@@ -1,6 +1,10 @@
 /*
  * console.c - the console as a file: descriptors 0, 1 and 2 of the process.
  *
+ * It lives in fs/file (not the syscall layer) because the process layer, below the syscall
+ * layer, creates it for a new process; its ioctls reach user memory through the copy
+ * functions the caller hands in (struct file_uarg).
+ *
  * The console is not a VFS node (the root may be a TFS image without /dev): it is a kind of
  * open file (fs/file/file.h) of its own, one description shared by descriptors 0, 1 and 2
  * as a login shell's tty is; its status flags (O_NONBLOCK) are the description's. It
@@ -13,7 +17,7 @@
  */
 #include "core/abi/termios.h"
 #include "core/lib/kstring.h"
-#include "core/syscall/sys_internal.h"
+#include "fs/vfs/vfs.h"
 #include "fs/file/file.h"
 #include "hal/hal_console.h"
 #include "hal/hal_errno.h"
@@ -47,26 +51,26 @@ static void termios_default(struct linux_termios *t)
     memcpy(t->c_cc, cc, sizeof(cc));
 }
 
-static int console_ioctl(struct file *f, unsigned long req, uint64_t arg)
+static int console_ioctl(struct file *f, unsigned long req, const struct file_uarg *arg)
 {
     struct linux_termios t;
     struct linux_winsize ws = {24, 80, 0, 0};
-    int pgrp = PROC_PID;
+    int pgrp = 1; /* the one process, pid 1 (core/proc) */
 
     switch (req) {
     case LINUX_TCGETS:
         termios_default(&t);
-        return sys_copy_out(arg, &t, sizeof(t));
+        return file_uarg_out(arg, &t, sizeof(t));
     case LINUX_TCSETS:
     case LINUX_TCSETSW:
     case LINUX_TCSETSF: /* accepted (read, checked), not applied: output is never transformed */
-        return sys_copy_in(&t, arg, sizeof(t));
+        return file_uarg_in(arg, &t, sizeof(t));
     case LINUX_TIOCGWINSZ:
-        return sys_copy_out(arg, &ws, sizeof(ws));
+        return file_uarg_out(arg, &ws, sizeof(ws));
     case LINUX_TIOCSWINSZ:
-        return sys_copy_in(&ws, arg, sizeof(ws));
+        return file_uarg_in(arg, &ws, sizeof(ws));
     case LINUX_TIOCGPGRP:
-        return sys_copy_out(arg, &pgrp, sizeof(pgrp));
+        return file_uarg_out(arg, &pgrp, sizeof(pgrp));
     default:
         return -ENOTTY;
     }
@@ -98,7 +102,7 @@ static const struct file_ops console_ops = {
     .fsync = console_fsync,
 };
 
-struct file *sys_console_open(void)
+struct file *file_console_open(void)
 {
     return file_alloc(&console_ops, NULL, VFS_O_RDWR, 0);
 }
