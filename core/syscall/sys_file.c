@@ -17,6 +17,7 @@
 #include "core/abi/ioctl.h"
 #include "core/lib/alloc.h"
 #include "core/syscall/sys_internal.h"
+#include "fs/pipe/pipe.h"
 #include "hal/hal_errno.h"
 
 #define IO_CHUNK (64 * 1024)
@@ -291,6 +292,26 @@ long sys_writev(const uint64_t a[6])
 
 /* --- open and close ---------------------------------------------------------------------- */
 
+/* The open file for a new VFS description (whose reference passes to it): a FIFO's is a
+ * pipe end (this is where the kind is chosen, as Linux's init_special_inode), anything else
+ * the VFS kind. On failure vf is released. */
+static int open_file(struct vfs_file *vf, struct file **out)
+{
+    int rc;
+
+    if (VFS_S_ISTYPE(vf->inode->mode, VFS_S_IFIFO) && !(vf->flags & VFS_O_PATH)) {
+        rc = fifo_open(vf, out);
+        if (rc)
+            vfs_file_put(vf);
+        return rc;
+    }
+    *out = file_from_vfs(vf);
+    if (*out)
+        return 0;
+    vfs_file_put(vf);
+    return -ENOMEM;
+}
+
 static long do_openat(int dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
 {
     struct proc *p = sys_proc();
@@ -311,11 +332,9 @@ static long do_openat(int dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
     kfree(path);
     if (rc)
         return rc;
-    f = file_from_vfs(vf);
-    if (!f) {
-        vfs_file_put(vf);
-        return -ENOMEM;
-    }
+    rc = open_file(vf, &f);
+    if (rc)
+        return rc;
     rc = fd_install(&p->fds, 0, f, flags & SYS_O_CLOEXEC);
     if (rc < 0)
         file_put(f);
@@ -330,6 +349,50 @@ long sys_open(const uint64_t a[6])
 long sys_openat(const uint64_t a[6])
 {
     return do_openat((int)a[0], a[1], a[2], a[3]);
+}
+
+/* --- pipes ------------------------------------------------------------------------------- */
+
+#define PIPE2_FLAGS (LINUX_O_CLOEXEC | LINUX_O_NONBLOCK | LINUX_O_DIRECT)
+
+static long do_pipe2(uint64_t ufds, uint64_t flags)
+{
+    struct fdtable *t = &sys_proc()->fds;
+    struct file *rd, *wr;
+    int fds[2];
+    long rc;
+
+    if (flags & ~(uint64_t)PIPE2_FLAGS)
+        return -EINVAL; /* O_NOTIFICATION_PIPE too: no watch queues here */
+    rc = pipe_create((unsigned)flags, &rd, &wr);
+    if (rc)
+        return rc;
+    fds[0] = fd_install(t, 0, rd, flags & LINUX_O_CLOEXEC);
+    fds[1] = fds[0] < 0 ? fds[0] : fd_install(t, 0, wr, flags & LINUX_O_CLOEXEC);
+    if (fds[0] < 0 || fds[1] < 0) {
+        if (fds[0] >= 0)
+            fd_close(t, fds[0]);
+        else
+            file_put(rd);
+        file_put(wr);
+        return fds[0] < 0 ? fds[0] : fds[1];
+    }
+    rc = sys_copy_out(ufds, fds, sizeof(fds));
+    if (rc) { /* Linux installs nothing when the array is not writable */
+        fd_close(t, fds[0]);
+        fd_close(t, fds[1]);
+    }
+    return rc;
+}
+
+long sys_pipe(const uint64_t a[6])
+{
+    return do_pipe2(a[0], 0);
+}
+
+long sys_pipe2(const uint64_t a[6])
+{
+    return do_pipe2(a[0], a[1]);
 }
 
 long sys_close(const uint64_t a[6])
