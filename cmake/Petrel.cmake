@@ -7,7 +7,8 @@
 #   petrel_test(<name> LABEL <unit|hosted> SOURCES <...> [LIBS <...>] [TIMEOUT s])
 #       A CMocka executable registered with ctest as <label>.<name>.
 #   petrel_fuzz_target(<name> SOURCES <...> [LIBS <...>])
-#       fuzz/<name>/: with PETREL_FUZZ a libFuzzer binary; otherwise the same harness linked
+#       fuzz/<name>/: with PETREL_FUZZ a libFuzzer binary (PETREL_OSSFUZZ: linked with
+#       PETREL_LIB_FUZZING_ENGINE, as fuzz/oss-fuzz/build.sh asks); otherwise the same harness linked
 #       with the standalone driver and its corpus (fuzz/<name>/corpus) replayed as ctest
 #       test fuzz.<name>.
 
@@ -30,6 +31,12 @@ if(PETREL_FUZZ)
     list(APPEND PETREL_HOST_FLAGS -fsanitize=fuzzer-no-link,address,undefined
          -DPETREL_ASAN=1 -DPETREL_FUZZING=1)
     list(APPEND PETREL_HOST_LINK_FLAGS -fsanitize=address,undefined)
+endif()
+# OSS-Fuzz's build (fuzz/oss-fuzz/build.sh): sanitizer and coverage flags come in through
+# CMAKE_C_FLAGS ($CFLAGS); fuzz targets link PETREL_LIB_FUZZING_ENGINE ($LIB_FUZZING_ENGINE).
+if(PETREL_OSSFUZZ)
+    list(APPEND PETREL_HOST_FLAGS -DPETREL_FUZZING=1)
+    separate_arguments(PETREL_FUZZ_ENGINE_FLAGS UNIX_COMMAND "${PETREL_LIB_FUZZING_ENGINE}")
 endif()
 
 # The freestanding kernel build: only the compiler's own headers are visible.
@@ -101,10 +108,14 @@ endfunction()
 function(petrel_fuzz_target name)
     cmake_parse_arguments(F "" "" "SOURCES;LIBS" ${ARGN})
     set(dir ${PETREL_ROOT}/fuzz/${name})
-    if(PETREL_FUZZ)
+    if(PETREL_FUZZ OR PETREL_OSSFUZZ)
         add_executable(fuzz_${name} ${F_SOURCES})
         petrel_host_flags(fuzz_${name})
-        target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
+        if(PETREL_OSSFUZZ)
+            target_link_options(fuzz_${name} PRIVATE ${PETREL_FUZZ_ENGINE_FLAGS})
+        else()
+            target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
+        endif()
         target_link_libraries(fuzz_${name} PRIVATE ${F_LIBS})
         petrel_link_hosted_kernel(fuzz_${name})
     else()

@@ -12,7 +12,8 @@
 #include "core/lib/alloc.h"
 #include "core/lib/kprintf.h"
 #include "core/lib/kstring.h"
-#include "core/proc/proc.h"
+#include "core/boot/boot.h"
+#include "hal/hal_cpu.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_mem.h"
 #include "hal/hal_power.h"
@@ -66,12 +67,14 @@ int kernel_cmdline_loglevel(const char *cmdline, enum log_level *level)
 
 static void init_main(void *unused)
 {
+    uint64_t hwcap, hwcap2;
+
     if (kernel.entry)
         hal_exit(kernel.entry(kernel.entry_arg));
-    /* The program named by the image's configuration (core/proc/proc.h); it returns only
-     * when the program could not be started (the reason is on the console). AT_HWCAP: 0
-     * until the HAL reports the CPU's features. */
-    hal_exit(proc_run_configured(0, 0));
+    /* The program named by the image's configuration (core/boot/boot.h); it returns only
+     * when the program could not be started (the reason is on the console). */
+    hal_cpu_hwcap(&hwcap, &hwcap2);
+    hal_exit(boot_run_configured(kernel.boot ? kernel.boot->cmdline : NULL, hwcap, hwcap2));
 }
 
 void kernel_main(const struct hal_boot_info *info)

@@ -77,6 +77,16 @@ int hal_cpu_idle_until(uint64_t deadline_ns);
 unsigned hal_cpu_id(void);
 unsigned hal_cpu_count(void);
 
+/*
+ * The CPU features a Linux program reads from its auxiliary vector (glibc picks its string
+ * functions by them): *hwcap = AT_HWCAP, on x86 CPUID.1:EDX as the CPU reports it;
+ * *hwcap2 = AT_HWCAP2, Linux's x86 bits: 1 << 0 ring-3 MWAIT (never enabled by Petrel),
+ * 1 << 1 FSGSBASE (set only when CR4.FSGSBASE is on, i.e. user code may use wrfsbase).
+ * Hosted: the host's own AT_HWCAP and AT_HWCAP2 (what a program on that host sees).
+ * Any context; never blocks.
+ */
+void hal_cpu_hwcap(uint64_t *hwcap, uint64_t *hwcap2);
+
 static inline void hal_barrier(void)
 {
     __atomic_thread_fence(__ATOMIC_SEQ_CST);

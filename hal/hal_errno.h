@@ -51,6 +51,7 @@
 #define ETIME 62
 #define EOVERFLOW 75
 #define EBADFD 77
+#define ELIBBAD 80 /* a bad ELF interpreter (PT_INTERP): execve's answer */
 #define EILSEQ 84
 #define ENOTSOCK 88
 #define EDESTADDRREQ 89

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/auxv.h>
 
 #include "hal/hal_cpu.h"
 #include "hal/hal_mem.h"
@@ -108,4 +109,11 @@ __attribute__((noinline, no_sanitize_address)) unsigned hal_backtrace(uint64_t *
 void hal_fpu_switch_out(void)
 {
     /* Hosted "programs" are C code of the test process: no user register state to save. */
+}
+
+/* The hosted "CPU" is the host's: pass on what its kernel told this process. */
+void hal_cpu_hwcap(uint64_t *hwcap, uint64_t *hwcap2)
+{
+    *hwcap = getauxval(AT_HWCAP);
+    *hwcap2 = getauxval(AT_HWCAP2);
 }

@@ -150,6 +150,20 @@ static void features_init(void)
     }
 }
 
+#define HWCAP2_FSGSBASE (1ULL << 1)
+#define CR4_FSGSBASE_BIT (1ULL << 16)
+
+void hal_cpu_hwcap(uint64_t *hwcap, uint64_t *hwcap2)
+{
+    uint32_t r[4];
+    uint64_t cr4;
+
+    cpuid(1, 0, r);
+    *hwcap = r[3];
+    __asm__ __volatile__("mov %%cr4, %0" : "=r"(cr4));
+    *hwcap2 = (cr4 & CR4_FSGSBASE_BIT) ? HWCAP2_FSGSBASE : 0;
+}
+
 void cpu_init(void)
 {
     features_init();

@@ -69,6 +69,10 @@
 #define LINUX_MS_INVALIDATE 2
 #define LINUX_MS_SYNC 4
 
+/* The end of user space (x86-64, 4-level paging): the highest page below the canonical
+ * hole is never handed out, and arch_prctl refuses bases at or above it (-EPERM). */
+#define LINUX_TASK_SIZE_MAX 0x00007ffffffff000ULL
+
 #define LINUX_MCL_CURRENT 1
 #define LINUX_MCL_FUTURE 2
 #define LINUX_MCL_ONFAULT 4

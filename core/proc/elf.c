@@ -6,12 +6,20 @@
  * whole file has passed does anything touch the address space, so a refused file leaves the
  * space as it was; a mapping that fails midway is undone. Arithmetic on file values is
  * overflow-safe throughout: every "a + b <= c" is written as "b <= c && a <= c - b".
+ *
+ * A dynamic program is two such files. The program is decoded first and its PT_INTERP read;
+ * then the interpreter is opened and decoded by the same code (a second struct loader whose
+ * messages carry "interpreter <path>: "), and refused if it is not an executable or is itself
+ * dynamic. Only then are both mapped: the program at its bias, the interpreter in the highest
+ * free gap below the mmap base (where Linux's top-down mmap puts it), each undone if the
+ * other fails.
  */
 #include "core/proc/elf.h"
 
 #include "core/lib/alloc.h"
 #include "core/lib/kprintf.h"
 #include "core/lib/kstring.h"
+#include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_rand.h"
 
@@ -38,13 +46,18 @@ struct seg {
 struct loader {
     struct vm_space *s;
     const struct vm_file *src;
+    const char *role; /* NULL: the program; else the interpreter's printable path */
+    int bad_header;   /* errno for a header that is not ours: ENOEXEC, or ELIBBAD */
     uint64_t fsize;
     struct elf64_ehdr eh;
     struct elf64_phdr *ph;
     struct seg *segs;
     unsigned nsegs;
-    uint64_t lo, hi, align; /* page-rounded span of the segments (file addresses) */
-    uint64_t phdr_vaddr;    /* file address of the headers in memory, 0: not loaded */
+    uint64_t lo, hi, align;          /* page-rounded span of the segments (file addresses) */
+    uint64_t phdr_vaddr;             /* file address of the headers in memory, 0: not loaded */
+    const struct elf64_phdr *interp; /* the first PT_INTERP, NULL: none */
+    struct vm_file own;              /* the interpreter's loader: its open file (ops NULL: none) */
+    char name[64];                   /* the interpreter's loader: printable path (role) */
     char *msg;
     size_t msg_size;
 };
@@ -53,10 +66,16 @@ __attribute__((format(printf, 3, 4))) static int refuse(struct loader *l, int er
                                                         ...)
 {
     va_list ap;
+    size_t at = 0;
 
     if (l->msg && l->msg_size) {
+        if (l->role) {
+            int n = ksnprintf(l->msg, l->msg_size, "interpreter %s: ", l->role);
+
+            at = n < 0 ? 0 : (size_t)n < l->msg_size ? (size_t)n : l->msg_size - 1;
+        }
         va_start(ap, fmt);
-        kvsnprintf(l->msg, l->msg_size, fmt, ap);
+        kvsnprintf(l->msg + at, l->msg_size - at, fmt, ap);
         va_end(ap);
     }
     return err;
@@ -83,19 +102,20 @@ static int check_ehdr(struct loader *l)
 {
     const struct elf64_ehdr *e = &l->eh;
     uint64_t phsize = (uint64_t)e->e_phnum * e->e_phentsize;
+    int bad = l->bad_header;
 
     if (memcmp(e->e_ident, "\177ELF", 4) != 0)
-        return refuse(l, -ENOEXEC, "not an ELF file (bad magic)");
+        return refuse(l, bad, "not an ELF file (bad magic)");
     if (e->e_ident[4] != 2)
-        return refuse(l, -ENOEXEC, "not a 64-bit ELF file (class %u)", e->e_ident[4]);
+        return refuse(l, bad, "not a 64-bit ELF file (class %u)", e->e_ident[4]);
     if (e->e_ident[5] != 1)
-        return refuse(l, -ENOEXEC, "not a little-endian ELF file (data %u)", e->e_ident[5]);
+        return refuse(l, bad, "not a little-endian ELF file (data %u)", e->e_ident[5]);
     if (e->e_ident[6] != 1 || e->e_version != 1)
-        return refuse(l, -ENOEXEC, "unknown ELF version");
+        return refuse(l, bad, "unknown ELF version");
     if (e->e_machine != ELF_EM_X86_64)
-        return refuse(l, -ENOEXEC, "not an x86-64 program (machine %u)", e->e_machine);
+        return refuse(l, bad, "not an x86-64 program (machine %u)", e->e_machine);
     if (e->e_type != ELF_ET_EXEC && e->e_type != ELF_ET_DYN)
-        return refuse(l, -ENOEXEC, "not an executable (ELF type %u)", e->e_type);
+        return refuse(l, bad, "not an executable (ELF type %u)", e->e_type);
     if (e->e_phentsize != sizeof(struct elf64_phdr))
         return refuse(l, -ENOEXEC, "bad program header size %u", e->e_phentsize);
     if (e->e_phnum == 0)
@@ -107,24 +127,31 @@ static int check_ehdr(struct loader *l)
     return 0;
 }
 
-/* PT_INTERP: name the interpreter in the refusal. */
-static int refuse_interp(struct loader *l, const struct elf64_phdr *p)
+/* Copy the interpreter path for messages: at most size - 1 bytes, control bytes as '?'. */
+static void printable(char *dst, size_t size, const char *src)
 {
-    char path[64];
-    size_t n = p->p_filesz < sizeof(path) - 1 ? (size_t)p->p_filesz : sizeof(path) - 1;
+    size_t i;
+
+    for (i = 0; i + 1 < size && src[i]; i++)
+        dst[i] = (src[i] < 0x20 || src[i] > 0x7e) ? '?' : src[i];
+    dst[i] = '\0';
+}
+
+/* Read PT_INTERP's path into path (ELF_MAX_INTERP bytes): NUL-terminated, not empty. */
+static int read_interp(struct loader *l, char *path)
+{
+    const struct elf64_phdr *p = l->interp;
     int rc;
 
     if (p->p_filesz < 2 || p->p_filesz > ELF_MAX_INTERP || !in_file(l, p->p_offset, p->p_filesz))
-        return refuse(l, -ENOEXEC,
-                      "dynamic executables are not supported yet "
-                      "(malformed PT_INTERP)");
-    if ((rc = read_exact(l, p->p_offset, path, n, "interpreter path")))
+        return refuse(l, -ENOEXEC, "malformed PT_INTERP (size %#llx at %#llx)",
+                      (unsigned long long)p->p_filesz, (unsigned long long)p->p_offset);
+    if ((rc = read_exact(l, p->p_offset, path, (size_t)p->p_filesz, "interpreter path")))
         return rc;
-    path[n] = '\0';
-    for (size_t i = 0; path[i]; i++)
-        if (path[i] < 0x20 || path[i] > 0x7e)
-            path[i] = '?';
-    return refuse(l, -ENOEXEC, "dynamic executables are not supported yet (interpreter %s)", path);
+    if (path[p->p_filesz - 1] != '\0' || path[0] == '\0')
+        return refuse(l, -ENOEXEC, "malformed PT_INTERP (%s)",
+                      path[0] ? "path not NUL-terminated" : "empty path");
+    return 0;
 }
 
 /* Rules for one PT_LOAD entry (index i) on its own. */
@@ -184,7 +211,7 @@ static int add_seg(struct loader *l, unsigned i, const struct elf64_phdr *p)
     return 0;
 }
 
-/* Walk the program headers: refuse PT_INTERP, check and collect PT_LOAD, find PT_PHDR. */
+/* Walk the program headers: note PT_INTERP, check and collect PT_LOAD, find PT_PHDR. */
 static int decode_phdrs(struct loader *l)
 {
     uint64_t phsize = (uint64_t)l->eh.e_phnum * sizeof(struct elf64_phdr);
@@ -194,8 +221,8 @@ static int decode_phdrs(struct loader *l)
     for (unsigned i = 0; i < l->eh.e_phnum; i++) {
         const struct elf64_phdr *p = &l->ph[i];
 
-        if (p->p_type == ELF_PT_INTERP)
-            return refuse_interp(l, p);
+        if (p->p_type == ELF_PT_INTERP && !l->interp)
+            l->interp = p; /* Linux uses the first one */
         if (p->p_type == ELF_PT_PHDR) {
             l->phdr_vaddr = p->p_vaddr;
             have_pt_phdr = true;
@@ -230,21 +257,50 @@ static uint64_t random_below(uint64_t range)
     return r % range;
 }
 
+/* The alignment of the image's base: the largest power-of-two p_align, at most 2 MiB. */
+static uint64_t base_align(const struct loader *l)
+{
+    if (l->align > HAL_PAGE_SIZE && !(l->align & (l->align - 1)))
+        return l->align < PIE_MAX_ALIGN ? l->align : PIE_MAX_ALIGN;
+    return HAL_PAGE_SIZE;
+}
+
 /* The load bias: 0 for ET_EXEC; for PIE a random, aligned base in the lower user range. */
 static uint64_t choose_bias(struct loader *l)
 {
-    uint64_t span = l->s->va_max - l->s->va_min, range = span / 16, align = HAL_PAGE_SIZE;
+    uint64_t span = l->s->va_max - l->s->va_min, range = span / 16, align = base_align(l);
     uint64_t base;
 
     if (l->eh.e_type != ELF_ET_DYN)
         return 0;
     if (range > (1ULL << 40))
         range = 1ULL << 40;
-    if (l->align > align && !(l->align & (l->align - 1)))
-        align = l->align < PIE_MAX_ALIGN ? l->align : PIE_MAX_ALIGN;
     base = l->s->va_min + span / 8 + random_below(range / HAL_PAGE_SIZE) * HAL_PAGE_SIZE;
     base = (base + align - 1) & ~(align - 1);
     return base - l->lo;
+}
+
+/* The interpreter's bias: for ET_DYN the highest free gap below the mmap base, as a
+ * top-down mmap of its span would find (reserved, then released: nothing else runs in this
+ * space while it loads); 0 for ET_EXEC. */
+static int choose_interp_bias(struct loader *l, uint64_t *bias)
+{
+    uint64_t align = base_align(l), len = l->hi - l->lo + align - HAL_PAGE_SIZE, got;
+    struct vm_map_req req;
+
+    *bias = 0;
+    if (l->eh.e_type != ELF_ET_DYN)
+        return 0;
+    memset(&req, 0, sizeof(req));
+    req.len = len;
+    req.prot = VM_PROT_NONE;
+    req.kind = VM_ANON;
+    if (vm_map(l->s, &req, &got))
+        return refuse(l, -ENOMEM, "no room for an image of %#llx bytes",
+                      (unsigned long long)(l->hi - l->lo));
+    vm_munmap(l->s, got, len);
+    *bias = ((got + align - 1) & ~(align - 1)) - l->lo;
+    return 0;
 }
 
 /* Placement rules that need the bias: inside the user half, entry executable. */
@@ -305,6 +361,17 @@ static int map_seg(struct loader *l, const struct seg *g, uint64_t bias)
     return 0;
 }
 
+/* Unmap the first n segments of the plan (a failed load undoing itself). */
+static void unmap_segs(struct loader *l, uint64_t bias, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        const struct seg *g = &l->segs[i];
+        uint64_t start = page_down(g->vaddr + bias);
+
+        vm_munmap(l->s, start, page_up(g->vaddr + bias + g->memsz) - start);
+    }
+}
+
 static int map_all(struct loader *l, uint64_t bias)
 {
     int rc = 0;
@@ -312,12 +379,68 @@ static int map_all(struct loader *l, uint64_t bias)
 
     for (i = 0; i < l->nsegs && !rc; i++)
         rc = map_seg(l, &l->segs[i], bias);
-    while (rc && i-- > 1) { /* undo the segments mapped before the failing one */
-        const struct seg *g = &l->segs[i - 1];
-        uint64_t start = page_down(g->vaddr + bias);
+    if (rc)
+        unmap_segs(l, bias, i - 1); /* the segments mapped before the failing one */
+    return rc;
+}
 
-        vm_munmap(l->s, start, page_up(g->vaddr + bias + g->memsz) - start);
+/* Read and check the header and the program header table; plan the PT_LOADs. */
+static int decode(struct loader *l)
+{
+    int64_t size = vm_file_size(l->src);
+    int rc;
+
+    if (size < 0)
+        return refuse(l, (int)size, "cannot size the file: error %lld", (long long)-size);
+    l->fsize = (uint64_t)size;
+    if (l->fsize < sizeof(l->eh) && l->bad_header != -ENOEXEC)
+        return refuse(l, l->bad_header, "truncated file: the ELF header is cut short");
+    if ((rc = read_exact(l, 0, &l->eh, sizeof(l->eh), "ELF header")) || (rc = check_ehdr(l)))
+        return rc;
+    l->ph = kmalloc((size_t)l->eh.e_phnum * sizeof(*l->ph));
+    l->segs = kmalloc((size_t)l->eh.e_phnum * sizeof(*l->segs));
+    if (!l->ph || !l->segs)
+        return refuse(l, -ENOMEM, "out of memory reading program headers");
+    rc = read_exact(l, l->eh.e_phoff, l->ph, (size_t)l->eh.e_phnum * sizeof(*l->ph),
+                    "program header table");
+    return rc ? rc : decode_phdrs(l);
+}
+
+/* Open and decode the interpreter the program names (il: a zeroed loader). */
+static int open_interp(struct loader *l, struct loader *il, const struct elf_interp_src *src)
+{
+    char *path = kmalloc(ELF_MAX_INTERP);
+    int rc;
+
+    if (!path)
+        return refuse(l, -ENOMEM, "out of memory reading PT_INTERP");
+    if ((rc = read_interp(l, path)))
+        goto out;
+    printable(il->name, sizeof(il->name), path);
+    if (!src) {
+        rc = refuse(l, -ENOEXEC, "dynamic executable (interpreter %s) with no way to load it",
+                    il->name);
+        goto out;
     }
+    rc = src->open(src->arg, path, &il->own);
+    if (rc) {
+        il->own.ops = NULL;
+        rc = rc == -ENOENT
+                 ? refuse(l, rc, "interpreter %s not found", il->name)
+                 : refuse(l, rc, "cannot open the interpreter %s: error %d", il->name, -rc);
+        goto out;
+    }
+    il->s = l->s;
+    il->src = &il->own;
+    il->role = il->name;
+    il->bad_header = -ELIBBAD;
+    il->msg = l->msg;
+    il->msg_size = l->msg_size;
+    rc = decode(il);
+    if (rc == 0 && il->interp)
+        rc = refuse(il, -ELIBBAD, "is itself dynamic (it has a PT_INTERP)");
+out:
+    kfree(path);
     return rc;
 }
 
@@ -328,7 +451,7 @@ static void fill_info(struct loader *l, uint64_t bias, struct elf_info *out)
     if (brk_range > (32ULL << 20))
         brk_range = 32ULL << 20;
     memset(out, 0, sizeof(*out));
-    out->entry = l->eh.e_entry + bias;
+    out->entry = out->start = l->eh.e_entry + bias;
     out->load_bias = bias;
     out->phdr = l->phdr_vaddr ? l->phdr_vaddr + bias : 0;
     out->phent = l->eh.e_phentsize;
@@ -339,48 +462,101 @@ static void fill_info(struct loader *l, uint64_t bias, struct elf_info *out)
     out->pie = l->eh.e_type == ELF_ET_DYN;
 }
 
-static int load(struct loader *l, struct elf_info *out)
+/* Place and map the interpreter after the program (mapped at bias); undo both on failure. */
+static int map_interp(struct loader *l, struct loader *il, uint64_t bias, uint64_t *ibias)
 {
-    int64_t size = vm_file_size(l->src);
-    uint64_t bias;
+    int rc = choose_interp_bias(il, ibias);
+
+    if (rc == 0)
+        rc = check_placement(il, *ibias);
+    if (rc == 0)
+        rc = map_all(il, *ibias);
+    if (rc)
+        unmap_segs(l, bias, l->nsegs);
+    return rc;
+}
+
+static int load(struct loader *l, struct loader *il, const struct elf_interp_src *src,
+                struct elf_info *out)
+{
+    uint64_t bias, ibias = 0;
     int rc;
 
-    if (size < 0)
-        return refuse(l, (int)size, "cannot size the file: error %lld", (long long)-size);
-    l->fsize = (uint64_t)size;
-    if ((rc = read_exact(l, 0, &l->eh, sizeof(l->eh), "ELF header")) || (rc = check_ehdr(l)))
+    if ((rc = decode(l)))
         return rc;
-    l->ph = kmalloc((size_t)l->eh.e_phnum * sizeof(*l->ph));
-    l->segs = kmalloc((size_t)l->eh.e_phnum * sizeof(*l->segs));
-    if (!l->ph || !l->segs)
-        return refuse(l, -ENOMEM, "out of memory reading program headers");
-    rc = read_exact(l, l->eh.e_phoff, l->ph, (size_t)l->eh.e_phnum * sizeof(*l->ph),
-                    "program header table");
-    if (rc || (rc = decode_phdrs(l)))
+    if (l->interp && (rc = open_interp(l, il, src)))
         return rc;
     bias = choose_bias(l);
     if ((rc = check_placement(l, bias)) || (rc = map_all(l, bias)))
         return rc;
+    if (l->interp && (rc = map_interp(l, il, bias, &ibias)))
+        return rc;
     fill_info(l, bias, out);
+    if (l->interp) {
+        out->start = il->eh.e_entry + ibias;
+        out->interp_base = ibias;
+        out->interp_start = il->lo + ibias;
+        out->interp_end = il->hi + ibias;
+    }
     vm_brk_init(l->s, out->brk_start);
     return 0;
+}
+
+static void loader_free(struct loader *l)
+{
+    kfree(l->ph);
+    kfree(l->segs);
+    if (l->own.ops)
+        vm_file_put(&l->own);
+}
+
+int elf_load_exec(struct vm_space *s, const struct vm_file *src,
+                  const struct elf_interp_src *interp, struct elf_info *out, char *msg,
+                  size_t msg_size)
+{
+    struct loader *l = kzalloc(2 * sizeof(*l)); /* the program, then its interpreter */
+    int rc;
+
+    if (msg && msg_size)
+        msg[0] = '\0';
+    if (!l) {
+        if (msg && msg_size)
+            ksnprintf(msg, msg_size, "out of memory");
+        return -ENOMEM;
+    }
+    l->s = s;
+    l->src = src;
+    l->bad_header = -ENOEXEC;
+    l->msg = msg;
+    l->msg_size = msg_size;
+    rc = load(l, l + 1, interp, out);
+    loader_free(l);
+    loader_free(l + 1);
+    kfree(l);
+    return rc;
 }
 
 int elf_load(struct vm_space *s, const struct vm_file *src, struct elf_info *out, char *msg,
              size_t msg_size)
 {
-    struct loader l;
-    int rc;
+    return elf_load_exec(s, src, NULL, out, msg, msg_size);
+}
 
-    memset(&l, 0, sizeof(l));
-    l.s = s;
-    l.src = src;
-    l.msg = msg;
-    l.msg_size = msg_size;
-    if (msg && msg_size)
-        msg[0] = '\0';
-    rc = load(&l, out);
-    kfree(l.ph);
-    kfree(l.segs);
-    return rc;
+int elf_open_vfs(void *cwd, const char *path, struct vm_file *out)
+{
+    struct vfs_file *f;
+    struct vfs_stat st;
+    int rc = vfs_openat(cwd, path, VFS_O_RDONLY, 0, &f);
+
+    if (rc)
+        return rc;
+    rc = vfs_fstat(f, &st);
+    if (rc == 0 && !VFS_S_ISTYPE(st.st_mode, VFS_S_IFREG))
+        rc = -EACCES;
+    if (rc) {
+        vfs_file_put(f);
+        return rc;
+    }
+    *out = vm_file_from_vfs(f);
+    return 0;
 }

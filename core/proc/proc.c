@@ -1,20 +1,20 @@
 /*
- * proc.c - the process (proc.h): configuration, creation, program start, exit, user faults,
- * and the kernel's path from an image to a running program.
+ * proc.c - the process (proc.h): configuration, creation, program start, exit, user faults.
+ * (The path from an image to a running program is boot policy: core/boot/boot.c.)
  *
  * Program start (proc_start):
  *
  *   VFS open(program) -> vm_file -> elf_load (maps the image) -> stack_build (argv, envp,
  *   auxv) -> struct hal_uregs { rip = entry, rsp = argc slot, rflags = IF } -> the HAL enters
  *
- * The end: exit_group and fatal faults call proc_exit, which records the status, writes the
+ * The end: the last thread's exit, exit_group and fatal faults (through proc_exit_group,
+ * uthread.c) come to proc_exit, which records the status, writes the
  * filesystems back (the machine is about to stop: nothing else would) and ends the machine
  * with hal_exit(status). A fatal fault exits with 128 + the signal Linux would have sent,
  * after a report on the console when the `fault` key is set.
  */
 #include "core/proc/proc.h"
 
-#include "core/kernel.h"
 #include "core/lib/alloc.h"
 #include "core/lib/kprintf.h"
 #include "core/lib/kstring.h"
@@ -24,16 +24,10 @@
 #include "core/proc/stack.h"
 #include "core/syscall/syscall.h"
 #include "fs/file/file.h"
-#include "fs/tfs/tfs.h"
-#include "fs/vfs/memfs.h"
 #include "fs/vfs/vfs.h"
-#include "fs/vfs/vfs_tfs.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_power.h"
-#include "hal/hal_time.h"
 
-#define PROC_CONFIG_XATTR "petrel.config" /* tools/tools.h TOOLS_CONFIG_XATTR */
-#define PROC_CONFIG_MAX 65536u
 #define PROC_BACKTRACE_MAX 16
 #define RFLAGS_IF 0x200ULL
 #define RFLAGS_RESERVED 0x2ULL
@@ -224,7 +218,7 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
         return -ENOMEM;
     p->pid = PROC_PID;
     p->umask = 022;
-    p->main.tid = PROC_PID;
+    proc_threads_init(p);
     for (int i = 0; i < PROC_NRLIMIT; i++)
         p->rlimits[i] = (struct proc_rlimit){PROC_RLIM_INFINITY, PROC_RLIM_INFINITY};
     p->rlimits[PROC_RLIMIT_STACK].cur = VM_STACK_SIZE;
@@ -247,8 +241,6 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
         }
     }
     file_put(con); /* the creation reference; the table holds its own */
-    if (rc == 0)
-        sys_trace_set(p->cfg.debugsyscalls); /* the tracer follows the process's config */
     if (rc) {
         proc_destroy(p);
         return rc;
@@ -259,6 +251,7 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
 
 void proc_destroy(struct proc *p)
 {
+    proc_threads_destroy(p);
     fdtable_destroy(&p->fds);
     if (p->cwd)
         vfs_file_put(p->cwd);
@@ -268,44 +261,13 @@ void proc_destroy(struct proc *p)
     kfree(p);
 }
 
-void proc_attach(struct proc *p, struct thread *t)
-{
-    if (!t)
-        t = thread_current();
-    t->proc = p;
-    if (t == thread_current())
-        vm_activate(p->vm);
-}
-
-void proc_detach(struct thread *t)
-{
-    if (!t)
-        t = thread_current();
-    if (t == thread_current() && t->proc)
-        vm_activate(NULL);
-    t->proc = NULL;
-}
-
-struct proc *proc_current(void)
-{
-    struct thread *t = thread_current();
-
-    return t ? t->proc : NULL;
-}
-
-struct uthread *uthread_current(void)
-{
-    struct proc *p = proc_current();
-
-    return p ? &p->main : NULL;
-}
-
 /* --- start ------------------------------------------------------------------------------- */
 
 static int proc_load(struct proc *p, struct elf_info *info)
 {
     struct vfs_file *f;
     struct vm_file vf;
+    struct elf_interp_src interp = {elf_open_vfs, p->cwd}; /* PT_INTERP: through the VFS */
     char msg[ELF_MSG_SIZE];
     int rc = vfs_openat(p->cwd, p->cfg.program, VFS_O_RDONLY, 0, &f);
 
@@ -315,7 +277,7 @@ static int proc_load(struct proc *p, struct elf_info *info)
     }
     vf = vm_file_from_vfs(f);
     msg[0] = '\0';
-    rc = elf_load(p->vm, &vf, info, msg, sizeof(msg));
+    rc = elf_load_exec(p->vm, &vf, &interp, info, msg, sizeof(msg));
     vfs_file_put(f);
     if (rc)
         kprintf("petrel: cannot load %s: %s\n", p->cfg.program, msg[0] ? msg : "error");
@@ -342,16 +304,17 @@ int proc_start(struct proc *p, uint64_t hwcap, uint64_t hwcap2, struct hal_uregs
     a.elf = &info;
     a.hwcap = hwcap;
     a.hwcap2 = hwcap2;
+    a.minsigstksz = 0;  /* omitted until the HAL reports the XSAVE size */
+    a.sysinfo_ehdr = 0; /* no vDSO */
     rc = stack_build(p->vm, &a, &lay);
     if (rc) {
         kprintf("petrel: cannot build the stack of %s: error %d\n", p->cfg.program, -rc);
         return rc;
     }
     memset(regs, 0, sizeof(*regs));
-    regs->rip = info.entry;
+    regs->rip = info.start; /* the interpreter's entry for a dynamic program */
     regs->rsp = lay.sp;
     regs->rflags = RFLAGS_IF | RFLAGS_RESERVED;
-    sys_trace_set(p->cfg.debugsyscalls);
     return 0;
 }
 
@@ -362,10 +325,12 @@ void proc_exit(struct proc *p, int status)
     int rc;
 
     if (p) {
-        mutex_lock(&p->lock);
+        uint64_t tok = spin_lock_irqsave(&p->tlock);
+
+        p->exiting = true;
         p->exited = true;
         p->exit_status = status;
-        mutex_unlock(&p->lock);
+        spin_unlock_irqrestore(&p->tlock, tok);
     }
     rc = vfs_sync();
     if (rc)
@@ -461,114 +426,7 @@ void kernel_user_fault(struct hal_uregs *regs, enum hal_fault_kind kind, uint64_
     sig = proc_fault_signal(kind, rc);
     if (!p || p->cfg.fault)
         fault_report(regs, kind, addr, sig);
-    proc_exit(p, 128 + sig);
-}
-
-/* --- the configured program -------------------------------------------------------------- */
-
-static void start_clock(void *arg, struct tfs_time *now)
-{
-    uint64_t ns = hal_wallclock_ns();
-
-    (void)arg;
-    now->sec = (int64_t)(ns / 1000000000ULL);
-    now->nsec = (uint32_t)(ns % 1000000000ULL);
-}
-
-static void start_report(void *arg, const char *msg)
-{
-    (void)arg;
-    kprintf("petrel: tfs: %s\n", msg);
-}
-
-/* The configuration stored in the image: a read-only TFS mount of its own, before the VFS
- * mounts the volume (the xattr's name has no Linux namespace, so the VFS would refuse it). */
-static int read_stored_config(struct tfs_dev *dev, struct config_value **out)
-{
-    struct tfs_mount_opts o = {true, start_clock, NULL, start_report, NULL};
-    struct config_error err = {0, 0, NULL};
-    struct tfs_vol *vol;
-    char *text = kmalloc(PROC_CONFIG_MAX);
-    int rc, n;
-
-    if (!text)
-        return -ENOMEM;
-    rc = tfs_mount(dev, &o, &vol);
-    if (rc) {
-        kprintf("petrel: block device 0 holds no mountable TFS volume: error %d\n", -rc);
-        kfree(text);
-        return rc;
-    }
-    n = tfs_getxattr(vol, TFS_ROOT_INO, PROC_CONFIG_XATTR, text, PROC_CONFIG_MAX);
-    tfs_unmount(vol);
-    rc = n < 0 ? n : config_parse(text, (size_t)n, out, &err);
-    if (n < 0)
-        kprintf("petrel: the image stores no configuration (error %d)\n", -n);
-    else if (rc)
-        kprintf("petrel: stored configuration %u:%u: %s\n", err.line, err.column,
-                err.message ? err.message : "error");
-    kfree(text);
-    return rc;
-}
-
-/* A memfs with the standard devices on /dev when the image has that directory. */
-static void mount_dev(void)
-{
-    struct vfs_stat st;
-
-    if (vfs_statat(NULL, "/dev", 0, &st) || !VFS_S_ISTYPE(st.st_mode, VFS_S_IFDIR))
-        return;
-    if (memfs_mount(NULL, "/dev", NULL, NULL) == 0 && vfs_devices_register() == 0)
-        vfs_devices_populate(NULL, "/dev");
-}
-
-static int load_config(struct proc_config *cfg)
-{
-    static struct vfs_blkdev bd;
-    struct config_value *root = NULL;
-    int rc;
-
-    vfs_init();
-    rc = vfs_blkdev_open(0, &bd);
-    if (rc) {
-        kprintf("petrel: no program configured (no block device)\n");
-        return rc;
-    }
-    rc = read_stored_config(&bd.dev, &root);
-    if (rc == 0)
-        rc = proc_cmdline_override(root, kernel.boot ? kernel.boot->cmdline : "");
-    if (rc == 0)
-        rc = proc_config_from_tree(root, cfg);
-    config_free(root);
-    if (rc == 0)
-        rc = vfs_tfs_mount(NULL, "/", &bd.dev, NULL, NULL);
-    if (rc == 0)
-        mount_dev();
-    return rc;
-}
-
-int proc_run_configured(uint64_t hwcap, uint64_t hwcap2)
-{
-    struct proc_config cfg;
-    struct hal_uregs regs;
-    struct proc *p;
-    int rc = load_config(&cfg);
-
-    if (rc)
-        return 1;
-    rc = proc_create(&cfg, &p);
-    proc_config_free(&cfg);
-    if (rc) {
-        kprintf("petrel: cannot create the process: error %d\n", -rc);
-        return 1;
-    }
-    proc_attach(p, NULL);
-    rc = proc_start(p, hwcap, hwcap2, &regs);
-    if (rc == 0) {
-        rc = hal_user_enter(&regs);
-        kprintf("petrel: cannot enter user mode: error %d\n", -rc);
-    }
-    proc_detach(NULL);
-    proc_destroy(p);
-    return 1;
+    if (!p)
+        proc_exit(NULL, 128 + sig);
+    proc_exit_group(p, 128 + sig);
 }

@@ -6,16 +6,17 @@
  *   - the descriptor table (struct fdtable, fdtable.h): slots holding an open file
  *     description (struct file, fs/file/file.h), plus the per-descriptor FD_CLOEXEC flag;
  *   - the working directory (a VFS description opened O_PATH|O_DIRECTORY; NULL is "/"),
- *     the umask, the recorded signal state (delivery is a later issue), the exit state;
+ *     the umask, the signal actions, the exit state;
+ *   - its threads: one struct uthread each (core/proc/uthread.c), reached from the
+ *     scheduler's struct thread by `ut`; the main thread's tid is the pid;
  *   - the program configuration from the manifest (program, arguments, environment, cwd,
  *     debugsyscalls, fault).
- * Threads belong to it through struct thread's `proc` field (core/sched/sched.h), which
- * points at the struct proc. Per-thread user state (fs base, clear_child_tid, signal mask)
- * lives in struct uthread; one thread per process today, so the process holds the only one
- * (clone is a later issue).
  *
- * Locking: proc->lock (a mutex) guards cwd, umask, signal state and exit state; the
- * descriptor table has its own mutex. Everything here may sleep unless it says otherwise.
+ * Locking: proc->lock (a mutex) guards cwd, umask, signal actions and rlimits; the
+ * descriptor table has its own mutex; proc->tlock (a spinlock, irqsave: usable from any
+ * context, timers and signal senders included) guards the thread list, tids, each uthread's
+ * `thread`, `refs` and `exited`, and the group-exit state. Everything here may sleep unless
+ * it says otherwise.
  */
 #ifndef CORE_PROC_PROC_H
 #define CORE_PROC_PROC_H
@@ -24,7 +25,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/abi/resource.h"
+#include "core/abi/signal.h"
 #include "core/config/config.h"
+#include "core/lib/list.h"
+#include "core/lib/spinlock.h"
 #include "core/mm/vm.h"
 #include "core/proc/fdtable.h"
 #include "core/sched/sched.h"
@@ -33,16 +38,16 @@
 struct vfs_file;
 
 #define PROC_PID 1
-#define PROC_NSIG 64
-#define PROC_SIGSET_SIZE 8
+#define PROC_NSIG LINUX_NSIG
+#define PROC_SIGSET_SIZE LINUX_SIGSET_SIZE
 
 /* Linux signal numbers used by the fault path. */
-#define PROC_SIGILL 4
-#define PROC_SIGTRAP 5
-#define PROC_SIGBUS 7
-#define PROC_SIGFPE 8
-#define PROC_SIGKILL 9
-#define PROC_SIGSEGV 11
+#define PROC_SIGILL LINUX_SIGILL
+#define PROC_SIGTRAP LINUX_SIGTRAP
+#define PROC_SIGBUS LINUX_SIGBUS
+#define PROC_SIGFPE LINUX_SIGFPE
+#define PROC_SIGKILL LINUX_SIGKILL
+#define PROC_SIGSEGV LINUX_SIGSEGV
 
 /* --- descriptors: core/proc/fdtable.h ------------------------------------------------- */
 
@@ -92,24 +97,56 @@ struct proc_sigaltstack {
     uint64_t size;
 };
 
-/* Per-thread user state. */
+/* --- threads ------------------------------------------------------------------------------ */
+
+#define PROC_TID_MAX 32768   /* tids are 1 .. PROC_TID_MAX - 1 (Linux's default pid_max) */
+#define UTHREAD_FETCH_LOG 32 /* user ranges remembered per syscall (ucopy.c) */
+
+/* The double-fetch log of the syscall in progress (core/syscall/ucopy.c). */
+struct uthread_fetch {
+    uint64_t start[UTHREAD_FETCH_LOG], end[UTHREAD_FETCH_LOG];
+    unsigned scope[UTHREAD_FETCH_LOG];
+    unsigned n, cur; /* ranges logged; the current argument scope */
+};
+
+/* The syscall a thread is in (dispatch.c): for the tracer, thread dumps and restarts. */
+struct uthread_call {
+    long nr; /* -1: none */
+    uint64_t args[6];
+};
+
+/*
+ * Per-thread user state: one per thread of a process. The thread itself reads and writes
+ * its own fields without a lock (only it runs its syscalls); fields other threads touch say
+ * their lock. The signal fields' meaning belongs to the signal layer (core/signal).
+ */
 struct uthread {
-    int tid;
-    uint64_t clear_child_tid; /* set_tid_address */
+    struct list_node node;    /* on proc->threads while live; tlock */
+    struct proc *proc;        /* constant */
+    struct thread *thread;    /* the kernel thread; NULL once exited or detached; tlock */
+    int tid;                  /* constant; the pid for the main thread */
+    unsigned refs;            /* tlock; the list holds one while live (proc_find_thread) */
+    bool exited;              /* tlock: it ran exit, or its process ended */
+    uint64_t clear_child_tid; /* set_tid_address / CLONE_CHILD_CLEARTID */
     uint64_t robust_list;     /* set_robust_list head */
     uint64_t robust_len;
-    uint64_t sigmask; /* blocked signals (recorded) */
+    uint64_t sigmask;    /* blocked signals */
+    uint64_t sigpending; /* signals pending for this thread (the signal layer's lock) */
     struct proc_sigaltstack altstack;
     uint64_t fs_base; /* ARCH_SET_FS, mirrored into the register frame */
     uint64_t gs_base;
     struct hal_uregs *regs; /* the frame of the syscall in progress (NULL: called as C) */
+    struct uthread_call call;
+    struct uthread_fetch fetch;
+    int sched_policy; /* recorded (LINUX_SCHED_*, with SCHED_RESET_ON_FORK) */
+    int sched_prio;   /* recorded sched_priority */
 };
 
-#define PROC_NRLIMIT 16
-#define PROC_RLIM_INFINITY (~0ULL)
-#define PROC_RLIMIT_STACK 3
-#define PROC_RLIMIT_CORE 4
-#define PROC_RLIMIT_NOFILE 7
+#define PROC_NRLIMIT LINUX_RLIM_NLIMITS
+#define PROC_RLIM_INFINITY LINUX_RLIM_INFINITY
+#define PROC_RLIMIT_STACK LINUX_RLIMIT_STACK
+#define PROC_RLIMIT_CORE LINUX_RLIMIT_CORE
+#define PROC_RLIMIT_NOFILE LINUX_RLIMIT_NOFILE
 
 struct proc_rlimit {
     uint64_t cur, max;
@@ -119,15 +156,22 @@ struct proc {
     int pid;
     struct vm_space *vm;
     struct fdtable fds;
-    struct mutex lock;    /* guards the fields below */
+    struct mutex lock;    /* guards the fields below up to `tlock` */
     struct vfs_file *cwd; /* O_PATH directory description; NULL: "/" */
     uint32_t umask;
     struct proc_sigaction sigactions[PROC_NSIG];
     struct proc_rlimit rlimits[PROC_NRLIMIT]; /* recorded; RLIMIT_NOFILE is PROC_NOFILE */
-    struct uthread main;                      /* the one thread */
     struct proc_config cfg;
+    struct spinlock tlock; /* guards the fields below (see the top of this file) */
+    struct list threads;   /* live struct uthread, by creation */
+    unsigned nthreads;     /* live threads (on `threads`) */
+    bool multi;            /* has had more than one thread (the tracer prefixes tids) */
+    int next_tid;          /* where the cyclic tid search starts */
+    uint64_t tid_used[PROC_TID_MAX / 64];
+    bool exiting; /* exit_group, a fatal signal or execve ends the threads */
     bool exited;
     int exit_status;
+    struct uthread main; /* the main thread; its tid (the pid) stays reserved */
 };
 
 /*
@@ -138,14 +182,91 @@ struct proc {
 int proc_create(const struct proc_config *cfg, struct proc **out);
 /* Close everything and free the process and its address space. Detach threads first. */
 void proc_destroy(struct proc *p);
-/* Make t (NULL: the current thread) a thread of p and activate p's address space when t is
- * the current thread. */
-void proc_attach(struct proc *p, struct thread *t);
+/*
+ * Make t (NULL: the current thread) a thread of p and activate p's address space when t is
+ * the current thread. t becomes p's main thread when that one has no kernel thread yet, it
+ * gets its uthread back when it was already a thread of p (tests switch one kernel thread
+ * between processes), and a new uthread with a fresh tid otherwise (hosted tests attach
+ * kernel threads as extra threads). Returns 0, -ENOMEM, or -EAGAIN (no tid free).
+ */
+int proc_attach(struct proc *p, struct thread *t);
+/* t (NULL: the current thread) stops being a thread of its process, without the exit
+ * actions (no clear_child_tid, no robust list): bookkeeping for tests and the kernel. The
+ * main thread's record stays in the process; another thread's is released. */
 void proc_detach(struct thread *t);
 /* The calling thread's process, or NULL (kernel threads). Never sleeps. */
 struct proc *proc_current(void);
-/* The calling thread's user state (NULL when not a user thread). */
+/* The calling thread's user state (NULL when not a user thread). Never sleeps. */
 struct uthread *uthread_current(void);
+
+/*
+ * A new thread of p with a fresh tid (clone), not yet bound to a kernel thread: the caller
+ * binds it with uthread_bind() from the new kernel thread, or drops it with uthread_put().
+ * NULL: -EAGAIN (no tid free, or p is exiting) or -ENOMEM in *err.
+ */
+struct uthread *uthread_create(struct proc *p, int *err);
+/* Make t (NULL: the current thread) run ut (a uthread_create result); activates the address
+ * space when t is current. Never sleeps. */
+void uthread_bind(struct uthread *ut, struct thread *t);
+/* Undo uthread_create for a thread that never ran (its tid is free again). */
+void uthread_discard(struct uthread *ut);
+
+/* A clone of the calling thread (clone/clone3 with CLONE_THREAD), decoded and validated. */
+struct proc_clone_args {
+    uint64_t flags;      /* LINUX_CLONE_* (core/abi/sched.h) */
+    uint64_t stack;      /* the child's rsp; 0: the parent's */
+    uint64_t parent_tid; /* CLONE_PARENT_SETTID: the tid is written here */
+    uint64_t child_tid;  /* CLONE_CHILD_SETTID / CLONE_CHILD_CLEARTID */
+    uint64_t tls;        /* CLONE_SETTLS: the child's fs base (checked by the caller) */
+};
+/*
+ * A new thread of the caller's process entering user mode with a copy of the caller's
+ * syscall frame (rax 0, rsp a->stack, fs base a->tls) on a kernel thread of its own
+ * (clone.c). Returns the child's tid, -EAGAIN (no tid free, or the process is ending),
+ * -ENOMEM, or -ENOSYS when the syscall was called as C (no user frame to copy).
+ */
+long proc_clone_thread(const struct proc_clone_args *a);
+/* The live thread of p with that tid, with a reference (drop it with uthread_put), or NULL.
+ * Never sleeps; any context. */
+struct uthread *proc_find_thread(struct proc *p, int tid);
+void uthread_get(struct uthread *ut);
+void uthread_put(struct uthread *ut);
+/*
+ * Every live thread of p, with p->tlock held by the caller (spin_lock_irqsave): the body
+ * must not sleep, nor exit threads. Use proc_find_thread() + uthread_put() to act on one
+ * thread outside the lock.
+ */
+#define PROC_FOR_EACH_THREAD(p, ut)                                                                \
+    for (struct uthread *ut = proc_thread_next((p), NULL); ut; ut = proc_thread_next((p), ut))
+/* The live thread after ut (NULL: the first), NULL at the end; p->tlock held. */
+static inline struct uthread *proc_thread_next(struct proc *p, struct uthread *ut)
+{
+    struct list_node *n = ut ? ut->node.next : p->threads.head.next;
+
+    return n == &p->threads.head ? NULL : container_of(n, struct uthread, node);
+}
+/* Live threads of p (a snapshot). */
+unsigned proc_thread_count(struct proc *p);
+/* proc.c's use: set up p's thread list with the main thread (tid = pid), and release it. */
+void proc_threads_init(struct proc *p);
+void proc_threads_destroy(struct proc *p);
+
+/*
+ * exit(2): end the calling thread with code. Its clear_child_tid word is zeroed and woken
+ * and its robust list walked (futex.c); when it was the process's last live thread, the
+ * process ends with code (proc_exit). Never returns.
+ */
+void uthread_exit(int code) __attribute__((noreturn));
+/*
+ * exit_group(2) and fatal signals: the process ends with status. The other threads are
+ * marked to end at their next return to user mode or kernel entry (uthread_return_check)
+ * and woken from interruptible waits; then proc_exit. Never returns. A second caller (the
+ * group is already exiting) just ends its own thread.
+ */
+void proc_exit_group(struct proc *p, int status) __attribute__((noreturn));
+/* Called on every return to user mode (and by the dispatcher around each syscall): ends the
+ * calling thread when its process is exiting. Returns otherwise. May sleep. */
+void uthread_return_check(void);
 
 /*
  * Load cfg->program from the VFS into p's (empty) address space through the ELF loader,
@@ -158,25 +279,14 @@ struct uthread *uthread_current(void);
 int proc_start(struct proc *p, uint64_t hwcap, uint64_t hwcap2, struct hal_uregs *regs);
 
 /*
- * End the process with status (exit_group; or 128 + signal for a fatal fault): record it,
- * write back the filesystems, and end the machine with hal_exit(status & 0xff, or the signal
- * code). Never returns.
+ * End the process with status (the last thread's exit, exit_group, or 128 + signal for a
+ * fatal fault): record it, write back the filesystems, and end the machine with
+ * hal_exit(status). Callers with other threads alive go through proc_exit_group. Never
+ * returns.
  */
 void proc_exit(struct proc *p, int status) __attribute__((noreturn));
 
 /* The signal a fatal user fault of kind (or a vm_fault error rc) raises, as Linux would. */
 int proc_fault_signal(enum hal_fault_kind kind, int rc);
-
-/*
- * The kernel's path for the configured program when no hosted entry is set: mount the TFS
- * volume on block device 0 as "/" (through the VFS block adapter), read the configuration
- * stored in the image (xattr petrel.config of the root, docs/tools.md), apply the kernel
- * command line's key=value overrides, mount a memfs /dev when the image has a /dev
- * directory, create the process, proc_start it, and enter user mode (hal_user_enter).
- * Returns only on failure, with the exit code the kernel should end with (a message is on
- * the console); the program's own end goes through proc_exit. hwcap/hwcap2: AT_HWCAP(2).
- * Called by the init thread (core/kernel.c).
- */
-int proc_run_configured(uint64_t hwcap, uint64_t hwcap2);
 
 #endif

@@ -14,6 +14,7 @@
  */
 #include "core/proc/stack.h"
 
+#include "core/abi/signal.h"
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
 #include "core/lib/log.h"
@@ -67,18 +68,28 @@ static size_t put_aux(uint64_t *v, size_t i, uint64_t type, uint64_t val)
     return i + 2;
 }
 
-/* The auxv pairs, in Linux's order; returns the number of words written. */
+/* Pairs fill_auxv writes for a, AT_NULL included. */
+static size_t auxv_pairs(const struct stack_args *a)
+{
+    return STACK_AUXV_PAIRS - !a->sysinfo_ehdr - !a->minsigstksz;
+}
+
+/* The auxv pairs, in Linux's order (ARCH_DLINFO first); returns the number of words. */
 static size_t fill_auxv(uint64_t *v, const struct stack_args *a, const struct stack_layout *l)
 {
     size_t i = 0;
 
+    if (a->sysinfo_ehdr)
+        i = put_aux(v, i, AT_SYSINFO_EHDR, a->sysinfo_ehdr);
+    if (a->minsigstksz)
+        i = put_aux(v, i, AT_MINSIGSTKSZ, a->minsigstksz);
     i = put_aux(v, i, AT_HWCAP, a->hwcap);
     i = put_aux(v, i, AT_PAGESZ, HAL_PAGE_SIZE);
     i = put_aux(v, i, AT_CLKTCK, 100);
     i = put_aux(v, i, AT_PHDR, a->elf->phdr);
     i = put_aux(v, i, AT_PHENT, a->elf->phent);
     i = put_aux(v, i, AT_PHNUM, a->elf->phnum);
-    i = put_aux(v, i, AT_BASE, 0); /* no interpreter */
+    i = put_aux(v, i, AT_BASE, a->elf->interp_base);
     i = put_aux(v, i, AT_FLAGS, 0);
     i = put_aux(v, i, AT_ENTRY, a->elf->entry);
     i = put_aux(v, i, AT_UID, 0);
@@ -140,7 +151,7 @@ static int build(struct vm_space *s, const struct stack_args *a, struct stack_la
     if (copy_to_user(uptr_make(l->platform), platform, sizeof(platform)) ||
         copy_to_user(uptr_make(l->random), rnd, sizeof(rnd)))
         return -EFAULT;
-    words = 1 + (a->argc + 1) + (a->envc + 1) + 2 * STACK_AUXV_PAIRS;
+    words = 1 + (a->argc + 1) + (a->envc + 1) + 2 * auxv_pairs(a);
     l->sp = (p - words * 8) & ~15ULL;
     table = kmalloc(words * sizeof(uint64_t));
     if (!table)
@@ -177,4 +188,11 @@ int stack_build(struct vm_space *s, const struct stack_args *in, struct stack_la
     rc = build(s, &a, out, argsz, envsz, ptrs);
     kfree(ptrs);
     return rc;
+}
+
+uint64_t stack_minsigstksz(uint64_t fpu_bytes)
+{
+    uint64_t size = sizeof(struct linux_rt_sigframe) + 15 + fpu_bytes + 4 + 112 + 63;
+
+    return (size + 15) & ~15ULL;
 }

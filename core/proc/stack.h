@@ -13,9 +13,11 @@
  *                 0, argv[argc-1] ... argv[0]
  *   rsp ------->  argc
  *
- * The auxiliary vector, in Linux's order: AT_HWCAP, AT_PAGESZ, AT_CLKTCK (100), AT_PHDR,
- * AT_PHENT, AT_PHNUM, AT_BASE (0: no interpreter), AT_FLAGS (0), AT_ENTRY, AT_UID, AT_EUID,
- * AT_GID, AT_EGID (0), AT_SECURE (0), AT_RANDOM, AT_HWCAP2, AT_EXECFN, AT_PLATFORM, AT_NULL.
+ * The auxiliary vector, in Linux's order: AT_SYSINFO_EHDR (only with a vDSO: none yet),
+ * AT_MINSIGSTKSZ (when the caller gives one), AT_HWCAP, AT_PAGESZ, AT_CLKTCK (100), AT_PHDR,
+ * AT_PHENT, AT_PHNUM, AT_BASE (the interpreter's base; 0: none), AT_FLAGS (0), AT_ENTRY,
+ * AT_UID, AT_EUID, AT_GID, AT_EGID (0), AT_SECURE (0), AT_RANDOM, AT_HWCAP2, AT_EXECFN,
+ * AT_PLATFORM, AT_NULL.
  */
 #ifndef CORE_PROC_STACK_H
 #define CORE_PROC_STACK_H
@@ -45,10 +47,12 @@
 #define AT_RANDOM 25
 #define AT_HWCAP2 26
 #define AT_EXECFN 31
+#define AT_SYSINFO_EHDR 33
+#define AT_MINSIGSTKSZ 51
 
 #define STACK_MAX_STRLEN (32 * 4096)       /* one argument or variable, NUL included */
 #define STACK_MAX_ARGS (VM_STACK_SIZE / 4) /* strings + pointers, as Linux's stack limit / 4 */
-#define STACK_AUXV_PAIRS 19                /* entries written, AT_NULL included */
+#define STACK_AUXV_PAIRS 21                /* most entries written, AT_NULL included */
 
 struct stack_args {
     const char *const *argv; /* argc strings; argc 0 gets one empty string, as Linux 5.18+ */
@@ -57,7 +61,9 @@ struct stack_args {
     size_t envc;
     const char *execfn; /* AT_EXECFN: the path the program was started by */
     const struct elf_info *elf;
-    uint64_t hwcap, hwcap2; /* AT_HWCAP, AT_HWCAP2 (the CPU's: CPUID leaf 1 edx on x86) */
+    uint64_t hwcap, hwcap2; /* AT_HWCAP, AT_HWCAP2 (the CPU's: hal_cpu_hwcap) */
+    uint64_t minsigstksz;   /* AT_MINSIGSTKSZ (stack_minsigstksz); 0: not given */
+    uint64_t sysinfo_ehdr;  /* AT_SYSINFO_EHDR: the vDSO's address; 0: no vDSO */
 };
 
 /* Where things went (for the thread start, and tests). */
@@ -77,5 +83,13 @@ struct stack_layout {
  * STACK_MAX_ARGS), -ENOMEM or -EFAULT. May sleep.
  */
 int stack_build(struct vm_space *s, const struct stack_args *a, struct stack_layout *out);
+
+/*
+ * AT_MINSIGSTKSZ as Linux x86-64 computes it (get_sigframe_size): the largest signal frame,
+ * siginfo + ucontext (rt_sigframe, 440 bytes) + 15 bytes of alignment, the FPU state
+ * (fpu_bytes of XSAVE + the 4-byte FP_XSTATE_MAGIC2 + the 112-byte legacy fsave header
+ * Linux reserves for 32-bit frames) + 63 bytes of XSAVE alignment, rounded up to 16.
+ */
+uint64_t stack_minsigstksz(uint64_t fpu_bytes);
 
 #endif

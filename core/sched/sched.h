@@ -25,6 +25,8 @@
 #include "core/lib/rbtree.h"
 #include "hal/hal_cpu.h"
 
+struct uthread;
+
 #define SCHED_SLICE_NS 10000000ULL /* 10 ms */
 #define KSTACK_ORDER 2             /* page_alloc order of a kernel stack */
 #define KSTACK_SIZE (16 * 1024)    /* (4096 << KSTACK_ORDER) */
@@ -56,8 +58,28 @@ bool timer_cancel(struct timer *t);
 /* --- wait queues ------------------------------------------------------------------------- */
 
 struct wait_queue {
-    struct spinlock lock; /* guards waiters; its name names the queue in thread dumps */
-    struct list waiters;  /* struct thread.rq_node, FIFO */
+    struct spinlock lock; /* guards waiters and nshared; its name names the queue in dumps */
+    struct list waiters;  /* struct wait_entry.node, FIFO */
+    unsigned nshared;     /* entries on waiters that are not exclusive */
+};
+
+struct wait_entry; /* below */
+
+/*
+ * A waiter: one thread sleeping until something decides its wait. Exactly one of a wakeup
+ * (waiter_wake, through any number of wait entries), the deadline and an interrupt decides
+ * it; the others find it decided and do nothing (a wake that loses returns 0, so an exclusive
+ * wakeup passes on to the next waiter). Lives on the sleeper's stack; every entry pointing
+ * at it must be removed (wq_remove) before it goes away.
+ */
+enum waiter_result { WAITER_PENDING, WAITER_WOKEN, WAITER_TIMEDOUT, WAITER_INTERRUPTED };
+
+struct waiter {
+    struct thread *t;     /* the sleeper (the thread that called waiter_init) */
+    int result;           /* enum waiter_result; guarded by t's CPU lock */
+    bool interruptible;   /* of the sleep in progress; guarded by t's CPU lock */
+    const char *name;     /* what it waits for, in thread dumps */
+    struct timer timeout; /* the deadline of waiter_sleep */
 };
 
 /* --- threads ------------------------------------------------------------------------------ */
@@ -78,16 +100,15 @@ struct thread {
     void *arg;
     void *kstack;
     unsigned cpu;                  /* the CPU it runs on (threads do not migrate) */
-    struct list_node rq_node;      /* run queue or a wait queue */
+    struct list_node rq_node;      /* run queue */
     struct list_node all_node;     /* every thread (sched's thread list lock) */
-    struct wait_queue *waiting_on; /* guarded by that queue's lock */
-    bool woken_by_timeout;
-    struct timer timeout;      /* wq_wait*() deadline */
+    struct waiter *sleep;          /* the waiter it is BLOCKED in; guarded by the CPU lock */
+    bool interrupted;              /* thread_interrupt() pending; written under the CPU lock */
     struct wait_queue exit_wq; /* thread_join() waits here for DEAD */
     bool detached;
     uint64_t slice_start_ns;
     int exit_code;
-    void *proc; /* core/proc's per-thread data, later */
+    struct uthread *ut; /* the user thread it runs (core/proc/proc.h); NULL: kernel only */
 };
 
 /* Per-CPU scheduler state, indexed by hal_cpu_id(). */
@@ -151,26 +172,104 @@ unsigned sched_thread_count(void);
 
 /* --- wait queues ------------------------------------------------------------------------- */
 
-void wq_init(struct wait_queue *wq, const char *name);
 /*
- * Sleep on wq until woken or deadline_ns (UINT64_MAX: none). Returns 0 when woken,
- * -ETIMEDOUT on timeout. The "check condition, then sleep" race is closed by calling
- * wq_wait_locked() with wq->lock held (taken with spin_lock_irqsave): it is released while
- * asleep and retaken before return (*irq_token stays the caller's). May sleep.
+ * A wait queue is a list of wait entries; a wake calls each entry's function (FIFO) with a
+ * key, the event mask that became true (LINUX_EPOLL* bits; ~0u: everything). Entries marked
+ * exclusive are counted against the wake's nr_exclusive; the others are always called.
  */
-int wq_wait(struct wait_queue *wq, uint64_t deadline_ns);
-int wq_wait_locked(struct wait_queue *wq, uint64_t *irq_token, uint64_t deadline_ns);
-/* Wake one/all waiters (FIFO). Return the number woken. Any context, never sleep. */
+struct wait_entry {                  /* one registration of a waiter on one queue */
+    struct list_node node;           /* on wq->waiters; guarded by wq->lock */
+    struct wait_queue *wq;           /* queue it is on, NULL when not queued */
+    bool exclusive;                  /* counted against nr_exclusive in wq_wake_key */
+    /* Called with wq->lock held, interrupts off, any context; never sleeps; returns 1 if it
+     * woke something (0: it ignored the key, or its waiter was already decided). It may
+     * remove its own entry (wq_remove_locked), never another one. */
+    int (*fn)(struct wait_entry *e, unsigned key);
+    void *arg;
+};
+
+void wq_init(struct wait_queue *wq, const char *name);
+void wait_entry_init(struct wait_entry *e, int (*fn)(struct wait_entry *, unsigned), void *arg);
+/* Append e (not queued) to wq. Never sleeps; any context. */
+void wq_add(struct wait_queue *wq, struct wait_entry *e);
+void wq_add_locked(struct wait_queue *wq, struct wait_entry *e);
+/* Take e off its queue; no-op when not queued. Never sleeps; any context. */
+void wq_remove(struct wait_entry *e);
+void wq_remove_locked(struct wait_entry *e); /* e->wq->lock held (e must be queued) */
+/*
+ * Call the entries' functions in FIFO order with key until nr_exclusive exclusive entries
+ * have woken (0: no limit); entries that are not exclusive are called whatever the count.
+ * Returns the number of entries that woke. Any context, never sleeps.
+ */
+int wq_wake_key(struct wait_queue *wq, unsigned key, int nr_exclusive);
+int wq_wake_key_locked(struct wait_queue *wq, unsigned key, int nr_exclusive);
+/* Wake one/all (FIFO): wq_wake_key(wq, ~0u, 1 or 0). */
 int wq_wake_one(struct wait_queue *wq);
 int wq_wake_all(struct wait_queue *wq);
 /* The same with wq->lock already held by the caller. */
 int wq_wake_one_locked(struct wait_queue *wq);
 int wq_wake_all_locked(struct wait_queue *wq);
 
+/*
+ * Sleep on wq (as an exclusive entry) until woken or deadline_ns (UINT64_MAX: none). Returns
+ * 0 when woken, -ETIMEDOUT on timeout. The "check condition, then sleep" race is closed by
+ * calling wq_wait_locked() with wq->lock held (taken with spin_lock_irqsave): it is released
+ * while asleep and retaken before return (*irq_token stays the caller's). May sleep.
+ */
+int wq_wait(struct wait_queue *wq, uint64_t deadline_ns);
+int wq_wait_locked(struct wait_queue *wq, uint64_t *irq_token, uint64_t deadline_ns);
+/* Interruptible forms: 0 woken, -ETIMEDOUT, -EINTR (thread_interrupt, before or during). */
+int wq_wait_intr(struct wait_queue *wq, uint64_t deadline_ns);
+int wq_wait_locked_intr(struct wait_queue *wq, uint64_t *irq_token, uint64_t deadline_ns);
+
+/* --- waiters: one thread waiting on any number of queues (poll, epoll, futex...) ----------- */
+
+/*
+ * Usage (the lost-wakeup race is closed by the waiter's result, not by a queue lock):
+ *
+ *     waiter_init(&w);
+ *     for each queue: wait_entry_init(&e[i], waiter_wake_fn, &w); wq_add(q[i], &e[i]);
+ *     for (;;) {
+ *         if (condition) break;                         (checked after the entries are queued)
+ *         rc = waiter_sleep(&w, deadline, true);        (returns at once if already woken)
+ *         if (rc) break;
+ *         waiter_reset(&w);                             (then check the condition again)
+ *     }
+ *     for each queue: wq_remove(&e[i]);
+ */
+void waiter_init(struct waiter *w); /* for the current thread; result pending */
+/* Back to pending (after a wakeup, before checking the condition again); entries may stay
+ * queued. Only the sleeper calls it. */
+void waiter_reset(struct waiter *w);
+/* Decide w as woken and make its thread runnable if it sleeps. 1 if this call decided it.
+ * Any context, never sleeps. */
+int waiter_wake(struct waiter *w);
+/* A wait_entry function: waiter_wake(e->arg) whatever the key. */
+int waiter_wake_fn(struct wait_entry *e, unsigned key);
+/* Sleep until w is decided: 0 woken (also when already woken before the call), -ETIMEDOUT
+ * (deadline_ns passed; UINT64_MAX: none), -EINTR (interruptible and thread_interrupt()ed,
+ * before or during the sleep). May sleep. */
+int waiter_sleep(struct waiter *w, uint64_t deadline_ns, bool interruptible);
+/* The result so far (enum waiter_result). */
+int waiter_result(const struct waiter *w);
+
+/* --- interrupts (signals) -------------------------------------------------------------------- */
+
+/*
+ * The signal layer calls thread_interrupt(t) when t has a signal to take: t's current or next
+ * interruptible wait ends with -EINTR until thread_clear_interrupt(t) (after delivery).
+ * Uninterruptible waits are not affected. Never sleep; any context.
+ */
+void thread_interrupt(struct thread *t);
+void thread_clear_interrupt(struct thread *t);
+bool thread_interrupt_pending(const struct thread *t);
+
 /* --- sleeping ---------------------------------------------------------------------------- */
 
 void sched_sleep_until(uint64_t deadline_ns); /* may sleep */
 void sched_sleep_ns(uint64_t ns);             /* may sleep */
+/* Interruptible: 0 at the deadline, -EINTR if interrupted before it. May sleep. */
+int sched_sleep_until_intr(uint64_t deadline_ns);
 
 /* --- mutexes (sleeping locks) ------------------------------------------------------------ */
 

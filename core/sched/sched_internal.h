@@ -23,15 +23,21 @@ static inline struct cpu *cpu_this(void)
     return &sched.cpus[hal_cpu_id()];
 }
 
-/*
- * The current thread goes to sleep: with wq->lock held (interrupts disabled), mark it
- * BLOCKED under the CPU lock, release wq->lock (interrupts stay disabled) and switch away.
- * Returns once woken, with interrupts still disabled and no lock held.
- */
-void sched_block(struct wait_queue *wq);
+/* The CPU a thread runs on (threads do not migrate). */
+static inline struct cpu *thread_cpu(const struct thread *t)
+{
+    return &sched.cpus[t->cpu];
+}
 
-/* Put BLOCKED thread t on its CPU's run queue. Takes that CPU's lock; any context. */
-void sched_make_runnable(struct thread *t);
+/*
+ * With c->lock held (c = this CPU, taken with token tok): the current thread, whose
+ * cur->sleep says what it waits for, is BLOCKED and switches away. Returns once made runnable,
+ * with c->lock released and the interrupt state of tok.
+ */
+void sched_block_current(struct cpu *c, uint64_t tok);
+
+/* Put BLOCKED thread t on its CPU's run queue; with that CPU's lock held (c). Any context. */
+void sched_make_runnable_locked(struct cpu *c, struct thread *t);
 
 /* With c->lock held: arm the HAL timer for the earliest timer or the slice end of c's
  * current thread, whichever comes first (UINT64_MAX disarms). c must be this CPU. */

@@ -271,30 +271,23 @@ void thread_yield(void)
     finish_switch(tok);
 }
 
-void sched_block(struct wait_queue *wq)
+void sched_block_current(struct cpu *c, uint64_t tok)
 {
-    struct cpu *c = cpu_this();
     struct thread *cur = c->current;
-    uint64_t tok = spin_lock_irqsave(&c->lock); /* interrupts are already disabled */
 
-    KASSERT(cur != NULL);
-    cur->state = THREAD_BLOCKED;
-    spin_unlock_irqrestore(&wq->lock, tok); /* a waker now waits for the CPU lock */
+    KASSERT(cur != NULL && cur->sleep != NULL);
+    cur->state = THREAD_BLOCKED; /* a waker now waits for the CPU lock until we are off */
     switch_from(c, &cur->ctx);
     finish_switch(tok);
 }
 
-void sched_make_runnable(struct thread *t)
+void sched_make_runnable_locked(struct cpu *c, struct thread *t)
 {
-    struct cpu *c = &sched.cpus[t->cpu];
-    uint64_t tok = spin_lock_irqsave(&c->lock);
-
     KASSERT(t->state == THREAD_BLOCKED);
     t->state = THREAD_RUNNABLE;
     list_push_back(&c->runq, &t->rq_node);
     /* A wakeup for another CPU would need an IPI to end its idle wait; threads run on the
      * CPU that created them and only CPU 0 runs threads so far (docs/scheduler.md). */
-    spin_unlock_irqrestore(&c->lock, tok);
 }
 
 /* --- preemption ---------------------------------------------------------------------------- */
@@ -415,10 +408,10 @@ void sched_dump_threads(void)
     list_for_each(&sched.threads, n)
     {
         struct thread *t = container_of(n, struct thread, all_node);
-        struct wait_queue *wq = t->waiting_on;
+        struct waiter *w = t->state == THREAD_BLOCKED ? t->sleep : NULL;
 
         kprintf("  %-4d %-16s %-9s %s%s\n", t->tid, t->name, state_name(t->state),
-                wq ? wq->lock.name : "-", t->timeout.armed ? " (with timeout)" : "");
+                w ? w->name : "-", w && w->timeout.armed ? " (with timeout)" : "");
     }
     spin_unlock_irqrestore(&sched.threads_lock, tok);
 }

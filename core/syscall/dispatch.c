@@ -8,9 +8,12 @@
 #include "core/syscall/syscall.h"
 
 #include "core/lib/kprintf.h"
+#include "core/lib/kstring.h"
 #include "core/syscall/sys_internal.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_user.h"
+
+#define SYS_TRACE_LINE 512
 
 #define SYS_NARGS(...) (sizeof((struct sys_arg[]){__VA_ARGS__}) / sizeof(struct sys_arg))
 
@@ -66,23 +69,44 @@ static long sys_missing(uint64_t nr, const struct sys_desc *d)
     return -ENOSYS;
 }
 
+/* The trace line of a call; in a process that has had several threads, prefixed with the
+ * caller's tid as strace -f does. */
+static void trace_call(const struct uthread *ut, const struct sys_desc *d, const uint64_t a[6],
+                       long ret)
+{
+    char line[SYS_TRACE_LINE];
+
+    if (!__atomic_load_n(&ut->proc->multi, __ATOMIC_RELAXED)) {
+        sys_trace_line(d, a, ret);
+        return;
+    }
+    sys_trace_format(line, sizeof(line), d, a, ret);
+    kprintf("[pid %d] %s\n", ut->tid, line);
+}
+
 long ksys_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                uint64_t a5)
 {
     const uint64_t a[SYS_MAX_ARGS] = {a0, a1, a2, a3, a4, a5};
     const struct sys_desc *d = sys_lookup(nr);
+    struct uthread *ut = uthread_current();
     long ret;
 
     if (!d || !d->fn)
         return sys_missing(nr, d);
-    if (!proc_current())
-        return -ESRCH; /* a kernel thread has no process to act for */
+    if (!ut)
+        return -ESRCH;      /* a kernel thread has no process to act for */
+    uthread_return_check(); /* a thread of an ending process starts nothing new */
     sys_fetch_reset();
+    ut->call.nr = (long)nr;
+    memcpy(ut->call.args, a, sizeof(a));
     if (sys_trace_enabled() && sys_noreturn(d))
-        sys_trace_line(d, a, 0);
+        trace_call(ut, d, a, 0);
     ret = d->fn(a);
+    ut->call.nr = -1;
     if (sys_trace_enabled())
-        sys_trace_line(d, a, ret);
+        trace_call(ut, d, a, ret);
+    uthread_return_check();
     return ret;
 }
 

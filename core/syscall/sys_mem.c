@@ -7,28 +7,9 @@
  * (anonymous memory reads back as zeros, private file mappings as the file's bytes) by
  * mapping each piece again in place.
  */
+#include "core/abi/mman.h"
 #include "core/syscall/sys_internal.h"
 #include "hal/hal_errno.h"
-
-#define MADV_NORMAL 0
-#define MADV_RANDOM 1
-#define MADV_SEQUENTIAL 2
-#define MADV_WILLNEED 3
-#define MADV_DONTNEED 4
-#define MADV_FREE 8
-#define MADV_REMOVE 9
-#define MADV_DONTFORK 10
-#define MADV_DOFORK 11
-#define MADV_MERGEABLE 12
-#define MADV_UNMERGEABLE 13
-#define MADV_HUGEPAGE 14
-#define MADV_NOHUGEPAGE 15
-#define MADV_DONTDUMP 16
-#define MADV_DODUMP 17
-#define MADV_WIPEONFORK 18
-#define MADV_KEEPONFORK 19
-#define MADV_COLD 20
-#define MADV_PAGEOUT 21
 
 long sys_brk(const uint64_t a[6])
 {
@@ -68,8 +49,8 @@ long sys_mprotect(const uint64_t a[6])
 
 static bool advice_known(uint64_t adv)
 {
-    return adv <= MADV_WILLNEED || adv == MADV_DONTNEED ||
-           (adv >= MADV_FREE && adv <= MADV_PAGEOUT);
+    return adv <= LINUX_MADV_WILLNEED || adv == LINUX_MADV_DONTNEED ||
+           (adv >= LINUX_MADV_FREE && adv <= LINUX_MADV_PAGEOUT);
 }
 
 /* Map [start, end) of area again in place: fresh zero pages or fresh file pages. */
@@ -139,7 +120,7 @@ long sys_madvise(const uint64_t a[6])
         return 0;
     if (!range_mapped(a[0], a[0] + len))
         return -ENOMEM; /* any advice over a hole, as Linux */
-    if (a[2] == MADV_DONTNEED || a[2] == MADV_FREE)
+    if (a[2] == LINUX_MADV_DONTNEED || a[2] == LINUX_MADV_FREE)
         return madv_dontneed(a[0], a[0] + len);
     return 0;
 }

@@ -6,6 +6,10 @@
  * does and record the result in the process; nothing is delivered yet (a later issue), so a
  * program sees its handlers installed but never called (docs/syscalls.md).
  */
+#include "core/abi/limits.h"
+#include "core/abi/mman.h"
+#include "core/abi/resource.h"
+#include "core/abi/sched.h"
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
 #include "core/syscall/sys_internal.h"
@@ -13,7 +17,6 @@
 #include "hal/hal_rand.h"
 #include "hal/hal_time.h"
 
-#define UTS_LEN 65
 #define SYS_SIGKILL 9
 #define SYS_SIGSTOP 19
 #define SIG_BLOCK 0
@@ -23,16 +26,6 @@
 #define SS_DISABLE 2
 #define SS_AUTODISARM (1U << 31)
 #define MINSIGSTKSZ 2048
-#define ROBUST_LIST_HEAD_SIZE 24
-#define ARCH_SET_GS 0x1001
-#define ARCH_SET_FS 0x1002
-#define ARCH_GET_FS 0x1003
-#define ARCH_GET_GS 0x1004
-#define USER_CANONICAL_END 0x0000800000000000ULL
-#define GRND_NONBLOCK 1
-#define GRND_RANDOM 2
-#define GRND_INSECURE 4
-#define GETRANDOM_MAX 33554431 /* Linux's per-call limit */
 #define RANDOM_CHUNK 256
 
 /* --- identity ---------------------------------------------------------------------------- */
@@ -96,30 +89,17 @@ long sys_uname(const uint64_t a[6])
 {
     static const char *const f[6] = {"Linux",         "petrel", "6.1.0-petrel",
                                      "#1 SMP Petrel", "x86_64", "(none)"};
-    char u[6][UTS_LEN];
+    char u[6][LINUX_UTS_LEN];
 
     memset(u, 0, sizeof(u));
     for (int i = 0; i < 6; i++)
-        kstrlcpy(u[i], f[i], UTS_LEN);
+        kstrlcpy(u[i], f[i], LINUX_UTS_LEN);
     return sys_copy_out(a[0], u, sizeof(u));
 }
 
-struct sys_sysinfo {
-    int64_t uptime;
-    uint64_t loads[3];
-    uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
-    uint16_t procs, pad;
-    uint32_t pad2;
-    uint64_t totalhigh, freehigh;
-    uint32_t mem_unit;
-    char reserved[4];
-};
-
-_Static_assert(sizeof(struct sys_sysinfo) == 112, "sysinfo layout");
-
 long sys_sysinfo(const uint64_t a[6])
 {
-    struct sys_sysinfo si;
+    struct linux_sysinfo si;
     struct page_stats ps;
 
     page_get_stats(&ps);
@@ -183,12 +163,12 @@ long sys_prlimit64(const uint64_t a[6])
 
 long sys_getrandom(const uint64_t a[6])
 {
-    size_t n = a[1] > GETRANDOM_MAX ? GETRANDOM_MAX : (size_t)a[1], done = 0;
+    size_t n = a[1] > LINUX_MAX_RW_COUNT ? LINUX_MAX_RW_COUNT : (size_t)a[1], done = 0;
     uint8_t k[RANDOM_CHUNK];
 
-    if (a[2] & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+    if (a[2] & ~(uint64_t)(LINUX_GRND_NONBLOCK | LINUX_GRND_RANDOM | LINUX_GRND_INSECURE))
         return -EINVAL;
-    if ((a[2] & GRND_RANDOM) && (a[2] & GRND_INSECURE))
+    if ((a[2] & LINUX_GRND_RANDOM) && (a[2] & LINUX_GRND_INSECURE))
         return -EINVAL;
     while (done < n) {
         size_t c = n - done < sizeof(k) ? n - done : sizeof(k);
@@ -215,7 +195,7 @@ long sys_set_robust_list(const uint64_t a[6])
 {
     struct uthread *t = uthread_current();
 
-    if (a[1] != ROBUST_LIST_HEAD_SIZE)
+    if (a[1] != sizeof(struct linux_robust_list_head))
         return -EINVAL;
     t->robust_list = a[0];
     t->robust_len = a[1];
@@ -227,22 +207,22 @@ long sys_arch_prctl(const uint64_t a[6])
     struct uthread *t = uthread_current();
 
     switch (a[0]) {
-    case ARCH_SET_FS:
-    case ARCH_SET_GS:
-        if (a[1] >= USER_CANONICAL_END)
+    case LINUX_ARCH_SET_FS:
+    case LINUX_ARCH_SET_GS:
+        if (a[1] >= LINUX_TASK_SIZE_MAX)
             return -EPERM;
-        if (a[0] == ARCH_SET_FS)
+        if (a[0] == LINUX_ARCH_SET_FS)
             t->fs_base = a[1];
         else
             t->gs_base = a[1];
-        if (t->regs && a[0] == ARCH_SET_FS)
+        if (t->regs && a[0] == LINUX_ARCH_SET_FS)
             t->regs->fs_base = a[1];
         else if (t->regs)
             t->regs->gs_base = a[1];
         return 0;
-    case ARCH_GET_FS:
+    case LINUX_ARCH_GET_FS:
         return sys_copy_out(a[1], &t->fs_base, sizeof(t->fs_base));
-    case ARCH_GET_GS:
+    case LINUX_ARCH_GET_GS:
         return sys_copy_out(a[1], &t->gs_base, sizeof(t->gs_base));
     default:
         return -EINVAL;
@@ -335,11 +315,10 @@ long sys_sigaltstack(const uint64_t a[6])
 
 long sys_exit(const uint64_t a[6])
 {
-    /* one thread per process today: its exit is the process's */
-    proc_exit(sys_proc(), (int)(a[0] & 0xff));
+    uthread_exit((int)(a[0] & 0xff)); /* the thread; the process with its last thread */
 }
 
 long sys_exit_group(const uint64_t a[6])
 {
-    proc_exit(sys_proc(), (int)(a[0] & 0xff));
+    proc_exit_group(sys_proc(), (int)(a[0] & 0xff));
 }

@@ -11,8 +11,6 @@
 #include "core/syscall/sys_internal.h"
 #include "hal/hal_errno.h"
 
-#define ACCESS_MODES 7 /* R_OK | W_OK | X_OK */
-
 /* A decoded (dirfd, path) pair. */
 struct upath {
     char *path;
@@ -111,7 +109,7 @@ static long do_access(uint64_t dirfd, uint64_t upath, uint64_t mode, uint64_t fl
     struct upath u;
     long rc;
 
-    if (mode & ~(uint64_t)ACCESS_MODES)
+    if (mode & ~(uint64_t)(LINUX_R_OK | LINUX_W_OK | LINUX_X_OK))
         return -EINVAL;
     if (flags & ~(uint64_t)(VFS_AT_EACCESS | VFS_AT_SYMLINK_NOFOLLOW | VFS_AT_EMPTY_PATH))
         return -EINVAL;
@@ -218,7 +216,7 @@ static long do_mkdir(uint64_t dirfd, uint64_t upath, uint64_t mode)
 
     if (rc)
         return rc;
-    rc = vfs_mkdirat(u.dir, u.path, (uint32_t)mode & 07777 & ~sys_proc()->umask);
+    rc = vfs_mkdirat(u.dir, u.path, (uint32_t)mode & LINUX_S_IALLUGO & ~sys_proc()->umask);
     upath_put(&u);
     return rc;
 }

@@ -7,40 +7,28 @@
  * clocks read as the monotonic clock: the one program owns the machine (docs/syscalls.md).
  * Sleeps are scheduler sleeps (virtual time in hosted tests); no signal interrupts them yet.
  */
+#include "core/abi/time.h"
 #include "core/syscall/sys_internal.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_time.h"
 
-#define CLOCK_REALTIME 0
-#define CLOCK_MONOTONIC 1
-#define CLOCK_PROCESS_CPUTIME_ID 2
-#define CLOCK_THREAD_CPUTIME_ID 3
-#define CLOCK_MONOTONIC_RAW 4
-#define CLOCK_REALTIME_COARSE 5
-#define CLOCK_MONOTONIC_COARSE 6
-#define CLOCK_BOOTTIME 7
-#define TIMER_ABSTIME 1
 #define NSEC 1000000000LL
 #define COARSE_RES_NS 4000000 /* a 250 Hz tick, as Linux's usual CONFIG_HZ */
-
-struct sys_timespec {
-    int64_t sec, nsec;
-};
 
 /* The clock's time in ns; -EINVAL for an unknown clock. */
 static int clock_read(uint64_t id, uint64_t *ns)
 {
     switch (id) {
-    case CLOCK_REALTIME:
-    case CLOCK_REALTIME_COARSE:
+    case LINUX_CLOCK_REALTIME:
+    case LINUX_CLOCK_REALTIME_COARSE:
         *ns = hal_wallclock_ns();
         return 0;
-    case CLOCK_MONOTONIC:
-    case CLOCK_MONOTONIC_RAW:
-    case CLOCK_MONOTONIC_COARSE:
-    case CLOCK_BOOTTIME:
-    case CLOCK_PROCESS_CPUTIME_ID:
-    case CLOCK_THREAD_CPUTIME_ID:
+    case LINUX_CLOCK_MONOTONIC:
+    case LINUX_CLOCK_MONOTONIC_RAW:
+    case LINUX_CLOCK_MONOTONIC_COARSE:
+    case LINUX_CLOCK_BOOTTIME:
+    case LINUX_CLOCK_PROCESS_CPUTIME_ID:
+    case LINUX_CLOCK_THREAD_CPUTIME_ID:
         *ns = hal_clock_ns();
         return 0;
     default:
@@ -48,9 +36,9 @@ static int clock_read(uint64_t id, uint64_t *ns)
     }
 }
 
-static struct sys_timespec ts_of(uint64_t ns)
+static struct linux_timespec ts_of(uint64_t ns)
 {
-    struct sys_timespec ts = {(int64_t)(ns / NSEC), (int64_t)(ns % NSEC)};
+    struct linux_timespec ts = {(int64_t)(ns / NSEC), (int64_t)(ns % NSEC)};
 
     return ts;
 }
@@ -58,7 +46,7 @@ static struct sys_timespec ts_of(uint64_t ns)
 long sys_clock_gettime(const uint64_t a[6])
 {
     uint64_t ns;
-    struct sys_timespec ts;
+    struct linux_timespec ts;
     int rc = clock_read(a[0], &ns);
 
     if (rc)
@@ -70,25 +58,25 @@ long sys_clock_gettime(const uint64_t a[6])
 long sys_clock_getres(const uint64_t a[6])
 {
     uint64_t ns;
-    struct sys_timespec ts = {0, 1};
+    struct linux_timespec ts = {0, 1};
     int rc = clock_read(a[0], &ns);
 
     if (rc)
         return rc;
-    if (a[0] == CLOCK_REALTIME_COARSE || a[0] == CLOCK_MONOTONIC_COARSE)
-        ts.nsec = COARSE_RES_NS;
+    if (a[0] == LINUX_CLOCK_REALTIME_COARSE || a[0] == LINUX_CLOCK_MONOTONIC_COARSE)
+        ts.tv_nsec = COARSE_RES_NS;
     return a[1] ? sys_copy_out(a[1], &ts, sizeof(ts)) : 0;
 }
 
 long sys_gettimeofday(const uint64_t a[6])
 {
     uint64_t ns = hal_wallclock_ns();
-    int64_t tv[2] = {(int64_t)(ns / NSEC), (int64_t)(ns % NSEC) / 1000};
-    int32_t tz[2] = {0, 0}; /* UTC, no DST */
+    struct linux_timeval tv = {(int64_t)(ns / NSEC), (int64_t)(ns % NSEC) / 1000};
+    struct linux_timezone tz = {0, 0}; /* UTC, no DST */
 
-    if (a[0] && sys_copy_out(a[0], tv, sizeof(tv)))
+    if (a[0] && sys_copy_out(a[0], &tv, sizeof(tv)))
         return -EFAULT;
-    if (a[1] && sys_copy_out(a[1], tz, sizeof(tz)))
+    if (a[1] && sys_copy_out(a[1], &tz, sizeof(tz)))
         return -EFAULT;
     return 0;
 }
@@ -105,15 +93,15 @@ long sys_time(const uint64_t a[6])
 /* Copy in and check a timespec: 0 <= nsec < 1e9 and sec >= 0. */
 static int ts_in(uint64_t u, uint64_t *ns)
 {
-    struct sys_timespec ts;
+    struct linux_timespec ts;
 
     if (sys_copy_in(&ts, u, sizeof(ts)))
         return -EFAULT;
-    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= NSEC)
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC)
         return -EINVAL;
-    *ns = (uint64_t)ts.sec > (UINT64_MAX - (uint64_t)ts.nsec) / NSEC
+    *ns = (uint64_t)ts.tv_sec > (UINT64_MAX - (uint64_t)ts.tv_nsec) / NSEC
               ? UINT64_MAX
-              : (uint64_t)ts.sec * NSEC + (uint64_t)ts.nsec;
+              : (uint64_t)ts.tv_sec * NSEC + (uint64_t)ts.tv_nsec;
     return 0;
 }
 
@@ -143,20 +131,20 @@ long sys_clock_nanosleep(const uint64_t a[6])
     uint64_t ns, now;
     int rc;
 
-    if (a[1] & ~(uint64_t)TIMER_ABSTIME)
+    if (a[1] & ~(uint64_t)LINUX_TIMER_ABSTIME)
         return -EINVAL;
-    if (a[0] == CLOCK_THREAD_CPUTIME_ID)
+    if (a[0] == LINUX_CLOCK_THREAD_CPUTIME_ID)
         return -EINVAL;
     rc = clock_read(a[0], &now);
     if (rc)
         return rc;
-    if (a[0] == CLOCK_PROCESS_CPUTIME_ID || a[0] == CLOCK_REALTIME_COARSE ||
-        a[0] == CLOCK_MONOTONIC_COARSE || a[0] == CLOCK_MONOTONIC_RAW)
+    if (a[0] == LINUX_CLOCK_PROCESS_CPUTIME_ID || a[0] == LINUX_CLOCK_REALTIME_COARSE ||
+        a[0] == LINUX_CLOCK_MONOTONIC_COARSE || a[0] == LINUX_CLOCK_MONOTONIC_RAW)
         return -EOPNOTSUPP;
     rc = ts_in(a[2], &ns);
     if (rc)
         return rc;
-    if (a[1] & TIMER_ABSTIME) /* a deadline on that clock, as a delay from now */
+    if (a[1] & LINUX_TIMER_ABSTIME) /* a deadline on that clock, as a delay from now */
         ns = ns > now ? ns - now : 0;
     sleep_until(add_sat(hal_clock_ns(), ns));
     return 0;

@@ -120,6 +120,15 @@ struct sys_arg {
     }
 
 #define SYS_MAX_ARGS 6
+
+/* Syscall numbers by name (SYS_NR_read, SYS_NR_exit_group...): every row of syscalls.def. */
+enum sys_nr {
+#define SYSCALL(nr, name, ...) SYS_NR_##name = (nr),
+#define SYSCALL_NI(nr, name, ...) SYS_NR_##name = (nr),
+#include "core/syscall/syscalls.def"
+#undef SYSCALL
+#undef SYSCALL_NI
+};
 #define SYS_NR_MAX 512 /* numbers at or above are unknown */
 
 typedef long sys_fn(const uint64_t a[SYS_MAX_ARGS]);

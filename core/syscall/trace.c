@@ -98,7 +98,7 @@ int sys_trace_format(char *buf, size_t size, const struct sys_desc *d, const uin
         else
             len += trace_arg(AT(buf, size, len), room, &d->args[i], a[i]);
     }
-    if (d->nr == 60 || d->nr == 231) /* exit: printed before the call */
+    if (d->nr == SYS_NR_exit || d->nr == SYS_NR_exit_group) /* printed before the call */
         return len + ksnprintf(AT(buf, size, len), ROOM(size, len), ") = ?");
     return len + ksnprintf(AT(buf, size, len), ROOM(size, len), ") = %ld", ret);
 }

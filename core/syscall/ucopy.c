@@ -9,59 +9,63 @@
  * buffer): each path, each iovec array and each data buffer opens its own scope
  * (sys_fetch_scope); fixed-size structs share the syscall's first scope, so a handler that
  * read its struct argument twice would be caught. The tests and the fuzzer run every syscall with
- * the check and assert the count stays 0. The log is one per CPU-and-thread today: one user thread
- * exists (clone is a later issue, and the log then moves into struct uthread). The tracer reads
- * paths again for display only, after the call, outside this log.
+ * the check and assert the count stays 0. The log belongs to the calling thread (struct
+ * uthread's `fetch`), so threads in syscalls at the same time do not mix their ranges; the
+ * count is global. The tracer reads paths again for display only, after the call, outside
+ * this log.
  */
 #include "core/lib/alloc.h"
 #include "core/syscall/sys_internal.h"
 #include "hal/hal_errno.h"
 
-#define FETCH_LOG 32
+static uint64_t fetch_doubles; /* atomic */
 
-static struct {
-    uint64_t start[FETCH_LOG], end[FETCH_LOG];
-    unsigned scope[FETCH_LOG];
-    unsigned n, cur; /* ranges logged; the current argument scope */
-    uint64_t doubles;
-} fetch;
+static struct uthread_fetch *fetch_log(void)
+{
+    return &uthread_current()->fetch;
+}
 
 void sys_fetch_reset(void)
 {
-    fetch.n = 0;
-    fetch.cur = 0;
+    struct uthread_fetch *f = fetch_log();
+
+    f->n = 0;
+    f->cur = 0;
 }
 
 void sys_fetch_scope(void)
 {
-    fetch.cur++;
+    fetch_log()->cur++;
 }
 
 static void fetch_note(uint64_t addr, uint64_t len)
 {
+    struct uthread_fetch *f = fetch_log();
     uint64_t end = addr + len < addr ? UINT64_MAX : addr + len;
 
     if (len == 0)
         return;
-    for (unsigned i = 0; i < fetch.n && i < FETCH_LOG; i++)
-        if (fetch.scope[i] == fetch.cur && addr < fetch.end[i] && fetch.start[i] < end)
-            fetch.doubles++;
-    if (fetch.n < FETCH_LOG) {
-        fetch.start[fetch.n] = addr;
-        fetch.end[fetch.n] = end;
-        fetch.scope[fetch.n] = fetch.cur;
+    for (unsigned i = 0; i < f->n && i < UTHREAD_FETCH_LOG; i++)
+        if (f->scope[i] == f->cur && addr < f->end[i] && f->start[i] < end)
+            __atomic_add_fetch(&fetch_doubles, 1, __ATOMIC_RELAXED);
+    if (f->n < UTHREAD_FETCH_LOG) {
+        f->start[f->n] = addr;
+        f->end[f->n] = end;
+        f->scope[f->n] = f->cur;
     }
-    fetch.n++;
+    f->n++;
 }
 
 uint64_t sys_double_fetches(void)
 {
-    return fetch.doubles;
+    return __atomic_load_n(&fetch_doubles, __ATOMIC_RELAXED);
 }
 
 unsigned sys_last_fetch_count(void)
 {
-    return fetch.n;
+    struct uthread *ut = uthread_current();
+
+    return ut ? ut->fetch.n : 0;
 }
 
 int sys_copy_in(void *dst, uint64_t uaddr, size_t n)

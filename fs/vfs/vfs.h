@@ -29,86 +29,89 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/abi/fcntl.h"
+#include "core/abi/limits.h"
+#include "core/abi/stat.h"
 #include "core/lib/hash.h"
 #include "core/lib/list.h"
 #include "core/lib/rbtree.h"
 #include "core/sched/sched.h"
 
-/* --- limits and Linux constants (x86-64 values; prefixed so hosted tests may include libc) -- */
+/* --- limits and Linux constants: core/abi's, under the VFS's names ------------------------ */
 
-#define VFS_NAME_MAX 255
-#define VFS_PATH_MAX 4096 /* including the NUL */
-#define VFS_SYMLOOP_MAX 40
-#define VFS_XATTR_NAME_MAX 255
-#define VFS_XATTR_SIZE_MAX 65536
+#define VFS_NAME_MAX LINUX_NAME_MAX
+#define VFS_PATH_MAX LINUX_PATH_MAX
+#define VFS_SYMLOOP_MAX LINUX_MAXSYMLINKS
+#define VFS_XATTR_NAME_MAX LINUX_XATTR_NAME_MAX
+#define VFS_XATTR_SIZE_MAX LINUX_XATTR_SIZE_MAX
 #define VFS_PAGE_SIZE 4096u
 
-#define VFS_O_ACCMODE 03
-#define VFS_O_RDONLY 00
-#define VFS_O_WRONLY 01
-#define VFS_O_RDWR 02
-#define VFS_O_CREAT 0100
-#define VFS_O_EXCL 0200
-#define VFS_O_NOCTTY 0400
-#define VFS_O_TRUNC 01000
-#define VFS_O_APPEND 02000
-#define VFS_O_NONBLOCK 04000
-#define VFS_O_DSYNC 010000
-#define VFS_O_DIRECT 040000
-#define VFS_O_LARGEFILE 0100000
-#define VFS_O_DIRECTORY 0200000
-#define VFS_O_NOFOLLOW 0400000
-#define VFS_O_NOATIME 01000000
-#define VFS_O_CLOEXEC 02000000
-#define VFS_O_SYNC 04010000
-#define VFS_O_PATH 010000000
-#define VFS_O_TMPFILE 020000000 /* with O_DIRECTORY */
+#define VFS_O_ACCMODE LINUX_O_ACCMODE
+#define VFS_O_RDONLY LINUX_O_RDONLY
+#define VFS_O_WRONLY LINUX_O_WRONLY
+#define VFS_O_RDWR LINUX_O_RDWR
+#define VFS_O_CREAT LINUX_O_CREAT
+#define VFS_O_EXCL LINUX_O_EXCL
+#define VFS_O_NOCTTY LINUX_O_NOCTTY
+#define VFS_O_TRUNC LINUX_O_TRUNC
+#define VFS_O_APPEND LINUX_O_APPEND
+#define VFS_O_NONBLOCK LINUX_O_NONBLOCK
+#define VFS_O_DSYNC LINUX_O_DSYNC
+#define VFS_O_DIRECT LINUX_O_DIRECT
+#define VFS_O_LARGEFILE LINUX_O_LARGEFILE
+#define VFS_O_DIRECTORY LINUX_O_DIRECTORY
+#define VFS_O_NOFOLLOW LINUX_O_NOFOLLOW
+#define VFS_O_NOATIME LINUX_O_NOATIME
+#define VFS_O_CLOEXEC LINUX_O_CLOEXEC
+#define VFS_O_SYNC LINUX_O_SYNC
+#define VFS_O_PATH LINUX_O_PATH
+#define VFS_O_TMPFILE LINUX___O_TMPFILE /* with O_DIRECTORY */
 
-#define VFS_AT_FDCWD (-100)
-#define VFS_AT_SYMLINK_NOFOLLOW 0x100
-#define VFS_AT_REMOVEDIR 0x200
-#define VFS_AT_SYMLINK_FOLLOW 0x400
-#define VFS_AT_NO_AUTOMOUNT 0x800
-#define VFS_AT_EMPTY_PATH 0x1000
+#define VFS_AT_FDCWD LINUX_AT_FDCWD
+#define VFS_AT_SYMLINK_NOFOLLOW LINUX_AT_SYMLINK_NOFOLLOW
+#define VFS_AT_REMOVEDIR LINUX_AT_REMOVEDIR
+#define VFS_AT_SYMLINK_FOLLOW LINUX_AT_SYMLINK_FOLLOW
+#define VFS_AT_NO_AUTOMOUNT LINUX_AT_NO_AUTOMOUNT
+#define VFS_AT_EMPTY_PATH LINUX_AT_EMPTY_PATH
 
-#define VFS_RENAME_NOREPLACE 1u
-#define VFS_RENAME_EXCHANGE 2u
-#define VFS_RENAME_WHITEOUT 4u
+#define VFS_RENAME_NOREPLACE LINUX_RENAME_NOREPLACE
+#define VFS_RENAME_EXCHANGE LINUX_RENAME_EXCHANGE
+#define VFS_RENAME_WHITEOUT LINUX_RENAME_WHITEOUT
 
-#define VFS_FALLOC_FL_KEEP_SIZE 0x01
-#define VFS_FALLOC_FL_PUNCH_HOLE 0x02
-#define VFS_FALLOC_FL_ZERO_RANGE 0x10
+#define VFS_FALLOC_FL_KEEP_SIZE LINUX_FALLOC_FL_KEEP_SIZE
+#define VFS_FALLOC_FL_PUNCH_HOLE LINUX_FALLOC_FL_PUNCH_HOLE
+#define VFS_FALLOC_FL_ZERO_RANGE LINUX_FALLOC_FL_ZERO_RANGE
 
-#define VFS_SEEK_SET 0
-#define VFS_SEEK_CUR 1
-#define VFS_SEEK_END 2
-#define VFS_SEEK_DATA 3
-#define VFS_SEEK_HOLE 4
+#define VFS_SEEK_SET LINUX_SEEK_SET
+#define VFS_SEEK_CUR LINUX_SEEK_CUR
+#define VFS_SEEK_END LINUX_SEEK_END
+#define VFS_SEEK_DATA LINUX_SEEK_DATA
+#define VFS_SEEK_HOLE LINUX_SEEK_HOLE
 
-#define VFS_S_IFMT 0170000u
-#define VFS_S_IFSOCK 0140000u
-#define VFS_S_IFLNK 0120000u
-#define VFS_S_IFREG 0100000u
-#define VFS_S_IFBLK 0060000u
-#define VFS_S_IFDIR 0040000u
-#define VFS_S_IFCHR 0020000u
-#define VFS_S_IFIFO 0010000u
+#define VFS_S_IFMT ((uint32_t)LINUX_S_IFMT)
+#define VFS_S_IFSOCK ((uint32_t)LINUX_S_IFSOCK)
+#define VFS_S_IFLNK ((uint32_t)LINUX_S_IFLNK)
+#define VFS_S_IFREG ((uint32_t)LINUX_S_IFREG)
+#define VFS_S_IFBLK ((uint32_t)LINUX_S_IFBLK)
+#define VFS_S_IFDIR ((uint32_t)LINUX_S_IFDIR)
+#define VFS_S_IFCHR ((uint32_t)LINUX_S_IFCHR)
+#define VFS_S_IFIFO ((uint32_t)LINUX_S_IFIFO)
 #define VFS_S_ISTYPE(m, t) (((m)&VFS_S_IFMT) == (t))
 
-#define VFS_DT_UNKNOWN 0
-#define VFS_DT_FIFO 1
-#define VFS_DT_CHR 2
-#define VFS_DT_DIR 4
-#define VFS_DT_BLK 6
-#define VFS_DT_REG 8
-#define VFS_DT_LNK 10
-#define VFS_DT_SOCK 12
+#define VFS_DT_UNKNOWN LINUX_DT_UNKNOWN
+#define VFS_DT_FIFO LINUX_DT_FIFO
+#define VFS_DT_CHR LINUX_DT_CHR
+#define VFS_DT_DIR LINUX_DT_DIR
+#define VFS_DT_BLK LINUX_DT_BLK
+#define VFS_DT_REG LINUX_DT_REG
+#define VFS_DT_LNK LINUX_DT_LNK
+#define VFS_DT_SOCK LINUX_DT_SOCK
 
-#define VFS_UTIME_NOW ((1l << 30) - 1l)
-#define VFS_UTIME_OMIT ((1l << 30) - 2l)
+#define VFS_UTIME_NOW LINUX_UTIME_NOW
+#define VFS_UTIME_OMIT LINUX_UTIME_OMIT
 
-#define VFS_XATTR_CREATE 1
-#define VFS_XATTR_REPLACE 2
+#define VFS_XATTR_CREATE LINUX_XATTR_CREATE
+#define VFS_XATTR_REPLACE LINUX_XATTR_REPLACE
 
 /* --- Linux x86-64 ABI structures --------------------------------------------------------- */
 
@@ -152,7 +155,7 @@ struct vfs_statfs {
     int64_t f_spare[4];
 };
 
-#define VFS_ST_RDONLY 1 /* f_flags */
+#define VFS_ST_RDONLY LINUX_ST_RDONLY /* f_flags */
 
 /* struct linux_dirent64 header; d_name follows, NUL-terminated, record padded to 8. */
 struct vfs_dirent64 {
@@ -162,6 +165,20 @@ struct vfs_dirent64 {
     uint8_t d_type;
     char d_name[];
 };
+
+/* The structures above are what the syscalls copy out as is: core/abi's layouts. */
+_Static_assert(sizeof(struct vfs_stat) == sizeof(struct linux_stat), "vfs_stat is linux_stat");
+_Static_assert(offsetof(struct vfs_stat, st_blocks) == offsetof(struct linux_stat, st_blocks),
+               "vfs_stat st_blocks");
+_Static_assert(offsetof(struct vfs_stat, st_atim) == offsetof(struct linux_stat, st_atime_sec),
+               "vfs_stat st_atim");
+_Static_assert(offsetof(struct vfs_stat, st_ctim) == offsetof(struct linux_stat, st_ctime_sec),
+               "vfs_stat st_ctim");
+_Static_assert(sizeof(struct vfs_statfs) == sizeof(struct linux_statfs), "vfs_statfs");
+_Static_assert(offsetof(struct vfs_statfs, f_namelen) == offsetof(struct linux_statfs, f_namelen),
+               "vfs_statfs f_namelen");
+_Static_assert(offsetof(struct vfs_dirent64, d_name) == offsetof(struct linux_dirent64, d_name),
+               "vfs_dirent64 d_name");
 
 /* --- the filesystem interface ------------------------------------------------------------ */
 

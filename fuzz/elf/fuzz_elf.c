@@ -2,7 +2,10 @@
  * fuzz_elf.c - fuzz target for the ELF loader (core/proc/elf.c) over the VM (core/mm).
  *
  * Every input boots a small hosted kernel (the VM sleeps on mutexes, so the loader must run in
- * a kernel thread), creates a fresh vm_space and loads the input as an executable. Invariants:
+ * a kernel thread), creates a fresh vm_space and loads the input as an executable. An input
+ * that starts with "PAIR" and a u32 length is a program and its interpreter (the interpreter
+ * source serves the second part under any path); any other input is a program alone, whose
+ * interpreter is never found. Invariants:
  *   - a refusal returns a negative errno, writes a message, and leaves only the stack and its
  *     guard mapped (nothing of the image stays);
  *   - a success describes an image inside the user range with the entry inside it, and the
@@ -25,8 +28,8 @@
 
 #define FUZZ_TOUCH_PAGES 64
 
-static const uint8_t *in_data;
-static size_t in_size;
+static const uint8_t *in_data, *in_interp;
+static size_t in_size, in_interp_size;
 
 static void broken(const char *what, long v)
 {
@@ -51,7 +54,7 @@ static void touch_image(const struct elf_info *info)
 static void check_loaded(struct vm_space *s, const struct elf_info *info, const char *msg)
 {
     const char *const argv[] = {"fuzz"};
-    struct stack_args a = {argv, 1, NULL, 0, "/fuzz", info, 0, 0};
+    struct stack_args a = {argv, 1, NULL, 0, "/fuzz", info, 0, 0, 2048, 0};
     struct stack_layout lay;
 
     if (msg[0])
@@ -61,9 +64,23 @@ static void check_loaded(struct vm_space *s, const struct elf_info *info, const 
         broken("image outside the user range", (long)info->image_start);
     if (info->entry < info->image_start || info->entry >= info->image_end)
         broken("entry outside the image", (long)info->entry);
+    if (info->interp_end && (info->start < info->interp_start || info->start >= info->interp_end))
+        broken("start outside the interpreter", (long)info->start);
+    if (!info->interp_end && info->start != info->entry)
+        broken("start is not the entry", (long)info->start);
     touch_image(info);
     if (stack_build(s, &a, &lay) != 0 || lay.sp % 16)
         broken("stack_build", 0);
+}
+
+static int interp_open(void *arg, const char *path, struct vm_file *out)
+{
+    (void)arg;
+    if (!path[0])
+        broken("empty interpreter path", 0);
+    if (!in_interp)
+        return -ENOENT;
+    return vm_file_mem_create(in_interp, in_interp_size, out);
 }
 
 static int fuzz_entry(void *arg)
@@ -78,7 +95,9 @@ static int fuzz_entry(void *arg)
     if (vm_space_create(&s) || vm_file_mem_create(in_data, in_size, &f))
         broken("setup", 0);
     vm_activate(s);
-    rc = elf_load(s, &f, &info, msg, sizeof(msg));
+    static const struct elf_interp_src src = {interp_open, NULL};
+
+    rc = elf_load_exec(s, &f, &src, &info, msg, sizeof(msg));
     vm_file_put(&f);
     if (rc == 0) {
         check_loaded(s, &info, msg);
@@ -106,6 +125,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c.entry = fuzz_entry;
     in_data = data;
     in_size = size;
+    in_interp = NULL;
+    in_interp_size = 0;
+    if (size >= 8 && memcmp(data, "PAIR", 4) == 0) {
+        uint32_t n;
+
+        memcpy(&n, data + 4, 4);
+        if (n <= size - 8) {
+            in_data = data + 8;
+            in_size = n;
+            in_interp = data + 8 + n;
+            in_interp_size = size - 8 - n;
+        }
+    }
     rc = hosted_boot(&c);
     if (rc != 0)
         broken("hosted_boot", rc);

@@ -1,17 +1,26 @@
 /*
- * fuzz_syscall.c - fuzz target for the syscall layer: bytes become syscall sequences.
+ * fuzz_syscall.c - fuzz target for the syscall layer: bytes become syscall sequences, run by
+ * one to three threads of one process, on memfs or on TFS.
  *
- * Every input boots a small hosted kernel with memfs at "/" (a file, a directory, a symlink),
- * a process and 64 KiB of user memory holding paths and iovec arrays. The input is then
- * decoded call by call with the argument kinds of syscalls.def (the table the dispatcher and
- * the tracer use): one byte picks the row, then each argument is made from the bytes by its
- * kind - descriptors near the open ones or AT_FDCWD, paths from the prepared set or bad
- * pointers, buffers inside the user memory or NULL / kernel-half / wrapping / unmapped,
- * sizes small or huge, flags and integers raw. exit and exit_group are skipped (they end the
- * machine). Invariants:
+ * The first byte chooses the world: bit 0 the filesystem at "/" (memfs, or a freshly
+ * formatted 2 MiB TFS volume on a memory device), bits 1-2 the number of threads (1 + value
+ * % 3). "/" holds a file, a directory and a symlink; the process gets 64 KiB of user memory
+ * holding paths and iovec arrays. The rest is decoded, before anything runs, call by call
+ * with the argument kinds of syscalls.def (the table the dispatcher and the tracer use): one
+ * byte picks the thread, one the row, then each argument is made from the bytes by its kind -
+ * descriptors near the open ones or AT_FDCWD, paths from the prepared set or bad pointers,
+ * buffers inside the user memory or NULL / kernel-half / wrapping / unmapped, sizes small or
+ * huge, flags and integers raw. exit and exit_group are skipped (they end the machine). Each
+ * thread is a kernel thread attached to the process; it runs its calls in order and yields
+ * after each, so the threads' calls interleave. Invariants:
  *   - every result is a value or -errno in [-4095, -1]: never a crash, never a panic;
- *   - no syscall reads a user byte twice (sys_double_fetches stays 0);
- *   - the process and the VFS tear down cleanly afterwards.
+ *   - no syscall reads a user byte twice (sys_double_fetches stays 0); checked with one
+ *     thread only, since the fetch log is still one per kernel (core/syscall/ucopy.c) and
+ *     interleaved syscalls would share it;
+ *   - when the process is destroyed and the VFS shut down, nothing the process, its
+ *     descriptors or the filesystems allocated is left: the kernel heap holds exactly the
+ *     bytes it held before the input, and (nearly) every page is free again;
+ *   - on TFS, the unmounted volume passes fsck with no problem.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +29,11 @@
 #include "core/mm/uaccess.h"
 #include "core/proc/proc.h"
 #include "core/syscall/syscall.h"
+#include "core/lib/alloc.h"
+#include "core/sched/sched.h"
 #include "fs/vfs/memfs.h"
 #include "fs/vfs/vfs.h"
+#include "fs/vfs/vfs_tfs.h"
 #include "fuzz/driver/fuzz_target.h"
 #include "hal/hal_errno.h"
 #include "hal_hosted/hosted.h"
@@ -29,10 +41,26 @@
 #define BUF_SIZE (64 * 1024ULL)
 #define MAX_CALLS 64
 #define PATHS_OFF 0xf000 /* paths and iovecs live in the last page of the buffer */
+#define MAX_THREADS 3
+#define IMG_BLOCKS 512 /* 2 MiB */
+#define PAGE_SLACK 64  /* pages the slab allocator may keep for itself (as tests/unit/vfs) */
 
 static const uint8_t *in;
 static size_t in_len, in_pos;
 static uint64_t ubuf;
+
+struct call {
+    const struct sys_desc *d;
+    uint64_t a[6];
+};
+
+/* The decoded input: each thread's calls, in order. */
+static struct call calls[MAX_THREADS][MAX_CALLS];
+static unsigned ncalls[MAX_THREADS], nthreads;
+static bool on_tfs;
+static struct proc *proc;
+static uint8_t *image;
+static struct tfs_memdev md;
 
 static const char *const paths[] = {"/f", "/d", "/d/g", "/l",      "/new",
                                     "",   ".",  "..",   "/d/../f", "/nope/x"};
@@ -125,26 +153,60 @@ static uint64_t arg(const struct sys_arg *k)
     }
 }
 
-static void run_one(void)
+/* Decode the input into calls[][] (pointers are relative to ubuf, known before decoding). */
+static void decode_world(void)
 {
-    const struct sys_desc *d = sys_table_at(byte() % sys_table_count());
-    uint64_t a[6] = {0};
-    long rc;
+    uint8_t world = byte();
 
-    for (unsigned i = 0; i < d->nargs; i++)
-        a[i] = arg(&d->args[i]);
-    if (d->nr == 60 || d->nr == 231)
-        return;
+    on_tfs = world & 1;
+    nthreads = 1 + ((world >> 1) & 3) % MAX_THREADS;
+}
+
+static void decode(void)
+{
+    memset(ncalls, 0, sizeof(ncalls));
+    for (int n = 0; n < MAX_CALLS && in_pos < in_len; n++) {
+        unsigned t = nthreads > 1 ? byte() % nthreads : 0;
+        struct call *c = &calls[t][ncalls[t]];
+        c->d = sys_table_at(byte() % sys_table_count());
+        memset(c->a, 0, sizeof(c->a));
+        for (unsigned i = 0; i < c->d->nargs; i++)
+            c->a[i] = arg(&c->d->args[i]);
+        if (c->d->nr != 60 && c->d->nr != 231)
+            ncalls[t]++;
+    }
+}
+
+static void run_call(const struct call *c)
+{
     uint64_t before = sys_double_fetches();
-    rc = ksys_call(d->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+    long rc = ksys_call(c->d->nr, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5]);
+
     if (rc < -4095)
-        broken(d->name, rc);
-    if (sys_double_fetches() != before) {
+        broken(c->d->name, rc);
+    if (nthreads == 1 && sys_double_fetches() != before) {
         fprintf(stderr, "fuzz_syscall: %s(%#lx, %#lx, %#lx, %#lx) read user memory twice\n",
-                d->name, (unsigned long)a[0], (unsigned long)a[1], (unsigned long)a[2],
-                (unsigned long)a[3]);
+                c->d->name, (unsigned long)c->a[0], (unsigned long)c->a[1],
+                (unsigned long)c->a[2], (unsigned long)c->a[3]);
         broken("double fetch", 1);
     }
+}
+
+static void run_thread_calls(unsigned t)
+{
+    for (unsigned i = 0; i < ncalls[t]; i++) {
+        run_call(&calls[t][i]);
+        thread_yield();
+    }
+}
+
+static void worker(void *arg)
+{
+    unsigned t = (unsigned)(uintptr_t)arg;
+
+    proc_attach(proc, NULL);
+    run_thread_calls(t);
+    proc_detach(NULL);
 }
 
 static void setup_memory(void)
@@ -160,12 +222,32 @@ static void setup_memory(void)
     copy_to_user(uptr_make(ubuf + PATHS_OFF + 0x800), iov, sizeof(iov));
 }
 
+static int mount_root(void)
+{
+    struct tfs_format_opts fo;
+    struct vfs_tfs_opts vo = {0};
+
+    if (!on_tfs)
+        return memfs_mount(NULL, "/", NULL, NULL);
+    memset(image, 0, (size_t)IMG_BLOCKS * TFS_BLOCK_SIZE);
+    tfs_memdev_init(&md, image, IMG_BLOCKS);
+    memset(&fo, 0, sizeof(fo));
+    fo.label = "fuzz";
+    fo.now.sec = vfs_now().tv_sec;
+    return tfs_format(&md.dev, &fo) ? -1 : vfs_tfs_mount(NULL, "/", &md.dev, &vo, NULL);
+}
+
+static void fsck_report(void *arg, const char *msg)
+{
+    (void)arg;
+    fprintf(stderr, "fuzz_syscall: fsck: %s\n", msg);
+}
+
 static void setup_files(void)
 {
     struct vfs_file *f;
 
-    if (memfs_mount(NULL, "/", NULL, NULL) || vfs_mkdirat(NULL, "/d", 0755) ||
-        vfs_symlinkat("/f", NULL, "/l"))
+    if (mount_root() || vfs_mkdirat(NULL, "/d", 0755) || vfs_symlinkat("/f", NULL, "/l"))
         broken("setup", 0);
     if (vfs_openat(NULL, "/f", VFS_O_RDWR | VFS_O_CREAT, 0644, &f))
         broken("setup /f", 0);
@@ -173,30 +255,73 @@ static void setup_files(void)
     vfs_file_put(f);
 }
 
+static void run_threads(void)
+{
+    struct thread *t[MAX_THREADS] = {NULL};
+
+    for (unsigned i = 1; i < nthreads; i++)
+        if (!(t[i] = thread_create("fuzz", worker, (void *)(uintptr_t)i)))
+            broken("thread_create", (long)i);
+    run_thread_calls(0);
+    for (unsigned i = 1; i < nthreads; i++)
+        thread_join(t[i]);
+}
+
+/* After the process and the VFS are gone: no heap byte or page left behind, fsck clean. */
+static void check_leaks(const struct kmalloc_stats *k0, const struct page_stats *p0)
+{
+    struct kmalloc_stats k1;
+    struct page_stats p1;
+    struct tfs_fsck_opts fo;
+
+    kmalloc_get_stats(&k1);
+    page_get_stats(&p1);
+    if (k1.bytes_in_use != k0->bytes_in_use)
+        broken("kernel heap bytes leaked by the process or the VFS",
+               (long)(k1.bytes_in_use - k0->bytes_in_use));
+    if (p1.free_pages + PAGE_SLACK < p0->free_pages)
+        broken("pages leaked", (long)(p0->free_pages - p1.free_pages));
+    if (!on_tfs)
+        return;
+    memset(&fo, 0, sizeof(fo));
+    fo.report = fsck_report;
+    int problems = tfs_fsck(&md.dev, &fo, NULL);
+    if (problems)
+        broken("fsck after unmount", problems);
+}
+
 static int fuzz_entry(void *arg)
 {
-    struct proc *p;
     uint64_t doubles = sys_double_fetches();
+    struct kmalloc_stats k0;
+    struct page_stats p0;
     long a;
 
     (void)arg;
+    decode_world();
     vfs_init();
+    kmalloc_get_stats(&k0);
+    page_get_stats(&p0);
     setup_files();
-    if (proc_create(NULL, &p))
+    if (proc_create(NULL, &proc))
         broken("proc_create", 0);
-    proc_attach(p, NULL);
+    proc_attach(proc, NULL);
     a = ksys_call(9, 0, BUF_SIZE + 4096, 3, 0x22, (uint64_t)-1, 0);
     if (a < 0 || ksys_call(11, (uint64_t)a + BUF_SIZE, 4096, 0, 0, 0, 0))
         broken("mmap", a);
     ubuf = (uint64_t)a;
     setup_memory();
-    for (int n = 0; n < MAX_CALLS && in_pos < in_len; n++)
-        run_one();
-    if (sys_double_fetches() != doubles)
+    decode();
+    run_threads();
+    if (nthreads == 1 && sys_double_fetches() != doubles)
         broken("double fetch", (long)(sys_double_fetches() - doubles));
     proc_detach(NULL);
-    proc_destroy(p);
-    vfs_shutdown();
+    proc_destroy(proc);
+    proc = NULL;
+    int rc = vfs_shutdown();
+    if (rc)
+        broken("vfs_shutdown", rc);
+    check_leaks(&k0, &p0);
     return 0;
 }
 
@@ -206,6 +331,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct hosted_config c;
     int rc;
 
+    if (!image && !(image = calloc(IMG_BLOCKS, TFS_BLOCK_SIZE)))
+        broken("calloc", 0);
     memset(&c, 0, sizeof(c));
     c.ram_bytes = 32u << 20;
     c.has_seed = true;

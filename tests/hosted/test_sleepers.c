@@ -102,7 +102,7 @@ static void test_ten_second_sleep_is_fast(void **state)
 
 static struct wait_queue wq;
 
-struct waiter {
+struct timed_waiter {
     uint64_t deadline;
     int rc;
     uint64_t woke_at;
@@ -110,7 +110,7 @@ struct waiter {
 
 static void timed_waiter(void *arg)
 {
-    struct waiter *w = arg;
+    struct timed_waiter *w = arg;
 
     w->rc = wq_wait(&wq, w->deadline);
     w->woke_at = hal_clock_ns();
@@ -124,7 +124,7 @@ static void early_waker(void *arg)
 
 static int mixed(void *arg)
 {
-    static struct waiter w[64];
+    static struct timed_waiter w[64];
     struct thread *ts[64];
 
     ht_rand_init();

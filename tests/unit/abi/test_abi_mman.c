@@ -3,7 +3,11 @@
  * glibc does not carry, the kernel's <asm/mman.h>/<linux/mman.h> (abi_mman_uapi.c).
  */
 #define _GNU_SOURCE
+#include <asm/prctl.h>
+#include <errno.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "core/abi/mman.h"
 #include "tests/unit/abi/abi_check.h"
@@ -31,10 +35,32 @@ static void test_mman(void **state)
     (void)state;
 }
 
+/* TASK_SIZE_MAX: the last user page ends there (mmap above fails) and arch_prctl refuses a
+ * base at it (GS: glibc does not use it). */
+static void test_task_size_native(void **state)
+{
+    void *p = mmap((void *)(LINUX_TASK_SIZE_MAX - 4096), 4096, PROT_READ,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p == MAP_FAILED)
+        EQ("mmap errno below TASK_SIZE_MAX (only EEXIST may refuse)", EEXIST, errno);
+    else
+        munmap(p, 4096);
+    EQ("mmap at TASK_SIZE_MAX", (intptr_t)MAP_FAILED,
+       (intptr_t)mmap((void *)LINUX_TASK_SIZE_MAX, 4096, PROT_READ,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0));
+    EQ("ARCH_SET_GS below", 0, syscall(SYS_arch_prctl, ARCH_SET_GS, LINUX_TASK_SIZE_MAX - 1));
+    EQ("ARCH_SET_GS at TASK_SIZE_MAX", -1,
+       syscall(SYS_arch_prctl, ARCH_SET_GS, LINUX_TASK_SIZE_MAX));
+    EQ("errno", EPERM, errno);
+    syscall(SYS_arch_prctl, ARCH_SET_GS, 0);
+    (void)state;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mman),
+        cmocka_unit_test(test_task_size_native),
         cmocka_unit_test(abi_mman_uapi),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

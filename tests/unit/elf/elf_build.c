@@ -291,6 +291,14 @@ MUT(m_interp_binary)
 {
     interp(b, "/lib/\x01\x02\x1b[2J", 12);
 }
+MUT(m_interp_no_nul)
+{
+    interp(b, "/lib/x", 6); /* the NUL is left out of p_filesz */
+}
+MUT(m_interp_empty_path)
+{
+    interp(b, "\0\0", 2);
+}
 MUT(m_memsz0_filesz)
 {
     P(EB_PH_STACK)->p_type = ELF_PT_LOAD;
@@ -352,13 +360,16 @@ const struct eb_case eb_cases[] = {
     {"entry-zero", ELF_ET_EXEC, m_entry_zero, -ENOEXEC, "entry point 0"},
     {"no-load", ELF_ET_EXEC, m_no_load, -ENOEXEC, "no loadable segment"},
     {"load-memsz-zero", ELF_ET_EXEC, m_load_memsz0, -ENOEXEC, "no loadable segment"},
-    {"dynamic-musl", ELF_ET_DYN, m_interp, -ENOEXEC,
-     "dynamic executables are not supported yet (interpreter /lib/ld-musl-x86_64.so.1)"},
-    {"dynamic-glibc-exec", ELF_ET_EXEC, m_interp_glibc, -ENOEXEC, "/lib64/ld-linux-x86-64.so.2"},
+    {"dynamic-musl", ELF_ET_DYN, m_interp, -ENOENT,
+     "interpreter /lib/ld-musl-x86_64.so.1 not found"},
+    {"dynamic-glibc-exec", ELF_ET_EXEC, m_interp_glibc, -ENOENT,
+     "interpreter /lib64/ld-linux-x86-64.so.2 not found"},
     {"interp-empty", ELF_ET_DYN, m_interp_short, -ENOEXEC, "malformed PT_INTERP"},
     {"interp-past-eof", ELF_ET_DYN, m_interp_eof, -ENOEXEC, "malformed PT_INTERP"},
     {"interp-huge", ELF_ET_DYN, m_interp_huge, -ENOEXEC, "malformed PT_INTERP"},
-    {"interp-control-chars", ELF_ET_DYN, m_interp_binary, -ENOEXEC, "interpreter /lib/??"},
+    {"interp-control-chars", ELF_ET_DYN, m_interp_binary, -ENOENT, "interpreter /lib/??"},
+    {"interp-not-nul-terminated", ELF_ET_DYN, m_interp_no_nul, -ENOEXEC, "not NUL-terminated"},
+    {"interp-empty-path", ELF_ET_DYN, m_interp_empty_path, -ENOEXEC, "empty path"},
     {"memsz-zero-with-filesz", ELF_ET_EXEC, m_memsz0_filesz, -ENOEXEC, "segment 4: file size"},
     {"span-over-1g", ELF_ET_EXEC, m_span_huge, -ENOMEM, "image spans"},
     {"pie-span-huge", ELF_ET_DYN, m_pie_span_huge, -ENOMEM, "image spans"},
@@ -366,3 +377,83 @@ const struct eb_case eb_cases[] = {
     {"pie-entry-outside", ELF_ET_DYN, m_entry_outside, -ENOEXEC, "entry point"},
 };
 const size_t eb_ncases = sizeof(eb_cases) / sizeof(eb_cases[0]);
+
+/* --- dynamic programs: a program and its interpreter ------------------------------------- */
+
+void eb_dynamic(struct eb *b, int type)
+{
+    eb_good(b, type);
+    interp(b, EB_INTERP_PATH, sizeof(EB_INTERP_PATH));
+}
+
+size_t eb_pair_write(const uint8_t *prog, size_t plen, const uint8_t *ip, size_t ilen, uint8_t *out)
+{
+    uint32_t n = (uint32_t)plen;
+
+    memcpy(out, EB_PAIR_MAGIC, 4);
+    memcpy(out + 4, &n, 4);
+    memcpy(out + 8, prog, plen);
+    memcpy(out + 8 + plen, ip, ilen);
+    return 8 + plen + ilen;
+}
+
+MUT(i_empty)
+{
+    b->size = 0;
+}
+MUT(i_truncated)
+{
+    b->size = 40;
+}
+MUT(i_script)
+{
+    memcpy(b->eh.e_ident, "#!/bin", 6); /* a shell script is no interpreter */
+}
+MUT(i_dynamic)
+{
+    interp(b, "/lib/ld-other.so", 17);
+}
+MUT(i_phnum_zero)
+{
+    b->eh.e_phnum = 0;
+}
+MUT(i_exec_kernel_half)
+{
+    b->eh.e_type = ELF_ET_EXEC; /* linked where no user program may be */
+    shift_all(b, 0xffffffff80000000ULL);
+}
+MUT(p_self)
+{
+    interp(b, "/bin/prog", 10); /* resolved like any other: here the source finds the pair's
+                                   interpreter under any name, see the pair loader */
+}
+
+const struct eb_pair_case eb_pair_cases[] = {
+    {"interp-empty-file", NULL, i_empty, -ELIBBAD,
+     "interpreter " EB_INTERP_PATH ": truncated file: the ELF header is cut short"},
+    {"interp-truncated", NULL, i_truncated, -ELIBBAD, "truncated file"},
+    {"interp-not-elf", NULL, i_script, -ELIBBAD,
+     "interpreter " EB_INTERP_PATH ": not an ELF file (bad magic)"},
+    {"interp-32-bit", NULL, m_class32, -ELIBBAD, "not a 64-bit ELF file"},
+    {"interp-big-endian", NULL, m_big_endian, -ELIBBAD, "little-endian"},
+    {"interp-aarch64", NULL, m_aarch64, -ELIBBAD, "not an x86-64 program (machine 183)"},
+    {"interp-relocatable", NULL, m_rel, -ELIBBAD, "not an executable (ELF type 1)"},
+    {"interp-core", NULL, m_core, -ELIBBAD, "ELF type 4"},
+    {"interp-is-dynamic", NULL, i_dynamic, -ELIBBAD,
+     "interpreter " EB_INTERP_PATH ": is itself dynamic"},
+    {"interp-phnum-zero", NULL, i_phnum_zero, -ENOEXEC, "no program headers"},
+    {"interp-phdrs-outside", NULL, m_phoff_eof, -ENOEXEC, "program headers lie outside"},
+    {"interp-segment-past-eof", NULL, m_seg_off_eof, -ENOEXEC, "segment 2 lies outside"},
+    {"interp-not-congruent", NULL, m_not_congruent, -EINVAL, "not page congruent"},
+    {"interp-wx", NULL, m_wx, -ENOEXEC,
+     "interpreter " EB_INTERP_PATH ": segment 2 is writable and executable"},
+    {"interp-overlap", NULL, m_overlap, -ENOEXEC, "overlaps"},
+    {"interp-entry-outside", NULL, m_entry_outside, -ENOEXEC, ": entry point"},
+    {"interp-no-load", NULL, m_no_load, -ENOEXEC, "no loadable segment"},
+    {"interp-span-huge", NULL, m_pie_span_huge, -ENOMEM, "image spans"},
+    {"interp-exec-kernel-half", NULL, i_exec_kernel_half, -ENOEXEC, "kernel half"},
+    {"prog-wx", m_wx, NULL, -ENOEXEC, "segment 2 is writable and executable"},
+    {"prog-bad-interp-path", m_interp_eof, NULL, -ENOEXEC, "malformed PT_INTERP"},
+    {"prog-names-itself", p_self, i_dynamic, -ELIBBAD, "interpreter /bin/prog: is itself"},
+};
+const size_t eb_npair_cases = sizeof(eb_pair_cases) / sizeof(eb_pair_cases[0]);

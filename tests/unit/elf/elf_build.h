@@ -60,4 +60,29 @@ struct eb_case {
 extern const struct eb_case eb_cases[];
 extern const size_t eb_ncases;
 
+/*
+ * Dynamic programs: eb_dynamic() is eb_good() plus a PT_INTERP naming EB_INTERP_PATH (in the
+ * PT_GNU_STACK slot); the interpreter is an eb_good(ET_DYN) image (a static PIE, as ld.so
+ * is). The pair cases mutate the program and/or the interpreter; each is refused with err
+ * and a message containing msg. The malformed table above runs with an interpreter source
+ * that finds nothing, so its dynamic programs are refused as "not found".
+ */
+#define EB_INTERP_PATH "/lib/ld-test.so.1"
+void eb_dynamic(struct eb *b, int type);
+
+struct eb_pair_case {
+    const char *name;
+    void (*prog)(struct eb *b);   /* applied after eb_dynamic(ET_DYN); NULL: none */
+    void (*interp)(struct eb *b); /* applied after eb_good(ET_DYN); NULL: none */
+    int err;
+    const char *msg;
+};
+extern const struct eb_pair_case eb_pair_cases[];
+extern const size_t eb_npair_cases;
+
+/* Fuzz inputs holding a pair: "PAIR", the program's length (u32 LE), program, interpreter. */
+#define EB_PAIR_MAGIC "PAIR"
+size_t eb_pair_write(const uint8_t *prog, size_t plen, const uint8_t *interp, size_t ilen,
+                     uint8_t *out);
+
 #endif

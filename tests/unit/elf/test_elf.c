@@ -1,13 +1,16 @@
 /*
  * test_elf.c - the ELF loader on generated images: a static ET_EXEC and a static PIE load
  * with the right areas, contents, bss and auxv facts; every malformed case of the table
- * (elf_build.c) is refused with its errno and message and leaves the space untouched.
+ * (elf_build.c) is refused with its errno and message and leaves the space untouched. Dynamic
+ * programs: the program and its interpreter both load, the interpreter at its own base below
+ * the mmap base, the start at its entry; every pair case is refused and leaves nothing.
  */
 #include "../mm/mt.h"
 #include "elf_build.h"
 
 #include "core/lib/alloc.h"
 #include "core/lib/kprintf.h"
+#include <stdio.h>
 #include "hal/hal_errno.h"
 
 static struct eb b;
@@ -16,7 +19,28 @@ static struct elf_info info;
 static char msg[ELF_MSG_SIZE];
 static struct vm_area q;
 
-/* Load b into mt_space; returns elf_load's result. */
+/* The interpreter source of these tests: serves ib's image (any path) when ib_present, else
+ * -ENOENT; ib_err forces an error. Paths asked for are recorded in asked. */
+static struct eb ib;
+static bool ib_present;
+static int ib_err;
+static char asked[64];
+static uint8_t iimg[EB_MAX_FILE];
+
+static int test_open(void *arg, const char *path, struct vm_file *out)
+{
+    (void)arg;
+    snprintf(asked, sizeof(asked), "%s", path);
+    if (ib_err)
+        return ib_err;
+    if (!ib_present)
+        return -ENOENT;
+    return vm_file_mem_create(iimg, eb_write(&ib, iimg), out);
+}
+
+static const struct elf_interp_src test_src = {test_open, NULL};
+
+/* Load b (and ib, when present) into mt_space; returns elf_load_exec's result. */
 static int load_b(void)
 {
     struct vm_file f;
@@ -25,7 +49,7 @@ static int load_b(void)
 
     if (vm_file_mem_create(img, n, &f))
         return -12345;
-    rc = elf_load(mt_space, &f, &info, msg, sizeof(msg));
+    rc = elf_load_exec(mt_space, &f, &test_src, &info, msg, sizeof(msg));
     vm_file_put(&f);
     return rc;
 }
@@ -249,6 +273,157 @@ MT_CASE(malformed_table)
     }
 }
 
+/* A PIE and its interpreter: two images, the start at the interpreter's entry. */
+MT_CASE(dynamic_pie_loads_with_interpreter)
+{
+    struct vm_space *s = mt_space;
+    uint64_t mmap_base = s->mmap_base;
+
+    eb_dynamic(&b, ELF_ET_DYN);
+    eb_good(&ib, ELF_ET_DYN);
+    ib_present = true;
+    MT_EQ(load_b(), 0);
+    MT_EQ(msg[0], 0);
+    MT_CHECK(strcmp(asked, EB_INTERP_PATH) == 0);
+    MT_EQ(info.pie, 1);
+    MT_EQ(info.entry, info.load_bias + EB_ENTRY_OFF);
+    MT_EQ(info.phdr, info.load_bias + 64);
+    MT_EQ(info.phnum, EB_NPH);
+    MT_CHECK(info.interp_base != 0 && info.interp_base % PG == 0);
+    MT_EQ(info.start, info.interp_base + EB_ENTRY_OFF);
+    MT_EQ(info.interp_start, info.interp_base);
+    MT_EQ(info.interp_end, info.interp_base + 0x5000);
+    MT_EQ(info.interp_end, mmap_base); /* the highest gap below the mmap base, as mmap */
+    MT_EQ(s->brk_start, info.brk_start);
+    MT_CHECK(info.brk_start >= info.image_end && info.brk_start < info.interp_start);
+    MT_EQ(vm_area_count(s), 2 + 3 + 3);
+    check_contents(info.image_start);
+    memcpy(img, iimg, sizeof(img)); /* the interpreter's file, for check_contents */
+    check_contents(info.interp_start);
+    MT_EQ(vm_area_query(s, info.start, &q), 0);
+    MT_EQ(q.prot, VM_PROT_READ | VM_PROT_EXEC);
+    ib_present = false;
+}
+
+/* A classic ET_EXEC program with a PIE interpreter; an ET_EXEC interpreter loads where it is
+ * linked (AT_BASE 0, as Linux's load_addr for a non-ET_DYN interpreter). */
+MT_CASE(dynamic_exec_and_exec_interpreter)
+{
+    eb_dynamic(&b, ELF_ET_EXEC);
+    eb_good(&ib, ELF_ET_DYN);
+    ib_present = true;
+    MT_EQ(load_b(), 0);
+    MT_EQ(info.load_bias, 0);
+    MT_EQ(info.entry, EB_EXEC_BASE + EB_ENTRY_OFF);
+    MT_CHECK(info.interp_base > EB_EXEC_BASE);
+    vm_space_destroy(mt_space);
+    MT_EQ(vm_space_create(&mt_space), 0);
+    vm_activate(mt_space);
+    eb_good(&ib, ELF_ET_EXEC);
+    for (unsigned i = 0; i < ib.nph; i++)
+        if (ib.ph[i].p_type != ELF_PT_GNU_STACK)
+            ib.ph[i].p_vaddr += 0x100000;
+    ib.eh.e_entry += 0x100000;
+    MT_EQ(load_b(), 0);
+    MT_EQ(info.interp_base, 0);
+    MT_EQ(info.start, EB_EXEC_BASE + 0x100000 + EB_ENTRY_OFF);
+    MT_EQ(info.interp_start, EB_EXEC_BASE + 0x100000);
+    MT_EQ(vm_area_count(mt_space), 8);
+    ib_present = false;
+}
+
+/* An interpreter that cannot be mapped undoes the program too. */
+MT_CASE(interpreter_collision_is_undone)
+{
+    eb_dynamic(&b, ELF_ET_EXEC);
+    eb_good(&ib, ELF_ET_EXEC); /* linked at the program's own addresses */
+    ib_present = true;
+    MT_EQ(load_b(), -ENOMEM);
+    MT_CHECK(strstr(msg, "interpreter " EB_INTERP_PATH ": no room for the segment"));
+    MT_EQ(vm_area_count(mt_space), 2);
+    MT_EQ(mt_space->brk_start, 0);
+    ib_present = false;
+}
+
+MT_CASE(interpreter_open_errors)
+{
+    eb_dynamic(&b, ELF_ET_DYN);
+    ib_err = -EACCES;
+    MT_EQ(load_b(), -EACCES);
+    MT_CHECK(strstr(msg, "cannot open the interpreter " EB_INTERP_PATH ": error 13"));
+    ib_err = 0;
+    MT_EQ(load_b(), -ENOENT);
+    MT_CHECK(strcmp(msg, "interpreter " EB_INTERP_PATH " not found") == 0);
+    /* without a source a dynamic program cannot load at all */
+    struct vm_file f;
+    MT_EQ(vm_file_mem_create(img, eb_write(&b, img), &f), 0);
+    MT_EQ(elf_load(mt_space, &f, &info, msg, sizeof(msg)), -ENOEXEC);
+    vm_file_put(&f);
+    MT_CHECK(strstr(msg, "dynamic executable (interpreter " EB_INTERP_PATH ")"));
+    MT_EQ(vm_area_count(mt_space), 2);
+}
+
+MT_CASE(pair_table)
+{
+    struct vm_space *s = mt_space;
+
+    MT_CHECK(eb_npair_cases >= 15);
+    for (size_t i = 0; i < eb_npair_cases; i++) {
+        const struct eb_pair_case *c = &eb_pair_cases[i];
+        int rc;
+
+        eb_dynamic(&b, ELF_ET_DYN);
+        if (c->prog)
+            c->prog(&b);
+        eb_good(&ib, ELF_ET_DYN);
+        if (c->interp)
+            c->interp(&ib);
+        ib_present = true;
+        rc = load_b();
+        if (rc != c->err || !strstr(msg, c->msg)) {
+            kprintf("pair case %s: rc %d (want %d), msg \"%s\" (want \"%s\")\n", c->name, rc,
+                    c->err, msg, c->msg);
+            MT_EQ(rc, c->err);
+            MT_CHECK(strstr(msg, c->msg));
+        }
+        MT_EQ(vm_area_count(s), 2);
+        MT_EQ(s->brk_start, 0);
+    }
+    ib_present = false;
+}
+
+/* The kernel's source: a regular file through the VFS; a directory is EACCES, as Linux. */
+MT_CASE(vfs_interpreter_source)
+{
+    struct vm_file vf;
+    size_t n;
+
+    eb_good(&ib, ELF_ET_DYN);
+    n = eb_write(&ib, iimg);
+    struct vfs_file *f = mt_file("/ld.so", iimg, n, VFS_O_RDONLY);
+    MT_CHECK(f);
+    vfs_file_put(f);
+    MT_EQ(vfs_mkdirat(NULL, "/lib", 0755), 0);
+    MT_EQ(elf_open_vfs(NULL, "/lib", &vf), -EACCES);
+    MT_EQ(elf_open_vfs(NULL, "/nope", &vf), -ENOENT);
+    MT_EQ(elf_open_vfs(NULL, "/ld.so", &vf), 0);
+    MT_EQ(vm_file_size(&vf), (long long)n);
+    vm_file_put(&vf);
+    /* a whole load through it */
+    const struct elf_interp_src vsrc = {elf_open_vfs, NULL};
+    struct vm_file pf;
+    eb_dynamic(&b, ELF_ET_DYN);
+    b.extra_len = sizeof("/ld.so");
+    memcpy(b.extra, "/ld.so", b.extra_len);
+    b.ph[EB_PH_STACK].p_filesz = b.ph[EB_PH_STACK].p_memsz = b.extra_len;
+    MT_EQ(vm_file_mem_create(img, eb_write(&b, img), &pf), 0);
+    MT_EQ(elf_load_exec(mt_space, &pf, &vsrc, &info, msg, sizeof(msg)), 0);
+    vm_file_put(&pf);
+    MT_EQ(info.start, info.interp_base + EB_ENTRY_OFF);
+    memcpy(img, iimg, sizeof(img));
+    check_contents(info.interp_start);
+}
+
 MT_CASE(short_message_buffer)
 {
     struct vm_file f;
@@ -297,6 +472,12 @@ int main(void)
         cmocka_unit_test(collision_is_undone),
         cmocka_unit_test(source_errors_pass_through),
         cmocka_unit_test(malformed_table),
+        cmocka_unit_test(dynamic_pie_loads_with_interpreter),
+        cmocka_unit_test(dynamic_exec_and_exec_interpreter),
+        cmocka_unit_test(interpreter_collision_is_undone),
+        cmocka_unit_test(interpreter_open_errors),
+        cmocka_unit_test(pair_table),
+        cmocka_unit_test(vfs_interpreter_source),
         cmocka_unit_test(short_message_buffer),
         cmocka_unit_test(pie_base_is_deterministic_per_seed),
     };

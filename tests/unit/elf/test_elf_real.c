@@ -1,9 +1,11 @@
 /*
  * test_elf_real.c - the loader on real toolchain output (hello.c, built at build time):
  * glibc's static-pie loads and its memory matches the file segment by segment; musl-gcc's
- * static-pie names its interpreter in the refusal; a classic musl static binary at 0x400000 is
- * refused in hosted mode because it lies below the user arena (on x86 it loads). A binary
- * whose toolchain is missing is skipped.
+ * static-pie and the dynamic PIEs of both libcs load with the host's own interpreter (read
+ * from the host's filesystem by the test's interpreter source), both images matching their
+ * files, and without an interpreter the refusal names it; a classic musl static binary at
+ * 0x400000 is refused in hosted mode because it lies below the user arena (on x86 it loads).
+ * A binary whose toolchain is missing is skipped.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,18 +21,16 @@ struct bin {
     uint8_t *data;
     size_t size;
 };
-static struct bin musl_static, musl_pie, glibc_pie;
+static struct bin musl_static, musl_pie, glibc_pie, musl_dyn, glibc_dyn, interp_bin;
 static struct elf_info info;
 static char msg[ELF_MSG_SIZE];
 static uint8_t page[4096];
 
-static void read_bin(const char *name, struct bin *b)
+static void read_path(const char *path, struct bin *b)
 {
-    char path[512];
     FILE *f;
     long n;
 
-    snprintf(path, sizeof(path), "%s/%s", ELF_BIN_DIR, name);
     f = fopen(path, "rb");
     if (!f)
         return;
@@ -43,6 +43,30 @@ static void read_bin(const char *name, struct bin *b)
     fclose(f);
 }
 
+static void read_bin(const char *name, struct bin *b)
+{
+    char path[512];
+
+    snprintf(path, sizeof(path), "%s/%s", ELF_BIN_DIR, name);
+    read_path(path, b);
+}
+
+/* The interpreter source: the host's file at the PT_INTERP path (kept in interp_bin). */
+static bool host_interp_allowed;
+
+static int host_open(void *arg, const char *path, struct vm_file *out)
+{
+    (void)arg;
+    free(interp_bin.data);
+    memset(&interp_bin, 0, sizeof(interp_bin));
+    if (!host_interp_allowed)
+        return -ENOENT;
+    read_path(path, &interp_bin);
+    if (!interp_bin.size)
+        return -ENOENT;
+    return vm_file_mem_create(interp_bin.data, interp_bin.size, out);
+}
+
 static int load_bin(const struct bin *b)
 {
     struct vm_file f;
@@ -50,7 +74,9 @@ static int load_bin(const struct bin *b)
 
     if (vm_file_mem_create(b->data, b->size, &f))
         return -12345;
-    rc = elf_load(mt_space, &f, &info, msg, sizeof(msg));
+    static const struct elf_interp_src src = {host_open, NULL};
+
+    rc = elf_load_exec(mt_space, &f, &src, &info, msg, sizeof(msg));
     vm_file_put(&f);
     return rc;
 }
@@ -98,7 +124,7 @@ MT_CASE(glibc_static_pie_loads)
     /* and a stack for it */
     const char *const argv[] = {"/hello", "x"};
     const char *const envp[] = {"LANG=C"};
-    struct stack_args a = {argv, 2, envp, 1, "/hello", &info, 0, 0};
+    struct stack_args a = {argv, 2, envp, 1, "/hello", &info, 0, 0, 0, 0};
     struct stack_layout lay;
     uint64_t argc;
     MT_EQ(stack_build(mt_space, &a, &lay), 0);
@@ -106,12 +132,56 @@ MT_CASE(glibc_static_pie_loads)
     MT_EQ(argc, 2);
 }
 
+/* Every PT_LOAD of b (an ELF file) reads back at bias. */
+static void check_image(const struct bin *b, uint64_t bias)
+{
+    const struct elf64_ehdr *eh = (const void *)b->data;
+    const struct elf64_phdr *ph = (const void *)(b->data + eh->e_phoff);
+
+    for (unsigned i = 0; i < eh->e_phnum; i++)
+        if (ph[i].p_type == ELF_PT_LOAD)
+            check_segment(b, &ph[i], bias);
+}
+
+/* A dynamic program and the host's interpreter for it: both images as their files say, the
+ * start at the interpreter's entry, AT_PHDR showing the program's headers. */
+static void dynamic_loads(const struct bin *b)
+{
+    const struct elf64_ehdr *eh = (const void *)b->data;
+    const struct elf64_ehdr *ih;
+
+    host_interp_allowed = true;
+    MT_EQ(load_bin(b), 0);
+    MT_CHECK(interp_bin.size > 0);
+    ih = (const void *)interp_bin.data;
+    MT_EQ(ih->e_type, ELF_ET_DYN);
+    MT_EQ(info.entry, info.load_bias + eh->e_entry);
+    MT_EQ(info.start, info.interp_base + ih->e_entry);
+    MT_CHECK(info.interp_start >= info.image_end);
+    check_image(b, info.load_bias);
+    check_image(&interp_bin, info.interp_base);
+    struct elf64_phdr first;
+    MT_EQ(copy_from_user(&first, uptr_make(info.phdr), sizeof(first)), 0);
+    MT_CHECK(memcmp(&first, b->data + eh->e_phoff, sizeof(first)) == 0);
+    host_interp_allowed = false;
+}
+
 MT_CASE(musl_static_pie_is_dynamic)
 {
-    MT_EQ(load_bin(&musl_pie), -ENOEXEC);
-    MT_CHECK(strstr(msg, "dynamic executables are not supported yet"));
-    MT_CHECK(strstr(msg, "/lib/ld-musl-x86_64.so.1"));
+    MT_EQ(load_bin(&musl_pie), -ENOENT);
+    MT_CHECK(strstr(msg, "interpreter /lib/ld-musl-x86_64.so.1 not found"));
     MT_EQ(vm_area_count(mt_space), 2);
+    dynamic_loads(&musl_pie);
+}
+
+MT_CASE(musl_dynamic_loads)
+{
+    dynamic_loads(&musl_dyn);
+}
+
+MT_CASE(glibc_dynamic_loads)
+{
+    dynamic_loads(&glibc_dyn);
 }
 
 MT_CASE(musl_static_below_hosted_arena)
@@ -140,6 +210,14 @@ static void t_musl_pie(void **s)
 {
     run_if(musl_static_pie_is_dynamic, &musl_pie, s);
 }
+static void t_musl_dyn(void **s)
+{
+    run_if(musl_dynamic_loads, &musl_dyn, s);
+}
+static void t_glibc_dyn(void **s)
+{
+    run_if(glibc_dynamic_loads, &glibc_dyn, s);
+}
 static void t_musl_static(void **s)
 {
     run_if(musl_static_below_hosted_arena, &musl_static, s);
@@ -150,9 +228,11 @@ int main(void)
     read_bin("musl-static", &musl_static);
     read_bin("musl-static-pie", &musl_pie);
     read_bin("glibc-static-pie", &glibc_pie);
+    read_bin("musl-dynamic", &musl_dyn);
+    read_bin("glibc-dynamic", &glibc_dyn);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(t_glibc),
-        cmocka_unit_test(t_musl_pie),
+        cmocka_unit_test(t_glibc),       cmocka_unit_test(t_musl_pie),
+        cmocka_unit_test(t_musl_dyn),    cmocka_unit_test(t_glibc_dyn),
         cmocka_unit_test(t_musl_static),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

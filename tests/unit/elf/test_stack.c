@@ -22,7 +22,7 @@ static uint8_t got[64 * 1024], want[64 * 1024];
 static struct stack_args args(const char *const *argv, size_t argc, const char *const *envp,
                               size_t envc)
 {
-    struct stack_args a = {argv, argc, envp, envc, "/bin/prog", &info, 0x178bfbff, 2};
+    struct stack_args a = {argv, argc, envp, envc, "/bin/prog", &info, 0x178bfbff, 2, 0, 0};
     return a;
 }
 
@@ -30,7 +30,7 @@ static struct stack_args args(const char *const *argv, size_t argc, const char *
  * bytes of [sp, top); rnd are the AT_RANDOM bytes actually written (not predictable here). */
 static uint64_t model(const struct stack_args *a, uint64_t top, const uint8_t *rnd)
 {
-    uint64_t strs[64], p = top - 8, execfn, plat, random, sp, auxv[38];
+    uint64_t strs[64], p = top - 8, execfn, plat, random, sp, auxv[42];
     uint64_t *w;
     size_t n = 0, k = 0;
 
@@ -54,16 +54,35 @@ static uint64_t model(const struct stack_args *a, uint64_t top, const uint8_t *r
     memcpy(AT(p), "x86_64", 7);
     random = p -= 16;
     memcpy(AT(p), rnd, 16);
+    /* ARCH_DLINFO first (x86-64: AT_SYSINFO_EHDR with a vDSO, AT_MINSIGSTKSZ), then the
+     * generic entries of create_elf_tables */
+    if (a->sysinfo_ehdr) {
+        auxv[k++] = AT_SYSINFO_EHDR;
+        auxv[k++] = a->sysinfo_ehdr;
+    }
+    if (a->minsigstksz) {
+        auxv[k++] = AT_MINSIGSTKSZ;
+        auxv[k++] = a->minsigstksz;
+    }
     uint64_t pairs[][2] = {
-        {AT_HWCAP, a->hwcap},   {AT_PAGESZ, 4096},
-        {AT_CLKTCK, 100},       {AT_PHDR, info.phdr},
-        {AT_PHENT, 56},         {AT_PHNUM, info.phnum},
-        {AT_BASE, 0},           {AT_FLAGS, 0},
-        {AT_ENTRY, info.entry}, {AT_UID, 0},
-        {AT_EUID, 0},           {AT_GID, 0},
-        {AT_EGID, 0},           {AT_SECURE, 0},
-        {AT_RANDOM, random},    {AT_HWCAP2, a->hwcap2},
-        {AT_EXECFN, execfn},    {AT_PLATFORM, plat},
+        {AT_HWCAP, a->hwcap},
+        {AT_PAGESZ, 4096},
+        {AT_CLKTCK, 100},
+        {AT_PHDR, info.phdr},
+        {AT_PHENT, 56},
+        {AT_PHNUM, info.phnum},
+        {AT_BASE, info.interp_base},
+        {AT_FLAGS, 0},
+        {AT_ENTRY, info.entry},
+        {AT_UID, 0},
+        {AT_EUID, 0},
+        {AT_GID, 0},
+        {AT_EGID, 0},
+        {AT_SECURE, 0},
+        {AT_RANDOM, random},
+        {AT_HWCAP2, a->hwcap2},
+        {AT_EXECFN, execfn},
+        {AT_PLATFORM, plat},
         {AT_NULL, 0},
     };
     for (size_t i = 0; i < 19; i++) {
@@ -158,6 +177,46 @@ MT_CASE(hand_computed_example)
     MT_EQ(aux[29], lay.random);
     MT_EQ(aux[36], AT_NULL);
     MT_EQ(aux[37], 0);
+}
+
+/* A dynamic program's stack: AT_BASE is the interpreter's base, AT_ENTRY the program's;
+ * with AT_MINSIGSTKSZ (and a vDSO address) first, as Linux's ARCH_DLINFO puts them. */
+MT_CASE(dynamic_program_auxv)
+{
+    const char *const argv[] = {"prog", "x"};
+    const char *const envp[] = {"A=b"};
+    struct stack_args a = args(argv, 2, envp, 1);
+    uint64_t aux[2 * STACK_AUXV_PAIRS];
+
+    info.interp_base = 0x200030000000ULL;
+    info.start = 0x200030001000ULL;
+    a.minsigstksz = stack_minsigstksz(2432);
+    build_and_compare(&a);
+    MT_EQ(copy_from_user(aux, uptr_make(lay.auxv), sizeof(aux)), 0);
+    MT_EQ(aux[0], AT_MINSIGSTKSZ);
+    MT_EQ(aux[1], 3072);
+    MT_EQ(aux[2], AT_HWCAP);
+    MT_EQ(aux[14], AT_BASE);
+    MT_EQ(aux[15], 0x200030000000ULL);
+    MT_EQ(aux[18], AT_ENTRY);
+    MT_EQ(aux[19], info.entry);
+    MT_EQ(aux[40], AT_NULL);
+    a.sysinfo_ehdr = 0x200040000000ULL;
+    build_and_compare(&a);
+    MT_EQ(copy_from_user(aux, uptr_make(lay.auxv), 4 * 8), 0);
+    MT_EQ(aux[0], AT_SYSINFO_EHDR);
+    MT_EQ(aux[1], 0x200040000000ULL);
+    MT_EQ(aux[2], AT_MINSIGSTKSZ);
+    info.interp_base = info.start = 0;
+}
+
+/* Linux's formula (arch/x86/kernel/signal.c): FXSAVE-only and AVX-512 XSAVE sizes. */
+static void minsigstksz_formula(void **state)
+{
+    (void)state;
+    assert_int_equal(stack_minsigstksz(512), 1152);  /* 440+15+512+4+112+63 = 1146 -> 1152 */
+    assert_int_equal(stack_minsigstksz(832), 1472);  /* AVX: 1466 -> 1472 */
+    assert_int_equal(stack_minsigstksz(2432), 3072); /* AVX-512 on AMD: 3066 -> 3072 */
 }
 
 MT_CASE(alignment_for_every_parity)
@@ -255,6 +314,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(layout_matches_linux_byte_for_byte),
         cmocka_unit_test(hand_computed_example),
+        cmocka_unit_test(dynamic_program_auxv),
+        cmocka_unit_test(minsigstksz_formula),
         cmocka_unit_test(alignment_for_every_parity),
         cmocka_unit_test(argc_zero_gets_empty_argv0),
         cmocka_unit_test(e2big_limits),

@@ -490,7 +490,7 @@ static int boot_image(const char *cmdline, char *cap, size_t capsize)
     c.blk[0].mem = img;
     c.blk[0].mem_size = (size_t)IMG_BLOCKS * TFS_BLOCK_SIZE;
     hosted_console_capture(cap, capsize, false);
-    rc = hosted_boot(&c); /* no entry: the init thread runs proc_run_configured */
+    rc = hosted_boot(&c); /* no entry: the init thread runs boot_run_configured */
     hosted_console_capture_stop();
     return rc;
 }

@@ -1,0 +1,341 @@
+/*
+ * uthread.c - the threads of a process: tids, the thread list, binding user threads to
+ * kernel threads, thread exit and group exit.
+ *
+ * A user thread is a struct uthread (proc.h) run by one kernel thread (struct thread.ut
+ * points back). The process keeps its live threads on p->threads under p->tlock, a spinlock,
+ * so signal senders and timers can walk the list from any context. The main thread's
+ * uthread is embedded in the process: its tid is the pid and stays reserved until the
+ * process ends (Linux keeps the group leader as a zombie the same way). Other uthreads are
+ * allocated by uthread_create and freed when their last reference goes: the list holds one
+ * while the thread is live, proc_find_thread hands out more.
+ *
+ * Tids: cyclic allocation over 2 .. PROC_TID_MAX - 1 from a bitmap, starting after the last
+ * one given (Linux's order: a tid is not reused while its thread lives, and not soon after).
+ *
+ * The end:
+ *   exit        -> uthread_exit: exit actions (clear_child_tid), leave the list, and
+ *                  thread_exit; the last live thread ends the process instead (proc_exit)
+ *   exit_group  -> proc_exit_group: p->exiting, the others are woken; each ends in
+ *                  uthread_return_check at its next kernel boundary; proc_exit ends the machine
+ */
+#include "core/abi/sched.h"
+#include "core/lib/alloc.h"
+#include "core/lib/bitmap.h"
+#include "core/lib/kstring.h"
+#include "core/mm/uaccess.h"
+#include "core/proc/proc.h"
+#include "hal/hal_errno.h"
+
+/* With p->tlock held: a free tid, marked used, or -EAGAIN. */
+static int tid_alloc(struct proc *p)
+{
+    const size_t lo = PROC_PID + 1;
+    size_t start = p->next_tid > (int)lo && p->next_tid < PROC_TID_MAX ? (size_t)p->next_tid : lo;
+    size_t tid = bitmap_find_next_clear(p->tid_used, PROC_TID_MAX, start);
+
+    if (tid >= PROC_TID_MAX)
+        tid = bitmap_find_next_clear(p->tid_used, PROC_TID_MAX, lo);
+    if (tid >= PROC_TID_MAX)
+        return -EAGAIN;
+    bitmap_set(p->tid_used, tid);
+    p->next_tid = (int)tid + 1;
+    return (int)tid;
+}
+
+/* A uthread's fields at birth; tid and list membership are the caller's. */
+static void uthread_init_fields(struct uthread *ut, struct proc *p)
+{
+    memset(ut, 0, sizeof(*ut));
+    list_node_init(&ut->node);
+    ut->proc = p;
+    ut->refs = 1; /* the list's */
+    ut->call.nr = -1;
+    ut->sched_policy = LINUX_SCHED_NORMAL;
+}
+
+void proc_threads_init(struct proc *p)
+{
+    spin_init(&p->tlock, "proc threads");
+    list_init(&p->threads);
+    bitmap_zero(p->tid_used, PROC_TID_MAX);
+    bitmap_set(p->tid_used, 0);
+    bitmap_set(p->tid_used, PROC_PID);
+    p->next_tid = PROC_PID + 1;
+    uthread_init_fields(&p->main, p);
+    p->main.tid = p->pid;
+    list_push_back(&p->threads, &p->main.node);
+    p->nthreads = 1;
+}
+
+/* With p->tlock held: ut leaves the live threads (its tid is free again, but the pid). */
+static void thread_unlink(struct proc *p, struct uthread *ut)
+{
+    list_remove(&ut->node);
+    list_node_init(&ut->node);
+    p->nthreads--;
+    ut->exited = true;
+    ut->thread = NULL;
+    if (ut != &p->main)
+        bitmap_clear(p->tid_used, (size_t)ut->tid);
+}
+
+void proc_threads_destroy(struct proc *p)
+{
+    struct list_node *n;
+
+    while ((n = list_pop_front(&p->threads)) != NULL) {
+        struct uthread *ut = container_of(n, struct uthread, node);
+
+        if (ut->thread && ut->thread->ut == ut)
+            ut->thread->ut = NULL;
+        if (ut != &p->main)
+            kfree(ut);
+    }
+    if (p->main.thread && p->main.thread->ut == &p->main)
+        p->main.thread->ut = NULL;
+}
+
+struct uthread *uthread_create(struct proc *p, int *err)
+{
+    struct uthread *ut = kmalloc(sizeof(*ut));
+    uint64_t tok;
+    int tid;
+
+    if (!ut) {
+        *err = -ENOMEM;
+        return NULL;
+    }
+    uthread_init_fields(ut, p);
+    tok = spin_lock_irqsave(&p->tlock);
+    tid = p->exiting ? -EAGAIN : tid_alloc(p);
+    if (tid > 0) {
+        ut->tid = tid;
+        list_push_back(&p->threads, &ut->node);
+        p->nthreads++;
+        p->multi = true;
+    }
+    spin_unlock_irqrestore(&p->tlock, tok);
+    if (tid < 0) {
+        kfree(ut);
+        *err = tid;
+        return NULL;
+    }
+    return ut;
+}
+
+void uthread_bind(struct uthread *ut, struct thread *t)
+{
+    uint64_t tok;
+
+    if (!t)
+        t = thread_current();
+    tok = spin_lock_irqsave(&ut->proc->tlock);
+    ut->thread = t;
+    spin_unlock_irqrestore(&ut->proc->tlock, tok);
+    t->ut = ut;
+    if (t == thread_current())
+        vm_activate(ut->proc->vm);
+}
+
+void uthread_discard(struct uthread *ut)
+{
+    struct proc *p = ut->proc;
+    uint64_t tok = spin_lock_irqsave(&p->tlock);
+
+    thread_unlink(p, ut);
+    spin_unlock_irqrestore(&p->tlock, tok);
+    uthread_put(ut);
+}
+
+int proc_attach(struct proc *p, struct thread *t)
+{
+    struct uthread *ut = NULL;
+    uint64_t tok;
+    int err;
+
+    if (!t)
+        t = thread_current();
+    tok = spin_lock_irqsave(&p->tlock);
+    PROC_FOR_EACH_THREAD(p, u)
+    {
+        if (u->thread == t) {
+            ut = u;
+            break;
+        }
+    }
+    if (!ut && !p->main.thread && !p->main.exited)
+        ut = &p->main;
+    spin_unlock_irqrestore(&p->tlock, tok);
+    if (!ut && !(ut = uthread_create(p, &err)))
+        return err;
+    uthread_bind(ut, t);
+    return 0;
+}
+
+void proc_detach(struct thread *t)
+{
+    struct uthread *ut;
+    struct proc *p;
+    uint64_t tok;
+    bool drop = false, others = false;
+
+    if (!t)
+        t = thread_current();
+    ut = t->ut;
+    if (!ut)
+        return;
+    p = ut->proc;
+    tok = spin_lock_irqsave(&p->tlock);
+    if (ut->thread == t) {
+        ut->thread = NULL;
+        if (ut != &p->main && !ut->exited) {
+            thread_unlink(p, ut);
+            drop = true;
+        }
+    }
+    PROC_FOR_EACH_THREAD(p, u)
+    {
+        if (u->thread)
+            others = true;
+    }
+    spin_unlock_irqrestore(&p->tlock, tok);
+    /* The address space is the CPU's: it stays while other threads of p may run on it. */
+    if (t == thread_current() && !others)
+        vm_activate(NULL);
+    t->ut = NULL;
+    if (drop)
+        uthread_put(ut);
+}
+
+struct proc *proc_current(void)
+{
+    struct thread *t = thread_current();
+
+    return t && t->ut ? t->ut->proc : NULL;
+}
+
+struct uthread *uthread_current(void)
+{
+    struct thread *t = thread_current();
+
+    return t ? t->ut : NULL;
+}
+
+struct uthread *proc_find_thread(struct proc *p, int tid)
+{
+    struct uthread *found = NULL;
+    uint64_t tok = spin_lock_irqsave(&p->tlock);
+
+    PROC_FOR_EACH_THREAD(p, ut)
+    {
+        if (ut->tid == tid) {
+            found = ut;
+            found->refs++;
+            break;
+        }
+    }
+    spin_unlock_irqrestore(&p->tlock, tok);
+    return found;
+}
+
+void uthread_get(struct uthread *ut)
+{
+    uint64_t tok = spin_lock_irqsave(&ut->proc->tlock);
+
+    ut->refs++;
+    spin_unlock_irqrestore(&ut->proc->tlock, tok);
+}
+
+void uthread_put(struct uthread *ut)
+{
+    struct proc *p = ut->proc;
+    uint64_t tok = spin_lock_irqsave(&p->tlock);
+    bool last = --ut->refs == 0;
+
+    spin_unlock_irqrestore(&p->tlock, tok);
+    if (last && ut != &p->main)
+        kfree(ut);
+}
+
+unsigned proc_thread_count(struct proc *p)
+{
+    uint64_t tok = spin_lock_irqsave(&p->tlock);
+    unsigned n = p->nthreads;
+
+    spin_unlock_irqrestore(&p->tlock, tok);
+    return n;
+}
+
+/* --- the end ------------------------------------------------------------------------------- */
+
+/* What a thread does on its way out while the process lives on (Linux's mm_release):
+ * zero the clear_child_tid word. A fault there is ignored, as on Linux. */
+static void uthread_exit_actions(struct uthread *ut)
+{
+    uint32_t zero = 0;
+
+    if (ut->clear_child_tid) {
+        (void)copy_to_user(uptr_make(ut->clear_child_tid), &zero, sizeof(zero));
+        ut->clear_child_tid = 0;
+    }
+}
+
+void uthread_exit(int code)
+{
+    struct thread *t = thread_current();
+    struct uthread *ut = t->ut;
+    struct proc *p = ut->proc;
+    uint64_t tok;
+    bool last;
+
+    tok = spin_lock_irqsave(&p->tlock);
+    last = p->nthreads == 1;
+    spin_unlock_irqrestore(&p->tlock, tok);
+    if (last)
+        proc_exit(p, code); /* the process ends with its last thread */
+    uthread_exit_actions(ut);
+    tok = spin_lock_irqsave(&p->tlock);
+    last = p->nthreads == 1; /* another thread may have ended meanwhile */
+    if (!last)
+        thread_unlink(p, ut);
+    spin_unlock_irqrestore(&p->tlock, tok);
+    if (last)
+        proc_exit(p, code);
+    t->ut = NULL;
+    uthread_put(ut);
+    thread_exit(code);
+}
+
+void proc_exit_group(struct proc *p, int status)
+{
+    uint64_t tok = spin_lock_irqsave(&p->tlock);
+    bool second = p->exiting;
+
+    if (!second) {
+        p->exiting = true;
+        p->exit_status = status;
+    }
+    spin_unlock_irqrestore(&p->tlock, tok);
+    if (second)
+        uthread_exit(status); /* the first caller ends the process */
+    proc_exit(p, status);
+}
+
+void uthread_return_check(void)
+{
+    struct uthread *ut = uthread_current();
+    struct proc *p = ut ? ut->proc : NULL;
+    uint64_t tok;
+    bool exiting;
+    int status;
+
+    if (!p)
+        return;
+    tok = spin_lock_irqsave(&p->tlock);
+    exiting = p->exiting;
+    status = p->exit_status;
+    spin_unlock_irqrestore(&p->tlock, tok);
+    if (exiting)
+        uthread_exit(status);
+}

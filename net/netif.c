@@ -1,0 +1,172 @@
+/*
+ * netif.c - lwIP interfaces over hal_net devices (virtio-net on x86, in-process wires hosted).
+ *
+ * One struct net_dev per device: the lwIP netif first (so a netif pointer is the net_dev),
+ * the device, and a transmit buffer of one frame. Output: lwIP hands a pbuf chain, flattened
+ * into the buffer (or sent from the payload when it is one piece) and copied by the device
+ * before hal_net_transmit() returns. A full device queue is ERR_MEM: TCP keeps the segment and
+ * retries from its timer, UDP reports it. Input: the device's interrupt copies the frame into
+ * the network thread's queue (netd.c), which calls net_if_input() with the lock held.
+ */
+#include "core/lib/alloc.h"
+#include "core/lib/kstring.h"
+#include "hal/hal_errno.h"
+#include "hal/hal_net.h"
+#include "lwip/dhcp.h"
+#include "lwip/dhcp6.h"
+#include "lwip/etharp.h"
+#include "lwip/ethip6.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "netif/ethernet.h"
+#include "net/net_internal.h"
+
+#define ETH_HLEN 14u
+#define ETH_MIN_FRAME 60u /* without FCS */
+
+struct net_dev {
+    struct netif netif; /* first: lwIP's netif pointer is the net_dev */
+    struct hal_net *dev;
+    struct hal_net_info info;
+    uint8_t *txbuf; /* info.mtu + ETH_HLEN bytes; used under the network lock */
+};
+
+static err_t dev_linkoutput(struct netif *netif, struct pbuf *p)
+{
+    struct net_dev *nd = (struct net_dev *)netif;
+    size_t max = (size_t)nd->info.mtu + ETH_HLEN;
+    const void *frame = p->payload;
+    int rc;
+
+    if (p->tot_len > max) {
+        net_counters.tx_errors++;
+        return ERR_IF;
+    }
+    if (p->len != p->tot_len) {
+        pbuf_copy_partial(p, nd->txbuf, p->tot_len, 0);
+        frame = nd->txbuf;
+    }
+    rc = hal_net_transmit(nd->dev, frame, p->tot_len);
+    if (rc == -EAGAIN) {
+        net_counters.tx_busy++;
+        return ERR_MEM;
+    }
+    if (rc != 0) {
+        net_counters.tx_errors++;
+        return ERR_IF;
+    }
+    net_counters.tx_frames++;
+    return ERR_OK;
+}
+
+static err_t dev_netif_init(struct netif *netif)
+{
+    struct net_dev *nd = (struct net_dev *)netif;
+
+    netif->name[0] = 'e';
+    netif->name[1] = 'n';
+    netif->mtu = nd->info.mtu;
+    netif->mtu6 = nd->info.mtu;
+    netif->hwaddr_len = ETH_HWADDR_LEN;
+    memcpy(netif->hwaddr, nd->info.mac, ETH_HWADDR_LEN);
+    netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
+                   NETIF_FLAG_MLD6 | NETIF_FLAG_LINK_UP;
+    netif->output = etharp_output;
+    netif->output_ip6 = ethip6_output;
+    netif->linkoutput = dev_linkoutput;
+    return ERR_OK;
+}
+
+/*
+ * Frames shorter than Ethernet's minimum are zero-padded to it, as they would be on a real
+ * link: lwIP's ARP input reads its 28-byte header without checking the frame's length
+ * (found by fuzz/net_rx), relying on the minimum frame size that NICs guarantee.
+ */
+void net_if_input(struct netif *nif, const void *frame, size_t len)
+{
+    size_t plen = len < ETH_MIN_FRAME ? ETH_MIN_FRAME : len;
+    struct pbuf *p;
+
+    if (plen > 0xffff) {
+        net_counters.rx_nomem++;
+        return;
+    }
+    p = pbuf_alloc(PBUF_RAW, (u16_t)plen, PBUF_RAM);
+    if (!p) {
+        net_counters.rx_nomem++;
+        return;
+    }
+    memcpy(p->payload, frame, len);
+    memset((uint8_t *)p->payload + len, 0, plen - len);
+    if (nif->input(p, nif) != ERR_OK)
+        pbuf_free(p);
+}
+
+static void dev_configure(struct netif *netif, const struct net_if_config *cfg)
+{
+    if (cfg->is_default)
+        netif_set_default(netif);
+    netif_set_up(netif);
+    if (cfg->dhcp4)
+        dhcp_start(netif);
+    if (cfg->ipv6) {
+        netif_create_ip6_linklocal_address(netif, 1);
+        netif_set_ip6_autoconfig_enabled(netif, 1);
+        if (cfg->dhcp6)
+            dhcp6_enable_stateless(netif);
+    }
+}
+
+static int dev_add_locked(struct net_dev *nd, const struct net_if_config *cfg)
+{
+    ip4_addr_t ip, mask, gw;
+
+    ip4_addr_set_u32(&ip, cfg->dhcp4 ? 0 : cfg->ip4);
+    ip4_addr_set_u32(&mask, cfg->dhcp4 ? 0 : cfg->mask4);
+    ip4_addr_set_u32(&gw, cfg->dhcp4 ? 0 : cfg->gw4);
+    if (!netif_add(&nd->netif, &ip, &mask, &gw, nd, dev_netif_init, ethernet_input))
+        return -ENOMEM;
+    dev_configure(&nd->netif, cfg);
+    return 0;
+}
+
+int net_if_add(unsigned index, const struct net_if_config *cfg, struct netif **out)
+{
+    struct hal_net *dev = hal_net_get(index);
+    struct net_dev *nd;
+    bool locked = false;
+    int rc;
+
+    if (!dev)
+        return -ENODEV;
+    nd = kzalloc(sizeof(*nd));
+    if (!nd)
+        return -ENOMEM;
+    nd->dev = dev;
+    hal_net_get_info(dev, &nd->info);
+    if (nd->info.mtu < 68) {
+        kfree(nd);
+        return -EINVAL;
+    }
+    nd->txbuf = kmalloc((size_t)nd->info.mtu + ETH_HLEN);
+    if (!nd->txbuf) {
+        kfree(nd);
+        return -ENOMEM;
+    }
+    if (net_threaded()) {
+        net_lock();
+        locked = true;
+    }
+    rc = dev_add_locked(nd, cfg);
+    if (locked)
+        net_unlock();
+    if (rc) {
+        kfree(nd->txbuf);
+        kfree(nd);
+        return rc;
+    }
+    hal_net_set_rx(dev, net_rx_irq, &nd->netif);
+    if (out)
+        *out = &nd->netif;
+    return 0;
+}

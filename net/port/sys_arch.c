@@ -1,0 +1,164 @@
+/*
+ * sys_arch.c - what lwIP needs from the platform under NO_SYS: time, memory, randomness,
+ * and what to do when one of its checks fails.
+ *
+ * Time: sys_now() is the kernel clock in milliseconds (virtual in hosted runs, so TCP timers
+ * run at the speed of the test, not of the wall).
+ * Memory: lwIP's heap and pools (MEMP_MEM_MALLOC) both land in net_mem_malloc: kmalloc with
+ * one byte budget for the whole stack, so a flood of connections or out-of-order segments
+ * meets a refusal inside lwIP (which copes with NULL everywhere) and never starves the kernel.
+ * Every call into lwIP holds the network lock, so the counters need no lock of their own.
+ * Checks: LWIP_ASSERT and LWIP_ERROR log and count (net_get_stats); neither stops the kernel,
+ * because packet contents must never be able to (DESIGN §5). Tests and the fuzz target fail
+ * when the assertion count moves.
+ */
+#include <stdarg.h>
+
+#include "core/lib/alloc.h"
+#include "core/lib/kprintf.h"
+#include "core/lib/log.h"
+#include "hal/hal_rand.h"
+#include "hal/hal_time.h"
+#include "lwip/ip_addr.h"
+#include "lwip/netif.h"
+#include "lwip/sys.h"
+#include "net/net_internal.h"
+#include "net/port/hooks.h"
+
+#define NET_MEM_MAX_DEFAULT (256ULL << 20)
+
+struct net_stats net_counters;
+
+u32_t sys_now(void)
+{
+    return (u32_t)(hal_clock_ns() / 1000000u);
+}
+
+void net_port_mem_init(void)
+{
+    struct page_stats ps;
+
+    page_get_stats(&ps);
+    net_counters.mem_limit = ps.total_pages * PAGE_SIZE / 4;
+    if (net_counters.mem_limit > NET_MEM_MAX_DEFAULT)
+        net_counters.mem_limit = NET_MEM_MAX_DEFAULT;
+}
+
+void net_set_mem_limit(size_t bytes)
+{
+    net_counters.mem_limit = bytes;
+}
+
+void *net_mem_malloc(size_t size)
+{
+    void *p;
+
+    if (size == 0 || net_counters.mem_in_use + size > net_counters.mem_limit) {
+        net_counters.mem_failed++;
+        return NULL;
+    }
+    p = kmalloc(size);
+    if (!p) {
+        net_counters.mem_failed++;
+        return NULL;
+    }
+    net_counters.mem_in_use += kmalloc_usable_size(p);
+    if (net_counters.mem_in_use > net_counters.mem_peak)
+        net_counters.mem_peak = net_counters.mem_in_use;
+    return p;
+}
+
+void *net_mem_calloc(size_t n, size_t size)
+{
+    void *p;
+
+    if (size && n > (size_t)-1 / size)
+        return NULL;
+    p = net_mem_malloc(n * size);
+    if (p) {
+        for (size_t i = 0; i < n * size; i++)
+            ((unsigned char *)p)[i] = 0;
+    }
+    return p;
+}
+
+void net_mem_free(void *p)
+{
+    if (!p)
+        return;
+    net_counters.mem_in_use -= kmalloc_usable_size(p);
+    kfree(p);
+}
+
+uint32_t net_port_rand(void)
+{
+    uint32_t v;
+
+    hal_entropy(&v, sizeof(v));
+    return v;
+}
+
+void net_port_diag(const char *fmt, ...)
+{
+    char buf[160];
+    va_list ap;
+
+    va_start(ap, fmt);
+    kvsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    log_debug("lwip: %s", buf);
+}
+
+void net_port_assert(const char *msg, const char *file, int line)
+{
+    net_counters.asserts++;
+    log_err("lwip: assertion \"%s\" failed at %s:%d", msg, file, line);
+}
+
+void net_port_error(const char *msg, const char *file, int line)
+{
+    net_counters.errors++;
+    log_debug("lwip: check \"%s\" failed at %s:%d", msg, file, line);
+}
+
+/* --- source-address routing (hooks.h) ------------------------------------------------------ */
+
+static bool netif_usable(const struct netif *n)
+{
+    return netif_is_up(n) && netif_is_link_up(n);
+}
+
+struct netif *net_route4_src(const ip4_addr_t *src, const ip4_addr_t *dest)
+{
+    struct netif *n;
+
+    if (!src || ip4_addr_isany(src))
+        return NULL;
+    NETIF_FOREACH(n) {
+        if (!netif_usable(n) || !ip4_addr_cmp(src, netif_ip4_addr(n)))
+            continue;
+        if (ip4_addr_netcmp(dest, netif_ip4_addr(n), netif_ip4_netmask(n)) ||
+            !ip4_addr_isany(netif_ip4_gw(n)))
+            return n;
+    }
+    return NULL;
+}
+
+struct netif *net_route6_src(const ip6_addr_t *src, const ip6_addr_t *dest)
+{
+    struct netif *n;
+
+    (void)dest;
+    if (!src || ip6_addr_isany(src))
+        return NULL;
+    NETIF_FOREACH(n) {
+        if (!netif_usable(n))
+            continue;
+        for (int i = 0; i < LWIP_IPV6_NUM_ADDRESSES; i++) {
+            if (ip6_addr_isvalid(netif_ip6_addr_state(n, i)) &&
+                ip6_addr_cmp_zoneless(src, netif_ip6_addr(n, i)))
+                return n;
+        }
+    }
+    return NULL;
+}

@@ -1,0 +1,9 @@
+/*
+ * sc_tables.c - the list of written case tables; add a new cases_<topic>.c here. The
+ * templates run as written cases too (their expectations are checked like any other).
+ */
+#include "sc.h"
+
+const struct sc_case *const sc_tables[] = {
+    sc_cases_file, sc_cases_path, sc_cases_mem, sc_cases_time, sc_cases_misc, sc_cases_sched, sc_templates, NULL,
+};

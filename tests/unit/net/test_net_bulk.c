@@ -1,0 +1,107 @@
+/*
+ * test_net_bulk.c - bulk TCP, byte-exact, both directions at once, over the hosted wire with
+ * seeded loss, duplication and reordering (ntl.h: wire 1), then over the clean wire.
+ * PETREL_SEED replays a run; the seed is printed on failure.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "net/net.h"
+#include "tests/hosted/hosted_test.h"
+#include "tests/unit/net/ntl.h"
+
+#define SEC 1000000000ULL
+#define MB (1024ULL * 1024)
+
+static bool both_done(void *arg)
+{
+    struct ntl_tcp **cs = arg;
+
+    return (cs[0]->fin || cs[0]->errored) && (cs[1]->fin || cs[1]->errored);
+}
+
+/* n bytes each way between dev 2w and 2w+1, FIN after; checks every byte. */
+static void exchange(unsigned wire, uint16_t port, uint64_t n)
+{
+    ip_addr_t a, b;
+    struct ntl_listener *l;
+    struct ntl_tcp *cs[2];
+
+    ntl_addr4(2 * wire, &a);
+    ntl_addr4(2 * wire + 1, &b);
+    l = ntl_listen(&b, port, 4);
+    l->rx_seed = port;
+    cs[0] = ntl_connect(&a, &b, port);
+    H_CHECK(ntl_wait(ntl_is_connected, cs[0], 60 * SEC));
+    H_CHECK(ntl_wait(ntl_has_accepted, l, 60 * SEC));
+    if (!l->nacc)
+        return;
+    cs[1] = l->acc[0];
+    cs[0]->rx_seed = port + 1u;
+    ntl_send(cs[0], port, n, true);
+    ntl_send(cs[1], port + 1u, n, true);
+    H_CHECK(ntl_wait(both_done, cs, 3600 * SEC));
+    for (int i = 0; i < 2; i++) {
+        if (cs[i]->rx_bytes != n || cs[i]->rx_bad || cs[i]->errored)
+            fprintf(stderr, "bulk: side %d got %llu of %llu bytes, %llu bad (first at %llu), "
+                    "err %d\n", i, (unsigned long long)cs[i]->rx_bytes,
+                    (unsigned long long)n, (unsigned long long)cs[i]->rx_bad,
+                    (unsigned long long)cs[i]->rx_bad_first, cs[i]->err);
+        H_CHECK(cs[i]->rx_bytes == n && cs[i]->rx_bad == 0 && !cs[i]->errored);
+    }
+    ntl_free(cs[0]);
+    ntl_listener_free(l);
+}
+
+static int lossy_10mb(void)
+{
+    struct net_stats st;
+
+    exchange(1, 7001, 10 * MB);
+    net_get_stats(&st);
+    H_CHECK(st.mem_in_use <= st.mem_limit && st.mem_failed == 0);
+    return 0;
+}
+
+/* 100 MB each way; a third of it under ASan, which is ~4x slower, to stay near 30 s. */
+#ifdef PETREL_ASAN
+#define CLEAN_BYTES (32 * MB)
+#else
+#define CLEAN_BYTES (100 * MB)
+#endif
+
+static int clean_100mb(void)
+{
+    exchange(0, 7002, CLEAN_BYTES);
+    return 0;
+}
+
+static const struct ntl_wire_knobs knobs = {
+    .loss_pct = 2, .dup_pct = 2, .reorder_pct = 5, .queue_depth = 1024};
+
+static void test_bulk_lossy(void **state)
+{
+    (void)state;
+    ht_expect(ntl_boot(lossy_10mb, &knobs, 256ULL << 20), 0);
+}
+
+static void test_bulk_clean(void **state)
+{
+    (void)state;
+    ht_expect(ntl_boot(clean_100mb, NULL, 256ULL << 20), 0);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest lossy[] = {cmocka_unit_test(test_bulk_lossy)};
+    const struct CMUnitTest clean[] = {cmocka_unit_test(test_bulk_clean)};
+
+    /* one boot per process (lwIP state is global): the argument picks the case */
+    if (argc > 1 && argv[1][0] == 'c')
+        return cmocka_run_group_tests(clean, NULL, NULL);
+    return cmocka_run_group_tests(lossy, NULL, NULL);
+}

@@ -1,0 +1,870 @@
+/*
+ * petrel.c - the `petrel` command: run a Linux program in Petrel with one command
+ * (docs/petrel.md).
+ *
+ *   petrel run [options] PROGRAM [ARGS...]    resolve, build (or reuse) the image, boot it
+ *   petrel build [options] PROGRAM [ARGS...]  the same, without booting: prints the image
+ *   petrel deps PROGRAM                       what PROGRAM needs (interpreter, libraries)
+ *   petrel ldcache [FILE]                     the x86-64 entries of /etc/ld.so.cache
+ *   petrel mkfs|dump|fsck ARGS...             the TFS tools
+ *
+ * Steps of `run`: find PROGRAM (PATH when it has no '/'), refuse a script or a non-ELF file
+ * with advice, resolve its interpreter and libraries from the files (petrel_deps.c), lay out
+ * the image tree (the program, its libraries and every --file/--dir at their paths), write a
+ * manifest, and key the image by a hash of that manifest and of each host file's identity
+ * (device, inode, size, mtime): the same program with the same files and settings reuses
+ * the cached image. The boot goes through scripts/qemu with QEMU's -snapshot, so the cached
+ * image never changes (unless --persist), and the program's exit code is petrel's.
+ *
+ * Exit codes: the program's; 2 usage; 125 petrel could not prepare the run (a missing
+ * library, mkfs failed...); 126 the program cannot run (a script, not x86-64 ELF); 127 the
+ * program does not exist; from scripts/qemu: 124 timeout, 125 QEMU failed.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tools/petrel.h"
+
+#ifndef PETREL_KERNEL
+#define PETREL_KERNEL "petrel.elf"
+#endif
+#ifndef PETREL_MKFS
+#define PETREL_MKFS "mkfs"
+#endif
+#ifndef PETREL_TOOLS_DIR
+#define PETREL_TOOLS_DIR "."
+#endif
+#ifndef PETREL_QEMU
+#define PETREL_QEMU "scripts/qemu"
+#endif
+
+#define EXIT_USAGE 2
+#define EXIT_PETREL 125
+#define EXIT_CANNOT_RUN 126
+#define EXIT_NOT_FOUND 127
+#define MAX_ENV 256
+
+enum kind { N_DIR, N_FILE, N_LINK };
+
+struct node {
+    char *name;
+    enum kind kind;
+    char *host; /* N_FILE: the host file; N_LINK: the target */
+    struct node *kids, *next;
+};
+
+struct opts {
+    const char *mem, *cpus, *accel, *machine, *keep_image, *user_manifest, *disk_size;
+    const char *timeout;
+    const char *env[MAX_ENV];
+    int nenv;
+    const char *files[MAX_ENV], *dirs[MAX_ENV]; /* --file, --dir: added after the program */
+    int nfiles, ndirs;
+    bool quiet, debug, persist;
+};
+
+static struct opts o = {.mem = "256M", .accel = "auto", .machine = "microvm", .timeout = "0"};
+static struct node root = {.name = "", .kind = N_DIR};
+static size_t nfiles;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+    va_list ap;
+
+    if (o.quiet)
+        return;
+    va_start(ap, fmt);
+    fputs("petrel: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void die(int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    fputs("petrel: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(code);
+}
+
+static char *xstrdup(const char *s)
+{
+    char *d = strdup(s);
+
+    if (!d)
+        die(EXIT_PETREL, "out of memory");
+    return d;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n, size);
+
+    if (!p)
+        die(EXIT_PETREL, "out of memory");
+    return p;
+}
+
+/* --- the image tree ------------------------------------------------------------------------ */
+
+static struct node *child(struct node *dir, const char *name, size_t len, bool create)
+{
+    struct node **pp = &dir->kids;
+
+    for (; *pp; pp = &(*pp)->next)
+        if (strlen((*pp)->name) == len && strncmp((*pp)->name, name, len) == 0)
+            return *pp;
+    if (!create)
+        return NULL;
+    *pp = xcalloc(1, sizeof(**pp));
+    (*pp)->name = strndup(name, len);
+    (*pp)->kind = N_DIR;
+    if (!(*pp)->name)
+        die(EXIT_PETREL, "out of memory");
+    return *pp;
+}
+
+/* Put a file, link or directory at guest (absolute). A later file replaces an earlier one. */
+static void tree_add(const char *guest, enum kind k, const char *host)
+{
+    struct node *n = &root;
+    const char *p = guest;
+
+    if (guest[0] != '/')
+        die(EXIT_USAGE, "guest path %s is not absolute", guest);
+    while (*p) {
+        const char *e;
+
+        while (*p == '/')
+            p++;
+        e = p + strcspn(p, "/");
+        if (e == p)
+            break;
+        if ((e - p == 1 && p[0] == '.') || (e - p == 2 && p[0] == '.' && p[1] == '.'))
+            die(EXIT_USAGE, "guest path %s has . or .. components", guest);
+        if (n->kind != N_DIR)
+            die(EXIT_PETREL, "%s: a parent of it is a file in the image", guest);
+        n = child(n, p, (size_t)(e - p), true);
+        p = e;
+    }
+    if (n == &root || (k == N_DIR && n->kind == N_DIR))
+        return;
+    if (n->kids)
+        die(EXIT_PETREL, "%s: a directory in the image, cannot be a file too", guest);
+    nfiles += n->host == NULL;
+    n->kind = k;
+    free(n->host);
+    n->host = xstrdup(host);
+}
+
+static void put_quoted(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            fprintf(f, "\\%c", *c);
+        else if (*c == '\n')
+            fputs("\\n", f);
+        else if (*c == '\t')
+            fputs("\\t", f);
+        else if (*c == '\r')
+            fputs("\\r", f);
+        else if (*c < 0x20 || *c == 0x7f)
+            fprintf(f, "\\x%02x", *c);
+        else
+            fputc(*c, f);
+    }
+    fputc('"', f);
+}
+
+static void put_tree(FILE *f, const struct node *dir, int depth)
+{
+    for (const struct node *n = dir->kids; n; n = n->next) {
+        fprintf(f, "%*s", depth * 2, "");
+        put_quoted(f, n->name);
+        if (n->kind == N_FILE) {
+            fputs(":(contents:(host:", f);
+            put_quoted(f, n->host);
+            fputs("))\n", f);
+        } else if (n->kind == N_LINK) {
+            fputs(":(linktarget:", f);
+            put_quoted(f, n->host);
+            fputs(")\n", f);
+        } else {
+            fputs(":(children:(\n", f);
+            put_tree(f, n, depth + 1);
+            fprintf(f, "%*s))\n", depth * 2, "");
+        }
+    }
+}
+
+/* --- hashing (the cache key) ------------------------------------------------------------------ */
+
+struct hash {
+    uint64_t a, b;
+};
+
+static void hash_bytes(struct hash *h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+
+    for (size_t i = 0; i < n; i++) { /* two FNV-1a lanes with different offsets: 128 bits */
+        h->a = (h->a ^ p[i]) * 0x100000001b3ULL;
+        h->b = (h->b ^ p[i]) * 0x100000001b3ULL;
+        h->b ^= h->b >> 29;
+    }
+}
+
+static void hash_file_id(struct hash *h, const char *path)
+{
+    struct stat st;
+    uint64_t v[5] = {0, 0, 0, 0, 0};
+
+    if (stat(path, &st) == 0) {
+        v[0] = st.st_dev;
+        v[1] = st.st_ino;
+        v[2] = (uint64_t)st.st_size;
+        v[3] = (uint64_t)st.st_mtim.tv_sec;
+        v[4] = (uint64_t)st.st_mtim.tv_nsec;
+    }
+    hash_bytes(h, path, strlen(path) + 1);
+    hash_bytes(h, v, sizeof(v));
+}
+
+static void hash_tree(struct hash *h, const struct node *dir)
+{
+    for (const struct node *n = dir->kids; n; n = n->next) {
+        if (n->kind == N_FILE)
+            hash_file_id(h, n->host);
+        hash_tree(h, n);
+    }
+}
+
+/* --- files given by the user ------------------------------------------------------------------ */
+
+static char *abs_path(const char *p)
+{
+    char cwd[PATH_MAX], *r;
+
+    if (p[0] == '/')
+        return xstrdup(p);
+    if (!getcwd(cwd, sizeof(cwd)))
+        die(EXIT_PETREL, "cannot get the current directory: %s", strerror(errno));
+    if (asprintf(&r, "%s/%s", cwd, p) < 0)
+        die(EXIT_PETREL, "out of memory");
+    return r;
+}
+
+/* HOST[:GUEST] -> host, guest (GUEST defaults to HOST made absolute). */
+static void split_spec(const char *spec, char **host, char **guest)
+{
+    const char *colon = strrchr(spec, ':');
+
+    *host = colon ? strndup(spec, (size_t)(colon - spec)) : xstrdup(spec);
+    *guest = colon ? xstrdup(colon + 1) : abs_path(*host);
+}
+
+static void add_dir(const char *host, const char *guest)
+{
+    DIR *d = opendir(host);
+    struct dirent *e;
+
+    if (!d)
+        die(EXIT_PETREL, "--dir %s: %s", host, strerror(errno));
+    tree_add(guest, N_DIR, NULL);
+    while ((e = readdir(d))) {
+        char *h, *g, target[PATH_MAX];
+        struct stat st;
+        ssize_t n;
+
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (asprintf(&h, "%s/%s", host, e->d_name) < 0 ||
+            asprintf(&g, "%s/%s", strcmp(guest, "/") ? guest : "", e->d_name) < 0)
+            die(EXIT_PETREL, "out of memory");
+        if (lstat(h, &st) != 0)
+            die(EXIT_PETREL, "--dir: %s: %s", h, strerror(errno));
+        if (S_ISDIR(st.st_mode)) {
+            add_dir(h, g);
+        } else if (S_ISLNK(st.st_mode) && (n = readlink(h, target, sizeof(target) - 1)) > 0) {
+            target[n] = '\0';
+            tree_add(g, N_LINK, target);
+        } else if (S_ISREG(st.st_mode)) {
+            if (access(h, R_OK) != 0)
+                die(EXIT_PETREL, "--dir: %s is not readable", h);
+            tree_add(g, N_FILE, h);
+        } /* sockets, fifos, devices: not image content */
+        free(h);
+        free(g);
+    }
+    closedir(d);
+}
+
+static void add_file_spec(const char *spec)
+{
+    char *host, *guest;
+    struct stat st;
+
+    split_spec(spec, &host, &guest);
+    if (stat(host, &st) != 0)
+        die(EXIT_PETREL, "--file %s: %s", host, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        die(EXIT_PETREL, "--file %s is a directory (use --dir)", host);
+    if (access(host, R_OK) != 0)
+        die(EXIT_PETREL, "--file %s is not readable", host);
+    tree_add(guest, N_FILE, host);
+    free(host);
+    free(guest);
+}
+
+static void add_dir_spec(const char *spec)
+{
+    char *host, *guest;
+
+    split_spec(spec, &host, &guest);
+    add_dir(host, guest);
+    free(host);
+    free(guest);
+}
+
+/* --- the program ------------------------------------------------------------------------------ */
+
+/* PROGRAM with no '/': the first executable in PATH, as execvp. */
+static char *find_program(const char *prog)
+{
+    const char *path = getenv("PATH");
+    char *cand;
+
+    if (strchr(prog, '/'))
+        return access(prog, F_OK) == 0 ? realpath(prog, NULL) : NULL;
+    for (const char *p = path ? path : "/usr/bin:/bin"; p && *p;) {
+        const char *e = strchr(p, ':');
+        int len = e ? (int)(e - p) : (int)strlen(p);
+
+        if (asprintf(&cand, "%.*s/%s", len, p, prog) < 0)
+            die(EXIT_PETREL, "out of memory");
+        if (access(cand, X_OK) == 0) {
+            char *r = realpath(cand, NULL);
+            free(cand);
+            return r;
+        }
+        free(cand);
+        p = e ? e + 1 : NULL;
+    }
+    return NULL;
+}
+
+static void refuse_non_elf(const char *prog, const char *path)
+{
+    char line[256] = "";
+    FILE *f = fopen(path, "r");
+
+    if (!f)
+        die(EXIT_CANNOT_RUN, "%s: cannot read %s: %s", prog, path, strerror(errno));
+    if (!fgets(line, sizeof(line), f))
+        line[0] = '\0';
+    fclose(f);
+    line[strcspn(line, "\n")] = '\0';
+    if (line[0] == '#' && line[1] == '!') {
+        const char *interp = line + 2 + strspn(line + 2, " \t");
+        die(EXIT_CANNOT_RUN,
+            "%s is a script (%s): run its interpreter with the script as an argument, "
+            "e.g. petrel run --file %s %s %s",
+            prog, line, path, interp, path);
+    }
+    die(EXIT_CANNOT_RUN, "%s is not an x86-64 ELF program", path);
+}
+
+static const char *env_value(const char *key)
+{
+    size_t n = strlen(key);
+
+    for (int i = o.nenv - 1; i >= 0; i--)
+        if (strncmp(o.env[i], key, n) == 0 && o.env[i][n] == '=')
+            return o.env[i] + n + 1;
+    return NULL;
+}
+
+/* Lay out the program and what it needs; returns the program's guest path. */
+static char *stage_program(const char *prog)
+{
+    char *path = find_program(prog), err[8192];
+    struct pd_result *r = xcalloc(1, sizeof(*r));
+    bool script;
+
+    if (!path)
+        die(EXIT_NOT_FOUND, "%s: no such program%s", prog, strchr(prog, '/') ? "" : " in PATH");
+    if (!pd_is_elf64(path, &script))
+        refuse_non_elf(prog, path);
+    if (pd_resolve("", path, env_value("LD_LIBRARY_PATH"), r, err, sizeof(err)))
+        die(EXIT_PETREL, "%s: %s%s", prog, err,
+            r->missing ? " (add it with --file HOST:GUEST, or -e LD_LIBRARY_PATH=DIR with "
+                         "--dir DIR)"
+                       : "");
+    tree_add(path, N_FILE, path);
+    for (size_t i = 0; i < r->nfiles; i++)
+        tree_add(r->files[i].path, N_FILE, r->files[i].path);
+    if (r->interp && !r->musl && access("/etc/ld.so.cache", R_OK) == 0)
+        tree_add("/etc/ld.so.cache", N_FILE, "/etc/ld.so.cache"); /* the same lookups */
+    if (r->interp)
+        say("%s: dynamic (%s), interpreter %s, %zu libraries", path, r->musl ? "musl" : "glibc",
+            r->interp, r->nfiles - 1);
+    else
+        say("%s: static", path);
+    pd_free(r);
+    free(r);
+    return path;
+}
+
+/* --- manifest, image, boot -------------------------------------------------------------------- */
+
+static void write_manifest(FILE *f, const char *program, char **argv, int argc)
+{
+    fputs("# written by petrel run (tools/petrel.c)\n(\n  children:(\n", f);
+    put_tree(f, &root, 2);
+    fputs("  )\n  program:", f);
+    put_quoted(f, program);
+    fputs("\n  arguments:[", f);
+    for (int i = 0; i < argc; i++) {
+        fputc(' ', f);
+        put_quoted(f, argv[i]);
+    }
+    fputs(" ]\n  environment:(", f);
+    for (int i = 0; i < o.nenv; i++) {
+        const char *eq = strchr(o.env[i], '=');
+        bool later = false;
+
+        for (int k = i + 1; k < o.nenv; k++) /* -e KEY=... given twice: the last one */
+            later |= strncmp(o.env[k], o.env[i], (size_t)(eq - o.env[i]) + 1) == 0;
+        if (later)
+            continue;
+        char *key = strndup(o.env[i], (size_t)(eq - o.env[i]));
+        fputc(' ', f);
+        put_quoted(f, key);
+        fputc(':', f);
+        put_quoted(f, eq + 1);
+        free(key);
+    }
+    fputs(" )\n  cwd:/\n", f);
+    if (o.debug)
+        fputs("  debugsyscalls:t\n", f);
+    fputs(")\n", f);
+}
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *buf;
+    size_t len = 0;
+
+    if (!f)
+        die(EXIT_PETREL, "--manifest %s: %s", path, strerror(errno));
+    buf = xcalloc(1, 1 << 20);
+    len = fread(buf, 1, (1 << 20) - 1, f);
+    if (!feof(f))
+        die(EXIT_PETREL, "--manifest %s: larger than 1 MiB", path);
+    buf[len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static char *cache_dir(void)
+{
+    const char *c = getenv("PETREL_CACHE"), *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
+    char *d;
+
+    if (c && *c)
+        d = xstrdup(c);
+    else if ((x && *x ? asprintf(&d, "%s/petrel", x)
+                      : asprintf(&d, "%s/.cache/petrel", h && *h ? h : "/tmp")) < 0)
+        die(EXIT_PETREL, "out of memory");
+    for (char *p = d + 1;; p++) { /* mkdir -p */
+        char c2 = *p;
+
+        if (c2 == '/' || c2 == '\0') {
+            *p = '\0';
+            if (mkdir(d, 0755) != 0 && errno != EEXIST)
+                die(EXIT_PETREL, "cannot create the cache %s: %s", d, strerror(errno));
+            *p = c2;
+        }
+        if (!c2)
+            break;
+    }
+    return d;
+}
+
+static int run_wait(char *const argv[], bool quiet_stdout)
+{
+    pid_t pid = fork();
+    int st;
+
+    if (pid < 0)
+        die(EXIT_PETREL, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        if (quiet_stdout) {
+            int fd = open("/dev/null", O_WRONLY);
+            if (fd >= 0)
+                dup2(fd, 1);
+        }
+        execv(argv[0], argv);
+        fprintf(stderr, "petrel: cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    if (waitpid(pid, &st, 0) < 0)
+        die(EXIT_PETREL, "waitpid: %s", strerror(errno));
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static const char *tool(const char *name)
+{
+    static char buf[PATH_MAX];
+    const char *env = getenv("PETREL_TOOLS");
+
+    snprintf(buf, sizeof(buf), "%s/%s", env && *env ? env : PETREL_TOOLS_DIR, name);
+    return buf;
+}
+
+/* Build (or find) the image for the staged tree; returns its path. */
+static char *make_image(const char *program, char **argv, int argc)
+{
+    char *dir = cache_dir(), *img, *man, *tmp, *user = NULL, *text;
+    struct hash h = {0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL};
+    size_t len;
+    FILE *f;
+
+    f = open_memstream(&text, &len);
+    if (!f)
+        die(EXIT_PETREL, "out of memory");
+    write_manifest(f, program, argv, argc);
+    fclose(f);
+    if (o.user_manifest)
+        user = read_text(o.user_manifest);
+    hash_bytes(&h, text, len);
+    hash_bytes(&h, user ? user : "", user ? strlen(user) + 1 : 1);
+    hash_bytes(&h, o.disk_size ? o.disk_size : "", o.disk_size ? strlen(o.disk_size) + 1 : 1);
+    hash_tree(&h, &root);
+    hash_file_id(&h, tool("mkfs"));
+    if (asprintf(&img, "%s/%016llx%016llx.img", dir, (unsigned long long)h.a,
+                 (unsigned long long)h.b) < 0 ||
+        asprintf(&man, "%s.manifest", img) < 0 || asprintf(&tmp, "%s.tmp%d", img, getpid()) < 0)
+        die(EXIT_PETREL, "out of memory");
+    if (access(img, R_OK) == 0) {
+        say("image %s (cached)", img);
+    } else {
+        char *args[16];
+        int n = 0, rc;
+
+        say("building image %s (%zu files)", img, nfiles);
+        f = fopen(man, "w");
+        if (!f || fwrite(text, 1, len, f) != len || fclose(f) != 0)
+            die(EXIT_PETREL, "cannot write %s: %s", man, strerror(errno));
+        args[n++] = (char *)tool("mkfs");
+        args[n++] = "-l";
+        args[n++] = "petrel-run";
+        if (o.disk_size) {
+            args[n++] = "-s";
+            args[n++] = (char *)o.disk_size;
+        }
+        if (user) {
+            args[n++] = "-t";
+            args[n++] = user;
+        }
+        args[n++] = "-m";
+        args[n++] = man;
+        args[n++] = tmp;
+        args[n] = NULL;
+        rc = run_wait(args, true);
+        if (rc != 0 || rename(tmp, img) != 0) {
+            unlink(tmp);
+            die(EXIT_PETREL, "mkfs failed (exit %d); manifest in %s", rc, man);
+        }
+    }
+    free(text);
+    free(user);
+    free(man);
+    free(tmp);
+    free(dir);
+    return img;
+}
+
+static bool kvm_usable(void)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[4096];
+    bool flag = false;
+    int fd;
+
+    while (f && !flag && fgets(line, sizeof(line), f))
+        flag = strncmp(line, "flags", 5) == 0 && (strstr(line, " vmx") || strstr(line, " svm"));
+    if (f)
+        fclose(f);
+    if (!flag || (fd = open("/dev/kvm", O_RDWR)) < 0)
+        return false;
+    close(fd);
+    return true;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    char *args[] = {"/bin/cp", "--sparse=always", (char *)from, (char *)to, NULL};
+
+    return run_wait(args, false);
+}
+
+static void boot(const char *img)
+{
+    const char *kernel = getenv("PETREL_KERNEL");
+    const char *accel = o.accel;
+    const char *disk = img;
+    char *args[32];
+    int n = 0;
+
+    if (!kernel || !*kernel)
+        kernel = PETREL_KERNEL;
+    if (access(kernel, R_OK) != 0)
+        die(EXIT_PETREL, "kernel %s is missing (build the tree, or set PETREL_KERNEL)", kernel);
+    if (strcmp(accel, "auto") == 0)
+        accel = kvm_usable() ? "kvm" : "tcg";
+    if (o.keep_image) {
+        if (copy_file(img, o.keep_image) != 0)
+            die(EXIT_PETREL, "cannot copy the image to %s", o.keep_image);
+        disk = o.keep_image;
+        say("image kept in %s (the program's writes stay there)", disk);
+    }
+    say("booting %s (%s, %s, %s)", kernel, o.machine, accel, o.mem);
+    args[n++] = (char *)(getenv("PETREL_QEMU") ? getenv("PETREL_QEMU") : PETREL_QEMU);
+    args[n++] = "-M";
+    args[n++] = (char *)o.machine;
+    args[n++] = "-a";
+    args[n++] = (char *)accel;
+    args[n++] = "-m";
+    args[n++] = (char *)o.mem;
+    args[n++] = "-t";
+    args[n++] = (char *)o.timeout;
+    args[n++] = "-d";
+    args[n++] = (char *)disk;
+    args[n++] = (char *)kernel;
+    if (!o.persist && !o.keep_image) {
+        args[n++] = "--";
+        args[n++] = "-snapshot"; /* a fresh copy-on-write view of the cached image */
+    }
+    args[n] = NULL;
+    fflush(stderr);
+    execv(args[0], args);
+    die(EXIT_PETREL, "cannot run %s: %s", args[0], strerror(errno));
+}
+
+/* --- commands --------------------------------------------------------------------------------- */
+
+static void usage(void)
+{
+    fputs("usage: petrel run [options] PROGRAM [ARGS...]   run PROGRAM in Petrel\n"
+          "       petrel build [options] PROGRAM [ARGS...] build its image, print its path\n"
+          "       petrel deps PROGRAM                      list what PROGRAM needs\n"
+          "       petrel ldcache [FILE]                    list /etc/ld.so.cache (x86-64)\n"
+          "       petrel mkfs|dump|fsck ARGS...            the TFS tools\n"
+          "options:\n"
+          "  -m, --mem SIZE          guest memory (default 256M)\n"
+          "  -c, --cpus N            CPUs (accepted; Petrel runs on one CPU for now)\n"
+          "  -e, --env KEY=VAL       environment variable (repeatable)\n"
+          "  --file HOST[:GUEST]     add a file (GUEST defaults to HOST's absolute path)\n"
+          "  --dir HOST[:GUEST]      add a directory tree\n"
+          "  --manifest FILE         merge a manifest (its keys win)\n"
+          "  -d, --debugsyscalls     trace every system call on the console\n"
+          "  --accel auto|kvm|tcg    accelerator (default auto: KVM when usable)\n"
+          "  --machine microvm|q35   QEMU machine (default microvm)\n"
+          "  --keep-image PATH       boot a copy of the image at PATH and keep it\n"
+          "  --persist               boot the cached image itself (writes are kept)\n"
+          "  --disk-size SIZE        image size (default: content + 25% + 4 MiB)\n"
+          "  --timeout SECONDS       stop the VM after this long (default: never)\n"
+          "  -q, --quiet             no progress lines on stderr\n",
+          stderr);
+    exit(EXIT_USAGE);
+}
+
+static int parse_opts(int argc, char **argv)
+{
+    static const struct option lo[] = {{"mem", 1, 0, 'm'},           {"cpus", 1, 0, 'c'},
+                                       {"env", 1, 0, 'e'},           {"file", 1, 0, 'F'},
+                                       {"dir", 1, 0, 'D'},           {"manifest", 1, 0, 'M'},
+                                       {"debugsyscalls", 0, 0, 'd'}, {"accel", 1, 0, 'A'},
+                                       {"machine", 1, 0, 'T'},       {"keep-image", 1, 0, 'K'},
+                                       {"persist", 0, 0, 'P'},       {"disk-size", 1, 0, 'S'},
+                                       {"timeout", 1, 0, 'W'},       {"quiet", 0, 0, 'q'},
+                                       {"help", 0, 0, 'h'},          {0, 0, 0, 0}};
+    int c;
+
+    while ((c = getopt_long(argc, argv, "+m:c:e:dqh", lo, NULL)) != -1) {
+        switch (c) {
+        case 'm':
+            o.mem = optarg;
+            break;
+        case 'c':
+            o.cpus = optarg;
+            break;
+        case 'e':
+            if (!strchr(optarg, '=') || optarg[0] == '=' || o.nenv == MAX_ENV)
+                die(EXIT_USAGE, "-e %s: expected KEY=VALUE", optarg);
+            o.env[o.nenv++] = optarg;
+            break;
+        case 'F':
+        case 'D':
+            if ((c == 'F' ? o.nfiles : o.ndirs) == MAX_ENV)
+                die(EXIT_USAGE, "too many --file/--dir options");
+            if (c == 'F')
+                o.files[o.nfiles++] = optarg;
+            else
+                o.dirs[o.ndirs++] = optarg;
+            break;
+        case 'M':
+            o.user_manifest = optarg;
+            break;
+        case 'd':
+            o.debug = true;
+            break;
+        case 'A':
+            o.accel = optarg;
+            break;
+        case 'T':
+            o.machine = optarg;
+            break;
+        case 'K':
+            o.keep_image = optarg;
+            break;
+        case 'P':
+            o.persist = true;
+            break;
+        case 'S':
+            o.disk_size = optarg;
+            break;
+        case 'W':
+            o.timeout = optarg;
+            break;
+        case 'q':
+            o.quiet = true;
+            break;
+        default:
+            usage();
+        }
+    }
+    if (strcmp(o.accel, "auto") && strcmp(o.accel, "kvm") && strcmp(o.accel, "tcg"))
+        die(EXIT_USAGE, "--accel must be auto, kvm or tcg");
+    if (strcmp(o.machine, "microvm") && strcmp(o.machine, "q35"))
+        die(EXIT_USAGE, "--machine must be microvm or q35");
+    if (o.cpus && strcmp(o.cpus, "1") != 0)
+        say("-c %s: Petrel runs programs on one CPU for now", o.cpus);
+    if (optind >= argc)
+        usage();
+    return optind;
+}
+
+static int cmd_deps(int argc, char **argv)
+{
+    struct pd_result *r = xcalloc(1, sizeof(*r));
+    char err[8192], *path;
+
+    if (argc != 2)
+        usage();
+    path = find_program(argv[1]);
+    if (!path)
+        die(EXIT_NOT_FOUND, "%s: no such program", argv[1]);
+    if (pd_resolve("", path, getenv("LD_LIBRARY_PATH"), r, err, sizeof(err)))
+        die(EXIT_PETREL, "%s: %s", argv[1], err);
+    printf("%s\n", path);
+    for (size_t i = 0; i < r->nfiles; i++)
+        printf("%s%s%s%s\n", r->files[i].path, r->files[i].name ? " (" : " (interpreter",
+               r->files[i].name ? r->files[i].name : "", ")");
+    pd_free(r);
+    free(r);
+    free(path);
+    return 0;
+}
+
+static void print_cache_entry(const char *soname, const char *path, void *arg)
+{
+    (void)arg;
+    printf("%s => %s\n", soname, path);
+}
+
+static int cmd_ldcache(int argc, char **argv)
+{
+    const char *file = argc > 1 ? argv[1] : "/etc/ld.so.cache";
+
+    if (pd_cache_each(file, print_cache_entry, NULL))
+        die(EXIT_PETREL, "%s: not a readable glibc ld.so.cache", file);
+    return 0;
+}
+
+static int cmd_tool(const char *name, int argc, char **argv)
+{
+    argv[0] = (char *)tool(name);
+    execv(argv[0], argv);
+    die(EXIT_PETREL, "cannot run %s: %s", argv[0], strerror(errno));
+    (void)argc;
+}
+
+static void default_env(void)
+{
+    static const char *defs[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/"};
+    const char *given[MAX_ENV];
+    int n = o.nenv;
+
+    memcpy(given, o.env, sizeof(given));
+    o.nenv = 0;
+    for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++)
+        o.env[o.nenv++] = defs[i];
+    for (int i = 0; i < n && o.nenv < MAX_ENV; i++)
+        o.env[o.nenv++] = given[i];
+}
+
+int main(int argc, char **argv)
+{
+    int first;
+    char *program, *img;
+
+    if (argc < 2)
+        usage();
+    if (!strcmp(argv[1], "mkfs") || !strcmp(argv[1], "dump") || !strcmp(argv[1], "fsck"))
+        return cmd_tool(argv[1], argc - 1, argv + 1);
+    if (!strcmp(argv[1], "deps"))
+        return cmd_deps(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "ldcache"))
+        return cmd_ldcache(argc - 1, argv + 1);
+    if (strcmp(argv[1], "run") && strcmp(argv[1], "build"))
+        usage();
+    first = parse_opts(argc - 1, argv + 1) + 1;
+    default_env();
+    program = stage_program(argv[first]); /* argv[0] stays as typed, like a shell's */
+    for (int i = 0; i < o.ndirs; i++)     /* the user's files win over what was found */
+        add_dir_spec(o.dirs[i]);
+    for (int i = 0; i < o.nfiles; i++)
+        add_file_spec(o.files[i]);
+    img = make_image(program, argv + first, argc - first);
+    if (!strcmp(argv[1], "build")) {
+        if (o.keep_image && copy_file(img, o.keep_image) != 0)
+            die(EXIT_PETREL, "cannot copy the image to %s", o.keep_image);
+        printf("%s\n", o.keep_image ? o.keep_image : img);
+        return 0;
+    }
+    boot(img);
+    return EXIT_PETREL;
+}
