@@ -103,20 +103,21 @@ static unsigned get_u(const unsigned *field)
     return __atomic_load_n(field, __ATOMIC_RELAXED);
 }
 
+/* Every sleeper and poller of wq, with the events that became true (poll/epoll filter). */
 static void wake(struct wait_queue *wq, unsigned key)
 {
-    (void)key; /* the keyed wake (wq_wake_key) lands with the wait entries of core/sched */
-    wq_wake_all(wq);
+    wq_wake_key(wq, key, 0);
 }
 
-/* p->lock held: sleep on wq until woken, without p->lock meanwhile. 0 or -EINTR (later). */
+/* p->lock held: sleep on wq until woken, without p->lock meanwhile. 0, or -EINTR when the
+ * thread is interrupted (a signal to take) before or during the sleep. */
 static int pipe_sleep(struct pipe *p, struct wait_queue *wq)
 {
     uint64_t irq = spin_lock_irqsave(&wq->lock);
     int rc;
 
     mutex_unlock(&p->lock);
-    rc = wq_wait_locked(wq, &irq, UINT64_MAX);
+    rc = wq_wait_locked_intr(wq, &irq, UINT64_MAX);
     spin_unlock_irqrestore(&wq->lock, irq);
     mutex_lock(&p->lock);
     return rc;

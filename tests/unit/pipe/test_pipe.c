@@ -248,6 +248,35 @@ VT_CASE(sizes_and_stat)
     file_put(w);
 }
 
+/* --- interrupts ----------------------------------------------------------------------------- */
+
+static long intr_result;
+
+static void blocked_reader(void *arg)
+{
+    char c;
+
+    intr_result = rd(arg, &c, 1);
+    thread_clear_interrupt(thread_current());
+}
+
+VT_CASE(blocked_read_is_interrupted)
+{
+    struct file *r, *w;
+
+    VT_EQ(pipe_create(0, &r, &w), 0);
+    intr_result = 1;
+    struct thread *t = thread_create("reader", blocked_reader, r);
+    thread_yield(); /* the reader blocks on the empty pipe */
+    VT_EQ(intr_result, 1);
+    thread_interrupt(t);
+    VT_EQ(thread_join(t), 0);
+    VT_EQ(intr_result, -EINTR);
+    VT_EQ(wr(w, "x", 1), 1); /* the pipe is unharmed */
+    file_put(r);
+    file_put(w);
+}
+
 /* --- FIFOs -------------------------------------------------------------------------------------- */
 
 static struct file *fifo(int flags, int *rc)
@@ -323,6 +352,7 @@ int main(void)
         cmocka_unit_test(nonblocking_full_and_empty),
         cmocka_unit_test(packet_mode),
         cmocka_unit_test(sizes_and_stat),
+        cmocka_unit_test(blocked_read_is_interrupted),
         cmocka_unit_test(fifo_open_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
