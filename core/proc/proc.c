@@ -233,7 +233,7 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
         rc = vm_space_create(&p->vm);
     if (rc == 0)
         rc = proc_open_cwd(p);
-    if (rc == 0 && !(con = sys_console_open()))
+    if (rc == 0 && !(con = file_console_open()))
         rc = -ENOMEM;
     for (int fd = 0; rc == 0 && fd < 3; fd++) { /* one description, as a login tty */
         file_get(con);

@@ -8,27 +8,23 @@
  * a description never read the same bytes twice.
  *
  * Data moves through a kernel bounce buffer of at most IO_CHUNK bytes: a write copies each
- * user byte in once, then hands it to the VFS; a read first checks that the whole user buffer
- * is writable (so a bad pointer fails before the file offset moves), then copies each chunk
- * out. A fault part-way through returns the bytes done so far, as Linux does.
+ * user byte in once, then hands it to the file; a read reads each chunk into it, then copies
+ * it out. Each chunk is cut to the part of the user buffer whose areas allow the access, so a
+ * buffer with an unmapped tail moves the bytes before the hole and returns their count, as
+ * Linux does, and a read never takes from the file what it cannot deliver.
  */
+#include "core/abi/fcntl.h"
+#include "core/abi/ioctl.h"
 #include "core/lib/alloc.h"
 #include "core/syscall/sys_internal.h"
+#include "fs/pipe/pipe.h"
 #include "hal/hal_errno.h"
 
 #define IO_CHUNK (64 * 1024)
 
-#define F_DUPFD 0
-#define F_GETFD 1
-#define F_SETFD 2
-#define F_GETFL 3
-#define F_SETFL 4
-#define F_DUPFD_CLOEXEC 1030
-#define SETFL_MASK (VFS_O_APPEND | VFS_O_NONBLOCK | VFS_O_DIRECT | VFS_O_NOATIME | 020000)
-
-#define FIONCLEX 0x5450
-#define FIOCLEX 0x5451
-#define FIONBIO 0x5421
+/* The status flags F_SETFL may change (Linux's SETFL_MASK). */
+#define SETFL_MASK                                                                                 \
+    (LINUX_O_APPEND | LINUX_O_NONBLOCK | LINUX_O_DIRECT | LINUX_O_NOATIME | LINUX_O_ASYNC)
 
 struct sys_iovec {
     uint64_t base;
@@ -50,29 +46,78 @@ static size_t clamp_count(uint64_t n)
 
 /* --- the data path ----------------------------------------------------------------------- */
 
-/* Read up to n bytes into user ubuf at *pos (advanced by the file's op). */
+/* Linux's access_ok: the range lies below the top of user space and does not wrap. NULL and
+ * other unmapped user addresses pass: they fault when used. */
+static bool user_range_ok(uint64_t uaddr, size_t n)
+{
+    return uaddr + n >= uaddr && uaddr + n <= sys_proc()->vm->va_max;
+}
+
+/* How many bytes from uaddr (at most n) lie in areas that allow prot: what a copy can move
+ * before it faults. */
+static size_t user_room(uint64_t uaddr, size_t n, unsigned prot)
+{
+    struct vm_space *s = sys_proc()->vm;
+    uint64_t a = uaddr, end = uaddr + n;
+    struct vm_area area;
+
+    while (a < end && vm_area_query(s, a, &area) == 0 && (area.prot & prot) == prot)
+        a = area.end;
+    return a >= end ? n : (size_t)(a - uaddr);
+}
+
+/*
+ * The answer for a buffer that cannot take a single byte: the file's own error first, as
+ * Linux checks the description before it touches memory (a write-only file: -EBADF, a
+ * directory: -EISDIR), then -EFAULT - except that a positioned file at its end reads 0
+ * without touching the buffer (Linux: read at EOF into an unmapped buffer returns 0). The
+ * probes change nothing: a 0-byte call, or a 1-byte read at a copy of the position.
+ */
+static long bad_buffer(struct file *f, uint64_t *pos, bool write, bool in_range)
+{
+    bool eof_probe = !write && in_range && (f->mode & FILE_MODE_PREAD);
+    uint64_t tmp = *pos;
+    char c;
+    long r;
+
+    if (write)
+        r = file_write(f, NULL, 0, &tmp);
+    else
+        r = file_read(f, &c, eof_probe ? 1 : 0, &tmp);
+    if (r < 0)
+        return r;
+    return eof_probe && r == 0 ? 0 : -EFAULT;
+}
+
+/*
+ * Read up to n bytes into user ubuf at *pos (advanced by the file's op). Each chunk is cut
+ * to the part of the buffer that can take it, so a buffer whose tail is unmapped gets the
+ * bytes that fit and the call returns their count (Linux), and nothing is consumed from the
+ * file that cannot be delivered.
+ */
 static long do_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
     size_t done = 0;
     void *k;
 
-    if (sys_user_check(ubuf, n, VM_PROT_WRITE))
-        return -EFAULT;
     if (n == 0)
         return file_read(f, NULL, 0, pos);
+    if (!user_range_ok(ubuf, n) || user_room(ubuf, 1, VM_PROT_WRITE) == 0)
+        return bad_buffer(f, pos, false, user_range_ok(ubuf, n));
     k = kmalloc(n < IO_CHUNK ? n : IO_CHUNK);
     if (!k)
         return -ENOMEM;
     while (done < n) {
-        size_t c = n - done < IO_CHUNK ? n - done : IO_CHUNK;
-        long r = file_read(f, k, c, pos);
+        size_t c = user_room(ubuf + done, n - done < IO_CHUNK ? n - done : IO_CHUNK,
+                             VM_PROT_WRITE);
+        long r = c ? file_read(f, k, c, pos) : 0;
 
         if (r < 0 && done == 0)
             done = (size_t)r;
         if (r <= 0)
             break;
         if (sys_copy_out(ubuf + done, k, (size_t)r)) {
-            done = done ? done : (size_t)-EFAULT;
+            done = done ? done : (size_t)-EFAULT; /* unmapped under us by another thread */
             break;
         }
         done += (size_t)r;
@@ -83,6 +128,8 @@ static long do_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
     return (long)done;
 }
 
+/* Write up to n bytes from user ubuf at *pos: the bytes before an unreadable part of the
+ * buffer are written and counted, as Linux does. */
 static long do_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
     size_t done = 0;
@@ -90,15 +137,18 @@ static long do_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 
     if (n == 0)
         return file_write(f, NULL, 0, pos);
+    if (!user_range_ok(ubuf, n) || user_room(ubuf, 1, VM_PROT_READ) == 0)
+        return bad_buffer(f, pos, true, user_range_ok(ubuf, n));
     sys_fetch_scope();
     k = kmalloc(n < IO_CHUNK ? n : IO_CHUNK);
     if (!k)
         return -ENOMEM;
     while (done < n) {
-        size_t c = n - done < IO_CHUNK ? n - done : IO_CHUNK;
+        size_t c = user_room(ubuf + done, n - done < IO_CHUNK ? n - done : IO_CHUNK,
+                             VM_PROT_READ);
         long r;
 
-        if (sys_copy_in(k, ubuf + done, c)) {
+        if (c == 0 || sys_copy_in(k, ubuf + done, c)) {
             done = done ? done : (size_t)-EFAULT;
             break;
         }
@@ -157,7 +207,11 @@ long sys_pwrite64(const uint64_t a[6])
     return (int64_t)a[3] < 0 ? -EINVAL : rw_fd(a, true, (int64_t)a[3]);
 }
 
-/* Copy in and check an iovec array: count in range, no length past SSIZE_MAX in total. */
+/* Copy in and check an iovec array as Linux's import_iovec: the count (-EINVAL), no
+ * negative length in any element (-EINVAL), then every element within user space (-EFAULT:
+ * a kernel-half pointer anywhere fails the call before anything moves; an unmapped user
+ * pointer passes here and ends the transfer where it faults). Lengths are cut so the total
+ * stays within SYS_RW_MAX, as Linux's MAX_RW_COUNT. */
 static int iov_decode(uint64_t uiov, uint64_t cnt, struct sys_iovec **out)
 {
     struct sys_iovec *v;
@@ -174,10 +228,18 @@ static int iov_decode(uint64_t uiov, uint64_t cnt, struct sys_iovec **out)
         return -EFAULT;
     }
     for (uint64_t i = 0; i < cnt; i++) {
-        if (v[i].len > (uint64_t)INT64_MAX - total) {
+        if ((int64_t)v[i].len < 0) {
             kfree(v);
             return -EINVAL;
         }
+    }
+    for (uint64_t i = 0; i < cnt; i++) {
+        if (!user_range_ok(v[i].base, v[i].len)) {
+            kfree(v);
+            return -EFAULT;
+        }
+        if (v[i].len > (uint64_t)SYS_RW_MAX - total)
+            v[i].len = (uint64_t)SYS_RW_MAX - total;
         total += v[i].len;
     }
     *out = v;
@@ -230,6 +292,26 @@ long sys_writev(const uint64_t a[6])
 
 /* --- open and close ---------------------------------------------------------------------- */
 
+/* The open file for a new VFS description (whose reference passes to it): a FIFO's is a
+ * pipe end (this is where the kind is chosen, as Linux's init_special_inode), anything else
+ * the VFS kind. On failure vf is released. */
+static int open_file(struct vfs_file *vf, struct file **out)
+{
+    int rc;
+
+    if (VFS_S_ISTYPE(vf->inode->mode, VFS_S_IFIFO) && !(vf->flags & VFS_O_PATH)) {
+        rc = fifo_open(vf, out);
+        if (rc)
+            vfs_file_put(vf);
+        return rc;
+    }
+    *out = file_from_vfs(vf);
+    if (*out)
+        return 0;
+    vfs_file_put(vf);
+    return -ENOMEM;
+}
+
 static long do_openat(int dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
 {
     struct proc *p = sys_proc();
@@ -250,11 +332,9 @@ static long do_openat(int dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
     kfree(path);
     if (rc)
         return rc;
-    f = file_from_vfs(vf);
-    if (!f) {
-        vfs_file_put(vf);
-        return -ENOMEM;
-    }
+    rc = open_file(vf, &f);
+    if (rc)
+        return rc;
     rc = fd_install(&p->fds, 0, f, flags & SYS_O_CLOEXEC);
     if (rc < 0)
         file_put(f);
@@ -269,6 +349,50 @@ long sys_open(const uint64_t a[6])
 long sys_openat(const uint64_t a[6])
 {
     return do_openat((int)a[0], a[1], a[2], a[3]);
+}
+
+/* --- pipes ------------------------------------------------------------------------------- */
+
+#define PIPE2_FLAGS (LINUX_O_CLOEXEC | LINUX_O_NONBLOCK | LINUX_O_DIRECT)
+
+static long do_pipe2(uint64_t ufds, uint64_t flags)
+{
+    struct fdtable *t = &sys_proc()->fds;
+    struct file *rd, *wr;
+    int fds[2];
+    long rc;
+
+    if (flags & ~(uint64_t)PIPE2_FLAGS)
+        return -EINVAL; /* O_NOTIFICATION_PIPE too: no watch queues here */
+    rc = pipe_create((unsigned)flags, &rd, &wr);
+    if (rc)
+        return rc;
+    fds[0] = fd_install(t, 0, rd, flags & LINUX_O_CLOEXEC);
+    fds[1] = fds[0] < 0 ? fds[0] : fd_install(t, 0, wr, flags & LINUX_O_CLOEXEC);
+    if (fds[0] < 0 || fds[1] < 0) {
+        if (fds[0] >= 0)
+            fd_close(t, fds[0]);
+        else
+            file_put(rd);
+        file_put(wr);
+        return fds[0] < 0 ? fds[0] : fds[1];
+    }
+    rc = sys_copy_out(ufds, fds, sizeof(fds));
+    if (rc) { /* Linux installs nothing when the array is not writable */
+        fd_close(t, fds[0]);
+        fd_close(t, fds[1]);
+    }
+    return rc;
+}
+
+long sys_pipe(const uint64_t a[6])
+{
+    return do_pipe2(a[0], 0);
+}
+
+long sys_pipe2(const uint64_t a[6])
+{
+    return do_pipe2(a[0], a[1]);
 }
 
 long sys_close(const uint64_t a[6])
@@ -414,22 +538,31 @@ long sys_fcntl(const uint64_t a[6])
     long rc;
 
     switch (a[1]) {
-    case F_DUPFD:
-    case F_DUPFD_CLOEXEC:
-        return dup_min(a[0], a[2], a[1] == F_DUPFD_CLOEXEC);
-    case F_GETFD:
+    case LINUX_F_DUPFD:
+    case LINUX_F_DUPFD_CLOEXEC:
+        return dup_min(a[0], a[2], a[1] == LINUX_F_DUPFD_CLOEXEC);
+    case LINUX_F_GETFD:
         return a[0] > INT32_MAX ? -EBADF : fd_get_cloexec(t, (int)a[0]);
-    case F_SETFD:
+    case LINUX_F_SETFD:
         return a[0] > INT32_MAX ? -EBADF : fd_set_cloexec(t, (int)a[0], a[2] & SYS_FD_CLOEXEC);
-    case F_GETFL:
-    case F_SETFL:
+    case LINUX_F_GETFL:
+    case LINUX_F_SETFL:
         rc = get_fd(a[0], &f);
         if (rc)
             return rc;
-        if (a[1] == F_GETFL)
+        if (a[1] == LINUX_F_GETFL)
             rc = file_flags(f);
         else
             rc = file_setfl(f, SETFL_MASK, (unsigned)a[2]);
+        file_put(f);
+        return rc;
+    case LINUX_F_GETPIPE_SZ:
+    case LINUX_F_SETPIPE_SZ:
+    case LINUX_F_ADD_SEALS:
+    case LINUX_F_GET_SEALS:
+        rc = get_fd(a[0], &f);
+        if (rc == 0)
+            rc = file_fcntl(f, (unsigned)a[1], a[2]);
         file_put(f);
         return rc;
     default:
@@ -461,12 +594,12 @@ long sys_ioctl(const uint64_t a[6])
         return rc;
     if (file_flags(f) & VFS_O_PATH)
         rc = -EBADF;
-    else if (req == FIOCLEX || req == FIONCLEX)
-        rc = fd_set_cloexec(&sys_proc()->fds, (int)a[0], req == FIOCLEX);
-    else if (req == FIONBIO)
+    else if (req == LINUX_FIOCLEX || req == LINUX_FIONCLEX)
+        rc = fd_set_cloexec(&sys_proc()->fds, (int)a[0], req == LINUX_FIOCLEX);
+    else if (req == LINUX_FIONBIO)
         rc = ioctl_nbio(f, a[2]);
     else
-        rc = file_ioctl(f, req, a[2]);
+        rc = file_ioctl(f, req, &(struct file_uarg){a[2], sys_copy_in, sys_copy_out});
     file_put(f);
     return rc;
 }

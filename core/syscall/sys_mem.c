@@ -18,6 +18,7 @@ long sys_brk(const uint64_t a[6])
 
 long sys_mmap(const uint64_t a[6])
 {
+    struct vfs_file *src;
     struct file *f;
     uint64_t out = 0;
     long rc = 0;
@@ -29,7 +30,9 @@ long sys_mmap(const uint64_t a[6])
     rc = a[4] > INT32_MAX ? -EBADF : fd_get(&sys_proc()->fds, (int)a[4], &f);
     if (rc)
         return rc;
-    rc = file_mmap(f, sys_proc()->vm, a[0], a[1], (unsigned)a[2], (unsigned)a[3], a[5], &out);
+    rc = file_mmap(f, &src); /* the file's pages, or -ENODEV (a tty, a pipe) */
+    if (rc == 0)
+        rc = vm_mmap(sys_proc()->vm, a[0], a[1], (unsigned)a[2], (unsigned)a[3], src, a[5], &out);
     file_put(f);
     return rc ? rc : (long)out;
 }

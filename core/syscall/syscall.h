@@ -18,8 +18,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct file;
-
 /* Argument kinds (see syscalls.def). */
 enum sys_arg_kind {
     SYS_ARG_NONE = 0,
@@ -179,9 +177,5 @@ int sys_trace_format(char *buf, size_t size, const struct sys_desc *d, const uin
 uint64_t sys_double_fetches(void);
 /* User ranges copied in by the last syscall of the calling thread (tests). */
 unsigned sys_last_fetch_count(void);
-
-/* A new open file of the console kind (console.c), O_RDWR, for descriptors 0-2 of a new
- * process; NULL when out of memory. */
-struct file *sys_console_open(void);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include "fs/file/file.h"
 
+#include "core/abi/fcntl.h"
 #include "core/lib/alloc.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
@@ -117,9 +118,9 @@ long file_getdents(struct file *f, void *buf, size_t n)
     return rc;
 }
 
-int file_ioctl(struct file *f, unsigned long req, uint64_t uarg)
+int file_ioctl(struct file *f, unsigned long req, const struct file_uarg *arg)
 {
-    return f->ops->ioctl ? f->ops->ioctl(f, req, uarg) : -ENOTTY;
+    return f->ops->ioctl ? f->ops->ioctl(f, req, arg) : -ENOTTY;
 }
 
 int file_stat(struct file *f, struct vfs_stat *st)
@@ -132,12 +133,19 @@ unsigned file_poll(struct file *f, struct poll_table *pt)
     return f->ops->poll ? f->ops->poll(f, pt) : FILE_POLL_DEFAULT;
 }
 
-int file_mmap(struct file *f, struct vm_space *vm, uint64_t addr, uint64_t len, unsigned prot,
-              unsigned flags, uint64_t off, uint64_t *out)
+int file_mmap(struct file *f, struct vfs_file **src)
 {
-    if (!f->ops->mmap)
-        return -ENODEV;
-    return f->ops->mmap(f, vm, addr, len, prot, flags, off, out);
+    *src = NULL;
+    return f->ops->mmap ? f->ops->mmap(f, src) : -ENODEV;
+}
+
+long file_fcntl(struct file *f, unsigned cmd, uint64_t arg)
+{
+    if (f->ops->fcntl)
+        return f->ops->fcntl(f, cmd, arg);
+    if (cmd == LINUX_F_GETPIPE_SZ || cmd == LINUX_F_SETPIPE_SZ)
+        return -EBADF; /* Linux: not a pipe */
+    return -EINVAL;
 }
 
 int file_fsync(struct file *f, bool datasync)

@@ -29,13 +29,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/abi/poll.h"
 #include "core/lib/spinlock.h"
 #include "core/sched/sched.h"
 
 struct file;
 struct vfs_stat;
 struct vfs_file;
-struct vm_space;
+
+/*
+ * The user argument of an ioctl with the caller's copy functions (the syscall layer's, which
+ * log every read for the double-fetch check): kinds sit below the layers that own user
+ * memory, so they reach it only through these. 0 or -EFAULT.
+ */
+struct file_uarg {
+    uint64_t addr;
+    int (*copy_in)(void *dst, uint64_t uaddr, size_t n);
+    int (*copy_out)(uint64_t uaddr, const void *src, size_t n);
+};
+
+static inline int file_uarg_in(const struct file_uarg *a, void *dst, size_t n)
+{
+    return a->copy_in(dst, a->addr, n);
+}
+
+static inline int file_uarg_out(const struct file_uarg *a, const void *src, size_t n)
+{
+    return a->copy_out(a->addr, src, n);
+}
 
 /* FILE_MODE_*: how the generic layer treats the file (fixed at file_alloc). */
 #define FILE_MODE_POS 0x1u  /* read/write/lseek/getdents use f->pos under pos_lock */
@@ -71,16 +92,19 @@ struct file_ops {
     int64_t (*lseek)(struct file *f, int64_t off, int whence);
     /* linux_dirent64 records at f->pos (pos_lock held). NULL: -ENOTDIR */
     long (*getdents)(struct file *f, void *buf, size_t n);
-    /* req and the user argument (copy through core/mm/uaccess). NULL: -ENOTTY */
-    int (*ioctl)(struct file *f, unsigned long req, uint64_t uarg);
+    /* req and the user argument (copied only through arg's functions). NULL: -ENOTTY */
+    int (*ioctl)(struct file *f, unsigned long req, const struct file_uarg *arg);
     /* required: every kind has a stat (anonymous kinds fill a synthetic one) */
     int (*stat)(struct file *f, struct vfs_stat *st);
     /* LINUX_EPOLL* bits ready now; registers its queues through poll_wait. Never sleeps.
      * NULL: always ready for reading and writing (FILE_POLL_DEFAULT). */
     unsigned (*poll)(struct file *f, struct poll_table *pt);
-    /* mmap(2) of this file into vm (arguments as vm_mmap). NULL: -ENODEV */
-    int (*mmap)(struct file *f, struct vm_space *vm, uint64_t addr, uint64_t len, unsigned prot,
-                unsigned flags, uint64_t off, uint64_t *out);
+    /* mmap(2): the VFS description whose pages a mapping of this file maps (no new
+     * reference; core/mm maps it, a layer above this one). NULL: -ENODEV */
+    int (*mmap)(struct file *f, struct vfs_file **src);
+    /* fcntl commands of one kind (F_GETPIPE_SZ/F_SETPIPE_SZ, F_ADD_SEALS/F_GET_SEALS).
+     * NULL: Linux's answer for other files (-EBADF for the pipe ones, else -EINVAL) */
+    long (*fcntl)(struct file *f, unsigned cmd, uint64_t arg);
     /* NULL: -EINVAL */
     int (*fsync)(struct file *f, bool datasync);
     /* ftruncate(2); len >= 0. NULL: -EINVAL */
@@ -104,7 +128,8 @@ struct file {
 };
 
 /* poll mask of a file without a poll op (a regular file): Linux's DEFAULT_POLLMASK. */
-#define FILE_POLL_DEFAULT 0x145u /* EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM */
+#define FILE_POLL_DEFAULT                                                                          \
+    (LINUX_EPOLLIN | LINUX_EPOLLOUT | LINUX_EPOLLRDNORM | LINUX_EPOLLWRNORM)
 
 /* A new description with one reference, or NULL (out of memory). Never sleeps. */
 struct file *file_alloc(const struct file_ops *ops, void *priv, unsigned flags, unsigned mode);
@@ -131,13 +156,17 @@ long file_read(struct file *f, void *buf, size_t n, uint64_t *pos);
 long file_write(struct file *f, const void *buf, size_t n, uint64_t *pos);
 int64_t file_lseek(struct file *f, int64_t off, int whence);   /* takes pos_lock */
 long file_getdents(struct file *f, void *buf, size_t n);       /* takes pos_lock */
-int file_ioctl(struct file *f, unsigned long req, uint64_t uarg);
+int file_ioctl(struct file *f, unsigned long req, const struct file_uarg *arg);
 int file_stat(struct file *f, struct vfs_stat *st);
 unsigned file_poll(struct file *f, struct poll_table *pt);
-int file_mmap(struct file *f, struct vm_space *vm, uint64_t addr, uint64_t len, unsigned prot,
-              unsigned flags, uint64_t off, uint64_t *out);
+int file_mmap(struct file *f, struct vfs_file **src);
+long file_fcntl(struct file *f, unsigned cmd, uint64_t arg);
 int file_fsync(struct file *f, bool datasync);
 int file_truncate(struct file *f, int64_t len);
+
+/* The console kind (console.c): a new O_RDWR description of the console, for descriptors
+ * 0-2 of a new process. NULL when out of memory. */
+struct file *file_console_open(void);
 
 /* --- the VFS kind (file_vfs.c) ---------------------------------------------------------- */
 

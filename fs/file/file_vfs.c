@@ -10,7 +10,7 @@
  * poll has no op: regular files and directories are always ready (FILE_POLL_DEFAULT), as
  * Linux reports for files without a poll method.
  */
-#include "core/mm/vm.h"
+#include "core/abi/ioctl.h"
 #include "fs/file/file.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
@@ -40,15 +40,33 @@ static long fv_getdents(struct file *f, void *buf, size_t n)
     return vfs_getdents_at(vf_of(f), buf, n, &f->pos);
 }
 
+/* FIONREAD of a regular file: the bytes from the position to the end (Linux's generic
+ * answer); other ioctls: -ENOTTY, as for any file without an ioctl method. */
+static int fv_ioctl(struct file *f, unsigned long req, const struct file_uarg *arg)
+{
+    struct vfs_stat st;
+    int rc, n;
+
+    if (req != LINUX_FIONREAD || !VFS_S_ISTYPE(vf_of(f)->inode->mode, VFS_S_IFREG))
+        return -ENOTTY;
+    rc = vfs_fstat(vf_of(f), &st);
+    if (rc)
+        return rc;
+    mutex_lock(&f->pos_lock);
+    n = (uint64_t)st.st_size > f->pos ? (int)((uint64_t)st.st_size - f->pos) : 0;
+    mutex_unlock(&f->pos_lock);
+    return file_uarg_out(arg, &n, sizeof(n));
+}
+
 static int fv_stat(struct file *f, struct vfs_stat *st)
 {
     return vfs_fstat(vf_of(f), st);
 }
 
-static int fv_mmap(struct file *f, struct vm_space *vm, uint64_t addr, uint64_t len,
-                   unsigned prot, unsigned flags, uint64_t off, uint64_t *out)
+static int fv_mmap(struct file *f, struct vfs_file **src)
 {
-    return vm_mmap(vm, addr, len, prot, flags, vf_of(f), off, out);
+    *src = vf_of(f);
+    return 0;
 }
 
 static int fv_fsync(struct file *f, bool datasync)
@@ -80,6 +98,7 @@ static const struct file_ops vfs_kind_ops = {
     .write = fv_write,
     .lseek = fv_lseek,
     .getdents = fv_getdents,
+    .ioctl = fv_ioctl,
     .stat = fv_stat,
     .mmap = fv_mmap,
     .fsync = fv_fsync,

@@ -180,8 +180,10 @@ void vfs_chrdev_unregister(uint64_t rdev)
 static int open_special(struct vfs_file *f, int flags)
 {
     struct vfs_inode *ip = f->inode;
+    if (VFS_S_ISTYPE(ip->mode, VFS_S_IFIFO))
+        return 0; /* the open file layer makes it a pipe end (fs/pipe: fifo_open) */
     if (!VFS_S_ISTYPE(ip->mode, VFS_S_IFCHR))
-        return -ENXIO; /* block devices, fifos and sockets have no driver here */
+        return -ENXIO; /* block devices and sockets have no driver here */
     struct vfs_attr a;
     int rc = inode_getattr(ip, &a);
     if (rc)

@@ -176,5 +176,16 @@ const struct sc_case sc_cases_file[] = {
          CALL(fcntl, W(0), I(3), I(F_GETFD))),
     CASE("file.ioctl_ebadf", CALL(ioctl, ERR(EBADF), I(40), I(FIOCLEX))),
     CASE("file.close_ebadf", CALL(close, ERR(EBADF), I(3)), CALL(close, ERR(EBADF), I(-1))),
+    /* pipes (docs/pipes.md): a pipe to itself, then its flags and errors */
+    CASE("file.pipe_self", CALLO(pipe, W(0), "\3\0\0\0\4\0\0\0", BUF(8)),
+         CALL(write, W(5), I(4), D("hello"), I(5)), CALLO(read, W(5), "hello", I(3), BUF(16), I(16)),
+         CALL(lseek, ERR(ESPIPE), I(3), I(0), I(SEEK_CUR)), CALL(close, W(0), I(4)),
+         CALL(read, W(0), I(3), BUF(16), I(16))),
+    CASE("file.pipe2_flags", CALL(pipe2, W(0), BUF(8), I(O_NONBLOCK | O_CLOEXEC)),
+         CALL(fcntl, W(O_NONBLOCK), I(3), I(F_GETFL)),
+         CALL(fcntl, W(O_WRONLY | O_NONBLOCK), I(4), I(F_GETFL)),
+         CALL(fcntl, W(FD_CLOEXEC), I(3), I(F_GETFD)), CALL(read, ERR(EAGAIN), I(3), BUF(4), I(4)),
+         CALL(fcntl, W(65536), I(3), I(F_GETPIPE_SZ)),
+         CALL(pipe2, ERR(EINVAL), BUF(8), I(O_CREAT)), CALL(pipe, ERR(EFAULT), BAD(KERNEL))),
     {NULL, NULL, 0, -1, {0}, 0, false},
 };

@@ -34,35 +34,7 @@ static const struct sc_deviation sc_deviations[] = {
     {"meta.setsid", NULL, 0, ERR(EPERM), "Petrel's one process is already the leader of its "
      "group and session (pid 1, as a container's first process), which setsid refuses; the "
      "native runner's forked child is not one yet"},
-    /* The two expectations issue 7 names as wrong in the old tests. */
-    {"file.read_tail_unmapped", NULL, 3, ERR(EFAULT),
-     FILES_FIX ": a read whose buffer's tail "
-               "is unmapped returns the bytes done on Linux, -EFAULT in Petrel"},
-    {"file.read_tail_unmapped", NULL, 4, W(0), FILES_FIX ": (the offset then stays)"},
-    {"file.write_tail_unmapped", NULL, 1, ERR(EFAULT), FILES_FIX ": the same for write"},
-    {"file.write_tail_unmapped", NULL, 2, W(0), FILES_FIX ": (nothing written)"},
-    {"mem.munmap_partial", NULL, 3, ERR(EFAULT),
-     FILES_FIX ": a write from a buffer running "
-               "into a hole made by munmap"},
-    {"file.writev_kernel_ptr_second", NULL, 1, W(3),
-     FILES_FIX
-     ": a writev with an iovec "
-     "outside user space is -EFAULT before any byte moves on Linux; Petrel writes the iovecs "
-     "before it"},
-    {"file.writev_kernel_ptr_second", NULL, 2, W(0), FILES_FIX ": (st_size is 3, not 0)"},
-    {"file.readv_kernel_ptr_second", NULL, 3, W(2),
-     "reported to files: readv, like writev, "
-     "must check every iovec's range before reading (Linux: -EFAULT, offset unchanged)"},
-    {"file.readv_kernel_ptr_second", NULL, 4, W(2), "reported to files: (offset moved to 2)"},
-    /* generated from the readv/writev templates: an iovec base past the user top */
-    {"t.writev.a1.iov1.kernel", NULL, 2, W(1), FILES_FIX ": writev writes iovec 0 first"},
-    {"t.writev.a1.iov1.noncanon", NULL, 2, W(1), FILES_FIX ": writev writes iovec 0 first"},
-    {"t.writev.a1.iov1.top", NULL, 2, W(1), FILES_FIX ": writev writes iovec 0 first"},
-    {"t.readv.a1.iov1.kernel", NULL, 3, W(2), "reported to files: readv reads iovec 0 first"},
-    {"t.readv.a1.iov1.noncanon", NULL, 3, W(2), "reported to files: readv reads iovec 0 first"},
-    {"t.readv.a1.iov1.top", NULL, 3, W(2), "reported to files: readv reads iovec 0 first"},
-    {"t.getdents64.a1.top", NULL, 1, ERR(EFAULT),
-     "reported to files: Linux checks each "
+    {"t.getdents64.a1.top", NULL, 1, ERR(EFAULT), "reported to files: Linux checks each "
      "record as it writes it (the entries that fit below the top are returned); Petrel "
      "checks the whole buffer first"},
     /* O_LARGEFILE: Linux forces it on 64-bit opens and F_GETFL shows it. */

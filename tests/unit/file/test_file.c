@@ -63,7 +63,8 @@ VT_CASE(defaults_are_linux_errors)
 {
     struct file *f = file_alloc(&bare_ops, &released, VFS_O_RDWR, 0);
     struct vfs_stat st;
-    uint64_t pos = 0, out;
+    struct vfs_file *src;
+    uint64_t pos = 0;
     char c;
 
     VT_EQ(file_read(f, &c, 1, &pos), -EINVAL);
@@ -71,7 +72,9 @@ VT_CASE(defaults_are_linux_errors)
     VT_EQ(file_lseek(f, 0, VFS_SEEK_SET), -ESPIPE);
     VT_EQ(file_getdents(f, &c, 1), -ENOTDIR);
     VT_EQ(file_ioctl(f, 0x5401, 0), -ENOTTY);
-    VT_EQ(file_mmap(f, NULL, 0, 4096, 1, 2, 0, &out), -ENODEV);
+    VT_EQ(file_mmap(f, &src), -ENODEV);
+    VT_EQ(file_fcntl(f, 1031, 4096), -EBADF); /* F_SETPIPE_SZ: not a pipe */
+    VT_EQ(file_fcntl(f, 1034, 0), -EINVAL);   /* F_GET_SEALS */
     VT_EQ(file_fsync(f, false), -EINVAL);
     VT_EQ(file_truncate(f, 0), -EINVAL);
     VT_EQ(file_poll(f, NULL), FILE_POLL_DEFAULT);
@@ -183,6 +186,9 @@ VT_CASE(vfs_kind_setfl_append_reaches_the_vfs)
     VT_EQ(file_truncate(f, 4), 0);
     VT_EQ(file_fsync(f, true), 0);
     VT_EQ(file_poll(f, NULL), FILE_POLL_DEFAULT);
+    struct vfs_file *src = NULL;
+    VT_EQ(file_mmap(f, &src), 0);
+    VT_CHECK(src == file_vfs(f));
     file_put(f);
     VT_EQ(vt_read_file("/b", buf, sizeof(buf)), 4);
     VT_CHECK(memcmp(buf, "Z123", 4) == 0);

@@ -163,7 +163,7 @@ ST_CASE(create_with_cwd)
 ST_CASE(fdtable_edges)
 {
     struct fdtable *t = &st_proc->fds;
-    struct file *f = sys_console_open(), *g = f;
+    struct file *f = file_console_open(), *g = f;
 
     ST_CHECK(f != NULL);
     ST_EQ(fd_install(t, -1, f, false), -EINVAL);

@@ -56,10 +56,32 @@ ST_CASE(read_write_efault)
         ST_EQ(SC(NR_pwrite64, fd, bad_ptrs[i], 8, 0), -EFAULT);
     }
     ST_EQ(SC(NR_read, fd, st_hole, 8), -EFAULT);
-    ST_EQ(SC(NR_write, fd, st_hole - 4, 8), -EFAULT); /* runs into the hole */
-    /* a read with a bad buffer fails before the offset moves */
-    ST_EQ(SC(NR_read, fd, st_hole - 4, 8), -EFAULT);
-    ST_EQ(SC(NR_lseek, fd, 0, 1), 0);
+    ST_EQ(SC(NR_lseek, fd, 0, 1), 0); /* nothing moved */
+    /* A buffer running into the hole: the bytes before it, and the offset moves by them
+     * (Linux: write 4, read 4; checked natively). */
+    st_put(st_hole - 4, "ABCD", 4);
+    ST_EQ(SC(NR_write, fd, st_hole - 4, 8), 4);
+    ST_EQ(SC(NR_lseek, fd, 0, 1), 4);
+    ST_EQ(SC(NR_read, fd, st_hole - 4, 8), 4);
+    ST_EQ(SC(NR_lseek, fd, 0, 1), 8);
+    ST_EQ(SC(NR_pread64, fd, st_hole - 2, 8, 0), 2);
+    ST_EQ(SC(NR_pwrite64, fd, st_hole - 3, 8, 0), 3);
+    char b[10];
+    st_get(b, st_hole - 4, 4);
+    ST_CHECK(memcmp(b, "45AB", 4) == 0); /* the read put "4567", the pread "AB" at -2 */
+    ST_EQ(SC(NR_pread64, fd, P(0), 10, 0), 10);
+    st_get(b, P(0), 10);
+    ST_CHECK(memcmp(b, "5ABD456789", 10) == 0);
+    /* At the end of the file an unmapped buffer reads 0 (Linux never touches it); a
+     * kernel-half one is -EFAULT (access_ok comes first); a write-only file says -EBADF. */
+    ST_EQ(SC(NR_lseek, fd, 0, 2), 10);
+    ST_EQ(SC(NR_read, fd, st_hole, 8), 0);
+    ST_EQ(SC(NR_read, fd, 0, 8), 0);
+    ST_EQ(SC(NR_read, fd, ST_KERNEL_PTR, 8), -EFAULT);
+    long wfd = SC(NR_open, st_str(P(0), "/f"), O_WRONLY_);
+    ST_EQ(SC(NR_read, wfd, st_hole, 8), -EBADF);
+    ST_EQ(SC(NR_close, wfd), 0);
+    ST_EQ(SC(NR_lseek, fd, 0, 0), 0);
     /* a read-only mapping is no read buffer */
     ST_EQ(SC(NR_mprotect, P(8192), 4096, 1), 0);
     ST_EQ(SC(NR_read, fd, P(8192), 4), -EFAULT);
@@ -114,14 +136,32 @@ ST_CASE(readv_writev)
     ST_EQ(SC(NR_writev, fd, P(600), (uint64_t)-1), -EINVAL);
     for (size_t i = 0; i < sizeof(bad_ptrs) / sizeof(bad_ptrs[0]); i++)
         ST_EQ(SC(NR_writev, fd, bad_ptrs[i], 1), -EFAULT);
-    /* lengths summing past SSIZE_MAX */
+    /* Linux (checked natively): lengths past the top of user space are -EFAULT; a negative
+     * length anywhere is -EINVAL, before a kernel pointer's -EFAULT. */
     uint64_t huge[4] = {P(0), 1ULL << 62, P(0), 1ULL << 62};
     st_put(P(700), huge, sizeof(huge));
+    ST_EQ(SC(NR_writev, fd, P(700), 2), -EFAULT);
+    uint64_t neg[4] = {ST_KERNEL_PTR, 4, P(0), 1ULL << 63};
+    st_put(P(700), neg, sizeof(neg));
     ST_EQ(SC(NR_writev, fd, P(700), 2), -EINVAL);
-    /* a bad element after a good one: the bytes done so far */
+    /* A kernel-half pointer in any element fails the call before anything is written;
+     * an unmapped user one ends it there: the bytes done so far (Linux, checked natively). */
+    int64_t end = SC(NR_lseek, fd, 0, 1);
     uint64_t part[4] = {P(1000), 3, ST_KERNEL_PTR, 4};
     st_put(P(800), part, sizeof(part));
+    ST_EQ(SC(NR_writev, fd, P(800), 2), -EFAULT);
+    ST_EQ(SC(NR_readv, fd, P(800), 2), -EFAULT);
+    ST_EQ(SC(NR_lseek, fd, 0, 1), end);
+    part[2] = st_hole;
+    st_put(P(800), part, sizeof(part));
     ST_EQ(SC(NR_writev, fd, P(800), 2), 3);
+    part[2] = 0; /* NULL passes access_ok, then faults */
+    st_put(P(800), part, sizeof(part));
+    ST_EQ(SC(NR_writev, fd, P(800), 2), 3);
+    ST_EQ(SC(NR_lseek, fd, 0, 0), 0);
+    part[2] = st_hole - 2;
+    st_put(P(800), part, sizeof(part));
+    ST_EQ(SC(NR_readv, fd, P(800), 2), 5); /* 3 + the 2 bytes before the hole */
     ST_EQ(SC(NR_readv, 77, P(800), 2), -EBADF);
 }
 
@@ -192,6 +232,22 @@ ST_CASE(ioctl_on_files)
     st_put(P(100), &one, 4);
     ST_EQ(SC(NR_ioctl, fd, 0x5421, P(100)), 0);
     ST_EQ(SC(NR_fcntl, fd, 3) & O_NONBLOCK_, O_NONBLOCK_);
+    /* FIONREAD of a regular file: bytes from the position to the end (Linux, natively) */
+    int n = -1;
+    ST_EQ(SC(NR_ioctl, fd, 0x541b, P(100)), 0);
+    st_get(&n, P(100), 4);
+    ST_EQ(n, 1);
+    ST_EQ(SC(NR_lseek, fd, 5, 0), 5);
+    ST_EQ(SC(NR_ioctl, fd, 0x541b, P(100)), 0);
+    st_get(&n, P(100), 4);
+    ST_EQ(n, 0);
+    ST_EQ(SC(NR_ioctl, fd, 0x541b, ST_KERNEL_PTR), -EFAULT);
+    /* pipe and seal commands on a regular file: -EBADF and -EINVAL (Linux) */
+    ST_EQ(SC(NR_fcntl, fd, 1032), -EBADF);
+    ST_EQ(SC(NR_fcntl, fd, 1031, 4096), -EBADF);
+    ST_EQ(SC(NR_fcntl, fd, 1034), -EINVAL);
+    ST_EQ(SC(NR_fcntl, fd, 1033, 1), -EINVAL);
+    ST_EQ(SC(NR_fcntl, 99, 1032), -EBADF);
 }
 
 ST_CASE(fstat_file_and_console)

@@ -1,6 +1,10 @@
 /*
  * console.c - the console as a file: descriptors 0, 1 and 2 of the process.
  *
+ * It lives in fs/file (not the syscall layer) because the process layer, below the syscall
+ * layer, creates it for a new process; its ioctls reach user memory through the copy
+ * functions the caller hands in (struct file_uarg).
+ *
  * The console is not a VFS node (the root may be a TFS image without /dev): it is a kind of
  * open file (fs/file/file.h) of its own, one description shared by descriptors 0, 1 and 2
  * as a login shell's tty is; its status flags (O_NONBLOCK) are the description's. It
@@ -11,32 +15,13 @@
  * when the description is O_NONBLOCK - the console never blocks (docs/syscalls.md), so its
  * poll reports it always readable and writable.
  */
+#include "core/abi/termios.h"
 #include "core/lib/kstring.h"
-#include "core/syscall/sys_internal.h"
+#include "fs/vfs/vfs.h"
 #include "fs/file/file.h"
 #include "hal/hal_console.h"
 #include "hal/hal_errno.h"
 
-#define TCGETS 0x5401
-#define TCSETS 0x5402
-#define TCSETSW 0x5403
-#define TCSETSF 0x5404
-#define TIOCGPGRP 0x540f
-#define TIOCGWINSZ 0x5413
-#define TIOCSWINSZ 0x5414
-
-/* struct termios as the kernel copies it (x86-64: 36 bytes). */
-struct sys_termios {
-    uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
-    uint8_t c_line;
-    uint8_t c_cc[19];
-} __attribute__((packed));
-
-struct sys_winsize {
-    uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
-};
-
-_Static_assert(sizeof(struct sys_termios) == 36, "termios layout");
 
 static long console_read(struct file *f, void *buf, size_t n, uint64_t *pos)
 {
@@ -54,7 +39,7 @@ static long console_write(struct file *f, const void *buf, size_t n, uint64_t *p
     return (long)n;
 }
 
-static void termios_default(struct sys_termios *t)
+static void termios_default(struct linux_termios *t)
 {
     static const uint8_t cc[19] = {3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22};
 
@@ -66,26 +51,26 @@ static void termios_default(struct sys_termios *t)
     memcpy(t->c_cc, cc, sizeof(cc));
 }
 
-static int console_ioctl(struct file *f, unsigned long req, uint64_t arg)
+static int console_ioctl(struct file *f, unsigned long req, const struct file_uarg *arg)
 {
-    struct sys_termios t;
-    struct sys_winsize ws = {24, 80, 0, 0};
-    int pgrp = PROC_PID;
+    struct linux_termios t;
+    struct linux_winsize ws = {24, 80, 0, 0};
+    int pgrp = 1; /* the one process, pid 1 (core/proc) */
 
     switch (req) {
-    case TCGETS:
+    case LINUX_TCGETS:
         termios_default(&t);
-        return sys_copy_out(arg, &t, sizeof(t));
-    case TCSETS:
-    case TCSETSW:
-    case TCSETSF: /* accepted (read, checked), not applied: output is never transformed */
-        return sys_copy_in(&t, arg, sizeof(t));
-    case TIOCGWINSZ:
-        return sys_copy_out(arg, &ws, sizeof(ws));
-    case TIOCSWINSZ:
-        return sys_copy_in(&ws, arg, sizeof(ws));
-    case TIOCGPGRP:
-        return sys_copy_out(arg, &pgrp, sizeof(pgrp));
+        return file_uarg_out(arg, &t, sizeof(t));
+    case LINUX_TCSETS:
+    case LINUX_TCSETSW:
+    case LINUX_TCSETSF: /* accepted (read, checked), not applied: output is never transformed */
+        return file_uarg_in(arg, &t, sizeof(t));
+    case LINUX_TIOCGWINSZ:
+        return file_uarg_out(arg, &ws, sizeof(ws));
+    case LINUX_TIOCSWINSZ:
+        return file_uarg_in(arg, &ws, sizeof(ws));
+    case LINUX_TIOCGPGRP:
+        return file_uarg_out(arg, &pgrp, sizeof(pgrp));
     default:
         return -ENOTTY;
     }
@@ -117,7 +102,7 @@ static const struct file_ops console_ops = {
     .fsync = console_fsync,
 };
 
-struct file *sys_console_open(void)
+struct file *file_console_open(void)
 {
     return file_alloc(&console_ops, NULL, VFS_O_RDWR, 0);
 }

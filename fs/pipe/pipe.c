@@ -1,0 +1,575 @@
+/*
+ * pipe.c - pipes and FIFOs (pipe.h, docs/pipes.md).
+ *
+ * A pipe is a ring of slots, each a page-sized buffer holding [off, off + len) of data; its
+ * capacity is counted in slots (16 by default: 64 KiB), as Linux's pipe_buffer ring. A write
+ * first merges its tail (n mod PAGE bytes) into the last slot when it fits there and that
+ * slot is not a packet, then fills fresh slots a page at a time; so a write of at most
+ * PIPE_BUF bytes lands in one slot, whole or not at all - the atomicity POSIX asks for. An
+ * O_DIRECT writer makes each slot a packet: a read takes at most one packet and drops what
+ * does not fit in its buffer.
+ *
+ * Locking: p->lock (a mutex) guards the ring and the counts. A thread that must wait takes
+ * the wait queue's lock, drops p->lock and sleeps (wq_wait_locked), so a wake that follows a
+ * change made under p->lock cannot be lost. rd_wq: readers waiting for data or for the last
+ * writer to go, and FIFO openers waiting for a writer; wr_wq: the reverse. Wakes carry the
+ * LINUX_EPOLL* bits that became true. readers/writers/count/nslots are also read without the
+ * lock by poll (atomic accesses: poll never sleeps).
+ */
+#include "fs/pipe/pipe.h"
+
+#include "core/abi/fcntl.h"
+#include "core/abi/ioctl.h"
+#include "core/abi/poll.h"
+#include "core/lib/alloc.h"
+#include "core/lib/kstring.h"
+#include "fs/vfs/vfs.h"
+#include "hal/hal_errno.h"
+
+#define PIPE_PAGE 4096u
+#define PIPE_DEF_SLOTS (LINUX_PIPE_DEF_SIZE / PIPE_PAGE)
+
+struct pipe_slot {
+    uint8_t *page;
+    uint32_t off, len;
+    bool packet;
+};
+
+struct pipe {
+    struct mutex lock;
+    struct wait_queue rd_wq, wr_wq;
+    struct pipe_slot *slots; /* ring of nslots */
+    unsigned nslots, head, count;
+    unsigned readers, writers;     /* open ends */
+    unsigned r_counter, w_counter; /* opens so far: a FIFO opener waits for a change */
+    struct vfs_inode *fifo;        /* the FIFO inode (key in the FIFO list), or NULL */
+    struct list_node fifo_node;
+};
+
+/* One end: the pipe and, for a FIFO, the VFS description it was opened through. */
+struct pipe_end {
+    struct pipe *p;
+    struct vfs_file *vf;
+};
+
+static void (*sigpipe_hook)(void);
+
+/* FIFO pipes by inode; fifo_lock guards the list and the creation and last release of FIFO
+ * pipes (order: fifo_lock, then p->lock). Set up on first use (fifo_setup). */
+static struct mutex fifo_lock;
+static struct list fifo_list;
+static struct spinlock fifo_once = SPINLOCK_INIT("fifo.once");
+static bool fifo_ready;
+
+static void fifo_setup(void)
+{
+    uint64_t irq = spin_lock_irqsave(&fifo_once);
+
+    if (!fifo_ready) {
+        mutex_init(&fifo_lock, "fifo");
+        list_init(&fifo_list);
+        fifo_ready = true;
+    }
+    spin_unlock_irqrestore(&fifo_once, irq);
+}
+
+void pipe_set_sigpipe_hook(void (*hook)(void))
+{
+    sigpipe_hook = hook;
+}
+
+static struct pipe *pipe_of(struct file *f)
+{
+    return ((struct pipe_end *)f->priv)->p;
+}
+
+static bool end_reads(struct file *f)
+{
+    return (file_flags(f) & VFS_O_ACCMODE) != VFS_O_WRONLY;
+}
+
+static bool end_writes(struct file *f)
+{
+    return (file_flags(f) & VFS_O_ACCMODE) != VFS_O_RDONLY;
+}
+
+static void set_u(unsigned *field, unsigned v)
+{
+    __atomic_store_n(field, v, __ATOMIC_RELAXED);
+}
+
+static unsigned get_u(const unsigned *field)
+{
+    return __atomic_load_n(field, __ATOMIC_RELAXED);
+}
+
+/* Every sleeper and poller of wq, with the events that became true (poll/epoll filter). */
+static void wake(struct wait_queue *wq, unsigned key)
+{
+    wq_wake_key(wq, key, 0);
+}
+
+/* p->lock held: sleep on wq until woken, without p->lock meanwhile. 0, or -EINTR when the
+ * thread is interrupted (a signal to take) before or during the sleep. */
+static int pipe_sleep(struct pipe *p, struct wait_queue *wq)
+{
+    uint64_t irq = spin_lock_irqsave(&wq->lock);
+    int rc;
+
+    mutex_unlock(&p->lock);
+    rc = wq_wait_locked_intr(wq, &irq, UINT64_MAX);
+    spin_unlock_irqrestore(&wq->lock, irq);
+    mutex_lock(&p->lock);
+    return rc;
+}
+
+static struct pipe *pipe_new(void)
+{
+    struct pipe *p = kzalloc(sizeof(*p));
+
+    if (!p)
+        return NULL;
+    p->slots = kzalloc(PIPE_DEF_SLOTS * sizeof(*p->slots));
+    if (!p->slots) {
+        kfree(p);
+        return NULL;
+    }
+    p->nslots = PIPE_DEF_SLOTS;
+    mutex_init(&p->lock, "pipe");
+    wq_init(&p->rd_wq, "pipe.rd");
+    wq_init(&p->wr_wq, "pipe.wr");
+    return p;
+}
+
+static void pipe_free(struct pipe *p)
+{
+    for (unsigned i = 0; i < p->count; i++)
+        kfree(p->slots[(p->head + i) % p->nslots].page);
+    kfree(p->slots);
+    kfree(p);
+}
+
+/* --- data ---------------------------------------------------------------------------------- */
+
+/* p->lock held: move up to n bytes out of the ring (one packet at most). */
+static size_t ring_take(struct pipe *p, uint8_t *buf, size_t n)
+{
+    size_t got = 0;
+
+    while (got < n && p->count) {
+        struct pipe_slot *s = &p->slots[p->head];
+        size_t c = s->len < n - got ? s->len : n - got;
+        bool packet = s->packet;
+
+        memcpy(buf + got, s->page + s->off, c);
+        got += c;
+        s->off += (uint32_t)c;
+        s->len -= (uint32_t)c;
+        if (s->len == 0 || packet) { /* a packet is read once: the rest is dropped */
+            kfree(s->page);
+            s->page = NULL;
+            p->head = (p->head + 1) % p->nslots;
+            set_u(&p->count, p->count - 1);
+        }
+        if (packet)
+            break;
+    }
+    return got;
+}
+
+/* p->lock held: append up to n bytes in a fresh slot (at most a page). -ENOMEM or bytes. */
+static long ring_push(struct pipe *p, const uint8_t *buf, size_t n, bool packet)
+{
+    struct pipe_slot *s = &p->slots[(p->head + p->count) % p->nslots];
+    size_t c = n < PIPE_PAGE ? n : PIPE_PAGE;
+
+    s->page = kmalloc(PIPE_PAGE);
+    if (!s->page)
+        return -ENOMEM;
+    memcpy(s->page, buf, c);
+    s->off = 0;
+    s->len = (uint32_t)c;
+    s->packet = packet;
+    set_u(&p->count, p->count + 1);
+    return (long)c;
+}
+
+/* p->lock held: the tail n mod PAGE bytes of a write join the last slot if they fit. */
+static size_t ring_merge(struct pipe *p, const uint8_t *buf, size_t n, bool packet)
+{
+    size_t chars = n % PIPE_PAGE;
+    struct pipe_slot *s;
+
+    if (packet || !chars || !p->count)
+        return 0;
+    s = &p->slots[(p->head + p->count - 1) % p->nslots];
+    if (s->packet || s->off + s->len + chars > PIPE_PAGE)
+        return 0;
+    memcpy(s->page + s->off + s->len, buf, chars);
+    s->len += (uint32_t)chars;
+    return chars;
+}
+
+static long pipe_read(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+    struct pipe *p = pipe_of(f);
+    size_t got = 0;
+    long rc = 0;
+
+    if (!end_reads(f))
+        return -EBADF;
+    if (n == 0)
+        return 0;
+    mutex_lock(&p->lock);
+    for (;;) {
+        got = ring_take(p, buf, n);
+        if (got || !p->writers)
+            break; /* data, or end of file */
+        if (file_flags(f) & VFS_O_NONBLOCK) {
+            rc = -EAGAIN;
+            break;
+        }
+        rc = pipe_sleep(p, &p->rd_wq);
+        if (rc)
+            break;
+    }
+    if (got)
+        wake(&p->wr_wq, LINUX_EPOLLOUT | LINUX_EPOLLWRNORM);
+    if (got && p->count)
+        wake(&p->rd_wq, LINUX_EPOLLIN | LINUX_EPOLLRDNORM); /* more for the next reader */
+    mutex_unlock(&p->lock);
+    return got ? (long)got : rc;
+}
+
+/* No reader: -EPIPE, after the SIGPIPE hook (called without the lock). */
+static long broken_pipe(void)
+{
+    void (*hook)(void) = sigpipe_hook;
+
+    if (hook)
+        hook();
+    return -EPIPE;
+}
+
+static long pipe_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
+{
+    struct pipe *p = pipe_of(f);
+    bool packet = file_flags(f) & VFS_O_DIRECT;
+    size_t done = 0;
+    long rc = 0;
+
+    if (!end_writes(f))
+        return -EBADF;
+    if (n == 0)
+        return 0;
+    mutex_lock(&p->lock);
+    if (p->readers)
+        done = ring_merge(p, buf, n, packet);
+    while (done < n) {
+        if (!p->readers) {
+            rc = -EPIPE;
+            break;
+        }
+        if (p->count < p->nslots) {
+            long c = ring_push(p, (const uint8_t *)buf + done, n - done, packet);
+            if (c < 0) {
+                rc = c;
+                break;
+            }
+            done += (size_t)c;
+            continue;
+        }
+        if (file_flags(f) & VFS_O_NONBLOCK) {
+            rc = -EAGAIN;
+            break;
+        }
+        wake(&p->rd_wq, LINUX_EPOLLIN | LINUX_EPOLLRDNORM); /* let them drain it */
+        rc = pipe_sleep(p, &p->wr_wq);
+        if (rc)
+            break;
+    }
+    if (done)
+        wake(&p->rd_wq, LINUX_EPOLLIN | LINUX_EPOLLRDNORM);
+    mutex_unlock(&p->lock);
+    if (done)
+        return (long)done;
+    return rc == -EPIPE ? broken_pipe() : rc;
+}
+
+/* --- control --------------------------------------------------------------------------------- */
+
+static unsigned pipe_poll(struct file *f, struct poll_table *pt)
+{
+    struct pipe *p = pipe_of(f);
+    unsigned mask = 0, count = get_u(&p->count);
+
+    if (end_reads(f)) {
+        poll_wait(pt, &p->rd_wq);
+        if (count)
+            mask |= LINUX_EPOLLIN | LINUX_EPOLLRDNORM;
+        if (!get_u(&p->writers))
+            mask |= LINUX_EPOLLHUP;
+    }
+    if (end_writes(f)) {
+        poll_wait(pt, &p->wr_wq);
+        if (count < get_u(&p->nslots))
+            mask |= LINUX_EPOLLOUT | LINUX_EPOLLWRNORM;
+        if (!get_u(&p->readers))
+            mask |= LINUX_EPOLLERR;
+    }
+    return mask;
+}
+
+static int pipe_ioctl(struct file *f, unsigned long req, const struct file_uarg *arg)
+{
+    struct pipe *p = pipe_of(f);
+    int n = 0;
+
+    if (req != LINUX_FIONREAD)
+        return -ENOTTY;
+    mutex_lock(&p->lock);
+    for (unsigned i = 0; i < p->count; i++)
+        n += (int)p->slots[(p->head + i) % p->nslots].len;
+    mutex_unlock(&p->lock);
+    return file_uarg_out(arg, &n, sizeof(n));
+}
+
+/* F_SETPIPE_SZ: a power of two of pages, at least one (Linux's round_pipe_size). */
+static long pipe_resize(struct pipe *p, unsigned arg)
+{
+    unsigned slots = 1;
+    struct pipe_slot *ns;
+
+    if (arg > (1u << 31))
+        return -EINVAL;
+    while ((uint64_t)slots * PIPE_PAGE < arg)
+        slots <<= 1;
+    if ((uint64_t)slots * PIPE_PAGE > LINUX_PIPE_MAX_SIZE)
+        return -EPERM; /* /proc/sys/fs/pipe-max-size */
+    ns = kzalloc(slots * sizeof(*ns));
+    if (!ns)
+        return -ENOMEM;
+    mutex_lock(&p->lock);
+    if (p->count > slots) {
+        mutex_unlock(&p->lock);
+        kfree(ns);
+        return -EBUSY;
+    }
+    for (unsigned i = 0; i < p->count; i++)
+        ns[i] = p->slots[(p->head + i) % p->nslots];
+    kfree(p->slots);
+    p->slots = ns;
+    p->head = 0;
+    set_u(&p->nslots, slots);
+    wake(&p->wr_wq, LINUX_EPOLLOUT | LINUX_EPOLLWRNORM); /* maybe more room */
+    mutex_unlock(&p->lock);
+    return (long)slots * PIPE_PAGE;
+}
+
+static long pipe_fcntl(struct file *f, unsigned cmd, uint64_t arg)
+{
+    if (cmd == LINUX_F_GETPIPE_SZ)
+        return (long)get_u(&pipe_of(f)->nslots) * PIPE_PAGE;
+    if (cmd == LINUX_F_SETPIPE_SZ)
+        return pipe_resize(pipe_of(f), (unsigned)arg);
+    return -EINVAL; /* seals: not a memfd */
+}
+
+static int pipe_stat(struct file *f, struct vfs_stat *st)
+{
+    struct pipe_end *e = f->priv;
+
+    if (e->vf)
+        return vfs_fstat(e->vf, st); /* a FIFO: its inode */
+    memset(st, 0, sizeof(*st));
+    st->st_dev = 0xf; /* Linux's pipefs device on x86-64 boots */
+    st->st_ino = (uint64_t)(uintptr_t)e->p >> 4;
+    st->st_nlink = 1;
+    st->st_mode = VFS_S_IFIFO | 0600;
+    st->st_blksize = PIPE_PAGE;
+    return 0;
+}
+
+/* p->lock held: this end goes away; wake the other side's sleepers. True if it was last. */
+static bool drop_end(struct pipe *p, bool reads, bool writes)
+{
+    if (reads)
+        set_u(&p->readers, p->readers - 1);
+    if (writes)
+        set_u(&p->writers, p->writers - 1);
+    wake(&p->rd_wq, LINUX_EPOLLHUP | LINUX_EPOLLIN | LINUX_EPOLLRDNORM);
+    wake(&p->wr_wq, LINUX_EPOLLERR | LINUX_EPOLLOUT | LINUX_EPOLLWRNORM);
+    return !p->readers && !p->writers;
+}
+
+static void pipe_release(struct file *f)
+{
+    struct pipe_end *e = f->priv;
+    struct pipe *p = e->p;
+    bool last;
+
+    if (p->fifo)
+        mutex_lock(&fifo_lock);
+    mutex_lock(&p->lock);
+    last = drop_end(p, end_reads(f), end_writes(f));
+    mutex_unlock(&p->lock);
+    if (p->fifo && last)
+        list_remove(&p->fifo_node);
+    if (p->fifo)
+        mutex_unlock(&fifo_lock);
+    if (last)
+        pipe_free(p);
+    if (e->vf)
+        vfs_file_put(e->vf);
+    kfree(e);
+}
+
+static const struct file_ops pipe_ops = {
+    .name = "pipe",
+    .read = pipe_read,
+    .write = pipe_write,
+    .ioctl = pipe_ioctl,
+    .stat = pipe_stat,
+    .poll = pipe_poll,
+    .fcntl = pipe_fcntl,
+    .release = pipe_release,
+};
+
+/* A new end of p with flags (p's counts are the caller's). */
+static struct file *end_new(struct pipe *p, struct vfs_file *vf, unsigned flags)
+{
+    struct pipe_end *e = kzalloc(sizeof(*e));
+    struct file *f;
+
+    if (!e)
+        return NULL;
+    e->p = p;
+    e->vf = vf;
+    f = file_alloc(&pipe_ops, e, flags, 0);
+    if (!f)
+        kfree(e);
+    return f;
+}
+
+int pipe_create(unsigned flags, struct file **rd, struct file **wr)
+{
+    unsigned st = flags & (VFS_O_NONBLOCK | VFS_O_DIRECT);
+    struct pipe *p = pipe_new();
+
+    *rd = *wr = NULL;
+    if (!p)
+        return -ENOMEM;
+    p->readers = p->writers = 1;
+    p->r_counter = p->w_counter = 1;
+    *rd = end_new(p, NULL, VFS_O_RDONLY | st);
+    *wr = *rd ? end_new(p, NULL, VFS_O_WRONLY | st) : NULL;
+    if (!*wr) {
+        if (*rd) /* its release drops the read end; the write end's count goes by hand */
+            p->writers = 0, file_put(*rd);
+        else
+            pipe_free(p);
+        *rd = NULL;
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+/* --- FIFOs ----------------------------------------------------------------------------------- */
+
+/* fifo_lock held: the pipe of FIFO inode ip, created on first open. */
+static struct pipe *fifo_pipe(struct vfs_inode *ip)
+{
+    struct pipe *p;
+
+    list_for_each(&fifo_list, n) {
+        p = container_of(n, struct pipe, fifo_node);
+        if (p->fifo == ip)
+            return p;
+    }
+    p = pipe_new();
+    if (p) {
+        p->fifo = ip;
+        list_push_back(&fifo_list, &p->fifo_node);
+    }
+    return p;
+}
+
+/* p->lock held: wait until *counter moves past seen (the other side opened). */
+static int wait_partner(struct pipe *p, struct wait_queue *wq, const unsigned *counter)
+{
+    unsigned seen = *counter;
+    int rc = 0;
+
+    while (rc == 0 && *counter == seen)
+        rc = pipe_sleep(p, wq);
+    return rc;
+}
+
+/* fifo_lock and p->lock held: count the new end in; 0, -ENXIO, or wait for the partner. */
+static int fifo_join(struct pipe *p, unsigned flags)
+{
+    unsigned acc = flags & VFS_O_ACCMODE;
+    bool nb = flags & VFS_O_NONBLOCK;
+
+    if (acc == VFS_O_WRONLY && nb && !p->readers)
+        return -ENXIO;
+    if (acc != VFS_O_WRONLY) {
+        set_u(&p->readers, p->readers + 1);
+        p->r_counter++;
+        wake(&p->wr_wq, LINUX_EPOLLOUT);
+    }
+    if (acc != VFS_O_RDONLY) {
+        set_u(&p->writers, p->writers + 1);
+        p->w_counter++;
+        wake(&p->rd_wq, LINUX_EPOLLIN);
+    }
+    mutex_unlock(&fifo_lock); /* the count keeps p alive while we wait */
+    if (acc == VFS_O_RDONLY && !nb && !p->writers)
+        return wait_partner(p, &p->rd_wq, &p->w_counter);
+    if (acc == VFS_O_WRONLY && !p->readers)
+        return wait_partner(p, &p->wr_wq, &p->r_counter);
+    return 0;
+}
+
+int fifo_open(struct vfs_file *vf, struct file **out)
+{
+    unsigned flags = vf->flags;
+    unsigned acc = flags & VFS_O_ACCMODE;
+    struct pipe *p;
+    int rc;
+
+    fifo_setup();
+    mutex_lock(&fifo_lock);
+    p = fifo_pipe(vf->inode);
+    if (!p) {
+        mutex_unlock(&fifo_lock);
+        return -ENOMEM;
+    }
+    mutex_lock(&p->lock);
+    rc = fifo_join(p, flags); /* releases fifo_lock unless it failed */
+    if (rc == -ENXIO) {
+        bool last = !p->readers && !p->writers;
+        mutex_unlock(&p->lock);
+        if (last)
+            list_remove(&p->fifo_node);
+        mutex_unlock(&fifo_lock);
+        if (last)
+            pipe_free(p);
+        return rc;
+    }
+    mutex_unlock(&p->lock);
+    *out = rc ? NULL : end_new(p, vf, flags & ~(unsigned)(VFS_O_CREAT | VFS_O_EXCL));
+    if (*out)
+        return 0;
+    /* interrupted, or no memory: take this end back out */
+    mutex_lock(&fifo_lock);
+    mutex_lock(&p->lock);
+    bool last = drop_end(p, acc != VFS_O_WRONLY, acc != VFS_O_RDONLY);
+    mutex_unlock(&p->lock);
+    if (last)
+        list_remove(&p->fifo_node);
+    mutex_unlock(&fifo_lock);
+    if (last)
+        pipe_free(p);
+    return rc ? rc : -ENOMEM;
+}
