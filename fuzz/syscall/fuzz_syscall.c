@@ -21,6 +21,11 @@
  *     descriptors or the filesystems allocated is left: the kernel heap holds exactly the
  *     bytes it held before the input, and (nearly) every page is free again;
  *   - on TFS, the unmounted volume passes fsck with no problem.
+ * A call may block for ever, as on Linux (poll with no timeout, a read of an empty pipe, a
+ * futex wait): a watchdog thread interrupts the fuzz threads every WATCHDOG_NS of virtual time
+ * (the idle loop jumps the clock there at once), so such a call ends with -EINTR as it would
+ * on a signal; each thread clears the interrupt after each call. An uninterruptible wait that
+ * never ends is still the deadlock the scheduler reports (exit 126): a kernel bug.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,11 +184,30 @@ static void decode(void)
     }
 }
 
+#define WATCHDOG_NS 10000000000ULL /* 10 s of virtual time */
+
+static struct thread *fuzz_threads[MAX_THREADS];
+static bool fuzz_done;
+
+static void watchdog(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        sched_sleep_ns(WATCHDOG_NS);
+        if (__atomic_load_n(&fuzz_done, __ATOMIC_ACQUIRE))
+            return;
+        for (unsigned i = 0; i < nthreads; i++)
+            if (fuzz_threads[i])
+                thread_interrupt(fuzz_threads[i]);
+    }
+}
+
 static void run_call(const struct call *c)
 {
     uint64_t before = sys_double_fetches();
     long rc = ksys_call(c->d->nr, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5]);
 
+    thread_clear_interrupt(thread_current()); /* the watchdog's, if it fired */
     if (rc < -4095)
         broken(c->d->name, rc);
     if (nthreads == 1 && sys_double_fetches() != before) {
@@ -259,14 +283,23 @@ static void setup_files(void)
 
 static void run_threads(void)
 {
-    struct thread *t[MAX_THREADS] = {NULL};
+    struct thread *t[MAX_THREADS] = {NULL}, *dog;
 
+    memset(fuzz_threads, 0, sizeof(fuzz_threads));
+    fuzz_done = false;
+    fuzz_threads[0] = thread_current();
     for (unsigned i = 1; i < nthreads; i++)
-        if (!(t[i] = thread_create("fuzz", worker, (void *)(uintptr_t)i)))
+        if (!(fuzz_threads[i] = t[i] = thread_create("fuzz", worker, (void *)(uintptr_t)i)))
             broken("thread_create", (long)i);
+    if (!(dog = thread_create("watchdog", watchdog, NULL)))
+        broken("thread_create", 0);
     run_thread_calls(0);
-    for (unsigned i = 1; i < nthreads; i++)
+    for (unsigned i = 1; i < nthreads; i++) {
         thread_join(t[i]);
+        fuzz_threads[i] = NULL;
+    }
+    __atomic_store_n(&fuzz_done, true, __ATOMIC_RELEASE);
+    thread_join(dog);
 }
 
 /* After the process and the VFS are gone: no heap byte or page left behind, fsck clean. */
@@ -346,7 +379,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hosted_console_capture(console, sizeof(console), false);
     rc = hosted_boot(&c);
     hosted_console_capture_stop();
-    if (rc != 0)
+    if (rc != 0) {
+        fprintf(stderr, "%.*s", (int)sizeof(console), console); /* the kernel's last words */
         broken("hosted_boot", rc);
+    }
     return 0;
 }
