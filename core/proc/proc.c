@@ -11,7 +11,9 @@
  * uthread.c) come to proc_exit, which records the status, writes the
  * filesystems back (the machine is about to stop: nothing else would) and ends the machine
  * with hal_exit(status). A fatal fault exits with 128 + the signal Linux would have sent,
- * after a report on the console when the `fault` key is set.
+ * after a report on the console when the `fault` key is set: the fault entry itself
+ * (kernel_user_fault) is core/signal/fault.c, which calls proc_fault_fatal when the program
+ * does not handle the signal (core/signal sits above core/proc, docs/layers.md).
  */
 #include "core/proc/proc.h"
 
@@ -418,18 +420,11 @@ static void fault_report(const struct hal_uregs *r, enum hal_fault_kind kind, ui
     fault_backtrace(r);
 }
 
-void kernel_user_fault(struct hal_uregs *regs, enum hal_fault_kind kind, uint64_t addr)
+void proc_fault_fatal(const struct hal_uregs *regs, enum hal_fault_kind kind, uint64_t addr,
+                      int sig)
 {
     struct proc *p = proc_current();
-    int rc = -EFAULT, sig;
 
-    if (kind == HAL_FAULT_PAGE_READ || kind == HAL_FAULT_PAGE_WRITE ||
-        kind == HAL_FAULT_PAGE_EXEC) {
-        rc = vm_user_fault(kind, addr);
-        if (rc == 0)
-            return; /* demand paging: the page is there now */
-    }
-    sig = proc_fault_signal(kind, rc);
     if (!p || p->cfg.fault)
         fault_report(regs, kind, addr, sig);
     if (!p)

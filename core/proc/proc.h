@@ -332,4 +332,11 @@ void proc_exit(struct proc *p, int status) __attribute__((noreturn));
 /* The signal a fatal user fault of kind (or a vm_fault error rc) raises, as Linux would. */
 int proc_fault_signal(enum hal_fault_kind kind, int rc);
 
+/*
+ * A user fault the program does not handle (core/signal/fault.c decides): the fault report
+ * when the manifest asks for it (fault=t), then the process ends with 128 + sig. Never returns.
+ */
+void proc_fault_fatal(const struct hal_uregs *regs, enum hal_fault_kind kind, uint64_t addr,
+                      int sig) __attribute__((noreturn));
+
 #endif

@@ -314,6 +314,62 @@ static void test_bad_sigreturn_is_sigsegv(void **state)
     expect(run(body_bad_sigreturn), 128 + LINUX_SIGSEGV);
 }
 
+/* --- synchronous signals from user faults (core/signal/fault.c) ---------------------------- */
+
+#define UNMAPPED 0x10000ULL /* nothing is mapped this low in the hosted arena's space */
+
+static void body_fault_handled(void)
+{
+    long ro = hosted_syscall(9, 0, 4096, 1 /* PROT_READ */, 0x22, (uint64_t)-1, 0);
+
+    U_CHECK(ro > 0);
+    U_CHECK(sigaction_(LINUX_SIGSEGV, (uint64_t)(uintptr_t)handler, LINUX_SA_SIGINFO, 0, 0) == 0);
+    U_CHECK(sigaction_(LINUX_SIGFPE, (uint64_t)(uintptr_t)handler, LINUX_SA_SIGINFO, 0, 0) == 0);
+    hosted_user_fault(HAL_FAULT_PAGE_WRITE, UNMAPPED);
+    U_CHECK(handled == 1 && seen_sig == LINUX_SIGSEGV);
+    U_CHECK(seen_info.si_code == LINUX_SEGV_MAPERR && seen_info.u.fault.addr == UNMAPPED);
+    U_CHECK(seen_uc.uc_mcontext.cr2 == UNMAPPED);
+    U_CHECK(seen_mask == BIT(LINUX_SIGSEGV) && mask_now() == 0);
+    hosted_user_fault(HAL_FAULT_PAGE_WRITE, (uint64_t)ro + 8);
+    U_CHECK(handled == 2 && seen_info.si_code == LINUX_SEGV_ACCERR);
+    U_CHECK(seen_info.u.fault.addr == (uint64_t)ro + 8);
+    hosted_user_fault(HAL_FAULT_DIVIDE, 0);
+    U_CHECK(handled == 3 && seen_sig == LINUX_SIGFPE);
+    U_CHECK(seen_info.si_code == LINUX_FPE_INTDIV);
+    U_CHECK(seen_info.u.fault.addr == seen_uc.uc_mcontext.rip);
+}
+
+static void test_fault_handled(void **state)
+{
+    (void)state;
+    handled = 0;
+    expect(run(body_fault_handled), 0);
+}
+
+static void body_fault_blocked(void)
+{
+    U_CHECK(sigaction_(LINUX_SIGILL, (uint64_t)(uintptr_t)handler, LINUX_SA_SIGINFO, 0, 0) == 0);
+    *(uint64_t *)uscratch = BIT(LINUX_SIGILL);
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_BLOCK, uscratch, 0, 8) == 0);
+    hosted_user_fault(HAL_FAULT_ILLEGAL, 0); /* blocked: forced to the default, as Linux */
+    U_CHECK(!"survived a blocked SIGILL fault");
+}
+
+static void body_fault_default(void)
+{
+    hosted_user_fault(HAL_FAULT_PAGE_READ, UNMAPPED);
+    U_CHECK(!"survived an unhandled fault");
+}
+
+static void test_fault_blocked_or_default_terminates(void **state)
+{
+    (void)state;
+    handled = 0;
+    expect(run(body_fault_blocked), 128 + LINUX_SIGILL);
+    expect(run(body_fault_default), 128 + LINUX_SIGSEGV);
+    assert_int_equal(handled, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +379,8 @@ int main(void)
         cmocka_unit_test(test_resethand_then_default),
         cmocka_unit_test(test_sigaltstack_onstack),
         cmocka_unit_test(test_bad_sigreturn_is_sigsegv),
+        cmocka_unit_test(test_fault_handled),
+        cmocka_unit_test(test_fault_blocked_or_default_terminates),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
