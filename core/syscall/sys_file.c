@@ -17,6 +17,7 @@
 #include "core/abi/ioctl.h"
 #include "core/lib/alloc.h"
 #include "core/syscall/sys_internal.h"
+#include "fs/pipe/eventfd.h"
 #include "fs/pipe/pipe.h"
 #include "hal/hal_errno.h"
 
@@ -393,6 +394,37 @@ long sys_pipe(const uint64_t a[6])
 long sys_pipe2(const uint64_t a[6])
 {
     return do_pipe2(a[0], a[1]);
+}
+
+/* --- eventfd ----------------------------------------------------------------------------- */
+
+#define EVENTFD2_FLAGS (LINUX_EFD_SEMAPHORE | LINUX_EFD_CLOEXEC | LINUX_EFD_NONBLOCK)
+
+static long do_eventfd2(uint64_t initval, uint64_t flags)
+{
+    struct file *f;
+    long rc;
+
+    if (flags & ~(uint64_t)EVENTFD2_FLAGS)
+        return -EINVAL;
+    rc = eventfd_create((uint32_t)initval, (flags & LINUX_EFD_NONBLOCK) ? VFS_O_NONBLOCK : 0,
+                        (flags & LINUX_EFD_SEMAPHORE) ? EVENTFD_SEMAPHORE : 0, &f);
+    if (rc)
+        return rc;
+    rc = fd_install(&sys_proc()->fds, 0, f, flags & LINUX_EFD_CLOEXEC);
+    if (rc < 0)
+        file_put(f);
+    return rc;
+}
+
+long sys_eventfd(const uint64_t a[6])
+{
+    return do_eventfd2(a[0], 0);
+}
+
+long sys_eventfd2(const uint64_t a[6])
+{
+    return do_eventfd2(a[0], a[1]);
 }
 
 long sys_close(const uint64_t a[6])
