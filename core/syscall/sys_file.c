@@ -17,6 +17,7 @@
 #include "core/abi/ioctl.h"
 #include "core/lib/alloc.h"
 #include "core/syscall/sys_internal.h"
+#include "fs/pipe/eventfd.h"
 #include "fs/pipe/pipe.h"
 #include "hal/hal_errno.h"
 
@@ -246,7 +247,8 @@ static int iov_decode(uint64_t uiov, uint64_t cnt, struct sys_iovec **out)
     return 0;
 }
 
-static long rw_vec(const uint64_t a[6], bool write)
+/* off < 0: at the file's position (readv/writev); else preadv/pwritev at off. */
+static long rw_vec(const uint64_t a[6], bool write, int64_t off)
 {
     struct sys_iovec *v = NULL;
     struct file *f;
@@ -256,8 +258,11 @@ static long rw_vec(const uint64_t a[6], bool write)
     if (rc)
         return rc;
     rc = iov_decode(a[1], a[2], &v);
-    if (rc == 0)
-        rc = file_pos_begin(f, -1, &local, &pos);
+    if (rc == 0) {
+        rc = file_pos_begin(f, off, &local, &pos);
+        if (rc)
+            kfree(v);
+    }
     if (rc) {
         file_put(f);
         return rc;
@@ -274,7 +279,7 @@ static long rw_vec(const uint64_t a[6], bool write)
         if ((size_t)r < n)
             break;
     }
-    file_pos_end(f, -1);
+    file_pos_end(f, off);
     kfree(v);
     file_put(f);
     return rc ? rc : done;
@@ -282,12 +287,48 @@ static long rw_vec(const uint64_t a[6], bool write)
 
 long sys_readv(const uint64_t a[6])
 {
-    return rw_vec(a, false);
+    return rw_vec(a, false, -1);
 }
 
 long sys_writev(const uint64_t a[6])
 {
-    return rw_vec(a, true);
+    return rw_vec(a, true, -1);
+}
+
+/* preadv/pwritev: a[3] is the whole offset on x86-64 (a[4], the high half of 32-bit ABIs,
+ * is shifted out by Linux's pos_from_hilo). */
+long sys_preadv(const uint64_t a[6])
+{
+    return (int64_t)a[3] < 0 ? -EINVAL : rw_vec(a, false, (int64_t)a[3]);
+}
+
+long sys_pwritev(const uint64_t a[6])
+{
+    return (int64_t)a[3] < 0 ? -EINVAL : rw_vec(a, true, (int64_t)a[3]);
+}
+
+/* preadv2/pwritev2: offset -1 is the file's position; other negatives -EINVAL. RWF_* flags
+ * are not implemented: any non-zero flags give -EOPNOTSUPP (Linux's answer for unknown
+ * ones; docs/CAVEATS.md). */
+static long rw_vec2(const uint64_t a[6], bool write)
+{
+    int64_t off = (int64_t)a[3];
+
+    if (off < -1)
+        return -EINVAL;
+    if (a[5])
+        return -EOPNOTSUPP;
+    return rw_vec(a, write, off);
+}
+
+long sys_preadv2(const uint64_t a[6])
+{
+    return rw_vec2(a, false);
+}
+
+long sys_pwritev2(const uint64_t a[6])
+{
+    return rw_vec2(a, true);
 }
 
 /* --- open and close ---------------------------------------------------------------------- */
@@ -393,6 +434,37 @@ long sys_pipe(const uint64_t a[6])
 long sys_pipe2(const uint64_t a[6])
 {
     return do_pipe2(a[0], a[1]);
+}
+
+/* --- eventfd ----------------------------------------------------------------------------- */
+
+#define EVENTFD2_FLAGS (LINUX_EFD_SEMAPHORE | LINUX_EFD_CLOEXEC | LINUX_EFD_NONBLOCK)
+
+static long do_eventfd2(uint64_t initval, uint64_t flags)
+{
+    struct file *f;
+    long rc;
+
+    if (flags & ~(uint64_t)EVENTFD2_FLAGS)
+        return -EINVAL;
+    rc = eventfd_create((uint32_t)initval, (flags & LINUX_EFD_NONBLOCK) ? VFS_O_NONBLOCK : 0,
+                        (flags & LINUX_EFD_SEMAPHORE) ? EVENTFD_SEMAPHORE : 0, &f);
+    if (rc)
+        return rc;
+    rc = fd_install(&sys_proc()->fds, 0, f, flags & LINUX_EFD_CLOEXEC);
+    if (rc < 0)
+        file_put(f);
+    return rc;
+}
+
+long sys_eventfd(const uint64_t a[6])
+{
+    return do_eventfd2(a[0], 0);
+}
+
+long sys_eventfd2(const uint64_t a[6])
+{
+    return do_eventfd2(a[0], a[1]);
 }
 
 long sys_close(const uint64_t a[6])

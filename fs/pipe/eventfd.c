@@ -1,0 +1,167 @@
+/*
+ * eventfd.c - eventfd counters (eventfd.h).
+ *
+ * Locking: e->lock (a mutex) guards the counter; one wait queue carries both directions
+ * (readers waiting for a non-zero counter, writers waiting for room), woken with the
+ * LINUX_EPOLL* bits that became true, as Linux's single eventfd wait queue. A sleeper takes
+ * the queue's lock before dropping e->lock (wq_wait_locked_intr) so no wake is lost. poll
+ * reads the counter with an atomic load and never sleeps.
+ */
+#include "fs/pipe/eventfd.h"
+
+#include "core/lib/alloc.h"
+#include "core/lib/kstring.h"
+#include "fs/vfs/vfs.h"
+#include "hal/hal_errno.h"
+
+#define EFD_MAX UINT64_MAX
+
+struct eventfd {
+    struct mutex lock;
+    struct wait_queue wq;
+    uint64_t count; /* under lock; atomic loads by poll */
+    unsigned mode;
+};
+
+static struct eventfd *efd_of(struct file *f)
+{
+    return f->priv;
+}
+
+static uint64_t get_count(struct eventfd *e)
+{
+    return __atomic_load_n(&e->count, __ATOMIC_RELAXED);
+}
+
+static void set_count(struct eventfd *e, uint64_t v)
+{
+    __atomic_store_n(&e->count, v, __ATOMIC_RELAXED);
+}
+
+/* e->lock held: sleep until woken; 0 or -EINTR. */
+static int efd_sleep(struct eventfd *e)
+{
+    uint64_t irq = spin_lock_irqsave(&e->wq.lock);
+    int rc;
+
+    mutex_unlock(&e->lock);
+    rc = wq_wait_locked_intr(&e->wq, &irq, UINT64_MAX);
+    spin_unlock_irqrestore(&e->wq.lock, irq);
+    mutex_lock(&e->lock);
+    return rc;
+}
+
+static long efd_read(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+    struct eventfd *e = efd_of(f);
+    uint64_t v;
+    int rc = 0;
+
+    (void)pos;
+    if (n < sizeof(v))
+        return -EINVAL;
+    mutex_lock(&e->lock);
+    while (rc == 0 && e->count == 0) {
+        if (file_flags(f) & VFS_O_NONBLOCK)
+            rc = -EAGAIN;
+        else
+            rc = efd_sleep(e);
+    }
+    if (rc == 0) {
+        v = (e->mode & EVENTFD_SEMAPHORE) ? 1 : e->count;
+        set_count(e, e->count - v);
+        wq_wake_key(&e->wq, LINUX_EPOLLOUT | LINUX_EPOLLWRNORM, 0);
+    }
+    mutex_unlock(&e->lock);
+    if (rc)
+        return rc;
+    memcpy(buf, &v, sizeof(v));
+    return sizeof(v);
+}
+
+static long efd_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
+{
+    struct eventfd *e = efd_of(f);
+    uint64_t v;
+    int rc = 0;
+
+    (void)pos;
+    if (n < sizeof(v))
+        return -EINVAL;
+    memcpy(&v, buf, sizeof(v));
+    if (v == EFD_MAX)
+        return -EINVAL;
+    mutex_lock(&e->lock);
+    while (rc == 0 && EFD_MAX - e->count <= v) {
+        if (file_flags(f) & VFS_O_NONBLOCK)
+            rc = -EAGAIN;
+        else
+            rc = efd_sleep(e);
+    }
+    if (rc == 0 && v) {
+        set_count(e, e->count + v);
+        wq_wake_key(&e->wq, LINUX_EPOLLIN | LINUX_EPOLLRDNORM, 0);
+    }
+    mutex_unlock(&e->lock);
+    return rc ? rc : (long)sizeof(v);
+}
+
+static unsigned efd_poll(struct file *f, struct poll_table *pt)
+{
+    struct eventfd *e = efd_of(f);
+    uint64_t c;
+    unsigned mask = 0;
+
+    poll_wait(pt, &e->wq);
+    c = get_count(e);
+    if (c > 0)
+        mask |= LINUX_EPOLLIN | LINUX_EPOLLRDNORM;
+    if (c == EFD_MAX)
+        mask |= LINUX_EPOLLERR; /* only reachable as Linux's overflow state */
+    if (EFD_MAX - 1 > c)
+        mask |= LINUX_EPOLLOUT | LINUX_EPOLLWRNORM;
+    return mask;
+}
+
+static int efd_stat(struct file *f, struct vfs_stat *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
+    st->st_nlink = 1;
+    st->st_mode = 0600; /* Linux's anon inode: no file type bits */
+    st->st_blksize = 4096;
+    return 0;
+}
+
+static void efd_release(struct file *f)
+{
+    kfree(f->priv);
+}
+
+static const struct file_ops efd_ops = {
+    .name = "eventfd",
+    .read = efd_read,
+    .write = efd_write,
+    .stat = efd_stat,
+    .poll = efd_poll,
+    .release = efd_release,
+};
+
+int eventfd_create(uint64_t initval, unsigned nb, unsigned mode, struct file **out)
+{
+    struct eventfd *e = kzalloc(sizeof(*e));
+
+    *out = NULL;
+    if (!e)
+        return -ENOMEM;
+    mutex_init(&e->lock, "eventfd");
+    wq_init(&e->wq, "eventfd");
+    e->count = initval;
+    e->mode = mode;
+    *out = file_alloc(&efd_ops, e, VFS_O_RDWR | (nb & VFS_O_NONBLOCK), 0);
+    if (!*out) {
+        kfree(e);
+        return -ENOMEM;
+    }
+    return 0;
+}
