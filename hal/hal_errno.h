@@ -81,4 +81,18 @@
 #define ECANCELED 125
 #define EUCLEAN 117
 
+/*
+ * Kernel-internal restart codes (Linux's values; never seen by a program). A blocking call
+ * interrupted by a signal returns one of these instead of -EINTR, saying what Linux's restart
+ * rules do with it once the signal is handled: ERESTARTSYS restarts only if the handler has
+ * SA_RESTART (read, write, wait, futex, accept...); ERESTARTNOINTR always restarts;
+ * ERESTARTNOHAND restarts only if no handler ran (poll, select, sigsuspend-like calls);
+ * ERESTART_RESTARTBLOCK restarts through restart_syscall with the remaining time (nanosleep,
+ * clock_nanosleep). The syscall return path turns whatever is left into -EINTR.
+ */
+#define ERESTARTSYS 512
+#define ERESTARTNOINTR 513
+#define ERESTARTNOHAND 514
+#define ERESTART_RESTARTBLOCK 516
+
 #endif

@@ -84,6 +84,18 @@ static void trace_call(const struct uthread *ut, const struct sys_desc *d, const
     kprintf("[pid %d] %s\n", ut->tid, line);
 }
 
+/*
+ * The internal restart codes (hal_errno.h) must never reach a program. Until the signal
+ * delivery path applies Linux's restart rules to them, every one of them ends as -EINTR,
+ * which is what a program sees from Linux when no restart applies.
+ */
+static long sys_restart_fallback(long ret)
+{
+    if (ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK)
+        return -EINTR;
+    return ret;
+}
+
 long ksys_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                uint64_t a5)
 {
@@ -107,7 +119,7 @@ long ksys_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, 
     if (sys_trace_enabled())
         trace_call(ut, d, a, ret);
     uthread_return_check();
-    return ret;
+    return sys_restart_fallback(ret);
 }
 
 void kernel_syscall(struct hal_uregs *regs)
