@@ -200,6 +200,9 @@ struct uthread {
 #define PROC_RLIMIT_STACK LINUX_RLIMIT_STACK
 #define PROC_RLIMIT_CORE LINUX_RLIMIT_CORE
 #define PROC_RLIMIT_NOFILE LINUX_RLIMIT_NOFILE
+#define PROC_RLIMIT_FSIZE LINUX_RLIMIT_FSIZE
+#define PROC_RLIMIT_AS LINUX_RLIMIT_AS
+#define PROC_RLIMIT_DATA LINUX_RLIMIT_DATA
 
 struct proc_rlimit {
     uint64_t cur, max;
@@ -213,7 +216,7 @@ struct proc {
     struct vfs_file *cwd; /* O_PATH directory description; NULL: "/" */
     uint32_t umask;
     struct proc_sigaction sigactions[PROC_NSIG];
-    struct proc_rlimit rlimits[PROC_NRLIMIT]; /* recorded; RLIMIT_NOFILE is PROC_NOFILE */
+    struct proc_rlimit rlimits[PROC_NRLIMIT]; /* rlimit.c: read with proc_rlimit() */
     uint32_t *groups;                         /* setgroups: sorted; kmalloc'd */
     unsigned ngroups;
     bool undumpable;                          /* PR_SET_DUMPABLE 0 */
@@ -234,6 +237,16 @@ struct proc {
     struct uthread main;       /* the main thread; its tid (the pid) stays reserved */
     struct futex_table *futex; /* futex.c */
 };
+
+/* --- resource limits (rlimit.c) ------------------------------------------------------------ */
+
+/* p's limit res (LINUX_RLIMIT_*; out of range: unlimited). Takes p->lock: may sleep. What
+ * core/mm reads for RLIMIT_STACK/AS/DATA. */
+struct proc_rlimit proc_rlimit(struct proc *p, int res);
+/* Read (old non-NULL) and/or set (nr non-NULL) limit res, applying it (RLIMIT_NOFILE to the
+ * descriptor table). -EINVAL (res out of range, cur > max), -EPERM (RLIMIT_NOFILE's hard
+ * limit above PROC_NOFILE). May sleep. */
+int proc_rlimit_set(struct proc *p, int res, const struct proc_rlimit *nr, struct proc_rlimit *old);
 
 /* --- futexes (futex.c) -------------------------------------------------------------------- */
 
