@@ -35,6 +35,13 @@ int signal_send(struct proc *p, struct uthread *ut, int sig, const struct linux_
 /* The signals the calling thread could take now (pending and not blocked). Never sleeps. */
 uint64_t signal_deliverable(struct uthread *ut);
 
+/*
+ * execve: every handled signal's action goes back to SIG_DFL (SIG_IGN stays; flags, mask and
+ * restorer cleared) and ut's alternate stack is disabled; the blocked mask and the pending
+ * signals stay, as on Linux. May sleep (proc->lock).
+ */
+void signal_exec_reset(struct proc *p, struct uthread *ut);
+
 /* Syscalls (core/syscall/syscalls.def). */
 long sys_rt_sigaction(const uint64_t a[6]);
 long sys_rt_sigprocmask(const uint64_t a[6]);
