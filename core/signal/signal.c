@@ -579,3 +579,21 @@ void kernel_user_return(struct hal_uregs *regs)
         mask_set(ut, ut->sigmask_saved);
     }
 }
+
+/* --- execve ------------------------------------------------------------------------------------ */
+
+void signal_exec_reset(struct proc *p, struct uthread *ut)
+{
+    mutex_lock(&p->lock);
+    for (int i = 0; i < PROC_NSIG; i++) {
+        struct proc_sigaction *sa = &p->sigactions[i];
+
+        /* handlers are gone with the old program; SIG_IGN stays, as Linux keeps it */
+        sa->handler = sa->handler == LINUX_SIG_IGN ? LINUX_SIG_IGN : LINUX_SIG_DFL;
+        sa->flags = 0;
+        sa->restorer = 0;
+        sa->mask = 0;
+    }
+    mutex_unlock(&p->lock);
+    memset(&ut->altstack, 0, sizeof(ut->altstack)); /* size 0: disabled */
+}

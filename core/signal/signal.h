@@ -113,6 +113,13 @@ void signal_discard(struct proc *p, int sig);
 void signal_mask_push(uint64_t mask);
 void signal_mask_pop(bool interrupted);
 
+/*
+ * execve: every handled signal's action goes back to SIG_DFL (SIG_IGN stays; flags, mask and
+ * restorer cleared) and ut's alternate stack is disabled; the blocked mask and the pending
+ * signals stay, as on Linux. May sleep (proc->lock).
+ */
+void signal_exec_reset(struct proc *p, struct uthread *ut);
+
 /* Syscalls (core/syscall/syscalls.def). */
 long sys_rt_sigaction(const uint64_t a[6]);
 long sys_rt_sigprocmask(const uint64_t a[6]);
