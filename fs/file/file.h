@@ -167,6 +167,13 @@ int file_truncate(struct file *f, int64_t len);
 /* The console kind (console.c): a new O_RDWR description of the console, for descriptors
  * 0-2 of a new process. NULL when out of memory. */
 struct file *file_console_open(void);
+/* Descriptions for descriptors 0, 1 and 2 of a new process (one reference each): the
+ * standard streams (hal/hal_stdio.h) when the HAL has them, else the console description
+ * three times. 0 or -ENOMEM. */
+int file_console_std(struct file *out[3]);
+/* hook(arg) runs, in interrupt context (never sleeping), for each interrupt request from the
+ * host (Ctrl-C on the streams); the signal layer's boot code installs one sending SIGINT. */
+void file_console_set_intr_hook(void (*hook)(void *arg), void *arg);
 
 /* --- the VFS kind (file_vfs.c) ---------------------------------------------------------- */
 
