@@ -501,6 +501,51 @@ void signal_mask_pop(bool interrupted)
     mask_set(ut, ut->sigmask_saved);
 }
 
+/* --- waiting for signals (rt_sigsuspend, pause, rt_sigtimedwait) -------------------------- */
+
+int signal_wait(uint64_t wake, uint64_t deadline_ns)
+{
+    struct uthread *ut = uthread_current();
+    struct proc *p = ut->proc;
+
+    for (;;) {
+        uint64_t tok = spin_lock_irqsave(&p->tlock);
+        uint64_t pending = ut->sigpending.set | p->sigpending.set;
+
+        /* a stale interrupt (its signal went to another thread) must not end the sleep */
+        if (!(pending & wake) && !(pending & ~ut->sigmask) && ut->thread)
+            thread_clear_interrupt(ut->thread);
+        spin_unlock_irqrestore(&p->tlock, tok);
+        if (pending & wake)
+            return 0;
+        if (__atomic_load_n(&p->exiting, __ATOMIC_RELAXED))
+            return -EINTR;
+        if (sched_sleep_until_intr(deadline_ns) == 0)
+            return -ETIMEDOUT;
+    }
+}
+
+int signal_timedwait(uint64_t set, uint64_t deadline_ns, struct linux_siginfo *info)
+{
+    struct uthread *ut = uthread_current();
+    uint64_t blocked = ut->sigmask;
+    int sig = signal_dequeue(ut, set, info), rc;
+
+    if (sig || deadline_ns == 0)
+        return sig ? sig : -EAGAIN;
+    /* as Linux: the set is unblocked while waiting, so its signals interrupt the sleep (and
+     * are not dropped as ignored: sigwaitset); any other deliverable signal ends it too */
+    __atomic_store_n(&ut->sigwaitset, set, __ATOMIC_RELAXED);
+    mask_set(ut, blocked & ~set);
+    rc = signal_wait(~ut->sigmask, deadline_ns);
+    mask_set(ut, blocked);
+    __atomic_store_n(&ut->sigwaitset, 0, __ATOMIC_RELAXED);
+    sig = signal_dequeue(ut, set, info);
+    if (sig)
+        return sig;
+    return rc == -ETIMEDOUT ? -EAGAIN : -EINTR;
+}
+
 /* --- delivery ------------------------------------------------------------------------------- */
 
 static void __attribute__((noreturn)) die(struct proc *p, int sig)

@@ -35,7 +35,10 @@
 
 #define NR_read 0
 #define NR_write 1
+#define NR_pause 34
 #define NR_nanosleep 35
+#define NR_rt_sigtimedwait 128
+#define NR_rt_sigsuspend 130
 #define NR_restart_syscall 219
 #define NR_ppoll 271
 #define NR_close 3
@@ -635,6 +638,66 @@ static void test_ppoll_temporary_mask(void **state)
     expect(run(body_ppoll_mask), 0);
 }
 
+/* --- waiting for signals: rt_sigsuspend, pause, rt_sigtimedwait --------------------------- */
+
+static void body_wait(void)
+{
+    uint64_t usr1 = BIT(LINUX_SIGUSR1), usr2 = BIT(LINUX_SIGUSR2), none = 0;
+    struct linux_timespec ts = {2, 0};
+    uint64_t t0;
+
+    U_CHECK(sigaction_(LINUX_SIGUSR1, (uint64_t)(uintptr_t)handler, LINUX_SA_SIGINFO, 0, 0) == 0);
+    memcpy((void *)(uscratch + 320), &usr1, 8);
+    memcpy((void *)(uscratch + 328), &usr2, 8);
+    memcpy((void *)(uscratch + 336), &none, 8);
+    memcpy((void *)(uscratch + 344), &ts, sizeof(ts));
+    /* rt_sigsuspend: blocks until the signal, the handler runs under the temporary mask */
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_BLOCK, uscratch + 320, 0, 8) == 0);
+    poke_later(500000000, LINUX_SIGUSR1, -1, 0);
+    t0 = hal_clock_ns();
+    U_CHECK(sc(NR_rt_sigsuspend, uscratch + 328, 8, 0, 0) == -EINTR);
+    U_CHECK(handled == 1 && hal_clock_ns() - t0 == 500000000);
+    U_CHECK(seen_mask == (usr1 | usr2) && seen_uc.uc_sigmask == usr1);
+    U_CHECK(mask_now() == usr1);
+    /* an interrupt without a signal (taken elsewhere): sigsuspend goes on waiting */
+    poke_later(100000000, 0, -1, 0);
+    thread_detach(thread_create("poker2", poker, &(struct poke){thread_current(), 300000000,
+                                                                 LINUX_SIGUSR1, -1, 0}));
+    t0 = hal_clock_ns();
+    U_CHECK(sc(NR_rt_sigsuspend, uscratch + 336, 8, 0, 0) == -EINTR);
+    U_CHECK(handled == 2 && hal_clock_ns() - t0 == 300000000);
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_UNBLOCK, uscratch + 320, 0, 8) == 0);
+    /* pause */
+    poke_later(200000000, LINUX_SIGUSR1, -1, 0);
+    U_CHECK(sc(NR_pause, 0, 0, 0, 0) == -EINTR && handled == 3);
+    /* rt_sigtimedwait: a blocked signal sent later is taken, not delivered */
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_BLOCK, uscratch + 328, 0, 8) == 0);
+    poke_later(100000000, LINUX_SIGUSR2, -1, 0);
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, uscratch + 400, uscratch + 344, 8) ==
+            LINUX_SIGUSR2);
+    U_CHECK(((struct linux_siginfo *)(uscratch + 400))->si_code == LINUX_SI_KERNEL);
+    /* the timeout */
+    t0 = hal_clock_ns();
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, 0, uscratch + 344, 8) == -EAGAIN);
+    U_CHECK(hal_clock_ns() - t0 == 2000000000);
+    /* another signal's handler ends it: -EINTR, not restarted */
+    poke_later(100000000, LINUX_SIGUSR1, -1, 0);
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, 0, uscratch + 344, 8) == -EINTR);
+    U_CHECK(handled == 4);
+    /* SIG_IGN does not drop a signal a sigtimedwait waits for, even when not blocked */
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_UNBLOCK, uscratch + 328, 0, 8) == 0);
+    U_CHECK(sigaction_(LINUX_SIGUSR2, LINUX_SIG_IGN, 0, 0, 0) == 0);
+    poke_later(100000000, LINUX_SIGUSR2, -1, 0);
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, 0, uscratch + 344, 8) == LINUX_SIGUSR2);
+}
+
+static void test_waiting_for_signals(void **state)
+{
+    (void)state;
+    handled = 0;
+    expect(run(body_wait), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -651,6 +714,7 @@ int main(void)
         cmocka_unit_test(test_restart_without_handler),
         cmocka_unit_test(test_restart_with_handler),
         cmocka_unit_test(test_ppoll_temporary_mask),
+        cmocka_unit_test(test_waiting_for_signals),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
