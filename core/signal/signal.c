@@ -99,8 +99,9 @@ enum { SENT_QUEUED, SENT_MARKED, SENT_MERGED, SENT_DROPPED };
 
 /*
  * tlock held: make e's signal pending in sp. Standard signals coalesce (merged with the one
- * pending); a real-time signal is queued each time; past the limit it is -EAGAIN, except
- * from kill (SI_USER), which still marks it pending without its siginfo, as Linux does.
+ * pending); a real-time signal is queued each time. Past the limit, a real-time signal is
+ * -EAGAIN, except from kill (SI_USER), which still marks it pending without its siginfo, as
+ * standard signals with a negative si_code are; standard ones from kill or the kernel pass.
  */
 static int enqueue_locked(struct proc *p, struct proc_sigpending *sp, struct proc_sigq *e)
 {
@@ -108,7 +109,10 @@ static int enqueue_locked(struct proc *p, struct proc_sigpending *sp, struct pro
 
     if (sig < LINUX_SIGRTMIN && (sp->set & SIG_BIT(sig)))
         return SENT_MERGED;
-    if (p->sigqueued >= queue_limit(p)) {
+    /* Linux lets standard signals from kill or the kernel past the limit (override_rlimit) */
+    bool override = sig < LINUX_SIGRTMIN && e->info.si_code >= 0;
+
+    if (p->sigqueued >= queue_limit(p) && (!override || p->sigqueued >= SIGNAL_QUEUE_MAX)) {
         if (sig >= LINUX_SIGRTMIN && e->info.si_code != LINUX_SI_USER)
             return -EAGAIN;
         sp->set |= SIG_BIT(sig);

@@ -39,6 +39,8 @@
 #define NR_nanosleep 35
 #define NR_rt_sigtimedwait 128
 #define NR_rt_sigsuspend 130
+#define NR_rt_sigqueueinfo 129
+#define NR_prlimit64 302
 #define NR_restart_syscall 219
 #define NR_ppoll 271
 #define NR_close 3
@@ -698,6 +700,61 @@ static void test_waiting_for_signals(void **state)
     expect(run(body_wait), 0);
 }
 
+/* --- the queue limit (RLIMIT_SIGPENDING) ----------------------------------------------------- */
+
+static long queue(int sig, int code, int val)
+{
+    struct linux_siginfo si = {.si_code = code};
+
+    si.u.rt.sigval.sival_int = val;
+    memcpy((void *)(uscratch + 600), &si, sizeof(si));
+    return sc(NR_rt_sigqueueinfo, (uint64_t)sc(NR_getpid, 0, 0, 0, 0), (uint64_t)sig,
+              uscratch + 600, 0);
+}
+
+static void body_limit(void)
+{
+    uint64_t lim[2] = {2, 2}, all = ~0ULL;
+    struct linux_timespec zero = {0, 0};
+    struct linux_siginfo *got = (void *)(uscratch + 800);
+
+    memcpy((void *)(uscratch + 320), &all, 8);
+    memcpy((void *)(uscratch + 344), &zero, sizeof(zero));
+    memcpy((void *)(uscratch + 360), lim, sizeof(lim));
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_BLOCK, uscratch + 320, 0, 8) == 0);
+    U_CHECK(sc(NR_prlimit64, 0, LINUX_RLIMIT_SIGPENDING, uscratch + 360, 0) == 0);
+    U_CHECK(queue(35, LINUX_SI_QUEUE, 1) == 0);
+    U_CHECK(queue(35, LINUX_SI_QUEUE, 2) == 0);
+    U_CHECK(queue(35, LINUX_SI_QUEUE, 3) == -EAGAIN); /* real-time, with a siginfo */
+    U_CHECK(queue(36, LINUX_SI_USER, 4) == 0);        /* kill's: marked, siginfo lost */
+    U_CHECK(queue(LINUX_SIGUSR1, LINUX_SI_QUEUE, 5) == 0); /* standard: marked too */
+    U_CHECK(queue(LINUX_SIGUSR2, LINUX_SI_USER, 6) == 0);  /* kill's standard: past it */
+    *(uint64_t *)(uscratch + 328) = BIT(36) | BIT(LINUX_SIGUSR1) | BIT(LINUX_SIGUSR2);
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, uscratch + 800, uscratch + 344, 8) ==
+            LINUX_SIGUSR1);
+    U_CHECK(got->si_code == LINUX_SI_USER && got->u.rt.sigval.sival_int == 0);
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, uscratch + 800, uscratch + 344, 8) ==
+            LINUX_SIGUSR2);
+    U_CHECK(got->si_code == LINUX_SI_USER && got->u.rt.sigval.sival_int == 6);
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, uscratch + 800, uscratch + 344, 8) == 36);
+    U_CHECK(got->si_code == LINUX_SI_USER && got->u.kill.pid == 0);
+    *(uint64_t *)(uscratch + 328) = BIT(35);
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, uscratch + 800, uscratch + 344, 8) == 35);
+    U_CHECK(got->u.rt.sigval.sival_int == 1);
+    U_CHECK(queue(35, LINUX_SI_QUEUE, 7) == 0); /* room again */
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, uscratch + 800, uscratch + 344, 8) == 35);
+    U_CHECK(got->u.rt.sigval.sival_int == 2);
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, uscratch + 800, uscratch + 344, 8) == 35);
+    U_CHECK(got->u.rt.sigval.sival_int == 7);
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, uscratch + 800, uscratch + 344, 8) == -EAGAIN);
+}
+
+static void test_queue_limit(void **state)
+{
+    (void)state;
+    expect(run(body_limit), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -715,6 +772,7 @@ int main(void)
         cmocka_unit_test(test_restart_with_handler),
         cmocka_unit_test(test_ppoll_temporary_mask),
         cmocka_unit_test(test_waiting_for_signals),
+        cmocka_unit_test(test_queue_limit),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
