@@ -99,8 +99,9 @@ enum { SENT_QUEUED, SENT_MARKED, SENT_MERGED, SENT_DROPPED };
 
 /*
  * tlock held: make e's signal pending in sp. Standard signals coalesce (merged with the one
- * pending); a real-time signal is queued each time; past the limit it is -EAGAIN, except
- * from kill (SI_USER), which still marks it pending without its siginfo, as Linux does.
+ * pending); a real-time signal is queued each time. Past the limit, a real-time signal is
+ * -EAGAIN, except from kill (SI_USER), which still marks it pending without its siginfo, as
+ * standard signals with a negative si_code are; standard ones from kill or the kernel pass.
  */
 static int enqueue_locked(struct proc *p, struct proc_sigpending *sp, struct proc_sigq *e)
 {
@@ -108,7 +109,10 @@ static int enqueue_locked(struct proc *p, struct proc_sigpending *sp, struct pro
 
     if (sig < LINUX_SIGRTMIN && (sp->set & SIG_BIT(sig)))
         return SENT_MERGED;
-    if (p->sigqueued >= queue_limit(p)) {
+    /* Linux lets standard signals from kill or the kernel past the limit (override_rlimit) */
+    bool override = sig < LINUX_SIGRTMIN && e->info.si_code >= 0;
+
+    if (p->sigqueued >= queue_limit(p) && (!override || p->sigqueued >= SIGNAL_QUEUE_MAX)) {
         if (sig >= LINUX_SIGRTMIN && e->info.si_code != LINUX_SI_USER)
             return -EAGAIN;
         sp->set |= SIG_BIT(sig);
@@ -499,6 +503,51 @@ void signal_mask_pop(bool interrupted)
         return; /* delivery records it in the frame, or restores it (kernel_user_return) */
     ut->restore_sigmask = false;
     mask_set(ut, ut->sigmask_saved);
+}
+
+/* --- waiting for signals (rt_sigsuspend, pause, rt_sigtimedwait) -------------------------- */
+
+int signal_wait(uint64_t wake, uint64_t deadline_ns)
+{
+    struct uthread *ut = uthread_current();
+    struct proc *p = ut->proc;
+
+    for (;;) {
+        uint64_t tok = spin_lock_irqsave(&p->tlock);
+        uint64_t pending = ut->sigpending.set | p->sigpending.set;
+
+        /* a stale interrupt (its signal went to another thread) must not end the sleep */
+        if (!(pending & wake) && !(pending & ~ut->sigmask) && ut->thread)
+            thread_clear_interrupt(ut->thread);
+        spin_unlock_irqrestore(&p->tlock, tok);
+        if (pending & wake)
+            return 0;
+        if (__atomic_load_n(&p->exiting, __ATOMIC_RELAXED))
+            return -EINTR;
+        if (sched_sleep_until_intr(deadline_ns) == 0)
+            return -ETIMEDOUT;
+    }
+}
+
+int signal_timedwait(uint64_t set, uint64_t deadline_ns, struct linux_siginfo *info)
+{
+    struct uthread *ut = uthread_current();
+    uint64_t blocked = ut->sigmask;
+    int sig = signal_dequeue(ut, set, info), rc;
+
+    if (sig || deadline_ns == 0)
+        return sig ? sig : -EAGAIN;
+    /* as Linux: the set is unblocked while waiting, so its signals interrupt the sleep (and
+     * are not dropped as ignored: sigwaitset); any other deliverable signal ends it too */
+    __atomic_store_n(&ut->sigwaitset, set, __ATOMIC_RELAXED);
+    mask_set(ut, blocked & ~set);
+    rc = signal_wait(~ut->sigmask, deadline_ns);
+    mask_set(ut, blocked);
+    __atomic_store_n(&ut->sigwaitset, 0, __ATOMIC_RELAXED);
+    sig = signal_dequeue(ut, set, info);
+    if (sig)
+        return sig;
+    return rc == -ETIMEDOUT ? -EAGAIN : -EINTR;
 }
 
 /* --- delivery ------------------------------------------------------------------------------- */

@@ -120,6 +120,20 @@ void signal_mask_pop(bool interrupted);
  */
 void signal_exec_reset(struct proc *p, struct uthread *ut);
 
+/*
+ * Sleep (interruptibly) until a signal in wake is pending for the calling thread, or
+ * deadline_ns (UINT64_MAX: none). 0: one is pending; -ETIMEDOUT; -EINTR: the process is
+ * ending. May sleep.
+ */
+int signal_wait(uint64_t wake, uint64_t deadline_ns);
+/*
+ * rt_sigtimedwait's core: take a signal of set (already pending, or arriving before
+ * deadline_ns; 0: do not wait) into info. Returns the signal, -EAGAIN (timed out, or nothing
+ * pending with deadline 0) or -EINTR (a signal outside set is to be delivered, or the process
+ * ends). While it waits, set is unblocked, as Linux does. May sleep.
+ */
+int signal_timedwait(uint64_t set, uint64_t deadline_ns, struct linux_siginfo *info);
+
 /* Syscalls (core/syscall/syscalls.def). */
 long sys_rt_sigaction(const uint64_t a[6]);
 long sys_rt_sigprocmask(const uint64_t a[6]);
@@ -130,5 +144,10 @@ long sys_kill(const uint64_t a[6]);
 long sys_tkill(const uint64_t a[6]);
 long sys_tgkill(const uint64_t a[6]);
 long sys_restart_syscall(const uint64_t a[6]);
+long sys_pause(const uint64_t a[6]);
+long sys_rt_sigsuspend(const uint64_t a[6]);
+long sys_rt_sigtimedwait(const uint64_t a[6]);
+long sys_rt_sigqueueinfo(const uint64_t a[6]);
+long sys_rt_tgsigqueueinfo(const uint64_t a[6]);
 
 #endif

@@ -1,16 +1,19 @@
 /*
  * sys_signal.c - the signal syscalls: rt_sigaction, rt_sigprocmask, rt_sigpending,
- * sigaltstack, rt_sigreturn, kill, tkill, tgkill (docs/signals.md).
+ * sigaltstack, rt_sigreturn, restart_syscall, pause, rt_sigsuspend, rt_sigtimedwait, kill,
+ * tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo (docs/signals.md).
  *
  * Each decodes and validates its arguments first (bad pointers -EFAULT, bad flags and sizes
  * -EINVAL, as Linux answers), then acts. The signal layer sits below the syscall layer, so
  * user memory goes through core/mm's copies directly.
  */
 #include "core/lib/alloc.h"
+#include "core/abi/time.h"
 #include "core/lib/kstring.h"
 #include "core/mm/uaccess.h"
 #include "core/signal/signal.h"
 #include "hal/hal_errno.h"
+#include "hal/hal_time.h"
 #include "hal/hal_user.h"
 
 #define SIG_BIT(s) (1ULL << ((s) - 1))
@@ -19,6 +22,7 @@
     (LINUX_SA_NOCLDSTOP | LINUX_SA_NOCLDWAIT | LINUX_SA_SIGINFO | LINUX_SA_RESTORER |            \
      LINUX_SA_ONSTACK | LINUX_SA_RESTART | LINUX_SA_NODEFER | LINUX_SA_RESETHAND |                \
      LINUX_SA_EXPOSE_TAGBITS)
+#define NSEC 1000000000LL
 #define RFLAGS_USER 0x254dd5ULL /* what rt_sigreturn may restore: CF PF AF ZF SF TF DF OF AC ID */
 
 static int copy_in(void *dst, uint64_t u, size_t n)
@@ -205,6 +209,77 @@ long sys_restart_syscall(const uint64_t a[6])
     return rb.fn ? rb.fn(&rb) : -EINTR;
 }
 
+/* --- waiting ------------------------------------------------------------------------------- */
+
+/* pause(34): until a signal is delivered; -ERESTARTNOHAND (EINTR after a handler, restarted
+ * when none runs). */
+long sys_pause(const uint64_t a[6])
+{
+    struct uthread *t = uthread_current();
+
+    (void)a;
+    signal_wait(~t->sigmask, UINT64_MAX);
+    return -ERESTARTNOHAND;
+}
+
+/* rt_sigsuspend(130): pause with a temporary mask, restored after the handler. */
+long sys_rt_sigsuspend(const uint64_t a[6])
+{
+    uint64_t mask;
+
+    if (a[1] != sizeof(uint64_t))
+        return -EINVAL;
+    if (copy_in(&mask, a[0], sizeof(mask)))
+        return -EFAULT;
+    signal_mask_push(mask);
+    signal_wait(~uthread_current()->sigmask, UINT64_MAX);
+    signal_mask_pop(true);
+    return -ERESTARTNOHAND;
+}
+
+/* A user timespec as a monotonic deadline: 0 for a zero timeout, UINT64_MAX for none. */
+static int timeout_in(uint64_t u, uint64_t *deadline)
+{
+    struct linux_timespec ts;
+    uint64_t ns, now;
+
+    *deadline = UINT64_MAX;
+    if (!u)
+        return 0;
+    if (copy_in(&ts, u, sizeof(ts)))
+        return -EFAULT;
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC)
+        return -EINVAL;
+    if ((uint64_t)ts.tv_sec >= UINT64_MAX / 2 / NSEC)
+        return 0; /* beyond any clock */
+    ns = (uint64_t)ts.tv_sec * NSEC + (uint64_t)ts.tv_nsec;
+    now = hal_clock_ns();
+    *deadline = ns ? now + ns : 0;
+    return 0;
+}
+
+/* rt_sigtimedwait(128): Linux's checks in its order (size, set, timeout), then wait. A
+ * signal taken but not copied out is lost (-EFAULT), as on Linux. Plain -EINTR, never
+ * restarted. */
+long sys_rt_sigtimedwait(const uint64_t a[6])
+{
+    struct linux_siginfo info;
+    uint64_t set, deadline;
+    long rc;
+
+    if (a[3] != sizeof(uint64_t))
+        return -EINVAL;
+    if (copy_in(&set, a[0], sizeof(set)))
+        return -EFAULT;
+    rc = timeout_in(a[2], &deadline);
+    if (rc)
+        return rc;
+    rc = signal_timedwait(set & ~UNBLOCKABLE, deadline, &info);
+    if (rc > 0 && a[1] && copy_out(a[1], &info, sizeof(info)))
+        return -EFAULT;
+    return rc;
+}
+
 /* --- sending ------------------------------------------------------------------------------- */
 
 static struct linux_siginfo user_info(int sig, int code)
@@ -251,6 +326,65 @@ static long thread_kill(int tgid, int tid, uint64_t sig)
         si = user_info((int)sig, LINUX_SI_TKILL);
         rc = signal_send(p, ut, (int)sig, &si);
     }
+    uthread_put(ut);
+    return rc;
+}
+
+/*
+ * The checks rt_sigqueueinfo and rt_tgsigqueueinfo share, after the copy: a program may
+ * queue any siginfo, but one that claims to come from kill or the kernel (si_code >= 0, or
+ * SI_TKILL) only to itself (Linux compares with the caller's thread id). -EPERM.
+ */
+static long queue_checks(const struct linux_siginfo *si, int to)
+{
+    if ((si->si_code >= 0 || si->si_code == LINUX_SI_TKILL) && to != uthread_current()->tid)
+        return -EPERM;
+    return 0;
+}
+
+/* rt_sigqueueinfo(129): a process-directed signal with the caller's siginfo. */
+long sys_rt_sigqueueinfo(const uint64_t a[6])
+{
+    struct proc *p = proc_current();
+    struct linux_siginfo si;
+    int pid = (int)a[0];
+    long rc;
+
+    if (copy_in(&si, a[2], sizeof(si)))
+        return -EFAULT;
+    rc = queue_checks(&si, pid);
+    if (rc)
+        return rc;
+    if (pid != p->pid)
+        return -ESRCH;
+    if (a[1] > PROC_NSIG)
+        return -EINVAL;
+    return a[1] ? signal_send(p, NULL, (int)a[1], &si) : 0;
+}
+
+/* rt_tgsigqueueinfo(297): the same to one thread. */
+long sys_rt_tgsigqueueinfo(const uint64_t a[6])
+{
+    struct proc *p = proc_current();
+    struct linux_siginfo si;
+    int tgid = (int)a[0], tid = (int)a[1];
+    struct uthread *ut;
+    long rc;
+
+    if (copy_in(&si, a[3], sizeof(si)))
+        return -EFAULT;
+    if (tid <= 0 || tgid <= 0)
+        return -EINVAL;
+    rc = queue_checks(&si, tid);
+    if (rc)
+        return rc;
+    ut = tgid == p->pid ? proc_find_thread(p, tid) : NULL;
+    if (!ut)
+        return -ESRCH;
+    if (a[2] > PROC_NSIG)
+        rc = -EINVAL;
+    else if (a[2])
+        rc = signal_send(p, ut, (int)a[2], &si);
     uthread_put(ut);
     return rc;
 }

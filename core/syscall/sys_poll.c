@@ -9,17 +9,21 @@
  * was zero, and a failed copy of it does not change the result).
  *
  * Signal masks (ppoll, pselect6): the mask is validated (size LINUX_SIGSET_SIZE, -EINVAL;
- * unreadable, -EFAULT) and installed on the thread for the duration of the wait by
- * poll_sigmask_begin/poll_sigmask_end below. These are the hook for the signal layer: when a
- * signal interrupts the wait (-EINTR), Linux delivers it with the temporary mask in place and
- * restores the old one after the handler (restore_saved_sigmask); until signal delivery
- * exists, the old mask is restored on return.
+ * unreadable, -EFAULT) and installed for the wait with the signal layer's temporary mask
+ * (signal_mask_push/pop, core/signal/signal.h): when a signal interrupts the wait, the
+ * handler runs with the temporary mask and the old one comes back with rt_sigreturn.
+ *
+ * Interrupted waits return Linux's codes: -ERESTARTNOHAND (select, pselect6, ppoll, poll
+ * without a timeout: restarted only when no handler runs; select and pselect6 have written
+ * the time left, so a restart waits for the rest), poll with a timeout
+ * -ERESTART_RESTARTBLOCK with its deadline in the restart block.
  */
 #include "core/abi/poll.h"
 #include "core/abi/signal.h"
 #include "core/abi/time.h"
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
+#include "core/signal/signal.h"
 #include "core/syscall/sys_internal.h"
 #include "fs/poll/poll.h"
 #include "hal/hal_errno.h"
@@ -79,7 +83,6 @@ static void time_left_out(uint64_t u, uint64_t deadline, bool usec)
 
 struct poll_sigmask {
     bool set;
-    uint64_t old;
 };
 
 /* Read and validate the mask; 0, -EFAULT, -EINVAL. */
@@ -95,20 +98,16 @@ static int poll_sigmask_in(uint64_t u, uint64_t size, uint64_t *mask, bool *give
 
 static void poll_sigmask_begin(struct poll_sigmask *s, bool given, uint64_t mask)
 {
-    struct uthread *t = uthread_current();
-    const uint64_t unblockable = (1ULL << (9 - 1)) | (1ULL << (19 - 1)); /* KILL, STOP */
-
-    s->set = given && t;
-    if (!s->set)
-        return;
-    s->old = t->sigmask;
-    t->sigmask = mask & ~unblockable;
+    s->set = given;
+    if (given)
+        signal_mask_push(mask);
 }
 
-static void poll_sigmask_end(struct poll_sigmask *s)
+/* rc: the call's result; an interrupted wait keeps the mask until the handler is set up. */
+static void poll_sigmask_end(struct poll_sigmask *s, long rc)
 {
     if (s->set)
-        uthread_current()->sigmask = s->old;
+        signal_mask_pop(rc == -ERESTARTNOHAND);
 }
 
 /* --- poll / ppoll ---------------------------------------------------------------------------- */
@@ -169,11 +168,37 @@ static long do_poll(uint64_t ufds, uint64_t nfds, uint64_t deadline)
     return rc;
 }
 
+/* An interrupted wait's code for select, pselect6, ppoll and poll without a timeout. */
+static long nohand(long rc)
+{
+    return rc == -EINTR ? -ERESTARTNOHAND : rc;
+}
+
+static long poll_restart(struct uthread_restart *rb);
+
+/* poll with a deadline; interrupted: restarted with the same deadline (Linux's
+ * do_restart_poll). */
+static long poll_until(uint64_t ufds, uint64_t nfds, uint64_t deadline)
+{
+    long rc = do_poll(ufds, nfds, deadline);
+
+    if (rc != -EINTR)
+        return rc;
+    return uthread_restart_block(uthread_current(), poll_restart, ufds, nfds, deadline, 0);
+}
+
+static long poll_restart(struct uthread_restart *rb)
+{
+    return poll_until(rb->arg[0], rb->arg[1], rb->arg[2]);
+}
+
 long sys_poll(const uint64_t a[6])
 {
     int ms = (int)a[2];
 
-    return do_poll(a[0], (uint32_t)a[1], ms < 0 ? UINT64_MAX : ms == 0 ? 0 : deadline_after((uint64_t)ms * 1000000ULL));
+    if (ms < 0)
+        return nohand(do_poll(a[0], (uint32_t)a[1], UINT64_MAX));
+    return poll_until(a[0], (uint32_t)a[1], ms == 0 ? 0 : deadline_after((uint64_t)ms * 1000000ULL));
 }
 
 long sys_ppoll(const uint64_t a[6])
@@ -189,8 +214,8 @@ long sys_ppoll(const uint64_t a[6])
     if (rc)
         return rc;
     poll_sigmask_begin(&sm, given, mask);
-    rc = do_poll(a[0], (uint32_t)a[1], deadline);
-    poll_sigmask_end(&sm);
+    rc = nohand(do_poll(a[0], (uint32_t)a[1], deadline));
+    poll_sigmask_end(&sm, rc);
     time_left_out(a[2], deadline, false);
     return rc;
 }
@@ -313,7 +338,7 @@ long sys_select(const uint64_t a[6])
         else
             deadline = 0;
     }
-    rc = do_select((int32_t)a[0], u, deadline);
+    rc = nohand(do_select((int32_t)a[0], u, deadline));
     time_left_out(a[4], deadline, true);
     return rc;
 }
@@ -336,8 +361,8 @@ long sys_pselect6(const uint64_t a[6])
     if (rc)
         return rc;
     poll_sigmask_begin(&sm, given, mask);
-    rc = do_select((int32_t)a[0], u, deadline);
-    poll_sigmask_end(&sm);
+    rc = nohand(do_select((int32_t)a[0], u, deadline));
+    poll_sigmask_end(&sm, rc);
     time_left_out(a[4], deadline, false);
     return rc;
 }

@@ -397,6 +397,33 @@ static long futex_deadline(uint64_t uts, bool relative, bool realtime, uint64_t 
     return 0;
 }
 
+/*
+ * An interrupted wait returns Linux's code (core/signal/signal.h): -ERESTARTSYS without a
+ * timeout (restarted after a SA_RESTART handler), else -ERESTART_RESTARTBLOCK with the same
+ * absolute deadline in the restart block (futex_wait_restart), so a restart waits only for
+ * the time left. arg: uaddr, val | shared << 32, deadline, bitset.
+ */
+static long futex_wait_restart(struct uthread_restart *rb);
+
+static long futex_wait_intr(uint64_t uaddr, bool shared, uint32_t val, uint64_t deadline,
+                            uint32_t bitset)
+{
+    long rc = futex_wait(sys_proc(), uaddr, shared, val, deadline, bitset);
+
+    if (rc != -EINTR)
+        return rc;
+    if (deadline == UINT64_MAX)
+        return -ERESTARTSYS;
+    return uthread_restart_block(uthread_current(), futex_wait_restart, uaddr,
+                                 val | (uint64_t)shared << 32, deadline, bitset);
+}
+
+static long futex_wait_restart(struct uthread_restart *rb)
+{
+    return futex_wait_intr(rb->arg[0], rb->arg[1] >> 32, (uint32_t)rb->arg[1], rb->arg[2],
+                           (uint32_t)rb->arg[3]);
+}
+
 static bool futex_has_timeout(int cmd)
 {
     return cmd == LINUX_FUTEX_WAIT || cmd == LINUX_FUTEX_WAIT_BITSET;
@@ -420,9 +447,10 @@ long sys_futex(const uint64_t a[6])
     }
     switch (cmd) {
     case LINUX_FUTEX_WAIT:
-        return futex_wait(p, a[0], shared, (uint32_t)a[2], deadline, LINUX_FUTEX_BITSET_MATCH_ANY);
+        return futex_wait_intr(a[0], shared, (uint32_t)a[2], deadline,
+                               LINUX_FUTEX_BITSET_MATCH_ANY);
     case LINUX_FUTEX_WAIT_BITSET:
-        return futex_wait(p, a[0], shared, (uint32_t)a[2], deadline, (uint32_t)a[5]);
+        return futex_wait_intr(a[0], shared, (uint32_t)a[2], deadline, (uint32_t)a[5]);
     case LINUX_FUTEX_WAKE:
         return futex_wake(p, a[0], shared, (int)a[2], LINUX_FUTEX_BITSET_MATCH_ANY);
     case LINUX_FUTEX_WAKE_BITSET:

@@ -105,9 +105,35 @@ static int ts_in(uint64_t u, uint64_t *ns)
     return 0;
 }
 
-static void sleep_until(uint64_t deadline)
+/*
+ * Sleep until deadline (monotonic ns). Interrupted by a signal: an absolute clock_nanosleep
+ * returns -ERESTARTNOHAND (restarted as it was made when no handler runs); a relative one
+ * writes the time left to urem (when given; -EFAULT if that fails) and arms the restart
+ * block with the same deadline (-ERESTART_RESTARTBLOCK), as Linux's hrtimer_nanosleep.
+ */
+static long nanosleep_restart(struct uthread_restart *rb);
+
+static long sleep_until(uint64_t deadline, uint64_t urem, bool abs)
 {
-    sched_sleep_until(deadline);
+    uint64_t now, left;
+    struct linux_timespec ts;
+
+    if (sched_sleep_until_intr(deadline) == 0)
+        return 0;
+    if (abs)
+        return -ERESTARTNOHAND;
+    now = hal_clock_ns();
+    left = deadline > now ? deadline - now : 0;
+    ts.tv_sec = (int64_t)(left / NSEC);
+    ts.tv_nsec = (int64_t)(left % NSEC);
+    if (urem && sys_copy_out(urem, &ts, sizeof(ts)))
+        return -EFAULT;
+    return uthread_restart_block(uthread_current(), nanosleep_restart, deadline, urem, 0, 0);
+}
+
+static long nanosleep_restart(struct uthread_restart *rb)
+{
+    return sleep_until(rb->arg[0], rb->arg[1], false);
 }
 
 static uint64_t add_sat(uint64_t a, uint64_t b)
@@ -122,8 +148,7 @@ long sys_nanosleep(const uint64_t a[6])
 
     if (rc)
         return rc;
-    sleep_until(add_sat(hal_clock_ns(), ns));
-    return 0;
+    return sleep_until(add_sat(hal_clock_ns(), ns), a[1], false);
 }
 
 long sys_clock_nanosleep(const uint64_t a[6])
@@ -146,6 +171,5 @@ long sys_clock_nanosleep(const uint64_t a[6])
         return rc;
     if (a[1] & LINUX_TIMER_ABSTIME) /* a deadline on that clock, as a delay from now */
         ns = ns > now ? ns - now : 0;
-    sleep_until(add_sat(hal_clock_ns(), ns));
-    return 0;
+    return sleep_until(add_sat(hal_clock_ns(), ns), a[3], a[1] & LINUX_TIMER_ABSTIME);
 }

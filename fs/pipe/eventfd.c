@@ -38,7 +38,7 @@ static void set_count(struct eventfd *e, uint64_t v)
     __atomic_store_n(&e->count, v, __ATOMIC_RELAXED);
 }
 
-/* e->lock held: sleep until woken; 0 or -EINTR. */
+/* e->lock held: sleep until woken; 0 or -ERESTARTSYS (interrupted: Linux's code). */
 static int efd_sleep(struct eventfd *e)
 {
     uint64_t irq = spin_lock_irqsave(&e->wq.lock);
@@ -48,7 +48,7 @@ static int efd_sleep(struct eventfd *e)
     rc = wq_wait_locked_intr(&e->wq, &irq, UINT64_MAX);
     spin_unlock_irqrestore(&e->wq.lock, irq);
     mutex_lock(&e->lock);
-    return rc;
+    return rc == -EINTR ? -ERESTARTSYS : rc;
 }
 
 static long efd_read(struct file *f, void *buf, size_t n, uint64_t *pos)

@@ -4,7 +4,8 @@
  *
  * A write of 8 bytes adds to the counter (blocking while the sum would exceed 2^64 - 2); a
  * read of 8 bytes takes the whole counter, or 1 in semaphore mode, blocking while it is 0.
- * O_NONBLOCK gives -EAGAIN instead of blocking; waits are interruptible (-EINTR).
+ * O_NONBLOCK gives -EAGAIN instead of blocking; waits are interruptible (-ERESTARTSYS,
+ * Linux's code: restarted after a SA_RESTART handler).
  */
 #ifndef FS_PIPE_EVENTFD_H
 #define FS_PIPE_EVENTFD_H

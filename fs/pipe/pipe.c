@@ -102,8 +102,9 @@ static void wake(struct wait_queue *wq, unsigned key)
     wq_wake_key(wq, key, 0);
 }
 
-/* p->lock held: sleep on wq until woken, without p->lock meanwhile. 0, or -EINTR when the
- * thread is interrupted (a signal to take) before or during the sleep. */
+/* p->lock held: sleep on wq until woken, without p->lock meanwhile. 0, or -ERESTARTSYS when
+ * the thread is interrupted (a signal to take) before or during the sleep: Linux's code for
+ * pipe reads, writes and FIFO opens (restarted after a SA_RESTART handler). */
 static int pipe_sleep(struct pipe *p, struct wait_queue *wq)
 {
     uint64_t irq = spin_lock_irqsave(&wq->lock);
@@ -113,7 +114,7 @@ static int pipe_sleep(struct pipe *p, struct wait_queue *wq)
     rc = wq_wait_locked_intr(wq, &irq, UINT64_MAX);
     spin_unlock_irqrestore(&wq->lock, irq);
     mutex_lock(&p->lock);
-    return rc;
+    return rc == -EINTR ? -ERESTARTSYS : rc;
 }
 
 static struct pipe *pipe_new(void)

@@ -25,7 +25,7 @@ int pipe_create(unsigned flags, struct file **rd, struct file **wr);
  * Open the FIFO of vf (an open VFS description of a FIFO inode; its reference passes to the
  * new file on success) as a pipe end, by vf's access mode: O_RDONLY waits for a writer
  * (not with O_NONBLOCK), O_WRONLY waits for a reader (-ENXIO with O_NONBLOCK and no reader),
- * O_RDWR never waits. 0, -ENOMEM, -EINTR (interrupted while waiting). May sleep.
+ * O_RDWR never waits. 0, -ENOMEM, -ERESTARTSYS (interrupted while waiting). May sleep.
  */
 int fifo_open(struct vfs_file *vf, struct file **out);
 

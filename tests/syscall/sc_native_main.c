@@ -29,6 +29,8 @@ static const struct {
     {"exit_group", "ends the process (as exit)"},
     {"rt_sigreturn", "restores a signal frame: only meaningful from a handler (tests/unit/signal "
                      "test_signal checks frames and bad frames)"},
+    {"pause", "returns only once a handler has run: the case runners run none (tests/unit/signal "
+              "test_signal and tests/runtime sig_wait check it)"},
 };
 
 /* Implemented syscalls with a case, at least (only goes up). */

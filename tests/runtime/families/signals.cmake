@@ -4,3 +4,10 @@ foreach(prog sig_handler sig_segv sig_altstack sig_fpe)
     rt_prog(${prog})
     rt_test(${libc}.${prog} ${b}/${prog} ${RT_ROOT} /bin/${prog} ARGS ${prog})
 endforeach()
+# Restart rules (docs/signals.md "Restarting interrupted syscalls"): blocking calls interrupted
+# by a handler with and without SA_RESTART; waiting for signals (sigsuspend, pause, sigtimedwait,
+# queued real-time signals in order); a helper thread sends the signals.
+foreach(prog sig_restart sig_wait)
+    rt_prog(${prog} FLAGS -pthread)
+    rt_test(${libc}.${prog} ${b}/${prog} ${RT_ROOT} /bin/${prog} ARGS ${prog})
+endforeach()

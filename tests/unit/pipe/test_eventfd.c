@@ -119,7 +119,7 @@ VT_CASE(waits_are_interruptible)
     VT_EQ(result, 1);
     thread_interrupt(t);
     VT_EQ(thread_join(t), 0);
-    VT_EQ(result, -EINTR);
+    VT_EQ(result, -ERESTARTSYS);
     file_put(f);
 }
 

@@ -25,13 +25,24 @@
 #include "core/proc/proc.h"
 #include "core/signal/signal.h"
 #include "core/syscall/syscall.h"
+#include "fs/file/file.h"
 #include "fs/vfs/memfs.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
+#include "hal/hal_time.h"
 #include "hal/hal_user.h"
 #include "hal_hosted/hosted.h"
 
+#define NR_read 0
 #define NR_write 1
+#define NR_pause 34
+#define NR_nanosleep 35
+#define NR_rt_sigtimedwait 128
+#define NR_rt_sigsuspend 130
+#define NR_rt_sigqueueinfo 129
+#define NR_prlimit64 302
+#define NR_restart_syscall 219
+#define NR_ppoll 271
 #define NR_close 3
 #define NR_rt_sigaction 13
 #define NR_rt_sigprocmask 14
@@ -486,6 +497,264 @@ static void test_sigpipe(void **state)
     expect(run(body_sigpipe_handled), 0);
 }
 
+/* --- restarts (signal.h "Restart") -------------------------------------------------------- */
+
+/* A kernel thread that interrupts the user thread after a delay, with a signal or without
+ * one (what a signal that another thread took, or that became ignored, leaves behind), then
+ * optionally writes a byte to a pipe. */
+struct poke {
+    struct thread *target;
+    uint64_t delay_ns;
+    int sig;      /* 0: thread_interrupt alone */
+    int write_fd; /* -1: none */
+    uint64_t then_ns;
+};
+
+static void poker(void *arg)
+{
+    struct poke *pk = arg;
+
+    sched_sleep_ns(pk->delay_ns);
+    if (pk->sig)
+        signal_send(pk->target->ut->proc, pk->target->ut, pk->sig, NULL);
+    else
+        thread_interrupt(pk->target);
+    if (pk->write_fd >= 0) {
+        sched_sleep_ns(pk->then_ns);
+        /* the pipe write as the kernel would do it for another thread: through the fd table */
+        struct file *f;
+        if (fd_get(&pk->target->ut->proc->fds, pk->write_fd, &f) == 0) {
+            uint64_t pos = 0;
+            file_write(f, "y", 1, &pos);
+            file_put(f);
+        }
+    }
+}
+
+static struct poke pk;
+
+static void poke_later(uint64_t delay_ns, int sig, int write_fd, uint64_t then_ns)
+{
+    pk = (struct poke){thread_current(), delay_ns, sig, write_fd, then_ns};
+    thread_detach(thread_create("poker", poker, &pk));
+}
+
+static void body_restart_no_handler(void)
+{
+    struct linux_timespec ts = {1, 0};
+    uint64_t t0 = hal_clock_ns();
+    int32_t fds[2];
+
+    /* nanosleep interrupted with no signal to take: restart_syscall sleeps the rest */
+    memcpy((void *)(uscratch + 64), &ts, sizeof(ts));
+    poke_later(300000000, 0, -1, 0);
+    U_CHECK(sc(NR_nanosleep, uscratch + 64, uscratch + 96, 0, 0) == 0);
+    U_CHECK(hal_clock_ns() - t0 == 1000000000); /* the virtual clock: exactly the deadline */
+    /* restart_syscall by hand after that: nothing armed */
+    U_CHECK(sc(NR_restart_syscall, 0, 0, 0, 0) == -EINTR);
+    /* a pipe read (ERESTARTSYS) restarts transparently, then gets the byte */
+    U_CHECK(sc(NR_pipe2, uscratch + 128, 0, 0, 0) == 0);
+    memcpy(fds, (void *)(uscratch + 128), sizeof(fds));
+    poke_later(100000000, 0, fds[1], 100000000);
+    U_CHECK(sc(NR_read, (uint64_t)fds[0], uscratch + 200, 1, 0) == 1 && *(char *)(uscratch + 200) == 'y');
+    /* an ignored signal does not even interrupt (dropped at send) */
+    U_CHECK(sigaction_(LINUX_SIGUSR2, LINUX_SIG_IGN, 0, 0, 0) == 0);
+    poke_later(100000000, LINUX_SIGUSR2, fds[1], 100000000);
+    U_CHECK(sc(NR_read, (uint64_t)fds[0], uscratch + 200, 1, 0) == 1);
+    U_CHECK(handled == 0);
+}
+
+static void test_restart_without_handler(void **state)
+{
+    (void)state;
+    handled = 0;
+    expect(run(body_restart_no_handler), 0);
+}
+
+static void body_restart_with_handler(void)
+{
+    struct linux_timespec ts = {1, 0}, rem;
+    uint64_t t0 = hal_clock_ns();
+    int32_t fds[2];
+
+    U_CHECK(sigaction_(LINUX_SIGUSR1, (uint64_t)(uintptr_t)handler, LINUX_SA_SIGINFO, 0, 0) == 0);
+    memcpy((void *)(uscratch + 64), &ts, sizeof(ts));
+    /* nanosleep: a handler makes it -EINTR, with the time left */
+    poke_later(300000000, LINUX_SIGUSR1, -1, 0);
+    U_CHECK(sc(NR_nanosleep, uscratch + 64, uscratch + 96, 0, 0) == -EINTR);
+    U_CHECK(handled == 1 && hal_clock_ns() - t0 == 300000000);
+    memcpy(&rem, (void *)(uscratch + 96), sizeof(rem));
+    U_CHECK(rem.tv_sec == 0 && rem.tv_nsec == 700000000);
+    U_CHECK(seen_uc.uc_mcontext.rax == (uint64_t)-EINTR); /* the frame holds the result */
+    U_CHECK(sc(NR_restart_syscall, 0, 0, 0, 0) == -EINTR); /* the block was emptied */
+    /* a pipe read: -EINTR without SA_RESTART, the byte with it */
+    U_CHECK(sc(NR_pipe2, uscratch + 128, 0, 0, 0) == 0);
+    memcpy(fds, (void *)(uscratch + 128), sizeof(fds));
+    poke_later(100000000, LINUX_SIGUSR1, fds[1], 100000000);
+    U_CHECK(sc(NR_read, (uint64_t)fds[0], uscratch + 200, 1, 0) == -EINTR);
+    U_CHECK(handled == 2);
+    U_CHECK(sc(NR_read, (uint64_t)fds[0], uscratch + 200, 1, 0) == 1 && *(char *)(uscratch + 200) == 'y');
+    U_CHECK(sigaction_(LINUX_SIGUSR1, (uint64_t)(uintptr_t)handler,
+                       LINUX_SA_SIGINFO | LINUX_SA_RESTART, 0, 0) == 0);
+    poke_later(100000000, LINUX_SIGUSR1, fds[1], 100000000);
+    *(char *)(uscratch + 200) = 0;
+    U_CHECK(sc(NR_read, (uint64_t)fds[0], uscratch + 200, 1, 0) == 1 && *(char *)(uscratch + 200) == 'y');
+    U_CHECK(handled == 3);
+    /* the frame of a restarted call: rip back on the SYSCALL, rax the number */
+    U_CHECK(seen_uc.uc_mcontext.rax == NR_read);
+}
+
+static void test_restart_with_handler(void **state)
+{
+    (void)state;
+    handled = 0;
+    expect(run(body_restart_with_handler), 0);
+}
+
+/* ppoll's temporary mask: the handler runs under it, the frame keeps the old one. */
+static void body_ppoll_mask(void)
+{
+    long pid = sc(NR_getpid, 0, 0, 0, 0);
+    uint64_t block = BIT(LINUX_SIGUSR1), temp = BIT(LINUX_SIGUSR2);
+
+    U_CHECK(sigaction_(LINUX_SIGUSR1, (uint64_t)(uintptr_t)handler, LINUX_SA_SIGINFO, 0, 0) == 0);
+    memcpy((void *)(uscratch + 320), &block, 8);
+    memcpy((void *)(uscratch + 328), &temp, 8);
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_BLOCK, uscratch + 320, 0, 8) == 0);
+    U_CHECK(sc(NR_kill, (uint64_t)pid, LINUX_SIGUSR1, 0, 0) == 0); /* pending, blocked */
+    U_CHECK(handled == 0);
+    U_CHECK(hosted_syscall(NR_ppoll, 0, 0, 0, uscratch + 328, 8, 0) == -EINTR);
+    U_CHECK(handled == 1);
+    U_CHECK(seen_mask == (BIT(LINUX_SIGUSR1) | BIT(LINUX_SIGUSR2))); /* temp + the signal */
+    U_CHECK(seen_uc.uc_sigmask == BIT(LINUX_SIGUSR1));               /* the saved mask */
+    U_CHECK(mask_now() == BIT(LINUX_SIGUSR1));
+    /* nothing to take: the mask comes back at once */
+    U_CHECK(hosted_syscall(NR_ppoll, 0, 0, uscratch + 64, uscratch + 328, 8, 0) == 0);
+    U_CHECK(mask_now() == BIT(LINUX_SIGUSR1));
+}
+
+static void test_ppoll_temporary_mask(void **state)
+{
+    (void)state;
+    handled = 0;
+    expect(run(body_ppoll_mask), 0);
+}
+
+/* --- waiting for signals: rt_sigsuspend, pause, rt_sigtimedwait --------------------------- */
+
+static void body_wait(void)
+{
+    uint64_t usr1 = BIT(LINUX_SIGUSR1), usr2 = BIT(LINUX_SIGUSR2), none = 0;
+    struct linux_timespec ts = {2, 0};
+    uint64_t t0;
+
+    U_CHECK(sigaction_(LINUX_SIGUSR1, (uint64_t)(uintptr_t)handler, LINUX_SA_SIGINFO, 0, 0) == 0);
+    memcpy((void *)(uscratch + 320), &usr1, 8);
+    memcpy((void *)(uscratch + 328), &usr2, 8);
+    memcpy((void *)(uscratch + 336), &none, 8);
+    memcpy((void *)(uscratch + 344), &ts, sizeof(ts));
+    /* rt_sigsuspend: blocks until the signal, the handler runs under the temporary mask */
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_BLOCK, uscratch + 320, 0, 8) == 0);
+    poke_later(500000000, LINUX_SIGUSR1, -1, 0);
+    t0 = hal_clock_ns();
+    U_CHECK(sc(NR_rt_sigsuspend, uscratch + 328, 8, 0, 0) == -EINTR);
+    U_CHECK(handled == 1 && hal_clock_ns() - t0 == 500000000);
+    U_CHECK(seen_mask == (usr1 | usr2) && seen_uc.uc_sigmask == usr1);
+    U_CHECK(mask_now() == usr1);
+    /* an interrupt without a signal (taken elsewhere): sigsuspend goes on waiting */
+    poke_later(100000000, 0, -1, 0);
+    thread_detach(thread_create("poker2", poker, &(struct poke){thread_current(), 300000000,
+                                                                 LINUX_SIGUSR1, -1, 0}));
+    t0 = hal_clock_ns();
+    U_CHECK(sc(NR_rt_sigsuspend, uscratch + 336, 8, 0, 0) == -EINTR);
+    U_CHECK(handled == 2 && hal_clock_ns() - t0 == 300000000);
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_UNBLOCK, uscratch + 320, 0, 8) == 0);
+    /* pause */
+    poke_later(200000000, LINUX_SIGUSR1, -1, 0);
+    U_CHECK(sc(NR_pause, 0, 0, 0, 0) == -EINTR && handled == 3);
+    /* rt_sigtimedwait: a blocked signal sent later is taken, not delivered */
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_BLOCK, uscratch + 328, 0, 8) == 0);
+    poke_later(100000000, LINUX_SIGUSR2, -1, 0);
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, uscratch + 400, uscratch + 344, 8) ==
+            LINUX_SIGUSR2);
+    U_CHECK(((struct linux_siginfo *)(uscratch + 400))->si_code == LINUX_SI_KERNEL);
+    /* the timeout */
+    t0 = hal_clock_ns();
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, 0, uscratch + 344, 8) == -EAGAIN);
+    U_CHECK(hal_clock_ns() - t0 == 2000000000);
+    /* another signal's handler ends it: -EINTR, not restarted */
+    poke_later(100000000, LINUX_SIGUSR1, -1, 0);
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, 0, uscratch + 344, 8) == -EINTR);
+    U_CHECK(handled == 4);
+    /* SIG_IGN does not drop a signal a sigtimedwait waits for, even when not blocked */
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_UNBLOCK, uscratch + 328, 0, 8) == 0);
+    U_CHECK(sigaction_(LINUX_SIGUSR2, LINUX_SIG_IGN, 0, 0, 0) == 0);
+    poke_later(100000000, LINUX_SIGUSR2, -1, 0);
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, 0, uscratch + 344, 8) == LINUX_SIGUSR2);
+}
+
+static void test_waiting_for_signals(void **state)
+{
+    (void)state;
+    handled = 0;
+    expect(run(body_wait), 0);
+}
+
+/* --- the queue limit (RLIMIT_SIGPENDING) ----------------------------------------------------- */
+
+static long queue(int sig, int code, int val)
+{
+    struct linux_siginfo si = {.si_code = code};
+
+    si.u.rt.sigval.sival_int = val;
+    memcpy((void *)(uscratch + 600), &si, sizeof(si));
+    return sc(NR_rt_sigqueueinfo, (uint64_t)sc(NR_getpid, 0, 0, 0, 0), (uint64_t)sig,
+              uscratch + 600, 0);
+}
+
+static void body_limit(void)
+{
+    uint64_t lim[2] = {2, 2}, all = ~0ULL;
+    struct linux_timespec zero = {0, 0};
+    struct linux_siginfo *got = (void *)(uscratch + 800);
+
+    memcpy((void *)(uscratch + 320), &all, 8);
+    memcpy((void *)(uscratch + 344), &zero, sizeof(zero));
+    memcpy((void *)(uscratch + 360), lim, sizeof(lim));
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_BLOCK, uscratch + 320, 0, 8) == 0);
+    U_CHECK(sc(NR_prlimit64, 0, LINUX_RLIMIT_SIGPENDING, uscratch + 360, 0) == 0);
+    U_CHECK(queue(35, LINUX_SI_QUEUE, 1) == 0);
+    U_CHECK(queue(35, LINUX_SI_QUEUE, 2) == 0);
+    U_CHECK(queue(35, LINUX_SI_QUEUE, 3) == -EAGAIN); /* real-time, with a siginfo */
+    U_CHECK(queue(36, LINUX_SI_USER, 4) == 0);        /* kill's: marked, siginfo lost */
+    U_CHECK(queue(LINUX_SIGUSR1, LINUX_SI_QUEUE, 5) == 0); /* standard: marked too */
+    U_CHECK(queue(LINUX_SIGUSR2, LINUX_SI_USER, 6) == 0);  /* kill's standard: past it */
+    *(uint64_t *)(uscratch + 328) = BIT(36) | BIT(LINUX_SIGUSR1) | BIT(LINUX_SIGUSR2);
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, uscratch + 800, uscratch + 344, 8) ==
+            LINUX_SIGUSR1);
+    U_CHECK(got->si_code == LINUX_SI_USER && got->u.rt.sigval.sival_int == 0);
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, uscratch + 800, uscratch + 344, 8) ==
+            LINUX_SIGUSR2);
+    U_CHECK(got->si_code == LINUX_SI_USER && got->u.rt.sigval.sival_int == 6);
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, uscratch + 800, uscratch + 344, 8) == 36);
+    U_CHECK(got->si_code == LINUX_SI_USER && got->u.kill.pid == 0);
+    *(uint64_t *)(uscratch + 328) = BIT(35);
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, uscratch + 800, uscratch + 344, 8) == 35);
+    U_CHECK(got->u.rt.sigval.sival_int == 1);
+    U_CHECK(queue(35, LINUX_SI_QUEUE, 7) == 0); /* room again */
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, uscratch + 800, uscratch + 344, 8) == 35);
+    U_CHECK(got->u.rt.sigval.sival_int == 2);
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, uscratch + 800, uscratch + 344, 8) == 35);
+    U_CHECK(got->u.rt.sigval.sival_int == 7);
+    U_CHECK(sc(NR_rt_sigtimedwait, uscratch + 328, uscratch + 800, uscratch + 344, 8) == -EAGAIN);
+}
+
+static void test_queue_limit(void **state)
+{
+    (void)state;
+    expect(run(body_limit), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -499,6 +768,11 @@ int main(void)
         cmocka_unit_test(test_fault_blocked_or_default_terminates),
         cmocka_unit_test(test_send_notify_and_cancel),
         cmocka_unit_test(test_sigpipe),
+        cmocka_unit_test(test_restart_without_handler),
+        cmocka_unit_test(test_restart_with_handler),
+        cmocka_unit_test(test_ppoll_temporary_mask),
+        cmocka_unit_test(test_waiting_for_signals),
+        cmocka_unit_test(test_queue_limit),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
