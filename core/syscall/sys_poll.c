@@ -25,7 +25,9 @@
 #include "core/lib/kstring.h"
 #include "core/signal/signal.h"
 #include "core/syscall/sys_internal.h"
+#include "fs/poll/epoll.h"
 #include "fs/poll/poll.h"
+#include "hal/hal_mem.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_time.h"
 
@@ -238,9 +240,11 @@ static bool sel_bit(const uint64_t *set, int fd)
 static int sel_sets_in(const uint64_t u[3], size_t ubytes, struct sel_sets *s)
 {
     memset(s, 0, sizeof(*s));
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 3; k++) {
+        sys_fetch_scope(); /* three arguments: one set may be passed as two of them */
         if (u[k] && ubytes && sys_copy_in(s->in[k], u[k], ubytes))
             return -EFAULT;
+    }
     return 0;
 }
 
@@ -365,4 +369,119 @@ long sys_pselect6(const uint64_t a[6])
     poll_sigmask_end(&sm, rc);
     time_left_out(a[4], deadline, false);
     return rc;
+}
+
+/* --- epoll (fs/poll/epoll.h) ---------------------------------------------------------------- */
+
+static long epoll_new(bool cloexec)
+{
+    struct file *f;
+    int fd, rc = epoll_file_create(&f);
+
+    if (rc)
+        return rc;
+    fd = fd_install(&sys_proc()->fds, 0, f, cloexec);
+    if (fd < 0)
+        file_put(f);
+    return fd;
+}
+
+long sys_epoll_create(const uint64_t a[6])
+{
+    return (int32_t)a[0] <= 0 ? -EINVAL : epoll_new(false);
+}
+
+long sys_epoll_create1(const uint64_t a[6])
+{
+    uint32_t flags = (uint32_t)a[0];
+
+    if (flags & ~(uint32_t)LINUX_EPOLL_CLOEXEC)
+        return -EINVAL;
+    return epoll_new(flags != 0);
+}
+
+long sys_epoll_ctl(const uint64_t a[6])
+{
+    int op = (int32_t)a[1], fd = (int32_t)a[2];
+    struct linux_epoll_event ev = {0, 0};
+    struct file *ep, *tf;
+    long rc;
+
+    /* Linux copies the event for every op but DEL, before it looks at the descriptors */
+    if (op != LINUX_EPOLL_CTL_DEL && sys_copy_in(&ev, a[3], sizeof(ev)))
+        return -EFAULT;
+    if (fd_get(&sys_proc()->fds, (int32_t)a[0], &ep))
+        return -EBADF;
+    if (fd_get(&sys_proc()->fds, fd, &tf)) {
+        file_put(ep);
+        return -EBADF;
+    }
+    rc = epoll_file_ctl(ep, op, tf, fd, ev.events, ev.data);
+    file_put(tf);
+    file_put(ep);
+    return rc;
+}
+
+/* The checks of Linux's do_epoll_wait in its order (descriptor, maxevents, the events
+ * range as access_ok sees it: below the user top, not whether it is mapped), then the wait. */
+static long do_epoll_wait(int epfd, uint64_t uev, int max, uint64_t deadline)
+{
+    struct epoll_out out = {.uaddr = uev, .copy_out = sys_copy_out};
+    struct file *f;
+    long rc;
+
+    if (fd_get(&sys_proc()->fds, epfd, &f))
+        return -EBADF;
+    if (max <= 0 || max > EPOLL_MAX_EVENTS)
+        rc = -EINVAL;
+    else if (uev > hal_user_va_max() ||
+             (uint64_t)max * sizeof(struct linux_epoll_event) > hal_user_va_max() - uev)
+        rc = -EFAULT;
+    else if (!epoll_is_file(f))
+        rc = -EINVAL;
+    else
+        rc = epoll_file_wait(f, &out, max, deadline);
+    file_put(f);
+    return rc;
+}
+
+static uint64_t ms_deadline(int ms)
+{
+    return ms < 0 ? UINT64_MAX : ms == 0 ? 0 : deadline_after((uint64_t)ms * 1000000ULL);
+}
+
+long sys_epoll_wait(const uint64_t a[6])
+{
+    return do_epoll_wait((int32_t)a[0], a[1], (int32_t)a[2], ms_deadline((int32_t)a[3]));
+}
+
+/* epoll_pwait and epoll_pwait2: the mask is installed for the wait (poll_sigmask_begin). */
+static long epoll_wait_masked(const uint64_t a[6], uint64_t deadline)
+{
+    struct poll_sigmask sm;
+    uint64_t mask = 0;
+    bool given;
+    long rc;
+
+    sys_fetch_scope(); /* epoll_pwait2: the mask is another argument than the timeout */
+    rc = poll_sigmask_in(a[4], a[5], &mask, &given);
+    if (rc)
+        return rc;
+    poll_sigmask_begin(&sm, given, mask);
+    rc = do_epoll_wait((int32_t)a[0], a[1], (int32_t)a[2], deadline);
+    poll_sigmask_end(&sm);
+    return rc;
+}
+
+long sys_epoll_pwait(const uint64_t a[6])
+{
+    return epoll_wait_masked(a, ms_deadline((int32_t)a[3]));
+}
+
+long sys_epoll_pwait2(const uint64_t a[6])
+{
+    uint64_t deadline;
+    long rc = timespec_deadline(a[3], &deadline); /* before the mask, as Linux */
+
+    return rc ? rc : epoll_wait_masked(a, deadline);
 }

@@ -40,6 +40,7 @@ struct file *file_alloc(const struct file_ops *ops, void *priv, unsigned flags, 
     f->refs = 1;
     spin_init(&f->lock, "file");
     mutex_init(&f->pos_lock, "file.pos");
+    list_init(&f->ep_links);
     return f;
 }
 
@@ -48,10 +49,24 @@ void file_get(struct file *f)
     __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
 }
 
+static void (*epoll_hook)(struct file *f); /* set once by fs/poll/epoll.c */
+
+void file_set_epoll_hook(void (*fn)(struct file *f))
+{
+    __atomic_store_n(&epoll_hook, fn, __ATOMIC_RELEASE);
+}
+
 void file_put(struct file *f)
 {
+    void (*hook)(struct file *);
+
     if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
+    /* no new item can appear now (adding one needs a reference); the hook empties the list,
+     * looking at it under f->lock (an epoll instance closing may be unlinking one) */
+    hook = __atomic_load_n(&epoll_hook, __ATOMIC_ACQUIRE);
+    if (hook)
+        hook(f);
     if (f->ops->release)
         f->ops->release(f);
     kfree(f);

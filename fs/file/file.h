@@ -125,6 +125,7 @@ struct file {
     struct mutex pos_lock;   /* FILE_MODE_POS: serializes the users of pos */
     uint64_t pos;            /* under pos_lock */
     void *priv;              /* the kind's object */
+    struct list ep_links;    /* epoll items watching this file (fs/poll/epoll.c); under lock */
 };
 
 /* poll mask of a file without a poll op (a regular file): Linux's DEFAULT_POLLMASK. */
@@ -136,6 +137,10 @@ struct file *file_alloc(const struct file_ops *ops, void *priv, unsigned flags, 
 void file_get(struct file *f);
 /* Drop a reference (NULL is fine); the last one releases. May sleep. */
 void file_put(struct file *f);
+/* epoll (a layer above) installs the function the last file_put calls, before the release op,
+ * (it empties ep_links): Linux drops an epoll interest when the file's last reference goes,
+ * not when one descriptor is closed. */
+void file_set_epoll_hook(void (*fn)(struct file *f));
 
 /* Status flags now (an atomic snapshot; never sleeps). */
 unsigned file_flags(struct file *f);

@@ -209,6 +209,7 @@ static long pipe_read(struct file *f, void *buf, size_t n, uint64_t *pos)
     struct pipe *p = pipe_of(f);
     size_t got = 0;
     long rc = 0;
+    bool slept = false;
 
     if (!end_reads(f))
         return -EBADF;
@@ -224,13 +225,16 @@ static long pipe_read(struct file *f, void *buf, size_t n, uint64_t *pos)
             break;
         }
         rc = pipe_sleep(p, &p->rd_wq);
+        slept = true;
         if (rc)
             break;
     }
     if (got)
         wake(&p->wr_wq, LINUX_EPOLLOUT | LINUX_EPOLLWRNORM);
-    if (got && p->count)
-        wake(&p->rd_wq, LINUX_EPOLLIN | LINUX_EPOLLRDNORM); /* more for the next reader */
+    /* more for the next reader; only after a sleep, as Linux: a read that did not wait
+     * must not look like new data to an edge-triggered epoll */
+    if (got && p->count && slept)
+        wake(&p->rd_wq, LINUX_EPOLLIN | LINUX_EPOLLRDNORM);
     mutex_unlock(&p->lock);
     return got ? (long)got : rc;
 }
