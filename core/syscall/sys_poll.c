@@ -213,9 +213,11 @@ static bool sel_bit(const uint64_t *set, int fd)
 static int sel_sets_in(const uint64_t u[3], size_t ubytes, struct sel_sets *s)
 {
     memset(s, 0, sizeof(*s));
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 3; k++) {
+        sys_fetch_scope(); /* one scope per set: a program may pass one buffer twice */
         if (u[k] && ubytes && sys_copy_in(s->in[k], u[k], ubytes))
             return -EFAULT;
+    }
     return 0;
 }
 
