@@ -241,6 +241,8 @@ struct proc {
     int exit_status;
     struct uthread main;       /* the main thread; its tid (the pid) stays reserved */
     struct futex_table *futex; /* futex.c */
+    struct sched_cputime cputime; /* every thread's CPU time, ended ones too (sched.h) */
+    uint64_t maxrss_kib;          /* largest resident set getrusage saw (atomic) */
 };
 
 /* --- resource limits (rlimit.c) ------------------------------------------------------------ */

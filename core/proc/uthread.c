@@ -168,6 +168,7 @@ void uthread_bind(struct uthread *ut, struct thread *t)
     ut->thread = t;
     spin_unlock_irqrestore(&ut->proc->tlock, tok);
     t->ut = ut;
+    thread_set_cpu_group(t, &ut->proc->cputime);
     if (t == thread_current())
         vm_activate(ut->proc->vm);
 }
@@ -238,6 +239,7 @@ void proc_detach(struct thread *t)
     if (t == thread_current() && !others)
         vm_activate(NULL);
     t->ut = NULL;
+    thread_set_cpu_group(t, NULL);
     if (drop)
         uthread_put(ut);
 }

@@ -27,6 +27,17 @@
 
 struct uthread;
 
+/*
+ * CPU time (cputime.c): what a thread, or a group of threads (a process, ended threads
+ * included), has run, in ns, split into user and system time. A thread's run is charged to
+ * it and to its group when it leaves the CPU (and whenever it changes mode or someone reads
+ * it); the part of a run not charged yet is added by the readers below.
+ */
+struct sched_cputime {
+    uint64_t user_ns, sys_ns; /* atomic adds and loads */
+    uint64_t nvcsw, nivcsw;   /* switches away: blocked (voluntary) / preempted or yielded */
+};
+
 #define SCHED_SLICE_NS 10000000ULL /* 10 ms */
 #define KSTACK_ORDER 2             /* page_alloc order of a kernel stack */
 #define KSTACK_SIZE (16 * 1024)    /* (4096 << KSTACK_ORDER) */
@@ -110,6 +121,12 @@ struct thread {
     uint64_t slice_start_ns;
     int exit_code;
     struct uthread *ut; /* the user thread it runs (core/proc/proc.h); NULL: kernel only */
+    /* CPU time (cputime.c): charged to cputime and *group; the run since acct_since_ns is not
+     * charged yet and counts as user time when acct_user. Guarded by the CPU lock. */
+    struct sched_cputime cputime;
+    struct sched_cputime *group; /* NULL: none (kernel threads) */
+    uint64_t acct_since_ns;
+    bool acct_user;
 };
 
 /* Per-CPU scheduler state, indexed by hal_cpu_id(). */
@@ -271,6 +288,23 @@ void sched_sleep_until(uint64_t deadline_ns); /* may sleep */
 void sched_sleep_ns(uint64_t ns);             /* may sleep */
 /* Interruptible: 0 at the deadline, -EINTR if interrupted before it. May sleep. */
 int sched_sleep_until_intr(uint64_t deadline_ns);
+
+/* --- CPU time (cputime.c) ------------------------------------------------------------------ */
+
+/* t's CPU time so far, the run in progress included. Never sleeps; any context. */
+void thread_cputime(struct thread *t, struct sched_cputime *out);
+/* thread_cputime's user + system sum. */
+uint64_t thread_cpu_ns(struct thread *t);
+/* Group g's CPU time: what its threads (live and ended) were charged, plus the runs in
+ * progress of its threads on every CPU. Never sleeps; any context. */
+void sched_group_cputime(struct sched_cputime *g, struct sched_cputime *out);
+/* Charge t's CPU time from now on to g as well (NULL: to no group). The caller keeps g alive
+ * as long as t points at it. Never sleeps. */
+void thread_set_cpu_group(struct thread *t, struct sched_cputime *g);
+/* The current thread now runs in user mode (true: the syscall entry is returning) or in the
+ * kernel (false: it entered through a syscall); the run until now is charged to the mode it
+ * was in. No-op without a current thread. Never sleeps. */
+void sched_cputime_user(bool user);
 
 /* --- mutexes (sleeping locks) ------------------------------------------------------------ */
 

@@ -43,6 +43,12 @@ void sched_make_runnable_locked(struct cpu *c, struct thread *t);
  * the next one runs. Returns when it runs again, c->lock released, interrupt state of tok. */
 void sched_switch_current(struct cpu *c, uint64_t tok);
 
+/* cputime.c: with c->lock held, charge t's run since t->acct_since_ns up to now to t and
+ * its group, and start a new run at now. */
+void cputime_charge_locked(struct thread *t, uint64_t now);
+/* Count a switch away from t: voluntary (it blocks) or not (preempted, yielded). */
+void cputime_count_switch(struct thread *t, bool voluntary);
+
 /* pct.c: seeded preemption (see there). */
 void pct_reset(void);                   /* at sched_init */
 int pct_initial_priority(void);         /* a new thread's */

@@ -92,6 +92,7 @@ static struct hal_ctx *pick_next(struct cpu *c)
     now = hal_clock_ns();
     t->state = THREAD_RUNNING;
     t->slice_start_ns = now;
+    t->acct_since_ns = now; /* its CPU time runs from here (cputime.c) */
     c->current = t;
     c->slice_end_ns = now + SCHED_SLICE_NS;
     c->need_resched = false;
@@ -112,8 +113,10 @@ static void switch_from(struct cpu *c, struct hal_ctx *from)
 {
     struct hal_ctx *to;
 
-    if (c->current)
+    if (c->current) {
         check_stack(c->current);
+        cputime_charge_locked(c->current, hal_clock_ns());
+    }
     to = pick_next(c);
     if (to == from)
         return;
@@ -223,6 +226,7 @@ void thread_exit(int code)
     (void)spin_lock_irqsave(&c->lock); /* never restored: this context ends here */
     cur->exit_code = code;
     cur->state = THREAD_EXITING;
+    cputime_charge_locked(cur, hal_clock_ns());
     KASSERT(c->dead == NULL);
     c->dead = cur;
     __atomic_sub_fetch(&sched.nthreads, 1, __ATOMIC_ACQ_REL);
@@ -281,6 +285,7 @@ void sched_switch_current(struct cpu *c, uint64_t tok)
 
     cur->state = THREAD_RUNNABLE;
     list_push_back(&c->runq, &cur->rq_node);
+    cputime_count_switch(cur, false);
     switch_from(c, &cur->ctx);
     finish_switch(tok);
 }
@@ -291,6 +296,7 @@ void sched_block_current(struct cpu *c, uint64_t tok)
 
     KASSERT(cur != NULL && cur->sleep != NULL);
     cur->state = THREAD_BLOCKED; /* a waker now waits for the CPU lock until we are off */
+    cputime_count_switch(cur, true);
     switch_from(c, &cur->ctx);
     finish_switch(tok);
 }

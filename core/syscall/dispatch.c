@@ -175,8 +175,10 @@ void kernel_syscall(struct hal_uregs *regs)
         ut->regs = regs;
         ut->orig_rax = (long)regs->rax; /* the return may restart it (core/signal) */
     }
+    sched_cputime_user(false); /* CPU time from here is system time (sched.h) */
     regs->rax = (uint64_t)ksys_call(regs->rax, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8,
                                     regs->r9);
+    sched_cputime_user(true);
     if (ut)
         ut->regs = NULL;
 }

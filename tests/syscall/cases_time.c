@@ -7,6 +7,15 @@
 
 #include "sc.h"
 
+/* Linux's dynamic CPU clock ids (clock_getcpuclockid, pthread_getcpuclockid): pid/tid 0 is
+ * the caller; kind 0 PROF, 1 VIRT, 2 SCHED, bit 2 per thread; kind 3 is no CPU clock. A pid
+ * above any pid_max names nobody. */
+#define CPUCLK(pid, kind) ((int)((~(unsigned)(pid)) << 3) | (kind))
+#define NOPID 500000000
+#define RES_1NS "\0\0\0\0\0\0\0\0\1\0\0\0\0\0\0\0"
+#define RES_TICK "\0\0\0\0\0\0\0\0\0\x09\x3d\0\0\0\0\0" /* 4 ms: HZ 250 */
+#define ZERO8 "\0\0\0\0\0\0\0\0"
+
 #define TS(sec, nsec)                                                                              \
     {                                                                                              \
         SA_DATA, 0, (const char *)(const long[]){(sec), (nsec)}, 16, 0, NULL                       \
@@ -40,5 +49,51 @@ const struct sc_case sc_cases_time[] = {
     CASE("time.gettimeofday", CALL(gettimeofday, W(0), BUF(16), I(0)),
          CALL(gettimeofday, W(0), I(0), I(0)), CALL(gettimeofday, W(0), BUF(16), BUF(8))),
     CASE("time.time", CALL(time, OK, I(0)), CALL(time, OK, BUF(8))),
+    CASE("time.clock_ids_more", CALL(clock_gettime, W(0), I(CLOCK_TAI), BUF(16)),
+         CALL(clock_gettime, W(0), I(CLOCK_REALTIME_COARSE), BUF(16)),
+         CALL(clock_gettime, W(0), I(CLOCK_MONOTONIC_COARSE), BUF(16)),
+         CALLO(clock_getres, W(0), RES_TICK, I(CLOCK_MONOTONIC_COARSE), BUF(16)),
+         CALLO(clock_getres, W(0), RES_TICK, I(CLOCK_REALTIME_COARSE), BUF(16)),
+         CALLO(clock_getres, W(0), RES_1NS, I(CLOCK_TAI), BUF(16)),
+         CALLO(clock_getres, W(0), RES_1NS, I(CLOCK_PROCESS_CPUTIME_ID), BUF(16)),
+         CALL(clock_getres, ERR(EINVAL), I(10), BUF(16)),
+         CALL(clock_getres, ERR(EINVAL), I(0x7fffffff), I(0)),
+         CALL(clock_gettime, ERR(EINVAL), I(100), BAD(UNMAPPED))),
+    /* No RTC wakeup device, as in the reference VM: the ALARM clocks answer -EINVAL. */
+    CASE("time.clock_alarm", CALL(clock_gettime, ERR(EINVAL), I(CLOCK_REALTIME_ALARM), BUF(16)),
+         CALL(clock_getres, ERR(EINVAL), I(CLOCK_BOOTTIME_ALARM), BUF(16)),
+         CALL(clock_nanosleep, ERR(EOPNOTSUPP), I(CLOCK_REALTIME_ALARM), I(0), TS(0, 1), I(0))),
+    CASE("time.clock_cpu_dynamic", CALL(clock_gettime, W(0), I(CPUCLK(0, 2)), BUF(16)),
+         CALL(clock_gettime, W(0), I(CPUCLK(0, 0)), BUF(16)),
+         CALL(clock_gettime, W(0), I(CPUCLK(0, 1)), BUF(16)),
+         CALL(clock_gettime, W(0), I(CPUCLK(0, 6)), BUF(16)),
+         CALL(clock_gettime, W(0), I(CPUCLK(0, 5)), BUF(16)),
+         CALLO(clock_getres, W(0), RES_1NS, I(CPUCLK(0, 2)), BUF(16)),
+         CALLO(clock_getres, W(0), RES_TICK, I(CPUCLK(0, 0)), BUF(16)),
+         CALLO(clock_getres, W(0), RES_TICK, I(CPUCLK(0, 5)), BUF(16)),
+         CALL(clock_gettime, ERR(EINVAL), I(CPUCLK(0, 3)), BUF(16)),
+         CALL(clock_gettime, ERR(EINVAL), I(CPUCLK(0, 7)), BUF(16)),
+         CALL(clock_gettime, ERR(EINVAL), I(CPUCLK(NOPID, 2)), BUF(16)),
+         CALL(clock_getres, ERR(EINVAL), I(CPUCLK(NOPID, 6)), BUF(16))),
+    CASE("time.clock_nanosleep_clocks",
+         CALL(clock_nanosleep, W(0), I(CLOCK_TAI), I(0), TS(0, 1), I(0)),
+         CALL(clock_nanosleep, W(0), I(CLOCK_BOOTTIME), I(TIMER_ABSTIME), TS(0, 0), I(0)),
+         CALL(clock_nanosleep, W(0), I(CLOCK_PROCESS_CPUTIME_ID), I(TIMER_ABSTIME), TS(0, 0), I(0)),
+         CALL(clock_nanosleep, W(0), I(CPUCLK(0, 2)), I(TIMER_ABSTIME), TS(0, 0), I(0)),
+         CALL(clock_nanosleep, W(0), I(CLOCK_MONOTONIC), I(0x10), TS(0, 1), I(0)),
+         CALL(clock_nanosleep, ERR(EINVAL), I(CPUCLK(0, 6)), I(0), TS(0, 1), I(0)),
+         CALL(clock_nanosleep, ERR(EOPNOTSUPP), I(CPUCLK(0, 3)), I(0), TS(0, 1), I(0)),
+         CALL(clock_nanosleep, ERR(EOPNOTSUPP), I(CLOCK_MONOTONIC_RAW), I(0), TS(0, 1), I(0)),
+         CALL(clock_nanosleep, ERR(EOPNOTSUPP), I(CLOCK_MONOTONIC_COARSE), I(0), TS(0, 1), I(0)),
+         CALL(clock_nanosleep, ERR(EINVAL), I(10), I(0), TS(0, 1), I(0)),
+         CALL(clock_nanosleep, ERR(EFAULT), I(CLOCK_MONOTONIC), I(0), BAD(UNMAPPED), I(0))),
+    CASE("time.times", CALL(times, OK, I(0)), CALL(times, OK, BUF(32)),
+         CALL(times, ERR(EFAULT), BAD(UNMAPPED))),
+    CASE("time.getrusage", CALL(getrusage, W(0), I(0), BUF(144)),
+         CALL(getrusage, W(0), I(1), BUF(144)),
+         CALLO(getrusage, W(0), ZERO8 ZERO8 ZERO8 ZERO8 ZERO8, I(-1), BUF(144)),
+         CALL(getrusage, ERR(EINVAL), I(-2), BUF(144)),
+         CALL(getrusage, ERR(EINVAL), I(2), BAD(UNMAPPED)),
+         CALL(getrusage, ERR(EFAULT), I(0), I(0))),
     {NULL, NULL, 0, -1, {0}, 0, false},
 };

@@ -60,13 +60,6 @@ static const struct sc_deviation sc_deviations[] = {
     {"t.mprotect.a2.bit25", NULL, 1, W(0),
      "reported to plumb: PROT_GROWSUP is -EINVAL on "
      "x86-64 Linux; Petrel ignores the bit"},
-    /* Time (core/syscall/sys_time.c, plumb). */
-    {"time.clock_nanosleep_errors", NULL, 2, ERR(EINVAL),
-     "reported to plumb: "
-     "clock_nanosleep on CLOCK_THREAD_CPUTIME_ID is -EOPNOTSUPP on Linux"},
-    {"t.clock_nanosleep.a1.bit*", NULL, 0, ERR(EINVAL),
-     "reported to plumb: clock_nanosleep "
-     "ignores flag bits other than TIMER_ABSTIME on Linux; Petrel refuses them"},
     /* Process groups: deliberate. */
     {"attr.setpgid_self", NULL, 0, ERR(EPERM),
      "Petrel's one process is pid 1 and leads its own session and group (as init), so "

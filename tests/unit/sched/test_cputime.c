@@ -1,0 +1,104 @@
+/*
+ * test_cputime.c - CPU time accounting (core/sched/cputime.c) in virtual time: a thread is
+ * charged exactly the virtual time it ran (hosted_clock_advance plays the work), not the
+ * time it slept; a group's total keeps the threads that ended; the user/system split
+ * follows sched_cputime_user(); voluntary and involuntary switches are counted.
+ */
+#include "tests/unit/sched/fixture.h"
+
+#include "hal/hal_time.h"
+#include "hal_hosted/hosted.h"
+
+#define MS 1000000ULL
+
+struct burn {
+    uint64_t work_ns;      /* virtual time it "computes" */
+    uint64_t sleep_ns;     /* then sleeps this long */
+    uint64_t user_ns;      /* of work_ns, this much in user mode (first) */
+    struct sched_cputime *group;
+    uint64_t seen_self;    /* thread_cpu_ns() at its end */
+    struct sched_cputime seen_ct;
+};
+
+static void burn_thread(void *arg)
+{
+    struct burn *b = arg;
+
+    thread_set_cpu_group(thread_current(), b->group);
+    if (b->user_ns) {
+        sched_cputime_user(true);
+        hosted_clock_advance(b->user_ns);
+        sched_cputime_user(false);
+    }
+    hosted_clock_advance(b->work_ns - b->user_ns);
+    thread_yield();
+    if (b->sleep_ns)
+        sched_sleep_ns(b->sleep_ns);
+    b->seen_self = thread_cpu_ns(thread_current());
+    thread_cputime(thread_current(), &b->seen_ct);
+}
+
+static void test_cputime_measures_runs_not_sleeps(void **state)
+{
+    struct sched_cputime g = {0}, total;
+    struct burn a = {.work_ns = 3 * MS, .sleep_ns = 50 * MS, .group = &g};
+    struct burn b = {.work_ns = 7 * MS, .user_ns = 5 * MS, .group = &g};
+    struct burn c = {.work_ns = 0, .sleep_ns = 100 * MS, .group = &g};
+
+    (void)state;
+    fixture_spawn("a", burn_thread, &a);
+    fixture_spawn("b", burn_thread, &b);
+    fixture_spawn("c", burn_thread, &c);
+    assert_int_equal(sched_run(), 0);
+    fixture_verify();
+    assert_true(hal_clock_ns() >= 100 * MS);
+    assert_int_equal(a.seen_self, 3 * MS);
+    assert_int_equal(b.seen_self, 7 * MS);
+    assert_int_equal(b.seen_ct.user_ns, 5 * MS);
+    assert_int_equal(b.seen_ct.sys_ns, 2 * MS);
+    assert_int_equal(c.seen_self, 0);
+    /* every thread ended: the group still holds all of them */
+    sched_group_cputime(&g, &total);
+    assert_int_equal(total.user_ns, 5 * MS);
+    assert_int_equal(total.sys_ns, 5 * MS);
+    assert_true(a.seen_ct.nvcsw >= 1); /* it slept */
+    assert_true(b.seen_ct.nivcsw >= 1); /* it yielded to a runnable thread */
+    assert_int_equal(total.nvcsw, a.seen_ct.nvcsw + b.seen_ct.nvcsw + c.seen_ct.nvcsw);
+}
+
+/* The run in progress counts: a busy thread reading its own clock sees it move. */
+static void spin_reader(void *arg)
+{
+    uint64_t *out = arg;
+    uint64_t t0 = thread_cpu_ns(thread_current());
+
+    hosted_clock_advance(2 * MS);
+    out[0] = thread_cpu_ns(thread_current()) - t0;
+    hosted_clock_advance(15 * MS); /* past a slice: preempted, nobody else: runs on */
+    sched_preempt_point();
+    out[1] = thread_cpu_ns(thread_current()) - t0;
+}
+
+static void test_cputime_includes_run_in_progress(void **state)
+{
+    uint64_t out[2] = {0, 0};
+
+    (void)state;
+    fixture_spawn("spin", spin_reader, out);
+    assert_int_equal(sched_run(), 0);
+    fixture_verify();
+    assert_int_equal(out[0], 2 * MS);
+    assert_int_equal(out[1], 17 * MS);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_cputime_measures_runs_not_sleeps, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_cputime_includes_run_in_progress, fixture_setup,
+                                        fixture_teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
