@@ -81,10 +81,10 @@ struct vm_area *vm_area_split(struct vm_space *s, struct vm_area *a, uint64_t at
         return NULL;
     *b = *a;
     b->start = at;
-    if (a->kind == VM_FILE) {
+    if (a->kind == VM_FILE || a->shared)
         b->file_off = a->file_off + (at - a->start);
+    if (a->kind == VM_FILE)
         vm_file_get(&b->file);
-    }
     a->end = at;
     vm_area_insert(s, b);
     return b;
@@ -94,7 +94,7 @@ struct vm_area *vm_area_split(struct vm_space *s, struct vm_area *a, uint64_t at
 void vm_area_free(struct vm_space *s, struct vm_area *a)
 {
     rb_remove(&s->areas, &a->node);
-    vm_pages_free(s, a->start, a->end);
+    vm_pages_free(s, a, a->start, a->end);
     if (a->kind == VM_FILE)
         vm_file_put(&a->file);
     kfree(a);

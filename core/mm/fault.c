@@ -3,16 +3,24 @@
  *
  * Nothing is mapped at mmap time. The first access to a page (a hardware page fault on x86,
  * or a copy helper checking a user range) calls vm_fault(), which finds the area, checks the
- * access against its protection and fills a fresh physical page:
+ * access against its protection and maps a page:
  *
- *   VM_ANON, VM_STACK, VM_GUARD   zeros
- *   VM_FILE                       the file's bytes for this page, read into the page (a
- *                                 private copy, so writes never reach the file); bytes at or
- *                                 past area.file_end (the ELF bss, or past EOF) stay zero
+ *   VM_ANON, VM_STACK, VM_GUARD   a fresh zeroed page
+ *   VM_FILE, private              a fresh page holding the file's bytes for it (a private
+ *                                 copy, so writes never reach the file); bytes at or past
+ *                                 area.file_end (the ELF bss) stay zero
+ *   VM_FILE, shared               the file's own page-cache page, pinned (vm_file pin): stores
+ *                                 are the file's data at once, read(2) sees them
  *
- * and maps it with the area's protection. Every page belongs to exactly one space (no fork,
- * no shared mappings), so a page needs no reference count: it is freed when its range is
- * unmapped or the space is destroyed. The space's pages live in an rbtree keyed by address.
+ * A file page wholly past the end of the file (offset >= the size rounded up to a page) is
+ * -EIO, which the fault path turns into SIGBUS BUS_ADRERR as Linux does; the tail of the last
+ * page reads as zeros. A private page belongs to exactly one space (no fork), so it needs no
+ * reference count: it is freed when its range is unmapped or the space is destroyed. A
+ * shared page is unpinned then instead. The space's pages live in an rbtree keyed by address.
+ *
+ * MAP_GROWSDOWN areas grow on a user fault below them, down to the faulting page, as long as
+ * VM_GROWSDOWN_GAP stays free below the new start (Linux's stack_guard_gap); the kernel's own
+ * copies never grow them (Linux 6.x returns -EFAULT there too).
  */
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
@@ -39,6 +47,35 @@ static struct vm_page *page_find(struct vm_space *s, uint64_t va)
     return n ? rb_entry(n, struct vm_page, node) : NULL;
 }
 
+struct vm_page *vm_page_find(struct vm_space *s, uint64_t va)
+{
+    return page_find(s, va);
+}
+
+/* The first page at or above va. */
+struct vm_page *vm_page_first_from(struct vm_space *s, uint64_t va)
+{
+    struct rb_node *n = rb_lower_bound(&s->pages, &va, page_key_cmp);
+
+    return n ? rb_entry(n, struct vm_page, node) : NULL;
+}
+
+struct vm_page *vm_page_next(struct vm_page *p)
+{
+    struct rb_node *n = rb_next(&p->node);
+
+    return n ? rb_entry(n, struct vm_page, node) : NULL;
+}
+
+/* Give p a new address (mremap moves pages; the caller maps it there). */
+void vm_page_rekey(struct vm_space *s, struct vm_page *p, uint64_t va)
+{
+    rb_remove(&s->pages, &p->node);
+    p->va = va;
+    if (rb_insert(&s->pages, &p->node, page_cmp))
+        panic("vm: two pages at %#llx", (unsigned long long)va);
+}
+
 bool vm_page_present(struct vm_space *s, uint64_t addr)
 {
     bool present;
@@ -49,12 +86,14 @@ bool vm_page_present(struct vm_space *s, uint64_t addr)
     return present;
 }
 
-/* Unmap and free every page in [start, end). */
-void vm_pages_free(struct vm_space *s, uint64_t start, uint64_t end)
+/* Unmap every page in [start, end) of area a, then free (or unpin) them. */
+void vm_pages_free(struct vm_space *s, struct vm_area *a, uint64_t start, uint64_t end)
 {
     struct rb_node *n = rb_lower_bound(&s->pages, &start, page_key_cmp);
-    bool any = false;
 
+    if (!n || rb_entry(n, struct vm_page, node)->va >= end)
+        return;
+    hal_as_unmap(s->as, start, end - start); /* before a shared page goes back to its file */
     while (n) {
         struct vm_page *p = rb_entry(n, struct vm_page, node);
 
@@ -62,13 +101,48 @@ void vm_pages_free(struct vm_space *s, uint64_t start, uint64_t end)
             break;
         n = rb_next(n);
         rb_remove(&s->pages, &p->node);
-        page_free(p->pa, 0);
+        if (p->pin)
+            a->file.ops->unpin(a->file.obj, p->pin, p->writer);
+        else
+            page_free(p->pa, 0);
         kfree(p);
         s->nr_pages--;
-        any = true;
     }
-    if (any)
-        hal_as_unmap(s->as, start, end - start);
+}
+
+/* A shared file area's pages become writer pins (mprotect added PROT_WRITE) or reader
+ * pins (it took it away): pin again the new way, then drop the old pin. A page that cannot
+ * be pinned again (the file was truncated under it) is dropped: the next touch faults. */
+void vm_pages_set_writer(struct vm_space *s, struct vm_area *a, bool writer)
+{
+    struct vm_page *p = vm_page_first_from(s, a->start), *next;
+
+    for (; p && p->va < a->end; p = next) {
+        uint64_t idx = (a->file_off + (p->va - a->start)) / HAL_PAGE_SIZE, pa;
+        void *h;
+
+        next = vm_page_next(p);
+        if (!p->pin || p->writer == writer)
+            continue;
+        if (a->file.ops->pin(a->file.obj, idx, writer, &h, &pa)) {
+            vm_pages_free(s, a, p->va, p->va + HAL_PAGE_SIZE);
+            continue;
+        }
+        a->file.ops->unpin(a->file.obj, p->pin, p->writer);
+        p->pin = h;
+        p->writer = writer;
+    }
+}
+
+/* Is the file page of area a at va wholly past the end of the file (SIGBUS)? */
+static int past_eof(struct vm_area *a, uint64_t va)
+{
+    int64_t size = vm_file_size(&a->file);
+    uint64_t off = a->file_off + (va - a->start);
+
+    if (size < 0)
+        return (int)size;
+    return off >= vm_page_up((uint64_t)size) ? -EIO : 0;
 }
 
 /* Fill the page at va of file area a: file bytes up to file_end, zeros after. */
@@ -79,6 +153,8 @@ static int fill_from_file(struct vm_area *a, uint64_t va, uint8_t *page)
 
     if (a->file_end <= va)
         return 0;
+    if (past_eof(a, va))
+        return -EIO;
     if (a->file_end - va < want)
         want = a->file_end - va;
     got = vm_file_read(&a->file, a->file_off + (va - a->start), page, (size_t)want);
@@ -89,13 +165,51 @@ static int fill_from_file(struct vm_area *a, uint64_t va, uint8_t *page)
     return 0; /* short read: past EOF reads as zero */
 }
 
+static void page_insert(struct vm_space *s, struct vm_page *p, uint64_t va, uint64_t pa)
+{
+    p->va = va;
+    p->pa = pa;
+    rb_insert(&s->pages, &p->node, page_cmp);
+    s->nr_pages++;
+}
+
+/* Map the shared file page at va (absent) of area a: -EIO past the end of the file. */
+static int page_pin_map(struct vm_space *s, struct vm_area *a, uint64_t va)
+{
+    struct vm_page *p = kzalloc(sizeof(*p));
+    uint64_t idx = (a->file_off + (va - a->start)) / HAL_PAGE_SIZE, pa;
+    bool writer = (a->prot & VM_PROT_WRITE) != 0;
+    void *h;
+    int rc;
+
+    if (!p)
+        return -ENOMEM;
+    rc = a->file.ops->pin(a->file.obj, idx, writer, &h, &pa);
+    if (rc == 0 && (rc = hal_as_map(s->as, va, pa, HAL_PAGE_SIZE, a->prot)))
+        a->file.ops->unpin(a->file.obj, h, writer);
+    if (rc) {
+        kfree(p);
+        return rc == -ENXIO || rc == -ENOSPC || rc == -EIO ? -EIO : rc == -EINVAL ? -EFAULT : rc;
+    }
+    p->pin = h;
+    p->writer = writer;
+    page_insert(s, p, va, pa);
+    return 0;
+}
+
 /* Allocate, fill and map the page at va (absent) of area a. */
 static int page_fill_map(struct vm_space *s, struct vm_area *a, uint64_t va)
 {
-    struct vm_page *p = kmalloc(sizeof(*p));
-    uint64_t pa = page_alloc(0);
+    struct vm_page *p;
+    uint64_t pa;
     int rc = -ENOMEM;
 
+    if (a->kind == VM_FILE && a->shared)
+        return page_pin_map(s, a, va);
+    if (a->kind == VM_ANON && a->shared && a->file_off + (va - a->start) >= a->shm_size)
+        return -EIO; /* grown by mremap past the object: SIGBUS, as Linux's shmem */
+    p = kzalloc(sizeof(*p));
+    pa = page_alloc(0);
     if (!p || !pa)
         goto fail;
     memset(hal_phys_to_virt(pa), 0, HAL_PAGE_SIZE);
@@ -104,10 +218,7 @@ static int page_fill_map(struct vm_space *s, struct vm_area *a, uint64_t va)
     rc = hal_as_map(s->as, va, pa, HAL_PAGE_SIZE, a->prot);
     if (rc)
         goto fail;
-    p->va = va;
-    p->pa = pa;
-    rb_insert(&s->pages, &p->node, page_cmp);
-    s->nr_pages++;
+    page_insert(s, p, va, pa);
     return 0;
 fail:
     if (pa)
@@ -121,6 +232,24 @@ fail:
 static bool access_ok(unsigned prot, unsigned access)
 {
     return access != 0 && (prot & access) == access;
+}
+
+/* Grow the MAP_GROWSDOWN area just above addr down to addr's page, if it is one and the
+ * guard gap below the new start is free (as Linux's expand_downwards). */
+static struct vm_area *grow_down(struct vm_space *s, uint64_t addr)
+{
+    struct vm_area *a = vm_area_next_after(s, addr), *prev;
+    uint64_t va = vm_page_down(addr);
+
+    if (!a || !a->growsdown || a->start <= addr)
+        return NULL;
+    prev = vm_area_prev(a);
+    if (va < s->va_min || va - s->va_min < VM_GROWSDOWN_GAP)
+        return NULL;
+    if (prev && prev->end > va - VM_GROWSDOWN_GAP)
+        return NULL;
+    a->start = va; /* still above prev: the tree's order holds (anonymous areas only) */
+    return a;
 }
 
 int vm_fault_locked(struct vm_space *s, uint64_t addr, unsigned access)
@@ -161,6 +290,7 @@ int vm_user_fault(enum hal_fault_kind kind, uint64_t addr)
 {
     struct vm_space *s = vm_current();
     unsigned access;
+    int rc;
 
     switch (kind) {
     case HAL_FAULT_PAGE_READ:
@@ -177,5 +307,11 @@ int vm_user_fault(enum hal_fault_kind kind, uint64_t addr)
     }
     if (!s || addr < s->va_min || addr >= s->va_max)
         return -EFAULT;
-    return vm_fault(s, addr, access);
+    mutex_lock(&s->lock);
+    if (!vm_area_find(s, addr))
+        grow_down(s, addr); /* user faults only: a kernel copy below the area is -EFAULT
+                               (Linux 6.x, checked natively) */
+    rc = vm_fault_locked(s, addr, access);
+    mutex_unlock(&s->lock);
+    return rc;
 }

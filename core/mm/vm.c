@@ -4,10 +4,11 @@
  * Placement follows Linux's top-down layout: without MAP_FIXED a free hint is honoured,
  * otherwise the highest gap below mmap_base that fits is used (then any gap at all). The
  * argument checks follow Linux's order and errno choices (docs/memory.md has the table).
- * Deliberate differences, all documented there: MAP_SHARED anonymous memory is private
- * (one process, no fork: nobody could tell), MAP_SHARED files are -ENODEV, a private file
- * mapping past EOF reads zeros instead of raising SIGBUS, and mprotect checks the whole
- * range before changing anything (Linux changes the areas before a hole, then fails).
+ * MAP_SHARED anonymous memory is an ordinary anonymous area marked shared (one process, no
+ * fork: only madvise can tell, and it follows Linux there); MAP_SHARED files map the file's
+ * page-cache pages (fault.c). A deliberate difference, documented there: mprotect checks
+ * the whole range before changing anything (Linux changes the areas before a hole, then
+ * fails).
  */
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
@@ -50,6 +51,7 @@ static struct vm_area *area_new(uint64_t start, uint64_t end, unsigned prot, enu
         a->end = end;
         a->prot = prot;
         a->kind = k;
+        a->maywrite = true; /* only shared mappings of read-only files lack it */
     }
     return a;
 }
@@ -132,6 +134,15 @@ struct vm_space *vm_current(void)
     return vm_active[hal_cpu_id()];
 }
 
+/* Where placement must stop below area a: MAP_GROWSDOWN areas keep their guard gap free
+ * (Linux's vm_start_gap). */
+static uint64_t area_start_gap(const struct vm_area *a)
+{
+    if (!a->growsdown)
+        return a->start;
+    return a->start >= VM_GROWSDOWN_GAP ? a->start - VM_GROWSDOWN_GAP : 0;
+}
+
 /* The highest gap of len bytes inside [floor, top): true and its address in *out. */
 static bool gap_top_down(struct vm_space *s, uint64_t len, uint64_t floor, uint64_t top,
                          uint64_t *out)
@@ -152,13 +163,14 @@ static bool gap_top_down(struct vm_space *s, uint64_t len, uint64_t floor, uint6
         }
         if (!a || a->start <= floor)
             return false;
-        top = min_u64(top, a->start);
+        top = min_u64(top, area_start_gap(a));
         a = vm_area_prev(a);
     }
 }
 
-/* Where a non-fixed mapping of len bytes goes: the hint if free, else top-down. */
-static uint64_t place(struct vm_space *s, uint64_t hint, uint64_t len)
+/* Where a non-fixed mapping of len bytes goes: the hint if free, else top-down. gap: room
+ * to leave free below it (a MAP_GROWSDOWN mapping's guard gap, as Linux's start_gap). */
+static uint64_t place_gap(struct vm_space *s, uint64_t hint, uint64_t len, uint64_t gap)
 {
     uint64_t addr;
 
@@ -166,10 +178,22 @@ static uint64_t place(struct vm_space *s, uint64_t hint, uint64_t len)
     if (hint >= s->va_min && hint < s->va_max && len <= s->va_max - hint &&
         vm_range_free(s, hint, hint + len))
         return hint;
-    if (gap_top_down(s, len, s->va_min, s->mmap_base, &addr) ||
-        gap_top_down(s, len, s->va_min, s->va_max, &addr))
-        return addr;
+    if (len > UINT64_MAX - gap)
+        return 0;
+    if (gap_top_down(s, len + gap, s->va_min, s->mmap_base, &addr) ||
+        gap_top_down(s, len + gap, s->va_min, s->va_max, &addr))
+        return addr + gap;
     return 0;
+}
+
+static uint64_t place(struct vm_space *s, uint64_t hint, uint64_t len)
+{
+    return place_gap(s, hint, len, 0);
+}
+
+bool vm_place(struct vm_space *s, uint64_t len, uint64_t *out)
+{
+    return (*out = place(s, 0, len)) != 0;
 }
 
 static bool wx_denied(const struct vm_space *s, unsigned prot)
@@ -200,12 +224,18 @@ static int map_locked(struct vm_space *s, const struct vm_map_req *req, uint64_t
             return rc;
         if (req->noreplace && !vm_range_free(s, addr, addr + len))
             return -EEXIST;
-    } else if (!(addr = place(s, addr, len))) {
+    } else if (!(addr = place_gap(s, addr, len, req->growsdown ? VM_GROWSDOWN_GAP : 0))) {
         return -ENOMEM;
     }
     a = area_new(addr, addr + len, req->prot & VM_PROT_RWX, req->kind);
     if (!a)
         return -ENOMEM;
+    a->shared = req->shared;
+    a->maywrite = req->kind != VM_FILE || !req->shared || req->maywrite;
+    a->growsdown = req->growsdown && req->kind == VM_ANON;
+    a->locked = req->locked;
+    if (a->kind == VM_ANON && a->shared)
+        a->shm_size = len;
     if (req->kind == VM_FILE) {
         /* Take the reference before unmapping: the area being replaced may hold the last
          * one (e.g. MADV_DONTNEED re-mapping an area in place). */
@@ -253,17 +283,39 @@ static int mmap_flags(unsigned flags, struct vfs_file *file, struct vm_map_req *
         return -EINVAL;
     if (type == VM_MAP_SHARED_VALIDATE && (flags & ~VM_MAP_KNOWN))
         return -EOPNOTSUPP;
+    req->shared = type != VM_MAP_PRIVATE;
+    req->locked = (flags & VM_MAP_LOCKED) != 0;
+    req->growsdown = (flags & VM_MAP_GROWSDOWN) != 0;
     if (flags & VM_MAP_ANONYMOUS) {
-        req->kind = VM_ANON; /* shared anonymous == private with one process and no fork */
+        /* Linux's anonymous checks: no MAP_SHARED_VALIDATE, no shared stacks */
+        if (type == VM_MAP_SHARED_VALIDATE || (req->shared && req->growsdown))
+            return -EINVAL;
+        req->kind = VM_ANON;
         return 0;
     }
     if (!file)
         return -EBADF;
-    if (type != VM_MAP_PRIVATE)
-        return -ENODEV; /* shared file mappings: not supported (docs/memory.md) */
+    if (req->growsdown)
+        return -EINVAL; /* file mappings never grow (checked natively) */
+    if ((flags & VM_MAP_SYNC) && type != VM_MAP_SHARED)
+        return -EOPNOTSUPP; /* no DAX; plain MAP_SHARED drops the flag (checked natively) */
     req->kind = VM_FILE;
     req->file = vm_file_from_vfs(file);
     req->file_bytes = UINT64_MAX;
+    return 0;
+}
+
+/* Linux's file checks, in its order: a shared writable mapping needs a file open for
+ * writing (O_APPEND is fine: checked natively), every mapping one open for reading, then a
+ * mappable kind. */
+static int mmap_file_checks(const struct vm_map_req *req, struct vfs_file *file)
+{
+    if (req->shared && (req->prot & VM_PROT_WRITE) && !vm_file_writable(file))
+        return -EACCES;
+    if (!vm_file_readable(file))
+        return -EACCES;
+    if (req->shared && !vm_file_shareable(file))
+        return -ENODEV;
     return 0;
 }
 
@@ -282,16 +334,17 @@ int vm_mmap(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot, unsi
         return -ENOMEM;
     if ((rc = mmap_flags(flags, file, &req)))
         return rc;
+    req.prot = prot;
     if (req.kind == VM_FILE) {
         if (off > UINT64_MAX - vm_page_up(len))
             return -EOVERFLOW;
-        if (!vm_file_readable(file))
-            return -EACCES;
+        if ((rc = mmap_file_checks(&req, file)))
+            return rc;
         req.file_off = off;
+        req.maywrite = req.shared && vm_file_writable(file);
     }
     req.addr = addr;
     req.len = len;
-    req.prot = prot;
     req.fixed = (flags & (VM_MAP_FIXED | VM_MAP_FIXED_NOREPLACE)) != 0;
     req.noreplace = (flags & VM_MAP_FIXED_NOREPLACE) != 0;
     return vm_map(s, &req, out);
@@ -315,7 +368,7 @@ int vm_munmap(struct vm_space *s, uint64_t addr, uint64_t len)
 }
 
 /* Is every page of [start, end) inside some area? */
-static bool range_covered(struct vm_space *s, uint64_t start, uint64_t end)
+bool vm_range_covered(struct vm_space *s, uint64_t start, uint64_t end)
 {
     struct vm_area *a = vm_area_find(s, start);
 
@@ -329,20 +382,36 @@ static bool range_covered(struct vm_space *s, uint64_t start, uint64_t end)
     return a != NULL;
 }
 
+/* May every area of [start, end) take prot? (-EACCES: writing a shared mapping of a file
+ * not open for writing.) */
+static int protect_allowed(struct vm_space *s, uint64_t start, uint64_t end, unsigned prot)
+{
+    for (struct vm_area *a = vm_area_find(s, start); a && a->start < end; a = vm_area_next(a))
+        if ((prot & VM_PROT_WRITE) && !a->maywrite)
+            return -EACCES;
+    return 0;
+}
+
 static int protect_locked(struct vm_space *s, uint64_t start, uint64_t end, unsigned prot)
 {
     struct vm_area *a;
+    int rc;
 
-    if (!range_covered(s, start, end))
+    if (!vm_range_covered(s, start, end))
         return -ENOMEM;
+    if ((rc = protect_allowed(s, start, end, prot)))
+        return rc;
     a = vm_area_find(s, start);
     if (a->start < start && !vm_area_split(s, a, start))
         return -ENOMEM;
     a = vm_area_find(s, end - 1);
     if (a->end > end && !vm_area_split(s, a, end))
         return -ENOMEM;
-    for (a = vm_area_find(s, start); a && a->start < end; a = vm_area_next(a))
+    for (a = vm_area_find(s, start); a && a->start < end; a = vm_area_next(a)) {
+        if (a->kind == VM_FILE && a->shared)
+            vm_pages_set_writer(s, a, (prot & VM_PROT_WRITE) != 0);
         a->prot = prot;
+    }
     hal_as_protect(s->as, start, end - start, prot);
     return 0;
 }
@@ -414,27 +483,6 @@ uint64_t vm_brk(struct vm_space *s, uint64_t newbrk)
 out:
     mutex_unlock(&s->lock);
     return cur;
-}
-
-int vm_discard(struct vm_space *s, uint64_t addr, uint64_t len)
-{
-    uint64_t end = vm_page_up(len);
-    int rc = 0;
-
-    if (addr & VM_PAGE_MASK)
-        return -EINVAL;
-    if (len == 0)
-        return 0;
-    if (!end || end > UINT64_MAX - addr)
-        return -EINVAL;
-    end += addr;
-    mutex_lock(&s->lock);
-    if (!range_covered(s, addr, end))
-        rc = -ENOMEM;
-    else
-        vm_pages_free(s, addr, end);
-    mutex_unlock(&s->lock);
-    return rc;
 }
 
 int vm_area_query(struct vm_space *s, uint64_t addr, struct vm_area *out)

@@ -6,9 +6,10 @@
  *   - the HAL handle (struct hal_as) whose page tables the hardware (or the hosted arena) uses;
  *   - VM areas: page-aligned [start, end) ranges with a protection and a kind, in a red-black
  *     tree keyed by start, never overlapping;
- *   - the physical pages mapped so far (every page is private to this space: anonymous pages
- *     start zeroed, file pages are private copies read through struct vm_file), in a second
- *     tree keyed by virtual address, freed on munmap and destroy;
+ *   - the physical pages mapped so far, in a second tree keyed by virtual address: private
+ *     pages (anonymous pages start zeroed, private file pages are copies read through struct
+ *     vm_file) are this space's and freed on munmap and destroy; pages of shared file
+ *     mappings are the file's page-cache pages, pinned while mapped (vm_file pin/unpin);
  *   - the layout: a fixed 8 MiB stack reserved at the top with a guard area below it, the
  *     mmap base (top-down allocation starts below the guard), and the brk state.
  *
@@ -31,6 +32,7 @@
 
 #include "core/abi/mman.h"
 #include "core/lib/rbtree.h"
+#include "core/mm/uaccess.h"
 #include "core/sched/sched.h"
 #include "hal/hal_mem.h"
 #include "hal/hal_user.h"
@@ -67,9 +69,10 @@ struct vfs_file;
 
 #define VM_STACK_SIZE (8ULL << 20) /* reserved at the top; no growth */
 #define VM_GUARD_SIZE (1ULL << 20) /* PROT_NONE area below the stack */
+#define VM_GROWSDOWN_GAP (256ULL << 12) /* free below a MAP_GROWSDOWN area (stack_guard_gap) */
 
 /*
- * A source of file bytes for file-backed private mappings and the ELF loader: a VFS file
+ * A source of file bytes for file-backed mappings and the ELF loader: a VFS file
  * (vm_file_from_vfs) or a kernel buffer (vm_file_mem_create; tests, fuzzers, a future vDSO).
  * Areas hold a reference (get/put).
  */
@@ -80,6 +83,13 @@ struct vm_file_ops {
     int64_t (*size)(void *obj);
     void (*get)(void *obj);
     void (*put)(void *obj);
+    /* Shared mappings (NULL: this source cannot be mapped shared): pin the file's own page
+     * idx (vfs_mmap_pin: -ENXIO past the end), unpin it, write the file back (msync), punch
+     * a hole (MADV_REMOVE). */
+    int (*pin)(void *obj, uint64_t idx, bool writer, void **h, uint64_t *pa);
+    void (*unpin)(void *obj, void *h, bool writer);
+    int (*sync)(void *obj);
+    int (*punch)(void *obj, uint64_t off, uint64_t len); /* MADV_REMOVE: a hole, as zeros */
 };
 
 struct vm_file {
@@ -97,8 +107,9 @@ long vm_file_read(const struct vm_file *f, uint64_t off, void *buf, size_t n);
 int64_t vm_file_size(const struct vm_file *f);
 
 enum vm_kind {
-    VM_ANON,  /* private anonymous: zero-filled pages */
-    VM_FILE,  /* private file-backed: copies of file pages, zero beyond file_end */
+    VM_ANON,  /* anonymous: zero-filled pages (shared: the same, see vm_area.shared) */
+    VM_FILE,  /* file-backed: private copies of file pages, zero beyond file_end; or, shared,
+                 the file's page-cache pages themselves */
     VM_STACK, /* the initial thread's stack (anonymous, fixed size) */
     VM_GUARD, /* PROT_NONE reservation below the stack: never faulted in */
 };
@@ -108,8 +119,14 @@ struct vm_area {
     uint64_t start, end; /* page aligned, start < end */
     unsigned prot;       /* VM_PROT_READ|WRITE|EXEC */
     enum vm_kind kind;
+    bool shared;         /* MAP_SHARED (VM_ANON: one process, no fork: behaves as private
+                            except that MADV_DONTNEED keeps the data and MADV_FREE refuses) */
+    bool maywrite;       /* shared VM_FILE: the file was open for writing (PROT_WRITE allowed) */
+    bool growsdown;      /* MAP_GROWSDOWN: a fault in the gap just below extends it */
+    bool locked;         /* mlock/MAP_LOCKED was asked (every page is resident anyway) */
     struct vm_file file; /* VM_FILE: a reference */
-    uint64_t file_off;   /* VM_FILE: file offset of `start` */
+    uint64_t file_off;   /* VM_FILE: file offset of `start`; shared VM_ANON: object offset */
+    uint64_t shm_size;   /* shared VM_ANON: the object's size (mmap's length); past it SIGBUS */
     uint64_t file_end;   /* VM_FILE: virtual address from which bytes read as zero (bss) */
 };
 
@@ -133,6 +150,7 @@ struct vm_map_req {
     uint64_t len;  /* bytes, > 0 (rounded up to pages) */
     unsigned prot; /* VM_PROT_* */
     enum vm_kind kind;
+    bool shared, maywrite, growsdown, locked; /* as in struct vm_area */
     bool fixed;          /* place at addr, replacing what is there */
     bool noreplace;      /* with fixed: -EEXIST instead of replacing */
     struct vm_file file; /* VM_FILE */
@@ -189,12 +207,26 @@ int vm_fault(struct vm_space *s, uint64_t addr, unsigned access);
 int vm_user_fault(enum hal_fault_kind kind, uint64_t addr);
 
 /*
- * madvise(MADV_DONTNEED) for private mappings: drop the pages of [addr, addr+len) so that the
- * next touch refills them (zeros, or the file's bytes again). Areas are unchanged. Returns 0,
- * -EINVAL (misaligned addr, wrapping range) or -ENOMEM (a page of the range is unmapped; then
- * nothing is dropped). len 0: 0.
+ * madvise(2): -EINVAL (misaligned addr, unknown advice, wrapping range, advice the area
+ * refuses: DONTNEED/FREE on locked areas, FREE on anything but private anonymous memory,
+ * REMOVE on private mappings, POPULATE_* without the protection), -EACCES (REMOVE without
+ * PROT_WRITE), -ENOMEM (a hole; nothing done then), -EFAULT (POPULATE past the end of a
+ * file). DONTNEED refills private pages (zeros or the file's bytes) and keeps shared data;
+ * REMOVE zeroes shared data (a hole punched in the file); the hints do nothing. len 0: 0.
  */
-int vm_discard(struct vm_space *s, uint64_t addr, uint64_t len);
+int vm_madvise(struct vm_space *s, uint64_t addr, uint64_t len, int advice);
+/* msync(2): -EINVAL (unknown flags, MS_ASYNC with MS_SYNC, misaligned), -ENOMEM (a hole),
+ * -EBUSY (MS_INVALIDATE over a locked area); MS_SYNC writes the shared files back. */
+int vm_msync(struct vm_space *s, uint64_t addr, uint64_t len, unsigned flags);
+/* mincore(2): one byte per page into user vec (1: mapped here now). -EINVAL, -ENOMEM, -EFAULT. */
+int vm_mincore(struct vm_space *s, uint64_t addr, uint64_t len, struct uptr vec);
+/* mlock/munlock (on false) of the pages covering [addr, addr+len): -ENOMEM for a hole. */
+int vm_mlock(struct vm_space *s, uint64_t addr, uint64_t len, bool on);
+/* mlockall(flags) (on) / munlockall (on false, flags ignored): -EINVAL for bad flags. */
+int vm_mlockall(struct vm_space *s, unsigned flags, bool on);
+/* mremap(2): the new address or -errno (remap.c lists Linux's rules). */
+long vm_mremap(struct vm_space *s, uint64_t addr, uint64_t old_len, uint64_t new_len,
+               unsigned flags, uint64_t new_addr);
 
 /* Copy the area containing addr into *out (file not referenced); -ENOENT when none. */
 int vm_area_query(struct vm_space *s, uint64_t addr, struct vm_area *out);

@@ -19,10 +19,12 @@ static inline uint64_t vm_page_up(uint64_t a)
     return a > UINT64_MAX - VM_PAGE_MASK ? 0 : (a + VM_PAGE_MASK) & ~VM_PAGE_MASK;
 }
 
-/* A physical page mapped in a space (every page is private to its space). */
+/* A physical page mapped in a space: private to it, or (pin non-NULL) a shared file page. */
 struct vm_page {
     struct rb_node node; /* in vm_space.pages, keyed by va */
     uint64_t va, pa;
+    void *pin;   /* shared file page: the pin handle (vm_file_ops.pin); NULL: ours to free */
+    bool writer; /* pinned as writable */
 };
 
 /* area.c */
@@ -36,11 +38,22 @@ void vm_area_free(struct vm_space *s, struct vm_area *a);
 bool vm_range_free(struct vm_space *s, uint64_t start, uint64_t end);
 int vm_unmap_range(struct vm_space *s, uint64_t start, uint64_t end);
 
+/* vm.c */
+bool vm_place(struct vm_space *s, uint64_t len, uint64_t *out); /* top-down, as mmap */
+
 /* vmfile.c */
 bool vm_file_readable(struct vfs_file *f);
+bool vm_file_writable(struct vfs_file *f); /* O_RDWR (O_WRONLY cannot be mapped at all) */
+bool vm_file_shareable(struct vfs_file *f);
 
 /* fault.c */
-void vm_pages_free(struct vm_space *s, uint64_t start, uint64_t end);
+void vm_pages_free(struct vm_space *s, struct vm_area *a, uint64_t start, uint64_t end);
+struct vm_page *vm_page_find(struct vm_space *s, uint64_t va);
+struct vm_page *vm_page_first_from(struct vm_space *s, uint64_t va);
+struct vm_page *vm_page_next(struct vm_page *p);
+void vm_page_rekey(struct vm_space *s, struct vm_page *p, uint64_t va);
+void vm_pages_set_writer(struct vm_space *s, struct vm_area *a, bool writer);
+bool vm_range_covered(struct vm_space *s, uint64_t start, uint64_t end);
 int vm_fault_locked(struct vm_space *s, uint64_t addr, unsigned access);
 int vm_populate(struct vm_space *s, uint64_t start, uint64_t end, unsigned access);
 

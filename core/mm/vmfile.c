@@ -4,6 +4,7 @@
  * struct vm_file is a small vtable so that the VM and the ELF loader read the same way from a
  * VFS file (the kernel's exec and mmap paths) and from a kernel buffer (tests, the fuzzer,
  * and later images built into the kernel). Both are reference counted; an area holds one.
+ * Only VFS files can be mapped shared: their pages are the VFS's (vfs_mmap_pin).
  */
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
@@ -38,11 +39,38 @@ static void vfsf_put(void *obj)
     vfs_file_put(obj);
 }
 
+static int vfsf_pin(void *obj, uint64_t idx, bool writer, void **h, uint64_t *pa)
+{
+    return vfs_mmap_pin(obj, idx, writer, h, pa);
+}
+
+static void vfsf_unpin(void *obj, void *h, bool writer)
+{
+    vfs_mmap_unpin(obj, h, writer);
+}
+
+static int vfsf_sync(void *obj)
+{
+    return vfs_fsync(obj);
+}
+
+static int vfsf_punch(void *obj, uint64_t off, uint64_t len)
+{
+    if (off > INT64_MAX || len > INT64_MAX)
+        return -EINVAL;
+    return vfs_fallocate(obj, VFS_FALLOC_FL_PUNCH_HOLE | VFS_FALLOC_FL_KEEP_SIZE, (int64_t)off,
+                         (int64_t)len);
+}
+
 static const struct vm_file_ops vfsf_ops = {
     .read = vfsf_read,
     .size = vfsf_size,
     .get = vfsf_get,
     .put = vfsf_put,
+    .pin = vfsf_pin,
+    .unpin = vfsf_unpin,
+    .sync = vfsf_sync,
+    .punch = vfsf_punch,
 };
 
 struct vm_file vm_file_from_vfs(struct vfs_file *f)
@@ -55,6 +83,16 @@ struct vm_file vm_file_from_vfs(struct vfs_file *f)
 bool vm_file_readable(struct vfs_file *f)
 {
     return (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY;
+}
+
+bool vm_file_writable(struct vfs_file *f)
+{
+    return (f->flags & VFS_O_ACCMODE) == VFS_O_RDWR;
+}
+
+bool vm_file_shareable(struct vfs_file *f)
+{
+    return vfs_mmap_shareable(f);
 }
 
 /* --- kernel buffers ---------------------------------------------------------------------- */

@@ -98,10 +98,10 @@ static void maps_line(struct procfs_buf *b, const struct vm_area *a, const struc
         name = "[stack]";
     else if (a->kind == VM_ANON && s->brk_start && a->start == s->brk_start)
         name = "[heap]";
-    procfs_printf(b, "%08llx-%08llx %c%c%cp %08llx 00:00 0", (unsigned long long)a->start,
+    procfs_printf(b, "%08llx-%08llx %c%c%c%c %08llx 00:00 0", (unsigned long long)a->start,
                   (unsigned long long)a->end, (a->prot & VM_PROT_READ) ? 'r' : '-',
                   (a->prot & VM_PROT_WRITE) ? 'w' : '-', (a->prot & VM_PROT_EXEC) ? 'x' : '-',
-                  (unsigned long long)(a->kind == VM_FILE ? a->file_off : 0));
+                  a->shared ? 's' : 'p', (unsigned long long)(a->kind == VM_FILE ? a->file_off : 0));
     if (name[0]) {
         while (b->len - start < MAPS_NAME_COLUMN - 1 && !b->err)
             procfs_put(b, " ", 1);

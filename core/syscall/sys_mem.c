@@ -1,11 +1,9 @@
 /*
- * sys_mem.c - memory syscalls over core/mm: brk, mmap, munmap, mprotect, madvise.
+ * sys_mem.c - memory syscalls over core/mm: brk, mmap, munmap, mprotect, mremap, msync,
+ * mincore, madvise, the mlock family.
  *
  * core/mm owns the semantics (docs/memory.md lists which call returns which errno); this file
- * turns descriptors into VFS files and implements madvise: every known advice is accepted,
- * and MADV_DONTNEED/MADV_FREE drop the range's contents as Linux does for private mappings
- * (anonymous memory reads back as zeros, private file mappings as the file's bytes) by
- * mapping each piece again in place.
+ * turns descriptors into VFS files and passes the arguments on.
  */
 #include "core/abi/mman.h"
 #include "core/syscall/sys_internal.h"
@@ -14,6 +12,17 @@
 long sys_brk(const uint64_t a[6])
 {
     return (long)vm_brk(sys_proc()->vm, a[0]);
+}
+
+/* Linux's access checks on a file that cannot be mapped come before its -ENODEV (checked
+ * natively with a pipe): writable shared needs O_RDWR, any mapping needs read access. */
+static long unmappable(const struct file *f, uint64_t prot, uint64_t flags)
+{
+    unsigned acc = f->flags & LINUX_O_ACCMODE, type = (unsigned)flags & VM_MAP_TYPE;
+
+    if (type != VM_MAP_PRIVATE && (prot & VM_PROT_WRITE) && acc != LINUX_O_RDWR)
+        return -EACCES;
+    return acc == LINUX_O_WRONLY ? -EACCES : -ENODEV;
 }
 
 long sys_mmap(const uint64_t a[6])
@@ -31,6 +40,8 @@ long sys_mmap(const uint64_t a[6])
     if (rc)
         return rc;
     rc = file_mmap(f, &src); /* the file's pages, or -ENODEV (a tty, a pipe) */
+    if (rc == -ENODEV)
+        rc = unmappable(f, a[2], a[3]);
     if (rc == 0)
         rc = vm_mmap(sys_proc()->vm, a[0], a[1], (unsigned)a[2], (unsigned)a[3], src, a[5], &out);
     file_put(f);
@@ -47,80 +58,53 @@ long sys_mprotect(const uint64_t a[6])
     return vm_mprotect(sys_proc()->vm, a[0], a[1], (unsigned)a[2]);
 }
 
-static bool advice_known(uint64_t adv)
+long sys_mremap(const uint64_t a[6])
 {
-    return adv <= LINUX_MADV_WILLNEED || adv == LINUX_MADV_DONTNEED ||
-           (adv >= LINUX_MADV_FREE && adv <= LINUX_MADV_PAGEOUT);
+    if (a[3] > UINT32_MAX)
+        return -EINVAL;
+    return vm_mremap(sys_proc()->vm, a[0], a[1], a[2], (unsigned)a[3], a[4]);
 }
 
-/* Map [start, end) of area again in place: fresh zero pages or fresh file pages. */
-static int area_refresh(struct vm_space *s, const struct vm_area *ar, uint64_t start, uint64_t end)
+long sys_msync(const uint64_t a[6])
 {
-    struct vm_map_req r = {0};
-    uint64_t out;
-
-    if (ar->kind == VM_GUARD)
-        return 0;
-    if (ar->kind == VM_STACK)
-        return clear_user(uptr_make(start), end - start) ? -ENOMEM : 0;
-    r.addr = start;
-    r.len = end - start;
-    r.prot = ar->prot;
-    r.kind = ar->kind;
-    r.fixed = true;
-    if (ar->kind == VM_FILE) {
-        r.file = ar->file;
-        r.file_off = ar->file_off + (start - ar->start);
-        r.file_bytes = ar->file_end > start ? ar->file_end - start : 0;
-        if (r.file_bytes > r.len)
-            r.file_bytes = r.len;
-    }
-    return vm_map(s, &r, &out);
+    return a[2] > INT32_MAX ? -EINVAL : vm_msync(sys_proc()->vm, a[0], a[1], (unsigned)a[2]);
 }
 
-/* Is every page of [addr, end) inside some area? */
-static bool range_mapped(uint64_t addr, uint64_t end)
+long sys_mincore(const uint64_t a[6])
 {
-    struct vm_space *s = sys_proc()->vm;
-    struct vm_area ar;
-
-    for (uint64_t p = addr; p < end; p = ar.end)
-        if (vm_area_query(s, p, &ar))
-            return false;
-    return true;
-}
-
-static long madv_dontneed(uint64_t addr, uint64_t end)
-{
-    struct vm_space *s = sys_proc()->vm;
-
-    for (uint64_t p = addr; p < end;) {
-        struct vm_area ar;
-        long rc;
-
-        if (vm_area_query(s, p, &ar))
-            return -ENOMEM; /* a hole: Linux's answer too */
-        rc = area_refresh(s, &ar, p, ar.end < end ? ar.end : end);
-        if (rc)
-            return rc;
-        p = ar.end;
-    }
-    return 0;
+    return vm_mincore(sys_proc()->vm, a[0], a[1], uptr_make(a[2]));
 }
 
 long sys_madvise(const uint64_t a[6])
 {
-    uint64_t len = (a[1] + HAL_PAGE_SIZE - 1) & ~(HAL_PAGE_SIZE - 1);
+    /* the advice is an int: Linux ignores the upper half of the register */
+    return vm_madvise(sys_proc()->vm, a[0], a[1], (int)(uint32_t)a[2]);
+}
 
-    if ((a[0] & (HAL_PAGE_SIZE - 1)) || !advice_known(a[2]))
+long sys_mlock(const uint64_t a[6])
+{
+    return vm_mlock(sys_proc()->vm, a[0], a[1], true);
+}
+
+long sys_munlock(const uint64_t a[6])
+{
+    return vm_mlock(sys_proc()->vm, a[0], a[1], false);
+}
+
+long sys_mlock2(const uint64_t a[6])
+{
+    if (a[2] & ~(uint64_t)LINUX_MLOCK_ONFAULT)
         return -EINVAL;
-    if (len < a[1] || a[0] + len < a[0])
-        return -EINVAL;
-    if (len == 0)
-        return 0;
-    if (!range_mapped(a[0], a[0] + len))
-        return -ENOMEM; /* any advice over a hole, as Linux */
-    if (a[2] == LINUX_MADV_DONTNEED || a[2] == LINUX_MADV_FREE)
-        return madv_dontneed(a[0], a[0] + len);
-    return 0;
+    return vm_mlock(sys_proc()->vm, a[0], a[1], true);
+}
+
+long sys_mlockall(const uint64_t a[6])
+{
+    return a[0] > UINT32_MAX ? -EINVAL : vm_mlockall(sys_proc()->vm, (unsigned)a[0], true);
+}
+
+long sys_munlockall(const uint64_t a[6])
+{
+    (void)a;
+    return vm_mlockall(sys_proc()->vm, 0, false);
 }

@@ -59,6 +59,7 @@ struct mentry {
 struct mpage {
     struct rb_node node;
     uint64_t index;
+    unsigned maps; /* pins by shared mappings (memfs_map_page): zeroed, never freed */
     uint8_t *data;
 };
 
@@ -242,6 +243,7 @@ static int page_make(struct memfs *m, struct mnode *n, uint64_t idx, struct mpag
     }
     memset(d, 0, PG);
     p->index = idx;
+    p->maps = 0;
     p->data = d;
     rb_insert(&n->pages, &p->node, pg_cmp);
     m->bytes += PG;
@@ -262,7 +264,7 @@ static void zero_range(struct memfs *m, struct mnode *n, uint64_t off, uint64_t 
         r = rb_next(r);
         uint64_t a = off > ps ? off - ps : 0;
         uint64_t b = end - ps < PG ? end - ps : PG;
-        if (a == 0 && b == PG)
+        if (a == 0 && b == PG && !p->maps)
             page_drop(m, n, p);
         else
             memset(p->data + a, 0, b - a);
@@ -693,6 +695,27 @@ static int memfs_fallocate(struct vfs_inode *ip, int mode, uint64_t off, uint64_
     return 0;
 }
 
+/* Shared mappings map the file's own pages (vfs.h, map_page). */
+static int memfs_map_page(struct vfs_inode *ip, uint64_t idx, void **handle, uint8_t **data)
+{
+    struct mpage *p;
+    int rc = page_make(ip_fs(ip), N(ip), idx, &p);
+    if (rc)
+        return rc;
+    update_blocks(ip_fs(ip), N(ip));
+    p->maps++;
+    *handle = p;
+    *data = p->data;
+    return 0;
+}
+
+static void memfs_unmap_page(struct vfs_inode *ip, void *handle)
+{
+    struct mpage *p = handle;
+    (void)ip;
+    p->maps--;
+}
+
 static int memfs_seek_data(struct vfs_inode *ip, int whence, uint64_t off, uint64_t *out)
 {
     struct mnode *f = N(ip);
@@ -829,4 +852,6 @@ static const struct vfs_inode_ops memfs_iops = {
     .setxattr = memfs_setxattr,
     .listxattr = memfs_listxattr,
     .removexattr = memfs_removexattr,
+    .map_page = memfs_map_page,
+    .unmap_page = memfs_unmap_page,
 };

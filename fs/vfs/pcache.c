@@ -17,11 +17,22 @@
  *
  * The number of pages is bounded by the budget; a new page evicts the least recently used
  * one, writing it back first if dirty. All under the sb mutex.
+ *
+ * Shared file mappings (core/mm) map these very pages into user space, so a store through a
+ * mapping is at once what read(2) returns (vfs_mmap_pin, at the end). A mapped page is pinned:
+ * never evicted, and truncation or hole punching zero it instead of freeing it (a later fault
+ * past the new end is SIGBUS; a page already mapped keeps reading zeros). A page pinned by a
+ * writable mapping is dirty from the pin on and stays dirty through write-back while pinned,
+ * since stores to it are invisible to the kernel: every write-back (fsync, msync, the flusher)
+ * writes it again. For filesystems without a page cache (memfs) the same calls reach the
+ * filesystem's own pages through its map_page op.
  */
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
+#include "core/lib/log.h"
 #include "fs/vfs/vfs_internal.h"
 #include "hal/hal_errno.h"
+#include "hal/hal_mem.h"
 #include "hal/hal_time.h"
 
 struct vfs_pcache {
@@ -38,6 +49,7 @@ struct pc_page {
     struct vfs_inode *ip;
     uint64_t index;
     bool dirty;
+    unsigned maps, wmaps; /* pins by shared mappings (wmaps: writable ones) */
     uint8_t *data;
 };
 
@@ -131,8 +143,10 @@ static int page_writeback(struct pc_page *p)
             return -EIO;
         done += (uint64_t)n;
     }
-    p->dirty = false;
-    ip->ndirty--;
+    if (!p->wmaps) { /* a writable mapping may store again at any time: stays dirty */
+        p->dirty = false;
+        ip->ndirty--;
+    }
     ip->attr_dirty = true; /* the filesystem just set its own mtime */
     ip->sb->pc->st.writebacks++;
     return 0;
@@ -161,6 +175,8 @@ static int make_room(struct vfs_pcache *pc)
     while (pc->npages >= pc->budget && n != &pc->lru.head) {
         struct pc_page *p = container_of(n, struct pc_page, lru);
         n = n->next;
+        if (p->maps)
+            continue; /* mapped into user space */
         if (p->dirty) {
             int rc = page_writeback(p);
             if (rc) {
@@ -291,7 +307,11 @@ void pcache_truncate(struct vfs_inode *ip, uint64_t size)
     struct rb_node *n = rb_lower_bound(&ip->pages, &first, page_key_cmp);
     while (n) {
         struct rb_node *next = rb_next(n);
-        pc_page_free(pc, rb_entry(n, struct pc_page, node));
+        struct pc_page *p = rb_entry(n, struct pc_page, node);
+        if (p->maps)
+            memset(p->data, 0, PGSZ); /* mapped: keep the page, as zeros */
+        else
+            pc_page_free(pc, p);
         n = next;
     }
     if (size % PGSZ) {
@@ -321,7 +341,7 @@ void pcache_punch(struct vfs_inode *ip, uint64_t off, uint64_t len)
         n = rb_next(n);
         uint64_t a = off > ps ? off - ps : 0;
         uint64_t b = end < ps + PGSZ ? end - ps : PGSZ;
-        if (a == 0 && b == PGSZ)
+        if (a == 0 && b == PGSZ && !p->maps)
             pc_page_free(pc, p);
         else
             memset(p->data + a, 0, b - a);
@@ -423,4 +443,92 @@ void vfs_pcache_get_stats(struct vfs_sb *sb, struct vfs_pcache_stats *st)
     list_for_each(&sb->pc->lru, n) dirty += container_of(n, struct pc_page, lru)->dirty;
     st->dirty = dirty;
     sb_unlock(sb);
+}
+
+/* --- shared file mappings ------------------------------------------------------------------ */
+
+bool vfs_mmap_shareable(struct vfs_file *f)
+{
+    struct vfs_inode *ip = f->inode;
+    return vfs_isreg(ip) && (ip->sb->pc || ip->ops->map_page);
+}
+
+/* The file's size (sb mutex held). */
+static int mmap_size_locked(struct vfs_inode *ip, uint64_t *size)
+{
+    if (ip->sb->pc)
+        return pcache_size(ip, size);
+    struct vfs_attr a;
+    int rc = ip->ops->getattr ? ip->ops->getattr(ip, &a) : -EOPNOTSUPP;
+    if (rc == 0)
+        *size = a.size;
+    return rc;
+}
+
+int vfs_mmap_size(struct vfs_file *f, uint64_t *size)
+{
+    struct vfs_inode *ip = f->inode;
+    sb_lock(ip->sb);
+    int rc = mmap_size_locked(ip, size);
+    sb_unlock(ip->sb);
+    return rc;
+}
+
+/* Pin cached page idx; a writer's pin makes it dirty (and the file's mtime now, as Linux
+ * stamps it when a shared page first becomes writable). */
+static int pc_pin(struct vfs_inode *ip, uint64_t idx, bool writer, void **h, uint8_t **data)
+{
+    struct pc_page *p = NULL;
+    int rc = page_get(ip, idx, true, &p);
+    if (rc)
+        return rc;
+    p->maps++;
+    if (writer) {
+        p->wmaps++;
+        if (!p->dirty) {
+            p->dirty = true;
+            ip->ndirty++;
+        }
+        ip->mtime = vfs_now();
+        ip->attr_dirty = true;
+        pcache_note_dirty(ip);
+    }
+    *h = p;
+    *data = p->data;
+    return 0;
+}
+
+int vfs_mmap_pin(struct vfs_file *f, uint64_t idx, bool writer, void **h, uint64_t *pa)
+{
+    struct vfs_inode *ip = f->inode;
+    uint8_t *data = NULL;
+    uint64_t size = 0;
+    if (!vfs_mmap_shareable(f))
+        return -ENODEV;
+    sb_lock(ip->sb);
+    int rc = mmap_size_locked(ip, &size);
+    if (rc == 0 && idx >= (size + PGSZ - 1) / PGSZ)
+        rc = -ENXIO;
+    if (rc == 0)
+        rc = ip->sb->pc ? pc_pin(ip, idx, writer, h, &data) : ip->ops->map_page(ip, idx, h, &data);
+    sb_unlock(ip->sb);
+    if (rc == 0)
+        *pa = hal_virt_to_phys(data);
+    return rc;
+}
+
+void vfs_mmap_unpin(struct vfs_file *f, void *h, bool writer)
+{
+    struct vfs_inode *ip = f->inode;
+    sb_lock(ip->sb);
+    if (ip->sb->pc) {
+        struct pc_page *p = h;
+        KASSERT(p->maps > 0 && (!writer || p->wmaps > 0));
+        p->maps--;
+        if (writer)
+            p->wmaps--; /* the page stays dirty: the flusher or an fsync writes it */
+    } else {
+        ip->ops->unmap_page(ip, h);
+    }
+    sb_unlock(ip->sb);
 }

@@ -257,6 +257,11 @@ struct vfs_inode_ops {
                     int flags);
     long (*listxattr)(struct vfs_inode *ip, char *buf, size_t size);
     int (*removexattr)(struct vfs_inode *ip, const char *name);
+    /* Shared mappings of a filesystem without a page cache (pcache.c uses its own pages):
+     * the page at idx (a hole gets a zeroed page: -ENOSPC when none), pinned - truncation
+     * and hole punching zero a pinned page instead of freeing it - until unmap_page. */
+    int (*map_page)(struct vfs_inode *ip, uint64_t idx, void **handle, uint8_t **data);
+    void (*unmap_page)(struct vfs_inode *ip, void *handle);
 };
 
 /* Per-filesystem operations, called with the sb mutex held. */
@@ -404,6 +409,24 @@ int vfs_flush_periodic(uint64_t max_age_ns);
  * vfs_flusher_stop(). Returns 0 or -ENOMEM/-EBUSY. */
 int vfs_flusher_start(uint64_t interval_ns);
 void vfs_flusher_stop(void);
+
+/* --- shared file mappings (core/mm; pcache.c) ---------------------------------------------- */
+
+/* Can f's pages be mapped MAP_SHARED (a regular file of a page-cached filesystem, or of one
+ * with map_page)? */
+bool vfs_mmap_shareable(struct vfs_file *f);
+/*
+ * Pin the page at index idx of f's file for a shared mapping: *pa its physical address, *h
+ * the handle for vfs_mmap_unpin. The page is the one read(2) and write(2) use, so stores
+ * through the mapping and the file's data are one. writer: the mapping may store into it; a
+ * page-cached page is then dirty while pinned (write-back leaves it dirty) and after.
+ * -ENXIO: idx is at or past the end of the file (the fault is SIGBUS); -ENOMEM, -ENOSPC,
+ * -EIO. A pinned page is never evicted; truncation zeroes it instead of freeing it.
+ */
+int vfs_mmap_pin(struct vfs_file *f, uint64_t idx, bool writer, void **h, uint64_t *pa);
+void vfs_mmap_unpin(struct vfs_file *f, void *h, bool writer);
+/* The file's size (for SIGBUS past the end of private and shared mappings). */
+int vfs_mmap_size(struct vfs_file *f, uint64_t *size);
 
 /* --- open file descriptions ------------------------------------------------------------- */
 

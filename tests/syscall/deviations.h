@@ -48,9 +48,6 @@ static const struct sc_deviation sc_deviations[] = {
      "reported to files: F_GETFL lacks "
      "O_LARGEFILE"},
     /* Memory (core/syscall/sys_mem.c, plumb). */
-    {"mem.mmap_both_types", NULL, 0, OK,
-     "reported to plumb: MAP_SHARED|MAP_PRIVATE "
-     "(MAP_SHARED_VALIDATE) with MAP_ANONYMOUS is -EINVAL on Linux; Petrel maps"},
     {"mem.mmap_dir", NULL, 1, OK,
      "reported to plumb: mmap of a directory is -ENODEV on "
      "Linux (no mmap file operation); Petrel maps it"},

@@ -237,8 +237,8 @@ static void ref_nop(void *o) {}
 
 MT_CASE(source_errors_pass_through)
 {
-    const struct vm_file_ops o1 = {read_fails, size_fails, ref_nop, ref_nop};
-    const struct vm_file_ops o2 = {read_fails, size_ok, ref_nop, ref_nop};
+    const struct vm_file_ops o1 = {.read = read_fails, .size = size_fails, .get = ref_nop, .put = ref_nop};
+    const struct vm_file_ops o2 = {.read = read_fails, .size = size_ok, .get = ref_nop, .put = ref_nop};
     struct vm_file f = {&o1, NULL};
 
     MT_EQ(elf_load(mt_space, &f, &info, msg, sizeof(msg)), -EIO);

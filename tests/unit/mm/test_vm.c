@@ -162,7 +162,18 @@ MT_CASE(mmap_file_errno_rules)
 
     MT_CHECK(w && r);
     MT_EQ(vm_mmap(s, 0, PG, VM_PROT_READ, VM_MAP_PRIVATE, w, 0, &a), -EACCES);
-    MT_EQ(vm_mmap(s, 0, PG, VM_PROT_READ, VM_MAP_SHARED, r, 0, &a), -ENODEV);
+    MT_EQ(vm_mmap(s, 0, PG, RW, VM_MAP_SHARED, r, 0, &a), -EACCES); /* read-only file */
+    MT_EQ(vm_mmap(s, 0, PG, VM_PROT_WRITE, VM_MAP_SHARED, w, 0, &a), -EACCES);
+    MT_EQ(vm_mmap(s, 0, PG, VM_PROT_READ, VM_MAP_SHARED, r, 0, &a), 0);
+    MT_EQ(vm_mprotect(s, a, PG, RW), -EACCES);
+    MT_EQ(vm_mprotect(s, a, PG, VM_PROT_READ | VM_PROT_EXEC), 0);
+    MT_EQ(vm_mmap(s, 0, PG, VM_PROT_READ, VM_MAP_PRIVATE | VM_MAP_GROWSDOWN, r, 0, &a), -EINVAL);
+    MT_EQ(vm_mmap(s, 0, PG, VM_PROT_READ, VM_MAP_SHARED | VM_MAP_ANONYMOUS | VM_MAP_GROWSDOWN,
+                  NULL, 0, &a),
+          -EINVAL);
+    MT_EQ(vm_mmap(s, 0, PG, VM_PROT_READ, VM_MAP_SHARED_VALIDATE | VM_MAP_ANONYMOUS, NULL, 0, &a),
+          -EINVAL);
+    MT_EQ(vm_mmap(s, 0, PG, VM_PROT_READ, VM_MAP_PRIVATE | VM_MAP_SYNC, r, 0, &a), -EOPNOTSUPP);
     MT_EQ(vm_mmap(s, 0, PG, VM_PROT_READ, VM_MAP_PRIVATE, r, UINT64_MAX & ~(PG - 1), &a),
           -EOVERFLOW);
     MT_EQ(vm_mmap(s, 0, PG, VM_PROT_READ, VM_MAP_PRIVATE, r, 1, &a), -EINVAL);
