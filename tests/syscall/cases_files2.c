@@ -36,6 +36,11 @@
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 _Static_assert(sizeof(NAME249) == 250, "249 bytes and the NUL");
+/* A file "f" holding "0123456789", open read-write as 3 (its position at the end). */
+#define FILE10                                                                                     \
+    CALL(open, W(3), S("f"), I(RW_CREAT), I(0644)), CALL(write, W(10), I(3), D("0123456789"), I(10))
+/* An in/out loff_t holding x. */
+#define OFF(x) INOUT((const char *)(const long[]){(x)}, 8)
 #define MMAP_RW(flags) CALL(mmap, OK, I(0), I(4096), I(PROT_READ | PROT_WRITE), I(flags), I(3), I(0))
 
 const struct sc_case sc_cases_files2[] = {
@@ -166,5 +171,58 @@ const struct sc_case sc_cases_files2[] = {
          CALL(fcntl, ERR(EINVAL), I(4), I(F_ADD_SEALS), I(F_SEAL_SEAL)),
          CALL(eventfd2, W(5), I(0), I(0)), CALL(fcntl, ERR(EINVAL), I(5), I(F_GET_SEALS)),
          CALL(fcntl, ERR(EBADF), I(9), I(F_GET_SEALS))),
+    /* sendfile: file -> pipe at the file's position, then at an offset (the position stays);
+     * file -> file. */
+    CASE("sendfile.to_pipe", FILE10, CALL(pipe2, W(0), BUF(8), I(0)),
+         CALL(sendfile, W(0), I(5), I(3), I(0), I(4)) /* at the end */,
+         CALL(lseek, W(0), I(3), I(0), I(SEEK_SET)), CALL(sendfile, W(4), I(5), I(3), I(0), I(4)),
+         CALL(lseek, W(4), I(3), I(0), I(SEEK_CUR)),
+         CALLO(sendfile, W(3), "\5\0\0\0\0\0\0\0", I(5), I(3), OFF(2), I(3)),
+         CALL(lseek, W(4), I(3), I(0), I(SEEK_CUR)),
+         CALLO(read, W(7), "0123234", I(4), BUF(16), I(16))),
+    CASE("sendfile.file_to_file", FILE10, CALL(open, W(4), S("g"), I(RW_CREAT), I(0644)),
+         CALL(sendfile, W(8), I(4), I(3), OFF(2), I(100)), CALL(lseek, W(8), I(4), I(0), I(SEEK_CUR)),
+         CALL(pread64, W(8), I(4), BUF(16), I(16), I(0)),
+         CALL(sendfile, W(0), I(4), I(3), OFF(100), I(5)) /* past the end */,
+         CALL(sendfile, W(0), I(4), I(3), OFF(0), I(0))),
+    CASE("sendfile.errors", FILE10, CALL(pipe2, W(0), BUF(8), I(0)),
+         CALL(eventfd2, W(6), I(0), I(0)), CALL(open, W(7), S("."), I(O_RDONLY)),
+         CALL(open, W(8), S("f"), I(O_RDONLY)), CALL(open, W(9), S("f"), I(O_WRONLY | O_APPEND)),
+         CALL(sendfile, ERR(EINVAL), I(5), I(4), I(0), I(1)) /* from a pipe */,
+         CALL(sendfile, ERR(EINVAL), I(3), I(6), I(0), I(1)) /* from an eventfd */,
+         CALL(sendfile, ERR(EINVAL), I(6), I(3), OFF(0), I(1)) /* to an eventfd */,
+         CALL(sendfile, ERR(EINVAL), I(3), I(7), I(0), I(1)) /* from a directory */,
+         CALL(sendfile, ERR(EBADF), I(8), I(3), OFF(0), I(1)) /* to a read-only file */,
+         CALL(sendfile, ERR(EBADF), I(3), I(9), OFF(0), I(1)) /* from a write-only one */),
+    CASE("sendfile.errors2", FILE10, CALL(open, W(4), S("f"), I(O_WRONLY | O_APPEND)),
+         CALL(sendfile, ERR(EINVAL), I(4), I(3), OFF(0), I(1)) /* to O_APPEND */,
+         CALL(sendfile, ERR(EINVAL), I(3), I(3), OFF(-1), I(1)),
+         CALL(sendfile, ERR(EFAULT), I(3), I(3), BAD(UNMAPPED), I(1)),
+         CALL(sendfile, ERR(EFAULT), I(99), I(3), BAD(KERNEL), I(1)) /* the offset is read first */,
+         CALL(sendfile, ERR(EBADF), I(99), I(3), I(0), I(1)),
+         CALL(sendfile, ERR(EBADF), I(3), I(99), I(0), I(1)),
+         CALL(sendfile, W(0), I(3), I(3), I(0), I(1)) /* same file, at its end */,
+         CALL(sendfile, W(3), I(3), I(3), OFF(0), I(3))),
+    CASE("copy_file_range.basic", FILE10, CALL(open, W(4), S("g"), I(RW_CREAT), I(0644)),
+         CALL(copy_file_range, W(4), I(3), OFF(2), I(4), I(0), I(4), I(0)),
+         CALL(lseek, W(10), I(3), I(0), I(SEEK_CUR)), CALL(lseek, W(4), I(4), I(0), I(SEEK_CUR)),
+         CALLO(pread64, W(4), "2345", I(4), BUF(8), I(8), I(0)),
+         CALL(copy_file_range, W(0), I(3), I(0), I(4), I(0), I(4), I(0)) /* at the end */,
+         CALLO(copy_file_range, W(2), "\xa\0\0\0\0\0\0\0", I(3), OFF(8), I(4), I(0), I(4), I(0)),
+         CALL(copy_file_range, W(0), I(3), I(0), I(4), I(0), I(0), I(0)),
+         CALL(copy_file_range, W(4), I(3), OFF(0), I(3), OFF(4), I(4), I(0)) /* one file */,
+         CALL(copy_file_range, ERR(EINVAL), I(3), OFF(0), I(3), OFF(2), I(4), I(0)) /* overlap */),
+    CASE("copy_file_range.errors", FILE10, CALL(pipe2, W(0), BUF(8), I(0)),
+         CALL(open, W(6), S("."), I(O_RDONLY)), CALL(open, W(7), S("f"), I(O_RDONLY)),
+         CALL(open, W(8), S("f"), I(O_WRONLY | O_APPEND)),
+         CALL(copy_file_range, ERR(EINVAL), I(3), I(0), I(3), I(0), I(4), I(1)) /* flags */,
+         CALL(copy_file_range, ERR(EINVAL), I(4), I(0), I(3), I(0), I(4), I(0)) /* a pipe */,
+         CALL(copy_file_range, ERR(EINVAL), I(3), I(0), I(5), I(0), I(4), I(0)),
+         CALL(copy_file_range, ERR(EISDIR), I(6), I(0), I(3), I(0), I(4), I(0)),
+         CALL(copy_file_range, ERR(EBADF), I(7), I(0), I(7), I(0), I(4), I(0)) /* read-only */,
+         CALL(copy_file_range, ERR(EBADF), I(3), I(0), I(8), I(0), I(4), I(0)) /* O_APPEND */,
+         CALL(copy_file_range, ERR(EBADF), I(99), I(0), I(3), I(0), I(4), I(0)),
+         CALL(copy_file_range, ERR(EFAULT), I(3), BAD(UNMAPPED), I(3), I(0), I(4), I(0)),
+         CALL(copy_file_range, ERR(EFAULT), I(3), I(0), I(3), BAD(KERNEL), I(4), I(0))),
     {NULL, NULL, 0, -1, {0}, 0, false},
 };
