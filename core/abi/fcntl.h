@@ -93,6 +93,7 @@
 #define LINUX_F_SEAL_GROW 0x0004
 #define LINUX_F_SEAL_WRITE 0x0008
 #define LINUX_F_SEAL_FUTURE_WRITE 0x0010
+#define LINUX_F_SEAL_EXEC 0x0020 /* Linux 6.3: the exec bits cannot change */
 
 struct linux_flock {
     int16_t l_type;
@@ -185,6 +186,8 @@ _Static_assert(sizeof(struct linux_f_owner_ex) == 8, "f_owner_ex size");
 #define LINUX_MFD_NOEXEC_SEAL 0x0008u
 #define LINUX_MFD_EXEC 0x0010u
 #define LINUX_MFD_NAME_MAX 249 /* NAME_MAX - strlen("memfd:") */
+#define LINUX_MFD_HUGE_SHIFT 26 /* MFD_HUGETLB's page size: log2 in bits 26..31 */
+#define LINUX_MFD_HUGE_MASK 0x3fu
 
 /* Pipe buffer sizes (F_SETPIPE_SZ; /proc/sys/fs/pipe-max-size default). */
 #define LINUX_PIPE_BUF 4096

@@ -1,6 +1,6 @@
 /*
  * sys_file.c - descriptor syscalls: read/write and their vector and positioned forms, open,
- * close, fstat, lseek, getdents64, ftruncate, fsync, dup*, fcntl, ioctl.
+ * close, fstat, lseek, getdents64, ftruncate, fsync, dup*, fcntl, ioctl, memfd_create.
  *
  * Every handler works on the open file (fs/file/file.h) through its ops and never asks which
  * kind it is; the position of read/write/readv/writev is taken once per call
@@ -16,9 +16,11 @@
 #include "core/abi/fcntl.h"
 #include "core/abi/ioctl.h"
 #include "core/lib/alloc.h"
+#include "core/lib/kstring.h"
 #include "core/syscall/sys_internal.h"
 #include "fs/pipe/eventfd.h"
 #include "fs/pipe/pipe.h"
+#include "fs/vfs/memfs.h"
 #include "hal/hal_errno.h"
 
 #define IO_CHUNK (64 * 1024)
@@ -465,6 +467,77 @@ long sys_eventfd(const uint64_t a[6])
 long sys_eventfd2(const uint64_t a[6])
 {
     return do_eventfd2(a[0], a[1]);
+}
+
+/* --- memfd ------------------------------------------------------------------------------- */
+
+#define MFD_FLAGS                                                                                  \
+    (LINUX_MFD_CLOEXEC | LINUX_MFD_ALLOW_SEALING | LINUX_MFD_HUGETLB | LINUX_MFD_NOEXEC_SEAL |      \
+     LINUX_MFD_EXEC)
+
+/* memfd_create's flags as Linux checks them (an unsigned int): the page-size bits only with
+ * MFD_HUGETLB, MFD_EXEC and MFD_NOEXEC_SEAL not together. */
+static int memfd_flags_ok(unsigned fl)
+{
+    unsigned known = MFD_FLAGS;
+
+    if (fl & LINUX_MFD_HUGETLB)
+        known |= LINUX_MFD_HUGE_MASK << LINUX_MFD_HUGE_SHIFT;
+    if (fl & ~known)
+        return -EINVAL;
+    if ((fl & LINUX_MFD_EXEC) && (fl & LINUX_MFD_NOEXEC_SEAL))
+        return -EINVAL;
+    return 0;
+}
+
+/* The name is only checked (Petrel shows it nowhere): at most LINUX_MFD_NAME_MAX bytes. */
+static int memfd_name_ok(uint64_t uname)
+{
+    char *name;
+    int rc = sys_path_in(uname, &name);
+
+    if (rc == -ENAMETOOLONG)
+        return -EINVAL;
+    if (rc)
+        return rc;
+    rc = strlen(name) > LINUX_MFD_NAME_MAX ? -EINVAL : 0;
+    kfree(name);
+    return rc;
+}
+
+/* An unlinked memfs file (fs/vfs/memfs.h): mode 0777, or 0666 with SEAL_EXEC for
+ * MFD_NOEXEC_SEAL; sealable with MFD_ALLOW_SEALING (or NOEXEC_SEAL), else SEAL_SEAL. No huge
+ * pages: MFD_HUGETLB is -ENODEV, Linux's answer for a page size it has no pool for. */
+long sys_memfd_create(const uint64_t a[6])
+{
+    unsigned fl = (unsigned)a[1], seals = LINUX_F_SEAL_SEAL;
+    uint32_t mode = 0777;
+    struct vfs_file *vf;
+    struct file *f;
+    long rc = memfd_flags_ok(fl);
+
+    if (rc == 0)
+        rc = memfd_name_ok(a[0]);
+    if (rc == 0 && (fl & LINUX_MFD_HUGETLB))
+        rc = -ENODEV;
+    if (rc)
+        return rc;
+    if (fl & (LINUX_MFD_ALLOW_SEALING | LINUX_MFD_NOEXEC_SEAL))
+        seals = 0;
+    if (fl & LINUX_MFD_NOEXEC_SEAL) {
+        mode = 0666;
+        seals |= LINUX_F_SEAL_EXEC;
+    }
+    rc = memfs_memfd_create(mode, seals, &vf);
+    if (rc)
+        return rc;
+    rc = open_file(vf, &f);
+    if (rc)
+        return rc;
+    rc = fd_install(&sys_proc()->fds, 0, f, fl & LINUX_MFD_CLOEXEC);
+    if (rc < 0)
+        file_put(f);
+    return rc;
 }
 
 long sys_close(const uint64_t a[6])

@@ -39,7 +39,7 @@ long sys_mmap(const uint64_t a[6])
     rc = a[4] > INT32_MAX ? -EBADF : fd_get(&sys_proc()->fds, (int)a[4], &f);
     if (rc)
         return rc;
-    rc = file_mmap(f, &src); /* the file's pages, or -ENODEV (a tty, a pipe) */
+    rc = file_mmap(f, (unsigned)a[2], (unsigned)a[3], &src); /* or -ENODEV (a pipe), -EPERM */
     if (rc == -ENODEV)
         rc = unmappable(f, a[2], a[3]);
     if (rc == 0)

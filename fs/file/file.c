@@ -163,10 +163,10 @@ unsigned file_poll(struct file *f, struct poll_table *pt)
     return f->ops->poll ? f->ops->poll(f, pt) : FILE_POLL_DEFAULT;
 }
 
-int file_mmap(struct file *f, struct vfs_file **src)
+int file_mmap(struct file *f, unsigned prot, unsigned flags, struct vfs_file **src)
 {
     *src = NULL;
-    return f->ops->mmap ? f->ops->mmap(f, src) : -ENODEV;
+    return f->ops->mmap ? f->ops->mmap(f, prot, flags, src) : -ENODEV;
 }
 
 long file_fcntl(struct file *f, unsigned cmd, uint64_t arg)

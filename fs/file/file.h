@@ -61,6 +61,8 @@ static inline int file_uarg_out(const struct file_uarg *a, const void *src, size
 /* FILE_MODE_*: how the generic layer treats the file (fixed at file_alloc). */
 #define FILE_MODE_POS 0x1u  /* read/write/lseek/getdents use f->pos under pos_lock */
 #define FILE_MODE_PREAD 0x2u /* pread/pwrite (and preadv...) allowed; else -ESPIPE */
+#define FILE_MODE_NOSPLICE 0x4u /* not a sendfile/splice destination (-EINVAL): Linux's kinds
+                                   with write but no splice_write (eventfd) */
 
 /*
  * A poll registration request: poll/epoll/select pass one to ops->poll, which calls
@@ -99,9 +101,10 @@ struct file_ops {
     /* LINUX_EPOLL* bits ready now; registers its queues through poll_wait. Never sleeps.
      * NULL: always ready for reading and writing (FILE_POLL_DEFAULT). */
     unsigned (*poll)(struct file *f, struct poll_table *pt);
-    /* mmap(2): the VFS description whose pages a mapping of this file maps (no new
-     * reference; core/mm maps it, a layer above this one). NULL: -ENODEV */
-    int (*mmap)(struct file *f, struct vfs_file **src);
+    /* mmap(2) with its prot and flags (LINUX_PROT_*, LINUX_MAP_*): the VFS description whose
+     * pages a mapping of this file maps (no new reference; core/mm maps it, a layer above
+     * this one), or the kind's refusal (a sealed memfd: -EPERM). NULL: -ENODEV */
+    int (*mmap)(struct file *f, unsigned prot, unsigned flags, struct vfs_file **src);
     /* fcntl commands of one kind (F_GETPIPE_SZ/F_SETPIPE_SZ, F_ADD_SEALS/F_GET_SEALS).
      * NULL: Linux's answer for other files (-EBADF for the pipe ones, else -EINVAL) */
     long (*fcntl)(struct file *f, unsigned cmd, uint64_t arg);
@@ -164,7 +167,7 @@ long file_getdents(struct file *f, void *buf, size_t n);       /* takes pos_lock
 int file_ioctl(struct file *f, unsigned long req, const struct file_uarg *arg);
 int file_stat(struct file *f, struct vfs_stat *st);
 unsigned file_poll(struct file *f, struct poll_table *pt);
-int file_mmap(struct file *f, struct vfs_file **src);
+int file_mmap(struct file *f, unsigned prot, unsigned flags, struct vfs_file **src);
 long file_fcntl(struct file *f, unsigned cmd, uint64_t arg);
 int file_fsync(struct file *f, bool datasync);
 int file_truncate(struct file *f, int64_t len);

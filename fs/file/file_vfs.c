@@ -10,8 +10,11 @@
  * poll has no op: regular files and directories are always ready (FILE_POLL_DEFAULT), as
  * Linux reports for files without a poll method.
  */
+#include "core/abi/fcntl.h"
 #include "core/abi/ioctl.h"
+#include "core/abi/mman.h"
 #include "fs/file/file.h"
+#include "fs/vfs/memfs.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
 
@@ -63,10 +66,26 @@ static int fv_stat(struct file *f, struct vfs_stat *st)
     return vfs_fstat(vf_of(f), st);
 }
 
-static int fv_mmap(struct file *f, struct vfs_file **src)
+/* A writable shared mapping of a memfd sealed against writes is refused (-EPERM). */
+static int fv_mmap(struct file *f, unsigned prot, unsigned flags, struct vfs_file **src)
 {
+    unsigned type = flags & LINUX_MAP_TYPE;
+    bool shared = type == LINUX_MAP_SHARED || type == LINUX_MAP_SHARED_VALIDATE;
+    int rc = memfs_mmap_check(vf_of(f), shared && (prot & LINUX_PROT_WRITE));
+
+    if (rc)
+        return rc;
     *src = vf_of(f);
     return 0;
+}
+
+/* F_ADD_SEALS/F_GET_SEALS: memfs files have seals (memfds; tmpfs files have SEAL_SEAL),
+ * other files -EINVAL; the seal argument is an int, as Linux reads it. */
+static long fv_fcntl(struct file *f, unsigned cmd, uint64_t arg)
+{
+    if (cmd == LINUX_F_ADD_SEALS || cmd == LINUX_F_GET_SEALS)
+        return memfs_seals(vf_of(f), cmd == LINUX_F_ADD_SEALS, (unsigned)arg);
+    return cmd == LINUX_F_GETPIPE_SZ || cmd == LINUX_F_SETPIPE_SZ ? -EBADF : -EINVAL;
 }
 
 static int fv_fsync(struct file *f, bool datasync)
@@ -101,6 +120,7 @@ static const struct file_ops vfs_kind_ops = {
     .ioctl = fv_ioctl,
     .stat = fv_stat,
     .mmap = fv_mmap,
+    .fcntl = fv_fcntl,
     .fsync = fv_fsync,
     .truncate = fv_truncate,
     .setfl = fv_setfl,

@@ -158,7 +158,7 @@ int eventfd_create(uint64_t initval, unsigned nb, unsigned mode, struct file **o
     wq_init(&e->wq, "eventfd");
     e->count = initval;
     e->mode = mode;
-    *out = file_alloc(&efd_ops, e, VFS_O_RDWR | (nb & VFS_O_NONBLOCK), 0);
+    *out = file_alloc(&efd_ops, e, VFS_O_RDWR | (nb & VFS_O_NONBLOCK), FILE_MODE_NOSPLICE);
     if (!*out) {
         kfree(e);
         return -ENOMEM;

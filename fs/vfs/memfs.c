@@ -12,6 +12,7 @@
  * so an unlinked open file keeps its data until the last close. Calls arrive from the VFS
  * with the sb mutex held and everything generic already checked.
  */
+#include "core/abi/fcntl.h"
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
 #include "fs/vfs/memfs.h"
@@ -45,6 +46,7 @@ struct mnode {
     struct rb_tree pages; /* regular files: struct mpage */
     char *target;         /* symlinks */
     struct list xattrs;
+    unsigned seals;       /* regular files: LINUX_F_SEAL_* (memfd.c's rules, below) */
 };
 
 struct mentry {
@@ -155,6 +157,7 @@ static struct mnode *node_new(struct memfs *m, uint32_t mode, uint64_t rdev)
     n->a.mode = mode;
     n->a.rdev = rdev;
     n->a.atime = n->a.mtime = n->a.ctime = vfs_now();
+    n->seals = LINUX_F_SEAL_SEAL; /* a tmpfs file cannot be sealed (Linux's shmem default) */
     list_init(&n->entries);
     list_init(&n->xattrs);
     rb_init(&n->pages);
@@ -274,6 +277,50 @@ static void zero_range(struct memfs *m, struct mnode *n, uint64_t off, uint64_t 
 static void update_blocks(struct memfs *m, struct mnode *n)
 {
     n->a.blocks = n->pages.count * (PG / 512);
+}
+
+/* --- seals (memfd) ------------------------------------------------------------------------ */
+
+/*
+ * Linux's shmem seal rules, checked against the host kernel: SEAL_WRITE and SEAL_FUTURE_WRITE
+ * refuse writes (-EPERM; a 0-byte write never gets here); SEAL_GROW refuses a write, truncate
+ * or fallocate that would pass the size (the whole write, not a short one); SEAL_SHRINK a
+ * truncate below it; SEAL_EXEC a chmod that changes an exec bit. SEAL_WRITE does not stop a
+ * truncate. Writable shared mappings are refused by memfs_mmap_check.
+ */
+#define SEALS_WRITE (LINUX_F_SEAL_WRITE | LINUX_F_SEAL_FUTURE_WRITE)
+#define SEALS_KNOWN                                                                                \
+    (LINUX_F_SEAL_SEAL | LINUX_F_SEAL_SHRINK | LINUX_F_SEAL_GROW | SEALS_WRITE | LINUX_F_SEAL_EXEC)
+
+static int seal_check_write(const struct mnode *n, uint64_t off, size_t len)
+{
+    if (n->seals & SEALS_WRITE)
+        return -EPERM;
+    if ((n->seals & LINUX_F_SEAL_GROW) && off + len > n->a.size)
+        return -EPERM;
+    return 0;
+}
+
+static int seal_check_setattr(const struct mnode *n, const struct vfs_setattr *sa)
+{
+    if ((sa->valid & VFS_SET_SIZE) && sa->size < n->a.size && (n->seals & LINUX_F_SEAL_SHRINK))
+        return -EPERM;
+    if ((sa->valid & VFS_SET_SIZE) && sa->size > n->a.size && (n->seals & LINUX_F_SEAL_GROW))
+        return -EPERM;
+    if ((sa->valid & VFS_SET_MODE) && (n->seals & LINUX_F_SEAL_EXEC) &&
+        ((sa->mode ^ n->a.mode) & 0111))
+        return -EPERM;
+    return 0;
+}
+
+static int seal_check_fallocate(const struct mnode *n, int mode, uint64_t end)
+{
+    if ((mode & (VFS_FALLOC_FL_PUNCH_HOLE | VFS_FALLOC_FL_ZERO_RANGE)) &&
+        (n->seals & SEALS_WRITE))
+        return -EPERM;
+    if (!(mode & VFS_FALLOC_FL_KEEP_SIZE) && end > n->a.size && (n->seals & LINUX_F_SEAL_GROW))
+        return -EPERM;
+    return 0;
 }
 
 /* --- vfs_fs_ops -------------------------------------------------------------------------- */
@@ -397,6 +444,9 @@ static int memfs_truncate(struct memfs *m, struct mnode *n, uint64_t size)
 static int memfs_setattr(struct vfs_inode *ip, const struct vfs_setattr *sa)
 {
     struct mnode *n = N(ip);
+    int rc = seal_check_setattr(n, sa);
+    if (rc)
+        return rc;
     if (sa->valid & VFS_SET_SIZE) {
         if (!VFS_S_ISTYPE(n->a.mode, VFS_S_IFREG))
             return -EINVAL;
@@ -646,7 +696,9 @@ static long memfs_pwrite(struct vfs_inode *ip, const void *buf, size_t n, uint64
     struct memfs *m = ip_fs(ip);
     struct mnode *f = N(ip);
     size_t done = 0;
-    int rc = 0;
+    int rc = seal_check_write(f, off, n);
+    if (rc)
+        return rc;
     while (done < n) {
         uint64_t pos = off + done, in = pos % PG;
         size_t cnt = (size_t)(PG - in < n - done ? PG - in : n - done);
@@ -671,6 +723,9 @@ static int memfs_fallocate(struct vfs_inode *ip, int mode, uint64_t off, uint64_
     struct memfs *m = ip_fs(ip);
     struct mnode *f = N(ip);
     uint64_t end = off + len;
+    int rc = seal_check_fallocate(f, mode, end);
+    if (rc)
+        return rc;
     if (mode & (VFS_FALLOC_FL_PUNCH_HOLE | VFS_FALLOC_FL_ZERO_RANGE)) {
         zero_range(m, f, off, end);
     } else {
@@ -683,7 +738,7 @@ static int memfs_fallocate(struct vfs_inode *ip, int mode, uint64_t off, uint64_
         }
         for (uint64_t i = off / PG; i <= (end - 1) / PG; i++) {
             struct mpage *p;
-            int rc = page_make(m, f, i, &p);
+            rc = page_make(m, f, i, &p);
             if (rc)
                 return rc;
         }
@@ -855,3 +910,78 @@ static const struct vfs_inode_ops memfs_iops = {
     .map_page = memfs_map_page,
     .unmap_page = memfs_unmap_page,
 };
+
+/* --- memfd: unlinked files of an internal instance ---------------------------------------- */
+
+static bool is_memfs_reg(const struct vfs_inode *ip)
+{
+    return ip->sb->ops == &memfs_ops && VFS_S_ISTYPE(ip->mode, VFS_S_IFREG);
+}
+
+int memfs_create_unmounted(struct vfs_sb **out)
+{
+    struct memfs *m = kzalloc(sizeof(*m));
+
+    if (!m)
+        return -ENOMEM;
+    if (hash_init(&m->nodes, 64) || hash_init(&m->names, 64)) {
+        hash_destroy(&m->nodes);
+        kfree(m);
+        return -ENOMEM;
+    }
+    m->next_ino = 1;
+    vfs_sb_init(&m->sb, &memfs_ops, m, 0, 0);
+    *out = &m->sb;
+    return 0;
+}
+
+int memfs_new_unlinked(struct vfs_sb *sb, uint32_t mode, unsigned seals, uint64_t *ino)
+{
+    struct mnode *n = node_new(MFS(sb), VFS_S_IFREG | (mode & 07777), 0);
+
+    if (!n)
+        return -ENOMEM;
+    n->seals = seals;
+    *ino = n->ino;
+    return 0;
+}
+
+int memfs_seals(struct vfs_file *f, bool add, unsigned seals)
+{
+    struct vfs_inode *ip = f->inode;
+    struct mnode *n;
+    int rc;
+
+    if ((f->flags & VFS_O_PATH) || !is_memfs_reg(ip))
+        return -EINVAL;
+    if (add && (seals & ~(unsigned)SEALS_KNOWN))
+        return -EINVAL;
+    if (add && (f->flags & VFS_O_ACCMODE) == VFS_O_RDONLY)
+        return -EPERM;
+    mutex_lock(&ip->sb->lock);
+    n = N(ip);
+    if (!add) {
+        rc = (int)n->seals;
+    } else if (n->seals & LINUX_F_SEAL_SEAL) {
+        rc = -EPERM;
+    } else {
+        n->seals |= seals;
+        rc = 0;
+    }
+    mutex_unlock(&ip->sb->lock);
+    return rc;
+}
+
+int memfs_mmap_check(struct vfs_file *f, bool shared_write)
+{
+    struct vfs_inode *ip = f->inode;
+    int rc = 0;
+
+    if (!shared_write || !is_memfs_reg(ip))
+        return 0;
+    mutex_lock(&ip->sb->lock);
+    if (N(ip)->seals & SEALS_WRITE)
+        rc = -EPERM;
+    mutex_unlock(&ip->sb->lock);
+    return rc;
+}

@@ -30,6 +30,26 @@ struct memfs_opts {
 int memfs_mount(struct vfs_file *dirf, const char *path, const struct memfs_opts *opts,
                 struct vfs_sb **out);
 
+/*
+ * memfd_create (fs/vfs/memfd.c): a new regular file of mode (permission bits) with seals
+ * (LINUX_F_SEAL_*), in an internal memfs instance that no path reaches, opened
+ * O_RDWR|O_LARGEFILE into *out. It has no name and no link; it is freed with its last
+ * reference. 0 or -ENOMEM. May sleep.
+ */
+int memfs_memfd_create(uint32_t mode, unsigned seals, struct vfs_file **out);
+/* For memfd.c: a memfs that is mounted nowhere (its sb, with no root), and a regular file in
+ * it with no link (nlink 0: freed when its last inode reference goes), sb mutex held. */
+int memfs_create_unmounted(struct vfs_sb **out);
+int memfs_new_unlinked(struct vfs_sb *sb, uint32_t mode, unsigned seals, uint64_t *ino);
+/*
+ * F_GET_SEALS (add false: returns the seals) and F_ADD_SEALS (add: 0) on a memfs regular
+ * file (a memfd, or a tmpfs file, whose SEAL_SEAL is set from creation). -EINVAL: not a memfs
+ * regular file, or unknown seal bits; -EPERM: SEAL_SEAL is set, or f is read-only.
+ */
+int memfs_seals(struct vfs_file *f, bool add, unsigned seals);
+/* mmap of f: -EPERM for a writable shared mapping of a file sealed against writes, else 0. */
+int memfs_mmap_check(struct vfs_file *f, bool shared_write);
+
 /* The devices every Linux program expects, with their Linux numbers. */
 #define VFS_DEV_NULL VFS_MKDEV(1, 3)
 #define VFS_DEV_ZERO VFS_MKDEV(1, 5)

@@ -194,6 +194,7 @@ int vfs_shutdown(void)
         if (rc == 0)
             rc = r;
     }
+    memfd_shutdown();
     /* When everything is gone (no description left open), give the tables back their
      * first size. */
     if (vfs.ninodes == 0 && vfs.ndentries == 0) {

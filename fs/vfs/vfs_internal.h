@@ -15,11 +15,15 @@ struct vfs_state {
     unsigned ninodes;
     struct list mounts; /* struct vfs_sb.mnt_node, mount order */
     struct vfs_sb *root_sb;
+    struct vfs_sb *memfd_sb; /* memfs.c: the unmounted instance of memfd_create's files */
     uint64_t next_dev;
     bool ready;
 };
 
 extern struct vfs_state vfs;
+
+/* memfd.c: free memfd_create's instance when no memfd is open (VFS mutex held). */
+void memfd_shutdown(void);
 
 /* Namespace lock helpers. */
 static inline void vfs_lock(void)

@@ -30,6 +30,9 @@ struct sc_deviation {
 #define FILES_FIX "being fixed by files (core/syscall/sys_file.c)"
 
 static const struct sc_deviation sc_deviations[] = {
+    /* files2 (core/syscall/sys_file.c): deliberate. */
+    {"memfd.hugetlb", NULL, 0, ERR(ENODEV), "Petrel has no huge pages (no hugetlbfs): "
+     "MFD_HUGETLB gets Linux's answer for a page size without a pool"},
     /* plumb (core/syscall/sys_misc.c): deliberate. */
     {"meta.setsid", NULL, 0, ERR(EPERM), "Petrel's one process is already the leader of its "
      "group and session (pid 1, as a container's first process), which setsid refuses; the "

@@ -72,7 +72,7 @@ VT_CASE(defaults_are_linux_errors)
     VT_EQ(file_lseek(f, 0, VFS_SEEK_SET), -ESPIPE);
     VT_EQ(file_getdents(f, &c, 1), -ENOTDIR);
     VT_EQ(file_ioctl(f, 0x5401, 0), -ENOTTY);
-    VT_EQ(file_mmap(f, &src), -ENODEV);
+    VT_EQ(file_mmap(f, 0, 0, &src), -ENODEV);
     VT_EQ(file_fcntl(f, 1031, 4096), -EBADF); /* F_SETPIPE_SZ: not a pipe */
     VT_EQ(file_fcntl(f, 1034, 0), -EINVAL);   /* F_GET_SEALS */
     VT_EQ(file_fsync(f, false), -EINVAL);
@@ -187,7 +187,7 @@ VT_CASE(vfs_kind_setfl_append_reaches_the_vfs)
     VT_EQ(file_fsync(f, true), 0);
     VT_EQ(file_poll(f, NULL), FILE_POLL_DEFAULT);
     struct vfs_file *src = NULL;
-    VT_EQ(file_mmap(f, &src), 0);
+    VT_EQ(file_mmap(f, 0, 0, &src), 0);
     VT_CHECK(src == file_vfs(f));
     file_put(f);
     VT_EQ(vt_read_file("/b", buf, sizeof(buf)), 4);
