@@ -21,10 +21,14 @@
  * no handler, which is the signal layer's decision). Requeue moves waiters between buckets
  * under both mutexes (taken in address order).
  *
- * User words are read and written with core/mm's copies while the bucket mutex is held (they
- * may fault pages in); one CPU and no preemption inside a copy that does not fault make the
- * read-modify-writes of FUTEX_WAKE_OP and of the robust list atomic with respect to the
- * program. hal_user_cmpxchg32 replaces them once the HAL has it (docs/threads.md).
+ * User words: read with hal_user_load32 and changed with hal_user_cmpxchg32 (the HAL's
+ * non-sleeping, atomic user-word operations), so FUTEX_WAKE_OP's read-modify-write and the
+ * robust list's owner-died marking are atomic against the program on any number of CPUs: a
+ * compare-exchange loop retries when the program changed the word in between. The HAL never
+ * faults a page in: an -EFAULT is followed by vm_fault (core/mm, may sleep) for the access
+ * the operation needs, and the operation is retried; -EFAULT stays when no area allows the
+ * access (docs/threads.md). These run with the bucket mutex held (a sleeping lock, so the
+ * fault-in may sleep under it; nothing in core/mm takes a futex bucket).
  */
 #include "core/abi/sched.h"
 #include "core/lib/alloc.h"
@@ -32,6 +36,7 @@
 #include "core/mm/uaccess.h"
 #include "core/proc/proc.h"
 #include "hal/hal_errno.h"
+#include "hal/hal_user.h"
 
 #define FUTEX_BUCKETS 64
 #define USER_TOP 0x00007ffffffff000ULL /* TASK_SIZE_MAX */
@@ -106,9 +111,39 @@ static int futex_key(struct proc *p, uint64_t uaddr, bool shared, struct futex_k
     return 0;
 }
 
+#define USER_WORD_RETRIES 8 /* fault-ins per access: more means the mapping keeps changing */
+
+/* After the HAL's -EFAULT: make the page there for access (VM_PROT_READ/WRITE). */
+static int fault_in(uint64_t uaddr, unsigned access)
+{
+    struct vm_space *s = vm_current();
+
+    return s && vm_fault(s, uaddr, access) == 0 ? 0 : -EFAULT;
+}
+
+/* *v = the user word at uaddr (4-aligned): 0 or -EFAULT. May sleep (fault-in). */
 static int get_word(uint64_t uaddr, uint32_t *v)
 {
-    return copy_from_user(v, uptr_make(uaddr), sizeof(*v)) ? -EFAULT : 0;
+    for (int i = 0; i < USER_WORD_RETRIES; i++) {
+        int rc = hal_user_load32(uaddr, v);
+
+        if (rc != -EFAULT || fault_in(uaddr, VM_PROT_READ))
+            return rc;
+    }
+    return -EFAULT;
+}
+
+/* Replace the user word at uaddr with desired if it holds expected; *old: what it held.
+ * 0 (compare *old with expected) or -EFAULT. May sleep (fault-in). */
+static int cmpxchg_word(uint64_t uaddr, uint32_t expected, uint32_t desired, uint32_t *old)
+{
+    for (int i = 0; i < USER_WORD_RETRIES; i++) {
+        int rc = hal_user_cmpxchg32(uaddr, expected, desired, old);
+
+        if (rc != -EFAULT || fault_in(uaddr, VM_PROT_WRITE))
+            return rc;
+    }
+    return -EFAULT;
 }
 
 /* With q's bucket mutex held: q leaves the bucket, woken. */
@@ -353,16 +388,20 @@ static long wake_op_cmp(uint32_t encoded, uint32_t old)
     }
 }
 
-/* *uaddr2 = op(*uaddr2); returns the comparison of the old value (or -errno). */
+/* *uaddr2 = op(*uaddr2), atomically; returns the comparison of the old value (or -errno). */
 static long wake_op_rmw(uint64_t uaddr2, uint32_t encoded)
 {
-    uint32_t old, nv;
+    uint32_t old, nv, found;
     long rc = get_word(uaddr2, &old);
 
-    if (rc == 0)
+    while (rc == 0) {
         rc = wake_op_apply(encoded, old, &nv);
-    if (rc == 0 && copy_to_user(uptr_make(uaddr2), &nv, sizeof(nv)))
-        rc = -EFAULT;
+        if (rc == 0)
+            rc = cmpxchg_word(uaddr2, old, nv, &found);
+        if (rc || found == old)
+            break;
+        old = found; /* the program changed it meanwhile: apply op to what is there now */
+    }
     return rc ? rc : wake_op_cmp(encoded, old);
 }
 
@@ -396,7 +435,7 @@ long futex_wake_op(struct proc *p, uint64_t uaddr, bool shared, int nr_wake, int
  * handle_futex_death; the wake is shared, as glibc's robust mutexes wait shared). */
 static void futex_death(struct proc *p, uint64_t uaddr, int tid, bool pending, bool pi)
 {
-    uint32_t v, nv;
+    uint32_t v, nv, found;
 
     if ((uaddr & 3) || get_word(uaddr, &v))
         return;
@@ -404,11 +443,16 @@ static void futex_death(struct proc *p, uint64_t uaddr, int tid, bool pending, b
         futex_wake(p, uaddr, true, 1, LINUX_FUTEX_BITSET_MATCH_ANY); /* released, not woken yet */
         return;
     }
-    if ((v & LINUX_FUTEX_TID_MASK) != (uint32_t)tid)
-        return;
-    nv = (v & LINUX_FUTEX_WAITERS) | LINUX_FUTEX_OWNER_DIED;
-    if (copy_to_user(uptr_make(uaddr), &nv, sizeof(nv)))
-        return;
+    for (;;) { /* a waiter may set FUTEX_WAITERS meanwhile: retry with what is there */
+        if ((v & LINUX_FUTEX_TID_MASK) != (uint32_t)tid)
+            return;
+        nv = (v & LINUX_FUTEX_WAITERS) | LINUX_FUTEX_OWNER_DIED;
+        if (cmpxchg_word(uaddr, v, nv, &found))
+            return;
+        if (found == v)
+            break;
+        v = found;
+    }
     if (!pi && (v & LINUX_FUTEX_WAITERS))
         futex_wake(p, uaddr, true, 1, LINUX_FUTEX_BITSET_MATCH_ANY);
 }
