@@ -105,11 +105,11 @@ static void poll_sigmask_begin(struct poll_sigmask *s, bool given, uint64_t mask
         signal_mask_push(mask);
 }
 
-/* rc: the call's result; an interrupted wait keeps the mask until the handler is set up. */
-static void poll_sigmask_end(struct poll_sigmask *s, long rc)
+/* An interrupted wait keeps the mask until the handler is set up (uc_sigmask gets the old). */
+static void poll_sigmask_end(struct poll_sigmask *s, bool interrupted)
 {
     if (s->set)
-        signal_mask_pop(rc == -ERESTARTNOHAND);
+        signal_mask_pop(interrupted);
 }
 
 /* --- poll / ppoll ---------------------------------------------------------------------------- */
@@ -217,7 +217,7 @@ long sys_ppoll(const uint64_t a[6])
         return rc;
     poll_sigmask_begin(&sm, given, mask);
     rc = nohand(do_poll(a[0], (uint32_t)a[1], deadline));
-    poll_sigmask_end(&sm, rc);
+    poll_sigmask_end(&sm, rc == -ERESTARTNOHAND);
     time_left_out(a[2], deadline, false);
     return rc;
 }
@@ -366,7 +366,7 @@ long sys_pselect6(const uint64_t a[6])
         return rc;
     poll_sigmask_begin(&sm, given, mask);
     rc = nohand(do_select((int32_t)a[0], u, deadline));
-    poll_sigmask_end(&sm, rc);
+    poll_sigmask_end(&sm, rc == -ERESTARTNOHAND);
     time_left_out(a[4], deadline, false);
     return rc;
 }
@@ -469,7 +469,7 @@ static long epoll_wait_masked(const uint64_t a[6], uint64_t deadline)
         return rc;
     poll_sigmask_begin(&sm, given, mask);
     rc = do_epoll_wait((int32_t)a[0], a[1], (int32_t)a[2], deadline);
-    poll_sigmask_end(&sm);
+    poll_sigmask_end(&sm, rc == -EINTR); /* epoll is never restarted: plain -EINTR */
     return rc;
 }
 
