@@ -178,6 +178,37 @@ _Static_assert(offsetof(struct linux_siginfo, u.poll.fd) == 24, "siginfo si_fd")
 _Static_assert(offsetof(struct linux_siginfo, u.sys.syscall) == 24, "siginfo si_syscall");
 _Static_assert(offsetof(struct linux_siginfo, u.sys.arch) == 28, "siginfo si_arch");
 
+/* What a read of a signalfd returns per signal (struct signalfd_siginfo, 128 bytes). */
+struct linux_signalfd_siginfo {
+    uint32_t ssi_signo;
+    int32_t ssi_errno;
+    int32_t ssi_code;
+    uint32_t ssi_pid;
+    uint32_t ssi_uid;
+    int32_t ssi_fd;
+    uint32_t ssi_tid;
+    uint32_t ssi_band;
+    uint32_t ssi_overrun;
+    uint32_t ssi_trapno;
+    int32_t ssi_status;
+    int32_t ssi_int;
+    uint64_t ssi_ptr;
+    uint64_t ssi_utime;
+    uint64_t ssi_stime;
+    uint64_t ssi_addr;
+    uint16_t ssi_addr_lsb;
+    uint16_t pad2;
+    int32_t ssi_syscall;
+    uint64_t ssi_call_addr;
+    uint32_t ssi_arch;
+    uint8_t pad[28];
+};
+_Static_assert(sizeof(struct linux_signalfd_siginfo) == 128, "signalfd_siginfo size");
+_Static_assert(offsetof(struct linux_signalfd_siginfo, ssi_int) == 44, "ssi_int");
+_Static_assert(offsetof(struct linux_signalfd_siginfo, ssi_ptr) == 48, "ssi_ptr");
+_Static_assert(offsetof(struct linux_signalfd_siginfo, ssi_addr) == 72, "ssi_addr");
+_Static_assert(offsetof(struct linux_signalfd_siginfo, ssi_call_addr) == 88, "ssi_call_addr");
+
 /* si_code: where a signal came from (any signal). */
 #define LINUX_SI_USER 0
 #define LINUX_SI_KERNEL 0x80

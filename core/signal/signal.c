@@ -18,6 +18,8 @@
  */
 #include "core/signal/signal.h"
 
+#include "core/signal/signalfd.h"
+
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
 #include "core/mm/uaccess.h"
@@ -168,6 +170,8 @@ int signal_send_notify(struct proc *p, struct uthread *ut, int sig,
     tok = spin_lock_irqsave(&p->tlock);
     rc = send_locked(p, ut, e);
     spin_unlock_irqrestore(&p->tlock, tok);
+    if (rc == SENT_QUEUED || rc == SENT_MARKED)
+        signalfd_wake();
     if (rc == SENT_QUEUED)
         return 0;
     kfree(e);
@@ -608,6 +612,7 @@ static void sigpipe_raise(void)
 
 void signal_init(void)
 {
+    signalfd_init();
     file_set_sigpipe_hook(sigpipe_raise);
 }
 

@@ -149,5 +149,7 @@ long sys_rt_sigsuspend(const uint64_t a[6]);
 long sys_rt_sigtimedwait(const uint64_t a[6]);
 long sys_rt_sigqueueinfo(const uint64_t a[6]);
 long sys_rt_tgsigqueueinfo(const uint64_t a[6]);
+long sys_signalfd(const uint64_t a[6]);
+long sys_signalfd4(const uint64_t a[6]);
 
 #endif

@@ -3,10 +3,13 @@
  * the signals blocked so they stay pending: rt_sigqueueinfo and rt_tgsigqueueinfo (their
  * si_code rule, pid/tid checks), rt_sigtimedwait (taking queued signals in Linux's order with
  * their siginfo, its timeout, its argument checks), rt_sigsuspend's argument checks,
- * restart_syscall with nothing to restart. Every row is checked natively too
+ * restart_syscall with nothing to restart, signalfd/signalfd4 (reads of pending signals as
+ * records, O_NONBLOCK, a new mask on the same fd, the argument checks). Every row is checked natively too
  * (docs/signals.md); the runners are fresh processes, so masks do not leak between cases.
  */
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <stdint.h>
 
 #include "sc.h"
@@ -127,5 +130,43 @@ const struct sc_case sc_cases_signal[] = {
          CALL(rt_sigsuspend, ERR(EINVAL), BAD(UNMAPPED), I(16)),
          CALL(rt_sigsuspend, ERR(EFAULT), BAD(UNMAPPED), I(8)),
          CALL(rt_sigsuspend, ERR(EFAULT), BAD(NULL), I(8))),
+    /* signalfd: a read takes a pending (blocked) signal as a 128-byte record; nothing more:
+     * EAGAIN (O_NONBLOCK); a short buffer EINVAL; a new mask applies to the same fd. */
+    CASE("signal.signalfd_read", CALL0(getpid, OK), BLOCK(SIGBIT(SIGUSR1) | SIGBIT(SIGUSR2)),
+         CALL(kill, W(0), R(0), I(SIGUSR1)),
+         CALL(signalfd4, W(3), I(-1), MASK(SIGBIT(SIGUSR1)), I(8), I(SFD_NONBLOCK)),
+         CALLO(fcntl, W(O_RDWR | O_NONBLOCK), "", I(3), I(F_GETFL)),
+         CALL(read, ERR(EINVAL), I(3), BUF(127), I(127)),
+         CALLO(read, W(128), "\x0a\0\0\0\0\0\0\0\0\0\0\0", I(3), BUF(256), I(256)),
+         CALL(read, ERR(EAGAIN), I(3), BUF(128), I(128)),
+         CALL(kill, W(0), R(0), I(SIGUSR1)),
+         CALL(signalfd4, W(3), I(3), MASK(SIGBIT(SIGUSR2)), I(8), I(0)),
+         CALL(read, ERR(EAGAIN), I(3), BUF(128), I(128)),
+         CALL(kill, W(0), R(0), I(SIGUSR2)),
+         CALLO(read, W(128), "\x0c\0\0\0", I(3), BUF(128), I(128))),
+    /* queued real-time signals, several per read, with their values (ssi_int at 44) */
+    CASE("signal.signalfd_queue", CALL0(getpid, OK), BLOCK(SIGBIT(RT1)),
+         CALL(rt_sigqueueinfo, W(0), R(0), I(RT1), SIGINFO(0, SI_QUEUE, 1, 5)),
+         CALL(rt_sigqueueinfo, W(0), R(0), I(RT1), SIGINFO(0, SI_QUEUE, 1, 6)),
+         CALL(signalfd, W(3), I(-1), MASK(SIGBIT(RT1)), I(8)),
+         CALLAT(read, W(256), 8, "\xff\xff\xff\xff\x01\0\0\0", I(3), BUF(300), I(300)),
+         CALL(close, W(0), I(3)),
+         CALL(rt_sigqueueinfo, W(0), R(0), I(RT1), SIGINFO(0, SI_QUEUE, 1, 7)),
+         CALL(signalfd, W(3), I(-1), MASK(SIGBIT(RT1)), I(8)),
+         CALLAT(read, W(128), 44, "\x07\0\0\0", I(3), BUF(128), I(128))),
+    CASE("signal.signalfd_errors",
+         CALL(signalfd4, ERR(EINVAL), I(-1), MASK(0), I(4), I(0)),
+         CALL(signalfd4, ERR(EINVAL), I(-1), BAD(UNMAPPED), I(16), I(0)),
+         CALL(signalfd4, ERR(EFAULT), I(-1), BAD(UNMAPPED), I(8), I(0)),
+         CALL(signalfd4, ERR(EFAULT), I(-1), BAD(NULL), I(8), I(0x40)),
+         CALL(signalfd4, ERR(EINVAL), I(-1), MASK(0), I(8), I(0x40)),
+         CALL(signalfd4, ERR(EINVAL), I(-1), MASK(0), I(8), I(O_RDWR)),
+         CALL(signalfd4, ERR(EBADF), I(99), MASK(0), I(8), I(0)),
+         CALL(signalfd, ERR(EINVAL), I(-1), MASK(0), I(16)),
+         CALLO(pipe2, W(0), "\3\0\0\0\4\0\0\0", BUF(8), I(0)),
+         CALL(signalfd4, ERR(EINVAL), I(3), MASK(0), I(8), I(0)),
+         CALL(signalfd4, W(5), I(-1), MASK(0), I(8), I(SFD_CLOEXEC)),
+         CALLO(fcntl, W(FD_CLOEXEC), "", I(5), I(F_GETFD)),
+         CALL(write, ERR(EINVAL), I(5), D("12345678"), I(8))),
     {NULL, NULL, 0, -1, {0}, 0, false},
 };

@@ -6,8 +6,8 @@ foreach(prog sig_handler sig_segv sig_altstack sig_fpe)
 endforeach()
 # Restart rules (docs/signals.md "Restarting interrupted syscalls"): blocking calls interrupted
 # by a handler with and without SA_RESTART; waiting for signals (sigsuspend, pause, sigtimedwait,
-# queued real-time signals in order); a helper thread sends the signals.
-foreach(prog sig_restart sig_wait)
+# queued real-time signals in order), signalfd; a helper thread sends the signals.
+foreach(prog sig_restart sig_wait sig_fd)
     rt_prog(${prog} FLAGS -pthread)
     rt_test(${libc}.${prog} ${b}/${prog} ${RT_ROOT} /bin/${prog} ARGS ${prog})
 endforeach()

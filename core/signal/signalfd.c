@@ -1,0 +1,214 @@
+/*
+ * signalfd.c - signalfd and signalfd4: a file kind whose reads take pending signals
+ * (docs/signals.md "signalfd").
+ *
+ * A signalfd holds a mask and nothing else: as on Linux, a read takes signals of that mask
+ * from the READING thread's pending set and the process's (signal_dequeue), and poll looks at
+ * the polling thread's. Each taken signal becomes a 128-byte struct signalfd_siginfo,
+ * filled by the siginfo's layout as Linux's signalfd_copyinfo does. A read of fewer than 128
+ * bytes is -EINVAL; it returns as many whole records as fit, waiting only for the first
+ * (O_NONBLOCK: -EAGAIN). Waiting and poll use one wait queue, woken with EPOLLIN on every
+ * signal sent (Petrel has one process, so one queue serves every signalfd; epoll gets a wake
+ * for each new signal, as edge-triggered epoll needs). An interrupted wait is -ERESTARTSYS.
+ */
+#include "core/signal/signalfd.h"
+
+#include "core/abi/fcntl.h"
+#include "core/abi/poll.h"
+#include "core/lib/alloc.h"
+#include "core/lib/kstring.h"
+#include "core/mm/uaccess.h"
+#include "core/signal/signal.h"
+#include "fs/file/file.h"
+#include "fs/vfs/vfs.h"
+#include "hal/hal_errno.h"
+
+#define SIG_BIT(s) (1ULL << ((s) - 1))
+#define UNBLOCKABLE (SIG_BIT(LINUX_SIGKILL) | SIG_BIT(LINUX_SIGSTOP))
+#define SFD_FLAGS (LINUX_SFD_CLOEXEC | LINUX_SFD_NONBLOCK)
+
+struct sigfd {
+    uint64_t mask; /* atomic: signalfd4 on an existing fd replaces it */
+};
+
+static struct wait_queue sigfd_wq;
+
+void signalfd_init(void)
+{
+    wq_init(&sigfd_wq, "signalfd");
+}
+
+void signalfd_wake(void)
+{
+    wq_wake_key(&sigfd_wq, LINUX_EPOLLIN | LINUX_EPOLLRDNORM, 0);
+}
+
+static uint64_t sigfd_mask(struct file *f)
+{
+    return __atomic_load_n(&((struct sigfd *)f->priv)->mask, __ATOMIC_RELAXED);
+}
+
+/* Linux's siginfo_layout + signalfd_copyinfo: which union members a siginfo carries. */
+static void to_record(const struct linux_siginfo *si, struct linux_signalfd_siginfo *r)
+{
+    int sig = si->si_signo, code = si->si_code;
+
+    memset(r, 0, sizeof(*r));
+    r->ssi_signo = (uint32_t)sig;
+    r->ssi_errno = si->si_errno;
+    r->ssi_code = code;
+    if (code > LINUX_SI_USER && code < LINUX_SI_KERNEL) {
+        if (sig == LINUX_SIGCHLD) {
+            r->ssi_pid = (uint32_t)si->u.chld.pid, r->ssi_uid = si->u.chld.uid;
+            r->ssi_status = si->u.chld.status;
+            r->ssi_utime = (uint64_t)si->u.chld.utime, r->ssi_stime = (uint64_t)si->u.chld.stime;
+        } else if (sig == LINUX_SIGPOLL) {
+            r->ssi_band = (uint32_t)si->u.poll.band, r->ssi_fd = si->u.poll.fd;
+        } else if (sig == LINUX_SIGSYS) {
+            r->ssi_call_addr = si->u.sys.call_addr;
+            r->ssi_syscall = si->u.sys.syscall, r->ssi_arch = si->u.sys.arch;
+        } else {
+            r->ssi_addr = si->u.fault.addr; /* SEGV, BUS, ILL, FPE, TRAP */
+        }
+    } else if (code == LINUX_SI_TIMER) {
+        r->ssi_tid = (uint32_t)si->u.timer.tid, r->ssi_overrun = (uint32_t)si->u.timer.overrun;
+        r->ssi_ptr = si->u.timer.sigval.sival_ptr, r->ssi_int = si->u.timer.sigval.sival_int;
+    } else if (code == LINUX_SI_SIGIO) {
+        r->ssi_band = (uint32_t)si->u.poll.band, r->ssi_fd = si->u.poll.fd;
+    } else {
+        r->ssi_pid = (uint32_t)si->u.kill.pid, r->ssi_uid = si->u.kill.uid;
+        if (code < 0) { /* SI_QUEUE, SI_TKILL, SI_MESGQ...: the value too */
+            r->ssi_ptr = si->u.rt.sigval.sival_ptr, r->ssi_int = si->u.rt.sigval.sival_int;
+        }
+    }
+}
+
+/* Sleep until a signal of mask is pending for the caller. 0 or -ERESTARTSYS. */
+static int sigfd_sleep(struct uthread *ut, uint64_t mask)
+{
+    uint64_t irq = spin_lock_irqsave(&sigfd_wq.lock);
+    uint64_t pending = __atomic_load_n(&ut->sigpending.set, __ATOMIC_RELAXED) |
+                       __atomic_load_n(&ut->proc->sigpending.set, __ATOMIC_RELAXED);
+    int rc = 0;
+
+    if (!(pending & mask))
+        rc = wq_wait_locked_intr(&sigfd_wq, &irq, UINT64_MAX);
+    spin_unlock_irqrestore(&sigfd_wq.lock, irq);
+    return rc == -EINTR ? -ERESTARTSYS : rc;
+}
+
+static long sigfd_read(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+    struct uthread *ut = uthread_current();
+    struct linux_siginfo si;
+    size_t done = 0;
+    int rc;
+
+    (void)pos;
+    if (n < sizeof(struct linux_signalfd_siginfo))
+        return -EINVAL;
+    if (!ut)
+        return -EAGAIN;
+    while (done + sizeof(struct linux_signalfd_siginfo) <= n) {
+        if (signal_dequeue(ut, sigfd_mask(f), &si)) {
+            to_record(&si, (struct linux_signalfd_siginfo *)((uint8_t *)buf + done));
+            done += sizeof(struct linux_signalfd_siginfo);
+            continue;
+        }
+        if (done)
+            break;
+        if (file_flags(f) & VFS_O_NONBLOCK)
+            return -EAGAIN;
+        rc = sigfd_sleep(ut, sigfd_mask(f));
+        if (rc)
+            return rc;
+    }
+    return (long)done;
+}
+
+static unsigned sigfd_poll(struct file *f, struct poll_table *pt)
+{
+    struct uthread *ut = uthread_current();
+
+    poll_wait(pt, &sigfd_wq);
+    if (!ut)
+        return 0;
+    if ((ut->sigpending.set | ut->proc->sigpending.set) & sigfd_mask(f))
+        return LINUX_EPOLLIN | LINUX_EPOLLRDNORM;
+    return 0;
+}
+
+static int sigfd_stat(struct file *f, struct vfs_stat *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
+    st->st_nlink = 1;
+    st->st_mode = 0600; /* Linux's anon inode: no file type bits */
+    st->st_blksize = 4096;
+    return 0;
+}
+
+static void sigfd_release(struct file *f)
+{
+    kfree(f->priv);
+}
+
+static const struct file_ops sigfd_ops = {
+    .name = "signalfd",
+    .read = sigfd_read,
+    .stat = sigfd_stat,
+    .poll = sigfd_poll,
+    .release = sigfd_release,
+};
+
+/* signalfd4(fd, mask, sizemask, flags): checks in Linux's order (size, mask, flags, fd). */
+static long do_signalfd4(int fd, uint64_t umask, uint64_t size, uint64_t flags)
+{
+    struct proc *p = proc_current();
+    struct sigfd *s;
+    struct file *f;
+    uint64_t mask;
+    long rc;
+
+    if (size != sizeof(uint64_t))
+        return -EINVAL;
+    if (copy_from_user(&mask, uptr_make(umask), sizeof(mask)))
+        return -EFAULT;
+    if (flags & ~(uint64_t)SFD_FLAGS)
+        return -EINVAL;
+    mask &= ~UNBLOCKABLE;
+    if (fd != -1) { /* a new mask for an existing signalfd */
+        if (fd_get(&p->fds, fd, &f))
+            return -EBADF;
+        rc = f->ops == &sigfd_ops ? fd : -EINVAL;
+        if (rc >= 0)
+            __atomic_store_n(&((struct sigfd *)f->priv)->mask, mask, __ATOMIC_RELAXED);
+        file_put(f);
+        if (rc >= 0)
+            signalfd_wake(); /* pollers re-evaluate with the new mask */
+        return rc;
+    }
+    s = kzalloc(sizeof(*s));
+    f = s ? file_alloc(&sigfd_ops, s, VFS_O_RDWR | (flags & LINUX_SFD_NONBLOCK ? VFS_O_NONBLOCK : 0),
+                       0)
+          : NULL;
+    if (!f) {
+        kfree(s);
+        return -ENOMEM;
+    }
+    s->mask = mask;
+    rc = fd_install(&p->fds, 0, f, flags & LINUX_SFD_CLOEXEC);
+    if (rc < 0)
+        file_put(f);
+    return rc;
+}
+
+long sys_signalfd(const uint64_t a[6])
+{
+    return do_signalfd4((int)a[0], a[1], a[2], 0);
+}
+
+long sys_signalfd4(const uint64_t a[6])
+{
+    return do_signalfd4((int)a[0], a[1], a[2], a[3]);
+}
