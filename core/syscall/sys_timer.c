@@ -1,6 +1,6 @@
 /*
  * sys_timer.c - timers a program sets: timerfd_create/settime/gettime (the file kind is
- * fs/poll/timerfd.c). docs/time.md.
+ * fs/poll/timerfd.c), setitimer/getitimer/alarm. docs/time.md.
  *
  * Settings arrive as Linux itimerspecs on the timerfd's clock (REALTIME, MONOTONIC,
  * BOOTTIME, and the ALARM forms, which behave as their base clocks: Petrel never suspends).
@@ -11,6 +11,7 @@
 #include "core/abi/fcntl.h"
 #include "core/abi/time.h"
 #include "core/syscall/sys_clock.h"
+#include "core/signal/signal.h"
 #include "core/syscall/sys_internal.h"
 #include "fs/poll/timerfd.h"
 #include "hal/hal_errno.h"
@@ -137,4 +138,161 @@ long sys_timerfd_gettime(const uint64_t a[6])
     file_put(f);
     its = its_of(&cur);
     return sys_copy_out(a[1], &its, sizeof(its)) ? -EFAULT : 0;
+}
+
+/* --- interval timers: setitimer, getitimer, alarm ------------------------------------------ */
+
+/*
+ * ITIMER_REAL counts down on the monotonic clock and sends SIGALRM; ITIMER_VIRTUAL and
+ * ITIMER_PROF count down the process's CPU time (user, user + system: sys_proc_cpu_ns) and
+ * send SIGVTALRM and SIGPROF. A CPU-time itimer arms its kernel timer for the monotonic
+ * instant at which the CPU time could at the earliest be reached (CPU time never grows faster
+ * than the monotonic clock on one CPU) and looks again then. Signals go to the process,
+ * SI_KERNEL as Linux sends them. One signal per expiry; a periodic timer re-arms for the
+ * first period boundary after now. State: proc->itimer[], under proc->tlock.
+ */
+static const int itimer_sig[3] = {LINUX_SIGALRM, LINUX_SIGVTALRM, LINUX_SIGPROF};
+
+static uint64_t itimer_now(struct proc *p, int which)
+{
+    return which == LINUX_ITIMER_REAL ? hal_clock_ns()
+                                      : sys_proc_cpu_ns(p, which == LINUX_ITIMER_VIRTUAL);
+}
+
+/* tlock held: arm the kernel timer for it's next look (now: itimer_now). */
+static void itimer_arm_locked(struct proc_itimer *it, int which, uint64_t now)
+{
+    if (!it->value_ns)
+        timer_cancel(&it->timer);
+    else if (which == LINUX_ITIMER_REAL)
+        timer_arm(&it->timer, it->value_ns);
+    else
+        timer_arm(&it->timer, sys_add_sat(hal_clock_ns(), it->value_ns - now));
+}
+
+static void itimer_fire(struct proc *p, int which)
+{
+    struct proc_itimer *it = &p->itimer[which];
+    uint64_t now = itimer_now(p, which);
+    uint64_t tok = spin_lock_irqsave(&p->tlock);
+    bool due = it->value_ns && now >= it->value_ns;
+
+    if (due && it->interval_ns)
+        it->value_ns += (1 + (now - it->value_ns) / it->interval_ns) * it->interval_ns;
+    else if (due)
+        it->value_ns = 0;
+    if (it->value_ns)
+        itimer_arm_locked(it, which, now);
+    spin_unlock_irqrestore(&p->tlock, tok);
+    if (due)
+        signal_send(p, NULL, itimer_sig[which], NULL);
+}
+
+static void itimer_real_fn(struct timer *t, void *arg)
+{
+    (void)t;
+    itimer_fire(arg, LINUX_ITIMER_REAL);
+}
+
+static void itimer_virt_fn(struct timer *t, void *arg)
+{
+    (void)t;
+    itimer_fire(arg, LINUX_ITIMER_VIRTUAL);
+}
+
+static void itimer_prof_fn(struct timer *t, void *arg)
+{
+    (void)t;
+    itimer_fire(arg, LINUX_ITIMER_PROF);
+}
+
+static void (*const itimer_fn[3])(struct timer *, void *) = {itimer_real_fn, itimer_virt_fn,
+                                                             itimer_prof_fn};
+
+static struct linux_timeval tv_of_ns(uint64_t ns)
+{
+    struct linux_timeval tv = {(int64_t)(ns / SYS_NSEC), (int64_t)(ns % SYS_NSEC) / 1000};
+
+    return tv;
+}
+
+/* tlock held: the setting as getitimer reports it (time left, at least 1 us when armed). */
+static struct linux_itimerval itimer_get_locked(struct proc_itimer *it, uint64_t now)
+{
+    struct linux_itimerval v = {tv_of_ns(it->interval_ns), {0, 0}};
+
+    if (it->value_ns)
+        v.it_value = tv_of_ns(it->value_ns > now + 1000 ? it->value_ns - now : 1000);
+    return v;
+}
+
+/* Set itimer which of p to value/interval (relative ns; value 0 disarms); *old gets the
+ * previous setting. */
+static void itimer_set(struct proc *p, int which, uint64_t value, uint64_t interval,
+                       struct linux_itimerval *old)
+{
+    struct proc_itimer *it = &p->itimer[which];
+    uint64_t now = itimer_now(p, which);
+    uint64_t tok = spin_lock_irqsave(&p->tlock);
+
+    if (!it->timer.fn)
+        timer_init(&it->timer, itimer_fn[which], p);
+    *old = itimer_get_locked(it, now);
+    it->interval_ns = interval;
+    it->value_ns = value ? sys_add_sat(now, value) : 0;
+    itimer_arm_locked(it, which, now);
+    spin_unlock_irqrestore(&p->tlock, tok);
+}
+
+static int tv_ns(const struct linux_timeval *tv, uint64_t *ns)
+{
+    if (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)
+        return -EINVAL;
+    *ns = (uint64_t)tv->tv_sec > (UINT64_MAX - 999999000ULL) / SYS_NSEC
+              ? UINT64_MAX
+              : (uint64_t)tv->tv_sec * SYS_NSEC + (uint64_t)tv->tv_usec * 1000;
+    return 0;
+}
+
+long sys_setitimer(const uint64_t a[6])
+{
+    struct linux_itimerval nv = {{0, 0}, {0, 0}}, ov;
+    uint64_t value, interval;
+
+    if (a[1] && sys_copy_in(&nv, a[1], sizeof(nv))) /* NULL: disarm, as Linux */
+        return -EFAULT;
+    if (a[0] > LINUX_ITIMER_PROF || tv_ns(&nv.it_value, &value) ||
+        tv_ns(&nv.it_interval, &interval))
+        return -EINVAL;
+    itimer_set(sys_proc(), (int)a[0], value, interval, &ov);
+    if (a[2] && sys_copy_out(a[2], &ov, sizeof(ov)))
+        return -EFAULT;
+    return 0;
+}
+
+long sys_getitimer(const uint64_t a[6])
+{
+    struct proc *p = sys_proc();
+    struct linux_itimerval v;
+    uint64_t now, tok;
+
+    if (a[0] > LINUX_ITIMER_PROF)
+        return -EINVAL;
+    now = itimer_now(p, (int)a[0]);
+    tok = spin_lock_irqsave(&p->tlock);
+    v = itimer_get_locked(&p->itimer[a[0]], now);
+    spin_unlock_irqrestore(&p->tlock, tok);
+    return sys_copy_out(a[1], &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+long sys_alarm(const uint64_t a[6])
+{
+    struct linux_itimerval ov;
+    int64_t left;
+
+    itimer_set(sys_proc(), LINUX_ITIMER_REAL, (uint64_t)(uint32_t)a[0] * SYS_NSEC, 0, &ov);
+    left = ov.it_value.tv_sec; /* Linux rounds: half a second up, and never 0 when armed */
+    if ((!left && ov.it_value.tv_usec) || ov.it_value.tv_usec >= 500000)
+        left++;
+    return left;
 }
