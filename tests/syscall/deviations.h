@@ -60,10 +60,6 @@ static const struct sc_deviation sc_deviations[] = {
     {"t.mprotect.a2.bit25", NULL, 1, W(0),
      "reported to plumb: PROT_GROWSUP is -EINVAL on "
      "x86-64 Linux; Petrel ignores the bit"},
-    /* Misc (core/syscall/sys_misc.c, plumb). */
-    {"t.getrlimit.a1.null", NULL, 0, W(0),
-     "reported to plumb: getrlimit(res, NULL) is "
-     "-EFAULT on Linux; Petrel returns 0 without writing"},
     /* Process groups: deliberate. */
     {"attr.setpgid_self", NULL, 0, ERR(EPERM),
      "Petrel's one process is pid 1 and leads its own session and group (as init), so "
