@@ -253,6 +253,8 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
 
 void proc_destroy(struct proc *p)
 {
+    for (int i = 0; i < 3; i++) /* setitimer's timers must not fire into a freed process */
+        timer_cancel(&p->itimer[i].timer);
     proc_threads_destroy(p);
     fdtable_destroy(&p->fds);
     if (p->cwd)

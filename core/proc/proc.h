@@ -243,6 +243,11 @@ struct proc {
     struct futex_table *futex; /* futex.c */
     struct sched_cputime cputime; /* every thread's CPU time, ended ones too (sched.h) */
     uint64_t maxrss_kib;          /* largest resident set getrusage saw (atomic) */
+    struct proc_itimer {          /* setitimer's REAL, VIRTUAL, PROF (core/syscall/sys_timer.c) */
+        struct timer timer;       /* monotonic deadline (CPU kinds: a re-check point) */
+        uint64_t value_ns;        /* next expiry: monotonic ns (REAL) or CPU ns; 0 disarmed */
+        uint64_t interval_ns;
+    } itimer[3];                  /* guarded by tlock */
 };
 
 /* --- resource limits (rlimit.c) ------------------------------------------------------------ */

@@ -10,6 +10,14 @@
 /* Linux's dynamic CPU clock ids (clock_getcpuclockid, pthread_getcpuclockid): pid/tid 0 is
  * the caller; kind 0 PROF, 1 VIRT, 2 SCHED, bit 2 per thread; kind 3 is no CPU clock. A pid
  * above any pid_max names nobody. */
+/* An itimerspec: interval, then value. */
+#define ITS(isec, insec, vsec, vnsec)                                                              \
+    {                                                                                              \
+        SA_DATA, 0, (const char *)(const long[]){(isec), (insec), (vsec), (vnsec)}, 32, 0, NULL    \
+    }
+#define TFD_NB 04000
+#define TFD_CX 02000000
+
 #define CPUCLK(pid, kind) ((int)((~(unsigned)(pid)) << 3) | (kind))
 #define NOPID 500000000
 #define RES_1NS "\0\0\0\0\0\0\0\0\1\0\0\0\0\0\0\0"
@@ -89,6 +97,48 @@ const struct sc_case sc_cases_time[] = {
          CALL(clock_nanosleep, ERR(EFAULT), I(CLOCK_MONOTONIC), I(0), BAD(UNMAPPED), I(0))),
     CASE("time.times", CALL(times, OK, I(0)), CALL(times, OK, BUF(32)),
          CALL(times, ERR(EFAULT), BAD(UNMAPPED))),
+    CASE("time.timerfd_create", CALL(timerfd_create, OK, I(CLOCK_MONOTONIC), I(0)),
+         CALL(timerfd_create, OK, I(CLOCK_REALTIME), I(TFD_NB | TFD_CX)),
+         CALL(timerfd_create, OK, I(CLOCK_BOOTTIME), I(0)),
+         CALL(timerfd_create, ERR(EINVAL), I(CLOCK_PROCESS_CPUTIME_ID), I(0)),
+         CALL(timerfd_create, ERR(EINVAL), I(CLOCK_MONOTONIC_RAW), I(0)),
+         CALL(timerfd_create, ERR(EINVAL), I(-1), I(0)),
+         CALL(timerfd_create, ERR(EINVAL), I(CLOCK_TAI), I(0)),
+         CALL(timerfd_create, ERR(EINVAL), I(CLOCK_MONOTONIC), I(4)),
+         CALL(fcntl, W(04002), R(1), I(3 /* F_GETFL */), I(0)),
+         CALL(fcntl, W(1), R(1), I(1 /* F_GETFD */), I(0)), CALL(fcntl, W(0), R(0), I(1), I(0))),
+    CASE("time.timerfd_settime", CALL(timerfd_create, OK, I(CLOCK_MONOTONIC), I(TFD_NB)),
+         CALL(read, ERR(EAGAIN), R(0), BUF(8), I(8)), CALL(read, ERR(EINVAL), R(0), BUF(4), I(4)),
+         CALL(write, ERR(EINVAL), R(0), D("12345678"), I(8)),
+         CALL(timerfd_settime, W(0), R(0), I(0), ITS(5, 0, 0, 0), I(0)),
+         CALLO(timerfd_gettime, W(0), "\5\0\0\0\0\0\0\0" ZERO8 ZERO8 ZERO8, R(0), BUF(32)),
+         CALL(timerfd_settime, ERR(EINVAL), R(0), I(4), ITS(0, 0, 1, 0), I(0)),
+         CALL(timerfd_settime, ERR(EINVAL), R(0), I(0), ITS(0, 0, 1, 1000000000), I(0)),
+         CALL(timerfd_settime, ERR(EINVAL), R(0), I(0), ITS(-1, 0, 1, 0), I(0)),
+         CALL(timerfd_settime, ERR(EFAULT), R(0), I(8), BAD(UNMAPPED), I(0)),
+         CALL(timerfd_gettime, ERR(EBADF), I(999), BUF(32)),
+         CALL(timerfd_gettime, ERR(EFAULT), R(0), BAD(UNMAPPED))),
+    /* An absolute wall-clock deadline already past fires at once: one expiration, read as a u64; the
+     * old setting comes back; a bad old pointer fails after the new setting took effect. */
+    CASE("time.timerfd_expire", CALL(timerfd_create, OK, I(CLOCK_REALTIME), I(TFD_NB)),
+         CALL(timerfd_settime, W(0), R(0), I(1), ITS(0, 0, 1, 0), I(0)),
+         CALLO(read, W(8), "\1\0\0\0\0\0\0\0", R(0), BUF(8), I(8)),
+         CALL(read, ERR(EAGAIN), R(0), BUF(8), I(8)),
+         CALL(timerfd_settime, ERR(EFAULT), R(0), I(0), ITS(0, 0, 100, 0), BAD(UNMAPPED)),
+         CALLAT(timerfd_settime, W(0), 0, ZERO8 ZERO8, R(0), I(0), ITS(0, 0, 0, 0), BUF(32)),
+         CALLO(timerfd_gettime, W(0), ZERO8 ZERO8 ZERO8 ZERO8, R(0), BUF(32))),
+    CASE("time.itimer", CALLO(getitimer, W(0), ZERO8 ZERO8 ZERO8 ZERO8, I(0), BUF(32)),
+         CALL(getitimer, ERR(EINVAL), I(3), BUF(32)),
+         CALLO(setitimer, W(0), ZERO8 ZERO8 ZERO8 ZERO8, I(0), ITS(0, 0, 100, 0), BUF(32)),
+         CALLAT(getitimer, W(0), 0, ZERO8 ZERO8, I(0), BUF(32)),
+         CALLAT(setitimer, W(0), 0, ZERO8 ZERO8, I(0), I(0), BUF(32)),
+         CALLO(getitimer, W(0), ZERO8 ZERO8 ZERO8 ZERO8, I(0), BUF(32)),
+         CALL(setitimer, ERR(EINVAL), I(3), ITS(0, 0, 1, 0), I(0)),
+         CALL(setitimer, ERR(EINVAL), I(1), ITS(0, 0, 0, 1000000), I(0)),
+         CALL(setitimer, ERR(EFAULT), I(0), BAD(UNMAPPED), I(0)),
+         CALL(getitimer, ERR(EFAULT), I(2), BAD(UNMAPPED))),
+    CASE("time.alarm", CALL(alarm, W(0), I(0)), CALL(alarm, W(0), I(100)),
+         CALL(alarm, W(100), I(0)), CALL(alarm, W(0), I(0))),
     CASE("time.getrusage", CALL(getrusage, W(0), I(0), BUF(144)),
          CALL(getrusage, W(0), I(1), BUF(144)),
          CALLO(getrusage, W(0), ZERO8 ZERO8 ZERO8 ZERO8 ZERO8, I(-1), BUF(144)),

@@ -1,0 +1,206 @@
+/*
+ * timerfd.c - timerfd files (timerfd.h).
+ *
+ * One struct timer (core/sched) per timerfd, armed for the next expiry on the monotonic
+ * clock. Its callback runs in interrupt context: it counts the expirations that passed (a
+ * late callback, or a period shorter than the delay, counts every period that went by, as
+ * Linux's overrun count does), re-arms a periodic timer for the next one, and wakes the
+ * readers with EPOLLIN.
+ *
+ *     set(value, interval)        expiry = value
+ *     callback at now >= expiry   n = 1 + (now - expiry) / interval; ticks += n;
+ *                                 expiry += n * interval (or 0: one-shot done); wake
+ *     read                        wait for ticks > 0; return ticks; ticks = 0
+ *
+ * Locking: the wait queue's spinlock (taken irq-save) guards everything; the callback
+ * takes it too, so a set/read never sees half an update. Sleepers wait with
+ * wq_wait_locked_intr on the same lock, so no wake is lost. One CPU runs timers today: a
+ * callback cannot run on another CPU while release frees the object (docs/scheduler.md).
+ */
+#include "fs/poll/timerfd.h"
+
+#include "core/lib/alloc.h"
+#include "core/lib/kstring.h"
+#include "fs/vfs/vfs.h"
+#include "hal/hal_errno.h"
+#include "hal/hal_time.h"
+
+struct timerfd {
+    struct wait_queue wq; /* its lock guards the fields below */
+    struct timer timer;
+    uint64_t expiry_ns;   /* next expiry (monotonic); 0: disarmed */
+    uint64_t interval_ns; /* 0: one-shot */
+    uint64_t ticks;       /* expirations not read yet */
+    int clock;            /* constant: the creator's clock id */
+};
+
+static const struct file_ops tfd_ops;
+
+static struct timerfd *tfd_of(struct file *f)
+{
+    return f->priv;
+}
+
+/* Lock held: count what expired by now and re-arm a periodic timer. */
+static void tfd_expire_locked(struct timerfd *t, uint64_t now)
+{
+    uint64_t n;
+
+    if (!t->expiry_ns || now < t->expiry_ns)
+        return;
+    n = t->interval_ns ? 1 + (now - t->expiry_ns) / t->interval_ns : 1;
+    t->ticks = t->ticks + n < t->ticks ? UINT64_MAX : t->ticks + n;
+    if (t->interval_ns) {
+        t->expiry_ns += n * t->interval_ns;
+        timer_arm(&t->timer, t->expiry_ns);
+    } else {
+        t->expiry_ns = 0;
+    }
+    wq_wake_key_locked(&t->wq, LINUX_EPOLLIN | LINUX_EPOLLRDNORM, 0);
+}
+
+static void tfd_timer_fn(struct timer *tm, void *arg)
+{
+    struct timerfd *t = arg;
+    uint64_t irq = spin_lock_irqsave(&t->wq.lock);
+
+    (void)tm;
+    tfd_expire_locked(t, hal_clock_ns());
+    spin_unlock_irqrestore(&t->wq.lock, irq);
+}
+
+static long tfd_read(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+    struct timerfd *t = tfd_of(f);
+    uint64_t v = 0, irq;
+    int rc = 0;
+
+    (void)pos;
+    if (n < sizeof(v))
+        return -EINVAL;
+    irq = spin_lock_irqsave(&t->wq.lock);
+    tfd_expire_locked(t, hal_clock_ns()); /* a due expiry whose interrupt is still pending */
+    while (rc == 0 && t->ticks == 0) {
+        if (file_flags(f) & VFS_O_NONBLOCK)
+            rc = -EAGAIN;
+        else if (wq_wait_locked_intr(&t->wq, &irq, UINT64_MAX) == -EINTR)
+            rc = -ERESTARTSYS; /* restarted when the handler has SA_RESTART */
+    }
+    if (rc == 0) {
+        v = t->ticks;
+        t->ticks = 0;
+    }
+    spin_unlock_irqrestore(&t->wq.lock, irq);
+    if (rc)
+        return rc;
+    memcpy(buf, &v, sizeof(v));
+    return sizeof(v);
+}
+
+static unsigned tfd_poll(struct file *f, struct poll_table *pt)
+{
+    struct timerfd *t = tfd_of(f);
+    uint64_t irq;
+    unsigned mask;
+
+    poll_wait(pt, &t->wq);
+    irq = spin_lock_irqsave(&t->wq.lock);
+    tfd_expire_locked(t, hal_clock_ns());
+    mask = t->ticks ? LINUX_EPOLLIN | LINUX_EPOLLRDNORM : 0;
+    spin_unlock_irqrestore(&t->wq.lock, irq);
+    return mask;
+}
+
+static int tfd_stat(struct file *f, struct vfs_stat *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
+    st->st_nlink = 1;
+    st->st_mode = 0600; /* Linux's anon inode: no file type bits */
+    st->st_blksize = 4096;
+    return 0;
+}
+
+static void tfd_release(struct file *f)
+{
+    struct timerfd *t = tfd_of(f);
+
+    timer_cancel(&t->timer);
+    kfree(t);
+}
+
+static const struct file_ops tfd_ops = {
+    .name = "timerfd",
+    .read = tfd_read,
+    .stat = tfd_stat,
+    .poll = tfd_poll,
+    .release = tfd_release,
+};
+
+int timerfd_create(unsigned nb, int clock, struct file **out)
+{
+    struct timerfd *t = kzalloc(sizeof(*t));
+
+    *out = NULL;
+    if (!t)
+        return -ENOMEM;
+    wq_init(&t->wq, "timerfd");
+    timer_init(&t->timer, tfd_timer_fn, t);
+    t->clock = clock;
+    *out = file_alloc(&tfd_ops, t, VFS_O_RDWR | (nb & VFS_O_NONBLOCK), 0);
+    if (!*out) {
+        kfree(t);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+bool timerfd_is(struct file *f)
+{
+    return f->ops == &tfd_ops;
+}
+
+int timerfd_clock(struct file *f)
+{
+    return tfd_of(f)->clock;
+}
+
+/* Lock held: the setting as timerfd_get reports it. */
+static void tfd_get_locked(struct timerfd *t, uint64_t now, struct timerfd_spec *cur)
+{
+    cur->interval_ns = t->interval_ns;
+    cur->value_ns = 0;
+    if (t->expiry_ns) /* a due expiry not yet counted reads as 1 ns left, as Linux rounds */
+        cur->value_ns = t->expiry_ns > now ? t->expiry_ns - now : 1;
+}
+
+void timerfd_set(struct file *f, const struct timerfd_spec *spec, struct timerfd_spec *old)
+{
+    struct timerfd *t = tfd_of(f);
+    uint64_t irq = spin_lock_irqsave(&t->wq.lock);
+    uint64_t now = hal_clock_ns();
+
+    tfd_expire_locked(t, now);
+    if (old)
+        tfd_get_locked(t, now, old);
+    timer_cancel(&t->timer);
+    t->ticks = 0;
+    t->interval_ns = spec->interval_ns;
+    t->expiry_ns = spec->value_ns;
+    if (t->expiry_ns && t->expiry_ns <= now)
+        tfd_expire_locked(t, now); /* already due: counted now, as Linux's hrtimer does */
+    else if (t->expiry_ns)
+        timer_arm(&t->timer, t->expiry_ns);
+    spin_unlock_irqrestore(&t->wq.lock, irq);
+}
+
+void timerfd_get(struct file *f, struct timerfd_spec *cur)
+{
+    struct timerfd *t = tfd_of(f);
+    uint64_t irq = spin_lock_irqsave(&t->wq.lock);
+    uint64_t now = hal_clock_ns();
+
+    tfd_expire_locked(t, now);
+    tfd_get_locked(t, now, cur);
+    spin_unlock_irqrestore(&t->wq.lock, irq);
+}
