@@ -26,12 +26,11 @@
 
 static struct vm_space *vm_active[SCHED_MAX_CPUS]; /* written by vm_activate on that CPU */
 
-/* A random page-aligned offset below range (range 0: 0). Seeded in hosted mode. */
-static uint64_t random_pages(uint64_t range)
+uint64_t vm_aslr_offset(struct vm_space *s, uint64_t range)
 {
     uint64_t r;
 
-    if (range < HAL_PAGE_SIZE)
+    if (range < HAL_PAGE_SIZE || (s->flags & VM_SPACE_NOASLR))
         return 0;
     hal_entropy(&r, sizeof(r));
     return (r % (range / HAL_PAGE_SIZE)) * HAL_PAGE_SIZE;
@@ -56,11 +55,13 @@ static struct vm_area *area_new(uint64_t start, uint64_t end, unsigned prot, enu
     return a;
 }
 
-/* The stack at a randomised top, its guard below it, mmap_base below the guard. */
+/* The stack at a randomised top, its guard below it, mmap_base a random distance (up to
+ * 1/64 of the space, at most 64 GiB) below the guard. Without ASLR the stack ends at the
+ * top of user space and mmap_base is the guard's start. */
 static int space_layout(struct vm_space *s)
 {
     uint64_t span = s->va_max - s->va_min;
-    uint64_t top = s->va_max - random_pages(min_u64(span / 64, 16ULL << 30));
+    uint64_t top = s->va_max - vm_aslr_offset(s, min_u64(span / 64, 16ULL << 30));
     uint64_t bottom = top - VM_STACK_SIZE;
     struct vm_area *stack, *guard;
 
@@ -76,16 +77,22 @@ static int space_layout(struct vm_space *s)
     vm_area_insert(s, stack);
     vm_area_insert(s, guard);
     s->stack_top = top;
-    s->mmap_base = guard->start;
+    s->mmap_base = guard->start - vm_aslr_offset(s, min_u64(span / 64, 64ULL << 30));
     return 0;
 }
 
 int vm_space_create(struct vm_space **out)
 {
+    return vm_space_create_flags(out, 0);
+}
+
+int vm_space_create_flags(struct vm_space **out, unsigned flags)
+{
     struct vm_space *s = kzalloc(sizeof(*s));
 
     if (!s)
         return -ENOMEM;
+    s->flags = flags;
     mutex_init(&s->lock, "vm_space");
     rb_init(&s->areas);
     rb_init(&s->pages);
@@ -196,9 +203,16 @@ bool vm_place(struct vm_space *s, uint64_t len, uint64_t *out)
     return (*out = place(s, 0, len)) != 0;
 }
 
-static bool wx_denied(const struct vm_space *s, unsigned prot)
+/* exec_protection: may a mapping of kind (file: its source) have prot? */
+static bool exec_allowed(const struct vm_space *s, unsigned prot, enum vm_kind kind,
+                         const struct vm_file *file)
 {
-    return s->wx_refuse && (prot & VM_PROT_WRITE) && (prot & VM_PROT_EXEC);
+    if (!(s->flags & VM_SPACE_EXEC_PROTECT) || !(prot & VM_PROT_EXEC))
+        return true;
+    if (prot & VM_PROT_WRITE)
+        return false;
+    return kind == VM_FILE && file->ops && file->ops->executable &&
+           file->ops->executable(file->obj);
 }
 
 /* Check a fixed range against the user half: -EINVAL, -EPERM or -ENOMEM as Linux. */
@@ -266,7 +280,7 @@ int vm_map(struct vm_space *s, const struct vm_map_req *req, uint64_t *out)
         return -ENOMEM;
     if (req->kind == VM_FILE && (!req->file.ops || req->file_off > UINT64_MAX - len))
         return req->file.ops ? -EOVERFLOW : -EINVAL;
-    if (wx_denied(s, req->prot))
+    if (!exec_allowed(s, req->prot, req->kind, &req->file))
         return -EACCES;
     mutex_lock(&s->lock);
     rc = map_locked(s, req, len, out);
@@ -383,11 +397,11 @@ bool vm_range_covered(struct vm_space *s, uint64_t start, uint64_t end)
 }
 
 /* May every area of [start, end) take prot? (-EACCES: writing a shared mapping of a file
- * not open for writing.) */
+ * not open for writing; exec_protection.) */
 static int protect_allowed(struct vm_space *s, uint64_t start, uint64_t end, unsigned prot)
 {
     for (struct vm_area *a = vm_area_find(s, start); a && a->start < end; a = vm_area_next(a))
-        if ((prot & VM_PROT_WRITE) && !a->maywrite)
+        if (((prot & VM_PROT_WRITE) && !a->maywrite) || !exec_allowed(s, prot, a->kind, &a->file))
             return -EACCES;
     return 0;
 }
@@ -430,8 +444,6 @@ int vm_mprotect(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot)
     end = vm_page_up(len);
     if (!end || end > UINT64_MAX - addr || addr + end > s->va_max || addr < s->va_min)
         return -ENOMEM;
-    if (wx_denied(s, prot))
-        return -EACCES;
     mutex_lock(&s->lock);
     rc = protect_locked(s, addr, addr + end, prot & VM_PROT_RWX);
     mutex_unlock(&s->lock);

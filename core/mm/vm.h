@@ -90,6 +90,8 @@ struct vm_file_ops {
     void (*unpin)(void *obj, void *h, bool writer);
     int (*sync)(void *obj);
     int (*punch)(void *obj, uint64_t off, uint64_t len); /* MADV_REMOVE: a hole, as zeros */
+    /* exec_protection: may this file be mapped executable (an execute bit)? NULL: never */
+    bool (*executable)(void *obj);
 };
 
 struct vm_file {
@@ -141,8 +143,12 @@ struct vm_space {
     uint64_t mmap_base;      /* top-down mmap allocation starts below this */
     uint64_t brk_start;      /* set by the loader (vm_brk_init); 0: no brk yet */
     uint64_t brk;            /* current break, brk_start <= brk */
-    bool wx_refuse;          /* W^X policy: refuse PROT_WRITE|PROT_EXEC (default false) */
+    unsigned flags;          /* VM_SPACE_* as created */
 };
+
+/* Space policies (the manifest's keys, docs/manifest.md). */
+#define VM_SPACE_NOASLR 0x1u       /* noaslr: fixed stack top, mmap base, PIE base, brk start */
+#define VM_SPACE_EXEC_PROTECT 0x2u /* exec_protection: see vm_mmap (-EACCES) */
 
 /* Everything a mapping needs; vm_mmap() builds one from Linux arguments. */
 struct vm_map_req {
@@ -160,10 +166,19 @@ struct vm_map_req {
 
 /*
  * Create an empty space with the stack (VM_STACK_SIZE, RW) and its guard reserved at a
- * randomised top (hal_entropy: seeded, so deterministic in hosted mode). Returns 0, -ENOMEM.
- * Never sleeps.
+ * randomised top, and the mmap base a random distance below the guard (hal_entropy: seeded,
+ * so deterministic in hosted mode). Returns 0, -ENOMEM. Never sleeps.
  */
 int vm_space_create(struct vm_space **out);
+/* The same with VM_SPACE_* policies (vm_space_create: none). execve passes the old space's
+ * s->flags on. */
+int vm_space_create_flags(struct vm_space **out, unsigned flags);
+/*
+ * User ASLR for the ELF loader and the stack setup: a random page-aligned offset in
+ * [0, range) from the kernel's entropy (seeded in hosted mode), or 0 when s has
+ * VM_SPACE_NOASLR. The PIE load base and the brk start use it.
+ */
+uint64_t vm_aslr_offset(struct vm_space *s, uint64_t range);
 /* Free every page and area and the HAL space. Deactivates it first if current. May sleep. */
 void vm_space_destroy(struct vm_space *s);
 
@@ -178,8 +193,12 @@ struct vm_space *vm_current(void);
  * misaligned offset or MAP_FIXED address, unknown map type, MAP_FIXED|MAP_ANONYMOUS file),
  * -ENOMEM (no room, range outside the user half), -EPERM (MAP_FIXED below the user range),
  * -EEXIST (MAP_FIXED_NOREPLACE over a mapping), -EOVERFLOW (offset + len wraps),
- * -EACCES (file not open for reading; W^X policy), -ENODEV (shared file mappings),
- * -EOPNOTSUPP (unknown flag with MAP_SHARED_VALIDATE).
+ * -EACCES (file not open for reading, or not for writing with MAP_SHARED and PROT_WRITE;
+ * exec_protection), -ENODEV (not a regular file of a filesystem that can share its pages),
+ * -EOPNOTSUPP (unknown flag with MAP_SHARED_VALIDATE; MAP_SYNC). With VM_SPACE_EXEC_PROTECT
+ * (Nanos's exec_protection) a mapping is never both writable and executable, and PROT_EXEC
+ * is only for mappings of files with an execute permission bit (the program, its interpreter
+ * and libraries): anonymous memory is never executable. mprotect enforces the same.
  */
 int vm_mmap(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
             struct vfs_file *file, uint64_t off, uint64_t *out);
@@ -189,7 +208,8 @@ int vm_map(struct vm_space *s, const struct vm_map_req *req, uint64_t *out);
  * are fine. Splits areas and frees their pages. */
 int vm_munmap(struct vm_space *s, uint64_t addr, uint64_t len);
 /* mprotect(2): -EINVAL (misaligned, unknown prot bits), -ENOMEM (any page of the range
- * unmapped; nothing is changed then), -EACCES (W^X policy). len 0: 0. */
+ * unmapped; nothing is changed then), -EACCES (PROT_WRITE on a shared mapping of a file not
+ * open for writing; exec_protection). len 0: 0. */
 int vm_mprotect(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot);
 /* brk(2): move the break to newbrk and return the new break; on any failure (or newbrk 0, or
  * below brk_start) return the current break, as Linux does. */

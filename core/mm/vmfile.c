@@ -62,6 +62,13 @@ static int vfsf_punch(void *obj, uint64_t off, uint64_t len)
                          (int64_t)len);
 }
 
+static bool vfsf_executable(void *obj)
+{
+    struct vfs_stat st;
+
+    return vfs_fstat(obj, &st) == 0 && (st.st_mode & 0111) != 0;
+}
+
 static const struct vm_file_ops vfsf_ops = {
     .read = vfsf_read,
     .size = vfsf_size,
@@ -71,6 +78,7 @@ static const struct vm_file_ops vfsf_ops = {
     .unpin = vfsf_unpin,
     .sync = vfsf_sync,
     .punch = vfsf_punch,
+    .executable = vfsf_executable,
 };
 
 struct vm_file vm_file_from_vfs(struct vfs_file *f)
@@ -133,7 +141,14 @@ static void memf_put(void *obj)
         kfree(m);
 }
 
+static bool memf_executable(void *obj)
+{
+    (void)obj;
+    return true; /* a kernel-provided image (tests, a vDSO) */
+}
+
 static const struct vm_file_ops memf_ops = {
+    .executable = memf_executable,
     .read = memf_read,
     .size = memf_size,
     .get = memf_get,

@@ -247,16 +247,6 @@ static int decode_phdrs(struct loader *l)
     return 0;
 }
 
-static uint64_t random_below(uint64_t range)
-{
-    uint64_t r;
-
-    if (range == 0)
-        return 0;
-    hal_entropy(&r, sizeof(r));
-    return r % range;
-}
-
 /* The alignment of the image's base: the largest power-of-two p_align, at most 2 MiB. */
 static uint64_t base_align(const struct loader *l)
 {
@@ -275,7 +265,7 @@ static uint64_t choose_bias(struct loader *l)
         return 0;
     if (range > (1ULL << 40))
         range = 1ULL << 40;
-    base = l->s->va_min + span / 8 + random_below(range / HAL_PAGE_SIZE) * HAL_PAGE_SIZE;
+    base = l->s->va_min + span / 8 + vm_aslr_offset(l->s, range);
     base = (base + align - 1) & ~(align - 1);
     return base - l->lo;
 }
@@ -458,7 +448,7 @@ static void fill_info(struct loader *l, uint64_t bias, struct elf_info *out)
     out->phnum = l->eh.e_phnum;
     out->image_start = l->lo + bias;
     out->image_end = l->hi + bias;
-    out->brk_start = out->image_end + random_below(brk_range / HAL_PAGE_SIZE) * HAL_PAGE_SIZE;
+    out->brk_start = out->image_end + vm_aslr_offset(l->s, brk_range);
     out->pie = l->eh.e_type == ELF_ET_DYN;
 }
 

@@ -282,7 +282,7 @@ static int prepare(struct proc *p, struct exec_state *st, const struct proc_exec
     if (rc == 0)
         rc = stack_check(&a);
     if (rc == 0)
-        rc = vm_space_create(vm);
+        rc = vm_space_create_flags(vm, p->vm->flags); /* noaslr, exec_protection kept */
     if (rc)
         return rc;
     vf = vm_file_from_vfs(st->file);

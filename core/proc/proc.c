@@ -142,6 +142,8 @@ int proc_config_from_tree(const struct config_value *root, struct proc_config *c
         rc = config_envp(config_get(root, "environment"), cfg);
     cfg->debugsyscalls = config_get_flag(root, "debugsyscalls");
     cfg->fault = config_get_flag(root, "fault");
+    cfg->noaslr = config_get_flag(root, "noaslr");
+    cfg->exec_protection = config_get_flag(root, "exec_protection");
     if (rc)
         proc_config_free(cfg);
     return rc;
@@ -181,6 +183,8 @@ int proc_config_copy(const struct proc_config *src, struct proc_config *dst)
     memset(dst, 0, sizeof(*dst));
     dst->debugsyscalls = src->debugsyscalls;
     dst->fault = src->fault;
+    dst->noaslr = src->noaslr;
+    dst->exec_protection = src->exec_protection;
     if ((src->program && !(dst->program = kstrdup(src->program))) ||
         (src->cwd && !(dst->cwd = kstrdup(src->cwd))))
         goto nomem;
@@ -232,7 +236,8 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
     if (rc == 0)
         rc = futex_table_create(&p->futex);
     if (rc == 0)
-        rc = vm_space_create(&p->vm);
+        rc = vm_space_create_flags(&p->vm, (p->cfg.noaslr ? VM_SPACE_NOASLR : 0) |
+                                               (p->cfg.exec_protection ? VM_SPACE_EXEC_PROTECT : 0));
     if (rc == 0)
         rc = proc_open_cwd(p);
     if (rc == 0)

@@ -66,10 +66,13 @@ struct proc_config {
     char *cwd;          /* NULL: "/" */
     bool debugsyscalls; /* trace every syscall */
     bool fault;         /* print a report on a fatal user fault */
+    bool noaslr;          /* no user ASLR (core/mm VM_SPACE_NOASLR) */
+    bool exec_protection; /* W^X, exec only from executable files (VM_SPACE_EXEC_PROTECT) */
 };
 
 /*
- * Fill cfg from a manifest tree (program, arguments, environment, cwd, debugsyscalls, fault).
+ * Fill cfg from a manifest tree (program, arguments, environment, cwd, debugsyscalls, fault,
+ * noaslr, exec_protection).
  * Returns 0, -EINVAL (no program, or a key of the wrong type; a message on the console) or
  * -ENOMEM. Free with proc_config_free.
  */

@@ -107,6 +107,9 @@ MT_CASE(mremap_moves_pages_and_growsdown_grows)
 
     MT_EQ(poke(a + PG + 5, "m", 1), 0);
     MT_EQ(s->nr_pages, 1);
+    MT_EQ(vm_mmap(s, a + 2 * PG, PG, VM_PROT_READ, VM_MAP_PRIVATE | VM_MAP_ANONYMOUS | VM_MAP_FIXED,
+                  NULL, 0, &b),
+          0); /* no room to grow in place */
     b = (uint64_t)vm_mremap(s, a + PG, PG, 16 * PG, LINUX_MREMAP_MAYMOVE, 0);
     MT_CHECK((int64_t)b > 0 && b != a + PG);
     MT_EQ(s->nr_pages, 1); /* the page moved, nothing copied */

@@ -37,7 +37,7 @@ MT_CASE(layout_stack_guard_and_bases)
     MT_EQ(vm_area_query(s, s->stack_top - VM_STACK_SIZE - 1, &q), 0);
     MT_EQ(q.kind, VM_GUARD);
     MT_EQ(q.prot, VM_PROT_NONE);
-    MT_EQ(s->mmap_base, q.start);
+    MT_CHECK(s->mmap_base <= q.start && q.start - s->mmap_base < (64ULL << 30)); /* ASLR gap */
     MT_EQ(vm_area_query(s, s->stack_top, &q), s->stack_top < s->va_max ? -ENOENT : -ENOENT);
     /* the guard faults, the stack demand-pages */
     uint8_t b = 1;
@@ -113,11 +113,17 @@ MT_CASE(mmap_fills_gaps_then_fails_enomem)
     /* everything below mmap_base in one go */
     MT_EQ(vm_mmap(s, 0, span, RW, PRIV_ANON, NULL, 0, &a), 0);
     MT_EQ(a, s->va_min);
-    /* then only the gap above the stack is left (if the top was randomised down) */
+    /* then the highest gaps: above the stack (if the top was randomised down), then the
+     * random one between mmap_base and the guard */
     uint64_t above = s->va_max - s->stack_top;
+    uint64_t between = s->stack_top - VM_STACK_SIZE - VM_GUARD_SIZE - s->mmap_base;
     if (above) {
         MT_EQ(vm_mmap(s, 0, above, RW, PRIV_ANON, NULL, 0, &a), 0);
         MT_EQ(a, s->stack_top);
+    }
+    if (between) {
+        MT_EQ(vm_mmap(s, 0, between, RW, PRIV_ANON, NULL, 0, &a), 0);
+        MT_EQ(a, s->mmap_base);
     }
     MT_EQ(vm_mmap(s, 0, PG, RW, PRIV_ANON, NULL, 0, &a), -ENOMEM);
     /* a hole punched in the middle is found again */
@@ -309,21 +315,59 @@ MT_CASE(mprotect_errno_rules)
     MT_EQ(vm_mprotect(s, a, PG, VM_PROT_READ | VM_PROT_GROWSDOWN), 0);
 }
 
-MT_CASE(wx_policy)
+MT_CASE(exec_protection_policy)
 {
     struct vm_space *s = mt_space;
-    unsigned rwx = RW | VM_PROT_EXEC;
+    unsigned rwx = RW | VM_PROT_EXEC, rx = VM_PROT_READ | VM_PROT_EXEC;
+    struct vfs_file *x = mt_file("/x", "\x7f" "ELF", 4, VFS_O_RDONLY);
+    struct vfs_file *d = mt_file("/d", "data", 4, VFS_O_RDONLY);
     uint64_t a, b;
 
+    MT_CHECK(x && d);
+    MT_EQ(vfs_fchmod(x, 0755), 0);
     /* default: allowed, as Linux */
     MT_EQ(vm_mmap(s, 0, PG, rwx, PRIV_ANON, NULL, 0, &a), 0);
     MT_EQ(vm_mprotect(s, a, PG, rwx), 0);
-    s->wx_refuse = true;
+    s->flags |= VM_SPACE_EXEC_PROTECT;
     MT_EQ(vm_mmap(s, 0, PG, rwx, PRIV_ANON, NULL, 0, &b), -EACCES);
+    MT_EQ(vm_mmap(s, 0, PG, rx, PRIV_ANON, NULL, 0, &b), -EACCES); /* anonymous: never */
     MT_EQ(vm_mprotect(s, a, PG, rwx), -EACCES);
-    MT_EQ(vm_mprotect(s, a, PG, VM_PROT_READ | VM_PROT_EXEC), 0);
+    MT_EQ(vm_mprotect(s, a, PG, rx), -EACCES);
     MT_EQ(vm_mmap(s, 0, PG, RW, PRIV_ANON, NULL, 0, &b), 0);
-    s->wx_refuse = false;
+    MT_EQ(vm_mmap(s, 0, PG, rx, VM_MAP_PRIVATE, x, 0, &b), 0); /* an executable file */
+    MT_EQ(vm_mprotect(s, b, PG, rwx), -EACCES);
+    MT_EQ(vm_mprotect(s, b, PG, RW), 0);
+    MT_EQ(vm_mprotect(s, b, PG, rx), 0);
+    MT_EQ(vm_mmap(s, 0, PG, rx, VM_MAP_PRIVATE, d, 0, &b), -EACCES); /* no execute bit */
+    MT_EQ(vm_mmap(s, 0, PG, VM_PROT_READ, VM_MAP_PRIVATE, d, 0, &b), 0);
+    MT_EQ(vm_mprotect(s, b, PG, rx), -EACCES);
+    s->flags &= ~VM_SPACE_EXEC_PROTECT;
+    vfs_file_put(x);
+    vfs_file_put(d);
+}
+
+MT_CASE(noaslr_layout_is_fixed)
+{
+    struct vm_space *t, *u;
+
+    MT_EQ(vm_space_create_flags(&t, VM_SPACE_NOASLR), 0);
+    MT_EQ(vm_space_create_flags(&u, VM_SPACE_NOASLR), 0);
+    MT_EQ(t->stack_top, t->va_max);
+    MT_EQ(t->mmap_base, t->va_max - VM_STACK_SIZE - VM_GUARD_SIZE);
+    MT_EQ(u->stack_top, t->stack_top);
+    MT_EQ(vm_aslr_offset(t, 1ULL << 30), 0);
+    vm_space_destroy(t);
+    vm_space_destroy(u);
+    /* with ASLR, two spaces differ (seeded entropy: fixed per run, never equal here) */
+    MT_EQ(vm_space_create(&t), 0);
+    MT_EQ(vm_space_create(&u), 0);
+    MT_CHECK(t->stack_top != u->stack_top || t->mmap_base != u->mmap_base);
+    MT_CHECK(t->mmap_base < t->stack_top - VM_STACK_SIZE - VM_GUARD_SIZE ||
+             u->mmap_base < u->stack_top - VM_STACK_SIZE - VM_GUARD_SIZE);
+    uint64_t o = vm_aslr_offset(t, 1ULL << 30);
+    MT_CHECK(o < (1ULL << 30) && (o & (PG - 1)) == 0);
+    vm_space_destroy(t);
+    vm_space_destroy(u);
 }
 
 MT_CASE(brk_grows_shrinks_and_fails_like_linux)
@@ -443,7 +487,8 @@ int main(void)
         cmocka_unit_test(munmap_errno_rules),
         cmocka_unit_test(mprotect_splits_and_enforces),
         cmocka_unit_test(mprotect_errno_rules),
-        cmocka_unit_test(wx_policy),
+        cmocka_unit_test(exec_protection_policy),
+        cmocka_unit_test(noaslr_layout_is_fixed),
         cmocka_unit_test(brk_grows_shrinks_and_fails_like_linux),
         cmocka_unit_test(destroy_frees_every_page),
         cmocka_unit_test(out_of_memory_is_an_error),

@@ -1,0 +1,20 @@
+/*
+ * aslr.c - print where the stack, the heap (brk), an anonymous mapping and the program
+ * itself are (the runtime test boots the same image twice and compares: tests/runtime/aslr.sh).
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+int main(void)
+{
+    int local;
+    void *m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    printf("stack=%p\n", (void *)&local);
+    printf("brk=%p\n", sbrk(0));
+    printf("mmap=%p\n", m);
+    printf("text=%p\n", (void *)main);
+    return m == MAP_FAILED;
+}
