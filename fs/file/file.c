@@ -37,6 +37,7 @@ void file_put(struct file *f)
 {
     if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
+    flock_release(f);
     if (f->ops->release)
         f->ops->release(f);
     kfree(f);
