@@ -81,6 +81,7 @@
 #define LINUX_LOCK_EX 2
 #define LINUX_LOCK_NB 4
 #define LINUX_LOCK_UN 8
+#define LINUX_LOCK_MAND 32 /* removed in Linux 5.15: flock returns 0 and does nothing */
 
 /* F_SETOWN_EX kinds. */
 #define LINUX_F_OWNER_TID 0

@@ -721,6 +721,18 @@ long sys_fcntl(const uint64_t a[6])
     }
 }
 
+long sys_flock(const uint64_t a[6])
+{
+    struct file *f;
+    long rc = get_fd(a[0], &f);
+
+    if (rc)
+        return rc;
+    rc = file_flock(f, (int)(unsigned)a[1]);
+    file_put(f);
+    return rc;
+}
+
 static long ioctl_nbio(struct file *f, uint64_t uarg)
 {
     int on;

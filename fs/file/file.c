@@ -67,6 +67,7 @@ void file_put(struct file *f)
     hook = __atomic_load_n(&epoll_hook, __ATOMIC_ACQUIRE);
     if (hook)
         hook(f);
+    flock_release(f);
     if (f->ops->release)
         f->ops->release(f);
     kfree(f);

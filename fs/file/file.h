@@ -129,6 +129,7 @@ struct file {
     uint64_t pos;            /* under pos_lock */
     void *priv;              /* the kind's object */
     struct list ep_links;    /* epoll items watching this file (fs/poll/epoll.c); under lock */
+    bool flocked;            /* has held a flock (flock.c; atomic): release looks then */
 };
 
 /* poll mask of a file without a poll op (a regular file): Linux's DEFAULT_POLLMASK. */
@@ -171,6 +172,13 @@ int file_mmap(struct file *f, unsigned prot, unsigned flags, struct vfs_file **s
 long file_fcntl(struct file *f, unsigned cmd, uint64_t arg);
 int file_fsync(struct file *f, bool datasync);
 int file_truncate(struct file *f, int64_t len);
+
+/* flock(2) on f's description (flock.c): op is LOCK_SH/LOCK_EX/LOCK_UN, with LOCK_NB.
+ * 0, -EINVAL (op), -EBADF (O_PATH), -EAGAIN (LOCK_NB and held elsewhere), -ERESTARTSYS
+ * (a signal while waiting), -ENOMEM. May sleep. */
+int file_flock(struct file *f, int op);
+/* The description is going: its flocks go (file_put). */
+void flock_release(struct file *f);
 
 /* The console kind (console.c): a new O_RDWR description of the console, for descriptors
  * 0-2 of a new process. NULL when out of memory. */

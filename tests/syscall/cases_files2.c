@@ -9,6 +9,7 @@
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -224,5 +225,28 @@ const struct sc_case sc_cases_files2[] = {
          CALL(copy_file_range, ERR(EBADF), I(99), I(0), I(3), I(0), I(4), I(0)),
          CALL(copy_file_range, ERR(EFAULT), I(3), BAD(UNMAPPED), I(3), I(0), I(4), I(0)),
          CALL(copy_file_range, ERR(EFAULT), I(3), I(0), I(3), BAD(KERNEL), I(4), I(0))),
+    /* flock: locks belong to open file descriptions; two opens of one file conflict, a dup
+     * shares the lock, conversion and unlock, the last close releases. */
+    CASE("flock.two_descriptions", FILE10, CALL(open, W(4), S("f"), I(O_RDONLY)),
+         CALL(flock, W(0), I(3), I(LOCK_EX)), CALL(flock, ERR(EAGAIN), I(4), I(LOCK_EX | LOCK_NB)),
+         CALL(flock, ERR(EAGAIN), I(4), I(LOCK_SH | LOCK_NB)), CALL(flock, W(0), I(3), I(LOCK_EX)),
+         CALL(flock, W(0), I(3), I(LOCK_SH)) /* converted */,
+         CALL(flock, W(0), I(4), I(LOCK_SH | LOCK_NB)),
+         CALL(flock, ERR(EAGAIN), I(3), I(LOCK_EX | LOCK_NB)), CALL(flock, W(0), I(4), I(LOCK_UN)),
+         CALL(flock, W(0), I(3), I(LOCK_EX | LOCK_NB)), CALL(flock, W(0), I(4), I(LOCK_UN))),
+    CASE("flock.dup_and_close", FILE10, CALL(open, W(4), S("f"), I(O_RDONLY)),
+         CALL(dup, W(5), I(3)), CALL(flock, W(0), I(5), I(LOCK_EX)),
+         CALL(close, W(0), I(5)) /* 3 still holds the description */,
+         CALL(flock, ERR(EAGAIN), I(4), I(LOCK_SH | LOCK_NB)), CALL(dup, W(5), I(3)),
+         CALL(flock, W(0), I(5), I(LOCK_UN)) /* through the dup */,
+         CALL(flock, W(0), I(4), I(LOCK_EX | LOCK_NB)),
+         CALL(flock, ERR(EAGAIN), I(3), I(LOCK_SH | LOCK_NB)), CALL(close, W(0), I(4)),
+         CALL(flock, W(0), I(3), I(LOCK_SH | LOCK_NB)) /* released by the last close */),
+    CASE("flock.errors", FILE10, CALL(flock, ERR(EBADF), I(99), I(LOCK_EX)),
+         CALL(flock, ERR(EINVAL), I(3), I(0)), CALL(flock, ERR(EINVAL), I(3), I(LOCK_NB)),
+         CALL(flock, ERR(EINVAL), I(3), I(LOCK_SH | LOCK_EX)), CALL(flock, W(0), I(3), I(32)) /* LOCK_MAND: ignored */,
+         CALL(flock, W(0), I(3), I(LOCK_UN)) /* nothing held */,
+         CALL(open, W(4), S("f"), I(O_PATH)), CALL(flock, ERR(EBADF), I(4), I(LOCK_SH)),
+         CALL(pipe2, W(0), BUF(8), I(0)), CALL(flock, W(0), I(5), I(LOCK_EX | LOCK_NB))),
     {NULL, NULL, 0, -1, {0}, 0, false},
 };

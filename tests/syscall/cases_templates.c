@@ -78,6 +78,7 @@ const struct sc_case sc_templates[] = {
     CASE("t.getrlimit", CALL(getrlimit, W(0), I(RLIMIT_NOFILE), BUF(16))),
     CASE("t.setrlimit", CALL(setrlimit, W(0), I(RLIMIT_CORE), DATA(16, 0, 0))),
     CASE("t.memfd_create", CALL(memfd_create, W(3), S("x"), I(0))),
+    CASE("t.flock", CALL(open, W(3), S("f"), I(O_RDWR | O_CREAT), I(0644)), CALL(flock, W(0), I(3), I(2))),
     CASE("t.sendfile", CALL(open, W(3), S("f"), I(O_RDWR | O_CREAT), I(0644)),
          CALL(write, W(2), I(3), D("ab"), I(2)), CALL(sendfile, W(2), I(3), I(3), DATA(8, 0), I(2))),
     CASE("t.copy_file_range", CALL(open, W(3), S("f"), I(O_RDWR | O_CREAT), I(0644)),
