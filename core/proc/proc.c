@@ -213,7 +213,7 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
 {
     static const struct proc_config empty;
     struct proc *p = kzalloc(sizeof(*p));
-    struct file *con = NULL;
+    struct file *con[3] = {NULL, NULL, NULL};
     int rc;
 
     if (!p)
@@ -235,16 +235,14 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
         rc = vm_space_create(&p->vm);
     if (rc == 0)
         rc = proc_open_cwd(p);
-    if (rc == 0 && !(con = file_console_open()))
-        rc = -ENOMEM;
-    for (int fd = 0; rc == 0 && fd < 3; fd++) { /* one description, as a login tty */
-        file_get(con);
-        if (fd_install(&p->fds, fd, con, false) != fd) {
-            file_put(con);
-            rc = -EMFILE;
-        }
+    if (rc == 0)
+        rc = file_console_std(con); /* the streams, or one console description thrice */
+    for (int fd = 0; fd < 3 && con[0]; fd++) {
+        if (rc == 0 && fd_install(&p->fds, fd, con[fd], false) == fd)
+            continue; /* the table took the reference */
+        file_put(con[fd]);
+        rc = rc ? rc : -EMFILE;
     }
-    file_put(con); /* the creation reference; the table holds its own */
     if (rc) {
         proc_destroy(p);
         return rc;

@@ -58,7 +58,29 @@ static void uthread_init_fields(struct uthread *ut, struct proc *p)
     ut->proc = p;
     ut->refs = 1; /* the list's */
     ut->call.nr = -1;
+    ut->orig_rax = -1;
+    list_init(&ut->sigpending.q);
     ut->sched_policy = LINUX_SCHED_NORMAL;
+}
+
+void proc_sigpending_flush(struct proc *p, struct proc_sigpending *sp)
+{
+    for (;;) {
+        uint64_t tok = spin_lock_irqsave(&p->tlock);
+        struct list_node *n = list_pop_front(&sp->q);
+
+        if (n)
+            p->sigqueued--;
+        else
+            sp->set = 0;
+        spin_unlock_irqrestore(&p->tlock, tok);
+        if (!n)
+            return;
+        struct proc_sigq *e = container_of(n, struct proc_sigq, node);
+        if (e->notify)
+            e->notify(e->arg, NULL);
+        kfree(e);
+    }
 }
 
 void proc_threads_init(struct proc *p)
@@ -69,6 +91,7 @@ void proc_threads_init(struct proc *p)
     bitmap_set(p->tid_used, 0);
     bitmap_set(p->tid_used, PROC_PID);
     p->next_tid = PROC_PID + 1;
+    list_init(&p->sigpending.q);
     uthread_init_fields(&p->main, p);
     p->main.tid = p->pid;
     list_push_back(&p->threads, &p->main.node);
@@ -97,11 +120,14 @@ void proc_threads_destroy(struct proc *p)
 
         if (ut->thread && ut->thread->ut == ut)
             ut->thread->ut = NULL;
+        proc_sigpending_flush(p, &ut->sigpending);
         if (ut != &p->main)
             kfree(ut);
     }
     if (p->main.thread && p->main.thread->ut == &p->main)
         p->main.thread->ut = NULL;
+    proc_sigpending_flush(p, &p->main.sigpending);
+    proc_sigpending_flush(p, &p->sigpending);
 }
 
 struct uthread *uthread_create(struct proc *p, int *err)
@@ -262,8 +288,10 @@ void uthread_put(struct uthread *ut)
     bool last = --ut->refs == 0;
 
     spin_unlock_irqrestore(&p->tlock, tok);
-    if (last && ut != &p->main)
+    if (last && ut != &p->main) {
+        proc_sigpending_flush(p, &ut->sigpending);
         kfree(ut);
+    }
 }
 
 unsigned proc_thread_count(struct proc *p)

@@ -116,14 +116,23 @@ static void trace_replaced(const struct uthread *ut, char *line, long ret)
 }
 
 /*
- * The internal restart codes (hal_errno.h) must never reach a program. Until the signal
- * delivery path applies Linux's restart rules to them, every one of them ends as -EINTR,
- * which is what a program sees from Linux when no restart applies.
+ * The internal restart codes (hal_errno.h) must never reach a program. After a syscall made
+ * from user mode (ut->regs set) kernel_user_return applies Linux's restart rules to them
+ * (core/signal/signal.h); a syscall called as C (hosted tests) has no return to user mode,
+ * so every one of them ends as -EINTR there, with the temporary mask restored.
  */
-static long sys_restart_fallback(long ret)
+static long sys_restart_fallback(struct uthread *ut, long ret)
 {
-    if (ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK)
+    if (ut->regs)
+        return ret;
+    if (ut->restore_sigmask) {
+        ut->restore_sigmask = false;
+        ut->sigmask = ut->sigmask_saved;
+    }
+    if (ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK) {
+        ut->restart.fn = NULL;
         return -EINTR;
+    }
     return ret;
 }
 
@@ -155,15 +164,17 @@ long ksys_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, 
     else if (sys_trace_enabled())
         trace_call(ut, d, a, ret);
     uthread_return_check();
-    return sys_restart_fallback(ret);
+    return sys_restart_fallback(ut, ret);
 }
 
 void kernel_syscall(struct hal_uregs *regs)
 {
     struct uthread *ut = uthread_current();
 
-    if (ut)
+    if (ut) {
         ut->regs = regs;
+        ut->orig_rax = (long)regs->rax; /* the return may restart it (core/signal) */
+    }
     regs->rax = (uint64_t)ksys_call(regs->rax, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8,
                                     regs->r9);
     if (ut)
