@@ -169,7 +169,7 @@ struct uthread {
     struct list_node node;    /* on proc->threads while live; tlock */
     struct proc *proc;        /* constant */
     struct thread *thread;    /* the kernel thread; NULL once exited or detached; tlock */
-    int tid;                  /* constant; the pid for the main thread */
+    int tid;                  /* the pid for the main thread; execve makes it the pid (tlock) */
     unsigned refs;            /* tlock; the list holds one while live (proc_find_thread) */
     bool exited;              /* tlock: it ran exit, or its process ended */
     uint64_t clear_child_tid; /* set_tid_address / CLONE_CHILD_CLEARTID */
