@@ -5,10 +5,11 @@
  * O_NONBLOCK status flag is mirrored into the socket by setfl), poll returns the socket's
  * mask (kept current under the network lock, read without it: poll ops never sleep) after
  * registering the socket's wait queue, stat is a synthetic S_IFSOCK inode, and the last
- * reference closes the socket. No ioctl yet: FIONREAD (sock_readable) waits for the file
- * layer's user-argument change (file_uarg) to land.
+ * reference closes the socket. ioctl: FIONREAD (SIOCINQ), the bytes a read would return;
+ * -EINVAL on a listening socket, as Linux; other requests -ENOTTY.
  */
 #include "core/abi/fcntl.h"
+#include "core/abi/ioctl.h"
 #include "core/abi/stat.h"
 #include "core/lib/kstring.h"
 #include "fs/file/file.h"
@@ -33,6 +34,16 @@ static unsigned sk_poll(struct file *f, struct poll_table *pt)
 {
     poll_wait(pt, sock_wait_queue(f->priv));
     return sock_poll(f->priv);
+}
+
+static int sk_ioctl(struct file *f, unsigned long req, const struct file_uarg *arg)
+{
+    int n;
+
+    if (req != LINUX_FIONREAD)
+        return -ENOTTY;
+    n = sock_inq(f->priv);
+    return n < 0 ? n : file_uarg_out(arg, &n, sizeof(n));
 }
 
 static int sk_stat(struct file *f, struct vfs_stat *st)
@@ -61,6 +72,7 @@ static const struct file_ops sock_file_ops = {
     .read = sk_read,
     .write = sk_write,
     .poll = sk_poll,
+    .ioctl = sk_ioctl,
     .stat = sk_stat,
     .setfl = sk_setfl,
     .release = sk_release,

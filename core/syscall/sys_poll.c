@@ -49,6 +49,7 @@ static int timespec_deadline(uint64_t u, uint64_t *deadline)
     *deadline = UINT64_MAX;
     if (!u)
         return 0;
+    sys_fetch_scope(); /* an argument of its own: it may alias another */
     if (sys_copy_in(&ts, u, sizeof(ts)))
         return -EFAULT;
     if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC)
@@ -90,6 +91,7 @@ static int poll_sigmask_in(uint64_t u, uint64_t size, uint64_t *mask, bool *give
         return 0;
     if (size != LINUX_SIGSET_SIZE)
         return -EINVAL;
+    sys_fetch_scope(); /* an argument of its own: it may alias another */
     return sys_copy_in(mask, u, sizeof(*mask)) ? -EFAULT : 0;
 }
 
@@ -213,9 +215,11 @@ static bool sel_bit(const uint64_t *set, int fd)
 static int sel_sets_in(const uint64_t u[3], size_t ubytes, struct sel_sets *s)
 {
     memset(s, 0, sizeof(*s));
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 3; k++) {
+        sys_fetch_scope(); /* three arguments: select(n, &s, &s, &s) reads s three times */
         if (u[k] && ubytes && sys_copy_in(s->in[k], u[k], ubytes))
             return -EFAULT;
+    }
     return 0;
 }
 
