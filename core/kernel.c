@@ -13,6 +13,7 @@
 #include "core/lib/kprintf.h"
 #include "core/lib/kstring.h"
 #include "core/boot/boot.h"
+#include "core/signal/signal.h"
 #include "hal/hal_cpu.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_mem.h"
@@ -104,6 +105,7 @@ void kernel_main(const struct hal_boot_info *info)
     if (rc == -EINVAL)
         log_warn("cmdline: unknown loglevel (use debug, info, warn or err)");
     sched_init();
+    signal_init(); /* its hooks in the layers below (SIGPIPE) */
     kernel.init = thread_create("init", init_main, NULL);
     if (!kernel.init)
         panic("out of memory creating the init thread");

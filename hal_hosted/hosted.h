@@ -115,6 +115,19 @@ void hosted_console_capture_stop(void);
  * or -ENOMEM. */
 int hosted_console_input(const void *buf, size_t n);
 
+/* --- standard streams (hal/hal_stdio.h), for tests --------------------------------------- */
+
+/* Make the streams present: each output stream holds at most room bytes until taken (0: 1 MiB);
+ * bit i of tty_mask: stream i is a terminal. Clears what an earlier enable left. */
+void hosted_stdio_enable(size_t room, unsigned tty_mask);
+void hosted_stdio_disable(void); /* absent again, buffers freed */
+/* Append n bytes of input (event IN). 0, -EPIPE (absent or ended), -ENOMEM. */
+int hosted_stdio_input(const void *buf, size_t n);
+void hosted_stdio_input_end(void); /* the end of input (event IN) */
+/* Move up to n bytes the kernel wrote on stream into buf (event OUT when any); the count. */
+size_t hosted_stdio_take(unsigned stream, void *buf, size_t n);
+void hosted_stdio_interrupt(void); /* an interrupt request: the host's Ctrl-C (event INTR) */
+
 /* --- devices and time, for tests --------------------------------------------------------- */
 
 /* Queue frame for reception by net device dev, as if its peer sent it (no loss knobs).

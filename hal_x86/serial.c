@@ -14,6 +14,7 @@
 #include "hal/hal_console.h"
 #include "hal/hal_power.h"
 #include "hal_x86/x86.h"
+#include "hal_x86/virtio/virtio.h"
 
 #define COM1 0x3f8
 #define COM2 0x2f8
@@ -131,6 +132,7 @@ void serial_exit_channel(int code)
 void hal_exit(int code)
 {
     __asm__ __volatile__("cli");
+    virtio_console_drain(); /* the program's last output reaches the host first */
     x86_report_exit(code);
     serial_exit_channel(code);
     outb(DEBUG_EXIT_PORT, (uint8_t)code);

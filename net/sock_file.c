@@ -2,7 +2,8 @@
  * sock_file.c - sockets as an open-file kind (fs/file/file.h).
  *
  * The description's priv is the struct sock. read/write are recv/send without flags (the
- * O_NONBLOCK status flag is mirrored into the socket by setfl), poll returns the socket's
+ * O_NONBLOCK status flag is mirrored into the socket by setfl; a write failing with EPIPE
+ * raises SIGPIPE through file_sigpipe, as write(2) has no MSG_NOSIGNAL), poll returns the socket's
  * mask (kept current under the network lock, read without it: poll ops never sleep) after
  * registering the socket's wait queue, stat is a synthetic S_IFSOCK inode, and the last
  * reference closes the socket. ioctl: FIONREAD (SIOCINQ), the bytes a read would return;
@@ -26,8 +27,13 @@ static long sk_read(struct file *f, void *buf, size_t n, uint64_t *pos)
 
 static long sk_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
 {
+    long rc;
+
     (void)pos;
-    return sock_send(f->priv, buf, n, 0, NULL, 0);
+    rc = sock_send(f->priv, buf, n, 0, NULL, 0);
+    if (rc == -EPIPE)
+        file_sigpipe(); /* write(2) has no MSG_NOSIGNAL */
+    return rc;
 }
 
 static unsigned sk_poll(struct file *f, struct poll_table *pt)

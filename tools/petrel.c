@@ -26,13 +26,17 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tools/petrel.h"
@@ -67,7 +71,7 @@ struct node {
 
 struct opts {
     const char *mem, *cpus, *accel, *machine, *keep_image, *user_manifest, *disk_size;
-    const char *timeout;
+    const char *timeout, *console;
     const char *env[MAX_ENV];
     int nenv;
     const char *files[MAX_ENV], *dirs[MAX_ENV]; /* --file, --dir: added after the program */
@@ -633,12 +637,280 @@ static int copy_file(const char *from, const char *to)
     return run_wait(args, false);
 }
 
-static void boot(const char *img)
+/* --- the VM and its standard streams ------------------------------------------------------- */
+
+/*
+ * The program's stdin, stdout and stderr are one socket pair each, plus one for interrupt
+ * requests (scripts/qemu --streams makes them virtio-console ports; the kernel presents them
+ * as descriptors 0-2, fs/file/console.c). petrel keeps its ends and relays: its stdin to the
+ * stdin socket (the end of input becomes shutdown(SHUT_WR), which the guest reads as the end
+ * of input), the stdout and stderr sockets to its own stdout and stderr, byte for byte, and
+ * the kernel's console (scripts/qemu's stdout, the serial port) to stderr or --console FILE.
+ * The VM runs in a process group of its own and never touches the terminal, so Ctrl-C
+ * reaches only petrel: the first one asks the guest to send SIGINT to the program (a 0x03 on
+ * the control socket), a second within a second stops the VM (exit 130).
+ */
+enum { S_IN, S_OUT, S_ERR, S_CTL, S_N };
+
+#define RELAY_BUF 65536
+
+struct relay {
+    int sock[S_N]; /* petrel's end of each stream (-1 once closed) */
+    int con;       /* the kernel console (scripts/qemu's stdout), -1 once closed */
+    int con_out;   /* where console bytes go */
+    pid_t vm;      /* scripts/qemu, leader of the VM's process group */
+    char in[RELAY_BUF];
+    size_t in_len, in_off;
+    bool in_eof;       /* petrel's stdin ended (or failed) */
+    bool in_shut;      /* and the stdin socket was shut down for writing */
+    bool stopped;      /* petrel stopped the VM (second Ctrl-C, SIGTERM, broken stdout) */
+    int stop_code;     /* petrel's exit code then */
+    struct timespec last_intr;
+};
+
+static int sig_pipe[2] = {-1, -1};
+static volatile sig_atomic_t sig_seen[NSIG];
+
+static void on_signal(int sig)
+{
+    int e = errno;
+
+    sig_seen[sig] = 1;
+    if (write(sig_pipe[1], "", 1) < 0) { /* the pipe is full: the loop wakes anyway */
+    }
+    errno = e;
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal; /* no SA_RESTART: a blocked write to stdout returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+        die(EXIT_PETREL, "pipe: %s", strerror(errno));
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a closed stdout is an EPIPE the relay handles */
+}
+
+static void stop_vm(struct relay *r, int code, const char *why)
+{
+    if (!r->stopped) {
+        if (why)
+            fprintf(stderr, "petrel: %s\n", why);
+        kill(-r->vm, SIGTERM);
+    }
+    r->stopped = true;
+    r->stop_code = code;
+}
+
+static void handle_signals(struct relay *r)
+{
+    char drain[64];
+
+    while (read(sig_pipe[0], drain, sizeof(drain)) > 0) {
+    }
+    if (sig_seen[SIGINT]) {
+        struct timespec now;
+        sig_seen[SIGINT] = 0;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double since = (double)(now.tv_sec - r->last_intr.tv_sec) +
+                       (double)(now.tv_nsec - r->last_intr.tv_nsec) / 1e9;
+        if (r->last_intr.tv_sec && since < 1.0)
+            stop_vm(r, 128 + SIGINT, "second Ctrl-C: stopping the VM");
+        else if (r->sock[S_CTL] >= 0 && send(r->sock[S_CTL], "\003", 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+            stop_vm(r, 128 + SIGINT, "Ctrl-C: the guest does not listen; stopping the VM");
+        r->last_intr = now;
+    }
+    if (sig_seen[SIGHUP] || sig_seen[SIGTERM]) {
+        int sig = sig_seen[SIGTERM] ? SIGTERM : SIGHUP;
+        sig_seen[SIGHUP] = sig_seen[SIGTERM] = 0;
+        stop_vm(r, 128 + sig, NULL);
+    }
+}
+
+/* Write all of buf to fd (blocking). 0, or -1 with errno (EPIPE: the reader left). */
+static int write_all(int fd, const char *buf, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, buf, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        buf += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static void close_sock(struct relay *r, int s)
+{
+    if (r->sock[s] >= 0)
+        close(r->sock[s]);
+    r->sock[s] = -1;
+}
+
+/* Data on the stdout/stderr socket (or the console): copy one buffer to `to`. */
+static void relay_out(struct relay *r, int *from, int to, bool is_con)
+{
+    static char buf[RELAY_BUF];
+    ssize_t n = read(*from, buf, sizeof(buf));
+
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (n <= 0) {
+        close(*from);
+        *from = -1;
+        return;
+    }
+    if (r->stopped && (is_con || r->stop_code == 128 + SIGPIPE))
+        return; /* petrel stopped the VM (its messages about that are noise), or the reader
+                 * is gone: discard until the VM has stopped */
+    if (write_all(to, buf, (size_t)n) != 0 && !is_con)
+        stop_vm(r, 128 + SIGPIPE, NULL); /* as the program would die of SIGPIPE */
+}
+
+static void relay_in(struct relay *r, short rev_stdin, short rev_sock)
+{
+    if (rev_stdin) {
+        ssize_t n = read(0, r->in, sizeof(r->in));
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            return;
+        if (n <= 0)
+            r->in_eof = true;
+        else
+            r->in_len = (size_t)n, r->in_off = 0;
+    }
+    if (rev_sock && r->in_len) {
+        ssize_t w = send(r->sock[S_IN], r->in + r->in_off, r->in_len - r->in_off,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w < 0 && (errno == EINTR || errno == EAGAIN))
+            return;
+        if (w < 0) { /* the VM is gone: nobody reads any more */
+            close_sock(r, S_IN);
+            r->in_eof = true;
+            return;
+        }
+        r->in_off += (size_t)w;
+        if (r->in_off == r->in_len)
+            r->in_len = r->in_off = 0;
+    }
+    if (r->in_eof && r->in_len == 0 && r->sock[S_IN] >= 0 && !r->in_shut) {
+        /* The guest's read returns 0 once it has read every byte before. The socket stays
+         * open: closing it would hang up QEMU's end, which then drops what is unread. */
+        shutdown(r->sock[S_IN], SHUT_WR);
+        r->in_shut = true;
+    }
+}
+
+static void relay_loop(struct relay *r)
+{
+    while (r->sock[S_OUT] >= 0 || r->sock[S_ERR] >= 0 || r->con >= 0) {
+        struct pollfd p[6] = {{sig_pipe[0], POLLIN, 0}};
+        int n = 1, i_stdin = -1, i_in = -1, i_out = -1, i_err = -1, i_con = -1;
+
+        if (r->sock[S_IN] >= 0 && !r->in_eof && r->in_len == 0)
+            p[i_stdin = n++] = (struct pollfd){0, POLLIN, 0};
+        if (r->sock[S_IN] >= 0 && r->in_len)
+            p[i_in = n++] = (struct pollfd){r->sock[S_IN], POLLOUT, 0};
+        if (r->sock[S_OUT] >= 0)
+            p[i_out = n++] = (struct pollfd){r->sock[S_OUT], POLLIN, 0};
+        if (r->sock[S_ERR] >= 0)
+            p[i_err = n++] = (struct pollfd){r->sock[S_ERR], POLLIN, 0};
+        if (r->con >= 0)
+            p[i_con = n++] = (struct pollfd){r->con, POLLIN, 0};
+        if (poll(p, (nfds_t)n, -1) < 0) {
+            if (errno != EINTR)
+                die(EXIT_PETREL, "poll: %s", strerror(errno));
+            continue;
+        }
+        if (p[0].revents)
+            handle_signals(r);
+        if ((i_stdin >= 0 && p[i_stdin].revents) || (i_in >= 0 && p[i_in].revents))
+            relay_in(r, i_stdin >= 0 ? p[i_stdin].revents : 0, i_in >= 0 ? p[i_in].revents : 0);
+        if (i_out >= 0 && p[i_out].revents)
+            relay_out(r, &r->sock[S_OUT], 1, false);
+        if (i_err >= 0 && p[i_err].revents)
+            relay_out(r, &r->sock[S_ERR], 2, false);
+        if (i_con >= 0 && p[i_con].revents)
+            relay_out(r, &r->con, r->con_out, true);
+    }
+}
+
+/* Fork scripts/qemu (args) in a process group of its own with the streams' far ends. */
+static pid_t spawn_vm(char **args, int far[S_N], int con_w)
+{
+    pid_t pid = fork();
+
+    if (pid < 0)
+        die(EXIT_PETREL, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDONLY);
+
+        setpgid(0, 0);
+        /* QEMU's and scripts/qemu's own messages join the kernel's console */
+        if (null < 0 || dup2(null, 0) < 0 || dup2(con_w, 1) < 0 || dup2(con_w, 2) < 0)
+            _exit(EXIT_PETREL);
+        signal(SIGPIPE, SIG_DFL);
+        execv(args[0], args);
+        fprintf(stderr, "petrel: cannot run %s: %s\n", args[0], strerror(errno));
+        _exit(EXIT_PETREL);
+    }
+    setpgid(pid, pid); /* also here: no window where a Ctrl-C reaches the VM */
+    for (int i = 0; i < S_N; i++)
+        close(far[i]);
+    close(con_w);
+    return pid;
+}
+
+/* Boot args with the streams attached; returns petrel's exit code. */
+static int run_vm(char **args, int nargs, char *streams_arg, size_t streams_size)
+{
+    struct relay r = {.con_out = 2};
+    int far[S_N], con[2], st;
+    pid_t w;
+
+    for (int i = 0; i < S_N; i++) {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+            die(EXIT_PETREL, "socketpair: %s", strerror(errno));
+        fcntl(sv[0], F_SETFD, FD_CLOEXEC);
+        r.sock[i] = sv[0];
+        far[i] = sv[1];
+    }
+    if (pipe(con) != 0)
+        die(EXIT_PETREL, "pipe: %s", strerror(errno));
+    fcntl(con[0], F_SETFD, FD_CLOEXEC);
+    r.con = con[0];
+    if (o.console && (r.con_out = open(o.console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                                       0644)) < 0)
+        die(EXIT_PETREL, "--console %s: %s", o.console, strerror(errno));
+    snprintf(streams_arg, streams_size, "%d,%d,%d,%d,%s%s%s", far[S_IN], far[S_OUT], far[S_ERR],
+             far[S_CTL], isatty(0) ? "i" : "", isatty(1) ? "o" : "", isatty(2) ? "e" : "");
+    args[nargs] = NULL;
+    catch_signals();
+    fflush(stderr);
+    r.vm = spawn_vm(args, far, con[1]);
+    relay_loop(&r);
+    while ((w = waitpid(r.vm, &st, 0)) < 0 && errno == EINTR) {
+    }
+    if (w < 0)
+        die(EXIT_PETREL, "waitpid: %s", strerror(errno));
+    if (r.stopped)
+        return r.stop_code;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_PETREL;
+}
+
+static int boot(const char *img)
 {
     const char *kernel = getenv("PETREL_KERNEL");
     const char *accel = o.accel;
     const char *disk = img;
-    char *args[32];
+    char *args[32], streams[64];
     int n = 0;
 
     if (!kernel || !*kernel)
@@ -665,15 +937,14 @@ static void boot(const char *img)
     args[n++] = (char *)o.timeout;
     args[n++] = "-d";
     args[n++] = (char *)disk;
+    args[n++] = "-s";
+    args[n++] = streams; /* filled by run_vm */
     args[n++] = (char *)kernel;
     if (!o.persist && !o.keep_image) {
         args[n++] = "--";
         args[n++] = "-snapshot"; /* a fresh copy-on-write view of the cached image */
     }
-    args[n] = NULL;
-    fflush(stderr);
-    execv(args[0], args);
-    die(EXIT_PETREL, "cannot run %s: %s", args[0], strerror(errno));
+    return run_vm(args, n, streams, sizeof(streams));
 }
 
 /* --- commands --------------------------------------------------------------------------------- */
@@ -699,6 +970,7 @@ static void usage(void)
           "  --persist               boot the cached image itself (writes are kept)\n"
           "  --disk-size SIZE        image size (default: content + 25% + 4 MiB)\n"
           "  --timeout SECONDS       stop the VM after this long (default: never)\n"
+          "  --console FILE          the kernel's messages go to FILE (default: stderr)\n"
           "  -q, --quiet             no progress lines on stderr\n",
           stderr);
     exit(EXIT_USAGE);
@@ -712,7 +984,7 @@ static int parse_opts(int argc, char **argv)
                                        {"debugsyscalls", 0, 0, 'd'}, {"accel", 1, 0, 'A'},
                                        {"machine", 1, 0, 'T'},       {"keep-image", 1, 0, 'K'},
                                        {"persist", 0, 0, 'P'},       {"disk-size", 1, 0, 'S'},
-                                       {"timeout", 1, 0, 'W'},       {"quiet", 0, 0, 'q'},
+                                       {"timeout", 1, 0, 'W'}, {"console", 1, 0, 'C'},       {"quiet", 0, 0, 'q'},
                                        {"help", 0, 0, 'h'},          {0, 0, 0, 0}};
     int c;
 
@@ -761,6 +1033,9 @@ static int parse_opts(int argc, char **argv)
             break;
         case 'W':
             o.timeout = optarg;
+            break;
+        case 'C':
+            o.console = optarg;
             break;
         case 'q':
             o.quiet = true;
@@ -870,6 +1145,5 @@ int main(int argc, char **argv)
         free(program);
         return 0;
     }
-    boot(img);
-    return EXIT_PETREL;
+    return boot(img);
 }

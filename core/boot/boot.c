@@ -16,7 +16,9 @@
 #include "core/lib/kstring.h"
 #include "core/proc/proc.h"
 #include "core/proc/procinfo.h"
+#include "core/signal/signal.h"
 #include "core/syscall/syscall.h"
+#include "fs/file/file.h"
 #include "fs/tfs/tfs.h"
 #include "fs/vfs/memfs.h"
 #include "fs/vfs/vfs.h"
@@ -115,6 +117,13 @@ int boot_mount(const char *cmdline, struct proc_config *cfg)
     return rc;
 }
 
+/* The host's Ctrl-C (fs/file/console.c, interrupt context): SIGINT to the process, as a
+ * terminal's line discipline sends it (si_code SI_KERNEL). */
+static void boot_sigint(void *arg)
+{
+    signal_send(arg, NULL, LINUX_SIGINT, NULL);
+}
+
 int boot_run_configured(const char *cmdline, uint64_t hwcap, uint64_t hwcap2)
 {
     struct proc_config cfg;
@@ -132,6 +141,7 @@ int boot_run_configured(const char *cmdline, uint64_t hwcap, uint64_t hwcap2)
         kprintf("petrel: cannot create the process: error %d\n", -rc);
         return 1;
     }
+    file_console_set_intr_hook(boot_sigint, p);
     rc = proc_attach(p, NULL); /* binds the main thread: allocates nothing */
     if (rc == 0)
         rc = proc_start(p, hwcap, hwcap2, &regs);
@@ -141,6 +151,7 @@ int boot_run_configured(const char *cmdline, uint64_t hwcap, uint64_t hwcap2)
         kprintf("petrel: cannot enter user mode: error %d\n", -rc);
     }
     sys_trace_set(false);
+    file_console_set_intr_hook(NULL, NULL);
     proc_detach(NULL);
     proc_destroy(p);
     return 1;

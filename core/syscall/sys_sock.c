@@ -95,11 +95,11 @@ static int name_out(uint64_t uaddr, uint64_t ulen, const void *name, uint32_t ro
     return sys_copy_out(ulen, &full, sizeof(full)) ? -EFAULT : 0;
 }
 
-static void sock_epipe(long rc, int flags)
+/* A send that failed with -EPIPE raises SIGPIPE in the sender's thread, unless MSG_NOSIGNAL. */
+static void sock_epipe(int flags)
 {
-    (void)rc;
-    (void)flags;
-    /* file_sigpipe() lands with the signal layer's commit: until then no SIGPIPE (CAVEATS) */
+    if (!(flags & LINUX_MSG_NOSIGNAL))
+        file_sigpipe();
 }
 
 /* --- socket, bind, listen, connect, accept ---------------------------------------------- */
@@ -435,7 +435,7 @@ static long do_send(struct sock *sk, const struct sio *io, int flags)
     rc = sock_is_stream(sk) ? send_stream(sk, io, flags) : send_dgram(sk, io, flags);
 
     if (rc == -EPIPE)
-        sock_epipe(rc, flags);
+        sock_epipe(flags);
     return rc;
 }
 

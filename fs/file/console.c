@@ -1,19 +1,31 @@
 /*
- * console.c - the console as a file: descriptors 0, 1 and 2 of the process.
+ * console.c - the program's standard streams as files: descriptors 0, 1 and 2.
  *
  * It lives in fs/file (not the syscall layer) because the process layer, below the syscall
- * layer, creates it for a new process; its ioctls reach user memory through the copy
- * functions the caller hands in (struct file_uarg).
+ * layer, creates the descriptors of a new process; ioctls reach user memory through the copy
+ * functions the caller hands in (struct file_uarg). Neither kind is a VFS node (the root may
+ * be a TFS image without /dev).
  *
- * The console is not a VFS node (the root may be a TFS image without /dev): it is a kind of
- * open file (fs/file/file.h) of its own, one description shared by descriptors 0, 1 and 2
- * as a login shell's tty is; its status flags (O_NONBLOCK) are the description's. It
- * behaves as a tty:
- * TCGETS/TIOCGWINSZ succeed (an 80x24 terminal in cooked mode), so libcs line-buffer stdout
- * and isatty() is true. Output goes to hal_console_write in one call per write. Input is what
- * the HAL has already received: with nothing there a read returns 0 (end of file), or -EAGAIN
- * when the description is O_NONBLOCK - the console never blocks (docs/syscalls.md), so its
- * poll reports it always readable and writable.
+ * Two kinds, chosen once per process by file_console_std():
+ *
+ * - Streams (hal/hal_stdio.h present: `petrel run`): three descriptions, stdin O_RDONLY,
+ *   stdout and stderr O_WRONLY, each a byte-exact channel of its own to the host. They behave
+ *   as the pipe or terminal the host has at that end: a read blocks until input arrives or
+ *   the input ends (then 0, for ever), a write blocks until every byte is queued (a signal
+ *   ends either with the bytes done so far, or -ERESTARTSYS before any); O_NONBLOCK gives
+ *   -EAGAIN instead. poll: stdin is readable with data, EPOLLHUP at the end of input (as a
+ *   pipe whose writer left); an output stream is writable while the device has room. The
+ *   HAL's event function (interrupt context) wakes the stream's queue with those bits, as
+ *   every kind does for epoll. A stream whose host end is a terminal answers the tty ioctls
+ *   and stats as a character device; the others stat as FIFOs and refuse them (-ENOTTY), as
+ *   pipes do, so libcs line-buffer only for a terminal.
+ * - The serial console (no streams: scripts/qemu without --streams, hosted tests): one O_RDWR
+ *   description on all three descriptors, as a login tty. A tty for the ioctls; output goes
+ *   to hal_console_write; input is what the UART already received (no byte: 0, or -EAGAIN
+ *   with O_NONBLOCK) - it never blocks, so poll reports it always ready.
+ *
+ * Interrupt requests (the host's Ctrl-C) go to a hook the layers above install
+ * (file_console_set_intr_hook): fs/ cannot send signals itself.
  */
 #include "core/abi/termios.h"
 #include "core/lib/kstring.h"
@@ -21,23 +33,40 @@
 #include "fs/file/file.h"
 #include "hal/hal_console.h"
 #include "hal/hal_errno.h"
+#include "hal/hal_stdio.h"
 
+struct stream {
+    unsigned id; /* HAL_STDIO_IN/OUT/ERR */
+    struct wait_queue wq;
+};
 
-static long console_read(struct file *f, void *buf, size_t n, uint64_t *pos)
+static struct stream streams[HAL_STDIO_NSTREAMS];
+static void (*intr_hook)(void *arg);
+static void *intr_arg;
+
+void file_console_set_intr_hook(void (*hook)(void *arg), void *arg)
 {
-    size_t got = n ? hal_console_read(buf, n) : 0;
-
-    if (got == 0 && n && (file_flags(f) & VFS_O_NONBLOCK))
-        return -EAGAIN;
-    return (long)got;
+    intr_arg = arg;
+    __atomic_store_n(&intr_hook, hook, __ATOMIC_RELEASE);
 }
 
-static long console_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
+/* The HAL's event function: interrupt context, never sleeps. */
+static void stream_event(void *arg, unsigned ev)
 {
-    if (n)
-        hal_console_write(buf, n);
-    return (long)n;
+    (void)arg;
+    if (ev & HAL_STDIO_EV_IN)
+        wq_wake_key(&streams[HAL_STDIO_IN].wq,
+                    LINUX_EPOLLIN | LINUX_EPOLLRDNORM | LINUX_EPOLLHUP, 0);
+    if (ev & HAL_STDIO_EV_OUT) {
+        wq_wake_key(&streams[HAL_STDIO_OUT].wq, LINUX_EPOLLOUT | LINUX_EPOLLWRNORM, 0);
+        wq_wake_key(&streams[HAL_STDIO_ERR].wq, LINUX_EPOLLOUT | LINUX_EPOLLWRNORM, 0);
+    }
+    void (*hook)(void *) = __atomic_load_n(&intr_hook, __ATOMIC_ACQUIRE);
+    if ((ev & HAL_STDIO_EV_INTR) && hook)
+        hook(intr_arg);
 }
+
+/* --- the tty side, shared by both kinds -------------------------------------------------- */
 
 static void termios_default(struct linux_termios *t)
 {
@@ -51,7 +80,7 @@ static void termios_default(struct linux_termios *t)
     memcpy(t->c_cc, cc, sizeof(cc));
 }
 
-static int console_ioctl(struct file *f, unsigned long req, const struct file_uarg *arg)
+static int tty_ioctl(unsigned long req, const struct file_uarg *arg)
 {
     struct linux_termios t;
     struct linux_winsize ws = {24, 80, 0, 0};
@@ -76,21 +105,49 @@ static int console_ioctl(struct file *f, unsigned long req, const struct file_ua
     }
 }
 
-static int console_stat(struct file *f, struct vfs_stat *st)
+static void tty_stat(struct vfs_stat *st, unsigned ino)
 {
     memset(st, 0, sizeof(*st));
     st->st_dev = 0x16;
-    st->st_ino = 1;
+    st->st_ino = ino;
     st->st_nlink = 1;
     st->st_mode = VFS_S_IFCHR | 0620;
     st->st_rdev = VFS_MKDEV(136, 0); /* /dev/pts/0 */
     st->st_blksize = 1024;
-    return 0;
 }
 
-static int console_fsync(struct file *f, bool datasync)
+static int tty_fsync(struct file *f, bool datasync)
 {
-    return -EINVAL; /* as a tty */
+    return -EINVAL; /* as a tty (and a pipe) */
+}
+
+/* --- the serial console ---------------------------------------------------------------------- */
+
+static long console_read(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+    size_t got = n ? hal_console_read(buf, n) : 0;
+
+    if (got == 0 && n && (file_flags(f) & VFS_O_NONBLOCK))
+        return -EAGAIN;
+    return (long)got;
+}
+
+static long console_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
+{
+    if (n)
+        hal_console_write(buf, n);
+    return (long)n;
+}
+
+static int console_ioctl(struct file *f, unsigned long req, const struct file_uarg *arg)
+{
+    return tty_ioctl(req, arg);
+}
+
+static int console_stat(struct file *f, struct vfs_stat *st)
+{
+    tty_stat(st, 1);
+    return 0;
 }
 
 static const struct file_ops console_ops = {
@@ -99,10 +156,173 @@ static const struct file_ops console_ops = {
     .write = console_write,
     .ioctl = console_ioctl,
     .stat = console_stat,
-    .fsync = console_fsync,
+    .fsync = tty_fsync,
 };
 
 struct file *file_console_open(void)
 {
     return file_alloc(&console_ops, NULL, VFS_O_RDWR, 0);
+}
+
+/* --- the streams ----------------------------------------------------------------------------- */
+
+/* Sleep on s until cond(s) holds or a signal comes: 0, or -ERESTARTSYS. */
+static int stream_wait(struct stream *s, bool (*cond)(struct stream *))
+{
+    struct waiter w;
+    struct wait_entry e;
+    int rc = 0;
+
+    waiter_init(&w);
+    wait_entry_init(&e, waiter_wake_fn, &w);
+    wq_add(&s->wq, &e);
+    while (!cond(s)) {
+        if (waiter_sleep(&w, UINT64_MAX, true)) {
+            rc = -ERESTARTSYS;
+            break;
+        }
+        waiter_reset(&w);
+    }
+    wq_remove(&e);
+    return rc;
+}
+
+static bool in_ready(struct stream *s)
+{
+    return hal_stdio_ready(s->id) & (HAL_STDIO_R_DATA | HAL_STDIO_R_EOF);
+}
+
+static bool out_ready(struct stream *s)
+{
+    return hal_stdio_ready(s->id) & HAL_STDIO_R_ROOM;
+}
+
+static long stream_read(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+    struct stream *s = f->priv;
+
+    if (n == 0)
+        return 0;
+    for (;;) {
+        size_t got = hal_stdio_read(buf, n);
+        if (got)
+            return (long)got;
+        if (hal_stdio_ready(s->id) & HAL_STDIO_R_EOF)
+            return 0;
+        if (file_flags(f) & VFS_O_NONBLOCK)
+            return -EAGAIN;
+        int rc = stream_wait(s, in_ready);
+        if (rc)
+            return rc;
+    }
+}
+
+static long stream_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
+{
+    struct stream *s = f->priv;
+    size_t done = 0;
+
+    while (done < n) {
+        long k = hal_stdio_write(s->id, (const char *)buf + done, n - done);
+        if (k < 0)
+            return done ? (long)done : k;
+        done += (size_t)k;
+        if (done == n || k > 0)
+            continue;
+        if (file_flags(f) & VFS_O_NONBLOCK)
+            return done ? (long)done : -EAGAIN;
+        int rc = stream_wait(s, out_ready);
+        if (rc)
+            return done ? (long)done : rc;
+    }
+    return (long)done;
+}
+
+static unsigned stream_poll(struct file *f, struct poll_table *pt)
+{
+    struct stream *s = f->priv;
+    unsigned r, mask = 0;
+
+    poll_wait(pt, &s->wq);
+    r = hal_stdio_ready(s->id);
+    if (r & HAL_STDIO_R_DATA)
+        mask |= LINUX_EPOLLIN | LINUX_EPOLLRDNORM;
+    if (r & HAL_STDIO_R_EOF)
+        mask |= LINUX_EPOLLHUP;
+    if (r & HAL_STDIO_R_ROOM)
+        mask |= LINUX_EPOLLOUT | LINUX_EPOLLWRNORM;
+    return mask;
+}
+
+static int stream_ioctl(struct file *f, unsigned long req, const struct file_uarg *arg)
+{
+    struct stream *s = f->priv;
+
+    return hal_stdio_is_tty(s->id) ? tty_ioctl(req, arg) : -ENOTTY;
+}
+
+static int stream_stat(struct file *f, struct vfs_stat *st)
+{
+    struct stream *s = f->priv;
+
+    if (hal_stdio_is_tty(s->id)) {
+        tty_stat(st, 2 + s->id);
+        return 0;
+    }
+    memset(st, 0, sizeof(*st)); /* as a pipe's end: pipefs, mode 0600 */
+    st->st_dev = 0xd;
+    st->st_ino = 2 + s->id;
+    st->st_nlink = 1;
+    st->st_mode = VFS_S_IFIFO | 0600;
+    st->st_blksize = 4096;
+    return 0;
+}
+
+static unsigned streams_open; /* stream descriptions alive (atomic) */
+
+static void stream_release(struct file *f)
+{
+    __atomic_fetch_sub(&streams_open, 1, __ATOMIC_ACQ_REL);
+}
+
+static const struct file_ops stream_ops = {
+    .name = "stdio",
+    .release = stream_release,
+    .read = stream_read,
+    .write = stream_write,
+    .ioctl = stream_ioctl,
+    .stat = stream_stat,
+    .poll = stream_poll,
+    .fsync = tty_fsync,
+};
+
+int file_console_std(struct file *out[3])
+{
+    if (!hal_stdio_present()) {
+        out[0] = file_console_open();
+        if (!out[0])
+            return -ENOMEM;
+        file_get(out[0]);
+        file_get(out[0]);
+        out[1] = out[2] = out[0];
+        return 0;
+    }
+    if (__atomic_load_n(&streams_open, __ATOMIC_ACQUIRE) == 0) {
+        /* nobody waits on the queues (a hosted reboot may have left them stale): fresh */
+        for (unsigned i = 0; i < HAL_STDIO_NSTREAMS; i++) {
+            streams[i].id = i;
+            wq_init(&streams[i].wq, "stdio");
+        }
+        hal_stdio_set_event(stream_event, NULL);
+    }
+    for (unsigned i = 0; i < 3; i++) {
+        out[i] = file_alloc(&stream_ops, &streams[i], i ? VFS_O_WRONLY : VFS_O_RDONLY, 0);
+        if (!out[i]) {
+            while (i--)
+                file_put(out[i]);
+            return -ENOMEM;
+        }
+        __atomic_fetch_add(&streams_open, 1, __ATOMIC_ACQ_REL);
+    }
+    return 0;
 }

@@ -167,6 +167,13 @@ int file_truncate(struct file *f, int64_t len);
 /* The console kind (console.c): a new O_RDWR description of the console, for descriptors
  * 0-2 of a new process. NULL when out of memory. */
 struct file *file_console_open(void);
+/* Descriptions for descriptors 0, 1 and 2 of a new process (one reference each): the
+ * standard streams (hal/hal_stdio.h) when the HAL has them, else the console description
+ * three times. 0 or -ENOMEM. */
+int file_console_std(struct file *out[3]);
+/* hook(arg) runs, in interrupt context (never sleeping), for each interrupt request from the
+ * host (Ctrl-C on the streams); the signal layer's boot code installs one sending SIGINT. */
+void file_console_set_intr_hook(void (*hook)(void *arg), void *arg);
 
 /* --- the VFS kind (file_vfs.c) ---------------------------------------------------------- */
 
@@ -176,5 +183,15 @@ struct file *file_from_vfs(struct vfs_file *vf);
 /* The VFS description of a VFS-kind file (no new reference), NULL for other kinds: what a
  * dirfd, fchdir or a path call on a descriptor needs. */
 struct vfs_file *file_vfs(struct file *f);
+
+/*
+ * SIGPIPE: kinds that fail a write with -EPIPE because nobody reads any more (pipes, FIFOs,
+ * sockets unless MSG_NOSIGNAL) call file_sigpipe() first, in the writer's thread with no
+ * lock held; it raises SIGPIPE for the calling thread through the hook the signal layer
+ * installs (file_set_sigpipe_hook, core/signal's signal_init). No hook: nothing happens.
+ * Never sleeps.
+ */
+void file_sigpipe(void);
+void file_set_sigpipe_hook(void (*hook)(void));
 
 #endif

@@ -216,6 +216,8 @@ static void probe_one(const char *arg)
         virtio_blk_probe(d);
     else if (d->device_id == VIRTIO_ID_NET)
         virtio_net_probe(d);
+    else if (d->device_id == VIRTIO_ID_CONSOLE)
+        virtio_console_probe(d);
 }
 
 void virtio_mmio_probe_cmdline(const char *cmdline)

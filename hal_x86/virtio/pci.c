@@ -71,7 +71,7 @@ static uint32_t config_read(struct virtio_dev *d, unsigned off, unsigned size)
 
 static unsigned queue_max(struct virtio_dev *d, unsigned q)
 {
-    if (q >= C16(d, 0x12) || q >= 4)
+    if (q >= C16(d, 0x12) || q >= VIRTIO_MAX_QUEUES)
         return 0;
     C16(d, 0x16) = (uint16_t)q;
     return C16(d, 0x18);
@@ -86,7 +86,7 @@ static void c64(struct virtio_dev *d, unsigned o, uint64_t v)
 static int queue_setup(struct virtio_dev *d, unsigned q, unsigned size, uint64_t desc,
                        uint64_t avail, uint64_t used)
 {
-    if (q >= 4)
+    if (q >= VIRTIO_MAX_QUEUES)
         return -EINVAL;
     C16(d, 0x16) = (uint16_t)q;
     C16(d, 0x18) = (uint16_t)size;
@@ -107,7 +107,7 @@ static int queue_setup(struct virtio_dev *d, unsigned q, unsigned size, uint64_t
 
 static void notify(struct virtio_dev *d, unsigned q)
 {
-    *(volatile uint16_t *)(d->notify_base + (uint64_t)d->notify_off[q & 3] * d->notify_mult) =
+    *(volatile uint16_t *)(d->notify_base + (uint64_t)d->notify_off[q % VIRTIO_MAX_QUEUES] * d->notify_mult) =
         (uint16_t)q;
 }
 
@@ -157,6 +157,7 @@ void virtio_pci_probe(const struct pci_dev *p)
     d->device_id = p->device >= 0x1040   ? p->device - 0x1040u
                    : p->device == 0x1001 ? VIRTIO_ID_BLK
                    : p->device == 0x1000 ? VIRTIO_ID_NET
+                   : p->device == 0x1003 ? VIRTIO_ID_CONSOLE
                                          : 0;
     for (unsigned cap = pci_find_cap(p, 0x09, 0); cap; cap = pci_find_cap(p, 0x09, cap)) {
         switch (pci_read8(p, cap + 3)) {
@@ -186,4 +187,6 @@ void virtio_pci_probe(const struct pci_dev *p)
         virtio_blk_probe(d);
     else if (d->device_id == VIRTIO_ID_NET)
         virtio_net_probe(d);
+    else if (d->device_id == VIRTIO_ID_CONSOLE)
+        virtio_console_probe(d);
 }

@@ -22,6 +22,10 @@
 
 #define VIRTIO_ID_NET 1
 #define VIRTIO_ID_BLK 2
+#define VIRTIO_ID_CONSOLE 3
+
+/* Queues a transport drives per device (virtio-console: control + 4 ports = 12). */
+#define VIRTIO_MAX_QUEUES 16
 
 #define VIRTIO_STATUS_ACK 1
 #define VIRTIO_STATUS_DRIVER 2
@@ -63,12 +67,15 @@ struct virtio_dev {
     uint32_t notify_len; /* pci: bytes of the notify window */
     unsigned irq;        /* mmio: I/O APIC pin; pci: 1 once MSI-X is routed */
     const void *pci;     /* pci: struct pci_dev copy */
-    uint16_t notify_off[4];
+    uint16_t notify_off[VIRTIO_MAX_QUEUES];
 };
 
 /* Drivers' probes, called by the transports for each device found. */
 void virtio_blk_probe(struct virtio_dev *d);
 void virtio_net_probe(struct virtio_dev *d);
+void virtio_console_probe(struct virtio_dev *d); /* console.c: hal_stdio.h */
+/* Wait (polling, interrupts off, bounded) until queued stdout/stderr reached the host. */
+void virtio_console_drain(void);
 
 /* Common start: reset, ACK|DRIVER, negotiate (wanted & offered, VERSION_1 required).
  * Returns the negotiated features, or 0 with the device marked FAILED. */

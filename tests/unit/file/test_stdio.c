@@ -1,0 +1,288 @@
+/*
+ * test_stdio.c - the standard-stream kind of fs/file/console.c over the hosted streams
+ * (hal_hosted/stdio.c): separate descriptions for 0, 1 and 2; a blocked read woken by input
+ * and by the end of input (then 0 for ever); poll masks and wakes with the epoll keys; a
+ * writer blocked on a full output woken when the host drains it; O_NONBLOCK; interrupted
+ * waits (-ERESTARTSYS, or the bytes done); the interrupt hook; tty answers only for a stream
+ * whose host end is a terminal; the serial console when the streams are absent. The pipe
+ * answers (poll masks, EPOLLHUP at the end, ENOTTY, S_IFIFO) are Linux's for a pipe's ends.
+ */
+#include "vt.h"
+
+#include "core/abi/termios.h"
+#include "fs/file/file.h"
+#include "hal/hal_errno.h"
+#include "hal/hal_stdio.h"
+#include "hal_hosted/hosted.h"
+
+static long rd(struct file *f, void *buf, size_t n)
+{
+    return file_read(f, buf, n, &f->pos);
+}
+
+static long wr(struct file *f, const void *buf, size_t n)
+{
+    return file_write(f, buf, n, &f->pos);
+}
+
+static void put3(struct file *s[3])
+{
+    for (int i = 0; i < 3; i++)
+        file_put(s[i]);
+}
+
+static int ucopy_out(uint64_t uaddr, const void *src, size_t n)
+{
+    memcpy((void *)(uintptr_t)uaddr, src, n);
+    return 0;
+}
+
+static int ucopy_in(void *dst, uint64_t uaddr, size_t n)
+{
+    memcpy(dst, (const void *)(uintptr_t)uaddr, n);
+    return 0;
+}
+
+VT_CASE(absent_streams_give_the_console)
+{
+    struct file *s[3];
+
+    hosted_stdio_disable();
+    VT_EQ(file_console_std(s), 0);
+    VT_CHECK(s[0] == s[1] && s[1] == s[2]);
+    VT_EQ(file_flags(s[0]) & 3, VFS_O_RDWR);
+    put3(s);
+}
+
+/* --- reading ----------------------------------------------------------------------------- */
+
+static long reader_result;
+static char reader_buf[64];
+
+static void blocked_reader(void *arg)
+{
+    reader_result = rd(arg, reader_buf, sizeof(reader_buf));
+}
+
+VT_CASE(read_blocks_until_input_then_eof)
+{
+    struct file *s[3];
+    char c;
+
+    hosted_stdio_enable(0, 0);
+    VT_EQ(file_console_std(s), 0);
+    VT_CHECK(s[0] != s[1] && s[1] != s[2]);
+    VT_EQ(file_flags(s[0]) & 3, VFS_O_RDONLY);
+    VT_EQ(file_flags(s[1]) & 3, VFS_O_WRONLY);
+    VT_EQ(file_poll(s[0], NULL), 0);
+    reader_result = 1;
+    struct thread *t = thread_create("reader", blocked_reader, s[0]);
+    thread_yield(); /* the reader blocks: nothing to read yet */
+    VT_EQ(reader_result, 1);
+    VT_EQ(hosted_stdio_input("hello", 5), 0);
+    VT_EQ(thread_join(t), 0);
+    VT_EQ(reader_result, 5);
+    VT_CHECK(memcmp(reader_buf, "hello", 5) == 0);
+    VT_EQ(hosted_stdio_input("ab", 2), 0);
+    VT_EQ(file_poll(s[0], NULL), LINUX_EPOLLIN | LINUX_EPOLLRDNORM);
+    VT_EQ(rd(s[0], &c, 1), 1);
+    VT_EQ(c, 'a');
+    t = thread_create("reader", blocked_reader, s[0]);
+    VT_EQ(thread_join(t), 0); /* data there: no wait */
+    VT_EQ(reader_result, 1);
+    reader_result = 1;
+    t = thread_create("reader", blocked_reader, s[0]);
+    thread_yield();
+    VT_EQ(reader_result, 1);
+    hosted_stdio_input_end();
+    VT_EQ(thread_join(t), 0);
+    VT_EQ(reader_result, 0); /* the end of input */
+    VT_EQ(rd(s[0], &c, 1), 0); /* and for ever */
+    VT_EQ(file_poll(s[0], NULL), LINUX_EPOLLHUP);
+    put3(s);
+    hosted_stdio_disable();
+}
+
+VT_CASE(nonblocking_and_interrupted_read)
+{
+    struct file *s[3];
+    char c;
+
+    hosted_stdio_enable(0, 0);
+    VT_EQ(file_console_std(s), 0);
+    VT_EQ(file_setfl(s[0], VFS_O_NONBLOCK, VFS_O_NONBLOCK), 0);
+    VT_EQ(rd(s[0], &c, 1), -EAGAIN);
+    VT_EQ(file_setfl(s[0], VFS_O_NONBLOCK, 0), 0);
+    reader_result = 1;
+    struct thread *t = thread_create("reader", blocked_reader, s[0]);
+    thread_yield();
+    thread_interrupt(t);
+    VT_EQ(thread_join(t), 0);
+    VT_EQ(reader_result, -ERESTARTSYS);
+    VT_EQ(rd(s[0], &c, 0), 0);
+    put3(s);
+    hosted_stdio_disable();
+}
+
+/* --- poll registration: a wake carries the epoll bits ------------------------------------------ */
+
+static unsigned woken_key;
+
+static int record_key(struct wait_entry *e, unsigned key)
+{
+    woken_key |= key;
+    return 1;
+}
+
+static struct wait_entry poll_entry;
+
+static void queue_entry(struct poll_table *pt, struct wait_queue *wq)
+{
+    wq_add(wq, &poll_entry);
+}
+
+VT_CASE(poll_wakes_with_keys)
+{
+    struct file *s[3];
+    struct poll_table pt = {queue_entry};
+    char buf[8];
+
+    hosted_stdio_enable(4, 0);
+    VT_EQ(file_console_std(s), 0);
+    wait_entry_init(&poll_entry, record_key, NULL);
+    woken_key = 0;
+    VT_EQ(file_poll(s[0], &pt), 0);
+    VT_EQ(hosted_stdio_input("x", 1), 0);
+    VT_CHECK(woken_key & LINUX_EPOLLIN);
+    wq_remove(&poll_entry);
+    VT_EQ(file_poll(s[1], NULL), LINUX_EPOLLOUT | LINUX_EPOLLWRNORM);
+    VT_EQ(wr(s[1], "abcd", 4), 4);
+    woken_key = 0;
+    VT_EQ(file_poll(s[1], &pt), 0); /* full */
+    VT_EQ(hosted_stdio_take(HAL_STDIO_OUT, buf, 2), 2);
+    VT_CHECK(woken_key & LINUX_EPOLLOUT);
+    wq_remove(&poll_entry);
+    VT_EQ(file_poll(s[1], NULL), LINUX_EPOLLOUT | LINUX_EPOLLWRNORM);
+    put3(s);
+    hosted_stdio_disable();
+}
+
+/* --- writing ------------------------------------------------------------------------------------ */
+
+static long writer_result;
+
+static void big_writer(void *arg)
+{
+    static char data[100];
+
+    for (int i = 0; i < 100; i++)
+        data[i] = (char)i;
+    writer_result = wr(arg, data, sizeof(data));
+}
+
+VT_CASE(write_blocks_until_the_host_drains)
+{
+    struct file *s[3];
+    char out[200];
+    size_t got = 0;
+
+    hosted_stdio_enable(16, 0);
+    VT_EQ(file_console_std(s), 0);
+    writer_result = 0;
+    struct thread *t = thread_create("writer", big_writer, s[1]);
+    thread_yield(); /* 16 bytes fit, then it waits */
+    VT_EQ(writer_result, 0);
+    while (got < 100) {
+        got += hosted_stdio_take(HAL_STDIO_OUT, out + got, sizeof(out) - got);
+        thread_yield();
+    }
+    VT_EQ(thread_join(t), 0);
+    VT_EQ(writer_result, 100);
+    for (int i = 0; i < 100; i++)
+        VT_EQ(out[i], (char)i);
+    VT_EQ(hosted_stdio_take(HAL_STDIO_ERR, out, 1), 0); /* stderr saw nothing */
+    VT_EQ(wr(s[2], "e", 1), 1);
+    VT_EQ(hosted_stdio_take(HAL_STDIO_ERR, out, 10), 1);
+    VT_EQ(hosted_stdio_take(HAL_STDIO_OUT, out, 10), 0);
+    /* O_NONBLOCK: what fits, then -EAGAIN */
+    VT_EQ(file_setfl(s[1], VFS_O_NONBLOCK, VFS_O_NONBLOCK), 0);
+    VT_EQ(wr(s[1], out, 20), 16);
+    VT_EQ(wr(s[1], out, 1), -EAGAIN);
+    put3(s);
+    hosted_stdio_disable();
+}
+
+VT_CASE(interrupted_write_returns_what_it_wrote)
+{
+    struct file *s[3];
+
+    hosted_stdio_enable(10, 0);
+    VT_EQ(file_console_std(s), 0);
+    writer_result = 0;
+    struct thread *t = thread_create("writer", big_writer, s[1]);
+    thread_yield();
+    thread_interrupt(t);
+    VT_EQ(thread_join(t), 0);
+    VT_EQ(writer_result, 10);
+    writer_result = 0;
+    t = thread_create("writer", big_writer, s[1]); /* full: nothing goes */
+    thread_yield();
+    thread_interrupt(t);
+    VT_EQ(thread_join(t), 0);
+    VT_EQ(writer_result, -ERESTARTSYS);
+    put3(s);
+    hosted_stdio_disable();
+}
+
+/* --- interrupt requests, tty answers, stat ------------------------------------------------------ */
+
+static int intrs;
+
+static void count_intr(void *arg)
+{
+    intrs += arg == &intrs;
+}
+
+VT_CASE(intr_hook_tty_and_stat)
+{
+    struct file *s[3];
+    struct linux_termios t;
+    struct file_uarg ua = {(uint64_t)(uintptr_t)&t, ucopy_in, ucopy_out};
+    struct vfs_stat st;
+
+    hosted_stdio_enable(0, 1u << HAL_STDIO_OUT); /* only stdout is a terminal */
+    VT_EQ(file_console_std(s), 0);
+    intrs = 0;
+    file_console_set_intr_hook(count_intr, &intrs);
+    hosted_stdio_interrupt();
+    hosted_stdio_interrupt();
+    VT_EQ(intrs, 2);
+    file_console_set_intr_hook(NULL, NULL);
+    hosted_stdio_interrupt();
+    VT_EQ(intrs, 2);
+    VT_EQ(file_ioctl(s[0], LINUX_TCGETS, &ua), -ENOTTY);
+    VT_EQ(file_ioctl(s[1], LINUX_TCGETS, &ua), 0);
+    VT_EQ(t.c_lflag & 0x2, 0x2); /* ICANON */
+    VT_EQ(file_ioctl(s[2], LINUX_TCGETS, &ua), -ENOTTY);
+    VT_EQ(file_stat(s[0], &st), 0);
+    VT_EQ(st.st_mode, VFS_S_IFIFO | 0600);
+    VT_EQ(file_stat(s[1], &st), 0);
+    VT_EQ(st.st_mode, VFS_S_IFCHR | 0620);
+    VT_EQ(file_lseek(s[0], 0, 0), -ESPIPE);
+    put3(s);
+    hosted_stdio_disable();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(absent_streams_give_the_console),
+        cmocka_unit_test(read_blocks_until_input_then_eof),
+        cmocka_unit_test(nonblocking_and_interrupted_read),
+        cmocka_unit_test(poll_wakes_with_keys),
+        cmocka_unit_test(write_blocks_until_the_host_drains),
+        cmocka_unit_test(interrupted_write_returns_what_it_wrote),
+        cmocka_unit_test(intr_hook_tty_and_stat),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
