@@ -63,6 +63,7 @@
 #define IP_REASSEMBLY 1
 #define IP_FRAG 1
 #define IP_REASS_MAX_PBUFS 256
+#define IP_DEFAULT_TTL 64 /* Linux's ip_default_ttl and IPv6 hop limit (lwIP: 255) */
 #define LWIP_HOOK_IP4_ROUTE_SRC(src, dest) net_route4_src((src), (dest))
 
 /* --- IPv6 -------------------------------------------------------------------------------- */

@@ -288,6 +288,7 @@ static void on_err(void *arg, err_t err)
     struct sock *sk = arg;
 
     sk->tcp = NULL; /* lwIP has freed the pcb */
+    sk->connect_failed = sk->state == SK_CONNECTING;
     if (err == ERR_RST)
         sk->error = sk->state == SK_CONNECTING ? ECONNREFUSED : ECONNRESET;
     else if (err == ERR_ABRT) /* lwIP gave up: retransmissions or keepalive */
@@ -421,6 +422,10 @@ int sock_create(int domain, int type, int protocol, struct sock **out)
 
     if (domain != LINUX_AF_INET && domain != LINUX_AF_INET6)
         return -EAFNOSUPPORT;
+    if (protocol < 0 || protocol >= 256)
+        return -EINVAL;
+    if (type == LINUX_SOCK_RAW)
+        return protocol ? -EPERM : -EPROTONOSUPPORT;
     if (type != LINUX_SOCK_STREAM && type != LINUX_SOCK_DGRAM)
         return -ESOCKTNOSUPPORT;
     if (protocol && protocol != (type == LINUX_SOCK_STREAM ? LINUX_IPPROTO_TCP
@@ -656,6 +661,14 @@ static int tcp_connect_locked(struct sock *sk, const ip_addr_t *ip, u16_t port)
     err_t e;
     int rc;
 
+    if (sk->state == SK_CLOSED && !sk->error && sk->connect_failed) {
+        /* Linux: a socket whose connect failed is back in CLOSE and may try again */
+        rc = sock_pcb_new(sk);
+        if (rc)
+            return rc;
+        sk->connect_failed = sk->bound = false;
+        sk->state = SK_NEW;
+    }
     switch (sk->state) {
     case SK_CONNECTING:
         if (sk->nonblock)
@@ -860,6 +873,8 @@ static long tcp_recv_locked(struct sock *sk, uint8_t *buf, size_t len, int flags
     bool waitall = (flags & LINUX_MSG_WAITALL) && !(flags & LINUX_MSG_PEEK);
     size_t got = 0;
 
+    if (sk->state == SK_NEW && sk->rd_shut)
+        return 0; /* shut for reading before it ever connected: EOF, as Linux */
     if (sk->state == SK_NEW || sk->state == SK_LISTEN || sk->state == SK_CONNECTING)
         return sk->state == SK_CONNECTING && !nonblock ? -EAGAIN : -ENOTCONN;
     if (len == 0)
@@ -938,26 +953,41 @@ long sock_recv(struct sock *sk, void *buf, size_t len, int flags, void *from, ui
 
 /* --- shutdown, names --------------------------------------------------------------------- */
 
+/* A listener shut for reading stops listening (Linux's tcp_disconnect): its pending
+ * connections are reset and it is a fresh, unbound socket again. */
+static int listen_stop(struct sock *sk)
+{
+    sock_close_locked(sk);
+    sk->state = SK_NEW;
+    sk->bound = false;
+    return sock_pcb_new(sk);
+}
+
 int sock_shutdown(struct sock *sk, int how)
 {
+    bool connected;
     int rc = 0;
 
     if (how < LINUX_SHUT_RD || how > LINUX_SHUT_RDWR)
         return -EINVAL;
     net_lock();
-    if (sk->state != SK_CONNECTED && sk->state != SK_CONNECTING &&
-        !(sk->state == SK_CLOSED && sk->peer_fin)) {
-        rc = -ENOTCONN;
+    connected = sk->state == SK_CONNECTED || sk->state == SK_CONNECTING ||
+                (sk->state == SK_CLOSED && sk->peer_fin);
+    if (sk->state == SK_LISTEN) {
+        rc = how == LINUX_SHUT_WR ? 0 : listen_stop(sk);
     } else {
+        /* Linux records the shutdown even when it answers -ENOTCONN: later reads see EOF */
+        if (!connected)
+            rc = -ENOTCONN;
         if (how != LINUX_SHUT_WR)
             sk->rd_shut = true;
         if (how != LINUX_SHUT_RD && !sk->wr_shut) {
             sk->wr_shut = true;
-            if (sk->tcp)
+            if (sk->tcp && connected)
                 tcp_shutdown(sk->tcp, 0, 1);
         }
-        wake(sk);
     }
+    wake(sk);
     sock_unlock_update(sk);
     return rc;
 }
@@ -987,6 +1017,11 @@ int sock_getname(struct sock *sk, bool peer, void *addr, uint32_t *len)
     return rc;
 }
 
+bool sock_is_stream(struct sock *sk)
+{
+    return sk->type == LINUX_SOCK_STREAM;
+}
+
 unsigned sock_poll(struct sock *sk)
 {
     return __atomic_load_n(&sk->mask, __ATOMIC_ACQUIRE);
@@ -1010,4 +1045,14 @@ size_t sock_readable(struct sock *sk)
                 : container_of(list_first(&sk->dgrams), struct dgram, node)->p->tot_len;
     sock_unlock_update(sk);
     return n;
+}
+
+int sock_inq(struct sock *sk)
+{
+    size_t n;
+
+    if (sk->state == SK_LISTEN)
+        return -EINVAL;
+    n = sock_readable(sk);
+    return n > INT32_MAX ? INT32_MAX : (int)n;
 }

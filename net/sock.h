@@ -20,7 +20,9 @@ struct sock;
 struct wait_queue;
 
 /* domain: LINUX_AF_INET/INET6; type: LINUX_SOCK_STREAM/DGRAM (flags masked off by the
- * caller); protocol: 0 or the type's. Starts the stack on first use (net_init). */
+ * caller, below SOCK_MAX); protocol: 0 or the type's. Errors as Linux: -EAFNOSUPPORT,
+ * -ESOCKTNOSUPPORT, -EPROTONOSUPPORT, -EINVAL (protocol out of range), -EPERM (SOCK_RAW with a
+ * protocol: an unprivileged process's answer). Starts the stack on first use (net_start). */
 int sock_create(int domain, int type, int protocol, struct sock **out);
 /* Close: graceful for TCP (FIN, lwIP finishes sending in the background), drops queued data
  * and pending connections. sk is freed. */
@@ -49,11 +51,15 @@ int sock_shutdown(struct sock *sk, int how);
 int sock_getname(struct sock *sk, bool peer, void *addr, uint32_t *len);
 int sock_setsockopt(struct sock *sk, int level, int name, const void *val, uint32_t len);
 int sock_getsockopt(struct sock *sk, int level, int name, void *val, uint32_t *len);
+/* A SOCK_STREAM socket (else datagrams). Never sleeps. */
+bool sock_is_stream(struct sock *sk);
 /* LINUX_EPOLL* mask ready now. */
 unsigned sock_poll(struct sock *sk);
 /* The queue woken whenever the mask may have changed (for poll registration). */
 struct wait_queue *sock_wait_queue(struct sock *sk);
 /* Bytes a read would return now (FIONREAD): unread stream bytes, or the next datagram's. */
 size_t sock_readable(struct sock *sk);
+/* FIONREAD's answer: sock_readable as an int, -EINVAL on a listening socket (Linux). */
+int sock_inq(struct sock *sk);
 
 #endif

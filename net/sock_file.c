@@ -2,13 +2,15 @@
  * sock_file.c - sockets as an open-file kind (fs/file/file.h).
  *
  * The description's priv is the struct sock. read/write are recv/send without flags (the
- * O_NONBLOCK status flag is mirrored into the socket by setfl), poll returns the socket's
+ * O_NONBLOCK status flag is mirrored into the socket by setfl; a write failing with EPIPE
+ * raises SIGPIPE through file_sigpipe, as write(2) has no MSG_NOSIGNAL), poll returns the socket's
  * mask (kept current under the network lock, read without it: poll ops never sleep) after
  * registering the socket's wait queue, stat is a synthetic S_IFSOCK inode, and the last
- * reference closes the socket. No ioctl yet: FIONREAD (sock_readable) waits for the file
- * layer's user-argument change (file_uarg) to land.
+ * reference closes the socket. ioctl: FIONREAD (SIOCINQ), the bytes a read would return;
+ * -EINVAL on a listening socket, as Linux; other requests -ENOTTY.
  */
 #include "core/abi/fcntl.h"
+#include "core/abi/ioctl.h"
 #include "core/abi/stat.h"
 #include "core/lib/kstring.h"
 #include "fs/file/file.h"
@@ -25,14 +27,29 @@ static long sk_read(struct file *f, void *buf, size_t n, uint64_t *pos)
 
 static long sk_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
 {
+    long rc;
+
     (void)pos;
-    return sock_send(f->priv, buf, n, 0, NULL, 0);
+    rc = sock_send(f->priv, buf, n, 0, NULL, 0);
+    if (rc == -EPIPE)
+        file_sigpipe(); /* write(2) has no MSG_NOSIGNAL */
+    return rc;
 }
 
 static unsigned sk_poll(struct file *f, struct poll_table *pt)
 {
     poll_wait(pt, sock_wait_queue(f->priv));
     return sock_poll(f->priv);
+}
+
+static int sk_ioctl(struct file *f, unsigned long req, const struct file_uarg *arg)
+{
+    int n;
+
+    if (req != LINUX_FIONREAD)
+        return -ENOTTY;
+    n = sock_inq(f->priv);
+    return n < 0 ? n : file_uarg_out(arg, &n, sizeof(n));
 }
 
 static int sk_stat(struct file *f, struct vfs_stat *st)
@@ -61,6 +78,7 @@ static const struct file_ops sock_file_ops = {
     .read = sk_read,
     .write = sk_write,
     .poll = sk_poll,
+    .ioctl = sk_ioctl,
     .stat = sk_stat,
     .setfl = sk_setfl,
     .release = sk_release,

@@ -39,6 +39,7 @@ struct sock {
     struct udp_pcb *udp;
     int error;           /* pending error (SO_ERROR), positive errno */
     bool nonblock, v6only, rd_shut, wr_shut, peer_fin, bound;
+    bool connect_failed; /* closed by a failed connect: connect may try again */
     bool reuseport;      /* SO_REUSEPORT: recorded and reported (lwIP cannot share a port) */
     bool linger_on;      /* SO_LINGER */
     int linger_sec;

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/abi/time.h" /* struct linux_timeval: SO_RCVTIMEO/SO_SNDTIMEO */
+
 #define LINUX_AF_UNSPEC 0
 #define LINUX_AF_UNIX 1
 #define LINUX_AF_INET 2
@@ -156,12 +158,6 @@ struct linux_linger {
     int32_t l_linger;
 };
 _Static_assert(sizeof(struct linux_linger) == 8, "linger");
-
-struct linux_timeval {
-    int64_t tv_sec;
-    int64_t tv_usec;
-};
-_Static_assert(sizeof(struct linux_timeval) == 16, "timeval");
 
 /* TCP_INFO: the fields of Linux 2.6's struct tcp_info (later kernels append more; a caller
  * passing a bigger buffer gets this many bytes and the length says so). Times in us. */

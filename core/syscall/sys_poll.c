@@ -55,6 +55,7 @@ static int timespec_deadline(uint64_t u, uint64_t *deadline)
     *deadline = UINT64_MAX;
     if (!u)
         return 0;
+    sys_fetch_scope(); /* an argument of its own: it may alias another */
     if (sys_copy_in(&ts, u, sizeof(ts)))
         return -EFAULT;
     if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC)
@@ -95,6 +96,7 @@ static int poll_sigmask_in(uint64_t u, uint64_t size, uint64_t *mask, bool *give
         return 0;
     if (size != LINUX_SIGSET_SIZE)
         return -EINVAL;
+    sys_fetch_scope(); /* an argument of its own: it may alias another */
     return sys_copy_in(mask, u, sizeof(*mask)) ? -EFAULT : 0;
 }
 

@@ -1,0 +1,732 @@
+/*
+ * sys_sock.c - the socket syscalls over the socket core (net/sock.h) and its file kind
+ * (net/sock_file.h): socket, bind, listen, accept/accept4, connect, send/recv in all their
+ * forms (sendto/recvfrom, sendmsg/recvmsg with iovecs, sendmmsg/recvmmsg), shutdown,
+ * getsockname/getpeername, setsockopt/getsockopt.
+ *
+ * Each handler decodes first: the descriptor (-EBADF, -ENOTSOCK), the flags, the socket
+ * address (at most a sockaddr_storage, -EINVAL beyond), the msghdr and its iovec array
+ * (Linux's rules: more than UIO_MAXIOV elements -EMSGSIZE, a negative length -EINVAL, a
+ * kernel-half pointer -EFAULT) and the length words of output names and options, then it
+ * acts. Receive buffers and output names are checked writable before anything is taken
+ * from the socket, so a bad pointer never loses data.
+ *
+ * Data moves through a kernel buffer: a datagram whole (it must leave as one), a stream in
+ * chunks of SOCK_CHUNK bytes. A stream receive returns what is there: the first chunk may
+ * wait, later ones only take what has already arrived (MSG_WAITALL waits for all of it); a
+ * MSG_PEEK looks at the first chunk only, since each call looks from the start.
+ *
+ * SIGPIPE: a send that fails with -EPIPE raises it unless MSG_NOSIGNAL (sock_epipe below).
+ */
+#include "core/abi/socket.h"
+#include "core/lib/alloc.h"
+#include "core/lib/kstring.h"
+#include "core/syscall/sys_internal.h"
+#include "hal/hal_errno.h"
+#include "hal/hal_time.h"
+#include "net/sock.h"
+#include "net/sock_file.h"
+
+#define SOCK_CHUNK (64 * 1024)
+#define DGRAM_MAX (64 * 1024)
+#define SOCK_MAX_TYPE 11 /* Linux's SOCK_MAX */
+#define AF_MAX 46        /* Linux's AF_MAX */
+#define OPTVAL_MAX 256
+#define MSG_WAITFORONE 0x10000
+#define ACCEPT_FLAGS (LINUX_SOCK_NONBLOCK | LINUX_SOCK_CLOEXEC)
+
+/* A decoded send/receive: the iovec array, its total, an optional name. */
+struct sio {
+    struct linux_iovec *iov;
+    uint64_t n;
+    size_t total;
+    struct linux_sockaddr_storage name;
+    uint32_t namelen; /* send: bytes of name (0: none); receive: room (0: none) */
+    uint64_t uname;   /* receive: where the name goes */
+};
+
+static int get_sock(uint64_t fd, struct file **f, struct sock **sk)
+{
+    int rc;
+
+    *f = NULL;
+    if (fd > INT32_MAX)
+        return -EBADF;
+    rc = fd_get(&sys_proc()->fds, (int)fd, f);
+    if (rc)
+        return rc;
+    *sk = sock_of_file(*f);
+    if (*sk)
+        return 0;
+    file_put(*f);
+    *f = NULL;
+    return -ENOTSOCK;
+}
+
+/* A socket address argument: at most a sockaddr_storage (Linux's move_addr_to_kernel). */
+static int addr_in(uint64_t uaddr, uint64_t len, struct linux_sockaddr_storage *ss)
+{
+    if ((int32_t)len < 0 || len > sizeof(*ss))
+        return -EINVAL;
+    memset(ss, 0, sizeof(*ss));
+    return sys_copy_in(ss, uaddr, (size_t)len) ? -EFAULT : 0;
+}
+
+/* The length word of an output name/option: read once, negative -EINVAL. */
+static int len_in(uint64_t ulen, uint32_t *len)
+{
+    int32_t v;
+
+    if (sys_copy_in(&v, ulen, sizeof(v)))
+        return -EFAULT;
+    if (v < 0)
+        return -EINVAL;
+    *len = (uint32_t)v;
+    return 0;
+}
+
+/* Write min(room, full) bytes of a name and its full length, as move_addr_to_user. */
+static int name_out(uint64_t uaddr, uint64_t ulen, const void *name, uint32_t room, uint32_t full)
+{
+    if (room > full)
+        room = full;
+    if (room && sys_copy_out(uaddr, name, room))
+        return -EFAULT;
+    return sys_copy_out(ulen, &full, sizeof(full)) ? -EFAULT : 0;
+}
+
+/* A send that failed with -EPIPE raises SIGPIPE in the sender's thread, unless MSG_NOSIGNAL. */
+static void sock_epipe(int flags)
+{
+    if (!(flags & LINUX_MSG_NOSIGNAL))
+        file_sigpipe();
+}
+
+/* --- socket, bind, listen, connect, accept ---------------------------------------------- */
+
+static int install(struct sock *sk, bool nonblock, bool cloexec)
+{
+    struct file *f = sock_file_open(sk, nonblock);
+    int fd;
+
+    if (!f) {
+        sock_close(sk);
+        return -ENOMEM;
+    }
+    fd = fd_install(&sys_proc()->fds, 0, f, cloexec);
+    if (fd < 0)
+        file_put(f);
+    return fd;
+}
+
+long sys_socket(const uint64_t a[6])
+{
+    int domain = (int)a[0], type = (int)a[1], protocol = (int)a[2];
+    int flags = type & ~LINUX_SOCK_TYPE_MASK;
+    struct sock *sk;
+    int rc;
+
+    if (flags & ~ACCEPT_FLAGS)
+        return -EINVAL;
+    type &= LINUX_SOCK_TYPE_MASK;
+    if (domain < 0 || domain >= AF_MAX)
+        return -EAFNOSUPPORT;
+    if (type >= SOCK_MAX_TYPE)
+        return -EINVAL;
+    rc = sock_create(domain, type, protocol, &sk);
+    if (rc)
+        return rc;
+    return install(sk, flags & LINUX_SOCK_NONBLOCK, flags & LINUX_SOCK_CLOEXEC);
+}
+
+/* bind and connect: a socket and an address. */
+static long addr_call(const uint64_t a[6], int (*op)(struct sock *, const void *, size_t))
+{
+    struct linux_sockaddr_storage ss;
+    struct file *f;
+    struct sock *sk;
+    long rc = get_sock(a[0], &f, &sk);
+
+    if (rc)
+        return rc;
+    rc = addr_in(a[1], a[2], &ss);
+    if (rc == 0)
+        rc = op(sk, &ss, (size_t)a[2]);
+    file_put(f);
+    return rc;
+}
+
+long sys_bind(const uint64_t a[6])
+{
+    return addr_call(a, sock_bind);
+}
+
+long sys_connect(const uint64_t a[6])
+{
+    return addr_call(a, sock_connect);
+}
+
+long sys_listen(const uint64_t a[6])
+{
+    struct file *f;
+    struct sock *sk;
+    long rc = get_sock(a[0], &f, &sk);
+
+    if (rc)
+        return rc;
+    rc = sock_listen(sk, (int)a[1]);
+    file_put(f);
+    return rc;
+}
+
+static long do_accept(uint64_t fd, uint64_t uaddr, uint64_t ulen, uint64_t flags)
+{
+    struct linux_sockaddr_storage ss;
+    uint32_t room = 0, full = sizeof(ss);
+    struct sock *sk, *c;
+    struct file *f;
+    long rc;
+
+    if (flags & ~(uint64_t)ACCEPT_FLAGS)
+        return -EINVAL;
+    rc = get_sock(fd, &f, &sk);
+    if (rc)
+        return rc;
+    if (uaddr && ulen && (rc = len_in(ulen, &room)) == 0)
+        rc = sys_user_check(uaddr, room, VM_PROT_WRITE);
+    if (rc == 0)
+        rc = sock_accept(sk, &c, &ss, &full);
+    file_put(f);
+    if (rc)
+        return rc;
+    if (uaddr && ulen && name_out(uaddr, ulen, &ss, room, full)) {
+        sock_close(c); /* the length word went away meanwhile: as Linux, the peer is lost */
+        return -EFAULT;
+    }
+    return install(c, flags & LINUX_SOCK_NONBLOCK, flags & LINUX_SOCK_CLOEXEC);
+}
+
+long sys_accept(const uint64_t a[6])
+{
+    return do_accept(a[0], a[1], a[2], 0);
+}
+
+long sys_accept4(const uint64_t a[6])
+{
+    return do_accept(a[0], a[1], a[2], a[3]);
+}
+
+/* --- names, shutdown ------------------------------------------------------------------------ */
+
+static long getname(const uint64_t a[6], bool peer)
+{
+    struct linux_sockaddr_storage ss;
+    uint32_t room, full = sizeof(ss);
+    struct file *f;
+    struct sock *sk;
+    long rc = get_sock(a[0], &f, &sk);
+
+    if (rc)
+        return rc;
+    rc = len_in(a[2], &room);
+    if (rc == 0)
+        rc = sock_getname(sk, peer, &ss, &full);
+    if (rc == 0)
+        rc = name_out(a[1], a[2], &ss, room, full);
+    file_put(f);
+    return rc;
+}
+
+long sys_getsockname(const uint64_t a[6])
+{
+    return getname(a, false);
+}
+
+long sys_getpeername(const uint64_t a[6])
+{
+    return getname(a, true);
+}
+
+long sys_shutdown(const uint64_t a[6])
+{
+    struct file *f;
+    struct sock *sk;
+    long rc = get_sock(a[0], &f, &sk);
+
+    if (rc)
+        return rc;
+    rc = sock_shutdown(sk, (int)a[1]);
+    file_put(f);
+    return rc;
+}
+
+/* --- options ---------------------------------------------------------------------------------- */
+
+long sys_setsockopt(const uint64_t a[6])
+{
+    uint8_t val[OPTVAL_MAX];
+    int32_t len = (int32_t)a[4];
+    struct file *f;
+    struct sock *sk;
+    long rc = get_sock(a[0], &f, &sk);
+
+    if (rc)
+        return rc;
+    if (len < 0)
+        rc = -EINVAL;
+    else if (len >= (int32_t)sizeof(int) &&
+             sys_copy_in(val, a[3], len < OPTVAL_MAX ? (size_t)len : OPTVAL_MAX))
+        rc = -EFAULT;
+    if (rc == 0)
+        rc = sock_setsockopt(sk, (int)a[1], (int)a[2], val,
+                             len < OPTVAL_MAX ? (uint32_t)len : OPTVAL_MAX);
+    file_put(f);
+    return rc;
+}
+
+long sys_getsockopt(const uint64_t a[6])
+{
+    uint8_t val[OPTVAL_MAX];
+    uint32_t len;
+    struct file *f;
+    struct sock *sk;
+    long rc = get_sock(a[0], &f, &sk);
+
+    if (rc)
+        return rc;
+    rc = len_in(a[4], &len);
+    if (rc == 0) {
+        if (len > OPTVAL_MAX)
+            len = OPTVAL_MAX;
+        rc = sock_getsockopt(sk, (int)a[1], (int)a[2], val, &len);
+    }
+    if (rc == 0 && len && sys_copy_out(a[3], val, len))
+        rc = -EFAULT;
+    if (rc == 0 && sys_copy_out(a[4], &len, sizeof(len)))
+        rc = -EFAULT;
+    file_put(f);
+    return rc;
+}
+
+/* --- the data path ------------------------------------------------------------------------- */
+
+/* Copy in and check an iovec array (Linux's import_iovec, as readv's): more than UIO_MAXIOV
+ * -EMSGSIZE, a negative length -EINVAL, a range outside user space -EFAULT. The total is
+ * cut to Linux's MAX_RW_COUNT. */
+static int iov_in(uint64_t uiov, uint64_t n, struct sio *io)
+{
+    io->n = n;
+    io->total = 0;
+    if (n > LINUX_UIO_MAXIOV)
+        return -EMSGSIZE;
+    sys_fetch_scope();
+    io->iov = kmalloc((n ? n : 1) * sizeof(*io->iov));
+    if (!io->iov)
+        return -ENOMEM;
+    if (sys_copy_in(io->iov, uiov, n * sizeof(*io->iov)))
+        return -EFAULT;
+    for (uint64_t i = 0; i < n; i++)
+        if ((int64_t)io->iov[i].iov_len < 0)
+            return -EINVAL;
+    for (uint64_t i = 0; i < n; i++) {
+        struct linux_iovec *v = &io->iov[i];
+
+        if (v->iov_base + v->iov_len < v->iov_base || v->iov_base + v->iov_len > sys_proc()->vm->va_max)
+            return -EFAULT;
+        if (v->iov_len > SYS_RW_MAX - io->total)
+            v->iov_len = SYS_RW_MAX - io->total;
+        io->total += v->iov_len;
+    }
+    return 0;
+}
+
+/* One user buffer as a one-element array. */
+static int buf_in(uint64_t ubuf, uint64_t len, struct sio *io)
+{
+    io->iov = kmalloc(sizeof(*io->iov));
+    if (!io->iov)
+        return -ENOMEM;
+    io->n = 1;
+    io->iov[0].iov_base = ubuf;
+    io->iov[0].iov_len = len > SYS_RW_MAX ? SYS_RW_MAX : len;
+    io->total = io->iov[0].iov_len;
+    return 0;
+}
+
+/* Walk the iovecs from the cursor (*i, *off): copy n bytes in (k -> user when out). */
+static int iov_move(const struct sio *io, uint64_t *i, uint64_t *off, uint8_t *k, size_t n,
+                    bool out)
+{
+    while (n) {
+        const struct linux_iovec *v = &io->iov[*i];
+        size_t c = v->iov_len - *off < n ? (size_t)(v->iov_len - *off) : n;
+
+        if (!out && *off == 0)
+            sys_fetch_scope(); /* each element its own argument: they may overlap */
+        if (c && (out ? sys_copy_out(v->iov_base + *off, k, c)
+                      : sys_copy_in(k, v->iov_base + *off, c)))
+            return -EFAULT;
+        k += c;
+        n -= c;
+        *off += c;
+        if (*off == v->iov_len) {
+            (*i)++;
+            *off = 0;
+        }
+    }
+    return 0;
+}
+
+static const void *send_name(const struct sio *io)
+{
+    return io->namelen ? &io->name : NULL;
+}
+
+static long send_dgram(struct sock *sk, const struct sio *io, int flags)
+{
+    uint64_t i = 0, off = 0;
+    uint8_t *k;
+    long rc;
+
+    if (io->total > DGRAM_MAX) /* the socket says -EMSGSIZE without reading */
+        return sock_send(sk, NULL, io->total, flags, send_name(io), io->namelen);
+    k = kmalloc(io->total ? io->total : 1);
+    if (!k)
+        return -ENOMEM;
+    rc = iov_move(io, &i, &off, k, io->total, false);
+    if (rc == 0)
+        rc = sock_send(sk, k, io->total, flags, send_name(io), io->namelen);
+    kfree(k);
+    return rc;
+}
+
+static long send_stream(struct sock *sk, const struct sio *io, int flags)
+{
+    size_t sent = 0, c;
+    uint64_t i = 0, off = 0;
+    uint8_t *k = kmalloc(io->total < SOCK_CHUNK ? (io->total ? io->total : 1) : SOCK_CHUNK);
+    long r = 0;
+
+    if (!k)
+        return -ENOMEM;
+    if (io->total == 0)
+        r = sock_send(sk, k, 0, flags, send_name(io), io->namelen);
+    while (sent < io->total) {
+        c = io->total - sent < SOCK_CHUNK ? io->total - sent : SOCK_CHUNK;
+        r = iov_move(io, &i, &off, k, c, false);
+        if (r == 0)
+            r = sock_send(sk, k, c, flags, send_name(io), io->namelen);
+        if (r < 0)
+            break;
+        sent += (size_t)r;
+        if ((size_t)r < c)
+            break; /* nonblocking, or a signal: what went is the answer */
+    }
+    kfree(k);
+    return sent ? (long)sent : r;
+}
+
+static long do_send(struct sock *sk, const struct sio *io, int flags)
+{
+    long rc;
+
+    if (flags & LINUX_MSG_OOB)
+        return -EOPNOTSUPP; /* UDP as Linux; TCP urgent data: lwIP has none (CAVEATS) */
+    rc = sock_is_stream(sk) ? send_stream(sk, io, flags) : send_dgram(sk, io, flags);
+
+    if (rc == -EPIPE)
+        sock_epipe(flags);
+    return rc;
+}
+
+/* Receive buffers and the name are checked writable before anything leaves the socket. */
+static int recv_check(const struct sio *io)
+{
+    for (uint64_t i = 0; i < io->n; i++)
+        if (sys_user_check(io->iov[i].iov_base, io->iov[i].iov_len, VM_PROT_WRITE))
+            return -EFAULT;
+    if (io->uname && sys_user_check(io->uname, io->namelen, VM_PROT_WRITE))
+        return -EFAULT;
+    return 0;
+}
+
+static long recv_dgram(struct sock *sk, struct sio *io, int flags, int *mflags, uint32_t *full)
+{
+    size_t cap = io->total < DGRAM_MAX ? io->total : DGRAM_MAX;
+    uint64_t i = 0, off = 0;
+    uint8_t *k = kmalloc(cap ? cap : 1);
+    long r;
+
+    if (!k)
+        return -ENOMEM;
+    r = sock_recv(sk, k, cap, flags, &io->name, full, mflags);
+    if (r > 0 && iov_move(io, &i, &off, k, (size_t)r < cap ? (size_t)r : cap, true))
+        r = -EFAULT;
+    kfree(k);
+    return r;
+}
+
+static long recv_stream(struct sock *sk, struct sio *io, int flags, int *mflags, uint32_t *full)
+{
+    size_t got = 0, c;
+    uint64_t i = 0, off = 0;
+    uint8_t *k = kmalloc(io->total < SOCK_CHUNK ? (io->total ? io->total : 1) : SOCK_CHUNK);
+    int f = flags;
+    long r;
+
+    if (!k)
+        return -ENOMEM;
+    do {
+        c = io->total - got < SOCK_CHUNK ? io->total - got : SOCK_CHUNK;
+        r = sock_recv(sk, k, c, f, &io->name, full, mflags);
+        if (r <= 0)
+            break;
+        if (iov_move(io, &i, &off, k, (size_t)r, true)) {
+            r = -EFAULT;
+            break;
+        }
+        got += (size_t)r;
+        if (!(flags & LINUX_MSG_WAITALL))
+            f |= LINUX_MSG_DONTWAIT; /* later chunks: only what has arrived */
+    } while (got < io->total && !(flags & LINUX_MSG_PEEK));
+    kfree(k);
+    return got ? (long)got : r;
+}
+
+/* Receive into io; *mflags gets MSG_TRUNC for a cut datagram; the name (when asked for)
+ * goes to io->uname with its full length at ulen. */
+static long do_recv(struct sock *sk, struct sio *io, int flags, int *mflags, uint64_t ulen)
+{
+    uint32_t full = sizeof(io->name);
+    long r = recv_check(io);
+
+    *mflags = 0;
+    if (r)
+        return r;
+    if ((flags & LINUX_MSG_OOB) && sock_is_stream(sk))
+        return -EINVAL; /* no urgent data is ever pending */
+    if (sock_is_stream(sk))
+        r = recv_stream(sk, io, flags, mflags, &full);
+    else
+        r = recv_dgram(sk, io, flags, mflags, &full);
+    if (r >= 0 && io->uname && name_out(io->uname, ulen, &io->name, io->namelen, full))
+        r = -EFAULT;
+    return r;
+}
+
+long sys_sendto(const uint64_t a[6])
+{
+    struct sio io = {0};
+    struct file *f;
+    struct sock *sk;
+    long rc = get_sock(a[0], &f, &sk);
+
+    if (rc)
+        return rc;
+    rc = buf_in(a[1], a[2], &io);
+    if (rc == 0 && a[4]) {
+        rc = addr_in(a[4], a[5], &io.name);
+        io.namelen = (uint32_t)a[5];
+    }
+    if (rc == 0)
+        rc = do_send(sk, &io, (int)a[3]);
+    kfree(io.iov);
+    file_put(f);
+    return rc;
+}
+
+long sys_recvfrom(const uint64_t a[6])
+{
+    struct sio io = {0};
+    struct file *f;
+    struct sock *sk;
+    int mflags;
+    long rc = get_sock(a[0], &f, &sk);
+
+    if (rc)
+        return rc;
+    rc = buf_in(a[1], a[2], &io);
+    if (rc == 0 && a[4]) {
+        io.uname = a[4];
+        rc = len_in(a[5], &io.namelen);
+    }
+    if (rc == 0)
+        rc = do_recv(sk, &io, (int)a[3], &mflags, a[5]);
+    kfree(io.iov);
+    file_put(f);
+    return rc;
+}
+
+/* --- msghdr ------------------------------------------------------------------------------------ */
+
+#define MSG_OFF_NAMELEN 8
+#define MSG_OFF_CONTROLLEN 40
+#define MSG_OFF_FLAGS 48
+
+/* Decode a msghdr at umsg (Linux's copy_msghdr_from_user): the name length is cut to a
+ * sockaddr_storage (negative -EINVAL), control data longer than INT_MAX is -ENOBUFS, then
+ * the iovecs. Send: the name is copied in; receive: its room is noted. */
+static int msg_in(uint64_t umsg, bool recv, struct sio *io)
+{
+    struct linux_msghdr m;
+    int rc;
+
+    if (sys_copy_in(&m, umsg, sizeof(m)))
+        return -EFAULT;
+    if ((int32_t)m.msg_namelen < 0)
+        return -EINVAL;
+    if (m.msg_namelen > sizeof(io->name))
+        m.msg_namelen = sizeof(io->name);
+    if (m.msg_controllen > INT32_MAX)
+        return -ENOBUFS;
+    if (m.msg_iovlen > LINUX_UIO_MAXIOV)
+        return -EMSGSIZE;
+    io->namelen = m.msg_name ? m.msg_namelen : 0;
+    if (recv)
+        io->uname = m.msg_name;
+    else if (io->namelen && (rc = addr_in(m.msg_name, io->namelen, &io->name)))
+        return rc;
+    return iov_in(m.msg_iov, m.msg_iovlen, io);
+}
+
+static long sendmsg_one(struct sock *sk, uint64_t umsg, int flags)
+{
+    struct sio io = {0};
+    long rc = msg_in(umsg, false, &io);
+
+    if (rc == 0)
+        rc = do_send(sk, &io, flags);
+    kfree(io.iov);
+    return rc;
+}
+
+static long recvmsg_one(struct sock *sk, uint64_t umsg, int flags)
+{
+    struct sio io = {0};
+    uint64_t zero = 0;
+    int mflags = 0;
+    long rc = msg_in(umsg, true, &io);
+
+    if (rc == 0)
+        rc = do_recv(sk, &io, flags, &mflags, umsg + MSG_OFF_NAMELEN);
+    if (rc >= 0 && (sys_copy_out(umsg + MSG_OFF_CONTROLLEN, &zero, sizeof(zero)) ||
+                    sys_copy_out(umsg + MSG_OFF_FLAGS, &mflags, sizeof(mflags))))
+        rc = -EFAULT;
+    kfree(io.iov);
+    return rc;
+}
+
+long sys_sendmsg(const uint64_t a[6])
+{
+    struct file *f;
+    struct sock *sk;
+    long rc = get_sock(a[0], &f, &sk);
+
+    if (rc)
+        return rc;
+    rc = sendmsg_one(sk, a[1], (int)a[2]);
+    file_put(f);
+    return rc;
+}
+
+long sys_recvmsg(const uint64_t a[6])
+{
+    struct file *f;
+    struct sock *sk;
+    long rc = get_sock(a[0], &f, &sk);
+
+    if (rc)
+        return rc;
+    rc = recvmsg_one(sk, a[1], (int)a[2]);
+    file_put(f);
+    return rc;
+}
+
+/* --- sendmmsg, recvmmsg -------------------------------------------------------------------- */
+
+#define MMSG_SIZE sizeof(struct linux_mmsghdr)
+#define MMSG_OFF_LEN offsetof(struct linux_mmsghdr, msg_len)
+
+/* Messages done so far, or the first message's error (Linux: an error after the first
+ * message ends the batch and the count is returned). */
+static long mmsg_result(unsigned done, long err)
+{
+    return done ? (long)done : err;
+}
+
+long sys_sendmmsg(const uint64_t a[6])
+{
+    uint64_t vlen = a[2] > LINUX_UIO_MAXIOV ? LINUX_UIO_MAXIOV : a[2];
+    struct file *f;
+    struct sock *sk;
+    unsigned done = 0;
+    long rc = get_sock(a[0], &f, &sk);
+
+    if (rc)
+        return rc;
+    for (; done < vlen; done++) {
+        uint64_t um = a[1] + done * MMSG_SIZE;
+        uint32_t len;
+
+        rc = sendmsg_one(sk, um, (int)a[3]);
+        if (rc < 0)
+            break;
+        len = (uint32_t)rc;
+        if (sys_copy_out(um + MMSG_OFF_LEN, &len, sizeof(len))) {
+            rc = -EFAULT;
+            break;
+        }
+    }
+    file_put(f);
+    return mmsg_result(done, rc);
+}
+
+/* recvmmsg's timeout: checked after each message (Linux's; the first wait is not bounded). */
+static int mmsg_timeout(uint64_t uts, uint64_t *deadline)
+{
+    int64_t ts[2];
+
+    *deadline = UINT64_MAX;
+    if (!uts)
+        return 0;
+    if (sys_copy_in(ts, uts, sizeof(ts)))
+        return -EFAULT;
+    if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+        return -EINVAL;
+    *deadline = hal_clock_ns() + (uint64_t)ts[0] * 1000000000ULL + (uint64_t)ts[1];
+    return 0;
+}
+
+long sys_recvmmsg(const uint64_t a[6])
+{
+    uint64_t vlen = a[2] > LINUX_UIO_MAXIOV ? LINUX_UIO_MAXIOV : a[2], deadline = UINT64_MAX;
+    int flags = (int)a[3] & ~MSG_WAITFORONE;
+    struct file *f;
+    struct sock *sk;
+    unsigned done = 0;
+    long rc = get_sock(a[0], &f, &sk);
+
+    if (rc == 0)
+        rc = mmsg_timeout(a[4], &deadline);
+    for (; rc >= 0 && done < vlen; done++) {
+        uint64_t um = a[1] + done * MMSG_SIZE;
+        uint32_t len;
+
+        rc = recvmsg_one(sk, um, flags);
+        if (rc < 0)
+            break;
+        len = (uint32_t)rc;
+        if (sys_copy_out(um + MMSG_OFF_LEN, &len, sizeof(len))) {
+            rc = -EFAULT;
+            break;
+        }
+        if ((int)a[3] & MSG_WAITFORONE)
+            flags |= LINUX_MSG_DONTWAIT;
+        if (hal_clock_ns() > deadline) {
+            done++;
+            break;
+        }
+    }
+    file_put(f);
+    return mmsg_result(done, rc);
+}
