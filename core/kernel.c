@@ -13,10 +13,12 @@
 #include "core/lib/kprintf.h"
 #include "core/lib/kstring.h"
 #include "core/boot/boot.h"
+#include "core/signal/signal.h"
 #include "hal/hal_cpu.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_mem.h"
 #include "hal/hal_power.h"
+#include "net/net.h"
 
 struct kernel kernel;
 
@@ -69,8 +71,14 @@ static void init_main(void *unused)
 {
     uint64_t hwcap, hwcap2;
 
-    if (kernel.entry)
-        hal_exit(kernel.entry(kernel.entry_arg));
+    if (kernel.entry) {
+        int rc = kernel.entry(kernel.entry_arg);
+
+        /* lwIP's state is global and outlives a hosted boot: leave it empty (net.h) */
+        if (net_shutdown() && rc == 0)
+            rc = PANIC_EXIT_CODE;
+        hal_exit(rc);
+    }
     /* The program named by the image's configuration (core/boot/boot.h); it returns only
      * when the program could not be started (the reason is on the console). */
     hal_cpu_hwcap(&hwcap, &hwcap2);
@@ -91,11 +99,13 @@ void kernel_main(const struct hal_boot_info *info)
     kernel.entry = info->entry;
     kernel.entry_arg = info->entry_arg;
     page_init(info);
+    net_boot();
     rc = kernel_cmdline_loglevel(info->cmdline, &level);
     log_set_level(level);
     if (rc == -EINVAL)
         log_warn("cmdline: unknown loglevel (use debug, info, warn or err)");
     sched_init();
+    signal_init(); /* its hooks in the layers below (SIGPIPE) */
     kernel.init = thread_create("init", init_main, NULL);
     if (!kernel.init)
         panic("out of memory creating the init thread");

@@ -24,6 +24,9 @@
 #define LWIP_NETCONN 0
 #define LWIP_TCPIP_CORE_LOCKING 0
 #define LWIP_HOOK_FILENAME "net/port/hooks.h"
+/* Only effect in lwIP 2.1.3 (timeouts.c): the timeout list's head and the cyclic-timer handler
+ * become reachable, so net_shutdown() can empty the list (net/teardown.c). */
+#define LWIP_TESTMODE 1
 
 /* --- memory ------------------------------------------------------------------------------ */
 #define MEM_LIBC_MALLOC 1

@@ -9,7 +9,8 @@
  * its callbacks (recv, sent, accept, err) run with the lock held, in the network thread or in
  * the caller that entered lwIP. The hosted backend runs the same code over its in-process
  * wires (docs/net.md). lwIP keeps its state in globals, so there is one stack per kernel and,
- * hosted, per process: net_init() works once per process.
+ * hosted, one at a time per process: net_shutdown() returns it to nothing (every pcb and byte
+ * freed) so a later net_init() - in this boot or the next hosted boot - starts afresh.
  */
 #ifndef NET_NET_H
 #define NET_NET_H
@@ -29,13 +30,26 @@ struct net_if_config {
     bool is_default;       /* default interface for routes nothing else matches */
 };
 
-/* Bring up lwIP, the loopback interface and the network thread. Returns 0, -EALREADY (a
- * second call in this process: lwIP state is global), -ENOMEM. May sleep. */
+/* Bring up lwIP, the loopback interface and the network thread. Returns 0, -EALREADY (already
+ * up), -ENOMEM, -ENETDOWN (net_boot found an abandoned stack). May sleep. */
 int net_init(void);
 /* Start the stack once, as the kernel uses it: net_init() and every hal_net device with
  * DHCPv4 and SLAAC (the first is the default route). 0 when already started (also by
  * net_init() directly). May sleep. */
 int net_start(void);
+
+/*
+ * Stop the stack and give everything back: the network thread is stopped and joined, every
+ * socket loses its pcb (later calls on it see a closed socket), every pcb, interface,
+ * queued frame and lwIP timeout is freed. Afterwards net_init() may run again. Returns 0,
+ * or -EBUSY when lwIP still holds memory (a leak; logged). 0 when the stack is not running.
+ * Not with the network lock held; may sleep.
+ */
+int net_shutdown(void);
+/* Called by kernel_main at every boot: a hosted boot after one that ended with the stack
+ * running (its RAM, which lwIP's globals point into, is gone) keeps sockets off for the rest
+ * of the process (net_init() returns -ENETDOWN) instead of crashing. */
+void net_boot(void);
 
 /* The same without the thread: lwIP and the loopback only, for single-threaded harnesses
  * (fuzz) that call net_poll() themselves. Returns 0 or -EALREADY. */

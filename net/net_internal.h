@@ -21,6 +21,21 @@ void net_port_mem_init(void);
 /* netif.c: hand one received frame to lwIP (network lock held). */
 void net_if_input(struct netif *nif, const void *frame, size_t len);
 
+/* netif.c: stop every device's rx callback (before the rx queue is dropped), then remove
+ * every interface (loopback too) with its DHCP/DHCPv6 state. Network lock held. */
+void net_if_stop_rx(void);
+void net_if_remove_all(void);
+
+/* sock.c: the list of sockets (at net_init) and taking every socket off lwIP (shutdown;
+ * network lock held): pcbs closed/aborted, queues and unaccepted children freed, each
+ * socket left closed. */
+void sock_layer_init(void);
+void sock_layer_shutdown(void);
+
+/* teardown.c: free every pcb, interface, reassembly buffer and timeout lwIP holds (after
+ * sock_layer_shutdown; network lock held or single-threaded). */
+void net_lwip_teardown(void);
+
 /* netd.c: the device rx callback (interrupt context). arg: the struct netif. */
 bool net_threaded(void); /* net_init() (not net_init_direct()) started the stack */
 void net_rx_irq(void *arg, const void *frame, size_t len);

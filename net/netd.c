@@ -9,12 +9,21 @@
  * the same lock; net_unlock() wakes the thread, since the caller may have armed an earlier
  * timeout or queued loopback packets.
  *
- * Locks: netd.wq.lock (irq-save spinlock) guards rxq, rxq_len and kicked; it is taken in the
- * interrupt path, so nothing under it sleeps or calls lwIP. net_lock (mutex) guards lwIP.
+ * Locks: netd.wq.lock (irq-save spinlock) guards rxq, rxq_len, kicked and stop; it is taken in
+ * the interrupt path, so nothing under it sleeps or calls lwIP. net_lock (mutex) guards lwIP.
+ *
+ * Life cycle: net_init() brings lwIP up; net_shutdown() stops and joins the thread, takes every
+ * socket off its pcb, frees every pcb, interface, queued frame and timeout (net/teardown.c)
+ * and checks that lwIP holds no byte any more, so net_init() can run again - later in the same
+ * boot, or in the next hosted boot of the process (the kernel calls net_shutdown() when a
+ * test entry returns). A hosted boot that ended with the stack still running left lwIP's
+ * globals pointing into RAM that is gone: net_boot() notices and keeps sockets off for the
+ * rest of the process (net_init() says -ENETDOWN) rather than let lwIP follow those pointers.
  */
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
 #include "core/lib/list.h"
+#include "core/lib/log.h"
 #include "core/sched/sched.h"
 #include "hal/hal_net.h"
 #include "hal/hal_errno.h"
@@ -36,11 +45,12 @@ struct rx_frame {
 
 static struct {
     bool inited, threaded;
+    bool broken; /* an earlier hosted boot left lwIP running: never again in this process */
     struct mutex lock;
     struct wait_queue wq; /* its lock guards the fields below */
     struct list rxq;
     unsigned rxq_len;
-    bool kicked;
+    bool kicked, stop;
     struct thread *thread;
 } netd;
 
@@ -141,7 +151,7 @@ static void netd_sleep(void)
         ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? UINT64_MAX : hal_clock_ns() + ms * 1000000ULL;
     uint64_t tok = spin_lock_irqsave(&netd.wq.lock);
 
-    while (!netd.kicked && list_empty(&netd.rxq)) {
+    while (!netd.kicked && !netd.stop && list_empty(&netd.rxq)) {
         if (wq_wait_locked(&netd.wq, &tok, deadline) == -ETIMEDOUT)
             break;
     }
@@ -149,10 +159,15 @@ static void netd_sleep(void)
     spin_unlock_irqrestore(&netd.wq.lock, tok);
 }
 
+static bool netd_stopping(void)
+{
+    return __atomic_load_n(&netd.stop, __ATOMIC_ACQUIRE);
+}
+
 static void netd_main(void *unused)
 {
     (void)unused;
-    for (;;) {
+    while (!netd_stopping()) {
         unsigned n;
 
         mutex_lock(&netd.lock);
@@ -170,6 +185,8 @@ static void netd_main(void *unused)
 
 static int net_core_init(void)
 {
+    if (netd.broken)
+        return -ENETDOWN;
     if (netd.inited)
         return -EALREADY;
     netd.inited = true;
@@ -177,6 +194,7 @@ static int net_core_init(void)
     wq_init(&netd.wq, "netd");
     list_init(&netd.rxq);
     net_port_mem_init();
+    sock_layer_init();
     lwip_init();
     return 0;
 }
@@ -193,11 +211,70 @@ int net_init(void)
     if (rc)
         return rc;
     netd.thread = thread_create("netd", netd_main, NULL);
-    if (!netd.thread)
+    if (!netd.thread) {
+        net_shutdown();
         return -ENOMEM;
-    thread_detach(netd.thread);
+    }
     netd.threaded = true;
     return 0;
+}
+
+static void netd_stop(void)
+{
+    uint64_t tok = spin_lock_irqsave(&netd.wq.lock);
+
+    __atomic_store_n(&netd.stop, true, __ATOMIC_RELEASE);
+    wq_wake_all_locked(&netd.wq);
+    spin_unlock_irqrestore(&netd.wq.lock, tok);
+    thread_join(netd.thread);
+    netd.thread = NULL;
+}
+
+static void rx_drop_all(void)
+{
+    struct rx_frame *f;
+
+    while ((f = rxq_pop()))
+        kfree(f);
+}
+
+int net_shutdown(void)
+{
+    bool threaded = netd.threaded;
+    int rc = 0;
+
+    if (!netd.inited)
+        return 0;
+    if (netd.thread)
+        netd_stop();
+    if (threaded)
+        mutex_lock(&netd.lock);
+    net_if_stop_rx();
+    rx_drop_all();
+    sock_layer_shutdown();
+    net_lwip_teardown();
+    if (threaded)
+        mutex_unlock(&netd.lock);
+    if (net_counters.mem_in_use) {
+        log_err("net: lwIP still holds %llu bytes after shutdown",
+                (unsigned long long)net_counters.mem_in_use);
+        rc = -EBUSY;
+    }
+    /* The lock and queue stay usable: a socket that outlived the stack may still be closed */
+    netd.inited = netd.threaded = netd.stop = netd.kicked = false;
+    if (rc == 0) /* after a leak the byte count stays, so the frees that follow balance it */
+        memset(&net_counters, 0, sizeof(net_counters));
+    return rc;
+}
+
+void net_boot(void)
+{
+    if (netd.inited && !netd.broken) {
+        log_err("net: an earlier boot ended with the network stack running; "
+                "sockets are unavailable in this process");
+        memset(&netd, 0, sizeof(netd));
+        netd.broken = true;
+    }
 }
 
 /* Default configuration of every device: DHCPv4, SLAAC + stateless DHCPv6; the first one

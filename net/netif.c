@@ -170,3 +170,37 @@ int net_if_add(unsigned index, const struct net_if_config *cfg, struct netif **o
         *out = &nd->netif;
     return 0;
 }
+
+void net_if_stop_rx(void)
+{
+    struct netif *n;
+
+    NETIF_FOREACH(n) {
+        struct net_dev *nd = n->state;
+
+        if (nd)
+            hal_net_set_rx(nd->dev, NULL, NULL);
+    }
+}
+
+/* Our interfaces carry their net_dev as lwIP state; the loopback (lwIP's storage) none. */
+void net_if_remove_all(void)
+{
+    while (netif_list) {
+        struct netif *n = netif_list;
+        struct net_dev *nd = n->state;
+
+        if (nd) {
+            hal_net_set_rx(nd->dev, NULL, NULL);
+            dhcp_release_and_stop(n);
+            dhcp_cleanup(n);
+            dhcp6_disable(n);
+            dhcp6_cleanup(n);
+        }
+        netif_remove(n); /* down first: ARP, ND and MLD state of the interface go */
+        if (nd) {
+            kfree(nd->txbuf);
+            kfree(nd);
+        }
+    }
+}

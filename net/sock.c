@@ -29,38 +29,17 @@
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
 #include "net/net.h"
+#include "net/net_internal.h"
 #include "net/sock.h"
+#include "net/sock_internal.h"
 
-#define UDP_RCVBUF_DEFAULT 212992u
-#define UDP_MAX_PAYLOAD 65507u
+/* Every socket, so net_shutdown() can take them all off lwIP. Network lock. */
+static struct list all_socks;
 
-enum sk_state { SK_NEW, SK_LISTEN, SK_CONNECTING, SK_CONNECTED, SK_CLOSED };
-
-struct dgram {
-    struct list_node node;
-    struct pbuf *p;
-    ip_addr_t addr;
-    u16_t port;
-};
-
-struct sock {
-    int domain, type;
-    enum sk_state state;
-    struct tcp_pcb *tcp; /* NULL once lwIP freed it */
-    struct udp_pcb *udp;
-    int error;           /* pending error (SO_ERROR), positive errno */
-    bool nonblock, v6only, rd_shut, wr_shut, peer_fin, bound;
-    struct pbuf *rx;     /* TCP: unread data */
-    size_t rx_bytes;
-    struct list dgrams;  /* UDP: struct dgram */
-    size_t dgram_bytes, rcvbuf, sndbuf;
-    struct list acceptq; /* listener: child socks */
-    struct list_node acc_node;
-    uint64_t rcvtimeo, sndtimeo;
-    struct wait_queue wq;
-    uint64_t gen;  /* changes under the network lock and wq.lock */
-    unsigned mask; /* LINUX_EPOLL* ready, recomputed under the network lock; atomic */
-};
+void sock_layer_init(void)
+{
+    list_init(&all_socks);
+}
 
 /* --- readiness ------------------------------------------------------------------------------- */
 
@@ -85,7 +64,7 @@ static unsigned tcp_poll_mask(struct sock *sk)
 }
 
 /* Network lock held: recompute the readiness mask poll reads without the lock. */
-static void sk_update(struct sock *sk)
+static unsigned sk_update(struct sock *sk)
 {
     unsigned m;
 
@@ -95,30 +74,34 @@ static void sk_update(struct sock *sk)
         m = (list_empty(&sk->dgrams) ? 0 : LINUX_EPOLLIN | LINUX_EPOLLRDNORM) |
             LINUX_EPOLLOUT | LINUX_EPOLLWRNORM;
     __atomic_store_n(&sk->mask, m, __ATOMIC_RELEASE);
+    return m;
 }
 
 /* Every sock operation leaves the lock through here, so the mask follows its changes. */
-static void sk_unlock(struct sock *sk)
+void sock_unlock_update(struct sock *sk)
 {
     sk_update(sk);
     net_unlock();
 }
 
+/* Something changed: blocked calls re-check (gen), pollers and epoll get the bits that are
+ * true now as the key, so edge-triggered epoll sees every new event. */
 static void wake(struct sock *sk)
 {
     uint64_t tok;
+    unsigned m = sk_update(sk);
 
-    sk_update(sk);
     tok = spin_lock_irqsave(&sk->wq.lock);
-
     sk->gen++;
-    wq_wake_all_locked(&sk->wq);
+    wq_wake_key_locked(&sk->wq, m, 0);
     spin_unlock_irqrestore(&sk->wq.lock, tok);
 }
 
 /*
  * Network lock held. Wait until ready(sk): 0 (lock held again), -EAGAIN when nonblocking or
- * the timeout (ns, 0: none) passed.
+ * the timeout (ns, 0: none) passed. A signal ends the wait as Linux's sock_intr_errno: with
+ * a timeout (SO_RCVTIMEO/SO_SNDTIMEO) -EINTR, never restarted; without, -ERESTARTSYS, which
+ * the signal layer restarts when the handler has SA_RESTART.
  */
 static int sock_wait(struct sock *sk, bool (*ready)(struct sock *), bool nonblock,
                      uint64_t timeout)
@@ -131,12 +114,14 @@ static int sock_wait(struct sock *sk, bool (*ready)(struct sock *), bool nonbloc
 
         if (nonblock)
             return -EAGAIN;
-        sk_unlock(sk);
+        sock_unlock_update(sk);
         tok = spin_lock_irqsave(&sk->wq.lock);
         while (sk->gen == g && rc == 0)
-            rc = wq_wait_locked(&sk->wq, &tok, deadline);
+            rc = wq_wait_locked_intr(&sk->wq, &tok, deadline);
         spin_unlock_irqrestore(&sk->wq.lock, tok);
         net_lock();
+        if (rc == -EINTR && !ready(sk))
+            return timeout ? -EINTR : -ERESTARTSYS;
         if (rc == -ETIMEDOUT && !ready(sk))
             return -EAGAIN;
     }
@@ -349,6 +334,7 @@ static struct sock *sock_alloc(int domain, int type)
     sk->sndbuf = type == LINUX_SOCK_DGRAM ? UDP_RCVBUF_DEFAULT : TCP_SND_BUF;
     list_init(&sk->dgrams);
     list_init(&sk->acceptq);
+    list_node_init(&sk->all_node);
     wq_init(&sk->wq, "sock");
     return sk;
 }
@@ -364,6 +350,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
         tcp_abort(pcb);
         return ERR_ABRT;
     }
+    list_push_back(&all_socks, &c->all_node);
     tcp_attach(c, pcb);
     c->state = SK_CONNECTED;
     c->bound = true;
@@ -407,7 +394,7 @@ static void on_dgram(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_ad
 
 /* --- create / close ---------------------------------------------------------------------- */
 
-static int pcb_new(struct sock *sk)
+int sock_pcb_new(struct sock *sk)
 {
     u8_t t = sk->domain == LINUX_AF_INET ? IPADDR_TYPE_V4
                                          : (sk->v6only ? IPADDR_TYPE_V6 : IPADDR_TYPE_ANY);
@@ -446,8 +433,10 @@ int sock_create(int domain, int type, int protocol, struct sock **out)
     if (!sk)
         return -ENOMEM;
     net_lock();
-    rc = pcb_new(sk);
-    sk_unlock(sk);
+    rc = sock_pcb_new(sk);
+    if (rc == 0)
+        list_push_back(&all_socks, &sk->all_node);
+    sock_unlock_update(sk);
     if (rc) {
         kfree(sk);
         return rc;
@@ -463,6 +452,7 @@ static void free_queues(struct sock *sk)
     if (sk->rx)
         pbuf_free(sk->rx);
     sk->rx = NULL;
+    sk->rx_bytes = sk->dgram_bytes = 0;
     while ((n = list_pop_front(&sk->dgrams))) {
         struct dgram *d = container_of(n, struct dgram, node);
 
@@ -472,7 +462,7 @@ static void free_queues(struct sock *sk)
 }
 
 /* Network lock held. */
-static void close_locked(struct sock *sk)
+void sock_close_locked(struct sock *sk)
 {
     struct list_node *n;
 
@@ -485,6 +475,7 @@ static void close_locked(struct sock *sk)
             tcp_abort(pcb);
         }
         free_queues(c);
+        list_remove(&c->all_node);
         kfree(c);
     }
     if (sk->tcp) {
@@ -492,20 +483,39 @@ static void close_locked(struct sock *sk)
         bool unread = sk->rx_bytes > 0;
 
         tcp_detach(sk);
-        if (unread || tcp_close(pcb) != ERR_OK)
-            tcp_abort(pcb); /* Linux resets a connection closed with unread data */
+        /* Linux resets a connection closed with unread data, or with SO_LINGER {1, 0} */
+        if (unread || (sk->linger_on && sk->linger_sec == 0) || tcp_close(pcb) != ERR_OK)
+            tcp_abort(pcb);
     }
     if (sk->udp)
         udp_remove(sk->udp);
+    sk->udp = NULL;
     free_queues(sk);
 }
 
 void sock_close(struct sock *sk)
 {
     net_lock();
-    close_locked(sk);
-    sk_unlock(sk);
+    sock_close_locked(sk);
+    list_remove(&sk->all_node);
+    sock_unlock_update(sk);
     kfree(sk);
+}
+
+void sock_layer_shutdown(void)
+{
+    while (!list_empty(&all_socks)) {
+        struct sock *sk = container_of(list_first(&all_socks), struct sock, all_node);
+
+        /* pcbs closing in the background are lwIP's now; net_lwip_teardown aborts them. The
+         * unaccepted children, on the list too, are freed here. */
+        sock_close_locked(sk);
+        list_remove(&sk->all_node);
+        if (sk->state != SK_CLOSED)
+            sk->error = ENETDOWN;
+        sk->state = SK_CLOSED;
+        wake(sk);
+    }
 }
 
 void sock_set_nonblock(struct sock *sk, bool on)
@@ -553,7 +563,7 @@ int sock_bind(struct sock *sk, const void *addr, size_t len)
         ip_addr_copy(ip, *IP_ANY_TYPE); /* [::] also takes IPv4 */
     net_lock();
     rc = bind_locked(sk, &ip, port);
-    sk_unlock(sk);
+    sock_unlock_update(sk);
     return rc;
 }
 
@@ -598,7 +608,7 @@ int sock_listen(struct sock *sk, int backlog)
         return -EOPNOTSUPP;
     net_lock();
     rc = listen_locked(sk, backlog);
-    sk_unlock(sk);
+    sock_unlock_update(sk);
     return rc;
 }
 
@@ -620,7 +630,7 @@ int sock_accept(struct sock *sk, struct sock **out, void *peer, uint32_t *plen)
     if (rc == 0 && list_empty(&sk->acceptq))
         rc = -EINVAL;
     if (rc) {
-        sk_unlock(sk);
+        sock_unlock_update(sk);
         return rc;
     }
     c = container_of(list_pop_front(&sk->acceptq), struct sock, acc_node);
@@ -631,7 +641,7 @@ int sock_accept(struct sock *sk, struct sock **out, void *peer, uint32_t *plen)
     } else if (plen) {
         addr_out(c, NULL, 0, peer, plen); /* reset before accept: Linux still returns it */
     }
-    sk_unlock(sk);
+    sock_unlock_update(sk);
     *out = c;
     return 0;
 }
@@ -647,19 +657,25 @@ static int tcp_connect_locked(struct sock *sk, const ip_addr_t *ip, u16_t port)
     int rc;
 
     switch (sk->state) {
-    case SK_CONNECTING: return -EALREADY;
+    case SK_CONNECTING:
+        if (sk->nonblock)
+            return -EALREADY;
+        break; /* a blocking connect restarted after a signal waits again, as Linux */
     case SK_CONNECTED: case SK_LISTEN: return -EISCONN;
     case SK_CLOSED: return sk->error ? take_error(sk) : -EISCONN;
-    case SK_NEW: break;
+    case SK_NEW:
+        e = tcp_connect(sk->tcp, ip, port, on_connected);
+        if (e != ERR_OK)
+            return err_to_errno(e);
+        sk->bound = true;
+        sk->state = SK_CONNECTING;
+        break;
     }
-    e = tcp_connect(sk->tcp, ip, port, on_connected);
-    if (e != ERR_OK)
-        return err_to_errno(e);
-    sk->bound = true;
-    sk->state = SK_CONNECTING;
     rc = sock_wait(sk, connect_done, sk->nonblock, sk->sndtimeo);
     if (rc == -EAGAIN)
         return -EINPROGRESS; /* nonblocking, or SO_SNDTIMEO expired (as Linux) */
+    if (rc)
+        return rc;
     return sk->state == SK_CONNECTED ? 0 : take_error(sk);
 }
 
@@ -670,6 +686,8 @@ static int udp_connect_locked(struct sock *sk, const void *addr, size_t len)
     uint16_t fam;
     int rc;
 
+    if (!sk->udp)
+        return -ENETDOWN;
     memcpy(&fam, addr, sizeof(fam));
     if (fam == LINUX_AF_UNSPEC) { /* dissolve the association */
         udp_disconnect(sk->udp);
@@ -703,7 +721,7 @@ int sock_connect(struct sock *sk, const void *addr, size_t len)
         if (rc == 0)
             rc = tcp_connect_locked(sk, &ip, port);
     }
-    sk_unlock(sk);
+    sock_unlock_update(sk);
     return rc;
 }
 
@@ -719,8 +737,12 @@ static long tcp_send_locked(struct sock *sk, const uint8_t *buf, size_t len, boo
 {
     size_t sent = 0;
 
-    if (sk->state == SK_CONNECTING && sock_wait(sk, connect_done, nonblock, sk->sndtimeo))
-        return -EAGAIN;
+    if (sk->state == SK_CONNECTING) {
+        int rc = sock_wait(sk, connect_done, nonblock, sk->sndtimeo);
+
+        if (rc)
+            return rc;
+    }
     while (sent < len) {
         int rc = sock_wait(sk, can_send, nonblock, sk->sndtimeo);
 
@@ -756,6 +778,8 @@ static long udp_send_locked(struct sock *sk, const void *buf, size_t len, const 
     err_t e;
     int rc;
 
+    if (!sk->udp)
+        return -ENETDOWN; /* the stack was shut down under the socket */
     if (addr) {
         rc = addr_in(sk, addr, alen, &ip, &port);
         if (rc)
@@ -792,7 +816,7 @@ long sock_send(struct sock *sk, const void *buf, size_t len, int flags, const vo
         rc = -EPIPE;
     else
         rc = tcp_send_locked(sk, buf, len, nonblock);
-    sk_unlock(sk);
+    sock_unlock_update(sk);
     return rc;
 }
 
@@ -908,7 +932,7 @@ long sock_recv(struct sock *sk, void *buf, size_t len, int flags, void *from, ui
         if (flen)
             *flen = 0; /* Linux leaves a stream's source address out */
     }
-    sk_unlock(sk);
+    sock_unlock_update(sk);
     return rc;
 }
 
@@ -934,7 +958,7 @@ int sock_shutdown(struct sock *sk, int how)
         }
         wake(sk);
     }
-    sk_unlock(sk);
+    sock_unlock_update(sk);
     return rc;
 }
 
@@ -959,178 +983,8 @@ int sock_getname(struct sock *sk, bool peer, void *addr, uint32_t *len)
     }
     if (rc == 0)
         addr_out(sk, ip, port, addr, len);
-    sk_unlock(sk);
+    sock_unlock_update(sk);
     return rc;
-}
-
-/* --- options ------------------------------------------------------------------------------- */
-
-static int opt_int(const void *val, uint32_t len, int *out)
-{
-    if (len < sizeof(int))
-        return -EINVAL;
-    memcpy(out, val, sizeof(int));
-    return 0;
-}
-
-static void *pcb_of(struct sock *sk)
-{
-    return sk->tcp ? (void *)sk->tcp : (void *)sk->udp;
-}
-
-static int set_pcb_flag(struct sock *sk, u8_t flag, int on)
-{
-    struct ip_pcb_common { IP_PCB; } *pcb = pcb_of(sk);
-
-    if (!pcb)
-        return -EINVAL;
-    if (on)
-        ip_set_option(pcb, flag);
-    else
-        ip_reset_option(pcb, flag);
-    return 0;
-}
-
-static int set_socket_level(struct sock *sk, int name, int v)
-{
-    switch (name) {
-    case LINUX_SO_REUSEADDR:
-        return set_pcb_flag(sk, SOF_REUSEADDR, v);
-    case LINUX_SO_KEEPALIVE:
-        return set_pcb_flag(sk, SOF_KEEPALIVE, v);
-    case LINUX_SO_BROADCAST:
-        return set_pcb_flag(sk, SOF_BROADCAST, v);
-    case LINUX_SO_RCVBUF:
-    case LINUX_SO_SNDBUF: {
-        /* Linux doubles the request (bookkeeping overhead) and reports the double */
-        size_t b = v < 1152 ? 2304 : (size_t)v * 2;
-
-        if (name == LINUX_SO_RCVBUF)
-            sk->rcvbuf = b;
-        else
-            sk->sndbuf = b;
-        return 0;
-    }
-    default:
-        return -ENOPROTOOPT;
-    }
-}
-
-static int set_tcp_level(struct sock *sk, int name, int v)
-{
-    if (sk->type != LINUX_SOCK_STREAM)
-        return -EOPNOTSUPP;
-    if (!sk->tcp)
-        return name == LINUX_TCP_NODELAY ? 0 : -EINVAL;
-    switch (name) {
-    case LINUX_TCP_NODELAY:
-        if (v)
-            tcp_nagle_disable(sk->tcp);
-        else
-            tcp_nagle_enable(sk->tcp);
-        return 0;
-    case LINUX_TCP_KEEPIDLE:
-    case LINUX_TCP_KEEPINTVL:
-        if (v < 1 || v > 32767)
-            return -EINVAL;
-        if (name == LINUX_TCP_KEEPIDLE)
-            sk->tcp->keep_idle = (u32_t)v * 1000;
-        else
-            sk->tcp->keep_intvl = (u32_t)v * 1000;
-        return 0;
-    case LINUX_TCP_KEEPCNT:
-        if (v < 1 || v > 127)
-            return -EINVAL;
-        sk->tcp->keep_cnt = (u32_t)v;
-        return 0;
-    default:
-        return -ENOPROTOOPT;
-    }
-}
-
-int sock_setsockopt(struct sock *sk, int level, int name, const void *val, uint32_t len)
-{
-    int v, rc = opt_int(val, len, &v);
-
-    if (rc)
-        return rc;
-    net_lock();
-    if (level == LINUX_SOL_SOCKET)
-        rc = set_socket_level(sk, name, v);
-    else if (level == LINUX_IPPROTO_TCP)
-        rc = set_tcp_level(sk, name, v);
-    else if (level == LINUX_IPPROTO_IPV6 && name == LINUX_IPV6_V6ONLY &&
-             sk->domain == LINUX_AF_INET6)
-        rc = sk->bound || sk->state != SK_NEW ? -EINVAL : 0;
-    else
-        rc = -ENOPROTOOPT;
-    if (rc == 0 && level == LINUX_IPPROTO_IPV6 && (bool)v != sk->v6only) {
-        /* the pcb's address type follows: a new one before bind */
-        close_locked(sk);
-        sk->v6only = v != 0;
-        rc = pcb_new(sk);
-    }
-    sk_unlock(sk);
-    return rc;
-}
-
-static int get_socket_level(struct sock *sk, int name, int *v)
-{
-    struct ip_pcb_common { IP_PCB; } *pcb = pcb_of(sk);
-
-    switch (name) {
-    case LINUX_SO_TYPE: *v = sk->type; return 0;
-    case LINUX_SO_DOMAIN: *v = sk->domain; return 0;
-    case LINUX_SO_PROTOCOL:
-        *v = sk->type == LINUX_SOCK_STREAM ? LINUX_IPPROTO_TCP : LINUX_IPPROTO_UDP;
-        return 0;
-    case LINUX_SO_ERROR: *v = sk->error; sk->error = 0; return 0;
-    case LINUX_SO_ACCEPTCONN: *v = sk->state == SK_LISTEN; return 0;
-    case LINUX_SO_RCVBUF: *v = (int)sk->rcvbuf; return 0;
-    case LINUX_SO_SNDBUF: *v = (int)sk->sndbuf; return 0;
-    case LINUX_SO_REUSEADDR: *v = pcb && ip_get_option(pcb, SOF_REUSEADDR); return 0;
-    case LINUX_SO_KEEPALIVE: *v = pcb && ip_get_option(pcb, SOF_KEEPALIVE); return 0;
-    case LINUX_SO_BROADCAST: *v = pcb && ip_get_option(pcb, SOF_BROADCAST); return 0;
-    default: return -ENOPROTOOPT;
-    }
-}
-
-static int get_tcp_level(struct sock *sk, int name, int *v)
-{
-    if (sk->type != LINUX_SOCK_STREAM)
-        return -EOPNOTSUPP;
-    switch (name) {
-    case LINUX_TCP_NODELAY: *v = sk->tcp && tcp_nagle_disabled(sk->tcp); return 0;
-    case LINUX_TCP_KEEPIDLE: *v = sk->tcp ? (int)(sk->tcp->keep_idle / 1000) : 7200; return 0;
-    case LINUX_TCP_KEEPINTVL: *v = sk->tcp ? (int)(sk->tcp->keep_intvl / 1000) : 75; return 0;
-    case LINUX_TCP_KEEPCNT: *v = sk->tcp ? (int)sk->tcp->keep_cnt : 9; return 0;
-    default: return -ENOPROTOOPT;
-    }
-}
-
-int sock_getsockopt(struct sock *sk, int level, int name, void *val, uint32_t *len)
-{
-    int v = 0, rc;
-
-    if (*len > 0x7fffffffu)
-        return -EINVAL;
-    net_lock();
-    if (level == LINUX_SOL_SOCKET)
-        rc = get_socket_level(sk, name, &v);
-    else if (level == LINUX_IPPROTO_TCP)
-        rc = get_tcp_level(sk, name, &v);
-    else if (level == LINUX_IPPROTO_IPV6 && name == LINUX_IPV6_V6ONLY &&
-             sk->domain == LINUX_AF_INET6)
-        v = sk->v6only, rc = 0;
-    else
-        rc = -ENOPROTOOPT;
-    sk_unlock(sk);
-    if (rc)
-        return rc;
-    if (*len > sizeof(v))
-        *len = sizeof(v);
-    memcpy(val, &v, *len);
-    return 0;
 }
 
 unsigned sock_poll(struct sock *sk)
@@ -1154,6 +1008,6 @@ size_t sock_readable(struct sock *sk)
         n = list_empty(&sk->dgrams)
                 ? 0
                 : container_of(list_first(&sk->dgrams), struct dgram, node)->p->tot_len;
-    sk_unlock(sk);
+    sock_unlock_update(sk);
     return n;
 }

@@ -62,7 +62,12 @@
 #define LINUX_TCP_KEEPCNT 6
 #define LINUX_TCP_INFO 11
 
+#define LINUX_IP_TOS 1
+#define LINUX_IP_TTL 2
+
+#define LINUX_IPV6_UNICAST_HOPS 16
 #define LINUX_IPV6_V6ONLY 26
+#define LINUX_IPV6_TCLASS 67
 
 #define LINUX_MSG_OOB 0x1
 #define LINUX_MSG_PEEK 0x2
@@ -151,6 +156,45 @@ struct linux_linger {
     int32_t l_linger;
 };
 _Static_assert(sizeof(struct linux_linger) == 8, "linger");
+
+struct linux_timeval {
+    int64_t tv_sec;
+    int64_t tv_usec;
+};
+_Static_assert(sizeof(struct linux_timeval) == 16, "timeval");
+
+/* TCP_INFO: the fields of Linux 2.6's struct tcp_info (later kernels append more; a caller
+ * passing a bigger buffer gets this many bytes and the length says so). Times in us. */
+struct linux_tcp_info {
+    uint8_t tcpi_state, tcpi_ca_state, tcpi_retransmits, tcpi_probes, tcpi_backoff;
+    uint8_t tcpi_options;
+    uint8_t tcpi_wscale;     /* snd_wscale:4 (low bits), rcv_wscale:4 */
+    uint8_t tcpi_flags;
+    uint32_t tcpi_rto, tcpi_ato, tcpi_snd_mss, tcpi_rcv_mss;
+    uint32_t tcpi_unacked, tcpi_sacked, tcpi_lost, tcpi_retrans, tcpi_fackets;
+    uint32_t tcpi_last_data_sent, tcpi_last_ack_sent, tcpi_last_data_recv, tcpi_last_ack_recv;
+    uint32_t tcpi_pmtu, tcpi_rcv_ssthresh, tcpi_rtt, tcpi_rttvar, tcpi_snd_ssthresh;
+    uint32_t tcpi_snd_cwnd, tcpi_advmss, tcpi_reordering;
+    uint32_t tcpi_rcv_rtt, tcpi_rcv_space, tcpi_total_retrans;
+};
+_Static_assert(sizeof(struct linux_tcp_info) == 104, "tcp_info");
+_Static_assert(offsetof(struct linux_tcp_info, tcpi_rtt) == 68, "tcpi_rtt");
+
+/* tcpi_state values (Linux's TCP_ESTABLISHED...) and tcpi_options bits */
+#define LINUX_TCP_ESTABLISHED 1
+#define LINUX_TCP_SYN_SENT 2
+#define LINUX_TCP_SYN_RECV 3
+#define LINUX_TCP_FIN_WAIT1 4
+#define LINUX_TCP_FIN_WAIT2 5
+#define LINUX_TCP_TIME_WAIT 6
+#define LINUX_TCP_CLOSE 7
+#define LINUX_TCP_CLOSE_WAIT 8
+#define LINUX_TCP_LAST_ACK 9
+#define LINUX_TCP_LISTEN 10
+#define LINUX_TCP_CLOSING 11
+#define LINUX_TCPI_OPT_TIMESTAMPS 1
+#define LINUX_TCPI_OPT_SACK 2
+#define LINUX_TCPI_OPT_WSCALE 4
 
 #define LINUX_UIO_MAXIOV 1024
 

@@ -6,6 +6,11 @@
  * concurrent close never frees a file under a syscall still using it; the reference a close
  * or a dup2 over a slot drops is put after the mutex is released (a release may write back
  * and sleep, and must not run under the table's lock).
+ *
+ * RLIMIT_NOFILE (nofile) bounds the descriptors handed out: open, dup, pipe... get -EMFILE
+ * when every slot below it is taken, dup2/dup3 to a number at or above it -EBADF, F_DUPFD
+ * from one at or above it -EINVAL (all checked against Linux). Descriptors already above a
+ * lowered limit stay usable, as on Linux.
  */
 #include "core/proc/fdtable.h"
 
@@ -21,7 +26,20 @@ static bool fd_valid(int fd)
 void fdtable_init(struct fdtable *t)
 {
     mutex_init(&t->lock, "fdtable");
+    t->nofile = PROC_NOFILE;
     memset(t->slots, 0, sizeof(t->slots));
+}
+
+unsigned fdtable_limit(struct fdtable *t)
+{
+    return __atomic_load_n(&t->nofile, __ATOMIC_RELAXED);
+}
+
+void fdtable_set_limit(struct fdtable *t, uint64_t n)
+{
+    mutex_lock(&t->lock);
+    __atomic_store_n(&t->nofile, n < PROC_NOFILE ? (unsigned)n : PROC_NOFILE, __ATOMIC_RELAXED);
+    mutex_unlock(&t->lock);
 }
 
 void fdtable_destroy(struct fdtable *t)
@@ -34,10 +52,10 @@ int fd_install(struct fdtable *t, int minfd, struct file *f, bool cloexec)
 {
     int rc = -EMFILE;
 
-    if (minfd < 0 || minfd >= PROC_NOFILE)
-        return minfd < 0 ? -EINVAL : -EMFILE;
+    if (minfd < 0)
+        return -EINVAL;
     mutex_lock(&t->lock);
-    for (int fd = minfd; fd < PROC_NOFILE; fd++) {
+    for (int fd = minfd; fd < (int)t->nofile; fd++) {
         if (!t->slots[fd].file) {
             t->slots[fd] = (struct fd_slot){f, cloexec};
             rc = fd;
@@ -89,7 +107,7 @@ int fd_dup_to(struct fdtable *t, int oldfd, int newfd, bool cloexec)
     if (!fd_valid(oldfd) || !fd_valid(newfd))
         return -EBADF;
     mutex_lock(&t->lock);
-    if (!t->slots[oldfd].file) {
+    if (!t->slots[oldfd].file || (oldfd != newfd && (unsigned)newfd >= t->nofile)) {
         rc = -EBADF;
     } else if (oldfd != newfd) {
         old = t->slots[newfd].file;

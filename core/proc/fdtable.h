@@ -9,6 +9,7 @@
 #define CORE_PROC_FDTABLE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/sched/sched.h"
 
@@ -23,7 +24,9 @@ struct fd_slot {
 };
 
 struct fdtable {
-    struct mutex lock; /* guards slots */
+    struct mutex lock; /* guards slots and nofile */
+    unsigned nofile;   /* RLIMIT_NOFILE's soft limit, at most PROC_NOFILE: new descriptors
+                          are below it (those above, from before it was lowered, stay) */
     struct fd_slot slots[PROC_NOFILE];
 };
 
@@ -31,17 +34,23 @@ void fdtable_init(struct fdtable *t);
 /* Close every descriptor. */
 void fdtable_destroy(struct fdtable *t);
 /*
- * Put f (its reference passes to the table) in the lowest free slot >= minfd, with
- * FD_CLOEXEC = cloexec. Returns the descriptor, -EMFILE (none free) or -EINVAL (minfd out of
- * range). On failure the caller keeps its reference.
+ * Put f (its reference passes to the table) in the lowest free slot >= minfd and below the
+ * RLIMIT_NOFILE limit, with FD_CLOEXEC = cloexec. Returns the descriptor, -EMFILE (none free)
+ * or -EINVAL (minfd negative). On failure the caller keeps its reference. (F_DUPFD's -EINVAL
+ * for minfd at or above the limit is the caller's check, with fdtable_limit.)
  */
 int fd_install(struct fdtable *t, int minfd, struct file *f, bool cloexec);
+/* RLIMIT_NOFILE's soft limit as the table applies it (a snapshot), and setting it (n is
+ * capped at PROC_NOFILE). Never sleeps / may sleep. */
+unsigned fdtable_limit(struct fdtable *t);
+void fdtable_set_limit(struct fdtable *t, uint64_t n);
 /* The file of fd with a new reference (drop it with file_put), into *out. 0 or -EBADF. */
 int fd_get(struct fdtable *t, int fd, struct file **out);
 /* Close fd: 0 or -EBADF. */
 int fd_close(struct fdtable *t, int fd);
 /* dup2/dup3 core: make newfd refer to oldfd's file (closing what newfd held), with
- * cloexec. Returns newfd or -EBADF. oldfd == newfd returns newfd after checking oldfd. */
+ * cloexec. Returns newfd or -EBADF (also newfd at or above the RLIMIT_NOFILE limit, as
+ * Linux). oldfd == newfd returns newfd after checking oldfd, whatever the limit. */
 int fd_dup_to(struct fdtable *t, int oldfd, int newfd, bool cloexec);
 /* FD_CLOEXEC of fd: get (0/1 or -EBADF) and set (0 or -EBADF). */
 int fd_get_cloexec(struct fdtable *t, int fd);

@@ -178,7 +178,7 @@ int proc_cmdline_override(struct config_value *root, const char *cmdline)
     return 0;
 }
 
-static int config_copy(const struct proc_config *src, struct proc_config *dst)
+int proc_config_copy(const struct proc_config *src, struct proc_config *dst)
 {
     memset(dst, 0, sizeof(*dst));
     dst->debugsyscalls = src->debugsyscalls;
@@ -230,7 +230,7 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
     p->rlimits[PROC_RLIMIT_NOFILE] = (struct proc_rlimit){PROC_NOFILE, PROC_NOFILE};
     mutex_init(&p->lock, "proc");
     fdtable_init(&p->fds);
-    rc = config_copy(cfg ? cfg : &empty, &p->cfg);
+    rc = proc_config_copy(cfg ? cfg : &empty, &p->cfg);
     if (rc == 0)
         rc = futex_table_create(&p->futex);
     if (rc == 0)
@@ -291,26 +291,21 @@ static int proc_load(struct proc *p, struct elf_info *info)
     return rc;
 }
 
-int proc_start(struct proc *p, uint64_t hwcap, uint64_t hwcap2, struct hal_uregs *regs)
+int proc_enter_image(struct proc *p, const struct elf_info *info, const char *execfn,
+                     struct hal_uregs *regs)
 {
-    struct elf_info info;
     struct stack_layout lay;
     struct stack_args a;
     int rc;
 
-    if (!p->cfg.program)
-        return -ENOENT;
-    rc = proc_load(p, &info);
-    if (rc)
-        return rc;
     a.argv = (const char *const *)p->cfg.argv;
     a.argc = p->cfg.argc;
     a.envp = (const char *const *)p->cfg.envp;
     a.envc = p->cfg.envc;
-    a.execfn = p->cfg.program;
-    a.elf = &info;
-    a.hwcap = hwcap;
-    a.hwcap2 = hwcap2;
+    a.execfn = execfn;
+    a.elf = info;
+    a.hwcap = p->hwcap;
+    a.hwcap2 = p->hwcap2;
     a.minsigstksz = 0;  /* omitted until the HAL reports the XSAVE size */
     a.sysinfo_ehdr = 0; /* no vDSO */
     rc = stack_build(p->vm, &a, &lay);
@@ -320,10 +315,25 @@ int proc_start(struct proc *p, uint64_t hwcap, uint64_t hwcap2, struct hal_uregs
     }
     p->auxv_addr = lay.auxv;
     memset(regs, 0, sizeof(*regs));
-    regs->rip = info.start; /* the interpreter's entry for a dynamic program */
+    regs->rip = info->start; /* the interpreter's entry for a dynamic program */
     regs->rsp = lay.sp;
     regs->rflags = RFLAGS_IF | RFLAGS_RESERVED;
     return 0;
+}
+
+int proc_start(struct proc *p, uint64_t hwcap, uint64_t hwcap2, struct hal_uregs *regs)
+{
+    struct elf_info info;
+    int rc;
+
+    if (!p->cfg.program)
+        return -ENOENT;
+    p->hwcap = hwcap;
+    p->hwcap2 = hwcap2;
+    rc = proc_load(p, &info);
+    if (rc)
+        return rc;
+    return proc_enter_image(p, &info, p->cfg.program, regs);
 }
 
 /* --- the end ----------------------------------------------------------------------------- */

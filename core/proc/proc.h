@@ -34,9 +34,11 @@
 #include "core/mm/vm.h"
 #include "core/proc/fdtable.h"
 #include "core/sched/sched.h"
+#include "hal/hal_errno.h"
 #include "hal/hal_user.h"
 
 struct vfs_file;
+struct elf_info;
 
 #define PROC_PID 1
 #define PROC_NSIG LINUX_NSIG
@@ -73,6 +75,8 @@ struct proc_config {
  */
 int proc_config_from_tree(const struct config_value *root, struct proc_config *cfg);
 void proc_config_free(struct proc_config *cfg);
+/* A deep copy of src into dst: 0 or -ENOMEM (dst then empty). */
+int proc_config_copy(const struct proc_config *src, struct proc_config *dst);
 
 /*
  * Apply kernel command-line overrides to a manifest tree: each space-separated word
@@ -96,6 +100,43 @@ struct proc_sigaltstack {
     int32_t flags;
     int32_t pad;
     uint64_t size;
+};
+
+/*
+ * Pending signals (their meaning is core/signal's; proc only frees what is left when a thread
+ * or the process goes away, calling each entry's notify with NULL). A set holds the signals
+ * pending and their queued siginfos in send order: one entry at most per standard signal
+ * (they coalesce), one per send for real-time signals. A bit without an entry (the queue
+ * limit was reached for a kill) is taken with a minimal SI_USER siginfo. Guarded by
+ * proc->tlock.
+ */
+struct proc_sigq {
+    struct list_node node;
+    struct linux_siginfo info;
+    void (*notify)(void *arg, struct linux_siginfo *info); /* NULL: nobody to tell */
+    void *arg;
+};
+
+struct proc_sigpending {
+    uint64_t set;  /* pending signals */
+    struct list q; /* struct proc_sigq, oldest first */
+};
+
+struct proc;
+/* Drop every queued signal of sp (notify(arg, NULL) each) and empty the set. p->tlock NOT
+ * held (notify may take its own locks). Never sleeps. */
+void proc_sigpending_flush(struct proc *p, struct proc_sigpending *sp);
+
+/*
+ * The restart block of ERESTART_RESTARTBLOCK (core/signal/signal.h): a call that can be
+ * restarted with its remaining time (nanosleep, futex WAIT with a timeout, poll with a
+ * timeout) stores fn and what fn needs (an absolute deadline, the user pointers), then
+ * returns -ERESTART_RESTARTBLOCK (uthread_restart_block below). When no handler runs, the
+ * program re-enters the kernel with restart_syscall (219), which calls fn once.
+ */
+struct uthread_restart {
+    long (*fn)(struct uthread_restart *rb); /* NULL: nothing to restart (-EINTR) */
+    uint64_t arg[5];
 };
 
 /* --- threads ------------------------------------------------------------------------------ */
@@ -131,10 +172,18 @@ struct uthread {
     uint64_t clear_child_tid; /* set_tid_address / CLONE_CHILD_CLEARTID */
     uint64_t robust_list;     /* set_robust_list head */
     uint64_t robust_len;
-    uint64_t sigmask;    /* blocked signals */
-    uint64_t sigpending; /* signals pending for this thread (proc->tlock; core/signal) */
-    struct linux_siginfo siginfo[PROC_NSIG]; /* of each pending signal (proc->tlock) */
+    uint64_t sigmask;                  /* blocked signals */
+    struct proc_sigpending sigpending; /* thread-directed signals (proc->tlock; core/signal) */
     struct proc_sigaltstack altstack;
+    /* core/signal: the temporary mask of ppoll/pselect6/rt_sigsuspend (sigmask_saved holds
+     * the mask to restore after delivery when restore_sigmask), the syscall number whose
+     * result the next return to user mode may restart (orig_rax; -1: none), the restart
+     * block. The thread's own. */
+    uint64_t sigmask_saved;
+    bool restore_sigmask;
+    uint64_t sigwaitset; /* rt_sigtimedwait's set while it waits (proc->tlock) */
+    long orig_rax;
+    struct uthread_restart restart;
     uint64_t fs_base; /* ARCH_SET_FS, mirrored into the register frame */
     uint64_t gs_base;
     struct hal_uregs *regs; /* the frame of the syscall in progress (NULL: called as C) */
@@ -154,6 +203,9 @@ struct uthread {
 #define PROC_RLIMIT_STACK LINUX_RLIMIT_STACK
 #define PROC_RLIMIT_CORE LINUX_RLIMIT_CORE
 #define PROC_RLIMIT_NOFILE LINUX_RLIMIT_NOFILE
+#define PROC_RLIMIT_FSIZE LINUX_RLIMIT_FSIZE
+#define PROC_RLIMIT_AS LINUX_RLIMIT_AS
+#define PROC_RLIMIT_DATA LINUX_RLIMIT_DATA
 
 struct proc_rlimit {
     uint64_t cur, max;
@@ -167,27 +219,39 @@ struct proc {
     struct vfs_file *cwd; /* O_PATH directory description; NULL: "/" */
     uint32_t umask;
     struct proc_sigaction sigactions[PROC_NSIG];
-    struct proc_rlimit rlimits[PROC_NRLIMIT]; /* recorded; RLIMIT_NOFILE is PROC_NOFILE */
+    struct proc_rlimit rlimits[PROC_NRLIMIT]; /* rlimit.c: read with proc_rlimit() */
     uint32_t *groups;                         /* setgroups: sorted; kmalloc'd */
     unsigned ngroups;
     bool undumpable;                          /* PR_SET_DUMPABLE 0 */
     struct proc_config cfg;
     uint64_t auxv_addr; /* the initial auxv on the user stack (/proc/self/auxv); 0: none */
+    uint64_t hwcap, hwcap2; /* AT_HWCAP, AT_HWCAP2 given to proc_start (execve reuses them) */
     struct spinlock tlock; /* guards the fields below (see the top of this file) */
     struct list threads;   /* live struct uthread, by creation */
     unsigned nthreads;     /* live threads (on `threads`) */
     bool multi;            /* has had more than one thread (the tracer prefixes tids) */
     int next_tid;          /* where the cyclic tid search starts */
     uint64_t tid_used[PROC_TID_MAX / 64];
-    uint64_t sigpending;                     /* process-directed signals (core/signal) */
-    struct linux_siginfo siginfo[PROC_NSIG]; /* of each (tlock) */
+    struct proc_sigpending sigpending; /* process-directed signals (core/signal; tlock) */
+    unsigned sigqueued;                /* queued entries of all sets (RLIMIT_SIGPENDING) */
     bool exiting;              /* exit_group, a fatal signal or execve ends the threads */
+    struct uthread *exec_by;   /* the thread in execve ending the others (proc_exec_single) */
     struct wait_queue exit_wq; /* threads leaving, for a group exit */
     bool exited;
     int exit_status;
     struct uthread main;       /* the main thread; its tid (the pid) stays reserved */
     struct futex_table *futex; /* futex.c */
 };
+
+/* --- resource limits (rlimit.c) ------------------------------------------------------------ */
+
+/* p's limit res (LINUX_RLIMIT_*; out of range: unlimited). Takes p->lock: may sleep. What
+ * core/mm reads for RLIMIT_STACK/AS/DATA. */
+struct proc_rlimit proc_rlimit(struct proc *p, int res);
+/* Read (old non-NULL) and/or set (nr non-NULL) limit res, applying it (RLIMIT_NOFILE to the
+ * descriptor table). -EINVAL (res out of range, cur > max), -EPERM (RLIMIT_NOFILE's hard
+ * limit above PROC_NOFILE). May sleep. */
+int proc_rlimit_set(struct proc *p, int res, const struct proc_rlimit *nr, struct proc_rlimit *old);
 
 /* --- futexes (futex.c) -------------------------------------------------------------------- */
 
@@ -274,6 +338,16 @@ long proc_clone_thread(const struct proc_clone_args *a);
 struct uthread *proc_find_thread(struct proc *p, int tid);
 void uthread_get(struct uthread *ut);
 void uthread_put(struct uthread *ut);
+/* Arm the calling thread's restart block with fn and args and return -ERESTART_RESTARTBLOCK
+ * (the value the interrupted call returns). Never sleeps. */
+static inline long uthread_restart_block(struct uthread *ut, long (*fn)(struct uthread_restart *),
+                                         uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    ut->restart.fn = fn;
+    ut->restart.arg[0] = a0, ut->restart.arg[1] = a1;
+    ut->restart.arg[2] = a2, ut->restart.arg[3] = a3;
+    return -ERESTART_RESTARTBLOCK;
+}
 /*
  * Every live thread of p, with p->tlock held by the caller (spin_lock_irqsave): the body
  * must not sleep, nor exit threads. Use proc_find_thread() + uthread_put() to act on one
@@ -308,8 +382,56 @@ void uthread_exit(int code) __attribute__((noreturn));
  */
 void proc_exit_group(struct proc *p, int status) __attribute__((noreturn));
 /* Called on every return to user mode (and by the dispatcher around each syscall): ends the
- * calling thread when its process is exiting. Returns otherwise. May sleep. */
+ * calling thread when its process is exiting, or when another thread is in execve. Returns
+ * otherwise. May sleep. */
 void uthread_return_check(void);
+/*
+ * execve's de_thread: every other thread of p ends (woken from interruptible waits, each at
+ * its next kernel boundary, with its exit actions), and the caller waits until it is the only
+ * thread; a caller that is not the main thread then takes the pid as its tid, as Linux's
+ * exec'ing thread becomes the group leader. Never returns when an exit_group or another
+ * execve is already ending the threads (the caller ends too). May sleep.
+ */
+void proc_exec_single(struct proc *p);
+
+/*
+ * execve (exec.c, docs/exec.md). The syscall layer decodes: the path copied in, the file
+ * opened and checked (proc_exec_open / proc_exec_check), argv and envp copied in; then
+ * proc_exec replaces the program. The request's strings and files stay the caller's.
+ */
+struct proc_exec_req {
+    struct vfs_file *file; /* the program, open for reading */
+    struct vfs_file *dir;  /* where a relative filename resolves (NULL: "/") */
+    const char *filename;  /* the path as given: AT_EXECFN, a script's argument, comm */
+    const char *const *argv;
+    size_t argc;
+    const char *const *envp;
+    size_t envc;
+};
+/* Open path (relative to dir, NULL: "/") for execution: -ENOENT, -ENOTDIR, -ELOOP (a symlink
+ * with nofollow), -EACCES (not a regular file, or no execute bit), the VFS's errors. 0 and
+ * *out holding a reference. May sleep. */
+int proc_exec_open(struct vfs_file *dir, const char *path, bool nofollow, struct vfs_file **out);
+/* The execute check alone (an open description: execveat AT_EMPTY_PATH): 0 or -EACCES. */
+int proc_exec_check(struct vfs_file *f);
+/*
+ * Replace the calling thread's program with req's. Before the point of no return every
+ * error is returned and the old program goes on: -ENOEXEC (not ELF, not a #! script, a bad
+ * #! line), -ELOOP (interpreters nested deeper than Linux's 5), -E2BIG (strings over the
+ * stack's limit), -ENOENT/-EACCES (a script's interpreter), the ELF loader's errors
+ * (elf.h), -ENOMEM, and -ENOSYS when called as C (no user frame: hosted ksys_call). Then the
+ * other threads end (proc_exec_single), the new address space replaces the old one, the
+ * stack is built, close-on-exec descriptors are closed, the thread's robust list,
+ * clear_child_tid, fs/gs bases and FPU state are reset, /proc/self/{exe,cmdline,environ}
+ * and comm follow the new program, and *regs becomes its initial frame; 0 returned (the
+ * syscall's rax). A failure after that point ends the process with SIGSEGV (128 + 11), as
+ * Linux forces. Signal actions are the caller's to reset (core/signal sits above). May sleep.
+ */
+int proc_exec(struct proc *p, const struct proc_exec_req *req, struct hal_uregs *regs);
+/* proc.c's use by exec.c: build the initial stack for p->cfg's argv and envp with info and
+ * execfn, record the auxv, and fill *regs (rip, rsp, rflags; the rest 0). 0 or -errno. */
+int proc_enter_image(struct proc *p, const struct elf_info *info, const char *execfn,
+                     struct hal_uregs *regs);
 
 /*
  * Load cfg->program from the VFS into p's (empty) address space through the ELF loader,

@@ -161,26 +161,51 @@ static int build(struct vm_space *s, const struct stack_args *a, struct stack_la
     return rc ? -EFAULT : 0;
 }
 
+/* a with Linux's defaults applied: no execfn is "", argc 0 gets one empty string. */
+static void args_normalize(struct stack_args *a)
+{
+    if (!a->execfn)
+        a->execfn = "";
+    if (a->argc == 0) {
+        a->argv = empty_argv;
+        a->argc = 1;
+    }
+}
+
+/* The string sizes of a (normalized), or -E2BIG. */
+static int args_sizes(const struct stack_args *a, int64_t *argsz, int64_t *envsz)
+{
+    int64_t execsz;
+
+    *argsz = strings_size(a->argv, a->argc);
+    *envsz = strings_size(a->envp, a->envc);
+    execsz = strings_size(&a->execfn, 1);
+    if (*argsz < 0 || *envsz < 0 || execsz < 0)
+        return -E2BIG;
+    if ((uint64_t)(*argsz + *envsz + execsz) + (a->argc + a->envc + 2) * 8 > STACK_MAX_ARGS)
+        return -E2BIG;
+    return 0;
+}
+
+int stack_check(const struct stack_args *in)
+{
+    struct stack_args a = *in;
+    int64_t argsz, envsz;
+
+    args_normalize(&a);
+    return args_sizes(&a, &argsz, &envsz);
+}
+
 int stack_build(struct vm_space *s, const struct stack_args *in, struct stack_layout *out)
 {
     struct stack_args a = *in;
-    int64_t argsz, envsz, execsz;
+    int64_t argsz, envsz;
     uint64_t *ptrs;
     int rc;
 
     KASSERT(vm_current() == s);
-    if (!a.execfn)
-        a.execfn = "";
-    if (a.argc == 0) {
-        a.argv = empty_argv;
-        a.argc = 1;
-    }
-    argsz = strings_size(a.argv, a.argc);
-    envsz = strings_size(a.envp, a.envc);
-    execsz = strings_size(&a.execfn, 1);
-    if (argsz < 0 || envsz < 0 || execsz < 0)
-        return -E2BIG;
-    if ((uint64_t)(argsz + envsz + execsz) + (a.argc + a.envc + 2) * 8 > STACK_MAX_ARGS)
+    args_normalize(&a);
+    if (args_sizes(&a, &argsz, &envsz))
         return -E2BIG;
     ptrs = kmalloc((a.argc + a.envc) * sizeof(uint64_t) + 8);
     if (!ptrs)

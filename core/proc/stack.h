@@ -83,6 +83,9 @@ struct stack_layout {
  * STACK_MAX_ARGS), -ENOMEM or -EFAULT. May sleep.
  */
 int stack_build(struct vm_space *s, const struct stack_args *a, struct stack_layout *out);
+/* The size checks of stack_build alone (execve makes them before its point of no return):
+ * 0 or -E2BIG. elf may be NULL. Never sleeps. */
+int stack_check(const struct stack_args *a);
 
 /*
  * AT_MINSIGSTKSZ as Linux x86-64 computes it (get_sigframe_size): the largest signal frame,

@@ -18,6 +18,9 @@
  *                  thread_exit; the last live thread ends the process instead (proc_exit)
  *   exit_group  -> proc_exit_group: p->exiting, the others are woken; each ends in
  *                  uthread_return_check at its next kernel boundary; proc_exit ends the machine
+ *   execve      -> proc_exec_single: p->exec_by, the others are woken and end (as in a group
+ *                  exit, with their exit actions, in the old address space); the caller waits
+ *                  until it is the only thread and takes the pid as its tid (Linux's de_thread)
  */
 #include "core/abi/sched.h"
 #include "core/lib/alloc.h"
@@ -29,6 +32,7 @@
 #include "hal/hal_time.h"
 
 #define GROUP_EXIT_WAIT_NS 1000000000ULL /* at most 1 s for the others to leave the kernel */
+#define EXEC_POLL_NS 10000000ULL         /* execve re-checks its wait for the others this often */
 
 /* With p->tlock held: a free tid, marked used, or -EAGAIN. */
 static int tid_alloc(struct proc *p)
@@ -54,7 +58,29 @@ static void uthread_init_fields(struct uthread *ut, struct proc *p)
     ut->proc = p;
     ut->refs = 1; /* the list's */
     ut->call.nr = -1;
+    ut->orig_rax = -1;
+    list_init(&ut->sigpending.q);
     ut->sched_policy = LINUX_SCHED_NORMAL;
+}
+
+void proc_sigpending_flush(struct proc *p, struct proc_sigpending *sp)
+{
+    for (;;) {
+        uint64_t tok = spin_lock_irqsave(&p->tlock);
+        struct list_node *n = list_pop_front(&sp->q);
+
+        if (n)
+            p->sigqueued--;
+        else
+            sp->set = 0;
+        spin_unlock_irqrestore(&p->tlock, tok);
+        if (!n)
+            return;
+        struct proc_sigq *e = container_of(n, struct proc_sigq, node);
+        if (e->notify)
+            e->notify(e->arg, NULL);
+        kfree(e);
+    }
 }
 
 void proc_threads_init(struct proc *p)
@@ -65,6 +91,7 @@ void proc_threads_init(struct proc *p)
     bitmap_set(p->tid_used, 0);
     bitmap_set(p->tid_used, PROC_PID);
     p->next_tid = PROC_PID + 1;
+    list_init(&p->sigpending.q);
     uthread_init_fields(&p->main, p);
     p->main.tid = p->pid;
     list_push_back(&p->threads, &p->main.node);
@@ -80,7 +107,7 @@ static void thread_unlink(struct proc *p, struct uthread *ut)
     p->nthreads--;
     ut->exited = true;
     ut->thread = NULL;
-    if (ut != &p->main)
+    if (ut->tid != p->pid) /* the pid stays reserved while the process lives */
         bitmap_clear(p->tid_used, (size_t)ut->tid);
 }
 
@@ -93,11 +120,14 @@ void proc_threads_destroy(struct proc *p)
 
         if (ut->thread && ut->thread->ut == ut)
             ut->thread->ut = NULL;
+        proc_sigpending_flush(p, &ut->sigpending);
         if (ut != &p->main)
             kfree(ut);
     }
     if (p->main.thread && p->main.thread->ut == &p->main)
         p->main.thread->ut = NULL;
+    proc_sigpending_flush(p, &p->main.sigpending);
+    proc_sigpending_flush(p, &p->sigpending);
 }
 
 struct uthread *uthread_create(struct proc *p, int *err)
@@ -112,7 +142,7 @@ struct uthread *uthread_create(struct proc *p, int *err)
     }
     uthread_init_fields(ut, p);
     tok = spin_lock_irqsave(&p->tlock);
-    tid = p->exiting ? -EAGAIN : tid_alloc(p);
+    tid = p->exiting || p->exec_by ? -EAGAIN : tid_alloc(p);
     if (tid > 0) {
         ut->tid = tid;
         list_push_back(&p->threads, &ut->node);
@@ -258,8 +288,10 @@ void uthread_put(struct uthread *ut)
     bool last = --ut->refs == 0;
 
     spin_unlock_irqrestore(&p->tlock, tok);
-    if (last && ut != &p->main)
+    if (last && ut != &p->main) {
+        proc_sigpending_flush(p, &ut->sigpending);
         kfree(ut);
+    }
 }
 
 unsigned proc_thread_count(struct proc *p)
@@ -386,9 +418,68 @@ void uthread_return_check(void)
     if (!p)
         return;
     tok = spin_lock_irqsave(&p->tlock);
-    exiting = p->exiting;
-    status = p->exit_status;
+    exiting = p->exiting || (p->exec_by && p->exec_by != ut);
+    status = p->exiting ? p->exit_status : 0;
     spin_unlock_irqrestore(&p->tlock, tok);
     if (exiting)
         uthread_exit(status);
+}
+
+/* --- execve: the caller becomes the only thread ----------------------------------------------- */
+
+/* With p->tlock held: wake every other live thread out of interruptible waits. */
+static void interrupt_others_locked(struct proc *p, const struct uthread *self)
+{
+    PROC_FOR_EACH_THREAD(p, ut)
+    {
+        if (ut != self && ut->thread)
+            thread_interrupt(ut->thread);
+    }
+}
+
+/* Wait until self is p's only live thread, or the group exits (then self ends). */
+static void wait_alone(struct proc *p, struct uthread *self)
+{
+    for (;;) {
+        uint64_t t2 = spin_lock_irqsave(&p->exit_wq.lock), tok;
+        bool alone, exiting;
+
+        tok = spin_lock_irqsave(&p->tlock);
+        alone = p->nthreads == 1;
+        exiting = p->exiting;
+        if (!alone && !exiting)
+            interrupt_others_locked(p, self); /* a thread that started meanwhile */
+        spin_unlock_irqrestore(&p->tlock, tok);
+        if (alone || exiting) {
+            spin_unlock_irqrestore(&p->exit_wq.lock, t2);
+            break;
+        }
+        /* a bounded sleep: a thread woken from an uninterruptible wait leaves on its own */
+        (void)wq_wait_locked(&p->exit_wq, &t2, hal_clock_ns() + EXEC_POLL_NS);
+        spin_unlock_irqrestore(&p->exit_wq.lock, t2);
+    }
+    uthread_return_check(); /* an exit_group that came meanwhile ends this thread too */
+}
+
+void proc_exec_single(struct proc *p)
+{
+    struct uthread *self = uthread_current();
+    uint64_t tok = spin_lock_irqsave(&p->tlock);
+    bool lost = p->exiting || (p->exec_by && p->exec_by != self);
+
+    if (!lost) {
+        p->exec_by = self;
+        interrupt_others_locked(p, self);
+    }
+    spin_unlock_irqrestore(&p->tlock, tok);
+    if (lost)
+        uthread_return_check(); /* an exit_group or another execve won: never returns */
+    wait_alone(p, self);
+    tok = spin_lock_irqsave(&p->tlock);
+    if (self->tid != p->pid) { /* the leader's tid passes to the thread that execs */
+        bitmap_clear(p->tid_used, (size_t)self->tid);
+        self->tid = p->pid;
+    }
+    p->exec_by = NULL;
+    spin_unlock_irqrestore(&p->tlock, tok);
 }

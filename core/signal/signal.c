@@ -22,6 +22,7 @@
 #include "core/lib/kstring.h"
 #include "core/mm/uaccess.h"
 #include "core/sched/sched.h"
+#include "fs/file/file.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_user.h"
 
@@ -40,6 +41,11 @@ static const uint64_t default_ignored = SIG_BIT(LINUX_SIGCHLD) | SIG_BIT(LINUX_S
                                         SIG_BIT(LINUX_SIGSTOP) | SIG_BIT(LINUX_SIGTSTP) |
                                         SIG_BIT(LINUX_SIGTTIN) | SIG_BIT(LINUX_SIGTTOU);
 
+/* Signals a fault raises: taken before any other pending signal, as Linux's next_signal. */
+static const uint64_t synchronous = SIG_BIT(LINUX_SIGSEGV) | SIG_BIT(LINUX_SIGBUS) |
+                                    SIG_BIT(LINUX_SIGILL) | SIG_BIT(LINUX_SIGTRAP) |
+                                    SIG_BIT(LINUX_SIGFPE) | SIG_BIT(LINUX_SIGSYS);
+
 /* --- sending ------------------------------------------------------------------------------ */
 
 /* The thread to interrupt for a process-directed sig: the first that does not block it. */
@@ -53,33 +59,162 @@ static struct uthread *pick_thread(struct proc *p, int sig)
     return NULL;
 }
 
-int signal_send(struct proc *p, struct uthread *ut, int sig, const struct linux_siginfo *info)
+/* The action's handler word now, read without proc->lock (senders may run in interrupts;
+ * the delivery reads it again under the lock). */
+static uint64_t handler_now(struct proc *p, int sig)
 {
-    struct linux_siginfo si = {.si_signo = sig, .si_code = LINUX_SI_KERNEL};
-    uint64_t *set, tok;
-    struct uthread *wake;
+    return __atomic_load_n(&p->sigactions[sig - 1].handler, __ATOMIC_RELAXED);
+}
 
-    if (sig < 1 || sig > PROC_NSIG)
-        return -EINVAL;
-    if (info)
-        si = *info;
-    si.si_signo = sig;
-    tok = spin_lock_irqsave(&p->tlock);
-    set = ut ? &ut->sigpending : &p->sigpending;
-    if (!(*set & SIG_BIT(sig))) {
-        *set |= SIG_BIT(sig);
-        (ut ? ut->siginfo : p->siginfo)[sig - 1] = si;
+bool signal_ignored(struct proc *p, int sig)
+{
+    uint64_t h = handler_now(p, sig);
+
+    if (sig == LINUX_SIGKILL || sig == LINUX_SIGSTOP)
+        return false;
+    return h == LINUX_SIG_IGN || (h == LINUX_SIG_DFL && (default_ignored & SIG_BIT(sig)));
+}
+
+/* The queue limit: RLIMIT_SIGPENDING, capped by what the kernel holds (docs/signals.md). */
+static unsigned queue_limit(struct proc *p)
+{
+    uint64_t lim = __atomic_load_n(&p->rlimits[LINUX_RLIMIT_SIGPENDING].cur, __ATOMIC_RELAXED);
+
+    return lim < SIGNAL_QUEUE_MAX ? (unsigned)lim : SIGNAL_QUEUE_MAX;
+}
+
+/* tlock held: is sig already queued in sp? */
+static bool queued_locked(const struct proc_sigpending *sp, int sig)
+{
+    list_for_each(&sp->q, n)
+    {
+        if (container_of(n, struct proc_sigq, node)->info.si_signo == sig)
+            return true;
     }
+    return false;
+}
+
+/* What enqueue_locked did with a signal. */
+enum { SENT_QUEUED, SENT_MARKED, SENT_MERGED, SENT_DROPPED };
+
+/*
+ * tlock held: make e's signal pending in sp. Standard signals coalesce (merged with the one
+ * pending); a real-time signal is queued each time; past the limit it is -EAGAIN, except
+ * from kill (SI_USER), which still marks it pending without its siginfo, as Linux does.
+ */
+static int enqueue_locked(struct proc *p, struct proc_sigpending *sp, struct proc_sigq *e)
+{
+    int sig = e->info.si_signo;
+
+    if (sig < LINUX_SIGRTMIN && (sp->set & SIG_BIT(sig)))
+        return SENT_MERGED;
+    if (p->sigqueued >= queue_limit(p)) {
+        if (sig >= LINUX_SIGRTMIN && e->info.si_code != LINUX_SI_USER)
+            return -EAGAIN;
+        sp->set |= SIG_BIT(sig);
+        return SENT_MARKED;
+    }
+    sp->set |= SIG_BIT(sig);
+    list_push_back(&sp->q, &e->node);
+    p->sigqueued++;
+    return SENT_QUEUED;
+}
+
+/* tlock held: queue e for ut (NULL: the process) unless ignored; interrupt a thread that
+ * can take it. Returns SENT_* or -EAGAIN. */
+static int send_locked(struct proc *p, struct uthread *ut, struct proc_sigq *e)
+{
+    int sig = e->info.si_signo, rc;
+    struct uthread *target = ut ? ut : &p->main, *wake;
+
+    /* an ignored signal nobody blocks (or waits for) is dropped at once, as Linux's
+     * sig_ignored: it must not even interrupt a wait */
+    if (signal_ignored(p, sig) && !((target->sigmask | target->sigwaitset) & SIG_BIT(sig)))
+        return SENT_DROPPED;
+    if (ut && ut->exited)
+        return SENT_DROPPED;
+    rc = enqueue_locked(p, ut ? &ut->sigpending : &p->sigpending, e);
+    if (rc != SENT_QUEUED && rc != SENT_MARKED)
+        return rc;
     wake = ut ? ut : pick_thread(p, sig);
     if (wake && wake->thread && !(wake->sigmask & SIG_BIT(sig)))
         thread_interrupt(wake->thread);
+    return rc;
+}
+
+int signal_send_notify(struct proc *p, struct uthread *ut, int sig,
+                       const struct linux_siginfo *info, signal_dequeue_fn fn, void *arg)
+{
+    struct proc_sigq *e;
+    uint64_t tok;
+    int rc;
+
+    if (sig < 1 || sig > PROC_NSIG)
+        return -EINVAL;
+    e = kzalloc(sizeof(*e));
+    if (!e)
+        return -EAGAIN; /* Linux: no sigqueue could be allocated */
+    if (info)
+        e->info = *info;
+    else
+        e->info.si_code = LINUX_SI_KERNEL;
+    e->info.si_signo = sig;
+    e->notify = fn;
+    e->arg = arg;
+    tok = spin_lock_irqsave(&p->tlock);
+    rc = send_locked(p, ut, e);
     spin_unlock_irqrestore(&p->tlock, tok);
-    return 0;
+    if (rc == SENT_QUEUED)
+        return 0;
+    kfree(e);
+    return rc < 0 ? rc : 1;
+}
+
+int signal_send(struct proc *p, struct uthread *ut, int sig, const struct linux_siginfo *info)
+{
+    int rc = signal_send_notify(p, ut, sig, info, NULL, NULL);
+
+    return rc < 0 ? rc : 0;
+}
+
+/* tlock held: move every entry of sp carrying arg to out. */
+static void cancel_locked(struct proc *p, struct proc_sigpending *sp, void *arg, struct list *out)
+{
+    list_for_each_safe(&sp->q, n, tmp)
+    {
+        struct proc_sigq *e = container_of(n, struct proc_sigq, node);
+
+        if (e->notify && e->arg == arg) {
+            list_remove(&e->node);
+            p->sigqueued--;
+            if (!queued_locked(sp, e->info.si_signo))
+                sp->set &= ~SIG_BIT(e->info.si_signo);
+            list_push_back(out, &e->node);
+        }
+    }
+}
+
+void signal_cancel_notify(struct proc *p, void *arg)
+{
+    struct list gone;
+    struct list_node *n;
+    uint64_t tok;
+
+    list_init(&gone);
+    tok = spin_lock_irqsave(&p->tlock);
+    cancel_locked(p, &p->sigpending, arg, &gone);
+    PROC_FOR_EACH_THREAD(p, ut)
+    {
+        cancel_locked(p, &ut->sigpending, arg, &gone);
+    }
+    spin_unlock_irqrestore(&p->tlock, tok);
+    while ((n = list_pop_front(&gone)) != NULL)
+        kfree(container_of(n, struct proc_sigq, node));
 }
 
 uint64_t signal_deliverable(struct uthread *ut)
 {
-    return (ut->sigpending | ut->proc->sigpending) & ~ut->sigmask;
+    return (ut->sigpending.set | ut->proc->sigpending.set) & ~ut->sigmask;
 }
 
 bool kernel_user_work_pending(void)
@@ -89,27 +224,110 @@ bool kernel_user_work_pending(void)
     return ut && (signal_deliverable(ut) || ut->proc->exiting);
 }
 
-/* Take the lowest deliverable signal (the thread's before the process's): 0 when none. */
-static int dequeue(struct uthread *ut, struct linux_siginfo *info)
+/* The signal to take first among set (0: none): a synchronous one, else the lowest. */
+static int next_signal(uint64_t set)
+{
+    uint64_t sync = set & synchronous;
+
+    if (!set)
+        return 0;
+    return __builtin_ctzll(sync ? sync : set) + 1;
+}
+
+/* tlock held: take sig from sp into info; the entry it came from (to notify and free once
+ * the lock is dropped), or NULL for a bit without a siginfo. */
+static struct proc_sigq *take_locked(struct proc *p, struct proc_sigpending *sp, int sig,
+                                     struct linux_siginfo *info)
+{
+    struct proc_sigq *found = NULL;
+
+    list_for_each(&sp->q, n)
+    {
+        struct proc_sigq *e = container_of(n, struct proc_sigq, node);
+
+        if (e->info.si_signo == sig) {
+            found = e;
+            break;
+        }
+    }
+    if (found) {
+        list_remove(&found->node);
+        p->sigqueued--;
+        *info = found->info;
+    } else {
+        memset(info, 0, sizeof(*info)); /* Linux: SI_USER, no sender, as the queue was full */
+        info->si_signo = sig;
+        info->si_code = LINUX_SI_USER;
+    }
+    if (!found || !queued_locked(sp, sig))
+        sp->set &= ~SIG_BIT(sig);
+    return found;
+}
+
+int signal_dequeue(struct uthread *ut, uint64_t mask, struct linux_siginfo *info)
 {
     struct proc *p = ut->proc;
     uint64_t tok = spin_lock_irqsave(&p->tlock);
-    uint64_t mine = ut->sigpending & ~ut->sigmask, shared = p->sigpending & ~ut->sigmask;
-    int sig = 0;
+    int sig = next_signal(ut->sigpending.set & mask);
+    struct proc_sigq *e = NULL;
 
-    if (mine) {
-        sig = __builtin_ctzll(mine) + 1;
-        ut->sigpending &= ~SIG_BIT(sig);
-        *info = ut->siginfo[sig - 1];
-    } else if (shared) {
-        sig = __builtin_ctzll(shared) + 1;
-        p->sigpending &= ~SIG_BIT(sig);
-        *info = p->siginfo[sig - 1];
-    }
-    if (!signal_deliverable(ut) && ut->thread)
+    if (sig)
+        e = take_locked(p, &ut->sigpending, sig, info);
+    else if ((sig = next_signal(p->sigpending.set & mask)) != 0)
+        e = take_locked(p, &p->sigpending, sig, info);
+    if (!signal_deliverable(ut) && ut->thread && ut->thread == thread_current())
         thread_clear_interrupt(ut->thread);
     spin_unlock_irqrestore(&p->tlock, tok);
+    if (e) {
+        if (e->notify)
+            e->notify(e->arg, info);
+        kfree(e);
+    }
     return sig;
+}
+
+/* Take the signal to deliver now: 0 when none. */
+static int dequeue(struct uthread *ut, struct linux_siginfo *info)
+{
+    return signal_dequeue(ut, ~ut->sigmask, info);
+}
+
+/* tlock held: take one pending instance of sig from the process's or any thread's set.
+ * False when none is left; *e: its entry (NULL for a bit alone). */
+static bool take_any_locked(struct proc *p, int sig, struct proc_sigq **e)
+{
+    struct linux_siginfo dummy;
+
+    if (p->sigpending.set & SIG_BIT(sig)) {
+        *e = take_locked(p, &p->sigpending, sig, &dummy);
+        return true;
+    }
+    PROC_FOR_EACH_THREAD(p, ut)
+    {
+        if (ut->sigpending.set & SIG_BIT(sig)) {
+            *e = take_locked(p, &ut->sigpending, sig, &dummy);
+            return true;
+        }
+    }
+    return false;
+}
+
+void signal_discard(struct proc *p, int sig)
+{
+    struct proc_sigq *e;
+    uint64_t tok;
+    bool more;
+
+    do {
+        tok = spin_lock_irqsave(&p->tlock);
+        more = take_any_locked(p, sig, &e);
+        spin_unlock_irqrestore(&p->tlock, tok);
+        if (more && e) {
+            if (e->notify)
+                e->notify(e->arg, NULL);
+            kfree(e);
+        }
+    } while (more);
 }
 
 /* --- the frame ----------------------------------------------------------------------------- */
@@ -151,7 +369,7 @@ static uint64_t frame_place(struct uthread *ut, const struct proc_sigaction *act
 
 /* Build the frame for sig in user memory and point regs at the handler. 0 or -EFAULT. */
 static int setup_frame(struct uthread *ut, int sig, const struct proc_sigaction *act,
-                       const struct linux_siginfo *info, struct hal_uregs *r)
+                       const struct linux_siginfo *info, uint64_t mask, struct hal_uregs *r)
 {
     struct linux_rt_sigframe *f = kzalloc(sizeof(*f));
     void *fp = kmalloc(hal_fpu_state_size());
@@ -168,8 +386,8 @@ static int setup_frame(struct uthread *ut, int sig, const struct proc_sigaction 
                                                             : ut->altstack.flags;
         fill_mcontext(&f->uc.uc_mcontext, r, info);
         f->uc.uc_mcontext.fpstate = fpstate;
-        f->uc.uc_mcontext.oldmask = ut->sigmask;
-        f->uc.uc_sigmask = ut->sigmask;
+        f->uc.uc_mcontext.oldmask = mask;
+        f->uc.uc_sigmask = mask;
         f->info = *info;
         hal_fpu_save_state(fp);
         if (copy_to_user(uptr_make(fpstate), fp, hal_fpu_state_size()) ||
@@ -191,6 +409,98 @@ static int setup_frame(struct uthread *ut, int sig, const struct proc_sigaction 
     return 0;
 }
 
+/* --- restarting the interrupted syscall (signal.h "Restart") ----------------------------- */
+
+#define NR_RESTART_SYSCALL 219
+
+static void restart_same(struct hal_uregs *r, long nr)
+{
+    r->rax = (uint64_t)nr;
+    r->rip -= 2; /* back over SYSCALL: both backends make the call again */
+}
+
+/* The syscall this return ends (if any): apply Linux's rules to a restart code in rax. act:
+ * the handler about to run, NULL when none runs. Done once per syscall. */
+static void restart_fixup(struct uthread *ut, struct hal_uregs *r,
+                          const struct proc_sigaction *act)
+{
+    long nr = ut->orig_rax, rc = (long)r->rax;
+
+    ut->orig_rax = -1;
+    if (nr < 0)
+        return;
+    switch (rc) {
+    case -ERESTARTNOHAND:
+        if (act)
+            r->rax = (uint64_t)-EINTR;
+        else
+            restart_same(r, nr);
+        break;
+    case -ERESTARTSYS:
+        if (act && !(act->flags & LINUX_SA_RESTART))
+            r->rax = (uint64_t)-EINTR;
+        else
+            restart_same(r, nr);
+        break;
+    case -ERESTARTNOINTR:
+        restart_same(r, nr);
+        break;
+    case -ERESTART_RESTARTBLOCK:
+        if (act || !ut->restart.fn) {
+            ut->restart.fn = NULL;
+            r->rax = (uint64_t)-EINTR;
+        } else {
+            restart_same(r, NR_RESTART_SYSCALL);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* --- temporary masks ------------------------------------------------------------------------ */
+
+#define UNBLOCKABLE (SIG_BIT(LINUX_SIGKILL) | SIG_BIT(LINUX_SIGSTOP))
+
+/* The calling thread's mask becomes mask; a signal it unblocks interrupts its next wait. */
+static void mask_set(struct uthread *ut, uint64_t mask)
+{
+    uint64_t tok = spin_lock_irqsave(&ut->proc->tlock);
+
+    ut->sigmask = mask & ~UNBLOCKABLE;
+    if (ut->thread) {
+        if (signal_deliverable(ut))
+            thread_interrupt(ut->thread);
+        else
+            thread_clear_interrupt(ut->thread);
+    }
+    spin_unlock_irqrestore(&ut->proc->tlock, tok);
+}
+
+void signal_mask_push(uint64_t mask)
+{
+    struct uthread *ut = uthread_current();
+
+    if (!ut)
+        return;
+    if (!ut->restore_sigmask)
+        ut->sigmask_saved = ut->sigmask;
+    ut->restore_sigmask = true;
+    mask_set(ut, mask);
+}
+
+void signal_mask_pop(bool interrupted)
+{
+    struct uthread *ut = uthread_current();
+
+    if (!ut || !ut->restore_sigmask)
+        return;
+    if (interrupted && ut->regs)
+        return; /* delivery records it in the frame, or restores it (kernel_user_return) */
+    ut->restore_sigmask = false;
+    mask_set(ut, ut->sigmask_saved);
+}
+
 /* --- delivery ------------------------------------------------------------------------------- */
 
 static void __attribute__((noreturn)) die(struct proc *p, int sig)
@@ -204,6 +514,7 @@ static void deliver(struct uthread *ut, int sig, const struct linux_siginfo *inf
 {
     struct proc *p = ut->proc;
     struct proc_sigaction act;
+    uint64_t frame_mask;
 
     mutex_lock(&p->lock);
     memcpy(&act, &p->sigactions[sig - 1], sizeof(act));
@@ -217,15 +528,38 @@ static void deliver(struct uthread *ut, int sig, const struct linux_siginfo *inf
             return;
         die(p, sig);
     }
-    if (setup_frame(ut, sig, &act, info, r))
+    restart_fixup(ut, r, &act);
+    frame_mask = ut->restore_sigmask ? ut->sigmask_saved : ut->sigmask;
+    ut->restore_sigmask = false;
+    if (setup_frame(ut, sig, &act, info, frame_mask, r))
         die(p, LINUX_SIGSEGV); /* Linux: force_sigsegv, the frame could not be written */
     ut->sigmask |= act.mask;
     if (!(act.flags & LINUX_SA_NODEFER))
         ut->sigmask |= SIG_BIT(sig);
-    ut->sigmask &= ~(SIG_BIT(LINUX_SIGKILL) | SIG_BIT(LINUX_SIGSTOP));
+    ut->sigmask &= ~UNBLOCKABLE;
     if ((act.flags & LINUX_SA_ONSTACK) && (ut->altstack.flags & LINUX_SS_AUTODISARM) &&
         on_altstack(ut, r->rsp))
         memset(&ut->altstack, 0, sizeof(ut->altstack));
+}
+
+/* --- SIGPIPE (fs/file's hook) ------------------------------------------------------------ */
+
+/* A write found no reader: SIGPIPE for the writing thread, as Linux's send_sig(SIGPIPE,
+ * current, 0): thread-directed, SI_USER with the process's own pid (checked natively). */
+static void sigpipe_raise(void)
+{
+    struct uthread *ut = uthread_current();
+    struct linux_siginfo si = {.si_signo = LINUX_SIGPIPE, .si_code = LINUX_SI_USER};
+
+    if (!ut)
+        return;
+    si.u.kill.pid = ut->proc->pid;
+    signal_send(ut->proc, ut, LINUX_SIGPIPE, &si);
+}
+
+void signal_init(void)
+{
+    file_set_sigpipe_hook(sigpipe_raise);
 }
 
 void kernel_user_return(struct hal_uregs *regs)
@@ -239,4 +573,27 @@ void kernel_user_return(struct hal_uregs *regs)
     uthread_return_check(); /* an ending process takes this thread out first */
     while ((sig = dequeue(ut, &info)) != 0)
         deliver(ut, sig, &info, regs);
+    restart_fixup(ut, regs, NULL); /* no handler ran for the syscall (if any) */
+    if (ut->restore_sigmask) {
+        ut->restore_sigmask = false;
+        mask_set(ut, ut->sigmask_saved);
+    }
+}
+
+/* --- execve ------------------------------------------------------------------------------------ */
+
+void signal_exec_reset(struct proc *p, struct uthread *ut)
+{
+    mutex_lock(&p->lock);
+    for (int i = 0; i < PROC_NSIG; i++) {
+        struct proc_sigaction *sa = &p->sigactions[i];
+
+        /* handlers are gone with the old program; SIG_IGN stays, as Linux keeps it */
+        sa->handler = sa->handler == LINUX_SIG_IGN ? LINUX_SIG_IGN : LINUX_SIG_DFL;
+        sa->flags = 0;
+        sa->restorer = 0;
+        sa->mask = 0;
+    }
+    mutex_unlock(&p->lock);
+    memset(&ut->altstack, 0, sizeof(ut->altstack)); /* size 0: disabled */
 }

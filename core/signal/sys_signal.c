@@ -52,8 +52,13 @@ long sys_rt_sigaction(const uint64_t a[6])
         act.flags &= SA_KNOWN; /* Linux keeps unknown bits out (SA_UNSUPPORTED probing) */
         act.mask &= ~UNBLOCKABLE;
         mutex_lock(&p->lock);
-        p->sigactions[sig - 1] = act;
+        __atomic_store_n(&p->sigactions[sig - 1].handler, act.handler, __ATOMIC_RELAXED);
+        p->sigactions[sig - 1].flags = act.flags;
+        p->sigactions[sig - 1].restorer = act.restorer;
+        p->sigactions[sig - 1].mask = act.mask;
         mutex_unlock(&p->lock);
+        if (signal_ignored(p, (int)sig))
+            signal_discard(p, (int)sig); /* POSIX: pending instances are discarded */
     }
     return 0;
 }
@@ -92,7 +97,7 @@ long sys_rt_sigpending(const uint64_t a[6])
 
     if (a[1] > sizeof(uint64_t))
         return -EINVAL;
-    set = (t->sigpending | t->proc->sigpending) & t->sigmask;
+    set = (t->sigpending.set | t->proc->sigpending.set) & t->sigmask;
     return a[1] && copy_out(a[0], &set, a[1]) ? -EFAULT : 0;
 }
 
@@ -179,12 +184,25 @@ long sys_rt_sigreturn(const uint64_t a[6])
     }
     restore_regs(r, &uc.uc_mcontext);
     t->sigmask = uc.uc_sigmask & ~UNBLOCKABLE;
+    t->orig_rax = -1;      /* rax is the interrupted code's, not a result to restart */
+    t->restart.fn = NULL;  /* Linux: do_no_restart_syscall */
     if (uc.uc_stack.ss_size >= LINUX_MINSIGSTKSZ && !(uc.uc_stack.ss_flags & LINUX_SS_DISABLE)) {
         t->altstack.sp = uc.uc_stack.ss_sp;
         t->altstack.size = uc.uc_stack.ss_size;
         t->altstack.flags = uc.uc_stack.ss_flags & (int32_t)LINUX_SS_AUTODISARM;
     }
     return (long)r->rax; /* the dispatcher stores it back in rax */
+}
+
+/* restart_syscall(219): continue the call the restart block describes (signal.h). */
+long sys_restart_syscall(const uint64_t a[6])
+{
+    struct uthread *t = uthread_current();
+    struct uthread_restart rb = t->restart;
+
+    (void)a;
+    t->restart.fn = NULL;
+    return rb.fn ? rb.fn(&rb) : -EINTR;
 }
 
 /* --- sending ------------------------------------------------------------------------------- */

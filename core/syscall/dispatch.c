@@ -7,6 +7,7 @@
  */
 #include "core/syscall/syscall.h"
 
+#include "core/lib/alloc.h"
 #include "core/lib/kprintf.h"
 #include "core/lib/kstring.h"
 #include "core/syscall/sys_internal.h"
@@ -58,6 +59,13 @@ static bool sys_noreturn(const struct sys_desc *d)
     return d->nr == 60 || d->nr == 231;
 }
 
+/* execve and execveat that succeed come back in a new address space, where their pointer
+ * arguments mean nothing: their line is formatted before the call, printed after it. */
+static bool sys_replaces(const struct sys_desc *d)
+{
+    return d->nr == 59 || d->nr == 322;
+}
+
 static long sys_missing(uint64_t nr, const struct sys_desc *d)
 {
     if (sys_trace_enabled()) {
@@ -84,15 +92,47 @@ static void trace_call(const struct uthread *ut, const struct sys_desc *d, const
     kprintf("[pid %d] %s\n", ut->tid, line);
 }
 
-/*
- * The internal restart codes (hal_errno.h) must never reach a program. Until the signal
- * delivery path applies Linux's restart rules to them, every one of them ends as -EINTR,
- * which is what a program sees from Linux when no restart applies.
- */
-static long sys_restart_fallback(long ret)
+static char *trace_before(const struct sys_desc *d, const uint64_t a[6])
 {
-    if (ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK)
+    char *line = kmalloc(SYS_TRACE_LINE);
+
+    if (line)
+        sys_trace_format(line, SYS_TRACE_LINE, d, a, 0);
+    return line;
+}
+
+/* The line trace_before made (ending in "= 0"), with the call's result. */
+static void trace_replaced(const struct uthread *ut, char *line, long ret)
+{
+    char *eq = strrchr(line, '=');
+
+    if (eq)
+        ksnprintf(eq, SYS_TRACE_LINE - (size_t)(eq - line), "= %ld", ret);
+    if (__atomic_load_n(&ut->proc->multi, __ATOMIC_RELAXED))
+        kprintf("[pid %d] %s\n", ut->tid, line);
+    else
+        kprintf("%s\n", line);
+    kfree(line);
+}
+
+/*
+ * The internal restart codes (hal_errno.h) must never reach a program. After a syscall made
+ * from user mode (ut->regs set) kernel_user_return applies Linux's restart rules to them
+ * (core/signal/signal.h); a syscall called as C (hosted tests) has no return to user mode,
+ * so every one of them ends as -EINTR there, with the temporary mask restored.
+ */
+static long sys_restart_fallback(struct uthread *ut, long ret)
+{
+    if (ut->regs)
+        return ret;
+    if (ut->restore_sigmask) {
+        ut->restore_sigmask = false;
+        ut->sigmask = ut->sigmask_saved;
+    }
+    if (ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK) {
+        ut->restart.fn = NULL;
         return -EINTR;
+    }
     return ret;
 }
 
@@ -102,6 +142,7 @@ long ksys_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, 
     const uint64_t a[SYS_MAX_ARGS] = {a0, a1, a2, a3, a4, a5};
     const struct sys_desc *d = sys_lookup(nr);
     struct uthread *ut = uthread_current();
+    char *pre = NULL;
     long ret;
 
     if (!d || !d->fn)
@@ -114,20 +155,26 @@ long ksys_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, 
     __atomic_store_n(&ut->call.nr, (long)nr, __ATOMIC_RELAXED); /* a group exit reads it */
     if (sys_trace_enabled() && sys_noreturn(d))
         trace_call(ut, d, a, 0);
+    if (sys_trace_enabled() && sys_replaces(d))
+        pre = trace_before(d, a);
     ret = d->fn(a);
     __atomic_store_n(&ut->call.nr, -1L, __ATOMIC_RELAXED);
-    if (sys_trace_enabled())
+    if (pre)
+        trace_replaced(ut, pre, ret);
+    else if (sys_trace_enabled())
         trace_call(ut, d, a, ret);
     uthread_return_check();
-    return sys_restart_fallback(ret);
+    return sys_restart_fallback(ut, ret);
 }
 
 void kernel_syscall(struct hal_uregs *regs)
 {
     struct uthread *ut = uthread_current();
 
-    if (ut)
+    if (ut) {
         ut->regs = regs;
+        ut->orig_rax = (long)regs->rax; /* the return may restart it (core/signal) */
+    }
     regs->rax = (uint64_t)ksys_call(regs->rax, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8,
                                     regs->r9);
     if (ut)

@@ -563,14 +563,16 @@ long sys_fdatasync(const uint64_t a[6])
 
 /* --- dup, fcntl, ioctl ------------------------------------------------------------------- */
 
-static long dup_min(uint64_t fd, uint64_t minfd, bool cloexec)
+/* dup (minfd 0) and F_DUPFD: a minfd at or above RLIMIT_NOFILE is -EINVAL for F_DUPFD
+ * (Linux), while dup with a zero limit finds no slot (-EMFILE). */
+static long dup_min(uint64_t fd, uint64_t minfd, bool cloexec, bool dupfd)
 {
     struct file *f;
     long rc = get_fd(fd, &f);
 
     if (rc)
         return rc;
-    if (minfd >= PROC_NOFILE) {
+    if (dupfd && minfd >= fdtable_limit(&sys_proc()->fds)) {
         file_put(f);
         return -EINVAL;
     }
@@ -582,7 +584,7 @@ static long dup_min(uint64_t fd, uint64_t minfd, bool cloexec)
 
 long sys_dup(const uint64_t a[6])
 {
-    return dup_min(a[0], 0, false);
+    return dup_min(a[0], 0, false, false);
 }
 
 long sys_dup2(const uint64_t a[6])
@@ -612,7 +614,7 @@ long sys_fcntl(const uint64_t a[6])
     switch (a[1]) {
     case LINUX_F_DUPFD:
     case LINUX_F_DUPFD_CLOEXEC:
-        return dup_min(a[0], a[2], a[1] == LINUX_F_DUPFD_CLOEXEC);
+        return dup_min(a[0], a[2], a[1] == LINUX_F_DUPFD_CLOEXEC, true);
     case LINUX_F_GETFD:
         return a[0] > INT32_MAX ? -EBADF : fd_get_cloexec(t, (int)a[0]);
     case LINUX_F_SETFD:

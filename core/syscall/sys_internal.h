@@ -39,6 +39,9 @@ int sys_copy_out(uint64_t uaddr, const void *src, size_t n);
 /* A path (at most VFS_PATH_MAX bytes with the NUL) into a new kmalloc buffer: *out, kfree it.
  * -EFAULT, -ENAMETOOLONG, -ENOMEM; an empty path is fine here (the VFS decides). */
 int sys_path_in(uint64_t uaddr, char **out);
+/* A string of at most max bytes (NUL included) into dst, in a fetch scope of its own (execve's
+ * argv and envp). Its length, -EFAULT or -ENAMETOOLONG. */
+long sys_str_in(uint64_t uaddr, char *dst, size_t max);
 /* Validate without copying: [uaddr, uaddr+n) lies in the user half, inside areas allowing
  * prot (VM_PROT_READ/WRITE). 0 or -EFAULT. Used before an action that cannot be undone (a
  * read that moves the file offset) so a bad buffer fails before anything happens. */

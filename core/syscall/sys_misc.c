@@ -1,6 +1,7 @@
 /*
- * sys_misc.c - process and system information, identity, limits, randomness, the thread's
- * fs base, and the end of the process. The signal syscalls are core/signal's (sys_signal.c).
+ * sys_misc.c - process and system information, identity, randomness, the thread's fs base,
+ * and the end of the process. The limits are sys_rlimit.c's, the signal syscalls core/signal's
+ * (sys_signal.c).
  */
 #include "core/abi/limits.h"
 #include "core/abi/mman.h"
@@ -98,53 +99,6 @@ long sys_sysinfo(const uint64_t a[6])
     si.procs = 1;
     si.mem_unit = 1;
     return sys_copy_out(a[0], &si, sizeof(si));
-}
-
-/* --- limits ------------------------------------------------------------------------------ */
-
-static long rlimit_get(uint64_t res, uint64_t uold)
-{
-    struct proc *p = sys_proc();
-    struct proc_rlimit r;
-
-    mutex_lock(&p->lock);
-    r = p->rlimits[res];
-    mutex_unlock(&p->lock);
-    return uold ? sys_copy_out(uold, &r, sizeof(r)) : 0;
-}
-
-long sys_getrlimit(const uint64_t a[6])
-{
-    if (a[0] >= PROC_NRLIMIT)
-        return -EINVAL;
-    return rlimit_get(a[0], a[1]);
-}
-
-long sys_prlimit64(const uint64_t a[6])
-{
-    struct proc *p = sys_proc();
-    struct proc_rlimit nr;
-    long rc;
-
-    if (a[0] != 0 && a[0] != (uint64_t)p->pid)
-        return -ESRCH;
-    if (a[1] >= PROC_NRLIMIT)
-        return -EINVAL;
-    if (a[2]) {
-        if (sys_copy_in(&nr, a[2], sizeof(nr)))
-            return -EFAULT;
-        if (nr.cur > nr.max)
-            return -EINVAL;
-        if (a[1] == PROC_RLIMIT_NOFILE && nr.max > PROC_NOFILE)
-            return -EPERM; /* above the table's size: as over fs.nr_open */
-    }
-    rc = rlimit_get(a[1], a[3]);
-    if (rc || !a[2])
-        return rc;
-    mutex_lock(&p->lock);
-    p->rlimits[a[1]] = nr;
-    mutex_unlock(&p->lock);
-    return 0;
 }
 
 /* --- randomness -------------------------------------------------------------------------- */

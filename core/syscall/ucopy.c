@@ -97,6 +97,17 @@ int sys_path_in(uint64_t uaddr, char **out)
     return 0;
 }
 
+long sys_str_in(uint64_t uaddr, char *dst, size_t max)
+{
+    long n;
+
+    sys_fetch_scope(); /* each string is its own argument: two may share memory */
+    n = strncpy_from_user(dst, uptr_make(uaddr), max);
+    if (n >= 0)
+        fetch_note(uaddr, (uint64_t)n + 1);
+    return n;
+}
+
 int sys_dir_get(int dirfd, const char *path, struct vfs_file **out)
 {
     struct proc *p = sys_proc();

@@ -12,6 +12,21 @@
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
 
+static void (*sigpipe_hook)(void);
+
+void file_set_sigpipe_hook(void (*hook)(void))
+{
+    __atomic_store_n(&sigpipe_hook, hook, __ATOMIC_RELEASE);
+}
+
+void file_sigpipe(void)
+{
+    void (*hook)(void) = __atomic_load_n(&sigpipe_hook, __ATOMIC_ACQUIRE);
+
+    if (hook)
+        hook();
+}
+
 struct file *file_alloc(const struct file_ops *ops, void *priv, unsigned flags, unsigned mode)
 {
     struct file *f = kzalloc(sizeof(*f));

@@ -184,4 +184,14 @@ struct file *file_from_vfs(struct vfs_file *vf);
  * dirfd, fchdir or a path call on a descriptor needs. */
 struct vfs_file *file_vfs(struct file *f);
 
+/*
+ * SIGPIPE: kinds that fail a write with -EPIPE because nobody reads any more (pipes, FIFOs,
+ * sockets unless MSG_NOSIGNAL) call file_sigpipe() first, in the writer's thread with no
+ * lock held; it raises SIGPIPE for the calling thread through the hook the signal layer
+ * installs (file_set_sigpipe_hook, core/signal's signal_init). No hook: nothing happens.
+ * Never sleeps.
+ */
+void file_sigpipe(void);
+void file_set_sigpipe_hook(void (*hook)(void));
+
 #endif

@@ -52,8 +52,6 @@ struct pipe_end {
     struct vfs_file *vf;
 };
 
-static void (*sigpipe_hook)(void);
-
 /* FIFO pipes by inode; fifo_lock guards the list and the creation and last release of FIFO
  * pipes (order: fifo_lock, then p->lock). Set up on first use (fifo_setup). */
 static struct mutex fifo_lock;
@@ -71,11 +69,6 @@ static void fifo_setup(void)
         fifo_ready = true;
     }
     spin_unlock_irqrestore(&fifo_once, irq);
-}
-
-void pipe_set_sigpipe_hook(void (*hook)(void))
-{
-    sigpipe_hook = hook;
 }
 
 static struct pipe *pipe_of(struct file *f)
@@ -241,13 +234,10 @@ static long pipe_read(struct file *f, void *buf, size_t n, uint64_t *pos)
     return got ? (long)got : rc;
 }
 
-/* No reader: -EPIPE, after the SIGPIPE hook (called without the lock). */
+/* No reader: -EPIPE, after SIGPIPE (file_sigpipe, called without the lock). */
 static long broken_pipe(void)
 {
-    void (*hook)(void) = sigpipe_hook;
-
-    if (hook)
-        hook();
+    file_sigpipe();
     return -EPIPE;
 }
 

@@ -6,7 +6,7 @@
  * of the pipe of a FIFO inode of the VFS, with Linux's open rules. Reads and writes block on
  * the pipe's wait queues (or fail with -EAGAIN under O_NONBLOCK), writes of at most PIPE_BUF
  * bytes are atomic, a read sees end of file once every writer is gone, and a write with no
- * reader left fails with -EPIPE after calling the SIGPIPE hook (pipe_set_sigpipe_hook).
+ * reader left fails with -EPIPE after file_sigpipe() (fs/file/file.h) raised SIGPIPE.
  */
 #ifndef FS_PIPE_PIPE_H
 #define FS_PIPE_PIPE_H
@@ -28,12 +28,5 @@ int pipe_create(unsigned flags, struct file **rd, struct file **wr);
  * O_RDWR never waits. 0, -ENOMEM, -EINTR (interrupted while waiting). May sleep.
  */
 int fifo_open(struct vfs_file *vf, struct file **out);
-
-/*
- * The signal layer's hook: called (in the writer's thread, no lock held) each time a write
- * to a pipe with no reader fails with -EPIPE, so SIGPIPE can be raised as Linux does. NULL
- * (the default): no signal, only -EPIPE.
- */
-void pipe_set_sigpipe_hook(void (*hook)(void));
 
 #endif

@@ -17,6 +17,30 @@
 #define MAX_RW_COUNT (0x7fffffffu & ~(VFS_PAGE_SIZE - 1))
 #define MAX_FILE_SIZE INT64_MAX
 
+static const struct vfs_fsize_hooks *fsize_hooks;
+
+void vfs_set_fsize_hooks(const struct vfs_fsize_hooks *h)
+{
+    __atomic_store_n(&fsize_hooks, h, __ATOMIC_RELEASE);
+}
+
+/* The calling thread's RLIMIT_FSIZE (UINT64_MAX: none). */
+static uint64_t fsize_limit(void)
+{
+    const struct vfs_fsize_hooks *h = __atomic_load_n(&fsize_hooks, __ATOMIC_ACQUIRE);
+
+    return h ? h->limit() : UINT64_MAX;
+}
+
+/* The limit was hit: SIGXFSZ through the hook (no VFS lock held). */
+static void fsize_exceeded(void)
+{
+    const struct vfs_fsize_hooks *h = __atomic_load_n(&fsize_hooks, __ATOMIC_ACQUIRE);
+
+    if (h && h->exceeded)
+        h->exceeded();
+}
+
 static bool can_read(const struct vfs_file *f)
 {
     return !(f->flags & VFS_O_PATH) && (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY;
@@ -110,11 +134,19 @@ static long do_write(struct vfs_file *f, const void *buf, size_t n, uint64_t *po
         return -EINVAL;
     if (sb_rdonly(ip->sb))
         return -EROFS;
+    uint64_t limit = n ? fsize_limit() : UINT64_MAX; /* a 0-byte write is never checked */
+    bool over = false;
     sb_lock(ip->sb);
     uint64_t off = *pos;
     long rc = 0;
     if (fl & VFS_O_APPEND)
         rc = file_size(ip, &off); /* pwrite too: Linux appends regardless of the offset */
+    if (rc == 0 && off >= limit) {
+        over = true;
+        rc = -EFBIG;
+    } else if (rc == 0 && n > limit - off) {
+        n = (size_t)(limit - off);
+    }
     if (rc == 0 && off > (uint64_t)MAX_FILE_SIZE - n)
         rc = -EFBIG;
     if (rc == 0 && n)
@@ -129,6 +161,8 @@ static long do_write(struct vfs_file *f, const void *buf, size_t n, uint64_t *po
             rc = r2;
     }
     sb_unlock(ip->sb);
+    if (over)
+        fsize_exceeded();
     return rc;
 }
 
@@ -331,6 +365,24 @@ long vfs_getdents_at(struct vfs_file *f, void *buf, size_t size, uint64_t *pos)
 
 /* --- size, allocation, durability ----------------------------------------------------- */
 
+/* Growing to len passes RLIMIT_FSIZE: -EFBIG after the exceeded hook (Linux's
+ * inode_newsize_ok; shrinking is always allowed). */
+static int truncate_limit(struct vfs_inode *ip, uint64_t len)
+{
+    uint64_t size = 0;
+    int rc;
+
+    if (len <= fsize_limit())
+        return 0;
+    sb_lock(ip->sb);
+    rc = file_size(ip, &size);
+    sb_unlock(ip->sb);
+    if (rc || len <= size)
+        return rc;
+    fsize_exceeded();
+    return -EFBIG;
+}
+
 /* Set a regular file's size (no locks held). */
 int vfs_do_truncate(struct vfs_inode *ip, uint64_t len)
 {
@@ -338,6 +390,9 @@ int vfs_do_truncate(struct vfs_inode *ip, uint64_t len)
         return -EROFS;
     if ((int64_t)len < 0)
         return -EINVAL;
+    int rc = truncate_limit(ip, len);
+    if (rc)
+        return rc;
     struct vfs_setattr sa = {.valid = VFS_SET_SIZE | VFS_SET_MTIME | VFS_SET_CTIME};
     sa.size = len;
     sa.mtime = sa.ctime = vfs_now();

@@ -449,6 +449,19 @@ int vfs_fchown(struct vfs_file *f, uint32_t uid, uint32_t gid);
 int vfs_utimensat(struct vfs_file *dirf, const char *path, const struct vfs_timespec times[2],
                   int flags);
 int vfs_truncate(struct vfs_file *dirf, const char *path, int64_t len);
+
+/*
+ * RLIMIT_FSIZE for writes and truncates of regular files (rw.c says how it is applied).
+ * limit: the calling thread's limit in bytes (UINT64_MAX: none); exceeded: called (no VFS
+ * lock held, in the caller's thread) when a write or a truncate fails for the limit - the
+ * process layer sends SIGXFSZ. Both never sleep. h (static storage) is installed once; NULL
+ * removes it.
+ */
+struct vfs_fsize_hooks {
+    uint64_t (*limit)(void);
+    void (*exceeded)(void);
+};
+void vfs_set_fsize_hooks(const struct vfs_fsize_hooks *h);
 int vfs_ftruncate(struct vfs_file *f, int64_t len);
 int vfs_fallocate(struct vfs_file *f, int mode, int64_t off, int64_t len);
 int vfs_fsync(struct vfs_file *f);

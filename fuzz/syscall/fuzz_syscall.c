@@ -42,6 +42,7 @@
 #include "fuzz/driver/fuzz_target.h"
 #include "hal/hal_errno.h"
 #include "hal_hosted/hosted.h"
+#include "net/net.h"
 
 #define BUF_SIZE (64 * 1024ULL)
 #define MAX_CALLS 64
@@ -353,7 +354,10 @@ static int fuzz_entry(void *arg)
     proc_detach(NULL);
     proc_destroy(proc);
     proc = NULL;
-    int rc = vfs_shutdown();
+    int rc = net_shutdown(); /* sockets started the stack: its thread and pcbs go too */
+    if (rc)
+        broken("net_shutdown", rc);
+    rc = vfs_shutdown();
     if (rc)
         broken("vfs_shutdown", rc);
     check_leaks(&k0, &p0);

@@ -66,6 +66,7 @@ const struct sc_case sc_templates[] = {
     CASE("t.readlink", LINK, CALL(readlink, W(1), S("l"), BUF(16), I(16))),
     CASE("t.gettimeofday", CALL(gettimeofday, W(0), BUF(16), BUF(8))),
     CASE("t.getrlimit", CALL(getrlimit, W(0), I(RLIMIT_NOFILE), BUF(16))),
+    CASE("t.setrlimit", CALL(setrlimit, W(0), I(RLIMIT_CORE), DATA(16, 0, 0))),
     CASE("t.sysinfo", CALL(sysinfo, W(0), BUF(112))),
     CASE("t.sigaltstack", CALL(sigaltstack, W(0), DATA(24, 0, SS_DISABLE, 0), BUF(24))),
     CASE("t.arch_prctl", CALL(arch_prctl, W(0), I(ARCH_GET_FS), BUF(8))),

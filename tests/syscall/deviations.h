@@ -67,10 +67,6 @@ static const struct sc_deviation sc_deviations[] = {
     {"t.clock_nanosleep.a1.bit*", NULL, 0, ERR(EINVAL),
      "reported to plumb: clock_nanosleep "
      "ignores flag bits other than TIMER_ABSTIME on Linux; Petrel refuses them"},
-    /* Misc (core/syscall/sys_misc.c, plumb). */
-    {"t.getrlimit.a1.null", NULL, 0, W(0),
-     "reported to plumb: getrlimit(res, NULL) is "
-     "-EFAULT on Linux; Petrel returns 0 without writing"},
     /* Process groups: deliberate. */
     {"attr.setpgid_self", NULL, 0, ERR(EPERM),
      "Petrel's one process is pid 1 and leads its own session and group (as init), so "

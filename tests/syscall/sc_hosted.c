@@ -36,6 +36,7 @@
 #include "fs/vfs/vfs_tfs.h"
 #include "hal/hal_mem.h"
 #include "hal_hosted/hosted.h"
+#include "net/net.h"
 
 #include "deviations.h"
 #include "sc.h"
@@ -137,7 +138,9 @@ static int world_down(bool tfs, struct proc *p)
 
     proc_detach(NULL);
     proc_destroy(p);
-    rc = vfs_shutdown();
+    rc = net_shutdown(); /* a case's sockets started the stack: its thread and pcbs go too */
+    if (rc == 0)
+        rc = vfs_shutdown();
     kmalloc_get_stats(&heap1);
     if (!rc && heap1.bytes_in_use != heap0.bytes_in_use) {
         printf("    kernel heap: %llu bytes before the case, %llu after\n",

@@ -132,7 +132,7 @@ VT_CASE(epipe_and_hook)
     struct file *r, *w;
 
     VT_EQ(pipe_create(NB, &r, &w), 0);
-    pipe_set_sigpipe_hook(count_sigpipe);
+    file_set_sigpipe_hook(count_sigpipe);
     sigpipes = 0;
     file_put(r);
     VT_EQ(wr(w, "x", 1), -EPIPE);
@@ -140,7 +140,7 @@ VT_CASE(epipe_and_hook)
     VT_EQ(wr(w, "x", 0), 0); /* Linux: a 0-byte write returns 0, no signal */
     VT_EQ(sigpipes, 1);
     VT_EQ(file_poll(w, NULL), LINUX_EPOLLOUT | LINUX_EPOLLWRNORM | LINUX_EPOLLERR);
-    pipe_set_sigpipe_hook(NULL);
+    file_set_sigpipe_hook(NULL);
     file_put(w);
 }
 

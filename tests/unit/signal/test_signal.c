@@ -23,6 +23,7 @@
 #include "core/abi/signal.h"
 #include "core/mm/uaccess.h"
 #include "core/proc/proc.h"
+#include "core/signal/signal.h"
 #include "core/syscall/syscall.h"
 #include "fs/vfs/memfs.h"
 #include "fs/vfs/vfs.h"
@@ -30,6 +31,8 @@
 #include "hal/hal_user.h"
 #include "hal_hosted/hosted.h"
 
+#define NR_write 1
+#define NR_close 3
 #define NR_rt_sigaction 13
 #define NR_rt_sigprocmask 14
 #define NR_rt_sigreturn 15
@@ -39,6 +42,7 @@
 #define NR_sigaltstack 131
 #define NR_gettid 186
 #define NR_tgkill 234
+#define NR_pipe2 293
 #define STACK_SIZE (64 * 1024)
 #define BIT(s) (1ULL << ((s) - 1))
 
@@ -370,6 +374,118 @@ static void test_fault_blocked_or_default_terminates(void **state)
     assert_int_equal(handled, 0);
 }
 
+/* --- queued signals told to their sender (signal_send_notify, the POSIX timers' API) ------- */
+
+static int notified, notified_null, handled_before_notify;
+static struct linux_siginfo notified_info;
+
+static void note(void *arg, struct linux_siginfo *info)
+{
+    (void)arg;
+    if (!info) {
+        notified_null++;
+        return;
+    }
+    notified++;
+    notified_info = *info;
+    handled_before_notify = handled;
+    info->u.timer.overrun = 7; /* the sender may edit what the handler sees */
+}
+
+static void body_notify(void)
+{
+    struct proc *p = proc_current();
+    struct linux_siginfo si = {.si_code = LINUX_SI_TIMER};
+    uint64_t set = BIT(LINUX_SIGUSR1) | BIT(LINUX_SIGRTMIN);
+    int a, b;
+
+    U_CHECK(sigaction_(LINUX_SIGUSR1, (uint64_t)(uintptr_t)handler, LINUX_SA_SIGINFO, 0, 0) == 0);
+    U_CHECK(sigaction_(LINUX_SIGRTMIN, (uint64_t)(uintptr_t)handler, LINUX_SA_SIGINFO, 0, 0) == 0);
+    memcpy((void *)(uscratch + 320), &set, 8);
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_BLOCK, uscratch + 320, 0, 8) == 0);
+    /* a standard signal merges with the pending one: the second send is not queued */
+    U_CHECK(signal_send_notify(p, NULL, LINUX_SIGUSR1, &si, note, &a) == 0);
+    U_CHECK(signal_send_notify(p, NULL, LINUX_SIGUSR1, &si, note, &b) == 1);
+    /* a real-time one queues; cancelled ones leave without a notification */
+    U_CHECK(signal_send_notify(p, NULL, LINUX_SIGRTMIN, &si, note, &b) == 0);
+    U_CHECK(signal_send_notify(p, NULL, LINUX_SIGRTMIN, &si, note, &b) == 0);
+    signal_cancel_notify(p, &b);
+    U_CHECK(sc(NR_rt_sigpending, uscratch + 64, 8, 0, 0) == 0);
+    U_CHECK(*(uint64_t *)(uscratch + 64) == BIT(LINUX_SIGUSR1));
+    U_CHECK(signal_send_notify(p, NULL, 0, &si, note, &a) == -EINVAL);
+    U_CHECK(signal_send_notify(p, NULL, 65, &si, note, &a) == -EINVAL);
+    U_CHECK(notified == 0 && notified_null == 0);
+    /* dequeued for delivery: the sender hears first, and its edit reaches the handler */
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_UNBLOCK, uscratch + 320, 0, 8) == 0);
+    U_CHECK(handled == 1 && notified == 1 && handled_before_notify == 0);
+    U_CHECK(notified_info.si_signo == LINUX_SIGUSR1 && notified_info.si_code == LINUX_SI_TIMER);
+    U_CHECK(seen_info.u.timer.overrun == 7);
+    /* discarded: the action becomes SIG_IGN while it is pending (blocked) */
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_BLOCK, uscratch + 320, 0, 8) == 0);
+    U_CHECK(signal_send_notify(p, NULL, LINUX_SIGRTMIN, &si, note, &a) == 0);
+    U_CHECK(sigaction_(LINUX_SIGRTMIN, LINUX_SIG_IGN, 0, 0, 0) == 0);
+    U_CHECK(notified_null == 1);
+    U_CHECK(sc(NR_rt_sigpending, uscratch + 64, 8, 0, 0) == 0);
+    U_CHECK(*(uint64_t *)(uscratch + 64) == 0);
+    /* ignored and not blocked: dropped at once, never queued */
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_UNBLOCK, uscratch + 320, 0, 8) == 0);
+    U_CHECK(signal_send_notify(p, NULL, LINUX_SIGRTMIN, &si, note, &a) == 1);
+    /* left queued when the process ends: told with NULL (proc_destroy, after this body) */
+    U_CHECK(sc(NR_rt_sigprocmask, LINUX_SIG_BLOCK, uscratch + 320, 0, 8) == 0);
+    U_CHECK(signal_send_notify(p, NULL, LINUX_SIGUSR1, &si, note, &a) == 0);
+}
+
+static void test_send_notify_and_cancel(void **state)
+{
+    (void)state;
+    handled = notified = notified_null = 0;
+    expect(run(body_notify), 0);
+    assert_int_equal(notified, 1);
+    assert_int_equal(notified_null, 2); /* the SIG_IGN discard, then the process's end */
+}
+
+/* --- SIGPIPE from a write to a pipe nobody reads (file_sigpipe) ---------------------------- */
+
+static int broken_pipe_fd(void)
+{
+    int32_t fds[2];
+
+    U_CHECK(sc(NR_pipe2, uscratch + 128, 0, 0, 0) == 0);
+    memcpy(fds, (void *)(uscratch + 128), sizeof(fds));
+    U_CHECK(sc(NR_close, (uint64_t)fds[0], 0, 0, 0) == 0);
+    return fds[1];
+}
+
+static void body_sigpipe_default(void)
+{
+    sc(NR_write, (uint64_t)broken_pipe_fd(), uscratch, 1, 0);
+    U_CHECK(!"survived SIGPIPE");
+}
+
+static void body_sigpipe_handled(void)
+{
+    int fd = broken_pipe_fd();
+    long pid = sc(NR_getpid, 0, 0, 0, 0);
+
+    U_CHECK(sigaction_(LINUX_SIGPIPE, LINUX_SIG_IGN, 0, 0, 0) == 0);
+    U_CHECK(sc(NR_write, (uint64_t)fd, uscratch, 1, 0) == -EPIPE);
+    U_CHECK(handled == 0);
+    U_CHECK(sigaction_(LINUX_SIGPIPE, (uint64_t)(uintptr_t)handler, LINUX_SA_SIGINFO, 0, 0) == 0);
+    U_CHECK(sc(NR_write, (uint64_t)fd, uscratch, 1, 0) == -EPIPE);
+    /* as natively: SI_USER from the process itself */
+    U_CHECK(handled == 1 && seen_sig == LINUX_SIGPIPE);
+    U_CHECK(seen_info.si_code == LINUX_SI_USER && seen_info.u.kill.pid == pid);
+    U_CHECK(seen_uc.uc_mcontext.rax == (uint64_t)-EPIPE);
+}
+
+static void test_sigpipe(void **state)
+{
+    (void)state;
+    expect(run(body_sigpipe_default), 128 + LINUX_SIGPIPE);
+    handled = 0;
+    expect(run(body_sigpipe_handled), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -381,6 +497,8 @@ int main(void)
         cmocka_unit_test(test_bad_sigreturn_is_sigsegv),
         cmocka_unit_test(test_fault_handled),
         cmocka_unit_test(test_fault_blocked_or_default_terminates),
+        cmocka_unit_test(test_send_notify_and_cancel),
+        cmocka_unit_test(test_sigpipe),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
