@@ -290,8 +290,9 @@ static int show_status(struct procfs_buf *b)
     procfs_printf(b, "VmSize:\t%8llu kB\nThreads:\t%u\n", (unsigned long long)(vm_bytes(p) >> 10),
                   proc_thread_count(p));
     procfs_printf(b, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n",
-                  (unsigned long long)(ut ? ut->sigpending : 0),
-                  (unsigned long long)p->sigpending, (unsigned long long)(ut ? ut->sigmask : 0));
+                  (unsigned long long)(ut ? ut->sigpending.set : 0),
+                  (unsigned long long)p->sigpending.set,
+                  (unsigned long long)(ut ? ut->sigmask : 0));
     procfs_printf(b, "SigIgn:\t%016llx\nSigCgt:\t%016llx\n",
                   (unsigned long long)caught_or_ignored(p, true),
                   (unsigned long long)caught_or_ignored(p, false));
