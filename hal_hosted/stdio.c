@@ -91,11 +91,12 @@ size_t hosted_stdio_take(unsigned stream, void *buf, size_t n)
         return 0;
     struct hbuf *b = &hs.out[stream];
     size_t k = n < b->len ? n : b->len;
+    if (k == 0) /* nothing written yet: data may be NULL */
+        return 0;
     memcpy(buf, b->data, k);
     memmove(b->data, b->data + k, b->len - k);
     b->len -= k;
-    if (k)
-        event(HAL_STDIO_EV_OUT);
+    event(HAL_STDIO_EV_OUT);
     return k;
 }
 
@@ -130,7 +131,8 @@ size_t hal_stdio_read(void *buf, size_t n)
         return 0;
     if (k > n)
         k = n;
-    memcpy(buf, hs.in.data + hs.in_pos, k);
+    if (k) /* no input yet: data is NULL */
+        memcpy(buf, hs.in.data + hs.in_pos, k);
     hs.in_pos += k;
     return k;
 }
