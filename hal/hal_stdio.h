@@ -47,6 +47,10 @@ size_t hal_stdio_read(void *buf, size_t n);
  * HAL_STDIO_EV_OUT), or -EINVAL for another stream. Output reaches the host in order. */
 long hal_stdio_write(unsigned stream, const void *buf, size_t n);
 
+/* Send a short status line (at most 64 bytes, e.g. "started\n") to the host on the control
+ * channel; the host tool reads it (docs/petrel.md). Best effort: dropped when absent or full. */
+void hal_stdio_control(const char *msg, size_t n);
+
 /* fn(arg, events) runs, in interrupt context, each time an event happens. NULL: none. */
 void hal_stdio_set_event(void (*fn)(void *arg, unsigned events), void *arg);
 

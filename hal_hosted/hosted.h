@@ -124,7 +124,8 @@ void hosted_stdio_disable(void); /* absent again, buffers freed */
 /* Append n bytes of input (event IN). 0, -EPIPE (absent or ended), -ENOMEM. */
 int hosted_stdio_input(const void *buf, size_t n);
 void hosted_stdio_input_end(void); /* the end of input (event IN) */
-/* Move up to n bytes the kernel wrote on stream into buf (event OUT when any); the count. */
+/* Move up to n bytes the kernel wrote on stream into buf (event OUT when any); the count.
+ * stream HAL_STDIO_NSTREAMS: the control lines (hal_stdio_control). */
 size_t hosted_stdio_take(unsigned stream, void *buf, size_t n);
 void hosted_stdio_interrupt(void); /* an interrupt request: the host's Ctrl-C (event INTR) */
 

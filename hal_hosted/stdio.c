@@ -24,7 +24,7 @@ static struct {
     bool present, in_end;
     unsigned tty_mask;
     size_t room;
-    struct hbuf in, out[HAL_STDIO_NSTREAMS];
+    struct hbuf in, out[HAL_STDIO_NSTREAMS + 1]; /* + the control channel */
     size_t in_pos;
     void (*fn)(void *, unsigned);
     void *arg;
@@ -64,7 +64,7 @@ void hosted_stdio_enable(size_t room, unsigned tty_mask)
 void hosted_stdio_disable(void)
 {
     free(hs.in.data);
-    for (unsigned i = 0; i < HAL_STDIO_NSTREAMS; i++)
+    for (unsigned i = 0; i <= HAL_STDIO_NSTREAMS; i++)
         free(hs.out[i].data);
     memset(&hs, 0, sizeof(hs));
 }
@@ -87,15 +87,16 @@ void hosted_stdio_input_end(void)
 
 size_t hosted_stdio_take(unsigned stream, void *buf, size_t n)
 {
-    if (stream >= HAL_STDIO_NSTREAMS)
+    if (stream > HAL_STDIO_NSTREAMS)
         return 0;
     struct hbuf *b = &hs.out[stream];
     size_t k = n < b->len ? n : b->len;
+    if (k == 0) /* nothing written yet: data may be NULL */
+        return 0;
     memcpy(buf, b->data, k);
     memmove(b->data, b->data + k, b->len - k);
     b->len -= k;
-    if (k)
-        event(HAL_STDIO_EV_OUT);
+    event(HAL_STDIO_EV_OUT);
     return k;
 }
 
@@ -130,7 +131,8 @@ size_t hal_stdio_read(void *buf, size_t n)
         return 0;
     if (k > n)
         k = n;
-    memcpy(buf, hs.in.data + hs.in_pos, k);
+    if (k) /* no input yet: data is NULL */
+        memcpy(buf, hs.in.data + hs.in_pos, k);
     hs.in_pos += k;
     return k;
 }
@@ -146,6 +148,12 @@ long hal_stdio_write(unsigned stream, const void *buf, size_t n)
     if (k && hbuf_append(b, buf, k))
         return 0;
     return (long)k;
+}
+
+void hal_stdio_control(const char *msg, size_t n)
+{
+    if (hs.present && n <= 64)
+        hbuf_append(&hs.out[HAL_STDIO_NSTREAMS], msg, n);
 }
 
 void hal_stdio_set_event(void (*fn)(void *arg, unsigned events), void *arg)

@@ -55,6 +55,7 @@
 #endif
 
 #define EXIT_USAGE 2
+#define EXIT_TIMEOUT 124
 #define EXIT_PETREL 125
 #define EXIT_CANNOT_RUN 126
 #define EXIT_NOT_FOUND 127
@@ -425,9 +426,10 @@ static char *stage_program(const char *prog)
                          "--dir DIR)"
                        : "");
     tree_add(path, N_FILE, path);
-    tree_add("/proc", N_DIR, NULL); /* the kernel mounts /proc and /dev on these */
+    tree_add("/proc", N_DIR, NULL); /* the kernel mounts /proc, /dev, /sys on these */
     tree_add("/dev", N_DIR, NULL);
-    tree_add("/tmp", N_DIR, NULL);
+    tree_add("/tmp", N_DIR, NULL); /* a tmpfs there and on /dev/shm (docs/petrel.md) */
+    tree_add("/sys", N_DIR, NULL);
     for (size_t i = 0; i < r->nfiles; i++)
         tree_add(r->files[i].path, N_FILE, r->files[i].path);
     if (r->interp && !r->musl && access("/etc/ld.so.cache", R_OK) == 0)
@@ -663,6 +665,9 @@ struct relay {
     size_t in_len, in_off;
     bool in_eof;       /* petrel's stdin ended (or failed) */
     bool in_shut;      /* and the stdin socket was shut down for writing */
+    bool started;      /* the kernel said "started" on the control socket */
+    char ctl[128];     /* the control socket's partial line */
+    size_t ctl_len;
     bool stopped;      /* petrel stopped the VM (second Ctrl-C, SIGTERM, broken stdout) */
     int stop_code;     /* petrel's exit code then */
     struct timespec last_intr;
@@ -770,6 +775,13 @@ static void relay_out(struct relay *r, int *from, int to, bool is_con)
     if (r->stopped && (is_con || r->stop_code == 128 + SIGPIPE))
         return; /* petrel stopped the VM (its messages about that are noise), or the reader
                  * is gone: discard until the VM has stopped */
+    if (is_con) { /* the serial console sends \r\n: plain lines on the host */
+        ssize_t k = 0;
+        for (ssize_t i = 0; i < n; i++)
+            if (buf[i] != '\r')
+                buf[k++] = buf[i];
+        n = k;
+    }
     if (write_all(to, buf, (size_t)n) != 0 && !is_con)
         stop_vm(r, 128 + SIGPIPE, NULL); /* as the program would die of SIGPIPE */
 }
@@ -807,11 +819,34 @@ static void relay_in(struct relay *r, short rev_stdin, short rev_sock)
     }
 }
 
+/* Status lines from the kernel on the control socket (hal_stdio_control). */
+static void relay_ctl(struct relay *r)
+{
+    ssize_t n = read(r->sock[S_CTL], r->ctl + r->ctl_len, sizeof(r->ctl) - 1 - r->ctl_len);
+
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (n <= 0) {
+        close_sock(r, S_CTL);
+        return;
+    }
+    r->ctl_len += (size_t)n;
+    r->ctl[r->ctl_len] = '\0';
+    for (char *nl; (nl = strchr(r->ctl, '\n'));) {
+        *nl = '\0';
+        r->started |= strcmp(r->ctl, "started") == 0;
+        r->ctl_len -= (size_t)(nl + 1 - r->ctl);
+        memmove(r->ctl, nl + 1, r->ctl_len + 1);
+    }
+    if (r->ctl_len == sizeof(r->ctl) - 1)
+        r->ctl_len = 0; /* no line that long is ours */
+}
+
 static void relay_loop(struct relay *r)
 {
     while (r->sock[S_OUT] >= 0 || r->sock[S_ERR] >= 0 || r->con >= 0) {
-        struct pollfd p[6] = {{sig_pipe[0], POLLIN, 0}};
-        int n = 1, i_stdin = -1, i_in = -1, i_out = -1, i_err = -1, i_con = -1;
+        struct pollfd p[7] = {{sig_pipe[0], POLLIN, 0}};
+        int n = 1, i_stdin = -1, i_in = -1, i_out = -1, i_err = -1, i_con = -1, i_ctl = -1;
 
         if (r->sock[S_IN] >= 0 && !r->in_eof && r->in_len == 0)
             p[i_stdin = n++] = (struct pollfd){0, POLLIN, 0};
@@ -823,6 +858,8 @@ static void relay_loop(struct relay *r)
             p[i_err = n++] = (struct pollfd){r->sock[S_ERR], POLLIN, 0};
         if (r->con >= 0)
             p[i_con = n++] = (struct pollfd){r->con, POLLIN, 0};
+        if (r->sock[S_CTL] >= 0)
+            p[i_ctl = n++] = (struct pollfd){r->sock[S_CTL], POLLIN, 0};
         if (poll(p, (nfds_t)n, -1) < 0) {
             if (errno != EINTR)
                 die(EXIT_PETREL, "poll: %s", strerror(errno));
@@ -838,6 +875,8 @@ static void relay_loop(struct relay *r)
             relay_out(r, &r->sock[S_ERR], 2, false);
         if (i_con >= 0 && p[i_con].revents)
             relay_out(r, &r->con, r->con_out, true);
+        if (i_ctl >= 0 && p[i_ctl].revents)
+            relay_ctl(r);
     }
 }
 
@@ -902,7 +941,15 @@ static int run_vm(char **args, int nargs, char *streams_arg, size_t streams_size
         die(EXIT_PETREL, "waitpid: %s", strerror(errno));
     if (r.stopped)
         return r.stop_code;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_PETREL;
+    if (!WIFEXITED(st))
+        return EXIT_PETREL;
+    st = WEXITSTATUS(st);
+    if (!r.started && st != EXIT_TIMEOUT && st != EXIT_PETREL) {
+        /* the kernel ended before the program began: its reason is on the console above */
+        fprintf(stderr, "petrel: the kernel could not start the program (kernel exit %d)\n", st);
+        return EXIT_PETREL;
+    }
+    return st;
 }
 
 static int boot(const char *img)

@@ -13,6 +13,7 @@
 #include "core/config/config.h"
 #include "core/lib/alloc.h"
 #include "core/lib/kprintf.h"
+#include "core/lib/names.h"
 #include "core/lib/kstring.h"
 #include "core/proc/proc.h"
 #include "core/proc/procinfo.h"
@@ -24,6 +25,7 @@
 #include "fs/vfs/vfs.h"
 #include "fs/vfs/vfs_tfs.h"
 #include "hal/hal_errno.h"
+#include "hal/hal_stdio.h"
 #include "hal/hal_time.h"
 #include "hal/hal_user.h"
 
@@ -55,7 +57,15 @@ static int read_stored_config(struct tfs_dev *dev, struct config_value **out)
         return -ENOMEM;
     rc = tfs_mount(dev, &o, &vol);
     if (rc) {
-        kprintf("petrel: block device 0 holds no mountable TFS volume: error %d\n", -rc);
+        if (rc == -ENOMEM) { /* not the volume's fault: say what to change */
+            struct page_stats ps;
+            page_get_stats(&ps);
+            kprintf("petrel: not enough memory to mount the image's volume (the VM has %llu "
+                    "MiB of usable RAM): give it more (petrel run -m)\n",
+                    (unsigned long long)(ps.total_pages * PAGE_SIZE >> 20));
+        } else {
+            kprintf("petrel: block device 0 holds no mountable TFS volume: %s\n", KERR(rc));
+        }
         kfree(text);
         return rc;
     }
@@ -63,7 +73,7 @@ static int read_stored_config(struct tfs_dev *dev, struct config_value **out)
     tfs_unmount(vol);
     rc = n < 0 ? n : config_parse(text, (size_t)n, out, &err);
     if (n < 0)
-        kprintf("petrel: the image stores no configuration (error %d)\n", -n);
+        kprintf("petrel: the image stores no configuration (%s)\n", KERR(n));
     else if (rc)
         kprintf("petrel: stored configuration %u:%u: %s\n", err.line, err.column,
                 err.message ? err.message : "error");
@@ -71,15 +81,83 @@ static int read_stored_config(struct tfs_dev *dev, struct config_value **out)
     return rc;
 }
 
-/* A memfs with the standard devices on /dev when the image has that directory. */
+/* A memfs with the standard devices on /dev when the image has that directory, and Linux's
+ * links into /proc: fd -> /proc/self/fd, stdin/stdout/stderr -> /proc/self/fd/0..2. */
 static void mount_dev(void)
 {
+    static const char *const links[][2] = {{"/proc/self/fd", "/dev/fd"},
+                                           {"/proc/self/fd/0", "/dev/stdin"},
+                                           {"/proc/self/fd/1", "/dev/stdout"},
+                                           {"/proc/self/fd/2", "/dev/stderr"}};
     struct vfs_stat st;
 
     if (vfs_statat(NULL, "/dev", 0, &st) || !VFS_S_ISTYPE(st.st_mode, VFS_S_IFDIR))
         return;
     if (memfs_mount(NULL, "/dev", NULL, NULL) == 0 && vfs_devices_register() == 0)
         vfs_devices_populate(NULL, "/dev");
+    for (unsigned i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+        vfs_symlinkat(links[i][0], NULL, links[i][1]);
+}
+
+/* True when the directory at path holds anything besides "." and "..". */
+static bool dir_has_entries(const char *path)
+{
+    struct vfs_file *d;
+    char buf[512];
+    bool any = false;
+    long n;
+
+    if (vfs_openat(NULL, path, VFS_O_RDONLY | VFS_O_DIRECTORY, 0, &d))
+        return false;
+    while (!any && (n = vfs_getdents(d, buf, sizeof(buf))) > 0)
+        for (long off = 0; off + 19 < n && !any;) { /* struct linux_dirent64 */
+            uint16_t reclen;
+            const char *name = buf + off + 19;
+
+            memcpy(&reclen, buf + off + 16, sizeof(reclen));
+            any = strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+            if (reclen == 0)
+                break;
+            off += reclen;
+        }
+    vfs_file_put(d);
+    return any;
+}
+
+/*
+ * tmpfs (a memfs, statfs f_type TMPFS_MAGIC) on /tmp and /dev/shm, as a Linux distribution
+ * mounts them, unless the image brings its own: a /tmp with content stays the image's (and
+ * /dev/shm exists only when /dev is mounted), and an existing /tmp keeps its permissions
+ * (a created one is 01777, as /dev/shm). Each holds at most the manifest's tmpfs_size
+ * bytes of file data (K/M/G suffixes; 0: no tmpfs), by default half the RAM, as Linux's
+ * default.
+ */
+static void mount_tmpfs(const struct config_value *root)
+{
+    struct memfs_opts o = {0, 01777, 0};
+    struct config_value *v = config_get(root, "tmpfs_size");
+    struct page_stats ps;
+    struct vfs_stat st;
+
+    page_get_stats(&ps);
+    o.max_bytes = ps.total_pages * PAGE_SIZE / 2;
+    if (v && config_string_to_size(v, &o.max_bytes)) {
+        kprintf("petrel: tmpfs_size %s is not a size: no tmpfs\n",
+                config_is_string(v) ? config_string(v) : "(not a string)");
+        return;
+    }
+    if (o.max_bytes == 0)
+        return;
+    struct memfs_opts tmp = o;
+    if (vfs_statat(NULL, "/tmp", 0, &st) == 0)
+        tmp.root_mode = st.st_mode & 07777; /* the image's /tmp keeps its permissions */
+    else if (vfs_mkdirat(NULL, "/tmp", 01777) != 0)
+        tmp.max_bytes = 0; /* a read-only image without /tmp: none */
+    if (tmp.max_bytes && !dir_has_entries("/tmp") && memfs_mount(NULL, "/tmp", &tmp, NULL) != 0)
+        kprintf("petrel: cannot mount a tmpfs on /tmp\n");
+    if (vfs_statat(NULL, "/dev", 0, &st) == 0 && vfs_mkdirat(NULL, "/dev/shm", 01777) == 0 &&
+        memfs_mount(NULL, "/dev/shm", &o, NULL) != 0)
+        kprintf("petrel: cannot mount a tmpfs on /dev/shm\n");
 }
 
 int boot_mount(const char *cmdline, struct proc_config *cfg)
@@ -100,17 +178,21 @@ int boot_mount(const char *cmdline, struct proc_config *cfg)
         rc = proc_cmdline_override(root, cmdline ? cmdline : "");
     if (rc == 0)
         rc = proc_config_from_tree(root, cfg);
-    config_free(root);
     if (rc == 0)
         rc = vfs_tfs_mount(NULL, "/", &bd.dev, NULL, NULL);
     if (rc == 0)
         mount_dev();
+    if (rc == 0)
+        mount_tmpfs(root);
+    config_free(root);
     if (rc == 0 && (rc = procinfo_mount()))
-        kprintf("petrel: cannot mount /proc: error %d\n", -rc);
+        kprintf("petrel: cannot mount /proc: %s\n", KERR(rc));
+    if (rc == 0 && (rc = procinfo_mount_sys()))
+        kprintf("petrel: cannot mount /sys: %s\n", KERR(rc));
     if (rc == 0) {
         rc = vfs_flusher_start(BOOT_FLUSH_INTERVAL_NS);
         if (rc)
-            kprintf("petrel: cannot start the page-cache flusher: error %d\n", -rc);
+            kprintf("petrel: cannot start the page-cache flusher: %s\n", KERR(rc));
     }
     if (rc)
         proc_config_free(cfg); /* zeroed or filled: either is safe */
@@ -138,7 +220,7 @@ int boot_run_configured(const char *cmdline, uint64_t hwcap, uint64_t hwcap2)
     rc = proc_create(&cfg, &p);
     proc_config_free(&cfg);
     if (rc) {
-        kprintf("petrel: cannot create the process: error %d\n", -rc);
+        kprintf("petrel: cannot create the process: %s\n", KERR(rc));
         return 1;
     }
     file_console_set_intr_hook(boot_sigint, p);
@@ -147,8 +229,9 @@ int boot_run_configured(const char *cmdline, uint64_t hwcap, uint64_t hwcap2)
         rc = proc_start(p, hwcap, hwcap2, &regs);
     if (rc == 0) {
         sys_trace_set(p->cfg.debugsyscalls);
+        hal_stdio_control("started\n", 8); /* `petrel run`: the boot went well */
         rc = hal_user_enter(&regs);
-        kprintf("petrel: cannot enter user mode: error %d\n", -rc);
+        kprintf("petrel: cannot enter user mode: %s\n", KERR(rc));
     }
     sys_trace_set(false);
     file_console_set_intr_hook(NULL, NULL);

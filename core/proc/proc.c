@@ -19,6 +19,7 @@
 
 #include "core/lib/alloc.h"
 #include "core/lib/kprintf.h"
+#include "core/lib/names.h"
 #include "core/lib/kstring.h"
 #include "core/lib/log.h"
 #include "core/mm/uaccess.h"
@@ -29,6 +30,7 @@
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_power.h"
+#include "hal/hal_stdio.h"
 
 #define PROC_BACKTRACE_MAX 16
 #define RFLAGS_IF 0x200ULL
@@ -284,7 +286,7 @@ static int proc_load(struct proc *p, struct elf_info *info)
     int rc = vfs_openat(p->cwd, p->cfg.program, VFS_O_RDONLY, 0, &f);
 
     if (rc) {
-        kprintf("petrel: cannot open program %s: error %d\n", p->cfg.program, -rc);
+        kprintf("petrel: cannot open program %s: %s\n", p->cfg.program, KERR(rc));
         return rc;
     }
     vf = vm_file_from_vfs(f);
@@ -315,7 +317,7 @@ int proc_enter_image(struct proc *p, const struct elf_info *info, const char *ex
     a.sysinfo_ehdr = 0; /* no vDSO */
     rc = stack_build(p->vm, &a, &lay);
     if (rc) {
-        kprintf("petrel: cannot build the stack of %s: error %d\n", p->cfg.program, -rc);
+        kprintf("petrel: cannot build the stack of %s: %s\n", p->cfg.program, KERR(rc));
         return rc;
     }
     p->auxv_addr = lay.auxv;
@@ -442,6 +444,10 @@ void proc_fault_fatal(const struct hal_uregs *regs, enum hal_fault_kind kind, ui
 
     if (!p || p->cfg.fault)
         fault_report(regs, kind, addr, sig);
+    else if (hal_stdio_present()) /* the console is a channel of its own (petrel run): one
+                                   * line a user can act on; `fault` adds registers, backtrace */
+        kprintf("petrel: %s killed by %s at %#llx (rip %#llx)\n", p->cfg.program, KSIG(sig),
+                (unsigned long long)addr, (unsigned long long)regs->rip);
     if (!p)
         proc_exit(NULL, 128 + sig);
     proc_exit_group(p, 128 + sig);

@@ -7,6 +7,11 @@
  * the process's memory, so a program that rewrites its argv sees the change there; here it
  * does not). maps has no device, inode or path for file mappings (the VM keeps the file, not
  * its name): those columns read 00:00 0 and the name is empty.
+ *
+ * fd/ is a dynamic directory: one link per open descriptor, named as Linux names them
+ * (fd_target), except VFS files, whose path is not known: "(unknown)".
+ * stat and status report what the kernel keeps (no CPU time, no page-fault counts: zeros).
+ * /sys is a second tree served by the same kind as a sysfs (procinfo_mount_sys).
  */
 #include "core/proc/procinfo.h"
 
@@ -15,6 +20,7 @@
 #include "core/mm/uaccess.h"
 #include "core/proc/proc.h"
 #include "core/proc/stack.h"
+#include "fs/file/file.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_cpu.h"
 #include "hal/hal_errno.h"
@@ -165,17 +171,238 @@ static int show_uptime(struct procfs_buf *b)
     return 0;
 }
 
+/* --- fd/: one link per descriptor ------------------------------------------------------- */
+
+static int fd_next(uint64_t from, uint64_t *key)
+{
+    struct proc *p = proc_current();
+    struct file *f;
+
+    for (uint64_t fd = from; p && fd < PROC_NOFILE; fd++)
+        if (fd_get(&p->fds, (int)fd, &f) == 0) {
+            file_put(f);
+            *key = fd;
+            return 0;
+        }
+    return -ENOENT;
+}
+
+/*
+ * Linux's names: "pipe:[ino]", "socket:[ino]", "anon_inode:[kind]", the console's tty. A VFS
+ * file's path is not known (inodes keep no names, and rebuilding a directory's path here
+ * would take VFS locks the caller may hold: the procfs sb's, the namespace's): "(unknown)".
+ */
+static void fd_target(struct procfs_buf *b, struct file *f)
+{
+    struct vfs_stat st;
+
+    if (file_vfs(f)) {
+        procfs_printf(b, "(unknown)");
+        return;
+    }
+    if (file_stat(f, &st)) /* the other kinds take no VFS lock */
+        memset(&st, 0, sizeof(st));
+    if (VFS_S_ISTYPE(st.st_mode, VFS_S_IFIFO)) {
+        procfs_printf(b, "pipe:[%llu]", (unsigned long long)st.st_ino);
+    } else if (VFS_S_ISTYPE(st.st_mode, VFS_S_IFSOCK)) {
+        procfs_printf(b, "socket:[%llu]", (unsigned long long)st.st_ino);
+    } else if (VFS_S_ISTYPE(st.st_mode, VFS_S_IFCHR)) {
+        procfs_printf(b, "/dev/pts/0"); /* the console, a tty */
+    } else {
+        const char *k = f->ops->name;
+        procfs_printf(b, "anon_inode:[%s]", strcmp(k, "epoll") == 0 ? "eventpoll" : k);
+    }
+}
+
+static int fd_show(uint64_t key, struct procfs_buf *b)
+{
+    struct proc *p = proc_current();
+    struct file *f;
+
+    if (!p || key >= PROC_NOFILE || fd_get(&p->fds, (int)key, &f))
+        return -ENOENT;
+    fd_target(b, f);
+    file_put(f);
+    return 0;
+}
+
+static const struct procfs_dyn fd_dyn = {fd_next, fd_show};
+
+/* --- stat, status ------------------------------------------------------------------------- */
+
+static const char *comm_of(const struct proc *p)
+{
+    const char *s = p->cfg.program ? p->cfg.program : "";
+    const char *slash = strrchr(s, '/');
+
+    return slash ? slash + 1 : s;
+}
+
+static uint64_t vm_bytes(struct proc *p)
+{
+    struct vm_area a;
+    uint64_t sum = 0;
+
+    for (uint64_t at = 0; p->vm && vm_area_query_from(p->vm, at, &a) == 0; at = a.end)
+        sum += a.end - a.start;
+    return sum;
+}
+
+/* Linux's 52 fields; times and fault counts are 0 (not kept), rss is not kept either. */
+static int show_stat(struct procfs_buf *b)
+{
+    struct proc *p = proc_current();
+
+    if (!p)
+        return -ENOENT;
+    procfs_printf(b, "%d (%.15s) R 0 %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %u 0 0 %llu 0 ",
+                  PROC_PID, comm_of(p), PROC_PID, PROC_PID, proc_thread_count(p),
+                  (unsigned long long)vm_bytes(p));
+    procfs_printf(b, "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 "
+                     "0 0\n");
+    return 0;
+}
+
+static uint64_t caught_or_ignored(struct proc *p, bool ignored)
+{
+    uint64_t set = 0;
+
+    for (int sig = 1; sig <= PROC_NSIG; sig++) {
+        uint64_t h = p->sigactions[sig - 1].handler;
+        if (ignored ? h == LINUX_SIG_IGN : (h != LINUX_SIG_IGN && h != LINUX_SIG_DFL))
+            set |= 1ULL << (sig - 1);
+    }
+    return set;
+}
+
+static int show_status(struct procfs_buf *b)
+{
+    struct proc *p = proc_current();
+    struct uthread *ut = uthread_current();
+
+    if (!p)
+        return -ENOENT;
+    mutex_lock(&p->lock);
+    procfs_printf(b, "Name:\t%.15s\nUmask:\t%04o\nState:\tR (running)\nTgid:\t%d\n", comm_of(p),
+                  p->umask, PROC_PID);
+    procfs_printf(b, "Ngid:\t0\nPid:\t%d\nPPid:\t0\nTracerPid:\t0\n", PROC_PID);
+    procfs_printf(b, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\n", PROC_NOFILE);
+    procfs_printf(b, "VmSize:\t%8llu kB\nThreads:\t%u\n", (unsigned long long)(vm_bytes(p) >> 10),
+                  proc_thread_count(p));
+    procfs_printf(b, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n",
+                  (unsigned long long)(ut ? ut->sigpending.set : 0),
+                  (unsigned long long)p->sigpending.set,
+                  (unsigned long long)(ut ? ut->sigmask : 0));
+    procfs_printf(b, "SigIgn:\t%016llx\nSigCgt:\t%016llx\n",
+                  (unsigned long long)caught_or_ignored(p, true),
+                  (unsigned long long)caught_or_ignored(p, false));
+    mutex_unlock(&p->lock);
+    procfs_printf(b, "Cpus_allowed_list:\t0-%u\n", hal_cpu_count() - 1);
+    return 0;
+}
+
+static int mountinfo_line(void *arg, const struct vfs_mount_info *mi)
+{
+    const char *ro = mi->rdonly ? "ro" : "rw";
+
+    procfs_printf(arg, "%u %u %llu:%llu / %s %s - %s %s %s\n", mi->id, mi->parent_id,
+                  (unsigned long long)(mi->dev >> 8 & 0xfff),
+                  (unsigned long long)((mi->dev & 0xff) | (mi->dev >> 12 & 0xfff00)), mi->path,
+                  ro, mi->kind, mi->kind, ro);
+    return 0;
+}
+
+static int show_mountinfo(struct procfs_buf *b)
+{
+    return vfs_mounts_each(mountinfo_line, b);
+}
+
+/* --- /proc/sys -------------------------------------------------------------------------- */
+
+static int show_hostname(struct procfs_buf *b)
+{
+    procfs_printf(b, "%s\n", PROCINFO_HOSTNAME);
+    return 0;
+}
+
+static int show_osrelease(struct procfs_buf *b)
+{
+    procfs_printf(b, "%s\n", PROCINFO_OSRELEASE);
+    return 0;
+}
+
+/* 1 ("always"): core/mm never refuses an anonymous mapping for lack of memory; pages come
+ * at the first touch, and running out then ends the program (proc_fault_signal). */
+static int show_overcommit(struct procfs_buf *b)
+{
+    procfs_printf(b, "1\n");
+    return 0;
+}
+
+static const struct procfs_entry sys_kernel[] = {
+    {"hostname", PROCFS_FILE, show_hostname, NULL, NULL},
+    {"osrelease", PROCFS_FILE, show_osrelease, NULL, NULL},
+    {NULL, PROCFS_FILE, NULL, NULL, NULL},
+};
+
+static const struct procfs_entry sys_vm[] = {
+    {"overcommit_memory", PROCFS_FILE, show_overcommit, NULL, NULL},
+    {NULL, PROCFS_FILE, NULL, NULL, NULL},
+};
+
+static const struct procfs_entry sys_dir[] = {
+    {"kernel", PROCFS_DIR, NULL, sys_kernel, NULL},
+    {"vm", PROCFS_DIR, NULL, sys_vm, NULL},
+    {NULL, PROCFS_FILE, NULL, NULL, NULL},
+};
+
 static const struct procfs_entry pid_dir[] = {
-    {"exe", PROCFS_LINK, show_exe, NULL},         {"cmdline", PROCFS_FILE, show_cmdline, NULL},
-    {"environ", PROCFS_FILE, show_environ, NULL}, {"auxv", PROCFS_FILE, show_auxv, NULL},
-    {"maps", PROCFS_FILE, show_maps, NULL},       {NULL, PROCFS_FILE, NULL, NULL},
+    {"exe", PROCFS_LINK, show_exe, NULL, NULL},         {"cmdline", PROCFS_FILE, show_cmdline, NULL, NULL},
+    {"environ", PROCFS_FILE, show_environ, NULL, NULL}, {"auxv", PROCFS_FILE, show_auxv, NULL, NULL},
+    {"maps", PROCFS_FILE, show_maps, NULL, NULL},       {"fd", PROCFS_DYNDIR, NULL, NULL, &fd_dyn},
+    {"stat", PROCFS_FILE, show_stat, NULL, NULL},       {"status", PROCFS_FILE, show_status, NULL, NULL},
+    {"mountinfo", PROCFS_FILE, show_mountinfo, NULL, NULL}, {NULL, PROCFS_FILE, NULL, NULL, NULL},
 };
 
 const struct procfs_entry procinfo_root[] = {
-    {"self", PROCFS_LINK, show_self, NULL},       {"1", PROCFS_DIR, NULL, pid_dir},
-    {"cpuinfo", PROCFS_FILE, show_cpuinfo, NULL}, {"meminfo", PROCFS_FILE, show_meminfo, NULL},
-    {"uptime", PROCFS_FILE, show_uptime, NULL},   {NULL, PROCFS_FILE, NULL, NULL},
+    {"self", PROCFS_LINK, show_self, NULL, NULL},       {"1", PROCFS_DIR, NULL, pid_dir, NULL},
+    {"cpuinfo", PROCFS_FILE, show_cpuinfo, NULL, NULL}, {"meminfo", PROCFS_FILE, show_meminfo, NULL, NULL},
+    {"uptime", PROCFS_FILE, show_uptime, NULL, NULL},   {"sys", PROCFS_DIR, NULL, sys_dir, NULL},
+    {NULL, PROCFS_FILE, NULL, NULL, NULL},
 };
+
+/* /sys: what runtimes read at start-up (glibc's and Go's CPU counts). One CPU is online. */
+static int show_cpus(struct procfs_buf *b)
+{
+    unsigned n = hal_cpu_count();
+
+    if (n > 1)
+        procfs_printf(b, "0-%u\n", n - 1);
+    else
+        procfs_printf(b, "0\n");
+    return 0;
+}
+
+static const struct procfs_entry sys_cpu[] = {
+    {"online", PROCFS_FILE, show_cpus, NULL, NULL},
+    {"possible", PROCFS_FILE, show_cpus, NULL, NULL},
+    {NULL, PROCFS_FILE, NULL, NULL, NULL},
+};
+static const struct procfs_entry sys_system[] = {{"cpu", PROCFS_DIR, NULL, sys_cpu, NULL},
+                                                 {NULL, PROCFS_FILE, NULL, NULL, NULL}};
+static const struct procfs_entry sys_devices[] = {{"system", PROCFS_DIR, NULL, sys_system, NULL},
+                                                  {NULL, PROCFS_FILE, NULL, NULL, NULL}};
+const struct procfs_entry procinfo_sys_root[] = {{"devices", PROCFS_DIR, NULL, sys_devices, NULL},
+                                                 {NULL, PROCFS_FILE, NULL, NULL, NULL}};
+
+int procinfo_mount_sys(void)
+{
+    struct vfs_stat st;
+
+    if (vfs_statat(NULL, "/sys", 0, &st) || !VFS_S_ISTYPE(st.st_mode, VFS_S_IFDIR))
+        return 0;
+    return procfs_mount_kind(NULL, "/sys", procinfo_sys_root, "sysfs", PROCFS_SYSFS_MAGIC);
+}
 
 int procinfo_mount(void)
 {

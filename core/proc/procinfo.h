@@ -11,6 +11,11 @@
  *   /proc/cpuinfo     one block per CPU: processor, vendor, model name, flags (AT_HWCAP's)
  *   /proc/meminfo     MemTotal, MemFree, MemAvailable from the page allocator
  *   /proc/uptime      seconds since boot (hal_clock_ns), idle time
+ *   /proc/1/fd/N      -> what descriptor N is (a directory's path, pipe:[ino], socket:[ino],
+ *                     anon_inode:[eventfd]...; other files "(unknown)")
+ *   /proc/1/stat, status, mountinfo   in Linux's formats, from the process and the VFS
+ *   /proc/sys/kernel/{hostname,osrelease}, /proc/sys/vm/overcommit_memory
+ *   /sys/devices/system/cpu/{online,possible}   (a sysfs kind: procinfo_mount_sys)
  */
 #ifndef CORE_PROC_PROCINFO_H
 #define CORE_PROC_PROCINFO_H
@@ -21,6 +26,14 @@
 
 /* The root entries (for procfs_mount; tests mount them anywhere). */
 extern const struct procfs_entry procinfo_root[];
+
+/* uname's nodename and release (core/syscall/sys_misc.c answers the same). */
+#define PROCINFO_HOSTNAME "petrel"
+#define PROCINFO_OSRELEASE "6.1.0-petrel"
+
+extern const struct procfs_entry procinfo_sys_root[];
+/* Mount the /sys tree when the root has a /sys directory: 0 (also when none) or -errno. */
+int procinfo_mount_sys(void);
 
 /* Mount /proc when the root has a /proc directory. Returns 0 (also when there is none) or
  * procfs_mount()'s error. May sleep. */

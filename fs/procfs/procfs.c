@@ -6,6 +6,12 @@
  * scans of at most PROCFS_MAX_ENTRIES entries and iget never allocates. Contents are
  * generated into a kernel buffer on every read or readlink and then copied; nothing is
  * cached, so what a read returns is the state at that read.
+ *
+ * A PROCFS_DYNDIR's children are not in the array: their inode number carries the
+ * directory's index and the key (procfs.h), iget asks the owner whether the key exists now
+ * and gives the inode a small node of its own (freed by iput), and lookup and readdir walk
+ * the owner's keys. The same code serves other kinds (procfs_mount_kind: /sys) with their own
+ * name and magic.
  */
 #include "fs/procfs/procfs.h"
 
@@ -18,12 +24,16 @@
 #include "hal/hal_time.h"
 
 struct pnode {
-    const struct procfs_entry *e;
-    unsigned parent; /* index of the parent directory (the root: itself) */
+    const struct procfs_entry *e; /* a dynamic link: its directory's entry */
+    unsigned parent;              /* index of the parent directory (the root: itself) */
+    bool dyn;                     /* a link of a PROCFS_DYNDIR, key below */
+    uint64_t key;
 };
 
 struct procfs {
     struct vfs_sb sb;
+    struct vfs_fs_ops ops; /* procfs_ops with this mount's name */
+    uint64_t magic;
     struct procfs_entry root;
     struct pnode n[PROCFS_MAX_ENTRIES];
     unsigned count;
@@ -84,13 +94,17 @@ void procfs_printf(struct procfs_buf *b, const char *fmt, ...)
     kfree(big);
 }
 
-/* Run the entry's show(); 0 and b filled, or -errno (b freed). */
-static int generate(const struct procfs_entry *e, struct procfs_buf *b)
+/* Run the node's show(); 0 and b filled, or -errno (b freed). */
+static int generate(const struct pnode *pn, struct procfs_buf *b)
 {
+    const struct procfs_entry *e = pn->e;
     int rc;
 
     memset(b, 0, sizeof(*b));
-    rc = e->show ? e->show(b) : -EINVAL;
+    if (pn->dyn)
+        rc = e->dyn && e->dyn->show ? e->dyn->show(pn->key, b) : -EINVAL;
+    else
+        rc = e->show ? e->show(b) : -EINVAL;
     if (rc == 0)
         rc = b->err;
     if (rc) {
@@ -102,10 +116,13 @@ static int generate(const struct procfs_entry *e, struct procfs_buf *b)
 
 /* --- inodes --------------------------------------------------------------------------------- */
 
-static uint32_t mode_of(const struct procfs_entry *e)
+static uint32_t mode_of(const struct pnode *pn)
 {
-    switch (e->kind) {
+    if (pn->dyn)
+        return VFS_S_IFLNK | 0700; /* Linux: the descriptor's access (lrwx, lr-x, l-wx) */
+    switch (pn->e->kind) {
     case PROCFS_DIR:
+    case PROCFS_DYNDIR:
         return VFS_S_IFDIR | 0555;
     case PROCFS_LINK:
         return VFS_S_IFLNK | 0777;
@@ -116,7 +133,9 @@ static uint32_t mode_of(const struct procfs_entry *e)
 
 static unsigned dtype_of(const struct procfs_entry *e)
 {
-    return e->kind == PROCFS_DIR ? VFS_DT_DIR : e->kind == PROCFS_LINK ? VFS_DT_LNK : VFS_DT_REG;
+    return e->kind == PROCFS_DIR || e->kind == PROCFS_DYNDIR ? VFS_DT_DIR
+           : e->kind == PROCFS_LINK                          ? VFS_DT_LNK
+                                                             : VFS_DT_REG;
 }
 
 static struct pnode *PN(struct vfs_inode *ip)
@@ -134,10 +153,44 @@ static int procfs_getattr(struct vfs_inode *ip, struct vfs_attr *out)
     uint64_t now = hal_wallclock_ns();
 
     memset(out, 0, sizeof(*out));
-    out->mode = mode_of(PN(ip)->e);
-    out->nlink = PN(ip)->e->kind == PROCFS_DIR ? 2 : 1;
+    out->mode = mode_of(PN(ip));
+    out->nlink = !PN(ip)->dyn && PN(ip)->e->kind != PROCFS_FILE && PN(ip)->e->kind != PROCFS_LINK
+                     ? 2
+                     : 1;
     out->atime.tv_sec = out->mtime.tv_sec = out->ctime.tv_sec = (int64_t)(now / 1000000000u);
     out->atime.tv_nsec = out->mtime.tv_nsec = out->ctime.tv_nsec = (int64_t)(now % 1000000000u);
+    return 0;
+}
+
+static uint64_t dyn_ino(unsigned dir, uint64_t key)
+{
+    return PROCFS_DYN_INO | (uint64_t)dir << 32 | key;
+}
+
+/* A decimal key without leading zeros (as Linux names fds), below 2^32; -ENOENT if not. */
+static int parse_key(const char *name, uint64_t *key)
+{
+    uint64_t k = 0;
+
+    if (!name[0] || (name[0] == '0' && name[1]) || strlen(name) > 10)
+        return -ENOENT;
+    for (const char *c = name; *c; c++) {
+        if (*c < '0' || *c > '9')
+            return -ENOENT;
+        k = k * 10 + (uint64_t)(*c - '0');
+    }
+    if (k >= 1ULL << 32)
+        return -ENOENT;
+    *key = k;
+    return 0;
+}
+
+static int dyn_exists(const struct procfs_entry *e, uint64_t key)
+{
+    uint64_t found;
+
+    if (!e->dyn || !e->dyn->next || e->dyn->next(key, &found) || found != key)
+        return -ENOENT;
     return 0;
 }
 
@@ -145,7 +198,14 @@ static int procfs_lookup(struct vfs_inode *dir, const char *name, uint64_t *ino)
 {
     struct procfs *fs = PFS(dir->sb);
     unsigned d = index_of(dir);
+    uint64_t key;
 
+    if (PN(dir)->e->kind == PROCFS_DYNDIR) {
+        if (parse_key(name, &key) || dyn_exists(PN(dir)->e, key))
+            return -ENOENT;
+        *ino = dyn_ino(d, key);
+        return 0;
+    }
     for (unsigned i = 1; i < fs->count; i++)
         if (fs->n[i].parent == d && strcmp(fs->n[i].e->name, name) == 0) {
             *ino = i + 1;
@@ -154,11 +214,31 @@ static int procfs_lookup(struct vfs_inode *dir, const char *name, uint64_t *ino)
     return -ENOENT;
 }
 
+/* A dynamic directory lists the owner's keys; a key's cookie is the key + 1. */
+static int dyn_readdir(struct vfs_inode *dir, uint64_t cookie, vfs_dirent_fn *fn, void *ctx)
+{
+    const struct procfs_dyn *dyn = PN(dir)->e->dyn;
+    uint64_t key;
+    char name[24];
+
+    for (uint64_t from = cookie; dyn && dyn->next && dyn->next(from, &key) == 0; from = key + 1) {
+        int n = ksnprintf(name, sizeof(name), "%llu", (unsigned long long)key);
+
+        if (key >= 1ULL << 32 || key < from)
+            break; /* the owner broke its contract: stop rather than loop */
+        if (fn(ctx, name, (size_t)n, dyn_ino(index_of(dir), key), VFS_DT_LNK, key + 1))
+            break;
+    }
+    return 0;
+}
+
 static int procfs_readdir(struct vfs_inode *dir, uint64_t cookie, vfs_dirent_fn *fn, void *ctx)
 {
     struct procfs *fs = PFS(dir->sb);
     unsigned d = index_of(dir);
 
+    if (PN(dir)->e->kind == PROCFS_DYNDIR)
+        return dyn_readdir(dir, cookie, fn, ctx);
     for (unsigned i = cookie > 1 ? (unsigned)cookie : 1; i < fs->count; i++) {
         const struct procfs_entry *e = fs->n[i].e;
 
@@ -171,7 +251,7 @@ static int procfs_readdir(struct vfs_inode *dir, uint64_t cookie, vfs_dirent_fn 
 static long procfs_readlink(struct vfs_inode *ip, char *buf, size_t size)
 {
     struct procfs_buf b;
-    int rc = generate(PN(ip)->e, &b);
+    int rc = generate(PN(ip), &b);
 
     if (rc)
         return rc;
@@ -183,7 +263,7 @@ static long procfs_readlink(struct vfs_inode *ip, char *buf, size_t size)
 static long procfs_pread(struct vfs_inode *ip, void *buf, size_t n, uint64_t off)
 {
     struct procfs_buf b;
-    int rc = generate(PN(ip)->e, &b);
+    int rc = generate(PN(ip), &b);
     size_t got = 0;
 
     if (rc)
@@ -206,27 +286,49 @@ static const struct vfs_inode_ops procfs_iops = {
 
 /* --- the filesystem ------------------------------------------------------------------------- */
 
+/* A link of a dynamic directory: a node of its own while the key exists. */
+static int dyn_iget(struct procfs *fs, struct vfs_inode *ip)
+{
+    unsigned d = (unsigned)(ip->ino >> 32 & 0xffff);
+    uint64_t key = ip->ino & 0xffffffffULL;
+    struct pnode *pn;
+
+    if ((ip->ino & ~(PROCFS_DYN_INO | 0xffffffffffffULL)) || d >= fs->count ||
+        fs->n[d].e->kind != PROCFS_DYNDIR || dyn_exists(fs->n[d].e, key))
+        return -ENOENT;
+    pn = kzalloc(sizeof(*pn));
+    if (!pn)
+        return -ENOMEM;
+    *pn = (struct pnode){fs->n[d].e, d, true, key};
+    ip->priv = pn;
+    ip->ops = &procfs_iops;
+    ip->mode = mode_of(pn);
+    return 0;
+}
+
 static int procfs_iget(struct vfs_sb *sb, struct vfs_inode *ip)
 {
     struct procfs *fs = PFS(sb);
 
+    if (ip->ino & PROCFS_DYN_INO)
+        return dyn_iget(fs, ip);
     if (ip->ino == 0 || ip->ino > fs->count)
         return -ENOENT;
     ip->priv = &fs->n[ip->ino - 1];
     ip->ops = &procfs_iops;
-    ip->mode = mode_of(fs->n[ip->ino - 1].e);
+    ip->mode = mode_of(&fs->n[ip->ino - 1]);
     return 0;
 }
 
 static void procfs_iput(struct vfs_inode *ip)
 {
-    (void)ip; /* nodes live as long as the mount */
+    if (ip->priv && PN(ip)->dyn)
+        kfree(ip->priv); /* static nodes live as long as the mount */
 }
 
 static int procfs_statfs(struct vfs_sb *sb, struct vfs_statfs *st)
 {
-    (void)sb;
-    st->f_type = PROCFS_MAGIC;
+    st->f_type = (int64_t)PFS(sb)->magic;
     st->f_bsize = 4096;
     st->f_namelen = VFS_NAME_MAX;
     st->f_flags = VFS_ST_RDONLY;
@@ -257,6 +359,8 @@ static int flatten(struct procfs *fs, const struct procfs_entry *children, unsig
         fs->n[i].e = e;
         fs->n[i].parent = parent;
         fs->count++;
+        if (e->kind == PROCFS_DYNDIR && (i >= 0xffff || !e->dyn))
+            return -EINVAL; /* its index must fit the links' inode numbers */
         if (e->kind == PROCFS_DIR && flatten(fs, e->children, i))
             return -E2BIG;
     }
@@ -265,11 +369,20 @@ static int flatten(struct procfs *fs, const struct procfs_entry *children, unsig
 
 int procfs_mount(struct vfs_file *dirf, const char *path, const struct procfs_entry *children)
 {
+    return procfs_mount_kind(dirf, path, children, "proc", PROCFS_MAGIC);
+}
+
+int procfs_mount_kind(struct vfs_file *dirf, const char *path, const struct procfs_entry *children,
+                      const char *kind, uint64_t magic)
+{
     struct procfs *fs = kzalloc(sizeof(*fs));
     int rc;
 
     if (!fs)
         return -ENOMEM;
+    fs->ops = procfs_ops;
+    fs->ops.name = kind;
+    fs->magic = magic;
     fs->root.name = "";
     fs->root.kind = PROCFS_DIR;
     fs->root.children = children;
@@ -277,7 +390,7 @@ int procfs_mount(struct vfs_file *dirf, const char *path, const struct procfs_en
     fs->count = 1;
     rc = flatten(fs, children, 0);
     if (rc == 0) {
-        vfs_sb_init(&fs->sb, &procfs_ops, fs, 1, VFS_MNT_RDONLY);
+        vfs_sb_init(&fs->sb, &fs->ops, fs, 1, VFS_MNT_RDONLY);
         rc = vfs_mount(dirf, path, &fs->sb);
     }
     if (rc)

@@ -10,7 +10,8 @@
  * a reader sees a consistent snapshot per read call (Linux's seq_file gives one per page).
  *
  * The mount is read-only; files report size 0 (as Linux's) and mode 0444, symlinks 0777,
- * directories 0555; inode numbers are the entries' positions in the tree (root: 1).
+ * directories 0555; inode numbers are the entries' positions in the tree (root: 1); the
+ * links of a PROCFS_DYNDIR are inode PROCFS_DYN_INO | dir index << 32 | key (mode 0700).
  */
 #ifndef FS_PROCFS_PROCFS_H
 #define FS_PROCFS_PROCFS_H
@@ -22,6 +23,7 @@
 
 #define PROCFS_MAGIC 0x9fa0 /* f_type, as Linux's PROC_SUPER_MAGIC */
 #define PROCFS_MAX_ENTRIES 128
+#define PROCFS_DYN_INO (1ULL << 48)
 #define PROCFS_MAX_SIZE (1u << 20) /* content past this is cut (-EFBIG from show) */
 
 /* Content being generated: append with procfs_printf/procfs_put. */
@@ -35,7 +37,16 @@ void procfs_put(struct procfs_buf *b, const void *p, size_t n);
 void procfs_printf(struct procfs_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-enum procfs_kind { PROCFS_DIR, PROCFS_FILE, PROCFS_LINK };
+/* PROCFS_DYNDIR: a directory of numbered symbolic links made at each lookup and readdir
+ * (/proc/self/fd/N): its children are the keys the owner reports now. */
+enum procfs_kind { PROCFS_DIR, PROCFS_FILE, PROCFS_LINK, PROCFS_DYNDIR };
+
+struct procfs_dyn {
+    /* The smallest key >= from that exists, into *key: 0, or -ENOENT when none. May sleep. */
+    int (*next)(uint64_t from, uint64_t *key);
+    /* The target of link key: 0, or -ENOENT when it is gone. May sleep. */
+    int (*show)(uint64_t key, struct procfs_buf *b);
+};
 
 struct procfs_entry {
     const char *name;
@@ -44,6 +55,7 @@ struct procfs_entry {
      * -ENOENT when there is nothing to show: no process). May sleep. */
     int (*show)(struct procfs_buf *b);
     const struct procfs_entry *children; /* directories: ended by an entry with name NULL */
+    const struct procfs_dyn *dyn;        /* PROCFS_DYNDIR */
 };
 
 /*
@@ -52,5 +64,11 @@ struct procfs_entry {
  * vfs_umount() frees it.
  */
 int procfs_mount(struct vfs_file *dirf, const char *path, const struct procfs_entry *children);
+
+/* The same tree served as another filesystem kind (its name and statfs f_type): /sys is one
+ * (core/proc/procinfo.c), a sysfs with Linux's SYSFS_MAGIC. */
+#define PROCFS_SYSFS_MAGIC 0x62656572
+int procfs_mount_kind(struct vfs_file *dirf, const char *path, const struct procfs_entry *children,
+                      const char *kind, uint64_t magic);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * getcwd.c - the path of a directory, for getcwd(2) and /proc/self/cwd-style readers.
+ * getcwd.c - the path of a directory, for getcwd(2) and /proc/self/cwd-style readers, and
+ * the mount list with each mount point's path (/proc/self/mountinfo).
  *
  * Inodes do not remember their names, so the path is rebuilt from the bottom: from the
  * directory, climb through mount roots to the covered directories and through the parent
@@ -108,6 +109,51 @@ long vfs_getcwd(struct vfs_file *dirf, char *out, size_t size)
     memcpy(out, buf + pos, len);
     rc = (long)len;
 out:
+    kfree(buf);
+    kfree(name);
+    return rc;
+}
+
+/* The position (from 1) of sb in mount order; 0 when not mounted. */
+static unsigned mount_id(const struct vfs_sb *sb)
+{
+    unsigned i = 0;
+    list_for_each(&vfs.mounts, n)
+    {
+        i++;
+        if (container_of(n, struct vfs_sb, mnt_node) == sb)
+            return i;
+    }
+    return 0;
+}
+
+int vfs_mounts_each(int (*fn)(void *arg, const struct vfs_mount_info *mi), void *arg)
+{
+    char *buf = kmalloc(VFS_PATH_MAX);
+    char *name = kmalloc(VFS_NAME_MAX + 1);
+    unsigned id = 0;
+    int rc = buf && name ? 0 : -ENOMEM;
+
+    vfs_lock();
+    list_for_each(&vfs.mounts, n)
+    {
+        struct vfs_sb *sb = container_of(n, struct vfs_sb, mnt_node);
+        struct vfs_mount_info mi = {++id, id, sb->dev, "/", sb->ops->name,
+                                    (sb->flags & VFS_MNT_RDONLY) != 0};
+        size_t pos = VFS_PATH_MAX - 1;
+
+        if (rc)
+            break;
+        if (sb->mountpoint) {
+            buf[pos] = 0;
+            mi.parent_id = mount_id(sb->mountpoint->sb);
+            mi.path = build_path(sb->mountpoint, buf, &pos, name) ? "(unknown)"
+                      : pos == VFS_PATH_MAX - 1                   ? "/"
+                                                                  : buf + pos;
+        }
+        rc = fn(arg, &mi);
+    }
+    vfs_unlock();
     kfree(buf);
     kfree(name);
     return rc;

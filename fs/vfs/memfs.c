@@ -383,7 +383,7 @@ static int memfs_unmount(struct vfs_sb *sb)
 }
 
 static const struct vfs_fs_ops memfs_ops = {
-    .name = "memfs",
+    .name = "tmpfs", /* Linux's name for the same kind (statfs: TMPFS_MAGIC) */
     .iget = memfs_iget,
     .iput = memfs_iput,
     .statfs = memfs_statfs,

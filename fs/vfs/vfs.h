@@ -510,6 +510,19 @@ int vfs_fremovexattr(struct vfs_file *f, const char *name);
  * removed), -ENOTDIR, -ENAMETOOLONG.
  */
 long vfs_getcwd(struct vfs_file *dirf, char *out, size_t size);
+
+/* One mounted filesystem, for /proc/self/mountinfo. */
+struct vfs_mount_info {
+    unsigned id, parent_id; /* positions in mount order, from 1; "/" is its own parent */
+    uint64_t dev;           /* st_dev of its files */
+    const char *path;       /* where it is mounted */
+    const char *kind;       /* ops->name */
+    bool rdonly;
+};
+/* Call fn for every mount in mount order (under the VFS mutex: fn must not call the VFS).
+ * Returns 0, fn's first nonzero value, or -ENOMEM. A mount point whose path cannot be
+ * rebuilt is reported as "(unknown)". */
+int vfs_mounts_each(int (*fn)(void *arg, const struct vfs_mount_info *mi), void *arg);
 /* faccessat(2) for root: existence, EROFS for W_OK on a read-only mount, EACCES for X_OK
  * on a non-directory without any execute bit. mode: F_OK 0 | R_OK 4 | W_OK 2 | X_OK 1;
  * flags: AT_EACCESS, AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH. */

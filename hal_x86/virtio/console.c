@@ -9,7 +9,8 @@
  *                         port (PORT_OPEN 0) is the end of input
  *   petrel.stdout[.tty]   guest -> host
  *   petrel.stderr[.tty]   guest -> host
- *   petrel.ctl            host -> guest: one byte 0x03 per interrupt request (Ctrl-C)
+ *   petrel.ctl            host -> guest: one byte 0x03 per interrupt request (Ctrl-C);
+ *                         guest -> host: status lines (hal_stdio_control: "started")
  *
  * Queues: 2 and 3 carry control messages (struct ctl_msg: id, event, value; PORT_NAME is
  * followed by the name), port p >= 1 receives on 2p + 2 and transmits on 2p + 3. Ports 1..4
@@ -250,7 +251,7 @@ static unsigned service_port(unsigned pid)
         } else if (len == 0) {
             in_post(p, pid, id);
             reposted++;
-        } else if (p->fifo_count < IN_BUFS) {
+        } else if (p->role == R_IN && p->fifo_count < IN_BUFS) {
             unsigned slot = (p->fifo_head + p->fifo_count++) % IN_BUFS;
             p->fifo[slot] = (uint16_t)id;
             p->fifo_len[slot] = len;
@@ -385,6 +386,37 @@ long hal_stdio_write(unsigned stream, const void *buf, size_t n)
         dev_notify(rxq_of((unsigned)(p - con.ports)) + 1);
     unlock(fl);
     return (long)done;
+}
+
+/* The control port's slot i: receive at i * IN_SIZE (64 bytes), transmit at + CTL_TX_OFF. */
+#define CTL_TX_OFF 2048
+
+void hal_stdio_control(const char *msg, size_t n)
+{
+    struct port *p = NULL;
+    for (unsigned i = 1; i <= MAX_PORT; i++)
+        if (con.ports[i].role == R_CTL && con.ports[i].buf)
+            p = &con.ports[i];
+    if (!con.present || !p || n == 0 || n > 64)
+        return;
+    uint64_t fl = lock();
+    service();
+    unsigned i = 0;
+    while (i < OUT_SLOTS && i < p->txq.size && p->busy[i])
+        i++;
+    if (i < OUT_SLOTS && i < p->txq.size && !p->txq.broken) {
+        __builtin_memcpy(p->buf + i * IN_SIZE + CTL_TX_OFF, msg, n);
+        volatile struct virtq_desc *d = &p->txq.desc[i];
+        d->addr = p->buf_pa + (uint64_t)i * IN_SIZE + CTL_TX_OFF;
+        d->len = (uint32_t)n;
+        d->flags = 0;
+        d->next = 0;
+        p->busy[i] = true;
+        p->nbusy++;
+        virtq_push(&p->txq, (uint16_t)i);
+        dev_notify(rxq_of((unsigned)(p - con.ports)) + 1);
+    }
+    unlock(fl);
 }
 
 void hal_stdio_set_event(void (*fn)(void *arg, unsigned events), void *arg)

@@ -10,6 +10,7 @@
  *   ignint      ignore SIGINT, print "ready", sleep 60 s
  *   mb N        write N MiB of a pattern to stdout in 1 MiB writes (throughput)
  *   isatty      which of 0, 1, 2 are terminals
+ *   segv        write to address 0x10 (dies of SIGSEGV)
  */
 #include <errno.h>
 #include <poll.h>
@@ -143,10 +144,14 @@ int main(int argc, char **argv)
     }
     if (!strcmp(m, "mb"))
         return do_mb(n);
+    if (!strcmp(m, "segv")) {
+        *(volatile int *)0x10 = 1;
+        return 0;
+    }
     if (!strcmp(m, "isatty")) {
         printf("%d%d%d\n", isatty(0), isatty(1), isatty(2));
         return 0;
     }
-    fprintf(stderr, "usage: petrel_stdio bytes N|split|poll|sigint|ignint|mb N|isatty\n");
+    fprintf(stderr, "usage: petrel_stdio bytes N|split|poll|sigint|ignint|mb N|isatty|segv\n");
     return 2;
 }

@@ -98,6 +98,25 @@ rc=$?
 grep -q "second Ctrl-C" "$T/ign.err" || fail "second Ctrl-C: stderr $(cat "$T/ign.err")"
 [ $(($(date +%s) - start)) -lt 20 ] || fail "second Ctrl-C: the VM took too long to stop"
 
+# messages: a program killed by a fault gets one line on stderr (the kernel's console) and
+# 128 + the signal, as natively; a kernel that cannot start the program makes petrel exit 125
+"$T/prog" segv 2>/dev/null
+native=$?
+"$P" run -q "$T/prog" segv >"$T/segv.out" 2>"$T/segv.err"
+rc=$?
+[ "$rc" -eq "$native" ] || fail "segv: exit $rc, natively $native"
+grep -q "^petrel: $T/prog killed by SIGSEGV at 0x10 (rip 0x[0-9a-f]*)\$" "$T/segv.err" ||
+    fail "segv: stderr $(cat "$T/segv.err")"
+[ ! -s "$T/segv.out" ] || fail "segv: stdout $(cat "$T/segv.out")"
+printf '(program:/no/such/program)\n' >"$T/noprog.manifest"
+"$P" run -q --manifest "$T/noprog.manifest" "$T/prog" >"$T/noprog.out" 2>"$T/noprog.err"
+rc=$?
+[ "$rc" -eq 125 ] || fail "no program: exit $rc, expected 125"
+grep -q "cannot open program /no/such/program: ENOENT" "$T/noprog.err" ||
+    fail "no program: the kernel's reason is missing: $(cat "$T/noprog.err")"
+grep -q "petrel: the kernel could not start the program" "$T/noprog.err" ||
+    fail "no program: $(cat "$T/noprog.err")"
+
 # throughput: 50 MiB of stdout into a file
 t0=$(date +%s%N)
 "$P" run -q "$T/prog" mb 50 >"$T/mb.out" 2>"$T/mb.err" || fail "mb: exit $?"

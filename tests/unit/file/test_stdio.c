@@ -269,6 +269,11 @@ VT_CASE(intr_hook_tty_and_stat)
     VT_EQ(file_stat(s[1], &st), 0);
     VT_EQ(st.st_mode, VFS_S_IFCHR | 0620);
     VT_EQ(file_lseek(s[0], 0, 0), -ESPIPE);
+    /* status lines to the host (the boot's "started") */
+    char line[16];
+    hal_stdio_control("started\n", 8);
+    VT_EQ(hosted_stdio_take(HAL_STDIO_NSTREAMS, line, sizeof(line)), 8);
+    VT_CHECK(memcmp(line, "started\n", 8) == 0);
     put3(s);
     hosted_stdio_disable();
 }

@@ -5,7 +5,10 @@
  * (self, exe), cmdline and environ (NUL-separated), auxv (the words on the stack up to
  * AT_NULL), maps (every area in order, Linux's columns, [stack] and [heap] names at column
  * 74), meminfo (the page allocator's counts), uptime (the virtual clock), cpuinfo (the flags
- * of AT_HWCAP), the directory listing, read-only refusals, ENOENT; and /dev/full.
+ * of AT_HWCAP), the directory listing, read-only refusals, ENOENT; and /dev/full. Then
+ * fd/ against the descriptor table (a link per descriptor, Linux's names with the files'
+ * own inode numbers, gone once closed), stat/status against the process, mountinfo against
+ * the mounts, /proc/sys, /sys served as a sysfs kind, and a tmpfs's statfs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,9 @@
 #include "core/proc/proc.h"
 #include "core/proc/procinfo.h"
 #include "core/proc/stack.h"
+#include "fs/file/file.h"
+#include "fs/pipe/eventfd.h"
+#include "fs/pipe/pipe.h"
 #include "fs/vfs/memfs.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_time.h"
@@ -187,9 +193,9 @@ MT_CASE(machine_files)
     n = vfs_getdents(d, buf, sizeof(buf));
     vfs_file_put(d);
     MT_CHECK(n > 0);
-    const char *want[] = {".", "..", "self", "1", "cpuinfo", "meminfo", "uptime"};
+    const char *want[] = {".", "..", "self", "1", "cpuinfo", "meminfo", "uptime", "sys"};
     long off = 0;
-    for (size_t i = 0; i < 7; i++) {
+    for (size_t i = 0; i < 8; i++) {
         struct vfs_dirent64 *e = (struct vfs_dirent64 *)(buf + off);
         MT_CHECK(off < n);
         MT_CHECK(strcmp(e->d_name, want[i]) == 0);
@@ -220,6 +226,112 @@ MT_CASE(dev_full)
     MT_EQ(st.st_rdev, 0x107);
 }
 
+/* The names in the directory at path, space-separated, into out. */
+static void list_dir(const char *path, char *out, size_t size)
+{
+    struct vfs_file *d;
+    char dents[4096];
+    long n;
+
+    out[0] = '\0';
+    MT_EQ(vfs_openat(NULL, path, VFS_O_RDONLY | VFS_O_DIRECTORY, 0, &d), 0);
+    while ((n = vfs_getdents(d, dents, sizeof(dents))) > 0)
+        for (long off = 0; off < n;) {
+            struct vfs_dirent64 *e = (struct vfs_dirent64 *)(dents + off);
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+                snprintf(out + strlen(out), size - strlen(out), "%s%s", out[0] ? " " : "",
+                         e->d_name);
+            off += e->d_reclen;
+        }
+    vfs_file_put(d);
+}
+
+MT_CASE(fd_dir_is_the_descriptor_table)
+{
+    struct file *r, *w, *ev;
+    struct vfs_stat st;
+    char names[256], want[64];
+
+    MT_EQ(setup(), 0);
+    MT_EQ(pipe_create(0, &r, &w), 0);
+    MT_EQ(eventfd_create(0, 0, 0, &ev), 0);
+    MT_EQ(fd_install(&p->fds, 5, r, false), 5);
+    MT_EQ(fd_install(&p->fds, 7, w, false), 7);
+    MT_EQ(fd_install(&p->fds, 0, ev, false), 3);
+    list_dir("/proc/self/fd", names, sizeof(names));
+    MT_CHECK(strcmp(names, "0 1 2 3 5 7") == 0);
+    MT_EQ(file_stat(r, &st), 0);
+    snprintf(want, sizeof(want), "pipe:[%llu]", (unsigned long long)st.st_ino);
+    MT_EQ(vfs_readlinkat(NULL, "/proc/self/fd/5", buf, sizeof(buf)), (long)strlen(want));
+    MT_CHECK(memcmp(buf, want, strlen(want)) == 0);
+    MT_EQ(vfs_readlinkat(NULL, "/proc/1/fd/3", buf, sizeof(buf)), 20);
+    MT_CHECK(memcmp(buf, "anon_inode:[eventfd]", 20) == 0);
+    MT_EQ(vfs_readlinkat(NULL, "/proc/1/fd/0", buf, sizeof(buf)), 10);
+    MT_CHECK(memcmp(buf, "/dev/pts/0", 10) == 0); /* the console, a tty */
+    MT_EQ(vfs_statat(NULL, "/proc/self/fd/7", VFS_AT_SYMLINK_NOFOLLOW, &st), 0);
+    MT_EQ(st.st_mode, VFS_S_IFLNK | 0700);
+    MT_EQ(fd_close(&p->fds, 5), 0);
+    MT_EQ(vfs_readlinkat(NULL, "/proc/self/fd/5", buf, sizeof(buf)), -ENOENT);
+    MT_EQ(vfs_readlinkat(NULL, "/proc/self/fd/05", buf, sizeof(buf)), -ENOENT);
+    MT_EQ(vfs_readlinkat(NULL, "/proc/self/fd/x", buf, sizeof(buf)), -ENOENT);
+    list_dir("/proc/self/fd", names, sizeof(names));
+    MT_CHECK(strcmp(names, "0 1 2 3 7") == 0);
+    teardown();
+}
+
+MT_CASE(stat_status_mountinfo_sys)
+{
+    int pid = 0, threads = 0;
+    char comm[32], state = 0;
+    unsigned mask = 0;
+
+    MT_EQ(setup(), 0);
+    MT_CHECK(slurp("/proc/self/stat") > 0);
+    MT_EQ(sscanf(buf, "%d (%31[^)]) %c", &pid, comm, &state), 3);
+    MT_EQ(pid, PROC_PID);
+    MT_CHECK(strcmp(comm, "prog") == 0);
+    /* field 20 is num_threads */
+    char *f = buf;
+    for (int i = 1; i < 20; i++)
+        f = strchr(f, ' ') + 1;
+    MT_EQ(atoi(f), (int)proc_thread_count(p));
+    MT_CHECK(slurp("/proc/self/status") > 0);
+    MT_CHECK(strstr(buf, "Name:\tprog\n"));
+    MT_EQ(sscanf(strstr(buf, "Umask:"), "Umask:\t%o", &mask), 1);
+    MT_EQ(mask, p->umask);
+    MT_EQ(sscanf(strstr(buf, "Threads:"), "Threads:\t%d", &threads), 1);
+    MT_EQ(threads, (int)proc_thread_count(p));
+    MT_CHECK(slurp("/proc/self/mountinfo") > 0);
+    MT_CHECK(strstr(buf, "1 1 ") == buf && strstr(buf, " / / rw - tmpfs tmpfs rw\n"));
+    MT_CHECK(strstr(buf, "\n2 1 ") && strstr(buf, " / /proc ro - proc proc ro\n"));
+    MT_EQ(slurp("/proc/sys/kernel/osrelease"), (long)strlen(PROCINFO_OSRELEASE) + 1);
+    MT_CHECK(strncmp(buf, PROCINFO_OSRELEASE "\n", sizeof(PROCINFO_OSRELEASE)) == 0);
+    MT_EQ(slurp("/proc/sys/kernel/hostname"), 7);
+    MT_EQ(slurp("/proc/sys/vm/overcommit_memory"), 2);
+    MT_CHECK(strcmp(buf, "1\n") == 0);
+    /* /sys: its own kind */
+    struct vfs_statfs sf;
+    MT_EQ(vfs_mkdirat(NULL, "/sys", 0555), 0);
+    MT_EQ(procinfo_mount_sys(), 0);
+    MT_EQ(vfs_statfs(NULL, "/sys/devices", &sf), 0);
+    MT_EQ(sf.f_type, PROCFS_SYSFS_MAGIC);
+    MT_EQ(slurp("/sys/devices/system/cpu/online"), 2);
+    MT_CHECK(strcmp(buf, "0\n") == 0); /* hosted: one CPU */
+    MT_EQ(slurp("/sys/devices/system/cpu/possible"), 2);
+    MT_EQ(vfs_statfs(NULL, "/proc/self", &sf), 0);
+    MT_EQ(sf.f_type, PROCFS_MAGIC);
+    /* a tmpfs: memfs, with Linux's TMPFS_MAGIC */
+    MT_EQ(vfs_mkdirat(NULL, "/tmp", 01777), 0);
+    struct memfs_opts o = {4096, 01777, 0};
+    MT_EQ(memfs_mount(NULL, "/tmp", &o, NULL), 0);
+    MT_EQ(vfs_statfs(NULL, "/tmp", &sf), 0);
+    MT_EQ(sf.f_type, 0x01021994);
+    MT_CHECK(slurp("/proc/self/mountinfo") > 0);
+    MT_CHECK(strstr(buf, " / /tmp rw - tmpfs tmpfs rw\n"));
+    MT_CHECK(strstr(buf, " / /sys ro - sysfs sysfs ro\n"));
+    teardown();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -228,6 +340,8 @@ int main(void)
         cmocka_unit_test(maps_lists_every_area),
         cmocka_unit_test(machine_files),
         cmocka_unit_test(dev_full),
+        cmocka_unit_test(fd_dir_is_the_descriptor_table),
+        cmocka_unit_test(stat_status_mountinfo_sys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,48 @@
+#!/bin/sh
+# petrel_files_test.sh <build dir> <source dir>: the files runtimes read, under `petrel run`
+# (docs/petrel.md): tools/tests/petrel_files.c checks /proc/self/fd, /dev/fd and
+# /dev/std*, /proc/self/{stat,status,mountinfo}, /proc/sys, /sys, and the tmpfs mounts against
+# the system's own answers; it must pass natively and in Petrel (there with /tmp a tmpfs too).
+# Then the manifest's tmpfs_size: a 64 KiB tmpfs refuses 100 KiB (ENOSPC), and with the
+# program itself in /tmp the image's /tmp is kept (no tmpfs over it).
+set -u
+B=$1
+S=$2
+P=$B/bin/petrel
+# Not under /tmp: a program in the image's /tmp keeps the image's /tmp (no tmpfs there).
+T=$(mktemp -d "$B/tools/petrel-files.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+export PETREL_CACHE="$T/cache"
+fails=0
+
+fail() {
+    echo "FAIL: $*"
+    fails=$((fails + 1))
+}
+
+gcc -O2 -static -o "$T/petrel_files" "$S/tools/tests/petrel_files.c" || exit 1
+"$T/petrel_files" >"$T/native.out" || fail "native run: $(grep FAIL "$T/native.out")"
+"$P" run -q "$T/petrel_files" tmpfs >"$T/petrel.out" 2>"$T/petrel.err" ||
+    fail "petrel run: $(grep FAIL "$T/petrel.out") $(cat "$T/petrel.err")"
+grep -q "^ok /tmp$" "$T/petrel.out" || fail "/tmp is not a tmpfs in Petrel"
+grep -v "^ok /tmp$" "$T/petrel.out" | cmp -s - "$T/native.out" ||
+    fail "checks differ from the native run: $(diff "$T/native.out" "$T/petrel.out")"
+
+# tmpfs_size: 64 KiB
+printf '(tmpfs_size:64K)\n' >"$T/small.manifest"
+"$P" run -q --manifest "$T/small.manifest" /bin/dd if=/dev/zero of=/tmp/big bs=1k count=100 \
+    >"$T/dd.out" 2>"$T/dd.err"
+rc=$?
+[ "$rc" -eq 1 ] || fail "tmpfs_size: dd exit $rc, expected 1"
+grep -q "No space left on device" "$T/dd.err" || fail "tmpfs_size: $(cat "$T/dd.err")"
+grep -q "^65536 bytes" "$T/dd.err" || fail "tmpfs_size: not 64 KiB written: $(cat "$T/dd.err")"
+
+# a program in /tmp: the image's /tmp stays (the program is there)
+mkdir -p "$T/img/tmp"
+cp "$T/petrel_files" "$T/img/tmp/pf"
+"$P" run -q --dir "$T/img/tmp:/tmp" /bin/ls /tmp >"$T/ls.out" 2>"$T/ls.err" ||
+    fail "image /tmp: exit $? $(cat "$T/ls.err")"
+grep -qx pf "$T/ls.out" || fail "image /tmp: the image's file is hidden: $(cat "$T/ls.out")"
+
+[ "$fails" -eq 0 ] && echo "petrel_files_test: all passed"
+exit $((fails > 0))
