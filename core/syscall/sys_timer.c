@@ -73,7 +73,7 @@ long sys_timerfd_create(const uint64_t a[6])
 
     if (!tfd_clock_ok(clock) || (a[1] & ~(uint64_t)TFD_CREATE_FLAGS))
         return -EINVAL;
-    rc = timerfd_create((a[1] & LINUX_TFD_NONBLOCK) ? VFS_O_NONBLOCK : 0, clock, &f);
+    rc = timerfd_file_create((a[1] & LINUX_TFD_NONBLOCK) ? VFS_O_NONBLOCK : 0, clock, &f);
     if (rc)
         return rc;
     rc = fd_install(&sys_proc()->fds, 0, f, a[1] & LINUX_TFD_CLOEXEC);

@@ -137,7 +137,7 @@ static const struct file_ops tfd_ops = {
     .release = tfd_release,
 };
 
-int timerfd_create(unsigned nb, int clock, struct file **out)
+int timerfd_file_create(unsigned nb, int clock, struct file **out)
 {
     struct timerfd *t = kzalloc(sizeof(*t));
 

@@ -25,7 +25,7 @@ struct timerfd_spec {
 
 /* A new O_RDWR timerfd, disarmed, with status flags nb (VFS_O_NONBLOCK or 0); clock is the
  * caller's note of the clock its settings are on (timerfd_clock). 0, -ENOMEM. */
-int timerfd_create(unsigned nb, int clock, struct file **out);
+int timerfd_file_create(unsigned nb, int clock, struct file **out);
 /* The clock given at creation. */
 int timerfd_clock(struct file *f);
 /* Is f a timerfd? */
