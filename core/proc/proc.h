@@ -350,6 +350,19 @@ void uthread_get(struct uthread *ut);
 void uthread_put(struct uthread *ut);
 /* Arm the calling thread's restart block with fn and args and return -ERESTART_RESTARTBLOCK
  * (the value the interrupted call returns). Never sleeps. */
+/*
+ * Whether ut must leave instead of waiting on: its process is ending (exit_group, a fatal
+ * signal) or another thread is in execve (proc_exec_single). A lock-free look; a wait that
+ * only a signal ends (pause, sigsuspend) checks it after every wake-up. Never sleeps.
+ */
+static inline bool uthread_leaving(const struct uthread *ut)
+{
+    const struct proc *p = ut->proc;
+    const struct uthread *by = __atomic_load_n(&p->exec_by, __ATOMIC_RELAXED);
+
+    return __atomic_load_n(&p->exiting, __ATOMIC_RELAXED) || (by && by != ut);
+}
+
 static inline long uthread_restart_block(struct uthread *ut, long (*fn)(struct uthread_restart *),
                                          uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {

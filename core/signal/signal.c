@@ -229,7 +229,7 @@ bool kernel_user_work_pending(void)
 {
     struct uthread *ut = uthread_current();
 
-    return ut && (signal_deliverable(ut) || ut->proc->exiting);
+    return ut && (signal_deliverable(ut) || uthread_leaving(ut));
 }
 
 /* The signal to take first among set (0: none): a synchronous one, else the lowest. */
@@ -526,7 +526,7 @@ int signal_wait(uint64_t wake, uint64_t deadline_ns)
         spin_unlock_irqrestore(&p->tlock, tok);
         if (pending & wake)
             return 0;
-        if (__atomic_load_n(&p->exiting, __ATOMIC_RELAXED))
+        if (uthread_leaving(ut)) /* exit_group, a fatal signal, or execve in another thread */
             return -EINTR;
         if (sched_sleep_until_intr(deadline_ns) == 0)
             return -ETIMEDOUT;
