@@ -138,7 +138,7 @@ int vfs_mounts_each(int (*fn)(void *arg, const struct vfs_mount_info *mi), void 
     list_for_each(&vfs.mounts, n)
     {
         struct vfs_sb *sb = container_of(n, struct vfs_sb, mnt_node);
-        struct vfs_mount_info mi = {++id, id, sb->dev, "/", sb->ops->name,
+        struct vfs_mount_info mi = {id + 1, id + 1, sb->dev, "/", sb->ops->name,
                                     (sb->flags & VFS_MNT_RDONLY) != 0};
         size_t pos = VFS_PATH_MAX - 1;
 
@@ -152,6 +152,7 @@ int vfs_mounts_each(int (*fn)(void *arg, const struct vfs_mount_info *mi), void 
                                                                   : buf + pos;
         }
         rc = fn(arg, &mi);
+        id++;
     }
     vfs_unlock();
     kfree(buf);

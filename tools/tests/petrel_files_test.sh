@@ -9,9 +9,11 @@ set -u
 B=$1
 S=$2
 P=$B/bin/petrel
-# Not under /tmp: a program in the image's /tmp keeps the image's /tmp (no tmpfs there).
 T=$(mktemp -d "$B/tools/petrel-files.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
+# The program goes where the image keeps it: never under /tmp (a program in the image's /tmp
+# keeps the image's /tmp, no tmpfs there), which a build tree in a temporary clone would be.
+X=$(mktemp -d /var/tmp/petrel-files.XXXXXX) || exit 1
+trap 'rm -rf "$T" "$X"' EXIT
 export PETREL_CACHE="$T/cache"
 fails=0
 
@@ -20,9 +22,9 @@ fail() {
     fails=$((fails + 1))
 }
 
-gcc -O2 -static -o "$T/petrel_files" "$S/tools/tests/petrel_files.c" || exit 1
-"$T/petrel_files" >"$T/native.out" || fail "native run: $(grep FAIL "$T/native.out")"
-"$P" run -q "$T/petrel_files" tmpfs >"$T/petrel.out" 2>"$T/petrel.err" ||
+gcc -O2 -static -o "$X/petrel_files" "$S/tools/tests/petrel_files.c" || exit 1
+"$X/petrel_files" >"$T/native.out" || fail "native run: $(grep FAIL "$T/native.out")"
+"$P" run -q "$X/petrel_files" tmpfs >"$T/petrel.out" 2>"$T/petrel.err" ||
     fail "petrel run: $(grep FAIL "$T/petrel.out") $(cat "$T/petrel.err")"
 grep -q "^ok /tmp$" "$T/petrel.out" || fail "/tmp is not a tmpfs in Petrel"
 grep -v "^ok /tmp$" "$T/petrel.out" | cmp -s - "$T/native.out" ||
@@ -39,7 +41,7 @@ grep -q "^65536 bytes" "$T/dd.err" || fail "tmpfs_size: not 64 KiB written: $(ca
 
 # a program in /tmp: the image's /tmp stays (the program is there)
 mkdir -p "$T/img/tmp"
-cp "$T/petrel_files" "$T/img/tmp/pf"
+cp "$X/petrel_files" "$T/img/tmp/pf"
 "$P" run -q --dir "$T/img/tmp:/tmp" /bin/ls /tmp >"$T/ls.out" 2>"$T/ls.err" ||
     fail "image /tmp: exit $? $(cat "$T/ls.err")"
 grep -qx pf "$T/ls.out" || fail "image /tmp: the image's file is hidden: $(cat "$T/ls.out")"
