@@ -348,8 +348,6 @@ long proc_clone_thread(const struct proc_clone_args *a);
 struct uthread *proc_find_thread(struct proc *p, int tid);
 void uthread_get(struct uthread *ut);
 void uthread_put(struct uthread *ut);
-/* Arm the calling thread's restart block with fn and args and return -ERESTART_RESTARTBLOCK
- * (the value the interrupted call returns). Never sleeps. */
 /*
  * Whether ut must leave instead of waiting on: its process is ending (exit_group, a fatal
  * signal) or another thread is in execve (proc_exec_single). A lock-free look; a wait that
@@ -363,6 +361,8 @@ static inline bool uthread_leaving(const struct uthread *ut)
     return __atomic_load_n(&p->exiting, __ATOMIC_RELAXED) || (by && by != ut);
 }
 
+/* Arm the calling thread's restart block with fn and args and return -ERESTART_RESTARTBLOCK
+ * (the value the interrupted call returns). Never sleeps. */
 static inline long uthread_restart_block(struct uthread *ut, long (*fn)(struct uthread_restart *),
                                          uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
