@@ -138,16 +138,6 @@ static unsigned sigfd_poll(struct file *f, struct poll_table *pt)
     return 0;
 }
 
-static int sigfd_stat(struct file *f, struct vfs_stat *st)
-{
-    memset(st, 0, sizeof(*st));
-    st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
-    st->st_nlink = 1;
-    st->st_mode = 0600; /* Linux's anon inode: no file type bits */
-    st->st_blksize = 4096;
-    return 0;
-}
-
 static void sigfd_release(struct file *f)
 {
     kfree(f->priv);
@@ -156,7 +146,7 @@ static void sigfd_release(struct file *f)
 static const struct file_ops sigfd_ops = {
     .name = "signalfd",
     .read = sigfd_read,
-    .stat = sigfd_stat,
+    .stat = file_anon_stat,
     .poll = sigfd_poll,
     .release = sigfd_release,
 };

@@ -9,6 +9,7 @@
 
 #include "core/abi/fcntl.h"
 #include "core/lib/alloc.h"
+#include "core/lib/kstring.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
 
@@ -152,6 +153,16 @@ long file_getdents(struct file *f, void *buf, size_t n)
 int file_ioctl(struct file *f, unsigned long req, const struct file_uarg *arg)
 {
     return f->ops->ioctl ? f->ops->ioctl(f, req, arg) : -ENOTTY;
+}
+
+int file_anon_stat(struct file *f, struct vfs_stat *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
+    st->st_nlink = 1;
+    st->st_mode = 0600; /* Linux's anon inode: no file type bits */
+    st->st_blksize = 4096;
+    return 0;
 }
 
 int file_stat(struct file *f, struct vfs_stat *st)

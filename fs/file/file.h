@@ -168,6 +168,9 @@ long file_getdents(struct file *f, void *buf, size_t n);       /* takes pos_lock
 int file_ioctl(struct file *f, unsigned long req, const struct file_uarg *arg);
 int file_stat(struct file *f, struct vfs_stat *st);
 unsigned file_poll(struct file *f, struct poll_table *pt);
+/* The stat op of the anonymous-inode kinds (eventfd, timerfd, signalfd, epoll): mode 0600
+ * with no file type bits, one link, an inode number from the kind's object, as Linux. */
+int file_anon_stat(struct file *f, struct vfs_stat *st);
 int file_mmap(struct file *f, unsigned prot, unsigned flags, struct vfs_file **src);
 long file_fcntl(struct file *f, unsigned cmd, uint64_t arg);
 int file_fsync(struct file *f, bool datasync);

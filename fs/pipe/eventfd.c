@@ -123,16 +123,6 @@ static unsigned efd_poll(struct file *f, struct poll_table *pt)
     return mask;
 }
 
-static int efd_stat(struct file *f, struct vfs_stat *st)
-{
-    memset(st, 0, sizeof(*st));
-    st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
-    st->st_nlink = 1;
-    st->st_mode = 0600; /* Linux's anon inode: no file type bits */
-    st->st_blksize = 4096;
-    return 0;
-}
-
 static void efd_release(struct file *f)
 {
     kfree(f->priv);
@@ -142,7 +132,7 @@ static const struct file_ops efd_ops = {
     .name = "eventfd",
     .read = efd_read,
     .write = efd_write,
-    .stat = efd_stat,
+    .stat = file_anon_stat,
     .poll = efd_poll,
     .release = efd_release,
 };

@@ -606,16 +606,6 @@ static unsigned ep_poll(struct file *f, struct poll_table *pt)
     return ep_scan_locked(ep, NULL, 1) > 0 ? EP_POLLIN : 0;
 }
 
-static int ep_stat(struct file *f, struct vfs_stat *st)
-{
-    memset(st, 0, sizeof(*st));
-    st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
-    st->st_nlink = 1;
-    st->st_mode = 0600; /* Linux's anon inode: no file type bits */
-    st->st_blksize = 4096;
-    return 0;
-}
-
 static int64_t ep_lseek(struct file *f, int64_t off, int whence)
 {
     (void)f;
@@ -682,7 +672,7 @@ static void ep_file_gone(struct file *f)
 static const struct file_ops ep_ops = {
     .name = "epoll",
     .lseek = ep_lseek,
-    .stat = ep_stat,
+    .stat = file_anon_stat,
     .poll = ep_poll,
     .release = ep_release,
 };

@@ -111,16 +111,6 @@ static unsigned tfd_poll(struct file *f, struct poll_table *pt)
     return mask;
 }
 
-static int tfd_stat(struct file *f, struct vfs_stat *st)
-{
-    memset(st, 0, sizeof(*st));
-    st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4;
-    st->st_nlink = 1;
-    st->st_mode = 0600; /* Linux's anon inode: no file type bits */
-    st->st_blksize = 4096;
-    return 0;
-}
-
 static void tfd_release(struct file *f)
 {
     struct timerfd *t = tfd_of(f);
@@ -132,7 +122,7 @@ static void tfd_release(struct file *f)
 static const struct file_ops tfd_ops = {
     .name = "timerfd",
     .read = tfd_read,
-    .stat = tfd_stat,
+    .stat = file_anon_stat,
     .poll = tfd_poll,
     .release = tfd_release,
 };
