@@ -11,3 +11,10 @@ foreach(prog sig_restart sig_wait sig_fd)
     rt_prog(${prog} FLAGS -pthread)
     rt_test(${libc}.${prog} ${b}/${prog} ${RT_ROOT} /bin/${prog} ARGS ${prog})
 endforeach()
+# sigaction flags and masks (SA_NODEFER, sa_mask, uc_sigmask restored by sigreturn,
+# SA_RESETHAND: the second SIGUSR2 ends the program with 128 + 12), and a thread's stack
+# overflow caught on its sigaltstack and siglongjmp'd out of.
+foreach(prog sig_flags sig_stackovf)
+    rt_prog(${prog} FLAGS -pthread)
+    rt_test(${libc}.${prog} ${b}/${prog} ${RT_ROOT} /bin/${prog} ARGS ${prog})
+endforeach()
