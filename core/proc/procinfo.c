@@ -230,12 +230,22 @@ static const struct procfs_dyn fd_dyn = {fd_next, fd_show};
 
 /* --- stat, status ------------------------------------------------------------------------- */
 
-static const char *comm_of(const struct proc *p)
+/* Linux's /proc/<pid>/{stat,status} name the thread-group leader's comm: the name its
+ * PR_SET_NAME gave (the live thread whose tid is the pid, else the main thread's record
+ * once it has ended), or the program's file name before any. */
+static const char *comm_of(struct proc *p, char out[LINUX_TASK_COMM_LEN])
 {
+    struct uthread *leader = proc_find_thread(p, PROC_PID);
     const char *s = p->cfg.program ? p->cfg.program : "";
     const char *slash = strrchr(s, '/');
 
-    return slash ? slash + 1 : s;
+    memcpy(out, leader ? leader->comm : p->main.comm, LINUX_TASK_COMM_LEN);
+    out[LINUX_TASK_COMM_LEN - 1] = '\0';
+    if (leader)
+        uthread_put(leader);
+    if (!out[0])
+        kstrlcpy(out, slash ? slash + 1 : s, LINUX_TASK_COMM_LEN);
+    return out;
 }
 
 static uint64_t vm_bytes(struct proc *p)
@@ -252,11 +262,12 @@ static uint64_t vm_bytes(struct proc *p)
 static int show_stat(struct procfs_buf *b)
 {
     struct proc *p = proc_current();
+    char comm[LINUX_TASK_COMM_LEN];
 
     if (!p)
         return -ENOENT;
     procfs_printf(b, "%d (%.15s) R 0 %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %u 0 0 %llu 0 ",
-                  PROC_PID, comm_of(p), PROC_PID, PROC_PID, proc_thread_count(p),
+                  PROC_PID, comm_of(p, comm), PROC_PID, PROC_PID, proc_thread_count(p),
                   (unsigned long long)vm_bytes(p));
     procfs_printf(b, "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 "
                      "0 0\n");
@@ -279,12 +290,13 @@ static int show_status(struct procfs_buf *b)
 {
     struct proc *p = proc_current();
     struct uthread *ut = uthread_current();
+    char comm[LINUX_TASK_COMM_LEN];
 
     if (!p)
         return -ENOENT;
     mutex_lock(&p->lock);
-    procfs_printf(b, "Name:\t%.15s\nUmask:\t%04o\nState:\tR (running)\nTgid:\t%d\n", comm_of(p),
-                  p->umask, PROC_PID);
+    procfs_printf(b, "Name:\t%.15s\nUmask:\t%04o\nState:\tR (running)\nTgid:\t%d\n",
+                  comm_of(p, comm), p->umask, PROC_PID);
     procfs_printf(b, "Ngid:\t0\nPid:\t%d\nPPid:\t0\nTracerPid:\t0\n", PROC_PID);
     procfs_printf(b, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\n", PROC_NOFILE);
     procfs_printf(b, "VmSize:\t%8llu kB\nThreads:\t%u\n", (unsigned long long)(vm_bytes(p) >> 10),

@@ -13,7 +13,7 @@
  *      +------------------------------------------------ <- rsp, (rsp + 8) % 16 == 0
  *
  * rdi = signal, rsi = &siginfo, rdx = &ucontext, rax = 0, rip = the handler; the blocked mask
- * gains sa_mask and the signal itself (unless SA_NODEFER); SA_RESETHAND resets the action;
+ * gains sa_mask and the signal itself (unless SA_NODEFER); SA_RESETHAND resets the handler;
  * the handler starts with the initial FPU state. rt_sigreturn (sys_signal.c) restores it all.
  */
 #include "core/signal/signal.h"
@@ -571,8 +571,10 @@ static void deliver(struct uthread *ut, int sig, const struct linux_siginfo *inf
 
     mutex_lock(&p->lock);
     memcpy(&act, &p->sigactions[sig - 1], sizeof(act));
+    /* Linux's SA_ONESHOT: the handler only goes back to SIG_DFL; flags, mask and restorer
+     * stay (sigaction still reads SA_RESETHAND) */
     if (act.handler > LINUX_SIG_IGN && (act.flags & LINUX_SA_RESETHAND))
-        memset(&p->sigactions[sig - 1], 0, sizeof(act));
+        p->sigactions[sig - 1].handler = LINUX_SIG_DFL;
     mutex_unlock(&p->lock);
     if (act.handler == LINUX_SIG_IGN && sig != LINUX_SIGKILL)
         return;

@@ -1,6 +1,6 @@
 /*
  * sys_meta.c - file metadata and hints: chmod, chown and utime families, mknod, creat,
- * statfs/fstatfs, syncfs, fadvise64, readahead, sync_file_range, and the old getdents.
+ * truncate, statfs/fstatfs, syncfs, fadvise64, readahead, sync_file_range, and the old getdents.
  *
  * Path forms decode (flags, times, the path) and make the one VFS call, which owns the
  * semantics (fs/vfs/attr.c). Descriptor forms take the descriptor's VFS description; O_PATH
@@ -254,6 +254,24 @@ long sys_creat(const uint64_t a[6])
     const uint64_t o[6] = {a[0], LINUX_O_CREAT | LINUX_O_WRONLY | LINUX_O_TRUNC, a[1], 0, 0, 0};
 
     return sys_open(o);
+}
+
+/* truncate(path, length): Linux's vfs_truncate - the path followed, a directory -EISDIR,
+ * anything but a regular file -EINVAL, a negative length -EINVAL (checked before the path,
+ * as Linux's do_sys_truncate does); RLIMIT_FSIZE and read-only mounts are the VFS's. */
+long sys_truncate(const uint64_t a[6])
+{
+    struct upath u;
+    long rc;
+
+    if ((int64_t)a[1] < 0)
+        return -EINVAL;
+    rc = sys_upath_get((uint64_t)(int64_t)LINUX_AT_FDCWD, a[0], &u);
+    if (rc)
+        return rc;
+    rc = vfs_truncate(u.dir, u.path, (int64_t)a[1]);
+    sys_upath_put(&u);
+    return rc;
 }
 
 /* --- filesystems ------------------------------------------------------------------------- */

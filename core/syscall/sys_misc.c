@@ -93,7 +93,8 @@ long sys_sysinfo(const uint64_t a[6])
 
     page_get_stats(&ps);
     memset(&si, 0, sizeof(si));
-    si.uptime = (int64_t)(hal_clock_ns() / 1000000000ULL);
+    /* rounded up, as Linux's do_sysinfo: a machine up for 0.3 s reports 1 */
+    si.uptime = (int64_t)((hal_clock_ns() + 999999999ULL) / 1000000000ULL);
     si.totalram = ps.total_pages * PAGE_SIZE;
     si.freeram = ps.free_pages * PAGE_SIZE;
     si.procs = 1;

@@ -31,3 +31,13 @@ add_test(NAME runtime.${libc}.aslr
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/aslr.sh ${PETREL_ROOT}/scripts/qemu ${RT_KERNEL}
                  ${mem_aslr_imgs})
 set_tests_properties(runtime.${libc}.aslr PROPERTIES LABELS qemu TIMEOUT 80)
+# Two shared mappings of one file, private pages, offsets, msync/munmap write-back, growth
+# with ftruncate, EACCES/EINVAL (mmap_file); a SIGSEGV handler that mprotects and returns (a
+# GC's write barrier), PROT_NONE, split protections (mprotect_fix); the raw brk (brk_grow).
+rt_prog(mmap_file)
+rt_test(${libc}.mmap_file ${b}/mmap_file ${RT_ROOT} /bin/mmap_file
+        ARGS mmap_file tmp/mmap-file-${libc}.dat)
+foreach(prog mprotect_fix brk_grow)
+    rt_prog(${prog})
+    rt_test(${libc}.${prog} ${b}/${prog} ${RT_ROOT} /bin/${prog} ARGS ${prog})
+endforeach()

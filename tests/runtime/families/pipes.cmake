@@ -2,3 +2,13 @@
 # packets, sizes, dup2, EOF, EPIPE). docs/pipes.md.
 rt_prog(pipes)
 rt_test(${libc}.pipes ${b}/pipes ${RT_ROOT} /bin/pipes ARGS pipes)
+# poll/ppoll/select/pselect over pipes (readiness, HUP/ERR/NVAL, timeouts, ppoll's mask),
+# pipes between threads (PIPE_BUF atomicity with four writers, 1 MiB through a 4 KiB pipe,
+# partial non-blocking writes, EPIPE and EOF when the other end closes under a blocked
+# call), eventfd counters and EFD_SEMAPHORE shared by threads.
+rt_prog(poll_pipes)
+rt_test(${libc}.poll_pipes ${b}/poll_pipes ${RT_ROOT} /bin/poll_pipes ARGS poll_pipes)
+foreach(prog pipe_threads eventfd_sem)
+    rt_prog(${prog} FLAGS -pthread)
+    rt_test(${libc}.${prog} ${b}/${prog} ${RT_ROOT} /bin/${prog} ARGS ${prog})
+endforeach()

@@ -14,3 +14,9 @@ add_custom_command(OUTPUT ${proc_root}/bin/procself
     DEPENDS ${RT_ROOT_FILES} ${b}/procself VERBATIM)
 rt_test(${libc}.proc_self ${proc_root}/bin/procself ${proc_root} /bin/procself
         ARGS procself "x y" "")
+# prctl names per thread (and /proc/self/status's Name), dumpable, pdeathsig; sysinfo,
+# uname and getrandom facts. The tree is procself's (it has proc/ for the kernel's /proc).
+rt_prog(prctl_sys FLAGS -pthread)
+rt_test(${libc}.prctl_sys ${b}/prctl_sys ${proc_root} /bin/prctl_sys ARGS prctl_sys)
+add_custom_command(OUTPUT ${RT_BIN}/images/${libc}.prctl_sys.img APPEND
+                   DEPENDS ${proc_root}/bin/procself)

@@ -16,6 +16,7 @@
 #include "../mm/mt.h"
 
 #include "core/lib/alloc.h"
+#include "core/lib/kstring.h"
 #include "core/proc/proc.h"
 #include "core/proc/procinfo.h"
 #include "core/proc/stack.h"
@@ -297,6 +298,14 @@ MT_CASE(stat_status_mountinfo_sys)
     MT_EQ(atoi(f), (int)proc_thread_count(p));
     MT_CHECK(slurp("/proc/self/status") > 0);
     MT_CHECK(strstr(buf, "Name:\tprog\n"));
+    /* PR_SET_NAME of the main thread (the leader): both files name it, as Linux's */
+    kstrlcpy(uthread_current()->comm, "renamed", LINUX_TASK_COMM_LEN);
+    MT_CHECK(slurp("/proc/self/status") > 0);
+    MT_CHECK(strstr(buf, "Name:\trenamed\n"));
+    MT_CHECK(slurp("/proc/self/stat") > 0);
+    MT_CHECK(strncmp(buf, "1 (renamed) ", 12) == 0);
+    uthread_current()->comm[0] = '\0';
+    MT_CHECK(slurp("/proc/self/status") > 0);
     MT_EQ(sscanf(strstr(buf, "Umask:"), "Umask:\t%o", &mask), 1);
     MT_EQ(mask, p->umask);
     MT_EQ(sscanf(strstr(buf, "Threads:"), "Threads:\t%d", &threads), 1);

@@ -282,6 +282,9 @@ static void body_resethand(void)
     U_CHECK(sc(NR_rt_sigaction, LINUX_SIGUSR1, 0, uscratch + 256, 8) == 0);
     memcpy(&old, (void *)(uscratch + 256), sizeof(old));
     U_CHECK(old.handler == LINUX_SIG_DFL); /* reset by the delivery */
+    /* Linux resets the handler only: flags (SA_RESETHAND too) and restorer stay */
+    U_CHECK(old.flags == (LINUX_SA_SIGINFO | LINUX_SA_RESETHAND | LINUX_SA_RESTORER));
+    U_CHECK(old.restorer == (uint64_t)(uintptr_t)restorer);
     sc(NR_kill, (uint64_t)pid, LINUX_SIGUSR1, 0, 0); /* now the default: terminate */
     U_CHECK(!"survived SIGUSR1");
 }

@@ -183,11 +183,16 @@ ST_CASE(identity_and_info)
     ST_CHECK(strcmp(u[0], "Linux") == 0);
     ST_CHECK(strcmp(u[2], "6.1.0-petrel") == 0);
     ST_CHECK(strcmp(u[4], "x86_64") == 0);
+    hosted_clock_advance(1500000000ULL); /* 1.5 s more: a fraction to round */
+    uint64_t t0 = (hal_clock_ns() + 999999999ULL) / 1000000000ULL;
     ST_EQ(SC(NR_sysinfo, P(1000)), 0);
+    uint64_t t1 = (hal_clock_ns() + 999999999ULL) / 1000000000ULL;
     st_get(si, P(1000), sizeof(si));
-    uint64_t total;
+    uint64_t total, uptime;
     memcpy(&total, si + 32, 8);
     ST_CHECK(total > (32ULL << 20));
+    memcpy(&uptime, si, 8); /* seconds rounded up, as Linux's do_sysinfo */
+    ST_CHECK(uptime >= t0 && uptime <= t1);
     for (size_t i = 0; i < NBAD; i++) {
         ST_EQ(SC(NR_uname, bad_ptrs[i]), -EFAULT);
         ST_EQ(SC(NR_sysinfo, bad_ptrs[i]), -EFAULT);
