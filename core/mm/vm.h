@@ -250,6 +250,14 @@ long vm_mremap(struct vm_space *s, uint64_t addr, uint64_t old_len, uint64_t new
 
 /* Copy the area containing addr into *out (file not referenced); -ENOENT when none. */
 int vm_area_query(struct vm_space *s, uint64_t addr, struct vm_area *out);
+/*
+ * What a shared futex at addr is keyed by (core/proc/futex.c): in a shared file mapping, the
+ * file's inode (*obj) and the byte offset in the file (*off), so mappings of one file (a
+ * memfd mapped twice, two opens of one file) at different addresses give one key; anywhere
+ * else *obj NULL and *off = addr (memory mapped once: the address names it). -ENOENT when no
+ * area holds addr. *obj is only an identity to compare, not a reference. May sleep.
+ */
+int vm_futex_key(struct vm_space *s, uint64_t addr, const void **obj, uint64_t *off);
 /* The same for the area containing addr or, when none does, the first one above it (walking
  * every area: /proc/self/maps). */
 int vm_area_query_from(struct vm_space *s, uint64_t addr, struct vm_area *out);

@@ -88,6 +88,22 @@ struct vm_file vm_file_from_vfs(struct vfs_file *f)
     return vf;
 }
 
+int vm_futex_key(struct vm_space *s, uint64_t addr, const void **obj, uint64_t *off)
+{
+    struct vm_area a;
+    int rc = vm_area_query(s, addr, &a);
+
+    *obj = NULL;
+    *off = addr;
+    if (rc)
+        return rc;
+    if (a.kind == VM_FILE && a.shared && a.file.ops == &vfsf_ops) {
+        *obj = ((struct vfs_file *)a.file.obj)->inode; /* one per file, however opened */
+        *off = a.file_off + (addr - a.start);
+    }
+    return 0;
+}
+
 bool vm_file_readable(struct vfs_file *f)
 {
     return (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY;

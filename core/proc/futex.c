@@ -6,10 +6,11 @@
  * list of waiters (struct futex_q, on the waiter's stack). A key is the user address and
  * whether the operation is shared: Linux keys a private operation by (mm, address) and a
  * shared one on a private page by (mm, address) marked shared, so a shared wake does not wake
- * a private waiter (checked natively). Petrel has no memory mapped at two addresses (shared
- * anonymous memory is private, shared file mappings are refused: docs/memory.md), so the
- * address identifies the page; shared keys go through futex_key() so that once shared
- * mappings exist they key by the VM object and offset there.
+ * a private waiter (checked natively). A shared operation on a shared file mapping is keyed
+ * by the file (its inode) and the offset in it (vm_futex_key, core/mm), as Linux keys a
+ * page-cache page, so two mappings of one file (a memfd mapped twice) at different addresses
+ * wake each other. Nothing else can be mapped at two addresses (shared anonymous memory has
+ * one mapping: mremap cannot duplicate it, and there is no fork), so the address names it.
  *
  * Waiting: the bucket mutex is held from reading the futex word to queueing the waiter, and
  * every waker takes it, so a wake that follows the program's store of a new value either
@@ -42,6 +43,7 @@
 #define USER_TOP 0x00007ffffffff000ULL /* TASK_SIZE_MAX */
 
 struct futex_key {
+    const void *obj; /* shared file mappings: the file's inode (addr is then the offset) */
     uint64_t addr;
     bool shared;
 };
@@ -84,30 +86,29 @@ void futex_table_destroy(struct futex_table *t)
 
 static struct futex_bucket *bucket_of(struct futex_table *t, const struct futex_key *k)
 {
-    uint64_t h = (k->addr >> 2) * 0x9e3779b97f4a7c15ULL;
+    uint64_t h = ((k->addr >> 2) ^ (uint64_t)(uintptr_t)k->obj) * 0x9e3779b97f4a7c15ULL;
 
     return &t->b[(h >> 58) % FUTEX_BUCKETS];
 }
 
 static bool key_eq(const struct futex_key *a, const struct futex_key *b)
 {
-    return a->addr == b->addr && a->shared == b->shared;
+    return a->addr == b->addr && a->shared == b->shared && a->obj == b->obj;
 }
 
 /* The key of uaddr: -EINVAL unaligned, -EFAULT outside the user half (or, shared, outside
  * any mapping: Linux needs the page to key a shared futex). */
 static int futex_key(struct proc *p, uint64_t uaddr, bool shared, struct futex_key *k)
 {
-    struct vm_area area;
-
     if (uaddr & 3)
         return -EINVAL;
     if (uaddr >= USER_TOP || uaddr < p->vm->va_min)
         return -EFAULT;
-    if (shared && vm_area_query(p->vm, uaddr, &area))
-        return -EFAULT;
+    k->obj = NULL;
     k->addr = uaddr;
     k->shared = shared;
+    if (shared && vm_futex_key(p->vm, uaddr, &k->obj, &k->addr))
+        return -EFAULT;
     return 0;
 }
 

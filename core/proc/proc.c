@@ -227,6 +227,7 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
     p->pid = PROC_PID;
     p->umask = 022;
     proc_threads_init(p);
+    list_init(&p->ptimers);
     for (int i = 0; i < PROC_NRLIMIT; i++)
         p->rlimits[i] = (struct proc_rlimit){PROC_RLIM_INFINITY, PROC_RLIM_INFINITY};
     p->rlimits[PROC_RLIMIT_STACK].cur = VM_STACK_SIZE;
@@ -260,6 +261,8 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
 
 void proc_destroy(struct proc *p)
 {
+    if (p->ptimer_release) /* POSIX timers: cancelled, their queued signals dropped */
+        p->ptimer_release(p);
     for (int i = 0; i < 3; i++) /* setitimer's timers must not fire into a freed process */
         timer_cancel(&p->itimer[i].timer);
     proc_threads_destroy(p);

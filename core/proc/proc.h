@@ -214,6 +214,24 @@ struct proc_rlimit {
     uint64_t cur, max;
 };
 
+/*
+ * A timer on one of the process's clocks (core/syscall/ctimer.c): setitimer's three and the
+ * POSIX timers. The kernel timer holds a monotonic deadline: the expiry itself on the
+ * monotonic clock, or for a CPU clock the earliest instant its CPU time can reach the
+ * expiry (a point to look again). Guarded by proc->tlock.
+ */
+struct proc_timer {
+    struct timer timer;
+    struct proc *proc;
+    uint8_t base;           /* enum sys_clock_base: MONO, PROC or THREAD (wall: converted) */
+    bool user_only;         /* CPU clocks: user time only */
+    bool held;              /* expirations wait for the owner (a timer's signal pending) */
+    struct uthread *thread; /* THREAD: whose CPU time (a reference) */
+    uint64_t expiry_ns;     /* next expiry on the clock; 0: disarmed */
+    uint64_t interval_ns;   /* 0: one-shot */
+    void (*fire)(struct proc_timer *t, uint64_t n); /* n expirations; tlock not held */
+};
+
 struct proc {
     int pid;
     struct vm_space *vm;
@@ -246,11 +264,12 @@ struct proc {
     struct futex_table *futex; /* futex.c */
     struct sched_cputime cputime; /* every thread's CPU time, ended ones too (sched.h) */
     uint64_t maxrss_kib;          /* largest resident set getrusage saw (atomic) */
-    struct proc_itimer {          /* setitimer's REAL, VIRTUAL, PROF (core/syscall/sys_timer.c) */
-        struct timer timer;       /* monotonic deadline (CPU kinds: a re-check point) */
-        uint64_t value_ns;        /* next expiry: monotonic ns (REAL) or CPU ns; 0 disarmed */
-        uint64_t interval_ns;
-    } itimer[3];                  /* guarded by tlock */
+    struct proc_timer itimer[3];  /* setitimer's REAL, VIRTUAL, PROF (sys_timer.c); tlock */
+    /* POSIX timers (core/syscall/ptimer.c): the live ones, the next id to try, and what
+     * frees them all (set by the first timer_create; proc_destroy calls it). tlock. */
+    struct list ptimers;
+    int ptimer_next_id;
+    void (*ptimer_release)(struct proc *p);
 };
 
 /* --- resource limits (rlimit.c) ------------------------------------------------------------ */

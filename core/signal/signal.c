@@ -78,7 +78,7 @@ bool signal_ignored(struct proc *p, int sig)
 }
 
 /* The queue limit: RLIMIT_SIGPENDING, capped by what the kernel holds (docs/signals.md). */
-static unsigned queue_limit(struct proc *p)
+unsigned signal_queue_limit(struct proc *p)
 {
     uint64_t lim = __atomic_load_n(&p->rlimits[LINUX_RLIMIT_SIGPENDING].cur, __ATOMIC_RELAXED);
 
@@ -114,7 +114,7 @@ static int enqueue_locked(struct proc *p, struct proc_sigpending *sp, struct pro
     /* Linux lets standard signals from kill or the kernel past the limit (override_rlimit) */
     bool override = sig < LINUX_SIGRTMIN && e->info.si_code >= 0;
 
-    if (p->sigqueued >= queue_limit(p) && (!override || p->sigqueued >= SIGNAL_QUEUE_MAX)) {
+    if (p->sigqueued >= signal_queue_limit(p) && (!override || p->sigqueued >= SIGNAL_QUEUE_MAX)) {
         if (sig >= LINUX_SIGRTMIN && e->info.si_code != LINUX_SI_USER)
             return -EAGAIN;
         sp->set |= SIG_BIT(sig);
@@ -185,9 +185,11 @@ int signal_send(struct proc *p, struct uthread *ut, int sig, const struct linux_
     return rc < 0 ? rc : 0;
 }
 
-/* tlock held: move every entry of sp carrying arg to out. */
-static void cancel_locked(struct proc *p, struct proc_sigpending *sp, void *arg, struct list *out)
+/* tlock held: move every entry of sp carrying arg to out; how many. */
+static int cancel_locked(struct proc *p, struct proc_sigpending *sp, void *arg, struct list *out)
 {
+    int count = 0;
+
     list_for_each_safe(&sp->q, n, tmp)
     {
         struct proc_sigq *e = container_of(n, struct proc_sigq, node);
@@ -198,26 +200,30 @@ static void cancel_locked(struct proc *p, struct proc_sigpending *sp, void *arg,
             if (!queued_locked(sp, e->info.si_signo))
                 sp->set &= ~SIG_BIT(e->info.si_signo);
             list_push_back(out, &e->node);
+            count++;
         }
     }
+    return count;
 }
 
-void signal_cancel_notify(struct proc *p, void *arg)
+int signal_cancel_notify(struct proc *p, void *arg)
 {
     struct list gone;
     struct list_node *n;
     uint64_t tok;
+    int count;
 
     list_init(&gone);
     tok = spin_lock_irqsave(&p->tlock);
-    cancel_locked(p, &p->sigpending, arg, &gone);
+    count = cancel_locked(p, &p->sigpending, arg, &gone);
     PROC_FOR_EACH_THREAD(p, ut)
     {
-        cancel_locked(p, &ut->sigpending, arg, &gone);
+        count += cancel_locked(p, &ut->sigpending, arg, &gone);
     }
     spin_unlock_irqrestore(&p->tlock, tok);
     while ((n = list_pop_front(&gone)) != NULL)
         kfree(container_of(n, struct proc_sigq, node));
+    return count;
 }
 
 uint64_t signal_deliverable(struct uthread *ut)

@@ -56,12 +56,16 @@ int signal_send(struct proc *p, struct uthread *ut, int sig, const struct linux_
  * marked pending without its siginfo at the queue limit): fn will not run for it. -EINVAL,
  * -EAGAIN as signal_send. Never sleeps; any context (timer interrupts).
  * signal_cancel_notify: unqueue every signal of p (any thread) carrying arg, without calling
- * fn (timer_delete). Never sleeps; any context.
+ * fn (timer_delete); returns how many it unqueued (0: none was queued, or a dequeue already
+ * took it and its fn is about to run). Never sleeps; any context.
  */
 typedef void (*signal_dequeue_fn)(void *arg, struct linux_siginfo *info);
 int signal_send_notify(struct proc *p, struct uthread *ut, int sig,
                        const struct linux_siginfo *info, signal_dequeue_fn fn, void *arg);
-void signal_cancel_notify(struct proc *p, void *arg);
+int signal_cancel_notify(struct proc *p, void *arg);
+/* The most queued signals p may hold (p->sigqueued counts them): RLIMIT_SIGPENDING, capped
+ * at SIGNAL_QUEUE_MAX. POSIX timers reserve their one entry against it. Never sleeps. */
+unsigned signal_queue_limit(struct proc *p);
 
 /* The signals the calling thread could take now (pending and not blocked). Never sleeps. */
 uint64_t signal_deliverable(struct uthread *ut);

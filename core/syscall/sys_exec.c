@@ -176,8 +176,10 @@ static long do_exec(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, u
                                      c.argc, (const char *const *)c.envp, c.envc};
         rc = proc_exec(sys_proc(), &req, ut->regs);
     }
-    if (rc == 0)
+    if (rc == 0) {
         signal_exec_reset(sys_proc(), ut);
+        sys_ptimer_exec(sys_proc()); /* POSIX timers do not survive exec (Linux: exit_itimers) */
+    }
     call_free(&c);
     return rc;
 }

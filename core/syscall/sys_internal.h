@@ -76,4 +76,7 @@ void sys_trace_line(const struct sys_desc *d, const uint64_t a[6], long ret);
 #define SYS_IOV_MAX LINUX_IOV_MAX
 #define SYS_RW_MAX LINUX_MAX_RW_COUNT
 
+/* POSIX timers (sys_ptimer.c): execve deletes every timer of p (the id sequence goes on). */
+void sys_ptimer_exec(struct proc *p);
+
 #endif

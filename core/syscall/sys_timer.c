@@ -10,7 +10,7 @@
  */
 #include "core/abi/fcntl.h"
 #include "core/abi/time.h"
-#include "core/syscall/sys_clock.h"
+#include "core/syscall/ctimer.h"
 #include "core/signal/signal.h"
 #include "core/syscall/sys_internal.h"
 #include "fs/poll/timerfd.h"
@@ -144,70 +144,20 @@ long sys_timerfd_gettime(const uint64_t a[6])
 
 /*
  * ITIMER_REAL counts down on the monotonic clock and sends SIGALRM; ITIMER_VIRTUAL and
- * ITIMER_PROF count down the process's CPU time (user, user + system: sys_proc_cpu_ns) and
- * send SIGVTALRM and SIGPROF. A CPU-time itimer arms its kernel timer for the monotonic
- * instant at which the CPU time could at the earliest be reached (CPU time never grows faster
- * than the monotonic clock on one CPU) and looks again then. Signals go to the process,
- * SI_KERNEL as Linux sends them. One signal per expiry; a periodic timer re-arms for the
- * first period boundary after now. State: proc->itimer[], under proc->tlock.
+ * ITIMER_PROF count down the process's CPU time (user, user + system) and send SIGVTALRM and
+ * SIGPROF. Each is a process clock timer (ctimer.h), set up on first use. Signals go to the
+ * process, SI_KERNEL as Linux sends them: one per expiry look, however many periods passed
+ * (a periodic timer goes on from the first period boundary after now).
  */
 static const int itimer_sig[3] = {LINUX_SIGALRM, LINUX_SIGVTALRM, LINUX_SIGPROF};
 
-static uint64_t itimer_now(struct proc *p, int which)
+static void itimer_fire(struct proc_timer *t, uint64_t n)
 {
-    return which == LINUX_ITIMER_REAL ? hal_clock_ns()
-                                      : sys_proc_cpu_ns(p, which == LINUX_ITIMER_VIRTUAL);
+    struct proc *p = t->proc;
+
+    (void)n;
+    signal_send(p, NULL, itimer_sig[t - p->itimer], NULL);
 }
-
-/* tlock held: arm the kernel timer for it's next look (now: itimer_now). */
-static void itimer_arm_locked(struct proc_itimer *it, int which, uint64_t now)
-{
-    if (!it->value_ns)
-        timer_cancel(&it->timer);
-    else if (which == LINUX_ITIMER_REAL)
-        timer_arm(&it->timer, it->value_ns);
-    else
-        timer_arm(&it->timer, sys_add_sat(hal_clock_ns(), it->value_ns - now));
-}
-
-static void itimer_fire(struct proc *p, int which)
-{
-    struct proc_itimer *it = &p->itimer[which];
-    uint64_t now = itimer_now(p, which);
-    uint64_t tok = spin_lock_irqsave(&p->tlock);
-    bool due = it->value_ns && now >= it->value_ns;
-
-    if (due && it->interval_ns)
-        it->value_ns += (1 + (now - it->value_ns) / it->interval_ns) * it->interval_ns;
-    else if (due)
-        it->value_ns = 0;
-    if (it->value_ns)
-        itimer_arm_locked(it, which, now);
-    spin_unlock_irqrestore(&p->tlock, tok);
-    if (due)
-        signal_send(p, NULL, itimer_sig[which], NULL);
-}
-
-static void itimer_real_fn(struct timer *t, void *arg)
-{
-    (void)t;
-    itimer_fire(arg, LINUX_ITIMER_REAL);
-}
-
-static void itimer_virt_fn(struct timer *t, void *arg)
-{
-    (void)t;
-    itimer_fire(arg, LINUX_ITIMER_VIRTUAL);
-}
-
-static void itimer_prof_fn(struct timer *t, void *arg)
-{
-    (void)t;
-    itimer_fire(arg, LINUX_ITIMER_PROF);
-}
-
-static void (*const itimer_fn[3])(struct timer *, void *) = {itimer_real_fn, itimer_virt_fn,
-                                                             itimer_prof_fn};
 
 static struct linux_timeval tv_of_ns(uint64_t ns)
 {
@@ -217,13 +167,27 @@ static struct linux_timeval tv_of_ns(uint64_t ns)
 }
 
 /* tlock held: the setting as getitimer reports it (time left, at least 1 us when armed). */
-static struct linux_itimerval itimer_get_locked(struct proc_itimer *it, uint64_t now)
+static struct linux_itimerval itimer_get_locked(struct proc_timer *it)
 {
     struct linux_itimerval v = {tv_of_ns(it->interval_ns), {0, 0}};
+    uint64_t left;
 
-    if (it->value_ns)
-        v.it_value = tv_of_ns(it->value_ns > now + 1000 ? it->value_ns - now : 1000);
+    if (it->timer.fn && it->expiry_ns) {
+        left = sys_ctimer_left_locked(it, sys_ctimer_now_locked(it));
+        v.it_value = tv_of_ns(left > 1000 ? left : 1000);
+    }
     return v;
+}
+
+/* tlock held: set itimer which up on its clock the first time. */
+static struct proc_timer *itimer_of_locked(struct proc *p, int which)
+{
+    struct proc_timer *it = &p->itimer[which];
+
+    if (!it->timer.fn)
+        sys_ctimer_init(it, p, which == LINUX_ITIMER_REAL ? SYS_CLK_MONO : SYS_CLK_PROC,
+                        which == LINUX_ITIMER_VIRTUAL, NULL, itimer_fire);
+    return it;
 }
 
 /* Set itimer which of p to value/interval (relative ns; value 0 disarms); *old gets the
@@ -231,16 +195,11 @@ static struct linux_itimerval itimer_get_locked(struct proc_itimer *it, uint64_t
 static void itimer_set(struct proc *p, int which, uint64_t value, uint64_t interval,
                        struct linux_itimerval *old)
 {
-    struct proc_itimer *it = &p->itimer[which];
-    uint64_t now = itimer_now(p, which);
     uint64_t tok = spin_lock_irqsave(&p->tlock);
+    struct proc_timer *it = itimer_of_locked(p, which);
 
-    if (!it->timer.fn)
-        timer_init(&it->timer, itimer_fn[which], p);
-    *old = itimer_get_locked(it, now);
-    it->interval_ns = interval;
-    it->value_ns = value ? sys_add_sat(now, value) : 0;
-    itimer_arm_locked(it, which, now);
+    *old = itimer_get_locked(it);
+    sys_ctimer_set_locked(it, value, false, interval);
     spin_unlock_irqrestore(&p->tlock, tok);
 }
 
@@ -274,13 +233,12 @@ long sys_getitimer(const uint64_t a[6])
 {
     struct proc *p = sys_proc();
     struct linux_itimerval v;
-    uint64_t now, tok;
+    uint64_t tok;
 
     if (a[0] > LINUX_ITIMER_PROF)
         return -EINVAL;
-    now = itimer_now(p, (int)a[0]);
     tok = spin_lock_irqsave(&p->tlock);
-    v = itimer_get_locked(&p->itimer[a[0]], now);
+    v = itimer_get_locked(itimer_of_locked(p, (int)a[0]));
     spin_unlock_irqrestore(&p->tlock, tok);
     return sys_copy_out(a[1], &v, sizeof(v)) ? -EFAULT : 0;
 }

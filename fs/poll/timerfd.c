@@ -21,6 +21,7 @@
 
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
+#include "core/lib/period.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_time.h"
@@ -41,21 +42,16 @@ static struct timerfd *tfd_of(struct file *f)
     return f->priv;
 }
 
-/* Lock held: count what expired by now and re-arm a periodic timer. */
+/* Lock held: count what expired by now (core/lib/period.h) and re-arm a periodic timer. */
 static void tfd_expire_locked(struct timerfd *t, uint64_t now)
 {
-    uint64_t n;
+    uint64_t n = period_expire(&t->expiry_ns, t->interval_ns, now);
 
-    if (!t->expiry_ns || now < t->expiry_ns)
+    if (!n)
         return;
-    n = t->interval_ns ? 1 + (now - t->expiry_ns) / t->interval_ns : 1;
     t->ticks = t->ticks + n < t->ticks ? UINT64_MAX : t->ticks + n;
-    if (t->interval_ns) {
-        t->expiry_ns += n * t->interval_ns;
+    if (t->expiry_ns)
         timer_arm(&t->timer, t->expiry_ns);
-    } else {
-        t->expiry_ns = 0;
-    }
     wq_wake_key_locked(&t->wq, LINUX_EPOLLIN | LINUX_EPOLLRDNORM, 0);
 }
 
