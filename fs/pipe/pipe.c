@@ -419,6 +419,13 @@ static void pipe_release(struct file *f)
     kfree(e);
 }
 
+/* Both ends (and every opener of a FIFO) share one pipe, as Linux's ends share an inode:
+ * locks on either end conflict. */
+static const void *pipe_lock_key(struct file *f)
+{
+    return ((struct pipe_end *)f->priv)->p;
+}
+
 static const struct file_ops pipe_ops = {
     .name = "pipe",
     .read = pipe_read,
@@ -427,6 +434,7 @@ static const struct file_ops pipe_ops = {
     .stat = pipe_stat,
     .poll = pipe_poll,
     .fcntl = pipe_fcntl,
+    .lock_key = pipe_lock_key,
     .release = pipe_release,
 };
 
