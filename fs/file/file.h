@@ -61,8 +61,9 @@ static inline int file_uarg_out(const struct file_uarg *a, const void *src, size
 /* FILE_MODE_*: how the generic layer treats the file (fixed at file_alloc). */
 #define FILE_MODE_POS 0x1u  /* read/write/lseek/getdents use f->pos under pos_lock */
 #define FILE_MODE_PREAD 0x2u /* pread/pwrite (and preadv...) allowed; else -ESPIPE */
-#define FILE_MODE_NOSPLICE 0x4u /* not a sendfile/splice destination (-EINVAL): Linux's kinds
-                                   with write but no splice_write (eventfd) */
+#define FILE_MODE_NOSPLICE 0x4u /* neither side of a sendfile/splice (-EINVAL): Linux's kinds
+                                   without splice_read and splice_write (eventfd, timerfd,
+                                   signalfd, epoll) */
 
 /*
  * A poll registration request: poll/epoll/select pass one to ops->poll, which calls
