@@ -96,6 +96,13 @@
 #define LINUX_F_SEAL_FUTURE_WRITE 0x0010
 #define LINUX_F_SEAL_EXEC 0x0020 /* Linux 6.3: the exec bits cannot change */
 
+/* splice(2), tee(2), vmsplice(2) flags. */
+#define LINUX_SPLICE_F_MOVE 1
+#define LINUX_SPLICE_F_NONBLOCK 2
+#define LINUX_SPLICE_F_MORE 4
+#define LINUX_SPLICE_F_GIFT 8
+#define LINUX_SPLICE_F_ALL 0xf
+
 struct linux_flock {
     int16_t l_type;
     int16_t l_whence;

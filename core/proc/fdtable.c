@@ -5,7 +5,9 @@
  * file description (struct file). Lookups take their own reference under the mutex, so a
  * concurrent close never frees a file under a syscall still using it; the reference a close
  * or a dup2 over a slot drops is put after the mutex is released (a release may write back
- * and sleep, and must not run under the table's lock).
+ * and sleep, and must not run under the table's lock). Every close of a descriptor (close,
+ * dup2 over one, exit, close-on-exec) also drops the process's POSIX record locks on its file
+ * (plock_close: the table is their owner token), as Linux's filp_close.
  *
  * RLIMIT_NOFILE (nofile) bounds the descriptors handed out: open, dup, pipe... get -EMFILE
  * when every slot below it is taken, dup2/dup3 to a number at or above it -EBADF, F_DUPFD
@@ -95,6 +97,7 @@ int fd_close(struct fdtable *t, int fd)
     mutex_unlock(&t->lock);
     if (!old)
         return -EBADF;
+    plock_close(old, t);
     file_put(old);
     return 0;
 }
@@ -115,6 +118,8 @@ int fd_dup_to(struct fdtable *t, int oldfd, int newfd, bool cloexec)
         file_get(t->slots[newfd].file);
     }
     mutex_unlock(&t->lock);
+    if (old)
+        plock_close(old, t);
     file_put(old);
     return rc;
 }

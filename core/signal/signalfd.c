@@ -180,7 +180,7 @@ static long do_signalfd4(int fd, uint64_t umask, uint64_t size, uint64_t flags)
     }
     s = kzalloc(sizeof(*s));
     f = s ? file_alloc(&sigfd_ops, s, VFS_O_RDWR | (flags & LINUX_SFD_NONBLOCK ? VFS_O_NONBLOCK : 0),
-                       0)
+                       FILE_MODE_NOSPLICE)
           : NULL;
     if (!f) {
         kfree(s);

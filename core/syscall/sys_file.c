@@ -678,6 +678,28 @@ long sys_dup3(const uint64_t a[6])
     return fd_dup_to(&sys_proc()->fds, (int)a[0], (int)a[1], a[2] & SYS_O_CLOEXEC);
 }
 
+/* The record-lock commands: copy the struct flock in once, lock, copy it out for F_GETLK.
+ * POSIX locks are owned by the process: its descriptor table is the owner token. */
+static long fcntl_lock(uint64_t fd, unsigned cmd, uint64_t uarg)
+{
+    struct linux_flock fl;
+    struct file *f;
+    long rc = get_fd(fd, &f);
+
+    if (rc)
+        return rc;
+    if (file_flags(f) & VFS_O_PATH)
+        rc = -EBADF; /* before the copy, as Linux */
+    else
+        rc = sys_copy_in(&fl, uarg, sizeof(fl));
+    if (rc == 0)
+        rc = file_plock(f, cmd, &fl, &sys_proc()->fds, sys_proc()->pid);
+    if (rc == 0 && (cmd == LINUX_F_GETLK || cmd == LINUX_F_OFD_GETLK))
+        rc = sys_copy_out(uarg, &fl, sizeof(fl));
+    file_put(f);
+    return rc;
+}
+
 long sys_fcntl(const uint64_t a[6])
 {
     struct fdtable *t = &sys_proc()->fds;
@@ -703,6 +725,13 @@ long sys_fcntl(const uint64_t a[6])
             rc = file_setfl(f, SETFL_MASK, (unsigned)a[2]);
         file_put(f);
         return rc;
+    case LINUX_F_GETLK:
+    case LINUX_F_SETLK:
+    case LINUX_F_SETLKW:
+    case LINUX_F_OFD_GETLK:
+    case LINUX_F_OFD_SETLK:
+    case LINUX_F_OFD_SETLKW:
+        return fcntl_lock(a[0], (unsigned)a[1], a[2]);
     case LINUX_F_GETPIPE_SZ:
     case LINUX_F_SETPIPE_SZ:
     case LINUX_F_ADD_SEALS:

@@ -69,6 +69,7 @@ void file_put(struct file *f)
     if (hook)
         hook(f);
     flock_release(f);
+    plock_release(f);
     if (f->ops->release)
         f->ops->release(f);
     kfree(f);

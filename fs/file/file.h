@@ -61,8 +61,9 @@ static inline int file_uarg_out(const struct file_uarg *a, const void *src, size
 /* FILE_MODE_*: how the generic layer treats the file (fixed at file_alloc). */
 #define FILE_MODE_POS 0x1u  /* read/write/lseek/getdents use f->pos under pos_lock */
 #define FILE_MODE_PREAD 0x2u /* pread/pwrite (and preadv...) allowed; else -ESPIPE */
-#define FILE_MODE_NOSPLICE 0x4u /* not a sendfile/splice destination (-EINVAL): Linux's kinds
-                                   with write but no splice_write (eventfd) */
+#define FILE_MODE_NOSPLICE 0x4u /* neither side of a sendfile/splice (-EINVAL): Linux's kinds
+                                   without splice_read and splice_write (eventfd, timerfd,
+                                   signalfd, epoll) */
 
 /*
  * A poll registration request: poll/epoll/select pass one to ops->poll, which calls
@@ -117,6 +118,9 @@ struct file_ops {
     int (*setfl)(struct file *f, unsigned flags);
     /* The last reference is gone: free priv. Optional. May sleep. */
     void (*release)(struct file *f);
+    /* What flock and fcntl locks key on when the kind shares one object between several
+     * descriptions (both ends of a pipe: one inode on Linux). Optional: priv. Never sleeps. */
+    const void *(*lock_key)(struct file *f);
 };
 
 struct file {
@@ -130,6 +134,7 @@ struct file {
     void *priv;              /* the kind's object */
     struct list ep_links;    /* epoll items watching this file (fs/poll/epoll.c); under lock */
     bool flocked;            /* has held a flock (flock.c; atomic): release looks then */
+    bool plocked;            /* has held an OFD lock (plock.c; atomic): release looks then */
 };
 
 /* poll mask of a file without a poll op (a regular file): Linux's DEFAULT_POLLMASK. */
@@ -182,6 +187,24 @@ int file_truncate(struct file *f, int64_t len);
 int file_flock(struct file *f, int op);
 /* The description is going: its flocks go (file_put). */
 void flock_release(struct file *f);
+/* What flock and fcntl locks on f key on: the VFS inode, the kind's lock_key, or priv. */
+const void *file_lock_key(struct file *f);
+
+struct linux_flock;
+/*
+ * fcntl(2) record locks (plock.c): cmd is F_GETLK, F_SETLK, F_SETLKW or an F_OFD_ form; *fl
+ * the caller's copy of the user's struct flock (F_GETLK forms rewrite it: the caller copies
+ * it back on success). owner: the process's token for POSIX locks (its descriptor table),
+ * pid: its pid (what F_OFD_GETLK reports for them). 0, -EBADF (O_PATH, lock type against
+ * the open mode), -EINVAL, -EOVERFLOW, -EAGAIN (F_SETLK, conflict), -ERESTARTSYS (F_SETLKW
+ * interrupted), -ENOMEM. May sleep (F_SETLKW).
+ */
+long file_plock(struct file *f, unsigned cmd, struct linux_flock *fl, const void *owner, int pid);
+/* owner closed a descriptor of f: its POSIX locks on f's file go (every close, as Linux;
+ * not an O_PATH descriptor's). May sleep. */
+void plock_close(struct file *f, const void *owner);
+/* The description is going: its OFD locks go (file_put). */
+void plock_release(struct file *f);
 
 /* The console kind (console.c): a new O_RDWR description of the console, for descriptors
  * 0-2 of a new process. NULL when out of memory. */

@@ -31,9 +31,7 @@ static struct wait_queue waiters = {SPINLOCK_INIT("flock.wait"),
 
 static const void *key_of(struct file *f)
 {
-    struct vfs_file *vf = file_vfs(f);
-
-    return vf ? (const void *)vf->inode : f->priv;
+    return file_lock_key(f);
 }
 
 /* f's own lock on key, or NULL (table_lock held). */

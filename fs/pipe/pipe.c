@@ -17,6 +17,7 @@
  * lock by poll (atomic accesses: poll never sleeps).
  */
 #include "fs/pipe/pipe.h"
+#include "fs/pipe/pipe_internal.h"
 
 #include "core/abi/fcntl.h"
 #include "core/abi/ioctl.h"
@@ -25,32 +26,6 @@
 #include "core/lib/kstring.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
-
-#define PIPE_PAGE 4096u
-#define PIPE_DEF_SLOTS (LINUX_PIPE_DEF_SIZE / PIPE_PAGE)
-
-struct pipe_slot {
-    uint8_t *page;
-    uint32_t off, len;
-    bool packet;
-};
-
-struct pipe {
-    struct mutex lock;
-    struct wait_queue rd_wq, wr_wq;
-    struct pipe_slot *slots; /* ring of nslots */
-    unsigned nslots, head, count;
-    unsigned readers, writers;     /* open ends */
-    unsigned r_counter, w_counter; /* opens so far: a FIFO opener waits for a change */
-    struct vfs_inode *fifo;        /* the FIFO inode (key in the FIFO list), or NULL */
-    struct list_node fifo_node;
-};
-
-/* One end: the pipe and, for a FIFO, the VFS description it was opened through. */
-struct pipe_end {
-    struct pipe *p;
-    struct vfs_file *vf;
-};
 
 /* FIFO pipes by inode; fifo_lock guards the list and the creation and last release of FIFO
  * pipes (order: fifo_lock, then p->lock). Set up on first use (fifo_setup). */
@@ -71,41 +46,7 @@ static void fifo_setup(void)
     spin_unlock_irqrestore(&fifo_once, irq);
 }
 
-static struct pipe *pipe_of(struct file *f)
-{
-    return ((struct pipe_end *)f->priv)->p;
-}
-
-static bool end_reads(struct file *f)
-{
-    return (file_flags(f) & VFS_O_ACCMODE) != VFS_O_WRONLY;
-}
-
-static bool end_writes(struct file *f)
-{
-    return (file_flags(f) & VFS_O_ACCMODE) != VFS_O_RDONLY;
-}
-
-static void set_u(unsigned *field, unsigned v)
-{
-    __atomic_store_n(field, v, __ATOMIC_RELAXED);
-}
-
-static unsigned get_u(const unsigned *field)
-{
-    return __atomic_load_n(field, __ATOMIC_RELAXED);
-}
-
-/* Every sleeper and poller of wq, with the events that became true (poll/epoll filter). */
-static void wake(struct wait_queue *wq, unsigned key)
-{
-    wq_wake_key(wq, key, 0);
-}
-
-/* p->lock held: sleep on wq until woken, without p->lock meanwhile. 0, or -ERESTARTSYS when
- * the thread is interrupted (a signal to take) before or during the sleep: Linux's code for
- * pipe reads, writes and FIFO opens (restarted after a SA_RESTART handler). */
-static int pipe_sleep(struct pipe *p, struct wait_queue *wq)
+int pipe_sleep(struct pipe *p, struct wait_queue *wq)
 {
     uint64_t irq = spin_lock_irqsave(&wq->lock);
     int rc;
@@ -239,8 +180,7 @@ static long pipe_read(struct file *f, void *buf, size_t n, uint64_t *pos)
     return got ? (long)got : rc;
 }
 
-/* No reader: -EPIPE, after SIGPIPE (file_sigpipe, called without the lock). */
-static long broken_pipe(void)
+long pipe_broken(void)
 {
     file_sigpipe();
     return -EPIPE;
@@ -288,7 +228,7 @@ static long pipe_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
     mutex_unlock(&p->lock);
     if (done)
         return (long)done;
-    return rc == -EPIPE ? broken_pipe() : rc;
+    return rc == -EPIPE ? pipe_broken() : rc;
 }
 
 /* --- control --------------------------------------------------------------------------------- */
@@ -419,6 +359,13 @@ static void pipe_release(struct file *f)
     kfree(e);
 }
 
+/* Both ends (and every opener of a FIFO) share one pipe, as Linux's ends share an inode:
+ * locks on either end conflict. */
+static const void *pipe_lock_key(struct file *f)
+{
+    return ((struct pipe_end *)f->priv)->p;
+}
+
 static const struct file_ops pipe_ops = {
     .name = "pipe",
     .read = pipe_read,
@@ -427,8 +374,14 @@ static const struct file_ops pipe_ops = {
     .stat = pipe_stat,
     .poll = pipe_poll,
     .fcntl = pipe_fcntl,
+    .lock_key = pipe_lock_key,
     .release = pipe_release,
 };
+
+bool pipe_file_is(struct file *f)
+{
+    return f->ops == &pipe_ops;
+}
 
 /* A new end of p with flags (p's counts are the caller's). */
 static struct file *end_new(struct pipe *p, struct vfs_file *vf, unsigned flags)

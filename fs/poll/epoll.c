@@ -692,7 +692,7 @@ int epoll_file_create(struct file **out)
     rb_init(&ep->items);
     list_init(&ep->nested);
     ep->refs = 1;
-    *out = file_alloc(&ep_ops, ep, VFS_O_RDWR, 0);
+    *out = file_alloc(&ep_ops, ep, VFS_O_RDWR, FILE_MODE_NOSPLICE);
     if (!*out) {
         kfree(ep);
         return -ENOMEM;

@@ -133,7 +133,7 @@ int timerfd_file_create(unsigned nb, int clock, struct file **out)
     wq_init(&t->wq, "timerfd");
     timer_init(&t->timer, tfd_timer_fn, t);
     t->clock = clock;
-    *out = file_alloc(&tfd_ops, t, VFS_O_RDWR | (nb & VFS_O_NONBLOCK), 0);
+    *out = file_alloc(&tfd_ops, t, VFS_O_RDWR | (nb & VFS_O_NONBLOCK), FILE_MODE_NOSPLICE);
     if (!*out) {
         kfree(t);
         return -ENOMEM;

@@ -12,3 +12,7 @@ rt_test(${libc}.file_names ${b}/file_names ${RT_ROOT} /bin/file_names
         ARGS file_names tmp/names-${libc})
 rt_prog(dir_big)
 rt_test(${libc}.dir_big ${b}/dir_big ${RT_ROOT} /bin/dir_big ARGS dir_big tmp/big-${libc})
+# fcntl record locks: POSIX and OFD locks between threads, close releasing, EINTR and
+# SA_RESTART on F_SETLKW, flock apart (docs/files.md).
+rt_prog(fcntl_locks FLAGS -pthread)
+rt_test(${libc}.fcntl_locks ${b}/fcntl_locks ${RT_ROOT} /bin/fcntl_locks ARGS fcntl_locks tmp/locks-${libc}.txt)

@@ -12,3 +12,7 @@ foreach(prog pipe_threads eventfd_sem)
     rt_prog(${prog} FLAGS -pthread)
     rt_test(${libc}.${prog} ${b}/${prog} ${RT_ROOT} /bin/${prog} ARGS ${prog})
 endforeach()
+# splice, tee, vmsplice: a 200 KB file copy through a pipe, tee, a splice waiting for a
+# thread's write, vmsplice in and out (docs/pipes.md).
+rt_prog(splice FLAGS -pthread)
+rt_test(${libc}.splice ${b}/splice ${RT_ROOT} /bin/splice ARGS splice tmp/splice-${libc})

@@ -1,0 +1,78 @@
+/*
+ * pipe_internal.h - the pipe's ring and ends, shared by pipe.c (read, write, FIFOs, control)
+ * and splice.c (splice, tee, vmsplice). Not for other folders: they use pipe.h.
+ * Locking is pipe.c's design note: p->lock guards the ring and the counts.
+ */
+#ifndef FS_PIPE_PIPE_INTERNAL_H
+#define FS_PIPE_PIPE_INTERNAL_H
+
+#include "core/abi/poll.h"
+#include "core/lib/list.h"
+#include "fs/file/file.h"
+#include "fs/vfs/vfs.h"
+
+#define PIPE_PAGE 4096u
+#define PIPE_DEF_SLOTS (LINUX_PIPE_DEF_SIZE / PIPE_PAGE)
+
+struct pipe_slot {
+    uint8_t *page;
+    uint32_t off, len;
+    bool packet;
+};
+
+struct pipe {
+    struct mutex lock;
+    struct wait_queue rd_wq, wr_wq;
+    struct pipe_slot *slots; /* ring of nslots */
+    unsigned nslots, head, count;
+    unsigned readers, writers;     /* open ends */
+    unsigned r_counter, w_counter; /* opens so far: a FIFO opener waits for a change */
+    struct vfs_inode *fifo;        /* the FIFO inode (key in the FIFO list), or NULL */
+    struct list_node fifo_node;
+};
+
+/* One end: the pipe and, for a FIFO, the VFS description it was opened through. */
+struct pipe_end {
+    struct pipe *p;
+    struct vfs_file *vf;
+};
+
+static inline struct pipe *pipe_of(struct file *f)
+{
+    return ((struct pipe_end *)f->priv)->p;
+}
+
+static inline bool end_reads(struct file *f)
+{
+    return (file_flags(f) & VFS_O_ACCMODE) != VFS_O_WRONLY;
+}
+
+static inline bool end_writes(struct file *f)
+{
+    return (file_flags(f) & VFS_O_ACCMODE) != VFS_O_RDONLY;
+}
+
+static inline void set_u(unsigned *field, unsigned v)
+{
+    __atomic_store_n(field, v, __ATOMIC_RELAXED);
+}
+
+static inline unsigned get_u(const unsigned *field)
+{
+    return __atomic_load_n(field, __ATOMIC_RELAXED);
+}
+
+/* Every sleeper and poller of wq, with the events that became true (poll/epoll filter). */
+static inline void wake(struct wait_queue *wq, unsigned key)
+{
+    wq_wake_key(wq, key, 0);
+}
+
+/* p->lock held: sleep on wq until woken, without p->lock meanwhile. 0, or -ERESTARTSYS when
+ * the thread is interrupted (a signal to take) before or during the sleep: Linux's code for
+ * pipe reads, writes and FIFO opens (restarted after a SA_RESTART handler). */
+int pipe_sleep(struct pipe *p, struct wait_queue *wq);
+/* No reader: -EPIPE, after SIGPIPE (file_sigpipe; call it without the lock). */
+long pipe_broken(void);
+
+#endif
