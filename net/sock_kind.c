@@ -8,6 +8,7 @@
 #include "fs/file/file.h"
 #include "net/sock.h"
 #include "net/sock_file.h"
+#include "net/netlink.h"
 #include "net/sock_kind.h"
 #include "net/unix.h"
 
@@ -28,6 +29,10 @@ bool sock_kind_of_file(struct file *f, const struct sock_kind **k, void **s)
     }
     if ((*s = unix_of_file(f))) {
         *k = &unix_kind;
+        return true;
+    }
+    if ((*s = netlink_of_file(f))) {
+        *k = &netlink_kind;
         return true;
     }
     return false;

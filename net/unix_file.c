@@ -17,6 +17,7 @@
 #include "fs/file/file.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
+#include "net/net_ifreq.h"
 #include "net/sock_kind.h"
 #include "net/unix_internal.h"
 
@@ -61,7 +62,7 @@ static int uf_ioctl(struct file *f, unsigned long req, const struct file_uarg *a
     else if (req == SIOCOUTQ)
         n = unix_outq(f->priv);
     else
-        return -ENOTTY;
+        return net_ifreq_ioctl(req, arg, false); /* SIOCGIF*, else -ENOTTY */
     return n < 0 ? n : file_uarg_out(arg, &n, sizeof(n));
 }
 

@@ -28,6 +28,7 @@
 #include "core/syscall/sys_internal.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_time.h"
+#include "net/netlink.h"
 #include "net/sock.h"
 #include "net/sock_kind.h"
 #include "net/unix.h"
@@ -154,6 +155,13 @@ long sys_socket(const uint64_t a[6])
         rc = unix_create(type, protocol, &cr, &u);
         return rc ? rc : sys_sock_install(&unix_kind, u, flags & LINUX_SOCK_NONBLOCK,
                                  flags & LINUX_SOCK_CLOEXEC);
+    }
+    if (domain == LINUX_AF_NETLINK) {
+        void *nl;
+
+        rc = netlink_create(type, protocol, sys_proc()->pid, &nl);
+        return rc ? rc : sys_sock_install(&netlink_kind, nl, flags & LINUX_SOCK_NONBLOCK,
+                                          flags & LINUX_SOCK_CLOEXEC);
     }
     rc = sock_create(domain, type, protocol, &sk);
     if (rc)

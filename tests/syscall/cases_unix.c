@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -29,6 +30,12 @@
 #define NS MSG_NOSIGNAL
 /* struct pollfd {fd, all events} */
 #define PFD(fd) INOUT(fd "\0\0\0\xff\x7f\0\0", 8)
+/* struct ifreq naming an interface (40 bytes), and the bytes expected in it: the name then
+ * the union */
+#define IFR(n) INOUT(n "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 40)
+#define IFR_OUT(u) "lo\0\0\0\0\0\0\0\0\0\0\0\0\0\0" u
+/* struct sockaddr_nl {AF_NETLINK, pid 0, groups 0} */
+#define NLADDR D("\x10\0\0\0\0\0\0\0\0\0\0\0")
 #define STREAM CALL(socket, OK, I(AF_UNIX), I(SOCK_STREAM), I(0))
 #define DGRAM CALL(socket, OK, I(AF_UNIX), I(SOCK_DGRAM), I(0))
 
@@ -179,5 +186,51 @@ const struct sc_case sc_cases_unix[] = {
          CALL(getsockopt, ERR(EOPNOTSUPP), I(3), I(IPPROTO_IP), I(1), BUF(4), LEN("\x04")),
          CALLAT(getsockopt, W(0), 12, "\x0c\0\0\0", I(3), I(SOL_SOCKET), I(SO_PEERCRED), BUF(12),
                 LEN("\x0c"))),
+    /* SIOCGIF* on any socket (net/ifreq.c): the loopback interface, as every Linux has it */
+    CASE("unix.siocgif_lo", DGRAM,
+         CALLO(ioctl, W(0), IFR_OUT("\x01\0\0\0"), I(3), I(SIOCGIFINDEX), IFR("lo")),
+         CALLO(ioctl, W(0), IFR_OUT("\x49\0"), I(3), I(SIOCGIFFLAGS), IFR("lo")),
+         CALLO(ioctl, W(0), IFR_OUT("\0\0\x01\0"), I(3), I(SIOCGIFMTU), IFR("lo")),
+         CALL(ioctl, ERR(ENOTTY), I(3), I(SIOCGIFADDR), IFR("lo")), /* AF_INET's */
+         CALLO(ioctl, W(0), IFR_OUT("\x04\x03\0\0\0\0\0\0"), I(3), I(SIOCGIFHWADDR), IFR("lo")),
+         CALLO(ioctl, W(0), "lo\0", I(3), I(SIOCGIFNAME), INOUT("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+                                                         "\x01\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+                                                         "\0\0\0\0\0\0\0\0", 40)),
+         CALL(ioctl, ERR(ENODEV), I(3), I(SIOCGIFNAME), INOUT((const char[40]){0}, 40)),
+         CALL(ioctl, ERR(ENODEV), I(3), I(SIOCGIFINDEX), IFR("nosuchif0")),
+         CALL(ioctl, ERR(EFAULT), I(3), I(SIOCGIFFLAGS), BAD(UNMAPPED)),
+         CALL(ioctl, ERR(EFAULT), I(3), I(SIOCGIFCONF), BAD(UNMAPPED))),
+    CASE("siocgif.inet", CALL(socket, W(3), I(AF_INET), I(SOCK_DGRAM), I(0)),
+         CALLO(ioctl, W(0), IFR_OUT("\x02\0\0\0\x7f\0\0\x01"), I(3), I(SIOCGIFADDR), IFR("lo")),
+         CALLO(ioctl, W(0), IFR_OUT("\x02\0\0\0\xff\0\0\0"), I(3), I(SIOCGIFNETMASK), IFR("lo")),
+         CALLO(ioctl, W(0), IFR_OUT("\x02\0\0\0\0\0\0\0"), I(3), I(SIOCGIFBRDADDR), IFR("lo")),
+         CALLO(ioctl, W(0), IFR_OUT("\x01\0\0\0"), I(3), I(SIOCGIFINDEX), IFR("lo")),
+         CALL(ioctl, ERR(ENODEV), I(3), I(SIOCGIFADDR), IFR("nosuchif0")),
+         /* a NULL buffer: the length needed (a multiple of struct ifreq) */
+         CALL(ioctl, W(0), I(3), I(SIOCGIFCONF), INOUT((const char[16]){0}, 16))),
+    /* AF_NETLINK, NETLINK_ROUTE (net/netlink.c) */
+    CASE("netlink.socket", CALL(socket, ERR(ESOCKTNOSUPPORT), I(AF_NETLINK), I(SOCK_STREAM), I(0)),
+         CALL(socket, W(3), I(AF_NETLINK), I(SOCK_RAW | SOCK_CLOEXEC), I(0)),
+         CALL(bind, ERR(EINVAL), I(3), NLADDR, I(8)),
+         CALL(bind, W(0), I(3), NLADDR, I(12)),
+         /* the port id is the pid: only the family and the length are the same everywhere */
+         CALLAT(getsockname, W(0), 12, "\x0c\0\0\0", I(3), BUF(12), LEN("\x0c")),
+         CALLO(getsockname, W(0), "\x10\0", I(3), BUF(2), LEN("\x0c")),
+         CALLO(getsockopt, W(0), "\x03\0\0\0", I(3), I(SOL_SOCKET), I(SO_TYPE), BUF(4), LEN("\x04")),
+         CALL(listen, ERR(EOPNOTSUPP), I(3), I(1))),
+    CASE("netlink.getlink_dump", CALL(socket, W(3), I(AF_NETLINK), I(SOCK_RAW), I(0)),
+         /* {len 32, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, seq 7, pid 0} + ifinfomsg */
+         CALL(sendto, W(32), I(3), D("\x20\0\0\0\x12\0\x01\x03\x07\0\0\0\0\0\0\0"
+                                    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"), I(32), I(0), NLADDR, I(12)),
+         /* first comes lo: RTM_NEWLINK, NLM_F_MULTI, seq 7, ARPHRD_LOOPBACK, index 1 */
+         CALLAT(recvfrom, OK, 4, "\x10\0\x02\0\x07\0\0\0", I(3), BUF(8192), I(8192), I(MSG_PEEK), I(0), I(0)),
+         CALLAT(recvfrom, OK, 16, "\0\0\x04\x03\x01\0\0\0", I(3), BUF(8192), I(8192), I(0), I(0), I(0))),
+    CASE("netlink.unknown_type", CALL(socket, W(3), I(AF_NETLINK), I(SOCK_DGRAM), I(0)),
+         /* type 0x3ff (beyond RTM_MAX), NLM_F_REQUEST, seq 9 */
+         CALL(sendto, W(16), I(3), D("\x10\0\0\0\xff\x03\x01\0\x09\0\0\0\0\0\0\0"), I(16), I(0), I(0), I(0)),
+         /* NLMSG_ERROR, 36 bytes: the error, then the request's header */
+         CALLO(recvfrom, W(36), "\x24\0\0\0\x02\0\0\0\x09\0\0\0", I(3), BUF(64), I(64), I(MSG_PEEK), I(0), I(0)),
+         CALLAT(recvfrom, W(36), 16, "\xa1\xff\xff\xff\x10\0\0\0\xff\x03\x01\0", I(3), BUF(64), I(64), I(0), I(0), I(0)),
+         CALL(recvfrom, ERR(EAGAIN), I(3), BUF(64), I(64), I(MSG_DONTWAIT), I(0), I(0))),
     {NULL, NULL, 0, -1, {0}, 0, false},
 };
