@@ -1017,6 +1017,11 @@ int sock_getname(struct sock *sk, bool peer, void *addr, uint32_t *len)
     return rc;
 }
 
+int sock_family(struct sock *sk)
+{
+    return sk->domain;
+}
+
 bool sock_is_stream(struct sock *sk)
 {
     return sk->type == LINUX_SOCK_STREAM;

@@ -51,6 +51,8 @@ int sock_shutdown(struct sock *sk, int how);
 int sock_getname(struct sock *sk, bool peer, void *addr, uint32_t *len);
 int sock_setsockopt(struct sock *sk, int level, int name, const void *val, uint32_t len);
 int sock_getsockopt(struct sock *sk, int level, int name, void *val, uint32_t *len);
+/* LINUX_AF_INET or LINUX_AF_INET6. Never sleeps. */
+int sock_family(struct sock *sk);
 /* A SOCK_STREAM socket (else datagrams). Never sleeps. */
 bool sock_is_stream(struct sock *sk);
 /* LINUX_EPOLL* mask ready now. */

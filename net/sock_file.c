@@ -7,15 +7,17 @@
  * mask (kept current under the network lock, read without it: poll ops never sleep) after
  * registering the socket's wait queue, stat is a synthetic S_IFSOCK inode, and the last
  * reference closes the socket. ioctl: FIONREAD (SIOCINQ), the bytes a read would return;
- * -EINVAL on a listening socket, as Linux; other requests -ENOTTY.
+ * -EINVAL on a listening socket, as Linux; SIOCGIF* (net/ifreq.c); other requests -ENOTTY.
  */
 #include "core/abi/fcntl.h"
 #include "core/abi/ioctl.h"
+#include "core/abi/socket.h"
 #include "core/abi/stat.h"
 #include "core/lib/kstring.h"
 #include "fs/file/file.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
+#include "net/net_ifreq.h"
 #include "net/sock.h"
 #include "net/sock_file.h"
 
@@ -47,7 +49,7 @@ static int sk_ioctl(struct file *f, unsigned long req, const struct file_uarg *a
     int n;
 
     if (req != LINUX_FIONREAD)
-        return -ENOTTY;
+        return net_ifreq_ioctl(req, arg, sock_family(f->priv) == LINUX_AF_INET);
     n = sock_inq(f->priv);
     return n < 0 ? n : file_uarg_out(arg, &n, sizeof(n));
 }

@@ -19,6 +19,7 @@
 #include "core/syscall/syscall.h"
 #include "fs/file/file.h"
 #include "fs/vfs/vfs.h"
+#include "net/sock_kind.h"
 
 #define SYSCALL(nr, name, ...) long sys_##name(const uint64_t a[SYS_MAX_ARGS]);
 #define SYSCALL_NI(nr, name, ...)
@@ -66,6 +67,32 @@ struct upath {
 long sys_upath_get(uint64_t dirfd, uint64_t uaddr, struct upath *u);
 void sys_upath_put(struct upath *u);
 
+
+/* --- sockets (sys_sock.c, sys_unix.c) --- */
+struct sock_addr;
+struct sock_ctl;
+struct sock_kind;
+/* Wrap socket s of kind k in a description and a descriptor (s is closed on failure). */
+int sys_sock_install(const struct sock_kind *k, void *s, bool nonblock, bool cloexec);
+/* An AF_UNIX path name of a bind (the socket inode made, 0777 & ~umask) or of a connect or
+ * sendto (looked up, following symlinks): a->node gets its O_PATH description. Other names
+ * are left alone. sys_unix_path_put drops it and, for a failed bind, removes the inode. */
+struct unix_path {
+    char *path;
+    struct vfs_file *dir;
+    bool created;
+};
+int sys_unix_path_get(struct sock_addr *a, bool bind, struct unix_path *up);
+void sys_unix_path_put(struct sock_addr *a, struct unix_path *up, bool failed);
+/* The calling process's credentials (SO_PEERCRED, SCM_CREDENTIALS). */
+struct sock_cred sys_unix_cred(void);
+/* sendmsg's control data (SOL_SOCKET: SCM_RIGHTS, SCM_CREDENTIALS) into ctl. */
+int sys_unix_ctl_in(uint64_t uctl, uint64_t len, struct sock_ctl *ctl);
+/* recvmsg's: write ctl's credentials and descriptors (installed now) into the user's control
+ * buffer (room bytes); *used: bytes written; MSG_CTRUNC into *mflags when cut. -EFAULT. */
+int sys_unix_ctl_out(struct sock_ctl *ctl, uint64_t uctl, uint64_t room, int flags,
+                     uint64_t *used, int *mflags);
+bool sys_unix_passcred(void *s);
 
 /* Trace-time hook: the dispatcher reports unimplemented syscalls. */
 void sys_trace_line(const struct sys_desc *d, const uint64_t a[6], long ret);

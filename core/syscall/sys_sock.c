@@ -17,6 +17,10 @@
  * MSG_PEEK looks at the first chunk only, since each call looks from the start.
  *
  * SIGPIPE: a send that fails with -EPIPE raises it unless MSG_NOSIGNAL (sock_epipe below).
+ *
+ * Families: a handler finds the descriptor's socket and its family's table (struct sock_kind,
+ * net/sock_kind.h) and calls through it; AF_UNIX's path names and control messages are
+ * decoded in sys_unix.c (they need the process: cwd, umask, the descriptor table).
  */
 #include "core/abi/socket.h"
 #include "core/lib/alloc.h"
@@ -24,11 +28,14 @@
 #include "core/syscall/sys_internal.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_time.h"
+#include "net/netlink.h"
 #include "net/sock.h"
-#include "net/sock_file.h"
+#include "net/sock_kind.h"
+#include "net/unix.h"
 
 #define SOCK_CHUNK (64 * 1024)
-#define DGRAM_MAX (64 * 1024)
+#define DGRAM_MAX (64 * 1024)       /* a UDP datagram */
+#define UNIX_RECORD_MAX (512 * 1024) /* an AF_UNIX record: at most SO_SNDBUF's 425984 - 32 */
 #define SOCK_MAX_TYPE 11 /* Linux's SOCK_MAX */
 #define AF_MAX 46        /* Linux's AF_MAX */
 #define OPTVAL_MAX 256
@@ -43,23 +50,31 @@ struct sio {
     struct linux_sockaddr_storage name;
     uint32_t namelen; /* send: bytes of name (0: none); receive: room (0: none) */
     uint64_t uname;   /* receive: where the name goes */
+    uint64_t uctl, ctllen; /* control data: where, how long */
+    struct sock_addr to;   /* send: the name as the family takes it */
 };
 
-static int get_sock(uint64_t fd, struct file **f, struct sock **sk)
+/* A socket argument: its description, family and object. */
+struct sk {
+    struct file *f;
+    const struct sock_kind *k;
+    void *s;
+};
+
+static int get_sock(uint64_t fd, struct sk *sk)
 {
     int rc;
 
-    *f = NULL;
+    sk->f = NULL;
     if (fd > INT32_MAX)
         return -EBADF;
-    rc = fd_get(&sys_proc()->fds, (int)fd, f);
+    rc = fd_get(&sys_proc()->fds, (int)fd, &sk->f);
     if (rc)
         return rc;
-    *sk = sock_of_file(*f);
-    if (*sk)
+    if (sock_kind_of_file(sk->f, &sk->k, &sk->s))
         return 0;
-    file_put(*f);
-    *f = NULL;
+    file_put(sk->f);
+    sk->f = NULL;
     return -ENOTSOCK;
 }
 
@@ -104,13 +119,13 @@ static void sock_epipe(int flags)
 
 /* --- socket, bind, listen, connect, accept ---------------------------------------------- */
 
-static int install(struct sock *sk, bool nonblock, bool cloexec)
+int sys_sock_install(const struct sock_kind *k, void *s, bool nonblock, bool cloexec)
 {
-    struct file *f = sock_file_open(sk, nonblock);
+    struct file *f = k->file_open(s, nonblock);
     int fd;
 
     if (!f) {
-        sock_close(sk);
+        k->close(s);
         return -ENOMEM;
     }
     fd = fd_install(&sys_proc()->fds, 0, f, cloexec);
@@ -133,49 +148,67 @@ long sys_socket(const uint64_t a[6])
         return -EAFNOSUPPORT;
     if (type >= SOCK_MAX_TYPE)
         return -EINVAL;
+    if (domain == LINUX_AF_UNIX) {
+        struct sock_cred cr = sys_unix_cred();
+        struct unix_sock *u;
+
+        rc = unix_create(type, protocol, &cr, &u);
+        return rc ? rc : sys_sock_install(&unix_kind, u, flags & LINUX_SOCK_NONBLOCK,
+                                 flags & LINUX_SOCK_CLOEXEC);
+    }
+    if (domain == LINUX_AF_NETLINK) {
+        void *nl;
+
+        rc = netlink_create(type, protocol, sys_proc()->pid, &nl);
+        return rc ? rc : sys_sock_install(&netlink_kind, nl, flags & LINUX_SOCK_NONBLOCK,
+                                          flags & LINUX_SOCK_CLOEXEC);
+    }
     rc = sock_create(domain, type, protocol, &sk);
     if (rc)
         return rc;
-    return install(sk, flags & LINUX_SOCK_NONBLOCK, flags & LINUX_SOCK_CLOEXEC);
+    return sys_sock_install(&sock_inet_kind, sk, flags & LINUX_SOCK_NONBLOCK, flags & LINUX_SOCK_CLOEXEC);
 }
 
-/* bind and connect: a socket and an address. */
-static long addr_call(const uint64_t a[6], int (*op)(struct sock *, const void *, size_t))
+/* bind and connect: a socket and an address (an AF_UNIX path resolved: sys_unix.c). */
+static long addr_call(const uint64_t a[6], bool bind)
 {
     struct linux_sockaddr_storage ss;
-    struct file *f;
-    struct sock *sk;
-    long rc = get_sock(a[0], &f, &sk);
+    struct sock_addr sa = {&ss, (size_t)a[2], NULL};
+    struct unix_path up = {0};
+    struct sk sk;
+    long rc = get_sock(a[0], &sk);
 
     if (rc)
         return rc;
     rc = addr_in(a[1], a[2], &ss);
+    if (rc == 0 && sk.k == &unix_kind)
+        rc = sys_unix_path_get(&sa, bind, &up);
     if (rc == 0)
-        rc = op(sk, &ss, (size_t)a[2]);
-    file_put(f);
+        rc = bind ? sk.k->bind(sk.s, &sa) : sk.k->connect(sk.s, &sa);
+    sys_unix_path_put(&sa, &up, rc != 0);
+    file_put(sk.f);
     return rc;
 }
 
 long sys_bind(const uint64_t a[6])
 {
-    return addr_call(a, sock_bind);
+    return addr_call(a, true);
 }
 
 long sys_connect(const uint64_t a[6])
 {
-    return addr_call(a, sock_connect);
+    return addr_call(a, false);
 }
 
 long sys_listen(const uint64_t a[6])
 {
-    struct file *f;
-    struct sock *sk;
-    long rc = get_sock(a[0], &f, &sk);
+    struct sk sk;
+    long rc = get_sock(a[0], &sk);
 
     if (rc)
         return rc;
-    rc = sock_listen(sk, (int)a[1]);
-    file_put(f);
+    rc = sk.k->listen(sk.s, (int)a[1]);
+    file_put(sk.f);
     return rc;
 }
 
@@ -183,27 +216,27 @@ static long do_accept(uint64_t fd, uint64_t uaddr, uint64_t ulen, uint64_t flags
 {
     struct linux_sockaddr_storage ss;
     uint32_t room = 0, full = sizeof(ss);
-    struct sock *sk, *c;
-    struct file *f;
+    struct sk sk;
+    void *c;
     long rc;
 
     if (flags & ~(uint64_t)ACCEPT_FLAGS)
         return -EINVAL;
-    rc = get_sock(fd, &f, &sk);
+    rc = get_sock(fd, &sk);
     if (rc)
         return rc;
     if (uaddr && ulen && (rc = len_in(ulen, &room)) == 0)
         rc = sys_user_check(uaddr, room, VM_PROT_WRITE);
     if (rc == 0)
-        rc = sock_accept(sk, &c, &ss, &full);
-    file_put(f);
+        rc = sk.k->accept(sk.s, &c, &ss, &full);
+    file_put(sk.f);
     if (rc)
         return rc;
     if (uaddr && ulen && name_out(uaddr, ulen, &ss, room, full)) {
-        sock_close(c); /* the length word went away meanwhile: as Linux, the peer is lost */
+        sk.k->close(c); /* the length word went away meanwhile: as Linux, the peer is lost */
         return -EFAULT;
     }
-    return install(c, flags & LINUX_SOCK_NONBLOCK, flags & LINUX_SOCK_CLOEXEC);
+    return sys_sock_install(sk.k, c, flags & LINUX_SOCK_NONBLOCK, flags & LINUX_SOCK_CLOEXEC);
 }
 
 long sys_accept(const uint64_t a[6])
@@ -222,18 +255,17 @@ static long getname(const uint64_t a[6], bool peer)
 {
     struct linux_sockaddr_storage ss;
     uint32_t room, full = sizeof(ss);
-    struct file *f;
-    struct sock *sk;
-    long rc = get_sock(a[0], &f, &sk);
+    struct sk sk;
+    long rc = get_sock(a[0], &sk);
 
     if (rc)
         return rc;
     rc = len_in(a[2], &room);
     if (rc == 0)
-        rc = sock_getname(sk, peer, &ss, &full);
+        rc = sk.k->getname(sk.s, peer, &ss, &full);
     if (rc == 0)
         rc = name_out(a[1], a[2], &ss, room, full);
-    file_put(f);
+    file_put(sk.f);
     return rc;
 }
 
@@ -249,14 +281,13 @@ long sys_getpeername(const uint64_t a[6])
 
 long sys_shutdown(const uint64_t a[6])
 {
-    struct file *f;
-    struct sock *sk;
-    long rc = get_sock(a[0], &f, &sk);
+    struct sk sk;
+    long rc = get_sock(a[0], &sk);
 
     if (rc)
         return rc;
-    rc = sock_shutdown(sk, (int)a[1]);
-    file_put(f);
+    rc = sk.k->shutdown(sk.s, (int)a[1]);
+    file_put(sk.f);
     return rc;
 }
 
@@ -266,9 +297,8 @@ long sys_setsockopt(const uint64_t a[6])
 {
     uint8_t val[OPTVAL_MAX];
     int32_t len = (int32_t)a[4];
-    struct file *f;
-    struct sock *sk;
-    long rc = get_sock(a[0], &f, &sk);
+    struct sk sk;
+    long rc = get_sock(a[0], &sk);
 
     if (rc)
         return rc;
@@ -278,9 +308,9 @@ long sys_setsockopt(const uint64_t a[6])
              sys_copy_in(val, a[3], len < OPTVAL_MAX ? (size_t)len : OPTVAL_MAX))
         rc = -EFAULT;
     if (rc == 0)
-        rc = sock_setsockopt(sk, (int)a[1], (int)a[2], val,
-                             len < OPTVAL_MAX ? (uint32_t)len : OPTVAL_MAX);
-    file_put(f);
+        rc = sk.k->setsockopt(sk.s, (int)a[1], (int)a[2], val,
+                              len < OPTVAL_MAX ? (uint32_t)len : OPTVAL_MAX);
+    file_put(sk.f);
     return rc;
 }
 
@@ -288,9 +318,8 @@ long sys_getsockopt(const uint64_t a[6])
 {
     uint8_t val[OPTVAL_MAX];
     uint32_t len;
-    struct file *f;
-    struct sock *sk;
-    long rc = get_sock(a[0], &f, &sk);
+    struct sk sk;
+    long rc = get_sock(a[0], &sk);
 
     if (rc)
         return rc;
@@ -298,13 +327,13 @@ long sys_getsockopt(const uint64_t a[6])
     if (rc == 0) {
         if (len > OPTVAL_MAX)
             len = OPTVAL_MAX;
-        rc = sock_getsockopt(sk, (int)a[1], (int)a[2], val, &len);
+        rc = sk.k->getsockopt(sk.s, (int)a[1], (int)a[2], val, &len);
     }
     if (rc == 0 && len && sys_copy_out(a[3], val, len))
         rc = -EFAULT;
     if (rc == 0 && sys_copy_out(a[4], &len, sizeof(len)))
         rc = -EFAULT;
-    file_put(f);
+    file_put(sk.f);
     return rc;
 }
 
@@ -377,30 +406,36 @@ static int iov_move(const struct sio *io, uint64_t *i, uint64_t *off, uint8_t *k
     return 0;
 }
 
-static const void *send_name(const struct sio *io)
+static const struct sock_addr *send_name(const struct sio *io)
 {
-    return io->namelen ? &io->name : NULL;
+    return io->namelen ? &io->to : NULL;
 }
 
-static long send_dgram(struct sock *sk, const struct sio *io, int flags)
+static size_t dgram_max(const struct sk *sk)
+{
+    return sk->k == &unix_kind ? UNIX_RECORD_MAX : DGRAM_MAX;
+}
+
+static long send_dgram(const struct sk *sk, const struct sio *io, int flags, struct sock_ctl *ctl)
 {
     uint64_t i = 0, off = 0;
     uint8_t *k;
     long rc;
 
-    if (io->total > DGRAM_MAX) /* the socket says -EMSGSIZE without reading */
-        return sock_send(sk, NULL, io->total, flags, send_name(io), io->namelen);
+    if (io->total > dgram_max(sk)) /* the socket says -EMSGSIZE without reading */
+        return sk->k->send(sk->s, NULL, io->total, flags, send_name(io), ctl);
     k = kmalloc(io->total ? io->total : 1);
     if (!k)
         return -ENOMEM;
     rc = iov_move(io, &i, &off, k, io->total, false);
     if (rc == 0)
-        rc = sock_send(sk, k, io->total, flags, send_name(io), io->namelen);
+        rc = sk->k->send(sk->s, k, io->total, flags, send_name(io), ctl);
     kfree(k);
     return rc;
 }
 
-static long send_stream(struct sock *sk, const struct sio *io, int flags)
+/* Control data goes with the first chunk only. */
+static long send_stream(const struct sk *sk, const struct sio *io, int flags, struct sock_ctl *ctl)
 {
     size_t sent = 0, c;
     uint64_t i = 0, off = 0;
@@ -410,12 +445,12 @@ static long send_stream(struct sock *sk, const struct sio *io, int flags)
     if (!k)
         return -ENOMEM;
     if (io->total == 0)
-        r = sock_send(sk, k, 0, flags, send_name(io), io->namelen);
+        r = sk->k->send(sk->s, k, 0, flags, send_name(io), ctl);
     while (sent < io->total) {
         c = io->total - sent < SOCK_CHUNK ? io->total - sent : SOCK_CHUNK;
         r = iov_move(io, &i, &off, k, c, false);
         if (r == 0)
-            r = sock_send(sk, k, c, flags, send_name(io), io->namelen);
+            r = sk->k->send(sk->s, k, c, flags, send_name(io), sent ? NULL : ctl);
         if (r < 0)
             break;
         sent += (size_t)r;
@@ -426,14 +461,16 @@ static long send_stream(struct sock *sk, const struct sio *io, int flags)
     return sent ? (long)sent : r;
 }
 
-static long do_send(struct sock *sk, const struct sio *io, int flags)
+static long do_send(const struct sk *sk, const struct sio *io, int flags, struct sock_ctl *ctl)
 {
     long rc;
 
-    if (flags & LINUX_MSG_OOB)
+    if ((flags & LINUX_MSG_OOB) && sk->k != &unix_kind)
         return -EOPNOTSUPP; /* UDP as Linux; TCP urgent data: lwIP has none (CAVEATS) */
-    rc = sock_is_stream(sk) ? send_stream(sk, io, flags) : send_dgram(sk, io, flags);
-
+    if (sk->k->data(sk->s) == SOCK_DATA_STREAM)
+        rc = send_stream(sk, io, flags, ctl);
+    else
+        rc = send_dgram(sk, io, flags, ctl);
     if (rc == -EPIPE)
         sock_epipe(flags);
     return rc;
@@ -450,23 +487,25 @@ static int recv_check(const struct sio *io)
     return 0;
 }
 
-static long recv_dgram(struct sock *sk, struct sio *io, int flags, int *mflags, uint32_t *full)
+static long recv_dgram(const struct sk *sk, struct sio *io, int flags, int *mflags,
+                       uint32_t *full, struct sock_ctl *ctl)
 {
-    size_t cap = io->total < DGRAM_MAX ? io->total : DGRAM_MAX;
+    size_t cap = io->total < dgram_max(sk) ? io->total : dgram_max(sk);
     uint64_t i = 0, off = 0;
     uint8_t *k = kmalloc(cap ? cap : 1);
     long r;
 
     if (!k)
         return -ENOMEM;
-    r = sock_recv(sk, k, cap, flags, &io->name, full, mflags);
+    r = sk->k->recv(sk->s, k, cap, flags, &io->name, full, mflags, ctl);
     if (r > 0 && iov_move(io, &i, &off, k, (size_t)r < cap ? (size_t)r : cap, true))
         r = -EFAULT;
     kfree(k);
     return r;
 }
 
-static long recv_stream(struct sock *sk, struct sio *io, int flags, int *mflags, uint32_t *full)
+static long recv_stream(const struct sk *sk, struct sio *io, int flags, int *mflags,
+                        uint32_t *full, struct sock_ctl *ctl)
 {
     size_t got = 0, c;
     uint64_t i = 0, off = 0;
@@ -478,7 +517,8 @@ static long recv_stream(struct sock *sk, struct sio *io, int flags, int *mflags,
         return -ENOMEM;
     do {
         c = io->total - got < SOCK_CHUNK ? io->total - got : SOCK_CHUNK;
-        r = sock_recv(sk, k, c, f, &io->name, full, mflags);
+        /* the sender's name comes with the first chunk */
+        r = sk->k->recv(sk->s, k, c, f, got ? NULL : &io->name, got ? NULL : full, mflags, ctl);
         if (r <= 0)
             break;
         if (iov_move(io, &i, &off, k, (size_t)r, true)) {
@@ -488,14 +528,15 @@ static long recv_stream(struct sock *sk, struct sio *io, int flags, int *mflags,
         got += (size_t)r;
         if (!(flags & LINUX_MSG_WAITALL))
             f |= LINUX_MSG_DONTWAIT; /* later chunks: only what has arrived */
-    } while (got < io->total && !(flags & LINUX_MSG_PEEK));
+    } while (got < io->total && !(flags & LINUX_MSG_PEEK) && !(ctl && ctl->stop));
     kfree(k);
     return got ? (long)got : r;
 }
 
 /* Receive into io; *mflags gets MSG_TRUNC for a cut datagram; the name (when asked for)
  * goes to io->uname with its full length at ulen. */
-static long do_recv(struct sock *sk, struct sio *io, int flags, int *mflags, uint64_t ulen)
+static long do_recv(const struct sk *sk, struct sio *io, int flags, int *mflags, uint64_t ulen,
+                    struct sock_ctl *ctl)
 {
     uint32_t full = sizeof(io->name);
     long r = recv_check(io);
@@ -503,45 +544,57 @@ static long do_recv(struct sock *sk, struct sio *io, int flags, int *mflags, uin
     *mflags = 0;
     if (r)
         return r;
-    if ((flags & LINUX_MSG_OOB) && sock_is_stream(sk))
+    if ((flags & LINUX_MSG_OOB) && sk->k != &unix_kind && sk->k->data(sk->s) == SOCK_DATA_STREAM)
         return -EINVAL; /* no urgent data is ever pending */
-    if (sock_is_stream(sk))
-        r = recv_stream(sk, io, flags, mflags, &full);
+    if (sk->k->data(sk->s) == SOCK_DATA_STREAM)
+        r = recv_stream(sk, io, flags, mflags, &full, ctl);
     else
-        r = recv_dgram(sk, io, flags, mflags, &full);
+        r = recv_dgram(sk, io, flags, mflags, &full, ctl);
     if (r >= 0 && io->uname && name_out(io->uname, ulen, &io->name, io->namelen, full))
         r = -EFAULT;
     return r;
 }
 
+/* The destination of a send: copied in, an AF_UNIX path resolved. */
+static int to_in(const struct sk *sk, uint64_t uaddr, uint64_t len, struct sio *io,
+                 struct unix_path *up)
+{
+    int rc = addr_in(uaddr, len, &io->name);
+
+    io->namelen = (uint32_t)len;
+    io->to = (struct sock_addr){&io->name, (size_t)len, NULL};
+    /* only a datagram socket goes to the name (streams refuse it, seqpackets ignore it) */
+    if (rc == 0 && sk->k == &unix_kind && unix_type(sk->s) == LINUX_SOCK_DGRAM)
+        rc = sys_unix_path_get(&io->to, false, up);
+    return rc;
+}
+
 long sys_sendto(const uint64_t a[6])
 {
     struct sio io = {0};
-    struct file *f;
-    struct sock *sk;
-    long rc = get_sock(a[0], &f, &sk);
+    struct unix_path up = {0};
+    struct sk sk;
+    long rc = get_sock(a[0], &sk);
 
     if (rc)
         return rc;
     rc = buf_in(a[1], a[2], &io);
-    if (rc == 0 && a[4]) {
-        rc = addr_in(a[4], a[5], &io.name);
-        io.namelen = (uint32_t)a[5];
-    }
+    if (rc == 0 && a[4])
+        rc = to_in(&sk, a[4], a[5], &io, &up);
     if (rc == 0)
-        rc = do_send(sk, &io, (int)a[3]);
+        rc = do_send(&sk, &io, (int)a[3], NULL);
+    sys_unix_path_put(&io.to, &up, false);
     kfree(io.iov);
-    file_put(f);
+    file_put(sk.f);
     return rc;
 }
 
 long sys_recvfrom(const uint64_t a[6])
 {
     struct sio io = {0};
-    struct file *f;
-    struct sock *sk;
+    struct sk sk;
     int mflags;
-    long rc = get_sock(a[0], &f, &sk);
+    long rc = get_sock(a[0], &sk);
 
     if (rc)
         return rc;
@@ -551,9 +604,9 @@ long sys_recvfrom(const uint64_t a[6])
         rc = len_in(a[5], &io.namelen);
     }
     if (rc == 0)
-        rc = do_recv(sk, &io, (int)a[3], &mflags, a[5]);
+        rc = do_recv(&sk, &io, (int)a[3], &mflags, a[5], NULL);
     kfree(io.iov);
-    file_put(f);
+    file_put(sk.f);
     return rc;
 }
 
@@ -566,7 +619,8 @@ long sys_recvfrom(const uint64_t a[6])
 /* Decode a msghdr at umsg (Linux's copy_msghdr_from_user): the name length is cut to a
  * sockaddr_storage (negative -EINVAL), control data longer than INT_MAX is -ENOBUFS, then
  * the iovecs. Send: the name is copied in; receive: its room is noted. */
-static int msg_in(uint64_t umsg, bool recv, struct sio *io)
+static int msg_in(const struct sk *sk, uint64_t umsg, bool recv, struct sio *io,
+                  struct unix_path *up)
 {
     struct linux_msghdr m;
     int rc;
@@ -582,63 +636,76 @@ static int msg_in(uint64_t umsg, bool recv, struct sio *io)
     if (m.msg_iovlen > LINUX_UIO_MAXIOV)
         return -EMSGSIZE;
     io->namelen = m.msg_name ? m.msg_namelen : 0;
+    io->uctl = m.msg_control;
+    io->ctllen = m.msg_controllen;
     if (recv)
         io->uname = m.msg_name;
-    else if (io->namelen && (rc = addr_in(m.msg_name, io->namelen, &io->name)))
+    else if (io->namelen && (rc = to_in(sk, m.msg_name, io->namelen, io, up)))
         return rc;
     return iov_in(m.msg_iov, m.msg_iovlen, io);
 }
 
-static long sendmsg_one(struct sock *sk, uint64_t umsg, int flags)
+static long sendmsg_one(const struct sk *sk, uint64_t umsg, int flags)
 {
     struct sio io = {0};
-    long rc = msg_in(umsg, false, &io);
+    struct unix_path up = {0};
+    struct sock_ctl ctl = {0};
+    long rc = msg_in(sk, umsg, false, &io, &up);
 
+    if (rc == 0 && sk->k == &unix_kind)
+        rc = sys_unix_ctl_in(io.uctl, io.ctllen, &ctl);
     if (rc == 0)
-        rc = do_send(sk, &io, flags);
+        rc = do_send(sk, &io, flags, sk->k == &unix_kind ? &ctl : NULL);
+    sock_ctl_release(&ctl);
+    sys_unix_path_put(&io.to, &up, false);
     kfree(io.iov);
     return rc;
 }
 
-static long recvmsg_one(struct sock *sk, uint64_t umsg, int flags)
+static long recvmsg_one(const struct sk *sk, uint64_t umsg, int flags)
 {
     struct sio io = {0};
-    uint64_t zero = 0;
+    struct sock_ctl ctl = {0};
+    uint64_t used = 0;
     int mflags = 0;
-    long rc = msg_in(umsg, true, &io);
+    long rc = msg_in(sk, umsg, true, &io, NULL);
 
+    if (rc == 0 && sk->k == &unix_kind)
+        ctl.passcred = sys_unix_passcred(sk->s);
     if (rc == 0)
-        rc = do_recv(sk, &io, flags, &mflags, umsg + MSG_OFF_NAMELEN);
-    if (rc >= 0 && (sys_copy_out(umsg + MSG_OFF_CONTROLLEN, &zero, sizeof(zero)) ||
+        rc = do_recv(sk, &io, flags, &mflags, umsg + MSG_OFF_NAMELEN, &ctl);
+    if (rc >= 0 && sk->k == &unix_kind &&
+        sys_unix_ctl_out(&ctl, io.uctl, io.ctllen, flags, &used, &mflags))
+        rc = -EFAULT;
+    if (rc >= 0 && (sys_copy_out(umsg + MSG_OFF_CONTROLLEN, &used, sizeof(used)) ||
                     sys_copy_out(umsg + MSG_OFF_FLAGS, &mflags, sizeof(mflags))))
         rc = -EFAULT;
+    sock_ctl_release(&ctl);
     kfree(io.iov);
     return rc;
 }
 
 long sys_sendmsg(const uint64_t a[6])
 {
-    struct file *f;
-    struct sock *sk;
-    long rc = get_sock(a[0], &f, &sk);
+    struct sk sk;
+    long rc = get_sock(a[0], &sk);
 
     if (rc)
         return rc;
-    rc = sendmsg_one(sk, a[1], (int)a[2]);
-    file_put(f);
+    rc = sendmsg_one(&sk, a[1], (int)a[2]);
+    file_put(sk.f);
     return rc;
 }
 
 long sys_recvmsg(const uint64_t a[6])
 {
-    struct file *f;
-    struct sock *sk;
-    long rc = get_sock(a[0], &f, &sk);
+    struct sk sk;
+    long rc = get_sock(a[0], &sk);
 
     if (rc)
         return rc;
-    rc = recvmsg_one(sk, a[1], (int)a[2]);
-    file_put(f);
+    rc = recvmsg_one(&sk, a[1], (int)a[2]);
+    file_put(sk.f);
     return rc;
 }
 
@@ -657,10 +724,9 @@ static long mmsg_result(unsigned done, long err)
 long sys_sendmmsg(const uint64_t a[6])
 {
     uint64_t vlen = a[2] > LINUX_UIO_MAXIOV ? LINUX_UIO_MAXIOV : a[2];
-    struct file *f;
-    struct sock *sk;
+    struct sk sk;
     unsigned done = 0;
-    long rc = get_sock(a[0], &f, &sk);
+    long rc = get_sock(a[0], &sk);
 
     if (rc)
         return rc;
@@ -668,7 +734,7 @@ long sys_sendmmsg(const uint64_t a[6])
         uint64_t um = a[1] + done * MMSG_SIZE;
         uint32_t len;
 
-        rc = sendmsg_one(sk, um, (int)a[3]);
+        rc = sendmsg_one(&sk, um, (int)a[3]);
         if (rc < 0)
             break;
         len = (uint32_t)rc;
@@ -677,7 +743,7 @@ long sys_sendmmsg(const uint64_t a[6])
             break;
         }
     }
-    file_put(f);
+    file_put(sk.f);
     return mmsg_result(done, rc);
 }
 
@@ -701,10 +767,9 @@ long sys_recvmmsg(const uint64_t a[6])
 {
     uint64_t vlen = a[2] > LINUX_UIO_MAXIOV ? LINUX_UIO_MAXIOV : a[2], deadline = UINT64_MAX;
     int flags = (int)a[3] & ~MSG_WAITFORONE;
-    struct file *f;
-    struct sock *sk;
+    struct sk sk;
     unsigned done = 0;
-    long rc = get_sock(a[0], &f, &sk);
+    long rc = get_sock(a[0], &sk);
 
     if (rc == 0)
         rc = mmsg_timeout(a[4], &deadline);
@@ -712,7 +777,7 @@ long sys_recvmmsg(const uint64_t a[6])
         uint64_t um = a[1] + done * MMSG_SIZE;
         uint32_t len;
 
-        rc = recvmsg_one(sk, um, flags);
+        rc = recvmsg_one(&sk, um, flags);
         if (rc < 0)
             break;
         len = (uint32_t)rc;
@@ -727,6 +792,7 @@ long sys_recvmmsg(const uint64_t a[6])
             break;
         }
     }
-    file_put(f);
+    if (sk.f)
+        file_put(sk.f);
     return mmsg_result(done, rc);
 }
