@@ -176,6 +176,12 @@ const struct sc_case sc_cases_sock[] = {
          CALL(connect, W(0), R(0), LO("\xb9", "\x20"), I(16)),
          CALL(sendto, W(1), R(0), D("x"), I(1), I(0), I(0), I(0)),
          CALLO(getpeername, W(0), LO_OUT("\xb9", "\x20") "\x10\0\0\0", R(0), BUF(16), LEN("\x10"))),
+    /* an unbound UDP socket is named by its route's source address once connected, and
+     * by the unspecified address again once the association is dissolved */
+    CASE("sock.udp_connect_name", UDP_SOCK, CALL(connect, W(0), R(0), LO("\xb9", "\x30"), I(16)),
+         CALLAT(getsockname, W(0), 4, "\x7f\x00\x00\x01", R(0), BUF(16), LEN("\x10")),
+         CALL(connect, W(0), R(0), D("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"), I(16)),
+         CALLAT(getsockname, W(0), 4, "\0\0\0\0", R(0), BUF(16), LEN("\x10"))),
     CASE("sock.msghdr", UDP_SOCK, CALL(bind, W(0), R(0), LO("\xb9", "\x21"), I(16)),
          CALL(connect, W(0), R(0), LO("\xb9", "\x21"), I(16)),
          CALL(sendmsg, W(0), R(0), MSG0, I(0)), /* an empty datagram */
