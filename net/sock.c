@@ -771,7 +771,8 @@ static long tcp_send_locked(struct sock *sk, const uint8_t *buf, size_t len, boo
             n = tcp_sndbuf(sk->tcp);
         if (n > 0xffff)
             n = 0xffff;
-        if (tcp_write(sk->tcp, buf + sent, (u16_t)n, TCP_WRITE_FLAG_COPY) != ERR_OK) {
+        if (tcp_write(sk->tcp, buf + sent, (u16_t)n,
+                      TCP_WRITE_FLAG_COPY | (sk->cork ? TCP_WRITE_FLAG_MORE : 0)) != ERR_OK) {
             tcp_output(sk->tcp); /* queue full: push what is there, then wait */
             if (nonblock)
                 return sent ? (long)sent : -EAGAIN;

@@ -50,6 +50,7 @@ events { worker_connections 64; }
 http {
     access_log off;
     sendfile on;
+    tcp_nopush on;
     client_body_temp_path /tmp/body;
     proxy_temp_path /tmp/proxy;
     fastcgi_temp_path /tmp/fastcgi;
