@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 struct netif;
+struct config_value;
 
 /* Addresses are in network byte order. */
 struct net_if_config {
@@ -28,7 +29,37 @@ struct net_if_config {
     bool ipv6;             /* link-local address and SLAAC from router advertisements */
     bool dhcp6;            /* stateless DHCPv6 (other configuration) when the RA says so */
     bool is_default;       /* default interface for routes nothing else matches */
+    uint16_t mtu;          /* 0: the device's */
+    bool has_ip6;          /* ip6: a static IPv6 address (besides link-local and SLAAC) */
+    uint8_t ip6[16];
 };
+
+/*
+ * The manifest's network keys (net/netcfg.c, docs/net.md "Configuration"), by Nanos's names:
+ * a tuple en<N> per interface (N = 1 for hal_net device 0), with ipaddr, netmask, gateway,
+ * ip6addr, mtu, default, exec_wait_for_ip4_secs, exec_wait_for_ip6_secs; the same keys at
+ * the root configure en1 when there is no en1 tuple. No ipaddr: DHCPv4.
+ */
+#define NET_CFG_MAX_IFS 4
+struct net_config {
+    struct net_if_config ifc[NET_CFG_MAX_IFS];  /* [i]: device i, interface en<i+1> */
+    uint32_t wait4_s[NET_CFG_MAX_IFS], wait6_s[NET_CFG_MAX_IFS]; /* 0: do not wait */
+};
+/* Every device with DHCPv4, SLAAC and stateless DHCPv6, the first one the default route. */
+void net_config_defaults(struct net_config *c);
+/* Read root's keys into *c (defaults first). 0, or -EINVAL with a message in err ("en1:
+ * ipaddr 10.0.2.300 is not an IPv4 address"). Checks each MTU against its device. */
+int net_config_read(const struct config_value *root, struct net_config *c, char *err, size_t errlen);
+/* The configuration net_start() gives the devices (copied); NULL: the defaults again. */
+void net_config_use(const struct net_config *c);
+/* True when c asks to wait for an address on a device that exists. */
+bool net_config_waits(const struct net_config *c);
+/* After net_start(): sleep until every interface c waits for has its address (IPv4: any;
+ * IPv6: a valid global one) or its time ran out (logged). 0, or -ETIMEDOUT. May sleep. */
+int net_wait_addresses(const struct net_config *c);
+/* Device index's interface has an address (ipv6: a valid non-link-local one): 1, 0, or
+ * -ENODEV when the device has no interface. Takes the network lock. */
+int net_if_has_address(unsigned index, bool ipv6);
 
 /* Bring up lwIP, the loopback interface and the network thread. Returns 0, -EALREADY (already
  * up), -ENOMEM, -ENETDOWN (net_boot found an abandoned stack). May sleep. */

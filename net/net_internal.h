@@ -40,4 +40,8 @@ void net_lwip_teardown(void);
 bool net_threaded(void); /* net_init() (not net_init_direct()) started the stack */
 void net_rx_irq(void *arg, const void *frame, size_t len);
 
+/* netcfg.c: the configuration net_start() gives device i (net_config_use's, or the
+ * defaults). */
+void net_config_for(unsigned i, struct net_if_config *out);
+
 #endif

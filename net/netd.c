@@ -269,6 +269,7 @@ int net_shutdown(void)
 
 void net_boot(void)
 {
+    net_config_use(NULL); /* this boot's manifest says again (hosted: boots share statics) */
     if (netd.inited && !netd.broken) {
         log_err("net: an earlier boot ended with the network stack running; "
                 "sockets are unavailable in this process");
@@ -277,8 +278,8 @@ void net_boot(void)
     }
 }
 
-/* Default configuration of every device: DHCPv4, SLAAC + stateless DHCPv6; the first one
- * is the default route. */
+/* Every device with the manifest's configuration (net_config_use), by default DHCPv4, SLAAC
+ * and stateless DHCPv6 with the first one the default route. */
 int net_start(void)
 {
     int rc;
@@ -289,9 +290,9 @@ int net_start(void)
     if (rc)
         return rc == -EALREADY ? 0 : rc;
     for (unsigned i = 0; i < hal_net_count(); i++) {
-        struct net_if_config cfg = {.dhcp4 = true, .ipv6 = true, .dhcp6 = true,
-                                    .is_default = i == 0};
+        struct net_if_config cfg;
 
+        net_config_for(i, &cfg);
         rc = net_if_add(i, &cfg, NULL);
         if (rc)
             return rc;

@@ -106,6 +106,10 @@ static void dev_configure(struct netif *netif, const struct net_if_config *cfg)
 {
     if (cfg->is_default)
         netif_set_default(netif);
+    if (cfg->mtu) {
+        netif->mtu = cfg->mtu;
+        netif->mtu6 = cfg->mtu;
+    }
     netif_set_up(netif);
     if (cfg->dhcp4)
         dhcp_start(netif);
@@ -114,6 +118,13 @@ static void dev_configure(struct netif *netif, const struct net_if_config *cfg)
         netif_set_ip6_autoconfig_enabled(netif, 1);
         if (cfg->dhcp6)
             dhcp6_enable_stateless(netif);
+        if (cfg->has_ip6) {
+            ip6_addr_t a;
+
+            memcpy(a.addr, cfg->ip6, sizeof(a.addr));
+            ip6_addr_clear_zone(&a);
+            netif_add_ip6_address(netif, &a, NULL); /* tentative until DAD passes */
+        }
     }
 }
 
@@ -203,4 +214,32 @@ void net_if_remove_all(void)
             kfree(nd);
         }
     }
+}
+
+static bool has_address_locked(struct netif *n, bool ipv6)
+{
+    if (!ipv6)
+        return !ip4_addr_isany_val(*netif_ip4_addr(n));
+    for (int i = 0; i < LWIP_IPV6_NUM_ADDRESSES; i++)
+        if (ip6_addr_isvalid(netif_ip6_addr_state(n, i)) &&
+            !ip6_addr_islinklocal(netif_ip6_addr(n, i)))
+            return true;
+    return false;
+}
+
+int net_if_has_address(unsigned index, bool ipv6)
+{
+    struct hal_net *dev = hal_net_get(index);
+    struct netif *n;
+    int rc = -ENODEV;
+
+    net_lock();
+    NETIF_FOREACH(n) {
+        struct net_dev *nd = n->state;
+
+        if (dev && nd && nd->dev == dev)
+            rc = has_address_locked(n, ipv6) ? 1 : 0;
+    }
+    net_unlock();
+    return rc;
 }

@@ -23,6 +23,7 @@
 #include "core/sched/sched.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_time.h"
+#include "lwip/ip.h"
 #include "lwip/ip_addr.h"
 #include "lwip/netif.h"
 #include "lwip/priv/tcp_priv.h"
@@ -770,7 +771,8 @@ static long tcp_send_locked(struct sock *sk, const uint8_t *buf, size_t len, boo
             n = tcp_sndbuf(sk->tcp);
         if (n > 0xffff)
             n = 0xffff;
-        if (tcp_write(sk->tcp, buf + sent, (u16_t)n, TCP_WRITE_FLAG_COPY) != ERR_OK) {
+        if (tcp_write(sk->tcp, buf + sent, (u16_t)n,
+                      TCP_WRITE_FLAG_COPY | (sk->cork ? TCP_WRITE_FLAG_MORE : 0)) != ERR_OK) {
             tcp_output(sk->tcp); /* queue full: push what is there, then wait */
             if (nonblock)
                 return sent ? (long)sent : -EAGAIN;
@@ -992,6 +994,20 @@ int sock_shutdown(struct sock *sk, int how)
     return rc;
 }
 
+/* A connected UDP socket is named by the source address of its route, as Linux picks it at
+ * connect; lwIP leaves the pcb's local address unspecified and picks one per datagram. */
+static const ip_addr_t *udp_name(const struct udp_pcb *u, bool connected)
+{
+    const ip_addr_t *src;
+    struct netif *n;
+
+    if (!connected || !ip_addr_isany(&u->local_ip))
+        return &u->local_ip;
+    n = ip_route(&u->local_ip, &u->remote_ip);
+    src = n ? ip_netif_get_local_ip(n, &u->remote_ip) : NULL;
+    return src && !ip_addr_isany(src) ? src : &u->local_ip;
+}
+
 int sock_getname(struct sock *sk, bool peer, void *addr, uint32_t *len)
 {
     const ip_addr_t *ip = NULL;
@@ -1009,7 +1025,7 @@ int sock_getname(struct sock *sk, bool peer, void *addr, uint32_t *len)
     } else if (sk->tcp) {
         ip = &sk->tcp->local_ip, port = sk->tcp->local_port;
     } else if (sk->udp) {
-        ip = &sk->udp->local_ip, port = sk->udp->local_port;
+        ip = udp_name(sk->udp, sk->state == SK_CONNECTED), port = sk->udp->local_port;
     }
     if (rc == 0)
         addr_out(sk, ip, port, addr, len);

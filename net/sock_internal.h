@@ -42,6 +42,7 @@ struct sock {
     bool connect_failed; /* closed by a failed connect: connect may try again */
     bool reuseport;      /* SO_REUSEPORT: recorded and reported (lwIP cannot share a port) */
     bool linger_on;      /* SO_LINGER */
+    bool cork;           /* TCP_CORK: writes go without PSH until uncorked (then pushed) */
     int linger_sec;
     int user_mss;        /* TCP_MAXSEG before connect; 0: none */
     struct pbuf *rx;     /* TCP: unread data */

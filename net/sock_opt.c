@@ -142,6 +142,12 @@ static int set_tcp_level(struct sock *sk, int name, int v)
             sk->tcp->mss = (u16_t)(v < TCP_MSS ? v : TCP_MSS);
         return 0;
     }
+    if (name == LINUX_TCP_CORK) { /* nginx's tcp_nopush: header and body in one burst */
+        sk->cork = v != 0;
+        if (!sk->cork && sk->tcp && sk->state == SK_CONNECTED)
+            tcp_output(sk->tcp);
+        return 0;
+    }
     if (!sk->tcp)
         return name == LINUX_TCP_NODELAY ? 0 : -EINVAL;
     switch (name) {
@@ -334,6 +340,7 @@ static int get_tcp_level(struct sock *sk, int name, void *out, uint32_t *lv)
     switch (name) {
     case LINUX_TCP_INFO: *lv = get_tcp_info(sk, out); return 0;
     case LINUX_TCP_NODELAY: v = sk->tcp && tcp_nagle_disabled(sk->tcp); break;
+    case LINUX_TCP_CORK: v = sk->cork; break;
     case LINUX_TCP_KEEPIDLE: v = sk->tcp ? (int)(sk->tcp->keep_idle / 1000) : 7200; break;
     case LINUX_TCP_KEEPINTVL: v = sk->tcp ? (int)(sk->tcp->keep_intvl / 1000) : 75; break;
     case LINUX_TCP_KEEPCNT: v = sk->tcp ? (int)sk->tcp->keep_cnt : 9; break;

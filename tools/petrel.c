@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "tools/petrel.h"
+#include "tools/petrel_net.h"
 
 #ifndef PETREL_KERNEL
 #define PETREL_KERNEL "petrel.elf"
@@ -476,6 +477,7 @@ static void write_manifest(FILE *f, const char *program, char **argv, int argc)
     fputs(" )\n  cwd:/\n", f);
     if (o.debug)
         fputs("  debugsyscalls:t\n", f);
+    pn_manifest(f); /* a static address: the en1 tuple (petrel_net.c) */
     fputs(")\n", f);
 }
 
@@ -973,6 +975,8 @@ static int boot(const char *img)
         say("image kept in %s (the program's writes stay there)", disk);
     }
     say("booting %s (%s, %s, %s)", kernel, o.machine, accel, o.mem);
+    if (pn_summary())
+        say("%s", pn_summary());
     args[n++] = (char *)(getenv("PETREL_QEMU") ? getenv("PETREL_QEMU") : PETREL_QEMU);
     args[n++] = "-M";
     args[n++] = (char *)o.machine;
@@ -984,6 +988,7 @@ static int boot(const char *img)
     args[n++] = (char *)o.timeout;
     args[n++] = "-d";
     args[n++] = (char *)disk;
+    pn_qemu_args(args, &n); /* the NIC: -p, --net (petrel_net.c) */
     args[n++] = "-s";
     args[n++] = streams; /* filled by run_vm */
     args[n++] = (char *)kernel;
@@ -1018,7 +1023,10 @@ static void usage(void)
           "  --disk-size SIZE        image size (default: content + 25% + 4 MiB)\n"
           "  --timeout SECONDS       stop the VM after this long (default: never)\n"
           "  --console FILE          the kernel's messages go to FILE (default: stderr)\n"
-          "  -q, --quiet             no progress lines on stderr\n",
+          "  -q, --quiet             no progress lines on stderr\n"
+          "  -p, --publish [HOSTIP:]HOST:GUEST[/udp]  forward a host port (repeatable)\n"
+          "  --net user|tap:NAME|none  the NIC's backend (default: user with -p/--ip)\n"
+          "  --ip ADDR, --netmask MASK, --gateway ADDR  a static IPv4 address (else DHCP)\n",
           stderr);
     exit(EXIT_USAGE);
 }
@@ -1032,10 +1040,17 @@ static int parse_opts(int argc, char **argv)
                                        {"machine", 1, 0, 'T'},       {"keep-image", 1, 0, 'K'},
                                        {"persist", 0, 0, 'P'},       {"disk-size", 1, 0, 'S'},
                                        {"timeout", 1, 0, 'W'}, {"console", 1, 0, 'C'},       {"quiet", 0, 0, 'q'},
-                                       {"help", 0, 0, 'h'},          {0, 0, 0, 0}};
+                                       {"help", 0, 0, 'h'},
+                                       /* networking (petrel_net.c) */
+                                       {"publish", 1, 0, PN_OPT_PUBLISH},
+                                       {"net", 1, 0, PN_OPT_NET},
+                                       {"ip", 1, 0, PN_OPT_IP},
+                                       {"gateway", 1, 0, PN_OPT_GATEWAY},
+                                       {"netmask", 1, 0, PN_OPT_NETMASK},
+                                       {0, 0, 0, 0}};
     int c;
 
-    while ((c = getopt_long(argc, argv, "+m:c:e:dqh", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+m:c:e:dqhp:", lo, NULL)) != -1) {
         switch (c) {
         case 'm':
             o.mem = optarg;
@@ -1087,6 +1102,13 @@ static int parse_opts(int argc, char **argv)
         case 'q':
             o.quiet = true;
             break;
+        case PN_OPT_PUBLISH: /* networking (petrel_net.c) */
+        case PN_OPT_NET:
+        case PN_OPT_IP:
+        case PN_OPT_GATEWAY:
+        case PN_OPT_NETMASK:
+            pn_option(c, optarg);
+            break;
         default:
             usage();
         }
@@ -1095,6 +1117,7 @@ static int parse_opts(int argc, char **argv)
         die(EXIT_USAGE, "--accel must be auto, kvm or tcg");
     if (strcmp(o.machine, "microvm") && strcmp(o.machine, "q35"))
         die(EXIT_USAGE, "--machine must be microvm or q35");
+    pn_finish();
     if (o.cpus && strcmp(o.cpus, "1") != 0)
         say("-c %s: Petrel runs programs on one CPU for now", o.cpus);
     if (optind >= argc)

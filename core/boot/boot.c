@@ -28,6 +28,7 @@
 #include "hal/hal_stdio.h"
 #include "hal/hal_time.h"
 #include "hal/hal_user.h"
+#include "net/net.h"
 
 static void boot_clock(void *arg, struct tfs_time *now)
 {
@@ -160,6 +161,33 @@ static void mount_tmpfs(const struct config_value *root)
         kprintf("petrel: cannot mount a tmpfs on /dev/shm\n");
 }
 
+/*
+ * The manifest's network keys (en1:(ipaddr:... ), exec_wait_for_ip4_secs...: docs/net.md):
+ * net_start() uses them whenever the stack starts (the first socket, or here). A wait asked
+ * for starts the stack now and holds the program back until the address is there or the
+ * time is up. A malformed value stops the boot.
+ */
+static int boot_network(const struct config_value *root)
+{
+    static struct net_config nc;
+    char err[160];
+    int rc = net_config_read(root, &nc, err, sizeof(err));
+
+    if (rc) {
+        kprintf("petrel: manifest: %s\n", err);
+        return rc;
+    }
+    net_config_use(&nc);
+    if (!net_config_waits(&nc))
+        return 0;
+    rc = net_start();
+    if (rc)
+        kprintf("petrel: cannot start the network: %s\n", KERR(rc));
+    else
+        net_wait_addresses(&nc); /* a timeout is reported and the program starts anyway */
+    return 0;
+}
+
 int boot_mount(const char *cmdline, struct proc_config *cfg)
 {
     static struct vfs_blkdev bd;
@@ -178,6 +206,8 @@ int boot_mount(const char *cmdline, struct proc_config *cfg)
         rc = proc_cmdline_override(root, cmdline ? cmdline : "");
     if (rc == 0)
         rc = proc_config_from_tree(root, cfg);
+    if (rc == 0)
+        rc = boot_network(root);
     if (rc == 0)
         rc = vfs_tfs_mount(NULL, "/", &bd.dev, NULL, NULL);
     if (rc == 0)

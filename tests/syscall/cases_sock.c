@@ -154,6 +154,18 @@ const struct sc_case sc_cases_sock[] = {
          CALLO(ioctl, W(0), "\x05\0\0\0", R(6), I(FIONREAD), BUF(4)),
          CALL(shutdown, W(0), R(4), I(SHUT_WR)),
          CALLO(recvfrom, W(5), "hello", R(6), BUF(8), I(8), I(MSG_WAITALL), I(0), I(0))),
+    /* TCP_CORK (nginx's tcp_nopush): reported as 0/1, corked data arrives once uncorked */
+    CASE("sock.tcp_cork", TCP_SOCK,
+         CALL(setsockopt, W(0), R(0), I(SOL_SOCKET), I(SO_REUSEADDR), INT1, I(4)),
+         CALL(bind, W(0), R(0), LO("\xb9", "\x31"), I(16)), CALL(listen, W(0), R(0), I(4)),
+         TCP_SOCK, CALL(connect, W(0), R(4), LO("\xb9", "\x31"), I(16)),
+         CALL(accept4, OK, R(0), I(0), I(0), I(SOCK_CLOEXEC)),
+         CALL(setsockopt, W(0), R(4), I(IPPROTO_TCP), I(TCP_CORK), D("\x05\0\0\0"), I(4)),
+         CALLO(getsockopt, W(0), "\x01\0\0\0", R(4), I(IPPROTO_TCP), I(TCP_CORK), BUF(4), LEN("\x04")),
+         CALL(sendto, W(4), R(4), D("cork"), I(4), I(MSG_NOSIGNAL), I(0), I(0)),
+         CALL(setsockopt, W(0), R(4), I(IPPROTO_TCP), I(TCP_CORK), D("\0\0\0\0"), I(4)),
+         CALLO(getsockopt, W(0), "\0\0\0\0", R(4), I(IPPROTO_TCP), I(TCP_CORK), BUF(4), LEN("\x04")),
+         CALLO(recvfrom, W(4), "cork", R(6), BUF(4), I(4), I(MSG_WAITALL), I(0), I(0))),
     CASE("sock.tcp_accept_names", TCP_SOCK,
          CALL(setsockopt, W(0), R(0), I(SOL_SOCKET), I(SO_REUSEADDR), INT1, I(4)),
          CALL(bind, W(0), R(0), LO("\xb9", "\x11"), I(16)), CALL(listen, W(0), R(0), I(4)),
@@ -176,6 +188,12 @@ const struct sc_case sc_cases_sock[] = {
          CALL(connect, W(0), R(0), LO("\xb9", "\x20"), I(16)),
          CALL(sendto, W(1), R(0), D("x"), I(1), I(0), I(0), I(0)),
          CALLO(getpeername, W(0), LO_OUT("\xb9", "\x20") "\x10\0\0\0", R(0), BUF(16), LEN("\x10"))),
+    /* an unbound UDP socket is named by its route's source address once connected, and
+     * by the unspecified address again once the association is dissolved */
+    CASE("sock.udp_connect_name", UDP_SOCK, CALL(connect, W(0), R(0), LO("\xb9", "\x30"), I(16)),
+         CALLAT(getsockname, W(0), 4, "\x7f\x00\x00\x01", R(0), BUF(16), LEN("\x10")),
+         CALL(connect, W(0), R(0), D("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"), I(16)),
+         CALLAT(getsockname, W(0), 4, "\0\0\0\0", R(0), BUF(16), LEN("\x10"))),
     CASE("sock.msghdr", UDP_SOCK, CALL(bind, W(0), R(0), LO("\xb9", "\x21"), I(16)),
          CALL(connect, W(0), R(0), LO("\xb9", "\x21"), I(16)),
          CALL(sendmsg, W(0), R(0), MSG0, I(0)), /* an empty datagram */
