@@ -144,6 +144,9 @@ int proc_config_from_tree(const struct config_value *root, struct proc_config *c
         rc = config_envp(config_get(root, "environment"), cfg);
     cfg->debugsyscalls = config_get_flag(root, "debugsyscalls");
     cfg->fault = config_get_flag(root, "fault");
+    cfg->syscall_summary = config_get_flag(root, "syscall_summary");
+    cfg->missing_files = config_get_flag(root, "missing_files");
+    cfg->futex_trace = config_get_flag(root, "futex_trace");
     cfg->noaslr = config_get_flag(root, "noaslr");
     cfg->exec_protection = config_get_flag(root, "exec_protection");
     if (rc)
@@ -185,6 +188,9 @@ int proc_config_copy(const struct proc_config *src, struct proc_config *dst)
     memset(dst, 0, sizeof(*dst));
     dst->debugsyscalls = src->debugsyscalls;
     dst->fault = src->fault;
+    dst->syscall_summary = src->syscall_summary;
+    dst->missing_files = src->missing_files;
+    dst->futex_trace = src->futex_trace;
     dst->noaslr = src->noaslr;
     dst->exec_protection = src->exec_protection;
     if ((src->program && !(dst->program = kstrdup(src->program))) ||
@@ -357,6 +363,7 @@ void proc_exit(struct proc *p, int status)
         p->exit_status = status;
         spin_unlock_irqrestore(&p->tlock, tok);
     }
+    sys_diag_report(); /* syscall_summary, missing_files: the program has ended */
     rc = vfs_sync();
     if (rc)
         log_warn("exit: writing the filesystems back failed: %d", rc);

@@ -66,6 +66,9 @@ struct proc_config {
     char *cwd;          /* NULL: "/" */
     bool debugsyscalls; /* trace every syscall */
     bool fault;         /* print a report on a fatal user fault */
+    bool syscall_summary; /* count syscalls, print a table at exit (core/syscall/diag.c) */
+    bool missing_files;   /* list the paths open/exec failed on with ENOENT at exit */
+    bool futex_trace;     /* one console line per futex call */
     bool noaslr;          /* no user ASLR (core/mm VM_SPACE_NOASLR) */
     bool exec_protection; /* W^X, exec only from executable files (VM_SPACE_EXEC_PROTECT) */
 };
