@@ -6,8 +6,9 @@
 # threads, json, hashlib, re and a file in /tmp; busybox sh (a loop and arithmetic), find,
 # tar creating an archive in /tmp and an archive piped between two runs; a dynamic pthreads
 # program (glibc and musl); a static Go program; and the diagnostics --summary and
-# --missing-files. (1 MiB through cat and gzip, stdout/stderr apart and a program polling
-# stdin are in petrel_stdio_test.sh.) About 60 s under TCG on a loaded machine.
+# --missing-files, and fault:t's backtrace with symbols (the program's, musl's libc).
+# (1 MiB through cat and gzip, stdout/stderr apart and a program polling stdin are in
+# petrel_stdio_test.sh.) About 60 s under TCG on a loaded machine.
 set -u
 B=$1
 S=$2
@@ -194,6 +195,39 @@ if [ -n "$BB" ]; then
         grep -Eq "^  /no/such/file \(open(at)?\)$" "$T/diag.err" ||
         fail "diag: /no/such/file not listed: $(cat "$T/diag.err")"
     [ ! -s "$T/diag.out" ] || fail "diag: the report reached stdout: $(cat "$T/diag.out")"
+fi
+
+# --- fault:t: registers and a backtrace with symbols from the program's and libc's tables ---
+cat >"$T/crash.c" <<'EOF'
+#include <stdio.h>
+#include <string.h>
+__attribute__((noinline)) void crash_here(volatile int *p) { *p = 1; }
+__attribute__((noinline)) void level2(int *p) { crash_here(p); puts("not reached"); }
+__attribute__((noinline)) void level1(int *p) { level2(p); puts("not reached"); }
+int main(int argc, char **argv)
+{
+    if (argc > 1) /* in a library: musl's strlen, exported by its libc.so */
+        return (int)strlen(argc > 5 ? argv[0] : (const char *)0x10);
+    level1((int *)0x10);
+    return 0;
+}
+EOF
+printf '(fault:t)\n' >"$T/fault.manifest"
+gcc -O0 -fno-omit-frame-pointer -o "$T/crash" "$T/crash.c" || exit 1
+"$P" run -q --timeout 300 --manifest "$T/fault.manifest" "$T/crash" >/dev/null 2>"$T/crash.err"
+rc=$?
+[ "$rc" -eq 139 ] || fail "fault: exit $rc, expected 139"
+grep -E '^ +#[0-9]+ 0x[0-9a-f]+ ' "$T/crash.err" |
+    sed 's/^ *#\([0-9]*\) 0x[0-9a-f]* \([a-z_0-9]*\)+0x[0-9a-f]*$/\1 \2/' >"$T/crash.frames"
+printf '0 crash_here\n1 level2\n2 level1\n3 main\n' >"$T/crash.want"
+same fault.symbols "$T/crash.frames" "$T/crash.want"
+grep -q "^  rax [0-9a-f]\{16\} rbx" "$T/crash.err" || fail "fault: no registers: $(cat "$T/crash.err")"
+if command -v musl-gcc >/dev/null; then
+    musl-gcc -O0 -fno-omit-frame-pointer -o "$T/crashm" "$T/crash.c" || exit 1
+    "$P" run -q --timeout 300 --manifest "$T/fault.manifest" "$T/crashm" lib >/dev/null \
+        2>"$T/crashm.err"
+    grep -Eq '^ +#0 0x[0-9a-f]+ strlen\+0x[0-9a-f]+$' "$T/crashm.err" || # a leaf: no frame
+        fail "fault (musl strlen): $(cat "$T/crashm.err")"
 fi
 
 [ "$fails" -eq 0 ] && echo "petrel_runtimes_test: all passed"
