@@ -166,9 +166,20 @@ static bool expand(const char *t, size_t len, const struct vars *v, char *out, s
     return true;
 }
 
-/* The first path matched by an alternative of template (globs: the highest match). */
+struct walk;
+
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/* The first path matched by an alternative of template (globs: the highest match); the
+ * other matches that are the same file (symlinks to it) go to aliases(w, path). */
 static bool pick(const char *tmpl, const struct vars *v, const char *landmark, char *out,
-                 size_t size)
+                 size_t size, void (*aliases)(struct walk *, const char *), struct walk *w)
 {
     for (const char *p = tmpl; p;) {
         const char *bar = strchr(p, '|');
@@ -188,6 +199,10 @@ static bool pick(const char *tmpl, const struct vars *v, const char *landmark, c
             }
             if (best)
                 snprintf(out, size, "%s", best);
+            if (best && aliases) /* other names of the same tree (perl/5.36 -> 5.36.0) */
+                for (size_t i = 0; i < g.gl_pathc; i++)
+                    if (g.gl_pathv[i] != best && same_file(g.gl_pathv[i], best))
+                        aliases(w, g.gl_pathv[i]);
             globfree(&g);
             if (best)
                 return true;
@@ -287,7 +302,7 @@ static void add_set(struct walk *w, const struct pr_set *s, const struct vars *v
     for (int i = 0; i < PR_MAX && s->trees[i]; i++) {
         char path[PATH_MAX];
 
-        if (pick(s->trees[i], v, s->landmark, path, sizeof(path)))
+        if (pick(s->trees[i], v, s->landmark, path, sizeof(path), walk_path, w))
             walk_path(w, path);
     }
     append(w->rep->sets, sizeof(w->rep->sets), s->name);

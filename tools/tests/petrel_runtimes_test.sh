@@ -3,7 +3,8 @@
 # compared with the same command run natively (docs/petrel.md, "Runtime files" and "Tests"):
 # the runtime rules on a fixture tree (`petrel deps`: a python3.9 layout with its modules,
 # skipped names, a module whose library is missing, a link out of the tree); python3 -c with
-# threads, json, hashlib, re and a file in /tmp; busybox sh (a loop and arithmetic), find,
+# threads, json, hashlib, re and a file in /tmp, and ssl/zoneinfo/locale/sqlite3 (the certs, tz
+# and locale sets, modules with their libraries); perl with POSIX and List::Util; busybox sh (a loop and arithmetic), find,
 # tar creating an archive in /tmp and an archive piped between two runs; a dynamic pthreads
 # program (glibc and musl); a static Go program; and the diagnostics --summary and
 # --missing-files, and fault:t's backtrace with symbols (the program's, musl's libc).
@@ -126,6 +127,23 @@ EOF
     run py100 -- "$PY" -c 'print(2**100)'
     echo 1267650600228229401496703205376 >"$T/py100.native"
     same python.print "$T/py100.out" "$T/py100.native"
+    # the certs, tz and locale sets and extension modules with their own libraries
+    data='import ssl, zoneinfo, locale, sqlite3, decimal
+print(ssl.create_default_context().cert_store_stats()["x509_ca"] > 10, zoneinfo.ZoneInfo("Europe/Paris"))
+print(locale.getpreferredencoding(), sqlite3.connect(":memory:").execute("select 1+1").fetchone(), decimal.Decimal(1) / 7)'
+    (cd / && env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/ "$PY" -c "$data") >"$T/pydata.native" 2>&1
+    run pydata -- "$PY" -c "$data"
+    same python.data "$T/pydata.out" "$T/pydata.native"
+fi
+
+# --- perl: its modules (pure Perl and XS) ---------------------------------------------------
+PL=/usr/bin/perl
+if [ -x "$PL" ]; then
+    pl='use POSIX (); use List::Util qw(sum max); use Data::Dumper; $Data::Dumper::Sortkeys = 1;
+print sum(1..100), " ", max(3, 9, 4), " ", POSIX::floor(7.9), "\n", Dumper({a => [1, 2]});'
+    (cd / && "$PL" -e "$pl") >"$T/perl.native" 2>&1
+    run perl -- "$PL" -e "$pl"
+    same perl "$T/perl.out" "$T/perl.native"
 fi
 
 # --- busybox: sh with a loop and arithmetic, find, tar -------------------------------------
