@@ -41,6 +41,7 @@
 
 #include "tools/petrel.h"
 #include "tools/petrel_net.h"
+#include "tools/petrel_runtime.h"
 
 #ifndef PETREL_KERNEL
 #define PETREL_KERNEL "petrel.elf"
@@ -79,6 +80,7 @@ struct opts {
     const char *files[MAX_ENV], *dirs[MAX_ENV]; /* --file, --dir: added after the program */
     int nfiles, ndirs;
     bool quiet, debug, persist;
+    bool summary, missing_files; /* --summary, --missing-files (run1) */
 };
 
 static struct opts o = {.mem = "256M", .accel = "auto", .machine = "microvm", .timeout = "0"};
@@ -410,6 +412,38 @@ static const char *env_value(const char *key)
     return NULL;
 }
 
+static void sink_file(void *ctx, const char *path)
+{
+    (void)ctx;
+    tree_add(path, N_FILE, path);
+}
+
+static void sink_link(void *ctx, const char *path, const char *target)
+{
+    (void)ctx;
+    tree_add(path, N_LINK, target);
+}
+
+static void sink_dir(void *ctx, const char *path)
+{
+    (void)ctx;
+    tree_add(path, N_DIR, NULL);
+}
+
+/* The files its runtime reads beyond its libraries (petrel_runtime.c), one line about them. */
+static void stage_runtime(const char *path, struct pd_result *r)
+{
+    static const struct pr_sink sink = {sink_file, sink_link, sink_dir, NULL};
+    struct pr_report rep;
+
+    if (!pr_stage(path, env_value("LD_LIBRARY_PATH"), r, &sink, &rep))
+        return;
+    say("runtime %s: %s (%zu files, %zu modules)", rep.rules, rep.sets, rep.files, rep.modules);
+    if (rep.skipped)
+        say("left out %zu module%s whose libraries are missing, e.g. %s", rep.skipped,
+            rep.skipped > 1 ? "s" : "", rep.first_skipped);
+}
+
 /* Lay out the program and what it needs; returns the program's guest path. */
 static char *stage_program(const char *prog)
 {
@@ -431,15 +465,16 @@ static char *stage_program(const char *prog)
     tree_add("/dev", N_DIR, NULL);
     tree_add("/tmp", N_DIR, NULL); /* a tmpfs there and on /dev/shm (docs/petrel.md) */
     tree_add("/sys", N_DIR, NULL);
-    for (size_t i = 0; i < r->nfiles; i++)
-        tree_add(r->files[i].path, N_FILE, r->files[i].path);
-    if (r->interp && !r->musl && access("/etc/ld.so.cache", R_OK) == 0)
-        tree_add("/etc/ld.so.cache", N_FILE, "/etc/ld.so.cache"); /* the same lookups */
     if (r->interp)
         say("%s: dynamic (%s), interpreter %s, %zu libraries", path, r->musl ? "musl" : "glibc",
             r->interp, r->nfiles - 1);
     else
         say("%s: static", path);
+    stage_runtime(path, r); /* adds its modules' libraries to r */
+    for (size_t i = 0; i < r->nfiles; i++)
+        tree_add(r->files[i].path, N_FILE, r->files[i].path);
+    if (r->interp && !r->musl && access("/etc/ld.so.cache", R_OK) == 0)
+        tree_add("/etc/ld.so.cache", N_FILE, "/etc/ld.so.cache"); /* the same lookups */
     pd_free(r);
     free(r);
     return path;
@@ -478,6 +513,10 @@ static void write_manifest(FILE *f, const char *program, char **argv, int argc)
     if (o.debug)
         fputs("  debugsyscalls:t\n", f);
     pn_manifest(f); /* a static address: the en1 tuple (petrel_net.c) */
+    if (o.summary)
+        fputs("  syscall_summary:t\n", f);
+    if (o.missing_files)
+        fputs("  missing_files:t\n", f);
     fputs(")\n", f);
 }
 
@@ -1016,6 +1055,8 @@ static void usage(void)
           "  --dir HOST[:GUEST]      add a directory tree\n"
           "  --manifest FILE         merge a manifest (its keys win)\n"
           "  -d, --debugsyscalls     trace every system call on the console\n"
+          "  --summary               count syscalls (calls, errors, time) and print a table at exit\n"
+          "  --missing-files         list the paths the program failed to open (ENOENT) at exit\n"
           "  --accel auto|kvm|tcg    accelerator (default auto: KVM when usable)\n"
           "  --machine microvm|q35   QEMU machine (default microvm)\n"
           "  --keep-image PATH       boot a copy of the image at PATH and keep it\n"
@@ -1047,6 +1088,7 @@ static int parse_opts(int argc, char **argv)
                                        {"ip", 1, 0, PN_OPT_IP},
                                        {"gateway", 1, 0, PN_OPT_GATEWAY},
                                        {"netmask", 1, 0, PN_OPT_NETMASK},
+                                       {"summary", 0, 0, 's'},       {"missing-files", 0, 0, 'N'},
                                        {0, 0, 0, 0}};
     int c;
 
@@ -1109,6 +1151,12 @@ static int parse_opts(int argc, char **argv)
         case PN_OPT_NETMASK:
             pn_option(c, optarg);
             break;
+        case 's': /* diagnostics printed by the kernel at exit (docs/manifest.md) */
+            o.summary = true;
+            break;
+        case 'N':
+            o.missing_files = true;
+            break;
         default:
             usage();
         }
@@ -1138,6 +1186,7 @@ static int cmd_deps(int argc, char **argv)
     if (pd_resolve("", path, getenv("LD_LIBRARY_PATH"), r, err, sizeof(err)))
         die(EXIT_PETREL, "%s: %s", argv[1], err);
     printf("%s\n", path);
+    pr_print(path, getenv("LD_LIBRARY_PATH"), r); /* adds its modules' libraries to r */
     for (size_t i = 0; i < r->nfiles; i++)
         printf("%s%s%s%s\n", r->files[i].path, r->files[i].name ? " (" : " (interpreter",
                r->files[i].name ? r->files[i].name : "", ")");

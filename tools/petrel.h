@@ -55,6 +55,17 @@ void pd_free(struct pd_result *r);
 int pd_cache_each(const char *cache_path,
                   void (*fn)(const char *soname, const char *path, void *arg), void *arg);
 
+/*
+ * Add to r (a pd_resolve result of program) the libraries that object (an ELF file the
+ * program dlopens, at its image path) needs, searched as from object. 0, or -1 with the reason
+ * in err when one is missing; then r is as it was (the object cannot be loaded).
+ */
+int pd_resolve_object(const char *sysroot, const char *program, const char *ld_library_path,
+                      const char *object, struct pd_result *r, char *err, size_t errsz);
+
+/* Does the ELF file at path have a section called name (e.g. Go's ".go.buildinfo")? */
+bool pd_has_section(const char *path, const char *name);
+
 /* Is path a readable ELF64 x86-64 file? With *is_script set when it starts with "#!". */
 bool pd_is_elf64(const char *path, bool *is_script);
 

@@ -579,6 +579,88 @@ int pd_resolve(const char *sysroot, const char *program, const char *ld_library_
     return 0;
 }
 
+/*
+ * The DT_NEEDED closure of one more object the program loads itself (dlopen: a Python
+ * extension module, a Perl XS library), searched as from that object with the program's
+ * facts (its RPATH, LD_LIBRARY_PATH). All or nothing: when a library is missing, r keeps only
+ * what it had before and the reason is in err.
+ */
+int pd_resolve_object(const char *sysroot, const char *program, const char *ld_library_path,
+                      const char *object, struct pd_result *r, char *err, size_t errsz)
+{
+    struct resolver rs = {sysroot, ld_library_path, NULL, NULL, r, err, errsz};
+    char rpath[4096], exe_dir[4096];
+    size_t before = r->nfiles;
+    struct obj o;
+
+    err[0] = '\0';
+    if (!r->interp)
+        return 0; /* a static program loads nothing */
+    {
+        char host[8192];
+
+        host_path(&rs, program, host, sizeof(host));
+        if (obj_open(host, &o)) {
+            obj_close(&o);
+            snprintf(err, errsz, "%s: not a readable x86-64 ELF file", program);
+            return -1;
+        }
+        rpath[0] = '\0';
+        if (dyn_str(&o, DT_RPATH, 0) && !dyn_str(&o, DT_RUNPATH, 0))
+            snprintf(rpath, sizeof(rpath), "%s", dyn_str(&o, DT_RPATH, 0));
+        obj_close(&o);
+    }
+    dir_of(program, exe_dir, sizeof(exe_dir));
+    rs.exe_rpath = rpath[0] ? rpath : NULL;
+    rs.exe_dir = exe_dir;
+    if (add_needed(&rs, object) == 0) {
+        for (size_t i = before; i < r->nfiles; i++)
+            if (add_needed(&rs, r->files[i].path))
+                goto undo;
+        return 0;
+    }
+undo:
+    while (r->nfiles > before) { /* the object cannot load: none of its closure either */
+        struct pd_file *f = &r->files[--r->nfiles];
+
+        free(f->path);
+        free(f->needed_by);
+        free(f->name);
+    }
+    free(r->missing);
+    free(r->missing_by);
+    free(r->searched);
+    r->missing = r->missing_by = r->searched = NULL;
+    return -1;
+}
+
+bool pd_has_section(const char *path, const char *name)
+{
+    struct obj o;
+    const Elf64_Ehdr *eh;
+    const Elf64_Shdr *sh, *strs;
+    bool found = false;
+
+    if (obj_open(path, &o) || o.size < sizeof(*eh)) {
+        obj_close(&o);
+        return false;
+    }
+    eh = (const Elf64_Ehdr *)o.data;
+    if (eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shstrndx >= eh->e_shnum ||
+        !range_ok(&o, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr))) {
+        obj_close(&o);
+        return false;
+    }
+    sh = (const Elf64_Shdr *)(o.data + eh->e_shoff);
+    strs = &sh[eh->e_shstrndx];
+    for (unsigned i = 0; i < eh->e_shnum && range_ok(&o, strs->sh_offset, strs->sh_size); i++)
+        found |= sh[i].sh_name < strs->sh_size &&
+                 strlen(name) < strs->sh_size - sh[i].sh_name && /* the name and its NUL */
+                 memcmp(o.data + strs->sh_offset + sh[i].sh_name, name, strlen(name) + 1) == 0;
+    obj_close(&o);
+    return found;
+}
+
 void pd_free(struct pd_result *r)
 {
     for (size_t i = 0; i < r->nfiles; i++) {

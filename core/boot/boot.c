@@ -259,6 +259,10 @@ int boot_run_configured(const char *cmdline, uint64_t hwcap, uint64_t hwcap2)
         rc = proc_start(p, hwcap, hwcap2, &regs);
     if (rc == 0) {
         sys_trace_set(p->cfg.debugsyscalls);
+        proc_set_exit_hook(sys_diag_report);
+        sys_diag_set((p->cfg.syscall_summary ? SYS_DIAG_SUMMARY : 0) |
+                     (p->cfg.missing_files ? SYS_DIAG_MISSING : 0) |
+                     (p->cfg.futex_trace ? SYS_DIAG_FUTEX : 0));
         hal_stdio_control("started\n", 8); /* `petrel run`: the boot went well */
         rc = hal_user_enter(&regs);
         kprintf("petrel: cannot enter user mode: %s\n", KERR(rc));

@@ -144,6 +144,9 @@ int proc_config_from_tree(const struct config_value *root, struct proc_config *c
         rc = config_envp(config_get(root, "environment"), cfg);
     cfg->debugsyscalls = config_get_flag(root, "debugsyscalls");
     cfg->fault = config_get_flag(root, "fault");
+    cfg->syscall_summary = config_get_flag(root, "syscall_summary");
+    cfg->missing_files = config_get_flag(root, "missing_files");
+    cfg->futex_trace = config_get_flag(root, "futex_trace");
     cfg->noaslr = config_get_flag(root, "noaslr");
     cfg->exec_protection = config_get_flag(root, "exec_protection");
     if (rc)
@@ -185,6 +188,9 @@ int proc_config_copy(const struct proc_config *src, struct proc_config *dst)
     memset(dst, 0, sizeof(*dst));
     dst->debugsyscalls = src->debugsyscalls;
     dst->fault = src->fault;
+    dst->syscall_summary = src->syscall_summary;
+    dst->missing_files = src->missing_files;
+    dst->futex_trace = src->futex_trace;
     dst->noaslr = src->noaslr;
     dst->exec_protection = src->exec_protection;
     if ((src->program && !(dst->program = kstrdup(src->program))) ||
@@ -348,6 +354,13 @@ int proc_start(struct proc *p, uint64_t hwcap, uint64_t hwcap2, struct hal_uregs
 
 /* --- the end ----------------------------------------------------------------------------- */
 
+static void (*proc_exit_hook)(void);
+
+void proc_set_exit_hook(void (*fn)(void))
+{
+    proc_exit_hook = fn;
+}
+
 void proc_exit(struct proc *p, int status)
 {
     int rc;
@@ -360,6 +373,8 @@ void proc_exit(struct proc *p, int status)
         p->exit_status = status;
         spin_unlock_irqrestore(&p->tlock, tok);
     }
+    if (proc_exit_hook) /* the syscall diagnostics' report (boot sets it): the program ended */
+        proc_exit_hook();
     rc = vfs_sync();
     if (rc)
         log_warn("exit: writing the filesystems back failed: %d", rc);
@@ -398,22 +413,33 @@ static const char *const fault_names[] = {
 };
 
 /* The program's frame-pointer chain: [rbp] = caller's rbp, [rbp + 8] = return address. */
+/* The frame-pointer chain from rip: one line of addresses, then a line per frame whose
+ * address has a symbol in the ELF file mapped there (core/proc/symbolize.c). */
 static void fault_backtrace(const struct hal_uregs *r)
 {
-    uint64_t fp = r->rbp;
+    uint64_t fp = r->rbp, pcs[PROC_BACKTRACE_MAX + 1];
+    int n = 0;
+    char sym[160];
 
-    kprintf("  backtrace: %#llx", (unsigned long long)r->rip);
+    pcs[n++] = r->rip;
     for (int i = 0; i < PROC_BACKTRACE_MAX && fp && !(fp & 7); i++) {
         uint64_t frame[2];
 
         if (copy_from_user(frame, uptr_make(fp), sizeof(frame)) || !frame[1])
             break;
-        kprintf(" %#llx", (unsigned long long)frame[1]);
+        pcs[n++] = frame[1];
         if (frame[0] <= fp)
             break;
         fp = frame[0];
     }
+    kprintf("  backtrace:");
+    for (int i = 0; i < n; i++)
+        kprintf(" %#llx", (unsigned long long)pcs[i]);
     kprintf("\n");
+    for (int i = 0; i < n; i++)
+        if (proc_current() && proc_symbolize(proc_current()->vm, pcs[i], i > 0, sym,
+                                             sizeof(sym)) == 0)
+            kprintf("    #%d %#llx %s\n", i, (unsigned long long)pcs[i], sym);
 }
 
 static void fault_report(const struct hal_uregs *r, enum hal_fault_kind kind, uint64_t addr,

@@ -66,6 +66,9 @@ struct proc_config {
     char *cwd;          /* NULL: "/" */
     bool debugsyscalls; /* trace every syscall */
     bool fault;         /* print a report on a fatal user fault */
+    bool syscall_summary; /* count syscalls, print a table at exit (core/syscall/diag.c) */
+    bool missing_files;   /* list the paths open/exec failed on with ENOENT at exit */
+    bool futex_trace;     /* one console line per futex call */
     bool noaslr;          /* no user ASLR (core/mm VM_SPACE_NOASLR) */
     bool exec_protection; /* W^X, exec only from executable files (VM_SPACE_EXEC_PROTECT) */
 };
@@ -492,6 +495,23 @@ int proc_start(struct proc *p, uint64_t hwcap, uint64_t hwcap2, struct hal_uregs
  * returns.
  */
 void proc_exit(struct proc *p, int status) __attribute__((noreturn));
+
+/*
+ * The function around addr in the ELF file mapped there, as "name+0xoff (soname)" in buf
+ * (core/proc/symbolize.c): .symtab, else .dynsym, read from the image. ret_addr: addr is a
+ * return address (looked up as addr - 1: its call may end a function). 0, -ENOENT (no file
+ * mapping, no symbol, a malformed file) or -ENOMEM. May sleep. proc_sym_lookup: the same for
+ * offset off of the file f.
+ */
+struct vm_file;
+struct vm_space;
+int proc_symbolize(struct vm_space *s, uint64_t addr, bool ret_addr, char *buf, size_t size);
+int proc_sym_lookup(const struct vm_file *f, uint64_t off, bool ret_addr, char *buf,
+                    size_t size);
+
+/* A function proc_exit calls before the machine ends (one; NULL: none). core/boot sets the
+ * syscall diagnostics' report (sys_diag_report): core/proc sits below core/syscall. */
+void proc_set_exit_hook(void (*fn)(void));
 
 /* The signal a fatal user fault of kind (or a vm_fault error rc) raises, as Linux would. */
 int proc_fault_signal(enum hal_fault_kind kind, int rc);

@@ -12,6 +12,7 @@
 #include "core/lib/kstring.h"
 #include "core/syscall/sys_internal.h"
 #include "hal/hal_errno.h"
+#include "hal/hal_time.h"
 #include "hal/hal_user.h"
 
 #define SYS_TRACE_LINE 512
@@ -66,9 +67,12 @@ static bool sys_replaces(const struct sys_desc *d)
     return d->nr == 59 || d->nr == 322;
 }
 
-static long sys_missing(uint64_t nr, const struct sys_desc *d)
+/* Named on the console once each (every time when tracing), counted by the summary. */
+static long sys_missing(uint64_t nr, const struct sys_desc *d, const uint64_t a[6])
 {
-    if (sys_trace_enabled()) {
+    if (d && sys_diag_flags())
+        sys_diag_call(uthread_current(), d, a, -ENOSYS, 0);
+    if (sys_diag_first_missing(nr) || sys_trace_enabled()) {
         if (d)
             kprintf("petrel: syscall %s (%u) is not implemented: -ENOSYS\n", d->name, d->nr);
         else
@@ -143,10 +147,11 @@ long ksys_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, 
     const struct sys_desc *d = sys_lookup(nr);
     struct uthread *ut = uthread_current();
     char *pre = NULL;
+    uint64_t t0 = 0;
     long ret;
 
     if (!d || !d->fn)
-        return sys_missing(nr, d);
+        return sys_missing(nr, d, a);
     if (!ut)
         return -ESRCH;      /* a kernel thread has no process to act for */
     uthread_return_check(); /* a thread of an ending process starts nothing new */
@@ -157,7 +162,13 @@ long ksys_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, 
         trace_call(ut, d, a, 0);
     if (sys_trace_enabled() && sys_replaces(d))
         pre = trace_before(d, a);
+    if (sys_diag_flags() && sys_noreturn(d))
+        sys_diag_noreturn(d);
+    if (sys_diag_flags())
+        t0 = hal_clock_ns();
     ret = d->fn(a);
+    if (sys_diag_flags())
+        sys_diag_call(ut, d, a, ret, hal_clock_ns() - t0);
     __atomic_store_n(&ut->call.nr, -1L, __ATOMIC_RELAXED);
     if (pre)
         trace_replaced(ut, pre, ret);

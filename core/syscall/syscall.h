@@ -170,6 +170,27 @@ int sys_trace_format(char *buf, size_t size, const struct sys_desc *d, const uin
                      long ret);
 
 /*
+ * Diagnostics (core/syscall/diag.c, the manifest keys syscall_summary, missing_files and
+ * futex_trace): turned on at boot, reported by sys_diag_report when the program ends (on the
+ * console). sys_diag_call is the dispatcher's hook after each call (ns: its wall time).
+ */
+#define SYS_DIAG_SUMMARY 1u /* count calls, errors and time per syscall */
+#define SYS_DIAG_MISSING 2u /* remember the paths open/exec failed on with ENOENT */
+#define SYS_DIAG_FUTEX 4u   /* one console line per futex call */
+struct uthread;
+void sys_diag_set(unsigned flags);
+unsigned sys_diag_flags(void);
+void sys_diag_call(const struct uthread *ut, const struct sys_desc *d, const uint64_t a[6],
+                   long ret, uint64_t ns);
+void sys_diag_noreturn(const struct sys_desc *d);
+/* The summary and the missing files, as turned on; nothing when off. */
+void sys_diag_report(void);
+/* Forget every count and path, and which syscalls were named (tests). */
+void sys_diag_reset(void);
+/* True the first time nr is asked about: an unimplemented syscall is named once. */
+bool sys_diag_first_missing(uint64_t nr);
+
+/*
  * Double-fetch check: the syscall layer's copy-in helpers record every user range read
  * during one syscall, per argument (core/syscall/ucopy.c); reading a byte of one argument
  * twice counts here. Tests and the fuzzer assert it stays 0. Returns the count since boot.
