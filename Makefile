@@ -1,5 +1,6 @@
 # Thin front for the CMake build. `make test` and `make run` are the two commands; both run
-# scripts/bootstrap first (installs missing Debian packages, unpacks lwIP).
+# scripts/bootstrap first (installs missing Debian packages, unpacks lwIP); `make run` only
+# when its build directory is not configured yet (scripts/make-run).
 JOBS        ?= $(shell nproc)
 BUILD       ?= build
 ASAN_BUILD  ?= build-asan
@@ -44,11 +45,13 @@ test-noaccel:
 soak: build
 	@scripts/soak $(BUILD) $(SOAK_SEEDS)
 
-run: build
-	@scripts/run $(BUILD) $(TARGET)
+# Builds only what TARGET needs, quietly (its log is shown when the build fails), nothing at
+# all when no source file changed, then boots it: scripts/make-run.
+run:
+	@scripts/make-run $(BUILD) $(TARGET)
 
-run-noaccel: build
-	@PETREL_ACCEL=tcg scripts/run $(BUILD) $(TARGET)
+run-noaccel:
+	@PETREL_ACCEL=tcg scripts/make-run $(BUILD) $(TARGET)
 
 coverage: bootstrap
 	@cmake -S . -B $(COV_BUILD) -DPETREL_COVERAGE=ON >/dev/null

@@ -628,6 +628,98 @@ static uint64_t auto_size(const struct mk *mk)
     return (need + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1);
 }
 
+/*
+ * The top-level keys something reads (docs/manifest.md, section 2): the kernel's, mkfs's own
+ * and the ones kept for tests. A key that is not here is stored and read by nobody, which is
+ * most often a typo: warn with the nearest known key. Add a key here when the kernel starts
+ * reading it (qemu.petrel_messages checks every config_get*(..., "key") in core/ is listed).
+ */
+static const char *const known_keys[] = {
+    "program", "arguments", "environment", "cwd", "children", "debugsyscalls", "loglevel",
+    "fault", "imagesize", "noaslr", "exec_protection", "tmpfs_size", "expected_exit_code",
+    "syscall_summary", "missing_files", "futex_trace", "terminal",
+};
+
+/* Levenshtein distance, at most 64 bytes of each (longer keys are never near). */
+static unsigned distance(const char *a, const char *b)
+{
+    unsigned row[65], la = (unsigned)strnlen(a, 64), lb = (unsigned)strnlen(b, 64);
+
+    for (unsigned j = 0; j <= lb; j++)
+        row[j] = j;
+    for (unsigned i = 1; i <= la; i++) {
+        unsigned diag = row[0];
+        row[0] = i;
+        for (unsigned j = 1; j <= lb; j++) {
+            unsigned up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[lb];
+}
+
+static void check_keys(const struct config_value *root)
+{
+    for (size_t i = 0; i < config_count(root); i++) {
+        const struct config_string *key = config_key_at(root, i);
+        const char *near = NULL;
+        unsigned best = 4;
+        char name[65];
+
+        if (!key)
+            continue;
+        snprintf(name, sizeof(name), "%.*s", (int)(key->len < 64 ? key->len : 64), key->data);
+        for (size_t k = 0; k < sizeof(known_keys) / sizeof(known_keys[0]); k++) {
+            unsigned d = distance(name, known_keys[k]);
+            if (d == 0 && key->len == strlen(known_keys[k]))
+                break;
+            if (d < best)
+                best = d, near = known_keys[k];
+            if (k + 1 == sizeof(known_keys) / sizeof(known_keys[0]))
+                fprintf(stderr, "mkfs: warning: manifest key '%s' is read by nothing%s%s%s\n",
+                        name, near ? " (did you mean '" : "", near ? near : "",
+                        near ? "'?)" : "");
+        }
+    }
+}
+
+/* The program the manifest names must be in the image: each component is looked up in the
+ * fresh volume (a symbolic link on the way stops the check: the kernel resolves it). */
+static int check_program(struct mk *mk, const struct config_value *root)
+{
+    const struct config_value *v = config_get(root, "program");
+    const char *path = v && config_is_string(v) ? config_string(v) : NULL;
+    uint64_t ino = TFS_ROOT_INO;
+
+    if (!path)
+        return 0;
+    for (const char *c = path; *c;) {
+        size_t n = strcspn(c, "/");
+        struct tfs_attr a;
+        int rc;
+
+        if (n == 0) {
+            c++;
+            continue;
+        }
+        rc = tfs_lookup(mk->vol, ino, c, n, &ino);
+        if (rc == -ENOENT || rc == -ENOTDIR)
+            return err("program %s is not in the image (no %.*s): add it under children, "
+                       "or with -d", path, (int)(c + n - path), path);
+        if (rc)
+            return tfs_err(mk, "looking up", path, rc);
+        if (tfs_getattr(mk->vol, ino, &a) == 0 && (a.mode & TFS_S_IFMT) == TFS_S_IFLNK)
+            return 0;
+        c += n;
+    }
+    return 0;
+}
+
 static int write_image(struct mk *mk, const struct job *job, const struct config_value *root,
                        const char *label)
 {
@@ -658,6 +750,8 @@ static int write_image(struct mk *mk, const struct job *job, const struct config
     mk->files = mk->dirs = mk->links = mk->entries = mk->data_blocks = 0;
     mk->nhl = 0; /* the dry pass saw the host links but made no inodes */
     rc = describe(mk, job);
+    if (rc == 0)
+        rc = check_program(mk, root);
     if (rc == 0)
         rc = store_config(mk, root);
     int urc = tfs_unmount(mk->vol);
@@ -735,6 +829,7 @@ int main(int argc, char **argv)
     struct config_value *root = load_manifest(mfile, tuples);
     if (!root)
         return 1;
+    check_keys(root);
     struct config_value *imagesize = config_take(root, "imagesize");
     struct config_value *stored = config_clone(root);
     if (!stored)

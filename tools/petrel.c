@@ -35,12 +35,15 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "tools/petrel.h"
 #include "tools/petrel_net.h"
+#include "tools/petrel_ops.h"
 #include "tools/petrel_runtime.h"
 
 #ifndef PETREL_KERNEL
@@ -74,17 +77,18 @@ struct node {
 
 struct opts {
     const char *mem, *cpus, *accel, *machine, *keep_image, *user_manifest, *disk_size;
-    const char *timeout, *console;
+    const char *timeout, *console, *ops_config;
     const char *env[MAX_ENV];
     int nenv;
     const char *files[MAX_ENV], *dirs[MAX_ENV]; /* --file, --dir: added after the program */
     int nfiles, ndirs;
-    bool quiet, debug, persist;
+    bool quiet, debug, persist, mem_given, cpus_given, accel_given, tty;
     bool summary, missing_files; /* --summary, --missing-files (run1) */
 };
 
 static struct opts o = {.mem = "256M", .accel = "auto", .machine = "microvm", .timeout = "0"};
 static struct node root = {.name = "", .kind = N_DIR};
+static struct ops_config ops; /* --ops-config */
 static size_t nfiles;
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -265,6 +269,41 @@ static void hash_tree(struct hash *h, const struct node *dir)
             hash_file_id(h, n->host);
         hash_tree(h, n);
     }
+}
+
+/* SIZE with an optional K, M, G or T suffix (powers of 1024, either case) times unit when it
+ * has none (QEMU's -m counts MiB, mkfs's -s bytes). false when it is not a size. */
+static bool parse_size(const char *s, uint64_t unit, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    int shift = 0;
+
+    if (!s || *s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno)
+        return false;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; break;
+    case 'm': case 'M': shift = 20; break;
+    case 'g': case 'G': shift = 30; break;
+    case 't': case 'T': shift = 40; break;
+    case '\0': break;
+    default: return false;
+    }
+    if (*end && end[1])
+        return false;
+    if (!shift && unit > 1) {
+        if (v > UINT64_MAX / unit)
+            return false;
+        v *= unit;
+    } else if (shift && v > (UINT64_MAX >> shift)) {
+        return false;
+    }
+    *out = shift ? (uint64_t)v << shift : v;
+    return true;
 }
 
 /* --- files given by the user ------------------------------------------------------------------ */
@@ -482,7 +521,45 @@ static char *stage_program(const char *prog)
 
 /* --- manifest, image, boot -------------------------------------------------------------------- */
 
-static void write_manifest(FILE *f, const char *program, char **argv, int argc)
+#define DEFAULT_FREE (1ull << 30) /* room for the program to write: the image file is sparse */
+
+/* Bytes the staged tree takes in the image, as mkfs counts them (whole blocks per file, 1 KiB
+ * per entry); *entries counts the entries. */
+static uint64_t tree_bytes(const struct node *dir, uint64_t *entries)
+{
+    uint64_t sum = 0;
+    struct stat st;
+
+    for (const struct node *n = dir->kids; n; n = n->next) {
+        ++*entries;
+        if (n->kind == N_FILE && stat(n->host, &st) == 0)
+            sum += ((uint64_t)st.st_size + 4095) & ~(uint64_t)4095;
+        sum += tree_bytes(n, entries);
+    }
+    return sum;
+}
+
+/* The image size to ask for: NULL (mkfs -s with --disk-size SIZE), else the content as mkfs
+ * sizes it (+ 25% + 4 MiB) plus the free space (--disk-size +SIZE, default DEFAULT_FREE) as
+ * the manifest's imagesize, which mkfs takes as a minimum: content it adds from --manifest
+ * still fits. */
+static uint64_t image_size(uint64_t *free_bytes)
+{
+    uint64_t entries = 0, content = tree_bytes(&root, &entries), need;
+
+    *free_bytes = DEFAULT_FREE;
+    if (o.disk_size && o.disk_size[0] != '+')
+        return 0;
+    if (o.disk_size && !parse_size(o.disk_size + 1, 1, free_bytes))
+        die(EXIT_USAGE, "--disk-size %s: not a size", o.disk_size);
+    need = content + entries * 1024 + (4u << 20);
+    need += need / 4;
+    if (*free_bytes > (1ull << 50))
+        die(EXIT_USAGE, "--disk-size %s: too large", o.disk_size);
+    return (need + *free_bytes + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1);
+}
+
+static void write_manifest(FILE *f, const char *program, char **argv, int argc, uint64_t size)
 {
     fputs("# written by petrel run (tools/petrel.c)\n(\n  children:(\n", f);
     put_tree(f, &root, 2);
@@ -510,6 +587,13 @@ static void write_manifest(FILE *f, const char *program, char **argv, int argc)
         free(key);
     }
     fputs(" )\n  cwd:/\n", f);
+    for (size_t i = 0; i + 1 < ops.nmanifest; i += 2) { /* ops' ManifestPassthrough */
+        fprintf(f, "  %s:", ops.manifest[i]);
+        put_quoted(f, ops.manifest[i + 1]);
+        fputc('\n', f);
+    }
+    if (size)
+        fprintf(f, "  imagesize:%lluK\n", (unsigned long long)(size >> 10));
     if (o.debug)
         fputs("  debugsyscalls:t\n", f);
     pn_manifest(f); /* a static address: the en1 tuple (petrel_net.c) */
@@ -520,18 +604,18 @@ static void write_manifest(FILE *f, const char *program, char **argv, int argc)
     fputs(")\n", f);
 }
 
-static char *read_text(const char *path)
+static char *read_text(const char *path, const char *what)
 {
     FILE *f = fopen(path, "r");
     char *buf;
     size_t len = 0;
 
     if (!f)
-        die(EXIT_PETREL, "--manifest %s: %s", path, strerror(errno));
+        die(EXIT_PETREL, "%s %s: %s", what, path, strerror(errno));
     buf = xcalloc(1, 1 << 20);
     len = fread(buf, 1, (1 << 20) - 1, f);
     if (!feof(f))
-        die(EXIT_PETREL, "--manifest %s: larger than 1 MiB", path);
+        die(EXIT_PETREL, "%s %s: larger than 1 MiB", what, path);
     buf[len] = '\0';
     fclose(f);
     return buf;
@@ -599,15 +683,16 @@ static char *make_image(const char *program, char **argv, int argc)
     char *dir = cache_dir(), *img, *man, *tmp, *user = NULL, *text;
     struct hash h = {0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL};
     size_t len;
+    uint64_t free_bytes, size = image_size(&free_bytes);
     FILE *f;
 
     f = open_memstream(&text, &len);
     if (!f)
         die(EXIT_PETREL, "out of memory");
-    write_manifest(f, program, argv, argc);
+    write_manifest(f, program, argv, argc, size);
     fclose(f);
     if (o.user_manifest)
-        user = read_text(o.user_manifest);
+        user = read_text(o.user_manifest, "--manifest");
     hash_bytes(&h, text, len);
     hash_bytes(&h, user ? user : "", user ? strlen(user) + 1 : 1);
     hash_bytes(&h, o.disk_size ? o.disk_size : "", o.disk_size ? strlen(o.disk_size) + 1 : 1);
@@ -623,14 +708,18 @@ static char *make_image(const char *program, char **argv, int argc)
         char *args[16];
         int n = 0, rc;
 
-        say("building image %s (%zu files)", img, nfiles);
+        if (size)
+            say("building image %s (%zu files, %llu MiB free)", img, nfiles,
+                (unsigned long long)(free_bytes >> 20));
+        else
+            say("building image %s (%zu files, %s in all)", img, nfiles, o.disk_size);
         f = fopen(man, "w");
         if (!f || fwrite(text, 1, len, f) != len || fclose(f) != 0)
             die(EXIT_PETREL, "cannot write %s: %s", man, strerror(errno));
         args[n++] = (char *)tool("mkfs");
         args[n++] = "-l";
         args[n++] = "petrel-run";
-        if (o.disk_size) {
+        if (!size) {
             args[n++] = "-s";
             args[n++] = (char *)o.disk_size;
         }
@@ -645,7 +734,9 @@ static char *make_image(const char *program, char **argv, int argc)
         rc = run_wait(args, true);
         if (rc != 0 || rename(tmp, img) != 0) {
             unlink(tmp);
-            die(EXIT_PETREL, "mkfs failed (exit %d); manifest in %s", rc, man);
+            die(EXIT_PETREL, "mkfs failed (exit %d)%s; manifest in %s", rc,
+                size ? "" : " (is --disk-size large enough? +SIZE adds free space instead)",
+                man);
         }
     }
     free(text);
@@ -715,6 +806,7 @@ struct relay {
 };
 
 static int sig_pipe[2] = {-1, -1};
+static bool tty_raw; /* -t: the host terminal is raw (tty_setup) */
 static volatile sig_atomic_t sig_seen[NSIG];
 
 static void on_signal(int sig)
@@ -827,6 +919,20 @@ static void relay_out(struct relay *r, int *from, int to, bool is_con)
         stop_vm(r, 128 + SIGPIPE, NULL); /* as the program would die of SIGPIPE */
 }
 
+/* -t: a Ctrl-C typed is the guest's (its line discipline sends SIGINT); a second one within
+ * a second stops the VM, as without -t. */
+static void tty_intr(struct relay *r)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double since = (double)(now.tv_sec - r->last_intr.tv_sec) +
+                   (double)(now.tv_nsec - r->last_intr.tv_nsec) / 1e9;
+    if (r->last_intr.tv_sec && since < 1.0)
+        stop_vm(r, 128 + SIGINT, "second Ctrl-C: stopping the VM");
+    r->last_intr = now;
+}
+
 static void relay_in(struct relay *r, short rev_stdin, short rev_sock)
 {
     if (rev_stdin) {
@@ -837,6 +943,8 @@ static void relay_in(struct relay *r, short rev_stdin, short rev_sock)
             r->in_eof = true;
         else
             r->in_len = (size_t)n, r->in_off = 0;
+        if (n > 0 && tty_raw && memchr(r->in, 3, (size_t)n)) /* -t: Ctrl-C is a byte now */
+            tty_intr(r);
     }
     if (rev_sock && r->in_len) {
         ssize_t w = send(r->sock[S_IN], r->in + r->in_off, r->in_len - r->in_off,
@@ -993,12 +1101,51 @@ static int run_vm(char **args, int nargs, char *streams_arg, size_t streams_size
     return st;
 }
 
+/*
+ * -t: the host terminal in raw mode (no echo, no line editing, no signals: every key goes to
+ * the guest, whose line discipline does that, fs/file/ldisc.c), output processing kept; the
+ * settings come back at exit (atexit, also after die()) and on the signals petrel handles.
+ * The window size goes to the kernel as terminal=ROWSxCOLS on its command line.
+ */
+static struct termios tty_saved;
+
+static void tty_restore(void)
+{
+    if (tty_raw)
+        tcsetattr(0, TCSADRAIN, &tty_saved);
+    tty_raw = false;
+}
+
+/* Raw mode on stdin; the kernel command line word in buf. False when stdin is no terminal. */
+static bool tty_setup(char *buf, size_t size)
+{
+    struct termios t;
+    struct winsize ws = {0, 0, 0, 0};
+
+    if (!isatty(0) || tcgetattr(0, &tty_saved) != 0)
+        return false;
+    if ((ioctl(1, TIOCGWINSZ, &ws) != 0 && ioctl(0, TIOCGWINSZ, &ws) != 0) || !ws.ws_row ||
+        !ws.ws_col)
+        ws.ws_row = 24, ws.ws_col = 80;
+    snprintf(buf, size, "terminal=%ux%u", ws.ws_row, ws.ws_col);
+    t = tty_saved;
+    t.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG | IEXTEN);
+    t.c_iflag &= ~(tcflag_t)(ICRNL | INLCR | IGNCR | IXON | BRKINT | ISTRIP);
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    atexit(tty_restore);
+    if (tcsetattr(0, TCSADRAIN, &t) != 0)
+        return false;
+    tty_raw = true;
+    return true;
+}
+
 static int boot(const char *img)
 {
     const char *kernel = getenv("PETREL_KERNEL");
     const char *accel = o.accel;
     const char *disk = img;
-    char *args[32], streams[64];
+    char *args[32], streams[64], term[32];
     int n = 0;
 
     if (!kernel || !*kernel)
@@ -1030,6 +1177,12 @@ static int boot(const char *img)
     pn_qemu_args(args, &n); /* the NIC: -p, --net (petrel_net.c) */
     args[n++] = "-s";
     args[n++] = streams; /* filled by run_vm */
+    if (o.tty && tty_setup(term, sizeof(term))) {
+        args[n++] = "-c";
+        args[n++] = term;
+    } else if (o.tty) {
+        say("-t: stdin is not a terminal: no terminal mode");
+    }
     args[n++] = (char *)kernel;
     if (!o.persist && !o.keep_image) {
         args[n++] = "--";
@@ -1061,15 +1214,82 @@ static void usage(void)
           "  --machine microvm|q35   QEMU machine (default microvm)\n"
           "  --keep-image PATH       boot a copy of the image at PATH and keep it\n"
           "  --persist               boot the cached image itself (writes are kept)\n"
-          "  --disk-size SIZE        image size (default: content + 25% + 4 MiB)\n"
+          "  --disk-size [+]SIZE     image size, or +SIZE: free space (default +1G)\n"
           "  --timeout SECONDS       stop the VM after this long (default: never)\n"
           "  --console FILE          the kernel's messages go to FILE (default: stderr)\n"
-          "  -q, --quiet             no progress lines on stderr\n"
           "  -p, --publish [HOSTIP:]HOST:GUEST[/udp]  forward a host port (repeatable)\n"
           "  --net user|tap:NAME|none  the NIC's backend (default: user with -p/--ip)\n"
-          "  --ip ADDR, --netmask MASK, --gateway ADDR  a static IPv4 address (else DHCP)\n",
+          "  --ip ADDR, --netmask MASK, --gateway ADDR  a static IPv4 address (else DHCP)\n"
+          "  --ops-config FILE       read a Nanos ops config.json (Args, Env, Files, Dirs,\n"
+          "                          MapDirs, RunConfig.Memory...; says what it ignores)\n"
+          "  -t, --tty               a terminal: the host's raw, the guest's line discipline\n"
+          "  -q, --quiet             no progress lines on stderr\n",
           stderr);
     exit(EXIT_USAGE);
+}
+
+/* -m: QEMU's syntax; below MIN_MEM the kernel (loaded at 1 MiB) cannot even say why it
+ * stops, so refuse it here. Too little memory above that is the kernel's to report. */
+#define MIN_MEM (2u << 20)
+static void check_mem(void)
+{
+    uint64_t bytes;
+
+    if (!parse_size(o.mem, 1u << 20, &bytes))
+        die(EXIT_USAGE, "-m %s: not a size (MiB, or a number with a K, M or G suffix)", o.mem);
+    if (bytes < MIN_MEM)
+        die(EXIT_USAGE, "-m %s: too little memory: the kernel needs at least 2 MiB to start "
+                        "(a program usually 8 MiB or more)", o.mem);
+}
+
+/* Keys petrel writes itself: a ManifestPassthrough key among them would be a duplicate. */
+static bool petrel_key(const char *k)
+{
+    static const char *const keys[] = {"children", "program", "arguments", "environment",
+                                       "cwd", "imagesize", "debugsyscalls"};
+
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (strcmp(k, keys[i]) == 0)
+            return true;
+    return false;
+}
+
+/* --ops-config FILE: its settings under the command line's (which win: options given,
+ * -e after Env, --file/--dir after Files/Dirs/MapDirs); the keys it ignores said once. */
+static void load_ops_config(const char *path)
+{
+    char *text = read_text(path, "--ops-config"), err[512];
+
+    if (ops_config_parse(text, strlen(text), true, &ops, err, sizeof(err)))
+        die(EXIT_USAGE, "--ops-config %s: %s", path, err);
+    free(text);
+    for (size_t i = 0; i + 1 < ops.nmanifest; i += 2)
+        if (petrel_key(ops.manifest[i]))
+            die(EXIT_USAGE, "--ops-config %s: ManifestPassthrough.%s: petrel sets that key "
+                            "itself (use Args, Env, Files...)", path, ops.manifest[i]);
+    if (ops.memory && !o.mem_given)
+        o.mem = ops.memory;
+    if (ops.cpus && !o.cpus_given)
+        o.cpus = ops.cpus;
+    if (ops.accel && !o.accel_given)
+        o.accel = ops.accel;
+    if (ops.disk_size && !o.disk_size)
+        o.disk_size = ops.disk_size;
+    o.debug |= ops.debug;
+    if (ops.nenv + (size_t)o.nenv > MAX_ENV || ops.nfiles + (size_t)o.nfiles > MAX_ENV ||
+        ops.ndirs + (size_t)o.ndirs > MAX_ENV)
+        die(EXIT_USAGE, "--ops-config %s: too many Env, Files or Dirs entries", path);
+    memmove(o.env + ops.nenv, o.env, (size_t)o.nenv * sizeof(o.env[0]));
+    memcpy(o.env, ops.env, ops.nenv * sizeof(o.env[0]));
+    o.nenv += (int)ops.nenv;
+    memmove(o.files + ops.nfiles, o.files, (size_t)o.nfiles * sizeof(o.files[0]));
+    memcpy(o.files, ops.files, ops.nfiles * sizeof(o.files[0]));
+    o.nfiles += (int)ops.nfiles;
+    memmove(o.dirs + ops.ndirs, o.dirs, (size_t)o.ndirs * sizeof(o.dirs[0]));
+    memcpy(o.dirs, ops.dirs, ops.ndirs * sizeof(o.dirs[0]));
+    o.ndirs += (int)ops.ndirs;
+    for (size_t i = 0; i < ops.nignored; i++)
+        say("--ops-config %s: ignored %s", path, ops.ignored[i]);
 }
 
 static int parse_opts(int argc, char **argv)
@@ -1081,6 +1301,7 @@ static int parse_opts(int argc, char **argv)
                                        {"machine", 1, 0, 'T'},       {"keep-image", 1, 0, 'K'},
                                        {"persist", 0, 0, 'P'},       {"disk-size", 1, 0, 'S'},
                                        {"timeout", 1, 0, 'W'}, {"console", 1, 0, 'C'},       {"quiet", 0, 0, 'q'},
+                                       {"ops-config", 1, 0, 'O'},    {"tty", 0, 0, 't'},
                                        {"help", 0, 0, 'h'},
                                        /* networking (petrel_net.c) */
                                        {"publish", 1, 0, PN_OPT_PUBLISH},
@@ -1092,13 +1313,21 @@ static int parse_opts(int argc, char **argv)
                                        {0, 0, 0, 0}};
     int c;
 
-    while ((c = getopt_long(argc, argv, "+m:c:e:dqhp:", lo, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+m:c:e:dqthp:", lo, NULL)) != -1) {
         switch (c) {
         case 'm':
             o.mem = optarg;
+            o.mem_given = true;
             break;
         case 'c':
             o.cpus = optarg;
+            o.cpus_given = true;
+            break;
+        case 'O':
+            o.ops_config = optarg;
+            break;
+        case 't':
+            o.tty = true;
             break;
         case 'e':
             if (!strchr(optarg, '=') || optarg[0] == '=' || o.nenv == MAX_ENV)
@@ -1122,6 +1351,7 @@ static int parse_opts(int argc, char **argv)
             break;
         case 'A':
             o.accel = optarg;
+            o.accel_given = true;
             break;
         case 'T':
             o.machine = optarg;
@@ -1132,9 +1362,14 @@ static int parse_opts(int argc, char **argv)
         case 'P':
             o.persist = true;
             break;
-        case 'S':
+        case 'S': {
+            uint64_t v;
+            if (!parse_size(optarg[0] == '+' ? optarg + 1 : optarg, 1, &v))
+                die(EXIT_USAGE, "--disk-size %s: not a size (bytes with a K, M, G or T "
+                                "suffix; +SIZE: that much free space)", optarg);
             o.disk_size = optarg;
             break;
+        }
         case 'W':
             o.timeout = optarg;
             break;
@@ -1166,9 +1401,12 @@ static int parse_opts(int argc, char **argv)
     if (strcmp(o.machine, "microvm") && strcmp(o.machine, "q35"))
         die(EXIT_USAGE, "--machine must be microvm or q35");
     pn_finish();
+    if (o.ops_config)
+        load_ops_config(o.ops_config);
+    check_mem();
     if (o.cpus && strcmp(o.cpus, "1") != 0)
         say("-c %s: Petrel runs programs on one CPU for now", o.cpus);
-    if (optind >= argc)
+    if (optind >= argc && !ops.program)
         usage();
     return optind;
 }
@@ -1233,10 +1471,25 @@ static void default_env(void)
         o.env[o.nenv++] = given[i];
 }
 
+/* The program's argv: PROGRAM (or ops' Program), ops' Args, then the command line's. */
+static char **with_ops_args(char **argv, int argc, int *n)
+{
+    char **v = xcalloc((size_t)argc + ops.nargs + 2, sizeof(*v));
+    int k = 0;
+
+    v[k++] = argc > 0 ? argv[0] : ops.program;
+    for (size_t i = 0; i < ops.nargs; i++)
+        v[k++] = ops.args[i];
+    for (int i = 1; i < argc; i++)
+        v[k++] = argv[i];
+    *n = k;
+    return v;
+}
+
 int main(int argc, char **argv)
 {
-    int first;
-    char *program, *img;
+    int first, nargs;
+    char *program, *img, **args;
 
     if (argc < 2)
         usage();
@@ -1250,12 +1503,13 @@ int main(int argc, char **argv)
         usage();
     first = parse_opts(argc - 1, argv + 1) + 1;
     default_env();
-    program = stage_program(argv[first]); /* argv[0] stays as typed, like a shell's */
+    args = with_ops_args(argv + first, argc - first, &nargs);
+    program = stage_program(args[0]); /* argv[0] stays as typed, like a shell's */
     for (int i = 0; i < o.ndirs; i++)     /* the user's files win over what was found */
         add_dir_spec(o.dirs[i]);
     for (int i = 0; i < o.nfiles; i++)
         add_file_spec(o.files[i]);
-    img = make_image(program, argv + first, argc - first);
+    img = make_image(program, args, nargs);
     if (!strcmp(argv[1], "build")) {
         if (o.keep_image && copy_file(img, o.keep_image) != 0)
             die(EXIT_PETREL, "cannot copy the image to %s", o.keep_image);

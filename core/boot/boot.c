@@ -62,8 +62,8 @@ static int read_stored_config(struct tfs_dev *dev, struct config_value **out)
             struct page_stats ps;
             page_get_stats(&ps);
             kprintf("petrel: not enough memory to mount the image's volume (the VM has %llu "
-                    "MiB of usable RAM): give it more (petrel run -m)\n",
-                    (unsigned long long)(ps.total_pages * PAGE_SIZE >> 20));
+                    "KiB of usable RAM): give it more (petrel run -m)\n",
+                    (unsigned long long)(ps.total_pages * PAGE_SIZE >> 10));
         } else {
             kprintf("petrel: block device 0 holds no mountable TFS volume: %s\n", KERR(rc));
         }
@@ -188,6 +188,25 @@ static int boot_network(const struct config_value *root)
     return 0;
 }
 
+/* `terminal:ROWSxCOLS` (petrel run -t puts it on the command line): the host terminal is in
+ * raw mode and the kernel's line discipline serves a terminal stdin (fs/file/ldisc.c). */
+static void boot_terminal(const struct config_value *root)
+    const struct config_value *v = config_get(root, "terminal");
+    const char *s = v && config_is_string(v) ? config_string(v) : NULL;
+    unsigned rows = 0, cols = 0;
+    if (!v)
+        return;
+    while (s && *s >= '0' && *s <= '9' && rows < 10000)
+        rows = rows * 10 + (unsigned)(*s++ - '0');
+    if (s && *s == 'x')
+        for (s++; *s >= '0' && *s <= '9' && cols < 10000; s++)
+            cols = cols * 10 + (unsigned)(*s - '0');
+    if (!s || *s || rows == 0 || cols == 0 || rows > 9999 || cols > 9999) {
+        kprintf("petrel: terminal %s is not ROWSxCOLS: no terminal\n", s ? config_string(v) : "?");
+        return;
+    file_console_set_terminal(rows, cols);
+}
+
 int boot_mount(const char *cmdline, struct proc_config *cfg)
 {
     static struct vfs_blkdev bd;
@@ -214,6 +233,8 @@ int boot_mount(const char *cmdline, struct proc_config *cfg)
         mount_dev();
     if (rc == 0)
         mount_tmpfs(root);
+    if (rc == 0)
+        boot_terminal(root);
     config_free(root);
     if (rc == 0 && (rc = procinfo_mount()))
         kprintf("petrel: cannot mount /proc: %s\n", KERR(rc));
@@ -236,6 +257,12 @@ static void boot_sigint(void *arg)
     signal_send(arg, NULL, LINUX_SIGINT, NULL);
 }
 
+/* The line discipline's VINTR/VQUIT (petrel run -t), interrupt context too. */
+static void boot_tty_signal(void *arg, int sig)
+{
+    signal_send(arg, NULL, sig, NULL);
+}
+
 int boot_run_configured(const char *cmdline, uint64_t hwcap, uint64_t hwcap2)
 {
     struct proc_config cfg;
@@ -254,6 +281,7 @@ int boot_run_configured(const char *cmdline, uint64_t hwcap, uint64_t hwcap2)
         return 1;
     }
     file_console_set_intr_hook(boot_sigint, p);
+    file_console_set_signal_hook(boot_tty_signal, p);
     rc = proc_attach(p, NULL); /* binds the main thread: allocates nothing */
     if (rc == 0)
         rc = proc_start(p, hwcap, hwcap2, &regs);
@@ -269,6 +297,7 @@ int boot_run_configured(const char *cmdline, uint64_t hwcap, uint64_t hwcap2)
     }
     sys_trace_set(false);
     file_console_set_intr_hook(NULL, NULL);
+    file_console_set_signal_hook(NULL, NULL);
     proc_detach(NULL);
     proc_destroy(p);
     return 1;

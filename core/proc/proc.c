@@ -377,7 +377,7 @@ void proc_exit(struct proc *p, int status)
         proc_exit_hook();
     rc = vfs_sync();
     if (rc)
-        log_warn("exit: writing the filesystems back failed: %d", rc);
+        log_warn("exit: writing the filesystems back failed: %s", KERR(rc));
     hal_exit(status);
 }
 
@@ -466,18 +466,54 @@ static void fault_report(const struct hal_uregs *r, enum hal_fault_kind kind, ui
     fault_backtrace(r);
 }
 
+/* The VM's RAM in KiB: total and free, for the messages about memory. */
+static void ram_kib(uint64_t *total, uint64_t *free)
+{
+    struct page_stats ps;
+
+    page_get_stats(&ps);
+    *total = ps.total_pages * PAGE_SIZE >> 10;
+    *free = ps.free_pages * PAGE_SIZE >> 10;
+}
+
+/* A page fault that found no free page (proc_fault_signal's SIGKILL, as Linux's OOM killer):
+ * say it is memory and how much the VM has, whether or not `fault` is set. */
+static void oom_report(const struct proc *p, uint64_t addr)
+{
+    uint64_t total, free;
+
+    ram_kib(&total, &free);
+    kprintf("petrel: %s killed: out of memory at %#llx (the VM has %llu MiB of usable RAM, "
+            "%llu KiB free): give it more (petrel run -m)\n",
+            p ? p->cfg.program : "the program", (unsigned long long)addr,
+            (unsigned long long)(total >> 10), (unsigned long long)free);
+}
+
 void proc_fault_fatal(const struct hal_uregs *regs, enum hal_fault_kind kind, uint64_t addr,
                       int sig)
 {
     struct proc *p = proc_current();
+    bool oom = sig == PROC_SIGKILL && (kind == HAL_FAULT_PAGE_READ ||
+                                         kind == HAL_FAULT_PAGE_WRITE || kind == HAL_FAULT_PAGE_EXEC);
 
+    if (oom)
+        oom_report(p, addr);
     if (!p || p->cfg.fault)
         fault_report(regs, kind, addr, sig);
-    else if (hal_stdio_present()) /* the console is a channel of its own (petrel run): one
-                                   * line a user can act on; `fault` adds registers, backtrace */
+    else if (hal_stdio_present() && !oom) /* the console is a channel of its own (petrel
+                                   * run): one line a user can act on; `fault` adds registers */
         kprintf("petrel: %s killed by %s at %#llx (rip %#llx)\n", p->cfg.program, KSIG(sig),
                 (unsigned long long)addr, (unsigned long long)regs->rip);
     if (!p)
         proc_exit(NULL, 128 + sig);
     proc_exit_group(p, 128 + sig);
+}
+
+void proc_report_signal_death(const struct proc *p, int sig)
+{
+    /* as a shell reports its child: not SIGINT (the user pressed Ctrl-C) nor SIGPIPE (a
+     * reader left: `prog | head`); only the process petrel started (pid 1) */
+    if (!p || p->pid != 1 || !hal_stdio_present() || sig == LINUX_SIGINT || sig == LINUX_SIGPIPE)
+        return;
+    kprintf("petrel: %s killed by %s\n", p->cfg.program, KSIG(sig));
 }

@@ -523,4 +523,9 @@ int proc_fault_signal(enum hal_fault_kind kind, int rc);
 void proc_fault_fatal(const struct hal_uregs *regs, enum hal_fault_kind kind, uint64_t addr,
                       int sig) __attribute__((noreturn));
 
+/* The process is about to end of signal sig (its default action): under `petrel run` the
+ * first process's death gets one line on the console (`petrel: /bin/prog killed by
+ * SIGTERM`), as a shell reports it; not for SIGINT or SIGPIPE. */
+void proc_report_signal_death(const struct proc *p, int sig);
+
 #endif

@@ -564,6 +564,7 @@ int signal_timedwait(uint64_t set, uint64_t deadline_ns, struct linux_siginfo *i
 
 static void __attribute__((noreturn)) die(struct proc *p, int sig)
 {
+    proc_report_signal_death(p, sig);
     proc_exit_group(p, 128 + sig);
 }
 

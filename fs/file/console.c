@@ -29,6 +29,8 @@
  */
 #include "core/abi/termios.h"
 #include "core/lib/kstring.h"
+#include "core/lib/spinlock.h"
+#include "fs/file/ldisc.h"
 #include "fs/vfs/vfs.h"
 #include "fs/file/file.h"
 #include "hal/hal_console.h"
@@ -50,10 +52,152 @@ void file_console_set_intr_hook(void (*hook)(void *arg), void *arg)
     __atomic_store_n(&intr_hook, hook, __ATOMIC_RELEASE);
 }
 
+/* --- petrel run -t: the line discipline of a terminal stdin -------------------------------- */
+
+/*
+ * With the host terminal raw, stdin's bytes go through ldisc (ldisc.c) before a read sees
+ * them: as they arrive (the event function, interrupt context, so that Ctrl-C interrupts a
+ * program that does not read) and when a read finds nothing. ld_lock (irqsave) covers ld and
+ * ld_pend: bytes taken from the device that the line discipline had no room for yet.
+ */
+static struct ldisc ld;
+static bool term_on;
+static struct linux_winsize term_ws = {24, 80, 0, 0};
+static struct spinlock ld_lock = SPINLOCK_INIT("ldisc");
+static char ld_pend[256];
+static size_t ld_pend_len, ld_pend_off;
+static void (*sig_hook)(void *arg, int sig);
+static void *sig_arg;
+
+void file_console_set_signal_hook(void (*hook)(void *arg, int sig), void *arg)
+{
+    sig_arg = arg;
+    __atomic_store_n(&sig_hook, hook, __ATOMIC_RELEASE);
+}
+
+void file_console_set_terminal(unsigned rows, unsigned cols)
+{
+    term_ws.ws_row = (uint16_t)rows;
+    term_ws.ws_col = (uint16_t)cols;
+    ldisc_init(&ld);
+    ld_pend_len = ld_pend_off = 0;
+    term_on = true;
+}
+
+static bool ld_active(void)
+{
+    return term_on && hal_stdio_is_tty(HAL_STDIO_IN);
+}
+
+static void ld_echo(void *arg, const char *bytes, size_t n)
+{
+    (void)arg;
+    hal_stdio_write(HAL_STDIO_OUT, bytes, n); /* best effort, as n_tty's echo buffer */
+}
+
+static void ld_signal(void *arg, int sig)
+{
+    void (*hook)(void *, int) = __atomic_load_n(&sig_hook, __ATOMIC_ACQUIRE);
+
+    (void)arg;
+    if (hook)
+        hook(sig_arg, sig);
+}
+
+/* Feed what the device holds to the line discipline (ld_lock held). */
+static void ld_pump_locked(void)
+{
+    static const struct ldisc_ops ops = {ld_echo, ld_signal, NULL};
+
+    for (;;) {
+        if (ld_pend_off == ld_pend_len) {
+            ld_pend_off = 0;
+            ld_pend_len = hal_stdio_read(ld_pend, sizeof(ld_pend));
+            if (ld_pend_len == 0)
+                return;
+        }
+        ld_pend_off += ldisc_input(&ld, ld_pend + ld_pend_off, ld_pend_len - ld_pend_off, &ops);
+        if (ld_pend_off < ld_pend_len)
+            return; /* full: the rest waits for a read */
+    }
+}
+
+static void ld_pump(void)
+{
+    uint64_t irq = spin_lock_irqsave(&ld_lock);
+
+    ld_pump_locked();
+    spin_unlock_irqrestore(&ld_lock, irq);
+}
+
+/* A read's bytes: count, or 0 with *eof (VEOF typed) or without (nothing yet). */
+static size_t ld_take(char *buf, size_t n, bool *eof)
+{
+    uint64_t irq = spin_lock_irqsave(&ld_lock);
+    size_t k;
+
+    ld_pump_locked();
+    k = ldisc_read(&ld, buf, n, eof);
+    ld_pump_locked(); /* room was made */
+    spin_unlock_irqrestore(&ld_lock, irq);
+    return k;
+}
+
+static bool ld_readable(void)
+{
+    uint64_t irq = spin_lock_irqsave(&ld_lock);
+    bool r = ldisc_readable(&ld);
+
+    spin_unlock_irqrestore(&ld_lock, irq);
+    return r;
+}
+
+/* TCGETS/TCSETS* and the window size, on the line discipline's state. */
+static int ld_ioctl(unsigned long req, const struct file_uarg *arg)
+{
+    struct linux_termios t;
+    struct linux_winsize ws;
+    uint64_t irq;
+    int rc;
+
+    switch (req) {
+    case LINUX_TCGETS:
+        irq = spin_lock_irqsave(&ld_lock);
+        t = ld.t;
+        spin_unlock_irqrestore(&ld_lock, irq);
+        return file_uarg_out(arg, &t, sizeof(t));
+    case LINUX_TCSETS:
+    case LINUX_TCSETSW:
+    case LINUX_TCSETSF:
+        if ((rc = file_uarg_in(arg, &t, sizeof(t))))
+            return rc;
+        irq = spin_lock_irqsave(&ld_lock);
+        if (req == LINUX_TCSETSF) { /* flush the input not read yet */
+            ld.line_len = ld.ready_len = 0;
+            ld.nends = 0;
+        }
+        ldisc_set(&ld, &t);
+        spin_unlock_irqrestore(&ld_lock, irq);
+        return 0;
+    case LINUX_TIOCGWINSZ:
+        ws = term_ws;
+        return file_uarg_out(arg, &ws, sizeof(ws));
+    case LINUX_TIOCSWINSZ:
+        if ((rc = file_uarg_in(arg, &ws, sizeof(ws))))
+            return rc;
+        term_ws = ws;
+        return 0;
+    default:
+        return 1; /* not one of these: tty_ioctl answers */
+    }
+}
+
 /* The HAL's event function: interrupt context, never sleeps. */
 static void stream_event(void *arg, unsigned ev)
 {
     (void)arg;
+    if ((ev & HAL_STDIO_EV_IN) && ld_active())
+        ld_pump();
     if (ev & HAL_STDIO_EV_IN)
         wq_wake_key(&streams[HAL_STDIO_IN].wq,
                     LINUX_EPOLLIN | LINUX_EPOLLRDNORM | LINUX_EPOLLHUP, 0);
@@ -189,6 +333,8 @@ static int stream_wait(struct stream *s, bool (*cond)(struct stream *))
 
 static bool in_ready(struct stream *s)
 {
+    if (ld_active())
+        return ld_readable() || ((hal_stdio_ready(s->id) & HAL_STDIO_R_EOF) && !ld_pend_len);
     return hal_stdio_ready(s->id) & (HAL_STDIO_R_DATA | HAL_STDIO_R_EOF);
 }
 
@@ -204,9 +350,12 @@ static long stream_read(struct file *f, void *buf, size_t n, uint64_t *pos)
     if (n == 0)
         return 0;
     for (;;) {
-        size_t got = hal_stdio_read(buf, n);
+        bool eof = false;
+        size_t got = ld_active() ? ld_take(buf, n, &eof) : hal_stdio_read(buf, n);
         if (got)
             return (long)got;
+        if (eof)
+            return 0; /* VEOF at a line's start */
         if (hal_stdio_ready(s->id) & HAL_STDIO_R_EOF)
             return 0;
         if (file_flags(f) & VFS_O_NONBLOCK)
@@ -245,6 +394,8 @@ static unsigned stream_poll(struct file *f, struct poll_table *pt)
 
     poll_wait(pt, &s->wq);
     r = hal_stdio_ready(s->id);
+    if (s->id == HAL_STDIO_IN && ld_active())
+        r = (r & ~HAL_STDIO_R_DATA) | (ld_readable() ? HAL_STDIO_R_DATA : 0);
     if (r & HAL_STDIO_R_DATA)
         mask |= LINUX_EPOLLIN | LINUX_EPOLLRDNORM;
     if (r & HAL_STDIO_R_EOF)
@@ -258,7 +409,14 @@ static int stream_ioctl(struct file *f, unsigned long req, const struct file_uar
 {
     struct stream *s = f->priv;
 
-    return hal_stdio_is_tty(s->id) ? tty_ioctl(req, arg) : -ENOTTY;
+    if (!hal_stdio_is_tty(s->id))
+        return -ENOTTY;
+    if (ld_active()) {
+        int rc = ld_ioctl(req, arg);
+        if (rc != 1)
+            return rc;
+    }
+    return tty_ioctl(req, arg);
 }
 
 static int stream_stat(struct file *f, struct vfs_stat *st)

@@ -216,6 +216,12 @@ int file_console_std(struct file *out[3]);
 /* hook(arg) runs, in interrupt context (never sleeping), for each interrupt request from the
  * host (Ctrl-C on the streams); the signal layer's boot code installs one sending SIGINT. */
 void file_console_set_intr_hook(void (*hook)(void *arg), void *arg);
+/* The line discipline's signals (VINTR, VQUIT with ISIG): hook(arg, sig) in interrupt
+ * context. NULL: none. */
+void file_console_set_signal_hook(void (*hook)(void *arg, int sig), void *arg);
+/* The host terminal is raw (petrel run -t): a terminal stdin gets the kernel's line
+ * discipline (fs/file/ldisc.c) and TIOCGWINSZ answers rows x cols. Before descriptors open. */
+void file_console_set_terminal(unsigned rows, unsigned cols);
 
 /* --- the VFS kind (file_vfs.c) ---------------------------------------------------------- */
 
