@@ -107,7 +107,8 @@ static void maps_line(struct procfs_buf *b, const struct vm_area *a, const struc
         name = "[stack]";
     else if (a->kind == VM_ANON && s->brk_start && a->start == s->brk_start)
         name = "[heap]";
-
+    else if (a->start == VSYSCALL_ADDR)
+        name = "[vsyscall]";
     procfs_printf(b, "%08llx-%08llx %c%c%c%c %08llx 00:00 0", (unsigned long long)a->start,
                   (unsigned long long)a->end, (a->prot & VM_PROT_READ) ? 'r' : '-',
                   (a->prot & VM_PROT_WRITE) ? 'w' : '-', (a->prot & VM_PROT_EXEC) ? 'x' : '-',
@@ -130,6 +131,10 @@ static int show_maps(struct procfs_buf *b)
         return -ENOENT;
     for (uint64_t at = 0; !b->err && vm_area_query_from(p->vm, at, &a) == 0; at = a.end)
         maps_line(b, &a, p->vm);
+    /* Linux's last line: the vsyscall page, execute-only (its calls are emulated) */
+    a = (struct vm_area){.start = VSYSCALL_ADDR, .end = VSYSCALL_ADDR + VSYSCALL_SIZE,
+                         .prot = VM_PROT_EXEC, .kind = VM_GUARD};
+    maps_line(b, &a, p->vm);
     return 0;
 }
 

@@ -13,11 +13,22 @@
 #ifndef CORE_VDSO_VDSO_H
 #define CORE_VDSO_VDSO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/mm/vm.h"
 #include "core/vdso/vdso_data.h"
+
+/* The legacy vsyscall page: never mapped, its calls emulated on the fault
+ * (core/signal/vsyscall.h); /proc/self/maps shows it as Linux does, "--xp [vsyscall]". */
+#define VSYSCALL_ADDR 0xffffffffff600000ULL
+#define VSYSCALL_SIZE 4096ULL
+
+static inline bool vsyscall_page(uint64_t addr)
+{
+    return addr - VSYSCALL_ADDR < VSYSCALL_SIZE;
+}
 
 /* The image, generated at build time (image/bin2c.cmake). */
 extern const unsigned char vdso_image[];

@@ -9,3 +9,16 @@ endforeach()
 rt_prog(vdso)
 rt_test(${libc}.vdso ${b}/vdso ${RT_ROOT} /bin/vdso ARGS vdso)
 rt_test(${libc}.vdso_exec ${b}/vdso ${RT_ROOT} /bin/vdso ARGS vdso exec)
+# The legacy vsyscall page (docs/time.md "vsyscall page"): its three entries called through
+# function pointers, and the SIGSEGVs of Linux's vsyscall=xonly. It looks for the page in
+# /proc/self/maps first: its tree has an empty proc/ for the kernel to mount /proc on (as
+# procfs.cmake's), the program in bin/ (the staged copy is the test's binary).
+rt_prog(vsyscall)
+set(vs_root ${RT_BIN}/vsroot-${libc})
+add_custom_command(OUTPUT ${vs_root}/bin/vsyscall
+    COMMAND ${CMAKE_COMMAND} -E rm -rf ${vs_root}
+    COMMAND ${CMAKE_COMMAND} -E copy_directory ${CMAKE_CURRENT_SOURCE_DIR}/root ${vs_root}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${vs_root}/proc ${vs_root}/bin
+    COMMAND ${CMAKE_COMMAND} -E copy ${b}/vsyscall ${vs_root}/bin/vsyscall
+    DEPENDS ${RT_ROOT_FILES} ${b}/vsyscall VERBATIM)
+rt_test(${libc}.vsyscall ${vs_root}/bin/vsyscall ${vs_root} /bin/vsyscall ARGS vsyscall)

@@ -6,7 +6,9 @@
  * functions (core/vdso/vclock.h, the same C the image runs) over the mapped data page with the
  * hosted counter, compared with the syscalls: with the virtual clock standing still between
  * the two, every answer must be equal, not merely ordered. vclock's retry on a concurrent
- * rewrite and its TSC arithmetic are checked on a synthetic page.
+ * rewrite and its TSC arithmetic are checked on a synthetic page. The legacy vsyscall page's
+ * emulation (core/signal/vsyscall.c) is driven as the HAL drives it, by instruction fetch
+ * faults at its entries.
  */
 #include <elf.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 
 #include "core/mm/uaccess.h"
 #include "core/proc/procinfo.h"
+#include "core/signal/vsyscall.h"
 #include "core/proc/stack.h"
 #include "core/vdso/vclock.h"
 #include "core/vdso/vdso.h"
@@ -398,6 +401,111 @@ ST_CASE(vclock_arithmetic_and_retry)
     ST_EQ(vclock_base_of(LINUX_CLOCK_PROCESS_CPUTIME_ID, &coarse), VCLOCK_NONE);
 }
 
+/* --- the legacy vsyscall page (core/signal/vsyscall.c) -------------------------------------- */
+
+/* A call of entry off of the page as the HAL reports it: an instruction fetch fault at the
+ * entry with rip there, the return address on the user stack at sp. */
+static void vcall(struct hal_uregs *r, uint64_t off, uint64_t sp, uint64_t rdi, uint64_t rsi)
+{
+    uint64_t ret = 0x5150;
+
+    memset(r, 0, sizeof(*r));
+    st_put(sp, &ret, 8);
+    r->rip = VSYSCALL_ADDR + off;
+    r->rsp = sp;
+    r->rdi = rdi;
+    r->rsi = rsi;
+    r->rax = 0xdead;
+    kernel_user_fault(r, HAL_FAULT_PAGE_EXEC, r->rip);
+}
+
+/* The SIGSEGV the last call queued: its si_code and si_addr (a handler is installed). */
+static int segv_taken(int32_t *code, uint64_t *addr)
+{
+    uint64_t set = 1ULL << (LINUX_SIGSEGV - 1), zero[2] = {0, 0};
+    struct linux_siginfo si;
+    long sig = SC(128 /* rt_sigtimedwait */, st_put(st_buf + 512, &set, 8), st_buf + 1024,
+                  st_put(st_buf + 768, zero, 16), 8);
+
+    st_get(&si, st_buf + 1024, sizeof(si));
+    *code = si.si_code;
+    *addr = si.u.fault.addr;
+    return (int)sig;
+}
+
+ST_CASE(vsyscall_calls_emulated)
+{
+    struct hal_uregs r;
+    struct linux_timeval tv;
+    struct linux_timezone tz;
+    uint64_t stack = st_buf + 8192, t;
+    uint32_t cpu = 9, node = 9;
+
+    hosted_clock_advance(1234567891ULL);
+    vcall(&r, 0, stack, st_buf, st_buf + 16); /* gettimeofday(tv, tz) */
+    ST_EQ(r.rax, 0);
+    ST_EQ(r.rip, 0x5150); /* returned to the caller */
+    ST_EQ(r.rsp, stack + 8);
+    st_get(&tv, st_buf, sizeof(tv));
+    st_get(&tz, st_buf + 16, sizeof(tz));
+    ST_EQ((uint64_t)tv.tv_sec * 1000000000ULL + (uint64_t)tv.tv_usec * 1000,
+          hal_wallclock_ns() / 1000 * 1000);
+    ST_CHECK(tz.tz_minuteswest == 0 && tz.tz_dsttime == 0);
+    vcall(&r, 0x400, stack, st_buf + 32, 0); /* time(&t) */
+    st_get(&t, st_buf + 32, 8);
+    ST_EQ(r.rax, hal_wallclock_ns() / 1000000000ULL);
+    ST_EQ(t, r.rax);
+    vcall(&r, 0x400, stack, 0, 0); /* time(NULL) */
+    ST_EQ(r.rax, hal_wallclock_ns() / 1000000000ULL);
+    st_put(st_buf + 40, &cpu, 4);
+    st_put(st_buf + 44, &node, 4);
+    vcall(&r, 0x800, stack, st_buf + 40, st_buf + 44); /* getcpu(&cpu, &node, NULL) */
+    ST_EQ(r.rax, 0);
+    st_get(&cpu, st_buf + 40, 4);
+    st_get(&node, st_buf + 44, 4);
+    ST_CHECK(cpu == 0 && node == 0);
+    ST_EQ(r.rip, 0x5150);
+}
+
+/* What Linux's vsyscall=xonly answers with SIGSEGV (checked natively by
+ * tests/runtime/progs/vsyscall.c): reads, other offsets, bad pointers, a bad stack. */
+ST_CASE(vsyscall_faults_as_linux)
+{
+    uint64_t act[4] = {0x4000, 0, 0, 0}, addr, stack = st_buf + 8192;
+    struct hal_uregs r;
+    int32_t code;
+
+    ST_EQ(SC(NR_rt_sigaction, LINUX_SIGSEGV, st_put(st_buf + 256, act, 32), 0, 8), 0);
+    memset(&r, 0, sizeof(r));
+    r.rip = 0x400000;
+    kernel_user_fault(&r, HAL_FAULT_PAGE_READ, VSYSCALL_ADDR); /* a read: no mapping */
+    ST_EQ(segv_taken(&code, &addr), LINUX_SIGSEGV);
+    ST_CHECK(code == LINUX_SEGV_MAPERR && addr == VSYSCALL_ADDR);
+    vcall(&r, 0x100, stack, 0, 0); /* not an entry */
+    ST_EQ(segv_taken(&code, &addr), LINUX_SIGSEGV);
+    ST_CHECK(code == LINUX_SI_KERNEL && addr == 0);
+    ST_EQ(r.rip, VSYSCALL_ADDR + 0x100); /* the signal is taken at the page */
+    vcall(&r, 0xc00, stack, 0, 0); /* the fourth slot is no entry either */
+    ST_EQ(segv_taken(&code, &addr), LINUX_SIGSEGV);
+    ST_EQ(code, LINUX_SI_KERNEL);
+    vcall(&r, 0x400, stack, 8, 0); /* time(unmapped): the syscall's EFAULT */
+    ST_EQ(segv_taken(&code, &addr), LINUX_SIGSEGV);
+    ST_CHECK(code == LINUX_SI_KERNEL && addr == 0);
+    ST_EQ(r.rip, VSYSCALL_ADDR + 0x400);
+    vcall(&r, 0, stack, ST_KERNEL_PTR, 0); /* gettimeofday(kernel pointer) */
+    ST_EQ(segv_taken(&code, &addr), LINUX_SIGSEGV);
+    ST_CHECK(code == LINUX_SEGV_MAPERR && addr == ST_KERNEL_PTR);
+    vcall(&r, 0x800, stack, st_buf, 16); /* getcpu(cpu, unmapped node) */
+    ST_EQ(segv_taken(&code, &addr), LINUX_SIGSEGV);
+    ST_EQ(code, LINUX_SI_KERNEL);
+    memset(&r, 0, sizeof(r)); /* no stack to return through */
+    r.rip = VSYSCALL_ADDR;
+    r.rsp = st_hole;
+    kernel_user_fault(&r, HAL_FAULT_PAGE_EXEC, VSYSCALL_ADDR);
+    ST_EQ(segv_taken(&code, &addr), LINUX_SIGSEGV);
+    ST_EQ(code, LINUX_SI_KERNEL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -405,6 +513,8 @@ int main(void)
         cmocka_unit_test(vdso_clocks_equal_syscalls),
         cmocka_unit_test(vdso_maps_and_protection),
         cmocka_unit_test(vclock_arithmetic_and_retry),
+        cmocka_unit_test(vsyscall_calls_emulated),
+        cmocka_unit_test(vsyscall_faults_as_linux),
     };
 
     read_prog();
