@@ -14,6 +14,7 @@
 #include "core/lib/kstring.h"
 #include "core/boot/boot.h"
 #include "core/signal/signal.h"
+#include "core/vdso/vdso.h"
 #include "hal/hal_cpu.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_mem.h"
@@ -106,6 +107,7 @@ void kernel_main(const struct hal_boot_info *info)
         log_warn("cmdline: unknown loglevel (use debug, info, warn or err)");
     sched_init();
     signal_init(); /* its hooks in the layers below (SIGPIPE) */
+    (void)vdso_init(); /* the data page, with the HAL's clock published in it */
     kernel.init = thread_create("init", init_main, NULL);
     if (!kernel.init)
         panic("out of memory creating the init thread");

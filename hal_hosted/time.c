@@ -7,6 +7,12 @@
  * PETREL_REALTIME=1): CLOCK_MONOTONIC since setup, and idle waits in epoll on a timerfd. No
  * signals in either mode. The timer is only a deadline: the interrupt controller (irq.c)
  * checks it at delivery points and runs the kernel's timer entry when it is due.
+ *
+ * The published user clock (hal_clock_publish, the vDSO's data page): in virtual mode the
+ * counter is the virtual clock itself (mult 1.0, base 0, wall offset the fixed epoch), read by
+ * hal_uclock_counter(); the test playing the program calls the vDSO's C with it. Real-time
+ * mode publishes HAL_UCLOCK_NONE (the wall clock there is the host's, not an offset of the
+ * monotonic one), so every answer comes from the syscalls.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -92,6 +98,29 @@ uint64_t hal_wallclock_ns(void)
     if (time_realtime)
         return host_ns(CLOCK_REALTIME);
     return HOSTED_WALLCLOCK_EPOCH_NS + virt_now;
+}
+
+void hal_clock_publish(struct hal_uclock *u)
+{
+    volatile struct hal_uclock *v = u;
+
+    /* The virtual clock's parameters never change: nothing to keep current. */
+    if (!u)
+        return;
+    v->seq++;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    v->mode = time_realtime ? HAL_UCLOCK_NONE : HAL_UCLOCK_HOSTED;
+    v->cycle_base = 0;
+    v->ns_base = 0;
+    v->mult = 1ULL << 32;
+    v->wall_offset = HOSTED_WALLCLOCK_EPOCH_NS;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    v->seq++;
+}
+
+uint64_t hal_uclock_counter(void)
+{
+    return virt_now;
 }
 
 void hal_timer_arm(uint64_t deadline_ns)

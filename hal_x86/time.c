@@ -16,7 +16,10 @@
  *   hal_clock_ns() = ns_base + (tsc - tsc_base) * mult >> 32
  *
  * so time stays continuous and monotonic; a sequence count lets a reader interrupted by a
- * rebase retry.
+ * rebase retry. The same parameters, in the form of hal_time.h's struct hal_uclock, are
+ * copied into the vDSO's data page at each rebase (hal_clock_publish): user mode reads the
+ * TSC too (CR4.TSD is clear) and computes with the same formula, so the vDSO's answers are
+ * the syscalls'.
  *
  * The timer: TSC-deadline mode when CPUID.1:ECX[24] says so (KVM), otherwise the APIC timer
  * in one-shot mode (divide by 16, calibrated against the PIT; QEMU's TCG APIC has no
@@ -39,58 +42,92 @@
 #define IA32_TSC_DEADLINE 0x6e0
 
 static uint64_t tsc_hz;
-static volatile uint32_t clock_seq; /* odd while a rebase is in progress */
-static uint64_t tsc_base, ns_base;
-static uint64_t tsc_mult;    /* ns = ticks * tsc_mult >> 32 */
+/* The clock: ns = clk.ns_base + (tsc - clk.cycle_base) * clk.mult >> 32 (hal_uclock_ns);
+ * clk.seq is odd while a rebase is in progress. pub: the copy user mode reads (the vDSO's
+ * data page, hal_clock_publish), rewritten with clk under its own seq. */
+static struct hal_uclock clk = {.mode = HAL_UCLOCK_TSC};
+static struct hal_uclock *volatile pub;
 static uint64_t tsc_per_ns;  /* ticks = ns * tsc_per_ns >> 30 */
 static uint64_t apic_hz;     /* APIC timer ticks per second (divide 16) */
 static uint64_t apic_per_ns; /* ticks = ns * apic_per_ns >> 30 */
-static uint64_t wall_boot_ns;
 static uint64_t kernel_deadline = UINT64_MAX, idle_deadline = UINT64_MAX;
 static const char *tsc_source = "none";
 
 /* TSC value at which the clock reads ns (for TSC-deadline mode). Interrupts are off. */
 static uint64_t ns_to_tsc(uint64_t ns)
 {
-    if (ns <= ns_base)
-        return tsc_base;
-    return tsc_base + (uint64_t)(((unsigned __int128)(ns - ns_base) * tsc_per_ns) >> 30);
+    if (ns <= clk.ns_base)
+        return clk.cycle_base;
+    return clk.cycle_base + (uint64_t)(((unsigned __int128)(ns - clk.ns_base) * tsc_per_ns) >> 30);
 }
 
 uint64_t hal_clock_ns(void)
 {
+    const volatile struct hal_uclock *c = &clk;
     uint32_t seq;
     uint64_t ns;
     do {
-        seq = clock_seq;
+        seq = c->seq;
         hal_compiler_barrier();
-        uint64_t base = tsc_base, nsb = ns_base, mult = tsc_mult;
-        uint64_t now = rdtsc();
-        ns = now > base ? nsb + (uint64_t)(((unsigned __int128)(now - base) * mult) >> 32) : nsb;
+        ns = hal_uclock_ns(c->cycle_base, c->ns_base, c->mult, rdtsc());
         hal_compiler_barrier();
-    } while ((seq & 1) || seq != clock_seq);
+    } while ((seq & 1) || seq != c->seq);
     return ns;
+}
+
+/* Copy the clock into the published page under that page's seq. Interrupts are off. */
+static void clock_copy_out(struct hal_uclock *u)
+{
+    volatile struct hal_uclock *v = u;
+
+    v->seq++;
+    hal_compiler_barrier();
+    v->mode = clk.mode;
+    v->cycle_base = clk.cycle_base;
+    v->ns_base = clk.ns_base;
+    v->mult = clk.mult;
+    v->wall_offset = clk.wall_offset;
+    hal_compiler_barrier();
+    v->seq++;
 }
 
 /* Start counting at the current instant with a (new) TSC rate. Interrupts are off. */
 static void clock_rebase(uint64_t hz)
 {
-    uint64_t now_ns = tsc_mult ? hal_clock_ns() : 0;
-    clock_seq++;
+    uint64_t now_ns = clk.mult ? hal_clock_ns() : 0;
+    struct hal_uclock *u = pub;
+    clk.seq++;
     hal_compiler_barrier();
-    tsc_base = rdtsc();
-    ns_base = now_ns;
+    clk.cycle_base = rdtsc();
+    clk.ns_base = now_ns;
     tsc_hz = hz;
     /* 64-bit divisions only (no libgcc): valid for TSC rates below 17 GHz. */
-    tsc_mult = (1000000000ULL << 32) / hz;
+    clk.mult = (1000000000ULL << 32) / hz;
     tsc_per_ns = (hz << 30) / 1000000000u;
     hal_compiler_barrier();
-    clock_seq++;
+    clk.seq++;
+    if (u)
+        clock_copy_out(u);
 }
 
 uint64_t hal_wallclock_ns(void)
 {
-    return wall_boot_ns + hal_clock_ns();
+    return clk.wall_offset + hal_clock_ns();
+}
+
+void hal_clock_publish(struct hal_uclock *u)
+{
+    uint64_t flags = hal_irq_save();
+
+    pub = u;
+    if (u)
+        clock_copy_out(u);
+    hal_irq_restore(flags);
+}
+
+uint64_t hal_uclock_counter(void)
+{
+    return rdtsc();
 }
 
 /* --- calibration --------------------------------------------------------------------------- */
@@ -232,7 +269,7 @@ static void rtc_read(void)
     unsigned year = 2000 + bcd(y, bin); /* QEMU's RTC counts from 2000 */
     uint64_t days = days_from_civil(year, bcd(mo, bin), bcd(d, bin));
     uint64_t secs = days * 86400 + hour * 3600 + bcd(mi, bin) * 60 + bcd(s, bin);
-    wall_boot_ns = secs * 1000000000ULL;
+    clk.wall_offset = secs * 1000000000ULL;
 }
 
 /* --- refining the TSC rate with the RTC's update interrupt ------------------------------- */

@@ -74,6 +74,9 @@ _Static_assert(sizeof(struct linux_utimbuf) == 16, "utimbuf size");
 #define LINUX_CLOCK_BOOTTIME_ALARM 9
 #define LINUX_CLOCK_TAI 11
 #define LINUX_MAX_CLOCKS 16
+/* One tick of Linux's usual CONFIG_HZ=250: the resolution of the _COARSE clocks (clock_getres
+ * in the syscall and in the vDSO). */
+#define LINUX_TICK_NS 4000000ULL
 /* Dynamic CPU clocks: negative ids encoding a pid or tid (clock_getcpuclockid,
  * pthread_getcpuclockid): ((~pid) << 3) | kind, kind bit 2 = per thread. */
 #define LINUX_CPUCLOCK_PROF 0

@@ -26,6 +26,7 @@
 #include "core/proc/elf.h"
 #include "core/proc/stack.h"
 #include "core/syscall/syscall.h"
+#include "core/vdso/vdso.h"
 #include "fs/file/file.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
@@ -322,9 +323,10 @@ int proc_enter_image(struct proc *p, const struct elf_info *info, const char *ex
     a.elf = info;
     a.hwcap = p->hwcap;
     a.hwcap2 = p->hwcap2;
-    a.minsigstksz = 0;  /* omitted until the HAL reports the XSAVE size */
-    a.sysinfo_ehdr = 0; /* no vDSO */
-    rc = stack_build(p->vm, &a, &lay);
+    a.minsigstksz = 0; /* omitted until the HAL reports the XSAVE size */
+    rc = vdso_map(p->vm, &a.sysinfo_ehdr); /* -ENOENT: none this boot, AT_SYSINFO_EHDR left out */
+    if (rc == 0 || rc == -ENOENT)
+        rc = stack_build(p->vm, &a, &lay);
     if (rc) {
         kprintf("petrel: cannot build the stack of %s: %s\n", p->cfg.program, KERR(rc));
         return rc;

@@ -20,6 +20,7 @@
 #include "core/mm/uaccess.h"
 #include "core/proc/proc.h"
 #include "core/proc/stack.h"
+#include "core/vdso/vdso.h"
 #include "fs/file/file.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_cpu.h"
@@ -97,17 +98,22 @@ static int show_auxv(struct procfs_buf *b)
 
 static void maps_line(struct procfs_buf *b, const struct vm_area *a, const struct vm_space *s)
 {
-    const char *name = "";
+    const char *name = "", *special = vdso_area_name(a);
     size_t start = b->len;
 
-    if (a->kind == VM_STACK)
+    if (special)
+        name = special; /* Linux's special mappings are never VM_SHARED: 'p' below */
+    else if (a->kind == VM_STACK)
         name = "[stack]";
     else if (a->kind == VM_ANON && s->brk_start && a->start == s->brk_start)
         name = "[heap]";
+    else if (a->start == VSYSCALL_ADDR)
+        name = "[vsyscall]";
     procfs_printf(b, "%08llx-%08llx %c%c%c%c %08llx 00:00 0", (unsigned long long)a->start,
                   (unsigned long long)a->end, (a->prot & VM_PROT_READ) ? 'r' : '-',
                   (a->prot & VM_PROT_WRITE) ? 'w' : '-', (a->prot & VM_PROT_EXEC) ? 'x' : '-',
-                  a->shared ? 's' : 'p', (unsigned long long)(a->kind == VM_FILE ? a->file_off : 0));
+                  a->shared && !special ? 's' : 'p',
+                  (unsigned long long)(a->kind == VM_FILE ? a->file_off : 0));
     if (name[0]) {
         while (b->len - start < MAPS_NAME_COLUMN - 1 && !b->err)
             procfs_put(b, " ", 1);
@@ -125,6 +131,10 @@ static int show_maps(struct procfs_buf *b)
         return -ENOENT;
     for (uint64_t at = 0; !b->err && vm_area_query_from(p->vm, at, &a) == 0; at = a.end)
         maps_line(b, &a, p->vm);
+    /* Linux's last line: the vsyscall page, execute-only (its calls are emulated) */
+    a = (struct vm_area){.start = VSYSCALL_ADDR, .end = VSYSCALL_ADDR + VSYSCALL_SIZE,
+                         .prot = VM_PROT_EXEC, .kind = VM_GUARD};
+    maps_line(b, &a, p->vm);
     return 0;
 }
 

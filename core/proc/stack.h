@@ -13,7 +13,7 @@
  *                 0, argv[argc-1] ... argv[0]
  *   rsp ------->  argc
  *
- * The auxiliary vector, in Linux's order: AT_SYSINFO_EHDR (only with a vDSO: none yet),
+ * The auxiliary vector, in Linux's order: AT_SYSINFO_EHDR (the vDSO, core/vdso; left out without one),
  * AT_MINSIGSTKSZ (when the caller gives one), AT_HWCAP, AT_PAGESZ, AT_CLKTCK (100), AT_PHDR,
  * AT_PHENT, AT_PHNUM, AT_BASE (the interpreter's base; 0: none), AT_FLAGS (0), AT_ENTRY,
  * AT_UID, AT_EUID, AT_GID, AT_EGID (0), AT_SECURE (0), AT_RANDOM, AT_HWCAP2, AT_EXECFN,

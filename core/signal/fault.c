@@ -14,6 +14,9 @@
  *      x87 / SIMD exception         SIGFPE  from the status word's unmasked exception
  *      int3                         SIGTRAP SI_KERNEL    si_addr = 0 (Linux's do_int3_user)
  *
+ * An instruction fetch from the legacy vsyscall page is a call to emulate (vsyscall.h),
+ * which either resumes the program or names its own SIGSEGV.
+ *
  * The signal is sent to the faulting thread and taken by the normal delivery in
  * kernel_user_return, which the HAL runs before resuming user mode. As Linux's
  * force_sig_info, a signal the thread blocks or the process ignores cannot be taken: the
@@ -23,6 +26,7 @@
  * signal state, and core/signal sits above core/proc (docs/layers.md).
  */
 #include "core/signal/signal.h"
+#include "core/signal/vsyscall.h"
 
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
@@ -118,15 +122,21 @@ void kernel_user_fault(struct hal_uregs *regs, enum hal_fault_kind kind, uint64_
     struct linux_siginfo si;
     int rc = -EFAULT, sig;
 
-    if (kind == HAL_FAULT_PAGE_READ || kind == HAL_FAULT_PAGE_WRITE ||
-        kind == HAL_FAULT_PAGE_EXEC) {
-        rc = vm_user_fault(kind, addr);
-        if (rc == 0)
-            return; /* demand paging: the page is there now */
+    if (kind == HAL_FAULT_PAGE_EXEC && vsyscall_page(addr)) {
+        if (vsyscall_emulate(regs, addr, &si))
+            return; /* a call of the legacy vsyscall page, made (vsyscall.h) */
+        sig = LINUX_SIGSEGV;
+    } else {
+        if (kind == HAL_FAULT_PAGE_READ || kind == HAL_FAULT_PAGE_WRITE ||
+            kind == HAL_FAULT_PAGE_EXEC) {
+            rc = vm_user_fault(kind, addr);
+            if (rc == 0)
+                return; /* demand paging: the page is there now */
+        }
+        sig = proc_fault_signal(kind, rc);
+        fault_info(&si, sig, kind, addr, regs->rip);
     }
-    sig = proc_fault_signal(kind, rc);
     if (!ut || !catchable(ut, sig))
         proc_fault_fatal(regs, kind, addr, sig);
-    fault_info(&si, sig, kind, addr, regs->rip);
     signal_send(ut->proc, ut, sig, &si);
 }

@@ -19,7 +19,7 @@
 #include "core/proc/proc.h"
 
 #define SYS_NSEC 1000000000ULL
-#define SYS_TICK_NS 4000000ULL /* a 250 Hz tick: Linux's usual CONFIG_HZ (coarse clocks) */
+#define SYS_TICK_NS LINUX_TICK_NS /* a 250 Hz tick: Linux's usual CONFIG_HZ (coarse clocks) */
 
 enum sys_clock_base { SYS_CLK_WALL, SYS_CLK_MONO, SYS_CLK_PROC, SYS_CLK_THREAD };
 

@@ -27,7 +27,7 @@ if(NOT dyn_ok)
     return()
 endif()
 
-set(dyn_progs exit_codes args readfile dynlib)
+set(dyn_progs exit_codes args readfile dynlib vdso)
 set(dyn_outs "")
 set(dyn_cmds "")
 foreach(prog ${dyn_progs})
@@ -42,7 +42,7 @@ add_custom_command(OUTPUT ${dyn_outs} ${dyn_root}${dyn_interp}
     COMMAND ${CMAKE_COMMAND} -E copy_directory ${CMAKE_CURRENT_SOURCE_DIR}/root ${dyn_root}
     COMMAND sh -c "for f; do mkdir -p \"${dyn_root}\${f%/*}\" && cp -L \"\$f\" \"${dyn_root}\$f\" || exit 1; done" stage ${dyn_files}
     ${dyn_cmds}
-    DEPENDS ${RT_ROOT_FILES} progs/exit_codes.c progs/args.c progs/readfile.c progs/dynlib.c
+    DEPENDS ${RT_ROOT_FILES} progs/exit_codes.c progs/args.c progs/readfile.c progs/dynlib.c progs/vdso.c
     VERBATIM)
 
 set(d ${dyn_bin})
@@ -51,6 +51,9 @@ rt_test(${libc}.dyn_exit_42 ${d}/exit_codes ${dyn_root} /bin/exit_codes ARGS exi
 rt_test(${libc}.dyn_args ${d}/args ${dyn_root} /bin/args ARGS args "a b" "" last)
 rt_test(${libc}.dyn_readfile ${d}/readfile ${dyn_root} /bin/readfile ARGS readfile)
 rt_test(${libc}.dyn_libm_dlopen ${d}/dynlib ${dyn_root} /bin/dynlib ARGS dynlib)
+# The vDSO seen by a dynamic program: ld.so takes it into its link map (glibc) or looks its
+# symbols up (musl), and the libc's clock calls go through it.
+rt_test(${libc}.dyn_vdso ${d}/vdso ${dyn_root} /bin/vdso ARGS vdso)
 # The interpreter as the program: ld.so maps bin/exit_codes itself (cwd-relative both ways).
 # The staged copy of the interpreter is the binary, so the image waits for the staging.
 rt_test(${libc}.dyn_ldso_runs_program ${dyn_root}${dyn_interp} ${dyn_root} ${dyn_interp}

@@ -1,9 +1,10 @@
 /*
- * aslr.c - print where the stack, the heap (brk), an anonymous mapping and the program
- * itself are (the runtime test boots the same image twice and compares: tests/runtime/aslr.sh).
+ * aslr.c - print where the stack, the heap (brk), an anonymous mapping, the program
+ * itself and the vDSO (AT_SYSINFO_EHDR) are (the runtime test boots the same image twice and compares: tests/runtime/aslr.sh).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -16,5 +17,6 @@ int main(void)
     printf("brk=%p\n", sbrk(0));
     printf("mmap=%p\n", m);
     printf("text=%p\n", (void *)main);
+    printf("vdso=%p\n", (void *)getauxval(AT_SYSINFO_EHDR));
     return m == MAP_FAILED;
 }
