@@ -191,9 +191,11 @@ static int boot_network(const struct config_value *root)
 /* `terminal:ROWSxCOLS` (petrel run -t puts it on the command line): the host terminal is in
  * raw mode and the kernel's line discipline serves a terminal stdin (fs/file/ldisc.c). */
 static void boot_terminal(const struct config_value *root)
+{
     const struct config_value *v = config_get(root, "terminal");
     const char *s = v && config_is_string(v) ? config_string(v) : NULL;
     unsigned rows = 0, cols = 0;
+
     if (!v)
         return;
     while (s && *s >= '0' && *s <= '9' && rows < 10000)
@@ -204,6 +206,7 @@ static void boot_terminal(const struct config_value *root)
     if (!s || *s || rows == 0 || cols == 0 || rows > 9999 || cols > 9999) {
         kprintf("petrel: terminal %s is not ROWSxCOLS: no terminal\n", s ? config_string(v) : "?");
         return;
+    }
     file_console_set_terminal(rows, cols);
 }
 
