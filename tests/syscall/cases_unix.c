@@ -186,6 +186,11 @@ const struct sc_case sc_cases_unix[] = {
          CALL(getsockopt, ERR(EOPNOTSUPP), I(3), I(IPPROTO_IP), I(1), BUF(4), LEN("\x04")),
          CALLAT(getsockopt, W(0), 12, "\x0c\0\0\0", I(3), I(SOL_SOCKET), I(SO_PEERCRED), BUF(12),
                 LEN("\x0c"))),
+    CASE("unix.mmsg", SP(SOCK_DGRAM), CALL(sendmmsg, W(1), I(3), INOUT((const char[64]){0}, 64), I(1), I(0)),
+         CALLAT(recvmmsg, W(1), 56, "\0\0\0\0", I(4), INOUT((const char[64]){0}, 64), I(1), I(0), I(0)),
+         CALL(recvmmsg, ERR(EAGAIN), I(4), INOUT((const char[64]){0}, 64), I(1), I(MSG_DONTWAIT), I(0)),
+         CALL(write, W(3), I(3), D("abc"), I(3)),
+         CALLO(recvfrom, W(3), "abc", I(4), BUF(8), I(8), I(MSG_WAITALL), I(0), I(0))),
     /* SIOCGIF* on any socket (net/ifreq.c): the loopback interface, as every Linux has it */
     CASE("unix.siocgif_lo", DGRAM,
          CALLO(ioctl, W(0), IFR_OUT("\x01\0\0\0"), I(3), I(SIOCGIFINDEX), IFR("lo")),

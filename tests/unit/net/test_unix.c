@@ -4,7 +4,7 @@
  * the send buffers both ways (senders block until readers drain); a datagram sender blocked
  * on a full destination queue (UNIX_DGRAM_QLEN + 1) until the reader takes one; a connect
  * blocked on a full backlog until accept; a reader blocked then woken by the peer's close
- * (end of file); SO_RCVTIMEO in virtual time (-EAGAIN) and a signal ending a wait (-EINTR
+ * (end of file); SO_RCVTIMEO and SO_SNDTIMEO in virtual time (-EAGAIN) and a signal ending a wait (-EINTR
  * with a timeout, -ERESTARTSYS without). Each scenario runs under seeded preemption (PCT):
  * a failure prints the seed that replays it.
  */
@@ -230,6 +230,13 @@ static int timeouts(void *arg)
     H_CHECK(K->recv(u[0], &b, 1, 0, NULL, NULL, NULL, NULL) == -EINTR);
     thread_join(t);
     thread_clear_interrupt(thread_current());
+    /* SO_SNDTIMEO: a full send buffer waits that long, then -EAGAIN */
+    while (K->send(u[0], "fill", 4, LINUX_MSG_DONTWAIT, NULL, NULL) == 4)
+        ;
+    H_CHECK(K->setsockopt(u[0], LINUX_SOL_SOCKET, LINUX_SO_SNDTIMEO_OLD, &tv, sizeof(tv)) == 0);
+    t0 = hal_clock_ns();
+    H_CHECK(K->send(u[0], "more", 4, 0, NULL, NULL) == -EAGAIN);
+    H_CHECK(hal_clock_ns() - t0 >= 300000000ULL);
     K->close(u[0]);
     K->close(u[1]);
     return ht_status();

@@ -13,7 +13,7 @@
 
 enum { NR_socket = 41, NR_connect = 42, NR_sendto = 44, NR_recvfrom = 45, NR_sendmsg = 46,
        NR_recvmsg = 47, NR_bind = 49, NR_getsockname = 51, NR_socketpair = 53,
-       NR_setsockopt = 54, NR_pipe2 = 293 };
+       NR_setsockopt = 54, NR_pipe2 = 293, NR_rt_sigpending = 127 };
 
 #define SCM_RIGHTS 1
 #define SCM_CREDENTIALS 2
@@ -269,12 +269,35 @@ ST_CASE(bulk_nonblocking)
     ST_CHECK(eagain > 0); /* the send buffer filled up on the way */
 }
 
+/* EPIPE raises SIGPIPE: write(2) always, send(2) unless MSG_NOSIGNAL. */
+ST_CASE(sigpipe)
+{
+    uint64_t block = 1ULL << 12, set = 0; /* SIGPIPE */
+    int s[2];
+
+    pair(LINUX_SOCK_SEQPACKET, s);
+    ST_CHECK(s[0] >= 0);
+    st_put(U_DATA + 0x100, &block, 8);
+    ST_EQ(SC(NR_rt_sigprocmask, 0 /* SIG_BLOCK */, U_DATA + 0x100, 0, 8), 0);
+    ST_EQ(SC(NR_close, s[1]), 0);
+    st_put(U_DATA, "x", 1);
+    ST_EQ(SC(NR_sendto, s[0], U_DATA, 1, LINUX_MSG_NOSIGNAL, 0, 0), -EPIPE);
+    ST_EQ(SC(NR_rt_sigpending, U_DATA + 0x200, 8), 0);
+    st_get(&set, U_DATA + 0x200, 8);
+    ST_EQ(set & block, 0);
+    ST_EQ(SC(NR_write, s[0], U_DATA, 1), -EPIPE);
+    ST_EQ(SC(NR_rt_sigpending, U_DATA + 0x200, 8), 0);
+    st_get(&set, U_DATA + 0x200, 8);
+    ST_EQ(set & block, block);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(rights_pass),           cmocka_unit_test(rights_ctrunc_and_inflight),
         cmocka_unit_test(rights_stream_boundary), cmocka_unit_test(credentials),
         cmocka_unit_test(abstract_and_autobind), cmocka_unit_test(bulk_nonblocking),
+        cmocka_unit_test(sigpipe),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
