@@ -84,7 +84,7 @@ struct vm_area *vm_area_split(struct vm_space *s, struct vm_area *a, uint64_t at
     if (a->kind == VM_FILE || a->shared)
         b->file_off = a->file_off + (at - a->start);
     if (a->kind == VM_FILE)
-        vm_file_get(&b->file);
+        vm_area_file_get(b);
     a->end = at;
     vm_area_insert(s, b);
     return b;
@@ -96,7 +96,7 @@ void vm_area_free(struct vm_space *s, struct vm_area *a)
     rb_remove(&s->areas, &a->node);
     vm_pages_free(s, a, a->start, a->end);
     if (a->kind == VM_FILE)
-        vm_file_put(&a->file);
+        vm_area_file_put(a);
     kfree(a);
 }
 

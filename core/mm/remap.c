@@ -57,7 +57,7 @@ static struct vm_area *area_clone(const struct vm_area *a, uint64_t dst, uint64_
     if (a->kind == VM_FILE) {
         if (a->file_end != UINT64_MAX)
             c->file_end = a->file_end > a->start ? dst + (a->file_end - a->start) : dst;
-        vm_file_get(&c->file);
+        vm_area_file_get(c);
     }
     return c;
 }

@@ -256,11 +256,11 @@ static int map_locked(struct vm_space *s, const struct vm_map_req *req, uint64_t
         a->file = req->file;
         a->file_off = req->file_off;
         a->file_end = req->file_bytes > UINT64_MAX - addr ? UINT64_MAX : addr + req->file_bytes;
-        vm_file_get(&a->file);
+        vm_area_file_get(a);
     }
     if (req->fixed && (rc = vm_unmap_range(s, addr, addr + len))) {
         if (a->kind == VM_FILE)
-            vm_file_put(&a->file);
+            vm_area_file_put(a);
         kfree(a);
         return rc;
     }

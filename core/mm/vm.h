@@ -92,6 +92,8 @@ struct vm_file_ops {
     int (*punch)(void *obj, uint64_t off, uint64_t len); /* MADV_REMOVE: a hole, as zeros */
     /* exec_protection: may this file be mapped executable (an execute bit)? NULL: never */
     bool (*executable)(void *obj);
+    /* A shared area that may be made writable came (1) or went (-1). Optional. */
+    void (*map_writable)(void *obj, int delta);
 };
 
 struct vm_file {

@@ -44,6 +44,10 @@ bool vm_place(struct vm_space *s, uint64_t len, uint64_t *out); /* top-down, as 
 /* vmfile.c */
 bool vm_file_readable(struct vfs_file *f);
 bool vm_file_writable(struct vfs_file *f); /* O_RDWR (O_WRONLY cannot be mapped at all) */
+/* An area's reference on its file (VM_FILE), counting shared areas that may be made writable
+ * with the file (vm_file_ops.map_writable): every get of an area's file and every put. */
+void vm_area_file_get(const struct vm_area *a);
+void vm_area_file_put(const struct vm_area *a);
 bool vm_file_shareable(struct vfs_file *f);
 
 /* fault.c */

@@ -69,6 +69,11 @@ static bool vfsf_executable(void *obj)
     return vfs_fstat(obj, &st) == 0 && (st.st_mode & 0111) != 0;
 }
 
+static void vfsf_map_writable(void *obj, int delta)
+{
+    vfs_mmap_writable(obj, delta);
+}
+
 static const struct vm_file_ops vfsf_ops = {
     .read = vfsf_read,
     .size = vfsf_size,
@@ -79,6 +84,7 @@ static const struct vm_file_ops vfsf_ops = {
     .sync = vfsf_sync,
     .punch = vfsf_punch,
     .executable = vfsf_executable,
+    .map_writable = vfsf_map_writable,
 };
 
 struct vm_file vm_file_from_vfs(struct vfs_file *f)
@@ -196,6 +202,22 @@ void vm_file_get(const struct vm_file *f)
 void vm_file_put(const struct vm_file *f)
 {
     f->ops->put(f->obj);
+}
+
+/* An area's own file reference; a shared area that may be made writable is also counted by
+ * the file (memfd's F_SEAL_WRITE answers -EBUSY while one exists). */
+void vm_area_file_get(const struct vm_area *a)
+{
+    vm_file_get(&a->file);
+    if (a->shared && a->maywrite && a->file.ops->map_writable)
+        a->file.ops->map_writable(a->file.obj, 1);
+}
+
+void vm_area_file_put(const struct vm_area *a)
+{
+    if (a->shared && a->maywrite && a->file.ops->map_writable)
+        a->file.ops->map_writable(a->file.obj, -1);
+    vm_file_put(&a->file);
 }
 
 long vm_file_read(const struct vm_file *f, uint64_t off, void *buf, size_t n)

@@ -306,7 +306,7 @@ static int decode_range(struct file *f, const struct linux_flock *fl, struct plo
         if (len - 1 > PLOCK_EOF - start)
             return -EOVERFLOW;
         rq->start = start;
-        rq->end = start + len - 1;
+        rq->end = start + (len - 1); /* start + len may pass INT64_MAX */
     } else if (len < 0) {
         rq->end = start - 1;
         rq->start = start + len;

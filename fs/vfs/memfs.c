@@ -286,7 +286,8 @@ static void update_blocks(struct memfs *m, struct mnode *n)
  * refuse writes (-EPERM; a 0-byte write never gets here); SEAL_GROW refuses a write, truncate
  * or fallocate that would pass the size (the whole write, not a short one); SEAL_SHRINK a
  * truncate below it; SEAL_EXEC a chmod that changes an exec bit. SEAL_WRITE does not stop a
- * truncate. Writable shared mappings are refused by memfs_mmap_check.
+ * truncate. Writable shared mappings are refused by memfs_mmap_check; adding SEAL_WRITE while
+ * a shared mapping through a writable description exists is -EBUSY (inode->mmap_writable).
  */
 #define SEALS_WRITE (LINUX_F_SEAL_WRITE | LINUX_F_SEAL_FUTURE_WRITE)
 #define SEALS_KNOWN                                                                                \
@@ -964,6 +965,9 @@ int memfs_seals(struct vfs_file *f, bool add, unsigned seals)
         rc = (int)n->seals;
     } else if (n->seals & LINUX_F_SEAL_SEAL) {
         rc = -EPERM;
+    } else if ((seals & LINUX_F_SEAL_WRITE) && !(n->seals & LINUX_F_SEAL_WRITE) &&
+               __atomic_load_n(&ip->mmap_writable, __ATOMIC_RELAXED)) {
+        rc = -EBUSY; /* a shared mapping could still write (Linux's mapping_deny_writable) */
     } else {
         n->seals |= seals;
         rc = 0;

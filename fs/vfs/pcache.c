@@ -532,3 +532,8 @@ void vfs_mmap_unpin(struct vfs_file *f, void *h, bool writer)
     }
     sb_unlock(ip->sb);
 }
+
+void vfs_mmap_writable(struct vfs_file *f, int delta)
+{
+    __atomic_add_fetch(&f->inode->mmap_writable, (unsigned)delta, __ATOMIC_RELAXED);
+}

@@ -331,6 +331,8 @@ struct vfs_inode {
     uint64_t ndirty;              /* dirty pages of this inode */
     uint64_t dirty_since;         /* clock when it became dirty */
     struct list_node dirty_node;  /* on the page cache's dirty list while dirty */
+    unsigned mmap_writable;       /* atomic: shared mappings through a writable description
+                                     (Linux's i_mmap_writable; F_SEAL_WRITE is -EBUSY while > 0) */
 };
 
 struct vfs_pcache;
@@ -424,6 +426,9 @@ bool vfs_mmap_shareable(struct vfs_file *f);
  * -EIO. A pinned page is never evicted; truncation zeroes it instead of freeing it.
  */
 int vfs_mmap_pin(struct vfs_file *f, uint64_t idx, bool writer, void **h, uint64_t *pa);
+/* A shared mapping that may be made writable (the description open for writing) came
+ * (delta 1) or went (-1): counted on the inode for memfd's F_SEAL_WRITE. Never sleeps. */
+void vfs_mmap_writable(struct vfs_file *f, int delta);
 void vfs_mmap_unpin(struct vfs_file *f, void *h, bool writer);
 /* The file's size (for SIGBUS past the end of private and shared mappings). */
 int vfs_mmap_size(struct vfs_file *f, uint64_t *size);

@@ -9,10 +9,13 @@
  * lock; the process's pid for a POSIX lock, which differs between runs, so those checks stop
  * before l_pid (the first 24 bytes). Every expectation is Linux's (the native runner checks
  * it on each run). Blocking (F_SETLKW between threads): tests/hosted/test_locks.c.
+ * Also here: memfd's F_SEAL_WRITE against shared mappings (-EBUSY while one through a
+ * writable description exists, whatever its protection; private mappings do not count).
  */
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "sc.h"
@@ -153,5 +156,23 @@ const struct sc_case sc_cases_locks[] = {
          CALL(flock, W(0), I(6), I(LOCK_EX)),
          LK(W(0), 3, F_OFD_SETLK, F_WRLCK, SEEK_SET, 0, 0, 0),
          CALL(flock, ERR(EAGAIN), I(3), I(LOCK_SH | LOCK_NB)), CALL(flock, W(0), I(6), I(LOCK_UN))),
+    CASE("memfd.seal_write_busy", CALL(memfd_create, W(3), S("m"), I(MFD_ALLOW_SEALING)),
+         CALL(ftruncate, W(0), I(3), I(8192)),
+         CALL(mmap, OK, I(0), I(4096), I(PROT_READ), I(MAP_SHARED), I(3), I(0)),
+         CALL(fcntl, ERR(EBUSY), I(3), I(F_ADD_SEALS), I(F_SEAL_WRITE)),
+         CALL(munmap, W(0), R(2), I(4096)),
+         CALL(mmap, OK, I(0), I(8192), I(PROT_READ | PROT_WRITE), I(MAP_SHARED), I(3), I(0)),
+         CALL(fcntl, ERR(EBUSY), I(3), I(F_ADD_SEALS), I(F_SEAL_WRITE | F_SEAL_SHRINK)),
+         CALL(fcntl, W(0), I(3), I(F_GET_SEALS)), CALL(munmap, W(0), R(5), I(4096)),
+         CALL(fcntl, ERR(EBUSY), I(3), I(F_ADD_SEALS), I(F_SEAL_WRITE)) /* half still mapped */,
+         CALL(munmap, W(0), RP(5, 4096), I(4096)),
+         CALL(fcntl, W(0), I(3), I(F_ADD_SEALS), I(F_SEAL_WRITE))),
+    CASE("memfd.seal_write_private",
+         CALL(memfd_create, W(3), S("m"), I(MFD_ALLOW_SEALING)),
+         CALL(ftruncate, W(0), I(3), I(4096)),
+         CALL(mmap, OK, I(0), I(4096), I(PROT_READ | PROT_WRITE), I(MAP_PRIVATE), I(3), I(0)),
+         CALL(fcntl, W(0), I(3), I(F_ADD_SEALS), I(F_SEAL_FUTURE_WRITE)),
+         CALL(fcntl, W(0), I(3), I(F_ADD_SEALS), I(F_SEAL_WRITE)),
+         CALL(fcntl, W(F_SEAL_WRITE | F_SEAL_FUTURE_WRITE), I(3), I(F_GET_SEALS))),
     {NULL, NULL, 0, -1, SC_NO_ARG, 0, 0},
 };
