@@ -71,8 +71,11 @@ int main(void)
     }
     t0 = mono_ms();
     timerfd_settime(w, TFD_TIMER_ABSTIME, &abs, NULL);
-    printf("wall one-shot: read %zd, count %llu, waited >= 25 ms: %d\n", read(w, &n, sizeof(n)),
-           (unsigned long long)n, mono_ms() - t0 >= 25);
+    /* read first: the order in which printf's arguments are evaluated is unspecified */
+    ssize_t got = read(w, &n, sizeof(n));
+    long long waited = mono_ms() - t0;
+    printf("wall one-shot: read %zd, count %llu, waited >= 25 ms: %d\n", got,
+           (unsigned long long)n, waited >= 25);
     (void)polls;
     return 0;
 }
