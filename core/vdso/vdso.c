@@ -67,6 +67,20 @@ static void vvar_unpin(void *obj, void *h, bool writer)
     (void)obj, (void)h, (void)writer;
 }
 
+/* msync(MS_SYNC) over it: nothing to write back (Linux: 0 too). */
+static int vvar_sync(void *obj)
+{
+    (void)obj;
+    return 0;
+}
+
+/* MADV_REMOVE: never reached (it wants PROT_WRITE, which the page never gets). */
+static int vvar_punch(void *obj, uint64_t off, uint64_t len)
+{
+    (void)obj, (void)off, (void)len;
+    return -EINVAL;
+}
+
 static const struct vm_file_ops vvar_ops = {
     .read = vvar_read,
     .size = vvar_size,
@@ -74,6 +88,8 @@ static const struct vm_file_ops vvar_ops = {
     .put = vvar_ref,
     .pin = vvar_pin,
     .unpin = vvar_unpin,
+    .sync = vvar_sync,
+    .punch = vvar_punch,
 };
 
 /* --- boot ------------------------------------------------------------------------------- */

@@ -4,7 +4,7 @@
  *
  *   [vvar] one page, read-only, shared by every process: struct vdso_data (vdso_data.h)
  *   [vdso] the image (image/vdso_user.c, an ELF shared object), right above it; a private
- *          copy per process (as Linux's, writable after mprotect; nothing ever relocates it)
+ *          copy per process (mprotect may make it writable, as Linux 6.1 lets it; 6.15+ seals it)
  *
  * AT_SYSINFO_EHDR is the [vdso] address. Both are placed together where the mmap region's
  * top-down allocation puts them, whose base is randomised (vm_space_create: fixed with noaslr),
