@@ -92,6 +92,10 @@ static long grow_or_move(struct vm_space *s, const struct remap *r)
 
     if (!a || r->old_len > a->end - r->addr)
         return -EFAULT;
+    /* RLIMIT_AS: the growth (DONTUNMAP keeps the old range: all of the new one) */
+    if (vm_as_check(s, (r->flags & LINUX_MREMAP_DONTUNMAP) ? r->new_len
+                                                          : r->new_len - r->old_len, 0, 0))
+        return -ENOMEM;
     if (!(r->flags & (LINUX_MREMAP_FIXED | LINUX_MREMAP_DONTUNMAP)) && old_end == a->end &&
         r->new_len <= s->va_max - r->addr &&
         vm_range_free(s, old_end, r->addr + r->new_len) && !a->growsdown) {

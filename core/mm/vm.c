@@ -93,6 +93,7 @@ int vm_space_create_flags(struct vm_space **out, unsigned flags)
     if (!s)
         return -ENOMEM;
     s->flags = flags;
+    s->as_limit = UINT64_MAX;
     mutex_init(&s->lock, "vm_space");
     rb_init(&s->areas);
     rb_init(&s->pages);
@@ -227,6 +228,30 @@ static int fixed_range_check(struct vm_space *s, uint64_t addr, uint64_t len)
     return 0;
 }
 
+void vm_set_as_limit(struct vm_space *s, uint64_t bytes)
+{
+    mutex_lock(&s->lock);
+    s->as_limit = bytes;
+    mutex_unlock(&s->lock);
+}
+
+int vm_as_check(struct vm_space *s, uint64_t add, uint64_t reuse_start, uint64_t reuse_end)
+{
+    uint64_t total = 0, reuse = 0;
+
+    if (s->as_limit == UINT64_MAX)
+        return 0;
+    for (struct vm_area *a = vm_area_next_after(s, 0); a; a = vm_area_next(a)) {
+        uint64_t lo = a->start > reuse_start ? a->start : reuse_start;
+        uint64_t hi = a->end < reuse_end ? a->end : reuse_end;
+
+        total += a->end - a->start;
+        reuse += lo < hi ? hi - lo : 0;
+    }
+    /* Linux compares pages: total_vm + npages > limit >> PAGE_SHIFT */
+    return total - reuse + add > vm_page_down(s->as_limit) ? -ENOMEM : 0;
+}
+
 static int map_locked(struct vm_space *s, const struct vm_map_req *req, uint64_t len, uint64_t *out)
 {
     uint64_t addr = req->addr;
@@ -241,6 +266,8 @@ static int map_locked(struct vm_space *s, const struct vm_map_req *req, uint64_t
     } else if (!(addr = place_gap(s, addr, len, req->growsdown ? VM_GROWSDOWN_GAP : 0))) {
         return -ENOMEM;
     }
+    if ((rc = vm_as_check(s, len, req->fixed ? addr : 0, req->fixed ? addr + len : 0)))
+        return rc;
     a = area_new(addr, addr + len, req->prot & VM_PROT_RWX, req->kind);
     if (!a)
         return -ENOMEM;
@@ -463,7 +490,8 @@ static int brk_grow(struct vm_space *s, uint64_t old_end, uint64_t new_end)
     struct vm_area *prev = old_end > s->brk_start ? vm_area_find(s, old_end - 1) : NULL;
     struct vm_area *a;
 
-    if (new_end > s->va_max || !vm_range_free(s, old_end, new_end))
+    if (new_end > s->va_max || !vm_range_free(s, old_end, new_end) ||
+        vm_as_check(s, new_end - old_end, 0, 0))
         return -ENOMEM;
     if (prev && prev->kind == VM_ANON && prev->end == old_end &&
         prev->prot == (VM_PROT_READ | VM_PROT_WRITE)) {

@@ -146,6 +146,7 @@ struct vm_space {
     uint64_t brk_start;      /* set by the loader (vm_brk_init); 0: no brk yet */
     uint64_t brk;            /* current break, brk_start <= brk */
     unsigned flags;          /* VM_SPACE_* as created */
+    uint64_t as_limit;       /* RLIMIT_AS in bytes (UINT64_MAX: none): vm_set_as_limit */
 };
 
 /* Space policies (the manifest's keys, docs/manifest.md). */
@@ -202,6 +203,13 @@ struct vm_space *vm_current(void);
  * is only for mappings of files with an execute permission bit (the program, its interpreter
  * and libraries): anonymous memory is never executable. mprotect enforces the same.
  */
+/*
+ * RLIMIT_AS (the process's soft limit, bytes; pushed here by core/proc whenever it is set and
+ * when a space is made for exec): mmap, brk and a growing mremap that would bring the bytes
+ * of all areas past it fail (-ENOMEM; brk keeps the old break), as Linux's may_expand_vm;
+ * what a MAP_FIXED mapping replaces is not counted twice. May sleep.
+ */
+void vm_set_as_limit(struct vm_space *s, uint64_t bytes);
 int vm_mmap(struct vm_space *s, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
             struct vfs_file *file, uint64_t off, uint64_t *out);
 /* The same from a prepared request (the ELF loader). Same errors; takes its own file ref. */

@@ -61,4 +61,8 @@ bool vm_range_covered(struct vm_space *s, uint64_t start, uint64_t end);
 int vm_fault_locked(struct vm_space *s, uint64_t addr, unsigned access);
 int vm_populate(struct vm_space *s, uint64_t start, uint64_t end, unsigned access);
 
+/* RLIMIT_AS (s->lock held): may the areas grow by add bytes, the areas inside
+ * [reuse_start, reuse_end) being replaced? 0 or -ENOMEM. */
+int vm_as_check(struct vm_space *s, uint64_t add, uint64_t reuse_start, uint64_t reuse_end);
+
 #endif

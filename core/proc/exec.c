@@ -285,6 +285,7 @@ static int prepare(struct proc *p, struct exec_state *st, const struct proc_exec
         rc = vm_space_create_flags(vm, p->vm->flags); /* noaslr, exec_protection kept */
     if (rc)
         return rc;
+    vm_set_as_limit(*vm, proc_rlimit(p, PROC_RLIMIT_AS).cur); /* the limit stays over exec */
     vf = vm_file_from_vfs(st->file);
     msg[0] = '\0';
     rc = elf_load_exec(*vm, &vf, &interp, info, msg, sizeof(msg));

@@ -5,7 +5,9 @@
  *   RLIMIT_NOFILE  the descriptor table keeps its own copy of the soft limit (fdtable.c),
  *                  updated by every set, so installing a descriptor takes one lock only;
  *   RLIMIT_FSIZE   the VFS asks the syscall layer's hook for it on each write (fs/vfs/rw.c);
- *   RLIMIT_STACK, RLIMIT_AS, RLIMIT_DATA  core/mm reads them through proc_rlimit();
+ *   RLIMIT_AS      pushed into the address space (vm_set_as_limit) by every set and
+ *                  for the space exec makes: core/mm sits below and cannot ask;
+ *   RLIMIT_STACK, RLIMIT_DATA  read through proc_rlimit() where they act;
  *   the others are stored and read back, as docs/syscalls.md says.
  * The hard limit bounds RLIMIT_NOFILE at PROC_NOFILE, the table's size, as fs.nr_open
  * bounds it on Linux (-EPERM above it). Petrel's one process runs as root, so raising a hard
@@ -41,6 +43,8 @@ int proc_rlimit_set(struct proc *p, int res, const struct proc_rlimit *nr, struc
         p->rlimits[res] = *nr;
         if (res == PROC_RLIMIT_NOFILE)
             fdtable_set_limit(&p->fds, nr->cur); /* under proc->lock: sets stay ordered */
+        if (res == PROC_RLIMIT_AS && p->vm)
+            vm_set_as_limit(p->vm, nr->cur);
     }
     mutex_unlock(&p->lock);
     return 0;
