@@ -31,6 +31,7 @@
 #include "hal/hal_errno.h"
 #include "hal/hal_power.h"
 #include "hal/hal_stdio.h"
+#include "net/net.h"
 
 #define PROC_BACKTRACE_MAX 16
 #define RFLAGS_IF 0x200ULL
@@ -345,6 +346,8 @@ int proc_start(struct proc *p, uint64_t hwcap, uint64_t hwcap2, struct hal_uregs
 
 /* --- the end ----------------------------------------------------------------------------- */
 
+#define PROC_EXIT_NET_DRAIN_NS 5000000000ull /* net_drain: a peer may be slow, not for ever */
+
 void proc_exit(struct proc *p, int status)
 {
     int rc;
@@ -357,6 +360,10 @@ void proc_exit(struct proc *p, int status)
         p->exit_status = status;
         spin_unlock_irqrestore(&p->tlock, tok);
     }
+    /* what the program wrote to TCP connections reaches its peers before the VM ends */
+    if (net_drain(PROC_EXIT_NET_DRAIN_NS))
+        log_warn("exit: TCP data still unacknowledged after %u s: the VM ends with it",
+                 (unsigned)(PROC_EXIT_NET_DRAIN_NS / 1000000000ull));
     rc = vfs_sync();
     if (rc)
         log_warn("exit: writing the filesystems back failed: %d", rc);
