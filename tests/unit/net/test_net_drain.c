@@ -36,7 +36,7 @@ static struct ntl_tcp *pair(struct ntl_listener *l, uint16_t port)
 static int scenario(void)
 {
     struct ntl_listener *l;
-    struct ntl_tcp *c, *srv;
+    struct ntl_tcp *c, *c2, *srv;
     uint64_t t0;
 
     ntl_addr4(2, &A); /* wire 1: the lossy one */
@@ -52,9 +52,9 @@ static int scenario(void)
     /* a peer that stops reading: 512 KiB fill its window, the rest stays here */
     l->hold = true;
     l->rx_seed = 9;
-    c = pair(l, 6001);
+    c2 = pair(l, 6001);
     srv = l->nacc > 1 ? l->acc[1] : NULL;
-    ntl_send(c, 9, 768 * KIB, false);
+    ntl_send(c2, 9, 768 * KIB, false);
     ntl_sleep(5 * SEC);
     t0 = hal_clock_ns();
     H_CHECK(net_drain(2 * SEC) == -ETIMEDOUT);
@@ -63,6 +63,9 @@ static int scenario(void)
         ntl_release(srv, 768 * KIB); /* reading again: the drain completes */
     H_CHECK(net_drain(300 * SEC) == 0);
     H_CHECK(srv && srv->rx_bytes == 768 * KIB && srv->rx_bad == 0);
+    ntl_free(c);
+    ntl_free(c2);
+    ntl_listener_free(l); /* and the accepted ends */
     return 0;
 }
 
