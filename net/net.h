@@ -102,6 +102,11 @@ bool net_lock_held(void);
  * thread calls it with the lock held; direct harnesses call it themselves. */
 void net_poll(void);
 
+/* The program ended: wait until no TCP connection has bytes or a FIN unacknowledged by its
+ * peer (the VM ends next and would take them with it), at most timeout_ns. 0, or -ETIMEDOUT.
+ * 0 at once when the stack is not running. May sleep (net/drain.c). */
+int net_drain(uint64_t timeout_ns);
+
 /* Byte budget for all of lwIP's memory (default: a quarter of RAM, at most 256 MiB). Takes
  * effect for later allocations. */
 void net_set_mem_limit(size_t bytes);

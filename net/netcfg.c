@@ -7,8 +7,9 @@
  *     en1:(ipaddr:10.0.2.20 netmask:255.255.255.0 gateway:10.0.2.2 ip6addr:fd00::20 mtu:1400
  *          default:t exec_wait_for_ip4_secs:5 exec_wait_for_ip6_secs:5)
  *
- * The same keys at the root configure en1 when there is no en1 tuple (Nanos reads them so
- * too). Meaning, as Nanos gives it: ipaddr makes the IPv4 address static (no DHCPv4);
+ * The same keys at the root configure en1 (Nanos reads them there when there is no en1
+ * tuple; here an en1 tuple's keys win and the root fills in the rest, so a manifest merged
+ * over another - petrel run --manifest - can add to en1 either way). Meaning, as Nanos gives it: ipaddr makes the IPv4 address static (no DHCPv4);
  * netmask defaults to /24 and gateway to the network's first address (or, when that is
  * ipaddr itself, the broadcast address minus one); ip6addr adds a static IPv6 address (and
  * turns stateless DHCPv6 off; the link-local address and SLAAC stay); the exec_wait keys
@@ -84,6 +85,18 @@ static int bad(char *err, size_t errlen, const char *ifname, const char *key,
     return -EINVAL;
 }
 
+/* An interface's keys: its tuple, then (en1 only) the root for the keys the tuple lacks. */
+struct ifkeys {
+    const struct config_value *t, *root;
+};
+
+static struct config_value *key(const struct ifkeys *k, const char *name)
+{
+    struct config_value *v = config_get(k->t, name);
+
+    return v || !k->root ? v : config_get(k->root, name);
+}
+
 /* A string value without NUL bytes, or NULL. */
 static const char *str_of(const struct config_value *v)
 {
@@ -92,11 +105,10 @@ static const char *str_of(const struct config_value *v)
     return s && strlen(s) == config_string_len(v) ? s : NULL;
 }
 
-static int read_ip4(const struct config_value *t, struct net_if_config *ic, const char *ifname,
+static int read_ip4(const struct ifkeys *t, struct net_if_config *ic, const char *ifname,
                     char *err, size_t errlen)
 {
-    struct config_value *a = config_get(t, "ipaddr"), *m = config_get(t, "netmask"),
-                        *g = config_get(t, "gateway");
+    struct config_value *a = key(t, "ipaddr"), *m = key(t, "netmask"), *g = key(t, "gateway");
     uint32_t ip, mask = PP_HTONL(0xffffff00u), gw, host;
 
     if (!a)
@@ -122,10 +134,10 @@ static int read_ip4(const struct config_value *t, struct net_if_config *ic, cons
     return 0;
 }
 
-static int read_ip6(const struct config_value *t, struct net_if_config *ic, const char *ifname,
+static int read_ip6(const struct ifkeys *t, struct net_if_config *ic, const char *ifname,
                     char *err, size_t errlen)
 {
-    struct config_value *v = config_get(t, "ip6addr");
+    struct config_value *v = key(t, "ip6addr");
     const char *s = str_of(v);
     ip6_addr_t a;
 
@@ -140,10 +152,10 @@ static int read_ip6(const struct config_value *t, struct net_if_config *ic, cons
     return 0;
 }
 
-static int read_mtu(const struct config_value *t, unsigned dev, struct net_if_config *ic,
+static int read_mtu(const struct ifkeys *t, unsigned dev, struct net_if_config *ic,
                     const char *ifname, char *err, size_t errlen)
 {
-    struct config_value *v = config_get(t, "mtu");
+    struct config_value *v = key(t, "mtu");
     struct hal_net_info info;
     uint64_t mtu;
 
@@ -163,28 +175,28 @@ static int read_mtu(const struct config_value *t, unsigned dev, struct net_if_co
     return 0;
 }
 
-static int read_wait(const struct config_value *t, const char *key, uint32_t *out,
+static int read_wait(const struct ifkeys *t, const char *name, uint32_t *out,
                      const char *ifname, char *err, size_t errlen)
 {
-    struct config_value *v = config_get(t, key);
+    struct config_value *v = key(t, name);
     uint64_t s;
 
     if (!v)
         return 0;
     if (config_string_to_u64(v, &s))
-        return bad(err, errlen, ifname, key, v, "a number of seconds");
+        return bad(err, errlen, ifname, name, v, "a number of seconds");
     *out = s == 0 || s > WAIT_MAX_S ? WAIT_DEFAULT_S : (uint32_t)s;
     return 0;
 }
 
-static int read_if(const struct config_value *t, unsigned i, struct net_config *c,
+static int read_if(const struct ifkeys *t, unsigned i, struct net_config *c,
                    char *err, size_t errlen)
 {
     char ifname[8];
     int rc;
 
     ksnprintf(ifname, sizeof(ifname), "en%u", i + 1);
-    if (!config_is_tuple(t)) {
+    if (!config_is_tuple(t->t)) {
         ksnprintf(err, errlen, "%s is not a tuple", ifname);
         return -EINVAL;
     }
@@ -194,7 +206,7 @@ static int read_if(const struct config_value *t, unsigned i, struct net_config *
         (rc = read_wait(t, "exec_wait_for_ip4_secs", &c->wait4_s[i], ifname, err, errlen)) ||
         (rc = read_wait(t, "exec_wait_for_ip6_secs", &c->wait6_s[i], ifname, err, errlen)))
         return rc;
-    if (config_get_flag(t, "default")) {
+    if (config_get_flag(config_get(t->t, "default") ? t->t : t->root, "default")) {
         for (unsigned k = 0; k < NET_CFG_MAX_IFS; k++)
             c->ifc[k].is_default = k == i;
     }
@@ -209,19 +221,21 @@ int net_config_read(const struct config_value *root, struct net_config *c, char 
         err[0] = '\0';
     for (unsigned i = 0; i < NET_CFG_MAX_IFS; i++) {
         char name[8];
-        const struct config_value *t;
+        struct ifkeys k = {NULL, NULL};
         int rc;
 
         ksnprintf(name, sizeof(name), "en%u", i + 1);
-        t = config_get(root, name);
-        if (!t && i == 0)
-            t = root; /* Nanos: en1's keys may sit at the root */
-        else if (!t)
+        k.t = config_get(root, name);
+        if (i == 0) { /* en1's keys may sit at the root (Nanos), the tuple's win */
+            k.root = k.t ? root : NULL;
+            k.t = k.t ? k.t : root;
+        } else if (!k.t) {
             continue;
-        rc = read_if(t, i, c, err, errlen);
+        }
+        rc = read_if(&k, i, c, err, errlen);
         if (rc)
             return rc;
-        if (t != root && i >= hal_net_count())
+        if (k.t != root && i >= hal_net_count())
             kprintf("petrel: %s is configured but the VM has %u network device%s\n", name,
                     hal_net_count(), hal_net_count() == 1 ? "" : "s");
     }

@@ -11,7 +11,8 @@
  * gateway 10.0.2.2 which is also the host's loopback) with one hostfwd rule per -p, or on
  * a tap the user made. A static address goes into the image's manifest as the en1 tuple
  * the kernel reads (docs/net.md); with user networking slirp's own network is moved to the
- * address's (net=, host=) and the forwards target it, so both ends agree.
+ * address's (net=, host=) and the forwards target it, so both ends agree. Without one the
+ * manifest says exec_wait_for_ip4_secs: the program starts once DHCP gave the address.
  *
  * Everything is checked before anything boots: malformed specs, a port forwarded twice,
  * -p with a tap (the host reaches a tap's guest directly), a netmask that is not one.
@@ -27,6 +28,7 @@
 #include "tools/petrel_net.h"
 
 #define PN_MAX_PORTS 64
+#define PN_DHCP_WAIT_S 10 /* slirp answers at once; a tap without DHCP costs this much */
 
 struct pn_port {
     char proto[4]; /* tcp, udp */
@@ -175,8 +177,13 @@ void pn_manifest(FILE *f)
 {
     char a[INET_ADDRSTRLEN];
 
-    if (!pn.has_ip)
+    if (!pn.backend || !strcmp(pn.backend, "none"))
         return;
+    if (!pn.has_ip) { /* DHCP: the program starts with its address (a client's first
+                       * connect would otherwise find no route) */
+        fprintf(f, "  exec_wait_for_ip4_secs:%d\n", PN_DHCP_WAIT_S);
+        return;
+    }
     fprintf(f, "  en1:(ipaddr:%s", inet_ntop(AF_INET, &pn.ip, a, sizeof(a)));
     fprintf(f, " netmask:%s", inet_ntop(AF_INET, &pn.mask, a, sizeof(a)));
     if (pn.has_gw)

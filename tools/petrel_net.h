@@ -19,7 +19,8 @@
 void pn_option(int code, const char *arg);
 /* After parsing: check the combination (exit 2 with a message when it cannot work). */
 void pn_finish(void);
-/* Manifest entries (the en1 tuple of a static address), or nothing. */
+/* Manifest entries: the en1 tuple of a static address, or the wait for DHCP's; nothing
+ * without a NIC. */
 void pn_manifest(FILE *f);
 /* scripts/qemu's NIC option: appends "--netdev" and its value to args at *n (at most 2
  * entries; nothing without networking). The strings stay valid until exit. */

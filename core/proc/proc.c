@@ -32,6 +32,7 @@
 #include "hal/hal_errno.h"
 #include "hal/hal_power.h"
 #include "hal/hal_stdio.h"
+#include "net/net.h"
 
 #define PROC_BACKTRACE_MAX 16
 #define RFLAGS_IF 0x200ULL
@@ -363,6 +364,8 @@ void proc_set_exit_hook(void (*fn)(void))
     proc_exit_hook = fn;
 }
 
+#define PROC_EXIT_NET_DRAIN_NS 5000000000ull /* net_drain: a peer may be slow, not for ever */
+
 void proc_exit(struct proc *p, int status)
 {
     int rc;
@@ -377,6 +380,10 @@ void proc_exit(struct proc *p, int status)
     }
     if (proc_exit_hook) /* the syscall diagnostics' report (boot sets it): the program ended */
         proc_exit_hook();
+    /* what the program wrote to TCP connections reaches its peers before the VM ends */
+    if (net_drain(PROC_EXIT_NET_DRAIN_NS))
+        log_warn("exit: TCP data still unacknowledged after %u s: the VM ends with it",
+                 (unsigned)(PROC_EXIT_NET_DRAIN_NS / 1000000000ull));
     rc = vfs_sync();
     if (rc)
         log_warn("exit: writing the filesystems back failed: %s", KERR(rc));

@@ -6,6 +6,8 @@
  *                                  GATEWAY (a UDP connect, then getsockname)
  *   netprobe serve PORT FILE N     answer N HTTP requests on TCP PORT with FILE's bytes
  *   netprobe udpecho PORT N        send N datagrams on UDP PORT back to their senders
+ *   netprobe send IP PORT BYTES    connect to IP:PORT, write BYTES pattern bytes (byte i is
+ *                                  (i * 7 + (i >> 8)) & 255) and exit at once: no close
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -128,6 +130,29 @@ static int udpecho(int port, int n)
     return 0;
 }
 
+static int send_exit(const char *ip, int port, long n)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    static unsigned char buf[65536];
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+
+    if (s < 0 || inet_pton(AF_INET, ip, &a.sin_addr) != 1 ||
+        connect(s, (struct sockaddr *)&a, sizeof(a)) != 0)
+        return die("connect");
+    for (long off = 0; off < n;) {
+        long k = n - off < (long)sizeof(buf) ? n - off : (long)sizeof(buf);
+        ssize_t w;
+
+        for (long i = 0; i < k; i++)
+            buf[i] = (unsigned char)((off + i) * 7 + ((off + i) >> 8));
+        w = write(s, buf, (size_t)k);
+        if (w <= 0)
+            return die("write");
+        off += w;
+    }
+    return 0; /* the data may still be in the kernel: exit without closing */
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "addr"))
@@ -136,6 +161,9 @@ int main(int argc, char **argv)
         return serve(atoi(argv[2]), argv[3], atoi(argv[4]));
     if (argc == 4 && !strcmp(argv[1], "udpecho"))
         return udpecho(atoi(argv[2]), atoi(argv[3]));
-    fprintf(stderr, "usage: netprobe addr GW | serve PORT FILE N | udpecho PORT N\n");
+    if (argc == 5 && !strcmp(argv[1], "send"))
+        return send_exit(argv[2], atoi(argv[3]), atol(argv[4]));
+    fprintf(stderr, "usage: netprobe addr GW | serve PORT FILE N | udpecho PORT N | "
+                    "send IP PORT BYTES\n");
     return 2;
 }

@@ -6,6 +6,7 @@
 #   - --ip: the static address in the manifest (en1) and slirp's network moved to it;
 #   - -p: an HTTP answer fetched with curl from the host, byte for byte, on microvm with DHCP
 #     and on q35 with a static address; a /udp forward echoing a datagram;
+#   - a program writing 2 MiB to a host listener and exiting at once: every byte arrives;
 #   - a malformed en1 key stops the boot with its message; option errors exit 2 before boot.
 set -u
 B=$1
@@ -42,6 +43,9 @@ grep -qx "ip 192.168.77.9" "$T/static.out" || fail "static: $(cat "$T/static.out
 "$P" build -q --ip 192.168.77.9 "$T/netprobe" addr 192.168.77.2 >"$T/img" 2>&1
 grep -q "en1:(ipaddr:192.168.77.9 netmask:255.255.255.0 gateway:192.168.77.2)" \
     "$(cat "$T/img").manifest" || fail "static: the manifest lacks en1: $(cat "$T/img")"
+"$P" build -q --net user "$T/netprobe" addr 10.0.2.2 >"$T/img" 2>&1
+grep -q "exec_wait_for_ip4_secs:10" "$(cat "$T/img").manifest" ||
+    fail "dhcp: the manifest lacks the wait: $(cat "$T/img")"
 
 # fetch <name> <port>: curl the forwarded port until it answers (bounded), compare the bytes
 fetch() {
@@ -102,6 +106,36 @@ wait "$VM"
 rc=$?
 [ $rc -eq 143 ] || fail "udp: exit $rc after SIGTERM: $(cat "$T/udp.err")"
 VM=""
+
+# A program that writes 2 MiB to a host listener and exits at once: every byte arrives
+# (the exit path lets TCP finish sending before the VM ends: net_drain)
+port=$(free_port)
+python3 - "$port" >"$T/sink.out" 2>&1 <<'EOF' &
+import socket, sys
+l = socket.socket()
+l.bind(("127.0.0.1", int(sys.argv[1])))
+l.listen(1)
+l.settimeout(300)
+c, _ = l.accept()
+c.settimeout(60)
+got = bytearray()
+try:
+    while True:
+        b = c.recv(65536)
+        if not b:
+            break
+        got += b
+except socket.timeout:
+    pass
+want = bytes(((i * 7 + (i >> 8)) & 255) for i in range(len(got)))
+print(len(got), "exact" if bytes(got) == want else "corrupt")
+EOF
+SINK=$!
+sleep 1
+"$P" run -q --net user --timeout 240 "$T/netprobe" send 10.0.2.2 "$port" 2097152 \
+    >"$T/send.out" 2>"$T/send.err" || fail "send: exit $?: $(cat "$T/send.err")"
+wait $SINK
+grep -qx "2097152 exact" "$T/sink.out" || fail "send: the host got $(cat "$T/sink.out")"
 
 # A malformed key stops the boot with its message
 printf '(en1:(ipaddr:10.0.2.300))\n' >"$T/bad.manifest"

@@ -64,8 +64,12 @@ static void check_meanings(void)
     /* en1's keys at the root, as Nanos reads them when there is no en1 tuple */
     H_CHECK(read_cfg("(program:/x ipaddr:172.16.0.9 exec_wait_for_ip4_secs:999)", &c) == 0);
     H_CHECK(!c.ifc[0].dhcp4 && c.ifc[0].gw4 == IP4(172, 16, 0, 1) && c.wait4_s[0] == 5);
-    H_CHECK(read_cfg("(ipaddr:172.16.0.9 en1:(mtu:1280))", &c) == 0);
-    H_CHECK(c.ifc[0].dhcp4 && c.ifc[0].mtu == 1280); /* the tuple wins: root keys unused */
+    /* with an en1 tuple its keys win and the root fills in the others */
+    H_CHECK(read_cfg("(ipaddr:172.16.0.9 mtu:1400 exec_wait_for_ip4_secs:9 "
+                     "en1:(mtu:1280 netmask:255.255.0.0))", &c) == 0);
+    H_CHECK(!c.ifc[0].dhcp4 && c.ifc[0].ip4 == IP4(172, 16, 0, 9) && c.ifc[0].mtu == 1280);
+    H_CHECK(c.ifc[0].mask4 == IP4(255, 255, 0, 0) && c.wait4_s[0] == 9);
+    H_CHECK(read_cfg("(default:t en2:(ipaddr:10.2.0.5))", &c) == 0 && c.ifc[0].is_default);
     /* a device the VM does not have (en3) is accepted: the same image may boot elsewhere */
     H_CHECK(read_cfg("(en3:(ipaddr:10.9.9.9 exec_wait_for_ip4_secs:3))", &c) == 0);
     H_CHECK(!c.ifc[2].dhcp4 && !net_config_waits(&c));
