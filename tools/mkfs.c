@@ -638,6 +638,9 @@ static const char *const known_keys[] = {
     "program", "arguments", "environment", "cwd", "children", "debugsyscalls", "loglevel",
     "fault", "imagesize", "noaslr", "exec_protection", "tmpfs_size", "expected_exit_code",
     "syscall_summary", "missing_files", "futex_trace", "terminal",
+    /* the network (net/netcfg.c): one tuple per NIC, and en1's keys at the root too */
+    "en1", "en2", "en3", "en4", "ipaddr", "netmask", "gateway", "ip6addr", "mtu", "default",
+    "exec_wait_for_ip4_secs", "exec_wait_for_ip6_secs",
 };
 
 /* Levenshtein distance, at most 64 bytes of each (longer keys are never near). */

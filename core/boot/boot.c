@@ -54,9 +54,7 @@ static int read_stored_config(struct tfs_dev *dev, struct config_value **out)
     char *text = kmalloc(BOOT_CONFIG_MAX);
     int rc, n;
 
-    if (!text)
-        return -ENOMEM;
-    rc = tfs_mount(dev, &o, &vol);
+    rc = text ? tfs_mount(dev, &o, &vol) : -ENOMEM;
     if (rc) {
         if (rc == -ENOMEM) { /* not the volume's fault: say what to change */
             struct page_stats ps;
