@@ -18,6 +18,7 @@
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
 #include "net/net_ifreq.h"
+#include "net/sock_kind.h"
 #include "net/sock.h"
 #include "net/sock_file.h"
 
@@ -54,16 +55,6 @@ static int sk_ioctl(struct file *f, unsigned long req, const struct file_uarg *a
     return n < 0 ? n : file_uarg_out(arg, &n, sizeof(n));
 }
 
-static int sk_stat(struct file *f, struct vfs_stat *st)
-{
-    memset(st, 0, sizeof(*st));
-    st->st_mode = LINUX_S_IFSOCK | 0777;
-    st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4; /* unique while the socket lives */
-    st->st_nlink = 1;
-    st->st_blksize = 4096;
-    return 0;
-}
-
 static int sk_setfl(struct file *f, unsigned flags)
 {
     sock_set_nonblock(f->priv, flags & LINUX_O_NONBLOCK);
@@ -81,7 +72,7 @@ static const struct file_ops sock_file_ops = {
     .write = sk_write,
     .poll = sk_poll,
     .ioctl = sk_ioctl,
-    .stat = sk_stat,
+    .stat = sock_file_stat,
     .setfl = sk_setfl,
     .release = sk_release,
 };

@@ -1,11 +1,14 @@
 /*
  * sock_kind.c - the socket families' tables (sock_kind.h): AF_INET/AF_INET6 over net/sock.h
  * (thin adapters: the inet core takes its own struct and ignores control data), and finding
- * the family of a socket description.
+ * the family of a socket description; the stat op all socket file kinds share.
  */
 #include "core/abi/socket.h"
+#include "core/abi/stat.h"
+#include "core/lib/kstring.h"
 #include "core/lib/alloc.h"
 #include "fs/file/file.h"
+#include "fs/vfs/vfs.h"
 #include "net/sock.h"
 #include "net/sock_file.h"
 #include "net/netlink.h"
@@ -130,3 +133,13 @@ const struct sock_kind sock_inet_kind = {
     .getsockopt = inet_getsockopt,
     .data = inet_data,
 };
+
+int sock_file_stat(struct file *f, struct vfs_stat *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->st_mode = LINUX_S_IFSOCK | 0777;
+    st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4; /* unique while the socket lives */
+    st->st_nlink = 1;
+    st->st_blksize = 4096;
+    return 0;
+}

@@ -59,6 +59,11 @@ struct sock_ctl {
 /* Drop the files a ctl still holds and its array. May sleep. */
 void sock_ctl_release(struct sock_ctl *ctl);
 
+/* The stat op of every socket file kind: S_IFSOCK 0777, an inode number unique while the
+ * socket (f->priv) lives, as Linux's sockfs gives. */
+struct vfs_stat;
+int sock_file_stat(struct file *f, struct vfs_stat *st);
+
 enum sock_data { SOCK_DATA_STREAM, SOCK_DATA_RECORDS };
 
 struct sock_kind {

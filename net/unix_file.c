@@ -66,16 +66,6 @@ static int uf_ioctl(struct file *f, unsigned long req, const struct file_uarg *a
     return n < 0 ? n : file_uarg_out(arg, &n, sizeof(n));
 }
 
-static int uf_stat(struct file *f, struct vfs_stat *st)
-{
-    memset(st, 0, sizeof(*st));
-    st->st_mode = LINUX_S_IFSOCK | 0777;
-    st->st_ino = (uint64_t)(uintptr_t)f->priv >> 4; /* unique while the socket lives */
-    st->st_nlink = 1;
-    st->st_blksize = 4096;
-    return 0;
-}
-
 static int uf_setfl(struct file *f, unsigned flags)
 {
     struct unix_sock *u = f->priv;
@@ -95,7 +85,7 @@ static const struct file_ops unix_file_ops = {
     .write = uf_write,
     .poll = uf_poll,
     .ioctl = uf_ioctl,
-    .stat = uf_stat,
+    .stat = sock_file_stat,
     .setfl = uf_setfl,
     .release = uf_release,
 };
