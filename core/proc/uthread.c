@@ -417,8 +417,8 @@ void uthread_return_check(void)
     bool exiting;
     int status;
 
-    if (!p)
-        return;
+    if (!p || !uthread_leaving(ut))
+        return; /* the common case, without the lock: the flags are set once, under it */
     tok = spin_lock_irqsave(&p->tlock);
     exiting = p->exiting || (p->exec_by && p->exec_by != ut);
     status = p->exiting ? p->exit_status : 0;

@@ -633,9 +633,13 @@ void kernel_user_return(struct hal_uregs *regs)
 
     if (!ut)
         return;
-    uthread_return_check(); /* an ending process takes this thread out first */
-    while ((sig = dequeue(ut, &info)) != 0)
-        deliver(ut, sig, &info, regs);
+    if (uthread_leaving(ut))
+        uthread_return_check(); /* an ending process takes this thread out first */
+    /* Lock-free tests first (the common return has nothing to do): dequeue takes the lock,
+     * and with nothing deliverable it only clears a stale interrupt of the thread. */
+    if (signal_deliverable(ut) || (ut->thread && thread_interrupt_pending(ut->thread)))
+        while ((sig = dequeue(ut, &info)) != 0)
+            deliver(ut, sig, &info, regs);
     restart_fixup(ut, regs, NULL); /* no handler ran for the syscall (if any) */
     if (ut->restore_sigmask) {
         ut->restore_sigmask = false;

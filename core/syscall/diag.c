@@ -46,6 +46,7 @@ static unsigned nunknown;
 void sys_diag_set(unsigned flags)
 {
     diag_flags = flags;
+    sys_observing = flags ? sys_observing | SYS_OBSERVE_DIAG : sys_observing & ~SYS_OBSERVE_DIAG;
 }
 
 unsigned sys_diag_flags(void)

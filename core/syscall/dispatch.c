@@ -19,6 +19,8 @@
 
 #define SYS_NARGS(...) (sizeof((struct sys_arg[]){__VA_ARGS__}) / sizeof(struct sys_arg))
 
+unsigned sys_observing;
+
 #define SYSCALL(nr_, name_, ...)                                                                   \
     [nr_] = {nr_, #name_, sys_##name_, SYS_NARGS(__VA_ARGS__), {__VA_ARGS__}},
 #define SYSCALL_NI(nr_, name_, ...)                                                                \
@@ -140,24 +142,13 @@ static long sys_restart_fallback(struct uthread *ut, long ret)
     return ret;
 }
 
-long ksys_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-               uint64_t a5)
+/* The call with the tracer or the diagnostics on: their hooks around d->fn. */
+static long call_observed(struct uthread *ut, const struct sys_desc *d, const uint64_t a[6])
 {
-    const uint64_t a[SYS_MAX_ARGS] = {a0, a1, a2, a3, a4, a5};
-    const struct sys_desc *d = sys_lookup(nr);
-    struct uthread *ut = uthread_current();
     char *pre = NULL;
     uint64_t t0 = 0;
     long ret;
 
-    if (!d || !d->fn)
-        return sys_missing(nr, d, a);
-    if (!ut)
-        return -ESRCH;      /* a kernel thread has no process to act for */
-    uthread_return_check(); /* a thread of an ending process starts nothing new */
-    sys_fetch_reset();
-    memcpy(ut->call.args, a, sizeof(a));
-    __atomic_store_n(&ut->call.nr, (long)nr, __ATOMIC_RELAXED); /* a group exit reads it */
     if (sys_trace_enabled() && sys_noreturn(d))
         trace_call(ut, d, a, 0);
     if (sys_trace_enabled() && sys_replaces(d))
@@ -169,26 +160,74 @@ long ksys_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, 
     ret = d->fn(a);
     if (sys_diag_flags())
         sys_diag_call(ut, d, a, ret, hal_clock_ns() - t0);
-    __atomic_store_n(&ut->call.nr, -1L, __ATOMIC_RELAXED);
     if (pre)
         trace_replaced(ut, pre, ret);
     else if (sys_trace_enabled())
         trace_call(ut, d, a, ret);
-    uthread_return_check();
+    return ret;
+}
+
+/*
+ * One call of a known, implemented syscall by ut. The common case costs a few loads and
+ * branches around d->fn: the checks of an ending process are one lock-free test each
+ * (uthread_leaving; uthread_return_check takes the lock only when it says yes), and the
+ * tracer and the diagnostics are one test of sys_observing (bench/README.md, bench/syscall).
+ */
+static long call(struct uthread *ut, const struct sys_desc *d, const uint64_t a[SYS_MAX_ARGS])
+{
+    long ret;
+
+    if (uthread_leaving(ut))
+        uthread_return_check(); /* a thread of an ending process starts nothing new */
+    ut->fetch.n = 0;            /* a new fetch log (sys_fetch_reset) */
+    ut->fetch.cur = 0;
+    for (int i = 0; i < SYS_MAX_ARGS; i++)
+        ut->call.args[i] = a[i];
+    __atomic_store_n(&ut->call.nr, (long)d->nr, __ATOMIC_RELAXED); /* a group exit reads it */
+    if (__builtin_expect(__atomic_load_n(&sys_observing, __ATOMIC_RELAXED) != 0, 0))
+        ret = call_observed(ut, d, a);
+    else
+        ret = d->fn(a);
+    __atomic_store_n(&ut->call.nr, -1L, __ATOMIC_RELAXED);
+    if (uthread_leaving(ut))
+        uthread_return_check();
     return sys_restart_fallback(ut, ret);
+}
+
+long ksys_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+               uint64_t a5)
+{
+    const uint64_t a[SYS_MAX_ARGS] = {a0, a1, a2, a3, a4, a5};
+    const struct sys_desc *d = sys_lookup(nr);
+    struct uthread *ut = uthread_current();
+
+    if (!d || !d->fn)
+        return sys_missing(nr, d, a);
+    if (!ut)
+        return -ESRCH; /* a kernel thread has no process to act for */
+    return call(ut, d, a);
 }
 
 void kernel_syscall(struct hal_uregs *regs)
 {
     struct uthread *ut = uthread_current();
+    const uint64_t a[SYS_MAX_ARGS] = {regs->rdi, regs->rsi, regs->rdx,
+                                      regs->r10, regs->r8,  regs->r9};
+    const struct sys_desc *d = sys_lookup(regs->rax);
+    long ret;
 
     if (ut) {
         ut->regs = regs;
         ut->orig_rax = (long)regs->rax; /* the return may restart it (core/signal) */
     }
     sched_cputime_user(false); /* CPU time from here is system time (sched.h) */
-    regs->rax = (uint64_t)ksys_call(regs->rax, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8,
-                                    regs->r9);
+    if (!d || !d->fn)
+        ret = sys_missing(regs->rax, d, a);
+    else if (!ut)
+        ret = -ESRCH;
+    else
+        ret = call(ut, d, a);
+    regs->rax = (uint64_t)ret;
     sched_cputime_user(true);
     if (ut)
         ut->regs = NULL;

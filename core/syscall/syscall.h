@@ -161,6 +161,11 @@ size_t sys_table_count(void);
 /* Tracing: every syscall prints "name(args) = ret" (the `debugsyscalls` key). */
 void sys_trace_set(bool on);
 bool sys_trace_enabled(void);
+/* Nonzero while the tracer (SYS_OBSERVE_TRACE) or a diagnostic (SYS_OBSERVE_DIAG) is on: the
+ * dispatcher's one test before it runs their hooks. Written only by their setters. */
+#define SYS_OBSERVE_TRACE 1u
+#define SYS_OBSERVE_DIAG 2u
+extern unsigned sys_observing;
 /*
  * Format the trace line of a call into buf (no newline): arguments by kind, paths and strings
  * read again from user memory for display only (at most 64 bytes, escaped, "..." when longer;

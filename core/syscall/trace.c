@@ -19,6 +19,7 @@ static bool trace_on;
 void sys_trace_set(bool on)
 {
     trace_on = on;
+    sys_observing = on ? sys_observing | SYS_OBSERVE_TRACE : sys_observing & ~SYS_OBSERVE_TRACE;
 }
 
 bool sys_trace_enabled(void)
