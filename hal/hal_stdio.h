@@ -30,6 +30,7 @@
 #define HAL_STDIO_EV_IN 0x1u   /* stdin: data arrived or the input ended */
 #define HAL_STDIO_EV_OUT 0x2u  /* stdout/stderr: room freed */
 #define HAL_STDIO_EV_INTR 0x4u /* the host asks to interrupt the program (one per request) */
+#define HAL_STDIO_EV_WINCH 0x8u /* the host terminal's window size changed (hal_stdio_winsize) */
 
 /* The streams are there (decided at boot, fixed afterwards). */
 bool hal_stdio_present(void);
@@ -51,6 +52,9 @@ long hal_stdio_write(unsigned stream, const void *buf, size_t n);
  * channel; the host tool reads it (docs/petrel.md). Best effort: dropped when absent or full. */
 void hal_stdio_control(const char *msg, size_t n);
 
+/* The host terminal's window size as the host last sent it (petrel run -t, when the host
+ * terminal is resized): true and the size, or false when none came. */
+bool hal_stdio_winsize(unsigned *rows, unsigned *cols);
 /* fn(arg, events) runs, in interrupt context, each time an event happens. NULL: none. */
 void hal_stdio_set_event(void (*fn)(void *arg, unsigned events), void *arg);
 

@@ -128,6 +128,7 @@ void hosted_stdio_input_end(void); /* the end of input (event IN) */
  * stream HAL_STDIO_NSTREAMS: the control lines (hal_stdio_control). */
 size_t hosted_stdio_take(unsigned stream, void *buf, size_t n);
 void hosted_stdio_interrupt(void); /* an interrupt request: the host's Ctrl-C (event INTR) */
+void hosted_stdio_winsize(unsigned rows, unsigned cols); /* a terminal resize (event WINCH) */
 
 /* --- devices and time, for tests --------------------------------------------------------- */
 

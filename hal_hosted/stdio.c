@@ -26,6 +26,7 @@ static struct {
     size_t room;
     struct hbuf in, out[HAL_STDIO_NSTREAMS + 1]; /* + the control channel */
     size_t in_pos;
+    unsigned ws_rows, ws_cols;
     void (*fn)(void *, unsigned);
     void *arg;
 } hs;
@@ -103,6 +104,20 @@ size_t hosted_stdio_take(unsigned stream, void *buf, size_t n)
 void hosted_stdio_interrupt(void)
 {
     event(HAL_STDIO_EV_INTR);
+}
+
+void hosted_stdio_winsize(unsigned rows, unsigned cols)
+{
+    hs.ws_rows = rows;
+    hs.ws_cols = cols;
+    event(HAL_STDIO_EV_WINCH);
+}
+
+bool hal_stdio_winsize(unsigned *rows, unsigned *cols)
+{
+    *rows = hs.ws_rows;
+    *cols = hs.ws_cols;
+    return hs.present && hs.ws_rows != 0;
 }
 
 bool hal_stdio_present(void)

@@ -7,8 +7,11 @@
  * Two passes over the same description: a dry pass stats every host file (so a missing one
  * is reported before anything is written) and sizes the image; the write pass formats the
  * image, imports each -d tree, then lays the manifest's `children` over it, and stores the
- * root tuple less every `contents` and `imagesize` (the kernel's configuration) as the xattr
- * TOOLS_CONFIG_XATTR of the root directory. On any error the half-built image is removed.
+ * root tuple less `children` and `imagesize` (the kernel's configuration) as the xattr
+ * TOOLS_CONFIG_XATTR of the root directory. The tree is not stored there: the volume is the
+ * tree, the kernel never reads it from the configuration, and a tree of thousands of files
+ * (a Python runtime) would not fit in one xattr (TFS_XATTR_SIZE_MAX) nor be worth parsing at
+ * every boot. On any error the half-built image is removed.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -592,19 +595,6 @@ static int describe(struct mk *mk, const struct job *job)
     return 0;
 }
 
-/* The stored configuration keeps the children skeleton (names, linktargets, modes) but not
- * the host paths: every `contents` goes, as docs/manifest.md says. */
-static void strip_contents(struct config_value *children)
-{
-    for (size_t i = 0; i < config_count(children); i++) {
-        struct config_value *v = config_at(children, i);
-        if (!config_is_tuple(v))
-            continue;
-        config_remove(v, "contents");
-        strip_contents(config_get(v, "children"));
-    }
-}
-
 static int store_config(struct mk *mk, const struct config_value *root)
 {
     char *text;
@@ -837,7 +827,7 @@ int main(int argc, char **argv)
     struct config_value *stored = config_clone(root);
     if (!stored)
         return err("out of memory"), 1;
-    strip_contents(config_get(stored, "children"));
+    config_free(config_take(stored, "children")); /* the volume is the tree (store_config) */
     job.children = config_get(root, "children");
     mk.dry = true;
     rc = describe(&mk, &job);

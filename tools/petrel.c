@@ -441,6 +441,108 @@ static void refuse_non_elf(const char *prog, const char *path)
     die(EXIT_CANNOT_RUN, "%s is not an x86-64 ELF program", path);
 }
 
+/*
+ * Version managers (pyenv, rbenv, nodenv, asdf...) put shims on PATH: scripts whose one
+ * real line is `exec MANAGER exec NAME "$@"`, the manager choosing the version (the
+ * directory's .python-version, PYENV_VERSION, the global default). Their common `which`
+ * command says which program that is, without running it: `MANAGER which NAME`. A shim's
+ * plain `export KEY="VALUE"` lines (PYENV_ROOT) are applied first, as the shim would.
+ */
+static char *next_word(char **p)
+{
+    char *s = *p + strspn(*p, " \t"), *w = s, *d = s;
+    char q = 0;
+
+    if (!*s)
+        return NULL;
+    for (; *s && (q || (*s != ' ' && *s != '\t')); s++) {
+        if (!q && (*s == '"' || *s == '\''))
+            q = *s;
+        else if (q && *s == q)
+            q = 0;
+        else
+            *d++ = *s;
+    }
+    *p = *s ? s + 1 : s;
+    *d = '\0';
+    return w;
+}
+
+/* The exports and the manager of a shim's text; false when it is not a shim. */
+static bool shim_parse(char *text, char **manager, char **exports, int *nexports, int max)
+{
+    *manager = NULL;
+    *nexports = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        char *p = line, *w = next_word(&p);
+
+        if (w && strcmp(w, "export") == 0 && (w = next_word(&p)) && strchr(w, '=') &&
+            !strpbrk(w, "$`") && *nexports < max)
+            exports[(*nexports)++] = w;
+        else if (w && strcmp(w, "exec") == 0 && (w = next_word(&p)) && *w != '$') {
+            char *m = w;
+            if ((w = next_word(&p)) && strcmp(w, "exec") == 0)
+                *manager = m;
+        }
+    }
+    return *manager != NULL;
+}
+
+/* What a version manager's shim at path runs: `MANAGER which NAME`, or NULL. */
+static char *shim_target(const char *prog, const char *path)
+{
+    char text[4096], *manager, *exports[16], out[PATH_MAX] = "";
+    const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    int nexp, fd = open(path, O_RDONLY | O_CLOEXEC), pipefd[2], st;
+    ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+    size_t len = 0;
+    pid_t pid;
+
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0 || (text[n] = '\0', !shim_parse(text, &manager, exports, &nexp, 16)) ||
+        pipe2(pipefd, O_CLOEXEC) != 0)
+        return NULL;
+    if ((pid = fork()) == 0) {
+        int null = open("/dev/null", O_RDWR);
+        if (null < 0 || dup2(null, 0) < 0 || dup2(pipefd[1], 1) < 0 || dup2(null, 2) < 0)
+            _exit(127);
+        for (int i = 0; i < nexp; i++)
+            putenv(exports[i]);
+        execlp(manager, manager, "which", name, (char *)NULL);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    while (pid > 0 && len + 1 < sizeof(out) &&
+           (n = read(pipefd[0], out + len, sizeof(out) - 1 - len)) != 0)
+        if (n > 0)
+            len += (size_t)n;
+        else if (errno != EINTR)
+            break;
+    close(pipefd[0]);
+    out[len] = '\0';
+    out[strcspn(out, "\n")] = '\0';
+    while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    if (pid <= 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0 || out[0] != '/')
+        return NULL;
+    say("%s: %s is a shim of %s: %s", prog, path, strrchr(manager, '/') ?
+        strrchr(manager, '/') + 1 : manager, out);
+    return realpath(out, NULL);
+}
+
+/* path itself, or the program a version manager's shim at path stands for. */
+static char *unshim(const char *prog, char *path)
+{
+    bool script;
+    char *target;
+
+    if (pd_is_elf64(path, &script) || !script || !(target = shim_target(prog, path)))
+        return path;
+    free(path);
+    return target;
+}
+
 static const char *env_value(const char *key)
 {
     size_t n = strlen(key);
@@ -481,6 +583,10 @@ static void stage_runtime(const char *path, struct pd_result *r)
     if (rep.skipped)
         say("left out %zu module%s whose libraries are missing, e.g. %s", rep.skipped,
             rep.skipped > 1 ? "s" : "", rep.first_skipped);
+    if (rep.aside) /* third-party packages: the program's imports are the user's to add */
+        say("left out %s (third-party packages, %zu entries)%s: add what the program "
+            "imports with --dir (--dir %s/NAME)", rep.first_aside, rep.aside_entries,
+            rep.aside > 1 ? " and more" : "", rep.first_aside);
 }
 
 /* Lay out the program and what it needs; returns the program's guest path. */
@@ -492,6 +598,7 @@ static char *stage_program(const char *prog)
 
     if (!path)
         die(EXIT_NOT_FOUND, "%s: no such program%s", prog, strchr(prog, '/') ? "" : " in PATH");
+    path = unshim(prog, path);
     if (!pd_is_elf64(path, &script))
         refuse_non_elf(prog, path);
     if (pd_resolve("", path, env_value("LD_LIBRARY_PATH"), r, err, sizeof(err)))
@@ -831,6 +938,8 @@ static void catch_signals(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    if (tty_raw) /* -t: the host terminal's new size goes to the guest (tty_winch) */
+        sigaction(SIGWINCH, &sa, NULL);
     signal(SIGPIPE, SIG_IGN); /* a closed stdout is an EPIPE the relay handles */
 }
 
@@ -843,6 +952,30 @@ static void stop_vm(struct relay *r, int code, const char *why)
     }
     r->stopped = true;
     r->stop_code = code;
+}
+
+/* The host terminal's window size, 24x80 when it has none. */
+static struct winsize host_winsize(void)
+{
+    struct winsize ws = {0, 0, 0, 0};
+
+    if ((ioctl(1, TIOCGWINSZ, &ws) != 0 && ioctl(0, TIOCGWINSZ, &ws) != 0) || !ws.ws_row ||
+        !ws.ws_col)
+        ws.ws_row = 24, ws.ws_col = 80;
+    return ws;
+}
+
+/* -t, SIGWINCH: the new size on the control port as xterm's resize sequence ESC[8;R;Ct; the
+ * kernel updates TIOCGWINSZ and sends SIGWINCH to the program (hal_x86/virtio/console.c,
+ * fs/file/console.c). The start size went on the kernel command line (tty_setup). */
+static void tty_winch(struct relay *r)
+{
+    struct winsize ws = host_winsize();
+    char msg[32];
+    int n = snprintf(msg, sizeof(msg), "\033[8;%u;%ut", ws.ws_row, ws.ws_col);
+
+    if (r->sock[S_CTL] >= 0)
+        send(r->sock[S_CTL], msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 static void handle_signals(struct relay *r)
@@ -862,6 +995,10 @@ static void handle_signals(struct relay *r)
         else if (r->sock[S_CTL] >= 0 && send(r->sock[S_CTL], "\003", 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
             stop_vm(r, 128 + SIGINT, "Ctrl-C: the guest does not listen; stopping the VM");
         r->last_intr = now;
+    }
+    if (sig_seen[SIGWINCH]) {
+        sig_seen[SIGWINCH] = 0;
+        tty_winch(r);
     }
     if (sig_seen[SIGHUP] || sig_seen[SIGTERM]) {
         int sig = sig_seen[SIGTERM] ? SIGTERM : SIGHUP;
@@ -1120,13 +1257,11 @@ static void tty_restore(void)
 static bool tty_setup(char *buf, size_t size)
 {
     struct termios t;
-    struct winsize ws = {0, 0, 0, 0};
+    struct winsize ws;
 
     if (!isatty(0) || tcgetattr(0, &tty_saved) != 0)
         return false;
-    if ((ioctl(1, TIOCGWINSZ, &ws) != 0 && ioctl(0, TIOCGWINSZ, &ws) != 0) || !ws.ws_row ||
-        !ws.ws_col)
-        ws.ws_row = 24, ws.ws_col = 80;
+    ws = host_winsize();
     snprintf(buf, size, "terminal=%ux%u", ws.ws_row, ws.ws_col);
     t = tty_saved;
     t.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG | IEXTEN);
@@ -1421,6 +1556,7 @@ static int cmd_deps(int argc, char **argv)
     path = find_program(argv[1]);
     if (!path)
         die(EXIT_NOT_FOUND, "%s: no such program", argv[1]);
+    path = unshim(argv[1], path);
     if (pd_resolve("", path, getenv("LD_LIBRARY_PATH"), r, err, sizeof(err)))
         die(EXIT_PETREL, "%s: %s", argv[1], err);
     printf("%s\n", path);

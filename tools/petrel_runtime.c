@@ -30,6 +30,7 @@ struct pr_set {
     const char *trees[PR_MAX]; /* templates: ${prefix} ${name} ${version}, "a|b", globs */
     const char *landmark;      /* a tree must contain this file to count (NULL: any) */
     const char *skip[PR_MAX];  /* basename globs left out */
+    const char *aside[PR_MAX]; /* basename globs left out and reported (third-party trees) */
 };
 
 enum pr_match { PR_NAME, PR_SECTION, PR_NEEDED };
@@ -47,23 +48,28 @@ static const struct pr_set sets[] = {
      {"${prefix}/lib/python${version}|${prefix}/lib/python3.*"},
      "os.py", /* Python's own landmark for its standard library (getpath) */
      {"test", "tests", "idle_test", "idlelib", "tkinter", "turtledemo", "ensurepip", "lib2to3",
-      "config-[0-9]*", "*.opt-1.pyc", "*.opt-2.pyc", "*.exe", "_test*.so"}},
+      "config-[0-9]*", "*.opt-1.pyc", "*.opt-2.pyc", "*.exe", "_test*.so"},
+     {"site-packages", "dist-packages"}},
     {"perl",
      {"/etc/perl", "${prefix}/lib/x86_64-linux-gnu/perl-base",
       "${prefix}/lib/x86_64-linux-gnu/perl/${version}|${prefix}/lib/x86_64-linux-gnu/perl/5.*",
       "${prefix}/share/perl/${version}|${prefix}/share/perl/5.*", "${prefix}/share/perl5",
       "${prefix}/lib/x86_64-linux-gnu/perl5/5.*"},
      NULL,
-     {"*.pod", "pod"}},
+     {"*.pod", "pod"},
+     {0}},
     {"certs",
      {"/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/openssl.cnf", "/usr/lib/ssl/cert.pem",
       "/usr/lib/ssl/openssl.cnf", "/etc/pki/tls/certs/ca-bundle.crt"},
      NULL,
+     {0},
      {0}},
-    {"tz", {"/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo"}, NULL, {"right", "posix"}},
+    {"tz", {"/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo"}, NULL, {"right", "posix"},
+     {0}},
     {"locale",
      {"/usr/lib/locale/C.utf8|/usr/lib/locale/C.UTF-8", "/usr/lib/locale/locale-archive"},
      NULL,
+     {0},
      {0}},
 };
 
@@ -222,6 +228,26 @@ static bool skipped(const struct pr_set *s, const char *name)
     return false;
 }
 
+/* A name in the set's aside list: not staged, but reported with its size in names. */
+static bool set_aside(struct walk *w, const char *path, const char *name)
+{
+    DIR *d;
+
+    for (int i = 0; i < PR_MAX && w->set->aside[i]; i++) {
+        if (fnmatch(w->set->aside[i], name, 0) != 0)
+            continue;
+        if (!w->rep->aside++)
+            snprintf(w->rep->first_aside, sizeof(w->rep->first_aside), "%s", path);
+        if ((d = opendir(path))) {
+            for (struct dirent *e; (e = readdir(d));)
+                w->rep->aside_entries += e->d_name[0] != '.';
+            closedir(d);
+        }
+        return true;
+    }
+    return false;
+}
+
 static void walk_path(struct walk *w, const char *path);
 
 /* An ELF file: stage it only when the libraries it needs can be found. */
@@ -267,7 +293,8 @@ static void walk_dir(struct walk *w, const char *path)
         if (strcmp(name, ".") && strcmp(name, "..") && !skipped(w->set, name)) {
             char *child = xmalloc(strlen(path) + strlen(name) + 2);
             sprintf(child, "%s/%s", path, name);
-            walk_path(w, child);
+            if (!set_aside(w, child, name))
+                walk_path(w, child);
             free(child);
         }
         free(list[i]);
@@ -393,4 +420,7 @@ void pr_print(const char *program, const char *ld_library_path, struct pd_result
         return;
     printf("# runtime %s: %s (%zu files, %zu modules, %zu left out%s%s)\n", rep.rules, rep.sets,
            rep.files, rep.modules, rep.skipped, rep.skipped ? ": " : "", rep.first_skipped);
+    if (rep.aside)
+        printf("# set aside: %s (%zu entries)%s\n", rep.first_aside, rep.aside_entries,
+               rep.aside > 1 ? " and others" : "");
 }

@@ -9,6 +9,9 @@
  * (${prefix} is the directory above the program's bin directory, ${name} its file name,
  * ${version} the version at the end of its name), with "a|b" alternatives (the first that
  * exists) and globs, and a list of names left out (test suites, build configuration).
+ * Some of those are set aside rather than forgotten: trees of third-party packages (Python's
+ * site-packages) are not staged, since their size is the user's (hundreds of MB in a
+ * pyenv or conda install), but reported, so the user adds what the program imports.
  * ELF files found in a tree (extension modules) get their DT_NEEDED closure added like the
  * program's; a module whose libraries are missing is left out, as Python would fail to
  * import it on a host without them.
@@ -36,6 +39,9 @@ struct pr_report {
     size_t modules;    /* ELF files among them whose libraries were resolved */
     size_t skipped;    /* ELF modules left out: a library they need is missing */
     char first_skipped[512]; /* the first of those, with its reason */
+    size_t aside;      /* trees of third-party packages left out (the set's `aside` names) */
+    char first_aside[512]; /* the first of those */
+    size_t aside_entries;  /* the names at the top of those trees */
 };
 
 /*

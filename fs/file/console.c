@@ -77,6 +77,10 @@ void file_console_set_signal_hook(void (*hook)(void *arg, int sig), void *arg)
 
 void file_console_set_terminal(unsigned rows, unsigned cols)
 {
+    unsigned r, c;
+
+    if (hal_stdio_winsize(&r, &c)) /* a resize that came before the boot got here wins */
+        rows = r, cols = c;
     term_ws.ws_row = (uint16_t)rows;
     term_ws.ws_col = (uint16_t)cols;
     ldisc_init(&ld);
@@ -152,6 +156,22 @@ static bool ld_readable(void)
     return r;
 }
 
+/*
+ * A new window size (the host terminal resized, or TIOCSWINSZ): as Linux's tty_do_resize,
+ * SIGWINCH goes to the program only when the size changed. ld_lock orders it with readers.
+ */
+#define SIGWINCH_NR 28 /* LINUX_SIGWINCH */
+static void ld_resize(const struct linux_winsize *ws)
+{
+    uint64_t irq = spin_lock_irqsave(&ld_lock);
+    bool changed = memcmp(&term_ws, ws, sizeof(*ws)) != 0;
+
+    term_ws = *ws;
+    spin_unlock_irqrestore(&ld_lock, irq);
+    if (changed)
+        ld_signal(NULL, SIGWINCH_NR);
+}
+
 /* TCGETS/TCSETS* and the window size, on the line discipline's state. */
 static int ld_ioctl(unsigned long req, const struct file_uarg *arg)
 {
@@ -180,12 +200,14 @@ static int ld_ioctl(unsigned long req, const struct file_uarg *arg)
         spin_unlock_irqrestore(&ld_lock, irq);
         return 0;
     case LINUX_TIOCGWINSZ:
+        irq = spin_lock_irqsave(&ld_lock);
         ws = term_ws;
+        spin_unlock_irqrestore(&ld_lock, irq);
         return file_uarg_out(arg, &ws, sizeof(ws));
     case LINUX_TIOCSWINSZ:
         if ((rc = file_uarg_in(arg, &ws, sizeof(ws))))
             return rc;
-        term_ws = ws;
+        ld_resize(&ws);
         return 0;
     default:
         return 1; /* not one of these: tty_ioctl answers */
@@ -204,6 +226,11 @@ static void stream_event(void *arg, unsigned ev)
     if (ev & HAL_STDIO_EV_OUT) {
         wq_wake_key(&streams[HAL_STDIO_OUT].wq, LINUX_EPOLLOUT | LINUX_EPOLLWRNORM, 0);
         wq_wake_key(&streams[HAL_STDIO_ERR].wq, LINUX_EPOLLOUT | LINUX_EPOLLWRNORM, 0);
+    }
+    unsigned rows, cols;
+    if ((ev & HAL_STDIO_EV_WINCH) && term_on && hal_stdio_winsize(&rows, &cols)) {
+        struct linux_winsize ws = {(uint16_t)rows, (uint16_t)cols, 0, 0};
+        ld_resize(&ws);
     }
     void (*hook)(void *) = __atomic_load_n(&intr_hook, __ATOMIC_ACQUIRE);
     if ((ev & HAL_STDIO_EV_INTR) && hook)

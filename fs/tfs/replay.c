@@ -35,8 +35,8 @@ static int rd_get(struct reader *r, uint64_t pos, uint32_t len, const uint8_t **
     if (b0 < r->win_blk || b1 > r->win_blk + r->win_n) {
         uint64_t n = r->seg.len - b0 < RWIN_BLOCKS ? r->seg.len - b0 : RWIN_BLOCKS;
         int err = r->v->dev->ops->read(r->v->dev, r->seg.start + b0, (uint32_t)n, r->win);
-        if (err)
-            return -EIO;
+        if (err) /* the device's ENOMEM is the VM's size, not the volume's fault */
+            return err == -ENOMEM ? -ENOMEM : -EIO;
         r->win_blk = b0;
         r->win_n = n;
     }

@@ -201,8 +201,8 @@ static int read_supers(struct tfs_vol *v)
     memset(sb, 0, sizeof(sb));
     for (int i = 0; i < 2; i++) {
         int err = v->dev->ops->read(v->dev, i, 1, v->bounce);
-        if (err)
-            return -EIO;
+        if (err) /* the device's ENOMEM is the VM's size, not the volume's fault */
+            return err == -ENOMEM ? -ENOMEM : -EIO;
         res[i] = tfs_sb_decode(v->bounce, &sb[i], &why[i]);
         if (!res[i] && sb[i].nblocks > v->dev->nblocks) {
             res[i] = -EUCLEAN; /* the other copy may still fit the device */

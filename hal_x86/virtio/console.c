@@ -9,7 +9,9 @@
  *                         port (PORT_OPEN 0) is the end of input
  *   petrel.stdout[.tty]   guest -> host
  *   petrel.stderr[.tty]   guest -> host
- *   petrel.ctl            host -> guest: one byte 0x03 per interrupt request (Ctrl-C);
+ *   petrel.ctl            host -> guest: one byte 0x03 per interrupt request (Ctrl-C),
+ *                         and the terminal's new window size as xterm's resize sequence
+ *                         ESC [ 8 ; ROWS ; COLS t (petrel run -t on SIGWINCH);
  *                         guest -> host: status lines (hal_stdio_control: "started")
  *
  * Queues: 2 and 3 carry control messages (struct ctl_msg: id, event, value; PORT_NAME is
@@ -89,6 +91,11 @@ static struct {
     struct port *stream[HAL_STDIO_NSTREAMS];
     bool present;
     unsigned intr_pending;
+    char seq[16]; /* a control sequence being received (ESC ... t) */
+    unsigned seq_len;
+    unsigned ws_rows, ws_cols; /* the last window size received (0: none) */
+    unsigned ev_pending;       /* events seen by service() not reported yet */
+    unsigned nomem_said;       /* the streams' buffers did not fit (said once) */
     void (*event_fn)(void *, unsigned);
     void *event_arg;
 } con;
@@ -227,6 +234,51 @@ static void in_post(struct port *p, unsigned p_id, unsigned i)
     (void)p_id;
 }
 
+/* "ESC[8;ROWS;COLS" (the final 't' taken): the size, or false when malformed. */
+static bool parse_winsize(const char *s, unsigned n, unsigned *rows, unsigned *cols)
+{
+    unsigned v[2] = {0, 0}, i = 4, k = 0;
+
+    if (n < 7 || s[1] != '[' || s[2] != '8' || s[3] != ';')
+        return false;
+    for (; i < n && k < 2; i++) {
+        if (s[i] == ';' && k == 0 && v[0])
+            k++;
+        else if (s[i] >= '0' && s[i] <= '9' && v[k] < 10000)
+            v[k] = v[k] * 10 + (unsigned)(s[i] - '0');
+        else
+            return false;
+    }
+    if (!v[0] || !v[1] || k != 1 || v[0] > 9999 || v[1] > 9999)
+        return false;
+    *rows = v[0];
+    *cols = v[1];
+    return true;
+}
+
+/* One byte of the control port's input (lock held): 0x03 an interrupt request, an escape
+ * sequence a window size; anything else is ignored. Returns the events. */
+static unsigned ctl_byte(uint8_t c)
+{
+    if (c == 0x03) {
+        con.intr_pending++;
+        return HAL_STDIO_EV_INTR;
+    }
+    if (c == 0x1b)
+        con.seq_len = 1, con.seq[0] = (char)c;
+    else if (con.seq_len && c != 't' && con.seq_len < sizeof(con.seq))
+        con.seq[con.seq_len++] = (char)c;
+    else if (con.seq_len && c == 't') {
+        unsigned n = con.seq_len;
+        con.seq_len = 0;
+        if (parse_winsize(con.seq, n, &con.ws_rows, &con.ws_cols))
+            return HAL_STDIO_EV_WINCH;
+    } else {
+        con.seq_len = 0; /* too long: not ours */
+    }
+    return 0;
+}
+
 static unsigned service_port(unsigned pid)
 {
     struct port *p = &con.ports[pid];
@@ -243,9 +295,8 @@ static unsigned service_port(unsigned pid)
         if (id >= IN_BUFS || len > IN_SIZE)
             continue;
         if (p->role == R_CTL) {
-            for (uint32_t k = 0; k < len && k < 64; k++)
-                if (p->buf[id * IN_SIZE + k] == 0x03)
-                    con.intr_pending++, ev |= HAL_STDIO_EV_INTR;
+            for (uint32_t k = 0; k < len; k++)
+                ev |= ctl_byte(p->buf[id * IN_SIZE + k]);
             in_post(p, pid, id);
             reposted++;
         } else if (len == 0) {
@@ -269,6 +320,10 @@ static unsigned service(void)
     unsigned ev = service_ctl();
     for (unsigned i = 1; i <= MAX_PORT; i++)
         ev |= service_port(i);
+    /* Events a call's service() saw are the next interrupt's to report (it follows: the
+     * device raised it while the lock kept interrupts off), else a window size taken by a
+     * read would never reach the kernel. */
+    con.ev_pending |= ev;
     return ev;
 }
 
@@ -282,12 +337,24 @@ static void unlock(uint64_t fl)
     x86_unlock_irqrestore(&con.lock, fl);
 }
 
+bool hal_stdio_winsize(unsigned *rows, unsigned *cols)
+{
+    uint64_t fl = lock();
+    bool set = con.ws_rows != 0;
+
+    *rows = con.ws_rows;
+    *cols = con.ws_cols;
+    unlock(fl);
+    return set;
+}
+
 static void con_irq(void *arg)
 {
     (void)arg;
     con.vdev->ops->irq_ack(con.vdev);
     uint64_t fl = lock();
-    unsigned ev = service();
+    unsigned ev = service() | con.ev_pending;
+    con.ev_pending = 0;
     void (*fn)(void *, unsigned) = con.event_fn;
     void *fn_arg = con.event_arg;
     unlock(fl);
@@ -485,6 +552,10 @@ static void port_start(unsigned pid)
     size_t bytes = out ? (size_t)OUT_SLOTS * SLOT_SIZE : (size_t)IN_BUFS * IN_SIZE;
     p->buf_pa = early_alloc_contig(bytes / HAL_PAGE_SIZE);
     if (!p->buf_pa) {
+        static const char msg[] = "virtio-console: not enough memory for the streams' "
+                                  "buffers: streams not used (give the VM more memory)\n";
+        if (p->role != R_CTL && !con.nomem_said++)
+            hal_console_write(msg, sizeof(msg) - 1);
         p->role = R_NONE;
         return;
     }
@@ -542,7 +613,7 @@ void virtio_console_probe(struct virtio_dev *d)
             con.stream[pp->role - R_IN] = pp;
     }
     con.present = con.stream[0] && con.stream[1] && con.stream[2];
-    if (!con.present) {
+    if (!con.present && !con.nomem_said) {
         static const char msg[] = "virtio-console: no petrel.stdin/stdout/stderr ports\n";
         hal_console_write(msg, sizeof(msg) - 1);
     }

@@ -73,7 +73,8 @@ CONF
     ;;
 python)
     py=$(readlink -f /usr/bin/python3) || { echo "SKIP: no /usr/bin/python3"; exit 77; }
-    set -- "$P" run -q --timeout 600 -p "$fwd" --dir "$T/www:/www" --dir "/usr/lib/$(basename "$py")" \
+    # the standard library comes from petrel's runtime rules (docs/petrel.md), not --dir
+    set -- "$P" run -q --timeout 600 -p "$fwd" --dir "$T/www:/www" \
         "$py" -m http.server 8080 --directory /www
     ;;
 *)

@@ -1,7 +1,8 @@
 /*
  * petrel_tty.c - the program petrel_tty_test.py drives through a pty under `petrel run -t`:
  * it reports isatty and the window size, reads a cooked line, switches to non-canonical mode
- * without echo and reads three bytes, waits for a SIGINT from Ctrl-C, then reads the end of
+ * without echo and reads three bytes, waits for a SIGINT from Ctrl-C, then for a SIGWINCH
+ * from a resize of the host terminal (and reports the new size), then reads the end of
  * input (Ctrl-D: read returns 0).
  */
 #include <signal.h>
@@ -11,7 +12,13 @@
 #include <termios.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t got_int;
+static volatile sig_atomic_t got_int, got_winch;
+
+static void on_winch(int sig)
+{
+    (void)sig;
+    got_winch++;
+}
 
 static void on_int(int sig)
 {
@@ -51,6 +58,13 @@ int main(void)
     while (!got_int)
         pause();
     printf("sigint\n");
+    signal(SIGWINCH, on_winch);
+    printf("winch-wait\n");
+    fflush(stdout);
+    while (!got_winch)
+        pause();
+    ioctl(1, TIOCGWINSZ, &ws);
+    printf("winch %d size %ux%u\n", (int)got_winch, ws.ws_row, ws.ws_col);
     fflush(stdout);
     n = read(0, line, sizeof(line));
     printf("eof read %zd\n", n);

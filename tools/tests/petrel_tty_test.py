@@ -5,7 +5,8 @@ The program (petrel_tty.c) runs with petrel's stdin, stdout and stderr on a pty 
 size 33x101: it must see three terminals and that size; a line typed with a DEL in it
 arrives edited, echoed as the host's own line discipline would ("\\b \\b"); in
 non-canonical mode without echo three keys arrive at once and are not echoed; Ctrl-C is
-echoed "^C" and raises SIGINT; Ctrl-D at a line's start makes a read return 0; petrel
+echoed "^C" and raises SIGINT; resizing the pty to 40x120 raises one SIGWINCH and
+TIOCGWINSZ answers the new size; Ctrl-D at a line's start makes a read return 0; petrel
 exits with the program's 0 and leaves the pty's settings as they were (cooked, echo).
 """
 import fcntl
@@ -73,6 +74,10 @@ if expect(b"tty 1 1 1 size 33x101"):
     send(b"\x03")
     expect(b"^C")
     expect(b"sigint")
+    expect(b"winch-wait")
+    # resize the pty: the kernel sends petrel SIGWINCH, petrel tells the guest
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    expect(b"winch 1 size 40x120")
     send(b"\x04")
     expect(b"eof read 0")
 _, status = os.waitpid(pid, 0)

@@ -87,6 +87,7 @@ for re in 'program:/bin/prog' 'debugsyscalls:t' 'EXTRA:1' 'USER:petrel' '"two wo
     checks=$((checks + 1)); grep -Eq -- "$re" "$T/mdump.txt" || fail "manifest dump lacks /$re/"
 done
 checks=$((checks + 1)); grep -q 'contents' "$T/mdump.txt" && fail "stored configuration still holds contents"
+checks=$((checks + 1)); grep -q 'children' "$T/mdump.txt" && fail "stored configuration still holds the tree (children)"
 check "dump -x manifest" "$DUMP" -x "$T/x2" "$T/m.img"
 check "prog content" cmp "$S/lib/x86_64/libbig.so" "$T/x2/bin/prog"
 check "-r resolves /etc/hostname inside the target root" cmp "$S/etc/hostname" "$T/x2/etc/hostname"

@@ -4,7 +4,8 @@
  * and by the end of input (then 0 for ever); poll masks and wakes with the epoll keys; a
  * writer blocked on a full output woken when the host drains it; O_NONBLOCK; interrupted
  * waits (-ERESTARTSYS, or the bytes done); the interrupt hook; tty answers only for a stream
- * whose host end is a terminal; the serial console when the streams are absent. The pipe
+ * whose host end is a terminal; the serial console when the streams are absent; a terminal's
+ * window size changed by the host or by TIOCSWINSZ raising SIGWINCH only when it changes. The pipe
  * answers (poll masks, EPOLLHUP at the end, ENOTTY, S_IFIFO) are Linux's for a pipe's ends.
  */
 #include "vt.h"
@@ -278,6 +279,47 @@ VT_CASE(intr_hook_tty_and_stat)
     hosted_stdio_disable();
 }
 
+/* --- petrel run -t: the window size (last: the terminal stays on for the process) ---------- */
+
+static int winches;
+
+static void count_winch(void *arg, int sig)
+{
+    winches += arg == &winches && sig == 28; /* SIGWINCH */
+}
+
+VT_CASE(window_size_changes_raise_sigwinch)
+{
+    struct file *s[3];
+    struct linux_winsize ws;
+    struct file_uarg ua = {(uint64_t)(uintptr_t)&ws, ucopy_in, ucopy_out};
+
+    hosted_stdio_enable(0, 7); /* three terminals, as petrel run -t on a tty */
+    VT_EQ(file_console_std(s), 0);
+    file_console_set_terminal(33, 101);
+    winches = 0;
+    file_console_set_signal_hook(count_winch, &winches);
+    VT_EQ(file_ioctl(s[0], LINUX_TIOCGWINSZ, &ua), 0);
+    VT_EQ(ws.ws_row, 33);
+    VT_EQ(ws.ws_col, 101);
+    hosted_stdio_winsize(40, 120); /* the host terminal resized */
+    VT_EQ(winches, 1);
+    VT_EQ(file_ioctl(s[1], LINUX_TIOCGWINSZ, &ua), 0);
+    VT_EQ(ws.ws_row, 40);
+    VT_EQ(ws.ws_col, 120);
+    hosted_stdio_winsize(40, 120); /* the same size: no signal (Linux's tty_do_resize) */
+    VT_EQ(winches, 1);
+    ws.ws_row = 50; /* the program's own TIOCSWINSZ: a change signals too, a repeat not */
+    VT_EQ(file_ioctl(s[0], LINUX_TIOCSWINSZ, &ua), 0);
+    VT_EQ(file_ioctl(s[0], LINUX_TIOCSWINSZ, &ua), 0);
+    VT_EQ(winches, 2);
+    VT_EQ(file_ioctl(s[2], LINUX_TIOCGWINSZ, &ua), 0);
+    VT_EQ(ws.ws_row, 50);
+    file_console_set_signal_hook(NULL, NULL);
+    put3(s);
+    hosted_stdio_disable();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +330,7 @@ int main(void)
         cmocka_unit_test(write_blocks_until_the_host_drains),
         cmocka_unit_test(interrupted_write_returns_what_it_wrote),
         cmocka_unit_test(intr_hook_tty_and_stat),
+        cmocka_unit_test(window_size_changes_raise_sigwinch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
