@@ -11,6 +11,8 @@
  *   +0    > S. 0:0(0) ack 1 <mss 1460,...>                   a segment the stack must send
  *   +0.1...+0.3 accept(3, ..., ...) = 4                      a call that blocks until +0.3
  *   +0    >? . 1:1(0) ack 101                                a segment the stack may send
+ *   *     > . 0:0(0) ack 1 | . 1:2(1) ack 1                  one of two, at any time
+ *   +0    >* S 0:0(0) <...>                                  from now on, any number of these
  *   +1    quiet                                              nothing sent since the last line
  *
  * The same parsed script runs on two backends (struct pd_backend): Petrel's hosted kernel
@@ -66,8 +68,14 @@ struct pd_seg {
     struct pd_opt opts[PD_MAX_OPTS];
     unsigned nopts;
     bool optional; /* ">?": outbound, may be absent (a stack's choice, e.g. Linux's quick ACKs) */
+    bool repeat;   /* ">*": from here on, any number of these are let through (retransmissions) */
     bool bad_csum; /* inbound: a wrong TCP checksum */
-    int ttl;       /* inbound: IP TTL; 0: 64 */
+    int ttl;       /* IP TTL; 0: inbound 64, outbound unchecked (256: TTL 0) */
+    int tos;       /* IP TOS + 1; 0: inbound 0, outbound unchecked */
+    uint32_t src, dst; /* inbound: IP addresses other than the script's/the stack's (0: those) */
+    bool ip_opts;  /* inbound: an IP header with options (NOP, NOP, NOP, EOL) */
+    bool icmp;     /* inbound: an ICMP error quoting the connection's segment with seq */
+    uint8_t icmp_type, icmp_code;
 };
 
 /* A syscall argument. */
@@ -102,6 +110,8 @@ struct pd_event {
     bool has_end;        /* "t...end": a call that blocks until end */
     struct pd_time end;  /* end.rel: relative to the call's start */
     struct pd_seg seg;
+    bool has_alt;        /* "> A | B": either segment */
+    struct pd_seg alt;
     struct pd_call call;
 };
 
@@ -110,6 +120,7 @@ struct pd_script {
     struct pd_event *ev;
     unsigned nev, cap;
     int64_t tolerance_ns; /* %tolerance_ms; 0: the backend's default */
+    bool long_running;    /* %long: minutes of script time (real-time backends skip it) */
 };
 
 /* Parse text (NUL-terminated) into *s. 0, or -1 with "line N: why" in err. On error *s
@@ -128,7 +139,7 @@ struct pd_wire {
     uint32_t seq, ack, win;
     uint8_t flags;
     uint16_t urg;
-    uint8_t ttl;
+    uint8_t ttl, tos;
     uint32_t len; /* payload */
     const uint8_t *payload;
     uint8_t opt[40];

@@ -195,7 +195,11 @@ static const struct sym syms[] = {
     {"POLLERR", 8}, {"POLLHUP", 16}, {"POLLNVAL", 32}, {"POLLRDNORM", 0x40},
     {"POLLWRNORM", 0x100}, {"POLLRDHUP", 0x2000}, {"SHUT_RD", 0}, {"SHUT_WR", 1},
     {"SHUT_RDWR", 2}, {"MSG_OOB", 1}, {"MSG_PEEK", 2}, {"MSG_DONTWAIT", 0x40},
-    {"MSG_WAITALL", 0x100}, {"MSG_NOSIGNAL", 0x4000}, {NULL, 0}};
+    {"MSG_WAITALL", 0x100}, {"MSG_NOSIGNAL", 0x4000},
+    /* addresses for bind/connect (host order): "..." is the usual one */
+    {"ANY_IP", 0}, {"LOCAL_IP", PD_LOCAL_IP}, {"REMOTE_IP", PD_REMOTE_IP},
+    {"BCAST_IP", 0xc0a800ffLL}, {"MCAST_IP", 0xe0000001LL}, {"ALLONES_IP", 0xffffffffLL},
+    {NULL, 0}};
 
 static const struct sym errnos[] = {
     {"EPERM", 1}, {"ENOENT", 2}, {"EINTR", 4}, {"EBADF", 9}, {"EAGAIN", 11},
@@ -481,6 +485,37 @@ static bool options(struct cur *c, struct pd_seg *s)
     return expect_ch(c, '>');
 }
 
+static bool ipv4(struct cur *c, uint32_t *ip)
+{
+    uint64_t b;
+
+    *ip = 0;
+    for (int i = 0; i < 4; i++) {
+        if ((i && !expect_ch(c, '.')) || !number(c, 255, &b))
+            return false;
+        *ip = *ip << 8 | (uint32_t)b;
+    }
+    return true;
+}
+
+/* icmp TYPE CODE [seq N]: an ICMP error about the connection (its quoted seq: N, default 1). */
+static bool icmp(struct cur *c, struct pd_seg *s)
+{
+    uint64_t v;
+
+    s->icmp = true;
+    s->seq = 1;
+    if (!number(c, 255, &v))
+        return false;
+    s->icmp_type = (uint8_t)v;
+    if (!number(c, 255, &v))
+        return false;
+    s->icmp_code = (uint8_t)v;
+    if (accept_str(c, "seq") && !u32(c, &s->seq))
+        return false;
+    return true;
+}
+
 static bool segment(struct cur *c, struct pd_seg *s)
 {
     uint32_t end;
@@ -492,7 +527,7 @@ static bool segment(struct cur *c, struct pd_seg *s)
         return fail(c, "%u:%u is not %u bytes", s->seq, end, s->len);
     if (s->len > 1400)
         return fail(c, "payload over 1400 bytes");
-    while (!at_end(c)) {
+    while (!at_end(c) && !peek(c, '|')) {
         uint64_t v;
 
         if (accept_ch(c, '<')) {
@@ -520,6 +555,18 @@ static bool segment(struct cur *c, struct pd_seg *s)
             if (!number(c, 255, &v))
                 return false;
             s->ttl = (int)v ? (int)v : 256; /* 256: TTL 0 on the wire */
+        } else if (accept_str(c, "tos")) {
+            if (!number(c, 255, &v))
+                return false;
+            s->tos = (int)v + 1;
+        } else if (accept_str(c, "src")) {
+            if (!ipv4(c, &s->src))
+                return false;
+        } else if (accept_str(c, "dst")) {
+            if (!ipv4(c, &s->dst))
+                return false;
+        } else if (accept_str(c, "ipopts")) {
+            s->ip_opts = true;
         } else {
             return fail(c, "unexpected '%.20s'", c->p);
         }
@@ -542,7 +589,22 @@ static bool directive(struct cur *c, struct pd_script *s)
         s->tolerance_ns = (int64_t)v * 1000000;
         return true;
     }
+    if (strcmp(name, "long") == 0) {
+        s->long_running = true;
+        return true;
+    }
     return fail(c, "unknown directive '%s'", name);
+}
+
+static bool out_checks(struct cur *c, const struct pd_seg *s)
+{
+    if (s->bad_csum || s->src || s->dst || s->ip_opts)
+        return fail(c, "badsum/src/dst/ipopts are for inbound segments");
+    for (unsigned i = 0; i < s->nopts; i++) {
+        if (s->opts[i].kind == PD_O_RAW)
+            return fail(c, "raw options are for inbound segments");
+    }
+    return true;
 }
 
 static bool body(struct cur *c, struct pd_event *e)
@@ -551,22 +613,25 @@ static bool body(struct cur *c, struct pd_event *e)
         e->kind = PD_EV_IN;
         if (e->t.ns == PD_TIME_ANY)
             return fail(c, "an inbound segment needs a time");
+        if (accept_str(c, "icmp"))
+            return icmp(c, &e->seg);
         return segment(c, &e->seg);
     }
     if (accept_ch(c, '>')) {
         e->kind = PD_EV_OUT;
         e->seg.optional = c->p < c->end && *c->p == '?';
-        c->p += e->seg.optional;
-        if (!segment(c, &e->seg))
+        e->seg.repeat = c->p < c->end && *c->p == '*';
+        c->p += e->seg.optional || e->seg.repeat;
+        if (!segment(c, &e->seg) || !out_checks(c, &e->seg))
             return false;
-        if (e->seg.bad_csum || e->seg.ttl)
-            return fail(c, "badsum/ttl are for inbound segments");
-        for (unsigned i = 0; i < e->seg.nopts; i++) {
-            if (e->seg.opts[i].kind == PD_O_RAW)
-                return fail(c, "raw options are for inbound segments");
+        if (accept_ch(c, '|')) {
+            e->has_alt = true;
+            if (!segment(c, &e->alt) || !out_checks(c, &e->alt))
+                return false;
         }
         return true;
     }
+
     if (accept_str(c, "quiet")) {
         e->kind = PD_EV_QUIET;
         return true;

@@ -87,13 +87,61 @@ static size_t put_opt(const struct pd_opt *o, const struct pd_conn *c, uint8_t *
     return 0;
 }
 
+/* An IPv4 header of hl bytes (20 or 24: with NOP, NOP, NOP, EOL) for proto. */
+static void ip_header(const struct pd_seg *s, uint8_t *buf, size_t hl, size_t total, uint8_t proto)
+{
+    memset(buf, 0, hl);
+    buf[0] = (uint8_t)(0x40 | hl / 4);
+    buf[1] = (uint8_t)(s->tos ? s->tos - 1 : 0);
+    put16(buf + 2, (uint32_t)total);
+    buf[8] = (uint8_t)(s->ttl ? (s->ttl == 256 ? 0 : s->ttl) : 64);
+    buf[9] = proto;
+    put32(buf + 12, s->src ? s->src : PD_REMOTE_IP);
+    put32(buf + 16, s->dst ? s->dst : PD_LOCAL_IP);
+    if (hl == 24)
+        memcpy(buf + 20, (const uint8_t[]){1, 1, 1, 0}, 4);
+    put16(buf + 10, fold(sum16(buf, hl, 0)));
+}
+
+/* ICMP type/code quoting the stack's segment (local -> remote, seq local_isn + s->seq). */
+static size_t build_icmp(const struct pd_seg *s, const struct pd_conn *c, uint8_t *buf, size_t cap)
+{
+    size_t hl = s->ip_opts ? 24 : 20, total = hl + 8 + 28;
+    uint8_t *m = buf + hl, *qip = m + 8, *qt = qip + 20;
+
+    if (total > cap)
+        return 0;
+    ip_header(s, buf, hl, total, 1);
+    memset(m, 0, 36);
+    m[0] = s->icmp_type;
+    m[1] = s->icmp_code;
+    if (s->icmp_type == 3 && s->icmp_code == 4)
+        put16(m + 6, 1280); /* fragmentation needed: the next-hop MTU */
+    qip[0] = 0x45;
+    put16(qip + 2, 40);
+    qip[8] = 64;
+    qip[9] = 6;
+    put32(qip + 12, PD_LOCAL_IP);
+    put32(qip + 16, PD_REMOTE_IP);
+    put16(qip + 10, fold(sum16(qip, 20, 0)));
+    put16(qt, c->lport);
+    put16(qt + 2, c->rport);
+    put32(qt + 4, s->seq + c->local_isn);
+    put16(m + 2, fold(sum16(m, 36, 0)));
+    return total;
+}
+
 size_t pd_build(const struct pd_seg *s, struct pd_conn *c, uint8_t *buf, size_t cap)
 {
     uint8_t opt[40 + PD_MAX_RAW + 8];
-    size_t olen = 0, tlen, total;
-    uint8_t *t = buf + 20;
+    size_t olen = 0, tlen, total, hl = s->ip_opts ? 24 : 20;
+    uint8_t *t = buf + hl;
 
-    if (s->flags & PD_SYN && !c->remote_isn_known) {
+    if (s->icmp)
+        return build_icmp(s, c, buf, cap);
+
+    if ((s->flags & PD_SYN && !c->remote_isn_known) || (s->flags & (PD_SYN | PD_ACK)) == PD_SYN) {
+        /* a new SYN starts a new incarnation (its retransmission keeps the same seq) */
         c->remote_isn = s->seq;
         c->remote_isn_known = true;
     }
@@ -104,17 +152,11 @@ size_t pd_build(const struct pd_seg *s, struct pd_conn *c, uint8_t *buf, size_t 
     while (olen % 4)
         opt[olen++] = 0; /* EOL padding */
     tlen = 20 + olen + s->len;
-    total = 20 + tlen;
+    total = hl + tlen;
     if (total > cap)
         return 0;
     memset(buf, 0, total);
-    buf[0] = 0x45;
-    put16(buf + 2, (uint32_t)total);
-    buf[8] = (uint8_t)(s->ttl ? (s->ttl == 256 ? 0 : s->ttl) : 64);
-    buf[9] = 6;
-    put32(buf + 12, PD_REMOTE_IP);
-    put32(buf + 16, PD_LOCAL_IP);
-    put16(buf + 10, fold(sum16(buf, 20, 0)));
+    ip_header(s, buf, hl, total, 6);
     put16(t, c->rport);
     put16(t + 2, c->lport);
     put32(t + 4, s->seq);
@@ -129,7 +171,7 @@ size_t pd_build(const struct pd_seg *s, struct pd_conn *c, uint8_t *buf, size_t 
 
         t[20 + olen + i] = pd_pattern(off);
     }
-    put16(t + 16, tcp_csum(PD_REMOTE_IP, PD_LOCAL_IP, t, tlen));
+    put16(t + 16, tcp_csum(s->src ? s->src : PD_REMOTE_IP, s->dst ? s->dst : PD_LOCAL_IP, t, tlen));
     if (s->bad_csum)
         t[17] ^= 0x5a;
     return total;
@@ -154,6 +196,7 @@ bool pd_decode(const uint8_t *pkt, size_t len, struct pd_wire *w)
     w->src = be32(pkt + 12);
     w->dst = be32(pkt + 16);
     w->ttl = pkt[8];
+    w->tos = pkt[1];
     w->sport = be16(t);
     w->dport = be16(t + 2);
     w->seq = be32(t + 4);
@@ -229,6 +272,16 @@ static bool match_opts(const struct pd_seg *e, const struct pd_wire *w, char *wh
         snprintf(why, n, "malformed options");
         return false;
     }
+    for (unsigned p = 0; p < w->optlen;) { /* after an EOL, zero padding only (MUST-69) */
+        if (w->opt[p] == 0) {
+            for (unsigned q = p + 1; q < w->optlen; q++) {
+                if (w->opt[q])
+                    return snprintf(why, n, "non-zero padding after EOL"), false;
+            }
+            break;
+        }
+        p += w->opt[p] == 1 || p + 1 >= w->optlen || w->opt[p + 1] < 2 ? 1 : w->opt[p + 1];
+    }
     if (e->opts_mode == PD_OPTS_ANY)
         return true;
     if (e->opts_mode != PD_OPTS_SOME) {
@@ -275,6 +328,10 @@ bool pd_match(const struct pd_seg *e, const struct pd_wire *w, struct pd_conn *c
         return snprintf(why, n, "ack differs"), false;
     if (e->has_win && w->win != e->win)
         return snprintf(why, n, "window differs"), false;
+    if (e->ttl && w->ttl != (e->ttl == 256 ? 0 : e->ttl))
+        return snprintf(why, n, "IP TTL %u differs", w->ttl), false;
+    if (e->tos && w->tos != e->tos - 1)
+        return snprintf(why, n, "IP TOS 0x%02x differs", w->tos), false;
     if (e->has_urg && w->urg != e->urg)
         return snprintf(why, n, "urgent pointer differs"), false;
     for (uint32_t i = 0; i < w->len; i++) {
@@ -291,7 +348,7 @@ void pd_learn(struct pd_conn *c, const struct pd_wire *w)
     struct pd_opt o;
     unsigned pos = 0;
 
-    if (w->flags & PD_SYN && !c->local_isn_known) {
+    if (w->flags & PD_SYN) { /* every SYN: a later connection has its own ISN */
         c->local_isn = w->seq;
         c->local_isn_known = true;
         if (!(w->flags & PD_ACK))

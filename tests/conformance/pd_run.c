@@ -44,6 +44,7 @@ struct run {
     uint64_t pending_start;
     uint64_t rx_off[MAX_FD], tx_off[MAX_FD];
     uint8_t pkt[2048];
+    const struct pd_seg *ignore; /* a ">*" line: segments like it are let through */
     uint8_t held[2048]; /* an outbound packet an optional line did not take */
     size_t held_len;
     uint64_t held_t;
@@ -76,8 +77,7 @@ static uint64_t when(const struct run *r, const struct pd_time *t, uint64_t base
     return (t->rel ? base : r->start) + (uint64_t)t->ns;
 }
 
-/* The next outbound packet into r->pkt (the held one first); its length, 0 for none. */
-static size_t next_out(struct run *r, uint64_t deadline, uint64_t *t)
+static size_t next_out_raw(struct run *r, uint64_t deadline, uint64_t *t)
 {
     size_t n = r->held_len;
 
@@ -88,6 +88,21 @@ static size_t next_out(struct run *r, uint64_t deadline, uint64_t *t)
         return n;
     }
     return r->b->next_out(r->pkt, sizeof(r->pkt), deadline, t);
+}
+
+/* The next outbound packet into r->pkt (the held one first) that a ">*" line does not let
+ * through; its length, 0 for none by deadline. */
+static size_t next_out(struct run *r, uint64_t deadline, uint64_t *t)
+{
+    for (;;) {
+        size_t n = next_out_raw(r, deadline, t);
+        struct pd_wire w;
+        char why[128];
+
+        if (!n || !r->ignore || !pd_decode(r->pkt, n, &w) ||
+            !pd_match(r->ignore, &w, &r->conn, why, sizeof(why)))
+            return n;
+    }
 }
 
 /* Anything the stack sent that no line expected fails the script. */
@@ -117,6 +132,19 @@ static int do_out(struct run *r, const struct pd_event *e)
     size_t n;
 
     pd_seg_str(&e->seg, exp, sizeof(exp));
+    if (e->has_alt) {
+        size_t k = strlen(exp);
+
+        snprintf(exp + k, sizeof(exp) - k, " | ");
+        k = strlen(exp);
+        pd_seg_str(&e->alt, exp + k, sizeof(exp) - k);
+    }
+    if (e->seg.repeat) {
+        r->ignore = &e->seg;
+        return 0;
+    }
+    if (!e->seg.optional)
+        r->ignore = NULL;
     n = next_out(r, deadline, &t);
     if (!n && e->seg.optional)
         return 0;
@@ -136,7 +164,8 @@ static int do_out(struct run *r, const struct pd_event *e)
     if (!any && (int64_t)(t - target) < -r->tol)
         return failf(r, e, "outbound segment too early: sent at %.6f s, expected at %.6f s\n"
                      "  expected: %s\n  actual:   %s", secs(r, t), secs(r, target), exp, act);
-    if (!pd_match(&e->seg, &w, &r->conn, why, sizeof(why)))
+    if (!pd_match(&e->seg, &w, &r->conn, why, sizeof(why)) &&
+        (!e->has_alt || !pd_match(&e->alt, &w, &r->conn, why, sizeof(why))))
         return failf(r, e, "outbound segment mismatch (%s), sent at %.6f s:\n  expected: %s\n"
                      "  actual:   %s", why, secs(r, t), exp, act);
     r->prev = t;
@@ -274,7 +303,8 @@ static int marshal(struct run *r, const struct pd_event *e, uint64_t *nr, uint64
         *nr = b ? NR_bind : NR_connect;
         if (need(r, e, 3, 3))
             return -1;
-        put_sockaddr(r, b ? 0 : PD_REMOTE_IP, b ? PD_LOCAL_PORT : PD_REMOTE_PORT);
+        put_sockaddr(r, k->args[1].kind == PD_A_INT ? (uint32_t)k->args[1].v : b ? 0 : PD_REMOTE_IP,
+                     b ? PD_LOCAL_PORT : PD_REMOTE_PORT);
         a[1] = U(r, U_ADDR);
         a[2] = k->args[2].kind == PD_A_ELLIPSIS ? 16 : a[2];
         return 0;
