@@ -9,6 +9,11 @@
  * net_drain() first: it waits, polling every 10 ms, until no connection has anything in
  * flight, or until its time is up (a peer that stopped reading would otherwise hold the VM
  * for ever). Polling keeps it out of lwIP's callbacks; it runs once, at the very end.
+ *
+ * Before it, net_close_all() closes every socket as the process's exit closes its descriptors
+ * on Linux: each connection then sends its FIN after its data (or a RST, when it had unread
+ * data or SO_LINGER {1, 0}, and for a listener's unaccepted connections), so a peer waiting
+ * for end-of-file sees it, and the drain waits for that FIN to be acknowledged too.
  */
 #include "core/sched/sched.h"
 #include "hal/hal_errno.h"
@@ -29,6 +34,15 @@ static bool tcp_in_flight_locked(void)
             return true;
     }
     return false;
+}
+
+void net_close_all(void)
+{
+    if (!net_threaded())
+        return;
+    net_lock();
+    sock_close_all_locked();
+    net_unlock();
 }
 
 int net_drain(uint64_t timeout_ns)

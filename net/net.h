@@ -102,6 +102,12 @@ bool net_lock_held(void);
  * thread calls it with the lock held; direct harnesses call it themselves. */
 void net_poll(void);
 
+/* The program ended: close every socket as close(2) would (FIN after the data; RST with
+ * unread data, SO_LINGER {1, 0}, or unaccepted by a listener), as Linux does at exit. The
+ * sockets stay allocated, closed, until their files are released. No-op without the stack
+ * (net/drain.c). */
+void net_close_all(void);
+
 /* The program ended: wait until no TCP connection has bytes or a FIN unacknowledged by its
  * peer (the VM ends next and would take them with it), at most timeout_ns. 0, or -ETIMEDOUT.
  * 0 at once when the stack is not running. May sleep (net/drain.c). */

@@ -31,6 +31,7 @@ void net_if_remove_all(void);
  * socket left closed. */
 void sock_layer_init(void);
 void sock_layer_shutdown(void);
+void sock_close_all_locked(void); /* net_close_all: every socket closed as close(2) does */
 
 /* teardown.c: free every pcb, interface, reassembly buffer and timeout lwIP holds (after
  * sock_layer_shutdown; network lock held or single-threaded). */

@@ -524,6 +524,36 @@ void sock_layer_shutdown(void)
     }
 }
 
+/* The program ended (net_close_all): each socket is closed as close(2) would close it, FIN
+ * or RST as sock_close_locked chooses, and leaves the list; the struct stays with its file,
+ * closed, until the file's release frees it. Listeners go first, so that their unaccepted
+ * children (on the list too) are reset and freed with them as Linux resets them, whatever
+ * the order: the walk starts again after each, since the next node may have been a child. */
+static void close_at_exit(struct sock *sk)
+{
+    sock_close_locked(sk);
+    list_remove(&sk->all_node);
+    sk->state = SK_CLOSED;
+    wake(sk);
+}
+
+void sock_close_all_locked(void)
+{
+    struct list_node *n = all_socks.head.next;
+
+    while (n != &all_socks.head) {
+        struct sock *sk = container_of(n, struct sock, all_node);
+
+        n = n->next;
+        if (sk->state == SK_LISTEN || !list_empty(&sk->acceptq)) {
+            close_at_exit(sk);
+            n = all_socks.head.next;
+        }
+    }
+    while (!list_empty(&all_socks))
+        close_at_exit(container_of(list_first(&all_socks), struct sock, all_node));
+}
+
 void sock_set_nonblock(struct sock *sk, bool on)
 {
     sk->nonblock = on;

@@ -380,7 +380,9 @@ void proc_exit(struct proc *p, int status)
     }
     if (proc_exit_hook) /* the syscall diagnostics' report (boot sets it): the program ended */
         proc_exit_hook();
-    /* what the program wrote to TCP connections reaches its peers before the VM ends */
+    /* its sockets close as its descriptors would (FIN or RST), and what the program wrote
+     * to TCP connections, FINs included, reaches its peers before the VM ends */
+    net_close_all();
     if (net_drain(PROC_EXIT_NET_DRAIN_NS))
         log_warn("exit: TCP data still unacknowledged after %u s: the VM ends with it",
                  (unsigned)(PROC_EXIT_NET_DRAIN_NS / 1000000000ull));
