@@ -101,6 +101,11 @@
 #define TCP_LISTEN_BACKLOG 1
 #define LWIP_TCP_PCB_NUM_EXT_ARGS 1
 
+/* --- checksums -------------------------------------------------------------------------- */
+/* The sum itself, four 32-bit words per step (net/csum.c): lwIP's adds one 16-bit word. */
+#define LWIP_CHKSUM net_chksum
+unsigned short net_chksum(const void *data, int len);
+
 /* --- checks and statistics --------------------------------------------------------------- */
 #define LWIP_STATS 1
 #define LWIP_STATS_DISPLAY 0

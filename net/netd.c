@@ -52,6 +52,10 @@ static struct {
     unsigned rxq_len;
     bool kicked, stop;
     struct thread *thread;
+    /* The earliest lwIP timeout (sys_now() ms) the thread will wake for; none: no timeout.
+     * Network lock. */
+    bool plan_none;
+    uint32_t plan_ms;
 } netd;
 
 bool net_threaded(void)
@@ -78,10 +82,37 @@ static void netd_kick(void)
     spin_unlock_irqrestore(&netd.wq.lock, tok);
 }
 
+/* Network lock held: remember the earliest timeout, the one the thread sleeps until. */
+static void plan_note(void)
+{
+    struct sys_timeo *t = *sys_timeouts_get_next_timeout();
+
+    netd.plan_none = t == NULL;
+    netd.plan_ms = t ? t->time : 0;
+}
+
+/* Network lock held: has the caller left the thread work it did not plan for? */
+static bool plan_outdated(void)
+{
+    struct sys_timeo *t = *sys_timeouts_get_next_timeout();
+    struct netif *n;
+
+    if (t && (netd.plan_none || (int32_t)(t->time - netd.plan_ms) < 0))
+        return true;
+    NETIF_FOREACH(n) {
+        if (n->loop_first)
+            return true;
+    }
+    return false;
+}
+
 void net_unlock(void)
 {
+    bool kick = !netd.threaded || plan_outdated();
+
     mutex_unlock(&netd.lock);
-    netd_kick();
+    if (kick)
+        netd_kick();
 }
 
 void net_rx_irq(void *arg, const void *frame, size_t len)
@@ -143,10 +174,9 @@ void net_poll(void)
     sys_check_timeouts();
 }
 
-/* Sleep until a frame or kick arrives, or lwIP's next timeout is due. */
-static void netd_sleep(void)
+/* Sleep until a frame or kick arrives, or lwIP's next timeout (in ms) is due. */
+static void netd_sleep(uint32_t ms)
 {
-    uint32_t ms = sys_timeouts_sleeptime();
     uint64_t deadline =
         ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? UINT64_MAX : hal_clock_ns() + ms * 1000000ULL;
     uint64_t tok = spin_lock_irqsave(&netd.wq.lock);
@@ -169,17 +199,20 @@ static void netd_main(void *unused)
     (void)unused;
     while (!netd_stopping()) {
         unsigned n;
+        uint32_t ms;
 
         mutex_lock(&netd.lock);
         n = rx_drain(NETD_BATCH);
         netif_poll_all();
         sys_check_timeouts();
+        ms = sys_timeouts_sleeptime();
+        plan_note();
         net_counters.wakeups++;
         mutex_unlock(&netd.lock);
         if (n == NETD_BATCH)
             thread_yield(); /* more queued: let lock waiters in, then go on */
         else
-            netd_sleep();
+            netd_sleep(ms);
     }
 }
 

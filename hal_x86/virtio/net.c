@@ -4,11 +4,21 @@
  * Queue 0 receives, queue 1 transmits; no offloads, no mergeable buffers, so every packet is
  * one buffer preceded by the 12-byte virtio_net_hdr (zero on transmit):
  *
- *   rx: NBUF buffers of BUF_SIZE bytes, each its own device-writable descriptor i, always
- *       posted; the interrupt hands [hdr|frame] to the rx callback and posts the buffer again.
- *   tx: NBUF slots; hal_net_transmit() copies the frame into a free slot's buffer (so the
- *       caller's bytes are never referenced after return) and posts descriptor i; the
- *       interrupt frees slots the device has used. No free slot: -EAGAIN.
+ *   rx: up to NBUF buffers of BUF_SIZE bytes, each its own device-writable descriptor i,
+ *       always posted; the interrupt hands [hdr|frame] to the rx callback and posts the
+ *       buffer again.
+ *   tx: up to NBUF slots on a free stack; hal_net_transmit() copies the frame into a free
+ *       slot's buffer (so the caller's bytes are never referenced after return) and posts
+ *       descriptor i. The transmit queue asks for no interrupts (VIRTQ_AVAIL_F_NO_INTERRUPT):
+ *       used slots are reclaimed by the next transmit that finds fewer than a quarter free, and
+ *       by the rx interrupt. Still none free: -EAGAIN.
+ *
+ * Why it is laid out so (the costs are TCG's, where every guest instruction counts): the
+ * header sits at byte 4 of a slot so the frame starts 8-byte aligned, as the kernel buffers it
+ * is copied from and to are, and memcpy moves words rather than bytes; a notify (a write to
+ * the device, a trip into QEMU) is skipped while the device says it is already polling
+ * (VIRTQ_USED_F_NO_NOTIFY, read after the index is published, as virtio 1.x 2.7.10 allows
+ * without EVENT_IDX).
  *
  * Values the device writes are checked before use: a used id must be a posted buffer, a
  * received length must cover the header and fit the buffer.
@@ -22,9 +32,12 @@
 #define MAX_NET 4
 #define NET_F_MAC (1ULL << 5)
 #define HDR_SIZE 12
+#define HDR_OFF 4 /* the header's offset in a buffer: the frame starts at 16 */
 #define BUF_SIZE 2048
-#define NBUF 32
+#define NBUF 128 /* buffers per queue: virtq.c's largest ring */
 #define MTU 1500
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1
+#define VIRTQ_USED_F_NO_NOTIFY 1
 
 struct hal_net {
     struct virtio_dev *vdev;
@@ -32,6 +45,8 @@ struct hal_net {
     uint8_t *rxbuf, *txbuf; /* NBUF x BUF_SIZE each, physically contiguous */
     uint64_t rxbuf_pa, txbuf_pa;
     bool tx_busy[NBUF];
+    uint16_t tx_free[NBUF]; /* stack of free tx slots */
+    unsigned ntx_free;
     bool rx_posted[NBUF];
     hal_net_rx_fn *rx_fn;
     void *rx_arg;
@@ -78,12 +93,32 @@ void hal_net_set_rx(struct hal_net *dev, hal_net_rx_fn *fn, void *arg)
 static void rx_post(struct hal_net *n, unsigned i)
 {
     volatile struct virtq_desc *d = &n->rxq.desc[i];
-    d->addr = n->rxbuf_pa + (uint64_t)i * BUF_SIZE;
-    d->len = BUF_SIZE;
+    d->addr = n->rxbuf_pa + (uint64_t)i * BUF_SIZE + HDR_OFF;
+    d->len = BUF_SIZE - HDR_OFF;
     d->flags = VIRTQ_DESC_F_WRITE;
     d->next = 0;
     n->rx_posted[i] = true;
     virtq_push(&n->rxq, (uint16_t)i);
+}
+
+/* Notify queue q unless the device says it is polling it (after virtq_push's barrier). */
+static void kick(struct hal_net *n, struct virtq *q, unsigned qi)
+{
+    if (!(*(volatile uint16_t *)q->used & VIRTQ_USED_F_NO_NOTIFY))
+        n->vdev->ops->notify(n->vdev, qi);
+}
+
+/* Return the slots the device has sent to the free stack. Lock held. */
+static void tx_reclaim(struct hal_net *n)
+{
+    uint32_t id, len;
+
+    while (virtq_pop(&n->txq, &id, &len)) {
+        if (id < NBUF && n->tx_busy[id]) { /* else not a slot we posted: ignore the word */
+            n->tx_busy[id] = false;
+            n->tx_free[n->ntx_free++] = (uint16_t)id;
+        }
+    }
 }
 
 int hal_net_transmit(struct hal_net *n, const void *frame, size_t len)
@@ -91,27 +126,24 @@ int hal_net_transmit(struct hal_net *n, const void *frame, size_t len)
     if (len > (size_t)n->info.mtu + 14 || len < 14)
         return len < 14 ? -EINVAL : -EMSGSIZE;
     uint64_t fl = lock(n);
-    unsigned i = 0;
-    while (i < n->txq.size && i < NBUF && n->tx_busy[i])
-        i++;
-    if (i == n->txq.size || i == NBUF || n->txq.broken) {
+    if (n->ntx_free < n->txq.size / 4)
+        tx_reclaim(n);
+    if (n->ntx_free == 0 || n->txq.broken) {
         unlock(n, fl);
         return n->txq.broken ? -EIO : -EAGAIN;
     }
-    uint8_t *b = n->txbuf + (size_t)i * BUF_SIZE;
-    for (unsigned k = 0; k < HDR_SIZE; k++)
-        b[k] = 0;
-    const uint8_t *src = frame;
-    for (size_t k = 0; k < len; k++)
-        b[HDR_SIZE + k] = src[k];
+    unsigned i = n->tx_free[--n->ntx_free];
+    uint8_t *b = n->txbuf + (size_t)i * BUF_SIZE + HDR_OFF;
+    __builtin_memset(b, 0, HDR_SIZE);
+    __builtin_memcpy(b + HDR_SIZE, frame, len);
     volatile struct virtq_desc *d = &n->txq.desc[i];
-    d->addr = n->txbuf_pa + (uint64_t)i * BUF_SIZE;
+    d->addr = n->txbuf_pa + (uint64_t)i * BUF_SIZE + HDR_OFF;
     d->len = (uint32_t)(HDR_SIZE + len);
     d->flags = 0;
     d->next = 0;
     n->tx_busy[i] = true;
     virtq_push(&n->txq, (uint16_t)i);
-    n->vdev->ops->notify(n->vdev, 1);
+    kick(n, &n->txq, 1);
     unlock(n, fl);
     return 0;
 }
@@ -124,9 +156,7 @@ static void net_irq(void *arg)
 
     n->vdev->ops->irq_ack(n->vdev);
     uint64_t fl = lock(n);
-    while (virtq_pop(&n->txq, &id, &len))
-        if (id < NBUF)
-            n->tx_busy[id] = false;
+    tx_reclaim(n);
     unsigned reposted = 0;
     while (virtq_pop(&n->rxq, &id, &len)) {
         if (id >= NBUF || !n->rx_posted[id])
@@ -134,16 +164,16 @@ static void net_irq(void *arg)
         n->rx_posted[id] = false;
         hal_net_rx_fn *fn = n->rx_fn;
         void *fn_arg = n->rx_arg;
-        if (fn && len > HDR_SIZE && len <= BUF_SIZE) {
+        if (fn && len > HDR_SIZE && len <= BUF_SIZE - HDR_OFF) {
             unlock(n, fl);
-            fn(fn_arg, n->rxbuf + (size_t)id * BUF_SIZE + HDR_SIZE, len - HDR_SIZE);
+            fn(fn_arg, n->rxbuf + (size_t)id * BUF_SIZE + HDR_OFF + HDR_SIZE, len - HDR_SIZE);
             fl = lock(n);
         }
         rx_post(n, id);
         reposted++;
     }
     if (reposted)
-        n->vdev->ops->notify(n->vdev, 0);
+        kick(n, &n->rxq, 0);
     unlock(n, fl);
 }
 
@@ -160,6 +190,9 @@ static int net_setup(struct hal_net *n, struct virtio_dev *d, uint64_t f)
         return -ENOMEM;
     n->rxbuf = hal_phys_to_virt(n->rxbuf_pa);
     n->txbuf = hal_phys_to_virt(n->txbuf_pa);
+    for (unsigned i = 0; i < n->txq.size; i++)
+        n->tx_free[n->ntx_free++] = (uint16_t)(n->txq.size - 1 - i);
+    n->txq.avail[0] = VIRTQ_AVAIL_F_NO_INTERRUPT; /* tx_reclaim() polls instead */
     n->vdev = d;
     if (d->ops->irq_setup(d, net_irq, n) != 0 ||
         d->ops->queue_setup(d, 0, n->rxq.size, n->rxq.desc_pa, n->rxq.avail_pa, n->rxq.used_pa) !=
