@@ -110,11 +110,13 @@ VM=""
 # A program that writes 2 MiB to a host listener and exits at once: every byte arrives
 # (the exit path lets TCP finish sending before the VM ends: net_drain)
 port=$(free_port)
-python3 - "$port" >"$T/sink.out" 2>&1 <<'EOF' &
+rm -f "$T/sink.ready"
+python3 - "$port" "$T/sink.ready" >"$T/sink.out" 2>&1 <<'EOF' &
 import socket, sys
 l = socket.socket()
 l.bind(("127.0.0.1", int(sys.argv[1])))
 l.listen(1)
+open(sys.argv[2], "w").close()
 l.settimeout(300)
 c, _ = l.accept()
 c.settimeout(60)
@@ -131,7 +133,13 @@ want = bytes(((i * 7 + (i >> 8)) & 255) for i in range(len(got)))
 print(len(got), "exact" if bytes(got) == want else "corrupt")
 EOF
 SINK=$!
-sleep 1
+# the guest connects once: boot it only when the host listens (a loaded machine starts python late)
+i=0
+while [ ! -e "$T/sink.ready" ] && [ $i -lt 600 ] && kill -0 "$SINK" 2>/dev/null; do
+    sleep 0.1
+    i=$((i + 1))
+done
+[ -e "$T/sink.ready" ] || fail "send: the host listener did not start: $(cat "$T/sink.out")"
 "$P" run -q --net user --timeout 240 "$T/netprobe" send 10.0.2.2 "$port" 2097152 \
     >"$T/send.out" 2>"$T/send.err" || fail "send: exit $?: $(cat "$T/send.err")"
 wait $SINK
