@@ -282,7 +282,8 @@ static int prepare(struct proc *p, struct exec_state *st, const struct proc_exec
     if (rc == 0)
         rc = stack_check(&a);
     if (rc == 0)
-        rc = vm_space_create_flags(vm, p->vm->flags); /* noaslr, exec_protection kept */
+        rc = vm_space_create_limit(vm, p->vm->flags, /* noaslr, exec_protection kept */
+                                   proc_rlimit(p, PROC_RLIMIT_STACK).cur);
     if (rc)
         return rc;
     vm_set_as_limit(*vm, proc_rlimit(p, PROC_RLIMIT_AS).cur); /* the limit stays over exec */

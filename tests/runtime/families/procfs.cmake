@@ -20,3 +20,9 @@ rt_prog(prctl_sys FLAGS -pthread)
 rt_test(${libc}.prctl_sys ${b}/prctl_sys ${proc_root} /bin/prctl_sys ARGS prctl_sys)
 add_custom_command(OUTPUT ${RT_BIN}/images/${libc}.prctl_sys.img APPEND
                    DEPENDS ${proc_root}/bin/procself)
+# RLIMIT_STACK (docs/memory.md): the main thread's stack grows to the limit and no further
+# (SIGSEGV on a sigaltstack, siglongjmp'd out of), raised and lowered limits, the guard gap
+# kept from an accessible mapping below and not from a PROT_NONE one. It reads the [stack]
+# line of /proc/self/maps: procself's tree.
+rt_prog(stack_rlimit)
+rt_test(${libc}.stack_rlimit ${b}/stack_rlimit ${proc_root} /bin/stack_rlimit ARGS stack_rlimit)
