@@ -26,3 +26,9 @@ add_custom_command(OUTPUT ${RT_BIN}/images/${libc}.prctl_sys.img APPEND
 # line of /proc/self/maps: procself's tree.
 rt_prog(stack_rlimit)
 rt_test(${libc}.stack_rlimit ${b}/stack_rlimit ${proc_root} /bin/stack_rlimit ARGS stack_rlimit)
+# execve and execveat of /proc/self/exe (docs/exec.md): the program runs itself again by the
+# link's path, through an O_PATH descriptor of it (AT_EMPTY_PATH) and by the path at AT_FDCWD;
+# the last run starts under a 256 MiB RLIMIT_STACK and checks the mmap base moved below it.
+# Its tree is procself's (the kernel mounts /proc there).
+rt_prog(exec_self)
+rt_test(${libc}.exec_self ${b}/exec_self ${proc_root} /bin/exec_self ARGS exec_self)
