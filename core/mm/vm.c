@@ -323,7 +323,8 @@ static int map_locked(struct vm_space *s, const struct vm_map_req *req, uint64_t
     a->shared = req->shared;
     a->maywrite = req->kind != VM_FILE || !req->shared || req->maywrite;
     a->growsdown = req->growsdown && req->kind == VM_ANON;
-    a->locked = req->locked;
+    a->locked = req->locked && req->special == VM_SPECIAL_NONE;
+    a->special = req->special;
     if (a->kind == VM_ANON && a->shared)
         a->shm_size = len;
     if (req->kind == VM_FILE) {
@@ -473,11 +474,14 @@ bool vm_range_covered(struct vm_space *s, uint64_t start, uint64_t end)
 }
 
 /* May every area of [start, end) take prot? (-EACCES: writing a shared mapping of a file
- * not open for writing; exec_protection.) */
+ * not open for writing; executing the vDSO's data page, which Linux maps without
+ * VM_MAYEXEC; exec_protection.) */
 static int protect_allowed(struct vm_space *s, uint64_t start, uint64_t end, unsigned prot)
 {
     for (struct vm_area *a = vm_area_find(s, start); a && a->start < end; a = vm_area_next(a))
-        if (((prot & VM_PROT_WRITE) && !a->maywrite) || !exec_allowed(s, prot, a->kind, &a->file))
+        if (((prot & VM_PROT_WRITE) && !a->maywrite) ||
+            ((prot & VM_PROT_EXEC) && a->special == VM_SPECIAL_DATA) ||
+            !exec_allowed(s, prot, a->kind, &a->file))
             return -EACCES;
     return 0;
 }

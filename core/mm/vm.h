@@ -113,6 +113,15 @@ void vm_file_put(const struct vm_file *f);
 long vm_file_read(const struct vm_file *f, uint64_t off, void *buf, size_t n);
 int64_t vm_file_size(const struct vm_file *f);
 
+/* Kernel-provided mappings (Linux's special mappings), told apart where Linux's answers
+ * depend on their VM flags: madvise refuses the advice that needs pages of a VM_PFNMAP|VM_IO
+ * area ([vvar]) and DODUMP on any VM_SPECIAL one; mlock never marks them locked. */
+enum vm_special {
+    VM_SPECIAL_NONE,
+    VM_SPECIAL_CODE, /* [vdso]: VM_DONTEXPAND */
+    VM_SPECIAL_DATA, /* [vvar]: VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP */
+};
+
 enum vm_kind {
     VM_ANON,  /* anonymous: zero-filled pages (shared: the same, see vm_area.shared) */
     VM_FILE,  /* file-backed: private copies of file pages, zero beyond file_end; or, shared,
@@ -131,6 +140,7 @@ struct vm_area {
     bool maywrite;       /* shared VM_FILE: the file was open for writing (PROT_WRITE allowed) */
     bool growsdown;      /* MAP_GROWSDOWN: a fault in the gap just below extends it */
     bool locked;         /* mlock/MAP_LOCKED was asked (every page is resident anyway) */
+    enum vm_special special;
     struct vm_file file; /* VM_FILE: a reference */
     uint64_t file_off;   /* VM_FILE: file offset of `start`; shared VM_ANON: object offset */
     uint64_t shm_size;   /* shared VM_ANON: the object's size (mmap's length); past it SIGBUS */
@@ -164,6 +174,7 @@ struct vm_map_req {
     unsigned prot; /* VM_PROT_* */
     enum vm_kind kind;
     bool shared, maywrite, growsdown, locked; /* as in struct vm_area */
+    enum vm_special special;                  /* as in struct vm_area (core/vdso's) */
     bool fixed;          /* place at addr, replacing what is there */
     bool noreplace;      /* with fixed: -EEXIST instead of replacing */
     struct vm_file file; /* VM_FILE */

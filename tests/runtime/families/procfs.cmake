@@ -32,3 +32,8 @@ rt_test(${libc}.stack_rlimit ${b}/stack_rlimit ${proc_root} /bin/stack_rlimit AR
 # Its tree is procself's (the kernel mounts /proc there).
 rt_prog(exec_self)
 rt_test(${libc}.exec_self ${b}/exec_self ${proc_root} /bin/exec_self ARGS exec_self)
+# madvise, mprotect and mlock over the whole [vvar] and [vdso] (docs/time.md "vDSO"): the
+# answers of Linux's special mappings, compared with the native run. procself's tree (it
+# finds the two mappings in /proc/self/maps).
+rt_prog(vdso_madvise)
+rt_test(${libc}.vdso_madvise ${b}/vdso_madvise ${proc_root} /bin/vdso_madvise ARGS vdso_madvise)
