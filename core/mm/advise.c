@@ -40,11 +40,40 @@ static bool advice_known(int adv)
            (adv >= LINUX_MADV_FREE && adv <= LINUX_MADV_DONTNEED_LOCKED);
 }
 
+/* Linux's refusals on its special mappings (checked natively): [vvar] (VM_PFNMAP|VM_IO) has
+ * no pages to drop, populate, age or page out (DONTNEED, FREE, REMOVE, COLD, PAGEOUT,
+ * POPULATE_*), and DOFORK refuses VM_IO; DODUMP refuses any VM_SPECIAL area ([vdso] too). */
+static int special_advice(const struct vm_area *a, int adv)
+{
+    if (a->special == VM_SPECIAL_NONE)
+        return 0;
+    if (adv == LINUX_MADV_DODUMP)
+        return -EINVAL;
+    if (a->special != VM_SPECIAL_DATA)
+        return 0;
+    switch (adv) {
+    case LINUX_MADV_DONTNEED:
+    case LINUX_MADV_DONTNEED_LOCKED:
+    case LINUX_MADV_FREE:
+    case LINUX_MADV_REMOVE:
+    case LINUX_MADV_COLD:
+    case LINUX_MADV_PAGEOUT:
+    case LINUX_MADV_POPULATE_READ:
+    case LINUX_MADV_POPULATE_WRITE:
+    case LINUX_MADV_DOFORK:
+        return -EINVAL;
+    default:
+        return 0;
+    }
+}
+
 /* May advice apply to area a? Linux's per-area refusals. */
 static int advice_allowed(const struct vm_area *a, int adv)
 {
     bool private_anon = !a->shared && (a->kind == VM_ANON || a->kind == VM_STACK);
 
+    if (special_advice(a, adv))
+        return -EINVAL;
     switch (adv) {
     case LINUX_MADV_DONTNEED:
         return a->locked ? -EINVAL : 0;
@@ -247,7 +276,7 @@ static int lock_locked(struct vm_space *s, uint64_t start, uint64_t end, bool on
     if (a->end > end && !vm_area_split(s, a, end))
         return -ENOMEM;
     for (a = vm_area_find(s, start); a && a->start < end; a = vm_area_next(a)) {
-        a->locked = on;
+        a->locked = on && a->special == VM_SPECIAL_NONE; /* Linux skips VM_SPECIAL areas */
         if (!on || !(a->prot & VM_PROT_READ) || (a->kind != VM_ANON && a->kind != VM_STACK))
             continue;
         for (uint64_t va = a->start; va < a->end; va += HAL_PAGE_SIZE)
@@ -282,8 +311,11 @@ int vm_mlockall(struct vm_space *s, unsigned flags, bool on)
             return 0; /* MCL_FUTURE: every future page is resident anyway */
     }
     mutex_lock(&s->lock);
-    for (struct rb_node *n = rb_first(&s->areas); n; n = rb_next(n))
-        rb_entry(n, struct vm_area, node)->locked = on;
+    for (struct rb_node *n = rb_first(&s->areas); n; n = rb_next(n)) {
+        struct vm_area *a = rb_entry(n, struct vm_area, node);
+
+        a->locked = on && a->special == VM_SPECIAL_NONE;
+    }
     mutex_unlock(&s->lock);
     return 0;
 }

@@ -18,9 +18,11 @@
  * reference count: it is freed when its range is unmapped or the space is destroyed. A
  * shared page is unpinned then instead. The space's pages live in an rbtree keyed by address.
  *
- * MAP_GROWSDOWN areas grow on a user fault below them, down to the faulting page, as long as
- * VM_GROWSDOWN_GAP stays free below the new start (Linux's stack_guard_gap); the kernel's own
- * copies never grow them (Linux 6.x returns -EFAULT there too).
+ * Growing-down areas (the main stack, MAP_GROWSDOWN) grow on a user fault below them, down to
+ * the faulting page, as long as the area then spans at most the stack limit (RLIMIT_STACK)
+ * and VM_GROWSDOWN_GAP stays free below the new start (Linux's stack_guard_gap, kept from
+ * accessible areas only); the kernel's own copies never grow them (Linux 6.x returns -EFAULT
+ * there too). A failed growth leaves the address unmapped: SIGSEGV SEGV_MAPERR.
  */
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
@@ -234,22 +236,33 @@ static bool access_ok(unsigned prot, unsigned access)
     return access != 0 && (prot & access) == access;
 }
 
-/* Grow the MAP_GROWSDOWN area just above addr down to addr's page, if it is one and the
- * guard gap below the new start is free (as Linux's expand_downwards). */
-static struct vm_area *grow_down(struct vm_space *s, uint64_t addr)
+int vm_grow_down(struct vm_space *s, struct vm_area *a, uint64_t va, bool check_limit)
 {
-    struct vm_area *a = vm_area_next_after(s, addr), *prev;
-    uint64_t va = vm_page_down(addr);
+    struct vm_area *prev = vm_area_prev(a);
 
-    if (!a || !a->growsdown || a->start <= addr)
-        return NULL;
-    prev = vm_area_prev(a);
-    if (va < s->va_min || va - s->va_min < VM_GROWSDOWN_GAP)
-        return NULL;
-    if (prev && prev->end > va - VM_GROWSDOWN_GAP)
-        return NULL;
+    if (va >= a->start)
+        return 0;
+    if (va < s->va_min || (check_limit && a->end - va > s->stack_limit))
+        return -ENOMEM;
+    if (prev && prev->end > va)
+        return -ENOMEM;
+    /* the gap is kept from accessible areas only, and not from another stack */
+    if (prev && !prev->growsdown && prev->prot != VM_PROT_NONE &&
+        va - prev->end < VM_GROWSDOWN_GAP)
+        return -ENOMEM;
+    if (vm_as_check(s, a->start - va, 0, 0))
+        return -ENOMEM;
     a->start = va; /* still above prev: the tree's order holds (anonymous areas only) */
-    return a;
+    return 0;
+}
+
+/* Grow the growing-down area just above addr down to addr's page, if there is one. */
+static void grow_down(struct vm_space *s, uint64_t addr)
+{
+    struct vm_area *a = vm_area_next_after(s, addr);
+
+    if (a && a->growsdown && a->start > addr)
+        vm_grow_down(s, a, vm_page_down(addr), true);
 }
 
 int vm_fault_locked(struct vm_space *s, uint64_t addr, unsigned access)

@@ -55,38 +55,58 @@ static struct vm_area *area_new(uint64_t start, uint64_t end, unsigned prot, enu
     return a;
 }
 
-/* The stack at a randomised top, its guard below it, mmap_base a random distance (up to
- * 1/64 of the space, at most 64 GiB) below the guard. Without ASLR the stack ends at the
- * top of user space and mmap_base is the guard's start. */
+/* The gap Linux's mmap_base leaves between the top of the space and the mmap base: the
+ * stack limit plus the guard gap and the stack's random range (unless that overflows),
+ * clamped to [VM_MMAP_GAP_MIN, 5/6 of the space]. */
+static uint64_t mmap_gap(uint64_t span, uint64_t stack_limit, uint64_t stack_rnd)
+{
+    uint64_t gap = stack_limit, pad = stack_rnd + VM_GROWSDOWN_GAP;
+
+    if (gap + pad > gap)
+        gap += pad;
+    if (gap < VM_MMAP_GAP_MIN)
+        return VM_MMAP_GAP_MIN;
+    return gap > span / 6 * 5 ? span / 6 * 5 : gap;
+}
+
+/* The stack at a randomised top (up to 1/64 of the space, at most 16 GiB below the end), a
+ * growing-down area of its first VM_STACK_EXPAND bytes (fewer under a smaller limit), and
+ * mmap_base mmap_gap() below the end of the space, minus a random up to 1/64 of the space (at
+ * most 64 GiB). Without ASLR the stack ends at the top of user space and both random parts
+ * are 0, as Linux without PF_RANDOMIZE. */
 static int space_layout(struct vm_space *s)
 {
     uint64_t span = s->va_max - s->va_min;
-    uint64_t top = s->va_max - vm_aslr_offset(s, min_u64(span / 64, 16ULL << 30));
-    uint64_t bottom = top - VM_STACK_SIZE;
-    struct vm_area *stack, *guard;
+    uint64_t rnd = (s->flags & VM_SPACE_NOASLR) ? 0 : min_u64(span / 64, 16ULL << 30);
+    uint64_t top = s->va_max - vm_aslr_offset(s, rnd);
+    uint64_t size = vm_page_down(min_u64(s->stack_limit, VM_STACK_EXPAND));
+    struct vm_area *stack;
 
-    if (span < 4 * (VM_STACK_SIZE + VM_GUARD_SIZE))
+    if (span < 2 * VM_MMAP_GAP_MIN)
         return -ENOMEM;
-    stack = area_new(bottom, top, VM_PROT_READ | VM_PROT_WRITE, VM_STACK);
-    guard = area_new(bottom - VM_GUARD_SIZE, bottom, VM_PROT_NONE, VM_GUARD);
-    if (!stack || !guard) {
-        kfree(stack);
-        kfree(guard);
+    stack = area_new(top - (size ? size : HAL_PAGE_SIZE), top, VM_PROT_READ | VM_PROT_WRITE,
+                     VM_STACK);
+    if (!stack)
         return -ENOMEM;
-    }
+    stack->growsdown = true;
     vm_area_insert(s, stack);
-    vm_area_insert(s, guard);
     s->stack_top = top;
-    s->mmap_base = guard->start - vm_aslr_offset(s, min_u64(span / 64, 64ULL << 30));
+    s->mmap_base = s->va_max - mmap_gap(span, s->stack_limit, rnd);
+    s->mmap_base -= vm_aslr_offset(s, min_u64(span / 64, 64ULL << 30));
     return 0;
 }
 
 int vm_space_create(struct vm_space **out)
 {
-    return vm_space_create_flags(out, 0);
+    return vm_space_create_limit(out, 0, VM_STACK_SIZE);
 }
 
 int vm_space_create_flags(struct vm_space **out, unsigned flags)
+{
+    return vm_space_create_limit(out, flags, VM_STACK_SIZE);
+}
+
+int vm_space_create_limit(struct vm_space **out, unsigned flags, uint64_t stack_limit)
 {
     struct vm_space *s = kzalloc(sizeof(*s));
 
@@ -94,6 +114,7 @@ int vm_space_create_flags(struct vm_space **out, unsigned flags)
         return -ENOMEM;
     s->flags = flags;
     s->as_limit = UINT64_MAX;
+    s->stack_limit = stack_limit;
     mutex_init(&s->lock, "vm_space");
     rb_init(&s->areas);
     rb_init(&s->pages);
@@ -235,6 +256,34 @@ void vm_set_as_limit(struct vm_space *s, uint64_t bytes)
     mutex_unlock(&s->lock);
 }
 
+void vm_set_stack_limit(struct vm_space *s, uint64_t bytes)
+{
+    mutex_lock(&s->lock);
+    s->stack_limit = bytes;
+    mutex_unlock(&s->lock);
+}
+
+int vm_stack_setup(struct vm_space *s, uint64_t bytes)
+{
+    uint64_t size, want;
+    struct vm_area *a;
+    int rc = 0; /* no stack area (unmapped by a test): the copies fail with -EFAULT */
+
+    if (bytes > s->stack_top - s->va_min)
+        return -ENOMEM;
+    size = vm_page_up(bytes);
+    want = min_u64(vm_page_down(s->stack_limit), size + VM_STACK_EXPAND);
+    want = want > size ? want : size;
+    if (want > s->stack_top - s->va_min)
+        want = s->stack_top - s->va_min;
+    mutex_lock(&s->lock);
+    a = vm_area_find(s, s->stack_top - 1);
+    if (a && a->kind == VM_STACK && a->growsdown)
+        rc = vm_grow_down(s, a, s->stack_top - want, false);
+    mutex_unlock(&s->lock);
+    return rc;
+}
+
 int vm_as_check(struct vm_space *s, uint64_t add, uint64_t reuse_start, uint64_t reuse_end)
 {
     uint64_t total = 0, reuse = 0;
@@ -274,7 +323,8 @@ static int map_locked(struct vm_space *s, const struct vm_map_req *req, uint64_t
     a->shared = req->shared;
     a->maywrite = req->kind != VM_FILE || !req->shared || req->maywrite;
     a->growsdown = req->growsdown && req->kind == VM_ANON;
-    a->locked = req->locked;
+    a->locked = req->locked && req->special == VM_SPECIAL_NONE;
+    a->special = req->special;
     if (a->kind == VM_ANON && a->shared)
         a->shm_size = len;
     if (req->kind == VM_FILE) {
@@ -424,11 +474,14 @@ bool vm_range_covered(struct vm_space *s, uint64_t start, uint64_t end)
 }
 
 /* May every area of [start, end) take prot? (-EACCES: writing a shared mapping of a file
- * not open for writing; exec_protection.) */
+ * not open for writing; executing the vDSO's data page, which Linux maps without
+ * VM_MAYEXEC; exec_protection.) */
 static int protect_allowed(struct vm_space *s, uint64_t start, uint64_t end, unsigned prot)
 {
     for (struct vm_area *a = vm_area_find(s, start); a && a->start < end; a = vm_area_next(a))
-        if (((prot & VM_PROT_WRITE) && !a->maywrite) || !exec_allowed(s, prot, a->kind, &a->file))
+        if (((prot & VM_PROT_WRITE) && !a->maywrite) ||
+            ((prot & VM_PROT_EXEC) && a->special == VM_SPECIAL_DATA) ||
+            !exec_allowed(s, prot, a->kind, &a->file))
             return -EACCES;
     return 0;
 }

@@ -10,11 +10,13 @@
  *     pages (anonymous pages start zeroed, private file pages are copies read through struct
  *     vm_file) are this space's and freed on munmap and destroy; pages of shared file
  *     mappings are the file's page-cache pages, pinned while mapped (vm_file pin/unpin);
- *   - the layout: a fixed 8 MiB stack reserved at the top with a guard area below it, the
- *     mmap base (top-down allocation starts below the guard), and the brk state.
+ *   - the layout: a stack growing down from the top (bounded by RLIMIT_STACK), the
+ *     mmap base (top-down allocation starts below the room kept for the stack), and the
+ *     brk state.
  *
- *   va_min                                                                       va_max
- *   | program image | brk -> ...        ... <- mmap (top down) | guard | stack 8 MiB | gap |
+ *   va_min                                                                        va_max
+ *   | program image | brk -> ...   ... <- mmap (top down) | stack room | <- stack | gap |
+ *                                                          ^ mmap_base             ^ stack_top
  *
  * Nothing is mapped in the HAL until touched: vm_fault() (called by the copy helpers of
  * uaccess.h and, on x86, by the page-fault path) allocates and maps one page at a time.
@@ -67,8 +69,9 @@ struct vfs_file;
 #define VM_MAP_SYNC LINUX_MAP_SYNC
 #define VM_MAP_FIXED_NOREPLACE LINUX_MAP_FIXED_NOREPLACE
 
-#define VM_STACK_SIZE (8ULL << 20) /* reserved at the top; no growth */
-#define VM_GUARD_SIZE (1ULL << 20) /* PROT_NONE area below the stack */
+#define VM_STACK_SIZE (8ULL << 20)      /* RLIMIT_STACK's default soft limit (Linux's _STK_LIM) */
+#define VM_STACK_EXPAND (128ULL << 10)  /* room made below exec's arguments (Linux's stack_expand) */
+#define VM_MMAP_GAP_MIN (128ULL << 20)  /* mmap_base at least this far below the top (SIZE_128M) */
 #define VM_GROWSDOWN_GAP (256ULL << 12) /* free below a MAP_GROWSDOWN area (stack_guard_gap) */
 
 /*
@@ -110,12 +113,21 @@ void vm_file_put(const struct vm_file *f);
 long vm_file_read(const struct vm_file *f, uint64_t off, void *buf, size_t n);
 int64_t vm_file_size(const struct vm_file *f);
 
+/* Kernel-provided mappings (Linux's special mappings), told apart where Linux's answers
+ * depend on their VM flags: madvise refuses the advice that needs pages of a VM_PFNMAP|VM_IO
+ * area ([vvar]) and DODUMP on any VM_SPECIAL one; mlock never marks them locked. */
+enum vm_special {
+    VM_SPECIAL_NONE,
+    VM_SPECIAL_CODE, /* [vdso]: VM_DONTEXPAND */
+    VM_SPECIAL_DATA, /* [vvar]: VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP */
+};
+
 enum vm_kind {
     VM_ANON,  /* anonymous: zero-filled pages (shared: the same, see vm_area.shared) */
     VM_FILE,  /* file-backed: private copies of file pages, zero beyond file_end; or, shared,
                  the file's page-cache pages themselves */
-    VM_STACK, /* the initial thread's stack (anonymous, fixed size) */
-    VM_GUARD, /* PROT_NONE reservation below the stack: never faulted in */
+    VM_STACK, /* the initial thread's stack (anonymous, grows down: growsdown is set) */
+    VM_GUARD, /* a reservation never faulted in (procfs's [vsyscall] line only) */
 };
 
 struct vm_area {
@@ -128,6 +140,7 @@ struct vm_area {
     bool maywrite;       /* shared VM_FILE: the file was open for writing (PROT_WRITE allowed) */
     bool growsdown;      /* MAP_GROWSDOWN: a fault in the gap just below extends it */
     bool locked;         /* mlock/MAP_LOCKED was asked (every page is resident anyway) */
+    enum vm_special special;
     struct vm_file file; /* VM_FILE: a reference */
     uint64_t file_off;   /* VM_FILE: file offset of `start`; shared VM_ANON: object offset */
     uint64_t shm_size;   /* shared VM_ANON: the object's size (mmap's length); past it SIGBUS */
@@ -147,6 +160,7 @@ struct vm_space {
     uint64_t brk;            /* current break, brk_start <= brk */
     unsigned flags;          /* VM_SPACE_* as created */
     uint64_t as_limit;       /* RLIMIT_AS in bytes (UINT64_MAX: none): vm_set_as_limit */
+    uint64_t stack_limit;    /* RLIMIT_STACK in bytes (UINT64_MAX: none): vm_set_stack_limit */
 };
 
 /* Space policies (the manifest's keys, docs/manifest.md). */
@@ -160,6 +174,7 @@ struct vm_map_req {
     unsigned prot; /* VM_PROT_* */
     enum vm_kind kind;
     bool shared, maywrite, growsdown, locked; /* as in struct vm_area */
+    enum vm_special special;                  /* as in struct vm_area (core/vdso's) */
     bool fixed;          /* place at addr, replacing what is there */
     bool noreplace;      /* with fixed: -EEXIST instead of replacing */
     struct vm_file file; /* VM_FILE */
@@ -168,14 +183,30 @@ struct vm_map_req {
 };
 
 /*
- * Create an empty space with the stack (VM_STACK_SIZE, RW) and its guard reserved at a
- * randomised top, and the mmap base a random distance below the guard (hal_entropy: seeded,
- * so deterministic in hosted mode). Returns 0, -ENOMEM. Never sleeps.
+ * Create an empty space with the stack at a randomised top: a growing-down area (VM_STACK,
+ * RW) of min(VM_STACK_EXPAND, the stack limit) that user faults below it extend while it
+ * stays within the stack limit (RLIMIT_STACK) and the guard gap. The mmap base sits below
+ * the top by the stack limit plus the gap and the stack's random range, clamped between
+ * VM_MMAP_GAP_MIN and 5/6 of the space, and a random distance more, as Linux's mmap_base
+ * (hal_entropy: seeded, so deterministic in hosted mode). Returns 0, -ENOMEM. Never sleeps.
  */
 int vm_space_create(struct vm_space **out);
-/* The same with VM_SPACE_* policies (vm_space_create: none). execve passes the old space's
- * s->flags on. */
+/* The same with VM_SPACE_* policies (vm_space_create: none) and the default stack limit
+ * (VM_STACK_SIZE). */
 int vm_space_create_flags(struct vm_space **out, unsigned flags);
+/* The same with a stack limit in bytes (UINT64_MAX: none): execve passes the old space's
+ * s->flags and the process's RLIMIT_STACK soft limit. */
+int vm_space_create_limit(struct vm_space **out, unsigned flags, uint64_t stack_limit);
+/*
+ * Make the stack area reach bytes below s->stack_top plus VM_STACK_EXPAND, the latter capped
+ * by the stack limit (Linux's setup_arg_pages), before exec writes the arguments there.
+ * Returns 0, -ENOMEM (something mapped in the way, or RLIMIT_AS). May sleep.
+ */
+int vm_stack_setup(struct vm_space *s, uint64_t bytes);
+/* RLIMIT_STACK (bytes, UINT64_MAX: none), pushed by core/proc on every set: the most a
+ * growing-down area may span after a fault grows it (Linux's acct_stack_growth); an area
+ * already larger is kept. May sleep. */
+void vm_set_stack_limit(struct vm_space *s, uint64_t bytes);
 /*
  * User ASLR for the ELF loader and the stack setup: a random page-aligned offset in
  * [0, range) from the kernel's entropy (seeded in hosted mode), or 0 when s has

@@ -60,6 +60,10 @@ void vm_pages_set_writer(struct vm_space *s, struct vm_area *a, bool writer);
 bool vm_range_covered(struct vm_space *s, uint64_t start, uint64_t end);
 int vm_fault_locked(struct vm_space *s, uint64_t addr, unsigned access);
 int vm_populate(struct vm_space *s, uint64_t start, uint64_t end, unsigned access);
+/* Extend the growing-down area a down to va (page aligned, below a->start; s->lock held) as
+ * Linux's expand_downwards: -ENOMEM past the stack limit (when check_limit), RLIMIT_AS, or
+ * into the guard gap of an accessible area below (overlapping any area). */
+int vm_grow_down(struct vm_space *s, struct vm_area *a, uint64_t va, bool check_limit);
 
 /* RLIMIT_AS (s->lock held): may the areas grow by add bytes, the areas inside
  * [reuse_start, reuse_end) being replaced? 0 or -ENOMEM. */

@@ -41,6 +41,7 @@
 
 #define EXEC_BUF 256      /* Linux's BINPRM_BUF_SIZE: where the #! line must fit */
 #define EXEC_MAX_DEPTH 5  /* scripts nested before -ELOOP (Linux: depth > 5) */
+#define EXEC_MAX_LINKS 40 /* symlinks followed to name the exe (Linux's MAXSYMLINKS) */
 #define EXEC_MAX_ARGV (EXEC_MAX_DEPTH * 2)
 
 /* The request as it evolves through the #! rewrites. */
@@ -224,8 +225,8 @@ static void state_free(struct exec_state *st)
 
 /* --- the new program's records ------------------------------------------------------------- */
 
-/* The absolute path of rel (resolved from dir) for /proc/self/exe, as well as the VFS can
- * say it (".." and symlinks are not resolved). */
+/* The absolute path of rel (resolved from dir) as the VFS can say it without resolving
+ * anything (".." and symlinks kept): the last resort of exe_path. */
 static char *abs_path(struct vfs_file *dir, const char *rel)
 {
     char *out = kmalloc(2 * VFS_PATH_MAX);
@@ -247,12 +248,100 @@ static char *abs_path(struct vfs_file *dir, const char *rel)
     return out;
 }
 
+/* Follow the symlinks that path (from dir) ends in, in place: 0, or -ELOOP / the VFS's. */
+static int follow_final_links(struct vfs_file *dir, char *path, char *link)
+{
+    for (int hops = 0; hops <= EXEC_MAX_LINKS; hops++) {
+        long n = vfs_readlinkat(dir, path, link, VFS_PATH_MAX - 1);
+        char *slash = strrchr(path, '/');
+        size_t keep;
+
+        if (n == -EINVAL)
+            return 0; /* not a symlink: done */
+        if (n < 0)
+            return (int)n;
+        link[n] = '\0';
+        keep = link[0] == '/' || !slash ? 0 : (size_t)(slash - path) + 1;
+        if (keep + (size_t)n >= VFS_PATH_MAX)
+            return -ENAMETOOLONG;
+        memcpy(path + keep, link, (size_t)n + 1);
+    }
+    return -ELOOP;
+}
+
+/* rel (from dir) with its final symlinks followed and its directory made canonical by getcwd
+ * (symlinks and ".." of the directories resolved): the name Linux's /proc/self/exe shows.
+ * NULL when it cannot be built. */
+static char *real_path(struct vfs_file *dir, const char *rel)
+{
+    char *path = kmalloc(VFS_PATH_MAX), *link = kmalloc(VFS_PATH_MAX), *out = NULL;
+    struct vfs_file *d = NULL;
+    const char *name;
+    char *slash;
+    long n;
+
+    if (!path || !link || kstrlcpy(path, rel, VFS_PATH_MAX) >= VFS_PATH_MAX ||
+        follow_final_links(dir, path, link))
+        goto done;
+    slash = strrchr(path, '/');
+    name = slash ? slash + 1 : path;
+    if (slash)
+        *slash = '\0';
+    if (vfs_openat(dir, !slash ? "." : path[0] ? path : "/", VFS_O_RDONLY | VFS_O_DIRECTORY, 0,
+                   &d))
+        goto done;
+    out = kmalloc(2 * VFS_PATH_MAX);
+    n = out ? vfs_getcwd(d, out, VFS_PATH_MAX) : -ENOMEM;
+    if (n > 0)
+        ksnprintf(out + n - 1, 2 * VFS_PATH_MAX - (size_t)n + 1, "%s%s",
+                  (n > 1 && out[n - 2] == '/') ? "" : "/", name);
+    else if (out)
+        kfree(out), out = NULL;
+    vfs_file_put(d);
+done:
+    kfree(path);
+    kfree(link);
+    return out;
+}
+
+/* Does path name the file f is (same device and inode)? */
+static bool names_file(const char *path, struct vfs_file *f)
+{
+    struct vfs_stat a, b;
+
+    return path && vfs_statat(NULL, path, 0, &a) == 0 && vfs_fstat(f, &b) == 0 &&
+           a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/*
+ * The path /proc/self/exe shows for the new program: rel resolved (real_path) when that names
+ * the file being run; else, for a program run through a descriptor (execveat AT_EMPTY_PATH,
+ * "/dev/fd/N": files keep no names here), the old program's path when it names the same file
+ * (a program running itself again, /proc/self/exe opened O_PATH); else rel made absolute.
+ */
+static char *exe_path(struct proc *p, const struct exec_state *st)
+{
+    char *real = real_path(st->exe_dir, st->exe_rel);
+
+    if (real && names_file(real, st->file))
+        return real;
+    kfree(real);
+    if (p->cfg.program && names_file(p->cfg.program, st->file)) {
+        char *same = kmalloc(2 * VFS_PATH_MAX);
+
+        if (same)
+            kstrlcpy(same, p->cfg.program, 2 * VFS_PATH_MAX);
+        return same;
+    }
+    return abs_path(st->exe_dir, st->exe_rel);
+}
+
 /* The configuration the new program shows: its exe, argv and envp; the rest as before. */
 static int new_config(struct proc *p, const struct exec_state *st, const struct proc_exec_req *req,
                       struct proc_config *out)
 {
     struct proc_config tmp = p->cfg;
-    char *exe = abs_path(st->exe_dir, st->exe_rel);
+    char *exe = exe_path(p, st);
     int rc;
 
     if (!exe)
@@ -282,7 +371,8 @@ static int prepare(struct proc *p, struct exec_state *st, const struct proc_exec
     if (rc == 0)
         rc = stack_check(&a);
     if (rc == 0)
-        rc = vm_space_create_flags(vm, p->vm->flags); /* noaslr, exec_protection kept */
+        rc = vm_space_create_limit(vm, p->vm->flags, /* noaslr, exec_protection kept */
+                                   proc_rlimit(p, PROC_RLIMIT_STACK).cur);
     if (rc)
         return rc;
     vm_set_as_limit(*vm, proc_rlimit(p, PROC_RLIMIT_AS).cur); /* the limit stays over exec */

@@ -7,7 +7,9 @@
  *   RLIMIT_FSIZE   the VFS asks the syscall layer's hook for it on each write (fs/vfs/rw.c);
  *   RLIMIT_AS      pushed into the address space (vm_set_as_limit) by every set and
  *                  for the space exec makes: core/mm sits below and cannot ask;
- *   RLIMIT_STACK, RLIMIT_DATA  read through proc_rlimit() where they act;
+ *   RLIMIT_STACK   the same (vm_set_stack_limit: the stack's growth), and exec lays the
+ *                  new space out by it (vm_space_create_limit: the mmap base below it);
+ *   RLIMIT_DATA    read through proc_rlimit() where it acts;
  *   the others are stored and read back, as docs/syscalls.md says.
  * The hard limit bounds RLIMIT_NOFILE at PROC_NOFILE, the table's size, as fs.nr_open
  * bounds it on Linux (-EPERM above it). Petrel's one process runs as root, so raising a hard
@@ -45,6 +47,8 @@ int proc_rlimit_set(struct proc *p, int res, const struct proc_rlimit *nr, struc
             fdtable_set_limit(&p->fds, nr->cur); /* under proc->lock: sets stay ordered */
         if (res == PROC_RLIMIT_AS && p->vm)
             vm_set_as_limit(p->vm, nr->cur);
+        if (res == PROC_RLIMIT_STACK && p->vm)
+            vm_set_stack_limit(p->vm, nr->cur);
     }
     mutex_unlock(&p->lock);
     return 0;

@@ -134,6 +134,12 @@ static int build(struct vm_space *s, const struct stack_args *a, struct stack_la
     int rc;
 
     memset(l, 0, sizeof(*l));
+    words = 1 + (a->argc + 1) + (a->envc + 1) + 2 * auxv_pairs(a);
+    /* the area reaches the lowest byte written, and Linux's 128 KiB more within the limit */
+    rc = vm_stack_setup(s, 8 + execlen + (uint64_t)(argsz + envsz) + 16 + sizeof(platform) +
+                               sizeof(rnd) + words * 8 + 16);
+    if (rc)
+        return rc;
     if (copy_to_user(uptr_make(p), "\0\0\0\0\0\0\0\0", 8))
         return -EFAULT;
     p -= execlen;
@@ -151,7 +157,6 @@ static int build(struct vm_space *s, const struct stack_args *a, struct stack_la
     if (copy_to_user(uptr_make(l->platform), platform, sizeof(platform)) ||
         copy_to_user(uptr_make(l->random), rnd, sizeof(rnd)))
         return -EFAULT;
-    words = 1 + (a->argc + 1) + (a->envc + 1) + 2 * auxv_pairs(a);
     l->sp = (p - words * 8) & ~15ULL;
     table = kmalloc(words * sizeof(uint64_t));
     if (!table)

@@ -15,6 +15,17 @@
  * goes to the group too, so ended threads stay counted; readers add the runs in progress of
  * the group's threads on each CPU. Charges are atomic adds, so readers never take a lock
  * for the charged part; the run in progress is read under the CPU lock.
+ *
+ * Two rules keep a thread's clock at or below its group's, as on Linux (a program checks
+ * CLOCK_THREAD_CPUTIME_ID <= CLOCK_PROCESS_CPUTIME_ID):
+ *   - a thread's own clock starts when it joins the group (thread_set_cpu_group): the boot
+ *     thread becomes the program's main thread after mounting the volumes, and that work,
+ *     charged to no group, used to stay in the main thread's clock (runtime.*.cputime failed
+ *     when a loaded host made the boot slow);
+ *   - a group read is one snapshot: a charge landing between the load of the charged total
+ *     and the visit of the charged thread's CPU (which then shows a run restarted at 0) would
+ *     lose that run, so every charge bumps the group's `charges` and the read retries when
+ *     it moved.
  */
 #include "core/sched/sched_internal.h"
 
@@ -41,8 +52,10 @@ void cputime_charge_locked(struct thread *t, uint64_t now)
     if (!ns)
         return;
     add(&t->cputime, t->acct_user, ns);
-    if (t->group)
+    if (t->group) {
         add(t->group, t->acct_user, ns);
+        __atomic_add_fetch(&t->group->charges, 1, __ATOMIC_RELEASE);
+    }
 }
 
 void cputime_count_switch(struct thread *t, bool voluntary)
@@ -90,14 +103,20 @@ uint64_t thread_cpu_ns(struct thread *t)
 
 void sched_group_cputime(struct sched_cputime *g, struct sched_cputime *out)
 {
-    load(g, out);
-    for (unsigned i = 0; i < hal_cpu_count() && i < SCHED_MAX_CPUS; i++) {
-        struct cpu *c = &sched.cpus[i];
-        uint64_t tok = spin_lock_irqsave(&c->lock);
+    uint64_t seen;
 
-        add_running(c, NULL, g, out, hal_clock_ns());
-        spin_unlock_irqrestore(&c->lock, tok);
-    }
+    do {
+        seen = __atomic_load_n(&g->charges, __ATOMIC_ACQUIRE);
+        load(g, out);
+        for (unsigned i = 0; i < hal_cpu_count() && i < SCHED_MAX_CPUS; i++) {
+            struct cpu *c = &sched.cpus[i];
+            uint64_t tok = spin_lock_irqsave(&c->lock);
+
+            add_running(c, NULL, g, out, hal_clock_ns());
+            spin_unlock_irqrestore(&c->lock, tok);
+        }
+    } while (__atomic_load_n(&g->charges, __ATOMIC_ACQUIRE) != seen);
+    out->charges = seen;
 }
 
 void thread_set_cpu_group(struct thread *t, struct sched_cputime *g)
@@ -107,6 +126,12 @@ void thread_set_cpu_group(struct thread *t, struct sched_cputime *g)
 
     if (c->current == t)
         cputime_charge_locked(t, hal_clock_ns()); /* the run so far stays with the old group */
+    if (g && g != t->group) { /* the thread's clock starts with its membership */
+        __atomic_store_n(&t->cputime.user_ns, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&t->cputime.sys_ns, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&t->cputime.nvcsw, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&t->cputime.nivcsw, 0, __ATOMIC_RELAXED);
+    }
     t->group = g;
     spin_unlock_irqrestore(&c->lock, tok);
 }

@@ -36,6 +36,7 @@ struct uthread;
 struct sched_cputime {
     uint64_t user_ns, sys_ns; /* atomic adds and loads */
     uint64_t nvcsw, nivcsw;   /* switches away: blocked (voluntary) / preempted or yielded */
+    uint64_t charges;         /* a group's: bumped after every charge (sched_group_cputime) */
 };
 
 #define SCHED_SLICE_NS 10000000ULL /* 10 ms */
@@ -298,8 +299,10 @@ uint64_t thread_cpu_ns(struct thread *t);
 /* Group g's CPU time: what its threads (live and ended) were charged, plus the runs in
  * progress of its threads on every CPU. Never sleeps; any context. */
 void sched_group_cputime(struct sched_cputime *g, struct sched_cputime *out);
-/* Charge t's CPU time from now on to g as well (NULL: to no group). The caller keeps g alive
- * as long as t points at it. Never sleeps. */
+/* Charge t's CPU time from now on to g as well (NULL: to no group). Joining a group (g not
+ * NULL) restarts t's own clock and switch counts at 0: what t ran before (the boot's work on
+ * the thread that becomes the program's main thread) is no group's, so a thread's clock never
+ * exceeds its group's. The caller keeps g alive as long as t points at it. Never sleeps. */
 void thread_set_cpu_group(struct thread *t, struct sched_cputime *g);
 /* The current thread now runs in user mode (true: the syscall entry is returning) or in the
  * kernel (false: it entered through a syscall); the run until now is charged to the mode it

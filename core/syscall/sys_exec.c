@@ -73,7 +73,16 @@ static int open_fd(struct exec_call *c, int dirfd)
         return rc;
     if (!c->file) /* the cwd is "/" */
         return -EACCES;
-    return proc_exec_check(c->file);
+    rc = proc_exec_check(c->file);
+    if (rc == 0 && (c->file->flags & VFS_O_PATH)) { /* Linux opens the file again to read it */
+        struct vfs_file *path_only = c->file;
+
+        rc = vfs_file_reopen(path_only, VFS_O_RDONLY, &c->file);
+        if (rc)
+            c->file = NULL;
+        vfs_file_put(path_only);
+    }
+    return rc;
 }
 
 static int open_program(struct exec_call *c, int dirfd, unsigned flags)

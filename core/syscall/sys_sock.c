@@ -18,8 +18,9 @@
  *
  * SIGPIPE: a send that fails with -EPIPE raises it unless MSG_NOSIGNAL (sock_epipe below).
  *
- * Families: a handler finds the descriptor's socket and its family's table (struct sock_kind,
- * net/sock_kind.h) and calls through it; AF_UNIX's path names and control messages are
+ * Families: every handler is an op run by with_sock, which finds the descriptor's socket and
+ * its family's table (struct sock_kind, net/sock_kind.h) and drops the reference after; the op
+ * calls through the table; AF_UNIX's path names and control messages are
  * decoded in sys_unix.c (they need the process: cwd, umask, the descriptor table).
  */
 #include "core/abi/socket.h"
@@ -76,6 +77,20 @@ static int get_sock(uint64_t fd, struct sk *sk)
     file_put(sk->f);
     sk->f = NULL;
     return -ENOTSOCK;
+}
+
+/* Every handler's frame: the socket of descriptor a[0] (-EBADF, -ENOTSOCK), op on it with
+ * the syscall's arguments, the reference dropped. */
+static long with_sock(const uint64_t a[6], long (*op)(const struct sk *, const uint64_t *))
+{
+    struct sk sk;
+    long rc = get_sock(a[0], &sk);
+
+    if (rc)
+        return rc;
+    rc = op(&sk, a);
+    file_put(sk.f);
+    return rc;
 }
 
 /* A socket address argument: at most a sockaddr_storage (Linux's move_addr_to_kernel). */
@@ -170,171 +185,174 @@ long sys_socket(const uint64_t a[6])
 }
 
 /* bind and connect: a socket and an address (an AF_UNIX path resolved: sys_unix.c). */
-static long addr_call(const uint64_t a[6], bool bind)
+static long addr_call(const struct sk *sk, const uint64_t a[6], bool bind)
 {
     struct linux_sockaddr_storage ss;
     struct sock_addr sa = {&ss, (size_t)a[2], NULL};
     struct unix_path up = {0};
-    struct sk sk;
-    long rc = get_sock(a[0], &sk);
+    long rc = addr_in(a[1], a[2], &ss);
 
-    if (rc)
-        return rc;
-    rc = addr_in(a[1], a[2], &ss);
-    if (rc == 0 && sk.k == &unix_kind)
+    if (rc == 0 && sk->k == &unix_kind)
         rc = sys_unix_path_get(&sa, bind, &up);
     if (rc == 0)
-        rc = bind ? sk.k->bind(sk.s, &sa) : sk.k->connect(sk.s, &sa);
+        rc = bind ? sk->k->bind(sk->s, &sa) : sk->k->connect(sk->s, &sa);
     sys_unix_path_put(&sa, &up, rc != 0);
-    file_put(sk.f);
     return rc;
+}
+
+static long bind_op(const struct sk *sk, const uint64_t a[6])
+{
+    return addr_call(sk, a, true);
+}
+
+static long connect_op(const struct sk *sk, const uint64_t a[6])
+{
+    return addr_call(sk, a, false);
 }
 
 long sys_bind(const uint64_t a[6])
 {
-    return addr_call(a, true);
+    return with_sock(a, bind_op);
 }
 
 long sys_connect(const uint64_t a[6])
 {
-    return addr_call(a, false);
+    return with_sock(a, connect_op);
+}
+
+static long listen_op(const struct sk *sk, const uint64_t a[6])
+{
+    return sk->k->listen(sk->s, (int)a[1]);
 }
 
 long sys_listen(const uint64_t a[6])
 {
-    struct sk sk;
-    long rc = get_sock(a[0], &sk);
-
-    if (rc)
-        return rc;
-    rc = sk.k->listen(sk.s, (int)a[1]);
-    file_put(sk.f);
-    return rc;
+    return with_sock(a, listen_op);
 }
 
-static long do_accept(uint64_t fd, uint64_t uaddr, uint64_t ulen, uint64_t flags)
+/* accept4's arguments (accept's with flags 0): the new socket installed last. */
+static long accept_op(const struct sk *sk, const uint64_t a[6])
 {
     struct linux_sockaddr_storage ss;
     uint32_t room = 0, full = sizeof(ss);
-    struct sk sk;
+    uint64_t uaddr = a[1], ulen = a[2], flags = a[3];
     void *c;
-    long rc;
+    long rc = 0;
 
-    if (flags & ~(uint64_t)ACCEPT_FLAGS)
-        return -EINVAL;
-    rc = get_sock(fd, &sk);
-    if (rc)
-        return rc;
     if (uaddr && ulen && (rc = len_in(ulen, &room)) == 0)
         rc = sys_user_check(uaddr, room, VM_PROT_WRITE);
     if (rc == 0)
-        rc = sk.k->accept(sk.s, &c, &ss, &full);
-    file_put(sk.f);
+        rc = sk->k->accept(sk->s, &c, &ss, &full);
     if (rc)
         return rc;
     if (uaddr && ulen && name_out(uaddr, ulen, &ss, room, full)) {
-        sk.k->close(c); /* the length word went away meanwhile: as Linux, the peer is lost */
+        sk->k->close(c); /* the length word went away meanwhile: as Linux, the peer is lost */
         return -EFAULT;
     }
-    return sys_sock_install(sk.k, c, flags & LINUX_SOCK_NONBLOCK, flags & LINUX_SOCK_CLOEXEC);
+    return sys_sock_install(sk->k, c, flags & LINUX_SOCK_NONBLOCK, flags & LINUX_SOCK_CLOEXEC);
 }
 
 long sys_accept(const uint64_t a[6])
 {
-    return do_accept(a[0], a[1], a[2], 0);
+    const uint64_t b[6] = {a[0], a[1], a[2], 0, 0, 0};
+
+    return with_sock(b, accept_op);
 }
 
 long sys_accept4(const uint64_t a[6])
 {
-    return do_accept(a[0], a[1], a[2], a[3]);
+    if (a[3] & ~(uint64_t)ACCEPT_FLAGS)
+        return -EINVAL;
+    return with_sock(a, accept_op);
 }
 
 /* --- names, shutdown ------------------------------------------------------------------------ */
 
-static long getname(const uint64_t a[6], bool peer)
+static long getname(const struct sk *sk, const uint64_t a[6], bool peer)
 {
     struct linux_sockaddr_storage ss;
     uint32_t room, full = sizeof(ss);
-    struct sk sk;
-    long rc = get_sock(a[0], &sk);
+    long rc = len_in(a[2], &room);
 
-    if (rc)
-        return rc;
-    rc = len_in(a[2], &room);
     if (rc == 0)
-        rc = sk.k->getname(sk.s, peer, &ss, &full);
+        rc = sk->k->getname(sk->s, peer, &ss, &full);
     if (rc == 0)
         rc = name_out(a[1], a[2], &ss, room, full);
-    file_put(sk.f);
     return rc;
+}
+
+static long sockname_op(const struct sk *sk, const uint64_t a[6])
+{
+    return getname(sk, a, false);
+}
+
+static long peername_op(const struct sk *sk, const uint64_t a[6])
+{
+    return getname(sk, a, true);
 }
 
 long sys_getsockname(const uint64_t a[6])
 {
-    return getname(a, false);
+    return with_sock(a, sockname_op);
 }
 
 long sys_getpeername(const uint64_t a[6])
 {
-    return getname(a, true);
+    return with_sock(a, peername_op);
+}
+
+static long shutdown_op(const struct sk *sk, const uint64_t a[6])
+{
+    return sk->k->shutdown(sk->s, (int)a[1]);
 }
 
 long sys_shutdown(const uint64_t a[6])
 {
-    struct sk sk;
-    long rc = get_sock(a[0], &sk);
-
-    if (rc)
-        return rc;
-    rc = sk.k->shutdown(sk.s, (int)a[1]);
-    file_put(sk.f);
-    return rc;
+    return with_sock(a, shutdown_op);
 }
 
 /* --- options ---------------------------------------------------------------------------------- */
 
-long sys_setsockopt(const uint64_t a[6])
+static long setsockopt_op(const struct sk *sk, const uint64_t a[6])
 {
     uint8_t val[OPTVAL_MAX];
     int32_t len = (int32_t)a[4];
-    struct sk sk;
-    long rc = get_sock(a[0], &sk);
 
-    if (rc)
-        return rc;
     if (len < 0)
-        rc = -EINVAL;
-    else if (len >= (int32_t)sizeof(int) &&
-             sys_copy_in(val, a[3], len < OPTVAL_MAX ? (size_t)len : OPTVAL_MAX))
-        rc = -EFAULT;
-    if (rc == 0)
-        rc = sk.k->setsockopt(sk.s, (int)a[1], (int)a[2], val,
-                              len < OPTVAL_MAX ? (uint32_t)len : OPTVAL_MAX);
-    file_put(sk.f);
-    return rc;
+        return -EINVAL;
+    if (len >= (int32_t)sizeof(int) &&
+        sys_copy_in(val, a[3], len < OPTVAL_MAX ? (size_t)len : OPTVAL_MAX))
+        return -EFAULT;
+    return sk->k->setsockopt(sk->s, (int)a[1], (int)a[2], val,
+                             len < OPTVAL_MAX ? (uint32_t)len : OPTVAL_MAX);
 }
 
-long sys_getsockopt(const uint64_t a[6])
+long sys_setsockopt(const uint64_t a[6])
+{
+    return with_sock(a, setsockopt_op);
+}
+
+static long getsockopt_op(const struct sk *sk, const uint64_t a[6])
 {
     uint8_t val[OPTVAL_MAX];
     uint32_t len;
-    struct sk sk;
-    long rc = get_sock(a[0], &sk);
+    long rc = len_in(a[4], &len);
 
-    if (rc)
-        return rc;
-    rc = len_in(a[4], &len);
     if (rc == 0) {
         if (len > OPTVAL_MAX)
             len = OPTVAL_MAX;
-        rc = sk.k->getsockopt(sk.s, (int)a[1], (int)a[2], val, &len);
+        rc = sk->k->getsockopt(sk->s, (int)a[1], (int)a[2], val, &len);
     }
     if (rc == 0 && len && sys_copy_out(a[3], val, len))
         rc = -EFAULT;
     if (rc == 0 && sys_copy_out(a[4], &len, sizeof(len)))
         rc = -EFAULT;
-    file_put(sk.f);
     return rc;
+}
+
+long sys_getsockopt(const uint64_t a[6])
+{
+    return with_sock(a, getsockopt_op);
 }
 
 /* --- the data path ------------------------------------------------------------------------- */
@@ -569,45 +587,45 @@ static int to_in(const struct sk *sk, uint64_t uaddr, uint64_t len, struct sio *
     return rc;
 }
 
-long sys_sendto(const uint64_t a[6])
+static long sendto_op(const struct sk *sk, const uint64_t a[6])
 {
     struct sio io = {0};
     struct unix_path up = {0};
-    struct sk sk;
-    long rc = get_sock(a[0], &sk);
+    long rc = buf_in(a[1], a[2], &io);
 
-    if (rc)
-        return rc;
-    rc = buf_in(a[1], a[2], &io);
     if (rc == 0 && a[4])
-        rc = to_in(&sk, a[4], a[5], &io, &up);
+        rc = to_in(sk, a[4], a[5], &io, &up);
     if (rc == 0)
-        rc = do_send(&sk, &io, (int)a[3], NULL);
+        rc = do_send(sk, &io, (int)a[3], NULL);
     sys_unix_path_put(&io.to, &up, false);
     kfree(io.iov);
-    file_put(sk.f);
     return rc;
 }
 
-long sys_recvfrom(const uint64_t a[6])
+long sys_sendto(const uint64_t a[6])
+{
+    return with_sock(a, sendto_op);
+}
+
+static long recvfrom_op(const struct sk *sk, const uint64_t a[6])
 {
     struct sio io = {0};
-    struct sk sk;
     int mflags;
-    long rc = get_sock(a[0], &sk);
+    long rc = buf_in(a[1], a[2], &io);
 
-    if (rc)
-        return rc;
-    rc = buf_in(a[1], a[2], &io);
     if (rc == 0 && a[4]) {
         io.uname = a[4];
         rc = len_in(a[5], &io.namelen);
     }
     if (rc == 0)
-        rc = do_recv(&sk, &io, (int)a[3], &mflags, a[5], NULL);
+        rc = do_recv(sk, &io, (int)a[3], &mflags, a[5], NULL);
     kfree(io.iov);
-    file_put(sk.f);
     return rc;
+}
+
+long sys_recvfrom(const uint64_t a[6])
+{
+    return with_sock(a, recvfrom_op);
 }
 
 /* --- msghdr ------------------------------------------------------------------------------------ */
@@ -685,28 +703,24 @@ static long recvmsg_one(const struct sk *sk, uint64_t umsg, int flags)
     return rc;
 }
 
+static long sendmsg_op(const struct sk *sk, const uint64_t a[6])
+{
+    return sendmsg_one(sk, a[1], (int)a[2]);
+}
+
+static long recvmsg_op(const struct sk *sk, const uint64_t a[6])
+{
+    return recvmsg_one(sk, a[1], (int)a[2]);
+}
+
 long sys_sendmsg(const uint64_t a[6])
 {
-    struct sk sk;
-    long rc = get_sock(a[0], &sk);
-
-    if (rc)
-        return rc;
-    rc = sendmsg_one(&sk, a[1], (int)a[2]);
-    file_put(sk.f);
-    return rc;
+    return with_sock(a, sendmsg_op);
 }
 
 long sys_recvmsg(const uint64_t a[6])
 {
-    struct sk sk;
-    long rc = get_sock(a[0], &sk);
-
-    if (rc)
-        return rc;
-    rc = recvmsg_one(&sk, a[1], (int)a[2]);
-    file_put(sk.f);
-    return rc;
+    return with_sock(a, recvmsg_op);
 }
 
 /* --- sendmmsg, recvmmsg -------------------------------------------------------------------- */
@@ -721,20 +735,17 @@ static long mmsg_result(unsigned done, long err)
     return done ? (long)done : err;
 }
 
-long sys_sendmmsg(const uint64_t a[6])
+static long sendmmsg_op(const struct sk *sk, const uint64_t a[6])
 {
     uint64_t vlen = a[2] > LINUX_UIO_MAXIOV ? LINUX_UIO_MAXIOV : a[2];
-    struct sk sk;
     unsigned done = 0;
-    long rc = get_sock(a[0], &sk);
+    long rc = 0;
 
-    if (rc)
-        return rc;
     for (; done < vlen; done++) {
         uint64_t um = a[1] + done * MMSG_SIZE;
         uint32_t len;
 
-        rc = sendmsg_one(&sk, um, (int)a[3]);
+        rc = sendmsg_one(sk, um, (int)a[3]);
         if (rc < 0)
             break;
         len = (uint32_t)rc;
@@ -743,8 +754,12 @@ long sys_sendmmsg(const uint64_t a[6])
             break;
         }
     }
-    file_put(sk.f);
     return mmsg_result(done, rc);
+}
+
+long sys_sendmmsg(const uint64_t a[6])
+{
+    return with_sock(a, sendmmsg_op);
 }
 
 /* recvmmsg's timeout: checked after each message (Linux's; the first wait is not bounded). */
@@ -763,21 +778,18 @@ static int mmsg_timeout(uint64_t uts, uint64_t *deadline)
     return 0;
 }
 
-long sys_recvmmsg(const uint64_t a[6])
+static long recvmmsg_op(const struct sk *sk, const uint64_t a[6])
 {
     uint64_t vlen = a[2] > LINUX_UIO_MAXIOV ? LINUX_UIO_MAXIOV : a[2], deadline = UINT64_MAX;
     int flags = (int)a[3] & ~MSG_WAITFORONE;
-    struct sk sk;
     unsigned done = 0;
-    long rc = get_sock(a[0], &sk);
+    long rc = mmsg_timeout(a[4], &deadline);
 
-    if (rc == 0)
-        rc = mmsg_timeout(a[4], &deadline);
     for (; rc >= 0 && done < vlen; done++) {
         uint64_t um = a[1] + done * MMSG_SIZE;
         uint32_t len;
 
-        rc = recvmsg_one(&sk, um, flags);
+        rc = recvmsg_one(sk, um, flags);
         if (rc < 0)
             break;
         len = (uint32_t)rc;
@@ -792,7 +804,10 @@ long sys_recvmmsg(const uint64_t a[6])
             break;
         }
     }
-    if (sk.f)
-        file_put(sk.f);
     return mmsg_result(done, rc);
+}
+
+long sys_recvmmsg(const uint64_t a[6])
+{
+    return with_sock(a, recvmmsg_op);
 }

@@ -130,6 +130,7 @@ int vdso_map(struct vm_space *s, uint64_t *ehdr)
         .prot = VM_PROT_READ,
         .kind = VM_FILE,
         .shared = true,
+        .special = VM_SPECIAL_DATA,
         .file = {&vvar_ops, vvar},
         .file_bytes = VDSO_VVAR_SIZE,
     };
@@ -150,6 +151,7 @@ int vdso_map(struct vm_space *s, uint64_t *ehdr)
         .prot = VM_PROT_READ | VM_PROT_EXEC,
         .kind = VM_FILE,
         .fixed = true,
+        .special = VM_SPECIAL_CODE,
         .file = image_file,
         .file_bytes = vdso_image_size,
     };

@@ -189,6 +189,12 @@ int file_flock(struct file *f, int op);
 void flock_release(struct file *f);
 /* What flock and fcntl locks on f key on: the VFS inode, the kind's lock_key, or priv. */
 const void *file_lock_key(struct file *f);
+/* The blocking step of flock and fcntl locks (plock.c): with tlock (a lock table's spinlock)
+ * held under token *irq, queue on wq, let go of tlock, sleep interruptibly until a wake of
+ * wq, take tlock again (the new token in *irq). Queueing before letting go means no
+ * unlock between the caller's check and its sleep is missed. Returns 0 (check again), or
+ * -ERESTARTSYS for a signal. May sleep. */
+int file_lock_wait(struct wait_queue *wq, struct spinlock *tlock, uint64_t *irq);
 
 struct linux_flock;
 /*

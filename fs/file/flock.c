@@ -72,20 +72,6 @@ static bool drop_own(struct file *f, const void *key)
     return true;
 }
 
-/* Sleep until some lock goes: 0, or -ERESTARTSYS for a signal. table_lock (held, token
- * *irq) is released while asleep and taken again. */
-static int wait_unlock(uint64_t *irq)
-{
-    uint64_t wirq = spin_lock_irqsave(&waiters.lock);
-    int rc;
-
-    spin_unlock_irqrestore(&table_lock, *irq);
-    rc = wq_wait_locked_intr(&waiters, &wirq, UINT64_MAX);
-    spin_unlock_irqrestore(&waiters.lock, wirq);
-    *irq = spin_lock_irqsave(&table_lock);
-    return rc == -EINTR ? -ERESTARTSYS : 0;
-}
-
 static int lock(struct file *f, const void *key, bool excl, bool nb)
 {
     struct flock_rec *nr = kzalloc(sizeof(*nr)), *own;
@@ -104,7 +90,7 @@ static int lock(struct file *f, const void *key, bool excl, bool nb)
     }
     dropped = drop_own(f, key);
     while (rc == 0 && conflicts(f, key, excl))
-        rc = nb ? -EAGAIN : wait_unlock(&irq);
+        rc = nb ? -EAGAIN : file_lock_wait(&waiters, &table_lock, &irq);
     if (rc == 0) {
         *nr = (struct flock_rec){{NULL, NULL}, key, f, excl};
         list_push_back(&table, &nr->node);

@@ -202,17 +202,16 @@ static void free_all(struct list *dead)
         kfree(rec_of(n));
 }
 
-/* Sleep until some lock changes: 0, or -ERESTARTSYS for a signal. table_lock (held, token
- * *irq) is released while asleep and taken again. */
-static int wait_change(uint64_t *irq)
+/* Shared with flock.c (file.h): both tables wait the same way. */
+int file_lock_wait(struct wait_queue *wq, struct spinlock *tlock, uint64_t *irq)
 {
-    uint64_t wirq = spin_lock_irqsave(&waiters.lock);
+    uint64_t wirq = spin_lock_irqsave(&wq->lock);
     int rc;
 
-    spin_unlock_irqrestore(&table_lock, *irq);
-    rc = wq_wait_locked_intr(&waiters, &wirq, UINT64_MAX);
-    spin_unlock_irqrestore(&waiters.lock, wirq);
-    *irq = spin_lock_irqsave(&table_lock);
+    spin_unlock_irqrestore(tlock, *irq);
+    rc = wq_wait_locked_intr(wq, &wirq, UINT64_MAX);
+    spin_unlock_irqrestore(&wq->lock, wirq);
+    *irq = spin_lock_irqsave(tlock);
     return rc == -EINTR ? -ERESTARTSYS : 0;
 }
 
@@ -233,7 +232,7 @@ static int set_lock(struct file *f, const struct plock_req *rq, bool nb)
     }
     irq = spin_lock_irqsave(&table_lock);
     while (rc == 0 && rq->type != LINUX_F_UNLCK && find_conflict(rq))
-        rc = nb ? -EAGAIN : wait_change(&irq);
+        rc = nb ? -EAGAIN : file_lock_wait(&waiters, &table_lock, &irq);
     if (rc == 0) {
         wake = apply(rq, spare, &dead);
         if (rq->pid < 0 && rq->type != LINUX_F_UNLCK)

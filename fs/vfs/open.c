@@ -36,6 +36,20 @@ int vfs_file_alloc(struct vfs_inode *ip, unsigned flags, struct vfs_file **out)
     return 0;
 }
 
+int vfs_file_reopen(struct vfs_file *f, int flags, struct vfs_file **out)
+{
+    int rc;
+
+    if ((flags & ~(VFS_O_CLOEXEC | VFS_O_LARGEFILE)) != VFS_O_RDONLY)
+        return -EINVAL;
+    if (!vfs_isreg(f->inode))
+        return -EACCES;
+    vfs_lock();
+    rc = vfs_file_alloc(f->inode, (unsigned)flags, out);
+    vfs_unlock();
+    return rc;
+}
+
 void vfs_file_get(struct vfs_file *f)
 {
     __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);

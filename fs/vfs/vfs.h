@@ -438,6 +438,11 @@ int vfs_mmap_size(struct vfs_file *f, uint64_t *size);
 void vfs_file_get(struct vfs_file *f);
 /* Drop a reference; the last one releases the description (and may write back). */
 void vfs_file_put(struct vfs_file *f);
+/* A new description of f's regular file open for reading (flags: O_RDONLY, O_CLOEXEC,
+ * O_LARGEFILE), as Linux's execveat(fd, "", AT_EMPTY_PATH) opens the file again even when fd
+ * is O_PATH. 0, -EINVAL (other flags), -EACCES (not a regular file), -ENOMEM. Never sleeps
+ * on I/O. */
+int vfs_file_reopen(struct vfs_file *f, int flags, struct vfs_file **out);
 
 /* --- syscalls --------------------------------------------------------------------------- */
 

@@ -29,6 +29,17 @@ struct sc_deviation {
 
 #define FILES_FIX "being fixed by files (core/syscall/sys_file.c)"
 
+/*
+ * Deliberate differences without a case here (the vDSO's address is not known to the case
+ * tables; tests/runtime/progs/vdso_madvise.c compares the answers natively, docs/time.md):
+ *   - [vvar] and [vdso]: Linux maps 4 + 2 data pages and a 2-page image, Petrel one page
+ *     each (the data fits a page; the image is under 4 KiB). Linux refuses (EINVAL) any call
+ *     that would split a special mapping (munmap, mprotect or a flag-changing madvise of one
+ *     page of it); with one page each there is no part to compare.
+ *   - madvise hint flags (RANDOM, SEQUENTIAL, DONTFORK, WIPEONFORK, HUGEPAGE, DONTDUMP, ...)
+ *     are accepted and not recorded on any area: Linux's answer to a later advice that would
+ *     undo one on a special mapping depends on the flags set, Petrel's does not.
+ */
 static const struct sc_deviation sc_deviations[] = {
     /* files2 (core/syscall/sys_file.c): deliberate. */
     {"memfd.hugetlb", NULL, 0, ERR(ENODEV), "Petrel has no huge pages (no hugetlbfs): "

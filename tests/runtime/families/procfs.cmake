@@ -20,3 +20,20 @@ rt_prog(prctl_sys FLAGS -pthread)
 rt_test(${libc}.prctl_sys ${b}/prctl_sys ${proc_root} /bin/prctl_sys ARGS prctl_sys)
 add_custom_command(OUTPUT ${RT_BIN}/images/${libc}.prctl_sys.img APPEND
                    DEPENDS ${proc_root}/bin/procself)
+# RLIMIT_STACK (docs/memory.md): the main thread's stack grows to the limit and no further
+# (SIGSEGV on a sigaltstack, siglongjmp'd out of), raised and lowered limits, the guard gap
+# kept from an accessible mapping below and not from a PROT_NONE one. It reads the [stack]
+# line of /proc/self/maps: procself's tree.
+rt_prog(stack_rlimit)
+rt_test(${libc}.stack_rlimit ${b}/stack_rlimit ${proc_root} /bin/stack_rlimit ARGS stack_rlimit)
+# execve and execveat of /proc/self/exe (docs/exec.md): the program runs itself again by the
+# link's path, through an O_PATH descriptor of it (AT_EMPTY_PATH) and by the path at AT_FDCWD;
+# the last run starts under a 256 MiB RLIMIT_STACK and checks the mmap base moved below it.
+# Its tree is procself's (the kernel mounts /proc there).
+rt_prog(exec_self)
+rt_test(${libc}.exec_self ${b}/exec_self ${proc_root} /bin/exec_self ARGS exec_self)
+# madvise, mprotect and mlock over the whole [vvar] and [vdso] (docs/time.md "vDSO"): the
+# answers of Linux's special mappings, compared with the native run. procself's tree (it
+# finds the two mappings in /proc/self/maps).
+rt_prog(vdso_madvise)
+rt_test(${libc}.vdso_madvise ${b}/vdso_madvise ${proc_root} /bin/vdso_madvise ARGS vdso_madvise)

@@ -301,11 +301,21 @@ MT_CASE(unwritable_stack_is_efault)
     struct stack_args a = args(argv, 1, NULL, 0);
     struct vm_space *s = mt_space;
 
-    MT_EQ(vm_mprotect(s, s->stack_top - VM_STACK_SIZE, VM_STACK_SIZE, VM_PROT_READ), 0);
+    struct vm_area q;
+
+    MT_EQ(vm_area_query(s, s->stack_top - 1, &q), 0);
+    MT_EQ(vm_mprotect(s, q.start, q.end - q.start, VM_PROT_READ), 0);
     MT_EQ(stack_build(s, &a, &lay), -EFAULT);
+    MT_EQ(vm_area_query(s, s->stack_top - 1, &q), 0); /* grown by the arguments' page */
+    MT_EQ(q.end - q.start, VM_STACK_EXPAND + PG);
     MT_EQ(vm_mprotect(s, s->stack_top - PG, PG, VM_PROT_READ | VM_PROT_WRITE), 0);
-    MT_EQ(stack_build(s, &a, &lay), 0); /* it all fits in the top page */
-    MT_EQ(vm_munmap(s, s->stack_top - VM_STACK_SIZE, VM_STACK_SIZE), 0);
+    /* the read-only rest is in the way of the 128 KiB below the arguments */
+    MT_EQ(stack_build(s, &a, &lay), -ENOMEM);
+    MT_EQ(vm_munmap(s, q.start, q.end - q.start - PG), 0);
+    MT_EQ(stack_build(s, &a, &lay), 0); /* the top page's area grows into the hole */
+    MT_EQ(vm_area_query(s, s->stack_top - 1, &q), 0);
+    MT_EQ(q.end - q.start, VM_STACK_EXPAND + PG);
+    MT_EQ(vm_munmap(s, q.start, q.end - q.start), 0);
     MT_EQ(stack_build(s, &a, &lay), -EFAULT);
 }
 

@@ -41,6 +41,48 @@ MT_CASE(fault_checks_area_and_access)
     MT_EQ(vm_fault(s, x, VM_PROT_EXEC), 0);
 }
 
+/* The main stack grows on user faults within RLIMIT_STACK (vm_set_stack_limit), keeps the
+ * guard gap from accessible areas below it only, counts towards RLIMIT_AS, and never
+ * shrinks when the limit is lowered (as tests/runtime/progs/stack_rlimit.c checks natively). */
+MT_CASE(stack_grows_within_its_limit)
+{
+    struct vm_space *s = mt_space;
+    uint64_t top = s->stack_top, x;
+
+    vm_set_stack_limit(s, 1ULL << 20);
+    MT_EQ(vm_user_fault(HAL_FAULT_PAGE_WRITE, top - (1ULL << 20)), 0);
+    MT_EQ(vm_area_query(s, top - 1, &q), 0);
+    MT_EQ(q.start, top - (1ULL << 20));
+    MT_EQ(vm_user_fault(HAL_FAULT_PAGE_WRITE, top - (1ULL << 20) - 1), -EFAULT);
+    vm_set_stack_limit(s, 2ULL << 20); /* raised: grows on */
+    MT_EQ(vm_user_fault(HAL_FAULT_PAGE_READ, top - (2ULL << 20) + 5), 0);
+    MT_EQ(vm_user_fault(HAL_FAULT_PAGE_READ, top - (2ULL << 20) - 5), -EFAULT);
+    vm_set_stack_limit(s, 512ULL << 10); /* lowered: what was made stays */
+    MT_EQ(vm_user_fault(HAL_FAULT_PAGE_WRITE, top - (2ULL << 20)), 0);
+    MT_EQ(vm_user_fault(HAL_FAULT_PAGE_WRITE, top - (2ULL << 20) - PG), -EFAULT);
+    /* an accessible area 1.5 MiB below: growth stops 1 MiB above it */
+    vm_set_stack_limit(s, UINT64_MAX);
+    uint64_t m = top - (2ULL << 20) - (1536ULL << 10) - PG;
+    MT_EQ(vm_mmap(s, m, PG, VM_PROT_READ, VM_MAP_PRIVATE | VM_MAP_ANONYMOUS | VM_MAP_FIXED, NULL,
+                  0, &x),
+          0);
+    MT_EQ(vm_user_fault(HAL_FAULT_PAGE_WRITE, m + PG + VM_GROWSDOWN_GAP), 0);
+    MT_EQ(vm_user_fault(HAL_FAULT_PAGE_WRITE, m + PG + VM_GROWSDOWN_GAP - 1), -EFAULT);
+    /* PROT_NONE: no gap, the stack grows right up to it */
+    MT_EQ(vm_mprotect(s, m, PG, VM_PROT_NONE), 0);
+    MT_EQ(vm_user_fault(HAL_FAULT_PAGE_WRITE, m + PG), 0);
+    MT_EQ(vm_area_query(s, top - 1, &q), 0);
+    MT_EQ(q.start, m + PG);
+    MT_EQ(vm_user_fault(HAL_FAULT_PAGE_WRITE, m), -EFAULT);
+    MT_EQ(vm_munmap(s, m, PG), 0);
+    /* RLIMIT_AS counts the growth */
+    vm_set_as_limit(s, q.end - q.start + PG);
+    MT_EQ(vm_user_fault(HAL_FAULT_PAGE_WRITE, q.start - PG), 0);
+    MT_EQ(vm_user_fault(HAL_FAULT_PAGE_WRITE, q.start - 2 * PG), -EFAULT);
+    vm_set_as_limit(s, UINT64_MAX);
+    MT_EQ(vm_user_fault(HAL_FAULT_PAGE_WRITE, q.start - 2 * PG), 0);
+}
+
 MT_CASE(user_fault_entry)
 {
     struct vm_space *s = mt_space;
@@ -311,6 +353,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fault_checks_area_and_access),
+        cmocka_unit_test(stack_grows_within_its_limit),
         cmocka_unit_test(user_fault_entry),
         cmocka_unit_test(private_file_mapping_reads_file_pages),
         cmocka_unit_test(file_pages_split_before_first_touch),

@@ -23,25 +23,31 @@ static int peek(uint64_t addr, uint8_t *v)
     return copy_from_user(v, uptr_make(addr), 1);
 }
 
-MT_CASE(layout_stack_guard_and_bases)
+MT_CASE(layout_stack_and_bases)
 {
     struct vm_space *s = mt_space;
+    uint64_t span = s->va_max - s->va_min, rnd = span / 64;
 
-    MT_EQ(vm_area_count(s), 2);
+    MT_EQ(vm_area_count(s), 1);
     MT_CHECK(s->stack_top <= s->va_max && s->stack_top % PG == 0);
-    MT_CHECK(s->va_max - s->stack_top < (s->va_max - s->va_min) / 64);
+    MT_CHECK(s->va_max - s->stack_top < rnd);
     MT_EQ(vm_area_query(s, s->stack_top - 1, &q), 0);
     MT_EQ(q.kind, VM_STACK);
-    MT_EQ(q.end - q.start, VM_STACK_SIZE);
+    MT_EQ(q.end - q.start, VM_STACK_EXPAND);
     MT_EQ(q.prot, RW);
-    MT_EQ(vm_area_query(s, s->stack_top - VM_STACK_SIZE - 1, &q), 0);
-    MT_EQ(q.kind, VM_GUARD);
-    MT_EQ(q.prot, VM_PROT_NONE);
-    MT_CHECK(s->mmap_base <= q.start && q.start - s->mmap_base < (64ULL << 30)); /* ASLR gap */
-    MT_EQ(vm_area_query(s, s->stack_top, &q), s->stack_top < s->va_max ? -ENOENT : -ENOENT);
+    MT_CHECK(q.growsdown);
+    MT_EQ(vm_area_query(s, q.start - 1, &q), -ENOENT);
+    /* mmap_base: the limit + guard gap + the stack's random range below the top (Linux's
+     * mmap_base), then the mmap ASLR gap */
+    uint64_t gap = VM_STACK_SIZE + VM_GROWSDOWN_GAP + rnd; /* under Linux's 128 MiB minimum */
+    MT_CHECK(gap < VM_MMAP_GAP_MIN);
+    gap = VM_MMAP_GAP_MIN;
+    MT_CHECK(s->mmap_base <= s->va_max - gap && s->va_max - gap - s->mmap_base < rnd);
+    MT_EQ(vm_area_query(s, s->stack_top, &q), -ENOENT);
     /* the guard faults, the stack demand-pages */
     uint8_t b = 1;
     MT_EQ(peek(s->mmap_base, &b), -EFAULT);
+    MT_EQ(peek(s->stack_top - VM_STACK_EXPAND - 8, &b), -EFAULT); /* kernel copies: no growth */
     MT_EQ(poke(s->stack_top - 8, 7), 0);
     MT_EQ(peek(s->stack_top - 8, &b), 0);
     MT_EQ(b, 7);
@@ -52,6 +58,18 @@ MT_CASE(layout_stack_guard_and_bases)
     MT_EQ(vm_space_create(&t), 0);
     MT_CHECK(t->stack_top != s->stack_top);
     MT_CHECK(t->as != s->as);
+    vm_space_destroy(t);
+    /* a 256 MiB limit moves mmap_base below it; no limit: 5/6 of the space kept for it */
+    MT_EQ(vm_space_create_limit(&t, 0, 256ULL << 20), 0);
+    gap = (256ULL << 20) + VM_GROWSDOWN_GAP + rnd;
+    MT_CHECK(t->mmap_base <= t->va_max - gap && t->va_max - gap - t->mmap_base < rnd);
+    vm_space_destroy(t);
+    MT_EQ(vm_space_create_limit(&t, VM_SPACE_NOASLR, UINT64_MAX), 0);
+    MT_EQ(t->mmap_base, t->va_max - span / 6 * 5);
+    vm_space_destroy(t);
+    MT_EQ(vm_space_create_limit(&t, VM_SPACE_NOASLR, 64ULL << 10), 0); /* below 128 KiB */
+    MT_EQ(vm_area_query(t, t->stack_top - 1, &q), 0);
+    MT_EQ(q.end - q.start, 64ULL << 10);
     vm_space_destroy(t);
     MT_CHECK(vm_current() == s);
 }
@@ -64,7 +82,7 @@ MT_CASE(mmap_anon_is_demand_zero)
     MT_CHECK(a);
     MT_EQ(a % PG, 0);
     MT_CHECK(a >= mt_space->va_min && a + 3 * PG <= mt_space->mmap_base);
-    MT_EQ(a + 3 * PG, mt_space->mmap_base); /* top down: right below the guard */
+    MT_EQ(a + 3 * PG, mt_space->mmap_base); /* top down: right below the base */
     MT_EQ(mt_space->nr_pages, 0);
     MT_EQ(vm_area_query(mt_space, a + PG, &q), 0);
     MT_EQ(q.kind, VM_ANON);
@@ -114,9 +132,9 @@ MT_CASE(mmap_fills_gaps_then_fails_enomem)
     MT_EQ(vm_mmap(s, 0, span, RW, PRIV_ANON, NULL, 0, &a), 0);
     MT_EQ(a, s->va_min);
     /* then the highest gaps: above the stack (if the top was randomised down), then the
-     * random one between mmap_base and the guard */
+     * one between mmap_base and the stack's guard gap */
     uint64_t above = s->va_max - s->stack_top;
-    uint64_t between = s->stack_top - VM_STACK_SIZE - VM_GUARD_SIZE - s->mmap_base;
+    uint64_t between = s->stack_top - VM_STACK_EXPAND - VM_GROWSDOWN_GAP - s->mmap_base;
     if (above) {
         MT_EQ(vm_mmap(s, 0, above, RW, PRIV_ANON, NULL, 0, &a), 0);
         MT_EQ(a, s->stack_top);
@@ -156,7 +174,7 @@ MT_CASE(mmap_errno_rules)
     MT_EQ(vm_mmap(s, 0xffff800000000000ULL, PG, RW, PRIV_ANON | VM_MAP_FIXED, NULL, 0, &a),
           -ENOMEM);
     MT_EQ(vm_mmap(s, 0, PG, VM_PROT_READ, VM_MAP_PRIVATE, NULL, 0, &a), -EBADF);
-    MT_EQ(vm_area_count(s), 3); /* only the one good mapping was added */
+    MT_EQ(vm_area_count(s), 2); /* only the one good mapping was added */
 }
 
 MT_CASE(mmap_file_errno_rules)
@@ -203,7 +221,7 @@ MT_CASE(mmap_fixed_replaces_and_noreplace)
     MT_EQ(vm_mmap(s, a + PG, 2 * PG, VM_PROT_READ, PRIV_ANON | VM_MAP_FIXED, NULL, 0, &b), 0);
     MT_EQ(b, a + PG);
     MT_EQ(s->nr_pages, 2); /* the replaced pages were freed */
-    MT_EQ(vm_area_count(s), 5);
+    MT_EQ(vm_area_count(s), 4);
     MT_EQ(peek(a + PG, &v), 0);
     MT_EQ(v, 0);                     /* fresh zero page */
     MT_EQ(poke(a + PG, 1), -EFAULT); /* read-only now */
@@ -229,7 +247,7 @@ MT_CASE(munmap_splits_and_frees)
     MT_EQ(vm_munmap(s, a + PG, 2 * PG), 0);
     MT_EQ(mt_free_pages(), before + 2);
     MT_EQ(s->nr_pages, 3);
-    MT_EQ(vm_area_count(s), 4);
+    MT_EQ(vm_area_count(s), 3);
     MT_EQ(peek(a + PG, &v), -EFAULT);
     MT_EQ(peek(a + 2 * PG + 4095, &v), -EFAULT);
     MT_EQ(peek(a + 3 * PG, &v), 0);
@@ -241,7 +259,7 @@ MT_CASE(munmap_splits_and_frees)
     MT_EQ(q.end, a + 5 * PG);
     /* unmapping across areas and holes, with an unaligned length */
     MT_EQ(vm_munmap(s, a, 4 * PG + 1), 0);
-    MT_EQ(vm_area_count(s), 2);
+    MT_EQ(vm_area_count(s), 1);
     MT_EQ(s->nr_pages, 0);
     MT_EQ(vm_munmap(s, a, 5 * PG), 0); /* nothing there: still fine */
 }
@@ -268,7 +286,7 @@ MT_CASE(mprotect_splits_and_enforces)
     for (int i = 0; i < 4; i++)
         MT_EQ(poke(a + (uint64_t)i * PG, (uint8_t)(0x10 + i)), 0);
     MT_EQ(vm_mprotect(s, a + PG, PG, VM_PROT_READ), 0);
-    MT_EQ(vm_area_count(s), 5);
+    MT_EQ(vm_area_count(s), 4);
     MT_EQ(poke(a + PG, 1), -EFAULT);
     MT_EQ(peek(a + PG, &v), 0);
     MT_EQ(v, 0x11);
@@ -353,7 +371,7 @@ MT_CASE(noaslr_layout_is_fixed)
     MT_EQ(vm_space_create_flags(&t, VM_SPACE_NOASLR), 0);
     MT_EQ(vm_space_create_flags(&u, VM_SPACE_NOASLR), 0);
     MT_EQ(t->stack_top, t->va_max);
-    MT_EQ(t->mmap_base, t->va_max - VM_STACK_SIZE - VM_GUARD_SIZE);
+    MT_EQ(t->mmap_base, t->va_max - VM_MMAP_GAP_MIN); /* the 8 MiB limit: Linux's minimum */
     MT_EQ(u->stack_top, t->stack_top);
     MT_EQ(vm_aslr_offset(t, 1ULL << 30), 0);
     vm_space_destroy(t);
@@ -362,8 +380,8 @@ MT_CASE(noaslr_layout_is_fixed)
     MT_EQ(vm_space_create(&t), 0);
     MT_EQ(vm_space_create(&u), 0);
     MT_CHECK(t->stack_top != u->stack_top || t->mmap_base != u->mmap_base);
-    MT_CHECK(t->mmap_base < t->stack_top - VM_STACK_SIZE - VM_GUARD_SIZE ||
-             u->mmap_base < u->stack_top - VM_STACK_SIZE - VM_GUARD_SIZE);
+    MT_CHECK(t->mmap_base < t->va_max - VM_MMAP_GAP_MIN ||
+             u->mmap_base < u->va_max - VM_MMAP_GAP_MIN);
     uint64_t o = vm_aslr_offset(t, 1ULL << 30);
     MT_CHECK(o < (1ULL << 30) && (o & (PG - 1)) == 0);
     vm_space_destroy(t);
@@ -383,12 +401,12 @@ MT_CASE(brk_grows_shrinks_and_fails_like_linux)
     MT_EQ(vm_brk(s, 0), base);
     MT_EQ(vm_brk(s, base - 1), base);
     MT_EQ(vm_brk(s, base + 10000), base + 10000);
-    MT_EQ(vm_area_count(s), 3);
+    MT_EQ(vm_area_count(s), 2);
     MT_EQ(poke(base + 9999, 5), 0);
     MT_EQ(poke(base + 3 * PG, 5), -EFAULT);
     /* growing again extends the same area */
     MT_EQ(vm_brk(s, base + 5 * PG), base + 5 * PG);
-    MT_EQ(vm_area_count(s), 3);
+    MT_EQ(vm_area_count(s), 2);
     MT_EQ(poke(base + 5 * PG - 1, 6), 0);
     /* shrinking frees the pages above the new break */
     MT_EQ(vm_brk(s, base + PG + 1), base + PG + 1);
@@ -463,20 +481,20 @@ MT_CASE(many_areas_stay_consistent)
         MT_EQ(vm_mmap(s, base + (uint64_t)i * PG, PG, (i & 1) ? VM_PROT_READ : RW,
                       PRIV_ANON | VM_MAP_FIXED, NULL, 0, &a),
               0);
-    MT_EQ(vm_area_count(s), 202);
+    MT_EQ(vm_area_count(s), 201);
     for (int i = 0; i < 200; i += 3)
         MT_EQ(vm_munmap(s, base + (uint64_t)i * PG, PG), 0);
-    MT_EQ(vm_area_count(s), 202 - 67);
+    MT_EQ(vm_area_count(s), 201 - 67);
     MT_EQ(vm_mprotect(s, base + PG, 2 * PG, VM_PROT_READ), 0);
     MT_EQ(vm_mprotect(s, base, 2 * PG, VM_PROT_READ), -ENOMEM);
     MT_EQ(vm_munmap(s, base, 200 * PG), 0);
-    MT_EQ(vm_area_count(s), 2);
+    MT_EQ(vm_area_count(s), 1);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(layout_stack_guard_and_bases),
+        cmocka_unit_test(layout_stack_and_bases),
         cmocka_unit_test(mmap_anon_is_demand_zero),
         cmocka_unit_test(mmap_top_down_and_hints),
         cmocka_unit_test(mmap_fills_gaps_then_fails_enomem),

@@ -91,12 +91,62 @@ static void test_cputime_includes_run_in_progress(void **state)
     assert_int_equal(out[1], 17 * MS);
 }
 
+/* A thread that worked before joining its group (the boot thread mounts the volumes, then
+ * becomes the program's main thread) starts its own clock at the join: its clock never
+ * exceeds the group's. Before the fix the thread's clock kept the 40 ms of "boot" and read
+ * 43 ms against the group's 3 ms (runtime.*.cputime: "main thread clock below process
+ * clock" failed whenever a loaded host made the boot take long). */
+struct joiner {
+    struct sched_cputime *group;
+    uint64_t self, self_sw;
+    struct sched_cputime total;
+};
+
+static void late_joiner(void *arg)
+{
+    struct joiner *j = arg;
+
+    hosted_clock_advance(40 * MS); /* the boot's work, no group yet */
+    thread_yield();
+    thread_set_cpu_group(thread_current(), j->group);
+    hosted_clock_advance(3 * MS);
+    sched_cputime_user(true);
+    hosted_clock_advance(1 * MS);
+    sched_cputime_user(false);
+    j->self = thread_cpu_ns(thread_current());
+    sched_group_cputime(j->group, &j->total);
+    struct sched_cputime ct;
+    thread_cputime(thread_current(), &ct);
+    j->self_sw = ct.nvcsw + ct.nivcsw;
+}
+
+static void test_cputime_thread_clock_starts_at_join(void **state)
+{
+    struct sched_cputime g = {0};
+    struct joiner j = {.group = &g};
+    struct burn other = {.work_ns = 1 * MS, .group = NULL};
+
+    (void)state;
+    fixture_spawn("joiner", late_joiner, &j);
+    fixture_spawn("other", burn_thread, &other); /* makes the joiner's yield a real switch */
+    assert_int_equal(sched_run(), 0);
+    fixture_verify();
+    assert_int_equal(j.self, 4 * MS);
+    assert_int_equal(j.total.user_ns + j.total.sys_ns, 4 * MS);
+    assert_int_equal(j.total.user_ns, 1 * MS);
+    assert_true(j.self <= j.total.user_ns + j.total.sys_ns);
+    assert_int_equal(j.self_sw, 0); /* the switch before the join is not the group's either */
+    assert_true(j.total.charges > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_cputime_measures_runs_not_sleeps, fixture_setup,
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_cputime_includes_run_in_progress, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_cputime_thread_clock_starts_at_join, fixture_setup,
                                         fixture_teardown),
     };
 

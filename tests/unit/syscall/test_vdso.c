@@ -335,6 +335,45 @@ ST_CASE(vdso_maps_and_protection)
     ST_EQ(SC(NR_munmap, ehdr - 4096, 8192), 0);
 }
 
+/* madvise over [vvar] and [vdso] answers as Linux 6.18 does on the host (each advice over the
+ * whole mapping, tests/runtime/progs/vdso.c compares them natively): the data page (Linux's
+ * VM_PFNMAP|VM_IO) refuses every advice that wants its pages and DOFORK, both refuse DODUMP,
+ * the rest are accepted; mlock leaves them unlocked (DONTNEED still works on [vdso]), and
+ * the data page reads the same after the refused calls. */
+ST_CASE(vdso_madvise_as_linux)
+{
+    static const int vvar_einval[] = {4 /* DONTNEED */, 8 /* FREE */, 9 /* REMOVE */,
+                                      11 /* DOFORK */, 17 /* DODUMP */, 20 /* COLD */,
+                                      21 /* PAGEOUT */, 22 /* POPULATE_READ */,
+                                      23 /* POPULATE_WRITE */, 24 /* DONTNEED_LOCKED */};
+    static const int vvar_ok[] = {0, 1, 2, 3, 10, 12, 13, 14, 15, 16, 18, 19};
+    static const int vdso_einval[] = {8, 9, 17, 23};
+    static const int vdso_ok[] = {0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 24};
+    struct vdso_data seen;
+    uint64_t ehdr, buf, vvar_at;
+
+    NEED_PROG();
+    ehdr = exec_prog(&buf);
+    ST_CHECK(ehdr);
+    vvar_at = ehdr - 4096;
+    for (unsigned i = 0; i < sizeof(vvar_einval) / sizeof(vvar_einval[0]); i++)
+        ST_EQ(SC(28 /* madvise */, vvar_at, 4096, (uint64_t)vvar_einval[i]), -EINVAL);
+    for (unsigned i = 0; i < sizeof(vvar_ok) / sizeof(vvar_ok[0]); i++)
+        ST_EQ(SC(28, vvar_at, 4096, (uint64_t)vvar_ok[i]), 0);
+    for (unsigned i = 0; i < sizeof(vdso_einval) / sizeof(vdso_einval[0]); i++)
+        ST_EQ(SC(28, ehdr, 4096, (uint64_t)vdso_einval[i]), -EINVAL);
+    for (unsigned i = 0; i < sizeof(vdso_ok) / sizeof(vdso_ok[0]); i++)
+        ST_EQ(SC(28, ehdr, 4096, (uint64_t)vdso_ok[i]), 0);
+    ST_EQ(SC(28, vvar_at, 4096, 25 /* COLLAPSE: unknown here, as on the host's vvar */), -EINVAL);
+    ST_EQ(SC(NR_mprotect, vvar_at, 4096, 5 /* READ|EXEC */), -EACCES);
+    ST_EQ(SC(149 /* mlock */, vvar_at, 8192), 0);
+    ST_EQ(SC(28, ehdr, 4096, 4 /* DONTNEED: not locked */), 0);
+    st_get(&seen, vvar_at, sizeof(seen)); /* still the kernel's page: nothing dropped it */
+    ST_CHECK(seen.tick_ns != 0 && seen.tick_ns == vdso_data()->tick_ns);
+    ST_EQ(seen.ncpus, vdso_data()->ncpus);
+    ST_EQ(SC(NR_munmap, vvar_at, 8192), 0);
+}
+
 /* --- vclock.h alone, on a page the test writes ------------------------------------------- */
 
 static struct vdso_data fake;
@@ -512,6 +551,7 @@ int main(void)
         cmocka_unit_test(vdso_image_symbols),
         cmocka_unit_test(vdso_clocks_equal_syscalls),
         cmocka_unit_test(vdso_maps_and_protection),
+        cmocka_unit_test(vdso_madvise_as_linux),
         cmocka_unit_test(vclock_arithmetic_and_retry),
         cmocka_unit_test(vsyscall_calls_emulated),
         cmocka_unit_test(vsyscall_faults_as_linux),
