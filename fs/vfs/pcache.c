@@ -176,10 +176,10 @@ static int page_writeback(struct pc_page *p)
     if (!p->wmaps) { /* a writable mapping may store again at any time: stays dirty */
         p->dirty = false;
         ip->ndirty--;
-    } else if (ip->ops->reserve && ip->ops->reserve(ip, p->index * PGSZ, PGSZ)) {
-        /* still dirty: reserve its next write-back; without room, that one runs unreserved */
-        log_warn("vfs: no space to reserve the next write-back of a mapped page of inode %llu\n",
-                 (unsigned long long)ip->ino);
+    } else if (ip->ops->reserve) {
+        /* still dirty: reserve its next write-back; without room, that one runs unreserved
+         * (and a failure reaches fsync/msync, as any write-back error) */
+        (void)ip->ops->reserve(ip, p->index * PGSZ, PGSZ);
     }
     ip->attr_dirty = true; /* the filesystem just set its own mtime */
     ip->sb->pc->st.writebacks++;
