@@ -240,9 +240,10 @@ void tfs_pending_release(struct tfs_vol *v)
     v->npending = 0;
 }
 
-/* Blocks data may still take: free less the log's reserve and the staged records' needs. */
+/* Blocks data may still take: free less reservations, the log's reserve and the staged
+ * records' needs. */
 uint64_t tfs_data_avail(struct tfs_vol *v)
 {
-    uint64_t need = v->reserve + tfs_log_need(v, 0);
-    return v->free_blocks > need ? v->free_blocks - need : 0;
+    uint64_t need = v->reserve + tfs_log_need(v, 0), free = tfs_free_unreserved(v);
+    return free > need ? free - need : 0;
 }

@@ -30,6 +30,7 @@ static bool valid_type(uint32_t mode)
 
 void tfs_inode_destroy(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip)
 {
+    tfs_resv_drop_ino(v, ino);
     switch (ip->mode & TFS_S_IFMT) {
     case TFS_S_IFREG:
         tfs_ext_free_all(v, ip);

@@ -198,30 +198,39 @@ static struct chunk_need chunk_need(struct tfs_vol *v, struct tfs_inode *ip, uin
  * commit adds for the dirty inodes. After it, free >= the log space of all that is staged,
  * so the commit that writes it cannot run out of log space.
  */
-static bool chunk_fits(struct tfs_vol *v, const struct chunk_need *c)
+static bool chunk_fits(struct tfs_vol *v, const struct chunk_need *c,
+                       const struct tfs_resv_cover *mine)
 {
     size_t extra = TFS_REC_HDR + c->bytes + 8;
+    if (mine) {
+        /* The range is reserved (resv.c): its data blocks and log bytes are this record's,
+         * and the reserve was kept back when they were taken. The dirty-inode records of
+         * reserved files are in their credits. */
+        size_t own = (size_t)mine->bytes;
+        return tfs_free_unreserved(v) + mine->data >=
+               c->holes + tfs_log_need(v, extra > own ? extra - own : 0);
+    }
     if (v->ndirty)
         extra += (size_t)v->ndirty * INODE_OP + TFS_REC_HDR + 8;
     uint64_t reserve = c->holes ? v->reserve : v->reserve / 2;
-    return v->free_blocks >= c->holes + reserve + tfs_log_need(v, extra);
+    return tfs_free_unreserved(v) >= c->holes + reserve + tfs_log_need(v, extra);
 }
 
 /* chunk_need() of the range, committing first (once) when it does not fit and a commit
  * would return space (staged frees) or log room (staged records). -ENOSPC when it does not
- * fit even then. */
+ * fit even then. mine: the range's reservation, when all of it is reserved. */
 static int chunk_reserve(struct tfs_vol *v, struct tfs_inode *ip, uint64_t lblk, uint64_t n,
-                         bool conv, struct chunk_need *c)
+                         bool conv, const struct tfs_resv_cover *mine, struct chunk_need *c)
 {
     *c = chunk_need(v, ip, lblk, n, conv);
-    if (chunk_fits(v, c))
+    if (chunk_fits(v, c, mine))
         return 0;
     if (v->npending || v->stage_len || v->ndirty) {
         int err = tfs_commit(v);
         if (err)
             return err;
         *c = chunk_need(v, ip, lblk, n, conv);
-        if (chunk_fits(v, c))
+        if (chunk_fits(v, c, mine))
             return 0;
     }
     return -ENOSPC;
@@ -295,13 +304,14 @@ static int write_chunk(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip, ui
                        const uint8_t *buf, size_t len)
 {
     uint64_t lblk = off / BS, nblk = (off + len + BS - 1) / BS - lblk;
+    struct tfs_resv_cover mine = tfs_resv_cover(v, ino, lblk, nblk);
     struct chunk_need c;
-    int err = chunk_reserve(v, ip, lblk, nblk, true, &c);
+    int err = chunk_reserve(v, ip, lblk, nblk, true, mine.blocks == nblk ? &mine : NULL, &c);
     if (err)
         return err;
     if (off > ip->size && (err = zero_tail(v, ip)))
         return err;
-    if ((err = tfs_txn_begin(v, c.bytes, false)))
+    if ((err = tfs_txn_begin_credit(v, c.bytes, false, mine.blocks == nblk ? mine.bytes : 0)))
         return err;
     /* Holes become unwritten blocks, the data goes out, then the range is marked written:
      * partial blocks that were not written before start from zeros, never stale bytes. */
@@ -324,6 +334,7 @@ static int write_chunk(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip, ui
     v->data_dirty = true;
     if (v->stage_len - v->txn_start > TFS_REC_HDR)
         tfs_mark_datasync(v, ino, ip);
+    tfs_resv_drop(v, ino, lblk, nblk); /* the reservation became these blocks */
     err = tfs_txn_end(v);
     if (!err && !grow)
         tfs_mark_dirty(v, ino, ip);
@@ -367,6 +378,7 @@ static int set_size(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip, uint6
     if (!err && size > ip->size)
         err = zero_tail(v, ip);
     if (!err) {
+        tfs_resv_drop(v, ino, first, TFS_MAX_FILE_BLOCKS - first); /* nothing to write there */
         ip->size = size;
         tfs_mark_datasync(v, ino, ip);
     }
@@ -421,7 +433,10 @@ int tfs_setattr(struct tfs_vol *v, uint64_t ino, const struct tfs_attr *a, unsig
             return -EFBIG;
     }
     bool shrink = (mask & TFS_SET_SIZE) && a->size < ip->size;
-    if ((err = tfs_txn_begin(v, 2 * INODE_OP + TFS_OP_HDR + 24, shrink)))
+    /* The setattr ending a reserved file's write-back (its pages are all written) is paid
+     * for by the file's credit (resv.c). */
+    uint64_t credit = tfs_resv_credit(v, ino);
+    if ((err = tfs_txn_begin_credit(v, 2 * INODE_OP + TFS_OP_HDR + 24, shrink, credit)))
         return err;
     int64_t now = tfs_now(v);
     if ((mask & TFS_SET_SIZE) && (err = set_size(v, ino, ip, a->size))) {
@@ -446,6 +461,7 @@ int tfs_setattr(struct tfs_vol *v, uint64_t ino, const struct tfs_attr *a, unsig
         tfs_txn_abort(v);
         return err;
     }
+    tfs_resv_credit_drop(v, ino);
     return tfs_txn_end(v);
 }
 
@@ -488,6 +504,8 @@ static int punch_hole(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip, uin
         return err;
     if (last > first && (err = tfs_op_punch(v, ino, first, last - first)))
         goto abort;
+    if (last > first)
+        tfs_resv_drop(v, ino, first, last - first); /* holes now: nothing to write */
     ip->mtime = ip->ctime = tfs_now(v);
     tfs_mark_datasync(v, ino, ip);
     if ((err = tfs_op_inode(v, ino)))
@@ -507,7 +525,7 @@ static int alloc_range(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip, ui
      * partial fallocate from lack of space); each record is checked again per chunk. */
     for (int pass = 0;; pass++) {
         struct chunk_need all = chunk_need(v, ip, lblk, nblk, false);
-        if (chunk_fits(v, &all))
+        if (chunk_fits(v, &all, NULL))
             break;
         if (pass || !(v->npending || v->stage_len || v->ndirty))
             return -ENOSPC;
@@ -520,7 +538,7 @@ static int alloc_range(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip, ui
         uint64_t n = nblk - done < CHUNK_BLOCKS ? nblk - done : CHUNK_BLOCKS;
         bool lastc = done + n == nblk;
         struct chunk_need c;
-        if ((err = chunk_reserve(v, ip, lblk + done, n, false, &c)) ||
+        if ((err = chunk_reserve(v, ip, lblk + done, n, false, NULL, &c)) ||
             (err = tfs_txn_begin(v, c.bytes, false)))
             return err;
         err = map_range(v, ino, ip, lblk + done, n, TFS_EXT_UNWRITTEN, false);

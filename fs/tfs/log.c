@@ -198,17 +198,23 @@ static int stage_reserve(struct tfs_vol *v, size_t extra)
     return 0;
 }
 
-/* Blocks the staged records (plus extra bytes) may need in the log, links included. */
+/* Blocks the staged records, the records reservations hold log bytes for (resv.c), and
+ * extra bytes may need in the log, links included. */
 uint64_t tfs_log_need(struct tfs_vol *v, size_t extra)
 {
-    uint64_t bytes = v->stage_len + extra + TFS_BLOCK_SIZE;
+    uint64_t bytes = v->stage_len + v->resv_bytes + extra + TFS_BLOCK_SIZE;
     return 2 * (bytes / TFS_BLOCK_SIZE + 1) + v->seg_blocks;
 }
 
-static bool space_ok(struct tfs_vol *v, size_t max_bytes, bool freeing)
+/* credit: log bytes of a reservation this record uses (then no reserve is kept back: the
+ * reservation was taken with it). */
+static bool space_ok(struct tfs_vol *v, size_t max_bytes, bool freeing, uint64_t credit)
 {
+    if (credit)
+        return tfs_free_unreserved(v) >=
+               tfs_log_need(v, max_bytes > credit ? max_bytes - (size_t)credit : 0);
     uint64_t need = tfs_log_need(v, max_bytes) + (freeing ? 0 : v->reserve / 2);
-    return v->free_blocks >= need;
+    return tfs_free_unreserved(v) >= need;
 }
 
 /*
@@ -218,18 +224,25 @@ static bool space_ok(struct tfs_vol *v, size_t max_bytes, bool freeing)
  */
 int tfs_txn_begin(struct tfs_vol *v, size_t max_bytes, bool freeing)
 {
+    return tfs_txn_begin_credit(v, max_bytes, freeing, 0);
+}
+
+/* tfs_txn_begin for a record paid for by credit log bytes of a reservation (resv.c), which
+ * the caller releases once the record is staged. */
+int tfs_txn_begin_credit(struct tfs_vol *v, size_t max_bytes, bool freeing, uint64_t credit)
+{
     int err = tfs_writable(v);
     if (err)
         return err;
     if (max_bytes + TFS_REC_HDR + 8 > TFS_REC_MAX)
         return -E2BIG;
-    if (!space_ok(v, max_bytes, freeing)) {
+    if (!space_ok(v, max_bytes, freeing, credit)) {
         if (v->npending || v->stage_len) {
             err = tfs_commit(v);
             if (err)
                 return err;
         }
-        if (!space_ok(v, max_bytes, freeing))
+        if (!space_ok(v, max_bytes, freeing, credit))
             return -ENOSPC;
     }
     err = stage_reserve(v, TFS_REC_HDR + max_bytes + 8);
@@ -501,7 +514,7 @@ static bool want_compaction(struct tfs_vol *v)
                     v->xattrbytes;
     uint64_t live_blocks = live / TFS_BLOCK_SIZE + 1;
     return log_blocks > 4 * v->seg_blocks && log_blocks > 4 * live_blocks &&
-           v->free_blocks > 2 * live_blocks + v->reserve + 2 * v->seg_blocks;
+           tfs_free_unreserved(v) > 2 * live_blocks + v->reserve + 2 * v->seg_blocks;
 }
 
 int tfs_commit(struct tfs_vol *v)

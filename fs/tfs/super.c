@@ -113,6 +113,7 @@ static struct tfs_vol *vol_alloc(struct tfs_dev *dev)
     v->nblocks = dev->nblocks;
     v->txn_start = SIZE_MAX;
     v->ino_hint = 2;
+    rb_init(&v->resv);
     v->bounce = kmalloc(TFS_BLOCK_SIZE);
     v->wbuf = kmalloc(TFS_WBUF_BLOCKS * TFS_BLOCK_SIZE);
     if (!v->bounce || !v->wbuf) {
@@ -126,6 +127,7 @@ static struct tfs_vol *vol_alloc(struct tfs_dev *dev)
 
 void tfs_vol_free(struct tfs_vol *v)
 {
+    tfs_resv_destroy(v); /* unmount releases every reservation */
     for (uint64_t ino = 1; ino <= v->ino_high; ino++) {
         struct tfs_inode *ip = tfs_iget(v, ino);
         if (ip)
@@ -398,8 +400,9 @@ int tfs_statfs(struct tfs_vol *v, struct tfs_statfs *st)
     memset(st, 0, sizeof(*st));
     st->block_size = TFS_BLOCK_SIZE;
     st->blocks = v->nblocks;
-    st->free_blocks = v->free_blocks;
+    st->free_blocks = tfs_free_unreserved(v); /* as Linux's ext4: reserved data counts as used */
     st->avail_blocks = tfs_data_avail(v);
+    st->reserved_blocks = v->resv_data;
     st->files = v->ninodes;
     st->free_files = TFS_INO_MAX - v->ninodes;
     st->name_max = TFS_NAME_MAX;

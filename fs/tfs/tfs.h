@@ -144,7 +144,8 @@ struct tfs_attr {
 struct tfs_statfs {
     uint32_t block_size;
     uint64_t blocks;       /* device blocks */
-    uint64_t free_blocks;  /* free now (blocks freed by uncommitted operations excluded) */
+    uint64_t free_blocks;  /* free now (blocks freed by uncommitted operations and blocks
+                              reserved for cached data excluded) */
     uint64_t avail_blocks; /* free_blocks less the metadata reserve: what data may use */
     uint64_t files;        /* inodes in use */
     uint64_t free_files;   /* inodes that may still be created (estimate) */
@@ -154,6 +155,7 @@ struct tfs_statfs {
     uint64_t log_blocks;   /* blocks the metadata log occupies now */
     uint64_t log_seq;      /* sequence number of the next log record */
     uint64_t generation;   /* superblock generation (bumped by each compaction) */
+    uint64_t reserved_blocks; /* data blocks held by tfs_reserve() reservations */
     bool read_only;
     bool errors;           /* corruption found while mounted; the volume went read-only */
 };
@@ -298,6 +300,23 @@ int64_t tfs_read(struct tfs_vol *vol, uint64_t ino, uint64_t off, void *buf, siz
  * fit), -EFBIG (off + len past TFS_MAX_FILE_SIZE), -EISDIR/-EINVAL. */
 int64_t tfs_write(struct tfs_vol *vol, uint64_t ino, uint64_t off, const void *buf,
                   size_t len);
+
+/*
+ * Reservations, for a cache that accepts writes now and calls tfs_write() later (the VFS page
+ * cache; docs/tfs-format.md section 6.1). tfs_reserve() sets aside, for every block of
+ * [off, off+len) of a regular file not reserved yet, what a later tfs_write() of that block
+ * may need: a data block when the block is a hole, and log space; once per file also the log
+ * space of the tfs_setattr() that ends its write-back. It takes the same room an immediate
+ * tfs_write() of those blocks would need, or fails with -ENOSPC and reserves nothing; also
+ * -EFBIG, -EISDIR/-EINVAL, -EROFS, -ENOMEM, and -EINVAL past 2^20 blocks in one call.
+ * Reserved room counts as used for every other operation (and in tfs_statfs()), so a later
+ * tfs_write() of reserved blocks, and the tfs_setattr() after the last of them, cannot fail
+ * for lack of space. A reservation ends when tfs_write() writes its block, when
+ * tfs_unreserve() releases it (every block the range touches; the cache dropped the data),
+ * when truncation or hole punching removes the block, when the inode is freed, at unmount.
+ */
+int tfs_reserve(struct tfs_vol *vol, uint64_t ino, uint64_t off, uint64_t len);
+void tfs_unreserve(struct tfs_vol *vol, uint64_t ino, uint64_t off, uint64_t len);
 
 /* Same as tfs_setattr(TFS_SET_SIZE). */
 int tfs_truncate(struct tfs_vol *vol, uint64_t ino, uint64_t size);

@@ -245,6 +245,12 @@ struct tfs_vol {
     uint64_t reserve;    /* blocks kept back from data for the log */
     uint64_t alloc_rover;
 
+    /* reservations of cached data (resv.c): counted as used by every space check */
+    struct rb_tree resv; /* struct tfs_resv by (ino, lblk) */
+    uint64_t resv_data;  /* data blocks reserved (holes) */
+    uint64_t resv_nblk;  /* file blocks reserved */
+    uint64_t resv_bytes; /* log bytes reserved: blocks' records and inodes' credits */
+
     struct tfs_logw log;
     uint8_t *stage;
     size_t stage_len, stage_cap;
@@ -293,6 +299,23 @@ void tfs_pending_release(struct tfs_vol *v);
 void tfs_space_destroy(struct tfs_vol *v);
 uint64_t tfs_data_avail(struct tfs_vol *v);
 
+/* resv.c: reservations. Log bytes set aside per reserved block (its write's record: two
+ * EXTENT ops and an INODE op) and per file with reservations (the setattr record that ends
+ * its write-back, and its INODE op in a commit's dirty-inode record). */
+#define RESV_BLOCK_BYTES (TFS_REC_HDR + 8u + 2u * (TFS_OP_HDR + 32u) + TFS_OP_HDR + TFS_OP_INODE_LEN)
+#define RESV_INODE_BYTES                                                                     \
+    (2u * (TFS_REC_HDR + 8u) + 3u * (TFS_OP_HDR + TFS_OP_INODE_LEN) + TFS_OP_HDR + 24u)
+struct tfs_resv_cover {
+    uint64_t blocks, data, bytes; /* reserved blocks of a range, their data blocks, log bytes */
+};
+uint64_t tfs_free_unreserved(struct tfs_vol *v);
+struct tfs_resv_cover tfs_resv_cover(struct tfs_vol *v, uint64_t ino, uint64_t lblk, uint64_t n);
+void tfs_resv_drop(struct tfs_vol *v, uint64_t ino, uint64_t lblk, uint64_t n);
+void tfs_resv_drop_ino(struct tfs_vol *v, uint64_t ino);
+uint64_t tfs_resv_credit(struct tfs_vol *v, uint64_t ino); /* bytes, when no blocks remain */
+void tfs_resv_credit_drop(struct tfs_vol *v, uint64_t ino);
+void tfs_resv_destroy(struct tfs_vol *v);
+
 /* extent.c */
 int tfs_ext_lookup(const struct tfs_inode *ip, uint64_t lblk, struct tfs_ext *out);
 int tfs_ext_map(struct tfs_vol *v, struct tfs_inode *ip, const struct tfs_ext *e);
@@ -318,6 +341,7 @@ void tfs_inode_destroy(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip);
 /* log.c: staging and commit */
 uint64_t tfs_log_need(struct tfs_vol *v, size_t extra);
 int tfs_txn_begin(struct tfs_vol *v, size_t max_bytes, bool freeing);
+int tfs_txn_begin_credit(struct tfs_vol *v, size_t max_bytes, bool freeing, uint64_t credit);
 void tfs_txn_abort(struct tfs_vol *v);
 int tfs_txn_end(struct tfs_vol *v);
 int tfs_op_inode(struct tfs_vol *v, uint64_t ino);

@@ -15,6 +15,12 @@
  * page never writes past inode->size, so the filesystem's size never exceeds the VFS's and pages
  * past the filesystem's end read as zeros, which is exactly what they are.
  *
+ * Space: a page reserves its write-back in the filesystem when it becomes dirty
+ * (ops->reserve; page_set_dirty), so a full volume fails the write(2) - a short count, or
+ * -ENOSPC when not one byte fits, as Linux - or the store through a shared mapping (SIGBUS),
+ * and write-back never runs out of space. A dirty page dropped unwritten gives it back
+ * (ops->unreserve); writing the page back uses it up.
+ *
  * The number of pages is bounded by the budget; a new page evicts the least recently used
  * one, writing it back first if dirty. All under the sb mutex.
  *
@@ -124,6 +130,28 @@ void pcache_overlay_attr(struct vfs_inode *ip, struct vfs_attr *a)
         a->mtime = a->ctime = ip->mtime;
 }
 
+/* Make a clean page dirty, reserving its write-back first (-ENOSPC: it stays clean). */
+static int page_set_dirty(struct pc_page *p)
+{
+    struct vfs_inode *ip = p->ip;
+    if (p->dirty)
+        return 0;
+    if (ip->ops->reserve) {
+        int rc = ip->ops->reserve(ip, p->index * PGSZ, PGSZ);
+        if (rc)
+            return rc;
+    }
+    p->dirty = true;
+    ip->ndirty++;
+    return 0;
+}
+
+static void page_unreserve(struct pc_page *p)
+{
+    if (p->ip->ops->unreserve)
+        p->ip->ops->unreserve(p->ip, p->index * PGSZ, PGSZ);
+}
+
 /* Write one dirty page back, never past the VFS's size. */
 static int page_writeback(struct pc_page *p)
 {
@@ -143,9 +171,15 @@ static int page_writeback(struct pc_page *p)
             return -EIO;
         done += (uint64_t)n;
     }
+    if (len == 0)
+        page_unreserve(p); /* past the size: nothing written, the reservation goes unused */
     if (!p->wmaps) { /* a writable mapping may store again at any time: stays dirty */
         p->dirty = false;
         ip->ndirty--;
+    } else if (ip->ops->reserve) {
+        /* still dirty: reserve its next write-back; without room, that one runs unreserved
+         * (and a failure reaches fsync/msync, as any write-back error) */
+        (void)ip->ops->reserve(ip, p->index * PGSZ, PGSZ);
     }
     ip->attr_dirty = true; /* the filesystem just set its own mtime */
     ip->sb->pc->st.writebacks++;
@@ -154,8 +188,10 @@ static int page_writeback(struct pc_page *p)
 
 static void pc_page_free(struct vfs_pcache *pc, struct pc_page *p)
 {
-    if (p->dirty)
+    if (p->dirty) {
         p->ip->ndirty--;
+        page_unreserve(p);
+    }
     rb_remove(&p->ip->pages, &p->node);
     list_remove(&p->lru);
     pc->npages--;
@@ -278,13 +314,11 @@ long pcache_write(struct vfs_inode *ip, const void *buf, size_t n, uint64_t off)
         bool whole = in == 0 && cnt == PGSZ;
         struct pc_page *p = NULL;
         rc = page_get(ip, pos / PGSZ, !whole && start < ip->size, &p);
+        if (rc == 0)
+            rc = page_set_dirty(p); /* -ENOSPC: what is written so far is the count */
         if (rc)
             break;
         memcpy(p->data + in, (const uint8_t *)buf + done, cnt);
-        if (!p->dirty) {
-            p->dirty = true;
-            ip->ndirty++;
-        }
         done += cnt;
         if (pos + cnt > ip->size)
             ip->size = pos + cnt;
@@ -480,15 +514,13 @@ static int pc_pin(struct vfs_inode *ip, uint64_t idx, bool writer, void **h, uin
 {
     struct pc_page *p = NULL;
     int rc = page_get(ip, idx, true, &p);
+    if (rc == 0 && writer)
+        rc = page_set_dirty(p); /* -ENOSPC: the fault is SIGBUS, as Linux on a full fs */
     if (rc)
         return rc;
     p->maps++;
     if (writer) {
         p->wmaps++;
-        if (!p->dirty) {
-            p->dirty = true;
-            ip->ndirty++;
-        }
         ip->mtime = vfs_now();
         ip->attr_dirty = true;
         pcache_note_dirty(ip);

@@ -410,9 +410,8 @@ int vfs_ftruncate(struct vfs_file *f, int64_t len)
     return vfs_do_truncate(f->inode, (uint64_t)len);
 }
 
-int vfs_fallocate(struct vfs_file *f, int mode, int64_t off, int64_t len)
+int vfs_fallocate_args(int mode, int64_t off, int64_t len)
 {
-    struct vfs_inode *ip = f->inode;
     const int known = VFS_FALLOC_FL_KEEP_SIZE | VFS_FALLOC_FL_PUNCH_HOLE | VFS_FALLOC_FL_ZERO_RANGE;
     if (off < 0 || len <= 0)
         return -EINVAL;
@@ -422,8 +421,19 @@ int vfs_fallocate(struct vfs_file *f, int mode, int64_t off, int64_t len)
         return -EOPNOTSUPP;
     if ((mode & VFS_FALLOC_FL_PUNCH_HOLE) && (mode & VFS_FALLOC_FL_ZERO_RANGE))
         return -EOPNOTSUPP;
+    return 0;
+}
+
+int vfs_fallocate(struct vfs_file *f, int mode, int64_t off, int64_t len)
+{
+    struct vfs_inode *ip = f->inode;
+    int args = vfs_fallocate_args(mode, off, len);
+    if (args)
+        return args;
     if (!can_write(f))
         return -EBADF;
+    if (VFS_S_ISTYPE(ip->mode, VFS_S_IFIFO))
+        return -ESPIPE;
     if (vfs_isdir(ip))
         return -EISDIR;
     if (!vfs_isreg(ip))

@@ -5,7 +5,9 @@
  * which the VFS holds around every call below, is that serialization. Every cached VFS inode
  * holds its TFS inode (tfs_hold) so that an unlinked file stays readable until the last
  * close. File data goes through the VFS page cache: TFS's tfs_read/tfs_write fill pages and
- * write them back; the VFS tells TFS the size and mtime at write-back.
+ * write them back; the VFS tells TFS the size and mtime at write-back. A page reserves its
+ * block in TFS when it becomes dirty (tfs_reserve), so a full volume refuses the write(2) or
+ * the store, not the write-back.
  */
 #include "core/lib/alloc.h"
 #include "core/lib/log.h"
@@ -275,6 +277,20 @@ static long a_pwrite(struct vfs_inode *ip, const void *buf, size_t n, uint64_t o
     return (long)tfs_write(VOL(ip), ip->ino, off, buf, n);
 }
 
+_Static_assert(VFS_PAGE_SIZE == TFS_BLOCK_SIZE, "a cached page is one TFS block");
+
+/* Dirtying a cached page reserves its block's write-back in TFS (fs/tfs/resv.c): -ENOSPC
+ * now, never at write-back. */
+static int a_reserve(struct vfs_inode *ip, uint64_t off, uint64_t len)
+{
+    return tfs_reserve(VOL(ip), ip->ino, off, len);
+}
+
+static void a_unreserve(struct vfs_inode *ip, uint64_t off, uint64_t len)
+{
+    tfs_unreserve(VOL(ip), ip->ino, off, len);
+}
+
 static int a_fallocate(struct vfs_inode *ip, int mode, uint64_t off, uint64_t len)
 {
     return tfs_fallocate(VOL(ip), ip->ino, (unsigned)mode, off, len);
@@ -321,6 +337,8 @@ static const struct vfs_inode_ops tfs_iops = {
     .pread = a_pread,
     .pwrite = a_pwrite,
     .fallocate = a_fallocate,
+    .reserve = a_reserve,
+    .unreserve = a_unreserve,
     .fsync = a_fsync,
     .getxattr = a_getxattr,
     .setxattr = a_setxattr,

@@ -257,6 +257,12 @@ struct vfs_inode_ops {
                     int flags);
     long (*listxattr)(struct vfs_inode *ip, char *buf, size_t size);
     int (*removexattr)(struct vfs_inode *ip, const char *name);
+    /* Page-cached filesystems, optional: the clean cached page [off, off+len) is about to
+     * become dirty - set aside what writing it back needs, so that write-back cannot fail for
+     * lack of space (-ENOSPC: the room is not there, the page stays clean); unreserve: a
+     * dirty page was dropped without being written back, or written back and still dirty. */
+    int (*reserve)(struct vfs_inode *ip, uint64_t off, uint64_t len);
+    void (*unreserve)(struct vfs_inode *ip, uint64_t off, uint64_t len);
     /* Shared mappings of a filesystem without a page cache (pcache.c uses its own pages):
      * the page at idx (a hole gets a zeroed page: -ENOSPC when none), pinned - truncation
      * and hole punching zero a pinned page instead of freeing it - until unmap_page. */
@@ -496,6 +502,9 @@ struct vfs_fsize_hooks {
 };
 void vfs_set_fsize_hooks(const struct vfs_fsize_hooks *h);
 int vfs_ftruncate(struct vfs_file *f, int64_t len);
+/* fallocate(2)'s checks of its arguments alone, in Linux's order (-EINVAL, -EOPNOTSUPP):
+ * they come before the descriptor's (-EBADF, -ESPIPE, -ENODEV), also for other kinds. */
+int vfs_fallocate_args(int mode, int64_t off, int64_t len);
 int vfs_fallocate(struct vfs_file *f, int mode, int64_t off, int64_t len);
 int vfs_fsync(struct vfs_file *f);
 int vfs_fdatasync(struct vfs_file *f);

@@ -16,3 +16,8 @@ rt_test(${libc}.dir_big ${b}/dir_big ${RT_ROOT} /bin/dir_big ARGS dir_big tmp/bi
 # SA_RESTART on F_SETLKW, flock apart (docs/files.md).
 rt_prog(fcntl_locks FLAGS -pthread)
 rt_test(${libc}.fcntl_locks ${b}/fcntl_locks ${RT_ROOT} /bin/fcntl_locks ARGS fcntl_locks tmp/locks-${libc}.txt)
+# A full filesystem: short count then ENOSPC at write(2), SIGBUS for a store into a hole of a
+# shared mapping, nothing failing later at write-back (docs/files.md). Natively on a 4 MiB
+# tmpfs the program mounts itself; in Petrel on the image's few free MiB.
+rt_prog(enospc)
+rt_test(${libc}.enospc ${b}/enospc ${RT_ROOT} /bin/enospc ARGS enospc tmp/enospc-${libc})
