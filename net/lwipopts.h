@@ -105,6 +105,8 @@
 /* The sum itself, four 32-bit words per step (net/csum.c): lwIP's adds one 16-bit word. */
 #define LWIP_CHKSUM net_chksum
 unsigned short net_chksum(const void *data, int len);
+/* Per interface: one whose device completes TCP checksums skips lwIP's (net/netif.c). */
+#define LWIP_CHECKSUM_CTRL_PER_NETIF 1
 
 /* --- checks and statistics --------------------------------------------------------------- */
 #define LWIP_STATS 1

@@ -24,6 +24,7 @@ void net_if_input(struct netif *nif, const void *frame, size_t len);
 /* netif.c: stop every device's rx callback (before the rx queue is dropped), then remove
  * every interface (loopback too) with its DHCP/DHCPv6 state. Network lock held. */
 void net_if_stop_rx(void);
+void net_if_poll_loops(void); /* netif_poll_all, loopback sums trusted on offloading netifs */
 void net_if_remove_all(void);
 
 /* sock.c: the list of sockets (at net_init) and taking every socket off lwIP (shutdown;

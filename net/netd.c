@@ -170,7 +170,7 @@ void net_poll(void)
 {
     while (rx_drain(NETD_BATCH) == NETD_BATCH)
         ;
-    netif_poll_all();
+    net_if_poll_loops();
     sys_check_timeouts();
 }
 
@@ -203,7 +203,7 @@ static void netd_main(void *unused)
 
         mutex_lock(&netd.lock);
         n = rx_drain(NETD_BATCH);
-        netif_poll_all();
+        net_if_poll_loops();
         sys_check_timeouts();
         ms = sys_timeouts_sleeptime();
         plan_note();

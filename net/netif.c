@@ -7,6 +7,13 @@
  * before hal_net_transmit() returns. A full device queue is ERR_MEM: TCP keeps the segment and
  * retries from its timer, UDP reports it. Input: the device's interrupt copies the frame into
  * the network thread's queue (netd.c), which calls net_if_input() with the lock held.
+ *
+ * Checksum offload: on a device with HAL_NET_TX_CSUM, lwIP does not sum TCP segments
+ * (NETIF_CHECKSUM_GEN_TCP off for that netif, LWIP_CHECKSUM_CTRL_PER_NETIF); dev_linkoutput
+ * puts the pseudo-header's sum in the checksum field and the device adds the segment's bytes
+ * (hal_net_transmit_csum), as Linux does with CHECKSUM_PARTIAL. A segment lwIP loops back to
+ * its own address never reaches the device and comes back with that field zero: the loopback
+ * poll (net_if_poll_loops) skips the TCP check for it, as Linux trusts its loopback.
  */
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
@@ -14,8 +21,10 @@
 #include "hal/hal_net.h"
 #include "lwip/dhcp.h"
 #include "lwip/dhcp6.h"
+#include "lwip/def.h"
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
+#include "lwip/ip.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "netif/ethernet.h"
@@ -31,11 +40,61 @@ struct net_dev {
     uint8_t *txbuf; /* info.mtu + ETH_HLEN bytes; used under the network lock */
 };
 
+static uint16_t be16(const uint8_t *b)
+{
+    return (uint16_t)(b[0] << 8 | b[1]);
+}
+
+/*
+ * A TCP segment in frame f (len bytes) lwIP left unsummed: the pseudo-header's sum goes into
+ * its checksum field and *start is where the device starts summing. False for anything else
+ * (those lwIP summed itself). IPv4 without fragmentation or IPv6 with TCP as the first next
+ * header: the only shapes lwIP sends TCP in.
+ */
+static bool tcp_csum_prepare(uint8_t *f, size_t len, uint16_t *start)
+{
+    uint32_t sum;
+    uint16_t w, l4;
+
+    if (len >= ETH_HLEN + 20 && be16(f + 12) == 0x0800) {
+        unsigned ihl = (f[ETH_HLEN] & 0xfu) * 4u;
+
+        if (ihl < 20 || f[ETH_HLEN + 9] != IP_PROTO_TCP || (be16(f + ETH_HLEN + 6) & 0x3fff))
+            return false;
+        *start = (uint16_t)(ETH_HLEN + ihl);
+        l4 = (uint16_t)(be16(f + ETH_HLEN + 2) - ihl);
+        sum = net_chksum(f + ETH_HLEN + 12, 8);
+    } else if (len >= ETH_HLEN + 40 && be16(f + 12) == 0x86dd && f[ETH_HLEN + 6] == IP_PROTO_TCP) {
+        *start = ETH_HLEN + 40;
+        l4 = be16(f + ETH_HLEN + 4);
+        sum = net_chksum(f + ETH_HLEN + 8, 32);
+    } else {
+        return false;
+    }
+    if ((size_t)*start + 20 > len)
+        return false;
+    sum += lwip_htons(IP_PROTO_TCP) + lwip_htons(l4);
+    sum = (sum & 0xffffu) + (sum >> 16);
+    w = (uint16_t)((sum & 0xffffu) + (sum >> 16));
+    memcpy(f + *start + 16, &w, 2); /* host-order sum stored natively: network order */
+    return true;
+}
+
+/* Send frame (len bytes, writable); the device completes a TCP checksum lwIP left to it. */
+static int dev_send(struct net_dev *nd, uint8_t *frame, size_t len)
+{
+    uint16_t start;
+
+    if ((nd->info.offloads & HAL_NET_TX_CSUM) && tcp_csum_prepare(frame, len, &start))
+        return hal_net_transmit_csum(nd->dev, frame, len, start, 16);
+    return hal_net_transmit(nd->dev, frame, len);
+}
+
 static err_t dev_linkoutput(struct netif *netif, struct pbuf *p)
 {
     struct net_dev *nd = (struct net_dev *)netif;
     size_t max = (size_t)nd->info.mtu + ETH_HLEN;
-    const void *frame = p->payload;
+    uint8_t *frame = p->payload;
     int rc;
 
     if (p->tot_len > max) {
@@ -46,7 +105,7 @@ static err_t dev_linkoutput(struct netif *netif, struct pbuf *p)
         pbuf_copy_partial(p, nd->txbuf, p->tot_len, 0);
         frame = nd->txbuf;
     }
-    rc = hal_net_transmit(nd->dev, frame, p->tot_len);
+    rc = dev_send(nd, frame, p->tot_len);
     if (rc == -EAGAIN) {
         net_counters.tx_busy++;
         return ERR_MEM;
@@ -74,7 +133,26 @@ static err_t dev_netif_init(struct netif *netif)
     netif->output = etharp_output;
     netif->output_ip6 = ethip6_output;
     netif->linkoutput = dev_linkoutput;
+    if (nd->info.offloads & HAL_NET_TX_CSUM)
+        NETIF_SET_CHECKSUM_CTRL(netif, NETIF_CHECKSUM_ENABLE_ALL & ~NETIF_CHECKSUM_GEN_TCP);
     return ERR_OK;
+}
+
+/* netif_poll_all, with the TCP check off for what an offloading netif looped to itself. */
+void net_if_poll_loops(void)
+{
+    struct netif *n;
+
+    NETIF_FOREACH(n) {
+        u16_t flags = n->chksum_flags;
+
+        if (!n->loop_first)
+            continue;
+        if (!(flags & NETIF_CHECKSUM_GEN_TCP))
+            NETIF_SET_CHECKSUM_CTRL(n, flags & ~NETIF_CHECKSUM_CHECK_TCP);
+        netif_poll(n);
+        NETIF_SET_CHECKSUM_CTRL(n, flags);
+    }
 }
 
 /*

@@ -1,8 +1,10 @@
 /*
  * net.c - virtio-net (virtio 1.x section 5.1) behind hal/hal_net.h.
  *
- * Queue 0 receives, queue 1 transmits; no offloads, no mergeable buffers, so every packet is
- * one buffer preceded by the 12-byte virtio_net_hdr (zero on transmit):
+ * Queue 0 receives, queue 1 transmits; no mergeable buffers, so every packet is one buffer
+ * preceded by the 12-byte virtio_net_hdr. The one offload is VIRTIO_NET_F_CSUM when offered
+ * (QEMU offers it with a tap, not with user networking): hal_net_transmit_csum's header asks
+ * the device to complete a TCP/UDP checksum; every other header is zero.
  *
  *   rx: up to NBUF buffers of BUF_SIZE bytes, each its own device-writable descriptor i,
  *       always posted; the interrupt hands [hdr|frame] to the rx callback and posts the
@@ -30,7 +32,9 @@
 #include "hal_x86/virtio/virtio.h"
 
 #define MAX_NET 4
+#define NET_F_CSUM (1ULL << 0) /* the device completes checksums we leave partial */
 #define NET_F_MAC (1ULL << 5)
+#define NET_HDR_F_NEEDS_CSUM 1
 #define HDR_SIZE 12
 #define HDR_OFF 4 /* the header's offset in a buffer: the frame starts at 16 */
 #define BUF_SIZE 2048
@@ -121,7 +125,10 @@ static void tx_reclaim(struct hal_net *n)
     }
 }
 
-int hal_net_transmit(struct hal_net *n, const void *frame, size_t len)
+/* Copy frame into a free slot behind a header asking the device to complete the checksum at
+ * start + off (csum: else a zero header) and post it. */
+static int tx(struct hal_net *n, const void *frame, size_t len, bool csum, uint16_t start,
+              uint16_t off)
 {
     if (len > (size_t)n->info.mtu + 14 || len < 14)
         return len < 14 ? -EINVAL : -EMSGSIZE;
@@ -135,6 +142,13 @@ int hal_net_transmit(struct hal_net *n, const void *frame, size_t len)
     unsigned i = n->tx_free[--n->ntx_free];
     uint8_t *b = n->txbuf + (size_t)i * BUF_SIZE + HDR_OFF;
     __builtin_memset(b, 0, HDR_SIZE);
+    if (csum) { /* virtio_net_hdr: flags, gso_type, hdr_len, gso_size, csum_start, csum_offset */
+        b[0] = NET_HDR_F_NEEDS_CSUM;
+        b[6] = (uint8_t)start;
+        b[7] = (uint8_t)(start >> 8);
+        b[8] = (uint8_t)off;
+        b[9] = (uint8_t)(off >> 8);
+    }
     __builtin_memcpy(b + HDR_SIZE, frame, len);
     volatile struct virtq_desc *d = &n->txq.desc[i];
     d->addr = n->txbuf_pa + (uint64_t)i * BUF_SIZE + HDR_OFF;
@@ -146,6 +160,40 @@ int hal_net_transmit(struct hal_net *n, const void *frame, size_t len)
     kick(n, &n->txq, 1);
     unlock(n, fl);
     return 0;
+}
+
+int hal_net_transmit(struct hal_net *n, const void *frame, size_t len)
+{
+    return tx(n, frame, len, false, 0, 0);
+}
+
+/* Without VIRTIO_NET_F_CSUM the sum is done here (hal_net.h's promise), on a copy. */
+static int tx_soft_csum(struct hal_net *n, const void *frame, size_t len, uint16_t start,
+                        uint16_t off)
+{
+    uint8_t f[MTU + 14];
+    uint32_t sum = 0;
+
+    if (len > sizeof(f))
+        return -EMSGSIZE;
+    __builtin_memcpy(f, frame, len);
+    for (size_t i = start; i < len; i += 2)
+        sum += (uint32_t)(f[i] << 8 | (i + 1 < len ? f[i + 1] : 0));
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    f[start + off] = (uint8_t)(~sum >> 8);
+    f[start + off + 1] = (uint8_t)~sum;
+    return tx(n, f, len, false, 0, 0);
+}
+
+int hal_net_transmit_csum(struct hal_net *n, const void *frame, size_t len, uint16_t start,
+                          uint16_t off)
+{
+    if ((size_t)start + off + 2 > len)
+        return -EINVAL;
+    if (n->info.offloads & HAL_NET_TX_CSUM)
+        return tx(n, frame, len, true, start, off);
+    return tx_soft_csum(n, frame, len, start, off);
 }
 
 /* Interrupt: reclaim sent slots, deliver received frames (outside the lock), repost. */
@@ -208,6 +256,7 @@ static int net_setup(struct hal_net *n, struct virtio_dev *d, uint64_t f)
         n->info.mac[0] = (uint8_t)((n->info.mac[0] & 0xfe) | 0x02); /* local, unicast */
     }
     n->info.mtu = MTU;
+    n->info.offloads = (f & NET_F_CSUM) ? HAL_NET_TX_CSUM : 0;
     n->info.name[0] = 'e';
     n->info.name[1] = 't';
     n->info.name[2] = 'h';
@@ -221,7 +270,7 @@ void virtio_net_probe(struct virtio_dev *d)
     if (nnet >= MAX_NET)
         return;
     struct hal_net *n = &nets[nnet];
-    uint64_t f = virtio_negotiate(d, NET_F_MAC);
+    uint64_t f = virtio_negotiate(d, NET_F_MAC | NET_F_CSUM);
     if (!f || net_setup(n, d, f) != 0) {
         d->ops->set_status(d, VIRTIO_STATUS_FAILED);
         return;

@@ -181,6 +181,50 @@ static void test_inject_and_monitor(void **state)
     assert_int_equal(mon.len, 64);
 }
 
+static unsigned char mon_frame[128];
+
+static void monitor_copy(void *arg, unsigned dev, const void *frame, size_t len)
+{
+    monitor(arg, dev, frame, len);
+    memcpy(mon_frame, frame, len < sizeof(mon_frame) ? len : sizeof(mon_frame));
+}
+
+/* hal_net_transmit_csum on a wire, which offers no offloads: the HAL sums in software. The
+ * sum is over bytes 14..end, the field (at 14 + 16) holding 0x1234 as a pseudo-header's
+ * sum would; the caller's frame is left as it was. */
+static void test_transmit_csum_in_software(void **state)
+{
+    unsigned char f[75], orig[75];
+    uint32_t sum = 0;
+    struct hal_net_info ni;
+
+    memset(&mon, 0, sizeof(mon));
+    hal_net_get_info(hal_net_get(0), &ni);
+    assert_false(ni.offloads & HAL_NET_TX_CSUM);
+    for (unsigned i = 0; i < sizeof(f); i++)
+        f[i] = (unsigned char)(i * 37 + 11);
+    f[30] = 0x12;
+    f[31] = 0x34;
+    memcpy(orig, f, sizeof(f));
+    for (unsigned i = 14; i < sizeof(f); i += 2)
+        sum += (uint32_t)(f[i] << 8 | (i + 1 < sizeof(f) ? f[i + 1] : 0));
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    hosted_net_set_monitor(monitor_copy, NULL);
+    assert_int_equal(hal_net_transmit_csum(hal_net_get(0), f, sizeof(f), 14, 16), 0);
+    assert_int_equal(mon.n, 1);
+    assert_int_equal(mon.len, sizeof(f));
+    assert_int_equal(mon_frame[30], (unsigned char)(~sum >> 8));
+    assert_int_equal(mon_frame[31], (unsigned char)~sum);
+    assert_memory_equal(mon_frame, orig, 30);
+    assert_memory_equal(mon_frame + 32, orig + 32, sizeof(f) - 32);
+    assert_memory_equal(f, orig, sizeof(f));
+    assert_int_equal(hal_net_transmit_csum(hal_net_get(0), f, sizeof(f), 60, 14), -EINVAL);
+    assert_int_equal(hal_net_transmit_csum(hal_net_get(0), f, sizeof(f), 14, 60), -EINVAL);
+    assert_int_equal(hal_net_transmit_csum(hal_net_get(0), f, sizeof(f), 14, 59), 0);
+    hosted_net_set_monitor(NULL, NULL);
+}
+
 /* Reply from inside rx: it arrives at the next delivery point, not in the same round. */
 static void echo_rx(void *arg, const void *frame, size_t len)
 {
@@ -316,6 +360,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_rx_callback_drops, setup_clean, teardown),
         cmocka_unit_test_setup_teardown(test_queue_full_is_eagain, setup_clean, teardown),
         cmocka_unit_test_setup_teardown(test_inject_and_monitor, setup_clean, teardown),
+        cmocka_unit_test_setup_teardown(test_transmit_csum_in_software, setup_clean, teardown),
         cmocka_unit_test_setup_teardown(test_ping_pong_rounds, setup_clean, teardown),
         cmocka_unit_test_teardown(test_loss_is_seeded, teardown),
         cmocka_unit_test_teardown(test_duplication, teardown),
