@@ -687,6 +687,24 @@ static bool connect_done(struct sock *sk)
     return sk->state != SK_CONNECTING;
 }
 
+/* RFC 9293 MUST-46: no active open to a broadcast or multicast address (Linux:
+ * ENETUNREACH); lwIP would send the SYN there. 0.0.0.0 is not one (it means this host). */
+static bool tcp_dest_is_group(const ip_addr_t *ip)
+{
+    struct netif *n;
+    u32_t a;
+
+    if (ip_addr_ismulticast(ip))
+        return true;
+    if (!IP_IS_V4(ip) || (a = ip4_addr_get_u32(ip_2_ip4(ip))) == IPADDR_ANY)
+        return false;
+    NETIF_FOREACH(n) {
+        if (ip4_addr_isbroadcast_u32(a, n))
+            return true;
+    }
+    return a == IPADDR_BROADCAST;
+}
+
 static int tcp_connect_locked(struct sock *sk, const ip_addr_t *ip, u16_t port)
 {
     err_t e;
@@ -708,6 +726,8 @@ static int tcp_connect_locked(struct sock *sk, const ip_addr_t *ip, u16_t port)
     case SK_CONNECTED: case SK_LISTEN: return -EISCONN;
     case SK_CLOSED: return sk->error ? take_error(sk) : -EISCONN;
     case SK_NEW:
+        if (tcp_dest_is_group(ip))
+            return -ENETUNREACH;
         e = tcp_connect(sk->tcp, ip, port, on_connected);
         if (e != ERR_OK)
             return err_to_errno(e);

@@ -1,5 +1,5 @@
 /*
- * hooks.h - lwIP hooks (LWIP_HOOK_FILENAME): source-address routing.
+ * hooks.h - lwIP hooks (LWIP_HOOK_FILENAME): source-address routing, TCP option hygiene.
  *
  * A packet whose source address belongs to an interface leaves through that interface when
  * the destination is on its link or the interface has a gateway (strong host model on
@@ -10,10 +10,17 @@
 #ifndef NET_PORT_HOOKS_H
 #define NET_PORT_HOOKS_H
 
+#include "lwip/err.h"
 #include "lwip/ip_addr.h"
 #include "lwip/netif.h"
 
+struct tcp_hdr;
+
 struct netif *net_route4_src(const ip4_addr_t *src, const ip4_addr_t *dest);
 struct netif *net_route6_src(const ip6_addr_t *src, const ip6_addr_t *dest);
+/* Every TCP segment lwIP is about to hand a pcb (its checksum already verified): an MSS
+ * option outside a SYN becomes NOPs, so lwIP (which applies an MSS from any segment) keeps
+ * the one of the handshake (RFC 9293 3.7.1; tests/conformance mss_non_syn). Returns ERR_OK. */
+err_t net_tcp_inpacket(struct tcp_hdr *hdr, u16_t optlen, u16_t opt1len, u8_t *opt2);
 
 #endif

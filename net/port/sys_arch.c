@@ -21,6 +21,8 @@
 #include "hal/hal_time.h"
 #include "lwip/ip_addr.h"
 #include "lwip/netif.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/prot/tcp.h"
 #include "lwip/sys.h"
 #include "net/net_internal.h"
 #include "net/port/hooks.h"
@@ -161,4 +163,39 @@ struct netif *net_route6_src(const ip6_addr_t *src, const ip6_addr_t *dest)
         }
     }
     return NULL;
+}
+
+/* --- TCP options (hooks.h) ------------------------------------------------------------------ */
+
+/* Option byte i: the first opt1len follow the header, the rest are in opt2 (another pbuf). */
+static u8_t *tcp_opt_byte(struct tcp_hdr *hdr, u16_t opt1len, u8_t *opt2, u16_t i)
+{
+    return i < opt1len ? (u8_t *)hdr + TCP_HLEN + i : opt2 + (i - opt1len);
+}
+
+err_t net_tcp_inpacket(struct tcp_hdr *hdr, u16_t optlen, u16_t opt1len, u8_t *opt2)
+{
+    u16_t i = 0;
+
+    if (TCPH_FLAGS(hdr) & TCP_SYN)
+        return ERR_OK;
+    while (i < optlen) {
+        u8_t kind = *tcp_opt_byte(hdr, opt1len, opt2, i), len;
+
+        if (kind == LWIP_TCP_OPT_EOL)
+            break;
+        if (kind == LWIP_TCP_OPT_NOP) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= optlen)
+            break;
+        len = *tcp_opt_byte(hdr, opt1len, opt2, (u16_t)(i + 1));
+        if (len < 2 || i + len > optlen)
+            break; /* malformed: lwIP stops parsing here too */
+        for (u16_t k = 0; kind == LWIP_TCP_OPT_MSS && k < len; k++)
+            *tcp_opt_byte(hdr, opt1len, opt2, (u16_t)(i + k)) = LWIP_TCP_OPT_NOP;
+        i = (u16_t)(i + len);
+    }
+    return ERR_OK;
 }

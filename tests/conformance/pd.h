@@ -101,6 +101,7 @@ enum pd_event_kind { PD_EV_IN, PD_EV_OUT, PD_EV_CALL, PD_EV_QUIET };
 struct pd_time {
     int64_t ns;  /* PD_TIME_ANY for "*" */
     bool rel;    /* "+": after the previous line's actual time */
+    int64_t max_ns; /* "+A~B": an expected segment comes between A and B (0: no window) */
 };
 
 struct pd_event {
@@ -121,6 +122,8 @@ struct pd_script {
     unsigned nev, cap;
     int64_t tolerance_ns; /* %tolerance_ms; 0: the backend's default */
     bool long_running;    /* %long: minutes of script time (real-time backends skip it) */
+    struct { char path[64]; long value; } sysctl[4]; /* %linux_sysctl net/ipv4/x N */
+    unsigned nsysctl;
 };
 
 /* Parse text (NUL-terminated) into *s. 0, or -1 with "line N: why" in err. On error *s

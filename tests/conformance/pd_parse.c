@@ -173,7 +173,15 @@ static bool ptime(struct cur *c, struct pd_time *t)
         t->ns = PD_TIME_ANY;
         return true;
     }
-    return seconds(c, &t->ns);
+    if (!seconds(c, &t->ns))
+        return false;
+    if (accept_ch(c, '~')) {
+        if (!seconds(c, &t->max_ns))
+            return false;
+        if (t->max_ns <= t->ns)
+            return fail(c, "A~B needs B > A");
+    }
+    return true;
 }
 
 /* --- symbols ----------------------------------------------------------------------------- */
@@ -516,6 +524,48 @@ static bool icmp(struct cur *c, struct pd_seg *s)
     return true;
 }
 
+/* One field after seq:end(len): ack, win, urg, <options>, badsum, ttl, tos, src, dst, ipopts. */
+static bool seg_field(struct cur *c, struct pd_seg *s)
+{
+    uint64_t v;
+
+    if (accept_ch(c, '<'))
+        return s->opts_mode == PD_OPTS_NONE ? options(c, s) : fail(c, "two option lists");
+    if (accept_str(c, "ack")) {
+        s->has_ack = true;
+        return u32(c, &s->ack);
+    }
+    if (accept_str(c, "win") || accept_str(c, "urg")) {
+        bool win = c->p[-1] == 'n';
+
+        if (!number(c, 0xffff, &v))
+            return false;
+        *(win ? &s->win : &s->urg) = (uint32_t)v;
+        *(win ? &s->has_win : &s->has_urg) = true;
+        return true;
+    }
+    if (accept_str(c, "badsum"))
+        return s->bad_csum = true;
+    if (accept_str(c, "ipopts"))
+        return s->ip_opts = true;
+    if (accept_str(c, "ttl") || accept_str(c, "tos")) {
+        bool ttl = c->p[-1] == 'l';
+
+        if (!number(c, 255, &v))
+            return false;
+        if (ttl)
+            s->ttl = v ? (int)v : 256; /* 256: TTL 0 on the wire */
+        else
+            s->tos = (int)v + 1;
+        return true;
+    }
+    if (accept_str(c, "src"))
+        return ipv4(c, &s->src);
+    if (accept_str(c, "dst"))
+        return ipv4(c, &s->dst);
+    return fail(c, "unexpected '%.20s'", c->p);
+}
+
 static bool segment(struct cur *c, struct pd_seg *s)
 {
     uint32_t end;
@@ -528,48 +578,8 @@ static bool segment(struct cur *c, struct pd_seg *s)
     if (s->len > 1400)
         return fail(c, "payload over 1400 bytes");
     while (!at_end(c) && !peek(c, '|')) {
-        uint64_t v;
-
-        if (accept_ch(c, '<')) {
-            if (s->opts_mode != PD_OPTS_NONE)
-                return fail(c, "two option lists");
-            if (!options(c, s))
-                return false;
-        } else if (accept_str(c, "ack")) {
-            s->has_ack = true;
-            if (!u32(c, &s->ack))
-                return false;
-        } else if (accept_str(c, "win")) {
-            s->has_win = true;
-            if (!number(c, 0xffff, &v))
-                return false;
-            s->win = (uint32_t)v;
-        } else if (accept_str(c, "urg")) {
-            s->has_urg = true;
-            if (!number(c, 0xffff, &v))
-                return false;
-            s->urg = (uint32_t)v;
-        } else if (accept_str(c, "badsum")) {
-            s->bad_csum = true;
-        } else if (accept_str(c, "ttl")) {
-            if (!number(c, 255, &v))
-                return false;
-            s->ttl = (int)v ? (int)v : 256; /* 256: TTL 0 on the wire */
-        } else if (accept_str(c, "tos")) {
-            if (!number(c, 255, &v))
-                return false;
-            s->tos = (int)v + 1;
-        } else if (accept_str(c, "src")) {
-            if (!ipv4(c, &s->src))
-                return false;
-        } else if (accept_str(c, "dst")) {
-            if (!ipv4(c, &s->dst))
-                return false;
-        } else if (accept_str(c, "ipopts")) {
-            s->ip_opts = true;
-        } else {
-            return fail(c, "unexpected '%.20s'", c->p);
-        }
+        if (!seg_field(c, s))
+            return false;
     }
     return true;
 }
@@ -587,6 +597,26 @@ static bool directive(struct cur *c, struct pd_script *s)
         if (!number(c, 100000, &v))
             return false;
         s->tolerance_ns = (int64_t)v * 1000000;
+        return true;
+    }
+    if (strcmp(name, "linux_sysctl") == 0) {
+        size_t k = 0;
+        char *path = s->sysctl[s->nsysctl].path;
+
+        if (s->nsysctl == 4)
+            return fail(c, "at most 4 sysctls");
+        skip_ws(c);
+        while (c->p < c->end && (isalnum((unsigned char)*c->p) || *c->p == '_' || *c->p == '/')) {
+            if (k + 1 >= sizeof(s->sysctl[0].path))
+                return fail(c, "sysctl name too long");
+            path[k++] = *c->p++;
+        }
+        path[k] = 0;
+        if (k < 5 || strncmp(path, "net/", 4) != 0)
+            return fail(c, "a sysctl under net/");
+        if (!number(c, 1000000, &v))
+            return false;
+        s->sysctl[s->nsysctl++].value = (long)v;
         return true;
     }
     if (strcmp(name, "long") == 0) {
@@ -676,6 +706,8 @@ static bool line(struct cur *c, struct pd_script *s)
         return false;
     if (e->has_end && e->kind != PD_EV_CALL)
         return fail(c, "start...end is for syscalls");
+    if ((e->t.max_ns || e->end.max_ns) && e->kind != PD_EV_OUT)
+        return fail(c, "A~B is for expected segments");
     if (!at_end(c))
         return fail(c, "unexpected '%.20s'", c->p);
     s->nev++;

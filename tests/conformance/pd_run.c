@@ -126,7 +126,9 @@ static int do_out(struct run *r, const struct pd_event *e)
 {
     bool any = e->t.ns == PD_TIME_ANY;
     uint64_t target = any ? 0 : when(r, &e->t, r->prev), t;
-    uint64_t deadline = any ? r->b->now() + ANY_WAIT_NS : target + (uint64_t)r->tol;
+    uint64_t late = e->t.max_ns ? when(r, &(struct pd_time){e->t.max_ns, e->t.rel, 0}, r->prev)
+                                : target; /* "A~B": from A to B */
+    uint64_t deadline = any ? r->b->now() + ANY_WAIT_NS : late + (uint64_t)r->tol;
     char exp[512], act[512], why[128];
     struct pd_wire w;
     size_t n;
@@ -283,61 +285,77 @@ static int marshal_sockopt(struct run *r, const struct pd_event *e, uint64_t a[6
     return 0;
 }
 
+/* bind/connect: "..." is the runner's address, a number (LOCAL_IP, ...) the given one. */
+static int marshal_addr(struct run *r, const struct pd_event *e, uint64_t a[6], bool bind)
+{
+    const struct pd_call *k = &e->call;
+
+    if (need(r, e, 3, 3))
+        return -1;
+    put_sockaddr(r, k->args[1].kind == PD_A_INT ? (uint32_t)k->args[1].v : bind ? 0 : PD_REMOTE_IP,
+                 bind ? PD_LOCAL_PORT : PD_REMOTE_PORT);
+    a[1] = U(r, U_ADDR);
+    a[2] = k->args[2].kind == PD_A_ELLIPSIS ? 16 : a[2];
+    return 0;
+}
+
+static int marshal_accept(struct run *r, const struct pd_event *e, uint64_t a[6])
+{
+    uint32_t len16 = 16;
+    bool addr = e->call.args[1].kind == PD_A_ELLIPSIS;
+
+    if (need(r, e, 3, 4))
+        return -1;
+    r->b->put(U(r, U_LEN), &len16, 4);
+    a[1] = addr ? U(r, U_ADDR) : 0;
+    a[2] = addr ? U(r, U_LEN) : 0;
+    return 0;
+}
+
+/* read/write/recv/send */
+static int marshal_rw(struct run *r, const struct pd_event *e, uint64_t *nr, uint64_t a[6])
+{
+    const char *n = e->call.name;
+    bool wr = n[0] == 'w' || n[0] == 's', flags = n[0] == 's' || n[2] == 'c';
+
+    *nr = n[0] == 'w' ? NR_write : n[0] == 'r' && !flags ? NR_read : wr ? NR_sendto : NR_recvfrom;
+    if (need(r, e, flags ? 4 : 3, flags ? 4 : 3))
+        return -1;
+    return marshal_io(r, e, a, wr);
+}
+
+static const struct {
+    const char *name;
+    uint64_t nr;
+    unsigned min, max; /* argument counts of the calls marshalled here */
+} simple[] = {{"socket", NR_socket, 3, 3},   {"listen", NR_listen, 2, 2},
+              {"shutdown", NR_shutdown, 2, 2}, {"close", NR_close, 1, 1},
+              {"fcntl", NR_fcntl, 2, 3}};
+
 /* The syscall number and arguments of a call line; -1 when the line is wrong. */
 static int marshal(struct run *r, const struct pd_event *e, uint64_t *nr, uint64_t a[6])
 {
-    const struct pd_call *k = &e->call;
-    const char *n = k->name;
-    uint32_t len16 = 16;
+    const char *n = e->call.name;
 
     memset(a, 0, 6 * sizeof(a[0]));
-    for (unsigned i = 0; i < k->nargs; i++)
-        a[i] = (uint64_t)ival(&k->args[i]);
-    if (!strcmp(n, "socket")) {
-        *nr = NR_socket;
-        return need(r, e, 3, 3);
+    for (unsigned i = 0; i < e->call.nargs; i++)
+        a[i] = (uint64_t)ival(&e->call.args[i]);
+    for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
+        if (!strcmp(n, simple[i].name)) {
+            *nr = simple[i].nr;
+            return need(r, e, simple[i].min, simple[i].max);
+        }
     }
     if (!strcmp(n, "bind") || !strcmp(n, "connect")) {
-        bool b = n[0] == 'b';
-
-        *nr = b ? NR_bind : NR_connect;
-        if (need(r, e, 3, 3))
-            return -1;
-        put_sockaddr(r, k->args[1].kind == PD_A_INT ? (uint32_t)k->args[1].v : b ? 0 : PD_REMOTE_IP,
-                     b ? PD_LOCAL_PORT : PD_REMOTE_PORT);
-        a[1] = U(r, U_ADDR);
-        a[2] = k->args[2].kind == PD_A_ELLIPSIS ? 16 : a[2];
-        return 0;
+        *nr = n[0] == 'b' ? NR_bind : NR_connect;
+        return marshal_addr(r, e, a, n[0] == 'b');
     }
     if (!strcmp(n, "accept") || !strcmp(n, "accept4")) {
         *nr = NR_accept4;
-        if (need(r, e, 3, 4))
-            return -1;
-        r->b->put(U(r, U_LEN), &len16, 4);
-        a[1] = k->args[1].kind == PD_A_ELLIPSIS ? U(r, U_ADDR) : 0;
-        a[2] = k->args[1].kind == PD_A_ELLIPSIS ? U(r, U_LEN) : 0;
-        return 0;
+        return marshal_accept(r, e, a);
     }
-    if (!strcmp(n, "listen") || !strcmp(n, "shutdown")) {
-        *nr = n[0] == 'l' ? NR_listen : NR_shutdown;
-        return need(r, e, 2, 2);
-    }
-    if (!strcmp(n, "close")) {
-        *nr = NR_close;
-        return need(r, e, 1, 1);
-    }
-    if (!strcmp(n, "fcntl")) {
-        *nr = NR_fcntl;
-        return need(r, e, 2, 3);
-    }
-    if (!strcmp(n, "write") || !strcmp(n, "read") || !strcmp(n, "send") || !strcmp(n, "recv")) {
-        bool wr = n[0] == 'w' || n[0] == 's', flags = n[0] == 's' || n[2] == 'c';
-
-        *nr = n[0] == 'w' ? NR_write : n[0] == 'r' && !flags ? NR_read : wr ? NR_sendto : NR_recvfrom;
-        if (need(r, e, flags ? 4 : 3, flags ? 4 : 3))
-            return -1;
-        return marshal_io(r, e, a, wr);
-    }
+    if (!strcmp(n, "write") || !strcmp(n, "read") || !strcmp(n, "send") || !strcmp(n, "recv"))
+        return marshal_rw(r, e, nr, a);
     if (!strcmp(n, "setsockopt") || !strcmp(n, "getsockopt")) {
         *nr = n[0] == 's' ? NR_setsockopt : NR_getsockopt;
         return need(r, e, 5, 5) ? -1 : marshal_sockopt(r, e, a, n[0] == 's');
