@@ -22,6 +22,12 @@
  * no handler, which is the signal layer's decision). Requeue moves waiters between buckets
  * under both mutexes (taken in address order).
  *
+ * A wake with nobody waiting takes no lock (as Linux's hb_waiters_pending): each bucket counts
+ * its waiters (`nwaiting`), raised before the waiter takes the mutex to read the word and
+ * lowered when it leaves the bucket (woken, timed out, interrupted, or the word differed), so
+ * a waker that reads 0 after a full barrier knows that any waiter to come will read the word
+ * the program stored before the wake, and find it changed.
+ *
  * User words: read with hal_user_load32 and changed with hal_user_cmpxchg32 (the HAL's
  * non-sleeping, atomic user-word operations), so FUTEX_WAKE_OP's read-modify-write and the
  * robust list's owner-died marking are atomic against the program on any number of CPUs: a
@@ -59,6 +65,7 @@ struct futex_q {
 struct futex_bucket {
     struct mutex lock;
     struct list waiters;
+    uint32_t nwaiting; /* queued waiters and waiters about to read the word (atomic) */
 };
 
 struct futex_table {
@@ -74,6 +81,7 @@ int futex_table_create(struct futex_table **out)
     for (int i = 0; i < FUTEX_BUCKETS; i++) {
         mutex_init(&t->b[i].lock, "futex");
         list_init(&t->b[i].waiters);
+        t->b[i].nwaiting = 0;
     }
     *out = t;
     return 0;
@@ -147,11 +155,17 @@ static int cmpxchg_word(uint64_t uaddr, uint32_t expected, uint32_t desired, uin
     return -EFAULT;
 }
 
-/* With q's bucket mutex held: q leaves the bucket, woken. */
-static void q_wake(struct futex_q *q)
+static void waiting_add(struct futex_bucket *b, int n)
+{
+    __atomic_add_fetch(&b->nwaiting, (uint32_t)n, __ATOMIC_SEQ_CST); /* a full barrier */
+}
+
+/* With q's bucket mutex held: q leaves the bucket b, woken. */
+static void q_wake(struct futex_bucket *b, struct futex_q *q)
 {
     uint64_t tok;
 
+    waiting_add(b, -1);
     list_remove(&q->node);
     list_node_init(&q->node);
     tok = spin_lock_irqsave(&q->wq.lock);
@@ -191,8 +205,10 @@ static long q_sleep(struct futex_table *t, struct futex_bucket *b, struct futex_
         return 0;
     b = lock_q_bucket(t, q);
     woken = !list_node_linked(&q->node);
-    if (!woken)
+    if (!woken) {
         list_remove(&q->node);
+        waiting_add(b, -1);
+    }
     mutex_unlock(&b->lock);
     return woken ? 0 : rc;
 }
@@ -213,6 +229,7 @@ long futex_wait(struct proc *p, uint64_t uaddr, bool shared, uint32_t val, uint6
     list_node_init(&q.node);
     wq_init(&q.wq, "futex");
     b = bucket_of(t, &q.key);
+    waiting_add(b, 1); /* before the word is read: a waker now takes the mutex */
     mutex_lock(&b->lock);
     rc = get_word(uaddr, &cur);
     if (rc == 0 && cur != val)
@@ -220,6 +237,7 @@ long futex_wait(struct proc *p, uint64_t uaddr, bool shared, uint32_t val, uint6
     if (rc == 0 && deadline_ns == 0)
         rc = -ETIMEDOUT; /* an absolute deadline already past */
     if (rc) {
+        waiting_add(b, -1);
         mutex_unlock(&b->lock);
         return rc;
     }
@@ -238,7 +256,7 @@ static long wake_locked(struct futex_bucket *b, const struct futex_key *k, int n
 
         if (!key_eq(&q->key, k) || !(q->bitset & bitset))
             continue;
-        q_wake(q);
+        q_wake(b, q);
         if (++n >= nr)
             break;
     }
@@ -255,6 +273,9 @@ long futex_wake(struct proc *p, uint64_t uaddr, bool shared, int nr, uint32_t bi
     if (rc)
         return rc;
     b = bucket_of(p->futex, &k);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* the program's store of the word, then this */
+    if (__atomic_load_n(&b->nwaiting, __ATOMIC_SEQ_CST) == 0)
+        return 0; /* nobody waits, nor is about to read the word: no lock (file comment) */
     mutex_lock(&b->lock);
     n = wake_locked(b, &k, nr, bitset);
     mutex_unlock(&b->lock);
@@ -295,7 +316,7 @@ static long requeue_locked(struct futex_bucket *b1, const struct futex_key *k1,
         if (!key_eq(&q->key, k1))
             continue;
         if (woken < nr_wake) {
-            q_wake(q);
+            q_wake(b1, q);
             woken++;
             continue;
         }
@@ -303,6 +324,8 @@ static long requeue_locked(struct futex_bucket *b1, const struct futex_key *k1,
             break;
         list_remove(&q->node);
         q->key = *k2;
+        waiting_add(b2, 1);
+        waiting_add(b1, -1);
         list_push_back(&b2->waiters, &q->node);
         moved++;
     }
