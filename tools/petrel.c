@@ -628,6 +628,7 @@ static char *stage_program(const char *prog)
 
 /* --- manifest, image, boot -------------------------------------------------------------------- */
 
+#define MANIFEST_MAX (1u << 20) /* core/config/config.h CONFIG_MAX_INPUT */
 #define DEFAULT_FREE (1ull << 30) /* room for the program to write: the image file is sparse */
 
 /* Bytes the staged tree takes in the image, as mkfs counts them (whole blocks per file, 1 KiB
@@ -798,6 +799,11 @@ static char *make_image(const char *program, char **argv, int argc)
         die(EXIT_PETREL, "out of memory");
     write_manifest(f, program, argv, argc, size);
     fclose(f);
+    if (len > MANIFEST_MAX) /* mkfs's (and the config parser's) limit, CONFIG_MAX_INPUT */
+        die(EXIT_PETREL, "the image's manifest would be %zu KiB for %zu files, over mkfs's "
+                         "%u KiB limit (about 9,000 files): add fewer files (--dir the "
+                         "packages the program imports, not a whole site-packages)",
+            len >> 10, nfiles, MANIFEST_MAX >> 10);
     if (o.user_manifest)
         user = read_text(o.user_manifest, "--manifest");
     hash_bytes(&h, text, len);

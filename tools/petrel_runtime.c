@@ -141,7 +141,7 @@ static void vars_of(const char *program, struct vars *v)
     n = strlen(v->name);
     while (n && (v->name[n - 1] == '.' || (v->name[n - 1] >= '0' && v->name[n - 1] <= '9')))
         n--;
-    snprintf(v->version, sizeof(v->version), "%s", v->name + n);
+    snprintf(v->version, sizeof(v->version), "%.63s", v->name + n); /* a version, not 255 B */
 }
 
 /* Expand one alternative; false when it uses a variable that is empty. */

@@ -213,11 +213,11 @@ def kernel_version():
 
 # ---- initramfs ------------------------------------------------------------------------------
 
-def _newc_entry(out, ino, name, mode, data=b"", nlink=1, rdev=(0, 0)):
+def _newc_entry(out, ino, name, mode, data=b"", nlink=1, rdev=(0, 0), mtime=0):
     """One cpio "newc" member: 110-byte ASCII header, name, data, each padded to 4 bytes."""
     name_b = name.encode() + b"\0"
     hdr = b"070701" + b"".join(b"%08X" % v for v in (
-        ino, mode, 0, 0, nlink, 0, len(data), 0, 0, rdev[0], rdev[1], len(name_b), 0))
+        ino, mode, 0, 0, nlink, mtime, len(data), 0, 0, rdev[0], rdev[1], len(name_b), 0))
     out.write(hdr + name_b)
     out.write(b"\0" * ((4 - (len(hdr) + len(name_b)) % 4) % 4))
     out.write(data)
@@ -244,6 +244,82 @@ def make_initramfs(binary, out_path):
         if pad:
             out.write(b"\0" * (512 - pad))
     os.replace(tmp, out_path)
+
+
+def add_host_path(entries, path):
+    """Add host path to entries (guest path -> ("dir"|"file"|"link", host path or target))
+    as the guest will look it up: each symbolic link on the way (Debian's /lib -> usr/lib,
+    /usr/bin/python3 -> python3.11) is kept as a link and followed, and the file or
+    directory at the end is added with every directory above it."""
+    parts = [p for p in path.split("/") if p]
+    cur = ""
+    for i, name in enumerate(parts):
+        cur = cur + "/" + name
+        if os.path.islink(cur):
+            target = os.readlink(cur)
+            entries[cur] = ("link", target)
+            rest = "/".join(parts[i + 1:])
+            nxt = os.path.normpath(os.path.join(os.path.dirname(cur), target))
+            return add_host_path(entries, nxt + ("/" + rest if rest else ""))
+        if i + 1 < len(parts) or os.path.isdir(cur):
+            entries.setdefault(cur, ("dir", None))
+        else:
+            entries[cur] = ("file", cur)
+
+
+def make_initramfs_tree(init, entries, out_path):
+    """A cpio newc archive with /init = init (a static program), /dev/console, and entries
+    (add_host_path's dict): files with their host content and mode, links, directories."""
+    with open(init, "rb") as f:
+        init_data = f.read()
+    if init_data[:4] != b"\x7fELF" or _has_interp(init_data):
+        raise GuestError("%s: /init must be a static ELF program" % init)
+    tmp = out_path + ".tmp"
+    with open(tmp, "wb") as out:
+        _newc_entry(out, 1, "dev", 0o040755, nlink=2)
+        _newc_entry(out, 2, "dev/console", 0o020600, rdev=(5, 1))
+        _newc_entry(out, 3, "init", 0o100755, init_data)
+        # what a program finds on any Linux system (Python reads /dev/urandom when
+        # getrandom() has no entropy yet, as early in a VM's boot)
+        _newc_entry(out, 4, "dev/null", 0o020666, rdev=(1, 3))
+        _newc_entry(out, 5, "dev/urandom", 0o020666, rdev=(1, 9))
+        ino = 6
+        for path in sorted(entries):  # parents before children
+            kind, what = entries[path]
+            name = path.lstrip("/")
+            if kind == "dir":
+                _newc_entry(out, ino, name, 0o040755, nlink=2)
+            elif kind == "link":
+                _newc_entry(out, ino, name, 0o120777, what.encode())
+            else:
+                with open(what, "rb") as f:
+                    data = f.read()
+                # the host's mtime: Python finds its .pyc files current, as in Petrel's image
+                st = os.stat(what)
+                _newc_entry(out, ino, name, 0o100000 | (st.st_mode & 0o7777), data,
+                            mtime=int(st.st_mtime))
+            ino += 1
+        _newc_entry(out, 0, "TRAILER!!!", 0, nlink=1)
+        pad = out.tell() % 512
+        if pad:
+            out.write(b"\0" * (512 - pad))
+    os.replace(tmp, out_path)
+
+
+def interp_of(path):
+    """The PT_INTERP path of an ELF64 file (its dynamic loader), or None."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] != b"\x7fELF" or data[4] != 2:
+        return None
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    for i in range(phnum):
+        p_type, _, p_offset, _, _, p_filesz = struct.unpack_from("<IIQQQQ", data,
+                                                                 phoff + i * phentsize)
+        if p_type == 3:
+            return data[p_offset:p_offset + p_filesz].rstrip(b"\0").decode()
+    return None
 
 
 def _has_interp(data):
