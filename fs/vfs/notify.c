@@ -30,6 +30,11 @@ struct vfs_notify_conn {
     struct list_node dir_node; /* on dir_conns when ip is a directory */
     struct list_node reap_node;
     bool dead; /* no name left: IN_DELETE_SELF when the last other reference goes */
+    /* A file unlinked from a watched directory while open: that directory is still told
+     * about it under the old name (ghost_dir holds a reference) until the last other
+     * reference goes, as Linux's unhashed dentry keeps its parent and name. */
+    struct vfs_inode *ghost_dir;
+    char *ghost_name;
 };
 
 struct notify_watch {
@@ -203,8 +208,8 @@ static void reap(void)
         struct vfs_notify_conn *c = container_of(n, struct vfs_notify_conn, reap_node);
         struct vfs_inode *ip = c->ip;
 
-        if (!list_empty(&c->watches))
-            continue; /* watched again since */
+        if (!list_empty(&c->watches) || c->ghost_dir)
+            continue; /* watched again since, or still telling a directory */
         ip->notify = NULL;
         if (list_node_linked(&c->dir_node))
             list_remove(&c->dir_node);
@@ -397,8 +402,10 @@ void vfs_notify_group_free(struct vfs_notify_group *g)
 
 /* --- delivery ---------------------------------------------------------------------------- */
 
-/* The watches of c that want mask get it (IN_ONESHOT ones then go, with IN_IGNORED). */
-static void deliver(struct vfs_notify_conn *c, uint32_t mask, const char *name, uint32_t ck)
+/* The watches of c that want mask get it (IN_ONESHOT ones then go, with IN_IGNORED);
+ * unlinked: about a file that has no name any more (IN_EXCL_UNLINK watches skip it). */
+static void deliver_ex(struct vfs_notify_conn *c, uint32_t mask, const char *name, uint32_t ck,
+                       bool unlinked)
 {
     list_for_each_safe(&c->watches, n, tmp)
     {
@@ -406,10 +413,17 @@ static void deliver(struct vfs_notify_conn *c, uint32_t mask, const char *name, 
 
         if (!(w->mask & mask & LINUX_IN_ALL_EVENTS))
             continue;
+        if (unlinked && (w->mask & LINUX_IN_EXCL_UNLINK))
+            continue;
         vfs_notify_queue_event(w->g, w->wd, mask, ck, name);
         if (w->mask & LINUX_IN_ONESHOT)
             watch_drop(w, true);
     }
+}
+
+static void deliver(struct vfs_notify_conn *c, uint32_t mask, const char *name, uint32_t ck)
+{
+    deliver_ex(c, mask, name, ck, false);
 }
 
 void vfs_notify_inode(struct vfs_inode *ip, uint32_t mask)
@@ -427,6 +441,8 @@ void vfs_notify_inode(struct vfs_inode *ip, uint32_t mask)
             if ((name = dcache_name_in(c->ip, ip)) != NULL)
                 deliver(c, mask, name, 0);
         }
+        if (ip->notify && ip->notify->ghost_dir && ip->notify->ghost_dir->notify)
+            deliver_ex(ip->notify->ghost_dir->notify, mask, ip->notify->ghost_name, 0, true);
     }
     if (ip->notify)
         deliver(ip->notify, mask, NULL, 0);
@@ -478,8 +494,45 @@ void vfs_notify_unlinked(struct vfs_inode *ip, unsigned our_refs)
 
 void vfs_notify_idle(struct vfs_inode *ip)
 {
-    if (ip->notify && ip->notify->dead)
-        self_deleted(ip->notify);
+    struct vfs_notify_conn *c = ip->notify;
+    struct vfs_inode *gdir = c ? c->ghost_dir : NULL;
+
+    if (gdir) { /* the last opener went: the old name goes */
+        kfree(c->ghost_name);
+        c->ghost_name = NULL;
+        c->ghost_dir = NULL;
+        if (list_empty(&c->watches) && !list_node_linked(&c->reap_node))
+            list_push_back(&reap_list, &c->reap_node);
+    }
+    if (c && c->dead)
+        self_deleted(c);
+    else
+        reap();
+    if (gdir)
+        inode_put(gdir);
+}
+
+/* ip (a file with no link left, still open) was unlinked from the watched dir as name. */
+static void ghost_set(struct vfs_inode *dir, struct vfs_inode *ip, const char *name)
+{
+    size_t len = strlen(name);
+    char *copy = kmalloc(len + 1);
+    struct vfs_notify_conn *c = copy ? conn_get(ip) : NULL;
+
+    if (!c || c->ghost_dir) {
+        kfree(copy);
+        return; /* out of memory: the directory is not told about it any more */
+    }
+    memcpy(copy, name, len + 1);
+    inode_ref(dir);
+    c->ghost_dir = dir;
+    c->ghost_name = copy;
+}
+
+static bool has_links(struct vfs_inode *ip)
+{
+    struct vfs_attr a;
+    return inode_getattr(ip, &a) != 0 || a.nlink > 0;
 }
 
 uint32_t vfs_notify_cookie(void)
@@ -524,6 +577,8 @@ void vfs_notify_remove_slow(struct vfs_inode *dir, struct vfs_inode *ip, const c
 
     if (!isdir)
         vfs_notify_self(ip, LINUX_IN_ATTRIB); /* its link count changed */
+    if (!isdir && dir->notify && ip->refs > our_refs + (ip->notify ? 1u : 0u) && !has_links(ip))
+        ghost_set(dir, ip, name);
     vfs_notify_unlinked(ip, our_refs);
     vfs_notify_dirent(dir, LINUX_IN_DELETE, name, 0, isdir);
 }

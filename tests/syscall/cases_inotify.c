@@ -193,6 +193,19 @@ const struct sc_case sc_cases_inotify[] = {
          CALL(inotify_add_watch, W(1), I(3), S("f"), I(IN_DELETE_SELF)), CALL(unlink, W(0), S("f")),
          CALL(read, ERR(EAGAIN), I(3), BUF(64), I(64)), CALL(close, W(0), I(4)),
          CALLO(read, W(32), EV(WD1, M_DELETE_SELF) EV(WD1, M_IGNORED), I(3), BUF(64), I(64))),
+    /* a file unlinked while open is still told to its directory under the old name, unless
+     * the watch has IN_EXCL_UNLINK */
+    CASE("inotify.unlinked_open", INIT, FILE4,
+         CALL(inotify_add_watch, W(1), I(3), S("."), I(IN_MODIFY | IN_CLOSE_WRITE | IN_DELETE)),
+         CALL(unlink, W(0), S("f")), CALL(write, W(1), I(4), D("a"), I(1)), CALL(close, W(0), I(4)),
+         CALLO(read, W(96),
+               EVN(WD1, M_DELETE, "f") EVN(WD1, M_MODIFY, "f") EVN(WD1, M_CLOSE_WRITE, "f"), I(3),
+               BUF(128), I(128)),
+         CALL(open, W(4), S("g"), I(O_RDWR | O_CREAT), I(0644)),
+         CALL(inotify_add_watch, W(1), I(3), S("."),
+              I(IN_MODIFY | IN_CLOSE_WRITE | IN_DELETE | IN_EXCL_UNLINK)),
+         CALL(unlink, W(0), S("g")), CALL(write, W(1), I(4), D("a"), I(1)), CALL(close, W(0), I(4)),
+         CALLO(read, W(32), EVN(WD1, M_DELETE, "g"), I(3), BUF(128), I(128))),
     /* rename: IN_MOVED_FROM, IN_MOVED_TO (one cookie), IN_MOVE_SELF on the file */
     CASE("inotify.rename", INIT, FILE4,
          CALL(inotify_add_watch, W(1), I(3), S("."), I(IN_MOVED_FROM | IN_MOVED_TO)),
