@@ -220,7 +220,10 @@ static void fd_target(struct procfs_buf *b, struct file *f)
         procfs_printf(b, "/dev/pts/0"); /* the console, a tty */
     } else {
         const char *k = f->ops->name;
-        procfs_printf(b, "anon_inode:[%s]", strcmp(k, "epoll") == 0 ? "eventpoll" : k);
+        if (strcmp(k, "inotify") == 0) /* Linux names this one without brackets */
+            procfs_printf(b, "anon_inode:inotify");
+        else
+            procfs_printf(b, "anon_inode:[%s]", strcmp(k, "epoll") == 0 ? "eventpoll" : k);
     }
 }
 

@@ -7,6 +7,7 @@
  * page-cached file folds in the size and mtime the cache has not told the filesystem yet.
  */
 #include "core/lib/kstring.h"
+#include "fs/vfs/notify.h"
 #include "fs/vfs/vfs_internal.h"
 #include "hal/hal_errno.h"
 
@@ -75,6 +76,7 @@ int vfs_statat(struct vfs_file *dirf, const char *path, int flags, struct vfs_st
 
 int vfs_do_setattr(struct vfs_inode *ip, struct vfs_setattr *sa)
 {
+    unsigned asked = sa->valid; /* before the page cache adds its pending size and mtime */
     if (!ip->ops->setattr)
         return -EPERM;
     sb_lock(ip->sb);
@@ -103,6 +105,8 @@ int vfs_do_setattr(struct vfs_inode *ip, struct vfs_setattr *sa)
         pcache_note_dirty(ip);
     }
     sb_unlock(ip->sb);
+    if (rc == 0 && vfs_notify_active())
+        vfs_notify_setattr(ip, asked);
     return rc;
 }
 
@@ -406,6 +410,8 @@ static int setxattr_inode(struct vfs_inode *ip, const char *name, const void *va
     sb_lock(ip->sb);
     rc = ip->ops->setxattr(ip, name, val, size, xflags);
     sb_unlock(ip->sb);
+    if (rc == 0)
+        vfs_notify_file(ip, LINUX_IN_ATTRIB);
     return rc;
 }
 
@@ -435,6 +441,8 @@ static int removexattr_inode(struct vfs_inode *ip, const char *name)
     sb_lock(ip->sb);
     rc = ip->ops->removexattr(ip, name);
     sb_unlock(ip->sb);
+    if (rc == 0)
+        vfs_notify_file(ip, LINUX_IN_ATTRIB);
     return rc;
 }
 

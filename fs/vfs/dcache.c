@@ -124,6 +124,17 @@ void dcache_invalidate(struct vfs_inode *dir, const char *name, size_t len)
         dkill(d);
 }
 
+const char *dcache_name_in(struct vfs_inode *dir, const struct vfs_inode *ip)
+{
+    list_for_each(&dir->dentries, n)
+    {
+        struct vfs_dentry *d = container_of(n, struct vfs_dentry, sibling);
+        if (d->inode == ip)
+            return d->name;
+    }
+    return NULL;
+}
+
 void dcache_purge_dir(struct vfs_inode *dir)
 {
     struct list_node *n;

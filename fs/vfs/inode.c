@@ -12,6 +12,7 @@
  */
 #include "core/lib/alloc.h"
 #include "core/lib/log.h"
+#include "fs/vfs/notify.h"
 #include "fs/vfs/vfs_internal.h"
 #include "hal/hal_errno.h"
 
@@ -132,8 +133,11 @@ void inode_put(struct vfs_inode *ip)
 {
     while (ip) {
         KASSERT(ip->refs > 0);
-        if (--ip->refs)
+        if (--ip->refs) {
+            if (ip->refs == 1 && ip->notify) /* maybe only inotify's: a deferred delete */
+                vfs_notify_idle(ip);
             return;
+        }
         ip = inode_free(ip);
     }
 }

@@ -9,6 +9,7 @@
  * stable: directory parent links only change under it.
  */
 #include "core/lib/kstring.h"
+#include "fs/vfs/notify.h"
 #include "fs/vfs/vfs_internal.h"
 #include "hal/hal_errno.h"
 
@@ -68,6 +69,8 @@ static int do_create(struct vfs_file *dirf, const char *path, uint32_t mode, uin
         rc = nd.cur->ops->create(nd.cur, nd.last, mode, dev, &ino);
         sb_unlock(nd.cur->sb);
         dcache_invalidate(nd.cur, nd.last, nd.last_len);
+        if (rc == 0)
+            vfs_notify_create(nd.cur, nd.last, dir);
     }
     namei_end(&nd);
     vfs_unlock();
@@ -114,6 +117,8 @@ int vfs_symlinkat(const char *target, struct vfs_file *dirf, const char *path)
         rc = nd.cur->ops->symlink(nd.cur, nd.last, target, &ino);
         sb_unlock(nd.cur->sb);
         dcache_invalidate(nd.cur, nd.last, nd.last_len);
+        if (rc == 0)
+            vfs_notify_create(nd.cur, nd.last, false);
     }
     namei_end(&nd);
     vfs_unlock();
@@ -148,6 +153,7 @@ static int do_rmdir(struct nameidata *nd)
     if (rc == 0) {
         dcache_invalidate(nd->cur, nd->last, nd->last_len);
         dcache_purge_dir(ip);
+        vfs_notify_remove(nd->cur, ip, nd->last, 1);
     }
     inode_put(ip);
     return rc;
@@ -174,6 +180,8 @@ static int do_unlink(struct nameidata *nd)
         rc = nd->cur->ops->unlink(nd->cur, nd->last);
         sb_unlock(ip->sb);
         dcache_invalidate(nd->cur, nd->last, nd->last_len);
+        if (rc == 0)
+            vfs_notify_remove(nd->cur, ip, nd->last, 1);
     }
     inode_put(ip);
     return rc;
@@ -270,6 +278,8 @@ static int rename_do(struct rename_args *r)
         set_parent(r->dst, odir);
     else if (r->dst && vfs_isdir(r->dst))
         dcache_purge_dir(r->dst);
+    vfs_notify_rename(odir, r->o->last, ndir, r->n->last, r->src, r->dst,
+                      r->flags & VFS_RENAME_EXCHANGE);
     return 0;
 }
 
@@ -348,6 +358,8 @@ int vfs_linkat(struct vfs_file *odirf, const char *opath, struct vfs_file *ndirf
         rc = n.cur->ops->link(n.cur, n.last, src);
         sb_unlock(src->sb);
         dcache_invalidate(n.cur, n.last, n.last_len);
+        if (rc == 0)
+            vfs_notify_link(n.cur, src, n.last);
     }
     if (src)
         inode_put(src);

@@ -9,6 +9,7 @@
  */
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
+#include "fs/vfs/notify.h"
 #include "fs/vfs/vfs_internal.h"
 #include "hal/hal_errno.h"
 
@@ -63,6 +64,9 @@ void vfs_file_put(struct vfs_file *f)
     if (f->cdev && f->cdev->release)
         f->cdev->release(f, f->cdev_priv);
     vfs_lock();
+    if (vfs_notify_active() && !(f->flags & VFS_O_PATH))
+        vfs_notify_inode(ip, wants_write((int)f->flags) ? LINUX_IN_CLOSE_WRITE
+                                                        : LINUX_IN_CLOSE_NOWRITE);
     inode_put(ip);
     vfs_unlock();
     kfree(f);
@@ -83,6 +87,7 @@ static int open_create(struct nameidata *nd, uint32_t mode, struct vfs_inode **o
     dcache_invalidate(dir, nd->last, nd->last_len);
     if (rc)
         return rc;
+    vfs_notify_create(dir, nd->last, false);
     return namei_child(dir, nd->last, nd->last_len, out);
 }
 
@@ -239,7 +244,9 @@ int vfs_openat(struct vfs_file *dirf, const char *path, int flags, uint32_t mode
     vfs_unlock();
     if (rc)
         goto out;
-    if ((flags & VFS_O_TRUNC) && !created && vfs_isreg(ip) && !(flags & VFS_O_PATH)) {
+    bool trunc = (flags & VFS_O_TRUNC) && !created && vfs_isreg(ip) && !(flags & VFS_O_PATH);
+    if (trunc) {
+        vfs_notify_file(ip, LINUX_IN_OPEN); /* Linux: IN_OPEN, then the truncation's */
         rc = vfs_do_truncate(ip, 0);
         if (rc)
             goto out;
@@ -256,6 +263,8 @@ int vfs_openat(struct vfs_file *dirf, const char *path, int flags, uint32_t mode
             goto out;
         }
     }
+    if (!trunc && !(flags & VFS_O_PATH))
+        vfs_notify_file(ip, LINUX_IN_OPEN);
     *out = f;
 out:
     if (ip) {

@@ -11,6 +11,7 @@
  * the caller keeps and serializes (fs/file keeps it in struct file, under its pos_lock).
  */
 #include "core/lib/kstring.h"
+#include "fs/vfs/notify.h"
 #include "fs/vfs/vfs_internal.h"
 #include "hal/hal_errno.h"
 
@@ -166,24 +167,39 @@ static long do_write(struct vfs_file *f, const void *buf, size_t n, uint64_t *po
     return rc;
 }
 
+/* inotify: IN_ACCESS after a read that moved bytes, IN_MODIFY after such a write. */
+static long read_done(struct vfs_file *f, long rc)
+{
+    if (rc > 0)
+        vfs_notify_file(f->inode, LINUX_IN_ACCESS);
+    return rc;
+}
+
+static long write_done(struct vfs_file *f, long rc)
+{
+    if (rc > 0)
+        vfs_notify_file(f->inode, LINUX_IN_MODIFY);
+    return rc;
+}
+
 long vfs_read(struct vfs_file *f, void *buf, size_t n)
 {
-    return do_read(f, buf, n, &f->pos);
+    return read_done(f, do_read(f, buf, n, &f->pos));
 }
 
 long vfs_write(struct vfs_file *f, const void *buf, size_t n)
 {
-    return do_write(f, buf, n, &f->pos);
+    return write_done(f, do_write(f, buf, n, &f->pos));
 }
 
 long vfs_read_at(struct vfs_file *f, void *buf, size_t n, uint64_t *pos)
 {
-    return do_read(f, buf, n, pos);
+    return read_done(f, do_read(f, buf, n, pos));
 }
 
 long vfs_write_at(struct vfs_file *f, const void *buf, size_t n, uint64_t *pos)
 {
-    return do_write(f, buf, n, pos);
+    return write_done(f, do_write(f, buf, n, pos));
 }
 
 long vfs_pread(struct vfs_file *f, void *buf, size_t n, int64_t off)
@@ -193,7 +209,7 @@ long vfs_pread(struct vfs_file *f, void *buf, size_t n, int64_t off)
     if (!seekable(f->inode))
         return -ESPIPE;
     uint64_t pos = (uint64_t)off;
-    return do_read(f, buf, n, &pos);
+    return read_done(f, do_read(f, buf, n, &pos));
 }
 
 long vfs_pwrite(struct vfs_file *f, const void *buf, size_t n, int64_t off)
@@ -203,7 +219,7 @@ long vfs_pwrite(struct vfs_file *f, const void *buf, size_t n, int64_t off)
     if (!seekable(f->inode))
         return -ESPIPE;
     uint64_t pos = (uint64_t)off;
-    return do_write(f, buf, n, &pos);
+    return write_done(f, do_write(f, buf, n, &pos));
 }
 
 /* SEEK_DATA/SEEK_HOLE within a regular file of size (sb mutex held). */
@@ -360,6 +376,7 @@ long vfs_getdents_at(struct vfs_file *f, void *buf, size_t size, uint64_t *pos)
         return rc;
     if (c.used == 0 && c.full)
         return -EINVAL;
+    vfs_notify_file(ip, LINUX_IN_ACCESS); /* Linux: every listing, the empty last one too */
     return (long)c.used;
 }
 
@@ -454,6 +471,8 @@ int vfs_fallocate(struct vfs_file *f, int mode, int64_t off, int64_t len)
         ip->size_loaded = false; /* the filesystem may have grown it */
     }
     sb_unlock(ip->sb);
+    if (rc == 0)
+        vfs_notify_file(ip, LINUX_IN_MODIFY);
     return rc;
 }
 

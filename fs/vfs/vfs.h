@@ -185,6 +185,7 @@ _Static_assert(offsetof(struct vfs_dirent64, d_name) == offsetof(struct linux_di
 struct vfs_sb;
 struct vfs_inode;
 struct vfs_file;
+struct vfs_notify_conn;
 
 /* What getattr reports (a stat without st_dev/blksize). */
 struct vfs_attr {
@@ -339,6 +340,7 @@ struct vfs_inode {
     struct list_node dirty_node;  /* on the page cache's dirty list while dirty */
     unsigned mmap_writable;       /* atomic: shared mappings through a writable description
                                      (Linux's i_mmap_writable; F_SEAL_WRITE is -EBUSY while > 0) */
+    struct vfs_notify_conn *notify; /* VFS mutex: inotify watches on it, NULL: none (notify.h) */
 };
 
 struct vfs_pcache;

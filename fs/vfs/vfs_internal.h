@@ -82,6 +82,8 @@ void dcache_invalidate(struct vfs_inode *dir, const char *name, size_t len);
 void dcache_purge_dir(struct vfs_inode *dir);
 void dcache_purge_sb(struct vfs_sb *sb);
 void dcache_shrink(unsigned max);
+/* A cached name of ip in dir (valid while the VFS mutex is held), or NULL (notify.c). */
+const char *dcache_name_in(struct vfs_inode *dir, const struct vfs_inode *ip);
 
 /* namei.c (VFS mutex held) */
 enum { LAST_NORM, LAST_DOT, LAST_DOTDOT, LAST_ROOT };

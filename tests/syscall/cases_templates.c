@@ -110,6 +110,9 @@ const struct sc_case sc_templates[] = {
          CALL(renameat2, W(0), I(AT_FDCWD), S("f"), I(AT_FDCWD), S("g"), I(0))),
     CASE("t.getrandom", CALL(getrandom, W(8), BUF(8), I(8), I(0))),
     CASE("t.faccessat2", FILE3, CALL(faccessat2, W(0), I(AT_FDCWD), S("f"), I(R_OK), I(0))),
+    CASE("t.inotify_add_watch", CALL(inotify_init1, W(3), I(0)),
+         CALL(inotify_add_watch, W(1), I(3), S("."), I(0x2))),
+    CASE("t.inotify_init1", CALL(inotify_init1, W(3), I(0x800))),
     /* not implemented yet in Petrel: these and their generated cases run on Linux only until
      * the syscalls.def row is implemented */
     CASE("t.pipe", CALL(pipe, W(0), BUF(8))),

@@ -1,0 +1,161 @@
+/*
+ * notify.h - inotify's core in the VFS: watches on inodes, the event queue of an instance,
+ * and the hooks the VFS calls when something happens to a file (docs/inotify.md).
+ *
+ * An instance (struct vfs_notify_group) is what inotify_init gives: a queue of events and
+ * the watches it set, numbered from 1 (wd) as Linux numbers them (cyclic, never reused
+ * while the counter has not wrapped). A watch names one inode; every watch of one inode
+ * hangs on that inode's connector (vfs_inode.notify, NULL when nobody watches it: the only
+ * thing the hooks look at when no watch exists), which holds one inode reference so the
+ * inode, and its watches, stay cached as on Linux.
+ *
+ * Events about a child of a watched directory carry the child's name. Files are found by
+ * their inode, so the name comes from the dentry cache of each watched directory (names are
+ * cached there by every lookup, create and rename): a file whose name is no longer cached
+ * (unlinked while open, or evicted) reports to its own watches only (docs/CAVEATS.md).
+ *
+ * Locking: watch lists, connectors and wd numbers are guarded by the VFS mutex; every hook
+ * runs with it held (the *_unlocked hooks take it). An instance's queue is guarded by the
+ * lock of its wait queue (a spinlock: poll and FIONREAD never sleep); readers sleep on that
+ * queue and are woken with LINUX_EPOLLIN keys, so poll, select and epoll see new events.
+ * Order: VFS mutex, sb mutex, queue lock.
+ */
+#ifndef FS_VFS_NOTIFY_H
+#define FS_VFS_NOTIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/abi/inotify.h"
+#include "fs/vfs/vfs.h"
+
+struct vfs_notify_group;
+
+/* Instances alive (Linux's max_user_instances) and watches (max_user_watches, whose
+ * default Linux computes from memory: a fixed bound here). */
+#define VFS_NOTIFY_MAX_GROUPS LINUX_INOTIFY_MAX_USER_INSTANCES
+#define VFS_NOTIFY_MAX_WATCHES 8192u
+
+/* A new empty instance whose queue holds at most max_events events (then one
+ * IN_Q_OVERFLOW). 0, -EMFILE (VFS_NOTIFY_MAX_GROUPS alive) or -ENOMEM. Never sleeps. */
+int vfs_notify_group_new(unsigned max_events, struct vfs_notify_group **out);
+/* The instance goes: its watches go without IN_IGNORED (nobody can read them), its queue
+ * is freed. May sleep (takes the VFS mutex). */
+void vfs_notify_group_free(struct vfs_notify_group *g);
+
+/*
+ * inotify_add_watch on dirf/path with mask (checked by the caller: only Linux's bits, not
+ * IN_MASK_ADD with IN_MASK_CREATE). IN_DONT_FOLLOW: a final symlink is watched itself;
+ * IN_ONLYDIR: -ENOTDIR unless a directory. An inode already watched by g keeps its wd; its
+ * mask is replaced, or or-ed with IN_MASK_ADD, or -EEXIST with IN_MASK_CREATE. Returns the
+ * wd, or the walk's errors (-ENOENT, -ENOTDIR, -ELOOP, ...), -ENOSPC (too many watches),
+ * -ENOMEM. May sleep.
+ */
+int vfs_notify_add_watch(struct vfs_notify_group *g, struct vfs_file *dirf, const char *path,
+                         uint32_t mask);
+/* inotify_rm_watch: 0 after queueing IN_IGNORED for wd, or -EINVAL (no such watch). */
+int vfs_notify_rm_watch(struct vfs_notify_group *g, int wd);
+
+/*
+ * Move whole events into buf (struct linux_inotify_event records, names NUL-padded): the
+ * bytes moved; -EINVAL when the first event does not fit in n; -EAGAIN when empty and
+ * nonblock; else sleeps until one comes (-ERESTARTSYS: interrupted, Linux's code).
+ */
+long vfs_notify_read(struct vfs_notify_group *g, void *buf, size_t n, bool nonblock);
+/* Bytes a read would get now (FIONREAD). Never sleeps. */
+unsigned vfs_notify_pending(struct vfs_notify_group *g);
+/* The queue poll registers on: woken with LINUX_EPOLLIN | LINUX_EPOLLRDNORM. */
+struct wait_queue *vfs_notify_wq(struct vfs_notify_group *g);
+
+/* Events queued by the hooks below, for the tests of the queue. Never sleeps. */
+void vfs_notify_queue_event(struct vfs_notify_group *g, int wd, uint32_t mask, uint32_t cookie,
+                            const char *name);
+
+/* --- the hooks (fs/vfs only) ------------------------------------------------------------ */
+
+/* Watches alive anywhere (atomic): the file-data hooks (read, write, close) test only this,
+ * one load and one branch while no program watches anything. */
+extern unsigned vfs_notify_nwatch;
+
+static inline bool vfs_notify_active(void)
+{
+    return __builtin_expect(__atomic_load_n(&vfs_notify_nwatch, __ATOMIC_RELAXED) != 0, 0);
+}
+
+/* VFS mutex held. ip changed (mask: IN_ACCESS, IN_MODIFY, IN_ATTRIB, IN_OPEN, IN_CLOSE_*):
+ * watches of the directories that cache a name of ip get it with the name, then ip's own. */
+void vfs_notify_inode(struct vfs_inode *ip, uint32_t mask);
+/* VFS mutex held. A name in dir was created, deleted or moved (IN_CREATE, IN_DELETE,
+ * IN_MOVED_FROM/TO with cookie); isdir: the child is a directory. */
+void vfs_notify_dirent(struct vfs_inode *dir, uint32_t mask, const char *name, uint32_t cookie,
+                       bool isdir);
+/* VFS mutex held. ip itself: IN_ATTRIB (link count), IN_MOVE_SELF. */
+void vfs_notify_self(struct vfs_inode *ip, uint32_t mask);
+/* VFS mutex held. ip lost a name (unlink, rmdir, overwritten by rename); our_refs: the
+ * references the caller holds. Links left: nothing. None: IN_DELETE_SELF and IN_IGNORED
+ * for its watches now, or when the last other reference goes (an open file, a cwd). */
+void vfs_notify_unlinked(struct vfs_inode *ip, unsigned our_refs);
+/* VFS mutex held: inode_put left ip with one reference, which may be its connector's. */
+void vfs_notify_idle(struct vfs_inode *ip);
+/* A new cookie for one rename's IN_MOVED_FROM/IN_MOVED_TO pair. */
+uint32_t vfs_notify_cookie(void);
+
+/* No VFS lock held: vfs_notify_inode with the VFS mutex taken (when anything is watched). */
+void vfs_notify_inode_unlocked(struct vfs_inode *ip, uint32_t mask);
+/* No VFS lock held: the event of a setattr with VFS_SET_* bits valid, as Linux's
+ * fsnotify_change: size -> IN_MODIFY; mode, owner, both times -> IN_ATTRIB; atime alone
+ * -> IN_ACCESS; mtime alone -> IN_MODIFY. */
+void vfs_notify_setattr(struct vfs_inode *ip, unsigned valid);
+
+/*
+ * The call sites' guards (VFS mutex held): each costs a load and a branch per inode involved
+ * while nothing watches them.
+ */
+void vfs_notify_remove_slow(struct vfs_inode *dir, struct vfs_inode *ip, const char *name,
+                            unsigned our_refs);
+void vfs_notify_link_slow(struct vfs_inode *dir, struct vfs_inode *ip, const char *name);
+void vfs_notify_rename_slow(struct vfs_inode *odir, const char *oname, struct vfs_inode *ndir,
+                            const char *nname, struct vfs_inode *src, struct vfs_inode *dst,
+                            bool exchange);
+
+/* name was made in dir (create, mkdir, mknod, symlink). */
+static inline void vfs_notify_create(struct vfs_inode *dir, const char *name, bool isdir)
+{
+    if (dir->notify)
+        vfs_notify_dirent(dir, LINUX_IN_CREATE, name, 0, isdir);
+}
+
+/* ip left dir under name (unlink, rmdir); the caller holds our_refs references to ip. */
+static inline void vfs_notify_remove(struct vfs_inode *dir, struct vfs_inode *ip, const char *name,
+                                     unsigned our_refs)
+{
+    if (dir->notify || ip->notify)
+        vfs_notify_remove_slow(dir, ip, name, our_refs);
+}
+
+/* ip got a new name in dir (link). */
+static inline void vfs_notify_link(struct vfs_inode *dir, struct vfs_inode *ip, const char *name)
+{
+    if (dir->notify || ip->notify)
+        vfs_notify_link_slow(dir, ip, name);
+}
+
+/* src moved from odir/oname to ndir/nname, replacing dst (or exchanged with it). */
+static inline void vfs_notify_rename(struct vfs_inode *odir, const char *oname,
+                                     struct vfs_inode *ndir, const char *nname,
+                                     struct vfs_inode *src, struct vfs_inode *dst, bool exchange)
+{
+    if (odir->notify || ndir->notify || src->notify || (dst && dst->notify) || vfs_notify_active())
+        vfs_notify_rename_slow(odir, oname, ndir, nname, src, dst, exchange);
+}
+
+/* A file description is opened / closed / read / written (no VFS lock held): only the
+ * global count is looked at, then the inode and the names cached for it. */
+static inline void vfs_notify_file(struct vfs_inode *ip, uint32_t mask)
+{
+    if (vfs_notify_active())
+        vfs_notify_inode_unlocked(ip, mask);
+}
+
+#endif
