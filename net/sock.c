@@ -486,11 +486,14 @@ void sock_close_locked(struct sock *sk)
     }
     if (sk->tcp) {
         struct tcp_pcb *pcb = sk->tcp;
-        bool unread = sk->rx_bytes > 0;
+        /* Linux resets a connection closed with unread data, or with SO_LINGER {1, 0}; a
+         * listener just goes (lwIP's listen pcb is a smaller struct tcp_abort must never
+         * see: fuzz/sockets found SO_LINGER {1, 0} then listen then close reading past it) */
+        bool reset = pcb->state != LISTEN &&
+                     (sk->rx_bytes > 0 || (sk->linger_on && sk->linger_sec == 0));
 
         tcp_detach(sk);
-        /* Linux resets a connection closed with unread data, or with SO_LINGER {1, 0} */
-        if (unread || (sk->linger_on && sk->linger_sec == 0) || tcp_close(pcb) != ERR_OK)
+        if (reset || tcp_close(pcb) != ERR_OK)
             tcp_abort(pcb);
     }
     if (sk->udp)

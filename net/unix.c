@@ -159,6 +159,7 @@ static struct unix_sock *usock_alloc(int type, const struct sock_cred *cred)
     list_node_init(&u->bound_node);
     list_node_init(&u->acc_node);
     list_node_init(&u->client_node);
+    list_node_init(&u->file_node);
     wq_init(&u->wq, "unix");
     return u;
 }
@@ -178,6 +179,7 @@ void unix_msg_free(struct unix_msg *m, struct unix_reap *r)
     s->wdata -= m->len;
     unix_wake(s);
     unix_sock_put(s);
+    __atomic_sub_fetch(&unix_inflight, m->nfiles, __ATOMIC_RELAXED);
     if (m->nfiles) {
         list_push_back(&r->msgs, &m->node);
         return;
@@ -578,7 +580,7 @@ int unix_accept(void *s, void **out, void *peer, uint32_t *plen)
 
 /* --- close ----------------------------------------------------------------------------------- */
 
-static void purge(struct unix_sock *u, struct unix_reap *r)
+void unix_purge(struct unix_sock *u, struct unix_reap *r)
 {
     struct list_node *n;
 
@@ -596,6 +598,7 @@ static void close_locked(struct unix_sock *u, bool reset, struct unix_reap *r)
 
     u->dead = true;
     u->state = U_NEW;
+    unix_file_unregister_locked(u);
     if (u->listed)
         list_remove(&u->bound_node);
     u->listed = false;
@@ -603,7 +606,7 @@ static void close_locked(struct unix_sock *u, bool reset, struct unix_reap *r)
         r->node = u->node;
     u->node = NULL;
     reset = reset || u->rx_count > 0;
-    purge(u, r);
+    unix_purge(u, r);
     while ((n = list_pop_front(&u->acceptq))) /* never accepted: their connects are reset */
         close_locked(container_of(n, struct unix_sock, acc_node), true, r);
     u->nacc = 0;
@@ -638,4 +641,5 @@ void unix_close(void *s)
     tok = unix_lock_take();
     close_locked(s, false, &r);
     unix_unlock_reap(tok, &r);
+    unix_gc(); /* descriptors in flight: this close may have left a cycle (unix_gc.c) */
 }

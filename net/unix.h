@@ -29,6 +29,9 @@ int unix_create(int type, int protocol, const struct sock_cred *cred, struct uni
 int unix_pair(int type, int protocol, const struct sock_cred *cred, struct unix_sock *out[2]);
 /* The socket of an AF_UNIX description, NULL for other files. */
 struct unix_sock *unix_of_file(struct file *f);
+/* A descriptor of an AF_UNIX socket was closed: when descriptors are in flight, collect the
+ * sockets only they hold (SCM_RIGHTS cycles; net/unix_gc.c). No lock held; may sleep. */
+void unix_gc(void);
 /* LINUX_SOCK_STREAM, DGRAM or SEQPACKET. */
 int unix_type(struct unix_sock *u);
 /* Does the sockaddr (len bytes) name a filesystem path? Then path gets it, NUL-terminated

@@ -94,8 +94,13 @@ static struct file *unix_file_open(void *s, bool nonblock)
 {
     struct unix_sock *u = s;
 
+    struct file *f;
+
     u->nonblock = nonblock;
-    return file_alloc(&unix_file_ops, u, LINUX_O_RDWR | (nonblock ? LINUX_O_NONBLOCK : 0), 0);
+    f = file_alloc(&unix_file_ops, u, LINUX_O_RDWR | (nonblock ? LINUX_O_NONBLOCK : 0), 0);
+    if (f)
+        unix_file_register(u, f); /* the collector looks at sockets with a file */
+    return f;
 }
 
 struct unix_sock *unix_of_file(struct file *f)

@@ -21,6 +21,8 @@
 #include "core/sched/sched.h"
 #include "net/unix.h"
 
+struct file;
+
 #define UNIX_BUF_DEFAULT 212992u /* SO_SNDBUF/SO_RCVBUF: net.core.wmem_default */
 #define UNIX_DGRAM_QLEN 10u      /* net.unix.max_dgram_qlen */
 #define UNIX_MSG_COST 256u       /* what a message costs the sender besides its bytes */
@@ -71,6 +73,10 @@ struct unix_sock {
     struct sock_cred cred, peercred;
     struct wait_queue wq;
     uint64_t gen; /* changes under wq.lock with unix_lock held; read under unix_lock */
+    struct file *file;          /* the file whose object this is (unix_gc.c), or NULL */
+    struct list_node file_node; /* on unix_gc.c's list while file is set */
+    unsigned gc_inflight, gc_ext; /* the collector's counts (unix_gc.c), unix_lock */
+    bool gc_cand, gc_alive;
 };
 
 /* What to drop once unix_lock is released (files may be sockets whose release takes it). */
@@ -110,6 +116,14 @@ int unix_autobind(struct unix_sock *u);
 int unix_find(const struct sock_addr *a, int type, struct unix_sock **out);
 /* Validate a destination address: -EINVAL unless AF_UNIX with a name. */
 int unix_addr_check(const struct sock_addr *a);
+
+/* unix_gc.c: the collector of sockets only in-flight descriptors hold (SCM_RIGHTS cycles).
+ * unix_inflight: file references held by queued messages (unix_lock; unix_io.c counts). */
+extern unsigned unix_inflight;
+void unix_file_register(struct unix_sock *u, struct file *f); /* takes unix_lock */
+void unix_file_unregister_locked(struct unix_sock *u);        /* at close, unix_lock held */
+/* unix.c, unix_lock held: drop every queued message (their files into r). */
+void unix_purge(struct unix_sock *u, struct unix_reap *r);
 
 /* unix_io.c */
 long unix_send(void *s, const void *buf, size_t len, int flags, const struct sock_addr *to,

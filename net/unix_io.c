@@ -80,6 +80,7 @@ static void enqueue(struct unix_sock *u, struct unix_sock *to, struct unix_msg *
     u->wmem += m->len + UNIX_MSG_COST;
     u->wdata += m->len;
     list_push_back(&to->rxq, &m->node);
+    __atomic_add_fetch(&unix_inflight, m->nfiles, __ATOMIC_RELAXED);
     to->rx_bytes += m->len;
     to->rx_count++;
     unix_wake(to);
@@ -98,8 +99,10 @@ static void take_files(struct unix_msg *m, bool peek, struct sock_ctl *ctl)
             file_get(m->files[i]);
     }
     ctl->nfiles = m->nfiles;
-    if (!peek)
+    if (!peek) {
+        __atomic_sub_fetch(&unix_inflight, m->nfiles, __ATOMIC_RELAXED);
         m->nfiles = 0;
+    }
 }
 
 /* --- send ---------------------------------------------------------------------------------------- */

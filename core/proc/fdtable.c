@@ -19,6 +19,7 @@
 #include "core/lib/kstring.h"
 #include "fs/file/file.h"
 #include "hal/hal_errno.h"
+#include "net/unix.h"
 
 static bool fd_valid(int fd)
 {
@@ -88,6 +89,7 @@ int fd_get(struct fdtable *t, int fd, struct file **out)
 int fd_close(struct fdtable *t, int fd)
 {
     struct file *old;
+    bool unix_sock;
 
     if (!fd_valid(fd))
         return -EBADF;
@@ -97,8 +99,11 @@ int fd_close(struct fdtable *t, int fd)
     mutex_unlock(&t->lock);
     if (!old)
         return -EBADF;
+    unix_sock = unix_of_file(old) != NULL;
     plock_close(old, t);
     file_put(old);
+    if (unix_sock)
+        unix_gc(); /* SCM_RIGHTS: sockets in flight may have lost their last descriptor */
     return 0;
 }
 

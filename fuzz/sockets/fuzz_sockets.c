@@ -13,7 +13,7 @@
  * (iovecs, a name, SCM_RIGHTS with descriptors), shutdown, setsockopt and getsockopt (a table
  * of the options the layer knows, values from the input), getsockname/getpeername, poll,
  * FIONREAD, dup, close, and a sleep that lets virtual time (and TCP's timers) run. Arguments
- * come from prepared sets (descriptors 3-14, the console's 0-2, addresses of both stacks, the loopback, the
+ * come from prepared sets (descriptors 3-14, -1 and huge ones, addresses of both stacks, the loopback, the
  * unspecified and unreachable ones, AF_UNIX paths and abstract names) with, now and then, a
  * raw length or a hostile pointer. The process's user memory holds the addresses, buffers,
  * msghdrs and cmsgs.
@@ -23,7 +23,9 @@
  * proc_destroy, or as a program's exit does it (net_close_all, then net_drain), chosen by the
  * first byte - and the stack and the VFS are shut down, the kernel heap holds exactly the
  * bytes it held before: no socket, pcb, buffer or descriptor leaked.
- * A watchdog interrupts the process's thread every 10 s of virtual time, as fuzz_syscall's.
+ * Every call is nonblocking (sockets are made with SOCK_NONBLOCK, accept4 gets it, receives
+ * add MSG_DONTWAIT, poll waits at most 20 ms, the console's descriptors are not offered), so
+ * no call waits for ever and no watchdog is needed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +56,6 @@
 #define MAX_CALLS 96
 #define NFDS 12
 #define FD0 3 /* the first descriptor a socket gets */
-#define WATCHDOG_NS 10000000000ULL
 #define PORT0 1000
 #define PORT1 1001
 
@@ -180,14 +181,14 @@ static uint64_t hostile(void)
     return b < 200 ? bad[b % 4] : ubuf + BUF_SIZE; /* the unmapped page after the buffer */
 }
 
-/* The process starts with 0-2 (the console): the sockets are 3 and up. */
+/* The process starts with 0-2 (the console, whose read would wait): sockets are 3 and up. */
 static uint64_t fd_arg(void)
 {
     uint8_t b = byte();
 
     if (b < 240)
         return FD0 + b % NFDS;
-    return b < 250 ? b % FD0 : u64();
+    return b < 250 ? (uint64_t)-1 : u64() | 0x100; /* never the console */
 }
 
 /* An address and its length (a[i], a[i + 1]). */
@@ -450,75 +451,74 @@ static void build_poll(const struct call *c)
     poke(OUT_OFF + 0x3000, p, sizeof(p));
 }
 
-static long run_call(const struct call *c)
+/* The syscall of each op (OP_SLEEP has none; OP_GETNAME, OP_SENDMSG/RECVMSG, OP_RW and the
+ * option calls pick between two in nr_of). */
+static const uint16_t op_nr[NOPS] = {
+    [OP_SOCKET] = SYS_SOCKET,       [OP_SOCKETPAIR] = SYS_SOCKETPAIR, [OP_BIND] = SYS_BIND,
+    [OP_LISTEN] = SYS_LISTEN,       [OP_CONNECT] = SYS_CONNECT,       [OP_ACCEPT] = SYS_ACCEPT4,
+    [OP_SEND] = SYS_SENDTO,         [OP_RECV] = SYS_RECVFROM,         [OP_SENDMSG] = SYS_SENDMSG,
+    [OP_RECVMSG] = SYS_RECVMSG,     [OP_SHUTDOWN] = SYS_SHUTDOWN,
+    [OP_SETSOCKOPT] = SYS_SETSOCKOPT, [OP_GETSOCKOPT] = SYS_GETSOCKOPT,
+    [OP_GETNAME] = SYS_GETSOCKNAME, [OP_POLL] = SYS_POLL,             [OP_IOCTL] = SYS_IOCTL,
+    [OP_DUP] = SYS_DUP,             [OP_CLOSE] = SYS_CLOSE,           [OP_RW] = SYS_READ,
+};
+
+/* What a call needs in user memory before it runs (written fresh each time). Kept out of
+ * run_call so that the frame below the syscall stays small: the kernel stacks are 16 KiB,
+ * and sanitizer builds at -O0 make big frames. */
+static __attribute__((noinline)) void prepare(struct call *c)
 {
     uint32_t w = c->raw[0];
 
     switch (c->op) {
-    case OP_SOCKET:
-        return ksys_call(SYS_SOCKET, c->a[0], c->a[1], c->a[2], 0, 0, 0);
-    case OP_SOCKETPAIR:
-        return ksys_call(SYS_SOCKETPAIR, c->a[0], c->a[1], c->a[2], c->a[3], 0, 0);
-    case OP_BIND:
-        return ksys_call(SYS_BIND, c->a[0], c->a[1], c->a[2], 0, 0, 0);
-    case OP_CONNECT:
-        return ksys_call(SYS_CONNECT, c->a[0], c->a[1], c->a[2], 0, 0, 0);
-    case OP_LISTEN:
-        return ksys_call(SYS_LISTEN, c->a[0], c->a[1], 0, 0, 0, 0);
     case OP_ACCEPT:
         poke(OUT_OFF + 0x1000, &w, 4);
-        return ksys_call(SYS_ACCEPT4, c->a[0], c->a[1], c->a[2], c->a[3], 0, 0);
-    case OP_SEND:
-        return ksys_call(SYS_SENDTO, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5]);
+        break;
     case OP_RECV:
         poke(OUT_OFF + 0x1008, &w, 4);
-        return ksys_call(SYS_RECVFROM, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5]);
+        break;
+    case OP_GETNAME:
+        poke(OUT_OFF + 0x1010, &w, 4);
+        c->a[3] = c->a[5]; /* peer: getpeername */
+        break;
     case OP_SENDMSG:
     case OP_RECVMSG:
         build_msg(c, c->op == OP_SENDMSG);
-        return ksys_call(c->op == OP_SENDMSG ? SYS_SENDMSG : SYS_RECVMSG, c->a[0], c->a[1],
-                         c->a[2], 0, 0, 0);
-    case OP_SHUTDOWN:
-        return ksys_call(SYS_SHUTDOWN, c->a[0], c->a[1], 0, 0, 0, 0);
+        break;
     case OP_SETSOCKOPT:
     case OP_GETSOCKOPT:
         poke(c->op == OP_SETSOCKOPT ? OUT_OFF + 0x2000 : OUT_OFF + 0x2100, c->raw, 8);
-        return ksys_call(c->op == OP_SETSOCKOPT ? SYS_SETSOCKOPT : SYS_GETSOCKOPT, c->a[0],
-                         c->a[1], c->a[2], c->a[3], c->a[4], 0);
-    case OP_GETNAME:
-        poke(OUT_OFF + 0x1010, &w, 4);
-        return ksys_call(c->a[5] ? SYS_GETPEERNAME : SYS_GETSOCKNAME, c->a[0], c->a[1],
-                         c->a[2], 0, 0, 0);
+        break;
     case OP_POLL:
         build_poll(c);
-        return ksys_call(SYS_POLL, c->a[0], c->a[1], c->a[2], 0, 0, 0);
-    case OP_IOCTL:
-        return ksys_call(SYS_IOCTL, c->a[0], c->a[1], c->a[2], 0, 0, 0);
-    case OP_DUP:
-        return ksys_call(SYS_DUP, c->a[0], 0, 0, 0, 0, 0);
-    case OP_CLOSE:
-        return ksys_call(SYS_CLOSE, c->a[0], 0, 0, 0, 0, 0);
-    case OP_SLEEP:
-        sched_sleep_ns(c->sleep_ns);
-        return 0;
-    default: /* OP_RW: read(2)/write(2) on whatever the descriptor is */
-        return ksys_call(c->a[1] ? SYS_WRITE : SYS_READ, c->a[0],
-                         ubuf + DATA_OFF + (c->a[1] ? 0 : 0x4000), c->a[2], 0, 0, 0);
+        break;
+    case OP_RW: /* read(2) or write(2) on whatever the descriptor is */
+        c->a[3] = c->a[1];
+        c->a[1] = ubuf + DATA_OFF + (c->a[3] ? 0 : 0x4000);
+        break;
+    default:
+        break;
     }
 }
 
-static struct thread *fuzz_thread;
-static bool fuzz_done;
-
-static void watchdog(void *arg)
+static uint64_t nr_of(const struct call *c)
 {
-    (void)arg;
-    for (;;) {
-        sched_sleep_ns(WATCHDOG_NS);
-        if (__atomic_load_n(&fuzz_done, __ATOMIC_ACQUIRE))
-            return;
-        thread_interrupt(fuzz_thread);
+    if (c->op == OP_GETNAME && c->a[3])
+        return SYS_GETPEERNAME;
+    if (c->op == OP_RW && c->a[3])
+        return SYS_WRITE;
+    return op_nr[c->op];
+}
+
+static long run_call(struct call *c)
+{
+    if (c->op == OP_SLEEP) {
+        sched_sleep_ns(c->sleep_ns);
+        return 0;
     }
+    prepare(c);
+    return ksys_call(nr_of(c), c->a[0], c->a[1], c->a[2], c->op == OP_GETNAME || c->op == OP_RW
+                                                                ? 0 : c->a[3], c->a[4], c->a[5]);
 }
 
 static void check_stack(const char *when)
@@ -538,17 +538,11 @@ static const char *const op_names[NOPS] = {
 static void run_calls(void)
 {
     bool verbose = getenv("FUZZ_SOCKETS_VERBOSE") != NULL; /* for writing seeds */
-    struct thread *dog;
 
-    fuzz_done = false;
-    fuzz_thread = thread_current();
-    if (!(dog = thread_create("watchdog", watchdog, NULL)))
-        broken("thread_create", 0);
     for (unsigned i = 0; i < ncalls; i++) {
         uint64_t before = sys_double_fetches();
         long rc = run_call(&calls[i]);
 
-        thread_clear_interrupt(thread_current());
         if (verbose)
             fprintf(stderr, "fuzz_sockets: %2u %-10s %#llx %#llx %#llx %#llx -> %ld\n", i,
                     op_names[calls[i].op], (unsigned long long)calls[i].a[0],
@@ -560,8 +554,6 @@ static void run_calls(void)
             broken("double fetch", (long)calls[i].op);
         check_stack("lwIP assertion");
     }
-    __atomic_store_n(&fuzz_done, true, __ATOMIC_RELEASE);
-    thread_join(dog);
 }
 
 /* --- the world ------------------------------------------------------------------------------ */

@@ -3,7 +3,8 @@
 
 The encoding is fuzz_sockets.c's decoder: a world byte (bit 0 loss, bit 1 duplication and
 reordering, bit 2 the exit path), then per call an op byte and its argument bytes.
-Run: python3 fuzz/sockets/gen_corpus.py (rewrites the seeds; commit what changed).
+Run: python3 fuzz/sockets/gen_corpus.py (rewrites the seeds; commit what changed). Inputs that
+once broke something are kept by hand beside them as corpus/crash-<what>.
 """
 import os
 
@@ -141,6 +142,11 @@ SEEDS = {
     + recv(1, 127) + recv(1, 10) + poll([0, 1]),
     'unix-rights': [0] + socketpair(STREAM) + socketpair(DGRAM) + sendmsg(0, ctl=1, fds=2)
     + recvmsg(1) + sendmsg(2, ctl=1, nfds=2, fds=1 + 12 * 7) + close(3) + close(0),
+    # A's descriptor queued at B and B's at A, every descriptor closed: the collector's case
+    'unix-rights-cycle': [0] + socketpair(STREAM) + socketpair(DGRAM)
+    + sendmsg(0, ctl=1, fds=3) + sendmsg(2, ctl=1, fds=1) + close(0) + close(1) + close(2)
+    + close(3),
+    'unix-rights-self': [0] + socketpair(SEQPACKET) + sendmsg(0, ctl=1, fds=1) + close(1),
     'unix-names': [0] + socket(UNIX, STREAM) + bind(0, UPATH) + listen(0)
     + socket(UNIX, STREAM) + connect(1, UPATH) + accept(0) + socket(UNIX, DGRAM)
     + bind(3, UABS_A) + socket(UNIX, DGRAM) + bind(4, UABS_B) + send(4, 40, to=UABS_A)

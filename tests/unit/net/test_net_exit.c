@@ -161,6 +161,10 @@ static int close_all_scenario(void)
     H_CHECK(sock_recv(unread, &c, 1, LINUX_MSG_PEEK, NULL, NULL, NULL) == 1);
     H_CHECK(sock_setsockopt(linger, LINUX_SOL_SOCKET, LINUX_SO_LINGER, &lg, sizeof(lg)) == 0);
     lst = mk(LINUX_SOCK_STREAM); /* a listener with a connection it never accepts */
+    /* SO_LINGER {1, 0} on a listener: its unaccepted connections are reset as always, and
+     * the listener itself just goes (it once reached tcp_abort, which lwIP's smaller listen
+     * pcb cannot take: fuzz/sockets corpus/crash-listener-linger0-close) */
+    H_CHECK(sock_setsockopt(lst, LINUX_SOL_SOCKET, LINUX_SO_LINGER, &lg, sizeof(lg)) == 0);
     H_CHECK(sock_bind(lst, &la, sizeof(la)) == 0 && sock_listen(lst, 4) == 0);
     unaccepted = ntl_connect(&b, &a, 6201);
     H_CHECK(ntl_wait(ntl_is_connected, unaccepted, 10 * SEC));
