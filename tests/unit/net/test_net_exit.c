@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -88,17 +89,17 @@ static void send_pattern(struct sock *s, uint32_t seed, uint64_t n)
 
 #define EXIT_BYTES (200 * KIB)
 static struct ntl_tcp *exit_peer;
+static struct ntl_listener *exit_listener; /* freed by test_exit: proc_exit never returns */
 
 static int exit_scenario(void)
 {
-    struct ntl_listener *l;
     struct sock *s;
     ip_addr_t b;
 
     ntl_addr4(3, &b);
-    l = ntl_listen(&b, 6100, 4);
-    l->rx_seed = 11;
-    s = connected(2, l, 6100, &exit_peer);
+    exit_listener = ntl_listen(&b, 6100, 4);
+    exit_listener->rx_seed = 11;
+    s = connected(2, exit_listener, 6100, &exit_peer);
     if (!exit_peer)
         return 1;
     send_pattern(s, 11, EXIT_BYTES);
@@ -122,6 +123,11 @@ static void test_exit(void **state)
                 (unsigned long long)exit_peer->rx_bad, exit_peer->fin, exit_peer->err);
     assert_true(exit_peer->fin && !exit_peer->errored);
     assert_true(exit_peer->rx_bytes == EXIT_BYTES && exit_peer->rx_bad == 0);
+    /* the stack ended with the boot, its pcbs with it: only the test's own records remain
+     * (the peer is the listener's accepted connection) */
+    for (unsigned i = 0; i < exit_listener->nacc; i++)
+        free(exit_listener->acc[i]);
+    free(exit_listener);
 }
 
 /* --- close_all: each kind of socket, on the clean wire ------------------------------------ */
