@@ -37,3 +37,9 @@ rt_test(${libc}.exec_self ${b}/exec_self ${proc_root} /bin/exec_self ARGS exec_s
 # finds the two mappings in /proc/self/maps).
 rt_prog(vdso_madvise)
 rt_test(${libc}.vdso_madvise ${b}/vdso_madvise ${proc_root} /bin/vdso_madvise ARGS vdso_madvise)
+# The images of the programs sharing procself's tree wait for that tree (it is made, with its
+# empty proc/ and dev/, by procself's command: a parallel build otherwise packs it half made).
+foreach(rt_p stack_rlimit exec_self vdso_madvise)
+    add_custom_command(OUTPUT ${RT_BIN}/images/${libc}.${rt_p}.img APPEND
+                       DEPENDS ${proc_root}/bin/procself)
+endforeach()
