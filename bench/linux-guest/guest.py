@@ -160,17 +160,26 @@ def extract_vmlinux(vmlinuz, out):
                      % (vmlinuz, ", ".join(tried) or "no known magic"))
 
 
-def pvh_entry(path):
-    """Physical entry address from the XEN_ELFNOTE_PHYS32_ENTRY note of an ELF64, or None."""
+def _segments(path):
+    """(data, [(p_type, p_offset, p_filesz), ...]) of an ELF64 file; no segments if not one."""
     with open(path, "rb") as f:
         data = f.read()
     if data[:4] != b"\x7fELF" or data[4] != 2:
-        return None
+        return data, []
     phoff, = struct.unpack_from("<Q", data, 0x20)
     phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    segs = []
     for i in range(phnum):
         p_type, _, p_offset, _, _, p_filesz = struct.unpack_from("<IIQQQQ", data,
                                                                  phoff + i * phentsize)
+        segs.append((p_type, p_offset, p_filesz))
+    return data, segs
+
+
+def pvh_entry(path):
+    """Physical entry address from the XEN_ELFNOTE_PHYS32_ENTRY note of an ELF64, or None."""
+    data, segs = _segments(path)
+    for p_type, p_offset, p_filesz in segs:
         if p_type != 4:  # PT_NOTE
             continue
         off, end = p_offset, p_offset + p_filesz
@@ -308,16 +317,9 @@ def make_initramfs_tree(init, entries, out_path):
 
 def interp_of(path):
     """The PT_INTERP path of an ELF64 file (its dynamic loader), or None."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if data[:4] != b"\x7fELF" or data[4] != 2:
-        return None
-    phoff, = struct.unpack_from("<Q", data, 0x20)
-    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
-    for i in range(phnum):
-        p_type, _, p_offset, _, _, p_filesz = struct.unpack_from("<IIQQQQ", data,
-                                                                 phoff + i * phentsize)
-        if p_type == 3:
+    data, segs = _segments(path)
+    for p_type, p_offset, p_filesz in segs:
+        if p_type == 3:  # PT_INTERP
             return data[p_offset:p_offset + p_filesz].rstrip(b"\0").decode()
     return None
 

@@ -86,6 +86,9 @@ int sys_unix_path_get(struct sock_addr *a, bool bind, struct unix_path *up);
 void sys_unix_path_put(struct sock_addr *a, struct unix_path *up, bool failed);
 /* The calling process's credentials (SO_PEERCRED, SCM_CREDENTIALS). */
 struct sock_cred sys_unix_cred(void);
+/* socket(2) and socketpair(2)'s first checks, in Linux's order: flag bits in type, then the
+ * family's range, then the type's. Leaves the bare type in *type; returns the flags or -errno. */
+int sys_sock_type(int domain, int *type);
 /* sendmsg's control data (SOL_SOCKET: SCM_RIGHTS, SCM_CREDENTIALS) into ctl. */
 int sys_unix_ctl_in(uint64_t uctl, uint64_t len, struct sock_ctl *ctl);
 /* recvmsg's: write ctl's credentials and descriptors (installed now) into the user's control

@@ -149,20 +149,29 @@ int sys_sock_install(const struct sock_kind *k, void *s, bool nonblock, bool clo
     return fd;
 }
 
-long sys_socket(const uint64_t a[6])
+int sys_sock_type(int domain, int *type)
 {
-    int domain = (int)a[0], type = (int)a[1], protocol = (int)a[2];
-    int flags = type & ~LINUX_SOCK_TYPE_MASK;
-    struct sock *sk;
-    int rc;
+    int flags = *type & ~LINUX_SOCK_TYPE_MASK;
 
     if (flags & ~ACCEPT_FLAGS)
         return -EINVAL;
-    type &= LINUX_SOCK_TYPE_MASK;
+    *type &= LINUX_SOCK_TYPE_MASK;
     if (domain < 0 || domain >= AF_MAX)
         return -EAFNOSUPPORT;
-    if (type >= SOCK_MAX_TYPE)
+    if (*type >= SOCK_MAX_TYPE)
         return -EINVAL;
+    return flags;
+}
+
+long sys_socket(const uint64_t a[6])
+{
+    int domain = (int)a[0], type = (int)a[1], protocol = (int)a[2];
+    int flags = sys_sock_type(domain, &type);
+    struct sock *sk;
+    int rc;
+
+    if (flags < 0)
+        return flags;
     if (domain == LINUX_AF_UNIX) {
         struct sock_cred cr = sys_unix_cred();
         struct unix_sock *u;

@@ -24,8 +24,6 @@
 #include "net/sock_kind.h"
 #include "net/unix.h"
 
-#define SOCK_MAX_TYPE 11
-#define AF_MAX 46
 #define CTL_MAX (128 * 1024) /* net.core.optmem_max */
 #define SCM_RIGHTS 1
 #define SCM_CREDENTIALS 2
@@ -49,18 +47,13 @@ bool sys_unix_passcred(void *s)
 
 long sys_socketpair(const uint64_t a[6])
 {
-    int domain = (int)a[0], type = (int)a[1], flags = type & ~LINUX_SOCK_TYPE_MASK;
+    int domain = (int)a[0], type = (int)a[1], flags = sys_sock_type(domain, &type);
     struct sock_cred cr = sys_unix_cred();
     struct unix_sock *u[2];
     int fd[2], rc;
 
-    if (flags & ~(LINUX_SOCK_NONBLOCK | LINUX_SOCK_CLOEXEC))
-        return -EINVAL;
-    type &= LINUX_SOCK_TYPE_MASK;
-    if (domain < 0 || domain >= AF_MAX)
-        return -EAFNOSUPPORT;
-    if (type >= SOCK_MAX_TYPE)
-        return -EINVAL;
+    if (flags < 0)
+        return flags;
     if (domain == LINUX_AF_INET || domain == LINUX_AF_INET6)
         return -EOPNOTSUPP; /* Linux: the inet families have no socketpair */
     if (domain != LINUX_AF_UNIX)
