@@ -20,7 +20,7 @@
 #include "hal_x86/x86.h"
 
 #define PVH_MAGIC 0x336ec578u
-#define CMDLINE_MAX 4096
+#define CMDLINE_MAX (128 << 10) /* petrel run passes the arguments here (docs/petrel.md) */
 #define MODNAME_MAX 64
 
 struct __attribute__((packed)) hvm_start_info {

@@ -1,12 +1,13 @@
 /*
  * mkfs - build a TFS image from a manifest and/or host directories (docs/tools.md).
  *
- *   mkfs [-l label] [-s size] [-t "(k:v ...)"] [-r target-root] [-d DIR]... [-m manifest]
- *        image [< manifest]
+ *   mkfs [-l label] [-s size] [-t "(k:v ...)"] [-r target-root] [-d DIR]... [-f LIST]...
+ *        [-m manifest] image [< manifest]
  *
  * Two passes over the same description: a dry pass stats every host file (so a missing one
  * is reported before anything is written) and sizes the image; the write pass formats the
- * image, imports each -d tree, then lays the manifest's `children` over it, and stores the
+ * image, imports each -d tree, then each -f file list (a stream of records, for trees of any
+ * size), then lays the manifest's `children` over it, and stores the
  * root tuple less `children` and `imagesize` (the kernel's configuration) as the xattr
  * TOOLS_CONFIG_XATTR of the root directory. The tree is not stored there: the volume is the
  * tree, the kernel never reads it from the configuration, and a tree of thousands of files
@@ -62,13 +63,15 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: mkfs [-l label] [-s size] [-t \"(k:v ...)\"] [-r target-root] [-d DIR]...\n"
-            "            [-m manifest] image [< manifest]\n"
+            "            [-f LIST]... [-m manifest] image [< manifest]\n"
             "  -l label   volume label (at most %u bytes)\n"
             "  -s size    image size in bytes, K/M/G/T suffixes (default: content + headroom)\n"
             "  -t tuple   merge these tuples into the manifest's root tuple\n"
             "  -r root    resolve every host path of the manifest inside this directory\n"
             "  -d DIR     import DIR's whole tree (files, dirs, symlinks, modes, owners, mtimes)\n"
             "             into /; may be repeated; manifest entries win over imported ones\n"
+            "  -f LIST    add the entries of a file list (NUL-separated records: F/guest\\0host\\0,\n"
+            "             L/guest\\0target\\0, D/guest\\0), after -d, before the manifest's\n"
             "  -m FILE    read the manifest from FILE instead of standard input\n",
             TFS_LABEL_MAX);
 }
@@ -479,6 +482,166 @@ static int put_children(struct mk *mk, const struct config_value *children, uint
     return 0;
 }
 
+/* ---- -f: a file list --------------------------------------------------------------------------- */
+
+/*
+ * A tree too large to write as a manifest (a Python with its site-packages: tens of thousands
+ * of files) comes as a stream of records, read one at a time, twice (the dry pass, then the
+ * write pass), so no file count or text size limit applies and nothing is parsed whole:
+ *
+ *   F<guest path>\0<host path>\0   a regular file with the host file's bytes, mode and times
+ *   L<guest path>\0<target>\0      a symbolic link
+ *   D<guest path>\0                a directory (0755)
+ *
+ * Guest paths are absolute; a missing parent directory is made (0755). NUL ends each field,
+ * so any byte but NUL may be in a name, as in `find -print0`. Owners are 0:0, as manifest
+ * entries. A later record replaces an earlier file at the same path; directories merge.
+ */
+struct list {
+    FILE *f;
+    const char *name;
+    unsigned long rec;       /* 1-based number of the record being read */
+    char *a, *b;             /* its fields */
+    size_t acap, bcap;
+    char *pdir;              /* the parent path last resolved, and its inode (write pass) */
+    uint64_t pino;
+};
+
+/* One NUL-terminated field into *buf: 0, 1 at the clean end of the list, -1 on an error. */
+static int list_field(struct list *l, char **buf, size_t *cap, bool first)
+{
+    errno = 0;
+    ssize_t n = getdelim(buf, cap, '\0', l->f);
+    if (n < 0 && !errno && !ferror(l->f) && first)
+        return 1;
+    if (n < 0 && (errno || ferror(l->f)))
+        return err("-f %s: reading record %lu: %s", l->name, l->rec,
+                   strerror(errno ? errno : EIO));
+    if (n <= 0 || (*buf)[n - 1] != '\0')
+        return err("-f %s: record %lu is cut short (each field ends with a NUL byte)",
+                   l->name, l->rec);
+    return 0;
+}
+
+/* The directory that holds path's last component (made when missing), and that name. */
+static int list_parent(struct mk *mk, struct list *l, const char *path, uint64_t *dir,
+                       const char **name)
+{
+    const char *slash = strrchr(path, '/');
+    size_t plen = (size_t)(slash - path);
+    *name = slash + 1;
+    if (mk->dry)
+        return 0;
+    if (l->pdir && strlen(l->pdir) == plen && !memcmp(l->pdir, path, plen)) {
+        *dir = l->pino;
+        return 0;
+    }
+    uint64_t ino = TFS_ROOT_INO;
+    for (const char *c = path + 1; c < slash;) {
+        size_t n = strcspn(c, "/");
+        uint64_t next;
+        struct tfs_attr a;
+        int rc = tfs_lookup(mk->vol, ino, c, n, &next);
+        if (rc == -ENOENT && (rc = tfs_create(mk->vol, ino, c, n, TFS_S_IFDIR | 0755, 0, 0, 0,
+                                              &next)) == 0)
+            mk->dirs++, mk->entries++;
+        else if (rc == 0 && (rc = tfs_getattr(mk->vol, next, &a)) == 0 &&
+                 (a.mode & TFS_S_IFMT) != TFS_S_IFDIR)
+            return err("%s: a parent of it is not a directory in the image", path);
+        if (rc)
+            return tfs_err(mk, "making the parent of", path, rc);
+        ino = next;
+        c += n + 1;
+    }
+    free(l->pdir);
+    l->pdir = strndup(path, plen);
+    l->pino = ino;
+    *dir = ino;
+    return 0;
+}
+
+/* A guest path: absolute, each component a valid name (no empty, . or .. components). */
+static int list_check_path(const struct list *l, const char *path)
+{
+    if (path[0] != '/' || !path[1])
+        return err("-f %s: record %lu: '%s' is not an absolute path below /", l->name,
+                   l->rec, path);
+    for (const char *c = path + 1;;) {
+        size_t n = strcspn(c, "/");
+        if (!name_ok(c, n) || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+            return err("-f %s: record %lu: '%s': bad component (1..%u bytes, not . or .., "
+                       "no //, no trailing /)", l->name, l->rec, path, TFS_NAME_MAX);
+        if (!c[n])
+            return 0;
+        c += n + 1;
+    }
+}
+
+static int list_record(struct mk *mk, struct list *l, char type)
+{
+    const char *path = l->a + 1, *name;
+    uint64_t dir = 0, ino = 0;
+    struct stat st = {0};
+    int rc = list_check_path(l, path);
+    if (rc == 0)
+        rc = list_parent(mk, l, path, &dir, &name);
+    if (rc)
+        return rc;
+    if (type == 'D')
+        return node_dir(mk, dir, name, path, 0755, &ino);
+    clock_gettime(CLOCK_REALTIME, &st.st_mtim);
+    st.st_atim = st.st_mtim;
+    if (type == 'L') {
+        st.st_mode = S_IFLNK | 0777;
+        return node_symlink(mk, dir, name, path, l->b, &st, true);
+    }
+    char *host = host_path(mk, l->b);
+    if (stat(host, &st) != 0)
+        rc = err("%s: host file '%s': %s", path, host, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        rc = err("%s: host file '%s' is not a regular file", path, host);
+    st.st_uid = st.st_gid = 0;
+    if (rc == 0)
+        rc = node_file(mk, dir, name, path, host, &st, true, NULL);
+    free(host);
+    return rc;
+}
+
+/* The list is read twice (the dry pass, the write pass): a regular file, not a pipe. */
+static int open_list(struct list *l, const char *name)
+{
+    struct stat st;
+    l->name = name;
+    l->f = fopen(name, "r");
+    if (!l->f)
+        return err("-f %s: %s", name, strerror(errno));
+    if (fstat(fileno(l->f), &st) != 0 || !S_ISREG(st.st_mode))
+        return err("-f %s: not a regular file (the list is read twice: give a file)", name);
+    return 0;
+}
+
+static int put_list(struct mk *mk, struct list *l)
+{
+    int rc = 0;
+    if (fseeko(l->f, 0, SEEK_SET) != 0)
+        return err("-f %s: %s", l->name, strerror(errno));
+    free(l->pdir);
+    l->pdir = NULL;
+    for (l->rec = 1; rc == 0; l->rec++) {
+        int end = list_field(l, &l->a, &l->acap, true);
+        if (end)
+            return end > 0 ? 0 : -1;
+        char type = l->a[0];
+        if (type != 'F' && type != 'L' && type != 'D')
+            return err("-f %s: record %lu: unknown type '%c' (F, L or D, then the path)",
+                       l->name, l->rec, type);
+        if (type != 'D' && list_field(l, &l->b, &l->bcap, false))
+            return -1;
+        rc = list_record(mk, l, type);
+    }
+    return rc;
+}
+
 /* ---- the manifest text -------------------------------------------------------------------- */
 
 static char *read_all(FILE *f, size_t *len)
@@ -571,10 +734,12 @@ static struct config_value *load_manifest(const char *file, const char *tuples)
 struct job {
     const char *dirs[64];
     int ndirs;
+    struct list lists[64];
+    int nlists;
     const struct config_value *children;
 };
 
-static int describe(struct mk *mk, const struct job *job)
+static int describe(struct mk *mk, struct job *job)
 {
     for (int i = 0; i < job->ndirs; i++) {
         struct stat st;
@@ -586,6 +751,9 @@ static int describe(struct mk *mk, const struct job *job)
         if (i == 0 && !mk->dry && set_attrs(mk, TFS_ROOT_INO, &st, "/", true))
             return -1;
     }
+    for (int i = 0; i < job->nlists; i++)
+        if (put_list(mk, &job->lists[i]))
+            return -1;
     if (job->children) {
         if (!config_is_tuple(job->children))
             return err("/: children must be a tuple");
@@ -713,7 +881,7 @@ static int check_program(struct mk *mk, const struct config_value *root)
     return 0;
 }
 
-static int write_image(struct mk *mk, const struct job *job, const struct config_value *root,
+static int write_image(struct mk *mk, struct job *job, const struct config_value *root,
                        const char *label)
 {
     struct tfskit_filedev fdev;
@@ -797,7 +965,7 @@ int main(int argc, char **argv)
     int c, rc = tfskit_kernel_init(0); /* the config library (-s, the manifest) needs it */
     if (rc)
         return err("cannot set up the kernel heap: %s", strerror(-rc)), 1;
-    while ((c = getopt(argc, argv, "l:s:t:r:d:m:h")) != -1) {
+    while ((c = getopt(argc, argv, "l:s:t:r:d:f:m:h")) != -1) {
         switch (c) {
         case 'l': label = optarg; break;
         case 's': if (parse_size(optarg, &mk.size)) return 1; mk.size_given = true; break;
@@ -807,6 +975,12 @@ int main(int argc, char **argv)
             if (job.ndirs == 64)
                 return err("-d: at most 64 directories"), 1;
             job.dirs[job.ndirs++] = optarg;
+            break;
+        case 'f':
+            if (job.nlists == 64)
+                return err("-f: at most 64 lists"), 1;
+            if (open_list(&job.lists[job.nlists++], optarg))
+                return 1;
             break;
         case 'm': mfile = optarg; break;
         default: usage(); return 2;
@@ -849,5 +1023,11 @@ int main(int argc, char **argv)
     config_free(imagesize);
     config_free(root);
     free(mk.hl);
+    for (int i = 0; i < job.nlists; i++) {
+        fclose(job.lists[i].f);
+        free(job.lists[i].a);
+        free(job.lists[i].b);
+        free(job.lists[i].pdir);
+    }
     return rc ? 1 : 0;
 }

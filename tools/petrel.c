@@ -72,7 +72,9 @@ struct node {
     char *name;
     enum kind kind;
     char *host; /* N_FILE: the host file; N_LINK: the target */
-    struct node *kids, *next;
+    struct node *kids, *last, *next; /* children in the order added */
+    struct node *parent, *hnext;     /* the (parent, name) hash table's chain */
+    size_t hash;
 };
 
 struct opts {
@@ -138,21 +140,68 @@ static void *xcalloc(size_t n, size_t size)
 
 /* --- the image tree ------------------------------------------------------------------------ */
 
+/*
+ * Children are found through one hash table of (parent, name) for the whole tree, so staging
+ * a directory of 50,000 entries costs the same per entry as a small one; each directory keeps
+ * its children in a list in the order they were added (the file list's order).
+ */
+static struct node **htab;
+static size_t hcap, hcount;
+
+static size_t node_hash(const struct node *dir, const char *name, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)(uintptr_t)dir;
+
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)name[i]) * 0x100000001b3ULL;
+    return (size_t)(h ^ (h >> 32));
+}
+
+static void hash_insert(struct node *n)
+{
+    if (hcount + 1 > hcap / 2) { /* grow: rehash every node into twice the buckets */
+        size_t ncap = hcap ? hcap * 2 : 1024;
+        struct node **nt = xcalloc(ncap, sizeof(*nt));
+
+        for (size_t i = 0; i < hcap; i++)
+            for (struct node *m = htab[i], *next; m; m = next) {
+                next = m->hnext;
+                m->hnext = nt[m->hash & (ncap - 1)];
+                nt[m->hash & (ncap - 1)] = m;
+            }
+        free(htab);
+        htab = nt;
+        hcap = ncap;
+    }
+    n->hnext = htab[n->hash & (hcap - 1)];
+    htab[n->hash & (hcap - 1)] = n;
+    hcount++;
+}
+
 static struct node *child(struct node *dir, const char *name, size_t len, bool create)
 {
-    struct node **pp = &dir->kids;
+    size_t h = node_hash(dir, name, len);
+    struct node *n;
 
-    for (; *pp; pp = &(*pp)->next)
-        if (strlen((*pp)->name) == len && strncmp((*pp)->name, name, len) == 0)
-            return *pp;
+    for (n = hcap ? htab[h & (hcap - 1)] : NULL; n; n = n->hnext)
+        if (n->parent == dir && strlen(n->name) == len && memcmp(n->name, name, len) == 0)
+            return n;
     if (!create)
         return NULL;
-    *pp = xcalloc(1, sizeof(**pp));
-    (*pp)->name = strndup(name, len);
-    (*pp)->kind = N_DIR;
-    if (!(*pp)->name)
+    n = xcalloc(1, sizeof(*n));
+    n->name = strndup(name, len);
+    n->kind = N_DIR;
+    n->parent = dir;
+    n->hash = h;
+    if (!n->name)
         die(EXIT_PETREL, "out of memory");
-    return *pp;
+    if (dir->last)
+        dir->last->next = n;
+    else
+        dir->kids = n;
+    dir->last = n;
+    hash_insert(n);
+    return n;
 }
 
 /* Put a file, link or directory at guest (absolute). A later file replaces an earlier one. */
@@ -208,24 +257,25 @@ static void put_quoted(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static void put_tree(FILE *f, const struct node *dir, int depth)
+/*
+ * The staged tree as mkfs's file list (mkfs -f, docs/tools.md): one NUL-separated record per
+ * entry, each directory before what it holds. A stream, not manifest text: no size limit,
+ * and mkfs never parses it whole (a site-packages is tens of thousands of files).
+ */
+static void put_list(FILE *f, const struct node *dir, const char *prefix)
 {
     for (const struct node *n = dir->kids; n; n = n->next) {
-        fprintf(f, "%*s", depth * 2, "");
-        put_quoted(f, n->name);
-        if (n->kind == N_FILE) {
-            fputs(":(contents:(host:", f);
-            put_quoted(f, n->host);
-            fputs("))\n", f);
-        } else if (n->kind == N_LINK) {
-            fputs(":(linktarget:", f);
-            put_quoted(f, n->host);
-            fputs(")\n", f);
-        } else {
-            fputs(":(children:(\n", f);
-            put_tree(f, n, depth + 1);
-            fprintf(f, "%*s))\n", depth * 2, "");
-        }
+        char *g;
+
+        if (asprintf(&g, "%s/%s", prefix, n->name) < 0)
+            die(EXIT_PETREL, "out of memory");
+        fputc(n->kind == N_FILE ? 'F' : n->kind == N_LINK ? 'L' : 'D', f);
+        fwrite(g, 1, strlen(g) + 1, f);
+        if (n->kind == N_DIR)
+            put_list(f, n, g);
+        else
+            fwrite(n->host, 1, strlen(n->host) + 1, f);
+        free(g);
     }
 }
 
@@ -628,7 +678,6 @@ static char *stage_program(const char *prog)
 
 /* --- manifest, image, boot -------------------------------------------------------------------- */
 
-#define MANIFEST_MAX (1u << 20) /* core/config/config.h CONFIG_MAX_INPUT */
 #define DEFAULT_FREE (1ull << 30) /* room for the program to write: the image file is sparse */
 
 /* Bytes the staged tree takes in the image, as mkfs counts them (whole blocks per file, 1 KiB
@@ -667,34 +716,94 @@ static uint64_t image_size(uint64_t *free_bytes)
     return (need + *free_bytes + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1);
 }
 
-static void write_manifest(FILE *f, const char *program, char **argv, int argc, uint64_t size)
-{
-    fputs("# written by petrel run (tools/petrel.c)\n(\n  children:(\n", f);
-    put_tree(f, &root, 2);
-    fputs("  )\n  program:", f);
-    put_quoted(f, program);
-    fputs("\n  arguments:[", f);
-    for (int i = 0; i < argc; i++) {
-        fputc(' ', f);
-        put_quoted(f, argv[i]);
-    }
-    fputs(" ]\n  environment:(", f);
-    for (int i = 0; i < o.nenv; i++) {
-        const char *eq = strchr(o.env[i], '=');
-        bool later = false;
+/*
+ * The settings of one run: the arguments, the environment and the diagnostics flags. `petrel
+ * run` passes them at boot on the kernel command line (boot_settings), so the image - and its
+ * cache key - holds only the files and what does not change between command lines; `petrel
+ * build` writes them into the manifest, so the image it prints boots alone (docs/petrel.md,
+ * "Arguments at boot").
+ */
+enum form { FORM_MANIFEST, FORM_CMDLINE };
 
-        for (int k = i + 1; k < o.nenv; k++) /* -e KEY=... given twice: the last one */
-            later |= strncmp(o.env[k], o.env[i], (size_t)(eq - o.env[i]) + 1) == 0;
-        if (later)
-            continue;
-        char *key = strndup(o.env[i], (size_t)(eq - o.env[i]));
-        fputc(' ', f);
-        put_quoted(f, key);
-        fputc(':', f);
-        put_quoted(f, eq + 1);
-        free(key);
+/* A string in manifest syntax. On the command line, which words split at spaces and which
+ * must stay ASCII through QEMU, every byte but printable ASCII is \xHH, quotes and
+ * backslashes too: any bytes arrive exact. */
+static void put_string(FILE *f, const char *s, enum form form)
+{
+    if (form == FORM_MANIFEST) {
+        put_quoted(f, s);
+        return;
     }
-    fputs(" )\n  cwd:/\n", f);
+    fputc('"', f);
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+        if (*c > 0x20 && *c < 0x7f && *c != '"' && *c != '\\')
+            fputc(*c, f);
+        else
+            fprintf(f, "\\x%02x", *c);
+    fputc('"', f);
+}
+
+/* -e KEY=... given twice (or a default given again): the variable stays where it first was,
+ * with the last value, as env(1) and setenv do. NULL when an earlier one stands for i. */
+static const char *env_final(int i)
+{
+    size_t klen = (size_t)(strchr(o.env[i], '=') - o.env[i]) + 1;
+    const char *last = o.env[i];
+
+    for (int k = 0; k < i; k++)
+        if (strncmp(o.env[k], o.env[i], klen) == 0)
+            return NULL;
+    for (int k = i + 1; k < o.nenv; k++)
+        if (strncmp(o.env[k], o.env[i], klen) == 0)
+            last = o.env[k];
+    return last + klen;
+}
+
+static void put_settings(FILE *f, char **argv, int argc, enum form form)
+{
+    const char *pre = form == FORM_MANIFEST ? "  " : "", *eq = form == FORM_MANIFEST ? ":" : "=";
+    const char *post = form == FORM_MANIFEST ? "\n" : " ", *sep = form == FORM_MANIFEST ? " " : "";
+
+    fprintf(f, "%sarguments%s[", pre, eq);
+    for (int i = 0; i < argc; i++) {
+        fputs(i ? sep : "", f);
+        put_string(f, argv[i], form);
+    }
+    fprintf(f, "]%s%senvironment%s(", post, pre, eq);
+    for (int i = 0, first = 1; i < o.nenv; i++) {
+        const char *value = env_final(i);
+        char *key;
+
+        if (!value)
+            continue;
+        key = strndup(o.env[i], (size_t)(strchr(o.env[i], '=') - o.env[i]));
+        fputs(first ? "" : sep, f);
+        put_string(f, key, form);
+        fputc(':', f);
+        put_string(f, value, form);
+        free(key);
+        first = 0;
+    }
+    fprintf(f, ")%s", post);
+    if (o.debug)
+        fprintf(f, "%sdebugsyscalls%st%s", pre, eq, post);
+    if (o.summary)
+        fprintf(f, "%ssyscall_summary%st%s", pre, eq, post);
+    if (o.missing_files)
+        fprintf(f, "%smissing_files%st%s", pre, eq, post);
+}
+
+/* The manifest mkfs gets: the tree is in the file list (put_list), the settings only when
+ * baked (build). */
+static void write_manifest(FILE *f, const char *program, uint64_t size, char **argv, int argc,
+                           bool bake)
+{
+    fputs("# written by petrel (tools/petrel.c); the files are in the .files list\n(\n"
+          "  program:", f);
+    put_quoted(f, program);
+    fputs("\n  cwd:/\n", f);
+    if (bake)
+        put_settings(f, argv, argc, FORM_MANIFEST);
     for (size_t i = 0; i + 1 < ops.nmanifest; i += 2) { /* ops' ManifestPassthrough */
         fprintf(f, "  %s:", ops.manifest[i]);
         put_quoted(f, ops.manifest[i + 1]);
@@ -702,14 +811,41 @@ static void write_manifest(FILE *f, const char *program, char **argv, int argc, 
     }
     if (size)
         fprintf(f, "  imagesize:%lluK\n", (unsigned long long)(size >> 10));
-    if (o.debug)
-        fputs("  debugsyscalls:t\n", f);
     pn_manifest(f); /* a static address: the en1 tuple (petrel_net.c) */
-    if (o.summary)
-        fputs("  syscall_summary:t\n", f);
-    if (o.missing_files)
-        fputs("  missing_files:t\n", f);
     fputs(")\n", f);
+}
+
+/*
+ * The settings as kernel command line words (`arguments=["prog""a\x20b"]
+ * environment=("PATH":"/bin")`, proc_cmdline_override), or NULL when they would not fit in
+ * the command line: then they go into the image. The limits, measured with QEMU 7.2: on
+ * microvm the line is one argument of QEMU's (-append), so the host's 128 KiB per argument
+ * (MAX_ARG_STRLEN) bounds it, and the kernel keeps 128 KiB (hal_x86/boot.c); on q35 QEMU's
+ * PVH option ROM puts the start info about 4 KiB after the line, which a longer one
+ * overwrites (the kernel then finds no start info).
+ */
+static size_t cmdline_max(void)
+{
+    return strcmp(o.machine, "q35") ? 120u << 10 : 3500;
+}
+
+static char *boot_settings(char **argv, int argc)
+{
+    char *text;
+    size_t len;
+    FILE *f = open_memstream(&text, &len);
+
+    if (!f)
+        die(EXIT_PETREL, "out of memory");
+    put_settings(f, argv, argc, FORM_CMDLINE);
+    fclose(f);
+    if (len <= cmdline_max())
+        return text;
+    say("the arguments and environment take %zu bytes on the kernel command line, over its "
+        "%zu on %s: they go into the image (an image of their own)", len, cmdline_max(),
+        o.machine);
+    free(text);
+    return NULL;
 }
 
 static char *read_text(const char *path, const char *what)
@@ -785,76 +921,128 @@ static const char *tool(const char *name)
     return buf;
 }
 
-/* Build (or find) the image for the staged tree; returns its path. */
-static char *make_image(const char *program, char **argv, int argc)
+/* Text written by fn into memory. */
+static char *mem_text(void (*fn)(FILE *, void *), void *arg, size_t *len)
 {
-    char *dir = cache_dir(), *img, *man, *tmp, *user = NULL, *text;
-    struct hash h = {0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL};
-    size_t len;
-    uint64_t free_bytes, size = image_size(&free_bytes);
-    FILE *f;
+    char *text;
+    FILE *f = open_memstream(&text, len);
 
-    f = open_memstream(&text, &len);
     if (!f)
         die(EXIT_PETREL, "out of memory");
-    write_manifest(f, program, argv, argc, size);
-    fclose(f);
-    if (len > MANIFEST_MAX) /* mkfs's (and the config parser's) limit, CONFIG_MAX_INPUT */
-        die(EXIT_PETREL, "the image's manifest would be %zu KiB for %zu files, over mkfs's "
-                         "%u KiB limit (about 9,000 files): add fewer files (--dir the "
-                         "packages the program imports, not a whole site-packages)",
-            len >> 10, nfiles, MANIFEST_MAX >> 10);
+    fn(f, arg);
+    if (fclose(f) != 0)
+        die(EXIT_PETREL, "out of memory");
+    return text;
+}
+
+struct image_desc {
+    const char *program;
+    char **argv;
+    int argc;
+    bool bake;
+    uint64_t size;
+};
+
+static void manifest_text(FILE *f, void *arg)
+{
+    const struct image_desc *d = arg;
+
+    write_manifest(f, d->program, d->size, d->argv, d->argc, d->bake);
+}
+
+static void list_text(FILE *f, void *arg)
+{
+    (void)arg;
+    put_list(f, &root, "");
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0)
+        die(EXIT_PETREL, "cannot write %s: %s", path, strerror(errno));
+}
+
+/* mkfs the manifest and file list into tmp; its exit code. */
+static int run_mkfs(const char *man, const char *lst, const char *user, uint64_t size,
+                    const char *tmp)
+{
+    char *args[16];
+    int n = 0;
+
+    args[n++] = (char *)tool("mkfs");
+    args[n++] = "-l";
+    args[n++] = "petrel-run";
+    if (!size) {
+        args[n++] = "-s";
+        args[n++] = (char *)o.disk_size;
+    }
+    if (user) {
+        args[n++] = "-t";
+        args[n++] = (char *)user;
+    }
+    args[n++] = "-f";
+    args[n++] = (char *)lst;
+    args[n++] = "-m";
+    args[n++] = (char *)man;
+    args[n++] = (char *)tmp;
+    args[n] = NULL;
+    return run_wait(args, true);
+}
+
+/*
+ * Build (or find) the image for the staged tree; returns its path. The key hashes the
+ * manifest (program, settings when baked, size), the file list, --manifest, --disk-size,
+ * mkfs's identity and each host file's identity: not the arguments of a run (boot_settings).
+ */
+static char *make_image(const char *program, char **argv, int argc, bool bake)
+{
+    char *dir = cache_dir(), *img, *man, *lst, *tmp, *user = NULL, *text, *list;
+    struct hash h = {0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL};
+    uint64_t free_bytes;
+    struct image_desc d = {program, argv, argc, bake, image_size(&free_bytes)};
+    size_t len, list_len;
+
+    text = mem_text(manifest_text, &d, &len);
+    list = mem_text(list_text, NULL, &list_len);
     if (o.user_manifest)
         user = read_text(o.user_manifest, "--manifest");
     hash_bytes(&h, text, len);
+    hash_bytes(&h, list, list_len);
     hash_bytes(&h, user ? user : "", user ? strlen(user) + 1 : 1);
     hash_bytes(&h, o.disk_size ? o.disk_size : "", o.disk_size ? strlen(o.disk_size) + 1 : 1);
     hash_tree(&h, &root);
     hash_file_id(&h, tool("mkfs"));
     if (asprintf(&img, "%s/%016llx%016llx.img", dir, (unsigned long long)h.a,
-                 (unsigned long long)h.b) < 0 ||
-        asprintf(&man, "%s.manifest", img) < 0 || asprintf(&tmp, "%s.tmp%d", img, getpid()) < 0)
+                 (unsigned long long)h.b) < 0 || asprintf(&man, "%s.manifest", img) < 0 ||
+        asprintf(&lst, "%s.files", img) < 0 || asprintf(&tmp, "%s.tmp%d", img, getpid()) < 0)
         die(EXIT_PETREL, "out of memory");
     if (access(img, R_OK) == 0) {
         say("image %s (cached)", img);
     } else {
-        char *args[16];
-        int n = 0, rc;
+        int rc;
 
-        if (size)
+        if (d.size)
             say("building image %s (%zu files, %llu MiB free)", img, nfiles,
                 (unsigned long long)(free_bytes >> 20));
         else
             say("building image %s (%zu files, %s in all)", img, nfiles, o.disk_size);
-        f = fopen(man, "w");
-        if (!f || fwrite(text, 1, len, f) != len || fclose(f) != 0)
-            die(EXIT_PETREL, "cannot write %s: %s", man, strerror(errno));
-        args[n++] = (char *)tool("mkfs");
-        args[n++] = "-l";
-        args[n++] = "petrel-run";
-        if (!size) {
-            args[n++] = "-s";
-            args[n++] = (char *)o.disk_size;
-        }
-        if (user) {
-            args[n++] = "-t";
-            args[n++] = user;
-        }
-        args[n++] = "-m";
-        args[n++] = man;
-        args[n++] = tmp;
-        args[n] = NULL;
-        rc = run_wait(args, true);
+        write_file(man, text, len);
+        write_file(lst, list, list_len);
+        rc = run_mkfs(man, lst, user, d.size, tmp);
         if (rc != 0 || rename(tmp, img) != 0) {
             unlink(tmp);
-            die(EXIT_PETREL, "mkfs failed (exit %d)%s; manifest in %s", rc,
-                size ? "" : " (is --disk-size large enough? +SIZE adds free space instead)",
-                man);
+            die(EXIT_PETREL, "mkfs failed (exit %d)%s; manifest in %s, files in %s", rc,
+                d.size ? "" : " (is --disk-size large enough? +SIZE adds free space instead)",
+                man, lst);
         }
     }
     free(text);
+    free(list);
     free(user);
     free(man);
+    free(lst);
     free(tmp);
     free(dir);
     return img;
@@ -1281,12 +1469,12 @@ static bool tty_setup(char *buf, size_t size)
     return true;
 }
 
-static int boot(const char *img)
+static int boot(const char *img, const char *settings)
 {
     const char *kernel = getenv("PETREL_KERNEL");
     const char *accel = o.accel;
     const char *disk = img;
-    char *args[32], streams[64], term[32];
+    char *args[32], streams[64], term[32] = "", *append;
     int n = 0;
 
     if (!kernel || !*kernel)
@@ -1318,11 +1506,16 @@ static int boot(const char *img)
     pn_qemu_args(args, &n); /* the NIC: -p, --net (petrel_net.c) */
     args[n++] = "-s";
     args[n++] = streams; /* filled by run_vm */
-    if (o.tty && tty_setup(term, sizeof(term))) {
-        args[n++] = "-c";
-        args[n++] = term;
-    } else if (o.tty) {
+    if (o.tty && !tty_setup(term, sizeof(term))) {
         say("-t: stdin is not a terminal: no terminal mode");
+        term[0] = '\0';
+    }
+    if (asprintf(&append, "%s%s%s", term, term[0] && settings ? " " : "",
+                 settings ? settings : "") < 0)
+        die(EXIT_PETREL, "out of memory");
+    if (append[0]) { /* the kernel command line: terminal=, the run's settings */
+        args[n++] = "-c";
+        args[n++] = append;
     }
     args[n++] = (char *)kernel;
     if (!o.persist && !o.keep_image) {
@@ -1631,7 +1824,7 @@ static char **with_ops_args(char **argv, int argc, int *n)
 int main(int argc, char **argv)
 {
     int first, nargs;
-    char *program, *img, **args;
+    char *program, *img, **args, *settings;
 
     if (argc < 2)
         usage();
@@ -1651,7 +1844,8 @@ int main(int argc, char **argv)
         add_dir_spec(o.dirs[i]);
     for (int i = 0; i < o.nfiles; i++)
         add_file_spec(o.files[i]);
-    img = make_image(program, args, nargs);
+    settings = strcmp(argv[1], "build") ? boot_settings(args, nargs) : NULL;
+    img = make_image(program, args, nargs, settings == NULL); /* build: a standalone image */
     if (!strcmp(argv[1], "build")) {
         if (o.keep_image && copy_file(img, o.keep_image) != 0)
             die(EXIT_PETREL, "cannot copy the image to %s", o.keep_image);
@@ -1660,5 +1854,5 @@ int main(int argc, char **argv)
         free(program);
         return 0;
     }
-    return boot(img);
+    return boot(img, settings);
 }

@@ -156,6 +156,35 @@ int proc_config_from_tree(const struct config_value *root, struct proc_config *c
     return rc;
 }
 
+/*
+ * key=(...) or key=[...]: the value is manifest text (a space inside a quoted string is
+ * written \x20, since words end at spaces). It is merged into the root as config_merge
+ * does: a tuple into the stored tuple (its keys win, the others stay), anything else
+ * replaces. This is how `petrel run` passes the arguments and the environment at boot, so
+ * they are not part of the image (docs/petrel.md, "Arguments at boot").
+ */
+static int cmdline_merge(struct config_value *root, const char *key, size_t keylen,
+                         const char *text, size_t len)
+{
+    struct config_value *v = NULL, *t;
+    struct config_error e = {0};
+    int rc = config_parse(text, len, &v, &e);
+
+    if (rc) {
+        kprintf("petrel: kernel command line: %.*s: column %u: %s\n", (int)keylen, key,
+                e.column, e.message ? e.message : KERR(rc));
+        return rc;
+    }
+    t = config_new_tuple();
+    rc = t ? config_tuple_set_n(t, key, keylen, v) : -ENOMEM;
+    if (rc)
+        config_free(v);
+    if (rc == 0)
+        rc = config_merge(root, t);
+    config_free(t);
+    return rc;
+}
+
 int proc_cmdline_override(struct config_value *root, const char *cmdline)
 {
     const char *p = cmdline;
@@ -163,6 +192,7 @@ int proc_cmdline_override(struct config_value *root, const char *cmdline)
     while (p && *p) {
         const char *w, *eq = NULL;
         struct config_value *v;
+        int rc;
 
         while (*p == ' ')
             p++;
@@ -174,6 +204,12 @@ int proc_cmdline_override(struct config_value *root, const char *cmdline)
         }
         if (!eq || eq == w)
             continue;
+        if (eq[1] == '(' || eq[1] == '[') {
+            rc = cmdline_merge(root, w, (size_t)(eq - w), eq + 1, (size_t)(p - eq - 1));
+            if (rc)
+                return rc;
+            continue;
+        }
         v = config_new_string(eq + 1, (size_t)(p - eq - 1));
         if (!v)
             return -ENOMEM;

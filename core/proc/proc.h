@@ -87,7 +87,10 @@ int proc_config_copy(const struct proc_config *src, struct proc_config *dst);
 /*
  * Apply kernel command-line overrides to a manifest tree: each space-separated word
  * `key=value` sets the root key to the string value (`debugsyscalls=t`, `fault=t`); a word
- * without '=' is ignored. Returns 0 or -ENOMEM.
+ * without '=' is ignored. A value that starts with '(' or '[' is manifest text, merged as
+ * config_merge does (`environment=("X":"1")` joins the stored environment, `arguments=[...]`
+ * replaces; spaces inside quotes written \x20). Returns 0, -EINVAL (malformed manifest text,
+ * reported on the console), -E2BIG or -ENOMEM.
  */
 int proc_cmdline_override(struct config_value *root, const char *cmdline);
 

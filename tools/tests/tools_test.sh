@@ -103,6 +103,70 @@ check "dump -x both" "$DUMP" -x "$T/x3" "$T/b.img"
 check "-d content in merged image" cmp "$S/etc/conf.d/x.conf" "$T/x3/conf.d/x.conf"
 check "manifest content in merged image" cmp "$S/bin/block-plus-one" "$T/x3/data"
 
+# ---- 3b. -f: a file list (NUL-separated records), laid between -d and the manifest ---------
+odd=$(printf 'odd name\nwith newline \351\377')
+{
+    printf 'D/srv\0'
+    printf 'F/srv/hostname\0%s\0' "$S/etc/hostname"
+    printf 'F/deep/implied/dirs/big\0%s\0' "$S/lib/x86_64/libbig.so" # parents made
+    printf 'L/srv/link\0../deep/implied/dirs/big\0'
+    printf 'F/srv/%s\0%s\0' "$odd" "$S/bin/block"
+    printf 'F/srv/replaced\0%s\0' "$S/etc/hostname"
+    printf 'F/srv/replaced\0%s\0' "$S/bin/block-plus-one" # a later record wins
+    printf 'D/empty-dir\0'
+    printf 'F/conf.d/x.conf\0%s\0' "$S/bin/block" # over the -d import
+} >"$T/l.list"
+printf '(children:(srv:(children:(hostname:(contents:(host:%s)))))program:/srv/link)' \
+    "$S/etc/conf.d/x.conf" >"$T/l.manifest"
+check "mkfs -d -f -m" "$MKFS" -d "$S/etc" -f "$T/l.list" -m "$T/l.manifest" "$T/l.img"
+check "fsck -f image" "$FSCK" -n "$T/l.img"
+check "dump -x -f image" "$DUMP" -x "$T/x5" "$T/l.img"
+check "-f: a file" cmp "$S/lib/x86_64/libbig.so" "$T/x5/deep/implied/dirs/big"
+check "-f: an odd name" cmp "$S/bin/block" "$T/x5/srv/$odd"
+check "-f: a later record wins" cmp "$S/bin/block-plus-one" "$T/x5/srv/replaced"
+check "-f: over -d" cmp "$S/bin/block" "$T/x5/conf.d/x.conf"
+check "-f: -d kept" cmp "$S/etc/hostname" "$T/x5/hostname"
+check "-f: the manifest wins" cmp "$S/etc/conf.d/x.conf" "$T/x5/srv/hostname"
+checks=$((checks + 1)); [ "$(readlink "$T/x5/srv/link")" = ../deep/implied/dirs/big ] || fail "-f: symlink"
+checks=$((checks + 1)); [ -d "$T/x5/empty-dir" ] || fail "-f: empty directory"
+checks=$((checks + 1)); [ "$(stat -c %Y "$T/x5/srv/replaced")" = "$(stat -c %Y "$S/bin/block-plus-one")" ] ||
+    fail "-f: the host file's mtime"
+# errors: each names the list and the record
+printf 'X/a\0' >"$T/bad1.list"
+expect_error "-f: unknown type" "bad1.list: record 1: unknown type 'X'" "$MKFS" -f "$T/bad1.list" "$T/e.img" </dev/null
+printf 'D/a\0Frelative\0/etc/hostname\0' >"$T/bad2.list"
+expect_error "-f: relative path" "record 2: 'relative' is not an absolute path" "$MKFS" -f "$T/bad2.list" "$T/e.img" </dev/null
+printf 'D/a/../b\0' >"$T/bad3.list"
+expect_error "-f: .. component" "record 1: '/a/../b': bad component" "$MKFS" -f "$T/bad3.list" "$T/e.img" </dev/null
+printf 'D/a//b\0' >"$T/bad4.list"
+expect_error "-f: empty component" "bad component" "$MKFS" -f "$T/bad4.list" "$T/e.img" </dev/null
+printf 'F/a\0/etc/hostname' >"$T/bad5.list"
+expect_error "-f: cut short" "record 1 is cut short" "$MKFS" -f "$T/bad5.list" "$T/e.img" </dev/null
+printf 'F/a\0%s/no-such-file\0' "$T" >"$T/bad6.list"
+expect_error "-f: missing host file" "/a: host file '.*no-such-file': No such file" "$MKFS" -f "$T/bad6.list" "$T/e.img" </dev/null
+printf 'F/a\0%s\0' "$S/etc" >"$T/bad7.list"
+expect_error "-f: a directory as a file" "is not a regular file" "$MKFS" -f "$T/bad7.list" "$T/e.img" </dev/null
+printf 'F/a\0%s\0F/a/b\0%s\0' "$S/etc/hostname" "$S/etc/hostname" >"$T/bad8.list"
+expect_error "-f: a file as a parent" "/a/b: a parent of it is not a directory" "$MKFS" -f "$T/bad8.list" "$T/e.img" </dev/null
+expect_error "-f: a pipe" "read twice: give a file" sh -c "printf 'D/a\0' | '$MKFS' -f /dev/stdin '$T/e.img' </dev/null"
+expect_error "-f: missing list" "no-such.list" "$MKFS" -f "$T/no-such.list" "$T/e.img" </dev/null
+checks=$((checks + 1)); [ -e "$T/e.img" ] && fail "-f errors: a half-built image is left"
+
+# 20,000 entries: far past the 1 MiB a manifest may hold (about 9,000 files); the list is streamed
+mkdir "$T/many"
+(cd "$T/many" && seq -f "a-package-module-with-a-long-name-%06g.py" 1 20000 | xargs touch)
+echo "one with data" >"$T/many/a-package-module-with-a-long-name-000001.py"
+for i in $(seq 1 20000); do
+    printf 'F/pkg/d%d/m%d.py\0%s/many/a-package-module-with-a-long-name-%06d.py\0' $((i % 50)) "$i" "$T" "$i"
+done >"$T/many.list"
+checks=$((checks + 1)); [ "$(stat -c %s "$T/many.list")" -gt 1048576 ] || fail "the list is not over 1 MiB"
+check "mkfs -f 20,000 files" "$MKFS" -f "$T/many.list" "$T/many.img" </dev/null
+checks=$((checks + 1)); grep -q "20000 files, 51 directories" "$T/out" || fail "mkfs -f 20,000: $(cat "$T/out")"
+check "fsck 20,000 files" "$FSCK" -n "$T/many.img"
+check "dump 20,000 files" "$DUMP" "$T/many.img"
+checks=$((checks + 1)); [ "$(grep -c ' /pkg/d[0-9]*/m[0-9]*\.py$' "$T/out")" -eq 20000 ] ||
+    fail "dump lists $(grep -c ' /pkg/d[0-9]*/m[0-9]*\.py$' "$T/out") of 20,000 files"
+
 # ---- 4. errors ---------------------------------------------------------------------------
 printf '(children:(a:(contents:(host:%s/no-such-file))))' "$T" >"$T/missing.manifest"
 expect_error "missing host file" "no-such-file" "$MKFS" "$T/e1.img" <"$T/missing.manifest"

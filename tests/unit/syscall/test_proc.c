@@ -133,6 +133,38 @@ ST_CASE(cmdline_overrides)
     config_free(root);
 }
 
+/* key=( or key=[: manifest text merged in (petrel run's arguments and environment at boot). */
+ST_CASE(cmdline_manifest_values)
+{
+    struct config_value *root = parse("(program:/p arguments:[old] environment:(A:1 B:2))");
+    struct proc_config c = {0};
+
+    ST_EQ(proc_cmdline_override(root, "x=1 arguments=[\"p\"\"two\\x20words\"\"\"\"\\xff\\n\"] "
+                                      "environment=(\"B\":\"b\\x20b\"\"C\":\"\") y=(z"),
+          -EINVAL); /* y's text is cut: the boot stops, arguments and environment applied */
+    ST_EQ(proc_config_from_tree(root, &c), 0);
+    ST_EQ(c.argc, 4);
+    ST_CHECK(strcmp(c.argv[0], "p") == 0);
+    ST_CHECK(strcmp(c.argv[1], "two words") == 0);
+    ST_CHECK(strcmp(c.argv[2], "") == 0);
+    ST_CHECK(strcmp(c.argv[3], "\xff\n") == 0);
+    ST_EQ(c.envc, 3); /* A kept, B replaced in place, C added */
+    ST_CHECK(strcmp(c.envp[0], "A=1") == 0);
+    ST_CHECK(strcmp(c.envp[1], "B=b b") == 0);
+    ST_CHECK(strcmp(c.envp[2], "C=") == 0);
+    ST_CHECK(config_string_eq(config_get(root, "x"), "1"));
+    proc_config_free(&c);
+    ST_EQ(proc_cmdline_override(root, "arguments=[\"q\"]"), 0);
+    ST_EQ(proc_config_from_tree(root, &c), 0);
+    ST_EQ(c.argc, 1);
+    ST_CHECK(strcmp(c.argv[0], "q") == 0);
+    proc_config_free(&c);
+    ST_EQ(proc_cmdline_override(root, "arguments=[a b]"), -EINVAL); /* a space ends the word */
+    ST_EQ(proc_cmdline_override(root, "arguments=(\"not\":\"a-vector\")"), 0);
+    ST_EQ(proc_config_from_tree(root, &c), -EINVAL); /* the kind is checked as stored ones */
+    config_free(root);
+}
+
 /* --- creation ---------------------------------------------------------------------------- */
 
 ST_CASE(create_with_cwd)
@@ -552,6 +584,7 @@ int main(void)
         cmocka_unit_test(config_from_manifest),
         cmocka_unit_test(config_refusals),
         cmocka_unit_test(cmdline_overrides),
+        cmocka_unit_test(cmdline_manifest_values),
         cmocka_unit_test(create_with_cwd),
         cmocka_unit_test(fdtable_edges),
         cmocka_unit_test(start_glibc_static_pie),
