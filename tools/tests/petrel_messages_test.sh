@@ -9,7 +9,10 @@
 # - a manifest key nothing reads: a warning with the nearest key; a program not in the image:
 #   refused before the boot (exit 125); every key the kernel reads is known to mkfs;
 # - --ops-config: Program, Args, Env, Files, Dirs, MapDirs, RunConfig.Memory applied, the
-#   ignored keys listed, a bad file refused (exit 2).
+#   ignored keys listed, a bad file refused (exit 2);
+# - every failure found before the boot (a missing --file/--dir/--manifest/kernel, bad -e,
+#   --accel, --machine, guest paths, a file over a directory, a cache that cannot be made,
+#   an image too small for --disk-size, a malformed --manifest): its line and exit code.
 set -u
 B=$1
 S=$2
@@ -69,7 +72,8 @@ expect mem_tiny 2 "^petrel: -m 1M: too little memory: the kernel needs at least 
 expect mem_bad 2 "^petrel: -m lots: not a size" -- "$P" run -q -m lots "$T/prog" abort
 
 # image size: free space by default; --disk-size SIZE (the whole image) and +SIZE (free)
-expect size_default 0 "MiB free" -- "$P" run "$T/prog" write /big 100
+# (a cache of its own: the image of prog, whatever its arguments, is built once and reused)
+expect size_default 0 "MiB free" -- env PETREL_CACHE="$T/cache-size" "$P" run "$T/prog" write /big 100
 grep -qx "wrote 100 MiB" "$T/size_default.out" || fail "size_default: $(cat "$T/size_default.out")"
 # (a full volume: the write or fsync fails with ENOSPC, exit 28; or, a kernel limit noted in
 # docs/CAVEATS.md, the page cache cannot evict the dirty pages and a page of the program's
@@ -103,6 +107,34 @@ printf '(program:/no/such/program)\n' >"$T/noprog.manifest"
 expect noprog 125 "program /no/such/program is not in the image \(no /no\)" -- \
     "$P" run -q --manifest "$T/noprog.manifest" "$T/args"
 grep -q "booting" "$T/noprog.err" && fail "noprog: it booted"
+# failures found before anything boots: each message, its exit code (2 usage, 125 petrel), no boot
+echo data >"$T/data.txt"
+: >"$T/afile"
+while IFS='|' read -r id code pat args; do # (expect sets name)
+    expect "pre_$id" "$code" "$pat" -- sh -c "$args"
+    grep -q "booting" "$T/pre_$id.err" && fail "pre_$id: it booted"
+done <<EOF
+file_missing|125|^petrel: --file $T/no-such: No such file or directory\$|'$P' run -q --file '$T/no-such' '$T/args'
+file_dir|125|^petrel: --file $T is a directory \(use --dir\)\$|'$P' run -q --file '$T' '$T/args'
+dir_missing|125|^petrel: --dir $T/no-such: No such file or directory\$|'$P' run -q --dir '$T/no-such' '$T/args'
+env_bad|2|^petrel: -e FOO: expected KEY=VALUE\$|'$P' run -q -e FOO '$T/args'
+accel_bad|2|^petrel: --accel must be auto, kvm or tcg\$|'$P' run -q --accel xyz '$T/args'
+machine_bad|2|^petrel: --machine must be microvm or q35\$|'$P' run -q --machine pc '$T/args'
+guest_relative|2|^petrel: guest path rel/x is not absolute\$|'$P' run -q --file '$T/data.txt:rel/x' '$T/args'
+guest_dotdot|2|^petrel: guest path /a/../b has \. or \.\. components\$|'$P' run -q --file '$T/data.txt:/a/../b' '$T/args'
+file_over_dir|125|^petrel: /tmp: a directory in the image, cannot be a file too\$|'$P' run -q --file '$T/data.txt:/tmp' '$T/args'
+parent_file|125|^petrel: /x/y: a parent of it is a file in the image\$|'$P' run -q --file '$T/data.txt:/x' --file '$T/data.txt:/x/y' '$T/args'
+manifest_missing|125|^petrel: --manifest $T/no-such: No such file or directory\$|'$P' run -q --manifest '$T/no-such' '$T/args'
+kernel_missing|125|^petrel: kernel $T/no-kernel is missing \(build the tree, or set PETREL_KERNEL\)\$|PETREL_KERNEL='$T/no-kernel' '$P' run -q '$T/args'
+cache_bad|125|^petrel: cannot create the cache $T/afile/cache: Not a directory\$|PETREL_CACHE='$T/afile/cache' '$P' run -q '$T/args'
+disk_small|125|^petrel: mkfs failed \(exit 1\) \(is --disk-size large enough\? \+SIZE adds free space instead\); manifest in .*\.manifest, files in .*\.files\$|'$P' run -q --disk-size 300K '$T/args'
+EOF
+grep -q "^mkfs: image too small" "$T/pre_disk_small.err" || fail "disk_small: no mkfs line: $(cat "$T/pre_disk_small.err")"
+printf '(a:\n' >"$T/bad.manifest"
+expect pre_manifest_bad 125 "^petrel: mkfs failed \(exit 1\); manifest in" -- \
+    "$P" run -q --manifest "$T/bad.manifest" "$T/args"
+grep -q "^mkfs: -t:2:1: expected a value, found end of input\$" "$T/pre_manifest_bad.err" ||
+    fail "manifest_bad: no parser line: $(cat "$T/pre_manifest_bad.err")"
 # every key the kernel reads by name is one mkfs knows
 grep -rhoE 'config_get[a-z_]*\((root|cfg|r|c), "[a-z_]+"' "$S/core" "$S/hal_x86" "$S/net" 2>/dev/null |
     sed 's/.*"\(.*\)"/\1/' | sort -u >"$T/keys"
