@@ -57,6 +57,7 @@ struct hosted_wire_config {
     unsigned reorder_pct; /* chance it is queued before the previous frame still queued */
     uint16_t mtu;         /* IP MTU of both ends; 0: 1500 */
     unsigned queue_depth; /* frames queued per direction before -EAGAIN; 0: 256 */
+    unsigned offloads;    /* HAL_NET_TX_* / HAL_NET_RX_* both ends offer (hal_net.h); 0: none */
 };
 
 struct hosted_config {
@@ -135,6 +136,9 @@ void hosted_stdio_winsize(unsigned rows, unsigned cols); /* a terminal resize (e
 /* Queue frame for reception by net device dev, as if its peer sent it (no loss knobs).
  * Delivered at the next delivery point. Returns 0, -ENODEV, -EMSGSIZE or -EAGAIN. */
 int hosted_net_inject(unsigned dev, const void *frame, size_t len);
+/* hosted_net_inject with receive flags (HAL_NET_RXF_*); up to HAL_NET_GSO_MAX bytes when the
+ * wire has HAL_NET_RX_LARGE. */
+int hosted_net_inject_rx(unsigned dev, const void *frame, size_t len, unsigned flags);
 
 /* Called for every frame a net device transmits, before the wire's knobs apply. NULL: none. */
 typedef void hosted_net_monitor_fn(void *arg, unsigned dev, const void *frame, size_t len);

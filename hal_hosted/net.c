@@ -10,6 +10,13 @@
  *
  *     dev 2w  --tx-->  [ knobs ]  --> rxq of dev 2w+1 --(delivery point)--> rx callback
  *     dev 2w  <--rx--  rxq of dev 2w  <--  [ knobs ]  <--tx--  dev 2w+1
+ *
+ * Offloads (hosted_wire_config.offloads, both ends alike) behave as a tap between two VMs on
+ * one Linux host: with HAL_NET_TX_CSUM and HAL_NET_RX_CSUM a partial checksum crosses the
+ * wire as it is and arrives flagged HAL_NET_RXF_CSUM_OK (else the wire completes it); a
+ * hal_net_transmit_gso frame crosses whole, flagged, when the wire has HAL_NET_RX_LARGE, and
+ * is otherwise cut here into MSS-sized segments with their checksums, as Linux's
+ * tcp_gso_segment does. The knobs act on what crosses: a whole large frame is lost at once.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,8 +31,11 @@
 #define NET_DEFAULT_DEPTH 256u
 #define NET_ETH_HLEN 14u
 
+#define NET_OFFLOADS (HAL_NET_TX_CSUM | HAL_NET_TX_TSO | HAL_NET_RX_CSUM | HAL_NET_RX_LARGE)
+
 struct net_frame {
     size_t len;
+    unsigned flags; /* HAL_NET_RXF_* */
     unsigned char data[];
 };
 
@@ -65,6 +75,7 @@ static struct hal_net *net_create(unsigned index, const struct hosted_wire_confi
         return NULL;
     }
     d->info.mtu = c->mtu ? c->mtu : NET_DEFAULT_MTU;
+    d->info.offloads = c->offloads;
     /* Locally administered unicast: 02:50:45:54:<wire>:<end>. */
     memcpy(d->info.mac, (const uint8_t[]){0x02, 0x50, 0x45, 0x54, 0, 0}, 6);
     d->info.mac[4] = (uint8_t)(index / 2);
@@ -82,6 +93,10 @@ int hosted_net_setup(const struct hosted_config *cfg)
 
         if (c->loss_pct > 100 || c->dup_pct > 100 || c->reorder_pct > 100 ||
             (c->mtu && c->mtu < 68))
+            return -EINVAL;
+        if ((c->offloads & ~NET_OFFLOADS) ||
+            ((c->offloads & HAL_NET_TX_TSO) && !(c->offloads & HAL_NET_TX_CSUM)) ||
+            ((c->offloads & HAL_NET_RX_LARGE) && !(c->offloads & HAL_NET_RX_CSUM)))
             return -EINVAL;
     }
     for (unsigned w = 0; w < cfg->nwires; w++) {
@@ -147,12 +162,13 @@ void hosted_net_set_monitor(hosted_net_monitor_fn *fn, void *arg)
     net_monitor_arg = arg;
 }
 
-static struct net_frame *frame_copy(const void *data, size_t len)
+static struct net_frame *frame_copy(const void *data, size_t len, unsigned flags)
 {
     struct net_frame *f = malloc(sizeof(*f) + len);
 
     if (f) {
         f->len = len;
+        f->flags = flags;
         memcpy(f->data, data, len);
     }
     return f;
@@ -174,13 +190,14 @@ static void rxq_push(struct hal_net *d, struct net_frame *f, bool swap)
     hosted_irq_raise(HOSTED_IRQ_NET);
 }
 
-static int net_enqueue(struct hal_net *to, const void *frame, size_t len, bool swap)
+static int net_enqueue(struct hal_net *to, const void *frame, size_t len, unsigned flags,
+                       bool swap)
 {
     struct net_frame *f;
 
     if (to->count == to->depth)
         return -EAGAIN;
-    f = frame_copy(frame, len);
+    f = frame_copy(frame, len, flags);
     if (!f)
         return -EAGAIN;
     rxq_push(to, f, swap);
@@ -192,15 +209,14 @@ static bool net_len_ok(const struct hal_net *d, size_t len)
     return len > 0 && len <= (size_t)d->info.mtu + NET_ETH_HLEN;
 }
 
-int hal_net_transmit(struct hal_net *dev, const void *frame, size_t len)
+/* Put one frame on dev's wire: monitor, loss, reordering, duplication. */
+static int wire_send(struct hal_net *dev, const void *frame, size_t len, unsigned flags)
 {
     struct hosted_wire *w = dev->wire;
     struct hal_net *peer = net_devs[dev->index ^ 1];
     bool swap;
     int rc;
 
-    if (!net_len_ok(dev, len))
-        return -EMSGSIZE;
     if (peer->count == peer->depth)
         return -EAGAIN;
     if (net_monitor)
@@ -210,36 +226,163 @@ int hal_net_transmit(struct hal_net *dev, const void *frame, size_t len)
         return 0;
     }
     swap = hosted_rng_chance(&w->rng, w->reorder_pct);
-    rc = net_enqueue(peer, frame, len, swap);
+    rc = net_enqueue(peer, frame, len, flags, swap);
     if (rc == 0 && hosted_rng_chance(&w->rng, w->dup_pct))
-        (void)net_enqueue(peer, frame, len, false); /* a full queue just loses the copy */
+        (void)net_enqueue(peer, frame, len, flags, false); /* a full queue just loses the copy */
     return rc;
 }
 
-/* The wire offers no offloads (info.offloads is 0): the checksum is completed here, in
- * software, as hal_net.h promises. */
+int hal_net_transmit(struct hal_net *dev, const void *frame, size_t len)
+{
+    if (!net_len_ok(dev, len))
+        return -EMSGSIZE;
+    return wire_send(dev, frame, len, 0);
+}
+
+/* The non-inverted big-endian one's-complement sum of len bytes, added to sum. */
+static uint32_t sum_be16(uint32_t sum, const uint8_t *b, size_t len)
+{
+    for (size_t i = 0; i < len; i += 2)
+        sum += (uint32_t)(b[i] << 8 | (i + 1 < len ? b[i + 1] : 0));
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return sum;
+}
+
+static void put_be16(uint8_t *b, uint32_t v)
+{
+    b[0] = (uint8_t)(v >> 8);
+    b[1] = (uint8_t)v;
+}
+
+static uint16_t get_be16(const uint8_t *b)
+{
+    return (uint16_t)(b[0] << 8 | b[1]);
+}
+
+/* Complete the checksum at f[start + offset] over f[start..len). */
+static void csum_complete(uint8_t *f, size_t len, uint16_t start, uint16_t offset)
+{
+    put_be16(f + start + offset, ~sum_be16(0, f + start, len - start) & 0xffff);
+}
+
+/* With HAL_NET_TX_CSUM and HAL_NET_RX_CSUM the partial sum crosses as it is, vouched for;
+ * otherwise the wire completes it, as hal_net.h promises. */
 int hal_net_transmit_csum(struct hal_net *dev, const void *frame, size_t len, uint16_t start,
                           uint16_t offset)
 {
+    const unsigned both = HAL_NET_TX_CSUM | HAL_NET_RX_CSUM;
     uint8_t *f;
-    uint32_t sum = 0;
     int rc;
 
     if ((size_t)start + offset + 2 > len)
         return -EINVAL;
     if (!net_len_ok(dev, len))
         return -EMSGSIZE;
+    if ((dev->info.offloads & both) == both)
+        return wire_send(dev, frame, len, HAL_NET_RXF_CSUM_OK);
     f = malloc(len);
     if (!f)
         return -EAGAIN;
     memcpy(f, frame, len);
-    for (size_t i = start; i < len; i += 2)
-        sum += (uint32_t)(f[i] << 8 | (i + 1 < len ? f[i + 1] : 0));
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    f[start + offset] = (uint8_t)(~sum >> 8);
-    f[start + offset + 1] = (uint8_t)~sum;
-    rc = hal_net_transmit(dev, f, len);
+    csum_complete(f, len, start, offset);
+    rc = wire_send(dev, f, len, 0);
+    free(f);
+    return rc;
+}
+
+/* Wire segment i of a GSO frame f (hdr_len + total payload bytes) into out; its length. */
+static size_t gso_cut(const uint8_t *f, size_t total, const struct hal_net_gso *g, unsigned i,
+                      bool last, uint8_t *out)
+{
+    size_t pay = last ? total - (size_t)i * g->mss : g->mss;
+    uint8_t *ip = out + NET_ETH_HLEN, *th = out + g->csum_start;
+    size_t l4 = (size_t)(g->hdr_len - g->csum_start) + pay;
+    uint32_t seq, sum;
+
+    memcpy(out, f, g->hdr_len);
+    memcpy(out + g->hdr_len, f + g->hdr_len + (size_t)i * g->mss, pay);
+    seq = (uint32_t)th[4] << 24 | (uint32_t)th[5] << 16 | (uint32_t)th[6] << 8 | th[7];
+    seq += (uint32_t)i * g->mss;
+    th[4] = (uint8_t)(seq >> 24), th[5] = (uint8_t)(seq >> 16);
+    th[6] = (uint8_t)(seq >> 8), th[7] = (uint8_t)seq;
+    if (!last)
+        th[13] &= (uint8_t)~0x09; /* FIN, PSH: the last segment's */
+    if (i > 0)
+        th[13] &= (uint8_t)~0x80; /* CWR: the first's */
+    if (g->ipv6) {
+        put_be16(ip + 4, (uint32_t)l4);
+        sum = sum_be16(0, ip + 8, 32);
+    } else {
+        put_be16(ip + 2, (uint32_t)(l4 + 20));
+        put_be16(ip + 4, get_be16(ip + 4) + i);
+        put_be16(ip + 10, 0);
+        put_be16(ip + 10, ~sum_be16(0, ip, 20) & 0xffff);
+        sum = sum_be16(0, ip + 12, 8);
+    }
+    sum = sum_be16(sum + 6 + (uint32_t)(l4 >> 16) + (uint32_t)(l4 & 0xffff), NULL, 0);
+    put_be16(th + 16, 0);
+    put_be16(th + 16, ~sum_be16(sum, th, l4) & 0xffff);
+    return g->hdr_len + pay;
+}
+
+/* Cut f into wire segments, each with its checksums; all of them or -EAGAIN. */
+static int gso_split(struct hal_net *dev, const uint8_t *f, size_t len,
+                     const struct hal_net_gso *g)
+{
+    struct hal_net *peer = net_devs[dev->index ^ 1];
+    size_t total = len - g->hdr_len;
+    unsigned n = total ? (unsigned)((total + g->mss - 1) / g->mss) : 1;
+    uint8_t *out = malloc((size_t)g->hdr_len + g->mss);
+    int rc = 0;
+
+    if (!out || peer->depth - peer->count < n) {
+        free(out);
+        return -EAGAIN;
+    }
+    for (unsigned i = 0; i < n && rc == 0; i++)
+        rc = wire_send(dev, out, gso_cut(f, total, g, i, i + 1 == n, out), 0);
+    free(out);
+    return rc;
+}
+
+/* The frame's shape: 0, -EINVAL (not one the device cuts) or -EMSGSIZE (too long). */
+static int gso_check(const struct hal_net *dev, size_t len, const struct hal_net_gso *g)
+{
+    size_t l3 = g->ipv6 ? 40 : 20;
+
+    if (!(dev->info.offloads & HAL_NET_TX_TSO) || !g->mss ||
+        g->csum_start != NET_ETH_HLEN + l3 || g->hdr_len < g->csum_start + 20 ||
+        g->hdr_len > g->csum_start + 60 || g->hdr_len > len)
+        return -EINVAL;
+    if (len > HAL_NET_GSO_MAX || (size_t)g->hdr_len - NET_ETH_HLEN + g->mss > dev->info.mtu)
+        return -EMSGSIZE;
+    return 0;
+}
+
+int hal_net_transmit_gso(struct hal_net *dev, const struct hal_net_seg *seg, unsigned nseg,
+                         const struct hal_net_gso *g)
+{
+    size_t len = 0, off = 0;
+    uint8_t *f;
+    int rc;
+
+    for (unsigned i = 0; i < nseg; i++)
+        len += seg[i].len;
+    rc = gso_check(dev, len, g);
+    if (rc)
+        return rc;
+    f = malloc(len);
+    if (!f)
+        return -EAGAIN;
+    for (unsigned i = 0; i < nseg; i++) {
+        memcpy(f + off, seg[i].data, seg[i].len);
+        off += seg[i].len;
+    }
+    if (dev->info.offloads & HAL_NET_RX_LARGE)
+        rc = wire_send(dev, f, len, HAL_NET_RXF_CSUM_OK);
+    else
+        rc = gso_split(dev, f, len, g);
     free(f);
     return rc;
 }
@@ -250,7 +393,17 @@ int hosted_net_inject(unsigned dev, const void *frame, size_t len)
         return -ENODEV;
     if (!net_len_ok(net_devs[dev], len))
         return -EMSGSIZE;
-    return net_enqueue(net_devs[dev], frame, len, false);
+    return net_enqueue(net_devs[dev], frame, len, 0, false);
+}
+
+int hosted_net_inject_rx(unsigned dev, const void *frame, size_t len, unsigned flags)
+{
+    if (dev >= net_ndevs)
+        return -ENODEV;
+    if (!net_len_ok(net_devs[dev], len) &&
+        !((net_devs[dev]->info.offloads & HAL_NET_RX_LARGE) && len <= HAL_NET_GSO_MAX && len))
+        return -EMSGSIZE;
+    return net_enqueue(net_devs[dev], frame, len, flags, false);
 }
 
 /* Hand d's first n queued frames to its rx callback. */
@@ -262,8 +415,11 @@ static void net_deliver_dev(struct hal_net *d, unsigned n)
         d->head = (d->head + 1) % d->depth;
         d->count--;
         if (d->rx) {
+            struct hal_net_seg seg = {f->data, f->len};
+            struct hal_net_rx rx = {&seg, 1, f->len, f->flags};
+
             hosted_stats.net_rx++;
-            d->rx(d->rx_arg, f->data, f->len); /* may transmit: appends to a queue */
+            d->rx(d->rx_arg, &rx); /* may transmit: appends to a queue */
         } else {
             hosted_stats.net_dropped++;
         }

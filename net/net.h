@@ -120,6 +120,8 @@ void net_set_mem_limit(size_t bytes);
 struct net_stats {
     uint64_t rx_frames, rx_queue_drops, rx_nomem; /* device frames in, dropped before lwIP */
     uint64_t tx_frames, tx_busy, tx_errors;       /* out; busy: device queue full */
+    uint64_t tx_tso_frames, tx_tso_segs; /* merged frames the device cut, and their segments */
+    uint64_t rx_large;                   /* frames longer than the MTU (HAL_NET_RX_LARGE) */
     uint64_t asserts, errors;  /* lwIP LWIP_ASSERT / LWIP_ERROR hits (never a panic) */
     uint64_t mem_in_use, mem_peak, mem_limit, mem_failed;
     uint64_t wakeups;          /* network thread loops */

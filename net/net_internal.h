@@ -8,9 +8,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/lib/list.h"
+#include "hal/hal_net.h"
+#include "lwip/pbuf.h"
 #include "net/net.h"
 
 struct netif;
+
+/*
+ * A received frame on its way from the device's interrupt to lwIP: netd's queue links it,
+ * and lwIP takes the frame in place as a custom pbuf (no copy after the interrupt's), freed
+ * when lwIP and the socket layer are done with it. While lwIP holds it, its size counts
+ * against the stack's byte budget (net_counters.mem_in_use).
+ */
+struct net_rxbuf {
+    struct pbuf_custom pc; /* lwIP's view of data (netif.c) */
+    struct list_node node; /* netd's queue */
+    struct netif *nif;
+    size_t len;     /* frame bytes in data (short frames zero-padded to 60 after them) */
+    size_t charged; /* budget bytes while lwIP holds it */
+    unsigned flags; /* HAL_NET_RXF_* */
+    unsigned char data[] __attribute__((aligned(8)));
+};
 
 /* Counters; written under the network lock, except the rx ones (netd queue lock). */
 extern struct net_stats net_counters;
@@ -18,8 +37,39 @@ extern struct net_stats net_counters;
 /* port/sys_arch.c */
 void net_port_mem_init(void);
 
-/* netif.c: hand one received frame to lwIP (network lock held). */
-void net_if_input(struct netif *nif, const void *frame, size_t len);
+/*
+ * tso.c: segments held back to be merged into one frame for a device with HAL_NET_TX_TSO
+ * (one per interface; network lock).
+ */
+#define NET_TSO_MAX_SEGS 48   /* wire segments per frame: 64 KiB at a 1,460-byte MSS is 45 */
+#define NET_TSO_MAX_PIECES 64 /* the header, then the segments' pbufs */
+struct net_tso {
+    struct pbuf *held[NET_TSO_MAX_SEGS]; /* referenced until sent */
+    struct hal_net_seg piece[NET_TSO_MAX_PIECES];
+    unsigned nheld, npiece;
+    uint8_t hdr[14 + 40 + 60]; /* the first segment's headers, lengths fixed when sent */
+    struct hal_net_gso gso;
+    uint32_t next_seq; /* the sequence number the next segment must have */
+    size_t len;        /* frame bytes so far */
+    bool closed;       /* a segment shorter than the first ended the frame */
+};
+enum { NET_TSO_NO, NET_TSO_HELD, NET_TSO_FLUSH_FIRST };
+/* Hold p (a frame lwIP passes to linkoutput) in t: NET_TSO_HELD; NET_TSO_FLUSH_FIRST: send
+ * what t holds, then ask again; NET_TSO_NO: not a segment merging takes (send what t holds,
+ * then p). */
+int net_tso_add(struct net_tso *t, struct pbuf *p);
+int net_tso_send(struct net_tso *t, struct hal_net *dev); /* two or more held: hal_net_* rc */
+void net_tso_drop(struct net_tso *t);                     /* release the held pbufs */
+/* A TCP segment lwIP left unsummed in frame f: the pseudo-header's sum goes into its checksum
+ * field and *start is where the device starts summing. False for anything else. */
+bool net_tcp_csum_prepare(uint8_t *f, size_t len, uint16_t *start);
+
+/* netif.c: hand one received frame to lwIP, which owns it from then on (network lock held). */
+void net_if_input(struct net_rxbuf *b);
+/* netif.c: transmit the TCP segments dev_linkoutput held back to merge into one frame for a
+ * device with HAL_NET_TX_TSO (network lock held; net_unlock and the network thread call it
+ * before they let go of the lock). */
+void net_if_tx_flush(void);
 
 /* netif.c: stop every device's rx callback (before the rx queue is dropped), then remove
  * every interface (loopback too) with its DHCP/DHCPv6 state. Network lock held. */
@@ -40,7 +90,7 @@ void net_lwip_teardown(void);
 
 /* netd.c: the device rx callback (interrupt context). arg: the struct netif. */
 bool net_threaded(void); /* net_init() (not net_init_direct()) started the stack */
-void net_rx_irq(void *arg, const void *frame, size_t len);
+void net_rx_irq(void *arg, const struct hal_net_rx *rx);
 
 /* netcfg.c: the configuration net_start() gives device i (net_config_use's, or the
  * defaults). */

@@ -5,8 +5,13 @@
  * the device, and a transmit buffer of one frame. Output: lwIP hands a pbuf chain, flattened
  * into the buffer (or sent from the payload when it is one piece) and copied by the device
  * before hal_net_transmit() returns. A full device queue is ERR_MEM: TCP keeps the segment and
- * retries from its timer, UDP reports it. Input: the device's interrupt copies the frame into
- * the network thread's queue (netd.c), which calls net_if_input() with the lock held.
+ * retries from its timer, UDP reports it. On a device with HAL_NET_TX_TSO, TCP segments are
+ * held and merged into one frame the device cuts again (tso.c), sent by net_if_tx_flush()
+ * before the network lock is let go. Input: the device's interrupt copies the frame into
+ * the network thread's queue (netd.c), which calls net_if_input() with the lock held; lwIP
+ * takes that copy in place (a custom pbuf). Frames the device vouches for
+ * (HAL_NET_RXF_CSUM_OK) skip lwIP's TCP/UDP check; with HAL_NET_RX_LARGE TCP segments of up
+ * to 64 KiB arrive, and lwIP takes them as any segment within its window.
  *
  * Checksum offload: on a device with HAL_NET_TX_CSUM, lwIP does not sum TCP segments
  * (NETIF_CHECKSUM_GEN_TCP off for that netif, LWIP_CHECKSUM_CTRL_PER_NETIF); dev_linkoutput
@@ -25,6 +30,8 @@
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
 #include "lwip/ip.h"
+#include "lwip/ip4.h"
+#include "lwip/ip6.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "netif/ethernet.h"
@@ -38,6 +45,7 @@ struct net_dev {
     struct hal_net *dev;
     struct hal_net_info info;
     uint8_t *txbuf; /* info.mtu + ETH_HLEN bytes; used under the network lock */
+    struct net_tso tso; /* segments held to merge (HAL_NET_TX_TSO); network lock */
 };
 
 static uint16_t be16(const uint8_t *b)
@@ -45,54 +53,19 @@ static uint16_t be16(const uint8_t *b)
     return (uint16_t)(b[0] << 8 | b[1]);
 }
 
-/*
- * A TCP segment in frame f (len bytes) lwIP left unsummed: the pseudo-header's sum goes into
- * its checksum field and *start is where the device starts summing. False for anything else
- * (those lwIP summed itself). IPv4 without fragmentation or IPv6 with TCP as the first next
- * header: the only shapes lwIP sends TCP in.
- */
-static bool tcp_csum_prepare(uint8_t *f, size_t len, uint16_t *start)
-{
-    uint32_t sum;
-    uint16_t w, l4;
-
-    if (len >= ETH_HLEN + 20 && be16(f + 12) == 0x0800) {
-        unsigned ihl = (f[ETH_HLEN] & 0xfu) * 4u;
-
-        if (ihl < 20 || f[ETH_HLEN + 9] != IP_PROTO_TCP || (be16(f + ETH_HLEN + 6) & 0x3fff))
-            return false;
-        *start = (uint16_t)(ETH_HLEN + ihl);
-        l4 = (uint16_t)(be16(f + ETH_HLEN + 2) - ihl);
-        sum = net_chksum(f + ETH_HLEN + 12, 8);
-    } else if (len >= ETH_HLEN + 40 && be16(f + 12) == 0x86dd && f[ETH_HLEN + 6] == IP_PROTO_TCP) {
-        *start = ETH_HLEN + 40;
-        l4 = be16(f + ETH_HLEN + 4);
-        sum = net_chksum(f + ETH_HLEN + 8, 32);
-    } else {
-        return false;
-    }
-    if ((size_t)*start + 20 > len)
-        return false;
-    sum += lwip_htons(IP_PROTO_TCP) + lwip_htons(l4);
-    sum = (sum & 0xffffu) + (sum >> 16);
-    w = (uint16_t)((sum & 0xffffu) + (sum >> 16));
-    memcpy(f + *start + 16, &w, 2); /* host-order sum stored natively: network order */
-    return true;
-}
-
 /* Send frame (len bytes, writable); the device completes a TCP checksum lwIP left to it. */
 static int dev_send(struct net_dev *nd, uint8_t *frame, size_t len)
 {
     uint16_t start;
 
-    if ((nd->info.offloads & HAL_NET_TX_CSUM) && tcp_csum_prepare(frame, len, &start))
+    if ((nd->info.offloads & HAL_NET_TX_CSUM) && net_tcp_csum_prepare(frame, len, &start))
         return hal_net_transmit_csum(nd->dev, frame, len, start, 16);
     return hal_net_transmit(nd->dev, frame, len);
 }
 
-static err_t dev_linkoutput(struct netif *netif, struct pbuf *p)
+/* Send lwIP's frame p (flattened into txbuf when it is a chain). */
+static err_t dev_output(struct net_dev *nd, struct pbuf *p)
 {
-    struct net_dev *nd = (struct net_dev *)netif;
     size_t max = (size_t)nd->info.mtu + ETH_HLEN;
     uint8_t *frame = p->payload;
     int rc;
@@ -116,6 +89,62 @@ static err_t dev_linkoutput(struct netif *netif, struct pbuf *p)
     }
     net_counters.tx_frames++;
     return ERR_OK;
+}
+
+/* Send what nd holds to merge: one segment as it is, several as one frame the device cuts.
+ * When the device has no room for a large frame the segments go one by one; a queue full
+ * even for those loses them (lwIP already counts them sent): TCP retransmits, as after a
+ * drop on the wire. */
+static void dev_tso_flush(struct net_dev *nd)
+{
+    struct net_tso *t = &nd->tso;
+    int rc = -EAGAIN;
+
+    if (t->nheld > 1)
+        rc = net_tso_send(t, nd->dev);
+    if (rc == 0) {
+        net_counters.tx_frames++;
+        net_counters.tx_tso_frames++;
+        net_counters.tx_tso_segs += t->nheld;
+    } else if (rc == -EAGAIN) {
+        for (unsigned i = 0; i < t->nheld; i++)
+            (void)dev_output(nd, t->held[i]);
+    } else {
+        net_counters.tx_errors++;
+    }
+    net_tso_drop(t);
+}
+
+void net_if_tx_flush(void)
+{
+    struct netif *n;
+
+    NETIF_FOREACH(n) {
+        struct net_dev *nd = n->state;
+
+        if (nd && nd->tso.nheld)
+            dev_tso_flush(nd);
+    }
+}
+
+/* With HAL_NET_TX_TSO, TCP segments are held to be merged (tso.c); anything else first sends
+ * what is held, keeping lwIP's order. */
+static err_t dev_linkoutput(struct netif *netif, struct pbuf *p)
+{
+    struct net_dev *nd = (struct net_dev *)netif;
+
+    if (nd->info.offloads & HAL_NET_TX_TSO) {
+        int r = net_tso_add(&nd->tso, p);
+
+        if (r == NET_TSO_FLUSH_FIRST) {
+            dev_tso_flush(nd);
+            r = net_tso_add(&nd->tso, p);
+        }
+        if (r == NET_TSO_HELD)
+            return ERR_OK;
+        dev_tso_flush(nd);
+    }
+    return dev_output(nd, p);
 }
 
 static err_t dev_netif_init(struct netif *netif)
@@ -155,29 +184,91 @@ void net_if_poll_loops(void)
     }
 }
 
-/*
- * Frames shorter than Ethernet's minimum are zero-padded to it, as they would be on a real
- * link: lwIP's ARP input reads its 28-byte header without checking the frame's length
- * (found by fuzz/net_rx), relying on the minimum frame size that NICs guarantee.
- */
-void net_if_input(struct netif *nif, const void *frame, size_t len)
+/* Give b's budget bytes back and free it: lwIP is done with the frame. */
+static void rxbuf_pbuf_free(struct pbuf *p)
 {
-    size_t plen = len < ETH_MIN_FRAME ? ETH_MIN_FRAME : len;
+    struct net_rxbuf *b = (struct net_rxbuf *)(void *)p; /* pc is b's first member */
+
+    net_counters.mem_in_use -= b->charged;
+    kfree(b);
+}
+
+/* May lwIP skip the TCP/UDP checksum of frame f? Only when the device vouched for it and the
+ * frame is a whole datagram: a fragment's flag says nothing of the datagram it completes. */
+static bool rx_csum_trusted(const struct net_rxbuf *b)
+{
+    const uint8_t *f = b->data;
+
+    if (!(b->flags & HAL_NET_RXF_CSUM_OK) || b->len < ETH_HLEN + 40)
+        return false;
+    if (be16(f + 12) == 0x0800)
+        return (be16(f + ETH_HLEN + 6) & 0x3fff) == 0; /* neither MF nor an offset */
+    return be16(f + 12) == 0x86dd &&
+           (f[ETH_HLEN + 6] == IP_PROTO_TCP || f[ETH_HLEN + 6] == IP_PROTO_UDP);
+}
+
+/* A frame too long for a pbuf with its Ethernet header (16-bit lengths): a large TCP segment
+ * the host handed over. lwIP's ethernet_input would only dispatch it by type; do that here,
+ * from the IP header on, for unicast to this interface. */
+static netif_input_fn rx_big_input(struct netif *nif, const uint8_t *f)
+{
+    if (memcmp(f, nif->hwaddr, ETH_HWADDR_LEN) != 0)
+        return NULL;
+    if (be16(f + 12) == 0x0800)
+        return ip4_input;
+    if (be16(f + 12) == 0x86dd)
+        return ip6_input;
+    return NULL;
+}
+
+static bool rxbuf_charge(struct net_rxbuf *b)
+{
+    size_t size = kmalloc_usable_size(b);
+
+    if (net_counters.mem_in_use + size > net_counters.mem_limit) {
+        net_counters.mem_failed++;
+        return false;
+    }
+    b->charged = size;
+    net_counters.mem_in_use += size;
+    if (net_counters.mem_in_use > net_counters.mem_peak)
+        net_counters.mem_peak = net_counters.mem_in_use;
+    return true;
+}
+
+/*
+ * The frame goes to lwIP in place, as a PBUF_REF custom pbuf over b->data (short frames were
+ * zero-padded to Ethernet's minimum by the rx path). With the device's word that the TCP/UDP
+ * checksum is good (or was never computed, the sender being on this host), lwIP's check is
+ * switched off for this frame only, as net_if_poll_loops does for loopback.
+ */
+void net_if_input(struct net_rxbuf *b)
+{
+    struct netif *nif = b->nif;
+    size_t plen = b->len < ETH_MIN_FRAME ? ETH_MIN_FRAME : b->len, skip = 0;
+    netif_input_fn input = nif->input;
+    u16_t flags = nif->chksum_flags;
     struct pbuf *p;
 
     if (plen > 0xffff) {
-        net_counters.rx_nomem++;
+        input = rx_big_input(nif, b->data);
+        skip = ETH_HLEN;
+    }
+    if (!input || !rxbuf_charge(b)) {
+        net_counters.rx_nomem += input != NULL;
+        kfree(b);
         return;
     }
-    p = pbuf_alloc(PBUF_RAW, (u16_t)plen, PBUF_RAM);
-    if (!p) {
-        net_counters.rx_nomem++;
-        return;
-    }
-    memcpy(p->payload, frame, len);
-    memset((uint8_t *)p->payload + len, 0, plen - len);
-    if (nif->input(p, nif) != ERR_OK)
+    if (b->len > (size_t)nif->mtu + ETH_HLEN)
+        net_counters.rx_large++;
+    b->pc.custom_free_function = rxbuf_pbuf_free;
+    p = pbuf_alloced_custom(PBUF_RAW, (u16_t)(plen - skip), PBUF_REF, &b->pc, b->data + skip,
+                            (u16_t)(plen - skip));
+    if (rx_csum_trusted(b))
+        NETIF_SET_CHECKSUM_CTRL(nif, flags & ~(NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_UDP));
+    if (input(p, nif) != ERR_OK)
         pbuf_free(p);
+    NETIF_SET_CHECKSUM_CTRL(nif, flags);
 }
 
 static void dev_configure(struct netif *netif, const struct net_if_config *cfg)
@@ -288,6 +379,7 @@ void net_if_remove_all(void)
         }
         netif_remove(n); /* down first: ARP, ND and MLD state of the interface go */
         if (nd) {
+            net_tso_drop(&nd->tso);
             kfree(nd->txbuf);
             kfree(nd);
         }

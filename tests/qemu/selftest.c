@@ -400,9 +400,10 @@ static bool ip_is(const uint8_t *p, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 }
 
 /* rx callback (interrupt context): an ARP reply (oper 2) from 10.0.2.2 */
-static void net_rx(void *arg, const void *frame, size_t len)
+static void net_rx(void *arg, const struct hal_net_rx *rx)
 {
-    const uint8_t *f = frame;
+    const uint8_t *f = rx->seg[0].data;
+    size_t len = rx->seg[0].len;
     if (len < 42 || f[12] != 0x08 || f[13] != 0x06 || f[20] != 0 || f[21] != 2)
         return;
     if (!ip_is(f + 28, 10, 0, 2, 2))

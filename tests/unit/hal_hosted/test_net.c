@@ -23,20 +23,23 @@ struct rx_log {
     int n;
     int seq[4 * NFRAMES];
     size_t len[4 * NFRAMES];
+    unsigned flags[4 * NFRAMES];
     int enabled;
 };
 
 static struct rx_log rx_a, rx_b;
 
-static void on_rx(void *arg, const void *frame, size_t len)
+static void on_rx(void *arg, const struct hal_net_rx *rx)
 {
     struct rx_log *log = arg;
-    const unsigned char *f = frame;
+    const unsigned char *f = rx->seg[0].data;
+    size_t len = rx->len;
 
     log->enabled += hal_irq_enabled();
     if (log->n < 4 * NFRAMES) {
         log->seq[log->n] = f[14] | f[15] << 8;
         log->len[log->n] = len;
+        log->flags[log->n] = rx->flags;
     }
     log->n++;
 }
@@ -226,11 +229,11 @@ static void test_transmit_csum_in_software(void **state)
 }
 
 /* Reply from inside rx: it arrives at the next delivery point, not in the same round. */
-static void echo_rx(void *arg, const void *frame, size_t len)
+static void echo_rx(void *arg, const struct hal_net_rx *rx)
 {
-    on_rx(arg, frame, len);
+    on_rx(arg, rx);
     if (((struct rx_log *)arg)->n < 5)
-        hal_net_transmit(hal_net_get(arg == &rx_a ? 0 : 1), frame, len);
+        hal_net_transmit(hal_net_get(arg == &rx_a ? 0 : 1), rx->seg[0].data, rx->len);
 }
 
 static void test_ping_pong_rounds(void **state)
@@ -350,6 +353,185 @@ static void test_bad_knobs_refused(void **state)
     assert_int_equal(init_wire((struct hosted_wire_config){.mtu = 20}, 1), -EINVAL);
 }
 
+/* --- offloads ------------------------------------------------------------------------- */
+
+/* Frames the monitor saw, whole. */
+static struct {
+    int n;
+    size_t len[8];
+    unsigned char f[8][70000];
+} wire;
+
+static void monitor_frames(void *arg, unsigned dev, const void *frame, size_t len)
+{
+    (void)arg;
+    (void)dev;
+    if (wire.n < 8 && len <= sizeof(wire.f[0])) {
+        memcpy(wire.f[wire.n], frame, len);
+        wire.len[wire.n] = len;
+    }
+    wire.n++;
+}
+
+static uint32_t sum16(uint32_t s, const unsigned char *b, size_t len)
+{
+    for (size_t i = 0; i < len; i += 2)
+        s += (uint32_t)(b[i] << 8 | (i + 1 < len ? b[i + 1] : 0));
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    return s;
+}
+
+static uint32_t get32(const unsigned char *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* A TCP frame: Ethernet, IPv4 (ID 0x1000) or IPv6, TCP with 12 option bytes, seq 1000,
+ * flags ACK|PSH|CWR, payload bytes i*7; the TCP checksum field holds the pseudo-header's
+ * sum over the whole TCP length (as the stack leaves it for the device). Returns hdr_len. */
+static size_t tcp_frame(unsigned char *f, bool v6, size_t payload)
+{
+    size_t l3 = v6 ? 40 : 20, th = 14 + l3, hl = th + 32, l4 = 32 + payload;
+    uint32_t s;
+
+    memset(f, 0, hl);
+    memset(f, 0x02, 12);
+    f[12] = v6 ? 0x86 : 0x08;
+    f[13] = v6 ? 0xdd : 0x00;
+    if (v6) {
+        f[14] = 0x60, f[18] = (unsigned char)(l4 >> 8), f[19] = (unsigned char)l4;
+        f[20] = 6, f[21] = 64;
+        for (int i = 0; i < 32; i++)
+            f[22 + i] = (unsigned char)(i + 1);
+        s = sum16(0, f + 22, 32);
+    } else {
+        f[14] = 0x45, f[16] = (unsigned char)((l4 + 20) >> 8), f[17] = (unsigned char)(l4 + 20);
+        f[18] = 0x10, f[22] = 64, f[23] = 6;
+        f[26] = 10, f[29] = 1, f[30] = 10, f[33] = 2;
+        s = sum16(0, f + 26, 8);
+    }
+    f[th] = 0x12, f[th + 1] = 0x34, f[th + 2] = 0x00, f[th + 3] = 0x50;
+    f[th + 6] = 1000 >> 8, f[th + 7] = 1000 & 0xff;
+    f[th + 12] = 8 << 4, f[th + 13] = 0x80 | 0x10 | 0x08, f[th + 14] = 0x10;
+    memset(f + th + 20, 1, 12); /* NOP options */
+    for (size_t i = 0; i < payload; i++)
+        f[hl + i] = (unsigned char)(i * 7);
+    s = sum16(s + 6 + (uint32_t)l4, NULL, 0);
+    f[th + 16] = (unsigned char)(s >> 8), f[th + 17] = (unsigned char)s;
+    return hl;
+}
+
+static int init_offload_wire(unsigned offloads)
+{
+    memset(&wire, 0, sizeof(wire));
+    return init_wire((struct hosted_wire_config){.offloads = offloads}, 3);
+}
+
+static void check_segment(const unsigned char *g, size_t hl, bool v6, unsigned i, unsigned n,
+                          size_t mss, size_t total)
+{
+    size_t th = 14 + (v6 ? 40 : 20), pay = i + 1 < n ? mss : total - i * mss;
+    const unsigned char *f = wire.f[i];
+    uint32_t s;
+
+    assert_int_equal(wire.len[i], hl + pay);
+    assert_int_equal(get32(f + th + 4), 1000 + i * mss);
+    assert_int_equal(f[th + 13], 0x10 | (i == 0 ? 0x80 : 0) | (i + 1 == n ? 0x08 : 0));
+    assert_memory_equal(f + hl, g + hl + i * mss, pay);
+    assert_memory_equal(f + th + 18, g + th + 18, hl - th - 18);
+    if (v6) {
+        assert_int_equal(f[18] << 8 | f[19], 32 + pay);
+        s = sum16(0, f + 22, 32);
+    } else {
+        assert_int_equal(f[16] << 8 | f[17], 20 + 32 + pay);
+        assert_int_equal(f[18] << 8 | f[19], 0x1000 + i);
+        assert_int_equal(sum16(0, f + 14, 20), 0xffff); /* IP header checksum */
+        s = sum16(0, f + 26, 8);
+    }
+    assert_int_equal(sum16(s + 6 + (uint32_t)(32 + pay), f + th, 32 + pay), 0xffff);
+}
+
+/* Without HAL_NET_RX_LARGE the wire cuts a GSO frame as Linux's tcp_gso_segment does: every
+ * segment with its own sequence number, lengths, IPv4 ID and checksums; CWR on the first,
+ * PSH on the last; the sender's pieces may split anywhere. */
+static void test_gso_cut_by_wire(void **state)
+{
+    static unsigned char g[14 + 40 + 32 + 3000];
+
+    for (int v6 = 0; v6 < 2; v6++) {
+        size_t hl = tcp_frame(g, v6, 2500), len = hl + 2500;
+        struct hal_net_seg seg[3] = {{g, 10}, {g + 10, hl + 5}, {g + hl + 15, len - hl - 15}};
+        struct hal_net_gso gso = {(uint16_t)hl, 1000, (uint16_t)(14 + (v6 ? 40 : 20)),
+                                  (uint8_t)v6};
+
+        assert_int_equal(init_offload_wire(HAL_NET_TX_CSUM | HAL_NET_TX_TSO), 0);
+        hosted_net_set_monitor(monitor_frames, NULL);
+        assert_int_equal(hal_net_transmit_gso(hal_net_get(0), seg, 3, &gso), 0);
+        assert_int_equal(wire.n, 3);
+        for (unsigned i = 0; i < 3; i++)
+            check_segment(g, hl, v6, i, 3, 1000, 2500);
+        hal_irq_enable();
+        assert_int_equal(rx_b.n, 3);
+        assert_int_equal(rx_b.flags[0] | rx_b.flags[1] | rx_b.flags[2], 0); /* summed */
+        hosted_hal_fini();
+    }
+}
+
+/* With HAL_NET_RX_LARGE a GSO frame crosses whole, its checksum left partial and vouched
+ * for; so does a hal_net_transmit_csum frame with the receive checksum offload. */
+static void test_gso_whole_with_rx_large(void **state)
+{
+    static unsigned char g[14 + 20 + 32 + 60000];
+    size_t hl = tcp_frame(g, false, 60000), len = hl + 60000;
+    struct hal_net_seg seg = {g, len};
+    struct hal_net_gso gso = {(uint16_t)hl, 1448, 34, 0};
+
+    assert_int_equal(init_offload_wire(HAL_NET_TX_CSUM | HAL_NET_TX_TSO | HAL_NET_RX_CSUM |
+                                       HAL_NET_RX_LARGE),
+                     0);
+    hosted_net_set_monitor(monitor_frames, NULL);
+    assert_int_equal(hal_net_transmit_gso(hal_net_get(0), &seg, 1, &gso), 0);
+    assert_int_equal(hal_net_transmit_csum(hal_net_get(0), g, 1000, 34, 16), 0);
+    assert_int_equal(wire.n, 2);
+    assert_int_equal(wire.len[0], len);
+    assert_memory_equal(wire.f[0], g, len);
+    assert_memory_equal(wire.f[1], g, 1000); /* not summed: the receiver is told so */
+    hal_irq_enable();
+    assert_int_equal(rx_b.n, 2);
+    assert_int_equal(rx_b.len[0], len);
+    assert_int_equal(rx_b.flags[0], HAL_NET_RXF_CSUM_OK);
+    assert_int_equal(rx_b.flags[1], HAL_NET_RXF_CSUM_OK);
+    assert_int_equal(hosted_net_inject_rx(1, g, len, HAL_NET_RXF_CSUM_OK), 0);
+    assert_int_equal(hosted_net_inject_rx(1, g, HAL_NET_GSO_MAX + 1, 0), -EMSGSIZE);
+}
+
+/* What a device without the offloads, or a frame of the wrong shape, gets. */
+static void test_gso_refused(void **state)
+{
+    static unsigned char g[14 + 20 + 32 + 70000];
+    size_t hl = tcp_frame(g, false, 3000);
+    struct hal_net_seg seg = {g, hl + 3000};
+    struct hal_net_gso gso = {(uint16_t)hl, 1000, 34, 0};
+
+    assert_int_equal(hal_net_transmit_gso(hal_net_get(0), &seg, 1, &gso), -EINVAL);
+    assert_int_equal(hosted_net_inject_rx(1, g, 2000, 0), -EMSGSIZE);
+    hosted_hal_fini();
+    assert_int_equal(init_offload_wire(HAL_NET_TX_TSO), -EINVAL);    /* TSO needs CSUM */
+    assert_int_equal(init_offload_wire(HAL_NET_RX_LARGE), -EINVAL);  /* LARGE needs RX_CSUM */
+    assert_int_equal(init_offload_wire(HAL_NET_TX_CSUM | HAL_NET_TX_TSO), 0);
+    gso.mss = 1500; /* + 52 header bytes: over the MTU */
+    assert_int_equal(hal_net_transmit_gso(hal_net_get(0), &seg, 1, &gso), -EMSGSIZE);
+    gso.mss = 0;
+    assert_int_equal(hal_net_transmit_gso(hal_net_get(0), &seg, 1, &gso), -EINVAL);
+    gso.mss = 1000;
+    gso.csum_start = 30;
+    assert_int_equal(hal_net_transmit_gso(hal_net_get(0), &seg, 1, &gso), -EINVAL);
+    gso.csum_start = 34;
+    seg.len = 70000;
+    assert_int_equal(hal_net_transmit_gso(hal_net_get(0), &seg, 1, &gso), -EMSGSIZE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -367,6 +549,9 @@ int main(void)
         cmocka_unit_test_teardown(test_reorder, teardown),
         cmocka_unit_test_teardown(test_two_wires_are_separate, teardown),
         cmocka_unit_test_teardown(test_bad_knobs_refused, teardown),
+        cmocka_unit_test(test_gso_cut_by_wire),
+        cmocka_unit_test_teardown(test_gso_whole_with_rx_large, teardown),
+        cmocka_unit_test_setup_teardown(test_gso_refused, setup_clean, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

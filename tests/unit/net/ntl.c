@@ -170,6 +170,13 @@ static int entry(void *unused)
     return rc ? rc : ht_status();
 }
 
+static unsigned wire1_offloads;
+
+void ntl_set_offloads(unsigned offloads)
+{
+    wire1_offloads = offloads;
+}
+
 int ntl_boot(int (*fn)(void), const struct ntl_wire_knobs *knobs, size_t ram)
 {
     struct hosted_config cfg;
@@ -179,6 +186,7 @@ int ntl_boot(int (*fn)(void), const struct ntl_wire_knobs *knobs, size_t ram)
     cfg.ram_bytes = ram;
     cfg.nwires = 2;
     cfg.wire[0].queue_depth = 1024;
+    cfg.wire[1].offloads = wire1_offloads;
     if (knobs) {
         cfg.wire[1].loss_pct = knobs->loss_pct;
         cfg.wire[1].dup_pct = knobs->dup_pct;

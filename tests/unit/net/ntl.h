@@ -38,6 +38,8 @@ struct ntl_wire_knobs {
  * thread. Returns the boot's exit code: 0 when fn returned 0 and no H_CHECK failed, no lwIP
  * assertion fired. */
 int ntl_boot(int (*fn)(void), const struct ntl_wire_knobs *knobs, size_t ram);
+/* The HAL_NET_* offloads of wire 1's ends in the boots that follow (default none). */
+void ntl_set_offloads(unsigned offloads);
 
 extern struct netif *ntl_if[4]; /* by device index */
 void ntl_addr4(unsigned dev, ip_addr_t *out);
