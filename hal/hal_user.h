@@ -72,14 +72,18 @@ void kernel_syscall(struct hal_uregs *regs);
 void kernel_user_fault(struct hal_uregs *regs, enum hal_fault_kind kind, uint64_t addr);
 
 /*
- * kernel_user_return: called just before EVERY return to user mode (after a syscall, a user
- * fault, an interrupt taken in user mode, and before the first instruction of a thread), with
- * interrupts enabled; it may sleep and may rewrite regs (signal delivery). Afterwards the
- * backend disables interrupts and asks kernel_user_work_pending() whether something arrived
- * meanwhile (a signal posted by an interrupt handler); while it says yes, interrupts are
- * enabled again and kernel_user_return() runs again. Only then does the thread return to user
- * mode, with interrupts disabled in between, so no work is left behind until the next entry.
- * kernel_user_work_pending: interrupts disabled, never sleeps, any thread.
+ * kernel_user_return: the kernel's work before a return to user mode (after a syscall, a
+ * user fault, an interrupt taken in user mode, and before the first instruction of a thread),
+ * with interrupts enabled; it may sleep and may rewrite regs (signal delivery). Afterwards
+ * the backend disables interrupts and asks kernel_user_work_pending() whether something
+ * arrived meanwhile (a signal posted by an interrupt handler); while it says yes, interrupts
+ * are enabled again and kernel_user_return() runs again. Only then does the thread return to
+ * user mode, with interrupts disabled in between, so no work is left behind until the next
+ * entry. A backend may ask kernel_user_work_pending() first (interrupts disabled) and skip
+ * kernel_user_return() when it says no: it says yes whenever kernel_user_return() has
+ * anything to do (hal_x86 does so, as Linux's exit_to_user_mode tests its work flags once).
+ * kernel_user_work_pending: interrupts disabled, never sleeps, any thread; a no means the
+ * thread is about to run in user mode (the CPU-time sampling counts it so from there).
  */
 void kernel_user_return(struct hal_uregs *regs);
 bool kernel_user_work_pending(void);

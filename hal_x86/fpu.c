@@ -94,8 +94,10 @@ void x86_fpu_init(void)
 void x86_fpu_area_init(void *area)
 {
     uint8_t *a = area;
-    for (uint32_t i = 0; i < x86_fpu_size; i++)
-        a[i] = 0;
+
+    /* memset's 64-byte blocks: a byte loop was ~500 TB executions under TCG, twice per signal
+     * (bench/syscall, signal to self) */
+    __builtin_memset(a, 0, x86_fpu_size);
     *(uint16_t *)(a + 0) = 0x037f;
     *(uint32_t *)(a + 24) = 0x1f80;
     if (use_xsave)

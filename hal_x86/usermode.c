@@ -119,8 +119,10 @@ static void user_resume(struct x86_ublock *b, uint64_t fs, uint64_t gs)
         wrmsr(MSR_KERNEL_GS_BASE, b->gs_base);
         percpu.user_gs = b->gs_base;
     }
-    percpu.kstack_top = (uint64_t)b;
-    x86_set_kernel_stack((uint64_t)b);
+    if (percpu.kstack_top != (uint64_t)b) { /* another thread's block: rsp0 follows */
+        percpu.kstack_top = (uint64_t)b;
+        x86_set_kernel_stack((uint64_t)b);
+    }
     x86_fpu_return(b + 1);
 }
 
@@ -130,14 +132,20 @@ static uint64_t user_rflags(uint64_t f)
 }
 
 /*
- * The kernel's work before a return to user mode: kernel_user_return() with interrupts
- * enabled, again while kernel_user_work_pending() (asked with interrupts disabled, so nothing
- * raised by an interrupt between the two is left behind) says more arrived. A frame the
- * kernel left with a rip no return instruction can reach makes the program fault there, as on
- * Linux (SIGSEGV). Called with interrupts enabled; returns with them disabled.
+ * The kernel's work before a return to user mode, as Linux's exit_to_user_mode: with
+ * interrupts disabled, one question (kernel_user_work_pending: a signal, a restart, a mask
+ * to restore, an ending process); only when it says yes, kernel_user_return() with interrupts
+ * enabled, and again while kernel_user_work_pending() says more arrived (asked with
+ * interrupts disabled, so nothing raised by an interrupt between the two is left behind). A
+ * frame the kernel left with a rip no return instruction can reach makes the program fault
+ * there, as on Linux (SIGSEGV). Called with interrupts enabled; returns with them disabled.
  */
 static void user_return_work(struct hal_uregs *regs)
 {
+    __asm__ __volatile__("cli" ::: "memory");
+    if (user_canonical(regs->rip) && !kernel_user_work_pending())
+        return; /* the common case: nothing to do */
+    __asm__ __volatile__("sti" ::: "memory");
     for (;;) {
         if (!user_canonical(regs->rip))
             kernel_user_fault(regs, HAL_FAULT_GENERAL, regs->rip);

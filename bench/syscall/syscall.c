@@ -206,8 +206,42 @@ static int setup(void)
     return 0;
 }
 
+static const struct {
+    const char *name;
+    void (*op)(uint64_t);
+} ops[] = {
+    {"null_syscall", op_null}, {"vdso_gettime", op_gettime}, {"read_4k", op_read},
+    {"futex_wake", op_futex},  {"mmap_64k", op_mmap},        {"pipe_pingpong", op_pipe},
+    {"thread_create", op_thread}, {"signal_self", op_signal},
+};
+
+/* "profile ROW N" (bench/syscall/profile): the row's operation N times between two getpid
+ * calls, which the profiler finds in QEMU's execution trace (the last two in the run). */
+static int profile(const char *name, uint64_t n)
+{
+    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+        if (strcmp(ops[i].name, name))
+            continue;
+        ops[i].op(n); /* warm-up: first faults, first translations */
+        raw0(SYS_getpid);
+        ops[i].op(n);
+        raw0(SYS_getpid);
+        printf("syscall-bench: done (profile %s %llu)\n", name, (unsigned long long)n);
+        return 0;
+    }
+    printf("syscall-bench: no row %s\n", name);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 3 && !strcmp(argv[1], "profile")) {
+        if (setup()) {
+            printf("syscall-bench: setup failed: %m\n");
+            return 1;
+        }
+        return profile(argv[2], strtoull(argv[3], NULL, 0));
+    }
     if (argc > 1 && atoi(argv[1]) > 0)
         min_ns = (uint64_t)atoi(argv[1]) * 1000ULL;
     if (argc > 2 && atoi(argv[2]) > 0)
@@ -216,14 +250,8 @@ int main(int argc, char **argv)
         printf("syscall-bench: setup failed: %m\n");
         return 1;
     }
-    row("null_syscall", op_null);
-    row("vdso_gettime", op_gettime);
-    row("read_4k", op_read);
-    row("futex_wake", op_futex);
-    row("mmap_64k", op_mmap);
-    row("pipe_pingpong", op_pipe);
-    row("thread_create", op_thread);
-    row("signal_self", op_signal);
+    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+        row(ops[i].name, ops[i].op);
     printf("syscall-bench: done (%llu signals handled)\n", (unsigned long long)handled);
     return 0;
 }

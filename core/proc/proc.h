@@ -336,10 +336,21 @@ int proc_attach(struct proc *p, struct thread *t);
  * actions (no clear_child_tid, no robust list): bookkeeping for tests and the kernel. The
  * main thread's record stays in the process; another thread's is released. */
 void proc_detach(struct thread *t);
+/* The calling thread's user state (NULL when not a user thread). Never sleeps. Inline: every
+ * syscall asks it several times. */
+static inline struct uthread *uthread_current(void)
+{
+    struct thread *t = thread_current();
+
+    return t ? t->ut : NULL;
+}
 /* The calling thread's process, or NULL (kernel threads). Never sleeps. */
-struct proc *proc_current(void);
-/* The calling thread's user state (NULL when not a user thread). Never sleeps. */
-struct uthread *uthread_current(void);
+static inline struct proc *proc_current(void)
+{
+    struct uthread *ut = uthread_current();
+
+    return ut ? ut->proc : NULL;
+}
 
 /*
  * A new thread of p with a fresh tid (clone), not yet bound to a kernel thread: the caller

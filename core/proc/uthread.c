@@ -244,20 +244,6 @@ void proc_detach(struct thread *t)
         uthread_put(ut);
 }
 
-struct proc *proc_current(void)
-{
-    struct thread *t = thread_current();
-
-    return t && t->ut ? t->ut->proc : NULL;
-}
-
-struct uthread *uthread_current(void)
-{
-    struct thread *t = thread_current();
-
-    return t ? t->ut : NULL;
-}
-
 struct uthread *proc_find_thread(struct proc *p, int tid)
 {
     struct uthread *found = NULL;

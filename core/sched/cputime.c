@@ -1,20 +1,30 @@
 /*
  * cputime.c - CPU time of threads and of groups of threads (processes).
  *
- * A thread's time on a CPU is measured, not sampled: when it leaves the CPU (a switch, an
- * exit) the run since acct_since_ns is charged to the thread and to its group, as user or
- * system time by the mode the thread was in (acct_user). The syscall entry tells the mode
- * (sched_cputime_user), which charges the run so far and starts a new one:
+ * As Linux does it (sum_exec_runtime, tick-based user/system sampling, cputime_adjust):
  *
- *     pick_next        syscall entry        syscall return        switch away
- *        |--- user? ---------|------ sys -----------|------ user -------|
- *      since=now        charge, since=now      charge, since=now    charge
+ *   - the total is measured: when a thread leaves the CPU (a switch, an exit, joining a group)
+ *     its run since acct_since_ns is charged to the thread's run_ns and its group's; readers
+ *     add the run in progress. No clock read and no lock on a syscall.
+ *   - the user/system split is sampled: every timer interrupt adds the time since the
+ *     thread's last sample (or the start of its run) to user_sampled_ns or sys_sampled_ns, by
+ *     the mode the interrupted thread was in (acct_user, a flag the syscall entry and the
+ *     return to user mode store: sched_cputime_mode). A busy thread gets one sample per time
+ *     slice at least (the slice timer);
+ *   - a read scales the samples to the measured total (split()): stime = run * sys_sampled /
+ *     (user_sampled + sys_sampled), utime = run - stime, so utime + stime is exactly the
+ *     measured total; no sample at all counts as user time; neither part ever goes back from
+ *     what the last read of that accumulator reported (kept in its user_ns/sys_ns).
  *
- * Faults and interrupts taken in user mode do not change the mode, so their kernel time
- * counts as user time (docs/time.md). A group total needs no list of threads: every charge
- * goes to the group too, so ended threads stay counted; readers add the runs in progress of
- * the group's threads on each CPU. Charges are atomic adds, so readers never take a lock
- * for the charged part; the run in progress is read under the CPU lock.
+ *     pick_next          timer irq (user)     syscall (flag only)    timer irq (sys)   switch
+ *        |---since=now--------|--sample user------|--------------------|--sample sys---|charge
+ *
+ * Faults and interrupts taken in user mode do not change the mode, so a sample landing in
+ * their kernel work counts as user time (docs/time.md). A group total needs no list of
+ * threads: every charge and sample goes to the group too, so ended threads stay counted;
+ * readers add the runs in progress of the group's threads on each CPU. Charges are atomic
+ * adds, so readers never take a lock for the charged part; the run in progress is read under
+ * the CPU lock.
  *
  * Two rules keep a thread's clock at or below its group's, as on Linux (a program checks
  * CLOCK_THREAD_CPUTIME_ID <= CLOCK_PROCESS_CPUTIME_ID):
@@ -26,22 +36,29 @@
  *     and the visit of the charged thread's CPU (which then shows a run restarted at 0) would
  *     lose that run, so every charge bumps the group's `charges` and the read retries when
  *     it moved.
+ * The clocks read run_ns, never the split (which a racing read may hold above run_ns).
  */
 #include "core/sched/sched_internal.h"
 
 #include "hal/hal_time.h"
 
-static void add(struct sched_cputime *ct, bool user, uint64_t ns)
+static void add(uint64_t *field, uint64_t ns)
 {
-    __atomic_add_fetch(user ? &ct->user_ns : &ct->sys_ns, ns, __ATOMIC_RELAXED);
+    __atomic_add_fetch(field, ns, __ATOMIC_RELAXED);
+}
+
+static uint64_t get(const uint64_t *field)
+{
+    return __atomic_load_n(field, __ATOMIC_RELAXED);
 }
 
 static void load(const struct sched_cputime *ct, struct sched_cputime *out)
 {
-    out->user_ns = __atomic_load_n(&ct->user_ns, __ATOMIC_RELAXED);
-    out->sys_ns = __atomic_load_n(&ct->sys_ns, __ATOMIC_RELAXED);
-    out->nvcsw = __atomic_load_n(&ct->nvcsw, __ATOMIC_RELAXED);
-    out->nivcsw = __atomic_load_n(&ct->nivcsw, __ATOMIC_RELAXED);
+    out->run_ns = get(&ct->run_ns);
+    out->user_sampled_ns = get(&ct->user_sampled_ns);
+    out->sys_sampled_ns = get(&ct->sys_sampled_ns);
+    out->nvcsw = get(&ct->nvcsw);
+    out->nivcsw = get(&ct->nivcsw);
 }
 
 void cputime_charge_locked(struct thread *t, uint64_t now)
@@ -51,11 +68,24 @@ void cputime_charge_locked(struct thread *t, uint64_t now)
     t->acct_since_ns = now;
     if (!ns)
         return;
-    add(&t->cputime, t->acct_user, ns);
+    add(&t->cputime.run_ns, ns);
     if (t->group) {
-        add(t->group, t->acct_user, ns);
+        add(&t->group->run_ns, ns);
         __atomic_add_fetch(&t->group->charges, 1, __ATOMIC_RELEASE);
     }
+}
+
+void cputime_sample_locked(struct thread *t, uint64_t now)
+{
+    uint64_t ns = now > t->acct_sample_ns ? now - t->acct_sample_ns : 0;
+    bool user = __atomic_load_n(&t->acct_user, __ATOMIC_RELAXED);
+
+    t->acct_sample_ns = now;
+    if (!ns)
+        return;
+    add(user ? &t->cputime.user_sampled_ns : &t->cputime.sys_sampled_ns, ns);
+    if (t->group)
+        add(user ? &t->group->user_sampled_ns : &t->group->sys_sampled_ns, ns);
 }
 
 void cputime_count_switch(struct thread *t, bool voluntary)
@@ -68,8 +98,48 @@ void cputime_count_switch(struct thread *t, bool voluntary)
                            __ATOMIC_RELAXED);
 }
 
+/* part * total_new / total without overflowing 64 bits (part <= total): part and total lose
+ * low bits together until the product fits, which keeps the ratio to ~1e-7 for any run
+ * shorter than years. */
+static uint64_t scale(uint64_t part, uint64_t rtime, uint64_t total)
+{
+    while (part && rtime > UINT64_MAX / part) {
+        part >>= 1;
+        total >>= 1;
+    }
+    return total ? part * rtime / total : 0;
+}
+
+/* out->run_ns and the samples loaded: split run_ns into out->user_ns/sys_ns as Linux's
+ * cputime_adjust does, never below what acc last reported (acc->user_ns/sys_ns, updated). */
+static void split(struct sched_cputime *acc, struct sched_cputime *out)
+{
+    uint64_t u = out->user_sampled_ns, s = out->sys_sampled_ns, rtime = out->run_ns;
+    uint64_t tok = spin_lock_irqsave(&acc->split_lock);
+    uint64_t stime;
+
+    if (acc->user_ns + acc->sys_ns >= rtime) { /* nothing new since the last read */
+        out->user_ns = acc->user_ns;
+        out->sys_ns = acc->sys_ns;
+        spin_unlock_irqrestore(&acc->split_lock, tok);
+        return;
+    }
+    stime = !s ? 0 : !u ? rtime : scale(s, rtime, u + s);
+    if (stime < acc->sys_ns)
+        stime = acc->sys_ns;
+    out->user_ns = rtime - stime;
+    out->sys_ns = stime;
+    if (out->user_ns < acc->user_ns) {
+        out->user_ns = acc->user_ns;
+        out->sys_ns = rtime - out->user_ns;
+    }
+    acc->user_ns = out->user_ns;
+    acc->sys_ns = out->sys_ns;
+    spin_unlock_irqrestore(&acc->split_lock, tok);
+}
+
 /* With c->lock held: the uncharged run of c's current thread when it is t (or, with t NULL,
- * when it belongs to group g), added to out. */
+ * when it belongs to group g), added to out->run_ns. */
 static void add_running(struct cpu *c, struct thread *t, struct sched_cputime *g,
                         struct sched_cputime *out, uint64_t now)
 {
@@ -77,13 +147,10 @@ static void add_running(struct cpu *c, struct thread *t, struct sched_cputime *g
 
     if (!cur || (t ? cur != t : cur->group != g) || now <= cur->acct_since_ns)
         return;
-    if (cur->acct_user)
-        out->user_ns += now - cur->acct_since_ns;
-    else
-        out->sys_ns += now - cur->acct_since_ns;
+    out->run_ns += now - cur->acct_since_ns;
 }
 
-void thread_cputime(struct thread *t, struct sched_cputime *out)
+static void thread_run(struct thread *t, struct sched_cputime *out)
 {
     struct cpu *c = thread_cpu(t);
     uint64_t tok = spin_lock_irqsave(&c->lock);
@@ -93,15 +160,22 @@ void thread_cputime(struct thread *t, struct sched_cputime *out)
     spin_unlock_irqrestore(&c->lock, tok);
 }
 
+void thread_cputime(struct thread *t, struct sched_cputime *out)
+{
+    thread_run(t, out);
+    split(&t->cputime, out);
+}
+
 uint64_t thread_cpu_ns(struct thread *t)
 {
     struct sched_cputime ct;
 
-    thread_cputime(t, &ct);
-    return ct.user_ns + ct.sys_ns;
+    thread_run(t, &ct);
+    return ct.run_ns;
 }
 
-void sched_group_cputime(struct sched_cputime *g, struct sched_cputime *out)
+/* g's charged total and samples plus its threads' runs in progress, as one snapshot. */
+static void group_run(struct sched_cputime *g, struct sched_cputime *out)
 {
     uint64_t seen;
 
@@ -119,18 +193,38 @@ void sched_group_cputime(struct sched_cputime *g, struct sched_cputime *out)
     out->charges = seen;
 }
 
+void sched_group_cputime(struct sched_cputime *g, struct sched_cputime *out)
+{
+    group_run(g, out);
+    split(g, out);
+}
+
+uint64_t sched_group_cpu_ns(struct sched_cputime *g)
+{
+    struct sched_cputime ct;
+
+    group_run(g, &ct);
+    return ct.run_ns;
+}
+
 void thread_set_cpu_group(struct thread *t, struct sched_cputime *g)
 {
     struct cpu *c = thread_cpu(t);
     uint64_t tok = spin_lock_irqsave(&c->lock);
 
-    if (c->current == t)
-        cputime_charge_locked(t, hal_clock_ns()); /* the run so far stays with the old group */
+    if (c->current == t) { /* the run so far stays with the old group */
+        uint64_t now = hal_clock_ns();
+
+        cputime_charge_locked(t, now);
+        cputime_sample_locked(t, now);
+    }
     if (g && g != t->group) { /* the thread's clock starts with its membership */
-        __atomic_store_n(&t->cputime.user_ns, 0, __ATOMIC_RELAXED);
-        __atomic_store_n(&t->cputime.sys_ns, 0, __ATOMIC_RELAXED);
-        __atomic_store_n(&t->cputime.nvcsw, 0, __ATOMIC_RELAXED);
-        __atomic_store_n(&t->cputime.nivcsw, 0, __ATOMIC_RELAXED);
+        uint64_t t2 = spin_lock_irqsave(&t->cputime.split_lock);
+
+        t->cputime.run_ns = t->cputime.user_sampled_ns = t->cputime.sys_sampled_ns = 0;
+        t->cputime.user_ns = t->cputime.sys_ns = 0;
+        t->cputime.nvcsw = t->cputime.nivcsw = 0;
+        spin_unlock_irqrestore(&t->cputime.split_lock, t2);
     }
     t->group = g;
     spin_unlock_irqrestore(&c->lock, tok);
@@ -138,16 +232,8 @@ void thread_set_cpu_group(struct thread *t, struct sched_cputime *g)
 
 void sched_cputime_user(bool user)
 {
-    struct cpu *c;
-    uint64_t tok;
+    struct thread *t = thread_current();
 
-    if (!sched.ready)
-        return;
-    c = cpu_this();
-    tok = spin_lock_irqsave(&c->lock);
-    if (c->current && c->current->acct_user != user) {
-        cputime_charge_locked(c->current, hal_clock_ns());
-        c->current->acct_user = user;
-    }
-    spin_unlock_irqrestore(&c->lock, tok);
+    if (t)
+        sched_cputime_mode(t, user);
 }

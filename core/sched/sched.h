@@ -29,14 +29,18 @@ struct uthread;
 
 /*
  * CPU time (cputime.c): what a thread, or a group of threads (a process, ended threads
- * included), has run, in ns, split into user and system time. A thread's run is charged to
- * it and to its group when it leaves the CPU (and whenever it changes mode or someone reads
- * it); the part of a run not charged yet is added by the readers below.
+ * included), has run. run_ns is measured (charged when the thread leaves the CPU); the
+ * user/system split is sampled at timer interrupts (user_sampled_ns, sys_sampled_ns) and a
+ * read scales it to run_ns, as Linux does. The readers below add the run in progress.
  */
 struct sched_cputime {
-    uint64_t user_ns, sys_ns; /* atomic adds and loads */
+    uint64_t user_ns, sys_ns; /* a read's split of run_ns; in an accumulator, the last split
+                                 reported (guarded by split_lock: it never goes back) */
     uint64_t nvcsw, nivcsw;   /* switches away: blocked (voluntary) / preempted or yielded */
     uint64_t charges;         /* a group's: bumped after every charge (sched_group_cputime) */
+    uint64_t run_ns;          /* measured: atomic adds and loads */
+    uint64_t user_sampled_ns, sys_sampled_ns; /* sampled at timer interrupts: atomic */
+    struct spinlock split_lock;
 };
 
 #define SCHED_SLICE_NS 10000000ULL /* 10 ms */
@@ -123,10 +127,12 @@ struct thread {
     int exit_code;
     struct uthread *ut; /* the user thread it runs (core/proc/proc.h); NULL: kernel only */
     /* CPU time (cputime.c): charged to cputime and *group; the run since acct_since_ns is not
-     * charged yet and counts as user time when acct_user. Guarded by the CPU lock. */
+     * charged yet, nor sampled since acct_sample_ns (both guarded by the CPU lock). acct_user:
+     * the mode a timer interrupt samples (sched_cputime_mode; relaxed atomic). */
     struct sched_cputime cputime;
     struct sched_cputime *group; /* NULL: none (kernel threads) */
     uint64_t acct_since_ns;
+    uint64_t acct_sample_ns;
     bool acct_user;
 };
 
@@ -155,7 +161,15 @@ void sched_init(void);
  * Does not sleep; any context (also before sched_run). */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);
 /* The running thread; NULL in the idle loop and before sched_run. */
-struct thread *thread_current(void);
+/* Each CPU's running thread (cpu->current, kept by the scheduler with it), for
+ * thread_current(): read inline, it costs the hot paths (syscall entry, return to user mode)
+ * one hal_cpu_id() call instead of a chain of calls. NULL before sched_init and when idle. */
+extern struct thread *sched_current[SCHED_MAX_CPUS];
+
+static inline struct thread *thread_current(void)
+{
+    return __atomic_load_n(&sched_current[hal_cpu_id()], __ATOMIC_RELAXED);
+}
 /* End the current thread (returning from fn is thread_exit(0)); its stack is freed once
  * another context runs. Never returns. */
 void thread_exit(int code) __attribute__((noreturn));
@@ -281,7 +295,10 @@ int waiter_result(const struct waiter *w);
  */
 void thread_interrupt(struct thread *t);
 void thread_clear_interrupt(struct thread *t);
-bool thread_interrupt_pending(const struct thread *t);
+static inline bool thread_interrupt_pending(const struct thread *t)
+{
+    return __atomic_load_n(&t->interrupted, __ATOMIC_ACQUIRE);
+}
 
 /* --- sleeping ---------------------------------------------------------------------------- */
 
@@ -292,21 +309,29 @@ int sched_sleep_until_intr(uint64_t deadline_ns);
 
 /* --- CPU time (cputime.c) ------------------------------------------------------------------ */
 
-/* t's CPU time so far, the run in progress included. Never sleeps; any context. */
+/* t's CPU time so far, the run in progress included, split into user and system time.
+ * Never sleeps; any context. */
 void thread_cputime(struct thread *t, struct sched_cputime *out);
-/* thread_cputime's user + system sum. */
+/* t's measured CPU time (run_ns, the run in progress included): CLOCK_THREAD_CPUTIME_ID. */
 uint64_t thread_cpu_ns(struct thread *t);
 /* Group g's CPU time: what its threads (live and ended) were charged, plus the runs in
- * progress of its threads on every CPU. Never sleeps; any context. */
+ * progress of its threads on every CPU, split. Never sleeps; any context. */
 void sched_group_cputime(struct sched_cputime *g, struct sched_cputime *out);
+/* Its measured total alone (CLOCK_PROCESS_CPUTIME_ID). */
+uint64_t sched_group_cpu_ns(struct sched_cputime *g);
 /* Charge t's CPU time from now on to g as well (NULL: to no group). Joining a group (g not
  * NULL) restarts t's own clock and switch counts at 0: what t ran before (the boot's work on
  * the thread that becomes the program's main thread) is no group's, so a thread's clock never
  * exceeds its group's. The caller keeps g alive as long as t points at it. Never sleeps. */
 void thread_set_cpu_group(struct thread *t, struct sched_cputime *g);
-/* The current thread now runs in user mode (true: the syscall entry is returning) or in the
- * kernel (false: it entered through a syscall); the run until now is charged to the mode it
- * was in. No-op without a current thread. Never sleeps. */
+/* Thread t (the caller, or a thread about to run) is in user mode (true) or in the kernel
+ * (false: a syscall entry): what a timer interrupt samples for the user/system split. A
+ * store, no clock read and no lock: the syscall path calls it twice per call. */
+static inline void sched_cputime_mode(struct thread *t, bool user)
+{
+    __atomic_store_n(&t->acct_user, user, __ATOMIC_RELAXED);
+}
+/* sched_cputime_mode for the current thread; no-op without one. Never sleeps. */
 void sched_cputime_user(bool user);
 
 /* --- mutexes (sleeping locks) ------------------------------------------------------------ */

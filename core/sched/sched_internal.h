@@ -46,6 +46,9 @@ void sched_switch_current(struct cpu *c, uint64_t tok);
 /* cputime.c: with c->lock held, charge t's run since t->acct_since_ns up to now to t and
  * its group, and start a new run at now. */
 void cputime_charge_locked(struct thread *t, uint64_t now);
+/* cputime.c: with c->lock held, t the current thread of c at a timer interrupt: sample the
+ * time since t's last sample (or the start of its run) as user or system time. */
+void cputime_sample_locked(struct thread *t, uint64_t now);
 /* Count a switch away from t: voluntary (it blocks) or not (preempted, yielded). */
 void cputime_count_switch(struct thread *t, bool voluntary);
 

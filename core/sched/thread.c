@@ -44,6 +44,7 @@ static void cpu_init(struct cpu *c, unsigned id)
     list_init(&c->runq);
     rb_init(&c->timers);
     c->slice_end_ns = UINT64_MAX;
+    __atomic_store_n(&sched_current[id], NULL, __ATOMIC_RELAXED);
 }
 
 void sched_init(void)
@@ -59,10 +60,7 @@ void sched_init(void)
     sched.ready = true;
 }
 
-struct thread *thread_current(void)
-{
-    return sched.ready ? cpu_this()->current : NULL;
-}
+struct thread *sched_current[SCHED_MAX_CPUS];
 
 unsigned sched_thread_count(void)
 {
@@ -84,6 +82,7 @@ static struct hal_ctx *pick_next(struct cpu *c)
         list_remove(n);
     if (!n) {
         c->current = NULL;
+        __atomic_store_n(&sched_current[c->id], NULL, __ATOMIC_RELAXED);
         c->need_resched = false;
         timers_reprogram(c);
         return &c->idle_ctx;
@@ -93,7 +92,9 @@ static struct hal_ctx *pick_next(struct cpu *c)
     t->state = THREAD_RUNNING;
     t->slice_start_ns = now;
     t->acct_since_ns = now; /* its CPU time runs from here (cputime.c) */
+    t->acct_sample_ns = now;
     c->current = t;
+    __atomic_store_n(&sched_current[c->id], t, __ATOMIC_RELAXED);
     c->slice_end_ns = now + SCHED_SLICE_NS;
     c->need_resched = false;
     timers_reprogram(c);

@@ -102,6 +102,8 @@ void sched_timer_irq(void)
     c = cpu_this();
     tok = spin_lock_irqsave(&c->lock);
     now = hal_clock_ns();
+    if (c->current) /* the user/system split is sampled here (cputime.c) */
+        cputime_sample_locked(c->current, now);
     while ((n = rb_first(&c->timers))) {
         struct timer *t = rb_entry(n, struct timer, node);
 

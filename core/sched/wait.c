@@ -298,11 +298,6 @@ void thread_clear_interrupt(struct thread *t)
     spin_unlock_irqrestore(&c->lock, tok);
 }
 
-bool thread_interrupt_pending(const struct thread *t)
-{
-    return __atomic_load_n(&t->interrupted, __ATOMIC_ACQUIRE);
-}
-
 /* --- single-queue waits -------------------------------------------------------------------- */
 
 /* A wq_wait entry leaves the queue as soon as it wins, so the next wake looks further. */

@@ -231,11 +231,17 @@ uint64_t signal_deliverable(struct uthread *ut)
     return (ut->sigpending.set | ut->proc->sigpending.set) & ~ut->sigmask;
 }
 
+/* Everything kernel_user_return() acts on (hal_user.h: the x86 return skips it on a no). */
 bool kernel_user_work_pending(void)
 {
-    struct uthread *ut = uthread_current();
+    struct thread *t = thread_current();
+    struct uthread *ut = t ? t->ut : NULL;
 
-    return ut && (signal_deliverable(ut) || uthread_leaving(ut));
+    if (!ut)
+        return false;
+    sched_cputime_mode(t, true); /* about to run in user mode unless there is work */
+    return signal_deliverable(ut) || uthread_leaving(ut) || ut->orig_rax >= 0 ||
+           ut->restore_sigmask || thread_interrupt_pending(t);
 }
 
 /* The signal to take first among set (0: none): a synchronous one, else the lowest. */
@@ -627,7 +633,8 @@ void signal_init(void)
 
 void kernel_user_return(struct hal_uregs *regs)
 {
-    struct uthread *ut = uthread_current();
+    struct thread *t = thread_current();
+    struct uthread *ut = t ? t->ut : NULL;
     struct linux_siginfo info;
     int sig;
 

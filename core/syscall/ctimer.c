@@ -21,7 +21,7 @@ static uint64_t thread_cpu_locked(struct uthread *ut, bool user_only)
     if (ut->exited || !ut->thread) /* ended, or not started: its clock does not move */
         return 0;
     thread_cputime(ut->thread, &ct);
-    return user_only ? ct.user_ns : ct.user_ns + ct.sys_ns;
+    return user_only ? ct.user_ns : ct.run_ns;
 }
 
 uint64_t sys_ctimer_now_locked(struct proc_timer *t)

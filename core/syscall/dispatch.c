@@ -210,7 +210,8 @@ long ksys_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, 
 
 void kernel_syscall(struct hal_uregs *regs)
 {
-    struct uthread *ut = uthread_current();
+    struct thread *t = thread_current();
+    struct uthread *ut = t ? t->ut : NULL;
     const uint64_t a[SYS_MAX_ARGS] = {regs->rdi, regs->rsi, regs->rdx,
                                       regs->r10, regs->r8,  regs->r9};
     const struct sys_desc *d = sys_lookup(regs->rax);
@@ -219,8 +220,8 @@ void kernel_syscall(struct hal_uregs *regs)
     if (ut) {
         ut->regs = regs;
         ut->orig_rax = (long)regs->rax; /* the return may restart it (core/signal) */
+        sched_cputime_mode(t, false); /* samples from here: system time (sched.h) */
     }
-    sched_cputime_user(false); /* CPU time from here is system time (sched.h) */
     if (!d || !d->fn)
         ret = sys_missing(regs->rax, d, a);
     else if (!ut)
@@ -228,7 +229,9 @@ void kernel_syscall(struct hal_uregs *regs)
     else
         ret = call(ut, d, a);
     regs->rax = (uint64_t)ret;
-    sched_cputime_user(true);
-    if (ut)
+    if (ut) {
         ut->regs = NULL;
+        if (ret > -ERESTARTSYS || ret < -ERESTART_RESTARTBLOCK)
+            ut->orig_rax = -1; /* nothing to restart: the return needs no restart_fixup */
+    }
 }

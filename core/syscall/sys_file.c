@@ -92,8 +92,29 @@ static long bad_buffer(struct file *f, uint64_t *pos, bool write, bool in_range)
     return eof_probe && r == 0 ? 0 : -EFAULT;
 }
 
+/* The first part of a read: chunks copied by the file straight into user memory (a cached
+ * regular file whose destination pages are present: no kernel buffer, one copy); *more set
+ * when the rest must go through a kernel buffer (do_read). */
+static long read_direct(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos, bool *more)
+{
+    size_t done = 0;
+
+    while (done < n) {
+        size_t c = n - done < IO_CHUNK ? n - done : IO_CHUNK;
+        long r = file_read_user(f, ubuf + done, c, pos, more);
+
+        if (r < 0)
+            return done ? (long)done : r;
+        done += (size_t)r;
+        if (*more || (size_t)r < c)
+            break;
+    }
+    return (long)done;
+}
+
 /*
- * Read up to n bytes into user ubuf at *pos (advanced by the file's op). Each chunk is cut
+ * Read up to n bytes into user ubuf at *pos (advanced by the file's op): straight into the
+ * buffer while the file can (read_direct), else through a kernel buffer. Each chunk is cut
  * to the part of the buffer that can take it, so a buffer whose tail is unmapped gets the
  * bytes that fit and the call returns their count (Linux), and nothing is consumed from the
  * file that cannot be delivered.
@@ -101,15 +122,23 @@ static long bad_buffer(struct file *f, uint64_t *pos, bool write, bool in_range)
 static long do_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
     size_t done = 0;
+    bool more = false;
+    long r0;
     void *k;
 
     if (n == 0)
         return file_read(f, NULL, 0, pos);
-    if (!user_range_ok(ubuf, n) || user_room(ubuf, 1, VM_PROT_WRITE) == 0)
-        return bad_buffer(f, pos, false, user_range_ok(ubuf, n));
-    k = kmalloc(n < IO_CHUNK ? n : IO_CHUNK);
+    if (!user_range_ok(ubuf, n))
+        return bad_buffer(f, pos, false, false);
+    r0 = read_direct(f, ubuf, n, pos, &more);
+    if (!more || r0 < 0)
+        return r0;
+    done = (size_t)r0;
+    if (user_room(ubuf + done, 1, VM_PROT_WRITE) == 0)
+        return done ? (long)done : bad_buffer(f, pos, false, true);
+    k = kmalloc(n - done < IO_CHUNK ? n - done : IO_CHUNK);
     if (!k)
-        return -ENOMEM;
+        return done ? (long)done : -ENOMEM;
     while (done < n) {
         size_t c = user_room(ubuf + done, n - done < IO_CHUNK ? n - done : IO_CHUNK,
                              VM_PROT_WRITE);

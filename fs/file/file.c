@@ -122,6 +122,12 @@ long file_read(struct file *f, void *buf, size_t n, uint64_t *pos)
     return f->ops->read ? f->ops->read(f, buf, n, pos) : -EINVAL;
 }
 
+long file_read_user(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos, bool *fallback)
+{
+    *fallback = true;
+    return f->ops->read_user ? f->ops->read_user(f, ubuf, n, pos, fallback) : 0;
+}
+
 long file_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
 {
     return f->ops->write ? f->ops->write(f, buf, n, pos) : -EINVAL;

@@ -90,6 +90,8 @@ struct file_ops {
     const char *name; /* the kind, for traces and tests */
     /* bytes done, 0 at end of file, -errno; NULL: -EINVAL */
     long (*read)(struct file *f, void *buf, size_t n, uint64_t *pos);
+    /* optional: read straight into user memory when the kind can (file_read_user) */
+    long (*read_user)(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos, bool *fallback);
     long (*write)(struct file *f, const void *buf, size_t n, uint64_t *pos);
     /* pos_lock held. NULL: -ESPIPE */
     int64_t (*lseek)(struct file *f, int64_t off, int whence);
@@ -167,6 +169,11 @@ void file_pos_end(struct file *f, int64_t off);
 
 /* The ops through their defaults (see struct file_ops). */
 long file_read(struct file *f, void *buf, size_t n, uint64_t *pos);
+/* file_read into the active user address space at ubuf without a kernel buffer, when the
+ * kind can (a cached regular file) and the destination pages are present now: bytes, 0 at
+ * end, -errno. *fallback set: the kind cannot, or it stopped at a destination page that is
+ * not present; what it returned is read, the rest is for file_read through a buffer. */
+long file_read_user(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos, bool *fallback);
 long file_write(struct file *f, const void *buf, size_t n, uint64_t *pos);
 int64_t file_lseek(struct file *f, int64_t off, int whence);   /* takes pos_lock */
 long file_getdents(struct file *f, void *buf, size_t n);       /* takes pos_lock */

@@ -28,6 +28,11 @@ static long fv_read(struct file *f, void *buf, size_t n, uint64_t *pos)
     return vfs_read_at(vf_of(f), buf, n, pos);
 }
 
+static long fv_read_user(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos, bool *fallback)
+{
+    return vfs_read_user_at(vf_of(f), ubuf, n, pos, fallback);
+}
+
 static long fv_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
 {
     return vfs_write_at(vf_of(f), buf, n, pos);
@@ -114,6 +119,7 @@ static void fv_release(struct file *f)
 static const struct file_ops vfs_kind_ops = {
     .name = "vfs",
     .read = fv_read,
+    .read_user = fv_read_user,
     .write = fv_write,
     .lseek = fv_lseek,
     .getdents = fv_getdents,

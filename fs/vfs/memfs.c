@@ -17,6 +17,7 @@
 #include "core/lib/kstring.h"
 #include "fs/vfs/memfs.h"
 #include "hal/hal_errno.h"
+#include "hal/hal_user.h"
 
 #define PG ((uint64_t)VFS_PAGE_SIZE)
 
@@ -692,6 +693,30 @@ static long memfs_pread(struct vfs_inode *ip, void *buf, size_t n, uint64_t off)
     return (long)done;
 }
 
+/* memfs_pread into user memory (vfs_read_user_at): its pages are the page cache. */
+static long memfs_pread_user(struct vfs_inode *ip, uint64_t ubuf, size_t n, uint64_t off,
+                             bool *fault)
+{
+    static const uint8_t zeros[PG];
+    struct mnode *f = N(ip);
+    if (off >= f->a.size)
+        return 0;
+    if (n > f->a.size - off)
+        n = (size_t)(f->a.size - off);
+    size_t done = 0;
+    while (done < n) {
+        uint64_t pos = off + done, in = pos % PG;
+        size_t cnt = (size_t)(PG - in < n - done ? PG - in : n - done);
+        struct mpage *p = page_find(f, pos / PG);
+        if (hal_copy_to_user(ubuf + done, p ? p->data + in : zeros, cnt)) {
+            *fault = true;
+            break;
+        }
+        done += cnt;
+    }
+    return (long)done;
+}
+
 static long memfs_pwrite(struct vfs_inode *ip, const void *buf, size_t n, uint64_t off)
 {
     struct memfs *m = ip_fs(ip);
@@ -901,6 +926,7 @@ static const struct vfs_inode_ops memfs_iops = {
     .readdir = memfs_readdir,
     .readlink = memfs_readlink,
     .pread = memfs_pread,
+    .pread_user = memfs_pread_user,
     .pwrite = memfs_pwrite,
     .fallocate = memfs_fallocate,
     .seek_data = memfs_seek_data,

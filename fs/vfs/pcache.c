@@ -40,6 +40,7 @@
 #include "hal/hal_errno.h"
 #include "hal/hal_mem.h"
 #include "hal/hal_time.h"
+#include "hal/hal_user.h"
 
 struct vfs_pcache {
     uint64_t budget; /* pages */
@@ -294,6 +295,36 @@ long pcache_read(struct vfs_inode *ip, void *buf, size_t n, uint64_t off)
         if (rc)
             return done ? (long)done : rc;
         memcpy((uint8_t *)buf + done, p->data + in, cnt);
+        done += cnt;
+    }
+    return (long)done;
+}
+
+/* The copy side of a cached read (bench/syscall): page by page from the cache straight to the
+ * user's buffer, no kernel buffer between. */
+long pcache_read_user(struct vfs_inode *ip, uint64_t ubuf, size_t n, uint64_t off, bool *fault)
+{
+    uint64_t size;
+    int rc = pcache_size(ip, &size);
+    if (rc)
+        return rc;
+    if (off >= size)
+        return 0;
+    if (n > size - off)
+        n = (size_t)(size - off);
+    size_t done = 0;
+    while (done < n) {
+        uint64_t pos = off + done;
+        uint64_t in = pos % PGSZ;
+        size_t cnt = (size_t)(PGSZ - in < n - done ? PGSZ - in : n - done);
+        struct pc_page *p = NULL;
+        rc = page_get(ip, pos / PGSZ, true, &p);
+        if (rc)
+            return done ? (long)done : rc;
+        if (hal_copy_to_user(ubuf + done, p->data + in, cnt)) {
+            *fault = true;
+            break;
+        }
         done += cnt;
     }
     return (long)done;

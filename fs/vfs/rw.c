@@ -14,6 +14,7 @@
 #include "fs/vfs/notify.h"
 #include "fs/vfs/vfs_internal.h"
 #include "hal/hal_errno.h"
+#include "hal/hal_user.h"
 
 #define MAX_RW_COUNT (0x7fffffffu & ~(VFS_PAGE_SIZE - 1))
 #define MAX_FILE_SIZE INT64_MAX
@@ -195,6 +196,31 @@ long vfs_write(struct vfs_file *f, const void *buf, size_t n)
 long vfs_read_at(struct vfs_file *f, void *buf, size_t n, uint64_t *pos)
 {
     return read_done(f, do_read(f, buf, n, pos));
+}
+
+long vfs_read_user_at(struct vfs_file *f, uint64_t ubuf, size_t n, uint64_t *pos,
+                      bool *fallback)
+{
+    struct vfs_inode *ip = f->inode;
+    bool cached = ip->sb->pc != NULL;
+    long rc;
+
+    *fallback = false;
+    if (!can_read(f) || f->cdev || !vfs_isreg(ip) || n > MAX_RW_COUNT ||
+        (!cached && !ip->ops->pread_user)) {
+        *fallback = true; /* do_read gives the answer (errors included) */
+        return 0;
+    }
+    sb_lock(ip->sb);
+    uint64_t off = *pos;
+    if (cached)
+        rc = n ? pcache_read_user(ip, ubuf, n, off, fallback) : 0;
+    else
+        rc = n ? ip->ops->pread_user(ip, ubuf, n, off, fallback) : 0;
+    if (rc > 0)
+        *pos = off + (uint64_t)rc;
+    sb_unlock(ip->sb);
+    return read_done(f, rc);
 }
 
 long vfs_write_at(struct vfs_file *f, const void *buf, size_t n, uint64_t *pos)

@@ -248,6 +248,11 @@ struct vfs_inode_ops {
      * write back pages (pwrite then never runs past the size the VFS knows) */
     long (*pread)(struct vfs_inode *ip, void *buf, size_t n, uint64_t off);
     long (*pwrite)(struct vfs_inode *ip, const void *buf, size_t n, uint64_t off);
+    /* optional, for a sb without a page cache: pread straight into the active user address
+     * space at ubuf with hal_copy_to_user, which never brings a page in: it stops at a
+     * destination that is not there now (*fault set) and returns what it copied before it */
+    long (*pread_user)(struct vfs_inode *ip, uint64_t ubuf, size_t n, uint64_t off,
+                       bool *fault);
     int (*fallocate)(struct vfs_inode *ip, int mode, uint64_t off, uint64_t len);
     /* SEEK_DATA / SEEK_HOLE from off (< size); NULL: the whole file is data */
     int (*seek_data)(struct vfs_inode *ip, int whence, uint64_t off, uint64_t *out);
@@ -467,6 +472,13 @@ long vfs_getdents(struct vfs_file *f, void *buf, size_t size);
  * *pos and advance it (an O_APPEND write goes to the end and leaves *pos after it), seek it,
  * read directory entries from the cookie *pos. fs/file's open files use these. */
 long vfs_read_at(struct vfs_file *f, void *buf, size_t n, uint64_t *pos);
+/* vfs_read_at straight into user memory at ubuf, when the file's data can go there without a
+ * kernel buffer (a regular file in the page cache or with pread_user) and the destination
+ * pages are present: bytes read, 0 at end, -errno. *fallback set: it stopped at a
+ * destination page that is not present, or the file cannot do it; the bytes returned
+ * (maybe 0) are read and the rest is the caller's to read through vfs_read_at. */
+long vfs_read_user_at(struct vfs_file *f, uint64_t ubuf, size_t n, uint64_t *pos,
+                      bool *fallback);
 long vfs_write_at(struct vfs_file *f, const void *buf, size_t n, uint64_t *pos);
 int64_t vfs_lseek_at(struct vfs_file *f, int64_t off, int whence, uint64_t *pos);
 long vfs_getdents_at(struct vfs_file *f, void *buf, size_t size, uint64_t *pos);

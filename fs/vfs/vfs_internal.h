@@ -123,6 +123,9 @@ struct vfs_inode *namei_root(void);
 
 /* pcache.c (sb mutex held) */
 long pcache_read(struct vfs_inode *ip, void *buf, size_t n, uint64_t off);
+/* pcache_read into user memory (vfs_read_user_at): stops at a destination page that is not
+ * present (*fault set), returning the bytes copied before it. */
+long pcache_read_user(struct vfs_inode *ip, uint64_t ubuf, size_t n, uint64_t off, bool *fault);
 long pcache_write(struct vfs_inode *ip, const void *buf, size_t n, uint64_t off);
 int pcache_size(struct vfs_inode *ip, uint64_t *size);
 /* New size: drop pages past it, zero the tail of the last one. */

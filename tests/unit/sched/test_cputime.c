@@ -1,8 +1,9 @@
 /*
  * test_cputime.c - CPU time accounting (core/sched/cputime.c) in virtual time: a thread is
  * charged exactly the virtual time it ran (hosted_clock_advance plays the work), not the
- * time it slept; a group's total keeps the threads that ended; the user/system split
- * follows sched_cputime_user(); voluntary and involuntary switches are counted.
+ * time it slept; a group's total keeps the threads that ended; the user/system split is
+ * sampled at timer interrupts by the mode sched_cputime_user() set and scaled to the measured
+ * total as Linux's cputime_adjust does; voluntary and involuntary switches are counted.
  */
 #include "tests/unit/sched/fixture.h"
 
@@ -54,13 +55,14 @@ static void test_cputime_measures_runs_not_sleeps(void **state)
     assert_true(hal_clock_ns() >= 100 * MS);
     assert_int_equal(a.seen_self, 3 * MS);
     assert_int_equal(b.seen_self, 7 * MS);
-    assert_int_equal(b.seen_ct.user_ns, 5 * MS);
-    assert_int_equal(b.seen_ct.sys_ns, 2 * MS);
+    assert_int_equal(b.seen_ct.run_ns, 7 * MS);
+    assert_int_equal(b.seen_ct.user_ns + b.seen_ct.sys_ns, 7 * MS);
     assert_int_equal(c.seen_self, 0);
     /* every thread ended: the group still holds all of them */
     sched_group_cputime(&g, &total);
-    assert_int_equal(total.user_ns, 5 * MS);
-    assert_int_equal(total.sys_ns, 5 * MS);
+    assert_int_equal(total.run_ns, 10 * MS);
+    assert_int_equal(total.user_ns + total.sys_ns, 10 * MS);
+    assert_int_equal(sched_group_cpu_ns(&g), 10 * MS);
     assert_true(a.seen_ct.nvcsw >= 1); /* it slept */
     assert_true(b.seen_ct.nivcsw >= 1); /* it yielded to a runnable thread */
     assert_int_equal(total.nvcsw, a.seen_ct.nvcsw + b.seen_ct.nvcsw + c.seen_ct.nvcsw);
@@ -132,11 +134,64 @@ static void test_cputime_thread_clock_starts_at_join(void **state)
     assert_int_equal(sched_run(), 0);
     fixture_verify();
     assert_int_equal(j.self, 4 * MS);
+    assert_int_equal(j.total.run_ns, 4 * MS);
     assert_int_equal(j.total.user_ns + j.total.sys_ns, 4 * MS);
-    assert_int_equal(j.total.user_ns, 1 * MS);
     assert_true(j.self <= j.total.user_ns + j.total.sys_ns);
     assert_int_equal(j.self_sw, 0); /* the switch before the join is not the group's either */
-    assert_true(j.total.charges > 0);
+}
+
+/* The split: each timer interrupt (here the end of a slice at a preemption point) samples the
+ * time since the thread's last sample as the mode it is in; a read scales the samples to the
+ * measured total; no sample counts as user time; neither part goes back from what the last
+ * read reported (Linux's cputime_adjust). */
+struct splitter {
+    struct sched_cputime *group;
+    struct sched_cputime ct[4];
+};
+
+static void split_thread(void *arg)
+{
+    struct splitter *x = arg;
+
+    thread_set_cpu_group(thread_current(), x->group);
+    sched_cputime_user(true);
+    hosted_clock_advance(5 * MS);
+    thread_cputime(thread_current(), &x->ct[0]); /* no sample yet: all user */
+    hosted_clock_advance(10 * MS);
+    sched_preempt_point(); /* the slice ended at 10 ms: 15 ms sampled as user */
+    sched_cputime_user(false);
+    hosted_clock_advance(5 * MS);
+    thread_cputime(thread_current(), &x->ct[1]); /* run 20, samples 15/0: 20/0 */
+    hosted_clock_advance(10 * MS);
+    sched_preempt_point(); /* slice end at 25: 15 ms sampled as system */
+    thread_cputime(thread_current(), &x->ct[2]); /* 30 by 15/15 is 15/15; user stays 20 */
+    sched_cputime_user(true);
+    hosted_clock_advance(20 * MS);
+    sched_preempt_point(); /* 20 ms more user */
+    thread_cputime(thread_current(), &x->ct[3]); /* run 50, samples 35/15 */
+}
+
+static void test_cputime_split_is_sampled_and_scaled(void **state)
+{
+    struct sched_cputime g = {0}, total;
+    struct splitter x = {.group = &g};
+
+    (void)state;
+    fixture_spawn("split", split_thread, &x);
+    assert_int_equal(sched_run(), 0);
+    fixture_verify();
+    assert_int_equal(x.ct[0].user_ns, 5 * MS);
+    assert_int_equal(x.ct[0].sys_ns, 0);
+    assert_int_equal(x.ct[1].user_ns, 20 * MS);
+    assert_int_equal(x.ct[1].sys_ns, 0);
+    assert_int_equal(x.ct[2].user_ns, 20 * MS);
+    assert_int_equal(x.ct[2].sys_ns, 10 * MS);
+    assert_int_equal(x.ct[3].user_ns, 35 * MS);
+    assert_int_equal(x.ct[3].sys_ns, 15 * MS);
+    sched_group_cputime(&g, &total); /* its first read: straight from the samples */
+    assert_int_equal(total.run_ns, 50 * MS);
+    assert_int_equal(total.user_ns, 35 * MS);
+    assert_int_equal(total.sys_ns, 15 * MS);
 }
 
 int main(void)
@@ -147,6 +202,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cputime_includes_run_in_progress, fixture_setup,
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_cputime_thread_clock_starts_at_join, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_cputime_split_is_sampled_and_scaled, fixture_setup,
                                         fixture_teardown),
     };
 
