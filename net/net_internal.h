@@ -17,6 +17,7 @@ extern struct net_stats net_counters;
 
 /* port/sys_arch.c */
 void net_port_mem_init(void);
+void net_port_mem_drain(void); /* the recycled blocks back to kmalloc (net_shutdown) */
 
 /* netif.c: hand one received frame to lwIP (network lock held). */
 void net_if_input(struct netif *nif, const void *frame, size_t len);
