@@ -124,6 +124,7 @@ struct net_stats {
     uint64_t rx_large;                   /* frames longer than the MTU (HAL_NET_RX_LARGE) */
     uint64_t asserts, errors;  /* lwIP LWIP_ASSERT / LWIP_ERROR hits (never a panic) */
     uint64_t mem_in_use, mem_peak, mem_limit, mem_failed;
+    uint64_t mem_cached;       /* freed blocks kept for reuse (kmalloc'd, not in mem_in_use) */
     uint64_t wakeups;          /* network thread loops */
 };
 void net_get_stats(struct net_stats *st);

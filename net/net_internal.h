@@ -36,6 +36,7 @@ extern struct net_stats net_counters;
 
 /* port/sys_arch.c */
 void net_port_mem_init(void);
+void net_port_mem_drain(void); /* the recycled blocks back to kmalloc (net_shutdown) */
 
 /*
  * tso.c: segments held back to be merged into one frame for a device with HAL_NET_TX_TSO

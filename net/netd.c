@@ -307,6 +307,7 @@ int net_shutdown(void)
     rx_drop_all();
     sock_layer_shutdown();
     net_lwip_teardown();
+    net_port_mem_drain();
     if (threaded)
         mutex_unlock(&netd.lock);
     if (net_counters.mem_in_use) {

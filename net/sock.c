@@ -28,11 +28,15 @@
 #include "lwip/netif.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
+#include "lwip/sys.h"
+#include "lwip/timeouts.h"
 #include "lwip/udp.h"
 #include "net/net.h"
 #include "net/net_internal.h"
 #include "net/sock.h"
 #include "net/sock_internal.h"
+
+static void cork_flush(void *arg);
 
 /* Every socket, so net_shutdown() can take them all off lwIP. Network lock. */
 static struct list all_socks;
@@ -499,6 +503,9 @@ void sock_close_locked(struct sock *sk)
     if (sk->udp)
         udp_remove(sk->udp);
     sk->udp = NULL;
+    if (sk->cork_timer)
+        sys_untimeout(cork_flush, sk);
+    sk->cork_timer = false;
     free_queues(sk);
 }
 
@@ -800,6 +807,98 @@ static bool can_send(struct sock *sk)
            (tcp_sndbuf(sk->tcp) > 0 && tcp_sndqueuelen(sk->tcp) < TCP_SND_QUEUELEN);
 }
 
+/*
+ * TCP_CORK, as Linux: while corked only full segments leave; the partial one at the tail is
+ * held until the program uncorks (or sets TCP_NODELAY), or at most CORK_HOLD_MS after it was
+ * held (lwIP still sends it when an ACK arrives with nothing in flight: earlier than Linux,
+ * never later). nginx (tcp_nopush) corks around writev(header) + sendfile(body): the response then
+ * goes as one segment, not two (half the packets through the NIC and the peer's stack).
+ */
+#define CORK_HOLD_MS 200
+
+void sock_push(struct sock *sk)
+{
+    struct tcp_pcb *pcb = sk->tcp;
+    bool nodelay;
+
+    sk->cork_held = false;
+    if (!pcb || sk->state != SK_CONNECTED)
+        return;
+    nodelay = tcp_nagle_disabled(pcb);
+    tcp_nagle_disable(pcb);
+    pcb->pollinterval = 0; /* lwIP's default again (cork_output) */
+    tcp_output(pcb);
+    if (!nodelay)
+        tcp_nagle_enable(pcb);
+}
+
+/* At most one pending timeout per socket and no allocation per response: an uncork does not
+ * cancel it (sock_close_locked does); when it fires it flushes what has been held for
+ * CORK_HOLD_MS, or waits again for the rest of the current hold, or stops. */
+static void cork_flush(void *arg)
+{
+    struct sock *sk = arg;
+    uint32_t held = sys_now() - sk->cork_since;
+
+    sk->cork_timer = false;
+    if (!sk->cork_held || !sk->tcp)
+        return;
+    if (held < CORK_HOLD_MS) {
+        sys_timeout(CORK_HOLD_MS - held, cork_flush, sk);
+        sk->cork_timer = true;
+        return;
+    }
+    sock_push(sk);
+}
+
+/* The payload of a full segment: what tcp_write puts in one at most (its mss_local, less the
+ * timestamp option when the connection has it). */
+static u16_t full_seg_len(const struct tcp_pcb *pcb)
+{
+    u16_t m = LWIP_MIN(pcb->mss, TCPWND_MIN16(pcb->snd_wnd_max / 2));
+    u16_t opt = (pcb->flags & TF_TIMESTAMP) ? LWIP_TCP_OPT_LENGTH(TF_SEG_OPTS_TS) : 0;
+
+    m = m ? m : pcb->mss;
+    return m > opt ? (u16_t)(m - opt) : 1;
+}
+
+/* Corked: send the full segments, keep the partial one at the tail off the queue while
+ * tcp_output runs (Nagle alone would let it go when nothing is in flight), then put it back
+ * with its oversize room, and make sure the flush timer runs. */
+static void cork_output(struct sock *sk)
+{
+    struct tcp_pcb *pcb = sk->tcp;
+    struct tcp_seg **tail = &pcb->unsent, *part = NULL;
+    u16_t oversize = pcb->unsent_oversize;
+
+    if (!*tail)
+        return;
+    while ((*tail)->next)
+        tail = &(*tail)->next;
+    if ((*tail)->len < full_seg_len(pcb)) {
+        part = *tail;
+        *tail = NULL;
+    }
+    if (pcb->unsent)
+        tcp_output(pcb);
+    if (!part)
+        return;
+    for (tail = &pcb->unsent; *tail; tail = &(*tail)->next)
+        ;
+    *tail = part;
+    pcb->unsent_oversize = oversize;
+    /* lwIP's slow timer sends whatever is queued every 500 ms (a pcb with no poll callback
+     * polls at each tick): not while a partial segment is held, for at most CORK_HOLD_MS */
+    pcb->pollinterval = 255;
+    if (!sk->cork_held)
+        sk->cork_since = sys_now();
+    sk->cork_held = true;
+    if (!sk->cork_timer) {
+        sys_timeout(CORK_HOLD_MS, cork_flush, sk);
+        sk->cork_timer = true;
+    }
+}
+
 static long tcp_send_locked(struct sock *sk, const uint8_t *buf, size_t len, bool nonblock)
 {
     size_t sent = 0;
@@ -832,7 +931,10 @@ static long tcp_send_locked(struct sock *sk, const uint8_t *buf, size_t len, boo
             continue;
         }
         sent += n;
-        tcp_output(sk->tcp);
+        if (sk->cork)
+            cork_output(sk);
+        else
+            tcp_output(sk->tcp);
     }
     return (long)sent;
 }

@@ -42,7 +42,10 @@ struct sock {
     bool connect_failed; /* closed by a failed connect: connect may try again */
     bool reuseport;      /* SO_REUSEPORT: recorded and reported (lwIP cannot share a port) */
     bool linger_on;      /* SO_LINGER */
-    bool cork;           /* TCP_CORK: writes go without PSH until uncorked (then pushed) */
+    bool cork;           /* TCP_CORK: partial segments are held until uncorked (then pushed) */
+    bool cork_timer;     /* the 200 ms flush of held data (cork_flush) is armed */
+    bool cork_held;      /* a partial segment is held since cork_since (sys_now ms) */
+    uint32_t cork_since;
     int linger_sec;
     int user_mss;        /* TCP_MAXSEG before connect; 0: none */
     struct pbuf *rx;     /* TCP: unread data */
@@ -62,5 +65,6 @@ struct sock {
 void sock_unlock_update(struct sock *sk); /* recompute the poll mask, drop the lock */
 void sock_close_locked(struct sock *sk);  /* drop pcbs, queues and unaccepted children */
 int sock_pcb_new(struct sock *sk);        /* a pcb of the socket's domain and type */
+void sock_push(struct sock *sk);          /* send what is queued now, Nagle or cork aside */
 
 #endif

@@ -130,23 +130,6 @@ static int set_tcp_keep(struct sock *sk, int name, int v)
     return 0;
 }
 
-/*
- * Send what is queued now, whatever Nagle says, as Linux does when TCP_CORK is cleared or
- * TCP_NODELAY set. nginx (tcp_nopush with sendfile) clears TCP_NODELAY, corks, writes the
- * header and the body, then uncorks and sets TCP_NODELAY: with the header unacknowledged,
- * a plain tcp_output left the body to Nagle until the peer's delayed ACK came (40-200 ms),
- * and that wait, not CPU, bounded bench/http's requests/s.
- */
-static void push_now(struct tcp_pcb *pcb)
-{
-    bool nodelay = tcp_nagle_disabled(pcb);
-
-    tcp_nagle_disable(pcb);
-    tcp_output(pcb);
-    if (!nodelay)
-        tcp_nagle_enable(pcb);
-}
-
 static int set_tcp_level(struct sock *sk, int name, int v)
 {
     if (sk->type != LINUX_SOCK_STREAM)
@@ -161,16 +144,16 @@ static int set_tcp_level(struct sock *sk, int name, int v)
     }
     if (name == LINUX_TCP_CORK) { /* nginx's tcp_nopush: header and body in one burst */
         sk->cork = v != 0;
-        if (!sk->cork && sk->tcp && sk->state == SK_CONNECTED)
-            push_now(sk->tcp);
+        if (!sk->cork)
+            sock_push(sk);
         return 0;
     }
     if (!sk->tcp)
         return name == LINUX_TCP_NODELAY ? 0 : -EINVAL;
     switch (name) {
     case LINUX_TCP_NODELAY:
-        if (v && sk->state == SK_CONNECTED)
-            push_now(sk->tcp); /* Linux pushes what is queued when Nagle is turned off */
+        if (v)
+            sock_push(sk); /* Linux pushes what is queued when Nagle is turned off */
         if (v)
             tcp_nagle_disable(sk->tcp);
         else

@@ -239,11 +239,12 @@ def boot(kind, build, work, server, net, guest_port):
         argv = qemu_argv(os.path.join(build, "hal_x86", "petrel.elf"), "", netdev,
                          log + ".console", extra)
     else:
+        kernel = guest.ensure_vmlinux()  # first: it downloads the .deb modules() unpacks
         files = list(server["files"]) + [(p, p) for p in deps(build, server["argv"][0])]
         files.append((server["argv"][0], server["argv"][0]))
         cpio = os.path.join(work, "%s-%s.cpio" % (server["name"], net.name))
         linux_initramfs(cpio, Files(files, modules(work)), server["argv"], guest_port, net)
-        argv = qemu_argv(guest.ensure_vmlinux(), guest.LINUX_APPEND, netdev,
+        argv = qemu_argv(kernel, guest.LINUX_APPEND, netdev,
                          log + ".console", ["-initrd", cpio])
     return Vm(argv, addr, log)
 

@@ -105,6 +105,8 @@ static void watch_tcp(struct ntl_tcp_watch *w, const uint8_t *f, size_t len)
         w->syns++;
     if (payload == 1)
         w->one_byte_segs++;
+    if (payload > 0)
+        w->data_segs++;
     if (th->wnd == 0 && !(TCPH_FLAGS(th) & TCP_RST))
         w->zero_window_acks++;
 }

@@ -108,6 +108,7 @@ extern uint64_t ntl_tx_count[4];
 struct ntl_tcp_watch {
     unsigned dev;
     uint64_t segs, zero_window_acks, one_byte_segs, rsts, syns;
+    uint64_t data_segs; /* with a payload */
 };
 void ntl_watch(struct ntl_tcp_watch *w, struct ntl_tcp_watch *w2); /* NULLs: stop */
 

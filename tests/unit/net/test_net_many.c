@@ -253,10 +253,11 @@ static int scenario(void)
     net_get_stats(&st);
     H_CHECK(st.mem_failed == 0 && st.mem_peak <= st.mem_limit);
     kmalloc_get_stats(&k2);
-    if (k2.bytes_in_use > k0.bytes_in_use)
-        fprintf(stderr, "many: %llu heap bytes left after closing\n",
-                (unsigned long long)(k2.bytes_in_use - k0.bytes_in_use));
-    H_CHECK(k2.bytes_in_use <= k0.bytes_in_use);
+    if (k2.bytes_in_use > k0.bytes_in_use + st.mem_cached)
+        fprintf(stderr, "many: %llu heap bytes left after closing (%llu kept for reuse)\n",
+                (unsigned long long)(k2.bytes_in_use - k0.bytes_in_use),
+                (unsigned long long)st.mem_cached);
+    H_CHECK(k2.bytes_in_use <= k0.bytes_in_use + st.mem_cached); /* net/port/sys_arch.c */
     return 0;
 }
 

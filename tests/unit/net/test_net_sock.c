@@ -351,6 +351,61 @@ static void test_file_kind(void)
     sock_close(l);
 }
 
+/* TCP_CORK as Linux (checked on the host with TCP_INFO's tcpi_segs_out): corked writes of a
+ * header and a body leave nothing on the wire; uncorking sends them as one segment; data
+ * still corked goes out by itself about 200 ms after it was written; full segments go at
+ * once. (lwIP may send a held partial segment earlier, when an ACK leaves nothing in
+ * flight: the test lets the peer's delayed ACK arrive first.) */
+static void test_cork(void)
+{
+    struct linux_sockaddr_in a = sin4(2, 0, 8090), name = sin4(1, 0, 0);
+    struct sock *l = mk(LINUX_AF_INET, LINUX_SOCK_STREAM), *c, *cork_rx;
+    struct ntl_tcp_watch w = {.dev = 0};
+    static char buf[1000];
+    int one = 1, zero = 0;
+    uint64_t t0;
+
+    c = mk(LINUX_AF_INET, LINUX_SOCK_STREAM);
+    H_CHECK(sock_bind(l, &a, sizeof(a)) == 0 && sock_listen(l, 2) == 0);
+    H_CHECK(sock_bind(c, &name, sizeof(name)) == 0 && sock_connect(c, &a, sizeof(a)) == 0);
+    H_CHECK(sock_accept(l, &cork_rx, NULL, NULL) == 0);
+    ntl_sleep(SEC / 10);
+    ntl_watch(&w, NULL);
+    H_CHECK(sock_setsockopt(c, LINUX_IPPROTO_TCP, LINUX_TCP_CORK, &one, 4) == 0);
+    H_CHECK(sock_send(c, buf, 238, 0, NULL, 0) == 238);
+    H_CHECK(sock_send(c, buf, 497, 0, NULL, 0) == 497);
+    ntl_sleep(SEC / 20);
+    H_CHECK(w.data_segs == 0);
+    H_CHECK(!(sock_poll(cork_rx) & LINUX_EPOLLIN));
+    H_CHECK(sock_setsockopt(c, LINUX_IPPROTO_TCP, LINUX_TCP_CORK, &zero, 4) == 0);
+    H_CHECK(sock_recv(cork_rx, buf, 735, LINUX_MSG_WAITALL, NULL, NULL, NULL) == 735);
+    H_CHECK(w.data_segs == 1);
+    ntl_sleep(SEC / 2); /* the peer's delayed ACK is in: lwIP would send on an ACK */
+    H_CHECK(sock_setsockopt(c, LINUX_IPPROTO_TCP, LINUX_TCP_CORK, &one, 4) == 0);
+    t0 = ntl_now();
+    H_CHECK(sock_send(c, buf, 100, 0, NULL, 0) == 100);
+    H_CHECK(sock_recv(cork_rx, buf, 100, 0, NULL, NULL, NULL) == 100);
+    H_CHECK(ntl_now() - t0 >= SEC / 5 && ntl_now() - t0 < SEC / 2);
+    H_CHECK(w.data_segs == 2);
+    H_CHECK(sock_send(c, buf, 1000, 0, NULL, 0) == 1000);
+    H_CHECK(sock_send(c, buf, 1000, 0, NULL, 0) == 1000); /* one full segment leaves */
+    ntl_sleep(SEC / 20);
+    H_CHECK(w.data_segs == 3);
+    H_CHECK(sock_setsockopt(c, LINUX_IPPROTO_TCP, LINUX_TCP_NODELAY, &one, 4) == 0); /* pushes */
+    for (int got = 0; got < 2000;) {
+        long r = sock_recv(cork_rx, buf, sizeof(buf), 0, NULL, NULL, NULL);
+        H_CHECK(r > 0);
+        if (r <= 0)
+            break;
+        got += (int)r;
+    }
+    H_CHECK(w.data_segs == 4);
+    ntl_watch(NULL, NULL);
+    sock_close(c); /* with the flush timer armed: cancelled */
+    sock_close(cork_rx);
+    sock_close(l);
+}
+
 static int scenarios(void)
 {
     test_tcp_echo_v4();
@@ -360,6 +415,7 @@ static int scenarios(void)
     test_v6_dual_stack();
     test_loopback_and_timeout();
     test_file_kind();
+    test_cork();
     return 0;
 }
 
