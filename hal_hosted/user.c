@@ -21,13 +21,14 @@
  * small stack of pointers to them (never dereferenced except to longjmp to a live one). A
  * handler that sigreturns from inside a nested hosted_syscall() makes rip the address of an
  * outer record: the machine longjmps there, dropping the handler's C frames exactly as
- * rt_sigreturn drops a handler's stack. User code may also longjmp out of a handler itself
- * (siglongjmp from a SIGSEGV handler): the records it jumped over are dropped at the next
- * entry (they lie at or below its own record on the stack) or when the function the machine
- * called returns. Every return to user mode runs the kernel's return
- * work as hal_x86 does: kernel_user_return() with interrupts enabled, again while
- * kernel_user_work_pending() (interrupts disabled) says so, and once more when an interrupt
- * is pending at the last moment (it is taken "in user mode").
+ * rt_sigreturn drops a handler's stack, before the return work, so a signal pending at that
+ * return runs its handler from the outer level (signals in a burst do not nest C frames).
+ * User code may also longjmp out of a handler itself (siglongjmp from a SIGSEGV handler): the
+ * records it jumped over are dropped at the next entry (they lie at or below its own record
+ * on the stack) or when the function the machine called returns. Every return to user mode
+ * runs the kernel's return work as hal_x86 does: kernel_user_return() with interrupts
+ * enabled, again while kernel_user_work_pending() (interrupts disabled) says so, and once more
+ * when an interrupt is pending at the last moment (it is taken "in user mode").
  *
  * FPU state: C code runs with the host's registers, so each user thread's "FPU" is a buffer
  * in Linux's signal-frame layout as an x87+SSE XSAVE CPU writes it (legacy image + header),
@@ -204,10 +205,21 @@ static void step(struct hosted_uthread *u, unsigned self)
     u->leaving = rip == u->entry_fn;
 }
 
+/* Resume the outer entry i by a longjmp, dropping the C frames above it. */
+static void __attribute__((noreturn)) resume_outer(struct hosted_uthread *u, int i)
+{
+    u->ncalls = (unsigned)i + 1;
+    longjmp(u->calls[i].c->jb, 1);
+}
+
 /*
  * Return to user mode from the entry self, and run user mode until it resumes self's C
  * caller. Resuming an outer entry longjmps there; a syscall resumed at its own instruction is
- * made again (the restart).
+ * made again (the restart). When the kernel left rip at an outer entry (rt_sigreturn back to
+ * the code a handler interrupted), the machine goes down to that entry's level first and the
+ * return work (the next signal's delivery) runs there: a handler then runs in the C frames of
+ * the code it interrupts, never above the previous handler's, so a burst of signals each
+ * sigreturning costs no C stack.
  */
 static void user_run(struct hosted_uthread *u, unsigned self)
 {
@@ -220,16 +232,17 @@ static void user_run(struct hosted_uthread *u, unsigned self)
             u->ncalls = 1;
             longjmp(u->enter.jb, 1);
         }
+        i = call_at(u, u->regs.rip);
+        if (i >= 0 && (unsigned)i != self)
+            resume_outer(u, i);
         user_return_work(&u->regs);
         i = call_at(u, u->regs.rip);
         if (i < 0) {
             step(u, self);
             continue;
         }
-        if ((unsigned)i != self) {
-            u->ncalls = (unsigned)i + 1;
-            longjmp(u->calls[i].c->jb, 1);
-        }
+        if ((unsigned)i != self)
+            resume_outer(u, i);
         if (u->calls[i].kind != CALL_SYSCALL || u->regs.rip == call_token(u->calls[i].c))
             return;
         u->regs.rip = u->regs.rcx = call_token(u->calls[i].c); /* SYSCALL: rcx = rip */

@@ -25,6 +25,8 @@
 static long sk_read(struct file *f, void *buf, size_t n, uint64_t *pos)
 {
     (void)pos;
+    if (n == 0)
+        return 0; /* Linux's read(2) of a socket, before the protocol (recv(2) asks it) */
     return sock_recv(f->priv, buf, n, 0, NULL, NULL, NULL);
 }
 

@@ -26,6 +26,8 @@
 static long uf_read(struct file *f, void *buf, size_t n, uint64_t *pos)
 {
     (void)pos;
+    if (n == 0)
+        return 0; /* Linux's read(2) of a socket, before the protocol (recv(2) asks it) */
     return unix_recv(f->priv, buf, n, 0, NULL, NULL, NULL, NULL);
 }
 

@@ -112,7 +112,7 @@ int vm_futex_key(struct vm_space *s, uint64_t addr, const void **obj, uint64_t *
 
 bool vm_file_readable(struct vfs_file *f)
 {
-    return (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY;
+    return vfs_fmode(f->flags) & VFS_FMODE_READ;
 }
 
 bool vm_file_writable(struct vfs_file *f)

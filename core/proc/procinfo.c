@@ -22,6 +22,8 @@
 #include "core/proc/stack.h"
 #include "core/vdso/vdso.h"
 #include "fs/file/file.h"
+#include "fs/file/inotify.h"
+#include "fs/vfs/notify.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_cpu.h"
 #include "hal/hal_errno.h"
@@ -239,7 +241,73 @@ static int fd_show(uint64_t key, struct procfs_buf *b)
     return 0;
 }
 
-static const struct procfs_dyn fd_dyn = {fd_next, fd_show};
+static const struct procfs_dyn fd_dyn = {fd_next, fd_show, false};
+
+/* --- fdinfo/: one file per descriptor, in Linux's format ------------------------------------ */
+
+struct mnt_find {
+    uint64_t dev;
+    unsigned id;
+};
+
+static int mnt_match(void *arg, const struct vfs_mount_info *mi)
+{
+    struct mnt_find *m = arg;
+
+    if (mi->dev != m->dev)
+        return 0;
+    m->id = mi->id;
+    return 1;
+}
+
+/* "inotify wd:%x ino:%lx sdev:%x mask:%x ignored_mask:0" with the kernel's dev_t encoding
+ * (major << 20 | minor); no file handle (Petrel has no name_to_handle_at: Linux leaves
+ * those fields out for filesystems that cannot export one). */
+static void fdinfo_watch(void *arg, int wd, uint64_t ino, uint64_t dev, uint32_t mask)
+{
+    uint64_t major = (dev >> 8 & 0xfff) | (dev >> 32 & ~0xfffULL);
+    uint64_t minor = (dev & 0xff) | (dev >> 12 & ~0xffULL);
+
+    procfs_printf(arg, "inotify wd:%x ino:%llx sdev:%llx mask:%x ignored_mask:0\n", (unsigned)wd,
+                  (unsigned long long)ino, (unsigned long long)(major << 20 | minor), mask);
+}
+
+/*
+ * pos, flags (octal, with O_CLOEXEC when the descriptor has it), mnt_id (the mount's id in
+ * mountinfo; 0 for the kinds Linux keeps on internal mounts: pipes, sockets, anonymous
+ * inodes), ino; then an inotify instance's watches. The position is read without its lock
+ * (this read may hold it: fdinfo of its own descriptor), and a VFS file's inode number
+ * without a stat (that would take the sb lock this procfs read holds, for a /proc file).
+ */
+static int fdinfo_show(uint64_t key, struct procfs_buf *b)
+{
+    struct proc *p = proc_current();
+    struct mnt_find m = {0, 0};
+    struct vfs_stat st;
+    struct file *f;
+    unsigned flags;
+
+    if (!p || key >= PROC_NOFILE || fd_get(&p->fds, (int)key, &f))
+        return -ENOENT;
+    flags = file_flags(f) | (fd_get_cloexec(&p->fds, (int)key) > 0 ? VFS_O_CLOEXEC : 0);
+    memset(&st, 0, sizeof(st));
+    if (file_vfs(f)) {
+        st.st_ino = file_vfs(f)->inode->ino;
+        m.dev = file_vfs(f)->inode->sb->dev;
+        vfs_mounts_each(mnt_match, &m);
+    } else if (file_stat(f, &st)) { /* the other kinds take no VFS lock */
+        memset(&st, 0, sizeof(st));
+    }
+    procfs_printf(b, "pos:\t%llu\nflags:\t0%o\nmnt_id:\t%u\nino:\t%llu\n",
+                  (unsigned long long)__atomic_load_n(&f->pos, __ATOMIC_RELAXED), flags, m.id,
+                  (unsigned long long)st.st_ino);
+    if (inotify_group(f))
+        vfs_notify_watches_each(inotify_group(f), fdinfo_watch, b);
+    file_put(f);
+    return 0;
+}
+
+static const struct procfs_dyn fdinfo_dyn = {fd_next, fdinfo_show, true};
 
 /* --- stat, status ------------------------------------------------------------------------- */
 
@@ -375,7 +443,40 @@ static const struct procfs_entry sys_vm[] = {
     {NULL, PROCFS_FILE, NULL, NULL, NULL},
 };
 
+/* /proc/sys/fs/inotify: the limits fs/vfs/notify.c enforces (fixed; Linux's are tunable, and
+ * its max_user_watches is computed from memory: 8,192 up to about 1 GiB of RAM). */
+static int show_inotify_events(struct procfs_buf *b)
+{
+    procfs_printf(b, "%u\n", LINUX_INOTIFY_MAX_QUEUED_EVENTS);
+    return 0;
+}
+
+static int show_inotify_instances(struct procfs_buf *b)
+{
+    procfs_printf(b, "%u\n", VFS_NOTIFY_MAX_GROUPS);
+    return 0;
+}
+
+static int show_inotify_watches(struct procfs_buf *b)
+{
+    procfs_printf(b, "%u\n", VFS_NOTIFY_MAX_WATCHES);
+    return 0;
+}
+
+static const struct procfs_entry sys_fs_inotify[] = {
+    {"max_queued_events", PROCFS_FILE, show_inotify_events, NULL, NULL},
+    {"max_user_instances", PROCFS_FILE, show_inotify_instances, NULL, NULL},
+    {"max_user_watches", PROCFS_FILE, show_inotify_watches, NULL, NULL},
+    {NULL, PROCFS_FILE, NULL, NULL, NULL},
+};
+
+static const struct procfs_entry sys_fs[] = {
+    {"inotify", PROCFS_DIR, NULL, sys_fs_inotify, NULL},
+    {NULL, PROCFS_FILE, NULL, NULL, NULL},
+};
+
 static const struct procfs_entry sys_dir[] = {
+    {"fs", PROCFS_DIR, NULL, sys_fs, NULL},
     {"kernel", PROCFS_DIR, NULL, sys_kernel, NULL},
     {"vm", PROCFS_DIR, NULL, sys_vm, NULL},
     {NULL, PROCFS_FILE, NULL, NULL, NULL},
@@ -385,6 +486,7 @@ static const struct procfs_entry pid_dir[] = {
     {"exe", PROCFS_LINK, show_exe, NULL, NULL},         {"cmdline", PROCFS_FILE, show_cmdline, NULL, NULL},
     {"environ", PROCFS_FILE, show_environ, NULL, NULL}, {"auxv", PROCFS_FILE, show_auxv, NULL, NULL},
     {"maps", PROCFS_FILE, show_maps, NULL, NULL},       {"fd", PROCFS_DYNDIR, NULL, NULL, &fd_dyn},
+    {"fdinfo", PROCFS_DYNDIR, NULL, NULL, &fdinfo_dyn},
     {"stat", PROCFS_FILE, show_stat, NULL, NULL},       {"status", PROCFS_FILE, show_status, NULL, NULL},
     {"mountinfo", PROCFS_FILE, show_mountinfo, NULL, NULL}, {NULL, PROCFS_FILE, NULL, NULL, NULL},
 };

@@ -146,6 +146,7 @@ static void sigfd_release(struct file *f)
 static const struct file_ops sigfd_ops = {
     .name = "signalfd",
     .read = sigfd_read,
+    .lseek = file_noop_lseek,
     .stat = file_anon_stat,
     .poll = sigfd_poll,
     .release = sigfd_release,

@@ -596,10 +596,7 @@ long sys_lseek(const uint64_t a[6])
 
     if (rc)
         return rc;
-    if (a[2] > VFS_SEEK_HOLE)
-        rc = -EINVAL;
-    else
-        rc = file_lseek(f, (int64_t)a[1], (int)a[2]);
+    rc = file_lseek(f, (int64_t)a[1], a[2] > VFS_SEEK_HOLE ? -1 : (int)a[2]);
     file_put(f);
     return rc;
 }
@@ -629,14 +626,14 @@ long sys_getdents64(const uint64_t a[6])
 long sys_ftruncate(const uint64_t a[6])
 {
     struct file *f;
-    long rc = get_fd(a[0], &f);
+    long rc;
 
+    if ((int64_t)a[1] < 0)
+        return -EINVAL; /* Linux: before the descriptor */
+    rc = get_fd(a[0], &f);
     if (rc)
         return rc;
-    if ((int64_t)a[1] < 0)
-        rc = -EINVAL;
-    else
-        rc = file_truncate(f, (int64_t)a[1]);
+    rc = file_truncate(f, (int64_t)a[1]);
     file_put(f);
     return rc;
 }

@@ -14,17 +14,6 @@ long sys_brk(const uint64_t a[6])
     return (long)vm_brk(sys_proc()->vm, a[0]);
 }
 
-/* Linux's access checks on a file that cannot be mapped come before its -ENODEV (checked
- * natively with a pipe): writable shared needs O_RDWR, any mapping needs read access. */
-static long unmappable(const struct file *f, uint64_t prot, uint64_t flags)
-{
-    unsigned acc = f->flags & LINUX_O_ACCMODE, type = (unsigned)flags & VM_MAP_TYPE;
-
-    if (type != VM_MAP_PRIVATE && (prot & VM_PROT_WRITE) && acc != LINUX_O_RDWR)
-        return -EACCES;
-    return acc == LINUX_O_WRONLY ? -EACCES : -ENODEV;
-}
-
 long sys_mmap(const uint64_t a[6])
 {
     struct vfs_file *src;
@@ -39,9 +28,8 @@ long sys_mmap(const uint64_t a[6])
     rc = a[4] > INT32_MAX ? -EBADF : fd_get(&sys_proc()->fds, (int)a[4], &f);
     if (rc)
         return rc;
-    rc = file_mmap(f, (unsigned)a[2], (unsigned)a[3], &src); /* or -ENODEV (a pipe), -EPERM */
-    if (rc == -ENODEV)
-        rc = unmappable(f, a[2], a[3]);
+    /* the description's checks (-EBADF, -EACCES), then the kind's: -ENODEV (a pipe), -EPERM */
+    rc = file_mmap(f, (unsigned)a[2], (unsigned)a[3], &src);
     if (rc == 0)
         rc = vm_mmap(sys_proc()->vm, a[0], a[1], (unsigned)a[2], (unsigned)a[3], src, a[5], &out);
     file_put(f);

@@ -374,7 +374,7 @@ long sys_readahead(const uint64_t a[6])
         return rc;
     if (rc == META_CONSOLE)
         return -EINVAL;
-    if ((f->flags & VFS_O_ACCMODE) == VFS_O_WRONLY)
+    if (!(vfs_fmode(f->flags) & VFS_FMODE_READ))
         rc = -EBADF;
     else if (meta_type(f) != VFS_S_IFREG)
         rc = -EINVAL;

@@ -42,16 +42,12 @@ static int fd_file(uint64_t fd, struct file **f)
 
 static bool readable(struct file *f)
 {
-    unsigned fl = file_flags(f);
-
-    return !(fl & LINUX_O_PATH) && (fl & LINUX_O_ACCMODE) != LINUX_O_WRONLY;
+    return vfs_fmode(file_flags(f)) & VFS_FMODE_READ;
 }
 
 static bool writable(struct file *f)
 {
-    unsigned fl = file_flags(f);
-
-    return !(fl & LINUX_O_PATH) && (fl & LINUX_O_ACCMODE) != LINUX_O_RDONLY;
+    return vfs_fmode(file_flags(f)) & VFS_FMODE_WRITE;
 }
 
 /* The inode mode of a VFS-kind file, 0 for other kinds. */

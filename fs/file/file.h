@@ -88,12 +88,13 @@ static inline void poll_wait(struct poll_table *pt, struct wait_queue *wq)
  */
 struct file_ops {
     const char *name; /* the kind, for traces and tests */
-    /* bytes done, 0 at end of file, -errno; NULL: -EINVAL */
+    /* bytes done, 0 at end of file, -errno; NULL: -EINVAL. Not called on a description not
+     * open for it (the wrapper answers -EBADF, see file.c) */
     long (*read)(struct file *f, void *buf, size_t n, uint64_t *pos);
     /* optional: read straight into user memory when the kind can (file_read_user) */
     long (*read_user)(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos, bool *fallback);
     long (*write)(struct file *f, const void *buf, size_t n, uint64_t *pos);
-    /* pos_lock held. NULL: -ESPIPE */
+    /* pos_lock held; whence is at most SEEK_HOLE. NULL: -ESPIPE */
     int64_t (*lseek)(struct file *f, int64_t off, int whence);
     /* linux_dirent64 records at f->pos (pos_lock held). NULL: -ENOTDIR */
     long (*getdents)(struct file *f, void *buf, size_t n);
@@ -187,6 +188,9 @@ int file_mmap(struct file *f, unsigned prot, unsigned flags, struct vfs_file **s
 long file_fcntl(struct file *f, unsigned cmd, uint64_t arg);
 int file_fsync(struct file *f, bool datasync);
 int file_truncate(struct file *f, int64_t len);
+/* The lseek op of kinds whose position never moves (eventfd, timerfd, signalfd, epoll,
+ * inotify): 0 whatever is asked, as Linux's noop_llseek. Never sleeps. */
+int64_t file_noop_lseek(struct file *f, int64_t off, int whence);
 
 /* flock(2) on f's description (flock.c): op is LOCK_SH/LOCK_EX/LOCK_UN, with LOCK_NB.
  * 0, -EINVAL (op), -EBADF (O_PATH), -EAGAIN (LOCK_NB and held elsewhere), -ERESTARTSYS

@@ -71,13 +71,22 @@ static int fv_stat(struct file *f, struct vfs_stat *st)
     return vfs_fstat(vf_of(f), st);
 }
 
-/* A writable shared mapping of a memfd sealed against writes is refused (-EPERM). */
+/* Only what Linux maps (else -ENODEV): regular files of filesystems that can map their
+ * pages (not /proc), and /dev/zero privately (a shared mapping of it is a caveat); never a
+ * directory. A writable shared mapping of a memfd sealed against writes is refused
+ * (-EPERM). */
 static int fv_mmap(struct file *f, unsigned prot, unsigned flags, struct vfs_file **src)
 {
+    struct vfs_file *vf = vf_of(f);
     unsigned type = flags & LINUX_MAP_TYPE;
     bool shared = type == LINUX_MAP_SHARED || type == LINUX_MAP_SHARED_VALIDATE;
-    int rc = memfs_mmap_check(vf_of(f), shared && (prot & LINUX_PROT_WRITE));
+    int rc;
 
+    if (vf->cdev ? !vf->cdev->mappable : VFS_S_ISTYPE(vf->inode->mode, VFS_S_IFDIR))
+        return -ENODEV;
+    if (VFS_S_ISTYPE(vf->inode->mode, VFS_S_IFREG) && !vfs_mmap_shareable(vf))
+        return -ENODEV;
+    rc = memfs_mmap_check(vf, shared && (prot & LINUX_PROT_WRITE));
     if (rc)
         return rc;
     *src = vf_of(f);

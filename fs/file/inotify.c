@@ -13,16 +13,6 @@ static long ino_read(struct file *f, void *buf, size_t n, uint64_t *pos)
     return vfs_notify_read(f->priv, buf, n, file_flags(f) & VFS_O_NONBLOCK);
 }
 
-/* Linux's vfs_write refuses a description not open for writing before asking the kind. */
-static long ino_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
-{
-    (void)f;
-    (void)buf;
-    (void)n;
-    (void)pos;
-    return -EBADF;
-}
-
 static unsigned ino_poll(struct file *f, struct poll_table *pt)
 {
     poll_wait(pt, vfs_notify_wq(f->priv));
@@ -39,14 +29,6 @@ static int ino_ioctl(struct file *f, unsigned long req, const struct file_uarg *
     return file_uarg_out(arg, &n, sizeof(n));
 }
 
-static int64_t ino_lseek(struct file *f, int64_t off, int whence)
-{
-    (void)f;
-    (void)off;
-    (void)whence;
-    return 0; /* Linux's noop_llseek */
-}
-
 static void ino_release(struct file *f)
 {
     vfs_notify_group_free(f->priv);
@@ -55,8 +37,7 @@ static void ino_release(struct file *f)
 static const struct file_ops ino_ops = {
     .name = "inotify",
     .read = ino_read,
-    .write = ino_write,
-    .lseek = ino_lseek,
+    .lseek = file_noop_lseek, /* no write: the description is O_RDONLY (-EBADF) */
     .ioctl = ino_ioctl,
     .stat = file_anon_stat,
     .poll = ino_poll,

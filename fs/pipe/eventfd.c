@@ -132,6 +132,7 @@ static const struct file_ops efd_ops = {
     .name = "eventfd",
     .read = efd_read,
     .write = efd_write,
+    .lseek = file_noop_lseek,
     .stat = file_anon_stat,
     .poll = efd_poll,
     .release = efd_release,

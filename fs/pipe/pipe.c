@@ -223,6 +223,11 @@ static long pipe_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
         if (rc)
             break;
     }
+    return pipe_write_end(p, done, rc);
+}
+
+long pipe_write_end(struct pipe *p, size_t done, long rc)
+{
     if (done)
         wake(&p->rd_wq, LINUX_EPOLLIN | LINUX_EPOLLRDNORM);
     mutex_unlock(&p->lock);

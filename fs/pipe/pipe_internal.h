@@ -74,5 +74,9 @@ static inline void wake(struct wait_queue *wq, unsigned key)
 int pipe_sleep(struct pipe *p, struct wait_queue *wq);
 /* No reader: -EPIPE, after SIGPIPE (file_sigpipe; call it without the lock). */
 long pipe_broken(void);
+/* The end of a write into p (write(2) or a splice into the pipe), with p->lock held: wake
+ * the readers when done bytes went in, let go of the lock, and return done, else rc (-EPIPE
+ * after SIGPIPE, as pipe_broken). */
+long pipe_write_end(struct pipe *p, size_t done, long rc);
 
 #endif

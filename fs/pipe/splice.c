@@ -144,12 +144,7 @@ long pipe_splice_in(struct file *pf, size_t len, bool nb, const struct pipe_io *
         if ((size_t)r < c)
             break;
     }
-    if (done)
-        wake(&p->rd_wq, LINUX_EPOLLIN | LINUX_EPOLLRDNORM);
-    mutex_unlock(&p->lock);
-    if (done)
-        return (long)done;
-    return rc == -EPIPE ? pipe_broken() : rc;
+    return pipe_write_end(p, done, rc);
 }
 
 /* --- pipe to pipe ------------------------------------------------------------------------- */

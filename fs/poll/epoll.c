@@ -606,14 +606,6 @@ static unsigned ep_poll(struct file *f, struct poll_table *pt)
     return ep_scan_locked(ep, NULL, 1) > 0 ? EP_POLLIN : 0;
 }
 
-static int64_t ep_lseek(struct file *f, int64_t off, int whence)
-{
-    (void)f;
-    (void)off;
-    (void)whence;
-    return 0; /* Linux's noop_llseek: the position stays 0 */
-}
-
 /* The instance's last reference: drop every item it still owns (ep_file_gone owns those
  * it already took off their file; ep->refs waits for it). */
 static void ep_release(struct file *f)
@@ -671,7 +663,7 @@ static void ep_file_gone(struct file *f)
 
 static const struct file_ops ep_ops = {
     .name = "epoll",
-    .lseek = ep_lseek,
+    .lseek = file_noop_lseek,
     .stat = file_anon_stat,
     .poll = ep_poll,
     .release = ep_release,

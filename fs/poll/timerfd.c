@@ -118,6 +118,7 @@ static void tfd_release(struct file *f)
 static const struct file_ops tfd_ops = {
     .name = "timerfd",
     .read = tfd_read,
+    .lseek = file_noop_lseek,
     .stat = file_anon_stat,
     .poll = tfd_poll,
     .release = tfd_release,

@@ -118,6 +118,8 @@ static int generate(const struct pnode *pn, struct procfs_buf *b)
 
 static uint32_t mode_of(const struct pnode *pn)
 {
+    if (pn->dyn && pn->e->dyn->files)
+        return VFS_S_IFREG | 0444;
     if (pn->dyn)
         return VFS_S_IFLNK | 0700; /* Linux: the descriptor's access (lrwx, lr-x, l-wx) */
     switch (pn->e->kind) {
@@ -226,7 +228,8 @@ static int dyn_readdir(struct vfs_inode *dir, uint64_t cookie, vfs_dirent_fn *fn
 
         if (key >= 1ULL << 32 || key < from)
             break; /* the owner broke its contract: stop rather than loop */
-        if (fn(ctx, name, (size_t)n, dyn_ino(index_of(dir), key), VFS_DT_LNK, key + 1))
+        if (fn(ctx, name, (size_t)n, dyn_ino(index_of(dir), key),
+               dyn->files ? VFS_DT_REG : VFS_DT_LNK, key + 1))
             break;
     }
     return 0;
@@ -276,7 +279,18 @@ static long procfs_pread(struct vfs_inode *ip, void *buf, size_t n, uint64_t off
     return (long)got;
 }
 
+/* Linux's proc files and directories have no fsync (-EINVAL); sysfs's files have a no-op
+ * one, its directories none (checked natively). */
+static int procfs_fsync(struct vfs_inode *ip, bool datasync)
+{
+    (void)datasync;
+    if (PFS(ip->sb)->magic == PROCFS_SYSFS_MAGIC && !VFS_S_ISTYPE(ip->mode, VFS_S_IFDIR))
+        return 0;
+    return -EINVAL;
+}
+
 static const struct vfs_inode_ops procfs_iops = {
+    .fsync = procfs_fsync,
     .getattr = procfs_getattr,
     .lookup = procfs_lookup,
     .readdir = procfs_readdir,

@@ -16,6 +16,7 @@
 #ifndef FS_PROCFS_PROCFS_H
 #define FS_PROCFS_PROCFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,15 +38,18 @@ void procfs_put(struct procfs_buf *b, const void *p, size_t n);
 void procfs_printf(struct procfs_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* PROCFS_DYNDIR: a directory of numbered symbolic links made at each lookup and readdir
- * (/proc/self/fd/N): its children are the keys the owner reports now. */
+/* PROCFS_DYNDIR: a directory of numbered symbolic links (/proc/self/fd/N), or of numbered
+ * files (/proc/self/fdinfo/N, `files`), made at each lookup and readdir: its children are the
+ * keys the owner reports now. */
 enum procfs_kind { PROCFS_DIR, PROCFS_FILE, PROCFS_LINK, PROCFS_DYNDIR };
 
 struct procfs_dyn {
     /* The smallest key >= from that exists, into *key: 0, or -ENOENT when none. May sleep. */
     int (*next)(uint64_t from, uint64_t *key);
-    /* The target of link key: 0, or -ENOENT when it is gone. May sleep. */
+    /* The target of link key (the content of file key): 0, or -ENOENT when it is gone. May
+     * sleep. */
     int (*show)(uint64_t key, struct procfs_buf *b);
+    bool files; /* the children are files (mode 0444), not links */
 };
 
 struct procfs_entry {

@@ -37,7 +37,8 @@ static long urandom_read(struct vfs_file *f, void *priv, void *buf, size_t n, ui
 }
 
 static const struct vfs_chrdev_ops null_ops = {.read = null_read, .write = sink_write};
-static const struct vfs_chrdev_ops zero_ops = {.read = zero_read, .write = sink_write};
+static const struct vfs_chrdev_ops zero_ops = {.read = zero_read, .write = sink_write,
+                                               .mappable = true};
 static const struct vfs_chrdev_ops full_ops = {.read = zero_read, .write = full_write};
 static const struct vfs_chrdev_ops urandom_ops = {.read = urandom_read, .write = sink_write};
 

@@ -983,7 +983,7 @@ int memfs_seals(struct vfs_file *f, bool add, unsigned seals)
         return -EINVAL;
     if (add && (seals & ~(unsigned)SEALS_KNOWN))
         return -EINVAL;
-    if (add && (f->flags & VFS_O_ACCMODE) == VFS_O_RDONLY)
+    if (add && !(vfs_fmode(f->flags) & VFS_FMODE_WRITE))
         return -EPERM;
     mutex_lock(&ip->sb->lock);
     n = N(ip);

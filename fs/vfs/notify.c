@@ -355,6 +355,20 @@ int vfs_notify_rm_watch(struct vfs_notify_group *g, int wd)
     return w ? 0 : -EINVAL;
 }
 
+void vfs_notify_watches_each(struct vfs_notify_group *g,
+                             void (*fn)(void *arg, int wd, uint64_t ino, uint64_t dev,
+                                        uint32_t mask),
+                             void *arg)
+{
+    vfs_lock();
+    for (struct list_node *n = g->watches.head.prev; n != &g->watches.head; n = n->prev) {
+        struct notify_watch *w = container_of(n, struct notify_watch, group_node);
+
+        fn(arg, w->wd, w->c->ip->ino, w->c->ip->sb->dev, w->mask);
+    }
+    vfs_unlock();
+}
+
 /* --- instances --------------------------------------------------------------------------- */
 
 int vfs_notify_group_new(unsigned max_events, struct vfs_notify_group **out)

@@ -56,6 +56,13 @@ int vfs_notify_add_watch(struct vfs_notify_group *g, struct vfs_file *dirf, cons
                          uint32_t mask);
 /* inotify_rm_watch: 0 after queueing IN_IGNORED for wd, or -EINVAL (no such watch). */
 int vfs_notify_rm_watch(struct vfs_notify_group *g, int wd);
+/* What /proc/self/fdinfo shows of g: fn(arg, wd, the watched inode's number and st_dev, the
+ * watch's mask) for each watch, the newest first (Linux's order). Takes the VFS mutex: fn
+ * must not call the VFS. May sleep. */
+void vfs_notify_watches_each(struct vfs_notify_group *g,
+                             void (*fn)(void *arg, int wd, uint64_t ino, uint64_t dev,
+                                        uint32_t mask),
+                             void *arg);
 
 /*
  * Move whole events into buf (struct linux_inotify_event records, names NUL-padded): the

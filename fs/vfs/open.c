@@ -18,10 +18,19 @@
      VFS_O_LARGEFILE | VFS_O_DIRECTORY | VFS_O_NOFOLLOW | VFS_O_NOATIME | VFS_O_CLOEXEC |          \
      VFS_O_SYNC | VFS_O_PATH)
 
+/* Open for writing (Linux's FMODE_WRITE): O_WRONLY or O_RDWR. */
 static bool wants_write(int flags)
 {
     int acc = flags & VFS_O_ACCMODE;
     return acc == VFS_O_WRONLY || acc == VFS_O_RDWR;
+}
+
+/* What the open must be allowed to do: the access mode 3 (O_ACCMODE) opens for neither
+ * reading nor writing but needs the right to both (Linux's ACC_MODE), so it is refused
+ * where a write is (a directory, a read-only filesystem). */
+static bool needs_write(int flags)
+{
+    return wants_write(flags) || (flags & VFS_O_ACCMODE) == VFS_O_ACCMODE;
 }
 
 int vfs_file_alloc(struct vfs_inode *ip, unsigned flags, struct vfs_file **out)
@@ -152,12 +161,12 @@ static int open_check(struct vfs_inode *ip, int flags, bool created)
     if (vfs_islnk(ip))
         return -ELOOP; /* O_NOFOLLOW on a symlink */
     if (vfs_isdir(ip)) {
-        if ((flags & VFS_O_CREAT) || wants_write(flags))
+        if ((flags & VFS_O_CREAT) || needs_write(flags))
             return -EISDIR;
     } else if (flags & VFS_O_DIRECTORY) {
         return -ENOTDIR;
     }
-    if ((wants_write(flags) || (flags & VFS_O_TRUNC)) && !created && sb_rdonly(ip->sb) &&
+    if ((needs_write(flags) || (flags & VFS_O_TRUNC)) && !created && sb_rdonly(ip->sb) &&
         (vfs_isreg(ip) || vfs_isdir(ip) || vfs_islnk(ip)))
         return -EROFS;
     return 0;
@@ -226,8 +235,6 @@ int vfs_openat(struct vfs_file *dirf, const char *path, int flags, uint32_t mode
     if ((flags & VFS_O_TMPFILE) == VFS_O_TMPFILE)
         return -EOPNOTSUPP;
     if ((flags & VFS_O_CREAT) && (flags & VFS_O_DIRECTORY))
-        return -EINVAL;
-    if ((flags & VFS_O_ACCMODE) == 3)
         return -EINVAL;
     if (flags & VFS_O_PATH)
         flags &= VFS_O_PATH | VFS_O_DIRECTORY | VFS_O_NOFOLLOW | VFS_O_CLOEXEC;

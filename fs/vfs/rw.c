@@ -45,12 +45,12 @@ static void fsize_exceeded(void)
 
 static bool can_read(const struct vfs_file *f)
 {
-    return !(f->flags & VFS_O_PATH) && (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY;
+    return vfs_fmode(f->flags) & VFS_FMODE_READ;
 }
 
 static bool can_write(const struct vfs_file *f)
 {
-    return !(f->flags & VFS_O_PATH) && (f->flags & VFS_O_ACCMODE) != VFS_O_RDONLY;
+    return vfs_fmode(f->flags) & VFS_FMODE_WRITE;
 }
 
 static bool seekable(const struct vfs_inode *ip)
@@ -507,8 +507,11 @@ static int do_fsync(struct vfs_file *f, bool datasync)
     struct vfs_inode *ip = f->inode;
     if (f->flags & VFS_O_PATH)
         return -EBADF;
-    if (f->cdev || sb_rdonly(ip->sb))
-        return 0;
+    if (f->cdev)
+        return -EINVAL; /* Linux: no character device has an fsync */
+    /* a read-only sb has nothing to write back; a synthetic one's op says if it has one */
+    if (sb_rdonly(ip->sb))
+        return ip->sb->pc || !ip->ops->fsync ? 0 : ip->ops->fsync(ip, datasync);
     sb_lock(ip->sb);
     int rc = ip->sb->pc ? pcache_writeback_inode(ip) : 0;
     if (rc == 0 && ip->ops->fsync)

@@ -67,6 +67,16 @@
 #define VFS_O_PATH LINUX_O_PATH
 #define VFS_O_TMPFILE LINUX___O_TMPFILE /* with O_DIRECTORY */
 
+/* What a description with these flags is open for (Linux's FMODE_READ, FMODE_WRITE): the
+ * access mode plus one (O_RDONLY: read, O_WRONLY: write, O_RDWR: both, 3: neither), nothing
+ * for an O_PATH handle. */
+#define VFS_FMODE_READ 1u
+#define VFS_FMODE_WRITE 2u
+static inline unsigned vfs_fmode(unsigned flags)
+{
+    return (flags & VFS_O_PATH) ? 0 : ((flags & VFS_O_ACCMODE) + 1) & 3u;
+}
+
 #define VFS_AT_FDCWD LINUX_AT_FDCWD
 #define VFS_AT_SYMLINK_NOFOLLOW LINUX_AT_SYMLINK_NOFOLLOW
 #define VFS_AT_REMOVEDIR LINUX_AT_REMOVEDIR
@@ -301,6 +311,9 @@ struct vfs_chrdev_ops {
     void (*release)(struct vfs_file *f, void *priv); /* optional */
     long (*read)(struct vfs_file *f, void *priv, void *buf, size_t n, uint64_t off);
     long (*write)(struct vfs_file *f, void *priv, const void *buf, size_t n, uint64_t off);
+    /* a private mapping reads the device (Linux maps only /dev/zero, as anonymous memory);
+     * false: mmap is -ENODEV */
+    bool mappable;
 };
 
 /* Linux's dev_t encoding (gnu_dev_makedev). */

@@ -85,6 +85,20 @@ unsigned ht_pct_run(int (*entry)(void *), void *arg, size_t ram, unsigned nseeds
     return (unsigned)n;
 }
 
+void ht_test_boot(void **state)
+{
+    const struct ht_scenario *s = *state;
+
+    ht_expect(ht_boot(s->entry, s->arg, 0), 0);
+}
+
+void ht_test_pct(void **state)
+{
+    const struct ht_scenario *s = *state;
+
+    ht_pct_run(s->entry, s->arg, 0, s->nseeds);
+}
+
 void ht_expect(int rc, int code)
 {
     if (rc != code)

@@ -35,6 +35,26 @@ unsigned ht_pct_run(int (*entry)(void *), void *arg, size_t ram, unsigned nseeds
 /* Seeds per concurrency test under `make test` (sum over the tests >= 500). */
 #define HT_PCT_SEEDS 100
 
+/*
+ * A scenario as a CMocka test of its own, for tests that do nothing but boot it: HT_BOOT_TEST
+ * boots entry(arg) once in FIFO order (ht_boot, ht_expect 0), HT_PCT_TEST under nseeds seeded
+ * preemptive boots (ht_pct_run). Entries of a `struct CMUnitTest` array named name:
+ *     HT_BOOT_TEST(records_fifo, records, NULL), HT_PCT_TEST(records_pct, records, NULL, 200)
+ */
+struct ht_scenario {
+    int (*entry)(void *);
+    void *arg;
+    unsigned nseeds;
+};
+void ht_test_boot(void **state);
+void ht_test_pct(void **state);
+/* clang-format off */
+#define HT_BOOT_TEST(name, entry_, arg_)                                                           \
+    {#name, ht_test_boot, NULL, NULL, &(struct ht_scenario){(entry_), (arg_), 0}}
+#define HT_PCT_TEST(name, entry_, arg_, nseeds_)                                                   \
+    {#name, ht_test_pct, NULL, NULL, &(struct ht_scenario){(entry_), (arg_), (nseeds_)}}
+/* clang-format on */
+
 void ht_fail(const char *file, int line, const char *what);
 /* In the entry: 0 when no check failed, 1 otherwise. */
 int ht_status(void);

@@ -237,12 +237,6 @@ static int run(void *arg)
     return ht_status();
 }
 
-static void test_futex_fifo(void **state)
-{
-    (void)state;
-    ht_expect(ht_boot(run, NULL, 0), 0);
-}
-
 static void test_futex_seeded_preemption(void **state)
 {
     (void)state;
@@ -255,7 +249,7 @@ static void test_futex_seeded_preemption(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_futex_fifo),
+        HT_BOOT_TEST(test_futex_fifo, run, NULL),
         cmocka_unit_test(test_futex_seeded_preemption),
     };
 

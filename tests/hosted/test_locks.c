@@ -198,37 +198,13 @@ static int exclusion(void *arg)
     return ht_status();
 }
 
-static void test_locks_blocking(void **state)
-{
-    (void)state;
-    ht_expect(ht_boot(blocking, NULL, 0), 0);
-}
-
-static void test_locks_interrupted(void **state)
-{
-    (void)state;
-    ht_expect(ht_boot(interrupted, NULL, 0), 0);
-}
-
-static void test_locks_exclusion(void **state)
-{
-    (void)state;
-    ht_expect(ht_boot(exclusion, NULL, 0), 0);
-}
-
-static void test_locks_pct(void **state)
-{
-    (void)state;
-    ht_pct_run(exclusion, NULL, 0, HT_PCT_SEEDS);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_locks_blocking),
-        cmocka_unit_test(test_locks_interrupted),
-        cmocka_unit_test(test_locks_exclusion),
-        cmocka_unit_test(test_locks_pct),
+        HT_BOOT_TEST(test_locks_blocking, blocking, NULL),
+        HT_BOOT_TEST(test_locks_interrupted, interrupted, NULL),
+        HT_BOOT_TEST(test_locks_exclusion, exclusion, NULL),
+        HT_PCT_TEST(test_locks_pct, exclusion, NULL, HT_PCT_SEEDS),
     };
 
     return cmocka_run_group_tests_name("hosted_locks", tests, NULL, NULL);

@@ -260,18 +260,6 @@ static int epipe(void *arg)
     return ht_status();
 }
 
-static void test_records_fifo(void **state)
-{
-    (void)state;
-    ht_expect(ht_boot(records, NULL, 0), 0);
-}
-
-static void test_records_seeded_preemption(void **state)
-{
-    (void)state;
-    ht_pct_run(records, NULL, 0, 2 * HT_PCT_SEEDS);
-}
-
 static void test_epipe_seeded_preemption(void **state)
 {
     (void)state;
@@ -285,8 +273,8 @@ static void test_epipe_seeded_preemption(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_records_fifo),
-        cmocka_unit_test(test_records_seeded_preemption),
+        HT_BOOT_TEST(test_records_fifo, records, NULL),
+        HT_PCT_TEST(test_records_seeded_preemption, records, NULL, 2 * HT_PCT_SEEDS),
         cmocka_unit_test(test_epipe_seeded_preemption),
     };
 

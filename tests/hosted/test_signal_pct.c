@@ -318,18 +318,6 @@ static int toggle(void *arg)
     return ht_status();
 }
 
-static void test_queued_fifo(void **state)
-{
-    (void)state;
-    ht_expect(ht_boot(queued, NULL, 0), 0);
-}
-
-static void test_queued_seeded_preemption(void **state)
-{
-    (void)state;
-    ht_pct_run(queued, NULL, 0, 3 * HT_PCT_SEEDS);
-}
-
 static void test_toggle_seeded_preemption(void **state)
 {
     (void)state;
@@ -342,8 +330,8 @@ static void test_toggle_seeded_preemption(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_queued_fifo),
-        cmocka_unit_test(test_queued_seeded_preemption),
+        HT_BOOT_TEST(test_queued_fifo, queued, NULL),
+        HT_PCT_TEST(test_queued_seeded_preemption, queued, NULL, 3 * HT_PCT_SEEDS),
         cmocka_unit_test(test_toggle_seeded_preemption),
     };
 

@@ -200,37 +200,13 @@ static int chain(void *arg)
     return ht_status();
 }
 
-static void test_splice_waits(void **state)
-{
-    (void)state;
-    ht_expect(ht_boot(waits, NULL, 0), 0);
-}
-
-static void test_splice_interrupted(void **state)
-{
-    (void)state;
-    ht_expect(ht_boot(interrupted, NULL, 0), 0);
-}
-
-static void test_splice_chain(void **state)
-{
-    (void)state;
-    ht_expect(ht_boot(chain, NULL, 0), 0);
-}
-
-static void test_splice_pct(void **state)
-{
-    (void)state;
-    ht_pct_run(chain, NULL, 0, HT_PCT_SEEDS);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_splice_waits),
-        cmocka_unit_test(test_splice_interrupted),
-        cmocka_unit_test(test_splice_chain),
-        cmocka_unit_test(test_splice_pct),
+        HT_BOOT_TEST(test_splice_waits, waits, NULL),
+        HT_BOOT_TEST(test_splice_interrupted, interrupted, NULL),
+        HT_BOOT_TEST(test_splice_chain, chain, NULL),
+        HT_PCT_TEST(test_splice_pct, chain, NULL, HT_PCT_SEEDS),
     };
 
     return cmocka_run_group_tests_name("hosted_splice", tests, NULL, NULL);

@@ -44,6 +44,11 @@ static const struct sc_deviation sc_deviations[] = {
     /* files2 (core/syscall/sys_file.c): deliberate. */
     {"memfd.hugetlb", NULL, 0, ERR(ENODEV), "Petrel has no huge pages (no hugetlbfs): "
      "MFD_HUGETLB gets Linux's answer for a page size without a pool"},
+    /* abifix (tests/syscall/cases_fileops.c): deliberate. */
+    {"fileops.tcp_socket", NULL, 7, ERR(ENODEV), "Petrel has no TCP_ZEROCOPY_RECEIVE, so a "
+     "TCP socket has no mmap (Linux's tcp_mmap refuses a writable mapping: EPERM)"},
+    {"fileops.tcp_socket", NULL, 8, ERR(ENODEV), "Petrel has no TCP_ZEROCOPY_RECEIVE, so a "
+     "TCP socket has no mmap (Linux maps a read-only area that receive zerocopy fills)"},
     /* plumb (core/syscall/sys_misc.c): deliberate. */
     {"meta.setsid", NULL, 0, ERR(EPERM), "Petrel's one process is already the leader of its "
      "group and session (pid 1, as a container's first process), which setsid refuses; the "
@@ -62,9 +67,6 @@ static const struct sc_deviation sc_deviations[] = {
      "reported to files: F_GETFL lacks "
      "O_LARGEFILE"},
     /* Memory (core/syscall/sys_mem.c, plumb). */
-    {"mem.mmap_dir", NULL, 1, OK,
-     "reported to plumb: mmap of a directory is -ENODEV on "
-     "Linux (no mmap file operation); Petrel maps it"},
     {"t.mprotect.a2.bit24", NULL, 1, W(0),
      "reported to plumb: PROT_GROWSDOWN on a mapping "
      "that is not MAP_GROWSDOWN is -EINVAL on Linux; Petrel ignores the bit"},

@@ -37,9 +37,14 @@ rt_test(${libc}.exec_self ${b}/exec_self ${proc_root} /bin/exec_self ARGS exec_s
 # finds the two mappings in /proc/self/maps).
 rt_prog(vdso_madvise)
 rt_test(${libc}.vdso_madvise ${b}/vdso_madvise ${proc_root} /bin/vdso_madvise ARGS vdso_madvise)
+# read, write, pread, pwrite, ftruncate, fsync and mmap on the files of /proc and /dev
+# (fs/file/file.c: Linux's checks of the description before the file's missing operation),
+# and /proc/sys/fs/inotify's limits, the queue overflowing at max_queued_events (in tmp/).
+rt_prog(fileops)
+rt_test(${libc}.fileops ${b}/fileops ${proc_root} /bin/fileops ARGS fileops tmp)
 # The images of the programs sharing procself's tree wait for that tree (it is made, with its
 # empty proc/ and dev/, by procself's command: a parallel build otherwise packs it half made).
-foreach(rt_p stack_rlimit exec_self vdso_madvise)
+foreach(rt_p stack_rlimit exec_self vdso_madvise fileops)
     add_custom_command(OUTPUT ${RT_BIN}/images/${libc}.${rt_p}.img APPEND
                        DEPENDS ${proc_root}/bin/procself)
 endforeach()

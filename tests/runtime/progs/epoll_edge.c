@@ -12,25 +12,13 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "epoll_show.h"
+
 static int ep;
 
-/* Events of one wait in tag order: which of two items woken by one write comes first is
- * the wait-queue order, which Linux does not promise (it is LIFO there, FIFO in Petrel). */
 static void wait_show(const char *what)
 {
-    struct epoll_event ev[4], t;
-    int n = epoll_wait(ep, ev, 4, 0);
-
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && ev[j - 1].data.u64 > ev[j].data.u64; j--) {
-            t = ev[j];
-            ev[j] = ev[j - 1];
-            ev[j - 1] = t;
-        }
-    printf("%s: %d", what, n);
-    for (int i = 0; i < n; i++)
-        printf(" [tag %llu ev %#x]", (unsigned long long)ev[i].data.u64, ev[i].events);
-    printf("\n");
+    ep_wait_show(ep, what, 0);
 }
 
 static long drain(int fd, int show)

@@ -6,7 +6,12 @@
  *   child 2  the same through execveat(AT_FDCWD, "/proc/self/exe"), after setting
  *            RLIMIT_STACK to 256 MiB
  *   child 3  the new layout respects the limit: an mmap lands more than 256 MiB below the top
- *            of the [stack] area (Linux's mmap_base keeps the stack's limit free)
+ *            of the [stack] area (Linux's mmap_base keeps the stack's limit free); then
+ *            RLIMIT_STACK unlimited and execve again
+ *   child 4  an unlimited stack: x86-64 Linux keeps the top-down layout (checked natively
+ *            with 6.18: only personality(ADDR_COMPAT_LAYOUT) or vm.legacy_va_layout give the
+ *            bottom-up one), its mmap base clamped to 5/6 of the space below the top - so
+ *            mmaps land below a fifth of the stack's top, each below the one before
  * Output is the same natively and in Petrel.
  */
 #define _GNU_SOURCE
@@ -61,6 +66,40 @@ static void report(const char *who, int argc, char **argv)
            argv[0], execfn ? execfn : "(none)", link_names_me());
 }
 
+static int child3(int argc, char **argv)
+{
+    char *args[] = {"exec_self", "child", "4", NULL};
+    void *m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uintptr_t top = stack_top();
+    struct rlimit rl;
+
+    report("child 3", argc, argv);
+    getrlimit(RLIMIT_STACK, &rl);
+    printf("RLIMIT_STACK %lu MiB; mmap below top - 256 MiB: %d\n", (unsigned long)(rl.rlim_cur / MIB),
+           m != MAP_FAILED && top && (uintptr_t)m + 4096 <= top - 256 * MIB);
+    rl.rlim_cur = RLIM_INFINITY;
+    printf("setrlimit STACK unlimited: %d\n", setrlimit(RLIMIT_STACK, &rl));
+    execve("/proc/self/exe", args, environ);
+    perror("execve unlimited");
+    return 1;
+}
+
+static int child4(int argc, char **argv)
+{
+    char *a = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *b = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uintptr_t top = stack_top();
+    struct rlimit rl;
+
+    report("child 4", argc, argv);
+    getrlimit(RLIMIT_STACK, &rl);
+    printf("RLIMIT_STACK unlimited: %d; mmaps below a fifth of the stack top: %d; "
+           "the second below the first: %d\n",
+           rl.rlim_cur == RLIM_INFINITY, a != MAP_FAILED && b != MAP_FAILED && top &&
+           (uintptr_t)a < top / 5 && (uintptr_t)b < top / 5, b + 8192 <= a);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     char *args[] = {"exec_self", "child", NULL, NULL};
@@ -93,13 +132,7 @@ int main(int argc, char **argv)
         perror("execveat AT_FDCWD");
         return 1;
     }
-    void *m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    uintptr_t top = stack_top();
-    struct rlimit rl;
-
-    report("child 3", argc, argv);
-    getrlimit(RLIMIT_STACK, &rl);
-    printf("RLIMIT_STACK %lu MiB; mmap below top - 256 MiB: %d\n", (unsigned long)(rl.rlim_cur / MIB),
-           m != MAP_FAILED && top && (uintptr_t)m + 4096 <= top - 256 * MIB);
-    return 0;
+    if (strcmp(argv[2], "3") == 0)
+        return child3(argc, argv);
+    return child4(argc, argv);
 }

@@ -2,8 +2,8 @@
  * threads_cancel.c - pthread_cancel: a thread blocked in read(2) on an empty pipe, one in
  * pthread_cond_wait and one in nanosleep are cancelled at those cancellation points (their
  * cleanup handlers run, the cond waiter's with the mutex held again, and join returns
- * PTHREAD_CANCELED); a thread with cancellation disabled finishes its work and acts on the
- * request at the next pthread_testcancel; asynchronous cancellation stops a busy loop. The
+ * PTHREAD_CANCELED); a thread with cancellation disabled gets the request, finishes its work
+ * and acts on it at the next pthread_testcancel; asynchronous cancellation stops a busy loop. The
  * libcs deliver the request with a signal (SIGCANCEL, 32 or 33) whose handler inspects the
  * interrupted context. Output is the same natively and in Petrel.
  */
@@ -66,18 +66,22 @@ static void *in_sleep(void *arg)
     return (void *)1;
 }
 
-static volatile int work_done;
+static volatile int work_done, cancel_sent;
 
+/* The work waits for the request itself (run() sets cancel_sent after pthread_cancel), so
+ * the request always arrives while cancellation is disabled, however the threads are
+ * scheduled (a fixed 50 ms of work lost that race once under heavy load). */
 static void *deferred(void *arg)
 {
-    struct timespec t = {0, 50000000};
+    struct timespec t = {0, 1000000};
     int old;
 
     (void)arg;
     pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
     pthread_cleanup_push(cleanup, (void *)3);
     started[3] = 1;
-    nanosleep(&t, NULL); /* not a cancellation point while disabled */
+    while (!cancel_sent)
+        nanosleep(&t, NULL); /* not a cancellation point while disabled */
     work_done = 1;
     pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &old);
     pthread_testcancel();
@@ -105,12 +109,14 @@ static void run(const char *name, void *(*fn)(void *), int idx)
     void *r;
     struct timespec ms = {0, 1000000};
 
+    cancel_sent = 0;
     pthread_create(&t, NULL, fn, NULL);
     while (!started[idx])
         nanosleep(&ms, NULL);
     ms.tv_nsec = 20000000; /* let it reach its blocking call */
     nanosleep(&ms, NULL);
     pthread_cancel(t);
+    cancel_sent = 1;
     pthread_join(t, &r);
     printf("%s: joined %s, cleanup ran %d\n", name, r == PTHREAD_CANCELED ? "CANCELED" : "value",
            cleanups[idx]);

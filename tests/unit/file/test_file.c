@@ -187,6 +187,9 @@ VT_CASE(vfs_kind_setfl_append_reaches_the_vfs)
     VT_EQ(file_fsync(f, true), 0);
     VT_EQ(file_poll(f, NULL), FILE_POLL_DEFAULT);
     struct vfs_file *src = NULL;
+    VT_EQ(file_mmap(f, 0, 0, &src), -EACCES); /* a mapping needs read access (Linux) */
+    file_put(f);
+    f = open_file("/b", VFS_O_RDONLY);
     VT_EQ(file_mmap(f, 0, 0, &src), 0);
     VT_CHECK(src == file_vfs(f));
     file_put(f);
