@@ -49,6 +49,8 @@
 #define ENOMSG 42
 #define ENODATA 61
 #define ETIME 62
+#define ENONET 64
+#define EPROTO 71
 #define EOVERFLOW 75
 #define EBADFD 77
 #define ELIBBAD 80 /* a bad ELF interpreter (PT_INTERP): execve's answer */
@@ -73,6 +75,7 @@
 #define ENOTCONN 107
 #define ETIMEDOUT 110
 #define ECONNREFUSED 111
+#define EHOSTDOWN 112
 #define EHOSTUNREACH 113
 #define EALREADY 114
 #define EINPROGRESS 115

@@ -65,9 +65,14 @@
 #define IP_REASS_MAX_PBUFS 256
 #define IP_DEFAULT_TTL 64 /* Linux's ip_default_ttl and IPv6 hop limit (lwIP: 255) */
 #define LWIP_HOOK_IP4_ROUTE_SRC(src, dest) net_route4_src((src), (dest))
-/* MSS options outside SYNs are dropped before lwIP parses them (net/port/sys_arch.c) */
+/* MSS options outside SYNs are dropped before lwIP parses them (net/port/sys_arch.c); a RST
+ * ends TIME-WAIT (net/tcp_conform.c) */
 #define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p)                             \
-    net_tcp_inpacket((hdr), (optlen), (opt1len), (opt2))
+    (net_tcp_conform_input((pcb), (hdr), (p)) != ERR_OK                                            \
+         ? ERR_ABRT                                                                                \
+         : net_tcp_inpacket((hdr), (optlen), (opt1len), (opt2)))
+/* ICMP errors reach the TCP connection they quote (net/tcp_conform.c) */
+#define LWIP_HOOK_IP4_INPUT(p, inp) net_ip4_input_hook((p), (inp))
 
 /* --- IPv6 -------------------------------------------------------------------------------- */
 #define LWIP_IPV6 1

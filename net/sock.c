@@ -58,10 +58,13 @@ static unsigned tcp_poll_mask(struct sock *sk)
         m |= LINUX_EPOLLERR;
     if (sk->state == SK_NEW || sk->state == SK_CLOSED || (sk->peer_fin && sk->wr_shut))
         m |= LINUX_EPOLLHUP;
-    if (sk->rx_bytes || sk->peer_fin || sk->rd_shut || sk->state == SK_CLOSED)
+    if (sk->rx_bytes > net_tcp_urg_hole(sk) || sk->peer_fin || sk->rd_shut ||
+        sk->state == SK_CLOSED) /* an urgent byte read out of line is not data */
         m |= LINUX_EPOLLIN | LINUX_EPOLLRDNORM;
     if (sk->peer_fin || sk->rd_shut)
         m |= LINUX_EPOLLRDHUP;
+    if (sk->urg_state == SK_URG_VALID) /* urgent data waits for recv(MSG_OOB) */
+        m |= LINUX_EPOLLPRI;
     if (sk->state != SK_CONNECTING &&
         (!sk->tcp || sk->state != SK_CONNECTED || tcp_sndbuf(sk->tcp) > 0))
         m |= LINUX_EPOLLOUT | LINUX_EPOLLWRNORM;
@@ -264,12 +267,16 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
     struct sock *sk = arg;
 
     (void)err;
+    if (p)
+        sk->rx_end_seq += p->tot_len;
     if (!p) {
         sk->peer_fin = true;
     } else if (sk->rd_shut) {
         tcp_recved(pcb, p->tot_len); /* Linux discards what arrives after SHUT_RD */
         pbuf_free(p);
     } else {
+        if (sk->urg_state == SK_URG_NOTYET)
+            net_tcp_urg_data(sk, p);
         if (sk->rx)
             pbuf_cat(sk->rx, p);
         else
@@ -282,9 +289,12 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 
 static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
+    struct sock *sk = arg;
+
     (void)pcb;
     (void)len;
-    wake(arg);
+    sk->soft_error = 0; /* data got through: an ICMP error before is stale (Linux's tcp_ack) */
+    wake(sk);
     return ERR_OK;
 }
 
@@ -296,12 +306,18 @@ static void on_err(void *arg, err_t err)
     sk->connect_failed = sk->state == SK_CONNECTING;
     if (err == ERR_RST)
         sk->error = sk->state == SK_CONNECTING ? ECONNREFUSED : ECONNRESET;
-    else if (err == ERR_ABRT) /* lwIP gave up: retransmissions or keepalive */
-        sk->error = ETIMEDOUT;
+    else if (err == ERR_ABRT) /* lwIP gave up (retransmissions, keepalive, user timeout), or an
+                               * ICMP error ended an opening connection (net/tcp_conform.c) */
+        sk->error = sk->soft_error ? sk->soft_error : ETIMEDOUT;
     else if (err != ERR_CLSD)
         sk->error = -err_to_errno(err);
     sk->state = SK_CLOSED;
     wake(sk);
+}
+
+struct sock *sock_of_pcb(struct tcp_pcb *pcb)
+{
+    return pcb->errf == on_err ? pcb->callback_arg : NULL; /* never a listen pcb: no errf */
 }
 
 static void tcp_attach(struct sock *sk, struct tcp_pcb *pcb)
@@ -358,6 +374,9 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     }
     list_push_back(&all_socks, &c->all_node);
     tcp_attach(c, pcb);
+    net_tcp_ut_inherit(c, l);
+    c->rx_end_seq = pcb->rcv_nxt;
+    c->oobinline = l->oobinline;
     c->state = SK_CONNECTED;
     c->bound = true;
     tcp_backlog_delayed(pcb); /* counts against the backlog until accept() takes it */
@@ -371,9 +390,9 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 {
     struct sock *sk = arg;
 
-    (void)pcb;
     (void)err;
     sk->state = SK_CONNECTED;
+    sk->rx_end_seq = pcb->rcv_nxt;
     wake(sk);
     return ERR_OK;
 }
@@ -459,6 +478,7 @@ static void free_queues(struct sock *sk)
 {
     struct list_node *n;
 
+    net_tcp_ut_stop(sk); /* before the socket goes: its TCP_USER_TIMEOUT timer */
     if (sk->rx)
         pbuf_free(sk->rx);
     sk->rx = NULL;
@@ -984,8 +1004,15 @@ long sock_send(struct sock *sk, const void *buf, size_t len, int flags, const vo
         rc = -EPIPE; /* Linux: a TCP socket that never connected */
     else if (addr && sk->state != SK_CONNECTED && sk->state != SK_CONNECTING)
         rc = -EPIPE;
-    else
+    else if (flags & LINUX_MSG_OOB) { /* the last byte is urgent (net/tcp_conform.c) */
+        uint64_t saved;
+
+        net_tcp_urg_send_begin(sk, len, &saved);
         rc = tcp_send_locked(sk, buf, len, nonblock);
+        net_tcp_urg_send_end(sk, rc, saved);
+    } else {
+        rc = tcp_send_locked(sk, buf, len, nonblock);
+    }
     sock_unlock_update(sk);
     return rc;
 }
@@ -1040,7 +1067,14 @@ static long tcp_recv_locked(struct sock *sk, uint8_t *buf, size_t len, int flags
         int rc = sock_wait(sk, can_recv_tcp, nonblock || (got && !waitall), sk->rcvtimeo);
 
         if (sk->rx_bytes) {
-            got += rx_take(sk, buf + got, len - got, flags & LINUX_MSG_PEEK);
+            size_t want = net_tcp_urg_limit(sk, len - got, got != 0, flags & LINUX_MSG_PEEK);
+
+            if (!want)
+                break; /* at the urgent mark */
+            if (!sk->rx_bytes)
+                continue; /* that was the urgent byte, out of line: wait for data */
+            got += rx_take(sk, buf + got, want, flags & LINUX_MSG_PEEK);
+            net_tcp_urg_consumed(sk);
             if (!waitall)
                 break;
             continue;
@@ -1100,7 +1134,8 @@ long sock_recv(struct sock *sk, void *buf, size_t len, int flags, void *from, ui
     if (sk->type == LINUX_SOCK_DGRAM) {
         rc = udp_recv_locked(sk, buf, len, flags, from, flen, msg_flags);
     } else {
-        rc = tcp_recv_locked(sk, buf, len, flags);
+        rc = flags & LINUX_MSG_OOB ? net_tcp_urg_recv(sk, buf, len, flags, msg_flags)
+                                   : tcp_recv_locked(sk, buf, len, flags);
         if (flen)
             *flen = 0; /* Linux leaves a stream's source address out */
     }
@@ -1221,6 +1256,16 @@ size_t sock_readable(struct sock *sk)
                 : container_of(list_first(&sk->dgrams), struct dgram, node)->p->tot_len;
     sock_unlock_update(sk);
     return n;
+}
+
+int sock_atmark(struct sock *sk)
+{
+    int rc;
+
+    net_lock();
+    rc = sk->type != LINUX_SOCK_STREAM ? -ENOTTY : net_tcp_urg_atmark(sk);
+    net_unlock();
+    return rc;
 }
 
 int sock_inq(struct sock *sk)

@@ -63,5 +63,8 @@ struct wait_queue *sock_wait_queue(struct sock *sk);
 size_t sock_readable(struct sock *sk);
 /* FIONREAD's answer: sock_readable as an int, -EINVAL on a listening socket (Linux). */
 int sock_inq(struct sock *sk);
+/* SIOCATMARK: 1 when the next byte a read returns is at the urgent mark, else 0 (also on a
+ * listener); -ENOTTY on UDP (Linux). */
+int sock_atmark(struct sock *sk);
 
 #endif

@@ -51,9 +51,9 @@ static int sk_ioctl(struct file *f, unsigned long req, const struct file_uarg *a
 {
     int n;
 
-    if (req != LINUX_FIONREAD)
+    if (req != LINUX_FIONREAD && req != LINUX_SIOCATMARK)
         return net_ifreq_ioctl(req, arg, sock_family(f->priv) == LINUX_AF_INET);
-    n = sock_inq(f->priv);
+    n = req == LINUX_SIOCATMARK ? sock_atmark(f->priv) : sock_inq(f->priv);
     return n < 0 ? n : file_uarg_out(arg, &n, sizeof(n));
 }
 

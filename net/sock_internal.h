@@ -25,6 +25,11 @@ struct udp_pcb;
 
 enum sk_state { SK_NEW, SK_LISTEN, SK_CONNECTING, SK_CONNECTED, SK_CLOSED };
 
+/* Urgent data received, as Linux's tp->urg_data: none; a mark whose byte has not arrived;
+ * the byte arrived (recv MSG_OOB returns it, POLLPRI); the byte was read with MSG_OOB. Reads
+ * stop at the mark while there is one; without SO_OOBINLINE the byte is skipped. */
+enum { SK_URG_NONE, SK_URG_NOTYET, SK_URG_VALID, SK_URG_READ };
+
 struct dgram {
     struct list_node node;
     struct pbuf *p;
@@ -38,6 +43,16 @@ struct sock {
     struct tcp_pcb *tcp; /* NULL once lwIP freed it */
     struct udp_pcb *udp;
     int error;           /* pending error (SO_ERROR), positive errno */
+    int soft_error;      /* an ICMP error on a connection (net/tcp_conform.c): SO_ERROR
+                          * returns it once when there is no error; a timeout reports it */
+    uint32_t user_timeout; /* TCP_USER_TIMEOUT, ms; 0: none (net/tcp_conform.c) */
+    uint32_t ut_since, ut_una; /* since when SND.UNA (ut_una) has been waiting for an ACK */
+    bool ut_waiting, ut_armed;
+    bool oobinline;      /* SO_OOBINLINE */
+    uint8_t urg_state;   /* urgent data received (net/tcp_conform.c): SK_URG_* */
+    uint8_t urg_byte;    /* the urgent byte, once SK_URG_VALID */
+    uint32_t urg_seq;    /* the urgent byte's sequence number (the urgent pointer - 1) */
+    uint32_t rx_end_seq; /* the sequence number after the last byte delivered to rx */
     bool nonblock, v6only, rd_shut, wr_shut, peer_fin, bound;
     bool connect_failed; /* closed by a failed connect: connect may try again */
     bool reuseport;      /* SO_REUSEPORT: recorded and reported (lwIP cannot share a port) */
@@ -60,6 +75,28 @@ struct sock {
     uint64_t gen;  /* changes under the network lock and wq.lock */
     unsigned mask; /* LINUX_EPOLL* ready, recomputed under the network lock; atomic */
 };
+
+/* tcp_conform.c, network lock held: TCP_USER_TIMEOUT (ms >= 0, else -EINVAL), its
+ * inheritance by an accepted socket, and stopping its timer before the socket is freed. */
+int net_tcp_set_user_timeout(struct sock *sk, int ms);
+void net_tcp_ut_inherit(struct sock *child, const struct sock *listener);
+void net_tcp_ut_stop(struct sock *sk);
+/* Urgent data (tcp_conform.c, network lock held). Receive: a new segment's bytes (before they
+ * join rx), how many of want bytes a read may take now (at the mark, skipping the urgent byte
+ * out of line first unless peek), the bookkeeping after n bytes left rx, recv(MSG_OOB), and
+ * SIOCATMARK. Send: mark the len bytes about to be written urgent, then settle the mark on
+ * what was written (rc: the send's result). */
+void net_tcp_urg_data(struct sock *sk, const struct pbuf *p);
+size_t net_tcp_urg_limit(struct sock *sk, size_t want, bool got_some, bool peek);
+void net_tcp_urg_consumed(struct sock *sk);
+long net_tcp_urg_recv(struct sock *sk, uint8_t *buf, size_t len, int flags, int *mflags);
+int net_tcp_urg_atmark(struct sock *sk);
+size_t net_tcp_urg_hole(const struct sock *sk); /* 1: rx starts with an out-of-line byte */
+void net_tcp_urg_send_begin(struct sock *sk, size_t len, uint64_t *saved);
+void net_tcp_urg_send_end(struct sock *sk, long rc, uint64_t saved);
+/* sock.c: the socket of an active pcb, NULL for one the socket layer does not own (tests
+ * drive lwIP's raw API directly) or has let go. */
+struct sock *sock_of_pcb(struct tcp_pcb *pcb);
 
 /* sock.c, network lock held: */
 void sock_unlock_update(struct sock *sk); /* recompute the poll mask, drop the lock */

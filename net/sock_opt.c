@@ -97,6 +97,9 @@ static int set_socket_level(struct sock *sk, int name, int v)
         return set_pcb_flag(sk, SOF_KEEPALIVE, v);
     case LINUX_SO_BROADCAST:
         return set_pcb_flag(sk, SOF_BROADCAST, v);
+    case LINUX_SO_OOBINLINE: /* urgent data stays in the stream (net/tcp_conform.c) */
+        sk->oobinline = v != 0;
+        return 0;
     case LINUX_SO_RCVBUF:
     case LINUX_SO_SNDBUF: {
         /* Linux doubles the request (bookkeeping overhead) and reports the double */
@@ -148,6 +151,8 @@ static int set_tcp_level(struct sock *sk, int name, int v)
             sock_push(sk);
         return 0;
     }
+    if (name == LINUX_TCP_USER_TIMEOUT)
+        return net_tcp_set_user_timeout(sk, v);
     if (!sk->tcp)
         return name == LINUX_TCP_NODELAY ? 0 : -EINVAL;
     switch (name) {
@@ -259,12 +264,19 @@ static int get_socket_int(struct sock *sk, int name, int *v)
     case LINUX_SO_PROTOCOL:
         *v = sk->type == LINUX_SOCK_STREAM ? LINUX_IPPROTO_TCP : LINUX_IPPROTO_UDP;
         return 0;
-    case LINUX_SO_ERROR: *v = sk->error; sk->error = 0; return 0;
+    case LINUX_SO_ERROR: /* the error, else once the soft (ICMP) error, as Linux */
+        *v = sk->error ? sk->error : sk->soft_error;
+        if (sk->error)
+            sk->error = 0;
+        else
+            sk->soft_error = 0;
+        return 0;
     case LINUX_SO_ACCEPTCONN: *v = sk->state == SK_LISTEN; return 0;
     case LINUX_SO_RCVBUF: *v = (int)sk->rcvbuf; return 0;
     case LINUX_SO_SNDBUF: *v = (int)sk->sndbuf; return 0;
     case LINUX_SO_RCVLOWAT: case LINUX_SO_SNDLOWAT: *v = 1; return 0;
     case LINUX_SO_REUSEPORT: *v = sk->reuseport; return 0;
+    case LINUX_SO_OOBINLINE: *v = sk->oobinline; return 0;
     case LINUX_SO_REUSEADDR: *v = pcb && ip_get_option(pcb, SOF_REUSEADDR); return 0;
     case LINUX_SO_KEEPALIVE: *v = pcb && ip_get_option(pcb, SOF_KEEPALIVE); return 0;
     case LINUX_SO_BROADCAST: *v = pcb && ip_get_option(pcb, SOF_BROADCAST); return 0;
@@ -343,6 +355,7 @@ static int get_tcp_level(struct sock *sk, int name, void *out, uint32_t *lv)
     case LINUX_TCP_INFO: *lv = get_tcp_info(sk, out); return 0;
     case LINUX_TCP_NODELAY: v = sk->tcp && tcp_nagle_disabled(sk->tcp); break;
     case LINUX_TCP_CORK: v = sk->cork; break;
+    case LINUX_TCP_USER_TIMEOUT: v = (int)sk->user_timeout; break;
     case LINUX_TCP_KEEPIDLE: v = sk->tcp ? (int)(sk->tcp->keep_idle / 1000) : 7200; break;
     case LINUX_TCP_KEEPINTVL: v = sk->tcp ? (int)(sk->tcp->keep_intvl / 1000) : 75; break;
     case LINUX_TCP_KEEPCNT: v = sk->tcp ? (int)sk->tcp->keep_cnt : 9; break;

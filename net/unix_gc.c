@@ -24,7 +24,12 @@
  * atomically so that a close reads it without the lock). The collector runs when a
  * descriptor of an AF_UNIX socket is closed (fd_close) or a socket released (unix_close),
  * only while unix_inflight is not 0, never nested (a close it causes asks for one more pass
- * instead), and again after each pass that found garbage.
+ * instead), and again after each pass that found garbage. It also runs before a send that
+ * passes descriptors while more than UNIX_GC_TRIGGER references are in flight, as Linux's
+ * wait_for_unix_gc (UNIX_INFLIGHT_TRIGGER_GC, 16000): a cycle whose last outside reference
+ * went without a close (a syscall in progress held the file when its descriptor closed, and
+ * dropped it after) is then collected before the program can pile up more. (Linux counts only
+ * AF_UNIX sockets in flight; this counts every file, so it triggers no later than Linux.)
  */
 #include "fs/file/file.h"
 #include "net/unix_internal.h"
@@ -150,6 +155,12 @@ static bool gc_pass(struct unix_reap *r)
             unix_purge(container_of(n, struct unix_sock, acc_node), r);
     }
     return found;
+}
+
+void unix_gc_before_send(const struct sock_ctl *ctl)
+{
+    if (ctl && ctl->nfiles && __atomic_load_n(&unix_inflight, __ATOMIC_RELAXED) > UNIX_GC_TRIGGER)
+        unix_gc();
 }
 
 void unix_gc(void)

@@ -122,6 +122,10 @@ int unix_addr_check(const struct sock_addr *a);
 extern unsigned unix_inflight;
 void unix_file_register(struct unix_sock *u, struct file *f); /* takes unix_lock */
 void unix_file_unregister_locked(struct unix_sock *u);        /* at close, unix_lock held */
+/* Before a send that passes descriptors (unix_lock not held): collect when more than
+ * UNIX_GC_TRIGGER references are in flight, as Linux's wait_for_unix_gc does. */
+#define UNIX_GC_TRIGGER 16000u
+void unix_gc_before_send(const struct sock_ctl *ctl);
 /* unix.c, unix_lock held: drop every queued message (their files into r). */
 void unix_purge(struct unix_sock *u, struct unix_reap *r);
 

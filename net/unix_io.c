@@ -251,6 +251,7 @@ long unix_send(void *s, const void *buf, size_t len, int flags, const struct soc
 
     if (flags & LINUX_MSG_OOB)
         return -EOPNOTSUPP;
+    unix_gc_before_send(ctl);
     if (u->type == LINUX_SOCK_STREAM)
         return stream_send(u, buf, len, flags, to, ctl);
     return record_send(u, buf, len, flags, to, ctl);

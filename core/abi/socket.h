@@ -64,6 +64,7 @@
 #define LINUX_TCP_KEEPINTVL 5
 #define LINUX_TCP_KEEPCNT 6
 #define LINUX_TCP_INFO 11
+#define LINUX_TCP_USER_TIMEOUT 18
 
 #define LINUX_IP_TOS 1
 #define LINUX_IP_TTL 2
@@ -71,6 +72,8 @@
 #define LINUX_IPV6_UNICAST_HOPS 16
 #define LINUX_IPV6_V6ONLY 26
 #define LINUX_IPV6_TCLASS 67
+
+#define LINUX_SIOCATMARK 0x8905 /* ioctl: is the next byte read at the urgent mark */
 
 #define LINUX_MSG_OOB 0x1
 #define LINUX_MSG_PEEK 0x2

@@ -492,8 +492,9 @@ static long do_send(const struct sk *sk, const struct sio *io, int flags, struct
 {
     long rc;
 
-    if ((flags & LINUX_MSG_OOB) && sk->k != &unix_kind)
-        return -EOPNOTSUPP; /* UDP as Linux; TCP urgent data: lwIP has none (CAVEATS) */
+    if ((flags & LINUX_MSG_OOB) && sk->k != &unix_kind &&
+        sk->k->data(sk->s) != SOCK_DATA_STREAM)
+        return -EOPNOTSUPP; /* UDP as Linux; TCP sends urgent data (net/tcp_conform.c) */
     if (sk->k->data(sk->s) == SOCK_DATA_STREAM)
         rc = send_stream(sk, io, flags, ctl);
     else
@@ -553,6 +554,9 @@ static long recv_stream(const struct sk *sk, struct sio *io, int flags, int *mfl
             break;
         }
         got += (size_t)r;
+        if ((size_t)r < c)
+            break; /* the stream stopped short: nothing more yet, or a boundary it keeps (the
+                    * TCP urgent mark, AF_UNIX credentials) that a later chunk would cross */
         if (!(flags & LINUX_MSG_WAITALL))
             f |= LINUX_MSG_DONTWAIT; /* later chunks: only what has arrived */
     } while (got < io->total && !(flags & LINUX_MSG_PEEK) && !(ctl && ctl->stop));
@@ -571,8 +575,6 @@ static long do_recv(const struct sk *sk, struct sio *io, int flags, int *mflags,
     *mflags = 0;
     if (r)
         return r;
-    if ((flags & LINUX_MSG_OOB) && sk->k != &unix_kind && sk->k->data(sk->s) == SOCK_DATA_STREAM)
-        return -EINVAL; /* no urgent data is ever pending */
     if (sk->k->data(sk->s) == SOCK_DATA_STREAM)
         r = recv_stream(sk, io, flags, mflags, &full, ctl);
     else

@@ -22,5 +22,10 @@ struct netif *net_route6_src(const ip6_addr_t *src, const ip6_addr_t *dest);
  * option outside a SYN becomes NOPs, so lwIP (which applies an MSS from any segment) keeps
  * the one of the handshake (RFC 9293 3.7.1; tests/conformance mss_non_syn). Returns ERR_OK. */
 err_t net_tcp_inpacket(struct tcp_hdr *hdr, u16_t optlen, u16_t opt1len, u8_t *opt2);
+/* net/tcp_conform.c: a RST at RCV.NXT ends TIME-WAIT (ERR_ABRT: the pcb is gone, drop the
+ * segment), and ICMP errors reach the TCP connection they quote (always 0: lwIP goes on). */
+struct tcp_pcb;
+err_t net_tcp_conform_input(struct tcp_pcb *pcb, const struct tcp_hdr *hdr, const struct pbuf *p);
+int net_ip4_input_hook(struct pbuf *p, struct netif *inp);
 
 #endif

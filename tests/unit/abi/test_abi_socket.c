@@ -1,10 +1,11 @@
 /*
  * test_abi_socket.c - core/abi/socket.h against glibc's <sys/socket.h>, <netinet/in.h>,
- * <netinet/tcp.h>, and <sys/uio.h>.
+ * <netinet/tcp.h>, <sys/ioctl.h> and <sys/uio.h>.
  */
 #define _GNU_SOURCE
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -24,7 +25,7 @@ static void test_constants(void **state)
     CK(SO_RCVLOWAT), CK(SO_SNDLOWAT), CK(SO_RCVTIMEO_OLD), CK(SO_SNDTIMEO_OLD);
     CK(SO_ACCEPTCONN), CK(SO_PROTOCOL), CK(SO_DOMAIN);
     CK(TCP_NODELAY), CK(TCP_MAXSEG), CK(TCP_KEEPIDLE), CK(TCP_KEEPINTVL), CK(TCP_KEEPCNT);
-    CK(TCP_INFO), CK(IPV6_V6ONLY);
+    CK(TCP_INFO), CK(TCP_USER_TIMEOUT), CK(IPV6_V6ONLY), CK(SIOCATMARK);
     CK(MSG_OOB), CK(MSG_PEEK), CK(MSG_DONTROUTE), CK(MSG_CTRUNC), CK(MSG_TRUNC);
     CK(MSG_DONTWAIT), CK(MSG_EOR), CK(MSG_WAITALL), CK(MSG_NOSIGNAL), CK(MSG_CMSG_CLOEXEC);
     CK(SHUT_RD), CK(SHUT_WR), CK(SHUT_RDWR), CK(UIO_MAXIOV), CK(SOMAXCONN);

@@ -235,12 +235,67 @@ ST_CASE(sigpipe)
     ST_EQ(pending() & SIGPIPE_BIT, SIGPIPE_BIT);
 }
 
+/*
+ * Urgent data end to end over the loopback (net/tcp_conform.c, net/lwip-patches/0003): the
+ * last byte of a MSG_OOB send is urgent; the receiver gets POLLPRI, SIOCATMARK says 0 before
+ * the mark and 1 at it (also after the byte was read out of line), a read stops at the mark,
+ * recv(MSG_OOB) returns the byte once (then EINVAL), and the next read skips it. SIOCATMARK
+ * on a listener is 0 and on UDP ENOTTY. Values from the host's Linux (6.18).
+ */
+static int atmark(long fd)
+{
+    int m = -1;
+
+    if (SC(NR_ioctl, fd, LINUX_SIOCATMARK, U_DATA + 0xc00) != 0)
+        return -1;
+    st_get(&m, U_DATA + 0xc00, 4);
+    return m;
+}
+
+ST_CASE(urgent_loopback)
+{
+    struct linux_pollfd p;
+    long c, s, u, l;
+    char b[4] = {0};
+
+    tcp_pair(47707, 0, &c, &s);
+    ST_CHECK(c >= 0 && s >= 0);
+    st_put(U_DATA, "abcd", 4);
+    ST_EQ(SC(NR_sendto, c, U_DATA, 2, LINUX_MSG_OOB, 0, 0), 2);
+    p = (struct linux_pollfd){(int)s, LINUX_POLLIN | LINUX_POLLPRI, 0};
+    st_put(U_DATA + 0x800, &p, sizeof(p));
+    ST_EQ(SC(NR_poll, U_DATA + 0x800, 1, 1000), 1);
+    st_get(&p, U_DATA + 0x800, sizeof(p));
+    ST_EQ(p.revents, LINUX_POLLIN | LINUX_POLLPRI);
+    ST_EQ(atmark(s), 0);
+    ST_EQ(SC(NR_recvfrom, s, U_DATA + 0x100, 10, 0, 0, 0), 1);
+    ST_EQ(atmark(s), 1);
+    ST_EQ(SC(NR_recvfrom, s, U_DATA + 0x101, 1, LINUX_MSG_OOB, 0, 0), 1);
+    st_get(b, U_DATA + 0x100, 2);
+    ST_EQ(memcmp(b, "ab", 2), 0);
+    ST_EQ(atmark(s), 1);
+    ST_EQ(SC(NR_poll, U_DATA + 0x800, 1, 0), 0);
+    ST_EQ(SC(NR_recvfrom, s, U_DATA + 0x100, 1, LINUX_MSG_OOB | LINUX_MSG_DONTWAIT, 0, 0),
+          -EINVAL);
+    ST_EQ(SC(NR_sendto, c, U_DATA + 2, 2, 0, 0, 0), 2);
+    ST_EQ(SC(NR_recvfrom, s, U_DATA + 0x100, 10, 0, 0, 0), 2);
+    st_get(b, U_DATA + 0x100, 2);
+    ST_EQ(memcmp(b, "cd", 2), 0);
+    ST_EQ(atmark(s), 0);
+    u = SC(NR_socket, LINUX_AF_INET, LINUX_SOCK_DGRAM, 0);
+    ST_EQ(SC(NR_ioctl, u, LINUX_SIOCATMARK, U_DATA + 0xc00), -ENOTTY);
+    l = SC(NR_socket, LINUX_AF_INET, LINUX_SOCK_STREAM, 0);
+    ST_EQ(SC(NR_bind, l, lo_addr(47708), 16), 0);
+    ST_EQ(SC(NR_listen, l, 1), 0);
+    ST_EQ(atmark(l), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(msg_iovecs),        cmocka_unit_test(mmsg_udp_names),
         cmocka_unit_test(bulk_nonblocking),  cmocka_unit_test(nonblocking_connect),
-        cmocka_unit_test(sigpipe),
+        cmocka_unit_test(sigpipe),           cmocka_unit_test(urgent_loopback),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

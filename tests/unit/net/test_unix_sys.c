@@ -11,6 +11,9 @@
 
 #include "core/abi/socket.h"
 #include "core/lib/alloc.h"
+#include "fs/file/file.h"
+#include "net/sock_kind.h"
+#include "net/unix_internal.h"
 
 enum { NR_socket = 41, NR_connect = 42, NR_sendto = 44, NR_recvfrom = 45, NR_sendmsg = 46,
        NR_recvmsg = 47, NR_bind = 49, NR_getsockname = 51, NR_socketpair = 53,
@@ -365,6 +368,57 @@ ST_CASE(rights_gc)
     ST_EQ(k1.bytes_in_use, k0.bytes_in_use);
 }
 
+/*
+ * The collector also runs from sendmsg once more than UNIX_GC_TRIGGER descriptors are in
+ * flight (Linux's wait_for_unix_gc): a cycle whose last outside reference went without a
+ * close - here the test's own reference, taken as a syscall in progress would hold it, and
+ * dropped after the descriptors closed - is freed by the send that crosses the threshold,
+ * and not by the sends before it.
+ */
+ST_CASE(rights_gc_on_send)
+{
+    struct kmalloc_stats k1, k2;
+    int a[2], b[2], c[2];
+    int32_t many[SOCK_CTL_MAX_FILES];
+    struct file *held;
+    unsigned sent = 0;
+    long grew_without = 0, grew_with;
+
+    pair(LINUX_SOCK_STREAM, c); /* c[0] -> c[1] carries the pile; warm up its first send */
+    for (unsigned i = 0; i < SOCK_CTL_MAX_FILES; i++)
+        many[i] = 0;
+    ST_EQ(send_fds(c[0], "p", many, SOCK_CTL_MAX_FILES), 1);
+    sent += SOCK_CTL_MAX_FILES;
+
+    pair(LINUX_SOCK_STREAM, a); /* a cycle: A's descriptor at B, B's at A */
+    pair(LINUX_SOCK_DGRAM, b);
+    ST_EQ(send_fds(a[0], "x", &b[1], 1), 1);
+    ST_EQ(send_fds(b[0], "y", &a[1], 1), 1);
+    ST_EQ(fd_get(&st_proc->fds, a[1], &held), 0);
+    close_all((int[]){a[0], a[1], b[0], b[1]}, 4); /* collections run: a[1] is held */
+    file_put(held); /* garbage now, and no close to notice */
+
+    /* the pile grows to the threshold: each send only adds its message */
+    while (sent + SOCK_CTL_MAX_FILES + 2 <= UNIX_GC_TRIGGER) {
+        kmalloc_get_stats(&k1);
+        ST_EQ(send_fds(c[0], "p", many, SOCK_CTL_MAX_FILES), 1);
+        sent += SOCK_CTL_MAX_FILES;
+        kmalloc_get_stats(&k2);
+        grew_without = (long)(k2.bytes_in_use - k1.bytes_in_use);
+        ST_CHECK(grew_without > 0);
+    }
+    ST_EQ(send_fds(c[0], "p", many, SOCK_CTL_MAX_FILES), 1); /* over: the next send collects */
+    sent += SOCK_CTL_MAX_FILES;
+    kmalloc_get_stats(&k1);
+    ST_CHECK(unix_inflight > UNIX_GC_TRIGGER);
+    ST_EQ(send_fds(c[0], "p", many, SOCK_CTL_MAX_FILES), 1);
+    kmalloc_get_stats(&k2);
+    grew_with = (long)(k2.bytes_in_use - k1.bytes_in_use);
+    /* the cycle's two sockets, their queues and messages went: well over a message's size */
+    ST_CHECK(grew_with < grew_without - 1024);
+    close_all(c, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -372,6 +426,7 @@ int main(void)
         cmocka_unit_test(rights_stream_boundary), cmocka_unit_test(credentials),
         cmocka_unit_test(abstract_and_autobind), cmocka_unit_test(bulk_nonblocking),
         cmocka_unit_test(sigpipe),               cmocka_unit_test(rights_gc),
+        cmocka_unit_test(rights_gc_on_send),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
