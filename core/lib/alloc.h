@@ -25,6 +25,9 @@ void page_init(const struct hal_boot_info *info);
 /* 2^order contiguous pages; physical address, or 0 when out of memory. Not zeroed. */
 uint64_t page_alloc(unsigned order);
 void page_free(uint64_t pa, unsigned order);
+/* Make an allocated block of 2^order pages (page_alloc) into 2^order blocks of order 0,
+ * each then freed on its own (page_free(pa + i * PAGE_SIZE, 0)). Panics on anything else. */
+void page_split(uint64_t pa, unsigned order);
 /* Convenience: kernel pointer to 2^order pages (NULL when out of memory), and back. */
 void *page_alloc_virt(unsigned order);
 void page_free_virt(void *p, unsigned order);

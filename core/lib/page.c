@@ -265,6 +265,22 @@ void page_free(uint64_t pa, unsigned order)
     free_tagged(pa, order, PAGE_TAG_NONE);
 }
 
+void page_split(uint64_t pa, unsigned order)
+{
+    uint64_t pfn = pa / PAGE_SIZE;
+    uint64_t token = spin_lock_irqsave(&page_lock);
+    struct page_area *a = area_of_pfn(pfn);
+    bool ok = a && order <= PAGE_MAX_ORDER && pa % PAGE_SIZE == 0 &&
+              a->meta[pfn - a->base_pfn] == (META_ALLOC | order);
+
+    for (uint64_t i = 0; ok && i < block_pages(order); i++) /* every page heads its own block */
+        a->meta[pfn - a->base_pfn + i] = META_ALLOC;
+    spin_unlock_irqrestore(&page_lock, token);
+    if (!ok)
+        panic("page_split: %#llx order %u is not an allocated page_alloc block",
+              (unsigned long long)pa, order);
+}
+
 void *page_alloc_virt(unsigned order)
 {
     uint64_t pa = page_alloc(order);

@@ -29,6 +29,7 @@
 #include "core/lib/log.h"
 #include "core/mm/vm_internal.h"
 #include "hal/hal_errno.h"
+#include "hal/hal_time.h"
 
 static int page_key_cmp(const void *key, const struct rb_node *n)
 {
@@ -137,6 +138,17 @@ void vm_pages_set_writer(struct vm_space *s, struct vm_area *a, bool writer)
 }
 
 /* Is the file page of area a at va wholly past the end of the file (SIGBUS)? */
+static struct vm_fault_stats fault_stats; /* atomic counters */
+
+void vm_get_fault_stats(struct vm_fault_stats *st)
+{
+    st->file = __atomic_load_n(&fault_stats.file, __ATOMIC_RELAXED);
+    st->shared = __atomic_load_n(&fault_stats.shared, __ATOMIC_RELAXED);
+    st->anon = __atomic_load_n(&fault_stats.anon, __ATOMIC_RELAXED);
+    st->user_faults = __atomic_load_n(&fault_stats.user_faults, __ATOMIC_RELAXED);
+    st->user_ns = __atomic_load_n(&fault_stats.user_ns, __ATOMIC_RELAXED);
+}
+
 static int past_eof(struct vm_area *a, uint64_t va)
 {
     int64_t size = vm_file_size(&a->file);
@@ -196,6 +208,7 @@ static int page_pin_map(struct vm_space *s, struct vm_area *a, uint64_t va)
     p->pin = h;
     p->writer = writer;
     page_insert(s, p, va, pa);
+    __atomic_add_fetch(&fault_stats.shared, 1, __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -221,6 +234,8 @@ static int page_fill_map(struct vm_space *s, struct vm_area *a, uint64_t va)
     if (rc)
         goto fail;
     page_insert(s, p, va, pa);
+    __atomic_add_fetch(a->kind == VM_FILE ? &fault_stats.file : &fault_stats.anon, 1,
+                       __ATOMIC_RELAXED);
     return 0;
 fail:
     if (pa)
@@ -320,11 +335,14 @@ int vm_user_fault(enum hal_fault_kind kind, uint64_t addr)
     }
     if (!s || addr < s->va_min || addr >= s->va_max)
         return -EFAULT;
+    uint64_t t0 = hal_clock_ns();
     mutex_lock(&s->lock);
     if (!vm_area_find(s, addr))
         grow_down(s, addr); /* user faults only: a kernel copy below the area is -EFAULT
                                (Linux 6.x, checked natively) */
     rc = vm_fault_locked(s, addr, access);
     mutex_unlock(&s->lock);
+    __atomic_add_fetch(&fault_stats.user_faults, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&fault_stats.user_ns, hal_clock_ns() - t0, __ATOMIC_RELAXED);
     return rc;
 }

@@ -267,6 +267,15 @@ int vm_fault(struct vm_space *s, uint64_t addr, unsigned access);
 /* For the HAL's kernel_user_fault: vm_fault on the current space for a page-fault kind. */
 int vm_user_fault(enum hal_fault_kind kind, uint64_t addr);
 
+/* Pages the faults of every space mapped since boot (a diagnostic: petrel run --summary). */
+struct vm_fault_stats {
+    uint64_t file;   /* private file pages (each a copy of the page cache's) */
+    uint64_t shared; /* shared file pages (the page cache's own) */
+    uint64_t anon;   /* zeroed pages: anonymous memory, stacks, the bss */
+    uint64_t user_faults, user_ns; /* hardware faults of user code, and their time in here */
+};
+void vm_get_fault_stats(struct vm_fault_stats *st);
+
 /*
  * madvise(2): -EINVAL (misaligned addr, unknown advice, wrapping range, advice the area
  * refuses: DONTNEED/FREE on locked areas, FREE on anything but private anonymous memory,

@@ -18,6 +18,7 @@ static long vfsf_read(void *obj, uint64_t off, void *buf, size_t n)
 {
     if (off > (uint64_t)INT64_MAX)
         return 0; /* beyond any file */
+    vfs_mmap_readaround(obj, off); /* faults come out of order: read around, not ahead */
     return vfs_pread(obj, buf, n, (int64_t)off);
 }
 

@@ -38,6 +38,7 @@ int64_t tfs_read(struct tfs_vol *v, uint64_t ino, uint64_t off, void *buf, size_
         return err;
     if (off >= ip->size)
         return 0;
+    size_t room = len; /* the caller's buffer */
     if (len > ip->size - off)
         len = (size_t)(ip->size - off);
     uint8_t *out = buf;
@@ -49,8 +50,15 @@ int64_t tfs_read(struct tfs_vol *v, uint64_t ino, uint64_t off, void *buf, size_
         int mapped = tfs_ext_lookup(ip, lblk, &e);
         uint64_t run = (uint64_t)e.len * BS - boff; /* bytes this mapping covers */
         size_t n = run < len - done ? (size_t)run : len - done;
+        size_t whole = (n + BS - 1) / BS * BS;
         if (!mapped || (e.flags & TFS_EXT_UNWRITTEN)) {
             memset(out + done, 0, n);
+        } else if (boff == 0 && whole <= room - done) {
+            /* whole blocks, the file's last one too when the buffer holds it: one request
+             * for the run (the page cache's read-ahead); its bytes past the size land past
+             * the count returned */
+            if ((err = v->dev->ops->read(v->dev, e.pblk, (uint32_t)(whole / BS), out + done)))
+                return -EIO;
         } else if (boff || n < BS) {
             n = n < BS - boff ? n : BS - boff;
             if ((err = v->dev->ops->read(v->dev, e.pblk, 1, v->bounce)))

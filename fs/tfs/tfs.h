@@ -292,7 +292,10 @@ int tfs_setattr(struct tfs_vol *vol, uint64_t ino, const struct tfs_attr *attr,
 
 /* Read up to len bytes at off; returns the count (0 at or past end of file). Holes and
  * unwritten (fallocated) ranges read as zeros. -EISDIR for directories, -EINVAL for other
- * non-regular files. Does not change atime (the VFS decides its atime policy). */
+ * non-regular files. Does not change atime (the VFS decides its atime policy). Each
+ * contiguous extent is one device read; the file's last block is read whole when buf has
+ * room for it, so bytes of buf past the count returned may change (the page cache zeroes
+ * them). */
 int64_t tfs_read(struct tfs_vol *vol, uint64_t ino, uint64_t off, void *buf, size_t len);
 
 /* Write len bytes at off, allocating blocks for holes, extending the size; sets mtime and

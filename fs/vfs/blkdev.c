@@ -196,8 +196,11 @@ static int transfer(struct vfs_blkdev *bd, enum hal_blk_op kind, uint64_t block,
 
 static int bd_read(struct tfs_dev *dev, uint64_t block, uint32_t nblocks, void *buf)
 {
+    uint64_t t0 = hal_clock_ns();
     BD(dev)->reads++;
-    return transfer(BD(dev), HAL_BLK_READ, block, nblocks, buf);
+    int rc = transfer(BD(dev), HAL_BLK_READ, block, nblocks, buf);
+    BD(dev)->busy_ns += hal_clock_ns() - t0;
+    return rc;
 }
 
 static int bd_write(struct tfs_dev *dev, uint64_t block, uint32_t nblocks, const void *buf)

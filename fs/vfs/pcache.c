@@ -201,15 +201,15 @@ static void pc_page_free(struct vfs_pcache *pc, struct pc_page *p)
 }
 
 /*
- * Make room for one more page: evict least recently used pages (writing back dirty ones).
+ * Make room for want more pages: evict least recently used pages (writing back dirty ones).
  * A page whose write-back fails stays, so the budget may be exceeded - but not doubled:
  * then the write-back error is returned and the caller's read or write fails with it.
  */
-static int make_room(struct vfs_pcache *pc)
+static int make_room(struct vfs_pcache *pc, uint64_t want)
 {
     struct list_node *n = pc->lru.head.next;
     int err = 0;
-    while (pc->npages >= pc->budget && n != &pc->lru.head) {
+    while (pc->npages + want > pc->budget && n != &pc->lru.head) {
         struct pc_page *p = container_of(n, struct pc_page, lru);
         n = n->next;
         if (p->maps)
@@ -226,7 +226,19 @@ static int make_room(struct vfs_pcache *pc)
         pc->st.evictions++;
         pcache_note_dirty(ip);
     }
-    return pc->npages >= 2 * pc->budget ? (err ? err : -ENOMEM) : 0;
+    return pc->npages + want > 2 * pc->budget ? (err ? err : -ENOMEM) : 0;
+}
+
+/* Put the new page p (data: its bytes) of ip at idx into the cache. */
+static void page_add(struct vfs_pcache *pc, struct vfs_inode *ip, struct pc_page *p, uint64_t idx,
+                     uint8_t *data)
+{
+    p->ip = ip;
+    p->index = idx;
+    p->data = data;
+    rb_insert(&ip->pages, &p->node, page_cmp);
+    list_push_back(&pc->lru, &p->lru);
+    pc->npages++;
 }
 
 /* The cached page idx of ip, created (filled when fill) if missing. */
@@ -243,7 +255,7 @@ static int page_get(struct vfs_inode *ip, uint64_t idx, bool fill, struct pc_pag
         return 0;
     }
     pc->st.misses++;
-    int rc = make_room(pc);
+    int rc = make_room(pc, 1);
     if (rc)
         return rc;
     struct pc_page *p = kzalloc(sizeof(*p));
@@ -258,6 +270,7 @@ static int page_get(struct vfs_inode *ip, uint64_t idx, bool fill, struct pc_pag
     if (fill) {
         got = ip->ops->pread(ip, data, PGSZ, idx * PGSZ);
         pc->st.fills++;
+        pc->st.fill_reads++;
         if (got < 0) {
             kfree(p);
             page_free_virt(data, 0);
@@ -265,14 +278,216 @@ static int page_get(struct vfs_inode *ip, uint64_t idx, bool fill, struct pc_pag
         }
     }
     memset(data + got, 0, PGSZ - (uint64_t)got);
-    p->ip = ip;
-    p->index = idx;
-    p->data = data;
-    rb_insert(&ip->pages, &p->node, page_cmp);
-    list_push_back(&pc->lru, &p->lru);
-    pc->npages++;
+    page_add(pc, ip, p, idx, data);
     *out = p;
     return 0;
+}
+
+/* --- read-ahead (the fill side) ------------------------------------------------------------ */
+
+/*
+ * A miss fills more than the page asked for, in one filesystem read per contiguous run of
+ * absent pages, which TFS turns into one device request per extent (fs/vfs/blkdev.c): the
+ * run's pages are one physically contiguous block, split into cache pages (page_split).
+ *
+ *   read(2)  sequential (the read starts where the description's last one ended, or at 0
+ *            on a fresh description): a window from the first absent page, of 4x the read
+ *            rounded up to a power of two (2x for larger reads), doubled on every next
+ *            sequential miss up to the limit, as Linux's on-demand read-ahead; it stops at
+ *            the first cached page past the read. Any other read fills what it asked for
+ *            (one read per run) and drops the window.
+ *   faults   read-around: the absent run around the page, in a window of the limit
+ *            centred on it (mapped .so and .pyc files are read out of order).
+ *
+ * The limit is RA_MAX_PAGES (128 KiB, Linux's default read_ahead_kb), at most a quarter of
+ * the budget, so a window never pushes out the cache it fills; the end of the file ends
+ * every window. Without a free block that large, a run takes what the allocator has, down
+ * to single pages. Read-ahead is best effort: an error ends it silently, and the copy that
+ * follows fills what is still absent page by page and reports the error.
+ */
+#define RA_MAX_ORDER 5u
+#define RA_MAX_PAGES (1u << RA_MAX_ORDER)
+
+static uint32_t ra_limit(const struct vfs_pcache *pc)
+{
+    uint64_t q = pc->budget / 4;
+    return q == 0 ? 1 : q < RA_MAX_PAGES ? (uint32_t)q : RA_MAX_PAGES;
+}
+
+/* The first window: 4x a small read, 2x a medium one, else the limit (Linux's sizes). */
+static uint32_t ra_first(uint64_t req, uint32_t lim)
+{
+    uint64_t r = 1;
+    while (r < req && r < lim)
+        r <<= 1;
+    r = r <= lim / 32 ? 4 * r : r <= lim / 4 ? 2 * r : lim;
+    return r < lim ? (uint32_t)r : lim;
+}
+
+static uint32_t ra_grow(uint32_t cur, uint32_t lim)
+{
+    uint64_t r = cur < lim / 16 ? 4ULL * cur : cur <= lim / 2 ? 2ULL * cur : lim;
+    return r < lim ? (uint32_t)r : lim;
+}
+
+/* The index of the first cached page of ip at or after idx (UINT64_MAX: none). */
+static uint64_t next_cached(struct vfs_inode *ip, uint64_t idx)
+{
+    struct rb_node *n = rb_lower_bound(&ip->pages, &idx, page_key_cmp);
+    return n ? rb_entry(n, struct pc_page, node)->index : UINT64_MAX;
+}
+
+/* Free a run's pages after a failure: the block (not yet split) and the page records. */
+static void run_free(uint64_t pa, unsigned order, struct pc_page **pg, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        kfree(pg[i]);
+    page_free(pa, order);
+}
+
+/*
+ * Fill the absent pages [idx, idx + n) of ip (1 <= n <= RA_MAX_PAGES) with one ops->pread.
+ * Returns the pages filled (fewer when memory is short of a block that large) or an error.
+ */
+static long fill_run(struct vfs_inode *ip, uint64_t idx, uint64_t n)
+{
+    struct vfs_pcache *pc = ip->sb->pc;
+    struct pc_page *pg[RA_MAX_PAGES];
+    unsigned order = 0;
+    uint64_t pa, i;
+    int rc = make_room(pc, n);
+
+    if (rc)
+        return rc;
+    while ((1ULL << order) < n)
+        order++;
+    while (!(pa = page_alloc(order)) && order > 0)
+        order--;
+    if (!pa)
+        return -ENOMEM;
+    if (n > 1ULL << order)
+        n = 1ULL << order;
+    for (i = 0; i < n; i++)
+        if (!(pg[i] = kzalloc(sizeof(struct pc_page)))) {
+            run_free(pa, order, pg, i);
+            return -ENOMEM;
+        }
+    uint8_t *data = hal_phys_to_virt(pa);
+    long got = ip->ops->pread(ip, data, n * PGSZ, idx * PGSZ);
+    if (got < 0) {
+        run_free(pa, order, pg, n);
+        return got;
+    }
+    uint64_t have = (uint64_t)got < n * PGSZ ? (uint64_t)got : n * PGSZ;
+    memset(data + have, 0, n * PGSZ - have); /* past the filesystem's end */
+    page_split(pa, order);
+    for (i = n; i < 1ULL << order; i++)
+        page_free(pa + i * PGSZ, 0);
+    for (i = 0; i < n; i++)
+        page_add(pc, ip, pg[i], idx + i, data + i * PGSZ);
+    pc->st.fills += n;
+    pc->st.fill_reads++;
+    return (long)n;
+}
+
+/*
+ * Fill the absent pages of [from, to): every run inside [want_lo, want_hi) (what was asked
+ * for), and past it only up to the first cached page; runs of at most the limit, and at most
+ * half the budget in all (the copy fills the rest of a huge read page by page). Pages outside
+ * the asked range count as read ahead.
+ */
+static void fill_range(struct vfs_inode *ip, uint64_t from, uint64_t to, uint64_t want_lo,
+                       uint64_t want_hi)
+{
+    struct vfs_pcache *pc = ip->sb->pc;
+    uint32_t lim = ra_limit(pc);
+    uint64_t cap = pc->budget / 2 > lim ? pc->budget / 2 : lim;
+    uint64_t idx = from;
+
+    if (to - from > cap)
+        to = from + cap;
+    while (idx < to) {
+        uint64_t c = next_cached(ip, idx);
+        if (c == idx) {
+            if (idx >= want_hi)
+                return;
+            idx++;
+            continue;
+        }
+        uint64_t end = c < to ? c : to;
+        if (end - idx > lim)
+            end = idx + lim;
+        long got = fill_run(ip, idx, end - idx);
+        if (got <= 0)
+            return;
+        for (uint64_t i = idx; i < idx + (uint64_t)got; i++)
+            pc->st.ahead += i < want_lo || i >= want_hi;
+        idx += (uint64_t)got;
+    }
+}
+
+void pcache_readahead(struct vfs_inode *ip, struct vfs_ra *ra, uint64_t off, size_t n)
+{
+    uint64_t size;
+
+    if (!ip->sb->pc || n == 0 || pcache_size(ip, &size) || off >= size)
+        return;
+    uint64_t end = size - off < n ? size : off + n;
+    uint64_t first = off / PGSZ, last = (end - 1) / PGSZ + 1; /* pages [first, last) */
+    uint64_t eof = (size + PGSZ - 1) / PGSZ;
+    bool seq = first == ra->next || first + 1 == ra->next; /* also re-reading its last page */
+    uint32_t lim = ra_limit(ip->sb->pc);
+    uint64_t miss = first; /* the first absent page of the read */
+
+    while (miss < last && next_cached(ip, miss) == miss)
+        miss++;
+    ra->next = last;
+    if (miss == last)
+        return; /* all cached: nothing to fill, the window stays as it is */
+    uint64_t stop = last;
+    if (seq) {
+        ra->size = ra->size ? ra_grow(ra->size, lim) : ra_first(last - first, lim);
+        ra->start = miss;
+        if (miss + ra->size > stop)
+            stop = miss + ra->size;
+    } else {
+        ra->size = 0;
+    }
+    fill_range(ip, miss, stop < eof ? stop : eof, first, last);
+}
+
+/* Read-around for a fault at page idx (sb mutex held): the absent run around idx within a
+ * window of the limit centred on it. */
+static void readaround(struct vfs_inode *ip, uint64_t idx)
+{
+    uint64_t size;
+
+    if (pcache_size(ip, &size) || next_cached(ip, idx) == idx)
+        return;
+    uint64_t eof = (size + PGSZ - 1) / PGSZ;
+    uint32_t lim = ra_limit(ip->sb->pc);
+    uint64_t lo = idx > lim / 2 ? idx - lim / 2 : 0;
+    uint64_t hi = lo + lim < eof ? lo + lim : eof;
+
+    if (idx >= eof)
+        return;
+    /* the run starts after the last cached page below idx, if that is inside the window */
+    struct rb_node *n = rb_lower_bound(&ip->pages, &idx, page_key_cmp);
+    struct rb_node *below = n ? rb_prev(n) : rb_last(&ip->pages);
+    if (below && rb_entry(below, struct pc_page, node)->index >= lo)
+        lo = rb_entry(below, struct pc_page, node)->index + 1;
+    fill_range(ip, lo, hi, idx, idx + 1);
+}
+
+void vfs_mmap_readaround(struct vfs_file *f, uint64_t off)
+{
+    struct vfs_inode *ip = f->inode;
+
+    if (!ip->sb->pc || !vfs_isreg(ip))
+        return;
+    sb_lock(ip->sb);
+    readaround(ip, off / PGSZ);
+    sb_unlock(ip->sb);
 }
 
 long pcache_read(struct vfs_inode *ip, void *buf, size_t n, uint64_t off)
@@ -487,8 +702,8 @@ int vfs_pcache_set_budget(struct vfs_sb *sb, uint64_t budget_bytes)
     pc->budget = budget_bytes / PGSZ < 4 ? 4 : budget_bytes / PGSZ;
     if (pc->npages > pc->budget) {
         uint64_t keep = pc->budget;
-        pc->budget = keep + 1; /* make_room evicts down to budget - 1 */
-        (void)make_room(pc);   /* pages that cannot be written back stay */
+        pc->budget = keep + 1;    /* make_room evicts down to budget - 1 */
+        (void)make_room(pc, 1); /* pages that cannot be written back stay */
         pc->budget = keep;
     }
     sb_unlock(sb);
@@ -544,6 +759,7 @@ int vfs_mmap_size(struct vfs_file *f, uint64_t *size)
 static int pc_pin(struct vfs_inode *ip, uint64_t idx, bool writer, void **h, uint8_t **data)
 {
     struct pc_page *p = NULL;
+    readaround(ip, idx);
     int rc = page_get(ip, idx, true, &p);
     if (rc == 0 && writer)
         rc = page_set_dirty(p); /* -ENOSPC: the fault is SIGBUS, as Linux on a full fs */

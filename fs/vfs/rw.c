@@ -108,6 +108,7 @@ static long do_read(struct vfs_file *f, void *buf, size_t n, uint64_t *pos)
         return -EINVAL;
     sb_lock(ip->sb);
     uint64_t off = *pos;
+    pcache_readahead(ip, &f->ra, off, n); /* the fill side: page-cached files only */
     long rc = n ? data_read(ip, buf, n, off) : 0;
     if (rc > 0)
         *pos = off + (uint64_t)rc;

@@ -149,6 +149,17 @@ int vfs_tfs_mount(struct vfs_file *dirf, const char *path, struct tfs_dev *dev,
     return 0;
 }
 
+long vfs_tfs_getxattr_raw(struct vfs_sb *sb, uint64_t ino, const char *name, void *buf,
+                          size_t size)
+{
+    if (!sb || sb->ops != &tfs_fs_ops)
+        return -EINVAL;
+    sb_lock(sb);
+    long n = tfs_getxattr(container_of(sb, struct tfs_mnt, sb)->vol, ino, name, buf, size);
+    sb_unlock(sb);
+    return n;
+}
+
 /* --- inode ops --------------------------------------------------------------------------- */
 
 static int a_getattr(struct vfs_inode *ip, struct vfs_attr *out)

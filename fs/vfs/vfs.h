@@ -330,6 +330,8 @@ void vfs_chrdev_unregister(uint64_t rdev);
 struct vfs_pcache_stats {
     uint64_t hits, misses; /* page lookups on read/write */
     uint64_t fills;        /* pages read from the filesystem */
+    uint64_t fill_reads;   /* filesystem reads that filled them (one per contiguous run) */
+    uint64_t ahead;        /* pages of them read ahead of what was asked for */
     uint64_t writebacks;   /* pages written to the filesystem */
     uint64_t evictions;    /* pages dropped to stay within the budget */
     uint64_t pages, dirty; /* now */
@@ -381,6 +383,13 @@ struct vfs_sb {
 
 #define VFS_MNT_RDONLY 0x1u
 
+/* Read-ahead state of an open file description (pcache.c, sb mutex); zero at open. */
+struct vfs_ra {
+    uint64_t start; /* first page of the last window read ahead */
+    uint32_t size;  /* its pages (0: no window: the next miss starts one, if sequential) */
+    uint64_t next;  /* the page after the last one read: a read starting there is sequential */
+};
+
 /* An open file description. */
 struct vfs_file {
     struct vfs_inode *inode;
@@ -391,6 +400,7 @@ struct vfs_file {
     void *priv;     /* the device's, set by its open */
     const struct vfs_chrdev_ops *cdev; /* character devices: the driver bound at open */
     void *cdev_priv;
+    struct vfs_ra ra; /* page-cached regular files: sequential detection (pcache.c) */
 };
 
 /* --- setup, mounts ----------------------------------------------------------------------- */
@@ -452,6 +462,9 @@ bool vfs_mmap_shareable(struct vfs_file *f);
  * -EIO. A pinned page is never evicted; truncation zeroes it instead of freeing it.
  */
 int vfs_mmap_pin(struct vfs_file *f, uint64_t idx, bool writer, void **h, uint64_t *pa);
+/* A fault is about to read the page at off of f (a private file mapping): read the absent
+ * pages around it into the page cache first (pcache.c's read-around). Best effort. */
+void vfs_mmap_readaround(struct vfs_file *f, uint64_t off);
 /* A shared mapping that may be made writable (the description open for writing) came
  * (delta 1) or went (-1): counted on the inode for memfd's F_SEAL_WRITE. Never sleeps. */
 void vfs_mmap_writable(struct vfs_file *f, int delta);

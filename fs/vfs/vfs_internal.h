@@ -128,6 +128,9 @@ long pcache_read(struct vfs_inode *ip, void *buf, size_t n, uint64_t off);
 long pcache_read_user(struct vfs_inode *ip, uint64_t ubuf, size_t n, uint64_t off, bool *fault);
 long pcache_write(struct vfs_inode *ip, const void *buf, size_t n, uint64_t off);
 int pcache_size(struct vfs_inode *ip, uint64_t *size);
+/* Fill side of a read of [off, off+n) through a description with read-ahead state ra: the
+ * absent pages it needs and, when it is sequential, the read-ahead window. Best effort. */
+void pcache_readahead(struct vfs_inode *ip, struct vfs_ra *ra, uint64_t off, size_t n);
 /* New size: drop pages past it, zero the tail of the last one. */
 void pcache_truncate(struct vfs_inode *ip, uint64_t size);
 /* Zero [off, off+len) in cached pages and drop the whole pages inside it (pages clean). */

@@ -32,6 +32,12 @@ struct vfs_tfs_opts {
 int vfs_tfs_mount(struct vfs_file *dirf, const char *path, struct tfs_dev *dev,
                   const struct vfs_tfs_opts *opts, struct vfs_sb **out);
 
+/* tfs_getxattr() on the volume mounted as sb, by TFS's own name (no Linux namespace check:
+ * the boot reads the stored configuration, xattr "petrel.config", this way). Returns the
+ * value's length, TFS's errors, or -EINVAL when sb is not a TFS mount. Takes the sb mutex. */
+long vfs_tfs_getxattr_raw(struct vfs_sb *sb, uint64_t ino, const char *name, void *buf,
+                          size_t size);
+
 struct vfs_blkdev {
     struct tfs_dev dev; /* hand &bd->dev to TFS */
     struct hal_blk *blk;
@@ -43,6 +49,7 @@ struct vfs_blkdev {
     /* statistics (submitting thread) */
     uint64_t reads, writes, flushes; /* tfs_dev calls */
     uint64_t requests, eagain, bounced;
+    uint64_t busy_ns; /* time tfs_dev calls took, submission to the last completion */
 };
 
 /*

@@ -404,6 +404,44 @@ static void test_bad_frees_panic(void **state)
     assert_non_null(strstr(lt_panic_msg, "page_free"));
 }
 
+/* page_split: a block becomes pages freed one by one (in any order), which coalesce back;
+ * only an allocated, untagged block of that order splits. */
+static void test_split(void **state)
+{
+    void *head;
+    unsigned order;
+    enum page_tag tag;
+
+    init_regions(lt_boot.regions, 1);
+    uint64_t pa = page_alloc(3);
+    assert_true(pa != 0);
+    page_split(pa, 3);
+    for (unsigned i = 0; i < 8; i++) {
+        assert_true(page_block_of((uint8_t *)hal_phys_to_virt(pa) + i * PAGE_SIZE + 100, &head,
+                                  &order, &tag));
+        assert_ptr_equal(head, (uint8_t *)hal_phys_to_virt(pa) + i * PAGE_SIZE);
+        assert_int_equal(order, 0);
+    }
+    EXPECT_PANIC(page_free(pa, 3)); /* no longer one block */
+    for (unsigned i = 0; i < 8; i++)
+        page_free(pa + ((i * 5) % 8) * PAGE_SIZE, 0);
+    assert_stats_consistent();
+    assert_back_to_initial();
+    EXPECT_PANIC(page_split(pa, 3)); /* free */
+    uint64_t q = page_alloc(2);
+    EXPECT_PANIC(page_split(q, 1)); /* wrong order */
+    EXPECT_PANIC(page_split(q + PAGE_SIZE, 0)); /* inside a block */
+    page_free(q, 2);
+    uint64_t one = page_alloc(0);
+    page_split(one, 0); /* order 0: already one page */
+    page_free(one, 0);
+    uint8_t *t = page_alloc_tagged(1, PAGE_TAG_SLAB);
+    EXPECT_PANIC(page_split(hal_virt_to_phys(t), 1)); /* the heap's */
+    page_free_tagged(t, 1, PAGE_TAG_SLAB);
+    assert_back_to_initial();
+    assert_non_null(strstr(lt_panic_msg, "page_split"));
+}
+
 static int group_setup(void **state)
 {
     return lt_group_setup_ram(32u << 20); /* two 16 MiB regions: room for 4 MiB blocks */
@@ -428,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_block_of),
         cmocka_unit_test(test_tags),
         cmocka_unit_test(test_bad_frees_panic),
+        cmocka_unit_test(test_split),
     };
     return cmocka_run_group_tests_name("lib_page", tests, group_setup, lt_group_teardown);
 }
