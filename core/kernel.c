@@ -109,8 +109,14 @@ void kernel_main(const struct hal_boot_info *info)
     signal_init(); /* its hooks in the layers below (SIGPIPE) */
     (void)vdso_init(); /* the data page, with the HAL's clock published in it */
     kernel.init = thread_create("init", init_main, NULL);
-    if (!kernel.init)
-        panic("out of memory creating the init thread");
+    if (!kernel.init) { /* a VM too small to run anything: say what to change, no panic */
+        struct page_stats ps;
+        page_get_stats(&ps);
+        kprintf("petrel: not enough memory to start the kernel (the VM has %llu KiB of usable "
+                "RAM): give it more (petrel run -m)\n",
+                (unsigned long long)(ps.total_pages * PAGE_SIZE >> 10));
+        hal_exit(PANIC_EXIT_CODE);
+    }
     log_debug("petrel: scheduler started, %s", info->cmdline);
     rc = sched_run();
     if (rc == -EDEADLK) {

@@ -38,7 +38,10 @@ struct __attribute__((packed)) hvm_memmap_entry {
 
 extern char __kernel_end[];
 
-char x86_cmdline[CMDLINE_MAX];
+/* The command line stays where the loader put it (reserved, read through the direct map once
+ * that exists): up to 128 KiB of it, which a static copy would take from every VM's RAM. */
+const char *x86_cmdline = "";
+static uint64_t cmdline_pa;
 static char modnames[HAL_MAX_MODULES][MODNAME_MAX];
 static struct hal_boot_info boot_info;
 uint64_t x86_tsc_at_entry;
@@ -92,6 +95,21 @@ static void copy_string(char *dst, size_t cap, uint64_t pa)
     dst[i] = 0;
 }
 
+/* Measure the command line at pa (at most CMDLINE_MAX - 1 bytes: longer is cut there) and
+ * reserve its pages so the page allocator leaves it alone. */
+static void keep_cmdline(uint64_t pa)
+{
+    char *src = (char *)boot_phys(pa, 1);
+    uint64_t n = 0;
+    if (!src)
+        return;
+    while (n + 1 < CMDLINE_MAX && pa + n + 1 < 0x40000000ULL && src[n])
+        n++;
+    src[n] = 0;
+    cmdline_pa = pa;
+    mm_reserve(pa & ~0xfffULL, n + 1 + (pa & 0xfff));
+}
+
 static void read_memmap(const struct hvm_start_info *si)
 {
     if (si->version < 1 || !si->memmap_entries)
@@ -129,7 +147,7 @@ static void read_start_info(uint64_t pa)
     const struct hvm_start_info *si = boot_phys(pa, sizeof(*si));
     if (!si || si->magic != PVH_MAGIC)
         x86_boot_fail("no PVH start info (boot with a PVH loader, e.g. qemu -kernel)");
-    copy_string(x86_cmdline, sizeof(x86_cmdline), si->cmdline_paddr);
+    keep_cmdline(si->cmdline_paddr);
     read_memmap(si);
     read_modules(si);
     mm_reserve(pa & ~0xfffULL, 0x1000);
@@ -227,6 +245,8 @@ void x86_boot(uint64_t start_info_pa)
     read_start_info(start_info_pa);
     phase_tsc[PH_START] = rdtsc();
     mm_init((uint64_t)__kernel_end - KERNEL_VMA);
+    if (cmdline_pa)
+        x86_cmdline = (const char *)(DIRECT_MAP + cmdline_pa);
     phase_tsc[PH_MM] = rdtsc();
     apic_init();
     phase_tsc[PH_APIC] = rdtsc();
@@ -240,7 +260,7 @@ void x86_boot(uint64_t start_info_pa)
     boot_info.cmdline = x86_cmdline;
     if (x86_selftest_entry) {
         boot_info.entry = x86_selftest_entry;
-        boot_info.entry_arg = x86_cmdline;
+        boot_info.entry_arg = (void *)(uintptr_t)x86_cmdline;
     }
     mm_fill_regions(&boot_info);
     x86_verbose = cmdline_has("x86.verbose");

@@ -219,7 +219,7 @@ void x86_fpu_return(void *area);
 bool x86_fpu_uses_xsave(uint64_t *xcr0);
 
 /* boot.c: the cmdline copied from the start info; `x86.verbose` timing reports. */
-extern char x86_cmdline[];
+extern const char *x86_cmdline;
 extern uint64_t x86_tsc_at_entry;
 extern bool x86_verbose;
 void x86_report_exit(int code);
