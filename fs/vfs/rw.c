@@ -214,6 +214,7 @@ long vfs_read_user_at(struct vfs_file *f, uint64_t ubuf, size_t n, uint64_t *pos
     }
     sb_lock(ip->sb);
     uint64_t off = *pos;
+    pcache_readahead(ip, &f->ra, off, n); /* as do_read: read(2) takes this path first */
     if (cached)
         rc = n ? pcache_read_user(ip, ubuf, n, off, fallback) : 0;
     else
