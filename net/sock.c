@@ -97,12 +97,13 @@ void sock_unlock_update(struct sock *sk)
 static void wake(struct sock *sk)
 {
     uint64_t tok;
-    unsigned m = sk_update(sk);
+    unsigned old = sk->mask, m = sk_update(sk);
 
     tok = spin_lock_irqsave(&sk->wq.lock);
     sk->gen++;
     wq_wake_key_locked(&sk->wq, m, 0);
     spin_unlock_irqrestore(&sk->wq.lock, tok);
+    net_sock_async(sk, old, m); /* O_ASYNC: SIGIO (net/sock_async.c) */
 }
 
 /*
@@ -283,6 +284,7 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
             sk->rx = p;
         sk->rx_bytes += p->tot_len;
     }
+    sk->rx_events++;
     wake(sk);
     return ERR_OK;
 }
@@ -382,6 +384,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     tcp_backlog_delayed(pcb); /* counts against the backlog until accept() takes it */
     list_push_back(&l->acceptq, &c->acc_node);
     sk_update(c);
+    l->rx_events++;
     wake(l);
     return ERR_OK;
 }
@@ -414,6 +417,7 @@ static void on_dgram(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_ad
     d->port = port;
     list_push_back(&sk->dgrams, &d->node);
     sk->dgram_bytes += p->tot_len;
+    sk->rx_events++;
     wake(sk);
 }
 

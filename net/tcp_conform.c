@@ -206,6 +206,7 @@ static void urg_mark(struct sock *sk, u32_t ptr)
         return; /* not a new mark */
     if (sk->urg_state != SK_URG_NONE && sk->urg_seq == head && !sk->oobinline && sk->rx_bytes)
         urg_skip(sk); /* the old urgent byte is next: it leaves before the new mark */
+    net_sock_sigurg(sk); /* a new mark: SIGURG to the owner (Linux's tcp_check_urg) */
     sk->urg_state = SK_URG_NOTYET;
     sk->urg_seq = ptr;
     head = rx_seq(sk);
