@@ -5,22 +5,13 @@
 # the system's own answers; it must pass natively and in Petrel (there with /tmp a tmpfs too).
 # Then the manifest's tmpfs_size: a 64 KiB tmpfs refuses 100 KiB (ENOSPC), and with the
 # program itself in /tmp the image's /tmp is kept (no tmpfs over it).
-set -u
-B=$1
-S=$2
-P=$B/bin/petrel
-T=$(mktemp -d "$B/tools/petrel-files.XXXXXX") || exit 1
+NAME=petrel-files
+X=""
+CLEANUP='[ -z "$X" ] || rm -rf "$X"'
+. "$(dirname "$0")/petrel_lib.sh"
 # The program goes where the image keeps it: never under /tmp (a program in the image's /tmp
 # keeps the image's /tmp, no tmpfs there), which a build tree in a temporary clone would be.
 X=$(mktemp -d /var/tmp/petrel-files.XXXXXX) || exit 1
-trap 'rm -rf "$T" "$X"' EXIT
-export PETREL_CACHE="$T/cache"
-fails=0
-
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
 
 gcc -O2 -static -o "$X/petrel_files" "$S/tools/tests/petrel_files.c" || exit 1
 "$X/petrel_files" >"$T/native.out" || fail "native run: $(grep FAIL "$T/native.out")"

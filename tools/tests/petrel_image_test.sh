@@ -14,19 +14,8 @@
 #   line saying so, and still arrive exact.
 # - A tree of 50,000 files (--dir, 100 directories of 500) is built, booted and listed in
 #   the guest (tree_list, nftw): the sorted listing equals the native one.
-set -u
-B=$1
-S=$2
-P=$B/bin/petrel
-T=$(mktemp -d "${TMPDIR:-/tmp}/petrel-image.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-export PETREL_CACHE="$T/cache"
-fails=0
-
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
+NAME=petrel-image
+. "$(dirname "$0")/petrel_lib.sh"
 
 gcc -O2 -o "$T/argv_dump" "$S/tools/tests/argv_dump.c" || exit 1
 gcc -O2 -o "$T/tree_list" "$S/tools/tests/tree_list.c" || exit 1

@@ -8,20 +8,10 @@
 #     and on q35 with a static address; a /udp forward echoing a datagram;
 #   - a program writing 2 MiB to a host listener and exiting at once: every byte arrives;
 #   - a malformed en1 key stops the boot with its message; option errors exit 2 before boot.
-set -u
-B=$1
-S=$2
-P=$B/bin/petrel
-T=$(mktemp -d "${TMPDIR:-/tmp}/petrel-net.XXXXXX") || exit 1
+NAME=petrel-net
 VM=""
-trap '[ -z "$VM" ] || kill "$VM" 2>/dev/null; rm -rf "$T"' EXIT
-export PETREL_CACHE="$T/cache"
-fails=0
-
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
+CLEANUP='[ -z "$VM" ] || kill "$VM" 2>/dev/null'
+. "$(dirname "$0")/petrel_lib.sh"
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

@@ -6,20 +6,10 @@
 # an empty stdin; Ctrl-C delivered as SIGINT to the program, and a second Ctrl-C within a
 # second stopping the VM (exit 130); and the stdout throughput (50 MiB in 1 MiB writes),
 # printed, failing below 5 MB/s (the serial console moved 0.3 MB/s).
-set -u
-B=$1
-S=$2
-P=$B/bin/petrel
-T=$(mktemp -d "${TMPDIR:-/tmp}/petrel-stdio.XXXXXX") || exit 1
+NAME=petrel-stdio
 bg=""
-trap 'for p in $bg; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
-export PETREL_CACHE="$T/cache"
-fails=0
-
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
+CLEANUP='for p in $bg; do kill "$p" 2>/dev/null; done'
+. "$(dirname "$0")/petrel_lib.sh"
 
 same() { # same <name> <file> <native file>
     cmp -s "$2" "$3" || {

@@ -11,20 +11,9 @@
 # `petrel deps` on a fixture tree (DT_RUNPATH and DT_RPATH with $ORIGIN, a symlinked
 # library, a library needing another) and `petrel run` of the $ORIGIN one; `petrel ldcache`
 # against `ldconfig -p`; `petrel build`.
-set -u
-B=$1
-S=$2
-P=$B/bin/petrel
-T=$(mktemp -d "${TMPDIR:-/tmp}/petrel-test.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-export PETREL_CACHE="$T/cache"
+NAME=petrel-test
+. "$(dirname "$0")/petrel_lib.sh"
 PROGS=$S/tests/runtime/progs
-fails=0
-
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
 
 # expect <name> <exit code> <stderr pattern> -- command...: runs it, keeps out/err in $T/<name>.*
 expect() {
