@@ -717,11 +717,11 @@ static uint64_t image_size(uint64_t *free_bytes)
 }
 
 /*
- * The settings of one run: the arguments, the environment and the diagnostics flags. `petrel
- * run` passes them at boot on the kernel command line (boot_settings), so the image - and its
- * cache key - holds only the files and what does not change between command lines; `petrel
- * build` writes them into the manifest, so the image it prints boots alone (docs/petrel.md,
- * "Arguments at boot").
+ * The settings of one run: the arguments, the environment, the diagnostics flags and a static
+ * address (--ip, --netmask, --gateway). `petrel run` passes them at boot on the kernel
+ * command line (boot_settings), so the image - and its cache key - holds only the files and
+ * what does not change between command lines; `petrel build` writes them into the manifest,
+ * so the image it prints boots alone (docs/petrel.md, "Arguments at boot").
  */
 enum form { FORM_MANIFEST, FORM_CMDLINE };
 
@@ -791,6 +791,7 @@ static void put_settings(FILE *f, char **argv, int argc, enum form form)
         fprintf(f, "%ssyscall_summary%st%s", pre, eq, post);
     if (o.missing_files)
         fprintf(f, "%smissing_files%st%s", pre, eq, post);
+    pn_settings(f, form == FORM_CMDLINE); /* --ip: the en1 tuple (petrel_net.c) */
 }
 
 /* The manifest mkfs gets: the tree is in the file list (put_list), the settings only when
@@ -811,7 +812,7 @@ static void write_manifest(FILE *f, const char *program, uint64_t size, char **a
     }
     if (size)
         fprintf(f, "  imagesize:%lluK\n", (unsigned long long)(size >> 10));
-    pn_manifest(f); /* a static address: the en1 tuple (petrel_net.c) */
+    pn_manifest(f); /* the wait for DHCP's address (petrel_net.c) */
     fputs(")\n", f);
 }
 
