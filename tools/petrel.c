@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/ioctl.h>
@@ -818,17 +819,13 @@ static void write_manifest(FILE *f, const char *program, uint64_t size, char **a
 
 /*
  * The settings as kernel command line words (`arguments=["prog""a\x20b"]
- * environment=("PATH":"/bin")`, proc_cmdline_override), or NULL when they would not fit in
- * the command line: then they go into the image. The limits, measured with QEMU 7.2: on
- * microvm the line is one argument of QEMU's (-append), so the host's 128 KiB per argument
- * (MAX_ARG_STRLEN) bounds it, and the kernel keeps 128 KiB (hal_x86/boot.c); on q35 QEMU's
- * PVH option ROM puts the start info about 4 KiB after the line, which a longer one
- * overwrites (the kernel then finds no start info).
+ * environment=("PATH":"/bin")`, proc_cmdline_override). They reach the kernel as the fw_cfg
+ * file opt/petrel/cmdline (fw_cmdline_file), which it takes up to 1 MiB (hal_x86/boot.c, the
+ * manifest parser's bound); the rest of that is room for terminal=. More cannot go into the
+ * image either (mkfs stores at most 64 KiB of configuration): refused before anything is
+ * built, as execve refuses an argument list too long (E2BIG; shells exit 126).
  */
-static size_t cmdline_max(void)
-{
-    return strcmp(o.machine, "q35") ? 120u << 10 : 3500;
-}
+#define CMDLINE_MAX ((1u << 20) - 4096)
 
 static char *boot_settings(char **argv, int argc)
 {
@@ -840,13 +837,11 @@ static char *boot_settings(char **argv, int argc)
         die(EXIT_PETREL, "out of memory");
     put_settings(f, argv, argc, FORM_CMDLINE);
     fclose(f);
-    if (len <= cmdline_max())
-        return text;
-    say("the arguments and environment take %zu bytes on the kernel command line, over its "
-        "%zu on %s: they go into the image (an image of their own)", len, cmdline_max(),
-        o.machine);
-    free(text);
-    return NULL;
+    if (len > CMDLINE_MAX)
+        die(EXIT_CANNOT_RUN, "argument list too long: the arguments and environment take %zu "
+            "bytes on the kernel command line, over its %u (bytes that are not printable "
+            "ASCII take 4 each): pass large data in a file (--file)", len, CMDLINE_MAX);
+    return text;
 }
 
 static char *read_text(const char *path, const char *what)
@@ -1470,12 +1465,29 @@ static bool tty_setup(char *buf, size_t size)
     return true;
 }
 
+/*
+ * The kernel command line's words as the file QEMU gives the guest through fw_cfg (scripts/qemu
+ * -f: -fw_cfg name=opt/petrel/cmdline,file=...), which the kernel appends to the PVH command
+ * line (hal_x86/boot.c): q35's PVH loader has room for ~4 KiB of -append, microvm's is one
+ * host argument (128 KiB), fw_cfg takes what the kernel does (1 MiB). The file is a memfd that
+ * QEMU inherits and opens as /dev/fd/N: nothing to clean up on disk.
+ */
+static char *fw_cmdline_file(const char *text, char *path, size_t size)
+{
+    int fd = memfd_create("petrel-cmdline", 0);
+
+    if (fd < 0 || write_all(fd, text, strlen(text)) != 0)
+        die(EXIT_PETREL, "cannot write the kernel command line: %s", strerror(errno));
+    snprintf(path, size, "/dev/fd/%d", fd);
+    return path;
+}
+
 static int boot(const char *img, const char *settings)
 {
     const char *kernel = getenv("PETREL_KERNEL");
     const char *accel = o.accel;
     const char *disk = img;
-    char *args[32], streams[64], term[32] = "", *append;
+    char *args[32], streams[64], term[32] = "", *append, fw_path[32];
     int n = 0;
 
     if (!kernel || !*kernel)
@@ -1514,9 +1526,9 @@ static int boot(const char *img, const char *settings)
     if (asprintf(&append, "%s%s%s", term, term[0] && settings ? " " : "",
                  settings ? settings : "") < 0)
         die(EXIT_PETREL, "out of memory");
-    if (append[0]) { /* the kernel command line: terminal=, the run's settings */
-        args[n++] = "-c";
-        args[n++] = append;
+    if (append[0]) { /* the kernel command line's words: terminal=, the run's settings */
+        args[n++] = "-f";
+        args[n++] = fw_cmdline_file(append, fw_path, sizeof(fw_path));
     }
     args[n++] = (char *)kernel;
     if (!o.persist && !o.keep_image) {
