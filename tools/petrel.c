@@ -677,7 +677,90 @@ static char *stage_program(const char *prog)
     return path;
 }
 
+/*
+ * `petrel run /lib64/ld-linux-x86-64.so.2 /bin/prog ARGS`: the dynamic linker run as a program
+ * opens its first operand itself (after its own --options), so that program and its libraries
+ * go into the image too, and a link at the path as typed when its real path differs (merged
+ * /usr: /bin/prog is /usr/bin/prog). Only an absolute operand: the guest's cwd is /, not ours.
+ */
+static void stage_ldso_operand(const char *ldso, char **args, int nargs)
+{
+    static const char *const with_value[] = {"--library-path", "--preload", "--audit",
+                                             "--argv0", "--glibc-hwcaps-prepend",
+                                             "--glibc-hwcaps-mask"};
+    const char *base = strrchr(ldso, '/') ? strrchr(ldso, '/') + 1 : ldso;
+    char *real;
+    int i = 1;
+
+    if (strncmp(base, "ld-linux", 8) != 0 && strncmp(base, "ld-musl", 7) != 0)
+        return;
+    while (i < nargs && strncmp(args[i], "--", 2) == 0) {
+        size_t k = 0;
+        while (k < sizeof(with_value) / sizeof(with_value[0]) && strcmp(args[i], with_value[k]))
+            k++;
+        i += k < sizeof(with_value) / sizeof(with_value[0]) ? 2 : 1;
+    }
+    if (i >= nargs || args[i][0] != '/' || access(args[i], R_OK) != 0)
+        return;
+    real = stage_program(args[i]);
+    if (strcmp(real, args[i]) != 0)
+        tree_add(args[i], N_LINK, real);
+    free(real);
+}
+
 /* --- manifest, image, boot -------------------------------------------------------------------- */
+
+/*
+ * What libcs read about users, groups, host names and DNS (getpwnam, getaddrinfo), supplied
+ * when the image has none of its own (--file and --dir come first and win): root and nobody,
+ * localhost, and QEMU user networking's resolver (10.0.2.3, slirp's default network). The
+ * contents never change, so they are written once into the cache (etc-1/) and their identity,
+ * part of the image key, stays the same.
+ */
+static const struct {
+    const char *name, *text;
+} etc_files[] = {
+    {"passwd", "root:x:0:0:root:/root:/bin/sh\n"
+               "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"},
+    {"group", "root:x:0:\nnogroup:x:65534:\n"},
+    {"hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"},
+    {"resolv.conf", "nameserver 10.0.2.3\n"},
+};
+
+static char *cache_dir(void);
+static void write_file(const char *path, const char *data, size_t len);
+
+static void add_etc_defaults(void)
+{
+    struct node *etc = child(&root, "etc", 3, false);
+    char *dir = cache_dir(), *sub, *path, *tmp;
+
+    if ((etc && etc->kind != N_DIR) || asprintf(&sub, "%s/etc-1", dir) < 0)
+        return;
+    if (mkdir(sub, 0755) != 0 && errno != EEXIST)
+        die(EXIT_PETREL, "cannot create %s: %s", sub, strerror(errno));
+    for (size_t i = 0; i < sizeof(etc_files) / sizeof(etc_files[0]); i++) {
+        const char *name = etc_files[i].name;
+        char guest[32];
+
+        if (etc && child(etc, name, strlen(name), false))
+            continue;
+        if (asprintf(&path, "%s/%s", sub, name) < 0 ||
+            asprintf(&tmp, "%s.tmp%d", path, getpid()) < 0)
+            die(EXIT_PETREL, "out of memory");
+        if (access(path, R_OK) != 0) { /* once; a rename, so a parallel run reads it whole */
+            write_file(tmp, etc_files[i].text, strlen(etc_files[i].text));
+            if (rename(tmp, path) != 0)
+                die(EXIT_PETREL, "cannot write %s: %s", path, strerror(errno));
+        }
+        snprintf(guest, sizeof(guest), "/etc/%s", name);
+        tree_add(guest, N_FILE, path);
+        free(path);
+        free(tmp);
+    }
+    free(sub);
+    free(dir);
+}
 
 #define DEFAULT_FREE (1ull << 30) /* room for the program to write: the image file is sparse */
 
@@ -1853,10 +1936,12 @@ int main(int argc, char **argv)
     default_env();
     args = with_ops_args(argv + first, argc - first, &nargs);
     program = stage_program(args[0]); /* argv[0] stays as typed, like a shell's */
+    stage_ldso_operand(program, args, nargs);
     for (int i = 0; i < o.ndirs; i++)     /* the user's files win over what was found */
         add_dir_spec(o.dirs[i]);
     for (int i = 0; i < o.nfiles; i++)
         add_file_spec(o.files[i]);
+    add_etc_defaults(); /* after them: the image's own /etc files win */
     settings = strcmp(argv[1], "build") ? boot_settings(args, nargs) : NULL;
     img = make_image(program, args, nargs, settings == NULL); /* build: a standalone image */
     if (!strcmp(argv[1], "build")) {
