@@ -12,7 +12,10 @@
  *   memmap:  u64 addr, u64 size, u32 type (1 = RAM), u32 reserved
  *
  * Everything is read while the boot page tables still identity-map the first 1 GiB (QEMU
- * puts the start info below 1 MiB); strings are copied into the kernel image.
+ * puts the start info below 1 MiB); module names are copied into the kernel image, the
+ * command line stays where it is (reserved). Words from the fw_cfg file opt/petrel/cmdline
+ * are appended to it after mm_init (add_fw_cmdline). A command line over the kernel's bound
+ * stops the boot with a message rather than being cut.
  */
 #include "hal/hal_boot.h"
 #include "hal/hal_console.h"
@@ -20,7 +23,9 @@
 #include "hal_x86/x86.h"
 
 #define PVH_MAGIC 0x336ec578u
-#define CMDLINE_MAX (128 << 10) /* petrel run passes the arguments here (docs/petrel.md) */
+#define CMDLINE_MAX (128 << 10) /* QEMU's -append: at most the host's 128 KiB per argument */
+#define FW_CMDLINE "opt/petrel/cmdline" /* petrel run's settings (fw_cfg.c, docs/petrel.md) */
+#define FW_CMDLINE_MAX (1u << 20)       /* what the manifest parser takes (CONFIG_MAX_INPUT) */
 #define MODNAME_MAX 64
 
 struct __attribute__((packed)) hvm_start_info {
@@ -95,17 +100,22 @@ static void copy_string(char *dst, size_t cap, uint64_t pa)
     dst[i] = 0;
 }
 
-/* Measure the command line at pa (at most CMDLINE_MAX - 1 bytes: longer is cut there) and
- * reserve its pages so the page allocator leaves it alone. */
+/* Measure the command line at pa and reserve its pages so the page allocator leaves it
+ * alone. One longer than CMDLINE_MAX - 1 stops the boot with a message (cutting it would run
+ * the program with other arguments than the ones given). */
 static void keep_cmdline(uint64_t pa)
 {
-    char *src = (char *)boot_phys(pa, 1);
+    const char *src = boot_phys(pa, 1);
     uint64_t n = 0;
     if (!src)
         return;
-    while (n + 1 < CMDLINE_MAX && pa + n + 1 < 0x40000000ULL && src[n])
+    while (n < CMDLINE_MAX && pa + n < 0x40000000ULL && src[n])
         n++;
-    src[n] = 0;
+    if (n == CMDLINE_MAX)
+        x86_boot_fail("the kernel command line is longer than the kernel's bound (131071 "
+                      "bytes); pass a long one as the fw_cfg file " FW_CMDLINE " (docs/petrel.md)");
+    if (pa + n >= 0x40000000ULL)
+        x86_boot_fail("the kernel command line runs past the first 1 GiB");
     cmdline_pa = pa;
     mm_reserve(pa & ~0xfffULL, n + 1 + (pa & 0xfff));
 }
@@ -186,6 +196,54 @@ static void put_dec(uint64_t v)
         hal_console_write(&b[--n], 1);
 }
 
+/* A boot failure whose message holds a number: "petrel: boot failed: <a><n><b>". */
+static void fail_n(const char *a, uint64_t n, const char *b) __attribute__((noreturn));
+static void fail_n(const char *a, uint64_t n, const char *b)
+{
+    hal_console_write("petrel: boot failed: ", 21);
+    hal_console_write(a, str_len(a));
+    put_dec(n);
+    hal_console_write(b, str_len(b));
+    hal_console_write("\n", 1);
+    hal_exit(X86_EXIT_BOOT);
+}
+
+/*
+ * `petrel run` passes its settings as the fw_cfg file opt/petrel/cmdline (fw_cfg.c): no
+ * limit of the PVH loader's (~4 KiB on q35) or of the host's per argument (128 KiB). Its words
+ * follow the PVH line's, so they win where both give a key (proc_cmdline_override). Both go
+ * into one buffer from the early allocator, kept for the VM's life like the PVH line.
+ */
+static void add_fw_cmdline(void)
+{
+    uint64_t pvh = str_len(x86_cmdline), pa;
+    uint32_t size;
+    uint16_t key;
+    char *buf;
+
+    if (!fw_cfg_find(FW_CMDLINE, &key, &size) || size == 0)
+        return;
+    if (size > FW_CMDLINE_MAX)
+        fail_n("the command line in fw_cfg " FW_CMDLINE " has ", size,
+               " bytes, over the kernel's bound of 1048576 (the manifest parser's)");
+    pa = early_alloc_contig((pvh + 1 + size + 1 + 0xfff) >> 12);
+    if (!pa)
+        fail_n("no memory for the kernel command line of ", pvh + 1 + size,
+               " bytes: give the VM more (petrel run -m)");
+    buf = (char *)(DIRECT_MAP + pa);
+    for (uint64_t i = 0; i < pvh; i++)
+        buf[i] = x86_cmdline[i];
+    buf[pvh] = ' ';
+    if (!fw_cfg_read(key, pa + pvh + 1, size))
+        x86_boot_fail("cannot read the fw_cfg file " FW_CMDLINE);
+    for (uint32_t i = 0; i < size; i++)
+        if (buf[pvh + 1 + i] == 0)
+            fail_n("the fw_cfg file " FW_CMDLINE " has a NUL byte at offset ", i,
+                   " (a command line is text)");
+    buf[pvh + 1 + size] = 0;
+    x86_cmdline = buf;
+}
+
 /* `x86.verbose` on the command line: one line on how the machine came up. */
 static void banner(void)
 {
@@ -247,6 +305,7 @@ void x86_boot(uint64_t start_info_pa)
     mm_init((uint64_t)__kernel_end - KERNEL_VMA);
     if (cmdline_pa)
         x86_cmdline = (const char *)(DIRECT_MAP + cmdline_pa);
+    add_fw_cmdline();
     phase_tsc[PH_MM] = rdtsc();
     apic_init();
     phase_tsc[PH_APIC] = rdtsc();

@@ -204,6 +204,10 @@ const char *x86_time_source(uint64_t *tsc_hz, uint64_t *apic_hz);
 void pci_init(void);
 void virtio_mmio_probe_cmdline(const char *cmdline);
 
+/* fw_cfg.c: QEMU's firmware configuration files (boot only, after mm_init) */
+bool fw_cfg_find(const char *name, uint16_t *key, uint32_t *size);
+bool fw_cfg_read(uint16_t key, uint64_t pa, uint32_t len); /* the file's first len bytes */
+
 /* usermode.c, fpu.c, syscall_entry.S: user mode (docs/x86.md "User mode") */
 void x86_user_init(void);
 void x86_user_exception(struct trap_frame *tf);
@@ -218,7 +222,8 @@ void x86_fpu_forget(void);
 void x86_fpu_return(void *area);
 bool x86_fpu_uses_xsave(uint64_t *xcr0);
 
-/* boot.c: the cmdline copied from the start info; `x86.verbose` timing reports. */
+/* boot.c: the command line (the start info's, then fw_cfg opt/petrel/cmdline's words);
+ * `x86.verbose` timing reports. */
 extern const char *x86_cmdline;
 extern uint64_t x86_tsc_at_entry;
 extern bool x86_verbose;

@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/ioctl.h>
@@ -676,7 +677,90 @@ static char *stage_program(const char *prog)
     return path;
 }
 
+/*
+ * `petrel run /lib64/ld-linux-x86-64.so.2 /bin/prog ARGS`: the dynamic linker run as a program
+ * opens its first operand itself (after its own --options), so that program and its libraries
+ * go into the image too, and a link at the path as typed when its real path differs (merged
+ * /usr: /bin/prog is /usr/bin/prog). Only an absolute operand: the guest's cwd is /, not ours.
+ */
+static void stage_ldso_operand(const char *ldso, char **args, int nargs)
+{
+    static const char *const with_value[] = {"--library-path", "--preload", "--audit",
+                                             "--argv0", "--glibc-hwcaps-prepend",
+                                             "--glibc-hwcaps-mask"};
+    const char *base = strrchr(ldso, '/') ? strrchr(ldso, '/') + 1 : ldso;
+    char *real;
+    int i = 1;
+
+    if (strncmp(base, "ld-linux", 8) != 0 && strncmp(base, "ld-musl", 7) != 0)
+        return;
+    while (i < nargs && strncmp(args[i], "--", 2) == 0) {
+        size_t k = 0;
+        while (k < sizeof(with_value) / sizeof(with_value[0]) && strcmp(args[i], with_value[k]))
+            k++;
+        i += k < sizeof(with_value) / sizeof(with_value[0]) ? 2 : 1;
+    }
+    if (i >= nargs || args[i][0] != '/' || access(args[i], R_OK) != 0)
+        return;
+    real = stage_program(args[i]);
+    if (strcmp(real, args[i]) != 0)
+        tree_add(args[i], N_LINK, real);
+    free(real);
+}
+
 /* --- manifest, image, boot -------------------------------------------------------------------- */
+
+/*
+ * What libcs read about users, groups, host names and DNS (getpwnam, getaddrinfo), supplied
+ * when the image has none of its own (--file and --dir come first and win): root and nobody,
+ * localhost, and QEMU user networking's resolver (10.0.2.3, slirp's default network). The
+ * contents never change, so they are written once into the cache (etc-1/) and their identity,
+ * part of the image key, stays the same.
+ */
+static const struct {
+    const char *name, *text;
+} etc_files[] = {
+    {"passwd", "root:x:0:0:root:/root:/bin/sh\n"
+               "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"},
+    {"group", "root:x:0:\nnogroup:x:65534:\n"},
+    {"hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"},
+    {"resolv.conf", "nameserver 10.0.2.3\n"},
+};
+
+static char *cache_dir(void);
+static void write_file(const char *path, const char *data, size_t len);
+
+static void add_etc_defaults(void)
+{
+    struct node *etc = child(&root, "etc", 3, false);
+    char *dir = cache_dir(), *sub, *path, *tmp;
+
+    if ((etc && etc->kind != N_DIR) || asprintf(&sub, "%s/etc-1", dir) < 0)
+        return;
+    if (mkdir(sub, 0755) != 0 && errno != EEXIST)
+        die(EXIT_PETREL, "cannot create %s: %s", sub, strerror(errno));
+    for (size_t i = 0; i < sizeof(etc_files) / sizeof(etc_files[0]); i++) {
+        const char *name = etc_files[i].name;
+        char guest[32];
+
+        if (etc && child(etc, name, strlen(name), false))
+            continue;
+        if (asprintf(&path, "%s/%s", sub, name) < 0 ||
+            asprintf(&tmp, "%s.tmp%d", path, getpid()) < 0)
+            die(EXIT_PETREL, "out of memory");
+        if (access(path, R_OK) != 0) { /* once; a rename, so a parallel run reads it whole */
+            write_file(tmp, etc_files[i].text, strlen(etc_files[i].text));
+            if (rename(tmp, path) != 0)
+                die(EXIT_PETREL, "cannot write %s: %s", path, strerror(errno));
+        }
+        snprintf(guest, sizeof(guest), "/etc/%s", name);
+        tree_add(guest, N_FILE, path);
+        free(path);
+        free(tmp);
+    }
+    free(sub);
+    free(dir);
+}
 
 #define DEFAULT_FREE (1ull << 30) /* room for the program to write: the image file is sparse */
 
@@ -717,11 +801,11 @@ static uint64_t image_size(uint64_t *free_bytes)
 }
 
 /*
- * The settings of one run: the arguments, the environment and the diagnostics flags. `petrel
- * run` passes them at boot on the kernel command line (boot_settings), so the image - and its
- * cache key - holds only the files and what does not change between command lines; `petrel
- * build` writes them into the manifest, so the image it prints boots alone (docs/petrel.md,
- * "Arguments at boot").
+ * The settings of one run: the arguments, the environment, the diagnostics flags and a static
+ * address (--ip, --netmask, --gateway). `petrel run` passes them at boot on the kernel
+ * command line (boot_settings), so the image - and its cache key - holds only the files and
+ * what does not change between command lines; `petrel build` writes them into the manifest,
+ * so the image it prints boots alone (docs/petrel.md, "Arguments at boot").
  */
 enum form { FORM_MANIFEST, FORM_CMDLINE };
 
@@ -791,6 +875,7 @@ static void put_settings(FILE *f, char **argv, int argc, enum form form)
         fprintf(f, "%ssyscall_summary%st%s", pre, eq, post);
     if (o.missing_files)
         fprintf(f, "%smissing_files%st%s", pre, eq, post);
+    pn_settings(f, form == FORM_CMDLINE); /* --ip: the en1 tuple (petrel_net.c) */
 }
 
 /* The manifest mkfs gets: the tree is in the file list (put_list), the settings only when
@@ -811,23 +896,19 @@ static void write_manifest(FILE *f, const char *program, uint64_t size, char **a
     }
     if (size)
         fprintf(f, "  imagesize:%lluK\n", (unsigned long long)(size >> 10));
-    pn_manifest(f); /* a static address: the en1 tuple (petrel_net.c) */
+    pn_manifest(f); /* the wait for DHCP's address (petrel_net.c) */
     fputs(")\n", f);
 }
 
 /*
  * The settings as kernel command line words (`arguments=["prog""a\x20b"]
- * environment=("PATH":"/bin")`, proc_cmdline_override), or NULL when they would not fit in
- * the command line: then they go into the image. The limits, measured with QEMU 7.2: on
- * microvm the line is one argument of QEMU's (-append), so the host's 128 KiB per argument
- * (MAX_ARG_STRLEN) bounds it, and the kernel keeps 128 KiB (hal_x86/boot.c); on q35 QEMU's
- * PVH option ROM puts the start info about 4 KiB after the line, which a longer one
- * overwrites (the kernel then finds no start info).
+ * environment=("PATH":"/bin")`, proc_cmdline_override). They reach the kernel as the fw_cfg
+ * file opt/petrel/cmdline (fw_cmdline_file), which it takes up to 1 MiB (hal_x86/boot.c, the
+ * manifest parser's bound); the rest of that is room for terminal=. More cannot go into the
+ * image either (mkfs stores at most 64 KiB of configuration): refused before anything is
+ * built, as execve refuses an argument list too long (E2BIG; shells exit 126).
  */
-static size_t cmdline_max(void)
-{
-    return strcmp(o.machine, "q35") ? 120u << 10 : 3500;
-}
+#define CMDLINE_MAX ((1u << 20) - 4096)
 
 static char *boot_settings(char **argv, int argc)
 {
@@ -839,13 +920,11 @@ static char *boot_settings(char **argv, int argc)
         die(EXIT_PETREL, "out of memory");
     put_settings(f, argv, argc, FORM_CMDLINE);
     fclose(f);
-    if (len <= cmdline_max())
-        return text;
-    say("the arguments and environment take %zu bytes on the kernel command line, over its "
-        "%zu on %s: they go into the image (an image of their own)", len, cmdline_max(),
-        o.machine);
-    free(text);
-    return NULL;
+    if (len > CMDLINE_MAX)
+        die(EXIT_CANNOT_RUN, "argument list too long: the arguments and environment take %zu "
+            "bytes on the kernel command line, over its %u (bytes that are not printable "
+            "ASCII take 4 each): pass large data in a file (--file)", len, CMDLINE_MAX);
+    return text;
 }
 
 static char *read_text(const char *path, const char *what)
@@ -1469,12 +1548,29 @@ static bool tty_setup(char *buf, size_t size)
     return true;
 }
 
+/*
+ * The kernel command line's words as the file QEMU gives the guest through fw_cfg (scripts/qemu
+ * -f: -fw_cfg name=opt/petrel/cmdline,file=...), which the kernel appends to the PVH command
+ * line (hal_x86/boot.c): q35's PVH loader has room for ~4 KiB of -append, microvm's is one
+ * host argument (128 KiB), fw_cfg takes what the kernel does (1 MiB). The file is a memfd that
+ * QEMU inherits and opens as /dev/fd/N: nothing to clean up on disk.
+ */
+static char *fw_cmdline_file(const char *text, char *path, size_t size)
+{
+    int fd = memfd_create("petrel-cmdline", 0);
+
+    if (fd < 0 || write_all(fd, text, strlen(text)) != 0)
+        die(EXIT_PETREL, "cannot write the kernel command line: %s", strerror(errno));
+    snprintf(path, size, "/dev/fd/%d", fd);
+    return path;
+}
+
 static int boot(const char *img, const char *settings)
 {
     const char *kernel = getenv("PETREL_KERNEL");
     const char *accel = o.accel;
     const char *disk = img;
-    char *args[32], streams[64], term[32] = "", *append;
+    char *args[32], streams[64], term[32] = "", *append, fw_path[32];
     int n = 0;
 
     if (!kernel || !*kernel)
@@ -1513,9 +1609,9 @@ static int boot(const char *img, const char *settings)
     if (asprintf(&append, "%s%s%s", term, term[0] && settings ? " " : "",
                  settings ? settings : "") < 0)
         die(EXIT_PETREL, "out of memory");
-    if (append[0]) { /* the kernel command line: terminal=, the run's settings */
-        args[n++] = "-c";
-        args[n++] = append;
+    if (append[0]) { /* the kernel command line's words: terminal=, the run's settings */
+        args[n++] = "-f";
+        args[n++] = fw_cmdline_file(append, fw_path, sizeof(fw_path));
     }
     args[n++] = (char *)kernel;
     if (!o.persist && !o.keep_image) {
@@ -1840,10 +1936,12 @@ int main(int argc, char **argv)
     default_env();
     args = with_ops_args(argv + first, argc - first, &nargs);
     program = stage_program(args[0]); /* argv[0] stays as typed, like a shell's */
+    stage_ldso_operand(program, args, nargs);
     for (int i = 0; i < o.ndirs; i++)     /* the user's files win over what was found */
         add_dir_spec(o.dirs[i]);
     for (int i = 0; i < o.nfiles; i++)
         add_file_spec(o.files[i]);
+    add_etc_defaults(); /* after them: the image's own /etc files win */
     settings = strcmp(argv[1], "build") ? boot_settings(args, nargs) : NULL;
     img = make_image(program, args, nargs, settings == NULL); /* build: a standalone image */
     if (!strcmp(argv[1], "build")) {

@@ -9,10 +9,12 @@
  * The VM gets one virtio-net device (scripts/qemu --netdev: virtio-net-device on microvm,
  * virtio-net-pci on q35) on QEMU's user networking (slirp: guest 10.0.2.15 by its DHCP,
  * gateway 10.0.2.2 which is also the host's loopback) with one hostfwd rule per -p, or on
- * a tap the user made. A static address goes into the image's manifest as the en1 tuple
- * the kernel reads (docs/net.md); with user networking slirp's own network is moved to the
- * address's (net=, host=) and the forwards target it, so both ends agree. Without one the
- * manifest says exec_wait_for_ip4_secs: the program starts once DHCP gave the address.
+ * a tap the user made. A static address is one of the run's settings, passed at boot with the
+ * arguments (pn_settings: the en1 tuple the kernel reads, docs/net.md), not part of the image,
+ * so another --ip boots the same cached image; with user networking slirp's own network is
+ * moved to the address's (net=, host=) and the forwards target it, so both ends agree. Every
+ * image's manifest says exec_wait_for_ip4_secs (pn_manifest): with DHCP the program starts
+ * once the address is there.
  *
  * Everything is checked before anything boots: malformed specs, a port forwarded twice,
  * -p with a tap (the host reaches a tap's guest directly), a netmask that is not one.
@@ -175,20 +177,27 @@ void pn_finish(void)
 
 void pn_manifest(FILE *f)
 {
-    char a[INET_ADDRSTRLEN];
+    /* DHCP: the program starts with its address (a client's first connect would otherwise
+     * find no route). Inert without a NIC (no device to wait for) and with a static address
+     * (there at once), so every image carries it and the network options change no image. */
+    fprintf(f, "  exec_wait_for_ip4_secs:%d\n", PN_DHCP_WAIT_S);
+}
 
-    if (!pn.backend || !strcmp(pn.backend, "none"))
+void pn_settings(FILE *f, bool cmdline)
+{
+    char a[INET_ADDRSTRLEN];
+    const char *k = cmdline ? "\"" : "", *sep = cmdline ? "" : " ";
+
+    if (!pn.has_ip)
         return;
-    if (!pn.has_ip) { /* DHCP: the program starts with its address (a client's first
-                       * connect would otherwise find no route) */
-        fprintf(f, "  exec_wait_for_ip4_secs:%d\n", PN_DHCP_WAIT_S);
-        return;
-    }
-    fprintf(f, "  en1:(ipaddr:%s", inet_ntop(AF_INET, &pn.ip, a, sizeof(a)));
-    fprintf(f, " netmask:%s", inet_ntop(AF_INET, &pn.mask, a, sizeof(a)));
+    fprintf(f, cmdline ? "en1=(" : "  en1:(");
+    fprintf(f, "%sipaddr%s:%s%s%s", k, k, k, inet_ntop(AF_INET, &pn.ip, a, sizeof(a)), k);
+    fprintf(f, "%s%snetmask%s:%s%s%s", sep, k, k, k, inet_ntop(AF_INET, &pn.mask, a, sizeof(a)),
+            k);
     if (pn.has_gw)
-        fprintf(f, " gateway:%s", inet_ntop(AF_INET, &pn.gw, a, sizeof(a)));
-    fputs(")\n", f);
+        fprintf(f, "%s%sgateway%s:%s%s%s", sep, k, k, k,
+                inet_ntop(AF_INET, &pn.gw, a, sizeof(a)), k);
+    fputs(cmdline ? ") " : ")\n", f);
 }
 
 /* user,hostfwd=...: the guest side of each forward is the static address or slirp's DHCP

@@ -1,11 +1,12 @@
 /*
  * petrel_net.h - `petrel run` networking (petrel_net.c, docs/petrel.md "Networking"): the
  * -p/--publish, --net, --ip, --gateway and --netmask options, the NIC they put on scripts/qemu's
- * line and the en1 keys they write into the manifest.
+ * line and the en1 keys they pass at boot.
  */
 #ifndef TOOLS_PETREL_NET_H
 #define TOOLS_PETREL_NET_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* getopt codes of the options (petrel.c's parser hands them to pn_option) */
@@ -19,9 +20,12 @@
 void pn_option(int code, const char *arg);
 /* After parsing: check the combination (exit 2 with a message when it cannot work). */
 void pn_finish(void);
-/* Manifest entries: the en1 tuple of a static address, or the wait for DHCP's; nothing
- * without a NIC. */
+/* The image's manifest entry, the same whatever the options: the wait for DHCP's address
+ * (inert without a NIC or with a static address). */
 void pn_manifest(FILE *f);
+/* The run's network settings: a static address's en1 tuple, as manifest entries or (cmdline)
+ * as a kernel command line word ending in a space; nothing without --ip. */
+void pn_settings(FILE *f, bool cmdline);
 /* scripts/qemu's NIC option: appends "--netdev" and its value to args at *n (at most 2
  * entries; nothing without networking). The strings stay valid until exit. */
 void pn_qemu_args(char **args, int *n);

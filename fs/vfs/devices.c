@@ -1,6 +1,8 @@
 /*
- * devices.c - /dev/null, /dev/zero, /dev/full and /dev/urandom: each a few lines over the
- * character device registry, which is all a new device needs.
+ * devices.c - /dev/null, /dev/zero, /dev/full, /dev/random and /dev/urandom: each a few lines
+ * over the character device registry, which is all a new device needs. /dev/random reads as
+ * /dev/urandom, as on Linux since 5.6 once the pool is initialized (hal_entropy is ready at
+ * boot).
  */
 #include "core/lib/alloc.h"
 #include "core/lib/kprintf.h"
@@ -50,6 +52,7 @@ static const struct {
     {"null", VFS_DEV_NULL, &null_ops},
     {"zero", VFS_DEV_ZERO, &zero_ops},
     {"full", VFS_DEV_FULL, &full_ops},
+    {"random", VFS_DEV_RANDOM, &urandom_ops},
     {"urandom", VFS_DEV_URANDOM, &urandom_ops},
 };
 

@@ -54,6 +54,7 @@ int memfs_mmap_check(struct vfs_file *f, bool shared_write);
 #define VFS_DEV_NULL VFS_MKDEV(1, 3)
 #define VFS_DEV_ZERO VFS_MKDEV(1, 5)
 #define VFS_DEV_FULL VFS_MKDEV(1, 7)
+#define VFS_DEV_RANDOM VFS_MKDEV(1, 8)
 #define VFS_DEV_URANDOM VFS_MKDEV(1, 9)
 
 /* Register the null, zero, full and urandom drivers (idempotent), and create their nodes

@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -111,6 +113,35 @@ static void check_fds(void)
           "dev std links", "not /proc/self/fd/0..2");
 }
 
+/* The character devices the issue names, with Linux's numbers (mem major 1): random 1:8 and
+ * urandom 1:9 give the bytes asked for, full 1:7 refuses writes with ENOSPC. */
+static void check_devices(void)
+{
+    static const struct {
+        const char *path;
+        unsigned minor;
+    } devs[] = {{"/dev/null", 3}, {"/dev/zero", 5}, {"/dev/full", 7}, {"/dev/random", 8},
+                {"/dev/urandom", 9}};
+    char buf[16];
+
+    for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+        struct stat st;
+        int ok = stat(devs[i].path, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 &&
+                 minor(st.st_rdev) == devs[i].minor;
+        check(ok, devs[i].path, "not the character device 1:N of Linux");
+    }
+    int fd = open("/dev/random", O_RDONLY);
+    check(fd >= 0 && read(fd, buf, sizeof(buf)) == (ssize_t)sizeof(buf), "random read",
+          "no 16 bytes");
+    if (fd >= 0)
+        close(fd);
+    fd = open("/dev/full", O_WRONLY);
+    errno = 0;
+    check(fd >= 0 && write(fd, buf, 1) < 0 && errno == ENOSPC, "full write", "not ENOSPC");
+    if (fd >= 0)
+        close(fd);
+}
+
 static void check_self(const char *argv0)
 {
     char buf[8192], comm[64], want[32];
@@ -196,6 +227,7 @@ static void check_fs(int tmp_is_tmpfs)
 int main(int argc, char **argv)
 {
     check_fds();
+    check_devices();
     check_self(argv[0]);
     check_system();
     check_fs(argc > 1 && !strcmp(argv[1], "tmpfs"));

@@ -13,19 +13,8 @@
 # - every failure found before the boot (a missing --file/--dir/--manifest/kernel, bad -e,
 #   --accel, --machine, guest paths, a file over a directory, a cache that cannot be made,
 #   an image too small for --disk-size, a malformed --manifest): its line and exit code.
-set -u
-B=$1
-S=$2
-P=$B/bin/petrel
-T=$(mktemp -d "${TMPDIR:-/tmp}/petrel-msg.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-export PETREL_CACHE="$T/cache"
-fails=0
-
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
+NAME=petrel-msg
+. "$(dirname "$0")/petrel_lib.sh"
 
 # expect <name> <exit code> <stderr pattern (grep -E)> -- command...
 expect() {

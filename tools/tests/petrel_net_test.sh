@@ -3,25 +3,16 @@
 # "Networking", docs/net.md "Configuration"), with netprobe.c as the guest program:
 #   - DHCP on QEMU user networking with exec_wait_for_ip4_secs: the program starts with its
 #     address (10.0.2.15);
-#   - --ip: the static address in the manifest (en1) and slirp's network moved to it;
+#   - --ip: the static address passed at boot (en1 on the kernel command line, not in the
+#     image), slirp's network moved to it; two addresses and DHCP boot one cached image;
 #   - -p: an HTTP answer fetched with curl from the host, byte for byte, on microvm with DHCP
 #     and on q35 with a static address; a /udp forward echoing a datagram;
 #   - a program writing 2 MiB to a host listener and exiting at once: every byte arrives;
 #   - a malformed en1 key stops the boot with its message; option errors exit 2 before boot.
-set -u
-B=$1
-S=$2
-P=$B/bin/petrel
-T=$(mktemp -d "${TMPDIR:-/tmp}/petrel-net.XXXXXX") || exit 1
+NAME=petrel-net
 VM=""
-trap '[ -z "$VM" ] || kill "$VM" 2>/dev/null; rm -rf "$T"' EXIT
-export PETREL_CACHE="$T/cache"
-fails=0
-
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
+CLEANUP='[ -z "$VM" ] || kill "$VM" 2>/dev/null'
+. "$(dirname "$0")/petrel_lib.sh"
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -36,13 +27,33 @@ printf '(exec_wait_for_ip4_secs:60)\n' >"$T/wait.manifest"
     >"$T/dhcp.out" 2>"$T/dhcp.err"
 grep -qx "ip 10.0.2.15" "$T/dhcp.out" || fail "dhcp: $(cat "$T/dhcp.out" "$T/dhcp.err")"
 
-# A static address outside slirp's default network: the manifest's en1 and slirp agree
-"$P" run -q --ip 192.168.77.9 --timeout 120 "$T/netprobe" addr 192.168.77.2 \
-    >"$T/static.out" 2>"$T/static.err"
+# Static addresses, passed at boot (en1 on the kernel command line): one outside slirp's
+# default network (slirp moved to it), another inside it, and DHCP, all booting one cached
+# image (a cache of their own: one image, built once) and each guest seeing its own address
+NC="$T/netcache"
+static() { # static <name> <gateway to probe> <petrel options...>
+    name=$1 gw=$2
+    shift 2
+    PETREL_CACHE=$NC "$P" run "$@" --timeout 120 "$T/netprobe" addr "$gw" >"$T/$name.out" \
+        2>"$T/$name.err"
+}
+static static 192.168.77.2 --ip 192.168.77.9
 grep -qx "ip 192.168.77.9" "$T/static.out" || fail "static: $(cat "$T/static.out" "$T/static.err")"
+static static2 10.0.0.2 --ip 10.0.2.40 --netmask 255.255.0.0
+grep -qx "ip 10.0.2.40" "$T/static2.out" || fail "static2: $(cat "$T/static2.out" "$T/static2.err")"
+static dhcp2 10.0.2.2 --net user
+grep -qx "ip 10.0.2.15" "$T/dhcp2.out" || fail "dhcp2: $(cat "$T/dhcp2.out" "$T/dhcp2.err")"
+for r in static2 dhcp2; do
+    grep -q "^petrel: image .* (cached)\$" "$T/$r.err" && ! grep -q "building image" "$T/$r.err" ||
+        fail "$r: the image was not reused: $(cat "$T/$r.err")"
+done
+n=$(find "$NC" -name '*.img' | wc -l)
+[ "$n" -eq 1 ] || fail "static addresses: $n images in the cache, expected 1"
+grep -q "en1" "$NC"/*.img.manifest && fail "static: en1 in the image's manifest: $(cat "$NC"/*.img.manifest)"
+# petrel build writes the run's settings into the image (it boots alone): en1 there
 "$P" build -q --ip 192.168.77.9 "$T/netprobe" addr 192.168.77.2 >"$T/img" 2>&1
 grep -q "en1:(ipaddr:192.168.77.9 netmask:255.255.255.0 gateway:192.168.77.2)" \
-    "$(cat "$T/img").manifest" || fail "static: the manifest lacks en1: $(cat "$T/img")"
+    "$(cat "$T/img").manifest" || fail "build: the manifest lacks en1: $(cat "$T/img")"
 "$P" build -q --net user "$T/netprobe" addr 10.0.2.2 >"$T/img" 2>&1
 grep -q "exec_wait_for_ip4_secs:10" "$(cat "$T/img").manifest" ||
     fail "dhcp: the manifest lacks the wait: $(cat "$T/img")"

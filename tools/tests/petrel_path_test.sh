@@ -11,14 +11,8 @@
 # - `petrel run python3 -c 'print(2**100)'` with the python3 of PATH, compared with the
 #   same command run natively. On these machines PATH's python3 is a pyenv shim for a 3.11
 #   with 460 MB of site-packages. Skips (77) only when PATH has no python3.
-set -u
-B=${1:?usage: petrel_path_test.sh BUILD}
-P="$B/bin/petrel"
-T=$(mktemp -d "${TMPDIR:-/tmp}/petrel-path.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-export PETREL_CACHE="$T/cache"
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+NAME=petrel-path
+. "$(dirname "$0")/petrel_lib.sh"
 
 # --- a shim and its manager ----------------------------------------------------------------
 mkdir -p "$T/mgr/libexec" "$T/mgr/shims" "$T/mgr/versions/1/bin"

@@ -10,19 +10,8 @@
 # --missing-files, and fault:t's backtrace with symbols (the program's, musl's libc).
 # (1 MiB through cat and gzip, stdout/stderr apart and a program polling stdin are in
 # petrel_stdio_test.sh.) About 60 s under TCG on a loaded machine.
-set -u
-B=$1
-S=$2
-P=$B/bin/petrel
-T=$(mktemp -d "${TMPDIR:-/tmp}/petrel-rt.XXXXXX") || exit 1
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-export PETREL_CACHE="$T/cache"
-fails=0
-
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
+NAME=petrel-rt
+. "$(dirname "$0")/petrel_lib.sh"
 
 # same <name> <file> <native file>
 same() {

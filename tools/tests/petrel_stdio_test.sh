@@ -4,22 +4,13 @@
 # 1 MiB piped through cat and gzip -c byte for byte; every byte value written to a file;
 # stdout and stderr kept apart; a program that polls stdin to its end (a pipe: EPOLLHUP);
 # an empty stdin; Ctrl-C delivered as SIGINT to the program, and a second Ctrl-C within a
-# second stopping the VM (exit 130); and the stdout throughput (50 MiB in 1 MiB writes),
-# printed, failing below 5 MB/s (the serial console moved 0.3 MB/s).
-set -u
-B=$1
-S=$2
-P=$B/bin/petrel
-T=$(mktemp -d "${TMPDIR:-/tmp}/petrel-stdio.XXXXXX") || exit 1
+# second stopping the VM (exit 130); and the stdout throughput (50 MiB in 1 MiB writes, timed
+# by the program around its writes), printed, failing below the issue's 50 MB/s (the serial
+# console moved 0.3 MB/s).
+NAME=petrel-stdio
 bg=""
-trap 'for p in $bg; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
-export PETREL_CACHE="$T/cache"
-fails=0
-
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
+CLEANUP='for p in $bg; do kill "$p" 2>/dev/null; done'
+. "$(dirname "$0")/petrel_lib.sh"
 
 same() { # same <name> <file> <native file>
     cmp -s "$2" "$3" || {
@@ -118,20 +109,17 @@ grep -q "cannot open program /nolink: ENOENT" "$T/noprog.err" ||
 grep -q "petrel: the kernel could not start the program" "$T/noprog.err" ||
     fail "no program: $(cat "$T/noprog.err")"
 
-# throughput: 50 MiB of stdout into a file
-t0=$(date +%s%N)
+# throughput: 50 MiB of stdout into a file, timed by the program around its writes (the
+# boot's time, which moves by seconds under load, left out)
 "$P" run -q "$T/prog" mb 50 >"$T/mb.out" 2>"$T/mb.err" || fail "mb: exit $?"
-t1=$(date +%s%N)
-t2=$(date +%s%N)
-"$P" run -q "$T/prog" mb 0 >/dev/null 2>&1
-t3=$(date +%s%N)
 size=$(wc -c <"$T/mb.out")
 [ "$size" -eq 52428800 ] || fail "mb: $size bytes, expected 52428800"
-"$T/prog" mb 50 | cmp -s - "$T/mb.out" || fail "mb: output differs from native"
-ms=$(((t1 - t0 - (t3 - t2)) / 1000000))
-[ "$ms" -gt 0 ] || ms=1
-echo "stdout throughput: 50 MiB in ${ms} ms beyond the boot: $((52428800 / 1000 / ms)) MB/s"
-[ $((52428800 / 1000 / ms)) -ge 5 ] || fail "stdout throughput below 5 MB/s"
+"$T/prog" mb 50 2>/dev/null | cmp -s - "$T/mb.out" || fail "mb: output differs from native"
+us=$(sed -n 's/^mb 50 MiB in \([0-9]*\) us$/\1/p' "$T/mb.err")
+[ -n "$us" ] || { fail "mb: no time: $(cat "$T/mb.err")"; us=1; }
+[ "$us" -gt 0 ] || us=1
+echo "stdout throughput: 50 MiB in $((us / 1000)) ms: $((52428800 / us)) MB/s (load: $(cut -d' ' -f1 /proc/loadavg))"
+[ $((52428800 / us)) -ge 50 ] || fail "stdout throughput below 50 MB/s (the issue's target)"
 
 [ "$fails" -eq 0 ] && echo "petrel_stdio_test: all passed"
 exit $((fails > 0))

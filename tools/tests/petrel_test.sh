@@ -10,21 +10,11 @@
 # missing program refused before anything boots, each with its message and exit code;
 # `petrel deps` on a fixture tree (DT_RUNPATH and DT_RPATH with $ORIGIN, a symlinked
 # library, a library needing another) and `petrel run` of the $ORIGIN one; `petrel ldcache`
-# against `ldconfig -p`; `petrel build`.
-set -u
-B=$1
-S=$2
-P=$B/bin/petrel
-T=$(mktemp -d "${TMPDIR:-/tmp}/petrel-test.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-export PETREL_CACHE="$T/cache"
+# against `ldconfig -p`; the dynamic linker run as a program (`ld.so /bin/echo`); a file
+# written in one run gone in the next, kept with --persist; `petrel build`.
+NAME=petrel-test
+. "$(dirname "$0")/petrel_lib.sh"
 PROGS=$S/tests/runtime/progs
-fails=0
-
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
 
 # expect <name> <exit code> <stderr pattern> -- command...: runs it, keeps out/err in $T/<name>.*
 expect() {
@@ -147,6 +137,23 @@ if [ -r /etc/ld.so.cache ]; then
     [ -s "$T/cache.mine" ] && cmp -s "$T/cache.mine" "$T/cache.ldconfig" ||
         fail "ldcache differs from ldconfig -p"
 fi
+
+# The dynamic linker run as a program: its operand (here through merged /usr's /bin link)
+# and that program's libraries go into the image; the output as natively.
+LDSO=/lib64/ld-linux-x86-64.so.2
+if [ -x "$LDSO" ] && [ -x /bin/echo ]; then
+    "$LDSO" /bin/echo "via ld.so" >"$T/ldso.native" 2>&1
+    expect ldso 0 "" -- "$P" run -q "$LDSO" /bin/echo "via ld.so"
+    cmp -s "$T/ldso.out" "$T/ldso.native" || fail "ld.so as a program: $(cat "$T/ldso.out" "$T/ldso.err")"
+fi
+
+# Copy-on-write runs: a file the program writes is gone at the next run of the same image;
+# with --persist (both runs) the cached image keeps it (sh builtins only: one process)
+"$P" run -q /bin/sh -c 'echo kept >/persist.txt' >/dev/null 2>&1 || fail "cow: write: exit $?"
+expect cow 2 "cannot open /persist.txt" -- "$P" run -q /bin/sh -c 'read l </persist.txt && echo "$l"'
+"$P" run -q --persist /bin/sh -c 'echo kept >/persist.txt' >/dev/null 2>&1 || fail "persist: write"
+expect persist 0 "" -- "$P" run -q --persist /bin/sh -c 'read l </persist.txt && echo "$l"'
+[ "$(cat "$T/persist.out")" = kept ] || fail "persist: read '$(cat "$T/persist.out")'"
 
 # petrel build: the image, whose stored configuration names the program.
 expect build 0 "" -- "$P" build -q "$T/args" x
