@@ -52,26 +52,37 @@ static uint32_t meta_type(struct vfs_file *f)
 
 /* --- mode and owner ---------------------------------------------------------------------- */
 
-static long do_fchmodat(uint64_t dirfd, uint64_t upath, uint64_t mode)
+static long do_fchmodat(uint64_t dirfd, uint64_t upath, uint64_t mode, int flags)
 {
     struct upath u;
     long rc = sys_upath_get(dirfd, upath, &u);
 
     if (rc)
         return rc;
-    rc = vfs_fchmodat(u.dir, u.path, (uint32_t)mode & LINUX_S_IALLUGO, 0);
+    rc = vfs_fchmodat(u.dir, u.path, (uint32_t)mode & LINUX_S_IALLUGO, flags);
     sys_upath_put(&u);
     return rc;
 }
 
 long sys_chmod(const uint64_t a[6])
 {
-    return do_fchmodat((uint64_t)(int64_t)LINUX_AT_FDCWD, a[0], a[1]);
+    return do_fchmodat((uint64_t)(int64_t)LINUX_AT_FDCWD, a[0], a[1], 0);
 }
 
 long sys_fchmodat(const uint64_t a[6])
 {
-    return do_fchmodat(a[0], a[1], a[2]);
+    return do_fchmodat(a[0], a[1], a[2], 0);
+}
+
+/* fchmodat2 (Linux 6.6; glibc 2.39's fchmodat with flags): the flags, an unsigned int, are
+ * checked first; a symlink reached with AT_SYMLINK_NOFOLLOW is -EOPNOTSUPP (vfs_fchmodat). */
+long sys_fchmodat2(const uint64_t a[6])
+{
+    uint32_t flags = (uint32_t)a[3];
+
+    if (flags & ~(uint32_t)(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH))
+        return -EINVAL;
+    return do_fchmodat(a[0], a[1], a[2], (int)flags);
 }
 
 long sys_fchmod(const uint64_t a[6])

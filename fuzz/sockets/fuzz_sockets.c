@@ -13,13 +13,14 @@
  * (iovecs, a name, SCM_RIGHTS with descriptors), shutdown, setsockopt and getsockopt (a table
  * of the options the layer knows, values from the input), getsockname/getpeername, poll,
  * FIONREAD, dup, close, and a sleep that lets virtual time (and TCP's timers) run. Arguments
- * come from prepared sets (descriptors 3-14, -1 and huge ones, addresses of both stacks, the loopback, the
- * unspecified and unreachable ones, AF_UNIX paths and abstract names) with, now and then, a
- * raw length or a hostile pointer. The process's user memory holds the addresses, buffers,
+ * come from prepared sets (descriptors 3-14, -1 and huge ones, addresses of both stacks, the
+ * loopback, the unspecified and unreachable ones, AF_UNIX paths and abstract names) with, now and
+ * then, a raw length or a hostile pointer. The process's user memory holds the addresses, buffers,
  * msghdrs and cmsgs.
  *
  * Invariants (abort): every result is a value or -errno; no lwIP assertion fires; no call
- * reads a user byte twice; after the process ends - with its descriptors closed by
+ * reads a user byte twice; no call leaves less than FUZZ_STACK_MARGIN bytes of the kernel
+ * stack unused (fuzz/driver/fuzz_kernel.h); after the process ends - with its descriptors closed by
  * proc_destroy, or as a program's exit does it (net_close_all, then net_drain), chosen by the
  * first byte - and the stack and the VFS are shut down, the kernel heap holds exactly the
  * bytes it held before: no socket, pcb, buffer or descriptor leaked.
@@ -41,6 +42,7 @@
 #include "core/syscall/syscall.h"
 #include "fs/vfs/memfs.h"
 #include "fs/vfs/vfs.h"
+#include "fuzz/driver/fuzz_kernel.h"
 #include "fuzz/driver/fuzz_target.h"
 #include "hal/hal_errno.h"
 #include "hal_hosted/hosted.h"
@@ -48,10 +50,10 @@
 #include "net/net.h"
 
 #define BUF_SIZE (64 * 1024ULL)
-#define DATA_OFF 0x0000   /* 32 KiB of bytes to send and room to receive */
-#define OUT_OFF 0x8000    /* names, option values, fds written by the kernel */
-#define MSG_OFF 0xd000    /* msghdr, iovecs, cmsgs */
-#define ADDR_OFF 0xf000   /* the prepared addresses, ADDR_SLOT bytes each */
+#define DATA_OFF 0x0000 /* 32 KiB of bytes to send and room to receive */
+#define OUT_OFF 0x8000  /* names, option values, fds written by the kernel */
+#define MSG_OFF 0xd000  /* msghdr, iovecs, cmsgs */
+#define ADDR_OFF 0xf000 /* the prepared addresses, ADDR_SLOT bytes each */
 #define ADDR_SLOT 128
 #define MAX_CALLS 96
 #define NFDS 12
@@ -59,18 +61,54 @@
 #define PORT0 1000
 #define PORT1 1001
 
-enum { SYS_READ = 0, SYS_WRITE = 1, SYS_CLOSE = 3, SYS_POLL = 7, SYS_IOCTL = 16, SYS_DUP = 32,
-       SYS_SOCKET = 41, SYS_CONNECT = 42, SYS_SENDTO = 44, SYS_RECVFROM = 45,
-       SYS_SENDMSG = 46, SYS_RECVMSG = 47, SYS_SHUTDOWN = 48, SYS_BIND = 49, SYS_LISTEN = 50,
-       SYS_GETSOCKNAME = 51, SYS_GETPEERNAME = 52, SYS_SOCKETPAIR = 53, SYS_SETSOCKOPT = 54,
-       SYS_GETSOCKOPT = 55, SYS_ACCEPT4 = 288 };
+enum {
+    SYS_READ = 0,
+    SYS_WRITE = 1,
+    SYS_CLOSE = 3,
+    SYS_POLL = 7,
+    SYS_IOCTL = 16,
+    SYS_DUP = 32,
+    SYS_SOCKET = 41,
+    SYS_CONNECT = 42,
+    SYS_SENDTO = 44,
+    SYS_RECVFROM = 45,
+    SYS_SENDMSG = 46,
+    SYS_RECVMSG = 47,
+    SYS_SHUTDOWN = 48,
+    SYS_BIND = 49,
+    SYS_LISTEN = 50,
+    SYS_GETSOCKNAME = 51,
+    SYS_GETPEERNAME = 52,
+    SYS_SOCKETPAIR = 53,
+    SYS_SETSOCKOPT = 54,
+    SYS_GETSOCKOPT = 55,
+    SYS_ACCEPT4 = 288
+};
 
-enum { OP_SOCKET, OP_SOCKETPAIR, OP_BIND, OP_LISTEN, OP_CONNECT, OP_ACCEPT, OP_SEND, OP_RECV,
-       OP_SENDMSG, OP_RECVMSG, OP_SHUTDOWN, OP_SETSOCKOPT, OP_GETSOCKOPT, OP_GETNAME, OP_POLL,
-       OP_IOCTL, OP_DUP, OP_CLOSE, OP_SLEEP, OP_RW, NOPS };
+enum {
+    OP_SOCKET,
+    OP_SOCKETPAIR,
+    OP_BIND,
+    OP_LISTEN,
+    OP_CONNECT,
+    OP_ACCEPT,
+    OP_SEND,
+    OP_RECV,
+    OP_SENDMSG,
+    OP_RECVMSG,
+    OP_SHUTDOWN,
+    OP_SETSOCKOPT,
+    OP_GETSOCKOPT,
+    OP_GETNAME,
+    OP_POLL,
+    OP_IOCTL,
+    OP_DUP,
+    OP_CLOSE,
+    OP_SLEEP,
+    OP_RW,
+    NOPS
+};
 
-static const uint8_t *in;
-static size_t in_len, in_pos;
 static uint64_t ubuf;
 static struct proc *proc;
 static bool exit_path;
@@ -84,26 +122,6 @@ struct call {
 
 static struct call calls[MAX_CALLS];
 static unsigned ncalls;
-
-static void broken(const char *what, long v)
-{
-    fprintf(stderr, "fuzz_sockets: invariant broken: %s (%ld)\n", what, v);
-    abort();
-}
-
-static uint8_t byte(void)
-{
-    return in_pos < in_len ? in[in_pos++] : 0;
-}
-
-static uint64_t u64(void)
-{
-    uint64_t v = 0;
-
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)byte() << (8 * i);
-    return v;
-}
 
 /* --- the prepared addresses ---------------------------------------------------------------- */
 
@@ -147,7 +165,7 @@ static void put_un(unsigned i, const char *path, uint32_t len)
 static void prepare_addrs(void)
 {
     static const uint8_t any6[16], lo6[16] = {[15] = 1},
-                         mapped[16] = {[10] = 0xff, [11] = 0xff, 10, 0, 0, 2};
+                                   mapped[16] = {[10] = 0xff, [11] = 0xff, 10, 0, 0, 2};
     uint16_t unspec = LINUX_AF_UNSPEC;
 
     memset(addrs, 0, sizeof(addrs));
@@ -176,7 +194,7 @@ static void prepare_addrs(void)
 static uint64_t hostile(void)
 {
     static const uint64_t bad[] = {0, 0xffff800000000000ULL, 0xfffffffffffff000ULL, 0x1000};
-    uint8_t b = byte();
+    uint8_t b = fuzz_byte();
 
     return b < 200 ? bad[b % 4] : ubuf + BUF_SIZE; /* the unmapped page after the buffer */
 }
@@ -184,46 +202,46 @@ static uint64_t hostile(void)
 /* The process starts with 0-2 (the console, whose read would wait): sockets are 3 and up. */
 static uint64_t fd_arg(void)
 {
-    uint8_t b = byte();
+    uint8_t b = fuzz_byte();
 
     if (b < 240)
         return FD0 + b % NFDS;
-    return b < 250 ? (uint64_t)-1 : u64() | 0x100; /* never the console */
+    return b < 250 ? (uint64_t)-1 : fuzz_u64() | 0x100; /* never the console */
 }
 
 /* An address and its length (a[i], a[i + 1]). */
 static void addr_arg(struct call *c, unsigned i)
 {
-    uint8_t b = byte();
+    uint8_t b = fuzz_byte();
     unsigned k = b % NADDRS;
 
     c->a[i] = ubuf + ADDR_OFF + (uint64_t)k * ADDR_SLOT;
     c->a[i + 1] = addrs[k].len;
     if (b >= 240)
-        c->a[i + 1] = byte() % 130; /* a raw length: short, padded or too long */
+        c->a[i + 1] = fuzz_byte() % 130; /* a raw length: short, padded or too long */
     if (b >= 250)
         c->a[i] = hostile();
 }
 
 static uint64_t len_arg(void)
 {
-    uint8_t b = byte();
+    uint8_t b = fuzz_byte();
 
     if (b < 128)
         return b;
     if (b < 250)
         return (uint64_t)(b - 127) * 256;
-    return b == 255 ? u64() : 32768;
+    return b == 255 ? fuzz_u64() : 32768;
 }
 
 /* An output name buffer and its length word (a[i], a[i + 1] point into OUT_OFF). */
 static void name_out(struct call *c, unsigned i, unsigned slot)
 {
-    uint8_t b = byte();
+    uint8_t b = fuzz_byte();
 
     c->a[i] = b < 230 ? ubuf + OUT_OFF + 256 * (uint64_t)slot : (b < 240 ? 0 : hostile());
     c->a[i + 1] = b < 240 ? ubuf + OUT_OFF + 0x1000 + 8 * (uint64_t)slot : hostile();
-    c->raw[0] = b < 200 ? 128 : byte(); /* the length word's value */
+    c->raw[0] = b < 200 ? 128 : fuzz_byte(); /* the length word's value */
 }
 
 static const int domains[] = {LINUX_AF_INET, LINUX_AF_INET6, LINUX_AF_UNIX};
@@ -233,18 +251,18 @@ struct opt {
     int level, name;
 };
 static const struct opt opts[] = {
-    {LINUX_SOL_SOCKET, LINUX_SO_REUSEADDR}, {LINUX_SOL_SOCKET, LINUX_SO_KEEPALIVE},
-    {LINUX_SOL_SOCKET, LINUX_SO_RCVBUF},    {LINUX_SOL_SOCKET, LINUX_SO_SNDBUF},
-    {LINUX_SOL_SOCKET, LINUX_SO_LINGER},    {LINUX_SOL_SOCKET, LINUX_SO_ERROR},
-    {LINUX_SOL_SOCKET, LINUX_SO_TYPE},      {LINUX_SOL_SOCKET, LINUX_SO_BROADCAST},
-    {LINUX_SOL_SOCKET, LINUX_SO_REUSEPORT}, {LINUX_SOL_SOCKET, LINUX_SO_RCVTIMEO_OLD},
-    {LINUX_SOL_SOCKET, LINUX_SO_PASSCRED},  {LINUX_SOL_SOCKET, LINUX_SO_PEERCRED},
-    {LINUX_SOL_SOCKET, LINUX_SO_ACCEPTCONN},{LINUX_IPPROTO_TCP, LINUX_TCP_NODELAY},
-    {LINUX_IPPROTO_TCP, LINUX_TCP_MAXSEG},  {LINUX_IPPROTO_TCP, LINUX_TCP_CORK},
-    {LINUX_IPPROTO_TCP, LINUX_TCP_KEEPIDLE},{LINUX_IPPROTO_TCP, LINUX_TCP_KEEPINTVL},
-    {LINUX_IPPROTO_TCP, LINUX_TCP_KEEPCNT}, {LINUX_IPPROTO_TCP, LINUX_TCP_INFO},
-    {LINUX_IPPROTO_IP, LINUX_IP_TTL},       {LINUX_IPPROTO_IP, LINUX_IP_TOS},
-    {LINUX_IPPROTO_IPV6, LINUX_IPV6_V6ONLY},{LINUX_IPPROTO_IPV6, LINUX_IPV6_UNICAST_HOPS},
+    {LINUX_SOL_SOCKET, LINUX_SO_REUSEADDR},  {LINUX_SOL_SOCKET, LINUX_SO_KEEPALIVE},
+    {LINUX_SOL_SOCKET, LINUX_SO_RCVBUF},     {LINUX_SOL_SOCKET, LINUX_SO_SNDBUF},
+    {LINUX_SOL_SOCKET, LINUX_SO_LINGER},     {LINUX_SOL_SOCKET, LINUX_SO_ERROR},
+    {LINUX_SOL_SOCKET, LINUX_SO_TYPE},       {LINUX_SOL_SOCKET, LINUX_SO_BROADCAST},
+    {LINUX_SOL_SOCKET, LINUX_SO_REUSEPORT},  {LINUX_SOL_SOCKET, LINUX_SO_RCVTIMEO_OLD},
+    {LINUX_SOL_SOCKET, LINUX_SO_PASSCRED},   {LINUX_SOL_SOCKET, LINUX_SO_PEERCRED},
+    {LINUX_SOL_SOCKET, LINUX_SO_ACCEPTCONN}, {LINUX_IPPROTO_TCP, LINUX_TCP_NODELAY},
+    {LINUX_IPPROTO_TCP, LINUX_TCP_MAXSEG},   {LINUX_IPPROTO_TCP, LINUX_TCP_CORK},
+    {LINUX_IPPROTO_TCP, LINUX_TCP_KEEPIDLE}, {LINUX_IPPROTO_TCP, LINUX_TCP_KEEPINTVL},
+    {LINUX_IPPROTO_TCP, LINUX_TCP_KEEPCNT},  {LINUX_IPPROTO_TCP, LINUX_TCP_INFO},
+    {LINUX_IPPROTO_IP, LINUX_IP_TTL},        {LINUX_IPPROTO_IP, LINUX_IP_TOS},
+    {LINUX_IPPROTO_IPV6, LINUX_IPV6_V6ONLY}, {LINUX_IPPROTO_IPV6, LINUX_IPV6_UNICAST_HOPS},
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
@@ -254,10 +272,10 @@ static void decode_msg(struct call *c, bool send)
 {
     c->a[0] = fd_arg();
     c->a[2] = send ? LINUX_MSG_NOSIGNAL | LINUX_MSG_DONTWAIT : LINUX_MSG_DONTWAIT;
-    c->a[2] |= byte() & (LINUX_MSG_PEEK | LINUX_MSG_TRUNC | LINUX_MSG_WAITALL |
-                         LINUX_MSG_CMSG_CLOEXEC | LINUX_MSG_OOB);
+    c->a[2] |= fuzz_byte() & (LINUX_MSG_PEEK | LINUX_MSG_TRUNC | LINUX_MSG_WAITALL |
+                              LINUX_MSG_CMSG_CLOEXEC | LINUX_MSG_OOB);
     for (unsigned i = 0; i < 8; i++)
-        c->raw[i] = byte();
+        c->raw[i] = fuzz_byte();
     c->a[1] = c->raw[7] < 250 ? ubuf + MSG_OFF : hostile();
 }
 
@@ -266,16 +284,16 @@ static void decode_call(struct call *c)
     uint8_t b;
 
     memset(c, 0, sizeof(*c));
-    c->op = byte() % NOPS;
+    c->op = fuzz_byte() % NOPS;
     switch (c->op) {
     case OP_SOCKET:
     case OP_SOCKETPAIR:
-        b = byte();
-        c->a[0] = b < 250 ? (uint64_t)domains[b % 3] : byte();
-        b = byte();
-        c->a[1] = (b < 250 ? (uint64_t)types[b % 3] : byte()) | LINUX_SOCK_NONBLOCK |
+        b = fuzz_byte();
+        c->a[0] = b < 250 ? (uint64_t)domains[b % 3] : fuzz_byte();
+        b = fuzz_byte();
+        c->a[1] = (b < 250 ? (uint64_t)types[b % 3] : fuzz_byte()) | LINUX_SOCK_NONBLOCK |
                   (b & 1 ? LINUX_SOCK_CLOEXEC : 0);
-        c->a[2] = byte() < 240 ? 0 : byte();
+        c->a[2] = fuzz_byte() < 240 ? 0 : fuzz_byte();
         c->a[3] = ubuf + OUT_OFF + 0x1800;
         break;
     case OP_BIND:
@@ -285,29 +303,29 @@ static void decode_call(struct call *c)
         break;
     case OP_LISTEN:
         c->a[0] = fd_arg();
-        b = byte();
-        c->a[1] = b < 250 ? b % 8 : u64();
+        b = fuzz_byte();
+        c->a[1] = b < 250 ? b % 8 : fuzz_u64();
         break;
     case OP_ACCEPT:
         c->a[0] = fd_arg();
         name_out(c, 1, 0);
-        c->a[3] = LINUX_SOCK_NONBLOCK | (byte() & 1 ? LINUX_SOCK_CLOEXEC : 0);
+        c->a[3] = LINUX_SOCK_NONBLOCK | (fuzz_byte() & 1 ? LINUX_SOCK_CLOEXEC : 0);
         break;
     case OP_SEND:
         c->a[0] = fd_arg();
-        c->a[1] = ubuf + DATA_OFF + byte() * 64u;
+        c->a[1] = ubuf + DATA_OFF + fuzz_byte() * 64u;
         c->a[2] = len_arg();
-        c->a[3] = LINUX_MSG_NOSIGNAL | LINUX_MSG_DONTWAIT | (byte() & LINUX_MSG_OOB);
-        if (byte() < 128)
+        c->a[3] = LINUX_MSG_NOSIGNAL | LINUX_MSG_DONTWAIT | (fuzz_byte() & LINUX_MSG_OOB);
+        if (fuzz_byte() < 128)
             addr_arg(c, 4);
         break;
     case OP_RECV:
         c->a[0] = fd_arg();
-        c->a[1] = byte() < 250 ? ubuf + DATA_OFF + 0x4000 : hostile();
+        c->a[1] = fuzz_byte() < 250 ? ubuf + DATA_OFF + 0x4000 : hostile();
         c->a[2] = len_arg();
         c->a[3] = LINUX_MSG_DONTWAIT |
-                  (byte() & (LINUX_MSG_PEEK | LINUX_MSG_TRUNC | LINUX_MSG_WAITALL));
-        if (byte() < 128)
+                  (fuzz_byte() & (LINUX_MSG_PEEK | LINUX_MSG_TRUNC | LINUX_MSG_WAITALL));
+        if (fuzz_byte() < 128)
             name_out(c, 4, 1);
         break;
     case OP_SENDMSG:
@@ -316,50 +334,50 @@ static void decode_call(struct call *c)
         break;
     case OP_SHUTDOWN:
         c->a[0] = fd_arg();
-        c->a[1] = byte() % 4;
+        c->a[1] = fuzz_byte() % 4;
         break;
     case OP_SETSOCKOPT:
     case OP_GETSOCKOPT:
         c->a[0] = fd_arg();
-        b = byte();
+        b = fuzz_byte();
         c->a[1] = opts[b % NOPTS].level;
         c->a[2] = opts[b % NOPTS].name;
         c->a[3] = ubuf + OUT_OFF + 0x2000;
-        c->a[4] = c->op == OP_SETSOCKOPT ? (byte() < 200 ? 4u : byte() % 80u)
+        c->a[4] = c->op == OP_SETSOCKOPT ? (fuzz_byte() < 200 ? 4u : fuzz_byte() % 80u)
                                          : ubuf + OUT_OFF + 0x2100;
         for (unsigned i = 0; i < 8; i++) /* the value (set) or the length word (get) */
-            c->raw[i] = byte();
+            c->raw[i] = fuzz_byte();
         if (c->op == OP_GETSOCKOPT && c->raw[7] < 200)
             c->raw[0] = 128, c->raw[1] = c->raw[2] = c->raw[3] = 0;
         break;
     case OP_GETNAME:
         c->a[0] = fd_arg();
-        c->a[5] = byte() & 1; /* peer */
+        c->a[5] = fuzz_byte() & 1; /* peer */
         name_out(c, 1, 2);
         break;
     case OP_POLL:
         c->a[0] = ubuf + OUT_OFF + 0x3000;
-        c->a[1] = byte() % 6;
-        c->a[2] = byte() % 3 * 10; /* ms, virtual */
+        c->a[1] = fuzz_byte() % 6;
+        c->a[2] = fuzz_byte() % 3 * 10; /* ms, virtual */
         for (unsigned i = 0; i < 6; i++)
-            c->raw[i] = byte();
+            c->raw[i] = fuzz_byte();
         break;
     case OP_IOCTL:
         c->a[0] = fd_arg();
-        c->a[1] = byte() & 1 ? LINUX_FIONREAD : 0x5411; /* TIOCOUTQ (SIOCOUTQ) */
-        c->a[2] = byte() < 240 ? ubuf + OUT_OFF + 0x3800 : hostile();
+        c->a[1] = fuzz_byte() & 1 ? LINUX_FIONREAD : 0x5411; /* TIOCOUTQ (SIOCOUTQ) */
+        c->a[2] = fuzz_byte() < 240 ? ubuf + OUT_OFF + 0x3800 : hostile();
         break;
     case OP_DUP:
     case OP_CLOSE:
         c->a[0] = fd_arg();
         break;
     case OP_SLEEP:
-        b = byte();
+        b = fuzz_byte();
         c->sleep_ns = b < 200 ? (uint64_t)b * 10000000ULL : (uint64_t)(b - 199) * 5000000000ULL;
         break;
     case OP_RW:
         c->a[0] = fd_arg();
-        c->a[1] = byte() & 1;
+        c->a[1] = fuzz_byte() & 1;
         c->a[2] = len_arg();
         break;
     }
@@ -367,11 +385,11 @@ static void decode_call(struct call *c)
 
 static void decode(void)
 {
-    uint8_t world = byte();
+    uint8_t world = fuzz_byte();
     unsigned n = 0;
 
     exit_path = world & 4;
-    while (n < MAX_CALLS && in_pos < in_len)
+    while (n < MAX_CALLS && fuzz_more())
         decode_call(&calls[n++]);
     ncalls = n;
 }
@@ -381,7 +399,7 @@ static void decode(void)
 static void poke(uint64_t off, const void *p, size_t n)
 {
     if (copy_to_user(uptr_make(ubuf + off), p, n))
-        broken("copy_to_user", (long)off);
+        fuzz_broken("copy_to_user", (long)off);
 }
 
 /* The msghdr of a sendmsg/recvmsg call, from raw[]: 0 name slot (>= NADDRS: none), 1 iovec
@@ -454,13 +472,25 @@ static void build_poll(const struct call *c)
 /* The syscall of each op (OP_SLEEP has none; OP_GETNAME, OP_SENDMSG/RECVMSG, OP_RW and the
  * option calls pick between two in nr_of). */
 static const uint16_t op_nr[NOPS] = {
-    [OP_SOCKET] = SYS_SOCKET,       [OP_SOCKETPAIR] = SYS_SOCKETPAIR, [OP_BIND] = SYS_BIND,
-    [OP_LISTEN] = SYS_LISTEN,       [OP_CONNECT] = SYS_CONNECT,       [OP_ACCEPT] = SYS_ACCEPT4,
-    [OP_SEND] = SYS_SENDTO,         [OP_RECV] = SYS_RECVFROM,         [OP_SENDMSG] = SYS_SENDMSG,
-    [OP_RECVMSG] = SYS_RECVMSG,     [OP_SHUTDOWN] = SYS_SHUTDOWN,
-    [OP_SETSOCKOPT] = SYS_SETSOCKOPT, [OP_GETSOCKOPT] = SYS_GETSOCKOPT,
-    [OP_GETNAME] = SYS_GETSOCKNAME, [OP_POLL] = SYS_POLL,             [OP_IOCTL] = SYS_IOCTL,
-    [OP_DUP] = SYS_DUP,             [OP_CLOSE] = SYS_CLOSE,           [OP_RW] = SYS_READ,
+    [OP_SOCKET] = SYS_SOCKET,
+    [OP_SOCKETPAIR] = SYS_SOCKETPAIR,
+    [OP_BIND] = SYS_BIND,
+    [OP_LISTEN] = SYS_LISTEN,
+    [OP_CONNECT] = SYS_CONNECT,
+    [OP_ACCEPT] = SYS_ACCEPT4,
+    [OP_SEND] = SYS_SENDTO,
+    [OP_RECV] = SYS_RECVFROM,
+    [OP_SENDMSG] = SYS_SENDMSG,
+    [OP_RECVMSG] = SYS_RECVMSG,
+    [OP_SHUTDOWN] = SYS_SHUTDOWN,
+    [OP_SETSOCKOPT] = SYS_SETSOCKOPT,
+    [OP_GETSOCKOPT] = SYS_GETSOCKOPT,
+    [OP_GETNAME] = SYS_GETSOCKNAME,
+    [OP_POLL] = SYS_POLL,
+    [OP_IOCTL] = SYS_IOCTL,
+    [OP_DUP] = SYS_DUP,
+    [OP_CLOSE] = SYS_CLOSE,
+    [OP_RW] = SYS_READ,
 };
 
 /* What a call needs in user memory before it runs (written fresh each time). Kept out of
@@ -517,8 +547,8 @@ static long run_call(struct call *c)
         return 0;
     }
     prepare(c);
-    return ksys_call(nr_of(c), c->a[0], c->a[1], c->a[2], c->op == OP_GETNAME || c->op == OP_RW
-                                                                ? 0 : c->a[3], c->a[4], c->a[5]);
+    return ksys_call(nr_of(c), c->a[0], c->a[1], c->a[2],
+                     c->op == OP_GETNAME || c->op == OP_RW ? 0 : c->a[3], c->a[4], c->a[5]);
 }
 
 static void check_stack(const char *when)
@@ -527,13 +557,13 @@ static void check_stack(const char *when)
 
     net_get_stats(&st);
     if (st.asserts)
-        broken(when, (long)st.asserts);
+        fuzz_broken(when, (long)st.asserts);
 }
 
 static const char *const op_names[NOPS] = {
-    "socket", "socketpair", "bind", "listen", "connect", "accept4", "sendto", "recvfrom",
-    "sendmsg", "recvmsg", "shutdown", "setsockopt", "getsockopt", "getname", "poll", "ioctl",
-    "dup", "close", "sleep", "read/write"};
+    "socket",   "socketpair", "bind",    "listen",   "connect",    "accept4",    "sendto",
+    "recvfrom", "sendmsg",    "recvmsg", "shutdown", "setsockopt", "getsockopt", "getname",
+    "poll",     "ioctl",      "dup",     "close",    "sleep",      "read/write"};
 
 static void run_calls(void)
 {
@@ -541,7 +571,11 @@ static void run_calls(void)
 
     for (unsigned i = 0; i < ncalls; i++) {
         uint64_t before = sys_double_fetches();
-        long rc = run_call(&calls[i]);
+        long rc;
+
+        fuzz_stack_paint();
+        rc = run_call(&calls[i]);
+        fuzz_stack_check(op_names[calls[i].op]);
 
         if (verbose)
             fprintf(stderr, "fuzz_sockets: %2u %-10s %#llx %#llx %#llx %#llx -> %ld\n", i,
@@ -549,9 +583,9 @@ static void run_calls(void)
                     (unsigned long long)calls[i].a[1], (unsigned long long)calls[i].a[2],
                     (unsigned long long)calls[i].a[3], rc);
         if (rc < -4095)
-            broken("result out of range", rc);
+            fuzz_broken("result out of range", rc);
         if (sys_double_fetches() != before)
-            broken("double fetch", (long)calls[i].op);
+            fuzz_broken("double fetch", (long)calls[i].op);
         check_stack("lwIP assertion");
     }
 }
@@ -572,15 +606,7 @@ static int add_ifs(void)
 
 static void setup_process(void)
 {
-    long a;
-
-    if (proc_create(NULL, &proc))
-        broken("proc_create", 0);
-    proc_attach(proc, NULL);
-    a = ksys_call(9, 0, BUF_SIZE + 4096, 3, 0x22, (uint64_t)-1, 0);
-    if (a < 0 || ksys_call(11, (uint64_t)a + BUF_SIZE, 4096, 0, 0, 0, 0))
-        broken("mmap", a);
-    ubuf = (uint64_t)a;
+    ubuf = fuzz_process(&proc, BUF_SIZE);
     for (unsigned i = 0; i < NADDRS; i++)
         poke(ADDR_OFF + (uint64_t)i * ADDR_SLOT, addrs[i].bytes, ADDR_SLOT);
     for (unsigned i = 0; i < 0x4000; i += 64) {
@@ -601,9 +627,9 @@ static int fuzz_entry(void *arg)
     vfs_init();
     kmalloc_get_stats(&k0);
     if (memfs_mount(NULL, "/", NULL, NULL) || vfs_mkdirat(NULL, "/d0", 0755))
-        broken("memfs", 0);
+        fuzz_broken("memfs", 0);
     if (net_init() || add_ifs())
-        broken("net_init", 0);
+        fuzz_broken("net_init", 0);
     prepare_addrs();
     setup_process();
     decode();
@@ -618,23 +644,21 @@ static int fuzz_entry(void *arg)
     check_stack("lwIP assertion at the end");
     rc = net_shutdown();
     if (rc)
-        broken("net_shutdown: lwIP still held memory", rc);
+        fuzz_broken("net_shutdown: lwIP still held memory", rc);
     rc = vfs_shutdown();
     if (rc)
-        broken("vfs_shutdown", rc);
+        fuzz_broken("vfs_shutdown", rc);
     kmalloc_get_stats(&k1);
     if (k1.bytes_in_use != k0.bytes_in_use)
-        broken("kernel heap bytes leaked (sockets, pcbs, descriptors)",
-               (long)(k1.bytes_in_use - k0.bytes_in_use));
+        fuzz_broken("kernel heap bytes leaked (sockets, pcbs, descriptors)",
+                    (long)(k1.bytes_in_use - k0.bytes_in_use));
     return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static char console[4096];
     struct hosted_config c;
     uint8_t world = size ? data[0] : 0;
-    int rc;
 
     memset(&c, 0, sizeof(c));
     c.ram_bytes = 64u << 20;
@@ -647,15 +671,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         c.wire[0].loss_pct = 10;
     if (world & 2)
         c.wire[0].dup_pct = 5, c.wire[0].reorder_pct = 10;
-    in = data;
-    in_len = size;
-    in_pos = 0;
-    hosted_console_capture(console, sizeof(console), false);
-    rc = hosted_boot(&c);
-    hosted_console_capture_stop();
-    if (rc != 0) {
-        fprintf(stderr, "%.*s", (int)sizeof(console), console); /* the kernel's last words */
-        broken("hosted_boot", rc);
-    }
+    fuzz_input("fuzz_sockets", data, size);
+    fuzz_boot(&c);
     return 0;
 }

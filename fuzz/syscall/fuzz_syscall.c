@@ -14,9 +14,11 @@
  * thread is a kernel thread attached to the process; it runs its calls in order and yields
  * after each, so the threads' calls interleave. Invariants:
  *   - every result is a value or -errno in [-4095, -1]: never a crash, never a panic;
- *   - no syscall reads a user byte twice (sys_double_fetches stays 0); checked with one
- *     thread only, since the fetch log is still one per kernel (core/syscall/ucopy.c) and
- *     interleaved syscalls would share it;
+ *   - no syscall reads a user byte twice (sys_double_fetches stays 0), with any number of
+ *     threads: each thread logs its own reads (core/syscall/ucopy.c), the count is global
+ *     (with several threads, the call named is the one that saw the count move);
+ *   - no call leaves less than FUZZ_STACK_MARGIN bytes of its thread's kernel stack unused
+ *     (fuzz/driver/fuzz_kernel.h: FUZZ_STACK=1 prints the deepest use);
  *   - when the process is destroyed and the VFS shut down, nothing the process, its
  *     descriptors or the filesystems allocated is left: the kernel heap holds exactly the
  *     bytes it held before the input, and (nearly) every page is free again;
@@ -39,6 +41,7 @@
 #include "fs/vfs/memfs.h"
 #include "fs/vfs/vfs.h"
 #include "fs/vfs/vfs_tfs.h"
+#include "fuzz/driver/fuzz_kernel.h"
 #include "fuzz/driver/fuzz_target.h"
 #include "hal/hal_errno.h"
 #include "hal_hosted/hosted.h"
@@ -51,8 +54,6 @@
 #define IMG_BLOCKS 512 /* 2 MiB */
 #define PAGE_SLACK 64  /* pages the slab allocator may keep for itself (as tests/unit/vfs) */
 
-static const uint8_t *in;
-static size_t in_len, in_pos;
 static uint64_t ubuf;
 
 struct call {
@@ -72,34 +73,14 @@ static const char *const paths[] = {"/f", "/d", "/d/g", "/l",      "/new",
                                     "",   ".",  "..",   "/d/../f", "/nope/x"};
 #define NPATHS (sizeof(paths) / sizeof(paths[0]))
 
-static void broken(const char *what, long v)
-{
-    fprintf(stderr, "fuzz_syscall: invariant broken: %s (%ld)\n", what, v);
-    abort();
-}
-
-static uint8_t byte(void)
-{
-    return in_pos < in_len ? in[in_pos++] : 0;
-}
-
-static uint64_t u64(void)
-{
-    uint64_t v = 0;
-
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)byte() << (8 * i);
-    return v;
-}
-
 /* A user pointer: mostly inside the buffer, sometimes hostile. */
 static uint64_t pointer(void)
 {
     static const uint64_t bad[] = {0, 0xffff800000000000ULL, 0xfffffffffffff000ULL, 0x1000, 0};
-    uint8_t b = byte();
+    uint8_t b = fuzz_byte();
 
     if (b < 200)
-        return ubuf + (((uint64_t)b << 8 | byte()) % BUF_SIZE);
+        return ubuf + (((uint64_t)b << 8 | fuzz_byte()) % BUF_SIZE);
     if (b < 250)
         return bad[b % 4];
     return ubuf + BUF_SIZE; /* the unmapped page after the buffer */
@@ -107,29 +88,29 @@ static uint64_t pointer(void)
 
 static uint64_t path_arg(void)
 {
-    uint8_t b = byte();
+    uint8_t b = fuzz_byte();
 
     return b < 230 ? ubuf + PATHS_OFF + 64 * (b % NPATHS) : pointer();
 }
 
 static uint64_t fd_arg(bool dir)
 {
-    uint8_t b = byte();
+    uint8_t b = fuzz_byte();
 
     if (dir && b < 60)
         return (uint64_t)(int64_t)VFS_AT_FDCWD;
     if (b < 240)
         return b % 8;
-    return u64();
+    return fuzz_u64();
 }
 
 static uint64_t size_arg(void)
 {
-    uint8_t b = byte();
+    uint8_t b = fuzz_byte();
 
     if (b < 200)
         return b * 37u % 8192;
-    return u64();
+    return fuzz_u64();
 }
 
 static uint64_t arg(const struct sys_arg *k)
@@ -148,21 +129,21 @@ static uint64_t arg(const struct sys_arg *k)
     case SYS_ARG_PTR:
         return pointer();
     case SYS_ARG_IOV:
-        return byte() < 200 ? ubuf + PATHS_OFF + 0x800 : pointer();
+        return fuzz_byte() < 200 ? ubuf + PATHS_OFF + 0x800 : pointer();
     case SYS_ARG_SIZE:
     case SYS_ARG_OFF:
         return size_arg();
     case SYS_ARG_ADDR:
-        return byte() < 128 ? ubuf + ((uint64_t)byte() << 12) % BUF_SIZE : u64();
+        return fuzz_byte() < 128 ? ubuf + ((uint64_t)fuzz_byte() << 12) % BUF_SIZE : fuzz_u64();
     default:
-        return byte() < 128 ? byte() : u64();
+        return fuzz_byte() < 128 ? fuzz_byte() : fuzz_u64();
     }
 }
 
 /* Decode the input into calls[][] (pointers are relative to ubuf, known before decoding). */
 static void decode_world(void)
 {
-    uint8_t world = byte();
+    uint8_t world = fuzz_byte();
 
     on_tfs = world & 1;
     nthreads = 1 + ((world >> 1) & 3) % MAX_THREADS;
@@ -181,10 +162,10 @@ static bool signal_only_wait(uint64_t nr)
 static void decode(void)
 {
     memset(ncalls, 0, sizeof(ncalls));
-    for (int n = 0; n < MAX_CALLS && in_pos < in_len; n++) {
-        unsigned t = nthreads > 1 ? byte() % nthreads : 0;
+    for (int n = 0; n < MAX_CALLS && fuzz_more(); n++) {
+        unsigned t = nthreads > 1 ? fuzz_byte() % nthreads : 0;
         struct call *c = &calls[t][ncalls[t]];
-        c->d = sys_table_at(byte() % sys_table_count());
+        c->d = sys_table_at(fuzz_byte() % sys_table_count());
         memset(c->a, 0, sizeof(c->a));
         for (unsigned i = 0; i < c->d->nargs; i++)
             c->a[i] = arg(&c->d->args[i]);
@@ -221,19 +202,21 @@ static void run_call(const struct call *c)
 
     thread_clear_interrupt(thread_current()); /* the watchdog's, if it fired */
     if (rc < -4095)
-        broken(c->d->name, rc);
-    if (nthreads == 1 && sys_double_fetches() != before) {
+        fuzz_broken(c->d->name, rc);
+    if (sys_double_fetches() != before) {
         fprintf(stderr, "fuzz_syscall: %s(%#lx, %#lx, %#lx, %#lx) read user memory twice\n",
                 c->d->name, (unsigned long)c->a[0], (unsigned long)c->a[1], (unsigned long)c->a[2],
                 (unsigned long)c->a[3]);
-        broken("double fetch", 1);
+        fuzz_broken("double fetch", 1);
     }
 }
 
 static void run_thread_calls(unsigned t)
 {
     for (unsigned i = 0; i < ncalls[t]; i++) {
+        fuzz_stack_paint();
         run_call(&calls[t][i]);
+        fuzz_stack_check(calls[t][i].d->name);
         thread_yield();
     }
 }
@@ -286,9 +269,9 @@ static void setup_files(void)
     struct vfs_file *f;
 
     if (mount_root() || vfs_mkdirat(NULL, "/d", 0755) || vfs_symlinkat("/f", NULL, "/l"))
-        broken("setup", 0);
+        fuzz_broken("setup", 0);
     if (vfs_openat(NULL, "/f", VFS_O_RDWR | VFS_O_CREAT, 0644, &f))
-        broken("setup /f", 0);
+        fuzz_broken("setup /f", 0);
     vfs_write(f, "some file contents\n", 19);
     vfs_file_put(f);
 }
@@ -302,9 +285,9 @@ static void run_threads(void)
     fuzz_threads[0] = thread_current();
     for (unsigned i = 1; i < nthreads; i++)
         if (!(fuzz_threads[i] = t[i] = thread_create("fuzz", worker, (void *)(uintptr_t)i)))
-            broken("thread_create", (long)i);
+            fuzz_broken("thread_create", (long)i);
     if (!(dog = thread_create("watchdog", watchdog, NULL)))
-        broken("thread_create", 0);
+        fuzz_broken("thread_create", 0);
     run_thread_calls(0);
     for (unsigned i = 1; i < nthreads; i++) {
         thread_join(t[i]);
@@ -324,17 +307,17 @@ static void check_leaks(const struct kmalloc_stats *k0, const struct page_stats 
     kmalloc_get_stats(&k1);
     page_get_stats(&p1);
     if (k1.bytes_in_use != k0->bytes_in_use)
-        broken("kernel heap bytes leaked by the process or the VFS",
-               (long)(k1.bytes_in_use - k0->bytes_in_use));
+        fuzz_broken("kernel heap bytes leaked by the process or the VFS",
+                    (long)(k1.bytes_in_use - k0->bytes_in_use));
     if (p1.free_pages + PAGE_SLACK < p0->free_pages)
-        broken("pages leaked", (long)(p0->free_pages - p1.free_pages));
+        fuzz_broken("pages leaked", (long)(p0->free_pages - p1.free_pages));
     if (!on_tfs)
         return;
     memset(&fo, 0, sizeof(fo));
     fo.report = fsck_report;
     int problems = tfs_fsck(&md.dev, &fo, NULL);
     if (problems)
-        broken("fsck after unmount", problems);
+        fuzz_broken("fsck after unmount", problems);
 }
 
 static int fuzz_entry(void *arg)
@@ -342,7 +325,6 @@ static int fuzz_entry(void *arg)
     uint64_t doubles = sys_double_fetches();
     struct kmalloc_stats k0;
     struct page_stats p0;
-    long a;
 
     (void)arg;
     decode_world();
@@ -350,53 +332,37 @@ static int fuzz_entry(void *arg)
     kmalloc_get_stats(&k0);
     page_get_stats(&p0);
     setup_files();
-    if (proc_create(NULL, &proc))
-        broken("proc_create", 0);
-    proc_attach(proc, NULL);
-    a = ksys_call(9, 0, BUF_SIZE + 4096, 3, 0x22, (uint64_t)-1, 0);
-    if (a < 0 || ksys_call(11, (uint64_t)a + BUF_SIZE, 4096, 0, 0, 0, 0))
-        broken("mmap", a);
-    ubuf = (uint64_t)a;
+    ubuf = fuzz_process(&proc, BUF_SIZE);
     setup_memory();
     decode();
     run_threads();
-    if (nthreads == 1 && sys_double_fetches() != doubles)
-        broken("double fetch", (long)(sys_double_fetches() - doubles));
+    if (sys_double_fetches() != doubles)
+        fuzz_broken("double fetch", (long)(sys_double_fetches() - doubles));
     proc_detach(NULL);
     proc_destroy(proc);
     proc = NULL;
     int rc = net_shutdown(); /* sockets started the stack: its thread and pcbs go too */
     if (rc)
-        broken("net_shutdown", rc);
+        fuzz_broken("net_shutdown", rc);
     rc = vfs_shutdown();
     if (rc)
-        broken("vfs_shutdown", rc);
+        fuzz_broken("vfs_shutdown", rc);
     check_leaks(&k0, &p0);
     return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static char console[4096];
     struct hosted_config c;
-    int rc;
 
     if (!image && !(image = calloc(IMG_BLOCKS, TFS_BLOCK_SIZE)))
-        broken("calloc", 0);
+        fuzz_broken("calloc", 0);
     memset(&c, 0, sizeof(c));
     c.ram_bytes = 32u << 20;
     c.has_seed = true;
     c.seed = 1;
     c.entry = fuzz_entry;
-    in = data;
-    in_len = size;
-    in_pos = 0;
-    hosted_console_capture(console, sizeof(console), false);
-    rc = hosted_boot(&c);
-    hosted_console_capture_stop();
-    if (rc != 0) {
-        fprintf(stderr, "%.*s", (int)sizeof(console), console); /* the kernel's last words */
-        broken("hosted_boot", rc);
-    }
+    fuzz_input("fuzz_syscall", data, size);
+    fuzz_boot(&c);
     return 0;
 }
