@@ -13,9 +13,12 @@
  * queued falls back to plain SIGIO.
  *
  * This layer knows no processes: the owner's target is the process that set it, opaque here,
- * and the signal layer installs the function that signals it (file_set_owner_hook). A
- * description's owner is only used while the description is alive, and a process's
- * descriptions end with it (its table is emptied before it is freed).
+ * and the signal layer installs the function that signals it (file_set_owner_hook). The
+ * target is a plain pointer: a process's descriptions end with it (its table is emptied
+ * before it is freed), except a socket left in flight in an AF_UNIX message nobody can
+ * receive any more, which would signal a freed process if it then got urgent data or became
+ * ready. Petrel runs one process, whose end ends the kernel; hosted tests make and free
+ * several, one after another.
  */
 #include "core/abi/fcntl.h"
 #include "core/abi/poll.h"
