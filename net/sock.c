@@ -97,12 +97,13 @@ void sock_unlock_update(struct sock *sk)
 static void wake(struct sock *sk)
 {
     uint64_t tok;
-    unsigned m = sk_update(sk);
+    unsigned old = sk->mask, m = sk_update(sk);
 
     tok = spin_lock_irqsave(&sk->wq.lock);
     sk->gen++;
     wq_wake_key_locked(&sk->wq, m, 0);
     spin_unlock_irqrestore(&sk->wq.lock, tok);
+    net_sock_async(sk, old, m); /* O_ASYNC: SIGIO (net/sock_async.c) */
 }
 
 /*
@@ -283,6 +284,7 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
             sk->rx = p;
         sk->rx_bytes += p->tot_len;
     }
+    sk->rx_events++;
     wake(sk);
     return ERR_OK;
 }
@@ -382,6 +384,7 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     tcp_backlog_delayed(pcb); /* counts against the backlog until accept() takes it */
     list_push_back(&l->acceptq, &c->acc_node);
     sk_update(c);
+    l->rx_events++;
     wake(l);
     return ERR_OK;
 }
@@ -414,6 +417,7 @@ static void on_dgram(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_ad
     d->port = port;
     list_push_back(&sk->dgrams, &d->node);
     sk->dgram_bytes += p->tot_len;
+    sk->rx_events++;
     wake(sk);
 }
 
@@ -1025,15 +1029,23 @@ static bool can_recv_tcp(struct sock *sk)
            sk->state != SK_CONNECTED;
 }
 
-/* Copy (and unless peek, consume) up to len bytes of sk->rx. */
-static size_t rx_take(struct sock *sk, uint8_t *buf, size_t len, bool peek)
+/* A peek steps over an urgent byte at the head read out of line (net/tcp_conform.c), as
+ * Linux's does: only data after it makes a peek ready. */
+static bool can_peek_tcp(struct sock *sk)
+{
+    return sk->rx_bytes > net_tcp_urg_hole(sk) || sk->peer_fin || sk->rd_shut || sk->error ||
+           sk->state != SK_CONNECTED;
+}
+
+/* Copy (and unless peek, consume) up to len bytes of sk->rx; a peek starts at skip. */
+static size_t rx_take(struct sock *sk, uint8_t *buf, size_t len, size_t skip, bool peek)
 {
     size_t done = 0;
 
-    if (len > sk->rx_bytes)
-        len = sk->rx_bytes;
+    if (len > sk->rx_bytes - skip)
+        len = sk->rx_bytes - skip;
     while (done < len) {
-        size_t off = peek ? done : 0, n = len - done;
+        size_t off = peek ? skip + done : 0, n = len - done;
 
         if (n > 0xffff)
             n = 0xffff;
@@ -1054,7 +1066,7 @@ static size_t rx_take(struct sock *sk, uint8_t *buf, size_t len, bool peek)
 static long tcp_recv_locked(struct sock *sk, uint8_t *buf, size_t len, int flags)
 {
     bool nonblock = sk->nonblock || (flags & LINUX_MSG_DONTWAIT);
-    bool waitall = (flags & LINUX_MSG_WAITALL) && !(flags & LINUX_MSG_PEEK);
+    bool peek = flags & LINUX_MSG_PEEK, waitall = (flags & LINUX_MSG_WAITALL) && !peek;
     size_t got = 0;
 
     if (sk->state == SK_NEW && sk->rd_shut)
@@ -1064,16 +1076,18 @@ static long tcp_recv_locked(struct sock *sk, uint8_t *buf, size_t len, int flags
     if (len == 0)
         return 0;
     while (got < len) {
-        int rc = sock_wait(sk, can_recv_tcp, nonblock || (got && !waitall), sk->rcvtimeo);
+        int rc = sock_wait(sk, peek ? can_peek_tcp : can_recv_tcp,
+                           nonblock || (got && !waitall), sk->rcvtimeo);
+        size_t skip = peek ? net_tcp_urg_hole(sk) : 0;
 
-        if (sk->rx_bytes) {
-            size_t want = net_tcp_urg_limit(sk, len - got, got != 0, flags & LINUX_MSG_PEEK);
+        if (sk->rx_bytes > skip) {
+            size_t want = net_tcp_urg_limit(sk, len - got, got != 0, peek);
 
             if (!want)
                 break; /* at the urgent mark */
             if (!sk->rx_bytes)
                 continue; /* that was the urgent byte, out of line: wait for data */
-            got += rx_take(sk, buf + got, want, flags & LINUX_MSG_PEEK);
+            got += rx_take(sk, buf + got, want, skip, peek);
             net_tcp_urg_consumed(sk);
             if (!waitall)
                 break;

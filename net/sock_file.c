@@ -21,6 +21,7 @@
 #include "net/sock_kind.h"
 #include "net/sock.h"
 #include "net/sock_file.h"
+#include "net/sock_internal.h"
 
 static long sk_read(struct file *f, void *buf, size_t n, uint64_t *pos)
 {
@@ -65,6 +66,7 @@ static int sk_setfl(struct file *f, unsigned flags)
 
 static void sk_release(struct file *f)
 {
+    net_sock_set_file(f->priv, NULL);
     sock_close(f->priv);
 }
 
@@ -81,9 +83,14 @@ static const struct file_ops sock_file_ops = {
 
 struct file *sock_file_open(struct sock *sk, bool nonblock)
 {
+    struct file *f;
+
     sock_set_nonblock(sk, nonblock);
-    return file_alloc(&sock_file_ops, sk, LINUX_O_RDWR | (nonblock ? LINUX_O_NONBLOCK : 0),
-                      0);
+    f = file_alloc(&sock_file_ops, sk, LINUX_O_RDWR | (nonblock ? LINUX_O_NONBLOCK : 0),
+                   FILE_MODE_ASYNC);
+    if (f)
+        net_sock_set_file(sk, f); /* its owner gets SIGURG and SIGIO (net/sock_async.c) */
+    return f;
 }
 
 struct sock *sock_of_file(struct file *f)

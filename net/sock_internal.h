@@ -74,6 +74,11 @@ struct sock {
     struct wait_queue wq;
     uint64_t gen;  /* changes under the network lock and wq.lock */
     unsigned mask; /* LINUX_EPOLL* ready, recomputed under the network lock; atomic */
+    /* signal-driven I/O (net/sock_async.c): the socket's description (NULL before it has
+     * one and after its release), arrivals (data, datagrams, connections, FIN) counted by
+     * the receive callbacks, and the count the last POLL_IN signal saw */
+    struct file *file;
+    uint32_t rx_events, async_rx_events;
 };
 
 /* tcp_conform.c, network lock held: TCP_USER_TIMEOUT (ms >= 0, else -EINVAL), its
@@ -97,6 +102,13 @@ void net_tcp_urg_send_end(struct sock *sk, long rc, uint64_t saved);
 /* sock.c: the socket of an active pcb, NULL for one the socket layer does not own (tests
  * drive lwIP's raw API directly) or has let go. */
 struct sock *sock_of_pcb(struct tcp_pcb *pcb);
+
+/* sock_async.c: the socket's description (takes the network lock; NULL: released), and,
+ * network lock held, the O_ASYNC signals of a change of the poll mask from old to now, and
+ * SIGURG for a new urgent mark (tcp_conform.c). */
+void net_sock_set_file(struct sock *sk, struct file *f);
+void net_sock_async(struct sock *sk, unsigned old, unsigned now);
+void net_sock_sigurg(struct sock *sk);
 
 /* sock.c, network lock held: */
 void sock_unlock_update(struct sock *sk); /* recompute the poll mask, drop the lock */

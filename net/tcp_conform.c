@@ -18,7 +18,8 @@
  *    semantics (tcp_check_urg, tcp_urg, tcp_recvmsg, tcp_recv_urg): the urgent pointer points
  *    after the urgent byte; a new mark replaces the old; reads stop at the mark; without
  *    SO_OOBINLINE the byte leaves the stream and recv(MSG_OOB) returns it once (EINVAL when
- *    there is none, EAGAIN before it arrives), with POLLPRI while it waits; SIOCATMARK says
+ *    there is none, EAGAIN before it arrives), with POLLPRI while it waits; a MSG_PEEK at the
+ *    mark steps over an out-of-line byte (urgent_peek; net/sock.c); SIOCATMARK says
  *    whether the next byte read is at the mark. Sending marks the last byte of a MSG_OOB send
  *    urgent; lwIP sets URG and the pointer on the segments (net/lwip-patches/0003).
  *  - TCP_USER_TIMEOUT (MUST-20/21, user_timeout): a socket with a user timeout has a lwIP
@@ -205,6 +206,7 @@ static void urg_mark(struct sock *sk, u32_t ptr)
         return; /* not a new mark */
     if (sk->urg_state != SK_URG_NONE && sk->urg_seq == head && !sk->oobinline && sk->rx_bytes)
         urg_skip(sk); /* the old urgent byte is next: it leaves before the new mark */
+    net_sock_sigurg(sk); /* a new mark: SIGURG to the owner (Linux's tcp_check_urg) */
     sk->urg_state = SK_URG_NOTYET;
     sk->urg_seq = ptr;
     head = rx_seq(sk);

@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "tools/petrel.h"
+#include "tools/petrel_memo.h"
 #include "tools/petrel_net.h"
 #include "tools/petrel_ops.h"
 #include "tools/petrel_runtime.h"
@@ -98,14 +99,20 @@ static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
     va_list ap;
+    char *line;
+    int n;
 
-    if (o.quiet)
+    if (o.quiet && !pm_recording())
         return;
     va_start(ap, fmt);
-    fputs("petrel: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    n = vasprintf(&line, fmt, ap);
     va_end(ap);
+    if (n < 0)
+        return;
+    pm_say(line); /* staging's lines, replayed with the memo */
+    if (!o.quiet)
+        fprintf(stderr, "petrel: %s\n", line);
+    free(line);
 }
 
 static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
@@ -300,14 +307,16 @@ static void hash_bytes(struct hash *h, const void *data, size_t n)
 static void hash_file_id(struct hash *h, const char *path)
 {
     struct stat st;
-    uint64_t v[5] = {0, 0, 0, 0, 0};
+    uint64_t v[7] = {0, 0, 0, 0, 0, 0, 0};
 
-    if (stat(path, &st) == 0) {
+    if (stat(path, &st) == 0) { /* ctime too: an mtime set back (touch -r) still counts */
         v[0] = st.st_dev;
         v[1] = st.st_ino;
         v[2] = (uint64_t)st.st_size;
         v[3] = (uint64_t)st.st_mtim.tv_sec;
         v[4] = (uint64_t)st.st_mtim.tv_nsec;
+        v[5] = (uint64_t)st.st_ctim.tv_sec;
+        v[6] = (uint64_t)st.st_ctim.tv_nsec;
     }
     hash_bytes(h, path, strlen(path) + 1);
     hash_bytes(h, v, sizeof(v));
@@ -454,6 +463,7 @@ static char *find_program(const char *prog)
 
     if (strchr(prog, '/'))
         return access(prog, F_OK) == 0 ? realpath(prog, NULL) : NULL;
+    pm_note_list(path ? path : "/usr/bin:/bin"); /* a program added earlier in PATH */
     for (const char *p = path ? path : "/usr/bin:/bin"; p && *p;) {
         const char *e = strchr(p, ':');
         int len = e ? (int)(e - p) : (int)strlen(p);
@@ -607,18 +617,21 @@ static const char *env_value(const char *key)
 static void sink_file(void *ctx, const char *path)
 {
     (void)ctx;
+    pm_note(path);
     tree_add(path, N_FILE, path);
 }
 
 static void sink_link(void *ctx, const char *path, const char *target)
 {
     (void)ctx;
+    pm_note(path);
     tree_add(path, N_LINK, target);
 }
 
 static void sink_dir(void *ctx, const char *path)
 {
     (void)ctx;
+    pm_note(path);
     tree_add(path, N_DIR, NULL);
 }
 
@@ -640,18 +653,27 @@ static void stage_runtime(const char *path, struct pd_result *r)
             rep.aside > 1 ? " and more" : "", rep.first_aside);
 }
 
-/* Lay out the program and what it needs; returns the program's guest path. */
-static char *stage_program(const char *prog)
+/* Lay out the program and what it needs; returns the program's guest path. *shim: it was
+ * found through a version manager's shim. */
+static char *stage_program(const char *prog, bool *shim)
 {
-    char *path = find_program(prog), err[8192];
+    char *path = find_program(prog), err[8192], *found;
     struct pd_result *r = xcalloc(1, sizeof(*r));
     bool script;
 
     if (!path)
         die(EXIT_NOT_FOUND, "%s: no such program%s", prog, strchr(prog, '/') ? "" : " in PATH");
+    found = xstrdup(path);
     path = unshim(prog, path);
+    *shim = strcmp(found, path) != 0; /* the manager's choice: not a path to stat */
+    pm_note(found);
+    free(found);
     if (!pd_is_elf64(path, &script))
         refuse_non_elf(prog, path);
+    pm_note(path);
+    pm_note_list(env_value("LD_LIBRARY_PATH")); /* where the libraries were looked for */
+    pm_note_list("/etc/ld.so.cache:/etc/ld-musl-x86_64.path:/lib/x86_64-linux-gnu:"
+                 "/usr/lib/x86_64-linux-gnu:/lib64:/usr/lib64:/lib:/usr/local/lib:/usr/lib");
     if (pd_resolve("", path, env_value("LD_LIBRARY_PATH"), r, err, sizeof(err)))
         die(EXIT_PETREL, "%s: %s%s", prog, err,
             r->missing ? " (add it with --file HOST:GUEST, or -e LD_LIBRARY_PATH=DIR with "
@@ -668,8 +690,10 @@ static char *stage_program(const char *prog)
     else
         say("%s: static", path);
     stage_runtime(path, r); /* adds its modules' libraries to r */
-    for (size_t i = 0; i < r->nfiles; i++)
+    for (size_t i = 0; i < r->nfiles; i++) {
+        pm_note(r->files[i].path);
         tree_add(r->files[i].path, N_FILE, r->files[i].path);
+    }
     if (r->interp && !r->musl && access("/etc/ld.so.cache", R_OK) == 0)
         tree_add("/etc/ld.so.cache", N_FILE, "/etc/ld.so.cache"); /* the same lookups */
     pd_free(r);
@@ -690,6 +714,7 @@ static void stage_ldso_operand(const char *ldso, char **args, int nargs)
                                              "--glibc-hwcaps-mask"};
     const char *base = strrchr(ldso, '/') ? strrchr(ldso, '/') + 1 : ldso;
     char *real;
+    bool shim = false;
     int i = 1;
 
     if (strncmp(base, "ld-linux", 8) != 0 && strncmp(base, "ld-musl", 7) != 0)
@@ -702,7 +727,7 @@ static void stage_ldso_operand(const char *ldso, char **args, int nargs)
     }
     if (i >= nargs || args[i][0] != '/' || access(args[i], R_OK) != 0)
         return;
-    real = stage_program(args[i]);
+    real = stage_program(args[i], &shim);
     if (strcmp(real, args[i]) != 0)
         tree_add(args[i], N_LINK, real);
     free(real);
@@ -1125,6 +1150,83 @@ static char *make_image(const char *program, char **argv, int argc, bool bake)
     free(tmp);
     free(dir);
     return img;
+}
+
+/* --- the staging memo (petrel_memo.c) ------------------------------------------------------ */
+
+/* The memo's file: a hash of what staging depends on besides host files (petrel itself,
+ * the program as typed, the directory it is typed in, PATH, the guest's LD_LIBRARY_PATH). */
+static char *memo_file(const char *prog)
+{
+    struct hash h = {0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL};
+    const char *vals[] = {prog, getenv("PATH"), env_value("LD_LIBRARY_PATH")};
+    char cwd[PATH_MAX], *dir = cache_dir(), *file;
+
+    hash_bytes(&h, "petrel-stage-memo 1", 20);
+    hash_file_id(&h, "/proc/self/exe"); /* a new petrel may stage differently */
+    if (!getcwd(cwd, sizeof(cwd)))
+        cwd[0] = '\0';
+    hash_bytes(&h, cwd, strlen(cwd) + 1);
+    for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
+        hash_bytes(&h, vals[i] ? vals[i] : "", vals[i] ? strlen(vals[i]) + 1 : 1);
+    if (asprintf(&file, "%s/stage-%016llx%016llx.memo", dir, (unsigned long long)h.a,
+                 (unsigned long long)h.b) < 0)
+        die(EXIT_PETREL, "out of memory");
+    free(dir);
+    return file;
+}
+
+/* Put the memo's tree (mkfs's file-list format) back into the image tree. */
+static void memo_replay(const struct pm_memo *m)
+{
+    const char *p = m->list, *end = m->list + m->list_len;
+
+    while (p < end) {
+        char k = *p++;
+        const char *guest = p, *host = NULL;
+
+        p += strnlen(p, (size_t)(end - p)) + 1;
+        if (k != 'D') {
+            host = p;
+            p += strnlen(p, (size_t)(end - p)) + 1;
+        }
+        if (p > end)
+            die(EXIT_PETREL, "the staging memo is cut short (remove it from the cache)");
+        tree_add(guest, k == 'F' ? N_FILE : k == 'L' ? N_LINK : N_DIR, host);
+    }
+}
+
+/* stage_program, or its memo when no host path it depended on changed (PETREL_MEMO=0: never). */
+static char *stage(const char *prog)
+{
+    const char *env = getenv("PETREL_MEMO");
+    bool use = !env || strcmp(env, "0") != 0, shim = false;
+    char *file = use ? memo_file(prog) : NULL, *program, *list;
+    long long t0 = pm_now_ns();
+    struct pm_memo m;
+    size_t len;
+
+    if (use && pm_load(file, &m)) {
+        for (size_t i = 0; i < m.nlines; i++)
+            say("%s", m.lines[i]);
+        say("staged as before: %zu host paths unchanged", m.npaths);
+        memo_replay(&m);
+        program = xstrdup(m.program);
+        pm_free(&m);
+        free(file);
+        return program;
+    }
+    if (use)
+        pm_begin();
+    program = stage_program(prog, &shim);
+    if (use && !shim) {
+        list = mem_text(list_text, NULL, &len);
+        (void)pm_save(file, program, list, len, t0); /* best effort: no memo, no harm */
+        free(list);
+    }
+    pm_end();
+    free(file);
+    return program;
 }
 
 static bool kvm_usable(void)
@@ -1935,7 +2037,7 @@ int main(int argc, char **argv)
     first = parse_opts(argc - 1, argv + 1) + 1;
     default_env();
     args = with_ops_args(argv + first, argc - first, &nargs);
-    program = stage_program(args[0]); /* argv[0] stays as typed, like a shell's */
+    program = stage(args[0]); /* argv[0] stays as typed, like a shell's */
     stage_ldso_operand(program, args, nargs);
     for (int i = 0; i < o.ndirs; i++)     /* the user's files win over what was found */
         add_dir_spec(o.dirs[i]);

@@ -1,6 +1,7 @@
 /*
  * core/abi/ioctl.h - the generic (not terminal) ioctl numbers Linux programs use on any
- * descriptor: FIONREAD, FIONBIO, FIOCLEX/FIONCLEX, FIOASYNC, FIOQSIZE. The tty ones are in
+ * descriptor: FIONREAD, FIONBIO, FIOCLEX/FIONCLEX, FIOASYNC, FIOQSIZE, and the socket owner's
+ * FIOSETOWN/SIOCSPGRP/FIOGETOWN/SIOCGPGRP. The tty ones are in
  * core/abi/termios.h.
  */
 #ifndef CORE_ABI_IOCTL_H
@@ -13,5 +14,10 @@
 #define LINUX_FIOCLEX 0x5451
 #define LINUX_FIOASYNC 0x5452
 #define LINUX_FIOQSIZE 0x5460
+/* The owner of a socket's signals (F_SETOWN's; sock_ioctl): set and get. */
+#define LINUX_FIOSETOWN 0x8901
+#define LINUX_SIOCSPGRP 0x8902
+#define LINUX_FIOGETOWN 0x8903
+#define LINUX_SIOCGPGRP 0x8904
 
 #endif

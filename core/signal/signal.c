@@ -19,6 +19,7 @@
 #include "core/signal/signal.h"
 
 #include "core/signal/signalfd.h"
+#include "core/signal/sigio.h"
 
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
@@ -628,6 +629,7 @@ static void sigpipe_raise(void)
 void signal_init(void)
 {
     signalfd_init();
+    sigio_init();
     file_set_sigpipe_hook(sigpipe_raise);
 }
 

@@ -9,7 +9,8 @@
  * bytes is -EINVAL; it returns as many whole records as fit, waiting only for the first
  * (O_NONBLOCK: -EAGAIN). Waiting and poll use one wait queue, woken with EPOLLIN on every
  * signal sent (Petrel has one process, so one queue serves every signalfd; epoll gets a wake
- * for each new signal, as edge-triggered epoll needs). An interrupted wait is -ERESTARTSYS.
+ * for each new signal, as edge-triggered epoll needs). Reads wait in the shared loop of
+ * fs/file/waitloop.h (FILE_WAIT_OWN); an interrupted wait is -ERESTARTSYS.
  */
 #include "core/signal/signalfd.h"
 
@@ -20,6 +21,7 @@
 #include "core/mm/uaccess.h"
 #include "core/signal/signal.h"
 #include "fs/file/file.h"
+#include "fs/file/waitloop.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
 
@@ -83,47 +85,56 @@ static void to_record(const struct linux_siginfo *si, struct linux_signalfd_sigi
     }
 }
 
-/* Sleep until a signal of mask is pending for the caller. 0 or -ERESTARTSYS. */
-static int sigfd_sleep(struct uthread *ut, uint64_t mask)
-{
-    uint64_t irq = spin_lock_irqsave(&sigfd_wq.lock);
-    uint64_t pending = __atomic_load_n(&ut->sigpending.set, __ATOMIC_RELAXED) |
-                       __atomic_load_n(&ut->proc->sigpending.set, __ATOMIC_RELAXED);
-    int rc = 0;
+/* A read in progress: the reading thread, the descriptor, the caller's buffer. */
+struct sigfd_read {
+    struct uthread *ut;
+    struct file *f;
+    void *buf;
+    size_t n;
+};
 
-    if (!(pending & mask))
-        rc = wq_wait_locked_intr(&sigfd_wq, &irq, UINT64_MAX);
-    spin_unlock_irqrestore(&sigfd_wq.lock, irq);
-    return rc == -EINTR ? -ERESTARTSYS : rc;
+/* Would a take find a signal of the mask pending for the reader (lock-free: waitloop.h's
+ * FILE_WAIT_OWN, under sigfd_wq.lock, which senders take to wake it)? */
+static bool sigfd_ready(void *obj)
+{
+    struct sigfd_read *r = obj;
+    uint64_t pending = __atomic_load_n(&r->ut->sigpending.set, __ATOMIC_RELAXED) |
+                       __atomic_load_n(&r->ut->proc->sigpending.set, __ATOMIC_RELAXED);
+
+    return (pending & sigfd_mask(r->f)) != 0;
+}
+
+/* As many whole records as fit (signal_dequeue takes its own locks); 0: none pending. */
+static long sigfd_take(void *obj, void *arg)
+{
+    struct sigfd_read *r = obj;
+    struct linux_siginfo si;
+    size_t done = 0;
+
+    (void)arg;
+    while (done + sizeof(struct linux_signalfd_siginfo) <= r->n &&
+           signal_dequeue(r->ut, sigfd_mask(r->f), &si)) {
+        to_record(&si, (struct linux_signalfd_siginfo *)((uint8_t *)r->buf + done));
+        done += sizeof(struct linux_signalfd_siginfo);
+    }
+    return (long)done;
 }
 
 static long sigfd_read(struct file *f, void *buf, size_t n, uint64_t *pos)
 {
-    struct uthread *ut = uthread_current();
-    struct linux_siginfo si;
-    size_t done = 0;
-    int rc;
+    struct sigfd_read r = {uthread_current(), f, buf, n};
+    struct file_wait w = {.wq = &sigfd_wq,
+                          .lock = FILE_WAIT_OWN,
+                          .take = sigfd_take,
+                          .ready = sigfd_ready,
+                          .obj = &r};
 
     (void)pos;
     if (n < sizeof(struct linux_signalfd_siginfo))
         return -EINVAL;
-    if (!ut)
+    if (!r.ut)
         return -EAGAIN;
-    while (done + sizeof(struct linux_signalfd_siginfo) <= n) {
-        if (signal_dequeue(ut, sigfd_mask(f), &si)) {
-            to_record(&si, (struct linux_signalfd_siginfo *)((uint8_t *)buf + done));
-            done += sizeof(struct linux_signalfd_siginfo);
-            continue;
-        }
-        if (done)
-            break;
-        if (file_flags(f) & VFS_O_NONBLOCK)
-            return -EAGAIN;
-        rc = sigfd_sleep(ut, sigfd_mask(f));
-        if (rc)
-            return rc;
-    }
-    return (long)done;
+    return file_wait_loop(&w, file_flags(f) & VFS_O_NONBLOCK, NULL);
 }
 
 static unsigned sigfd_poll(struct file *f, struct poll_table *pt)

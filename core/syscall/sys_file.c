@@ -748,7 +748,18 @@ long sys_fcntl(const uint64_t a[6])
         if (a[1] == LINUX_F_GETFL)
             rc = file_flags(f);
         else
-            rc = file_setfl(f, SETFL_MASK, (unsigned)a[2]);
+            rc = sys_setfl(f, (int)a[0], SETFL_MASK, (unsigned)a[2]);
+        file_put(f);
+        return rc;
+    case LINUX_F_SETOWN:
+    case LINUX_F_GETOWN:
+    case LINUX_F_SETOWN_EX:
+    case LINUX_F_GETOWN_EX:
+    case LINUX_F_SETSIG:
+    case LINUX_F_GETSIG:
+        rc = get_fd(a[0], &f);
+        if (rc == 0)
+            rc = sys_fcntl_owner(f, (unsigned)a[1], a[2]);
         file_put(f);
         return rc;
     case LINUX_F_GETLK:
@@ -812,6 +823,8 @@ long sys_ioctl(const uint64_t a[6])
         rc = fd_set_cloexec(&sys_proc()->fds, (int)a[0], req == LINUX_FIOCLEX);
     else if (req == LINUX_FIONBIO)
         rc = ioctl_nbio(f, a[2]);
+    else if (sys_ioctl_owner_req(req))
+        rc = sys_ioctl_owner(f, (int)a[0], req, a[2]);
     else
         rc = file_ioctl(f, req, &(struct file_uarg){a[2], sys_copy_in, sys_copy_out});
     file_put(f);

@@ -27,6 +27,15 @@
 #undef SYSCALL
 #undef SYSCALL_NI
 
+/* Signal-driven I/O (sys_fown.c): the owner fcntl commands (F_SETOWN, F_GETOWN, F_SETOWN_EX,
+ * F_GETOWN_EX, F_SETSIG, F_GETSIG) on f; F_SETFL's change of status flags (O_ASYNC only on
+ * kinds that signal it; fd: the descriptor, for si_fd); the ioctl requests FIOASYNC,
+ * FIOSETOWN, SIOCSPGRP, FIOGETOWN, SIOCGPGRP (sys_ioctl_owner_req says which). */
+long sys_fcntl_owner(struct file *f, unsigned cmd, uint64_t arg);
+int sys_setfl(struct file *f, int fd, unsigned mask, unsigned val);
+bool sys_ioctl_owner_req(unsigned req);
+int sys_ioctl_owner(struct file *f, int fd, unsigned req, uint64_t uarg);
+
 /* The calling thread's process; the dispatcher guarantees one. */
 static inline struct proc *sys_proc(void)
 {

@@ -64,6 +64,9 @@ static inline int file_uarg_out(const struct file_uarg *a, const void *src, size
 #define FILE_MODE_NOSPLICE 0x4u /* neither side of a sendfile/splice (-EINVAL): Linux's kinds
                                    without splice_read and splice_write (eventfd, timerfd,
                                    signalfd, epoll) */
+#define FILE_MODE_ASYNC 0x8u /* the kind signals O_ASYNC (file_sigio, fown.c): sockets. Other
+                                kinds ignore O_ASYNC in F_SETFL and refuse FIOASYNC, as
+                                Linux's kinds without a fasync operation */
 
 /*
  * A poll registration request: poll/epoll/select pass one to ops->poll, which calls
@@ -126,6 +129,14 @@ struct file_ops {
     const void *(*lock_key)(struct file *f);
 };
 
+/* The owner of signal-driven I/O (fown.c): target is the process that set it (opaque here;
+ * NULL: no owner), type LINUX_F_OWNER_TID/PID/PGRP with its id as F_SETOWN_EX has them, sig
+ * F_SETSIG's signal (0: SIGIO), fd the descriptor O_ASYNC was set through (si_fd). */
+struct file_owner {
+    void *target;
+    int type, id, sig, fd;
+};
+
 struct file {
     const struct file_ops *ops;
     unsigned refs;           /* atomic */
@@ -138,6 +149,7 @@ struct file {
     struct list ep_links;    /* epoll items watching this file (fs/poll/epoll.c); under lock */
     bool flocked;            /* has held a flock (flock.c; atomic): release looks then */
     bool plocked;            /* has held an OFD lock (plock.c; atomic): release looks then */
+    struct file_owner owner; /* fown.c; under lock */
 };
 
 /* poll mask of a file without a poll op (a regular file): Linux's DEFAULT_POLLMASK. */
@@ -258,5 +270,24 @@ struct vfs_file *file_vfs(struct file *f);
  */
 void file_sigpipe(void);
 void file_set_sigpipe_hook(void (*hook)(void));
+
+/*
+ * Signal-driven I/O (fown.c). file_owner_set: the owner (F_SETOWN...; id 0 clears it);
+ * file_owner_signal: F_SETSIG's signal (0..64, checked by the caller); file_owner_async_fd:
+ * the descriptor O_ASYNC was set through; file_owner_get: a snapshot. A FILE_MODE_ASYNC kind
+ * calls file_sigio(f, LINUX_POLL_*) when it becomes ready (nothing unless O_ASYNC is set) and
+ * file_sigurg(f) when urgent data is announced. The signal layer installs the hook that
+ * signals a target (it returns signal_send's result). Never sleep; any context that may take
+ * f->lock and the signal locks (the network thread with the network lock held).
+ */
+void file_owner_set(struct file *f, void *target, int type, int id);
+void file_owner_signal(struct file *f, int sig);
+void file_owner_async_fd(struct file *f, int fd);
+struct file_owner file_owner_get(struct file *f);
+void file_sigio(struct file *f, int reason);
+void file_sigurg(struct file *f);
+struct linux_siginfo;
+void file_set_owner_hook(int (*hook)(const struct file_owner *o, int sig,
+                                     const struct linux_siginfo *si));
 
 #endif

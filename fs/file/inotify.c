@@ -1,16 +1,39 @@
 /*
  * inotify.c - the inotify file kind (inotify.h): the operations over an instance of
- * fs/vfs/notify.c. It keeps nothing of its own: priv is the instance.
+ * fs/vfs/notify.c. It keeps nothing of its own: priv is the instance. A read waits in the
+ * shared loop of waitloop.h (FILE_WAIT_SPIN: the queue is under its wait queue's lock).
  */
 #include "fs/file/inotify.h"
 
 #include "core/abi/ioctl.h"
+#include "fs/file/waitloop.h"
 #include "hal/hal_errno.h"
+
+struct ino_buf {
+    void *buf;
+    size_t n;
+    struct list done; /* events taken, freed after the queue's lock is dropped */
+};
+
+static long ino_take(void *obj, void *arg)
+{
+    struct ino_buf *b = arg;
+
+    return vfs_notify_take(obj, b->buf, b->n, &b->done);
+}
 
 static long ino_read(struct file *f, void *buf, size_t n, uint64_t *pos)
 {
+    struct file_wait w = {
+        .wq = vfs_notify_wq(f->priv), .lock = FILE_WAIT_SPIN, .take = ino_take, .obj = f->priv};
+    struct ino_buf b = {.buf = buf, .n = n};
+    long rc;
+
     (void)pos;
-    return vfs_notify_read(f->priv, buf, n, file_flags(f) & VFS_O_NONBLOCK);
+    list_init(&b.done);
+    rc = file_wait_loop(&w, file_flags(f) & VFS_O_NONBLOCK, &b);
+    vfs_notify_free_taken(&b.done);
+    return rc;
 }
 
 static unsigned ino_poll(struct file *f, struct poll_table *pt)

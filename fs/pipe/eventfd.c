@@ -3,14 +3,16 @@
  *
  * Locking: e->lock (a mutex) guards the counter; one wait queue carries both directions
  * (readers waiting for a non-zero counter, writers waiting for room), woken with the
- * LINUX_EPOLL* bits that became true, as Linux's single eventfd wait queue. A sleeper takes
- * the queue's lock before dropping e->lock (wq_wait_locked_intr) so no wake is lost. poll
- * reads the counter with an atomic load and never sleeps.
+ * LINUX_EPOLL* bits that became true, as Linux's single eventfd wait queue. Reads and writes
+ * wait in the shared loop of fs/file/waitloop.h (FILE_WAIT_MUTEX: a sleeper takes the queue's
+ * lock before dropping e->lock, so no wake is lost). poll reads the counter with an atomic
+ * load and never sleeps.
  */
 #include "fs/pipe/eventfd.h"
 
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
+#include "fs/file/waitloop.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
 
@@ -38,52 +40,60 @@ static void set_count(struct eventfd *e, uint64_t v)
     __atomic_store_n(&e->count, v, __ATOMIC_RELAXED);
 }
 
-/* e->lock held: sleep until woken; 0 or -ERESTARTSYS (interrupted: Linux's code). */
-static int efd_sleep(struct eventfd *e)
+/* The e->lock critical sections of a read and a write (waitloop.h), and their loop. */
+static long efd_take(void *obj, void *arg)
 {
-    uint64_t irq = spin_lock_irqsave(&e->wq.lock);
-    int rc;
+    struct eventfd *e = obj;
+    uint64_t *v = arg;
 
-    mutex_unlock(&e->lock);
-    rc = wq_wait_locked_intr(&e->wq, &irq, UINT64_MAX);
-    spin_unlock_irqrestore(&e->wq.lock, irq);
-    mutex_lock(&e->lock);
-    return rc == -EINTR ? -ERESTARTSYS : rc;
+    if (e->count == 0)
+        return 0;
+    *v = (e->mode & EVENTFD_SEMAPHORE) ? 1 : e->count;
+    set_count(e, e->count - *v);
+    wq_wake_key(&e->wq, LINUX_EPOLLOUT | LINUX_EPOLLWRNORM, 0);
+    return sizeof(*v);
+}
+
+static long efd_add(void *obj, void *arg)
+{
+    struct eventfd *e = obj;
+    uint64_t v = *(uint64_t *)arg;
+
+    if (EFD_MAX - e->count <= v)
+        return 0; /* no room: wait for a read */
+    if (v) {
+        set_count(e, e->count + v);
+        wq_wake_key(&e->wq, LINUX_EPOLLIN | LINUX_EPOLLRDNORM, 0);
+    }
+    return sizeof(v);
+}
+
+static long efd_loop(struct file *f, long (*fn)(void *obj, void *arg), uint64_t *v)
+{
+    struct eventfd *e = efd_of(f);
+    struct file_wait w = {
+        .wq = &e->wq, .lock = FILE_WAIT_MUTEX, .mutex = &e->lock, .take = fn, .obj = e};
+
+    return file_wait_loop(&w, file_flags(f) & VFS_O_NONBLOCK, v);
 }
 
 static long efd_read(struct file *f, void *buf, size_t n, uint64_t *pos)
 {
-    struct eventfd *e = efd_of(f);
     uint64_t v;
-    int rc = 0;
+    long rc;
 
     (void)pos;
     if (n < sizeof(v))
         return -EINVAL;
-    mutex_lock(&e->lock);
-    while (rc == 0 && e->count == 0) {
-        if (file_flags(f) & VFS_O_NONBLOCK)
-            rc = -EAGAIN;
-        else
-            rc = efd_sleep(e);
-    }
-    if (rc == 0) {
-        v = (e->mode & EVENTFD_SEMAPHORE) ? 1 : e->count;
-        set_count(e, e->count - v);
-        wq_wake_key(&e->wq, LINUX_EPOLLOUT | LINUX_EPOLLWRNORM, 0);
-    }
-    mutex_unlock(&e->lock);
-    if (rc)
-        return rc;
-    memcpy(buf, &v, sizeof(v));
-    return sizeof(v);
+    rc = efd_loop(f, efd_take, &v);
+    if (rc > 0)
+        memcpy(buf, &v, sizeof(v));
+    return rc;
 }
 
 static long efd_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
 {
-    struct eventfd *e = efd_of(f);
     uint64_t v;
-    int rc = 0;
 
     (void)pos;
     if (n < sizeof(v))
@@ -91,19 +101,7 @@ static long efd_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
     memcpy(&v, buf, sizeof(v));
     if (v == EFD_MAX)
         return -EINVAL;
-    mutex_lock(&e->lock);
-    while (rc == 0 && EFD_MAX - e->count <= v) {
-        if (file_flags(f) & VFS_O_NONBLOCK)
-            rc = -EAGAIN;
-        else
-            rc = efd_sleep(e);
-    }
-    if (rc == 0 && v) {
-        set_count(e, e->count + v);
-        wq_wake_key(&e->wq, LINUX_EPOLLIN | LINUX_EPOLLRDNORM, 0);
-    }
-    mutex_unlock(&e->lock);
-    return rc ? rc : (long)sizeof(v);
+    return efd_loop(f, efd_add, &v);
 }
 
 static unsigned efd_poll(struct file *f, struct poll_table *pt)

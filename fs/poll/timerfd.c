@@ -13,15 +13,16 @@
  *     read                        wait for ticks > 0; return ticks; ticks = 0
  *
  * Locking: the wait queue's spinlock (taken irq-save) guards everything; the callback
- * takes it too, so a set/read never sees half an update. Sleepers wait with
- * wq_wait_locked_intr on the same lock, so no wake is lost. One CPU runs timers today: a
- * callback cannot run on another CPU while release frees the object (docs/scheduler.md).
+ * takes it too, so a set/read never sees half an update. Readers wait in the shared loop of
+ * fs/file/waitloop.h (FILE_WAIT_SPIN: on the same lock, so no wake is lost). One CPU runs timers
+ * today: a callback cannot run on another CPU while release frees the object (docs/scheduler.md).
  */
 #include "fs/poll/timerfd.h"
 
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
 #include "core/lib/period.h"
+#include "fs/file/waitloop.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_time.h"
@@ -65,32 +66,34 @@ static void tfd_timer_fn(struct timer *tm, void *arg)
     spin_unlock_irqrestore(&t->wq.lock, irq);
 }
 
+/* Under t->wq.lock (waitloop.h): the expirations so far, counting a due one whose interrupt
+ * is still pending. */
+static long tfd_take(void *obj, void *arg)
+{
+    struct timerfd *t = obj;
+
+    tfd_expire_locked(t, hal_clock_ns());
+    if (t->ticks == 0)
+        return 0;
+    *(uint64_t *)arg = t->ticks;
+    t->ticks = 0;
+    return sizeof(uint64_t);
+}
+
 static long tfd_read(struct file *f, void *buf, size_t n, uint64_t *pos)
 {
     struct timerfd *t = tfd_of(f);
-    uint64_t v = 0, irq;
-    int rc = 0;
+    struct file_wait w = {.wq = &t->wq, .lock = FILE_WAIT_SPIN, .take = tfd_take, .obj = t};
+    uint64_t v;
+    long rc;
 
     (void)pos;
     if (n < sizeof(v))
         return -EINVAL;
-    irq = spin_lock_irqsave(&t->wq.lock);
-    tfd_expire_locked(t, hal_clock_ns()); /* a due expiry whose interrupt is still pending */
-    while (rc == 0 && t->ticks == 0) {
-        if (file_flags(f) & VFS_O_NONBLOCK)
-            rc = -EAGAIN;
-        else if (wq_wait_locked_intr(&t->wq, &irq, UINT64_MAX) == -EINTR)
-            rc = -ERESTARTSYS; /* restarted when the handler has SA_RESTART */
-    }
-    if (rc == 0) {
-        v = t->ticks;
-        t->ticks = 0;
-    }
-    spin_unlock_irqrestore(&t->wq.lock, irq);
-    if (rc)
-        return rc;
-    memcpy(buf, &v, sizeof(v));
-    return sizeof(v);
+    rc = file_wait_loop(&w, file_flags(f) & VFS_O_NONBLOCK, &v);
+    if (rc > 0)
+        memcpy(buf, &v, sizeof(v));
+    return rc;
 }
 
 static unsigned tfd_poll(struct file *f, struct poll_table *pt)

@@ -29,6 +29,34 @@ static void release(struct vfs_inode *ip)
     vfs_unlock();
 }
 
+/* A path that changes its file: the inode and, while anything is watched, the name it was
+ * reached by, whose directory inotify tells (notify.h). */
+struct target {
+    struct vfs_inode *ip;
+    struct vfs_notify_name *nm;
+};
+
+static int resolve_named(struct vfs_file *dirf, const char *path, int flags, struct target *t)
+{
+    struct nameidata nd;
+
+    vfs_lock();
+    int rc = namei_path_nd(&nd, dirf, path, flags, &t->ip);
+    t->nm =
+        rc == 0 && nd.last_type == LAST_NORM ? vfs_notify_name_get(nd.cur, nd.last, t->ip) : NULL;
+    namei_end(&nd);
+    vfs_unlock();
+    return rc;
+}
+
+static void release_named(struct target *t)
+{
+    vfs_lock();
+    vfs_notify_name_put(t->nm);
+    inode_put(t->ip);
+    vfs_unlock();
+}
+
 /* --- stat -------------------------------------------------------------------------------- */
 
 static int do_stat(struct vfs_inode *ip, struct vfs_stat *st)
@@ -74,7 +102,7 @@ int vfs_statat(struct vfs_file *dirf, const char *path, int flags, struct vfs_st
 
 /* --- setattr ----------------------------------------------------------------------------- */
 
-int vfs_do_setattr(struct vfs_inode *ip, struct vfs_setattr *sa)
+int vfs_do_setattr(struct vfs_inode *ip, const struct vfs_notify_name *via, struct vfs_setattr *sa)
 {
     unsigned asked = sa->valid; /* before the page cache adds its pending size and mtime */
     if (!ip->ops->setattr)
@@ -106,40 +134,41 @@ int vfs_do_setattr(struct vfs_inode *ip, struct vfs_setattr *sa)
     }
     sb_unlock(ip->sb);
     if (rc == 0 && vfs_notify_active())
-        vfs_notify_setattr(ip, asked);
+        vfs_notify_setattr(ip, via, asked);
     return rc;
 }
 
-static int chmod_inode(struct vfs_inode *ip, uint32_t mode)
+static int chmod_inode(struct vfs_inode *ip, const struct vfs_notify_name *via, uint32_t mode)
 {
     if (sb_rdonly(ip->sb))
         return -EROFS;
     struct vfs_setattr sa = {.valid = VFS_SET_MODE | VFS_SET_CTIME, .mode = mode & 07777};
     sa.ctime = vfs_now();
-    return vfs_do_setattr(ip, &sa);
+    return vfs_do_setattr(ip, via, &sa);
 }
 
 int vfs_fchmod(struct vfs_file *f, uint32_t mode)
 {
     if (f->flags & VFS_O_PATH)
         return -EBADF;
-    return chmod_inode(f->inode, mode);
+    return chmod_inode(f->inode, f->nname, mode);
 }
 
 int vfs_fchmodat(struct vfs_file *dirf, const char *path, uint32_t mode, int flags)
 {
     if (flags & ~AT_PATH_FLAGS)
         return -EINVAL;
-    struct vfs_inode *ip;
-    int rc = resolve(dirf, path, flags, &ip);
+    struct target t;
+    int rc = resolve_named(dirf, path, flags, &t);
     if (rc)
         return rc;
-    rc = vfs_islnk(ip) ? -EOPNOTSUPP : chmod_inode(ip, mode);
-    release(ip);
+    rc = vfs_islnk(t.ip) ? -EOPNOTSUPP : chmod_inode(t.ip, t.nm, mode);
+    release_named(&t);
     return rc;
 }
 
-static int chown_inode(struct vfs_inode *ip, uint32_t uid, uint32_t gid)
+static int chown_inode(struct vfs_inode *ip, const struct vfs_notify_name *via, uint32_t uid,
+                       uint32_t gid)
 {
     if (sb_rdonly(ip->sb))
         return -EROFS;
@@ -165,26 +194,26 @@ static int chown_inode(struct vfs_inode *ip, uint32_t uid, uint32_t gid)
             sa.mode = nm;
         }
     }
-    return vfs_do_setattr(ip, &sa);
+    return vfs_do_setattr(ip, via, &sa);
 }
 
 int vfs_fchown(struct vfs_file *f, uint32_t uid, uint32_t gid)
 {
     if (f->flags & VFS_O_PATH)
         return -EBADF;
-    return chown_inode(f->inode, uid, gid);
+    return chown_inode(f->inode, f->nname, uid, gid);
 }
 
 int vfs_fchownat(struct vfs_file *dirf, const char *path, uint32_t uid, uint32_t gid, int flags)
 {
     if (flags & ~AT_PATH_FLAGS)
         return -EINVAL;
-    struct vfs_inode *ip;
-    int rc = resolve(dirf, path, flags, &ip);
+    struct target t;
+    int rc = resolve_named(dirf, path, flags, &t);
     if (rc)
         return rc;
-    rc = chown_inode(ip, uid, gid);
-    release(ip);
+    rc = chown_inode(t.ip, t.nm, uid, gid);
+    release_named(&t);
     return rc;
 }
 
@@ -193,7 +222,8 @@ static bool nsec_valid(int64_t ns)
     return (ns >= 0 && ns < 1000000000) || ns == VFS_UTIME_NOW || ns == VFS_UTIME_OMIT;
 }
 
-static int utimens_inode(struct vfs_inode *ip, const struct vfs_timespec times[2])
+static int utimens_inode(struct vfs_inode *ip, const struct vfs_notify_name *via,
+                         const struct vfs_timespec times[2])
 {
     if (sb_rdonly(ip->sb))
         return -EROFS;
@@ -213,7 +243,7 @@ static int utimens_inode(struct vfs_inode *ip, const struct vfs_timespec times[2
             sa.mtime = t;
         }
     }
-    return vfs_do_setattr(ip, &sa);
+    return vfs_do_setattr(ip, via, &sa);
 }
 
 int vfs_utimensat(struct vfs_file *dirf, const char *path, const struct vfs_timespec times[2],
@@ -229,14 +259,14 @@ int vfs_utimensat(struct vfs_file *dirf, const char *path, const struct vfs_time
     if (!path) {
         if (!dirf)
             return -EFAULT;
-        return utimens_inode(dirf->inode, times);
+        return utimens_inode(dirf->inode, dirf->nname, times);
     }
-    struct vfs_inode *ip;
-    int rc = resolve(dirf, path, flags, &ip);
+    struct target t;
+    int rc = resolve_named(dirf, path, flags, &t);
     if (rc)
         return rc;
-    rc = utimens_inode(ip, times);
-    release(ip);
+    rc = utimens_inode(t.ip, t.nm, times);
+    release_named(&t);
     return rc;
 }
 
@@ -244,17 +274,17 @@ int vfs_truncate(struct vfs_file *dirf, const char *path, int64_t len)
 {
     if (len < 0)
         return -EINVAL;
-    struct vfs_inode *ip;
-    int rc = resolve(dirf, path, 0, &ip);
+    struct target t;
+    int rc = resolve_named(dirf, path, 0, &t);
     if (rc)
         return rc;
-    if (vfs_isdir(ip))
+    if (vfs_isdir(t.ip))
         rc = -EISDIR;
-    else if (!vfs_isreg(ip))
+    else if (!vfs_isreg(t.ip))
         rc = -EINVAL;
     else
-        rc = vfs_do_truncate(ip, (uint64_t)len);
-    release(ip);
+        rc = vfs_do_truncate(t.ip, t.nm, (uint64_t)len);
+    release_named(&t);
     return rc;
 }
 
@@ -391,8 +421,8 @@ static long getxattr_inode(struct vfs_inode *ip, const char *name, void *buf, si
     return n;
 }
 
-static int setxattr_inode(struct vfs_inode *ip, const char *name, const void *val, size_t size,
-                          int xflags)
+static int setxattr_inode(struct vfs_inode *ip, const struct vfs_notify_name *via, const char *name,
+                          const void *val, size_t size, int xflags)
 {
     if (xflags & ~(VFS_XATTR_CREATE | VFS_XATTR_REPLACE))
         return -EINVAL;
@@ -411,7 +441,7 @@ static int setxattr_inode(struct vfs_inode *ip, const char *name, const void *va
     rc = ip->ops->setxattr(ip, name, val, size, xflags);
     sb_unlock(ip->sb);
     if (rc == 0)
-        vfs_notify_file(ip, LINUX_IN_ATTRIB);
+        vfs_notify_file_via(ip, via, LINUX_IN_ATTRIB);
     return rc;
 }
 
@@ -427,7 +457,8 @@ static long listxattr_inode(struct vfs_inode *ip, char *buf, size_t size)
     return n;
 }
 
-static int removexattr_inode(struct vfs_inode *ip, const char *name)
+static int removexattr_inode(struct vfs_inode *ip, const struct vfs_notify_name *via,
+                             const char *name)
 {
     int rc = xattr_name_check(name);
     if (rc)
@@ -442,7 +473,7 @@ static int removexattr_inode(struct vfs_inode *ip, const char *name)
     rc = ip->ops->removexattr(ip, name);
     sb_unlock(ip->sb);
     if (rc == 0)
-        vfs_notify_file(ip, LINUX_IN_ATTRIB);
+        vfs_notify_file_via(ip, via, LINUX_IN_ATTRIB);
     return rc;
 }
 
@@ -461,12 +492,12 @@ long vfs_getxattrat(struct vfs_file *dirf, const char *path, int flags, const ch
 int vfs_setxattrat(struct vfs_file *dirf, const char *path, int flags, const char *name,
                    const void *val, size_t size, int xflags)
 {
-    struct vfs_inode *ip;
-    int rc = resolve(dirf, path, flags & AT_PATH_FLAGS, &ip);
+    struct target t;
+    int rc = resolve_named(dirf, path, flags & AT_PATH_FLAGS, &t);
     if (rc)
         return rc;
-    rc = setxattr_inode(ip, name, val, size, xflags);
-    release(ip);
+    rc = setxattr_inode(t.ip, t.nm, name, val, size, xflags);
+    release_named(&t);
     return rc;
 }
 
@@ -483,12 +514,12 @@ long vfs_listxattrat(struct vfs_file *dirf, const char *path, int flags, char *b
 
 int vfs_removexattrat(struct vfs_file *dirf, const char *path, int flags, const char *name)
 {
-    struct vfs_inode *ip;
-    int rc = resolve(dirf, path, flags & AT_PATH_FLAGS, &ip);
+    struct target t;
+    int rc = resolve_named(dirf, path, flags & AT_PATH_FLAGS, &t);
     if (rc)
         return rc;
-    rc = removexattr_inode(ip, name);
-    release(ip);
+    rc = removexattr_inode(t.ip, t.nm, name);
+    release_named(&t);
     return rc;
 }
 
@@ -499,7 +530,8 @@ long vfs_fgetxattr(struct vfs_file *f, const char *name, void *buf, size_t size)
 
 int vfs_fsetxattr(struct vfs_file *f, const char *name, const void *val, size_t size, int xflags)
 {
-    return f->flags & VFS_O_PATH ? -EBADF : setxattr_inode(f->inode, name, val, size, xflags);
+    return f->flags & VFS_O_PATH ? -EBADF
+                                 : setxattr_inode(f->inode, f->nname, name, val, size, xflags);
 }
 
 long vfs_flistxattr(struct vfs_file *f, char *buf, size_t size)
@@ -509,5 +541,5 @@ long vfs_flistxattr(struct vfs_file *f, char *buf, size_t size)
 
 int vfs_fremovexattr(struct vfs_file *f, const char *name)
 {
-    return f->flags & VFS_O_PATH ? -EBADF : removexattr_inode(f->inode, name);
+    return f->flags & VFS_O_PATH ? -EBADF : removexattr_inode(f->inode, f->nname, name);
 }

@@ -9,6 +9,7 @@
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
 #include "core/lib/log.h"
+#include "fs/vfs/notify.h"
 #include "fs/vfs/vfs_internal.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_time.h"
@@ -135,6 +136,8 @@ static int do_umount(struct vfs_sb *sb, bool force)
     if (sb->root->covered_by)
         return -EBUSY;
     dcache_purge_sb(sb);
+    if (vfs_notify_active())
+        vfs_notify_unmount(sb, force); /* watches do not keep a mount busy */
     if (sb->ninodes != 1 || sb->root->refs != 1) {
         if (!force)
             return -EBUSY;

@@ -296,26 +296,33 @@ int namei_last(struct nameidata *nd, bool follow, struct vfs_inode **out)
     }
 }
 
-int namei_path(struct vfs_file *dirf, const char *path, int flags, struct vfs_inode **out)
+int namei_path_nd(struct nameidata *nd, struct vfs_file *dirf, const char *path, int flags,
+                  struct vfs_inode **out)
 {
-    struct nameidata nd;
     bool empty_ok = flags & VFS_AT_EMPTY_PATH;
-    int rc = namei_start(&nd, dirf, path, empty_ok);
+    int rc = namei_start(nd, dirf, path, empty_ok);
+    nd->last_type = LAST_ROOT; /* no last name until the walk has one */
     if (rc == 0 && path[0] == 0) {
-        inode_ref(nd.cur);
-        *out = nd.cur;
-        namei_end(&nd);
+        inode_ref(nd->cur);
+        *out = nd->cur;
         return 0;
     }
     if (rc == 0)
-        rc = namei_parent(&nd);
+        rc = namei_parent(nd);
     struct vfs_inode *ip = NULL;
     if (rc == 0)
-        rc = namei_last(&nd, !(flags & VFS_AT_SYMLINK_NOFOLLOW), &ip);
+        rc = namei_last(nd, !(flags & VFS_AT_SYMLINK_NOFOLLOW), &ip);
     if (rc == 0 && !ip)
         rc = -ENOENT;
-    namei_end(&nd);
     if (rc == 0)
         *out = ip;
+    return rc;
+}
+
+int namei_path(struct vfs_file *dirf, const char *path, int flags, struct vfs_inode **out)
+{
+    struct nameidata nd;
+    int rc = namei_path_nd(&nd, dirf, path, flags, out);
+    namei_end(&nd);
     return rc;
 }

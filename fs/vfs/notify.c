@@ -28,6 +28,7 @@ struct vfs_notify_conn {
     struct vfs_inode *ip;      /* holds one reference */
     struct list watches;       /* struct notify_watch.inode_node */
     struct list_node dir_node; /* on dir_conns when ip is a directory */
+    struct list_node all_node; /* on all_conns, the newest first */
     struct list_node reap_node;
     bool dead; /* no name left: IN_DELETE_SELF when the last other reference goes */
     /* A file unlinked from a watched directory while open: that directory is still told
@@ -35,6 +36,14 @@ struct vfs_notify_conn {
      * reference goes, as Linux's unhashed dentry keeps its parent and name. */
     struct vfs_inode *ghost_dir;
     char *ghost_name;
+};
+
+struct vfs_notify_name {
+    struct list_node node; /* on names */
+    struct vfs_inode *dir; /* a reference */
+    const struct vfs_inode *ip;
+    char *name;
+    bool unlinked;
 };
 
 struct notify_watch {
@@ -66,10 +75,13 @@ struct vfs_notify_group {
 };
 
 unsigned vfs_notify_nwatch;
+unsigned vfs_notify_nnames;
 static unsigned ngroups; /* atomic */
 static uint32_t cookie;  /* atomic */
 static struct list dir_conns = {{&dir_conns.head, &dir_conns.head}};
 static struct list reap_list = {{&reap_list.head, &reap_list.head}};
+static struct list all_conns = {{&all_conns.head, &all_conns.head}};
+static struct list names = {{&names.head, &names.head}}; /* every struct vfs_notify_name */
 
 /* --- the queue --------------------------------------------------------------------------- */
 
@@ -133,8 +145,7 @@ void vfs_notify_queue_event(struct vfs_notify_group *g, int wd, uint32_t mask, u
         wq_wake_key(&g->wq, LINUX_EPOLLIN | LINUX_EPOLLRDNORM, 0);
 }
 
-/* Queue lock held: move the events that fit into buf; -EINVAL if the first does not. */
-static long take_events(struct vfs_notify_group *g, char *buf, size_t n, struct list *done)
+long vfs_notify_take(struct vfs_notify_group *g, void *buf, size_t n, struct list *done)
 {
     size_t used = 0;
     struct list_node *node;
@@ -146,8 +157,8 @@ static long take_events(struct vfs_notify_group *g, char *buf, size_t n, struct 
 
         if (sz > n - used)
             return used ? (long)used : -EINVAL;
-        memcpy(buf + used, &h, EVENT_HDR);
-        memcpy(buf + used + EVENT_HDR, e->name, e->len);
+        memcpy((char *)buf + used, &h, EVENT_HDR);
+        memcpy((char *)buf + used + EVENT_HDR, e->name, e->len);
         used += sz;
         list_remove(node);
         g->nevents--;
@@ -160,27 +171,26 @@ static long take_events(struct vfs_notify_group *g, char *buf, size_t n, struct 
     return (long)used;
 }
 
-long vfs_notify_read(struct vfs_notify_group *g, void *buf, size_t n, bool nonblock)
+void vfs_notify_free_taken(struct list *done)
+{
+    struct list_node *node;
+
+    while ((node = list_pop_front(done)) != NULL)
+        kfree(container_of(node, struct notify_event, node));
+}
+
+long vfs_notify_read_now(struct vfs_notify_group *g, void *buf, size_t n)
 {
     struct list done;
-    struct list_node *node;
     uint64_t irq;
-    long rc = 0;
+    long rc;
 
     list_init(&done);
     irq = spin_lock_irqsave(&g->wq.lock);
-    while (rc == 0 && list_empty(&g->events)) {
-        if (nonblock)
-            rc = -EAGAIN;
-        else
-            rc = wq_wait_locked_intr(&g->wq, &irq, UINT64_MAX);
-    }
-    if (rc == 0)
-        rc = take_events(g, buf, n, &done);
+    rc = vfs_notify_take(g, buf, n, &done);
     spin_unlock_irqrestore(&g->wq.lock, irq);
-    while ((node = list_pop_front(&done)) != NULL)
-        kfree(container_of(node, struct notify_event, node));
-    return rc == -EINTR ? -ERESTARTSYS : rc;
+    vfs_notify_free_taken(&done);
+    return rc ? rc : -EAGAIN;
 }
 
 unsigned vfs_notify_pending(struct vfs_notify_group *g)
@@ -213,6 +223,7 @@ static void reap(void)
         ip->notify = NULL;
         if (list_node_linked(&c->dir_node))
             list_remove(&c->dir_node);
+        list_remove(&c->all_node);
         kfree(c);
         inode_put(ip);
     }
@@ -249,6 +260,7 @@ static struct vfs_notify_conn *conn_get(struct vfs_inode *ip)
     inode_ref(ip);
     if (vfs_isdir(ip))
         list_push_back(&dir_conns, &c->dir_node);
+    list_push_front(&all_conns, &c->all_node);
     ip->notify = c;
     return c;
 }
@@ -440,24 +452,34 @@ static void deliver(struct vfs_notify_conn *c, uint32_t mask, const char *name, 
     deliver_ex(c, mask, name, ck, false);
 }
 
-void vfs_notify_inode(struct vfs_inode *ip, uint32_t mask)
+/* No name came with the event: the watched directories that cache a name of ip. */
+static void tell_cached_names(struct vfs_inode *ip, uint32_t mask)
 {
     const char *name;
 
     if (vfs_isdir(ip)) {
-        mask |= LINUX_IN_ISDIR;
         if (ip->parent && ip->parent->notify && (name = dcache_name_in(ip->parent, ip)))
             deliver(ip->parent->notify, mask, name, 0);
-    } else {
-        list_for_each(&dir_conns, n)
-        {
-            struct vfs_notify_conn *c = container_of(n, struct vfs_notify_conn, dir_node);
-            if ((name = dcache_name_in(c->ip, ip)) != NULL)
-                deliver(c, mask, name, 0);
-        }
-        if (ip->notify && ip->notify->ghost_dir && ip->notify->ghost_dir->notify)
-            deliver_ex(ip->notify->ghost_dir->notify, mask, ip->notify->ghost_name, 0, true);
+        return;
     }
+    list_for_each(&dir_conns, n)
+    {
+        struct vfs_notify_conn *c = container_of(n, struct vfs_notify_conn, dir_node);
+        if ((name = dcache_name_in(c->ip, ip)) != NULL)
+            deliver(c, mask, name, 0);
+    }
+    if (ip->notify && ip->notify->ghost_dir && ip->notify->ghost_dir->notify)
+        deliver_ex(ip->notify->ghost_dir->notify, mask, ip->notify->ghost_name, 0, true);
+}
+
+void vfs_notify_inode_via(struct vfs_inode *ip, const struct vfs_notify_name *via, uint32_t mask)
+{
+    if (vfs_isdir(ip))
+        mask |= LINUX_IN_ISDIR;
+    if (!via)
+        tell_cached_names(ip, mask);
+    else if (via->dir->notify)
+        deliver_ex(via->dir->notify, mask, via->name, 0, via->unlinked);
     if (ip->notify)
         deliver(ip->notify, mask, NULL, 0);
     reap();
@@ -554,16 +576,17 @@ uint32_t vfs_notify_cookie(void)
     return __atomic_add_fetch(&cookie, 1, __ATOMIC_RELAXED);
 }
 
-void vfs_notify_inode_unlocked(struct vfs_inode *ip, uint32_t mask)
+void vfs_notify_inode_unlocked(struct vfs_inode *ip, const struct vfs_notify_name *via,
+                               uint32_t mask)
 {
     if (!vfs_notify_active())
         return;
     vfs_lock();
-    vfs_notify_inode(ip, mask);
+    vfs_notify_inode_via(ip, via, mask);
     vfs_unlock();
 }
 
-void vfs_notify_setattr(struct vfs_inode *ip, unsigned valid)
+void vfs_notify_setattr(struct vfs_inode *ip, const struct vfs_notify_name *via, unsigned valid)
 {
     const unsigned times = VFS_SET_ATIME | VFS_SET_MTIME;
     uint32_t mask = 0;
@@ -579,7 +602,173 @@ void vfs_notify_setattr(struct vfs_inode *ip, unsigned valid)
     else if (valid & VFS_SET_MTIME)
         mask |= LINUX_IN_MODIFY;
     if (mask)
-        vfs_notify_inode_unlocked(ip, mask);
+        vfs_notify_inode_unlocked(ip, via, mask);
+}
+
+/* --- names ------------------------------------------------------------------------------- */
+
+static char *name_dup(const char *name)
+{
+    size_t len = strlen(name);
+    char *copy = kmalloc(len + 1);
+
+    if (copy)
+        memcpy(copy, name, len + 1);
+    return copy;
+}
+
+struct vfs_notify_name *vfs_notify_name_get(struct vfs_inode *dir, const char *name,
+                                            struct vfs_inode *ip)
+{
+    struct vfs_notify_name *nm;
+
+    if (!vfs_notify_active() || ip == ip->sb->root)
+        return NULL;
+    nm = kzalloc(sizeof(*nm));
+    if (nm)
+        nm->name = name_dup(name);
+    if (!nm || !nm->name) {
+        kfree(nm);
+        return NULL;
+    }
+    inode_ref(dir);
+    nm->dir = dir;
+    nm->ip = ip;
+    list_push_back(&names, &nm->node);
+    vfs_notify_nnames++;
+    return nm;
+}
+
+void vfs_notify_name_put(struct vfs_notify_name *nm)
+{
+    if (!nm)
+        return;
+    list_remove(&nm->node);
+    vfs_notify_nnames--;
+    kfree(nm->name);
+    inode_put(nm->dir);
+    kfree(nm);
+}
+
+/* The live records of ip as dir/name: unlinked (the name went), or moved to ndir/nname (a
+ * rename; out of memory keeps the old name). */
+static void names_update(struct vfs_inode *dir, const char *name, const struct vfs_inode *ip,
+                         struct vfs_inode *ndir, const char *nname)
+{
+    list_for_each(&names, n)
+    {
+        struct vfs_notify_name *nm = container_of(n, struct vfs_notify_name, node);
+        char *copy;
+
+        if (nm->ip != ip || nm->dir != dir || nm->unlinked || strcmp(nm->name, name) != 0)
+            continue;
+        if (!ndir) {
+            nm->unlinked = true;
+        } else if ((copy = name_dup(nname)) != NULL) {
+            kfree(nm->name);
+            nm->name = copy;
+            inode_ref(ndir);
+            nm->dir = ndir;
+            inode_put(dir); /* dir is held by the caller: this never frees it */
+        }
+    }
+}
+
+/* --- unmount ----------------------------------------------------------------------------- */
+
+struct held {
+    struct vfs_inode *ip;
+    unsigned refs; /* references on ip explained so far */
+};
+
+/* One more explained reference on ip; false when the table (max) is full. */
+static bool held_add(struct held *t, unsigned *n, unsigned max, struct vfs_inode *ip)
+{
+    for (unsigned i = 0; i < *n; i++) {
+        if (t[i].ip == ip) {
+            t[i].refs++;
+            return true;
+        }
+    }
+    if (*n == max)
+        return false;
+    t[*n].ip = ip;
+    t[(*n)++].refs = 1;
+    return true;
+}
+
+/* With sb's dentries gone: is every inode reference left on sb its mount's, a connector's,
+ * a ghost name's or a cached directory's on its parent? Then only watches keep sb busy,
+ * and Linux's umount succeeds (a watch does not pin a mount). */
+static bool only_watched(struct vfs_sb *sb)
+{
+    unsigned n = 0, max = sb->ninodes;
+    struct held *t = kmalloc(max * sizeof(*t));
+    bool ok = t && held_add(t, &n, max, sb->root);
+
+    list_for_each(&all_conns, node)
+    {
+        struct vfs_notify_conn *c = container_of(node, struct vfs_notify_conn, all_node);
+
+        if (ok && c->ip->sb == sb)
+            ok = held_add(t, &n, max, c->ip) &&
+                 (!c->ghost_dir || held_add(t, &n, max, c->ghost_dir));
+    }
+    for (unsigned i = 0; ok && i < n; i++) /* n grows: parents of parents */
+        if (t[i].ip != sb->root && vfs_isdir(t[i].ip) && t[i].ip->parent)
+            ok = held_add(t, &n, max, t[i].ip->parent);
+    ok = ok && n == sb->ninodes;
+    for (unsigned i = 0; ok && i < n; i++)
+        ok = t[i].ip->refs == t[i].refs;
+    kfree(t);
+    return ok;
+}
+
+/* The first connector of sb still telling a directory about an unlinked open file. */
+static struct vfs_notify_conn *ghost_on(struct vfs_sb *sb)
+{
+    list_for_each(&all_conns, node)
+    {
+        struct vfs_notify_conn *c = container_of(node, struct vfs_notify_conn, all_node);
+        if (c->ip->sb == sb && c->ghost_dir)
+            return c;
+    }
+    return NULL;
+}
+
+void vfs_notify_unmount(struct vfs_sb *sb, bool force)
+{
+    struct vfs_notify_conn *c;
+
+    reap();
+    if (!force && !only_watched(sb))
+        return; /* busy anyway: the watches stay, as Linux's after a failed umount */
+    list_for_each(&all_conns, node) /* the newest first, as Linux's inode list */
+    {
+        struct list_node *wn;
+
+        c = container_of(node, struct vfs_notify_conn, all_node);
+        if (c->ip->sb != sb)
+            continue;
+        while ((wn = list_first(&c->watches)) != NULL) { /* IN_UNMOUNT whatever the mask */
+            struct notify_watch *w = container_of(wn, struct notify_watch, inode_node);
+            uint32_t m = LINUX_IN_UNMOUNT | (vfs_isdir(c->ip) ? LINUX_IN_ISDIR : 0);
+
+            vfs_notify_queue_event(w->g, w->wd, m, 0, NULL);
+            watch_drop(w, true);
+        }
+    }
+    while ((c = ghost_on(sb)) != NULL) { /* the put may reap: look again each time */
+        struct vfs_inode *gdir = c->ghost_dir;
+
+        kfree(c->ghost_name);
+        c->ghost_name = NULL;
+        c->ghost_dir = NULL;
+        if (!list_node_linked(&c->reap_node))
+            list_push_back(&reap_list, &c->reap_node);
+        inode_put(gdir);
+    }
+    reap();
 }
 
 /* --- the namespace calls ----------------------------------------------------------------- */
@@ -593,6 +782,7 @@ void vfs_notify_remove_slow(struct vfs_inode *dir, struct vfs_inode *ip, const c
         vfs_notify_self(ip, LINUX_IN_ATTRIB); /* its link count changed */
     if (!isdir && dir->notify && ip->refs > our_refs + (ip->notify ? 1u : 0u) && !has_links(ip))
         ghost_set(dir, ip, name);
+    names_update(dir, name, ip, NULL, NULL);
     vfs_notify_unlinked(ip, our_refs);
     vfs_notify_dirent(dir, LINUX_IN_DELETE, name, 0, isdir);
 }
@@ -611,6 +801,7 @@ static void moved(struct vfs_inode *odir, const char *oname, struct vfs_inode *n
     uint32_t ck = vfs_notify_cookie();
     bool isdir = vfs_isdir(ip);
 
+    names_update(odir, oname, ip, ndir, nname);
     vfs_notify_dirent(odir, LINUX_IN_MOVED_FROM, oname, ck, isdir);
     vfs_notify_dirent(ndir, LINUX_IN_MOVED_TO, nname, ck, isdir);
     if (replaced && !vfs_isdir(replaced))
@@ -626,6 +817,8 @@ void vfs_notify_rename_slow(struct vfs_inode *odir, const char *oname, struct vf
     if (exchange && dst)
         moved(ndir, nname, odir, oname, dst, NULL);
     else if (dst)
+        names_update(ndir, nname, dst, NULL, NULL);
+    if (dst && !exchange)
         vfs_notify_unlinked(dst, 1);
     /* the names as they are now, so later events about src (and dst) find them */
     dcache_insert(ndir, nname, strlen(nname), src);

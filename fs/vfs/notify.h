@@ -9,10 +9,11 @@
  * thing the hooks look at when no watch exists), which holds one inode reference so the
  * inode, and its watches, stay cached as on Linux.
  *
- * Events about a child of a watched directory carry the child's name. Files are found by
- * their inode, so the name comes from the dentry cache of each watched directory (names are
- * cached there by every lookup, create and rename): a file whose name is no longer cached
- * (unlinked while open, or evicted) reports to its own watches only (docs/CAVEATS.md).
+ * Events about a child of a watched directory carry the child's name: the name the event
+ * came through (struct vfs_notify_name: the path a description was opened by, the path a
+ * chmod named), as Linux tells the parent of the dentry used and not every directory holding
+ * a link. An event with no such name (a page fault, a file opened while nothing was watched)
+ * goes to the watched directories whose dentry cache holds a name of the file.
  *
  * Locking: watch lists, connectors and wd numbers are guarded by the VFS mutex; every hook
  * runs with it held (the *_unlocked hooks take it). An instance's queue is guarded by the
@@ -65,14 +66,20 @@ void vfs_notify_watches_each(struct vfs_notify_group *g,
                              void *arg);
 
 /*
- * Move whole events into buf (struct linux_inotify_event records, names NUL-padded): the
- * bytes moved; -EINVAL when the first event does not fit in n; -EAGAIN when empty and
- * nonblock; else sleeps until one comes (-ERESTARTSYS: interrupted, Linux's code).
+ * The queue's lock held (vfs_notify_wq(g)->lock, irq-save): move whole events into buf
+ * (struct linux_inotify_event records, names NUL-padded): the bytes moved, 0 when the queue
+ * is empty, -EINVAL when the first event does not fit in n. The events moved go on done,
+ * for vfs_notify_free_taken once the lock is dropped. inotify's read waits around it in
+ * fs/file/waitloop.h's loop.
  */
-long vfs_notify_read(struct vfs_notify_group *g, void *buf, size_t n, bool nonblock);
+long vfs_notify_take(struct vfs_notify_group *g, void *buf, size_t n, struct list *done);
+void vfs_notify_free_taken(struct list *done);
+/* vfs_notify_take with the lock taken, -EAGAIN when empty (the tests of the queue). */
+long vfs_notify_read_now(struct vfs_notify_group *g, void *buf, size_t n);
 /* Bytes a read would get now (FIONREAD). Never sleeps. */
 unsigned vfs_notify_pending(struct vfs_notify_group *g);
-/* The queue poll registers on: woken with LINUX_EPOLLIN | LINUX_EPOLLRDNORM. */
+/* The queue readers and poll wait on: woken with LINUX_EPOLLIN | LINUX_EPOLLRDNORM after an
+ * event is queued. */
 struct wait_queue *vfs_notify_wq(struct vfs_notify_group *g);
 
 /* Events queued by the hooks below, for the tests of the queue. Never sleeps. */
@@ -90,9 +97,35 @@ static inline bool vfs_notify_active(void)
     return __builtin_expect(__atomic_load_n(&vfs_notify_nwatch, __ATOMIC_RELAXED) != 0, 0);
 }
 
-/* VFS mutex held. ip changed (mask: IN_ACCESS, IN_MODIFY, IN_ATTRIB, IN_OPEN, IN_CLOSE_*):
- * watches of the directories that cache a name of ip get it with the name, then ip's own. */
-void vfs_notify_inode(struct vfs_inode *ip, uint32_t mask);
+/* Name records alive (VFS mutex): unlink and rename keep them up to date even while nothing
+ * is watched. */
+extern unsigned vfs_notify_nnames;
+
+/*
+ * A name a file was reached by: what Linux's dentry is to fsnotify. An event through it
+ * (a read through a description opened by that name, a chmod of that path) is told to the
+ * watches of that directory under that name only, whatever other (hard) links the file has
+ * and whether or not the dentry cache still holds the name; a rename moves it (events then
+ * carry the new name); an unlink marks it unlinked (told still, but not to IN_EXCL_UNLINK
+ * watches). It holds a reference on dir, none on the file (its holder has one).
+ */
+struct vfs_notify_name;
+/* VFS mutex held. A name record for ip reached as dir/name: NULL when nothing is watched
+ * (events then fall back to the names the dentry cache holds), when ip is a mount's root
+ * (its parent is another filesystem's) or out of memory. */
+struct vfs_notify_name *vfs_notify_name_get(struct vfs_inode *dir, const char *name,
+                                            struct vfs_inode *ip);
+/* VFS mutex held. The record goes (nm may be NULL). */
+void vfs_notify_name_put(struct vfs_notify_name *nm);
+
+/* VFS mutex held. ip changed (mask: IN_ACCESS, IN_MODIFY, IN_ATTRIB, IN_OPEN, IN_CLOSE_*)
+ * through the name via: that directory's watches get it with the name, then ip's own.
+ * via NULL: the directories that cache a name of ip are told instead (vfs_notify_inode). */
+void vfs_notify_inode_via(struct vfs_inode *ip, const struct vfs_notify_name *via, uint32_t mask);
+static inline void vfs_notify_inode(struct vfs_inode *ip, uint32_t mask)
+{
+    vfs_notify_inode_via(ip, NULL, mask);
+}
 /* VFS mutex held. A name in dir was created, deleted or moved (IN_CREATE, IN_DELETE,
  * IN_MOVED_FROM/TO with cookie); isdir: the child is a directory. */
 void vfs_notify_dirent(struct vfs_inode *dir, uint32_t mask, const char *name, uint32_t cookie,
@@ -105,15 +138,22 @@ void vfs_notify_self(struct vfs_inode *ip, uint32_t mask);
 void vfs_notify_unlinked(struct vfs_inode *ip, unsigned our_refs);
 /* VFS mutex held: inode_put left ip with one reference, which may be its connector's. */
 void vfs_notify_idle(struct vfs_inode *ip);
+/* VFS mutex held, sb's dentries purged: sb is being unmounted. When nothing but watches
+ * (and their connectors' directories) holds sb's inodes, or force, every watch on sb gets
+ * IN_UNMOUNT (with IN_ISDIR for a directory) and IN_IGNORED, the newest watched inode first,
+ * and their references go, so the unmount finds sb idle. Otherwise nothing changes. */
+void vfs_notify_unmount(struct vfs_sb *sb, bool force);
 /* A new cookie for one rename's IN_MOVED_FROM/IN_MOVED_TO pair. */
 uint32_t vfs_notify_cookie(void);
 
-/* No VFS lock held: vfs_notify_inode with the VFS mutex taken (when anything is watched). */
-void vfs_notify_inode_unlocked(struct vfs_inode *ip, uint32_t mask);
-/* No VFS lock held: the event of a setattr with VFS_SET_* bits valid, as Linux's
+/* No VFS lock held: vfs_notify_inode_via with the VFS mutex taken (when anything is
+ * watched). */
+void vfs_notify_inode_unlocked(struct vfs_inode *ip, const struct vfs_notify_name *via,
+                               uint32_t mask);
+/* No VFS lock held: the event of a setattr with VFS_SET_* bits valid through via, as Linux's
  * fsnotify_change: size -> IN_MODIFY; mode, owner, both times -> IN_ATTRIB; atime alone
  * -> IN_ACCESS; mtime alone -> IN_MODIFY. */
-void vfs_notify_setattr(struct vfs_inode *ip, unsigned valid);
+void vfs_notify_setattr(struct vfs_inode *ip, const struct vfs_notify_name *via, unsigned valid);
 
 /*
  * The call sites' guards (VFS mutex held): each costs a load and a branch per inode involved
@@ -137,7 +177,7 @@ static inline void vfs_notify_create(struct vfs_inode *dir, const char *name, bo
 static inline void vfs_notify_remove(struct vfs_inode *dir, struct vfs_inode *ip, const char *name,
                                      unsigned our_refs)
 {
-    if (dir->notify || ip->notify)
+    if (dir->notify || ip->notify || vfs_notify_nnames)
         vfs_notify_remove_slow(dir, ip, name, our_refs);
 }
 
@@ -153,16 +193,25 @@ static inline void vfs_notify_rename(struct vfs_inode *odir, const char *oname,
                                      struct vfs_inode *ndir, const char *nname,
                                      struct vfs_inode *src, struct vfs_inode *dst, bool exchange)
 {
-    if (odir->notify || ndir->notify || src->notify || (dst && dst->notify) || vfs_notify_active())
+    if (odir->notify || ndir->notify || src->notify || (dst && dst->notify) ||
+        vfs_notify_active() || vfs_notify_nnames)
         vfs_notify_rename_slow(odir, oname, ndir, nname, src, dst, exchange);
 }
 
-/* A file description is opened / closed / read / written (no VFS lock held): only the
- * global count is looked at, then the inode and the names cached for it. */
-static inline void vfs_notify_file(struct vfs_inode *ip, uint32_t mask)
+/* Something happened to ip through via (no VFS lock held): only the global count is looked
+ * at while nothing is watched. */
+static inline void vfs_notify_file_via(struct vfs_inode *ip, const struct vfs_notify_name *via,
+                                       uint32_t mask)
 {
     if (vfs_notify_active())
-        vfs_notify_inode_unlocked(ip, mask);
+        vfs_notify_inode_unlocked(ip, via, mask);
+}
+
+/* A file description is opened / closed / read / written (no VFS lock held): told through
+ * the name it was opened by. */
+static inline void vfs_notify_filp(struct vfs_file *f, uint32_t mask)
+{
+    vfs_notify_file_via(f->inode, f->nname, mask);
 }
 
 #endif

@@ -74,8 +74,10 @@ void vfs_file_put(struct vfs_file *f)
         f->cdev->release(f, f->cdev_priv);
     vfs_lock();
     if (vfs_notify_active() && !(f->flags & VFS_O_PATH))
-        vfs_notify_inode(ip, wants_write((int)f->flags) ? LINUX_IN_CLOSE_WRITE
+        vfs_notify_inode_via(ip, f->nname,
+                             wants_write((int)f->flags) ? LINUX_IN_CLOSE_WRITE
                                                         : LINUX_IN_CLOSE_NOWRITE);
+    vfs_notify_name_put(f->nname);
     inode_put(ip);
     vfs_unlock();
     kfree(f);
@@ -240,21 +242,24 @@ int vfs_openat(struct vfs_file *dirf, const char *path, int flags, uint32_t mode
         flags &= VFS_O_PATH | VFS_O_DIRECTORY | VFS_O_NOFOLLOW | VFS_O_CLOEXEC;
     struct nameidata nd;
     struct vfs_inode *ip = NULL;
+    struct vfs_notify_name *nm = NULL; /* the name opened, for inotify: then f's */
     bool created = false;
     vfs_lock();
     int rc = namei_start(&nd, dirf, path, false);
     if (rc == 0)
         rc = open_lookup(&nd, flags, mode, &ip, &created);
-    namei_end(&nd);
     if (rc == 0)
         rc = open_check(ip, flags, created);
+    if (rc == 0 && nd.last_type == LAST_NORM && !(flags & VFS_O_PATH))
+        nm = vfs_notify_name_get(nd.cur, nd.last, ip);
+    namei_end(&nd);
     vfs_unlock();
     if (rc)
         goto out;
     bool trunc = (flags & VFS_O_TRUNC) && !created && vfs_isreg(ip) && !(flags & VFS_O_PATH);
     if (trunc) {
-        vfs_notify_file(ip, LINUX_IN_OPEN); /* Linux: IN_OPEN, then the truncation's */
-        rc = vfs_do_truncate(ip, 0);
+        vfs_notify_file_via(ip, nm, LINUX_IN_OPEN); /* Linux: IN_OPEN, then the truncation's */
+        rc = vfs_do_truncate(ip, nm, 0);
         if (rc)
             goto out;
     }
@@ -262,6 +267,8 @@ int vfs_openat(struct vfs_file *dirf, const char *path, int flags, uint32_t mode
     rc = vfs_file_alloc(ip, (unsigned)flags & OPEN_KEEP, &f);
     if (rc)
         goto out;
+    f->nname = nm;
+    nm = NULL;
     if (!vfs_isreg(ip) && !vfs_isdir(ip) && !(flags & VFS_O_PATH)) {
         rc = open_special(f, flags);
         if (rc) {
@@ -271,12 +278,14 @@ int vfs_openat(struct vfs_file *dirf, const char *path, int flags, uint32_t mode
         }
     }
     if (!trunc && !(flags & VFS_O_PATH))
-        vfs_notify_file(ip, LINUX_IN_OPEN);
+        vfs_notify_filp(f, LINUX_IN_OPEN);
     *out = f;
 out:
-    if (ip) {
+    if (ip || nm) {
         vfs_lock();
-        inode_put(ip);
+        vfs_notify_name_put(nm);
+        if (ip)
+            inode_put(ip);
         vfs_unlock();
     }
     return rc;

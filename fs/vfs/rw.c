@@ -173,14 +173,14 @@ static long do_write(struct vfs_file *f, const void *buf, size_t n, uint64_t *po
 static long read_done(struct vfs_file *f, long rc)
 {
     if (rc > 0)
-        vfs_notify_file(f->inode, LINUX_IN_ACCESS);
+        vfs_notify_filp(f, LINUX_IN_ACCESS);
     return rc;
 }
 
 static long write_done(struct vfs_file *f, long rc)
 {
     if (rc > 0)
-        vfs_notify_file(f->inode, LINUX_IN_MODIFY);
+        vfs_notify_filp(f, LINUX_IN_MODIFY);
     return rc;
 }
 
@@ -404,7 +404,7 @@ long vfs_getdents_at(struct vfs_file *f, void *buf, size_t size, uint64_t *pos)
         return rc;
     if (c.used == 0 && c.full)
         return -EINVAL;
-    vfs_notify_file(ip, LINUX_IN_ACCESS); /* Linux: every listing, the empty last one too */
+    vfs_notify_filp(f, LINUX_IN_ACCESS); /* Linux: every listing, the empty last one too */
     return (long)c.used;
 }
 
@@ -429,7 +429,7 @@ static int truncate_limit(struct vfs_inode *ip, uint64_t len)
 }
 
 /* Set a regular file's size (no locks held). */
-int vfs_do_truncate(struct vfs_inode *ip, uint64_t len)
+int vfs_do_truncate(struct vfs_inode *ip, const struct vfs_notify_name *via, uint64_t len)
 {
     if (sb_rdonly(ip->sb))
         return -EROFS;
@@ -441,7 +441,7 @@ int vfs_do_truncate(struct vfs_inode *ip, uint64_t len)
     struct vfs_setattr sa = {.valid = VFS_SET_SIZE | VFS_SET_MTIME | VFS_SET_CTIME};
     sa.size = len;
     sa.mtime = sa.ctime = vfs_now();
-    return vfs_do_setattr(ip, &sa);
+    return vfs_do_setattr(ip, via, &sa);
 }
 
 int vfs_ftruncate(struct vfs_file *f, int64_t len)
@@ -452,7 +452,7 @@ int vfs_ftruncate(struct vfs_file *f, int64_t len)
         return -EBADF;
     if (!vfs_isreg(f->inode) || !can_write(f))
         return -EINVAL;
-    return vfs_do_truncate(f->inode, (uint64_t)len);
+    return vfs_do_truncate(f->inode, f->nname, (uint64_t)len);
 }
 
 int vfs_fallocate_args(int mode, int64_t off, int64_t len)
@@ -500,7 +500,7 @@ int vfs_fallocate(struct vfs_file *f, int mode, int64_t off, int64_t len)
     }
     sb_unlock(ip->sb);
     if (rc == 0)
-        vfs_notify_file(ip, LINUX_IN_MODIFY);
+        vfs_notify_filp(f, LINUX_IN_MODIFY);
     return rc;
 }
 

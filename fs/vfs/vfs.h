@@ -401,6 +401,7 @@ struct vfs_file {
     const struct vfs_chrdev_ops *cdev; /* character devices: the driver bound at open */
     void *cdev_priv;
     struct vfs_ra ra; /* page-cached regular files: sequential detection (pcache.c) */
+    struct vfs_notify_name *nname; /* the name it was opened by, for inotify (notify.h) */
 };
 
 /* --- setup, mounts ----------------------------------------------------------------------- */

@@ -117,6 +117,10 @@ int namei_follow_last(struct nameidata *nd, struct vfs_inode *lnk);
 /* Whole walk: the inode at path (-ENOENT when missing). flags: AT_SYMLINK_NOFOLLOW,
  * AT_EMPTY_PATH. */
 int namei_path(struct vfs_file *dirf, const char *path, int flags, struct vfs_inode **out);
+/* namei_path leaving nd to the caller (namei_end): nd->cur and nd->last then name the
+ * inode's directory and name when nd->last_type is LAST_NORM (inotify's names). */
+int namei_path_nd(struct nameidata *nd, struct vfs_file *dirf, const char *path, int flags,
+                  struct vfs_inode **out);
 /* Look up one child of dir (name not "."/".."), crossing into mounts. */
 int namei_child(struct vfs_inode *dir, const char *name, size_t len, struct vfs_inode **out);
 struct vfs_inode *namei_root(void);
@@ -148,9 +152,11 @@ void pcache_overlay_attr(struct vfs_inode *ip, struct vfs_attr *a);
 
 /* file.c */
 int vfs_file_alloc(struct vfs_inode *ip, unsigned flags, struct vfs_file **out);
-int vfs_do_truncate(struct vfs_inode *ip, uint64_t len);
+struct vfs_notify_name;
+/* via: the name the call came through, for inotify (NULL: none). */
+int vfs_do_truncate(struct vfs_inode *ip, const struct vfs_notify_name *via, uint64_t len);
 
 /* ops.c */
-int vfs_do_setattr(struct vfs_inode *ip, struct vfs_setattr *sa);
+int vfs_do_setattr(struct vfs_inode *ip, const struct vfs_notify_name *via, struct vfs_setattr *sa);
 
 #endif

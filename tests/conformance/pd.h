@@ -21,7 +21,8 @@
  * (pd_linux.c, real time): Linux is the oracle.
  *
  * Layers: pd_parse.c (text -> struct pd_script; never trusts its input), pd_pkt.c (segments
- * to and from IPv4 packets, matching, printing), pd_run.c (the interpreter over a backend).
+ * to and from IPv4 packets, matching, printing), pd_run.c (the interpreter over a backend),
+ * pd_box.c (the frame queue and call mailbox both backends keep).
  */
 #ifndef TESTS_CONFORMANCE_PD_H
 #define TESTS_CONFORMANCE_PD_H
@@ -201,6 +202,47 @@ struct pd_backend {
     uint64_t ubuf;
 };
 #define PD_UBUF_SIZE (256 * 1024)
+
+/*
+ * pd_box.c, for the backends (no locks: the caller holds its own around each call):
+ * - a queue of the segments the stack sent, oldest first (push frees the frame and counts it
+ *   in dropped when the queue is full; pd_frame_take copies a popped frame out, frees it and
+ *   returns its length, 0 for NULL);
+ * - the mailbox of the application thread, one syscall at a time: the runner posts, the
+ *   thread finishes it with the result and the time, the runner collects (false: not done);
+ * - pd_load: the script named by the one argument; 0, or 2 with the reason printed.
+ */
+#define PD_QMAX 256
+
+struct pd_frame {
+    uint64_t t; /* when it was sent (the backend's clock) */
+    size_t len;
+    uint8_t data[]; /* the IPv4 packet */
+};
+
+struct pd_queue {
+    struct pd_frame *f[PD_QMAX];
+    unsigned head, count;
+    uint64_t dropped;
+};
+
+bool pd_queue_push(struct pd_queue *q, struct pd_frame *f);
+struct pd_frame *pd_queue_pop(struct pd_queue *q);
+void pd_queue_clear(struct pd_queue *q);
+size_t pd_frame_take(struct pd_frame *f, uint8_t *buf, size_t cap, uint64_t *t);
+
+struct pd_mailbox {
+    bool busy, done, quit;
+    uint64_t nr, a[6];
+    long ret;
+    uint64_t t;
+};
+
+void pd_mb_post(struct pd_mailbox *mb, uint64_t nr, const uint64_t a[6]);
+void pd_mb_finish(struct pd_mailbox *mb, long ret, uint64_t t);
+bool pd_mb_collect(struct pd_mailbox *mb, long *ret, uint64_t *t);
+
+int pd_load(int argc, char **argv, struct pd_script *s);
 
 /* Run s; 0 pass, 1 fail (the reason printed on stderr with the line number). */
 int pd_run(const struct pd_script *s, const struct pd_backend *b);

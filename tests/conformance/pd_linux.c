@@ -35,25 +35,14 @@
 
 #define SKIP 77
 #define TUN_FD 900 /* out of the way: the script's sockets start at 3, as in Petrel */
-#define QMAX 256
 #define SETTLE_NS 2000000
+#define FRAME_MAX 2048
 
-struct frame {
-    uint64_t t;
-    size_t len;
-    uint8_t data[2048];
-};
-
+/* the outbound queue and the application thread's mailbox, under mu */
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static struct frame *q[QMAX];
-static unsigned qhead, qcount;
-static struct {
-    bool busy, done;
-    uint64_t nr, a[6];
-    long ret;
-    uint64_t t;
-} mb;
+static struct pd_queue q;
+static struct pd_mailbox mb;
 static uint8_t *ubuf;
 
 static uint64_t b_now(void)
@@ -100,36 +89,22 @@ static bool wait_until(uint64_t deadline)
 
 static size_t b_next_out(uint8_t *buf, size_t cap, uint64_t deadline, uint64_t *t)
 {
-    struct frame *f = NULL;
-    size_t n = 0;
+    struct pd_frame *f;
 
     if (deadline < b_now() + SETTLE_NS)
         deadline = b_now() + SETTLE_NS;
     pthread_mutex_lock(&mu);
-    while (!qcount && b_now() < deadline)
+    while (!q.count && b_now() < deadline)
         wait_until(deadline);
-    if (qcount) {
-        f = q[qhead];
-        qhead = (qhead + 1) % QMAX;
-        qcount--;
-    }
+    f = pd_queue_pop(&q);
     pthread_mutex_unlock(&mu);
-    if (f) {
-        n = f->len < cap ? f->len : cap;
-        memcpy(buf, f->data, n);
-        *t = f->t;
-        free(f);
-    }
-    return n;
+    return pd_frame_take(f, buf, cap, t);
 }
 
 static void b_call_start(uint64_t nr, const uint64_t a[6])
 {
     pthread_mutex_lock(&mu);
-    mb.nr = nr;
-    memcpy(mb.a, a, sizeof(mb.a));
-    mb.busy = true;
-    mb.done = false;
+    pd_mb_post(&mb, nr, a);
     pthread_cond_broadcast(&cv);
     pthread_mutex_unlock(&mu);
 }
@@ -143,12 +118,7 @@ static bool b_call_wait(uint64_t deadline, long *ret, uint64_t *t)
     pthread_mutex_lock(&mu);
     while (!mb.done && b_now() < deadline)
         wait_until(deadline);
-    done = mb.done;
-    if (done) {
-        *ret = mb.ret;
-        *t = mb.t;
-        mb.done = false;
-    }
+    done = pd_mb_collect(&mb, ret, t);
     pthread_mutex_unlock(&mu);
     return done;
 }
@@ -180,10 +150,7 @@ static void *app_main(void *arg)
         if (ret == -1)
             ret = -errno;
         pthread_mutex_lock(&mu);
-        mb.ret = ret;
-        mb.t = b_now();
-        mb.busy = false;
-        mb.done = true;
+        pd_mb_finish(&mb, ret, b_now());
         pthread_cond_broadcast(&cv);
     }
     return NULL;
@@ -193,12 +160,12 @@ static void *reader_main(void *arg)
 {
     (void)arg;
     for (;;) {
-        struct frame *f = malloc(sizeof(*f));
+        struct pd_frame *f = malloc(sizeof(*f) + FRAME_MAX);
         ssize_t n;
 
         if (!f)
             return NULL;
-        n = read(TUN_FD, f->data, sizeof(f->data));
+        n = read(TUN_FD, f->data, FRAME_MAX);
         f->t = b_now();
         if (n < 20 || (f->data[0] >> 4) != 4 || f->data[9] != 6) {
             free(f); /* not TCP over IPv4 (or an error): not the script's business */
@@ -208,10 +175,7 @@ static void *reader_main(void *arg)
         }
         f->len = (size_t)n;
         pthread_mutex_lock(&mu);
-        if (qcount < QMAX)
-            q[(qhead + qcount++) % QMAX] = f;
-        else
-            free(f);
+        pd_queue_push(&q, f);
         pthread_cond_broadcast(&cv);
         pthread_mutex_unlock(&mu);
     }
@@ -313,18 +277,10 @@ int main(int argc, char **argv)
     struct pd_script script;
     pthread_condattr_t ca;
     pthread_t app, rd;
-    char err[256];
-    int rc;
+    int rc = pd_load(argc, argv, &script);
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s SCRIPT\n", argv[0]);
-        return 2;
-    }
-    if (pd_parse_file(argv[1], &script, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s: parse error: %s\n", argv[1], err);
-        pd_script_free(&script);
-        return 2;
-    }
+    if (rc)
+        return rc;
     if (script.long_running && !getenv("PD_LONG")) {
         printf("SKIP: %s runs for minutes of real time against Linux (%%long); PD_LONG=1 runs it\n",
                argv[1]);
@@ -349,11 +305,7 @@ int main(int argc, char **argv)
     b.ubuf = (uint64_t)(uintptr_t)ubuf;
     b_sleep_until(b_now() + 20000000); /* let the interface settle (IPv6 noise, if any) */
     pthread_mutex_lock(&mu);
-    while (qcount) { /* nothing before the script is the script's */
-        free(q[qhead]);
-        qhead = (qhead + 1) % QMAX;
-        qcount--;
-    }
+    pd_queue_clear(&q); /* nothing before the script is the script's */
     pthread_mutex_unlock(&mu);
     rc = pd_run(&script, &b);
     pd_script_free(&script);

@@ -30,14 +30,6 @@
 #include "tests/conformance/pd.h"
 
 #define SETTLE_NS 1000 /* a wait of at least this lets every runnable thread run first */
-#define QMAX 256
-
-struct frame {
-    uint64_t t;
-    size_t len;
-    uint8_t data[];
-};
-
 static struct pd_script script;
 static struct proc *app;
 static uint64_t ubuf;
@@ -46,15 +38,8 @@ static uint8_t mac_stack[6], mac_script[6] = {0x02, 0x50, 0x45, 0x54, 0x00, 0x02
 /* outbound queue (monitor -> runner) and the application thread's mailbox, both under wq's
  * lock */
 static struct wait_queue wq;
-static struct frame *q[QMAX];
-static unsigned qhead, qcount;
-static uint64_t dropped;
-static struct {
-    bool busy, done, quit;
-    uint64_t nr, a[6];
-    long ret;
-    uint64_t t;
-} mb;
+static struct pd_queue q;
+static struct pd_mailbox mb;
 
 static void notify_locked(void)
 {
@@ -90,7 +75,7 @@ static void send_arp(uint16_t op, uint32_t target_ip)
 static void monitor(void *arg, unsigned dev, const void *frame, size_t len)
 {
     const uint8_t *f = frame;
-    struct frame *c;
+    struct pd_frame *c;
     uint64_t tok;
 
     (void)arg;
@@ -112,13 +97,8 @@ static void monitor(void *arg, unsigned dev, const void *frame, size_t len)
     c->len = len - 14;
     memcpy(c->data, f + 14, len - 14);
     tok = spin_lock_irqsave(&wq.lock);
-    if (qcount == QMAX) {
-        dropped++;
-        free(c);
-    } else {
-        q[(qhead + qcount++) % QMAX] = c;
+    if (pd_queue_push(&q, c))
         notify_locked();
-    }
     spin_unlock_irqrestore(&wq.lock, tok);
 }
 
@@ -150,37 +130,23 @@ static int b_inject(const uint8_t *pkt, size_t len)
 static size_t b_next_out(uint8_t *buf, size_t cap, uint64_t deadline, uint64_t *t)
 {
     uint64_t tok, now = hal_clock_ns();
-    struct frame *c = NULL;
-    size_t n = 0;
+    struct pd_frame *c;
 
     if (deadline < now + SETTLE_NS)
         deadline = now + SETTLE_NS;
     tok = spin_lock_irqsave(&wq.lock);
-    while (!qcount && wq_wait_locked(&wq, &tok, deadline) != -ETIMEDOUT)
+    while (!q.count && wq_wait_locked(&wq, &tok, deadline) != -ETIMEDOUT)
         ;
-    if (qcount) {
-        c = q[qhead];
-        qhead = (qhead + 1) % QMAX;
-        qcount--;
-    }
+    c = pd_queue_pop(&q);
     spin_unlock_irqrestore(&wq.lock, tok);
-    if (c) {
-        n = c->len < cap ? c->len : cap;
-        memcpy(buf, c->data, n);
-        *t = c->t;
-        free(c);
-    }
-    return n;
+    return pd_frame_take(c, buf, cap, t);
 }
 
 static void b_call_start(uint64_t nr, const uint64_t a[6])
 {
     uint64_t tok = spin_lock_irqsave(&wq.lock);
 
-    mb.nr = nr;
-    memcpy(mb.a, a, sizeof(mb.a));
-    mb.busy = true;
-    mb.done = false;
+    pd_mb_post(&mb, nr, a);
     notify_locked();
     spin_unlock_irqrestore(&wq.lock, tok);
 }
@@ -194,12 +160,7 @@ static bool b_call_wait(uint64_t deadline, long *ret, uint64_t *t)
         deadline = hal_clock_ns() + SETTLE_NS;
     while (!mb.done && wq_wait_locked(&wq, &tok, deadline) != -ETIMEDOUT)
         ;
-    done = mb.done;
-    if (done) {
-        *ret = mb.ret;
-        *t = mb.t;
-        mb.done = false;
-    }
+    done = pd_mb_collect(&mb, ret, t);
     spin_unlock_irqrestore(&wq.lock, tok);
     return done;
 }
@@ -239,10 +200,7 @@ static void app_main(void *arg)
         spin_unlock_irqrestore(&wq.lock, tok);
         ret = ksys_call(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
         tok = spin_lock_irqsave(&wq.lock);
-        mb.ret = ret;
-        mb.t = hal_clock_ns();
-        mb.busy = false;
-        mb.done = true;
+        pd_mb_finish(&mb, ret, hal_clock_ns());
         notify_locked();
         spin_unlock_irqrestore(&wq.lock, tok);
     }
@@ -276,15 +234,6 @@ static int setup(void)
     return 0;
 }
 
-static void drain_queue(void)
-{
-    while (qcount) {
-        free(q[qhead]);
-        qhead = (qhead + 1) % QMAX;
-        qcount--;
-    }
-}
-
 static int entry(void *unused)
 {
     struct pd_backend b = {
@@ -302,11 +251,11 @@ static int entry(void *unused)
         return 2;
     }
     b.ubuf = ubuf;
-    drain_queue(); /* nothing of the setup is the script's */
+    pd_queue_clear(&q); /* nothing of the setup is the script's */
     rc = pd_run(&script, &b);
-    if (dropped)
+    if (q.dropped)
         fprintf(stderr, "pd_petrel: %llu outbound frames lost (queue full)\n",
-                (unsigned long long)dropped);
+                (unsigned long long)q.dropped);
     if (rc || mb.busy) { /* a call may be blocked for ever: end the process here */
         fflush(stderr);
         hosted_process_exit(rc ? rc : 1);
@@ -317,7 +266,7 @@ static int entry(void *unused)
     spin_unlock_irqrestore(&wq.lock, tok);
     thread_join(t);
     hosted_net_set_monitor(NULL, NULL);
-    drain_queue();
+    pd_queue_clear(&q);
     proc_detach(NULL);
     proc_destroy(app);
     net_shutdown();
@@ -328,18 +277,10 @@ static int entry(void *unused)
 int main(int argc, char **argv)
 {
     struct hosted_config cfg;
-    char err[256];
-    int rc;
+    int rc = pd_load(argc, argv, &script);
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s SCRIPT\n", argv[0]);
-        return 2;
-    }
-    if (pd_parse_file(argv[1], &script, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s: parse error: %s\n", argv[1], err);
-        pd_script_free(&script);
-        return 2;
-    }
+    if (rc)
+        return rc;
     memset(&cfg, 0, sizeof(cfg));
     cfg.entry = entry;
     cfg.ram_bytes = 128u << 20;

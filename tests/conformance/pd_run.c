@@ -367,8 +367,11 @@ static int marshal(struct run *r, const struct pd_event *e, uint64_t *nr, uint64
     return failf(r, e, "unknown syscall '%s'", n);
 }
 
+/* The bytes a read or recv returned continue the fd's stream (a MSG_PEEK leaves it where it
+ * was: the next read sees them again). */
 static int check_read(struct run *r, const struct pd_event *e, int64_t fd, long got)
 {
+    bool peek = !strcmp(e->call.name, "recv") && (ival(&e->call.args[3]) & 2); /* MSG_PEEK */
     uint64_t off = fd >= 0 && fd < MAX_FD ? r->rx_off[fd] : 0;
 
     r->b->get(r->data, U(r, U_DATA), (size_t)got);
@@ -378,7 +381,7 @@ static int check_read(struct run *r, const struct pd_event *e, int64_t fd, long 
                          i, (unsigned long long)(off + (uint64_t)i), r->data[i],
                          pd_pattern(off + (uint64_t)i));
     }
-    if (fd >= 0 && fd < MAX_FD)
+    if (fd >= 0 && fd < MAX_FD && !peek)
         r->rx_off[fd] += (uint64_t)got;
     return 0;
 }

@@ -4,7 +4,8 @@
 # a scratch series of two small patches: a fresh tree gets the series, applying again changes
 # nothing, a stale tree (series grown, a patch edited, a patch dropped) is brought to the
 # series, a tree patched by hand is recognised, the build's copy (sync) follows the series, and
-# the real series (net/lwip-patches) applies to lwIP 2.1.3.
+# the real series (net/lwip-patches) applies to lwIP 2.1.3, also when checked out or added
+# with core.autocrlf=true.
 set -euo pipefail
 ROOT="$1" LWIP="$2" S="$3"
 LP="$ROOT/scripts/lwip-patches"
@@ -86,5 +87,22 @@ cp -r "$LWIP/src" "$R/src"
 if [ -f "$LWIP/.petrel-patches/applied" ]; then cp -r "$LWIP/.petrel-patches" "$R/"; fi
 "$LP" apply "$R" >/dev/null
 "$LP" check "$R" || fail "the real series does not converge"
+
+# the series keeps its CRLF lines (lwIP's files have CRLF) in a clone with core.autocrlf=true:
+# .gitattributes turns conversion off both ways (without it, adding a patch stripped its CRs)
+if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    for p in "$ROOT"/net/lwip-patches/*.patch; do
+        rel="net/lwip-patches/${p##*/}"
+        grep -q $'\r$' "$p" || fail "$rel has no CRLF line (lwIP's sources do)"
+        [ "$(git -C "$ROOT" -c core.autocrlf=true hash-object --path="$rel" "$p")" = \
+          "$(git -C "$ROOT" hash-object --no-filters "$p")" ] ||
+            fail "$rel would be converted with core.autocrlf=true (.gitattributes)"
+    done
+    A="$S/autocrlf"; mkdir -p "$A"
+    git -C "$ROOT" -c core.autocrlf=true archive HEAD net/lwip-patches | tar -x -C "$A"
+    R2="$S/real2"; mkdir -p "$R2" && cp -r "$LWIP/src" "$R2/src"
+    PETREL_LWIP_PATCHES="$A/net/lwip-patches" "$LP" apply "$R2" >/dev/null ||
+        fail "the committed series, checked out with core.autocrlf=true, does not apply"
+fi
 rm -rf "$S"
 echo "lwip-patches: ok"

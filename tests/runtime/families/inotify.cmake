@@ -8,3 +8,9 @@ rt_test(${libc}.inotify_watch ${b}/inotify_watch ${RT_ROOT} /bin/inotify_watch
 rt_prog(inotify_epoll FLAGS -pthread)
 rt_test(${libc}.inotify_epoll ${b}/inotify_epoll ${RT_ROOT} /bin/inotify_epoll
         ARGS inotify_epoll tmp/inotify-epoll-${libc})
+# A file with hard links in two watched directories: each event goes to the directory of the
+# name used (and the file's own watch), unlinked and renamed names while open, after many
+# other lookups (the dentry cache's limit).
+rt_prog(inotify_links)
+rt_test(${libc}.inotify_links ${b}/inotify_links ${RT_ROOT} /bin/inotify_links
+        ARGS inotify_links tmp/inotify-links-${libc})

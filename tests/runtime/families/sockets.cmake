@@ -1,8 +1,10 @@
 # sockets (docs/net.md): AF_UNIX programs - a threaded echo server over a path name, descriptors
 # and credentials through SCM_RIGHTS/SCM_CREDENTIALS on a socketpair, datagrams between abstract
 # names and autobound ones, an edge-triggered epoll server; the interface list through
-# getifaddrs (AF_NETLINK) and if_nametoindex (SIOCGIF*); each compared with its native run.
-foreach(prog unix_echo unix_rights unix_dgram unix_epoll net_ifaddrs)
+# getifaddrs (AF_NETLINK) and if_nametoindex (SIOCGIF*); signal-driven I/O and urgent data on
+# TCP and UDP over loopback (sock_sigio: F_SETOWN*, F_SETSIG, FIOASYNC, SIGURG, SIGIO, MSG_PEEK
+# at the urgent mark); each compared with its native run.
+foreach(prog unix_echo unix_rights unix_dgram unix_epoll net_ifaddrs sock_sigio)
     rt_prog(${prog} FLAGS -pthread)
     rt_test(${libc}.${prog} ${b}/${prog} ${RT_ROOT} /bin/${prog} ARGS ${prog})
 endforeach()

@@ -29,7 +29,7 @@ static const struct linux_inotify_event *ev_at(long n, int i)
 
 static long drain(void)
 {
-    return vfs_notify_read(g, buf, sizeof(buf), true);
+    return vfs_notify_read_now(g, buf, sizeof(buf));
 }
 
 VT_CASE(queue_overflow)
@@ -154,12 +154,59 @@ VT_CASE(free_with_watches)
     VT_CHECK(vfs_icache_count() <= cached);
 }
 
+/* Checked natively (a tmpfs on a watched directory, Linux 6.18): umount succeeds with watches
+ * on it; each watch gets IN_UNMOUNT (IN_ISDIR for directories, whatever its mask), then
+ * IN_IGNORED, the newest watched inode first; the covering directory's watch gets nothing.
+ * A busy mount (an open file) fails with EBUSY and keeps its watches. */
+VT_CASE(unmount_watched)
+{
+    struct vfs_file *f;
+    unsigned cached;
+    long n;
+
+    vt_memfs_root();
+    VT_EQ(vfs_mkdirat(NULL, "/m", 0755), 0);
+    cached = vfs_icache_count();
+    VT_EQ(memfs_mount(NULL, "/m", NULL, NULL), 0);
+    VT_EQ(vfs_mkdirat(NULL, "/m/sub", 0755), 0);
+    VT_EQ(vt_write_file("/m/x", "x", 1), 0);
+    VT_EQ(vfs_notify_group_new(64, &g), 0);
+    VT_EQ(vfs_notify_add_watch(g, NULL, "/", LINUX_IN_ALL_EVENTS), 1);
+    VT_EQ(vfs_notify_add_watch(g, NULL, "/m", LINUX_IN_ALL_EVENTS), 2);
+    VT_EQ(vfs_notify_add_watch(g, NULL, "/m/sub", LINUX_IN_ALL_EVENTS), 3);
+    VT_EQ(vfs_notify_add_watch(g, NULL, "/m/x", LINUX_IN_ATTRIB), 4);
+    VT_EQ(vfs_openat(NULL, "/m/sub", VFS_O_RDONLY, 0, &f), 0);
+    VT_EQ(drain(), 32 + 16); /* IN_OPEN|IN_ISDIR "sub" to wd 2, and to wd 3 */
+    VT_EQ(vfs_umount(NULL, "/m"), -EBUSY);
+    VT_EQ(drain(), -EAGAIN);
+    vfs_file_put(f);
+    VT_CHECK(drain() > 0); /* IN_CLOSE_NOWRITE */
+    VT_EQ(vfs_umount(NULL, "/m"), 0);
+    n = drain();
+    VT_EQ(n, 6 * 16);
+    VT_EQ(ev_at(n, 0)->wd, 4);
+    VT_EQ(ev_at(n, 0)->mask, LINUX_IN_UNMOUNT);
+    VT_EQ(ev_at(n, 1)->wd, 4);
+    VT_EQ(ev_at(n, 1)->mask, LINUX_IN_IGNORED);
+    VT_EQ(ev_at(n, 2)->wd, 3);
+    VT_EQ(ev_at(n, 2)->mask, LINUX_IN_UNMOUNT | LINUX_IN_ISDIR);
+    VT_EQ(ev_at(n, 3)->mask, LINUX_IN_IGNORED);
+    VT_EQ(ev_at(n, 4)->wd, 2);
+    VT_EQ(ev_at(n, 4)->mask, LINUX_IN_UNMOUNT | LINUX_IN_ISDIR);
+    VT_EQ(ev_at(n, 5)->wd, 2);
+    VT_EQ(ev_at(n, 5)->mask, LINUX_IN_IGNORED);
+    VT_EQ(vfs_notify_rm_watch(g, 2), -EINVAL);
+    VT_EQ(vfs_icache_count(), cached + 1); /* the mounted inodes went; "/m" is cached now */
+    VT_EQ(vfs_notify_rm_watch(g, 1), 0);
+    vfs_notify_group_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(queue_overflow),    cmocka_unit_test(queue_coalesce),
         cmocka_unit_test(rename_cookies),    cmocka_unit_test(delete_when_closed),
-        cmocka_unit_test(free_with_watches),
+        cmocka_unit_test(free_with_watches), cmocka_unit_test(unmount_watched),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
