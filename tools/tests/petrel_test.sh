@@ -11,7 +11,8 @@
 # `petrel deps` on a fixture tree (DT_RUNPATH and DT_RPATH with $ORIGIN, a symlinked
 # library, a library needing another) and `petrel run` of the $ORIGIN one; `petrel ldcache`
 # against `ldconfig -p`; the dynamic linker run as a program (`ld.so /bin/echo`); a file
-# written in one run gone in the next, kept with --persist; `petrel build`.
+# written in one run gone in the next, kept with --persist; `petrel build` (its image through
+# `petrel dump` and `petrel fsck`).
 NAME=petrel-test
 . "$(dirname "$0")/petrel_lib.sh"
 PROGS=$S/tests/runtime/progs
@@ -160,6 +161,7 @@ expect build 0 "" -- "$P" build -q "$T/args" x
 img=$(cat "$T/build.out")
 [ -f "$img" ] || fail "build: no image at '$img'"
 "$P" dump "$img" | grep -q "program:.*$T/args" || fail "build: dump does not show the program"
+"$P" fsck "$img" 2>&1 | grep -q ": clean: " || fail "build: petrel fsck: $("$P" fsck "$img" 2>&1)"
 
 [ "$fails" -eq 0 ] && echo "petrel_test: all passed"
 [ "$fails" -eq 0 ]
