@@ -503,7 +503,9 @@ void vfs_mmap_readaround(struct vfs_file *f, uint64_t off)
     sb_unlock(ip->sb);
 }
 
-long pcache_read(struct vfs_inode *ip, void *buf, size_t n, uint64_t off)
+/* One page loop for both copies (read(2) copies straight from the cache to the user's buffer,
+ * no kernel buffer between: bench/syscall). */
+long pcache_read(struct vfs_inode *ip, const struct vfs_sink *to, size_t n, uint64_t off)
 {
     uint64_t size;
     int rc = pcache_size(ip, &size);
@@ -522,37 +524,8 @@ long pcache_read(struct vfs_inode *ip, void *buf, size_t n, uint64_t off)
         rc = page_get(ip, pos / PGSZ, true, &p);
         if (rc)
             return done ? (long)done : rc;
-        memcpy((uint8_t *)buf + done, p->data + in, cnt);
-        done += cnt;
-    }
-    return (long)done;
-}
-
-/* The copy side of a cached read (bench/syscall): page by page from the cache straight to the
- * user's buffer, no kernel buffer between. */
-long pcache_read_user(struct vfs_inode *ip, uint64_t ubuf, size_t n, uint64_t off, bool *fault)
-{
-    uint64_t size;
-    int rc = pcache_size(ip, &size);
-    if (rc)
-        return rc;
-    if (off >= size)
-        return 0;
-    if (n > size - off)
-        n = (size_t)(size - off);
-    size_t done = 0;
-    while (done < n) {
-        uint64_t pos = off + done;
-        uint64_t in = pos % PGSZ;
-        size_t cnt = (size_t)(PGSZ - in < n - done ? PGSZ - in : n - done);
-        struct pc_page *p = NULL;
-        rc = page_get(ip, pos / PGSZ, true, &p);
-        if (rc)
-            return done ? (long)done : rc;
-        if (hal_copy_to_user(ubuf + done, p->data + in, cnt)) {
-            *fault = true;
+        if (!vfs_sink_put(to, done, p->data + in, cnt))
             break;
-        }
         done += cnt;
     }
     return (long)done;
