@@ -672,30 +672,8 @@ static int memfs_readdir(struct vfs_inode *dir, uint64_t cookie, vfs_dirent_fn *
 
 /* --- vfs_inode_ops: data ------------------------------------------------------------------ */
 
-static long memfs_pread(struct vfs_inode *ip, void *buf, size_t n, uint64_t off)
-{
-    struct mnode *f = N(ip);
-    if (off >= f->a.size)
-        return 0;
-    if (n > f->a.size - off)
-        n = (size_t)(f->a.size - off);
-    size_t done = 0;
-    while (done < n) {
-        uint64_t pos = off + done, in = pos % PG;
-        size_t cnt = (size_t)(PG - in < n - done ? PG - in : n - done);
-        struct mpage *p = page_find(f, pos / PG);
-        if (p)
-            memcpy((uint8_t *)buf + done, p->data + in, cnt);
-        else
-            memset((uint8_t *)buf + done, 0, cnt);
-        done += cnt;
-    }
-    return (long)done;
-}
-
-/* memfs_pread into user memory (vfs_read_user_at): its pages are the page cache. */
-static long memfs_pread_user(struct vfs_inode *ip, uint64_t ubuf, size_t n, uint64_t off,
-                             bool *fault)
+/* One page loop for both copies (its pages are the page cache; holes read as zeros). */
+static long memfs_read(struct vfs_inode *ip, const struct vfs_sink *to, size_t n, uint64_t off)
 {
     static const uint8_t zeros[PG];
     struct mnode *f = N(ip);
@@ -708,13 +686,25 @@ static long memfs_pread_user(struct vfs_inode *ip, uint64_t ubuf, size_t n, uint
         uint64_t pos = off + done, in = pos % PG;
         size_t cnt = (size_t)(PG - in < n - done ? PG - in : n - done);
         struct mpage *p = page_find(f, pos / PG);
-        if (hal_copy_to_user(ubuf + done, p ? p->data + in : zeros, cnt)) {
-            *fault = true;
+        if (!vfs_sink_put(to, done, p ? p->data + in : zeros, cnt))
             break;
-        }
         done += cnt;
     }
     return (long)done;
+}
+
+static long memfs_pread(struct vfs_inode *ip, void *buf, size_t n, uint64_t off)
+{
+    struct vfs_sink k = vfs_sink_kernel(buf);
+    return memfs_read(ip, &k, n, off);
+}
+
+/* memfs_pread into user memory (vfs_read_user_at) */
+static long memfs_pread_user(struct vfs_inode *ip, uint64_t ubuf, size_t n, uint64_t off,
+                             bool *fault)
+{
+    struct vfs_sink k = vfs_sink_user(ubuf, fault);
+    return memfs_read(ip, &k, n, off);
 }
 
 static long memfs_pwrite(struct vfs_inode *ip, const void *buf, size_t n, uint64_t off)

@@ -296,22 +296,30 @@ static int page_get(struct vfs_inode *ip, uint64_t idx, bool fill, struct pc_pag
  *            sequential miss up to the limit, as Linux's on-demand read-ahead; it stops at
  *            the first cached page past the read. Any other read fills what it asked for
  *            (one read per run) and drops the window.
- *   faults   read-around: the absent run around the page, in a window of the limit
- *            centred on it (mapped .so and .pyc files are read out of order).
+ *   faults   read-around: the absent run around the page, in a window centred on it
+ *            (mapped programs and .so files are read out of order): RA_MAP_PAGES for
+ *            private mappings (programs, libraries: each read is a round trip to the host
+ *            that costs more than its bytes), the limit for shared ones.
  *
- * The limit is RA_MAX_PAGES (128 KiB, Linux's default read_ahead_kb), at most a quarter of
- * the budget, so a window never pushes out the cache it fills; the end of the file ends
+ * The limit is RA_MAX_PAGES (128 KiB, Linux's default read_ahead_kb); every window is at
+ * most a quarter of the budget, so it never pushes out the cache it fills; the end of the file ends
  * every window. Without a free block that large, a run takes what the allocator has, down
  * to single pages. Read-ahead is best effort: an error ends it silently, and the copy that
  * follows fills what is still absent page by page and reports the error.
  */
 #define RA_MAX_ORDER 5u
 #define RA_MAX_PAGES (1u << RA_MAX_ORDER)
+#define RA_MAP_PAGES 512u /* 2 MiB: read-around of private mappings (programs, libraries) */
+
+static uint32_t ra_cap(const struct vfs_pcache *pc, uint32_t max)
+{
+    uint64_t q = pc->budget / 4;
+    return q == 0 ? 1 : q < max ? (uint32_t)q : max;
+}
 
 static uint32_t ra_limit(const struct vfs_pcache *pc)
 {
-    uint64_t q = pc->budget / 4;
-    return q == 0 ? 1 : q < RA_MAX_PAGES ? (uint32_t)q : RA_MAX_PAGES;
+    return ra_cap(pc, RA_MAX_PAGES);
 }
 
 /* The first window: 4x a small read, 2x a medium one, else the limit (Linux's sizes). */
@@ -342,17 +350,19 @@ static void run_free(uint64_t pa, unsigned order, struct pc_page **pg, uint64_t 
 {
     for (uint64_t i = 0; i < n; i++)
         kfree(pg[i]);
+    kfree(pg);
     page_free(pa, order);
 }
 
 /*
- * Fill the absent pages [idx, idx + n) of ip (1 <= n <= RA_MAX_PAGES) with one ops->pread.
+ * Fill the absent pages [idx, idx + n) of ip (1 <= n <= RA_MAP_PAGES) with one ops->pread
+ * (the block adapter sends it as requests all in flight together: one wait for the host).
  * Returns the pages filled (fewer when memory is short of a block that large) or an error.
  */
 static long fill_run(struct vfs_inode *ip, uint64_t idx, uint64_t n)
 {
     struct vfs_pcache *pc = ip->sb->pc;
-    struct pc_page *pg[RA_MAX_PAGES];
+    struct pc_page **pg;
     unsigned order = 0;
     uint64_t pa, i;
     int rc = make_room(pc, n);
@@ -367,6 +377,10 @@ static long fill_run(struct vfs_inode *ip, uint64_t idx, uint64_t n)
         return -ENOMEM;
     if (n > 1ULL << order)
         n = 1ULL << order;
+    if (!(pg = kmalloc(n * sizeof(*pg)))) {
+        page_free(pa, order);
+        return -ENOMEM;
+    }
     for (i = 0; i < n; i++)
         if (!(pg[i] = kzalloc(sizeof(struct pc_page)))) {
             run_free(pa, order, pg, i);
@@ -385,6 +399,7 @@ static long fill_run(struct vfs_inode *ip, uint64_t idx, uint64_t n)
         page_free(pa + i * PGSZ, 0);
     for (i = 0; i < n; i++)
         page_add(pc, ip, pg[i], idx + i, data + i * PGSZ);
+    kfree(pg);
     pc->st.fills += n;
     pc->st.fill_reads++;
     return (long)n;
@@ -392,15 +407,14 @@ static long fill_run(struct vfs_inode *ip, uint64_t idx, uint64_t n)
 
 /*
  * Fill the absent pages of [from, to): every run inside [want_lo, want_hi) (what was asked
- * for), and past it only up to the first cached page; runs of at most the limit, and at most
+ * for), and past it only up to the first cached page; runs of at most lim pages, and at most
  * half the budget in all (the copy fills the rest of a huge read page by page). Pages outside
  * the asked range count as read ahead.
  */
 static void fill_range(struct vfs_inode *ip, uint64_t from, uint64_t to, uint64_t want_lo,
-                       uint64_t want_hi)
+                       uint64_t want_hi, uint32_t lim)
 {
     struct vfs_pcache *pc = ip->sb->pc;
-    uint32_t lim = ra_limit(pc);
     uint64_t cap = pc->budget / 2 > lim ? pc->budget / 2 : lim;
     uint64_t idx = from;
 
@@ -453,19 +467,18 @@ void pcache_readahead(struct vfs_inode *ip, struct vfs_ra *ra, uint64_t off, siz
     } else {
         ra->size = 0;
     }
-    fill_range(ip, miss, stop < eof ? stop : eof, first, last);
+    fill_range(ip, miss, stop < eof ? stop : eof, first, last, lim);
 }
 
 /* Read-around for a fault at page idx (sb mutex held): the absent run around idx within a
- * window of the limit centred on it. */
-static void readaround(struct vfs_inode *ip, uint64_t idx)
+ * window of lim pages centred on it. */
+static void readaround(struct vfs_inode *ip, uint64_t idx, uint32_t lim)
 {
     uint64_t size;
 
     if (pcache_size(ip, &size) || next_cached(ip, idx) == idx)
         return;
     uint64_t eof = (size + PGSZ - 1) / PGSZ;
-    uint32_t lim = ra_limit(ip->sb->pc);
     uint64_t lo = idx > lim / 2 ? idx - lim / 2 : 0;
     uint64_t hi = lo + lim < eof ? lo + lim : eof;
 
@@ -476,7 +489,7 @@ static void readaround(struct vfs_inode *ip, uint64_t idx)
     struct rb_node *below = n ? rb_prev(n) : rb_last(&ip->pages);
     if (below && rb_entry(below, struct pc_page, node)->index >= lo)
         lo = rb_entry(below, struct pc_page, node)->index + 1;
-    fill_range(ip, lo, hi, idx, idx + 1);
+    fill_range(ip, lo, hi, idx, idx + 1, lim);
 }
 
 void vfs_mmap_readaround(struct vfs_file *f, uint64_t off)
@@ -486,11 +499,13 @@ void vfs_mmap_readaround(struct vfs_file *f, uint64_t off)
     if (!ip->sb->pc || !vfs_isreg(ip))
         return;
     sb_lock(ip->sb);
-    readaround(ip, off / PGSZ);
+    readaround(ip, off / PGSZ, ra_cap(ip->sb->pc, RA_MAP_PAGES));
     sb_unlock(ip->sb);
 }
 
-long pcache_read(struct vfs_inode *ip, void *buf, size_t n, uint64_t off)
+/* One page loop for both copies (read(2) copies straight from the cache to the user's buffer,
+ * no kernel buffer between: bench/syscall). */
+long pcache_read(struct vfs_inode *ip, const struct vfs_sink *to, size_t n, uint64_t off)
 {
     uint64_t size;
     int rc = pcache_size(ip, &size);
@@ -509,37 +524,8 @@ long pcache_read(struct vfs_inode *ip, void *buf, size_t n, uint64_t off)
         rc = page_get(ip, pos / PGSZ, true, &p);
         if (rc)
             return done ? (long)done : rc;
-        memcpy((uint8_t *)buf + done, p->data + in, cnt);
-        done += cnt;
-    }
-    return (long)done;
-}
-
-/* The copy side of a cached read (bench/syscall): page by page from the cache straight to the
- * user's buffer, no kernel buffer between. */
-long pcache_read_user(struct vfs_inode *ip, uint64_t ubuf, size_t n, uint64_t off, bool *fault)
-{
-    uint64_t size;
-    int rc = pcache_size(ip, &size);
-    if (rc)
-        return rc;
-    if (off >= size)
-        return 0;
-    if (n > size - off)
-        n = (size_t)(size - off);
-    size_t done = 0;
-    while (done < n) {
-        uint64_t pos = off + done;
-        uint64_t in = pos % PGSZ;
-        size_t cnt = (size_t)(PGSZ - in < n - done ? PGSZ - in : n - done);
-        struct pc_page *p = NULL;
-        rc = page_get(ip, pos / PGSZ, true, &p);
-        if (rc)
-            return done ? (long)done : rc;
-        if (hal_copy_to_user(ubuf + done, p->data + in, cnt)) {
-            *fault = true;
+        if (!vfs_sink_put(to, done, p->data + in, cnt))
             break;
-        }
         done += cnt;
     }
     return (long)done;
@@ -759,7 +745,7 @@ int vfs_mmap_size(struct vfs_file *f, uint64_t *size)
 static int pc_pin(struct vfs_inode *ip, uint64_t idx, bool writer, void **h, uint8_t **data)
 {
     struct pc_page *p = NULL;
-    readaround(ip, idx);
+    readaround(ip, idx, ra_limit(ip->sb->pc));
     int rc = page_get(ip, idx, true, &p);
     if (rc == 0 && writer)
         rc = page_set_dirty(p); /* -ENOSPC: the fault is SIGBUS, as Linux on a full fs */

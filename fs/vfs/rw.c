@@ -70,10 +70,24 @@ static int file_size(struct vfs_inode *ip, uint64_t *size)
     return rc;
 }
 
+bool vfs_sink_put(const struct vfs_sink *k, size_t at, const void *src, size_t n)
+{
+    if (!k->fault) {
+        memcpy(k->kbuf + at, src, n);
+        return true;
+    }
+    if (hal_copy_to_user(k->ubuf + at, src, n) == 0)
+        return true;
+    *k->fault = true;
+    return false;
+}
+
 static long data_read(struct vfs_inode *ip, void *buf, size_t n, uint64_t off)
 {
-    if (ip->sb->pc)
-        return pcache_read(ip, buf, n, off);
+    if (ip->sb->pc) {
+        struct vfs_sink k = vfs_sink_kernel(buf);
+        return pcache_read(ip, &k, n, off);
+    }
     return ip->ops->pread ? ip->ops->pread(ip, buf, n, off) : -EINVAL;
 }
 
@@ -215,9 +229,10 @@ long vfs_read_user_at(struct vfs_file *f, uint64_t ubuf, size_t n, uint64_t *pos
     sb_lock(ip->sb);
     uint64_t off = *pos;
     pcache_readahead(ip, &f->ra, off, n); /* as do_read: read(2) takes this path first */
-    if (cached)
-        rc = n ? pcache_read_user(ip, ubuf, n, off, fallback) : 0;
-    else
+    if (cached) {
+        struct vfs_sink k = vfs_sink_user(ubuf, fallback);
+        rc = n ? pcache_read(ip, &k, n, off) : 0;
+    } else
         rc = n ? ip->ops->pread_user(ip, ubuf, n, off, fallback) : 0;
     if (rc > 0)
         *pos = off + (uint64_t)rc;

@@ -115,6 +115,16 @@ static const struct vfs_fs_ops tfs_fs_ops = {
     .unmount = a_unmount,
 };
 
+/* The page cache budget unless the mount says: 1/8 of RAM, so that a program's files (python3
+ * reads ~10 MiB of them at start-up, docs/readahead.md) stay cached, and at least 8 MiB. */
+static uint64_t default_cache(void)
+{
+    struct page_stats ps;
+    page_get_stats(&ps);
+    uint64_t share = ps.total_pages / VFS_TFS_CACHE_SHARE * PAGE_SIZE;
+    return share > VFS_TFS_DEFAULT_CACHE ? share : VFS_TFS_DEFAULT_CACHE;
+}
+
 int vfs_tfs_mount(struct vfs_file *dirf, const char *path, struct tfs_dev *dev,
                   const struct vfs_tfs_opts *opts, struct vfs_sb **out)
 {
@@ -122,7 +132,7 @@ int vfs_tfs_mount(struct vfs_file *dirf, const char *path, struct tfs_dev *dev,
     if (!m)
         return -ENOMEM;
     unsigned flags = opts ? opts->flags : 0;
-    uint64_t cache = opts && opts->cache_bytes ? opts->cache_bytes : VFS_TFS_DEFAULT_CACHE;
+    uint64_t cache = opts && opts->cache_bytes ? opts->cache_bytes : default_cache();
     struct tfs_mount_opts mo = {
         .read_only = flags & VFS_MNT_RDONLY,
         .clock = tfs_clock,

@@ -506,6 +506,28 @@ long vfs_read_at(struct vfs_file *f, void *buf, size_t n, uint64_t *pos);
  * (maybe 0) are read and the rest is the caller's to read through vfs_read_at. */
 long vfs_read_user_at(struct vfs_file *f, uint64_t ubuf, size_t n, uint64_t *pos,
                       bool *fallback);
+
+/* Where a read's page loop copies to (pcache.c, memfs.c): a kernel buffer (fault == NULL),
+ * or user memory at ubuf through hal_copy_to_user (a destination that is not present sets
+ * *fault and ends the read). One loop per file serves read(2)'s direct copy and the rest. */
+struct vfs_sink {
+    uint8_t *kbuf;
+    uint64_t ubuf;
+    bool *fault;
+};
+static inline struct vfs_sink vfs_sink_kernel(void *buf)
+{
+    struct vfs_sink k = {buf, 0, NULL};
+    return k;
+}
+static inline struct vfs_sink vfs_sink_user(uint64_t ubuf, bool *fault)
+{
+    struct vfs_sink k = {NULL, ubuf, fault};
+    return k;
+}
+/* Copy n bytes from src to the sink's byte at; false (and *fault set) when user memory is
+ * not there. */
+bool vfs_sink_put(const struct vfs_sink *k, size_t at, const void *src, size_t n);
 long vfs_write_at(struct vfs_file *f, const void *buf, size_t n, uint64_t *pos);
 int64_t vfs_lseek_at(struct vfs_file *f, int64_t off, int whence, uint64_t *pos);
 long vfs_getdents_at(struct vfs_file *f, void *buf, size_t size, uint64_t *pos);

@@ -126,10 +126,9 @@ int namei_child(struct vfs_inode *dir, const char *name, size_t len, struct vfs_
 struct vfs_inode *namei_root(void);
 
 /* pcache.c (sb mutex held) */
-long pcache_read(struct vfs_inode *ip, void *buf, size_t n, uint64_t off);
-/* pcache_read into user memory (vfs_read_user_at): stops at a destination page that is not
- * present (*fault set), returning the bytes copied before it. */
-long pcache_read_user(struct vfs_inode *ip, uint64_t ubuf, size_t n, uint64_t off, bool *fault);
+/* Read [off, off+n) to the sink (a kernel buffer, or user memory for vfs_read_user_at: it
+ * stops at a destination page that is not present, returning the bytes copied before it). */
+long pcache_read(struct vfs_inode *ip, const struct vfs_sink *to, size_t n, uint64_t off);
 long pcache_write(struct vfs_inode *ip, const void *buf, size_t n, uint64_t off);
 int pcache_size(struct vfs_inode *ip, uint64_t *size);
 /* Fill side of a read of [off, off+n) through a description with read-ahead state ra: the

@@ -17,10 +17,11 @@
 
 #define VFS_TFS_MAGIC 0x54465331 /* f_type: "TFS1" */
 #define VFS_TFS_DEFAULT_CACHE (8ULL << 20)
+#define VFS_TFS_CACHE_SHARE 8 /* default budget: 1/8 of RAM, at least VFS_TFS_DEFAULT_CACHE */
 
 struct vfs_tfs_opts {
     unsigned flags;       /* VFS_MNT_RDONLY */
-    uint64_t cache_bytes; /* page cache budget; 0: VFS_TFS_DEFAULT_CACHE */
+    uint64_t cache_bytes; /* page cache budget; 0: RAM / VFS_TFS_CACHE_SHARE (min 8 MiB) */
 };
 
 /*

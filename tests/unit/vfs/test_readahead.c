@@ -54,7 +54,7 @@ static int setup(uint64_t size, uint64_t cache)
     tfs_memdev_init(&md, image, IMG_BLOCKS);
     memset(&o, 0, sizeof(o));
     o.now.sec = vfs_now().tv_sec;
-    for (uint64_t i = 0; i < size; i++)
+    for (uint64_t i = 0; data && i < size; i++)
         data[i] = byte_at(i);
     rc = data ? tfs_format(&md.dev, &o) : -ENOMEM;
     if (rc == 0)
@@ -287,34 +287,50 @@ VT_CASE(fragmented_memory_reads_page_by_page)
 
 VT_CASE(faults_read_around)
 {
+    /* private mappings: a window of a quarter of the budget (64 pages here, at most 512) */
     VT_EQ(setup(200 * PG, BUDGET), 0);
-    vfs_mmap_readaround(f, 50 * PG + 123); /* pages [34, 66) */
+    vfs_mmap_readaround(f, 50 * PG + 123); /* pages [18, 82) */
     struct vfs_pcache_stats s = stats();
-    VT_EQ(s.fills, 32);
+    VT_EQ(s.fills, 64);
     VT_EQ(s.fill_reads, 1);
-    VT_EQ(s.ahead, 31);
+    VT_EQ(s.ahead, 63);
     vfs_mmap_readaround(f, 40 * PG); /* cached: nothing */
-    VT_EQ(stats().fills, 32);
-    vfs_mmap_readaround(f, 70 * PG); /* window [54, 86): the absent part [66, 86) */
-    VT_EQ(stats().fills, 32 + 20);
+    VT_EQ(stats().fills, 64);
+    vfs_mmap_readaround(f, 90 * PG); /* window [58, 122): the absent part [82, 122) */
+    VT_EQ(stats().fills, 64 + 40);
     VT_EQ(stats().fill_reads, 2);
-    vfs_mmap_readaround(f, 20 * PG); /* window [4, 36): below the cached 34 */
-    VT_EQ(stats().fills, 52 + 30);
-    vfs_mmap_readaround(f, 0); /* [0, 32): the absent [0, 4) */
-    VT_EQ(stats().fills, 82 + 4);
-    vfs_mmap_readaround(f, 199 * PG); /* [183, 200): the end of the file ends it */
-    VT_EQ(stats().fills, 86 + 17);
+    vfs_mmap_readaround(f, 10 * PG); /* window [0, 64): below the cached 18 */
+    VT_EQ(stats().fills, 104 + 18);
+    vfs_mmap_readaround(f, 199 * PG); /* [167, 200): the end of the file ends it */
+    VT_EQ(stats().fills, 122 + 33);
     vfs_mmap_readaround(f, 300 * PG); /* past the end: nothing */
-    VT_EQ(stats().fills, 103);
+    VT_EQ(stats().fills, 155);
+    VT_EQ(stats().fill_reads, 4);
     VT_EQ(vfs_pread(f, buf, 64 * PG, 0), 64 * PG);
     VT_CHECK(pattern_ok(buf, 0, 64 * PG));
-    /* a shared mapping's fault reads around too */
+    /* a shared mapping's fault reads around too, in a window of the read-ahead limit (32) */
     void *h;
     uint64_t pa;
-    VT_EQ(vfs_mmap_pin(f, 120, false, &h, &pa), 0);
-    VT_EQ(stats().fills, 103 + 32);
-    VT_CHECK(pattern_ok(hal_phys_to_virt(pa), 120 * PG, PG));
+    VT_EQ(vfs_mmap_pin(f, 150, false, &h, &pa), 0); /* [134, 166) */
+    VT_EQ(stats().fills, 155 + 32);
+    VT_CHECK(pattern_ok(hal_phys_to_virt(pa), 150 * PG, PG));
     vfs_mmap_unpin(f, h, false);
+    vt_put(f);
+}
+
+/* A large budget: a private mapping's fault reads 512 pages (2 MiB) in one filesystem read. */
+VT_CASE(faults_read_around_large)
+{
+    VT_EQ(setup(600 * PG, 4096 * PG), 0);
+    vfs_mmap_readaround(f, 300 * PG); /* [44, 556) */
+    struct vfs_pcache_stats s = stats();
+    VT_EQ(s.fills, 512);
+    VT_EQ(s.fill_reads, 1);
+    VT_EQ(vfs_pread(f, buf, 64 * PG, 44 * PG), 64 * PG);
+    VT_CHECK(pattern_ok(buf, 44 * PG, 64 * PG));
+    VT_EQ(vfs_pread(f, buf, 64 * PG, 492 * PG), 64 * PG);
+    VT_CHECK(pattern_ok(buf, 492 * PG, 64 * PG));
+    VT_EQ(stats().fills, 512); /* all cached */
     vt_put(f);
 }
 
@@ -373,6 +389,7 @@ int main(void)
         cmocka_unit_test(small_budget_bounds_the_window),
         cmocka_unit_test(fragmented_memory_reads_page_by_page),
         cmocka_unit_test(faults_read_around),
+        cmocka_unit_test(faults_read_around_large),
         cmocka_unit_test(one_device_request_per_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
