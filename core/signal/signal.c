@@ -274,9 +274,10 @@ bool kernel_user_work_pending(void)
     sched_cputime_mode(t, true); /* about to run in user mode unless there is work */
     p = ut->proc;
     by = __atomic_load_n(&p->exec_by, __ATOMIC_RELAXED); /* uthread_leaving, unrolled */
-    return (signal_deliverable(ut) != 0) | __atomic_load_n(&p->exiting, __ATOMIC_RELAXED) |
-           ((by != NULL) & (by != ut)) | (ut->orig_rax >= 0) | ut->restore_sigmask |
-           thread_interrupt_pending(t);
+    return ((signal_deliverable(ut) != 0) |
+            (unsigned)__atomic_load_n(&p->exiting, __ATOMIC_RELAXED) |
+            ((by != NULL) & (by != ut)) | (ut->orig_rax >= 0) | (unsigned)ut->restore_sigmask |
+            (unsigned)thread_interrupt_pending(t)) != 0;
 }
 
 /* The signal to take first among set (0: none): a synchronous one, else the lowest. */
