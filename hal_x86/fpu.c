@@ -207,7 +207,6 @@ static bool frame_has_xstate(const uint8_t *buf, size_t size)
 
 int hal_fpu_restore_state(const void *buf, size_t size)
 {
-    static uint8_t img[FXSAVE_SIZE + 4096] __attribute__((aligned(64)));
     const struct linux_fpstate *fp = buf;
     uint8_t *area = user_area();
     uint64_t bv = XCR0_X87 | XCR0_SSE, irq;
@@ -228,14 +227,16 @@ int hal_fpu_restore_state(const void *buf, size_t size)
         bv = h->xfeatures & fp->sw_reserved.xfeatures; /* the rest: initial state */
         n = fp->sw_reserved.xstate_size;
     }
+    /* straight into the area (one pass): the frame's bytes, the rest of the area zero (the
+     * initial state of what XSTATE_BV leaves out), the header rebuilt */
     irq = hal_irq_save();
-    x86_fpu_area_init(img);
-    __builtin_memcpy(img, buf, n);
+    __builtin_memcpy(area, buf, n);
     if (use_xsave) {
-        __builtin_memset(img + FXSAVE_SIZE, 0, XSAVE_HDR_SIZE);
-        *(uint64_t *)(img + XSAVE_HDR_BV) = bv;
+        if (x86_fpu_size > n)
+            __builtin_memset(area + n, 0, x86_fpu_size - n);
+        __builtin_memset(area + FXSAVE_SIZE, 0, XSAVE_HDR_SIZE);
+        *(uint64_t *)(area + XSAVE_HDR_BV) = bv;
     }
-    __builtin_memcpy(area, img, x86_fpu_size);
     if (fpu_owner == area) /* the registers hold the old state: reload at the return */
         x86_fpu_forget();
     hal_irq_restore(irq);

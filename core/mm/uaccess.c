@@ -2,10 +2,14 @@
  * uaccess.c - copy_from_user, copy_to_user, strncpy_from_user, clear_user (see uaccess.h).
  *
  * A range is checked against the user half first (overflow-safe), then handled in chunks of
- * UA_CHUNK bytes: the chunk's pages are faulted in through the VM (which checks the areas and
- * their protection), then the HAL copies it (re-checking the page tables, so a concurrent
- * munmap is an -EFAULT, never a kernel fault). Chunking keeps a huge read() from faulting in
- * its whole buffer before the first byte moves.
+ * UA_CHUNK bytes: the HAL copies the chunk (it checks the page tables, so an absent page or a
+ * concurrent munmap is an -EFAULT, never a kernel fault); only when that fails are the
+ * chunk's pages faulted in through the VM (which checks the areas and their protection) and
+ * the copy made again - Linux's order: copy, and take the fault when there is one. Present
+ * pages, the common case, cost no VM lock and no area lookup (bench/syscall). The page
+ * tables never allow more than the areas do (user code reaches the same pages through them),
+ * so a copy that succeeds at once is one the VM would have allowed. Chunking keeps a huge
+ * read() from faulting in its whole buffer before the first byte moves.
  */
 #include "core/mm/uaccess.h"
 
@@ -52,7 +56,8 @@ int copy_from_user(void *dst, struct uptr src, size_t n)
     while (n) {
         size_t c = chunk_len(a, n);
 
-        if (prepare(a, c, VM_PROT_READ) || hal_copy_from_user(d, a, c))
+        if (hal_copy_from_user(d, a, c) &&
+            (prepare(a, c, VM_PROT_READ) || hal_copy_from_user(d, a, c)))
             return -EFAULT;
         a += c;
         d += c;
@@ -73,7 +78,8 @@ int copy_to_user(struct uptr dst, const void *src, size_t n)
     while (n) {
         size_t c = chunk_len(a, n);
 
-        if (prepare(a, c, VM_PROT_WRITE) || hal_copy_to_user(a, s, c))
+        if (hal_copy_to_user(a, s, c) &&
+            (prepare(a, c, VM_PROT_WRITE) || hal_copy_to_user(a, s, c)))
             return -EFAULT;
         a += c;
         s += c;

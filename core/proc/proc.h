@@ -160,10 +160,11 @@ struct uthread_fetch {
     unsigned n, cur; /* ranges logged; the current argument scope */
 };
 
-/* The syscall a thread is in (dispatch.c): for the tracer, thread dumps and restarts. */
+/* The syscall a thread is in (dispatch.c): a group exit waits for the others to leave
+ * theirs (uthread.c). The arguments are not kept: nothing read them, and copying them cost
+ * every syscall six stores in a loop (bench/syscall's null syscall). */
 struct uthread_call {
     long nr; /* -1: none */
-    uint64_t args[6];
 };
 
 /*
@@ -261,6 +262,7 @@ struct proc {
     uint64_t tid_used[PROC_TID_MAX / 64];
     struct proc_sigpending sigpending; /* process-directed signals (core/signal; tlock) */
     unsigned sigqueued;                /* queued entries of all sets (RLIMIT_SIGPENDING) */
+    struct proc_sigq *sigq_spare;      /* an entry kept for the next signal (core/signal) */
     bool exiting;              /* exit_group, a fatal signal or execve ends the threads */
     struct uthread *exec_by;   /* the thread in execve ending the others (proc_exec_single) */
     struct wait_queue exit_wq; /* threads leaving, for a group exit */

@@ -128,6 +128,8 @@ void proc_threads_destroy(struct proc *p)
         p->main.thread->ut = NULL;
     proc_sigpending_flush(p, &p->main.sigpending);
     proc_sigpending_flush(p, &p->sigpending);
+    kfree(p->sigq_spare);
+    p->sigq_spare = NULL;
 }
 
 struct uthread *uthread_create(struct proc *p, int *err)

@@ -26,6 +26,8 @@
 
 static struct sched_pct_config pct_cfg; /* what sched_init applies; depth 0: off */
 
+bool sched_pct_on; /* pct.on, read inline by sched_pct_point (sched.h) */
+
 static struct {
     bool on;
     uint64_t rng;
@@ -65,6 +67,7 @@ bool sched_pct_enabled(void)
 void pct_reset(void)
 {
     pct.on = pct_cfg.depth > 0;
+    sched_pct_on = pct.on;
     pct.rng = pct_cfg.seed * 0x9e3779b97f4a7c15ULL + 0x5ca1ab1e; /* never 0 for small seeds */
     if (!pct.rng)
         pct.rng = 1;
@@ -115,7 +118,7 @@ static bool pct_change_point(void)
     return hit;
 }
 
-void sched_pct_point(void)
+void sched_pct_point_on(void)
 {
     struct cpu *c;
     struct thread *cur, *best;

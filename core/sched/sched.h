@@ -152,6 +152,7 @@ struct cpu {
     struct rb_tree timers;   /* armed timers by deadline, FIFO among equals */
     struct hal_ctx idle_ctx; /* sched_run()'s context, on the boot stack */
     uint64_t slice_end_ns;   /* of current */
+    uint64_t armed_ns;       /* the deadline last given to hal_timer_arm (timer.c) */
     bool need_resched;       /* switch at the next preemption point */
     bool running;            /* sched_run() is active on this CPU */
     struct thread *dead;     /* exited; its stack is freed by the next context to run */
@@ -242,6 +243,19 @@ void wq_remove_locked(struct wait_entry *e); /* e->wq->lock held (e must be queu
  * Returns the number of entries that woke. Any context, never sleeps.
  */
 int wq_wake_key(struct wait_queue *wq, unsigned key, int nr_exclusive);
+/*
+ * Whether wq may have entries, looked at without its lock (Linux's wq_has_sleeper): a waker
+ * that finds none skips wq_wake_key and its lock. Only for queues whose users keep this
+ * protocol: the waker changes the condition, then asks (the full fence here orders the two);
+ * every entry that waits for that change is queued either before the change can be seen (a
+ * sleeper queues while it still holds the lock the waker changes the condition under) or
+ * followed by a full fence before its owner checks the condition (a poller: fs/pipe).
+ */
+static inline bool wq_has_waiters(struct wait_queue *wq)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    return __atomic_load_n(&wq->waiters.head.next, __ATOMIC_RELAXED) != &wq->waiters.head;
+}
 int wq_wake_key_locked(struct wait_queue *wq, unsigned key, int nr_exclusive);
 /* Wake one/all (FIFO): wq_wake_key(wq, ~0u, 1 or 0). */
 int wq_wake_one(struct wait_queue *wq);
@@ -345,12 +359,16 @@ void sched_cputime_user(bool user);
 
 /*
  * Ownership passes directly to the longest waiter on unlock (FIFO handoff), so no waiter
- * starves and a woken waiter never finds the mutex taken again.
+ * starves and a woken waiter never finds the mutex taken again. Without contention a lock
+ * and an unlock are one compare-and-swap each on `owner` (wait.c); MUTEX_WAITERS in it sends
+ * the unlock to the slow path, under wq.lock, which hands the mutex over.
  */
 struct mutex {
-    struct thread *owner; /* guarded by wq.lock */
+    struct thread *owner; /* the owner | MUTEX_WAITERS, NULL when free; atomic (wait.c) */
     struct wait_queue wq;
 };
+
+#define MUTEX_WAITERS 1ul /* in mutex.owner: threads wait in wq (set under wq.lock) */
 
 void mutex_init(struct mutex *m, const char *name);
 void mutex_lock(struct mutex *m);    /* may sleep; panics on recursive locking */
@@ -372,11 +390,19 @@ struct sched_pct_config {
 /* Turn the mode on (cfg) or off (NULL); applied by the next sched_init(). Tests only. */
 void sched_pct_configure(const struct sched_pct_config *cfg);
 bool sched_pct_enabled(void);
+/* The mode is on (pct.c; set only by sched_init). */
+extern bool sched_pct_on;
+void sched_pct_point_on(void);
 /* A decision point: with the mode on, may switch to a thread of higher priority. Called
  * by the scheduler at wakes, mutex lock/unlock, wait-entry add/remove, interrupts, sleeps
  * and preemption points; other subsystems may add their own (e.g. at a lock release). Does
- * nothing with interrupts disabled or without a current thread. May sleep. */
-void sched_pct_point(void);
+ * nothing with interrupts disabled or without a current thread. May sleep. Off, it is one
+ * load and a branch, inline: the wake and mutex paths pass dozens of points per syscall. */
+static inline void sched_pct_point(void)
+{
+    if (__builtin_expect(__atomic_load_n(&sched_pct_on, __ATOMIC_RELAXED), 0))
+        sched_pct_point_on();
+}
 /* Decision points passed since sched_init (to size `steps`). */
 uint64_t sched_pct_steps(void);
 

@@ -61,6 +61,12 @@ struct thread *pct_pick(struct cpu *c); /* highest-priority runnable, c->lock he
 /* With c->lock held: arm the HAL timer for the earliest timer or the slice end of c's
  * current thread, whichever comes first (UINT64_MAX disarms). c must be this CPU. */
 void timers_reprogram(struct cpu *c);
+/* The same after a switch to a thread, whose slice end only moved later: the HAL timer is
+ * armed again only when the deadline is earlier than the one it holds. A later one is left
+ * for the early interrupt, which re-arms exactly (sched_timer_irq): a switch then costs no
+ * timer programming (an MMIO write or an MSR write under QEMU), as Linux's tick-based
+ * scheduler does not program the timer at a switch either. */
+void timers_reprogram_switch(struct cpu *c);
 /* With c->lock held: deadline of c's earliest timer, UINT64_MAX when none. */
 uint64_t timers_next_deadline(struct cpu *c);
 

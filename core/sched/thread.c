@@ -44,6 +44,7 @@ static void cpu_init(struct cpu *c, unsigned id)
     list_init(&c->runq);
     rb_init(&c->timers);
     c->slice_end_ns = UINT64_MAX;
+    c->armed_ns = UINT64_MAX; /* the HAL timer starts disarmed */
     __atomic_store_n(&sched_current[id], NULL, __ATOMIC_RELAXED);
 }
 
@@ -69,12 +70,12 @@ unsigned sched_thread_count(void)
 
 /* --- switching ----------------------------------------------------------------------------- */
 
-/* With c->lock held: make the next runnable thread (or the idle loop) c's current context. */
-static struct hal_ctx *pick_next(struct cpu *c)
+/* With c->lock held, now the clock: make the next runnable thread (or the idle loop) c's
+ * current context. */
+static struct hal_ctx *pick_next(struct cpu *c, uint64_t now)
 {
     struct list_node *n = list_first(&c->runq);
     struct thread *t;
-    uint64_t now;
 
     if (n && sched_pct_enabled())
         n = &pct_pick(c)->rq_node;
@@ -88,7 +89,6 @@ static struct hal_ctx *pick_next(struct cpu *c)
         return &c->idle_ctx;
     }
     t = container_of(n, struct thread, rq_node);
-    now = hal_clock_ns();
     t->state = THREAD_RUNNING;
     t->slice_start_ns = now;
     t->acct_since_ns = now; /* its CPU time runs from here (cputime.c) */
@@ -97,7 +97,7 @@ static struct hal_ctx *pick_next(struct cpu *c)
     __atomic_store_n(&sched_current[c->id], t, __ATOMIC_RELAXED);
     c->slice_end_ns = now + SCHED_SLICE_NS;
     c->need_resched = false;
-    timers_reprogram(c);
+    timers_reprogram_switch(c);
     return &t->ctx;
 }
 
@@ -113,12 +113,13 @@ static void check_stack(const struct thread *t)
 static void switch_from(struct cpu *c, struct hal_ctx *from)
 {
     struct hal_ctx *to;
+    uint64_t now = hal_clock_ns(); /* one clock read: the charge and the next run's start */
 
     if (c->current) {
         check_stack(c->current);
-        cputime_charge_locked(c->current, hal_clock_ns());
+        cputime_charge_locked(c->current, now);
     }
-    to = pick_next(c);
+    to = pick_next(c, now);
     if (to == from)
         return;
     c->stats.context_switches++;
@@ -221,19 +222,21 @@ void thread_exit(int code)
 {
     struct cpu *c = cpu_this();
     struct thread *cur = c->current;
+    uint64_t now;
 
     KASSERT(cur != NULL);
     check_stack(cur);
     (void)spin_lock_irqsave(&c->lock); /* never restored: this context ends here */
     cur->exit_code = code;
     cur->state = THREAD_EXITING;
-    cputime_charge_locked(cur, hal_clock_ns());
+    now = hal_clock_ns();
+    cputime_charge_locked(cur, now);
     KASSERT(c->dead == NULL);
     c->dead = cur;
     __atomic_sub_fetch(&sched.nthreads, 1, __ATOMIC_ACQ_REL);
     c->stats.context_switches++;
     hal_fpu_switch_out(); /* HAL: the program's FPU registers leave with this thread */
-    hal_ctx_switch_final(&cur->ctx, pick_next(c));
+    hal_ctx_switch_final(&cur->ctx, pick_next(c, now));
 }
 
 int thread_join(struct thread *t)

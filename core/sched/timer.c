@@ -1,11 +1,13 @@
 /*
  * timer.c - one-shot timers, per CPU, in a red-black tree ordered by deadline.
  *
- * The CPU's HAL one-shot timer is always armed for the earliest of two things: the first
- * timer in the tree, and the end of the running thread's time slice (that is how a busy
- * thread gets preempted). Every change to either re-arms it, so the HAL never holds a stale
- * deadline: in the hosted virtual clock a stale deadline would make idle jump time forward
- * for nothing. Equal deadlines fire in arming order (rb_insert_multi keeps FIFO among
+ * The CPU's HAL one-shot timer is armed for the earliest of two things: the first timer in
+ * the tree, and the end of the running thread's time slice (that is how a busy thread gets
+ * preempted). Every change to either re-arms it, so the HAL never holds a stale deadline
+ * (in the hosted virtual clock a stale deadline would make idle jump time forward for
+ * nothing) - except at a switch from one thread to another, which moves the slice end later
+ * and leaves an earlier deadline armed (timers_reprogram_switch): that one fires early and
+ * the interrupt re-arms exactly. The idle loop always gets the exact deadline. Equal deadlines fire in arming order (rb_insert_multi keeps FIFO among
  * equals). Callbacks run in interrupt context with the CPU lock dropped, so they may wake
  * threads and arm timers.
  */
@@ -29,14 +31,30 @@ uint64_t timers_next_deadline(struct cpu *c)
     return n ? rb_entry(n, struct timer, node)->deadline_ns : UINT64_MAX;
 }
 
-void timers_reprogram(struct cpu *c)
+static uint64_t cpu_deadline(struct cpu *c)
 {
     uint64_t deadline = timers_next_deadline(c);
 
-    KASSERT(c->id == hal_cpu_id());
     if (c->current && c->slice_end_ns < deadline)
         deadline = c->slice_end_ns;
-    hal_timer_arm(deadline);
+    return deadline;
+}
+
+void timers_reprogram(struct cpu *c)
+{
+    KASSERT(c->id == hal_cpu_id());
+    c->armed_ns = cpu_deadline(c);
+    hal_timer_arm(c->armed_ns);
+}
+
+void timers_reprogram_switch(struct cpu *c)
+{
+    uint64_t deadline = cpu_deadline(c);
+
+    if (deadline < c->armed_ns) {
+        c->armed_ns = deadline;
+        hal_timer_arm(deadline);
+    }
 }
 
 void timer_init(struct timer *t, void (*fn)(struct timer *, void *), void *arg)

@@ -29,7 +29,9 @@
  *
  * Mutexes hand ownership to the first waiter at unlock (FIFO handoff): a running thread can
  * never barge past a woken one, so every waiter gets the mutex after at most the waiters
- * ahead of it.
+ * ahead of it. Uncontended, lock and unlock are one compare-and-swap of the owner word each
+ * (as Linux's mutex fast path); a thread that must wait sets MUTEX_WAITERS in that word
+ * under wq.lock, which makes the owner's unlock take wq.lock and hand over.
  */
 #include "core/sched/sched_internal.h"
 
@@ -279,9 +281,18 @@ int waiter_sleep(struct waiter *w, uint64_t deadline_ns, bool interruptible)
 
 void thread_interrupt(struct thread *t)
 {
-    struct cpu *c = thread_cpu(t);
-    uint64_t tok = spin_lock_irqsave(&c->lock);
+    struct cpu *c;
+    uint64_t tok;
 
+    /* The caller's own thread runs, so it sleeps in no waiter: the flag alone (its next
+     * waiter_sleep reads it under its CPU lock, after this store in program order). */
+    if (t == thread_current()) {
+        __atomic_store_n(&t->interrupted, true, __ATOMIC_RELEASE);
+        sched_pct_point();
+        return;
+    }
+    c = thread_cpu(t);
+    tok = spin_lock_irqsave(&c->lock);
     __atomic_store_n(&t->interrupted, true, __ATOMIC_RELEASE);
     if (t->state == THREAD_BLOCKED && t->sleep && t->sleep->interruptible)
         waiter_decide_locked(t->sleep, WAITER_INTERRUPTED);
@@ -291,9 +302,15 @@ void thread_interrupt(struct thread *t)
 
 void thread_clear_interrupt(struct thread *t)
 {
-    struct cpu *c = thread_cpu(t);
-    uint64_t tok = spin_lock_irqsave(&c->lock);
+    struct cpu *c;
+    uint64_t tok;
 
+    if (t == thread_current()) { /* running: nothing decides a waiter of it meanwhile */
+        __atomic_store_n(&t->interrupted, false, __ATOMIC_RELEASE);
+        return;
+    }
+    c = thread_cpu(t);
+    tok = spin_lock_irqsave(&c->lock);
     __atomic_store_n(&t->interrupted, false, __ATOMIC_RELEASE);
     spin_unlock_irqrestore(&c->lock, tok);
 }
@@ -407,56 +424,100 @@ void mutex_init(struct mutex *m, const char *name)
     wq_init(&m->wq, name);
 }
 
+#define OWNER_BITS(p) ((uintptr_t)(p))
+#define OWNER_OF(w) ((struct thread *)((w) & ~MUTEX_WAITERS))
+
+/* One compare-and-swap of m->owner from *old to new: acquire on success (a lock). */
+static bool owner_cas(struct mutex *m, uintptr_t *old, uintptr_t new, int order)
+{
+    return __atomic_compare_exchange_n((uintptr_t *)&m->owner, old, new, false, order,
+                                       __ATOMIC_RELAXED);
+}
+
+static uintptr_t owner_word(struct mutex *m)
+{
+    return __atomic_load_n((uintptr_t *)&m->owner, __ATOMIC_ACQUIRE);
+}
+
+/* The lock is taken: mark it MUTEX_WAITERS and sleep in m->wq until an unlock hands it to
+ * cur. wq.lock held throughout but while asleep; the flag is set under it, so the owner's
+ * unlock either sees it (slow path, under wq.lock: it finds cur queued) or freed the mutex
+ * before (the compare-and-swap here fails and looks again). */
+static void mutex_lock_slow(struct mutex *m, struct thread *cur)
+{
+    uint64_t tok = spin_lock_irqsave(&m->wq.lock);
+    uintptr_t o = owner_word(m);
+
+    if (OWNER_OF(o) == cur)
+        panic("mutex %s: locked twice by thread %d (%s)", m->wq.lock.name, cur->tid, cur->name);
+    for (;;) {
+        if (OWNER_OF(o) == cur)
+            break; /* handed over by the unlock that woke us */
+        if (o == 0) {
+            if (owner_cas(m, &o, OWNER_BITS(cur), __ATOMIC_ACQUIRE))
+                break; /* freed meanwhile, nobody queued (we hold wq.lock) */
+            continue;
+        }
+        if (!(o & MUTEX_WAITERS) && !owner_cas(m, &o, o | MUTEX_WAITERS, __ATOMIC_RELAXED))
+            continue;
+        wq_wait_locked(&m->wq, &tok, UINT64_MAX);
+        o = owner_word(m);
+    }
+    spin_unlock_irqrestore(&m->wq.lock, tok);
+}
+
 void mutex_lock(struct mutex *m)
 {
     struct thread *cur = thread_current();
-    uint64_t tok;
+    uintptr_t o = 0;
 
     KASSERT(cur != NULL);
     sched_pct_point();
-    tok = spin_lock_irqsave(&m->wq.lock);
-    if (m->owner == cur)
-        panic("mutex %s: locked twice by thread %d (%s)", m->wq.lock.name, cur->tid, cur->name);
-    if (!m->owner)
-        m->owner = cur;
-    while (m->owner != cur) /* unlock hands the mutex over before waking us */
-        wq_wait_locked(&m->wq, &tok, UINT64_MAX);
-    spin_unlock_irqrestore(&m->wq.lock, tok);
+    if (!owner_cas(m, &o, OWNER_BITS(cur), __ATOMIC_ACQUIRE))
+        mutex_lock_slow(m, cur);
 }
 
 bool mutex_trylock(struct mutex *m)
 {
     struct thread *cur = thread_current();
-    uint64_t tok;
-    bool ok;
+    uintptr_t o = 0;
 
     KASSERT(cur != NULL);
-    tok = spin_lock_irqsave(&m->wq.lock);
-    ok = m->owner == NULL;
-    if (ok)
-        m->owner = cur;
-    spin_unlock_irqrestore(&m->wq.lock, tok);
-    return ok;
+    return owner_cas(m, &o, OWNER_BITS(cur), __ATOMIC_ACQUIRE);
 }
 
-void mutex_unlock(struct mutex *m)
+/* MUTEX_WAITERS was set (or cur does not own m): under wq.lock, hand m to the first waiter,
+ * flagged again when more wait behind it, and wake it. */
+static void mutex_unlock_slow(struct mutex *m, struct thread *cur)
 {
-    struct thread *cur = thread_current();
     uint64_t tok = spin_lock_irqsave(&m->wq.lock);
+    struct thread *owner = OWNER_OF(owner_word(m));
     struct list_node *first;
+    uintptr_t next = 0;
 
-    if (!cur || m->owner != cur) {
-        struct thread *owner = m->owner;
-
+    if (!cur || owner != cur) {
         spin_unlock_irqrestore(&m->wq.lock, tok);
         panic("mutex %s: unlocked by thread %d, owner is thread %d", m->wq.lock.name,
               cur ? cur->tid : 0, owner ? owner->tid : 0);
     }
     first = list_first(&m->wq.waiters); /* mutex waiters: uninterruptible, no deadline */
-    m->owner = first ? ((struct waiter *)container_of(first, struct wait_entry, node)->arg)->t
-                     : NULL;
+    if (first) {
+        next = OWNER_BITS(((struct waiter *)container_of(first, struct wait_entry, node)->arg)->t);
+        if (first->next != &m->wq.waiters.head)
+            next |= MUTEX_WAITERS;
+    }
+    __atomic_store_n((uintptr_t *)&m->owner, next, __ATOMIC_RELEASE);
     wq_wake_one_locked(&m->wq);
     spin_unlock_irqrestore(&m->wq.lock, tok);
+}
+
+void mutex_unlock(struct mutex *m)
+{
+    struct thread *cur = thread_current();
+    uintptr_t o = OWNER_BITS(cur);
+
+    if (!cur || !owner_cas(m, &o, 0, __ATOMIC_RELEASE))
+        mutex_unlock_slow(m, cur);
     sched_pct_point();
 }
 
@@ -464,5 +525,5 @@ bool mutex_is_held(struct mutex *m)
 {
     struct thread *cur = thread_current();
 
-    return cur != NULL && __atomic_load_n(&m->owner, __ATOMIC_ACQUIRE) == cur;
+    return cur != NULL && OWNER_OF(owner_word(m)) == cur;
 }

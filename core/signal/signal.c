@@ -149,6 +149,26 @@ static int send_locked(struct proc *p, struct uthread *ut, struct proc_sigq *e)
     return rc;
 }
 
+/* tlock held: an entry for a signal about to be sent, p's spare one when it has one. */
+static struct proc_sigq *sigq_take_locked(struct proc *p)
+{
+    struct proc_sigq *e = p->sigq_spare;
+
+    p->sigq_spare = NULL;
+    return e;
+}
+
+/* tlock held: e (off every queue) becomes p's spare entry; false when p has one already (the
+ * caller frees e once the lock is dropped). One spare: a signal at a time, the common case,
+ * never reaches the allocator (Linux takes its sigqueue from a slab cache). */
+static bool sigq_keep_locked(struct proc *p, struct proc_sigq *e)
+{
+    if (p->sigq_spare)
+        return false;
+    p->sigq_spare = e;
+    return true;
+}
+
 int signal_send_notify(struct proc *p, struct uthread *ut, int sig,
                        const struct linux_siginfo *info, signal_dequeue_fn fn, void *arg)
 {
@@ -158,9 +178,16 @@ int signal_send_notify(struct proc *p, struct uthread *ut, int sig,
 
     if (sig < 1 || sig > PROC_NSIG)
         return -EINVAL;
-    e = kzalloc(sizeof(*e));
-    if (!e)
-        return -EAGAIN; /* Linux: no sigqueue could be allocated */
+    tok = spin_lock_irqsave(&p->tlock);
+    e = sigq_take_locked(p);
+    if (!e) {
+        spin_unlock_irqrestore(&p->tlock, tok);
+        e = kmalloc(sizeof(*e));
+        if (!e)
+            return -EAGAIN; /* Linux: no sigqueue could be allocated */
+        tok = spin_lock_irqsave(&p->tlock);
+    }
+    memset(e, 0, sizeof(*e));
     if (info)
         e->info = *info;
     else
@@ -168,8 +195,9 @@ int signal_send_notify(struct proc *p, struct uthread *ut, int sig,
     e->info.si_signo = sig;
     e->notify = fn;
     e->arg = arg;
-    tok = spin_lock_irqsave(&p->tlock);
     rc = send_locked(p, ut, e);
+    if (rc != SENT_QUEUED && sigq_keep_locked(p, e))
+        e = NULL;
     spin_unlock_irqrestore(&p->tlock, tok);
     if (rc == SENT_QUEUED || rc == SENT_MARKED)
         signalfd_wake();
@@ -232,17 +260,25 @@ uint64_t signal_deliverable(struct uthread *ut)
     return (ut->sigpending.set | ut->proc->sigpending.set) & ~ut->sigmask;
 }
 
-/* Everything kernel_user_return() acts on (hal_user.h: the x86 return skips it on a no). */
+/* Everything kernel_user_return() acts on (hal_user.h: the x86 return skips it on a no).
+ * Asked on every return to user mode: the tests are combined with | rather than ||, so the
+ * common "no" is straight-line code (under TCG each branch taken ends a translation block). */
 bool kernel_user_work_pending(void)
 {
     struct thread *t = thread_current();
     struct uthread *ut = t ? t->ut : NULL;
+    const struct proc *p;
+    const struct uthread *by;
 
     if (!ut)
         return false;
     sched_cputime_mode(t, true); /* about to run in user mode unless there is work */
-    return signal_deliverable(ut) || uthread_leaving(ut) || ut->orig_rax >= 0 ||
-           ut->restore_sigmask || thread_interrupt_pending(t);
+    p = ut->proc;
+    by = __atomic_load_n(&p->exec_by, __ATOMIC_RELAXED); /* uthread_leaving, unrolled */
+    return ((signal_deliverable(ut) != 0) |
+            (unsigned)__atomic_load_n(&p->exiting, __ATOMIC_RELAXED) |
+            ((by != NULL) & (by != ut)) | (ut->orig_rax >= 0) | (unsigned)ut->restore_sigmask |
+            (unsigned)thread_interrupt_pending(t)) != 0;
 }
 
 /* The signal to take first among set (0: none): a synchronous one, else the lowest. */
@@ -291,6 +327,8 @@ int signal_dequeue(struct uthread *ut, uint64_t mask, struct linux_siginfo *info
     uint64_t tok = spin_lock_irqsave(&p->tlock);
     int sig = next_signal(ut->sigpending.set & mask);
     struct proc_sigq *e = NULL;
+    signal_dequeue_fn notify = NULL;
+    void *arg = NULL;
 
     if (sig)
         e = take_locked(p, &ut->sigpending, sig, info);
@@ -298,12 +336,16 @@ int signal_dequeue(struct uthread *ut, uint64_t mask, struct linux_siginfo *info
         e = take_locked(p, &p->sigpending, sig, info);
     if (!signal_deliverable(ut) && ut->thread && ut->thread == thread_current())
         thread_clear_interrupt(ut->thread);
-    spin_unlock_irqrestore(&p->tlock, tok);
-    if (e) {
-        if (e->notify)
-            e->notify(e->arg, info);
-        kfree(e);
+    if (e) { /* its siginfo is in *info: what is left of it is whom to tell */
+        notify = e->notify;
+        arg = e->arg;
+        if (sigq_keep_locked(p, e))
+            e = NULL;
     }
+    spin_unlock_irqrestore(&p->tlock, tok);
+    if (notify)
+        notify(arg, info);
+    kfree(e);
     return sig;
 }
 
@@ -388,35 +430,51 @@ static uint64_t frame_place(struct uthread *ut, const struct proc_sigaction *act
     return ((sp + 8) & ~15ULL) - 8;
 }
 
-/* Build the frame for sig in user memory and point regs at the handler. 0 or -EFAULT. */
+/* fpstate of at most this many bytes is staged on the kernel stack (FXSAVE's 512, or XSAVE
+ * with AVX and the magic word: 836); a larger XSAVE area goes through kmalloc. */
+#define FP_STACK_MAX 1024
+
+/* The frame in f for sig (f zeroed by the caller). */
+static void fill_frame(struct linux_rt_sigframe *f, struct uthread *ut,
+                       const struct proc_sigaction *act, const struct linux_siginfo *info,
+                       uint64_t mask, const struct hal_uregs *r, uint64_t fpstate)
+{
+    f->pretcode = act->restorer;
+    f->uc.uc_flags = LINUX_UC_FP_XSTATE | LINUX_UC_SIGCONTEXT_SS | LINUX_UC_STRICT_RESTORE_SS;
+    f->uc.uc_stack.ss_sp = ut->altstack.sp;
+    f->uc.uc_stack.ss_size = ut->altstack.size;
+    f->uc.uc_stack.ss_flags = !ut->altstack.size ? LINUX_SS_DISABLE
+                              : on_altstack(ut, r->rsp) ? LINUX_SS_ONSTACK
+                                                        : ut->altstack.flags;
+    fill_mcontext(&f->uc.uc_mcontext, r, info);
+    f->uc.uc_mcontext.fpstate = fpstate;
+    f->uc.uc_mcontext.oldmask = mask;
+    f->uc.uc_sigmask = mask;
+    f->info = *info;
+}
+
+/* Build the frame for sig in user memory and point regs at the handler. 0 or -EFAULT. The
+ * frame and the FPU image are staged on the kernel stack (no allocation per signal). */
 static int setup_frame(struct uthread *ut, int sig, const struct proc_sigaction *act,
                        const struct linux_siginfo *info, uint64_t mask, struct hal_uregs *r)
 {
-    struct linux_rt_sigframe *f = kzalloc(sizeof(*f));
-    void *fp = kmalloc(hal_fpu_state_size());
+    struct linux_rt_sigframe f;
+    uint8_t fp_local[FP_STACK_MAX] __attribute__((aligned(64)));
+    size_t fpn = hal_fpu_state_size();
+    void *fp = fpn <= sizeof(fp_local) ? fp_local : kmalloc(fpn);
     uint64_t fpstate, at = frame_place(ut, act, r, &fpstate);
-    int rc = (f && fp) ? 0 : -ENOMEM;
+    int rc = fp ? 0 : -ENOMEM;
 
     if (rc == 0) {
-        f->pretcode = act->restorer;
-        f->uc.uc_flags = LINUX_UC_FP_XSTATE | LINUX_UC_SIGCONTEXT_SS | LINUX_UC_STRICT_RESTORE_SS;
-        f->uc.uc_stack.ss_sp = ut->altstack.sp;
-        f->uc.uc_stack.ss_size = ut->altstack.size;
-        f->uc.uc_stack.ss_flags = !ut->altstack.size ? LINUX_SS_DISABLE
-                                  : on_altstack(ut, r->rsp) ? LINUX_SS_ONSTACK
-                                                            : ut->altstack.flags;
-        fill_mcontext(&f->uc.uc_mcontext, r, info);
-        f->uc.uc_mcontext.fpstate = fpstate;
-        f->uc.uc_mcontext.oldmask = mask;
-        f->uc.uc_sigmask = mask;
-        f->info = *info;
+        memset(&f, 0, sizeof(f));
+        fill_frame(&f, ut, act, info, mask, r, fpstate);
         hal_fpu_save_state(fp);
-        if (copy_to_user(uptr_make(fpstate), fp, hal_fpu_state_size()) ||
-            copy_to_user(uptr_make(at), f, sizeof(*f)))
+        if (copy_to_user(uptr_make(fpstate), fp, fpn) ||
+            copy_to_user(uptr_make(at), &f, sizeof(f)))
             rc = -EFAULT;
     }
-    kfree(f);
-    kfree(fp);
+    if (fp != fp_local)
+        kfree(fp);
     if (rc)
         return rc;
     r->rdi = (uint64_t)sig;
@@ -644,11 +702,15 @@ void kernel_user_return(struct hal_uregs *regs)
         return;
     if (uthread_leaving(ut))
         uthread_return_check(); /* an ending process takes this thread out first */
-    /* Lock-free tests first (the common return has nothing to do): dequeue takes the lock,
-     * and with nothing deliverable it only clears a stale interrupt of the thread. */
-    if (signal_deliverable(ut) || (ut->thread && thread_interrupt_pending(ut->thread)))
-        while ((sig = dequeue(ut, &info)) != 0)
-            deliver(ut, sig, &info, regs);
+    /* Lock-free tests before each dequeue (the common return has nothing to do): dequeue
+     * takes the lock, and with nothing deliverable it only clears a stale interrupt of the
+     * thread - which the dequeue of the last deliverable signal has done already. */
+    while (signal_deliverable(ut) || (ut->thread && thread_interrupt_pending(ut->thread))) {
+        sig = dequeue(ut, &info);
+        if (!sig)
+            break;
+        deliver(ut, sig, &info, regs);
+    }
     restart_fixup(ut, regs, NULL); /* no handler ran for the syscall (if any) */
     if (ut->restore_sigmask) {
         ut->restore_sigmask = false;

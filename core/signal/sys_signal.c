@@ -147,9 +147,14 @@ static void restore_regs(struct hal_uregs *r, const struct linux_sigcontext *mc)
     r->rflags = (r->rflags & ~RFLAGS_USER) | (mc->eflags & RFLAGS_USER);
 }
 
+/* An fpstate of at most this many bytes is read onto the kernel stack (FXSAVE's 512, XSAVE
+ * with AVX: 836); a larger one through kmalloc. */
+#define FP_STACK_MAX 1024
+
 /* The FPU state the frame points to (none: the initial state). 0 or -EFAULT/-EINVAL. */
 static int restore_fpu(uint64_t fpstate)
 {
+    uint8_t local[FP_STACK_MAX] __attribute__((aligned(64)));
     size_t n = hal_fpu_state_size();
     uint8_t *buf;
     int rc;
@@ -158,7 +163,7 @@ static int restore_fpu(uint64_t fpstate)
         hal_fpu_reset_state();
         return 0;
     }
-    buf = kmalloc(n);
+    buf = n <= sizeof(local) ? local : kmalloc(n);
     if (!buf)
         return -ENOMEM;
     rc = copy_in(buf, fpstate, 512); /* the legacy part, then whatever else is readable */
@@ -166,7 +171,8 @@ static int restore_fpu(uint64_t fpstate)
         n = 512;
     if (rc == 0)
         rc = hal_fpu_restore_state(buf, n);
-    kfree(buf);
+    if (buf != local)
+        kfree(buf);
     return rc;
 }
 

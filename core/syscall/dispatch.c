@@ -172,8 +172,11 @@ static long call_observed(struct uthread *ut, const struct sys_desc *d, const ui
  * branches around d->fn: the checks of an ending process are one lock-free test each
  * (uthread_leaving; uthread_return_check takes the lock only when it says yes), and the
  * tracer and the diagnostics are one test of sys_observing (bench/README.md, bench/syscall).
+ * Inline in both callers: one call and return less per syscall.
  */
-static long call(struct uthread *ut, const struct sys_desc *d, const uint64_t a[SYS_MAX_ARGS])
+static inline __attribute__((always_inline)) long call(struct uthread *ut,
+                                                       const struct sys_desc *d,
+                                                       const uint64_t a[SYS_MAX_ARGS])
 {
     long ret;
 
@@ -181,8 +184,6 @@ static long call(struct uthread *ut, const struct sys_desc *d, const uint64_t a[
         uthread_return_check(); /* a thread of an ending process starts nothing new */
     ut->fetch.n = 0;            /* a new fetch log (sys_fetch_reset) */
     ut->fetch.cur = 0;
-    for (int i = 0; i < SYS_MAX_ARGS; i++)
-        ut->call.args[i] = a[i];
     __atomic_store_n(&ut->call.nr, (long)d->nr, __ATOMIC_RELAXED); /* a group exit reads it */
     if (__builtin_expect(__atomic_load_n(&sys_observing, __ATOMIC_RELAXED) != 0, 0))
         ret = call_observed(ut, d, a);

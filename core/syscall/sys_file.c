@@ -160,21 +160,30 @@ static long do_read(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
     return (long)done;
 }
 
-/* Write up to n bytes from user ubuf at *pos: the bytes before an unreadable part of the
- * buffer are written and counted, as Linux does. */
+/* Write up to n bytes from user ubuf at *pos: straight from the buffer while the file can
+ * (file_write_user: a pipe), else through a kernel buffer; the bytes before an unreadable
+ * part of the buffer are written and counted, as Linux does. */
 static long do_write(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos)
 {
     size_t done = 0;
+    bool more = true;
     void *k;
 
     if (n == 0)
         return file_write(f, NULL, 0, pos);
-    if (!user_range_ok(ubuf, n) || user_room(ubuf, 1, VM_PROT_READ) == 0)
+    if (user_range_ok(ubuf, n)) {
+        long r = file_write_user(f, ubuf, n, pos, &more);
+
+        if (r < 0 || !more)
+            return r;
+        done = (size_t)r;
+    }
+    if (done == 0 && (!user_range_ok(ubuf, n) || user_room(ubuf, 1, VM_PROT_READ) == 0))
         return bad_buffer(f, pos, true, user_range_ok(ubuf, n));
     sys_fetch_scope();
-    k = kmalloc(n < IO_CHUNK ? n : IO_CHUNK);
+    k = kmalloc(n - done < IO_CHUNK ? n - done : IO_CHUNK);
     if (!k)
-        return -ENOMEM;
+        return done ? (long)done : -ENOMEM;
     while (done < n) {
         size_t c = user_room(ubuf + done, n - done < IO_CHUNK ? n - done : IO_CHUNK,
                              VM_PROT_READ);

@@ -160,6 +160,14 @@ long file_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
     return f->ops->write ? f->ops->write(f, buf, n, pos) : -EINVAL;
 }
 
+long file_write_user(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos, bool *fallback)
+{
+    *fallback = true;
+    if (!f->ops->write_user || !(fmode(f) & FMODE_WRITE))
+        return 0; /* file_write answers (-EBADF first) */
+    return f->ops->write_user(f, ubuf, n, pos, fallback);
+}
+
 int64_t file_lseek(struct file *f, int64_t off, int whence)
 {
     int64_t rc;

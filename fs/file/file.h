@@ -97,6 +97,8 @@ struct file_ops {
     /* optional: read straight into user memory when the kind can (file_read_user) */
     long (*read_user)(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos, bool *fallback);
     long (*write)(struct file *f, const void *buf, size_t n, uint64_t *pos);
+    /* optional: write straight from user memory when the kind can (file_write_user) */
+    long (*write_user)(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos, bool *fallback);
     /* pos_lock held; whence is at most SEEK_HOLE. NULL: -ESPIPE */
     int64_t (*lseek)(struct file *f, int64_t off, int whence);
     /* linux_dirent64 records at f->pos (pos_lock held). NULL: -ENOTDIR */
@@ -188,6 +190,11 @@ long file_read(struct file *f, void *buf, size_t n, uint64_t *pos);
  * not present; what it returned is read, the rest is for file_read through a buffer. */
 long file_read_user(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos, bool *fallback);
 long file_write(struct file *f, const void *buf, size_t n, uint64_t *pos);
+/* file_write from the active user address space at ubuf without a kernel buffer, when the
+ * kind can (a pipe) and the source pages are present: bytes written, or -errno. *fallback
+ * set: the kind cannot (or the description is not open for writing), or it stopped at a
+ * source page that is not present; the rest is for file_write through a buffer. */
+long file_write_user(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos, bool *fallback);
 int64_t file_lseek(struct file *f, int64_t off, int whence);   /* takes pos_lock */
 long file_getdents(struct file *f, void *buf, size_t n);       /* takes pos_lock */
 int file_ioctl(struct file *f, unsigned long req, const struct file_uarg *arg);

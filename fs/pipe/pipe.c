@@ -9,12 +9,19 @@
  * O_DIRECT writer makes each slot a packet: a read takes at most one packet and drops what
  * does not fit in its buffer.
  *
- * Locking: p->lock (a mutex) guards the ring and the counts. A thread that must wait takes
- * the wait queue's lock, drops p->lock and sleeps (wq_wait_locked), so a wake that follows a
- * change made under p->lock cannot be lost. rd_wq: readers waiting for data or for the last
- * writer to go, and FIFO openers waiting for a writer; wr_wq: the reverse. Wakes carry the
- * LINUX_EPOLL* bits that became true. readers/writers/count/nslots are also read without the
- * lock by poll (atomic accesses: poll never sleeps).
+ * Locking: p->lock (a mutex) guards the ring and the counts. A thread that must wait queues
+ * its entry on the wait queue, then drops p->lock and sleeps (pipe_sleep), so a wake that
+ * follows a change made under p->lock finds it queued and cannot be lost; that is also why
+ * wake() may skip a queue it finds empty without taking the queue's lock (poll fences after
+ * queuing, see pipe_poll). rd_wq: readers waiting for data or for the last writer to go, and
+ * FIFO openers waiting for a writer; wr_wq: the reverse. Wakes carry the LINUX_EPOLL* bits
+ * that became true. readers/writers/count/nslots are also read without the lock by poll
+ * (atomic accesses: poll never sleeps).
+ *
+ * read(2) and write(2) copy between the user's buffer and the slot pages directly
+ * (read_user/write_user, struct pipe_buf), and an emptied slot's page is kept as the pipe's
+ * spare for the next write: a one-byte write and read allocate nothing (bench/syscall's pipe
+ * ping-pong; Linux keeps one tmp_page the same way).
  */
 #include "fs/pipe/pipe.h"
 #include "fs/pipe/pipe_internal.h"
@@ -26,6 +33,7 @@
 #include "core/lib/kstring.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
+#include "hal/hal_user.h"
 
 /* FIFO pipes by inode; fifo_lock guards the list and the creation and last release of FIFO
  * pipes (order: fifo_lock, then p->lock). Set up on first use (fifo_setup). */
@@ -46,16 +54,58 @@ static void fifo_setup(void)
     spin_unlock_irqrestore(&fifo_once, irq);
 }
 
+/* A pipe sleeper's entry leaves the queue as soon as it wins, so later wakes skip it. */
+static int pipe_wake_fn(struct wait_entry *e, unsigned key)
+{
+    int r = waiter_wake_fn(e, key);
+
+    if (r)
+        wq_remove_locked(e);
+    return r;
+}
+
+void pipe_wait_begin(struct pipe_wait *pw, struct wait_queue *wq)
+{
+    waiter_init(&pw->w);
+    pw->w.name = wq->lock.name;
+    wait_entry_init(&pw->e, pipe_wake_fn, &pw->w);
+    wq_add(wq, &pw->e);
+}
+
+int pipe_wait_end(struct pipe_wait *pw)
+{
+    int rc = waiter_sleep(&pw->w, UINT64_MAX, true);
+
+    wq_remove(&pw->e); /* interrupted: still queued */
+    return rc == -EINTR ? -ERESTARTSYS : rc;
+}
+
 int pipe_sleep(struct pipe *p, struct wait_queue *wq)
 {
-    uint64_t irq = spin_lock_irqsave(&wq->lock);
+    struct pipe_wait pw;
     int rc;
 
+    pipe_wait_begin(&pw, wq); /* queued before p->lock goes: wake() may look without lock */
     mutex_unlock(&p->lock);
-    rc = wq_wait_locked_intr(wq, &irq, UINT64_MAX);
-    spin_unlock_irqrestore(&wq->lock, irq);
+    rc = pipe_wait_end(&pw);
     mutex_lock(&p->lock);
-    return rc == -EINTR ? -ERESTARTSYS : rc;
+    return rc;
+}
+
+uint8_t *pipe_page_get(struct pipe *p)
+{
+    uint8_t *page = p->spare;
+
+    p->spare = NULL;
+    return page ? page : kmalloc(PIPE_PAGE);
+}
+
+void pipe_page_put(struct pipe *p, uint8_t *page)
+{
+    if (p->spare)
+        kfree(page);
+    else
+        p->spare = page;
 }
 
 static struct pipe *pipe_new(void)
@@ -80,14 +130,49 @@ static void pipe_free(struct pipe *p)
 {
     for (unsigned i = 0; i < p->count; i++)
         kfree(p->slots[(p->head + i) % p->nslots].page);
+    kfree(p->spare);
     kfree(p->slots);
     kfree(p);
 }
 
 /* --- data ---------------------------------------------------------------------------------- */
 
+/*
+ * Where a read's bytes go or a write's come from: kernel memory (read/write), or user memory
+ * through the HAL's fault-safe copies (read_user/write_user: one copy, no kernel buffer, as
+ * Linux copies between the user's buffer and the pipe's pages). A user page that is not
+ * present stops that copy (fault): none of it counts, and the syscall layer does the rest
+ * through a kernel buffer, faulting the pages in.
+ */
+struct pipe_buf {
+    bool user;
+    bool fault;
+    uint8_t *k;
+    uint64_t u;
+};
+
+static bool buf_out(struct pipe_buf *b, size_t at, const void *src, size_t n)
+{
+    if (!b->user) {
+        memcpy(b->k + at, src, n);
+        return true;
+    }
+    b->fault = hal_copy_to_user(b->u + at, src, n) != 0;
+    return !b->fault;
+}
+
+static bool buf_in(struct pipe_buf *b, size_t at, void *dst, size_t n)
+{
+    if (!b->user) {
+        memcpy(dst, b->k + at, n);
+        return true;
+    }
+    b->fault = hal_copy_from_user(dst, b->u + at, n) != 0;
+    return !b->fault;
+}
+
 /* p->lock held: move up to n bytes out of the ring (one packet at most). */
-static size_t ring_take(struct pipe *p, uint8_t *buf, size_t n)
+static size_t ring_take(struct pipe *p, struct pipe_buf *b, size_t n)
 {
     size_t got = 0;
 
@@ -96,12 +181,13 @@ static size_t ring_take(struct pipe *p, uint8_t *buf, size_t n)
         size_t c = s->len < n - got ? s->len : n - got;
         bool packet = s->packet;
 
-        memcpy(buf + got, s->page + s->off, c);
+        if (!buf_out(b, got, s->page + s->off, c))
+            break;
         got += c;
         s->off += (uint32_t)c;
         s->len -= (uint32_t)c;
         if (s->len == 0 || packet) { /* a packet is read once: the rest is dropped */
-            kfree(s->page);
+            pipe_page_put(p, s->page);
             s->page = NULL;
             p->head = (p->head + 1) % p->nslots;
             set_u(&p->count, p->count - 1);
@@ -112,16 +198,21 @@ static size_t ring_take(struct pipe *p, uint8_t *buf, size_t n)
     return got;
 }
 
-/* p->lock held: append up to n bytes in a fresh slot (at most a page). -ENOMEM or bytes. */
-static long ring_push(struct pipe *p, const uint8_t *buf, size_t n, bool packet)
+/* p->lock held: append up to n bytes from b at `at` in a fresh slot (at most a page).
+ * -ENOMEM, or bytes (0: b faulted). */
+static long ring_push(struct pipe *p, struct pipe_buf *b, size_t at, size_t n, bool packet)
 {
     struct pipe_slot *s = &p->slots[(p->head + p->count) % p->nslots];
     size_t c = n < PIPE_PAGE ? n : PIPE_PAGE;
+    uint8_t *page = pipe_page_get(p);
 
-    s->page = kmalloc(PIPE_PAGE);
-    if (!s->page)
+    if (!page)
         return -ENOMEM;
-    memcpy(s->page, buf, c);
+    if (!buf_in(b, at, page, c)) {
+        pipe_page_put(p, page);
+        return 0;
+    }
+    s->page = page;
     s->off = 0;
     s->len = (uint32_t)c;
     s->packet = packet;
@@ -130,7 +221,7 @@ static long ring_push(struct pipe *p, const uint8_t *buf, size_t n, bool packet)
 }
 
 /* p->lock held: the tail n mod PAGE bytes of a write join the last slot if they fit. */
-static size_t ring_merge(struct pipe *p, const uint8_t *buf, size_t n, bool packet)
+static size_t ring_merge(struct pipe *p, struct pipe_buf *b, size_t n, bool packet)
 {
     size_t chars = n % PIPE_PAGE;
     struct pipe_slot *s;
@@ -140,12 +231,14 @@ static size_t ring_merge(struct pipe *p, const uint8_t *buf, size_t n, bool pack
     s = &p->slots[(p->head + p->count - 1) % p->nslots];
     if (s->packet || s->off + s->len + chars > PIPE_PAGE)
         return 0;
-    memcpy(s->page + s->off + s->len, buf, chars);
+    if (!buf_in(b, 0, s->page + s->off + s->len, chars))
+        return 0;
     s->len += (uint32_t)chars;
     return chars;
 }
 
-static long pipe_read(struct file *f, void *buf, size_t n, uint64_t *pos)
+/* A read into b: bytes, 0 at end of file (or when b faulted before the first byte), -errno. */
+static long pipe_read_buf(struct file *f, struct pipe_buf *b, size_t n)
 {
     struct pipe *p = pipe_of(f);
     size_t got = 0;
@@ -158,9 +251,9 @@ static long pipe_read(struct file *f, void *buf, size_t n, uint64_t *pos)
         return 0;
     mutex_lock(&p->lock);
     for (;;) {
-        got = ring_take(p, buf, n);
-        if (got || !p->writers)
-            break; /* data, or end of file */
+        got = ring_take(p, b, n);
+        if (got || b->fault || !p->writers)
+            break; /* data, a user page to fault in, or end of file */
         if (file_flags(f) & VFS_O_NONBLOCK) {
             rc = -EAGAIN;
             break;
@@ -180,13 +273,36 @@ static long pipe_read(struct file *f, void *buf, size_t n, uint64_t *pos)
     return got ? (long)got : rc;
 }
 
+static long pipe_read(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+    struct pipe_buf b = {.k = buf};
+
+    (void)pos;
+    return pipe_read_buf(f, &b, n);
+}
+
+/* Straight into user memory; a destination page not present before the first byte falls
+ * back (file_read_user), after it the read is short (the next one falls back). */
+static long pipe_read_user(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos,
+                           bool *fallback)
+{
+    struct pipe_buf b = {.user = true, .u = ubuf};
+    long r;
+
+    (void)pos;
+    r = pipe_read_buf(f, &b, n);
+    *fallback = b.fault && r == 0;
+    return r;
+}
+
 long pipe_broken(void)
 {
     file_sigpipe();
     return -EPIPE;
 }
 
-static long pipe_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
+/* A write from b: bytes (fewer when b faulted: the caller writes the rest), -errno. */
+static long pipe_write_buf(struct file *f, struct pipe_buf *b, size_t n)
 {
     struct pipe *p = pipe_of(f);
     bool packet = file_flags(f) & VFS_O_DIRECT;
@@ -199,14 +315,14 @@ static long pipe_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
         return 0;
     mutex_lock(&p->lock);
     if (p->readers)
-        done = ring_merge(p, buf, n, packet);
-    while (done < n) {
+        done = ring_merge(p, b, n, packet);
+    while (done < n && !b->fault) {
         if (!p->readers) {
             rc = -EPIPE;
             break;
         }
         if (p->count < p->nslots) {
-            long c = ring_push(p, (const uint8_t *)buf + done, n - done, packet);
+            long c = ring_push(p, b, done, n - done, packet);
             if (c < 0) {
                 rc = c;
                 break;
@@ -226,6 +342,29 @@ static long pipe_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
     return pipe_write_end(p, done, rc);
 }
 
+static long pipe_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
+{
+    struct pipe_buf b = {.k = (uint8_t *)(uintptr_t)buf};
+
+    (void)pos;
+    return pipe_write_buf(f, &b, n);
+}
+
+/* Straight from user memory; at a source page not present it stops (a write of at most
+ * PIPE_BUF bytes having written nothing: still atomic) and the caller goes on with the rest
+ * through a kernel buffer (file_write_user). */
+static long pipe_write_user(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos,
+                            bool *fallback)
+{
+    struct pipe_buf b = {.user = true, .u = ubuf};
+    long r;
+
+    (void)pos;
+    r = pipe_write_buf(f, &b, n);
+    *fallback = b.fault && r >= 0;
+    return r;
+}
+
 long pipe_write_end(struct pipe *p, size_t done, long rc)
 {
     if (done)
@@ -241,17 +380,24 @@ long pipe_write_end(struct pipe *p, size_t done, long rc)
 static unsigned pipe_poll(struct file *f, struct poll_table *pt)
 {
     struct pipe *p = pipe_of(f);
-    unsigned mask = 0, count = get_u(&p->count);
+    unsigned mask = 0, count;
 
-    if (end_reads(f)) {
+    if (end_reads(f))
         poll_wait(pt, &p->rd_wq);
+    if (end_writes(f))
+        poll_wait(pt, &p->wr_wq);
+    /* queued above, counts read below: a waker changes a count, fences and looks at the
+     * queue without its lock (wake()); with this fence one of the two sees the other */
+    if (pt)
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    count = get_u(&p->count);
+    if (end_reads(f)) {
         if (count)
             mask |= LINUX_EPOLLIN | LINUX_EPOLLRDNORM;
         if (!get_u(&p->writers))
             mask |= LINUX_EPOLLHUP;
     }
     if (end_writes(f)) {
-        poll_wait(pt, &p->wr_wq);
         if (count < get_u(&p->nslots))
             mask |= LINUX_EPOLLOUT | LINUX_EPOLLWRNORM;
         if (!get_u(&p->readers))
@@ -374,7 +520,9 @@ static const void *pipe_lock_key(struct file *f)
 static const struct file_ops pipe_ops = {
     .name = "pipe",
     .read = pipe_read,
+    .read_user = pipe_read_user,
     .write = pipe_write,
+    .write_user = pipe_write_user,
     .ioctl = pipe_ioctl,
     .stat = pipe_stat,
     .poll = pipe_poll,

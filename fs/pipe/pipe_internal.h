@@ -1,7 +1,9 @@
 /*
  * pipe_internal.h - the pipe's ring and ends, shared by pipe.c (read, write, FIFOs, control)
  * and splice.c (splice, tee, vmsplice). Not for other folders: they use pipe.h.
- * Locking is pipe.c's design note: p->lock guards the ring and the counts.
+ * Locking is pipe.c's design note: p->lock guards the ring and the counts; a sleeper queues
+ * on a wait queue before it lets the pipe locks go (pipe_wait_begin), so wake() may look at
+ * the queue without its lock.
  */
 #ifndef FS_PIPE_PIPE_INTERNAL_H
 #define FS_PIPE_PIPE_INTERNAL_H
@@ -24,6 +26,7 @@ struct pipe {
     struct mutex lock;
     struct wait_queue rd_wq, wr_wq;
     struct pipe_slot *slots; /* ring of nslots */
+    uint8_t *spare;          /* a page kept from the last emptied slot (Linux's tmp_page) */
     unsigned nslots, head, count;
     unsigned readers, writers;     /* open ends */
     unsigned r_counter, w_counter; /* opens so far: a FIFO opener waits for a change */
@@ -62,16 +65,34 @@ static inline unsigned get_u(const unsigned *field)
     return __atomic_load_n(field, __ATOMIC_RELAXED);
 }
 
-/* Every sleeper and poller of wq, with the events that became true (poll/epoll filter). */
+/* Every sleeper and poller of wq, with the events that became true (poll/epoll filter).
+ * Called after the change it announces, with the lock of the pipe the change was made under
+ * still held: then a sleeper is queued already (pipe_wait_begin) and a poller fences after
+ * queuing (pipe_poll), so a queue found empty without its lock has nobody to wake. */
 static inline void wake(struct wait_queue *wq, unsigned key)
 {
-    wq_wake_key(wq, key, 0);
+    if (wq_has_waiters(wq))
+        wq_wake_key(wq, key, 0);
 }
+
+/* One sleep on a pipe's queue: begin with the pipe lock(s) held, drop them, end (sleeps). */
+struct pipe_wait {
+    struct waiter w;
+    struct wait_entry e;
+};
+void pipe_wait_begin(struct pipe_wait *pw, struct wait_queue *wq);
+/* Sleep until woken: 0, or -ERESTARTSYS when interrupted before or during the sleep. The
+ * entry is off the queue on return. */
+int pipe_wait_end(struct pipe_wait *pw);
 
 /* p->lock held: sleep on wq until woken, without p->lock meanwhile. 0, or -ERESTARTSYS when
  * the thread is interrupted (a signal to take) before or during the sleep: Linux's code for
  * pipe reads, writes and FIFO opens (restarted after a SA_RESTART handler). */
 int pipe_sleep(struct pipe *p, struct wait_queue *wq);
+/* p->lock held: a page for a new slot (the spare one when there is one), or NULL. */
+uint8_t *pipe_page_get(struct pipe *p);
+/* p->lock held: an emptied slot's page goes back (kept as the spare, or freed). */
+void pipe_page_put(struct pipe *p, uint8_t *page);
 /* No reader: -EPIPE, after SIGPIPE (file_sigpipe; call it without the lock). */
 long pipe_broken(void);
 /* The end of a write into p (write(2) or a splice into the pipe), with p->lock held: wake

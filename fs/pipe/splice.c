@@ -70,7 +70,7 @@ static void consume(struct pipe *p, size_t n)
     s->off += (uint32_t)n;
     s->len -= (uint32_t)n;
     if (s->len == 0) {
-        kfree(s->page);
+        pipe_page_put(p, s->page);
         s->page = NULL;
         p->head = (p->head + 1) % p->nslots;
         set_u(&p->count, p->count - 1);
@@ -166,17 +166,18 @@ static void unlock_two(struct pipe *a, struct pipe *b)
     mutex_unlock(&b->lock);
 }
 
-/* Both locks held: sleep on wq without them. 0 or -ERESTARTSYS. */
+/* Both locks held: sleep on wq without them (queued first, as pipe_sleep). 0 or
+ * -ERESTARTSYS. */
 static int sleep_two(struct pipe *a, struct pipe *b, struct wait_queue *wq)
 {
-    uint64_t irq = spin_lock_irqsave(&wq->lock);
+    struct pipe_wait pw;
     int rc;
 
+    pipe_wait_begin(&pw, wq);
     unlock_two(a, b);
-    rc = wq_wait_locked_intr(wq, &irq, UINT64_MAX);
-    spin_unlock_irqrestore(&wq->lock, irq);
+    rc = pipe_wait_end(&pw);
     lock_two(a, b);
-    return rc == -EINTR ? -ERESTARTSYS : rc;
+    return rc;
 }
 
 /* Both locks held: wait for input, then for room. 0, 1 (end of input), -errno. */
