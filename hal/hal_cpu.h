@@ -54,12 +54,53 @@ void hal_ctx_switch_final(struct hal_ctx *from, struct hal_ctx *to) __attribute_
  */
 void hal_fpu_switch_out(void);
 
-/* Interrupt state of the current CPU. save returns an opaque token for restore; none block. */
+/*
+ * Interrupt state of the current CPU. save returns an opaque token for restore; none block.
+ * Every spinlock pair runs save and restore, so on bare metal (PETREL_FREESTANDING) they and
+ * hal_cpu_id() below are inline: pushf/cli/sti, and one load from the per-CPU block. The
+ * hosted backend implements them as functions (its interrupt controller is software).
+ */
+#ifdef PETREL_FREESTANDING
+#define HAL_X86_RFLAGS_IF (1ULL << 9)
+
+static inline uint64_t hal_irq_save(void)
+{
+    uint64_t flags;
+    __asm__ __volatile__("pushfq; popq %0; cli" : "=r"(flags)::"memory");
+    return flags & HAL_X86_RFLAGS_IF;
+}
+
+static inline void hal_irq_restore(uint64_t token)
+{
+    if (token & HAL_X86_RFLAGS_IF)
+        __asm__ __volatile__("sti" ::: "memory");
+    else
+        __asm__ __volatile__("cli" ::: "memory");
+}
+
+static inline void hal_irq_enable(void)
+{
+    __asm__ __volatile__("sti" ::: "memory");
+}
+
+static inline void hal_irq_disable(void)
+{
+    __asm__ __volatile__("cli" ::: "memory");
+}
+
+static inline bool hal_irq_enabled(void)
+{
+    uint64_t flags;
+    __asm__ __volatile__("pushfq; popq %0" : "=r"(flags));
+    return flags & HAL_X86_RFLAGS_IF;
+}
+#else
 uint64_t hal_irq_save(void);
 void hal_irq_restore(uint64_t token);
 void hal_irq_enable(void);
 void hal_irq_disable(void);
 bool hal_irq_enabled(void);
+#endif
 
 /*
  * Deliver any pending interrupts now (an explicit preemption/poll point). Must be called with
@@ -77,7 +118,25 @@ void hal_poll(void);
  */
 int hal_cpu_idle_until(uint64_t deadline_ns);
 
+/*
+ * hal_cpu_id(): the calling CPU's number, 0 .. hal_cpu_count() - 1; any context (a thread that
+ * may migrate must not keep it across a switch). Bare metal: GS_BASE points at this CPU's
+ * block whenever the CPU runs kernel code (hal_x86/usermode.c, swapgs on every entry from
+ * user mode), and the number is the 32-bit field at HAL_X86_PERCPU_CPU_ID, so this is one
+ * %gs-relative load (volatile: never reused across a switch). Hosted: a function.
+ */
+#ifdef PETREL_FREESTANDING
+#define HAL_X86_PERCPU_CPU_ID 48
+
+static inline unsigned hal_cpu_id(void)
+{
+    unsigned id;
+    __asm__ __volatile__("movl %%gs:%c1, %0" : "=r"(id) : "i"(HAL_X86_PERCPU_CPU_ID));
+    return id;
+}
+#else
 unsigned hal_cpu_id(void);
+#endif
 unsigned hal_cpu_count(void);
 
 /*

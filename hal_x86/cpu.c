@@ -1,6 +1,7 @@
 /*
- * cpu.c - CPU features, GDT/TSS, IDT, the trap dispatcher, interrupt state, idle, and the
- * register snapshot/backtrace used by panic.
+ * cpu.c - CPU features, GDT/TSS, IDT, the trap dispatcher, and the register snapshot/backtrace
+ * used by panic. The interrupt state and hal_cpu_id() are inline in hal/hal_cpu.h (pushf/cli/
+ * sti, and the cpu number in the per-CPU block GS_BASE points at, usermode.c).
  *
  * Every vector enters through entry.S and lands in x86_trap():
  *   0..31       exceptions: an exception-table fixup if the faulting rip has one (user
@@ -426,48 +427,11 @@ void x86_trap(struct trap_frame *tf)
         x86_user_interrupt_return(tf); /* after a possible switch: this thread's state */
 }
 
-/* --- interrupt state and idle ---------------------------------------------------------------- */
-
-uint64_t hal_irq_save(void)
-{
-    uint64_t flags;
-    __asm__ __volatile__("pushfq; popq %0; cli" : "=r"(flags)::"memory");
-    return flags & (1 << 9);
-}
-
-void hal_irq_restore(uint64_t token)
-{
-    if (token & (1 << 9))
-        __asm__ __volatile__("sti" ::: "memory");
-    else
-        __asm__ __volatile__("cli" ::: "memory");
-}
-
-void hal_irq_enable(void)
-{
-    __asm__ __volatile__("sti" ::: "memory");
-}
-
-void hal_irq_disable(void)
-{
-    __asm__ __volatile__("cli" ::: "memory");
-}
-
-bool hal_irq_enabled(void)
-{
-    uint64_t flags;
-    __asm__ __volatile__("pushfq; popq %0" : "=r"(flags));
-    return flags & (1 << 9);
-}
+/* --- poll and cpu count ---------------------------------------------------------------------- */
 
 void hal_poll(void)
 {
     /* Interrupts arrive by themselves on bare metal. */
-}
-
-unsigned hal_cpu_id(void)
-{
-    return 0;
 }
 
 unsigned hal_cpu_count(void)

@@ -56,7 +56,10 @@ struct x86_percpu {
     uint64_t user_fs;        /* 24: the FS base the CPU holds */
     uint64_t user_gs;        /* 32: the program's GS base (KERNEL_GS_BASE while in kernel) */
     struct hal_ctx *ctx;     /* the running context (hal_ctx_switch); NULL before the first */
+    uint32_t cpu_id;         /* 48: hal_cpu_id() reads it inline (hal_cpu.h) */
 };
+_Static_assert(__builtin_offsetof(struct x86_percpu, cpu_id) == HAL_X86_PERCPU_CPU_ID,
+               "hal_cpu_id() reads the cpu number at this offset");
 
 /* A user thread's block at its kernel stack top; the FPU area follows (64-aligned). */
 struct x86_ublock {

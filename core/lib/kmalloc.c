@@ -10,8 +10,9 @@
  *
  * The free bitmap (bit set = object free) makes a double free visible, and keeping the free
  * list out of the objects leaves a freed object entirely poisoned. Given any pointer, the page
- * allocator names the block that holds it and its owner tag (page_block_of): slab, large
- * with header, large without. The pointer must then be exactly an allocated object or the
+ * allocator names the block that holds it and its owner tag (page_block_of, one metadata
+ * byte or two: page.c marks every page of a heap block): slab, large with header, large
+ * without. The pointer must then be exactly an allocated object or the
  * large payload, or the free is refused with a panic (foreign pointer, double free). These
  * checks are cheap and run in every build.
  *
@@ -126,13 +127,12 @@ void kmalloc_reset(void)
     spin_unlock_irqrestore(&heap_lock, token);
 }
 
+/* The smallest class that holds size (1 .. SLAB_MAX_SIZE) bytes: log2 rounded up. */
 static unsigned class_of(size_t size)
 {
-    unsigned idx = 0;
-
-    while ((1u << (MIN_CLASS_SHIFT + idx)) < size)
-        idx++;
-    return idx;
+    if (size <= (1u << MIN_CLASS_SHIFT))
+        return 0;
+    return (unsigned)(64 - __builtin_clzll((unsigned long long)size - 1)) - MIN_CLASS_SHIFT;
 }
 
 static char *obj_addr(const struct slab *s, unsigned idx)
@@ -225,36 +225,45 @@ static void prepare_new(void *p, size_t usable)
 #endif
 }
 
-void *kmalloc(size_t size)
+static void count_alloc_locked(size_t size)
 {
-    void *p;
-    size_t usable;
-
-    if (size == 0)
-        return NULL;
-    if (size > SLAB_MAX_SIZE) {
-        p = large_alloc(size, &usable);
-        if (!p)
-            return NULL;
-#ifdef PETREL_DEBUG
-        memset(p, POISON_NEW, usable);
-#endif
-    } else {
-        uint64_t token = spin_lock_irqsave(&heap_lock);
-        if (!heap_ready)
-            reset_locked();
-        unsigned cls = class_of(size);
-        p = slab_alloc_locked(cls, size);
-        spin_unlock_irqrestore(&heap_lock, token);
-        if (!p)
-            return NULL;
-        usable = classes[cls].size;
-        prepare_new(p, usable);
-    }
-    uint64_t token = spin_lock_irqsave(&heap_lock);
     heap_stats.allocs++;
     heap_stats.bytes_in_use += size;
+}
+
+static void *kmalloc_large(size_t size)
+{
+    size_t usable;
+    void *p = large_alloc(size, &usable);
+
+    if (!p)
+        return NULL;
+#ifdef PETREL_DEBUG
+    memset(p, POISON_NEW, usable);
+#endif
+    uint64_t token = spin_lock_irqsave(&heap_lock);
+    count_alloc_locked(size);
     spin_unlock_irqrestore(&heap_lock, token);
+    return p;
+}
+
+/* One lock pair for a slab object: its slot and the statistics. */
+void *kmalloc(size_t size)
+{
+    if (size == 0)
+        return NULL;
+    if (size > SLAB_MAX_SIZE)
+        return kmalloc_large(size);
+    uint64_t token = spin_lock_irqsave(&heap_lock);
+    if (!heap_ready)
+        reset_locked();
+    unsigned cls = class_of(size);
+    void *p = slab_alloc_locked(cls, size);
+    if (p)
+        count_alloc_locked(size);
+    spin_unlock_irqrestore(&heap_lock, token);
+    if (p)
+        prepare_new(p, classes[cls].size);
     return p;
 }
 

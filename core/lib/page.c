@@ -11,11 +11,14 @@
  *   area:  | meta bytes (1/page) | managed pages ........................................ |
  *   meta[i] = FREE|order       page i heads a free block
  *             ALLOC|tag|order  page i heads an allocated block (tag: its owner, page_tag)
- *             0                page i is inside a block (or a block head that is being moved)
+ *             TAIL|order       page i is inside an allocated heap block (tag not NONE)
+ *             0                page i is inside another block (or a head being moved)
  *
- * Only block heads carry a mark, so the block containing any page is found by probing the
- * pfn rounded down to 2^0, 2^1, ... 2^PAGE_MAX_ORDER: the first marked page is its head
- * (page_block_of, used by kmalloc to recognise its own pointers).
+ * page_block_of (kmalloc's test of its own pointers, on every kfree) finds the block of any
+ * heap page in one step: a head names itself, a TAIL page its head (pfn rounded down to the
+ * order). Pages inside page_alloc() blocks carry no mark (page_split and the buddy merges
+ * would have to keep them); for those the probe goes up through the pfn rounded down to 2^1,
+ * 2^2, ... 2^PAGE_MAX_ORDER until a marked page, which is all a foreign pointer costs.
  *
  * The kernel addresses of a region are assumed linear (hal_phys_to_virt(base) + offset),
  * which holds for the direct map on x86 and for the hosted RAM arena. Physical page 0 is
@@ -45,6 +48,7 @@
 
 #define META_FREE 0x80u
 #define META_ALLOC 0x40u
+#define META_TAIL 0x20u /* only without FREE and ALLOC: the tag bits are free then */
 #define META_TAG_SHIFT 4
 #define META_TAG 0x30u
 #define META_ORDER 0x0fu
@@ -207,6 +211,8 @@ static uint64_t alloc_locked(unsigned order, enum page_tag tag)
         push_free(a, pfn + block_pages(k), k);
     }
     a->meta[pfn - a->base_pfn] = (uint8_t)(META_ALLOC | (unsigned)tag << META_TAG_SHIFT | order);
+    if (tag != PAGE_TAG_NONE && order)
+        memset(&a->meta[pfn - a->base_pfn + 1], META_TAIL | order, block_pages(order) - 1);
     ASAN_UNPOISON(pfn_node(a, pfn), block_pages(order) * PAGE_SIZE);
     return pfn * PAGE_SIZE;
 }
@@ -236,6 +242,8 @@ static bool free_locked(uint64_t pa, unsigned order, enum page_tag tag)
         a->meta[pfn - a->base_pfn] != (META_ALLOC | (unsigned)tag << META_TAG_SHIFT | order))
         return false;
     a->meta[pfn - a->base_pfn] = 0;
+    if (tag != PAGE_TAG_NONE && order)
+        memset(&a->meta[pfn - a->base_pfn + 1], 0, block_pages(order) - 1);
     ASAN_POISON(pfn_node(a, pfn), block_pages(order) * PAGE_SIZE);
     while (order < PAGE_MAX_ORDER) {
         uint64_t buddy = pfn ^ block_pages(order);
@@ -321,6 +329,28 @@ void page_get_stats(struct page_stats *st)
     spin_unlock_irqrestore(&page_lock, token);
 }
 
+/* The head pfn of the allocated block holding pfn in a, or false (free or unmarked). */
+static bool block_head(const struct page_area *a, uint64_t pfn, uint64_t *head)
+{
+    uint8_t m = a->meta[pfn - a->base_pfn];
+
+    if (m & META_TAIL && !(m & (META_ALLOC | META_FREE))) {
+        *head = pfn & ~(block_pages(m & META_ORDER) - 1);
+        return true;
+    }
+    for (unsigned k = 0; k <= PAGE_MAX_ORDER; k++) {
+        uint64_t h = pfn & ~(block_pages(k) - 1);
+        if (h < a->base_pfn)
+            return false;
+        m = a->meta[h - a->base_pfn];
+        if (m) {
+            *head = h;
+            return (m & META_ALLOC) && pfn - h < block_pages(m & META_ORDER);
+        }
+    }
+    return false;
+}
+
 bool page_block_of(const void *p, void **head, unsigned *order, enum page_tag *tag)
 {
     uintptr_t va = (uintptr_t)p;
@@ -329,23 +359,15 @@ bool page_block_of(const void *p, void **head, unsigned *order, enum page_tag *t
 
     for (unsigned i = 0; i < nareas; i++) {
         struct page_area *a = &areas[i];
+        uint64_t h;
         if (va < a->va || va - a->va >= a->npages * PAGE_SIZE)
             continue;
-        uint64_t pfn = a->base_pfn + (va - a->va) / PAGE_SIZE;
-        for (unsigned k = 0; k <= PAGE_MAX_ORDER; k++) {
-            uint64_t h = pfn & ~(block_pages(k) - 1);
-            if (h < a->base_pfn)
-                break;
+        if (block_head(a, a->base_pfn + (va - a->va) / PAGE_SIZE, &h)) {
             uint8_t m = a->meta[h - a->base_pfn];
-            if (!m)
-                continue;
-            if ((m & META_ALLOC) && pfn - h < block_pages(m & META_ORDER)) {
-                *head = pfn_node(a, h);
-                *order = m & META_ORDER;
-                *tag = (enum page_tag)((m & META_TAG) >> META_TAG_SHIFT);
-                found = true;
-            }
-            break;
+            *head = pfn_node(a, h);
+            *order = m & META_ORDER;
+            *tag = (enum page_tag)((m & META_TAG) >> META_TAG_SHIFT);
+            found = true;
         }
         break;
     }

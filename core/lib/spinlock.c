@@ -1,18 +1,17 @@
 /*
- * spinlock.c - irq-saving spinlocks (spinlock.h).
+ * spinlock.c - the out-of-line half of the irq-saving spinlocks (spinlock.h).
  *
  * locked is taken with an atomic exchange (acquire) and dropped with a release store; a
  * waiter spins on plain loads with a pause in between, so it does not bounce the cache line.
  * owner_cpu holds the holder's cpu id plus one, 0 while the lock is free: it is written only
  * by the holder, and cleared before the release, so a CPU that finds its own id there really
  * does hold the lock. Taking a lock this CPU already holds can never succeed (interrupts are
- * off, nobody else will release it), so it panics instead of hanging; so does releasing a
- * lock this CPU does not hold.
+ * off, nobody else will release it), so it panics instead of hanging. That check costs
+ * nothing on the fast path: it runs only once the exchange found the lock taken.
  */
 #include "core/lib/spinlock.h"
 
 #include "core/lib/log.h"
-#include "hal/hal_cpu.h"
 
 void spin_init(struct spinlock *l, const char *name)
 {
@@ -21,34 +20,19 @@ void spin_init(struct spinlock *l, const char *name)
     l->name = name;
 }
 
-static bool held_by_me(const struct spinlock *l, uint32_t me)
+void spin_lock_contended(struct spinlock *l, uint32_t me)
 {
-    return __atomic_load_n(&l->locked, __ATOMIC_RELAXED) &&
-           __atomic_load_n(&l->owner_cpu, __ATOMIC_RELAXED) == me;
-}
-
-uint64_t spin_lock_irqsave(struct spinlock *l)
-{
-    uint64_t token = hal_irq_save();
-    uint32_t me = hal_cpu_id() + 1;
-
-    if (held_by_me(l, me))
+    if (__atomic_load_n(&l->owner_cpu, __ATOMIC_RELAXED) == me)
         panic("spinlock %s: recursive lock on cpu %u", l->name ? l->name : "?", me - 1);
-    while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
+    do {
         while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
             hal_cpu_relax();
-    }
-    __atomic_store_n(&l->owner_cpu, me, __ATOMIC_RELAXED);
-    return token;
+    } while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE));
 }
 
-void spin_unlock_irqrestore(struct spinlock *l, uint64_t token)
+void spin_unlock_not_held(const struct spinlock *l)
 {
-    if (!held_by_me(l, hal_cpu_id() + 1))
-        panic("spinlock %s: unlock of a lock this cpu does not hold", l->name ? l->name : "?");
-    __atomic_store_n(&l->owner_cpu, 0, __ATOMIC_RELAXED);
-    __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
-    hal_irq_restore(token);
+    panic("spinlock %s: unlock of a lock this cpu does not hold", l->name ? l->name : "?");
 }
 
 bool spin_is_locked(const struct spinlock *l)

@@ -33,9 +33,33 @@ struct dkey {
     size_t len;
 };
 
+/* Eight bytes of the name a step (a byte loop costs one translated block per byte under
+ * QEMU's TCG, and every component of every path walk hashes its name), the last 1-7 bytes
+ * as one word; the length and the directory seed the hash. */
 static uint64_t dhash(const struct vfs_inode *dir, const char *name, size_t len)
 {
-    return hash_u64((uint64_t)(uintptr_t)dir) ^ hash_bytes(name, len);
+    uint64_t h = hash_u64((uint64_t)(uintptr_t)dir ^ len);
+    uint64_t w = 0;
+    unsigned shift = 0;
+
+    for (; len >= 8; len -= 8, name += 8) {
+        __builtin_memcpy(&w, name, 8);
+        h = hash_u64(h ^ w);
+    }
+    w = 0;
+    if (len & 4) {
+        uint32_t t;
+        __builtin_memcpy(&t, name, 4);
+        w = t, shift = 32, name += 4;
+    }
+    if (len & 2) {
+        uint16_t t;
+        __builtin_memcpy(&t, name, 2);
+        w |= (uint64_t)t << shift, shift += 16, name += 2;
+    }
+    if (len & 1)
+        w |= (uint64_t)(unsigned char)*name << shift;
+    return hash_u64(h ^ w);
 }
 
 static int deq(const void *key, const struct hash_node *n)

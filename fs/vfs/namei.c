@@ -1,7 +1,8 @@
 /*
  * namei.c - path walk.
  *
- * The remaining path lives in one buffer (nd->buf). A symlink met on the way is spliced in
+ * The remaining path lives in one buffer (nd->buf: nd->small when it fits, so the common
+ * short path costs no kmalloc; a longer one or a spliced link is kmalloc'ed). A symlink met on the way is spliced in
  * place: the buffer becomes target + "/" + rest, and the walk goes on from the link's
  * directory (or from "/" for an absolute target). That keeps the walk iterative; the 40-link
  * limit (ELOOP) counts every link followed in one walk, as Linux does.
@@ -104,7 +105,8 @@ int namei_start(struct nameidata *nd, struct vfs_file *dirf, const char *path, b
         return -ENOENT;
     if (!namei_root())
         return -ENOENT;
-    nd->buf = kmalloc(len + 1); /* the link scratch buffer comes with the first link */
+    /* The link scratch buffer comes with the first link. */
+    nd->buf = len < sizeof(nd->small) ? nd->small : kmalloc(len + 1);
     if (!nd->buf)
         return -ENOMEM;
     memcpy(nd->buf, path, len + 1);
@@ -121,11 +123,17 @@ int namei_start(struct nameidata *nd, struct vfs_file *dirf, const char *path, b
     return 0;
 }
 
+static void free_buf(struct nameidata *nd)
+{
+    if (nd->buf != nd->small)
+        kfree(nd->buf);
+}
+
 void namei_end(struct nameidata *nd)
 {
     if (nd->cur)
         inode_put(nd->cur);
-    kfree(nd->buf);
+    free_buf(nd);
     kfree(nd->link);
     nd->cur = NULL;
     nd->buf = nd->link = NULL;
@@ -148,7 +156,7 @@ static int splice_link(struct nameidata *nd, const char *target, size_t tlen, co
     memcpy(nb, target, tlen);
     nb[tlen] = rlen ? '/' : 0;
     memcpy(nb + tlen + 1, rest, rlen + 1);
-    kfree(nd->buf);
+    free_buf(nd);
     nd->buf = nd->pos = nb;
     return 0;
 }

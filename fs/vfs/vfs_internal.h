@@ -91,13 +91,14 @@ enum { LAST_NORM, LAST_DOT, LAST_DOTDOT, LAST_ROOT };
 struct nameidata {
     struct vfs_inode *cur; /* reference */
     unsigned nlinks;
-    char *buf;  /* path being walked (size NAMEI_BUF) */
+    char *buf;  /* path being walked (size NAMEI_BUF): small, or kmalloc'ed */
     char *pos;  /* what is left of it */
     char *link; /* readlink scratch (VFS_PATH_MAX) */
     char last[VFS_NAME_MAX + 1];
     size_t last_len;
     int last_type;
     bool trailing; /* the path ended with '/' */
+    char small[128]; /* a path that fits walks here, without a kmalloc (never copy nd) */
 };
 
 #define NAMEI_BUF (2 * VFS_PATH_MAX + 2)

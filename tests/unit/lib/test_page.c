@@ -362,6 +362,37 @@ static void test_block_of(void **state)
     page_free_virt(q, 0);
 }
 
+/* Heap blocks mark every page (page_block_of answers in one step): each page of a tagged
+ * block of any order names its head; freeing clears the marks, so the same pages inside a
+ * later untagged block, or free, are not taken for the old block. */
+static void test_tagged_block_of_every_page(void **state)
+{
+    void *head;
+    unsigned order;
+    enum page_tag tag;
+
+    init_regions(lt_boot.regions, 1);
+    for (unsigned k = 1; k <= PAGE_MAX_ORDER; k++) {
+        uint8_t *p = page_alloc_tagged(k, PAGE_TAG_LARGE);
+        assert_non_null(p);
+        for (uint64_t i = 0; i < (1ULL << k); i += (k > 4 ? 7 : 1)) {
+            assert_true(page_block_of(p + i * PAGE_SIZE + 100, &head, &order, &tag));
+            assert_ptr_equal(head, p);
+            assert_int_equal(order, k);
+            assert_int_equal(tag, PAGE_TAG_LARGE);
+        }
+        page_free_tagged(p, k, PAGE_TAG_LARGE);
+        assert_false(page_block_of(p + PAGE_SIZE, &head, &order, &tag)); /* free now */
+        uint8_t *q = page_alloc_virt(k); /* the same block again, untagged */
+        assert_ptr_equal(q, p);
+        assert_true(page_block_of(q + ((1ULL << k) - 1) * PAGE_SIZE, &head, &order, &tag));
+        assert_ptr_equal(head, q);
+        assert_int_equal(tag, PAGE_TAG_NONE);
+        page_free_virt(q, k);
+        assert_back_to_initial();
+    }
+}
+
 static void test_tags(void **state)
 {
     void *head;
@@ -465,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_virt_helpers),
         cmocka_unit_test(test_block_of),
         cmocka_unit_test(test_tags),
+        cmocka_unit_test(test_tagged_block_of_every_page),
         cmocka_unit_test(test_bad_frees_panic),
         cmocka_unit_test(test_split),
     };
