@@ -61,7 +61,7 @@
 #define TX_BUF 2048
 #define BIG_BUF (17 * 4096) /* 7 (tx_align) + HDR_SIZE + HAL_NET_GSO_MAX */
 #define NBUF 128 /* buffers per queue: virtq.c's largest ring */
-#define NBIG 8   /* large tx slots (descriptors 0..NBIG-1) with HOST_TSO */
+#define NBIG 16  /* large tx slots (descriptors 0..NBIG-1) with HOST_TSO: 1 MiB in the ring */
 #define MAX_RX_SEGS (HAL_NET_GSO_MAX / (RX_BUF - HDR_OFF - HDR_SIZE) + 2)
 #define MTU 1500
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1
