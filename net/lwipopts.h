@@ -109,10 +109,14 @@
 #define TCP_LISTEN_BACKLOG 1
 #define LWIP_TCP_PCB_NUM_EXT_ARGS 1
 
-/* --- checksums -------------------------------------------------------------------------- */
+/* --- checksums and copies ---------------------------------------------------------------- */
 /* The sum itself, four 32-bit words per step (net/csum.c): lwIP's adds one 16-bit word. */
 #define LWIP_CHKSUM net_chksum
 unsigned short net_chksum(const void *data, int len);
+/* Payload copies move words at any alignment (net/csum.c); SMEMCPY (headers, addresses,
+ * constant sizes the compiler inlines) stays memcpy. */
+#define MEMCPY(dst, src, len) net_memcpy((dst), (src), (len))
+void net_memcpy(void *dst, const void *src, __SIZE_TYPE__ n);
 /* Per interface: one whose device completes TCP checksums skips lwIP's (net/netif.c). */
 #define LWIP_CHECKSUM_CTRL_PER_NETIF 1
 

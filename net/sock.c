@@ -48,6 +48,23 @@ void sock_layer_init(void)
 
 /* --- readiness ------------------------------------------------------------------------------- */
 
+/*
+ * Writable (EPOLLOUT, and a blocked writer woken) once the free room is at least half of what
+ * is queued, as Linux's sk_stream_is_writeable, or TCP_SNDLOWAT (32 KiB): an ACK that frees a
+ * segment's worth does not wake a writer to copy one segment and sleep again (lwIP calls
+ * on_sent for every ACK), yet a writer is not held back until a third of the fixed 512 KiB
+ * buffer has drained (Linux's grows to 4 MiB; here that would leave the pipe half empty).
+ * A writer that is not blocked still writes whatever fits (can_send), as tcp_sendmsg does.
+ */
+static bool tcp_writeable(const struct tcp_pcb *pcb)
+{
+    u32_t room = pcb->snd_buf; /* tcp_sndbuf() caps it at 16 bits */
+    u32_t queued = TCP_SND_BUF > room ? TCP_SND_BUF - room : 0;
+
+    return room > 0 && (room >= queued / 2 || room >= TCP_SNDLOWAT) &&
+           tcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN;
+}
+
 static unsigned tcp_poll_mask(struct sock *sk)
 {
     unsigned m = 0;
@@ -66,7 +83,7 @@ static unsigned tcp_poll_mask(struct sock *sk)
     if (sk->urg_state == SK_URG_VALID) /* urgent data waits for recv(MSG_OOB) */
         m |= LINUX_EPOLLPRI;
     if (sk->state != SK_CONNECTING &&
-        (!sk->tcp || sk->state != SK_CONNECTED || tcp_sndbuf(sk->tcp) > 0))
+        (!sk->tcp || sk->state != SK_CONNECTED || tcp_writeable(sk->tcp)))
         m |= LINUX_EPOLLOUT | LINUX_EPOLLWRNORM;
     return m;
 }
@@ -293,10 +310,10 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
     struct sock *sk = arg;
 
-    (void)pcb;
     (void)len;
     sk->soft_error = 0; /* data got through: an ICMP error before is stale (Linux's tcp_ack) */
-    wake(sk);
+    if (tcp_writeable(pcb)) /* else nothing a waiter or poller sees has changed */
+        wake(sk);
     return ERR_OK;
 }
 

@@ -77,10 +77,28 @@ def qemu_argv(kernel, append, netdev, console, extra):
     """The one command line of both guests (see the module's note)."""
     return ["taskset", "-c", "0", "qemu-system-x86_64", "-M", "q35", "-nodefaults",
             "-accel", accel(), "-m", MEM, "-no-reboot", "-display", "none",
-            "-monitor", "none", "-serial", "file:" + console,
+            "-monitor", monitor(), "-serial", "file:" + console,
             "-netdev", netdev + ",id=net0",
             "-device", "virtio-net-pci,netdev=net0,disable-legacy=on,romfile=",
-            "-kernel", kernel, "-append", append] + list(extra)
+            "-kernel", kernel, "-append", append] + dump_args() + list(extra)
+
+
+def dump_args():
+    """For a look inside a run (both off by default). BENCH_NET_DUMP=FILE: QEMU writes the
+    frames of net0 (both ways, the first 172 bytes of each: QEMU 7.2 keeps the 12-byte virtio
+    header before the frame's headers) to FILE as pcap (-object filter-dump).
+    BENCH_NET_MONITOR=PATH: QEMU's monitor on the unix socket PATH instead of none (e.g. to
+    sample the vCPU's registers while the benchmark runs: bench/tcp/sample)."""
+    args = []
+    if os.environ.get("BENCH_NET_DUMP"):
+        args += ["-object", "filter-dump,id=dump0,netdev=net0,file=%s,maxlen=172"
+                 % os.environ["BENCH_NET_DUMP"]]
+    return args
+
+
+def monitor():
+    path = os.environ.get("BENCH_NET_MONITOR")
+    return "unix:%s,server=on,wait=off" % path if path else "none"
 
 
 def petrel_image(build, cache, files, argv, net_args):

@@ -294,9 +294,17 @@ static long rw_vec(const uint64_t a[6], bool write, int64_t off)
     struct file *f;
     uint64_t local, *pos;
     long rc = get_fd(a[0], &f), done = 0;
+    bool sock = false;
 
     if (rc)
         return rc;
+    if (write && off < 0) { /* a TCP socket takes the iovecs as one send */
+        rc = sys_sock_writev(f, a[1], a[2], &sock);
+        if (sock) {
+            file_put(f);
+            return rc;
+        }
+    }
     rc = iov_decode(a[1], a[2], &v);
     if (rc == 0) {
         rc = file_pos_begin(f, off, &local, &pos);

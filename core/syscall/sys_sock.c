@@ -504,6 +504,32 @@ static long do_send(const struct sk *sk, const struct sio *io, int flags, struct
     return rc;
 }
 
+/*
+ * writev(2) on a TCP socket (rw_vec asks first; *handled false for any other file): the
+ * iovecs go as one send, as Linux's sock_write_iter hands them to tcp_sendmsg together, not
+ * one send per iovec: nginx's status line, headers and body iovecs were segments of their own
+ * (and as many lwIP calls). The array is decoded as writev's (more than UIO_MAXIOV: -EINVAL);
+ * nothing to write answers 0 without asking the socket, as Linux's vfs does.
+ */
+long sys_sock_writev(struct file *f, uint64_t uiov, uint64_t n, bool *handled)
+{
+    struct sk sk = {.f = f};
+    struct sio io = {0};
+    long rc;
+
+    *handled = sock_kind_of_file(f, &sk.k, &sk.s) && sk.k == &sock_inet_kind &&
+               sk.k->data(sk.s) == SOCK_DATA_STREAM;
+    if (!*handled)
+        return 0;
+    if (n > LINUX_UIO_MAXIOV)
+        return -EINVAL;
+    rc = iov_in(uiov, n, &io);
+    if (rc == 0 && io.total)
+        rc = do_send(&sk, &io, 0, NULL);
+    kfree(io.iov);
+    return rc;
+}
+
 /* Receive buffers and the name are checked writable before anything leaves the socket. */
 static int recv_check(const struct sio *io)
 {

@@ -4,7 +4,8 @@
  * express: msghdrs with iovecs and names, sendmmsg/recvmmsg batches, a transfer larger than
  * the TCP window through nonblocking sockets, nonblocking connect completed through poll and
  * SO_ERROR (accepted and refused), and SIGPIPE (pending after a send on a shut-down socket,
- * not with MSG_NOSIGNAL). Expected values were checked on the host's Linux.
+ * not with MSG_NOSIGNAL), writev into TCP as one send. Expected values were checked on the
+ * host's Linux.
  */
 #include "tests/unit/syscall/st.h"
 
@@ -236,6 +237,39 @@ ST_CASE(sigpipe)
 }
 
 /*
+ * writev(2) on a TCP socket is one send (sys_sock_writev): three small iovecs leave as one
+ * segment, so the peer's first read gets all 10 bytes (one send per iovec sent the first
+ * alone and held the rest behind Nagle until its ACK: a read got 3). No iovec: 0 without
+ * asking the socket, even an unconnected one; 1025 iovecs EINVAL; an unreadable array EFAULT;
+ * a socket shut for writing EPIPE and SIGPIPE. All as the host's Linux answers.
+ */
+ST_CASE(writev_one_send)
+{
+    struct linux_iovec v[3] = {{U_DATA, 3}, {U_DATA + 3, 3}, {U_DATA + 6, 4}};
+    uint64_t block = SIGPIPE_BIT;
+    char b[16] = {0};
+    long c, s, u = SC(NR_socket, LINUX_AF_INET, LINUX_SOCK_STREAM, 0);
+
+    tcp_pair(47707, 0, &c, &s);
+    ST_CHECK(c >= 0 && s >= 0 && u >= 0);
+    st_put(U_DATA, "abcdefghij", 10);
+    st_put(U_IOV, v, sizeof(v));
+    ST_EQ(SC(NR_writev, c, U_IOV, 3), 10);
+    ST_EQ(SC(NR_recvfrom, s, U_DATA + 0x100, 16, 0, 0, 0), 10);
+    st_get(b, U_DATA + 0x100, 10);
+    ST_CHECK(memcmp(b, "abcdefghij", 10) == 0);
+    ST_EQ(SC(NR_writev, c, U_IOV, 0), 0);
+    ST_EQ(SC(NR_writev, u, U_IOV, 0), 0);
+    ST_EQ(SC(NR_writev, c, U_IOV, 1025), -EINVAL);
+    ST_EQ(SC(NR_writev, c, 8, 2), -EFAULT);
+    st_put(U_DATA + 0xb00, &block, 8);
+    ST_EQ(SC(NR_rt_sigprocmask, 0 /* SIG_BLOCK */, U_DATA + 0xb00, 0, 8), 0);
+    ST_EQ(SC(NR_shutdown, c, LINUX_SHUT_WR), 0);
+    ST_EQ(SC(NR_writev, c, U_IOV, 3), -EPIPE);
+    ST_EQ(pending() & SIGPIPE_BIT, SIGPIPE_BIT);
+}
+
+/*
  * Urgent data end to end over the loopback (net/tcp_conform.c, net/lwip-patches/0003): the
  * last byte of a MSG_OOB send is urgent; the receiver gets POLLPRI, SIOCATMARK says 0 before
  * the mark and 1 at it (also after the byte was read out of line), a read stops at the mark,
@@ -296,6 +330,7 @@ int main(void)
         cmocka_unit_test(msg_iovecs),        cmocka_unit_test(mmsg_udp_names),
         cmocka_unit_test(bulk_nonblocking),  cmocka_unit_test(nonblocking_connect),
         cmocka_unit_test(sigpipe),           cmocka_unit_test(urgent_loopback),
+        cmocka_unit_test(writev_one_send),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
