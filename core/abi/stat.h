@@ -85,6 +85,20 @@ _Static_assert(offsetof(struct linux_stat, st_ctime_sec) == 104, "stat st_ctime"
 #define LINUX_STATX_MNT_ID 0x00001000u
 #define LINUX_STATX_DIOALIGN 0x00002000u
 #define LINUX_STATX__RESERVED 0x80000000u /* must be clear in the request */
+#define LINUX_STATX_ATTR_AUTOMOUNT 0x00001000ull
+#define LINUX_STATX_ATTR_MOUNT_ROOT 0x00002000ull
+#define LINUX_STATX_ATTR_DAX 0x00200000ull
+
+/* A dev_t's major and minor numbers (glibc's gnu_dev_major/minor encoding). */
+static inline uint32_t linux_dev_major(uint64_t dev)
+{
+    return (uint32_t)(((dev >> 8) & 0xfffu) | ((dev >> 32) & 0xfffff000u));
+}
+
+static inline uint32_t linux_dev_minor(uint64_t dev)
+{
+    return (uint32_t)((dev & 0xffu) | ((dev >> 12) & 0xffffff00u));
+}
 
 struct linux_statx_timestamp {
     int64_t tv_sec;

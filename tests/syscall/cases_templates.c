@@ -97,6 +97,7 @@ const struct sc_case sc_templates[] = {
     CASE("t.openat", FILE3, CALL(openat, W(4), I(AT_FDCWD), S("f"), I(O_RDONLY), I(0))),
     CASE("t.mkdirat", CALL(mkdirat, W(0), I(AT_FDCWD), S("d"), I(0755))),
     CASE("t.newfstatat", FILE3, CALL(newfstatat, W(0), I(AT_FDCWD), S("f"), BUF(144), I(0))),
+    CASE("t.statx", FILE3, CALL(statx, W(0), I(AT_FDCWD), S("f"), I(0), I(0x7ff), BUF(256))),
     CASE("t.unlinkat", FILE3, CALL(unlinkat, W(0), I(AT_FDCWD), S("f"), I(0))),
     CASE("t.renameat", FILE3, CALL(renameat, W(0), I(AT_FDCWD), S("f"), I(AT_FDCWD), S("g"))),
     CASE("t.linkat", FILE3, CALL(linkat, W(0), I(AT_FDCWD), S("f"), I(AT_FDCWD), S("g"), I(0))),
