@@ -113,10 +113,9 @@
 /* The sum itself, four 32-bit words per step (net/csum.c): lwIP's adds one 16-bit word. */
 #define LWIP_CHKSUM net_chksum
 unsigned short net_chksum(const void *data, int len);
-/* Payload copies move words at any alignment (net/csum.c); SMEMCPY (headers, addresses,
- * constant sizes the compiler inlines) stays memcpy. */
-#define MEMCPY(dst, src, len) net_memcpy((dst), (src), (len))
-void net_memcpy(void *dst, const void *src, __SIZE_TYPE__ n);
+/* lwIP's MEMCPY (payload copies) stays its default, memcpy: the kernel's moves 64 bytes a pass
+ * at any alignment (core/lib/string.c), which the payload copies need (their two sides almost
+ * never share an alignment). */
 /* Per interface: one whose device completes TCP checksums skips lwIP's (net/netif.c). */
 #define LWIP_CHECKSUM_CTRL_PER_NETIF 1
 

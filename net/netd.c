@@ -123,7 +123,7 @@ static struct net_rxbuf *rxbuf_copy(struct netif *nif, const struct hal_net_rx *
     if (!b)
         return NULL;
     for (unsigned i = 0; i < rx->nseg; i++) {
-        net_memcpy(b->data + off, rx->seg[i].data, rx->seg[i].len); /* any alignment */
+        memcpy(b->data + off, rx->seg[i].data, rx->seg[i].len);
         off += rx->seg[i].len;
     }
     memset(b->data + off, 0, size - off);
