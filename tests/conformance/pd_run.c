@@ -477,7 +477,7 @@ static int settle_pending(struct run *r, bool wait)
 
 static int do_call(struct run *r, const struct pd_event *e)
 {
-    uint64_t nr, a[6], t;
+    uint64_t nr = 0, a[6] = {0}, t; /* set by marshal; gcc -O2 cannot tell */
     long ret;
 
     if (r->pending && settle_pending(r, true))
