@@ -97,6 +97,11 @@ struct vm_file_ops {
     bool (*executable)(void *obj);
     /* A shared area that may be made writable came (1) or went (-1). Optional. */
     void (*map_writable)(void *obj, int delta);
+    /* Fault-around (optional): fn(arg, idx, data) for each page idx of [first, first + n)
+     * whose 4 KiB are at hand without reading (cached, wholly inside the file), in order,
+     * until fn returns false (vfs_mmap_cached). */
+    void (*cached)(void *obj, uint64_t first, uint64_t n,
+                   bool (*fn)(void *arg, uint64_t idx, const void *data), void *arg);
 };
 
 struct vm_file {
@@ -270,6 +275,7 @@ int vm_user_fault(enum hal_fault_kind kind, uint64_t addr);
 /* Pages the faults of every space mapped since boot (a diagnostic: petrel run --summary). */
 struct vm_fault_stats {
     uint64_t file;   /* private file pages (each a copy of the page cache's) */
+    uint64_t around; /* of those, mapped around a fault (fault-around) */
     uint64_t shared; /* shared file pages (the page cache's own) */
     uint64_t anon;   /* zeroed pages: anonymous memory, stacks, the bss */
     uint64_t user_faults, user_ns; /* hardware faults of user code, and their time in here */

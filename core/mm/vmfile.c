@@ -75,6 +75,12 @@ static void vfsf_map_writable(void *obj, int delta)
     vfs_mmap_writable(obj, delta);
 }
 
+static void vfsf_cached(void *obj, uint64_t first, uint64_t n,
+                        bool (*fn)(void *arg, uint64_t idx, const void *data), void *arg)
+{
+    vfs_mmap_cached(obj, first, n, fn, arg);
+}
+
 static const struct vm_file_ops vfsf_ops = {
     .read = vfsf_read,
     .size = vfsf_size,
@@ -86,6 +92,7 @@ static const struct vm_file_ops vfsf_ops = {
     .punch = vfsf_punch,
     .executable = vfsf_executable,
     .map_writable = vfsf_map_writable,
+    .cached = vfsf_cached,
 };
 
 struct vm_file vm_file_from_vfs(struct vfs_file *f)
@@ -170,7 +177,22 @@ static bool memf_executable(void *obj)
     return true; /* a kernel-provided image (tests, a vDSO) */
 }
 
+/* A kernel buffer is all at hand: every page wholly inside it. */
+static void memf_cached(void *obj, uint64_t first, uint64_t n,
+                        bool (*fn)(void *arg, uint64_t idx, const void *data), void *arg)
+{
+    struct memfile *m = obj;
+    uint64_t end = m->size / HAL_PAGE_SIZE;
+
+    if (n < end - first && first < end)
+        end = first + n;
+    for (uint64_t i = first; i < end; i++)
+        if (!fn(arg, i, m->data + i * HAL_PAGE_SIZE))
+            break;
+}
+
 static const struct vm_file_ops memf_ops = {
+    .cached = memf_cached,
     .executable = memf_executable,
     .read = memf_read,
     .size = memf_size,

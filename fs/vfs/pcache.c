@@ -503,6 +503,29 @@ void vfs_mmap_readaround(struct vfs_file *f, uint64_t off)
     sb_unlock(ip->sb);
 }
 
+/* The cached pages of [first, first + n) wholly inside the file, to fn (no LRU touch: a page
+ * mapped around a fault is not a use of it; Linux's filemap_map_pages does not mark it either). */
+void vfs_mmap_cached(struct vfs_file *f, uint64_t first, uint64_t n, vfs_cached_fn fn,
+                     void *arg)
+{
+    struct vfs_inode *ip = f->inode;
+    uint64_t size, end;
+
+    if (!ip->sb->pc || !vfs_isreg(ip) || n == 0 || first > UINT64_MAX / PGSZ - n)
+        return;
+    sb_lock(ip->sb);
+    end = pcache_size(ip, &size) ? first : size / PGSZ; /* pages wholly inside the file */
+    if (end > first + n)
+        end = first + n;
+    struct rb_node *nd = first < end ? rb_lower_bound(&ip->pages, &first, page_key_cmp) : NULL;
+    for (; nd; nd = rb_next(nd)) {
+        struct pc_page *p = rb_entry(nd, struct pc_page, node);
+        if (p->index >= end || !fn(arg, p->index, p->data))
+            break;
+    }
+    sb_unlock(ip->sb);
+}
+
 /* One page loop for both copies (read(2) copies straight from the cache to the user's buffer,
  * no kernel buffer between: bench/syscall). */
 long pcache_read(struct vfs_inode *ip, const struct vfs_sink *to, size_t n, uint64_t off)

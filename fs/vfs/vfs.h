@@ -466,6 +466,14 @@ int vfs_mmap_pin(struct vfs_file *f, uint64_t idx, bool writer, void **h, uint64
 /* A fault is about to read the page at off of f (a private file mapping): read the absent
  * pages around it into the page cache first (pcache.c's read-around). Best effort. */
 void vfs_mmap_readaround(struct vfs_file *f, uint64_t off);
+/* Fault-around (a private file mapping's read fault, core/mm/fault.c): call fn(arg, idx, data)
+ * for each page idx in [first, first + n) of f that the page cache holds and that lies wholly
+ * inside the file (data: its 4 KiB), in increasing order, until fn returns false. Reads
+ * nothing and takes no page out of the cache; a file without a page cache calls fn for none.
+ * fn runs under the filesystem's lock: it may allocate and map, not touch the VFS. */
+typedef bool (*vfs_cached_fn)(void *arg, uint64_t idx, const void *data);
+void vfs_mmap_cached(struct vfs_file *f, uint64_t first, uint64_t n, vfs_cached_fn fn,
+                     void *arg);
 /* A shared mapping that may be made writable (the description open for writing) came
  * (delta 1) or went (-1): counted on the inode for memfd's F_SEAL_WRITE. Never sleeps. */
 void vfs_mmap_writable(struct vfs_file *f, int delta);
