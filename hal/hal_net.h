@@ -69,6 +69,15 @@ void hal_net_get_info(struct hal_net *dev, struct hal_net_info *info);
 void hal_net_set_rx(struct hal_net *dev, hal_net_rx_fn *fn, void *arg);
 
 /*
+ * Room again on transmit: after a hal_net_transmit* call returned -EAGAIN, the device calls fn
+ * once, in interrupt context, when it has taken frames off its queue (virtio: the device
+ * returned tx buffers), so the stack can send what it kept waiting. Not called while nothing
+ * was refused. NULL: no callback. Must not sleep.
+ */
+typedef void hal_net_tx_fn(void *arg);
+void hal_net_set_tx_ready(struct hal_net *dev, hal_net_tx_fn *fn, void *arg);
+
+/*
  * Transmit one frame; the bytes are copied before return. Returns 0, -EMSGSIZE (too long),
  * or -EAGAIN (queue full). Never sleeps; any context.
  */

@@ -17,6 +17,10 @@
  * hal_net_transmit_gso frame crosses whole, flagged, when the wire has HAL_NET_RX_LARGE, and
  * is otherwise cut here into MSS-sized segments with their checksums, as Linux's
  * tcp_gso_segment does. The knobs act on what crosses: a whole large frame is lost at once.
+ *
+ * A transmit finds the wire full when the peer's receive ring is (queue_depth frames not yet
+ * delivered): -EAGAIN, as a NIC whose tx ring is full, and the sender's tx-ready callback
+ * (hal_net_set_tx_ready) runs at the delivery point that empties the peer's ring.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -50,6 +54,9 @@ struct hal_net {
     struct hal_net_info info;
     hal_net_rx_fn *rx;
     void *rx_arg;
+    hal_net_tx_fn *tx_ready;
+    void *tx_arg;
+    bool tx_want; /* a transmit was refused: call tx_ready when the peer's ring empties */
     unsigned depth, head, count; /* receive ring */
     struct net_frame **rxq;
 };
@@ -156,6 +163,12 @@ void hal_net_set_rx(struct hal_net *dev, hal_net_rx_fn *fn, void *arg)
     dev->rx_arg = arg;
 }
 
+void hal_net_set_tx_ready(struct hal_net *dev, hal_net_tx_fn *fn, void *arg)
+{
+    dev->tx_ready = fn;
+    dev->tx_arg = arg;
+}
+
 void hosted_net_set_monitor(hosted_net_monitor_fn *fn, void *arg)
 {
     net_monitor = fn;
@@ -217,8 +230,10 @@ static int wire_send(struct hal_net *dev, const void *frame, size_t len, unsigne
     bool swap;
     int rc;
 
-    if (peer->count == peer->depth)
+    if (peer->count == peer->depth) {
+        dev->tx_want = true;
         return -EAGAIN;
+    }
     if (net_monitor)
         net_monitor(net_monitor_arg, dev->index, frame, len);
     if (hosted_rng_chance(&w->rng, w->loss_pct)) {
@@ -326,24 +341,32 @@ static size_t gso_cut(const uint8_t *f, size_t total, const struct hal_net_gso *
     return g->hdr_len + pay;
 }
 
-/* Cut f into wire segments, each with its checksums; all of them or -EAGAIN. */
+/* Cut f into wire segments, each with its checksums: -EAGAIN unless the peer's ring has room
+ * for all of them, or is empty when they are more than it holds: then the tail is lost, as
+ * when a receiver's ring overflows (a device never refuses a frame for good). */
 static int gso_split(struct hal_net *dev, const uint8_t *f, size_t len,
                      const struct hal_net_gso *g)
 {
     struct hal_net *peer = net_devs[dev->index ^ 1];
     size_t total = len - g->hdr_len;
     unsigned n = total ? (unsigned)((total + g->mss - 1) / g->mss) : 1;
+    unsigned need = n < peer->depth ? n : peer->depth;
     uint8_t *out = malloc((size_t)g->hdr_len + g->mss);
-    int rc = 0;
 
-    if (!out || peer->depth - peer->count < n) {
+    if (!out || peer->depth - peer->count < need) {
+        dev->tx_want = true;
         free(out);
         return -EAGAIN;
     }
-    for (unsigned i = 0; i < n && rc == 0; i++)
-        rc = wire_send(dev, out, gso_cut(f, total, g, i, i + 1 == n, out), 0);
+    for (unsigned i = 0; i < n; i++) {
+        if (peer->count == peer->depth) {
+            hosted_stats.net_dropped++;
+            continue;
+        }
+        (void)wire_send(dev, out, gso_cut(f, total, g, i, i + 1 == n, out), 0);
+    }
     free(out);
-    return rc;
+    return 0;
 }
 
 /* The frame's shape: 0, -EINVAL (not one the device cuts) or -EMSGSIZE (too long). */
@@ -406,9 +429,12 @@ int hosted_net_inject_rx(unsigned dev, const void *frame, size_t len, unsigned f
     return net_enqueue(net_devs[dev], frame, len, flags, false);
 }
 
-/* Hand d's first n queued frames to its rx callback. */
+/* Hand d's first n queued frames to its rx callback; then its peer, if it was refused, may
+ * send again. */
 static void net_deliver_dev(struct hal_net *d, unsigned n)
 {
+    struct hal_net *peer = net_devs[d->index ^ 1];
+
     for (unsigned i = 0; i < n; i++) {
         struct net_frame *f = d->rxq[d->head];
 
@@ -424,6 +450,11 @@ static void net_deliver_dev(struct hal_net *d, unsigned n)
             hosted_stats.net_dropped++;
         }
         free(f);
+    }
+    if (n && peer->tx_want) {
+        peer->tx_want = false;
+        if (peer->tx_ready)
+            peer->tx_ready(peer->tx_arg);
     }
 }
 

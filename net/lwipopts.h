@@ -98,7 +98,7 @@
 #define LWIP_WND_SCALE 1
 #define TCP_RCV_SCALE 4 /* windows up to 1 MiB */
 #define TCP_WND (512 * 1024)
-#define TCP_SND_BUF (512 * 1024)
+#define TCP_SND_BUF (2048 * 1024)
 #define TCP_SNDLOWAT (32 * 1024) /* lwIP keeps it in 16 bits */
 #define TCP_SND_QUEUELEN ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
 #define TCP_QUEUE_OOSEQ 1

@@ -126,6 +126,8 @@ struct net_stats {
     uint64_t mem_in_use, mem_peak, mem_limit, mem_failed;
     uint64_t mem_cached;       /* freed blocks kept for reuse (kmalloc'd, not in mem_in_use) */
     uint64_t wakeups;          /* network thread loops */
+    uint64_t tx_queued, tx_queue_peak; /* frames that waited for device room; most at once */
+    uint64_t tx_ready;         /* device callbacks: room again after a refused frame */
 };
 void net_get_stats(struct net_stats *st);
 

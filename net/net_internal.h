@@ -65,11 +65,28 @@ void net_tso_drop(struct net_tso *t);                     /* release the held pb
  * field and *start is where the device starts summing. False for anything else. */
 bool net_tcp_csum_prepare(uint8_t *f, size_t len, uint16_t *start);
 
+/*
+ * txq.c: frames a device refused (ring full) and those after them, in order, until it has
+ * room (one per interface; network lock).
+ */
+#define NET_TXQ_MAX 2048u /* a 2 MiB window in 1,460-byte segments is 1,437 */
+struct net_txq {
+    struct pbuf *ring[NET_TXQ_MAX];
+    unsigned head, len, peak;
+};
+/* Queue p at the tail (a reference, or a copy when its data is volatile): false when the
+ * queue is full or the copy failed (nothing taken). */
+bool net_txq_push(struct net_txq *q, struct pbuf *p);
+struct pbuf *net_txq_peek(const struct net_txq *q); /* the head, or NULL */
+void net_txq_pop(struct net_txq *q);                /* release the head */
+void net_txq_drop(struct net_txq *q);               /* release every frame */
+
 /* netif.c: hand one received frame to lwIP, which owns it from then on (network lock held). */
 void net_if_input(struct net_rxbuf *b);
-/* netif.c: transmit the TCP segments dev_linkoutput held back to merge into one frame for a
- * device with HAL_NET_TX_TSO (network lock held; net_unlock and the network thread call it
- * before they let go of the lock). */
+/* netif.c: transmit what waits: frames queued while a device had no room (txq.c), then the
+ * TCP segments dev_linkoutput held back to merge into one frame for a device with
+ * HAL_NET_TX_TSO, until a device is full again (network lock held; net_unlock and the
+ * network thread call it before they let go of the lock). */
 void net_if_tx_flush(void);
 
 /* netif.c: stop every device's rx callback (before the rx queue is dropped), then remove
@@ -92,6 +109,8 @@ void net_lwip_teardown(void);
 /* netd.c: the device rx callback (interrupt context). arg: the struct netif. */
 bool net_threaded(void); /* net_init() (not net_init_direct()) started the stack */
 void net_rx_irq(void *arg, const struct hal_net_rx *rx);
+/* netd.c: the device tx-ready callback (interrupt context): the thread sends what waits. */
+void net_tx_ready_irq(void *arg);
 
 /* netcfg.c: the configuration net_start() gives device i (net_config_use's, or the
  * defaults). */

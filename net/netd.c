@@ -161,6 +161,13 @@ void net_rx_irq(void *arg, const struct hal_net_rx *rx)
     spin_unlock_irqrestore(&netd.wq.lock, tok);
 }
 
+void net_tx_ready_irq(void *arg)
+{
+    (void)arg;
+    net_counters.tx_ready++;
+    netd_kick(); /* its loop ends in net_if_tx_flush, which sends the interfaces' backlogs */
+}
+
 static struct net_rxbuf *rxq_pop(void)
 {
     uint64_t tok = spin_lock_irqsave(&netd.wq.lock);

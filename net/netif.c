@@ -4,9 +4,11 @@
  * One struct net_dev per device: the lwIP netif first (so a netif pointer is the net_dev),
  * the device, and a transmit buffer of one frame. Output: lwIP hands a pbuf chain, flattened
  * into the buffer (or sent from the payload when it is one piece) and copied by the device
- * before hal_net_transmit() returns. A full device queue is ERR_MEM: TCP keeps the segment and
- * retries from its timer, UDP reports it. On a device with HAL_NET_TX_TSO, TCP segments are
- * held and merged into one frame the device cuts again (tso.c), sent by net_if_tx_flush()
+ * before hal_net_transmit() returns. A full device queue holds the frame and every one after
+ * it in a backlog (txq.c), sent in order when the device has room again (its tx-ready
+ * callback wakes the network thread) or the lock is next let go; a full backlog is ERR_MEM:
+ * TCP keeps the segment and retries, UDP reports it. On a device with HAL_NET_TX_TSO, TCP
+ * segments are held and merged into one frame the device cuts again (tso.c), sent by net_if_tx_flush()
  * before the network lock is let go. Input: the device's interrupt copies the frame into
  * the network thread's queue (netd.c), which calls net_if_input() with the lock held; lwIP
  * takes that copy in place (a custom pbuf). Frames the device vouches for
@@ -46,6 +48,7 @@ struct net_dev {
     struct hal_net_info info;
     uint8_t *txbuf; /* info.mtu + ETH_HLEN bytes; used under the network lock */
     struct net_tso tso; /* segments held to merge (HAL_NET_TX_TSO); network lock */
+    struct net_txq txq; /* frames waiting for device room, in order (txq.c); network lock */
 };
 
 static uint16_t be16(const uint8_t *b)
@@ -63,8 +66,9 @@ static int dev_send(struct net_dev *nd, uint8_t *frame, size_t len)
     return hal_net_transmit(nd->dev, frame, len);
 }
 
-/* Send lwIP's frame p (flattened into txbuf when it is a chain). */
-static err_t dev_output(struct net_dev *nd, struct pbuf *p)
+/* Send lwIP's frame p (flattened into txbuf when it is a chain): 0 when the device took it,
+ * -EAGAIN when it has no room (p not taken), another error (counted) when p is lost. */
+static int dev_output(struct net_dev *nd, struct pbuf *p)
 {
     size_t max = (size_t)nd->info.mtu + ETH_HLEN;
     uint8_t *frame = p->payload;
@@ -72,7 +76,7 @@ static err_t dev_output(struct net_dev *nd, struct pbuf *p)
 
     if (p->tot_len > max) {
         net_counters.tx_errors++;
-        return ERR_IF;
+        return -EMSGSIZE;
     }
     if (p->len != p->tot_len) {
         pbuf_copy_partial(p, nd->txbuf, p->tot_len, 0);
@@ -81,38 +85,97 @@ static err_t dev_output(struct net_dev *nd, struct pbuf *p)
     rc = dev_send(nd, frame, p->tot_len);
     if (rc == -EAGAIN) {
         net_counters.tx_busy++;
-        return ERR_MEM;
+        return rc;
     }
-    if (rc != 0) {
+    if (rc != 0)
         net_counters.tx_errors++;
-        return ERR_IF;
-    }
-    net_counters.tx_frames++;
-    return ERR_OK;
+    else
+        net_counters.tx_frames++;
+    return rc;
 }
 
 /* Send what nd holds to merge: one segment as it is, several as one frame the device cuts.
- * When the device has no room for a large frame the segments go one by one; a queue full
- * even for those loses them (lwIP already counts them sent): TCP retransmits, as after a
- * drop on the wire. */
-static void dev_tso_flush(struct net_dev *nd)
+ * -EAGAIN when the device has no room: the segments stay held and go first once it has (a
+ * merged frame waits for a large slot rather than going out as ~45 small frames). Another
+ * error loses them (lwIP already counts them sent): TCP retransmits, as after a drop on the
+ * wire. */
+static int dev_tso_flush(struct net_dev *nd)
 {
     struct net_tso *t = &nd->tso;
-    int rc = -EAGAIN;
+    int rc;
 
-    if (t->nheld > 1)
-        rc = net_tso_send(t, nd->dev);
-    if (rc == 0) {
-        net_counters.tx_frames++;
-        net_counters.tx_tso_frames++;
-        net_counters.tx_tso_segs += t->nheld;
-    } else if (rc == -EAGAIN) {
-        for (unsigned i = 0; i < t->nheld; i++)
-            (void)dev_output(nd, t->held[i]);
+    if (t->nheld == 1) {
+        rc = dev_output(nd, t->held[0]) == -EAGAIN ? -EAGAIN : 0;
     } else {
-        net_counters.tx_errors++;
+        rc = net_tso_send(t, nd->dev);
+        if (rc == 0) {
+            net_counters.tx_frames++;
+            net_counters.tx_tso_frames++;
+            net_counters.tx_tso_segs += t->nheld;
+        } else if (rc == -EAGAIN) {
+            net_counters.tx_busy++;
+        } else {
+            net_counters.tx_errors++;
+        }
     }
+    if (rc == -EAGAIN)
+        return rc;
     net_tso_drop(t);
+    return 0;
+}
+
+/* Hand p to the device, or with HAL_NET_TX_TSO to the segments held to merge (anything that
+ * does not join them first sends them, keeping lwIP's order): 0 when taken, -EAGAIN when the
+ * device has no room (p not taken), another error when p is lost. */
+static int dev_xmit(struct net_dev *nd, struct pbuf *p)
+{
+    if (nd->info.offloads & HAL_NET_TX_TSO) {
+        int r = net_tso_add(&nd->tso, p);
+
+        if (r == NET_TSO_FLUSH_FIRST) {
+            if (dev_tso_flush(nd) != 0)
+                return -EAGAIN;
+            r = net_tso_add(&nd->tso, p);
+        }
+        if (r == NET_TSO_HELD)
+            return 0;
+        if (nd->tso.nheld && dev_tso_flush(nd) != 0)
+            return -EAGAIN;
+    }
+    return dev_output(nd, p);
+}
+
+/* Send what waits (txq.c), in order, until the device is full again. */
+static void dev_drain(struct net_dev *nd)
+{
+    struct pbuf *p;
+
+    while ((p = net_txq_peek(&nd->txq))) {
+        if (dev_xmit(nd, p) == -EAGAIN)
+            return;
+        net_txq_pop(&nd->txq);
+    }
+    if (nd->tso.nheld)
+        (void)dev_tso_flush(nd);
+}
+
+/* Behind frames that wait, p waits too; else it goes to the device (or is held to merge) and
+ * waits only when the device has no room. A full backlog is ERR_MEM: TCP keeps the segment
+ * unsent and tries again, UDP reports it. */
+static err_t dev_enqueue(struct net_dev *nd, struct pbuf *p)
+{
+    int rc = nd->txq.len ? -EAGAIN : dev_xmit(nd, p);
+
+    if (rc != -EAGAIN)
+        return rc ? ERR_IF : ERR_OK;
+    if (!net_txq_push(&nd->txq, p)) {
+        net_counters.tx_busy++;
+        return ERR_MEM;
+    }
+    net_counters.tx_queued++;
+    if (nd->txq.len > net_counters.tx_queue_peak)
+        net_counters.tx_queue_peak = nd->txq.len;
+    return ERR_OK;
 }
 
 void net_if_tx_flush(void)
@@ -122,29 +185,14 @@ void net_if_tx_flush(void)
     NETIF_FOREACH(n) {
         struct net_dev *nd = n->state;
 
-        if (nd && nd->tso.nheld)
-            dev_tso_flush(nd);
+        if (nd && (nd->tso.nheld || nd->txq.len))
+            dev_drain(nd);
     }
 }
 
-/* With HAL_NET_TX_TSO, TCP segments are held to be merged (tso.c); anything else first sends
- * what is held, keeping lwIP's order. */
 static err_t dev_linkoutput(struct netif *netif, struct pbuf *p)
 {
-    struct net_dev *nd = (struct net_dev *)netif;
-
-    if (nd->info.offloads & HAL_NET_TX_TSO) {
-        int r = net_tso_add(&nd->tso, p);
-
-        if (r == NET_TSO_FLUSH_FIRST) {
-            dev_tso_flush(nd);
-            r = net_tso_add(&nd->tso, p);
-        }
-        if (r == NET_TSO_HELD)
-            return ERR_OK;
-        dev_tso_flush(nd);
-    }
-    return dev_output(nd, p);
+    return dev_enqueue((struct net_dev *)netif, p);
 }
 
 static err_t dev_netif_init(struct netif *netif)
@@ -345,6 +393,7 @@ int net_if_add(unsigned index, const struct net_if_config *cfg, struct netif **o
         kfree(nd);
         return rc;
     }
+    hal_net_set_tx_ready(dev, net_tx_ready_irq, nd);
     hal_net_set_rx(dev, net_rx_irq, &nd->netif);
     if (out)
         *out = &nd->netif;
@@ -358,8 +407,10 @@ void net_if_stop_rx(void)
     NETIF_FOREACH(n) {
         struct net_dev *nd = n->state;
 
-        if (nd)
+        if (nd) {
             hal_net_set_rx(nd->dev, NULL, NULL);
+            hal_net_set_tx_ready(nd->dev, NULL, NULL);
+        }
     }
 }
 
@@ -372,6 +423,7 @@ void net_if_remove_all(void)
 
         if (nd) {
             hal_net_set_rx(nd->dev, NULL, NULL);
+            hal_net_set_tx_ready(nd->dev, NULL, NULL);
             dhcp_release_and_stop(n);
             dhcp_cleanup(n);
             dhcp6_disable(n);
@@ -380,6 +432,7 @@ void net_if_remove_all(void)
         netif_remove(n); /* down first: ARP, ND and MLD state of the interface go */
         if (nd) {
             net_tso_drop(&nd->tso);
+            net_txq_drop(&nd->txq);
             kfree(nd->txbuf);
             kfree(nd);
         }

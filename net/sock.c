@@ -52,8 +52,8 @@ void sock_layer_init(void)
  * Writable (EPOLLOUT, and a blocked writer woken) once the free room is at least half of what
  * is queued, as Linux's sk_stream_is_writeable, or TCP_SNDLOWAT (32 KiB): an ACK that frees a
  * segment's worth does not wake a writer to copy one segment and sleep again (lwIP calls
- * on_sent for every ACK), yet a writer is not held back until a third of the fixed 512 KiB
- * buffer has drained (Linux's grows to 4 MiB; here that would leave the pipe half empty).
+ * on_sent for every ACK), yet a writer is not held back until a third of the fixed 2 MiB
+ * buffer has drained (TCP_SND_BUF; Linux grows its buffer to 4 MiB).
  * A writer that is not blocked still writes whatever fits (can_send), as tcp_sendmsg does.
  */
 static bool tcp_writeable(const struct tcp_pcb *pcb)

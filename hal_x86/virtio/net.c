@@ -22,7 +22,11 @@
  *       hal_net_transmit*() copies the frame into a free slot's buffer (so the caller's bytes
  *       are never referenced after return) and posts descriptor i. The transmit queue asks for
  *       no interrupts (VIRTQ_AVAIL_F_NO_INTERRUPT): used slots are reclaimed by the next
- *       transmit that finds few free, and by the rx interrupt. Still none free: -EAGAIN.
+ *       transmit that finds few free, and by the rx interrupt. Still none free: the queue
+ *       asks for interrupts (tx_want), looks once more (the device may have returned slots
+ *       before it saw the flag), and says -EAGAIN; the interrupt that returns slots turns
+ *       them off again and calls the tx-ready callback (hal_net_set_tx_ready), so the stack
+ *       sends what it kept waiting (net/netif.c's backlog) instead of losing it.
  *
  * Why it is laid out so (the costs are TCG's, where every guest instruction counts): a
  * received frame starts 8-byte aligned (its header at byte 4 of the buffer); a frame sent is
@@ -36,6 +40,7 @@
  * received length must cover the header and fit the buffer, num_buffers must be a count of
  * buffers the device has already returned, a frame's length must fit what was negotiated.
  */
+#include "hal/hal_cpu.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_mem.h"
 #include "hal/hal_net.h"
@@ -86,8 +91,11 @@ struct hal_net {
     bool rx_posted[NBUF];
     bool mrg;                 /* MRG_RXBUF negotiated */
     bool rx_csum;             /* GUEST_CSUM negotiated */
+    bool tx_want;             /* a transmit found no slot: tx interrupts on until one frees */
     hal_net_rx_fn *rx_fn;
     void *rx_arg;
+    hal_net_tx_fn *tx_fn;
+    void *tx_arg;
     volatile uint32_t lock;
     struct hal_net_info info;
 };
@@ -125,6 +133,14 @@ void hal_net_set_rx(struct hal_net *dev, hal_net_rx_fn *fn, void *arg)
     uint64_t fl = lock(dev);
     dev->rx_fn = fn;
     dev->rx_arg = arg;
+    unlock(dev, fl);
+}
+
+void hal_net_set_tx_ready(struct hal_net *dev, hal_net_tx_fn *fn, void *arg)
+{
+    uint64_t fl = lock(dev);
+    dev->tx_fn = fn;
+    dev->tx_arg = arg;
     unlock(dev, fl);
 }
 
@@ -175,6 +191,22 @@ static int tx_slot(struct hal_net *n, bool big)
     return n->ntx_free ? n->tx_free[--n->ntx_free] : -1;
 }
 
+/* tx_slot, and when none is free, interrupts on for the transmit queue (virtio 1.x 2.7.7)
+ * until the device returns one, then a second look: it may have returned slots before it
+ * saw the flag, and would then not interrupt for them. Lock held. */
+static int tx_slot_arm(struct hal_net *n, bool big)
+{
+    int i = tx_slot(n, big);
+
+    if (i >= 0)
+        return i;
+    n->tx_want = true;
+    n->txq.avail[0] = 0;
+    hal_barrier(); /* the flag before the used index read again */
+    tx_reclaim(n);
+    return tx_slot(n, big);
+}
+
 /* Slot i's buffer, the header placed at byte off (< 8) of it. */
 static uint8_t *tx_buf(struct hal_net *n, unsigned i, unsigned off, uint64_t *pa)
 {
@@ -216,7 +248,7 @@ static int tx(struct hal_net *n, const struct hal_net_seg *seg, unsigned nseg, s
 {
     uint64_t pa;
     uint64_t fl = lock(n);
-    int i = n->txq.broken ? -1 : tx_slot(n, len > (size_t)n->info.mtu + 14);
+    int i = n->txq.broken ? -1 : tx_slot_arm(n, len > (size_t)n->info.mtu + 14);
 
     if (i < 0) {
         unlock(n, fl);
@@ -369,18 +401,34 @@ static unsigned rx_gather(struct hal_net *n, uint32_t id, uint32_t len, struct h
     return nbuf;
 }
 
-/* Interrupt: reclaim sent slots, deliver received frames (outside the lock), repost. */
+/* After tx_reclaim: the callback to call, when a refused transmit waits for the slots that
+ * came back (transmit interrupts off again). Lock held. */
+static hal_net_tx_fn *tx_ready(struct hal_net *n, void **arg)
+{
+    if (!n->tx_want || (n->ntx_free == 0 && n->nbig_free == 0))
+        return NULL;
+    n->tx_want = false;
+    n->txq.avail[0] = VIRTQ_AVAIL_F_NO_INTERRUPT;
+    *arg = n->tx_arg;
+    return n->tx_fn;
+}
+
+/* Interrupt: reclaim sent slots (and tell a waiting sender), deliver received frames
+ * (outside the lock), repost. */
 static void net_irq(void *arg)
 {
     struct hal_net *n = arg;
     struct hal_net_seg seg[MAX_RX_SEGS];
     uint32_t ids[MAX_RX_SEGS], id, len;
     struct hal_net_rx rx;
+    hal_net_tx_fn *tx_fn;
+    void *tx_arg = NULL;
     bool ok;
 
     n->vdev->ops->irq_ack(n->vdev);
     uint64_t fl = lock(n);
     tx_reclaim(n);
+    tx_fn = tx_ready(n, &tx_arg);
     unsigned reposted = 0;
     while (virtq_pop(&n->rxq, &id, &len)) {
         unsigned nbuf = rx_gather(n, id, len, &rx, seg, ids, &ok);
@@ -399,6 +447,8 @@ static void net_irq(void *arg)
     if (reposted)
         kick(n, &n->rxq, 0);
     unlock(n, fl);
+    if (tx_fn)
+        tx_fn(tx_arg);
 }
 
 static int net_bufs(struct hal_net *n, bool tso)

@@ -167,6 +167,41 @@ static void monitor(void *arg, unsigned dev, const void *frame, size_t len)
     mon.n++;
 }
 
+static int tx_ready_calls, tx_ready_enabled;
+
+static void on_tx_ready(void *arg)
+{
+    (void)arg;
+    tx_ready_calls++;
+    tx_ready_enabled += hal_irq_enabled();
+}
+
+/* hal_net_set_tx_ready: called once, in interrupt context, at the delivery point that empties
+ * the peer's ring after a refused transmit; never without a refusal. */
+static void test_tx_ready_after_refusal(void **state)
+{
+    int rc = 0;
+
+    tx_ready_calls = tx_ready_enabled = 0;
+    hal_net_set_tx_ready(hal_net_get(0), on_tx_ready, NULL);
+    assert_int_equal(send_seq(0, 0), 0);
+    hal_irq_enable();
+    assert_int_equal(tx_ready_calls, 0); /* delivered, but nothing was refused */
+    hal_irq_disable();
+    for (int n = 0; n < 300 && rc == 0; n++)
+        rc = send_seq(0, n);
+    assert_int_equal(rc, -EAGAIN);
+    assert_int_equal(tx_ready_calls, 0);
+    hal_irq_enable();
+    assert_int_equal(tx_ready_calls, 1);
+    assert_int_equal(tx_ready_enabled, 0);
+    assert_int_equal(send_seq(0, 0), 0);
+    hal_irq_disable();
+    hal_irq_enable();
+    assert_int_equal(tx_ready_calls, 1);
+    hal_net_set_tx_ready(hal_net_get(0), NULL, NULL);
+}
+
 static void test_inject_and_monitor(void **state)
 {
     unsigned char f[60];
@@ -541,6 +576,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mtu_limit, setup_clean, teardown),
         cmocka_unit_test_setup_teardown(test_no_rx_callback_drops, setup_clean, teardown),
         cmocka_unit_test_setup_teardown(test_queue_full_is_eagain, setup_clean, teardown),
+        cmocka_unit_test_setup_teardown(test_tx_ready_after_refusal, setup_clean, teardown),
         cmocka_unit_test_setup_teardown(test_inject_and_monitor, setup_clean, teardown),
         cmocka_unit_test_setup_teardown(test_transmit_csum_in_software, setup_clean, teardown),
         cmocka_unit_test_setup_teardown(test_ping_pong_rounds, setup_clean, teardown),

@@ -105,8 +105,16 @@ static void watch_tcp(struct ntl_tcp_watch *w, const uint8_t *f, size_t len)
         w->syns++;
     if (payload == 1)
         w->one_byte_segs++;
-    if (payload > 0)
+    if (payload > 0) {
+        uint32_t seq = lwip_ntohl(th->seqno);
+
         w->data_segs++;
+        if (w->seq_seen && (int32_t)(seq - w->seq_end) < 0)
+            w->rexmit_segs++;
+        if (!w->seq_seen || (int32_t)(seq + (uint32_t)payload - w->seq_end) > 0)
+            w->seq_end = seq + (uint32_t)payload;
+        w->seq_seen = true;
+    }
     if (th->wnd == 0 && !(TCPH_FLAGS(th) & TCP_RST))
         w->zero_window_acks++;
 }

@@ -109,6 +109,11 @@ struct ntl_tcp_watch {
     unsigned dev;
     uint64_t segs, zero_window_acks, one_byte_segs, rsts, syns;
     uint64_t data_segs; /* with a payload */
+    /* data segments starting before the highest sequence number sent so far: retransmissions
+     * (one flow per watch) */
+    uint64_t rexmit_segs;
+    uint32_t seq_end;
+    bool seq_seen;
 };
 void ntl_watch(struct ntl_tcp_watch *w, struct ntl_tcp_watch *w2); /* NULLs: stop */
 
