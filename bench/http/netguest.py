@@ -237,6 +237,26 @@ class Vm:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def switches(self):
+        """Context switches of all QEMU's threads so far, (voluntary, involuntary): a
+        voluntary one is a thread going to sleep (the vCPU halting, the main loop waiting
+        for its descriptors), each followed by a wake-up that waits for a CPU on a loaded
+        host, so per request it says how often the guest leaves the host's scheduler a
+        chance to delay it."""
+        vol = invol = 0
+        task = "/proc/%d/task" % self.proc.pid
+        for t in os.listdir(task):
+            try:
+                with open(os.path.join(task, t, "status")) as f:
+                    for line in f:
+                        if line.startswith("voluntary_ctxt_switches"):
+                            vol += int(line.split()[1])
+                        elif line.startswith("nonvoluntary_ctxt_switches"):
+                            invol += int(line.split()[1])
+            except OSError:
+                pass  # a thread that ended meanwhile
+        return vol, invol
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.kill()

@@ -36,11 +36,20 @@ struct vm_area *vm_area_next_after(struct vm_space *s, uint64_t addr)
     return n ? rb_entry(n, struct vm_area, node) : NULL;
 }
 
+/* The last area found is tried first: its bounds are read live (splits, mremap and stack
+ * growth change them in place), and vm_area_free forgets it, so it is always an area in the
+ * tree and, holding addr, the only one that does. */
 struct vm_area *vm_area_find(struct vm_space *s, uint64_t addr)
 {
-    struct vm_area *a = vm_area_next_after(s, addr);
+    struct vm_area *a = s->last;
 
-    return a && a->start <= addr ? a : NULL;
+    if (a && addr >= a->start && addr < a->end)
+        return a;
+    a = vm_area_next_after(s, addr);
+    if (!a || a->start > addr)
+        return NULL;
+    s->last = a;
+    return a;
 }
 
 struct vm_area *vm_area_next(struct vm_area *a)
@@ -93,6 +102,8 @@ struct vm_area *vm_area_split(struct vm_space *s, struct vm_area *a, uint64_t at
 /* Remove a from the tree, free its pages (unmapping them) and drop its file. */
 void vm_area_free(struct vm_space *s, struct vm_area *a)
 {
+    if (s->last == a)
+        s->last = NULL;
     rb_remove(&s->areas, &a->node);
     vm_pages_free(s, a, a->start, a->end);
     if (a->kind == VM_FILE)

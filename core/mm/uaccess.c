@@ -9,7 +9,9 @@
  * pages, the common case, cost no VM lock and no area lookup (bench/syscall). The page
  * tables never allow more than the areas do (user code reaches the same pages through them),
  * so a copy that succeeds at once is one the VM would have allowed. Chunking keeps a huge
- * read() from faulting in its whole buffer before the first byte moves.
+ * read() from faulting in its whole buffer before the first byte moves. Strings (paths, one
+ * or two per open or stat) go the same way a page at a time: the copy stops at the NUL, so a
+ * string ending before an absent page never faults that page in (as on Linux).
  */
 #include "core/mm/uaccess.h"
 
@@ -99,9 +101,11 @@ long strncpy_from_user(char *dst, struct uptr src, size_t max)
 
         if (c > max - done)
             c = max - done;
-        if (!user_range_ok(a, c) || prepare(a, c, VM_PROT_READ))
+        if (!user_range_ok(a, c))
             return -EFAULT;
         r = hal_strncpy_from_user(dst + done, a, c);
+        if (r == -EFAULT && prepare(a, c, VM_PROT_READ) == 0)
+            r = hal_strncpy_from_user(dst + done, a, c);
         if (r >= 0)
             return (long)done + r;
         if (r != -ENAMETOOLONG)

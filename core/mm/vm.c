@@ -592,6 +592,20 @@ int vm_area_query(struct vm_space *s, uint64_t addr, struct vm_area *out)
     return a ? 0 : -ENOENT;
 }
 
+size_t vm_user_room(struct vm_space *s, uint64_t addr, size_t n, unsigned prot)
+{
+    uint64_t a = addr, end = addr + n;
+    struct vm_area *area;
+
+    if (end < addr)
+        end = UINT64_MAX;
+    mutex_lock(&s->lock);
+    while (a < end && (area = vm_area_find(s, a)) && (area->prot & prot) == prot)
+        a = area->end;
+    mutex_unlock(&s->lock);
+    return a >= end ? n : (size_t)(a - addr);
+}
+
 int vm_area_query_from(struct vm_space *s, uint64_t addr, struct vm_area *out)
 {
     struct vm_area *a;

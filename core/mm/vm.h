@@ -156,6 +156,8 @@ struct vm_space {
     struct mutex lock;       /* guards everything below */
     struct hal_as *as;       /* the HAL's page tables */
     struct rb_tree areas;    /* struct vm_area by start */
+    struct vm_area *last;    /* the area vm_area_find found last (or NULL): asked again
+                                first, as most lookups hit the buffer the previous one did */
     struct rb_tree pages;    /* mapped private pages by virtual address */
     uint64_t nr_pages;       /* pages in `pages` */
     uint64_t va_min, va_max; /* hal_user_va_min/max() at creation */
@@ -306,6 +308,10 @@ long vm_mremap(struct vm_space *s, uint64_t addr, uint64_t old_len, uint64_t new
 
 /* Copy the area containing addr into *out (file not referenced); -ENOENT when none. */
 int vm_area_query(struct vm_space *s, uint64_t addr, struct vm_area *out);
+/* How many bytes from addr on (at most n) lie in areas that allow prot, with no gap between
+ * them: what a copy there moves before it faults (n when all of it; 0 when addr is in no
+ * such area). One lock hold, no copy of the areas: the syscalls' buffer checks. May sleep. */
+size_t vm_user_room(struct vm_space *s, uint64_t addr, size_t n, unsigned prot);
 /*
  * What a shared futex at addr is keyed by (core/proc/futex.c): in a shared file mapping, the
  * file's inode (*obj) and the byte offset in the file (*off), so mappings of one file (a

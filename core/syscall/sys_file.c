@@ -60,13 +60,7 @@ static bool user_range_ok(uint64_t uaddr, size_t n)
  * before it faults. */
 static size_t user_room(uint64_t uaddr, size_t n, unsigned prot)
 {
-    struct vm_space *s = sys_proc()->vm;
-    uint64_t a = uaddr, end = uaddr + n;
-    struct vm_area area;
-
-    while (a < end && vm_area_query(s, a, &area) == 0 && (area.prot & prot) == prot)
-        a = area.end;
-    return a >= end ? n : (size_t)(a - uaddr);
+    return vm_user_room(sys_proc()->vm, uaddr, n, prot);
 }
 
 /*

@@ -26,6 +26,14 @@ static const char name256[] = A50 A50 A50 A50 A50 "aaaaaa";
     "d/d/d/d/"
 #define P1000 P100 P100 P100 P100 P100 P100 P100 P100 P100 P100
 static const char path5000[] = P1000 P1000 P1000 P1000 P1000 "x";
+/* Paths of 4095 bytes (the longest PATH_MAX takes) and 4096 (one too long), past the kernel's
+ * short-path copy (core/syscall/ucopy.c) */
+#define DOT10 "./././././"
+#define DOT100 DOT10 DOT10 DOT10 DOT10 DOT10 DOT10 DOT10 DOT10 DOT10 DOT10
+#define DOT1000 DOT100 DOT100 DOT100 DOT100 DOT100 DOT100 DOT100 DOT100 DOT100 DOT100
+#define DOT4090 DOT1000 DOT1000 DOT1000 DOT1000 DOT10 DOT10 DOT10 DOT10 DOT10 DOT10 DOT10 DOT10 DOT10
+static const char path4095[] = DOT4090 "././f";
+static const char path4096[] = DOT4090 "./././";
 
 const struct sc_case sc_cases_path[] = {
     CASE("path.mkdir", CALL(mkdir, W(0), S("d"), I(0755)),
@@ -37,6 +45,8 @@ const struct sc_case sc_cases_path[] = {
     CASE("path.mkdir_trailing_slash", CALL(mkdir, W(0), S("d/"), I(0755))),
     CASE("path.mkdir_name_too_long", CALL(mkdir, ERR(ENAMETOOLONG), S(name256), I(0755))),
     CASE("path.open_path_too_long", CALL(open, ERR(ENAMETOOLONG), S(path5000), I(O_RDONLY))),
+    CASE("path.path_max_fits", MKFILE("f"), CALL(access, W(0), S(path4095), I(F_OK))),
+    CASE("path.path_max_too_long", MKFILE("f"), CALL(access, ERR(ENAMETOOLONG), S(path4096), I(F_OK))),
     CASE("path.mkdirat", CALL(mkdir, W(0), S("d"), I(0755)),
          CALL(open, W(3), S("d"), I(O_RDONLY | O_DIRECTORY)),
          CALL(mkdirat, W(0), I(3), S("e"), I(0755)), CALL(access, W(0), S("d/e"), I(F_OK)),
