@@ -159,6 +159,16 @@ static inline void hal_compiler_barrier(void)
     __asm__ __volatile__("" ::: "memory");
 }
 
+/* v, its origin hidden from the compiler: `if (hal_opaque(a | b | c))` stays one test and one
+ * branch, where gcc would split a test of combined flags into a branch per term (under TCG each
+ * conditional branch ends a translation block: the syscall path counts them, bench/README.md,
+ * bench/syscall). No code of its own. */
+static inline unsigned long hal_opaque(unsigned long v)
+{
+    __asm__("" : "+r"(v));
+    return v;
+}
+
 static inline void hal_cpu_relax(void)
 {
     __asm__ __volatile__("pause" ::: "memory");

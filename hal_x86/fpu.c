@@ -47,8 +47,12 @@ uint32_t x86_fpu_size = FXSAVE_SIZE;       /* the area, a multiple of 64 */
 static uint32_t xstate_size = FXSAVE_SIZE; /* what XSAVE writes for XCR0 (CPUID 0xD EBX) */
 static uint32_t mxcsr_mask = MXCSR_MASK_DEFAULT;
 
-static void *fpu_owner; /* area whose state the registers hold (compared, never followed) */
-static bool fpu_live;   /* the registers are newer than fpu_owner's area */
+/* Exported for the return to user mode's inline test (usermode.c user_resume); this file
+ * keeps its short names for them. */
+void *x86_fpu_owner; /* area whose state the registers hold (compared, never followed) */
+bool x86_fpu_live;   /* the registers are newer than fpu_owner's area */
+#define fpu_owner x86_fpu_owner
+#define fpu_live x86_fpu_live
 
 static void xsetbv0(uint64_t v)
 {

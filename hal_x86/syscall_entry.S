@@ -84,19 +84,14 @@ x86_syscall_entry:
 
 /* Return to user mode with the struct hal_uregs at rsp (just below the kernel stack top).
  * Interrupts enabled here; x86_user_return runs the kernel's return work (signals) and
- * returns with them disabled. */
+ * returns with them disabled when SYSRET restores the frame exactly (else it returns to user
+ * mode by x86_user_iret). A non-canonical rcx would make SYSRET fault in ring 0 with the
+ * user's rsp (Intel): x86_user_return returns only for a canonical rip. */
     .globl x86_return_to_user
 x86_return_to_user:
     movq %rsp, %rdi
-    call x86_user_return            /* 1: SYSRET restores the frame exactly; 0: IRETQ */
-    testl %eax, %eax
-    jz 1f
-    /* A non-canonical rcx would make SYSRET fault in ring 0 with the user's rsp (Intel):
-     * x86_user_return never allows one; this check keeps it so (IRETQ instead). */
+    call x86_user_return
     movq R_RIP(%rsp), %rcx
-    movq %rcx, %rax
-    sarq $47, %rax
-    jnz 1f
     movq R_RBX(%rsp), %rbx
     movq R_RDX(%rsp), %rdx
     movq R_RSI(%rsp), %rsi
@@ -114,7 +109,16 @@ x86_return_to_user:
     movq R_RSP(%rsp), %rsp
     swapgs
     sysretq
-1:  movq %rsp, %rax
+    .size x86_syscall_entry, . - x86_syscall_entry
+
+/* void x86_user_iret(struct hal_uregs *regs): never returns. Interrupts disabled, the return
+ * work done: return to user mode with regs (just below the kernel stack top; everything below
+ * it is dropped) by IRETQ, which restores every register and flag. */
+    .globl x86_user_iret
+    .type x86_user_iret, @function
+x86_user_iret:
+    movq %rdi, %rsp
+    movq %rsp, %rax
     pushq $(SEL_UDATA | 3)
     pushq R_RSP(%rax)
     pushq R_RFLAGS(%rax)
@@ -137,7 +141,7 @@ x86_return_to_user:
     movq R_RAX(%rax), %rax
     swapgs
     iretq
-    .size x86_syscall_entry, . - x86_syscall_entry
+    .size x86_user_iret, . - x86_user_iret
 
 /*
  * void x86_user_start(const struct hal_uregs *regs, uint64_t area_bytes): never returns.

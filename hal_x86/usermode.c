@@ -74,7 +74,8 @@ bool x86_smap;
 void x86_syscall_entry(void);
 void x86_user_start(const struct hal_uregs *regs, uint64_t area_bytes) __attribute__((noreturn));
 void x86_user_first(struct hal_uregs *frame);
-int x86_user_return(struct hal_uregs *regs);
+void x86_user_return(struct hal_uregs *regs);
+void x86_user_iret(struct hal_uregs *regs) __attribute__((noreturn));
 
 void x86_user_init(void)
 {
@@ -108,13 +109,10 @@ static bool user_canonical(uint64_t a)
     return (a >> 47) == 0;
 }
 
-/* Interrupts disabled. Make b the CPU's user thread block with these FS/GS bases. Inline in
- * each return path, as user_return_work: a call and a return less on every syscall. */
-static inline __attribute__((always_inline)) void user_resume(struct x86_ublock *b, uint64_t fs, uint64_t gs)
+/* user_resume's uncommon case: other FS/GS bases than the CPU holds, another thread's block
+ * (rsp0 follows), or another thread's FPU registers. */
+static __attribute__((noinline)) void user_resume_slow(struct x86_ublock *b)
 {
-    /* A base the MSRs would refuse (#GP) cannot come from arch_prctl; never load one. */
-    b->fs_base = user_canonical(fs) ? fs : 0;
-    b->gs_base = user_canonical(gs) ? gs : 0;
     if (percpu.user_fs != b->fs_base) {
         wrmsr(MSR_FS_BASE, b->fs_base);
         percpu.user_fs = b->fs_base;
@@ -128,6 +126,28 @@ static inline __attribute__((always_inline)) void user_resume(struct x86_ublock 
         x86_set_kernel_stack((uint64_t)b);
     }
     x86_fpu_return(b + 1);
+}
+
+/* Interrupts disabled: b takes these FS/GS bases (a base the MSRs would refuse, #GP, cannot
+ * come from arch_prctl; never load one); whether the CPU must be told anything (user_resume):
+ * non-zero when it holds other bases, another thread's block (rsp0) or FPU registers. */
+static inline __attribute__((always_inline)) unsigned long user_block_set(struct x86_ublock *b,
+                                                                          uint64_t fs, uint64_t gs)
+{
+    b->fs_base = user_canonical(fs) ? fs : 0;
+    b->gs_base = user_canonical(gs) ? gs : 0;
+    return (percpu.user_fs != b->fs_base) | (percpu.user_gs != b->gs_base) |
+           (percpu.kstack_top != (uint64_t)b) | (x86_fpu_owner != (void *)(b + 1));
+}
+
+/* Interrupts disabled. Make b the CPU's user thread block with these FS/GS bases. Inline in
+ * each return path, as user_return_work; the common case (the same thread returns, its bases
+ * unchanged) is one combined test: under TCG each conditional branch ends a block. */
+static inline __attribute__((always_inline)) void user_resume(struct x86_ublock *b, uint64_t fs, uint64_t gs)
+{
+    if (__builtin_expect(hal_opaque(user_block_set(b, fs, gs)) != 0, 0))
+        user_resume_slow(b);
+    x86_fpu_live = true; /* x86_fpu_return's, for registers that stayed this thread's */
 }
 
 static uint64_t user_rflags(uint64_t f)
@@ -147,8 +167,8 @@ static uint64_t user_rflags(uint64_t f)
 static inline __attribute__((always_inline)) void user_return_work(struct hal_uregs *regs)
 {
     __asm__ __volatile__("cli" ::: "memory");
-    if (user_canonical(regs->rip) && !kernel_user_work_pending())
-        return; /* the common case: nothing to do */
+    if (!hal_opaque((unsigned)!user_canonical(regs->rip) | (unsigned)kernel_user_work_pending()))
+        return; /* the common case: nothing to do (one branch, see user_resume) */
     __asm__ __volatile__("sti" ::: "memory");
     for (;;) {
         if (!user_canonical(regs->rip))
@@ -162,15 +182,30 @@ static inline __attribute__((always_inline)) void user_return_work(struct hal_ur
 }
 
 /* syscall_entry.S, interrupts enabled, regs just below the thread's block: run the return
- * work and prepare the block. Returns 1 when SYSRET restores regs exactly (rcx == rip,
- * r11 == rflags, no single-step), 0 for IRETQ; interrupts are then disabled. */
-int x86_user_return(struct hal_uregs *regs)
+ * work and prepare the block; returns, interrupts disabled, when SYSRET restores regs exactly
+ * (rcx == rip, r11 == rflags, no single-step, a canonical rip), else returns to user mode by
+ * IRETQ itself. The common case (nothing to do, the same thread's block, bases and FPU
+ * registers) asks kernel_user_work_pending() and tests everything with one branch. */
+void x86_user_return(struct hal_uregs *regs)
 {
-    user_return_work(regs);
-    user_resume((struct x86_ublock *)(regs + 1), regs->fs_base, regs->gs_base);
+    struct x86_ublock *b = (struct x86_ublock *)(regs + 1);
+
+    __asm__ __volatile__("cli" ::: "memory");
+    if (__builtin_expect(hal_opaque((unsigned)!user_canonical(regs->rip) |
+                                    (unsigned)kernel_user_work_pending() |
+                                    user_block_set(b, regs->fs_base, regs->gs_base)) != 0,
+                         0)) {
+        __asm__ __volatile__("sti" ::: "memory");
+        user_return_work(regs);
+        user_resume(b, regs->fs_base, regs->gs_base);
+    }
+    x86_fpu_live = true; /* x86_fpu_return's, for registers that stayed this thread's */
     regs->rflags = user_rflags(regs->rflags);
-    return regs->rcx == regs->rip && regs->r11 == regs->rflags && !(regs->rflags & RFLAGS_TF) &&
-           user_canonical(regs->rip);
+    if (__builtin_expect(hal_opaque((regs->rcx != regs->rip) | (regs->r11 != regs->rflags) |
+                                    ((regs->rflags & RFLAGS_TF) != 0) |
+                                    !user_canonical(regs->rip)) != 0,
+                         0))
+        x86_user_iret(regs);
 }
 
 /* x86_user_start: the block above frame is new. Its FPU area starts from the initial state;

@@ -220,6 +220,8 @@ void x86_fpu_init(void);
 void x86_fpu_area_init(void *area);
 void x86_fpu_forget(void);
 void x86_fpu_return(void *area);
+extern void *x86_fpu_owner; /* fpu.c: whose state the FPU registers hold */
+extern bool x86_fpu_live;   /* fpu.c: the registers are newer than that area */
 bool x86_fpu_uses_xsave(uint64_t *xcr0);
 
 /* boot.c: the command line (the start info's, then fw_cfg opt/petrel/cmdline's words);

@@ -20,7 +20,8 @@
  *   thread_create     pthread_create + pthread_join of a thread that returns at once
  *   signal_self       tgkill to the calling thread with a handler installed: delivery, the
  *                     handler, rt_sigreturn
- * Arguments: the minimum run in µs (default 2000), the number of runs (default 31).
+ * Arguments: the minimum run in µs (default 2000), the number of runs (default 31); or
+ * "profile ROW[:N],... N [wait]" for bench/syscall/profile (see profile() below).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -215,22 +216,51 @@ static const struct {
     {"thread_create", op_thread}, {"signal_self", op_signal},
 };
 
-/* "profile ROW N" (bench/syscall/profile): the row's operation N times between two getpid
- * calls, which the profiler finds in QEMU's execution trace (the last two in the run). */
-static int profile(const char *name, uint64_t n)
+/* The marks of "profile": a function of its own, so the profiler finds its entry (a TB start in
+ * both guests' traces: the static program sits at the same addresses) with nm. */
+__attribute__((noinline)) void syscall_bench_mark(void)
 {
-    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-        if (strcmp(ops[i].name, name))
-            continue;
-        ops[i].op(n); /* warm-up: first faults, first translations */
-        raw0(SYS_getpid);
-        ops[i].op(n);
-        raw0(SYS_getpid);
-        printf("syscall-bench: done (profile %s %llu)\n", name, (unsigned long long)n);
-        return 0;
+    raw0(SYS_getpid);
+    __asm__ __volatile__("" ::: "memory");
+}
+
+/* "profile ROW[:N],... N [wait]" (bench/syscall/profile): for each row in turn, its operation
+ * N times (or the row's own N) as a warm-up, then N times between two marks, which the
+ * profiler finds in QEMU's execution trace. With "wait", first a line is read from the
+ * console: the profiler turns on QEMU's execution log then (the Linux guest's boot is too
+ * long to log whole). */
+static int profile(char *rows, uint64_t n, int wait)
+{
+    char line[16];
+    char *save = NULL;
+
+    if (wait) {
+        printf("syscall-bench: profile ready\n");
+        fflush(stdout);
+        if (read(0, line, sizeof(line)) <= 0)
+            return 1;
     }
-    printf("syscall-bench: no row %s\n", name);
-    return 1;
+    for (char *name = strtok_r(rows, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        char *count = strchr(name, ':');
+        uint64_t k = count ? strtoull(count + 1, NULL, 0) : n;
+        size_t i = 0;
+
+        if (count)
+            *count = 0;
+        while (i < sizeof(ops) / sizeof(ops[0]) && strcmp(ops[i].name, name))
+            i++;
+        if (i == sizeof(ops) / sizeof(ops[0])) {
+            printf("syscall-bench: no row %s\n", name);
+            return 1;
+        }
+        ops[i].op(k); /* warm-up: first faults, first translations */
+        syscall_bench_mark();
+        ops[i].op(k);
+        syscall_bench_mark();
+        printf("syscall-bench: profiled %s %llu\n", name, (unsigned long long)k);
+    }
+    printf("syscall-bench: done (profile)\n");
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -240,7 +270,7 @@ int main(int argc, char **argv)
             printf("syscall-bench: setup failed: %m\n");
             return 1;
         }
-        return profile(argv[2], strtoull(argv[3], NULL, 0));
+        return profile(argv[2], strtoull(argv[3], NULL, 0), argc > 4 && !strcmp(argv[4], "wait"));
     }
     if (argc > 1 && atoi(argv[1]) > 0)
         min_ns = (uint64_t)atoi(argv[1]) * 1000ULL;

@@ -260,25 +260,30 @@ uint64_t signal_deliverable(struct uthread *ut)
     return (ut->sigpending.set | ut->proc->sigpending.set) & ~ut->sigmask;
 }
 
+static const struct thread work_no_thread; /* ut NULL: what a missing thread reads */
+
 /* Everything kernel_user_return() acts on (hal_user.h: the x86 return skips it on a no).
  * Asked on every return to user mode: the tests are combined with | rather than ||, so the
  * common "no" is straight-line code (under TCG each branch taken ends a translation block). */
 bool kernel_user_work_pending(void)
 {
     struct thread *t = thread_current();
-    struct uthread *ut = t ? t->ut : NULL;
+    struct uthread *ut;
     const struct proc *p;
     const struct uthread *by;
 
+    /* a select, not a branch (hal_opaque: gcc would fold work_no_thread's NULL ut into one) */
+    t = (struct thread *)hal_opaque((uintptr_t)(t ? t : &work_no_thread));
+    ut = t->ut;
     if (!ut)
         return false;
     sched_cputime_mode(t, true); /* about to run in user mode unless there is work */
     p = ut->proc;
     by = __atomic_load_n(&p->exec_by, __ATOMIC_RELAXED); /* uthread_leaving, unrolled */
-    return ((signal_deliverable(ut) != 0) |
-            (unsigned)__atomic_load_n(&p->exiting, __ATOMIC_RELAXED) |
-            ((by != NULL) & (by != ut)) | (ut->orig_rax >= 0) | (unsigned)ut->restore_sigmask |
-            (unsigned)thread_interrupt_pending(t)) != 0;
+    return hal_opaque((signal_deliverable(ut) != 0) |
+                      (unsigned)__atomic_load_n(&p->exiting, __ATOMIC_RELAXED) |
+                      ((by != NULL) & (by != ut)) | (ut->orig_rax >= 0) |
+                      (unsigned)ut->restore_sigmask | (unsigned)thread_interrupt_pending(t)) != 0;
 }
 
 /* The signal to take first among set (0: none): a synchronous one, else the lowest. */

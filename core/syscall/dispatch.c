@@ -11,6 +11,7 @@
 #include "core/lib/kprintf.h"
 #include "core/lib/kstring.h"
 #include "core/syscall/sys_internal.h"
+#include "hal/hal_cpu.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_time.h"
 #include "hal/hal_user.h"
@@ -209,10 +210,11 @@ long ksys_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, 
     return call(ut, d, a);
 }
 
-void kernel_syscall(struct hal_uregs *regs)
+/* kernel_syscall's every other case: an unknown or missing number, a kernel thread, an
+ * ending process, the tracer or the diagnostics on. */
+static __attribute__((noinline)) void syscall_slow(struct hal_uregs *regs, struct thread *t,
+                                                   struct uthread *ut)
 {
-    struct thread *t = thread_current();
-    struct uthread *ut = t ? t->ut : NULL;
     const uint64_t a[SYS_MAX_ARGS] = {regs->rdi, regs->rsi, regs->rdx,
                                       regs->r10, regs->r8,  regs->r9};
     const struct sys_desc *d = sys_lookup(regs->rax);
@@ -235,4 +237,62 @@ void kernel_syscall(struct hal_uregs *regs)
         if (ret > -ERESTARTSYS || ret < -ERESTART_RESTARTBLOCK)
             ut->orig_rax = -1; /* nothing to restart: the return needs no restart_fixup */
     }
+}
+
+/* Whose ut a call without a current thread reads (none: syscall_slow answers -ESRCH). */
+static const struct thread syscall_no_thread;
+
+/* Whether ut's call of nr (d: its row, or row 0 when nr is out of range) needs syscall_slow:
+ * the tests of call() and sys_lookup as one expression (uthread_leaving unrolled). */
+static inline bool syscall_unusual(const struct uthread *ut, uint64_t nr, const struct sys_desc *d)
+{
+    const struct proc *p = ut->proc;
+    const struct uthread *by = __atomic_load_n(&p->exec_by, __ATOMIC_RELAXED);
+
+    return hal_opaque((nr >= SYS_NR_MAX) | (d->fn == NULL) |
+                      (__atomic_load_n(&sys_observing, __ATOMIC_RELAXED) != 0) |
+                      (unsigned)__atomic_load_n(&p->exiting, __ATOMIC_RELAXED) |
+                      ((by != NULL) & (by != ut))) != 0;
+}
+
+/*
+ * A syscall from user mode. The common case (a known number, nobody tracing, the process not
+ * ending) is straight-line code around d->fn with one test for all the others, combined with
+ * | rather than ||: under TCG every conditional branch ends a translation block, and the null
+ * syscall's cost is counted in them (bench/README.md, bench/syscall). What call() checks after
+ * d->fn is left to the return to user mode, which asks kernel_user_work_pending() (an ending
+ * process, a restart) on every return anyway; sys_restart_fallback has nothing to do with a
+ * user frame.
+ */
+void kernel_syscall(struct hal_uregs *regs)
+{
+    struct thread *t = thread_current();
+    /* a select, not a branch (hal_opaque: gcc would fold syscall_no_thread's NULL ut into one) */
+    struct uthread *ut =
+        ((const struct thread *)hal_opaque((uintptr_t)(t ? t : &syscall_no_thread)))->ut;
+    uint64_t nr = regs->rax;
+    const struct sys_desc *d = &sys_by_nr[nr < SYS_NR_MAX ? nr : 0];
+    long ret;
+
+    if (__builtin_expect(!ut || syscall_unusual(ut, nr, d), 0)) {
+        syscall_slow(regs, t, ut);
+        return;
+    }
+    ut->regs = regs;
+    ut->orig_rax = (long)nr;      /* the return may restart it (core/signal) */
+    sched_cputime_mode(t, false); /* samples from here: system time (sched.h) */
+    ut->fetch.n = 0;              /* a new fetch log (sys_fetch_reset) */
+    ut->fetch.cur = 0;
+    __atomic_store_n(&ut->call.nr, (long)nr, __ATOMIC_RELAXED); /* a group exit reads it */
+    {
+        const uint64_t a[SYS_MAX_ARGS] = {regs->rdi, regs->rsi, regs->rdx,
+                                          regs->r10, regs->r8,  regs->r9};
+        ret = d->fn(a);
+    }
+    __atomic_store_n(&ut->call.nr, -1L, __ATOMIC_RELAXED);
+    regs->rax = (uint64_t)ret;
+    ut->regs = NULL;
+    /* nothing to restart: the return needs no restart_fixup (orig_rax | -1, without a branch) */
+    ut->orig_rax |=
+        (long)((uint64_t)ret + ERESTART_RESTARTBLOCK <= ERESTART_RESTARTBLOCK - ERESTARTSYS) - 1;
 }
