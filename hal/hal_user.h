@@ -137,4 +137,22 @@ void hal_fpu_save_state(void *buf);
 int hal_fpu_restore_state(const void *buf, size_t size);
 void hal_fpu_reset_state(void);
 
+/*
+ * The same straight between the state and a user frame, without a kernel copy (the common
+ * case of every signal; Linux's copy_fpstate_to_sigframe and restore_fpregs_from_user).
+ * ubuf: the fpstate's user address, 64-aligned, hal_fpu_state_size() bytes.
+ * save_to_user: what save writes, written at ubuf; with reset, the state is then the initial
+ * one, as reset makes it (a handler's start, in one step). 0, or -EFAULT (misaligned, outside
+ * the user range, or not writable now: part may be written, the state is unchanged and not
+ * reset): the caller faults the pages in and tries again, or uses save + a copy (+ reset).
+ * restore_from_user: the image at ubuf becomes the thread's state, as restore would make it.
+ * 0, or -EFAULT when this path does not take it (not readable now, refused by the CPU, or a
+ * frame restore would treat specially: no or other magic words, other sizes or features);
+ * the state is then undefined until the caller calls restore (with the frame copied in,
+ * which decides: 0 or -EINVAL) or reset, or ends the thread.
+ * Neither sleeps; any context of the thread. Hosted: save/restore through a buffer.
+ */
+int hal_fpu_save_to_user(uint64_t ubuf, bool reset);
+int hal_fpu_restore_from_user(uint64_t ubuf);
+
 #endif

@@ -437,6 +437,31 @@ void hal_fpu_reset_state(void)
         fpu_init(u->fpu);
 }
 
+/* No registers here: both go through a buffer, with hal_x86's contract (alignment, range,
+ * -EFAULT for a frame to leave to the copying path). */
+int hal_fpu_save_to_user(uint64_t ubuf, bool reset)
+{
+    uint8_t buf[FPU_XSTATE + LINUX_FP_XSTATE_MAGIC2_SIZE];
+
+    if (!*hosted_ctx_user() || (ubuf & 63))
+        return -EFAULT;
+    hal_fpu_save_state(buf);
+    if (hal_copy_to_user(ubuf, buf, sizeof(buf)))
+        return -EFAULT;
+    if (reset)
+        hal_fpu_reset_state();
+    return 0;
+}
+
+int hal_fpu_restore_from_user(uint64_t ubuf)
+{
+    uint8_t buf[FPU_XSTATE + LINUX_FP_XSTATE_MAGIC2_SIZE];
+
+    if (!*hosted_ctx_user() || (ubuf & 63) || hal_copy_from_user(buf, ubuf, sizeof(buf)))
+        return -EFAULT;
+    return hal_fpu_restore_state(buf, sizeof(buf)) ? -EFAULT : 0;
+}
+
 void *hosted_user_fpu(void)
 {
     struct hosted_uthread *u = *hosted_ctx_user();

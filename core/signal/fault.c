@@ -106,14 +106,11 @@ static void fault_info(struct linux_siginfo *si, int sig, enum hal_fault_kind ki
 static bool catchable(struct uthread *ut, int sig)
 {
     struct proc *p = ut->proc;
-    bool handled;
 
     if (sig == LINUX_SIGKILL || (ut->sigmask & SIG_BIT(sig)))
         return false;
-    mutex_lock(&p->lock);
-    handled = p->sigactions[sig - 1].handler > LINUX_SIG_IGN;
-    mutex_unlock(&p->lock);
-    return handled;
+    /* one word, stored atomically by rt_sigaction: no lock needed to read it */
+    return __atomic_load_n(&p->sigactions[sig - 1].handler, __ATOMIC_RELAXED) > LINUX_SIG_IGN;
 }
 
 void kernel_user_fault(struct hal_uregs *regs, enum hal_fault_kind kind, uint64_t addr)

@@ -187,11 +187,12 @@ int signal_send_notify(struct proc *p, struct uthread *ut, int sig,
             return -EAGAIN; /* Linux: no sigqueue could be allocated */
         tok = spin_lock_irqsave(&p->tlock);
     }
-    memset(e, 0, sizeof(*e));
-    if (info)
+    if (info) { /* every field is set: no clearing first (node: list_push_back) */
         e->info = *info;
-    else
+    } else {
+        memset(&e->info, 0, sizeof(e->info));
         e->info.si_code = LINUX_SI_KERNEL;
+    }
     e->info.si_signo = sig;
     e->notify = fn;
     e->arg = arg;
@@ -203,7 +204,8 @@ int signal_send_notify(struct proc *p, struct uthread *ut, int sig,
         signalfd_wake();
     if (rc == SENT_QUEUED)
         return 0;
-    kfree(e);
+    if (e)
+        kfree(e);
     return rc < 0 ? rc : 1;
 }
 
@@ -326,14 +328,20 @@ static struct proc_sigq *take_locked(struct proc *p, struct proc_sigpending *sp,
     return found;
 }
 
-int signal_dequeue(struct uthread *ut, uint64_t mask, struct linux_siginfo *info)
+/* What a dequeue leaves to do once tlock is dropped: whom to tell, an entry to free. */
+struct dequeued {
+    signal_dequeue_fn notify;
+    void *arg;
+    struct proc_sigq *free;
+};
+
+/* tlock held: take the next signal of mask for ut into info (0: none). */
+static int dequeue_locked(struct uthread *ut, uint64_t mask, struct linux_siginfo *info,
+                          struct dequeued *d)
 {
     struct proc *p = ut->proc;
-    uint64_t tok = spin_lock_irqsave(&p->tlock);
     int sig = next_signal(ut->sigpending.set & mask);
     struct proc_sigq *e = NULL;
-    signal_dequeue_fn notify = NULL;
-    void *arg = NULL;
 
     if (sig)
         e = take_locked(p, &ut->sigpending, sig, info);
@@ -341,23 +349,58 @@ int signal_dequeue(struct uthread *ut, uint64_t mask, struct linux_siginfo *info
         e = take_locked(p, &p->sigpending, sig, info);
     if (!signal_deliverable(ut) && ut->thread && ut->thread == thread_current())
         thread_clear_interrupt(ut->thread);
+    d->notify = NULL;
+    d->free = NULL;
     if (e) { /* its siginfo is in *info: what is left of it is whom to tell */
-        notify = e->notify;
-        arg = e->arg;
-        if (sigq_keep_locked(p, e))
-            e = NULL;
+        d->notify = e->notify;
+        d->arg = e->arg;
+        if (!sigq_keep_locked(p, e))
+            d->free = e;
     }
-    spin_unlock_irqrestore(&p->tlock, tok);
-    if (notify)
-        notify(arg, info);
-    kfree(e);
     return sig;
 }
 
-/* Take the signal to deliver now: 0 when none. */
-static int dequeue(struct uthread *ut, struct linux_siginfo *info)
+static void dequeue_finish(const struct dequeued *d, struct linux_siginfo *info)
 {
-    return signal_dequeue(ut, ~ut->sigmask, info);
+    if (d->notify)
+        d->notify(d->arg, info);
+    if (d->free) /* kfree(NULL) still clears its locals: a dozen TB executions under TCG */
+        kfree(d->free);
+}
+
+int signal_dequeue(struct uthread *ut, uint64_t mask, struct linux_siginfo *info)
+{
+    struct proc *p = ut->proc;
+    struct dequeued d;
+    uint64_t tok = spin_lock_irqsave(&p->tlock);
+    int sig = dequeue_locked(ut, mask, info, &d);
+
+    spin_unlock_irqrestore(&p->tlock, tok);
+    dequeue_finish(&d, info);
+    return sig;
+}
+
+/* Take the signal to deliver now (0: none) and its action, under one lock (the actions are
+ * under tlock too); a handler with SA_RESETHAND goes back to SIG_DFL as it is taken (Linux's
+ * SA_ONESHOT: flags, mask and restorer stay, sigaction still reads SA_RESETHAND). */
+static int dequeue(struct uthread *ut, struct linux_siginfo *info, struct proc_sigaction *act)
+{
+    struct proc *p = ut->proc;
+    struct dequeued d;
+    uint64_t tok = spin_lock_irqsave(&p->tlock);
+    int sig = dequeue_locked(ut, ~ut->sigmask, info, &d);
+
+    if (sig) {
+        *act = p->sigactions[sig - 1];
+        if (act->handler > LINUX_SIG_IGN && (act->flags & LINUX_SA_RESETHAND))
+            __atomic_store_n(&p->sigactions[sig - 1].handler, LINUX_SIG_DFL, __ATOMIC_RELAXED);
+    }
+    spin_unlock_irqrestore(&p->tlock, tok);
+    dequeue_finish(&d, info);
+    /* the seeded-preemption tests' decision point of the mutex this lock replaced (test
+     * hosted.test_hosted_signal_user_pct's split case needs the interleavings) */
+    sched_pct_point();
+    return sig;
 }
 
 /* tlock held: take one pending instance of sig from the process's or any thread's set.
@@ -439,15 +482,32 @@ static uint64_t frame_place(struct uthread *ut, const struct proc_sigaction *act
  * with AVX and the magic word: 836); a larger XSAVE area goes through kmalloc. */
 #define FP_STACK_MAX 1024
 
-/* The frame in f for sig (f zeroed by the caller). */
+/* The frame in f for sig: every byte set, none left from the kernel stack (no memset of the
+ * 440 bytes first: each of its passes is a TB execution under TCG). */
 static void fill_frame(struct linux_rt_sigframe *f, struct uthread *ut,
                        const struct proc_sigaction *act, const struct linux_siginfo *info,
                        uint64_t mask, const struct hal_uregs *r, uint64_t fpstate)
 {
+    struct linux_sigcontext *mc = &f->uc.uc_mcontext;
+
+    _Static_assert(sizeof(*f) == 8 + 8 + 8 + sizeof(f->uc.uc_stack) + sizeof(*mc) + 8 +
+                                     sizeof(f->info),
+                   "fill_frame sets every field of the frame");
+    _Static_assert(sizeof(*mc) == 24 * 8 + sizeof(mc->reserved1) && sizeof(mc->reserved1) == 64,
+                   "fill_frame sets every field of uc_mcontext");
     f->pretcode = act->restorer;
-    f->uc.uc_flags = LINUX_UC_FP_XSTATE | LINUX_UC_SIGCONTEXT_SS | LINUX_UC_STRICT_RESTORE_SS;
+    f->uc.uc_link = 0;
+    mc->gs = mc->fs = 0;
+    mc->err = mc->trapno = mc->cr2 = 0;
+    mc->reserved1[0] = mc->reserved1[1] = mc->reserved1[2] = mc->reserved1[3] = 0;
+    mc->reserved1[4] = mc->reserved1[5] = mc->reserved1[6] = mc->reserved1[7] = 0;
+    /* Linux sets UC_FP_XSTATE only when the CPU has XSAVE, i.e. the fpstate carries the
+     * extended image (larger than the 512-byte FXSAVE one) and its magic words */
+    f->uc.uc_flags = (hal_fpu_state_size() > 512 ? LINUX_UC_FP_XSTATE : 0) |
+                     LINUX_UC_SIGCONTEXT_SS | LINUX_UC_STRICT_RESTORE_SS;
     f->uc.uc_stack.ss_sp = ut->altstack.sp;
     f->uc.uc_stack.ss_size = ut->altstack.size;
+    f->uc.uc_stack._pad = 0;
     f->uc.uc_stack.ss_flags = !ut->altstack.size ? LINUX_SS_DISABLE
                               : on_altstack(ut, r->rsp) ? LINUX_SS_ONSTACK
                                                         : ut->altstack.flags;
@@ -458,30 +518,41 @@ static void fill_frame(struct linux_rt_sigframe *f, struct uthread *ut,
     f->info = *info;
 }
 
+/* The FPU state into the frame the slow way: staged on the kernel stack, then copy_to_user,
+ * which faults the frame's pages in (the direct save found one not present); then the
+ * handler's initial state. */
+static int __attribute__((noinline)) fpu_to_frame_copy(uint64_t fpstate)
+{
+    uint8_t fp_local[FP_STACK_MAX] __attribute__((aligned(64)));
+    size_t fpn = hal_fpu_state_size();
+    void *fp = fpn <= sizeof(fp_local) ? fp_local : kmalloc(fpn);
+    int rc;
+
+    if (!fp)
+        return -ENOMEM;
+    hal_fpu_save_state(fp);
+    rc = copy_to_user(uptr_make(fpstate), fp, fpn) ? -EFAULT : 0;
+    if (fp != fp_local)
+        kfree(fp);
+    if (rc == 0)
+        hal_fpu_reset_state();
+    return rc;
+}
+
 /* Build the frame for sig in user memory and point regs at the handler. 0 or -EFAULT. The
- * frame and the FPU image are staged on the kernel stack (no allocation per signal). */
+ * frame is staged on the kernel stack (no allocation per signal); the FPU state goes from the
+ * registers straight into it (hal_fpu_save_to_user), through a copy only after a fault. */
 static int setup_frame(struct uthread *ut, int sig, const struct proc_sigaction *act,
                        const struct linux_siginfo *info, uint64_t mask, struct hal_uregs *r)
 {
     struct linux_rt_sigframe f;
-    uint8_t fp_local[FP_STACK_MAX] __attribute__((aligned(64)));
-    size_t fpn = hal_fpu_state_size();
-    void *fp = fpn <= sizeof(fp_local) ? fp_local : kmalloc(fpn);
     uint64_t fpstate, at = frame_place(ut, act, r, &fpstate);
-    int rc = fp ? 0 : -ENOMEM;
 
-    if (rc == 0) {
-        memset(&f, 0, sizeof(f));
-        fill_frame(&f, ut, act, info, mask, r, fpstate);
-        hal_fpu_save_state(fp);
-        if (copy_to_user(uptr_make(fpstate), fp, fpn) ||
-            copy_to_user(uptr_make(at), &f, sizeof(f)))
-            rc = -EFAULT;
-    }
-    if (fp != fp_local)
-        kfree(fp);
-    if (rc)
-        return rc;
+    fill_frame(&f, ut, act, info, mask, r, fpstate);
+    if (copy_to_user(uptr_make(at), &f, sizeof(f)))
+        return -EFAULT;
+    if (hal_fpu_save_to_user(fpstate, true) && fpu_to_frame_copy(fpstate))
+        return -EFAULT; /* either way the handler starts with the initial FPU state */
     r->rdi = (uint64_t)sig;
     r->rsi = at + offsetof(struct linux_rt_sigframe, info);
     r->rdx = at + offsetof(struct linux_rt_sigframe, uc);
@@ -489,7 +560,6 @@ static int setup_frame(struct uthread *ut, int sig, const struct proc_sigaction 
     r->rsp = at;
     r->rip = act->handler;
     r->rflags &= ~(RFLAGS_TF | RFLAGS_DF | RFLAGS_RF);
-    hal_fpu_reset_state();
     return 0;
 }
 
@@ -638,38 +708,30 @@ static void __attribute__((noreturn)) die(struct proc *p, int sig)
     proc_exit_group(p, 128 + sig);
 }
 
-/* Apply the action for one dequeued signal. */
+/* Apply act, the action for one dequeued signal. */
 static void deliver(struct uthread *ut, int sig, const struct linux_siginfo *info,
-                    struct hal_uregs *r)
+                    const struct proc_sigaction *act, struct hal_uregs *r)
 {
     struct proc *p = ut->proc;
-    struct proc_sigaction act;
     uint64_t frame_mask;
 
-    mutex_lock(&p->lock);
-    memcpy(&act, &p->sigactions[sig - 1], sizeof(act));
-    /* Linux's SA_ONESHOT: the handler only goes back to SIG_DFL; flags, mask and restorer
-     * stay (sigaction still reads SA_RESETHAND) */
-    if (act.handler > LINUX_SIG_IGN && (act.flags & LINUX_SA_RESETHAND))
-        p->sigactions[sig - 1].handler = LINUX_SIG_DFL;
-    mutex_unlock(&p->lock);
-    if (act.handler == LINUX_SIG_IGN && sig != LINUX_SIGKILL)
+    if (act->handler == LINUX_SIG_IGN && sig != LINUX_SIGKILL)
         return;
-    if (act.handler == LINUX_SIG_DFL || sig == LINUX_SIGKILL) {
+    if (act->handler == LINUX_SIG_DFL || sig == LINUX_SIGKILL) {
         if (default_ignored & SIG_BIT(sig))
             return;
         die(p, sig);
     }
-    restart_fixup(ut, r, &act);
+    restart_fixup(ut, r, act);
     frame_mask = ut->restore_sigmask ? ut->sigmask_saved : ut->sigmask;
     ut->restore_sigmask = false;
-    if (setup_frame(ut, sig, &act, info, frame_mask, r))
+    if (setup_frame(ut, sig, act, info, frame_mask, r))
         die(p, LINUX_SIGSEGV); /* Linux: force_sigsegv, the frame could not be written */
-    ut->sigmask |= act.mask;
-    if (!(act.flags & LINUX_SA_NODEFER))
+    ut->sigmask |= act->mask;
+    if (!(act->flags & LINUX_SA_NODEFER))
         ut->sigmask |= SIG_BIT(sig);
     ut->sigmask &= ~UNBLOCKABLE;
-    if ((act.flags & LINUX_SA_ONSTACK) && (ut->altstack.flags & LINUX_SS_AUTODISARM) &&
+    if ((act->flags & LINUX_SA_ONSTACK) && (ut->altstack.flags & LINUX_SS_AUTODISARM) &&
         on_altstack(ut, r->rsp))
         memset(&ut->altstack, 0, sizeof(ut->altstack));
 }
@@ -701,6 +763,7 @@ void kernel_user_return(struct hal_uregs *regs)
     struct thread *t = thread_current();
     struct uthread *ut = t ? t->ut : NULL;
     struct linux_siginfo info;
+    struct proc_sigaction act = {0}; /* set with each signal taken (GCC cannot see it) */
     int sig;
 
     if (!ut)
@@ -711,10 +774,10 @@ void kernel_user_return(struct hal_uregs *regs)
      * takes the lock, and with nothing deliverable it only clears a stale interrupt of the
      * thread - which the dequeue of the last deliverable signal has done already. */
     while (signal_deliverable(ut) || (ut->thread && thread_interrupt_pending(ut->thread))) {
-        sig = dequeue(ut, &info);
+        sig = dequeue(ut, &info, &act);
         if (!sig)
             break;
-        deliver(ut, sig, &info, regs);
+        deliver(ut, sig, &info, &act, regs);
     }
     restart_fixup(ut, regs, NULL); /* no handler ran for the syscall (if any) */
     if (ut->restore_sigmask) {
@@ -727,7 +790,8 @@ void kernel_user_return(struct hal_uregs *regs)
 
 void signal_exec_reset(struct proc *p, struct uthread *ut)
 {
-    mutex_lock(&p->lock);
+    uint64_t tok = spin_lock_irqsave(&p->tlock);
+
     for (int i = 0; i < PROC_NSIG; i++) {
         struct proc_sigaction *sa = &p->sigactions[i];
 
@@ -737,6 +801,6 @@ void signal_exec_reset(struct proc *p, struct uthread *ut)
         sa->restorer = 0;
         sa->mask = 0;
     }
-    mutex_unlock(&p->lock);
+    spin_unlock_irqrestore(&p->tlock, tok);
     memset(&ut->altstack, 0, sizeof(ut->altstack)); /* size 0: disabled */
 }

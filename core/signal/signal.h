@@ -2,7 +2,9 @@
  * signal.h - signals: sending, pending sets, delivery on the way back to user mode, and the
  * signal syscalls (docs/signals.md).
  *
- * State: the process's actions (proc->sigactions, under proc->lock), each thread's blocked
+ * State: the process's actions (proc->sigactions, under proc->tlock with the pending sets, so
+ * delivery takes a signal and reads its action under one lock; the handler word is also
+ * stored atomically, for lock-free reads of it alone), each thread's blocked
  * mask (uthread->sigmask, written only by the thread itself), and two pending sets with one
  * siginfo slot per signal: the thread's (uthread->sigpending, ->siginfo) and the process's
  * (proc->sigpending, ->siginfo). Pending state is guarded by proc->tlock (irq-save), so any

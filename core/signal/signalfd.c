@@ -11,6 +11,12 @@
  * signal sent (Petrel has one process, so one queue serves every signalfd; epoll gets a wake
  * for each new signal, as edge-triggered epoll needs). Reads wait in the shared loop of
  * fs/file/waitloop.h (FILE_WAIT_OWN); an interrupted wait is -ERESTARTSYS.
+ *
+ * Most programs never open a signalfd: a count of live signalfd files lets a send skip the
+ * queue and its lock when it is zero (bench/syscall "signal to self" took the lock on every
+ * send). A sender makes its signal pending, then reads the count after a full fence; a file
+ * is counted before it is installed, so a reader or poller can only exist, and look at the
+ * pending sets, after a count the sender's fence orders against.
  */
 #include "core/signal/signalfd.h"
 
@@ -34,6 +40,7 @@ struct sigfd {
 };
 
 static struct wait_queue sigfd_wq;
+static unsigned sigfd_files; /* atomic: signalfd files alive (the wake is skipped at 0) */
 
 void signalfd_init(void)
 {
@@ -42,6 +49,11 @@ void signalfd_init(void)
 
 void signalfd_wake(void)
 {
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* the signal made pending before the count */
+    if (__atomic_load_n(&sigfd_files, __ATOMIC_RELAXED) == 0) {
+        sched_pct_point(); /* wq_wake_key's decision point, kept for the seeded tests */
+        return;
+    }
     wq_wake_key(&sigfd_wq, LINUX_EPOLLIN | LINUX_EPOLLRDNORM, 0);
 }
 
@@ -152,6 +164,7 @@ static unsigned sigfd_poll(struct file *f, struct poll_table *pt)
 static void sigfd_release(struct file *f)
 {
     kfree(f->priv);
+    __atomic_fetch_sub(&sigfd_files, 1, __ATOMIC_SEQ_CST);
 }
 
 static const struct file_ops sigfd_ops = {
@@ -199,6 +212,7 @@ static long do_signalfd4(int fd, uint64_t umask, uint64_t size, uint64_t flags)
         return -ENOMEM;
     }
     s->mask = mask;
+    __atomic_fetch_add(&sigfd_files, 1, __ATOMIC_SEQ_CST); /* before anyone can read it */
     rc = fd_install(&p->fds, 0, f, flags & LINUX_SFD_CLOEXEC);
     if (rc < 0)
         file_put(f);

@@ -39,7 +39,7 @@ long sys_rt_sigaction(const uint64_t a[6])
 {
     struct proc *p = proc_current();
     struct proc_sigaction act, old;
-    uint64_t sig = a[0];
+    uint64_t sig = a[0], tok;
 
     if (a[3] != sizeof(uint64_t) || sig < 1 || sig > PROC_NSIG)
         return -EINVAL;
@@ -47,20 +47,20 @@ long sys_rt_sigaction(const uint64_t a[6])
         return -EINVAL;
     if (a[1] && copy_in(&act, a[1], sizeof(act)))
         return -EFAULT;
-    mutex_lock(&p->lock);
+    tok = spin_lock_irqsave(&p->tlock); /* the actions are under tlock (signal.h) */
     old = p->sigactions[sig - 1];
-    mutex_unlock(&p->lock);
+    spin_unlock_irqrestore(&p->tlock, tok);
     if (a[2] && copy_out(a[2], &old, sizeof(old)))
         return -EFAULT;
     if (a[1]) {
         act.flags &= SA_KNOWN; /* Linux keeps unknown bits out (SA_UNSUPPORTED probing) */
         act.mask &= ~UNBLOCKABLE;
-        mutex_lock(&p->lock);
+        tok = spin_lock_irqsave(&p->tlock);
         __atomic_store_n(&p->sigactions[sig - 1].handler, act.handler, __ATOMIC_RELAXED);
         p->sigactions[sig - 1].flags = act.flags;
         p->sigactions[sig - 1].restorer = act.restorer;
         p->sigactions[sig - 1].mask = act.mask;
-        mutex_unlock(&p->lock);
+        spin_unlock_irqrestore(&p->tlock, tok);
         if (signal_ignored(p, (int)sig))
             signal_discard(p, (int)sig); /* POSIX: pending instances are discarded */
     }
@@ -151,19 +151,15 @@ static void restore_regs(struct hal_uregs *r, const struct linux_sigcontext *mc)
  * with AVX: 836); a larger one through kmalloc. */
 #define FP_STACK_MAX 1024
 
-/* The FPU state the frame points to (none: the initial state). 0 or -EFAULT/-EINVAL. */
-static int restore_fpu(uint64_t fpstate)
+/* The frame's FPU state copied in (faulting its pages in) and validated: what the direct
+ * restore leaves (a fault, a frame without the magic words, one the CPU refuses). */
+static int __attribute__((noinline)) restore_fpu_copy(uint64_t fpstate)
 {
     uint8_t local[FP_STACK_MAX] __attribute__((aligned(64)));
     size_t n = hal_fpu_state_size();
-    uint8_t *buf;
+    uint8_t *buf = n <= sizeof(local) ? local : kmalloc(n);
     int rc;
 
-    if (!fpstate) {
-        hal_fpu_reset_state();
-        return 0;
-    }
-    buf = n <= sizeof(local) ? local : kmalloc(n);
     if (!buf)
         return -ENOMEM;
     rc = copy_in(buf, fpstate, 512); /* the legacy part, then whatever else is readable */
@@ -174,6 +170,19 @@ static int restore_fpu(uint64_t fpstate)
     if (buf != local)
         kfree(buf);
     return rc;
+}
+
+/* The FPU state the frame points to (none: the initial state). 0 or -EFAULT/-EINVAL. The
+ * common frame goes straight into the registers (hal_fpu_restore_from_user). */
+static int restore_fpu(uint64_t fpstate)
+{
+    if (!fpstate) {
+        hal_fpu_reset_state();
+        return 0;
+    }
+    if (hal_fpu_restore_from_user(fpstate) == 0)
+        return 0;
+    return restore_fpu_copy(fpstate);
 }
 
 long sys_rt_sigreturn(const uint64_t a[6])
@@ -288,13 +297,17 @@ long sys_rt_sigtimedwait(const uint64_t a[6])
 
 /* --- sending ------------------------------------------------------------------------------- */
 
-static struct linux_siginfo user_info(int sig, int code)
+/* kill's and tgkill's siginfo. Cleared by copying a zero one: GCC expands a zeroing
+ * initializer into rep stos (16 iterations, each a TB execution under TCG) and memset is a
+ * call with a loop, while a struct copy is straight-line moves. */
+static void user_info(struct linux_siginfo *si, struct proc *p, int sig, int code)
 {
-    struct linux_siginfo si = {.si_signo = sig, .si_code = code};
+    static const struct linux_siginfo zero;
 
-    si.u.kill.pid = proc_current()->pid;
-    si.u.kill.uid = 0;
-    return si;
+    *si = zero;
+    si->si_signo = sig;
+    si->si_code = code;
+    si->u.kill.pid = p->pid;
 }
 
 long sys_kill(const uint64_t a[6])
@@ -310,14 +323,17 @@ long sys_kill(const uint64_t a[6])
         return -ESRCH; /* the only process there is */
     if (sig == 0)
         return 0;
-    si = user_info((int)sig, LINUX_SI_USER);
+    user_info(&si, p, (int)sig, LINUX_SI_USER);
     return signal_send(p, NULL, (int)sig, &si);
 }
 
+/* tkill/tgkill. To the calling thread itself (raise(), Go's preemption signals) there is
+ * nothing to look up: the running thread cannot go away, so no list walk and no reference
+ * (two tlock round trips less per signal). */
 static long thread_kill(int tgid, int tid, uint64_t sig)
 {
-    struct proc *p = proc_current();
-    struct uthread *ut;
+    struct uthread *self = uthread_current(), *ut;
+    struct proc *p = self->proc;
     struct linux_siginfo si;
     long rc = 0;
 
@@ -325,14 +341,15 @@ static long thread_kill(int tgid, int tid, uint64_t sig)
         return -EINVAL;
     if (tgid != -1 && tgid != p->pid)
         return -ESRCH;
-    ut = proc_find_thread(p, tid);
+    ut = tid == self->tid ? self : proc_find_thread(p, tid);
     if (!ut)
         return -ESRCH;
     if (sig) {
-        si = user_info((int)sig, LINUX_SI_TKILL);
+        user_info(&si, p, (int)sig, LINUX_SI_TKILL);
         rc = signal_send(p, ut, (int)sig, &si);
     }
-    uthread_put(ut);
+    if (ut != self)
+        uthread_put(ut);
     return rc;
 }
 

@@ -26,3 +26,13 @@ rt_prog(sig_threads FLAGS -pthread)
 rt_test(${libc}.sig_threads ${b}/sig_threads ${RT_ROOT} /bin/sig_threads ARGS sig_threads)
 rt_prog(sig_alarm)
 rt_test(${libc}.sig_alarm ${b}/sig_alarm ${RT_ROOT} /bin/sig_alarm ARGS sig_alarm)
+# The FPU/SSE state across handlers (signal frame fpstate, docs/signals.md): the handler's
+# initial state, the frame's image and software bytes, edits to it taken back by sigreturn,
+# a frame on untouched alternate-stack pages, a thread signalled while its registers are out
+# of the CPU; a frame with reserved MXCSR bits ends the program with SIGSEGV (128 + 11). Also
+# under QEMU's "max" CPU (XSAVE with AVX: the frame carries the magic words).
+rt_prog(sig_fpu FLAGS -pthread)
+rt_test(${libc}.sig_fpu ${b}/sig_fpu ${RT_ROOT} /bin/sig_fpu ARGS sig_fpu)
+rt_test(${libc}.sig_fpu_bad ${b}/sig_fpu ${RT_ROOT} /bin/sig_fpu ARGS sig_fpu badmxcsr)
+rt_test(${libc}.cpumax_sig_fpu ${b}/sig_fpu ${RT_ROOT} /bin/sig_fpu ARGS sig_fpu
+        QEMU_ENV PETREL_CPU=max)

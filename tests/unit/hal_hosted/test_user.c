@@ -626,6 +626,44 @@ static void user_fpu(uint64_t a, uint64_t b, uint64_t c)
     U_CHECK(((struct linux_xstate_header *)(live + 512))->xfeatures == 1);
 }
 
+/* The direct forms (hal_fpu_save_to_user, hal_fpu_restore_from_user) on user memory: the
+ * same image as save/restore, -EFAULT when misaligned or not mapped. */
+static void user_fpu_direct(uint64_t a, uint64_t b, uint64_t c)
+{
+    uint8_t *live = hosted_user_fpu();
+    uint64_t u = ustack_lo + 2 * PG; /* 64-aligned, mapped, below the stack in use */
+
+    (void)a, (void)b, (void)c;
+    ((struct linux_fpstate *)live)->mxcsr = 0x7f80;
+    live[160] = 0xcd;
+    hal_fpu_save_state(fbuf);
+    U_CHECK(hal_fpu_save_to_user(u, false) == 0);
+    U_CHECK(hal_copy_from_user(fbuf2, u, 580) == 0 && memcmp(fbuf, fbuf2, 580) == 0);
+    U_CHECK(live[160] == 0xcd); /* no reset asked */
+    U_CHECK(hal_fpu_save_to_user(u + 8, true) == -EFAULT);       /* misaligned */
+    U_CHECK(hal_fpu_save_to_user(ustack_lo - 4 * PG, true) == -EFAULT); /* not mapped */
+    U_CHECK(live[160] == 0xcd); /* a failed save leaves the state alone */
+    U_CHECK(hal_fpu_save_to_user(u, true) == 0);
+    U_CHECK(((struct linux_fpstate *)live)->mxcsr == 0x1f80 && live[160] == 0); /* reset */
+    U_CHECK(hal_fpu_restore_from_user(u) == 0);
+    U_CHECK(((struct linux_fpstate *)live)->mxcsr == 0x7f80 && live[160] == 0xcd);
+    U_CHECK(hal_fpu_restore_from_user(u + 8) == -EFAULT);
+    U_CHECK(hal_fpu_restore_from_user(ustack_lo - 4 * PG) == -EFAULT);
+    /* an image the CPU would refuse: -EFAULT (the caller's copying path then decides) */
+    ((struct linux_fpstate *)fbuf2)->mxcsr = 0x11f80;
+    U_CHECK(hal_copy_to_user(u, fbuf2, 580) == 0);
+    U_CHECK(hal_fpu_restore_from_user(u) == -EFAULT);
+}
+
+static void test_fpu_direct(void **state)
+{
+    (void)state;
+    assert_int_equal(run_user(user_fpu_direct, 0, 0, 0), 0);
+    assert_no_failures();
+    assert_int_equal(hal_fpu_save_to_user(0x10000, false), -EFAULT); /* not a user thread */
+    assert_int_equal(hal_fpu_restore_from_user(0x10000), -EFAULT);
+}
+
 static void test_fpu_state(void **state)
 {
     struct linux_fpstate *fp = (void *)fbuf;
@@ -657,6 +695,7 @@ int main(void)
         cmocka_unit_test_setup(test_interrupts_in_user_mode, reset),
         cmocka_unit_test_setup(test_two_threads_in_user_mode, reset),
         cmocka_unit_test_setup(test_fpu_state, reset),
+        cmocka_unit_test_setup(test_fpu_direct, reset),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
