@@ -22,6 +22,7 @@
  * poll, select and edge-triggered epoll see each new event.
  */
 #include "core/abi/poll.h"
+#include "core/abi/signal.h"
 #include "core/abi/socket.h"
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
@@ -178,6 +179,7 @@ void unix_msg_free(struct unix_msg *m, struct unix_reap *r)
     s->wmem -= m->len + UNIX_MSG_COST;
     s->wdata -= m->len;
     unix_wake(s);
+    unix_async_space(s, writable(s));
     unix_sock_put(s);
     __atomic_sub_fetch(&unix_inflight, m->nfiles, __ATOMIC_RELAXED);
     if (m->nfiles) {
@@ -436,6 +438,7 @@ static void stream_join(struct unix_sock *u, struct unix_sock *l, struct unix_so
     list_push_back(&l->acceptq, &c->acc_node);
     l->nacc++;
     unix_wake(l);
+    unix_async(l, LINUX_POLL_IN); /* Linux: the listener's sk_data_ready */
     unix_wake(u);
 }
 
@@ -621,6 +624,7 @@ static void close_locked(struct unix_sock *u, bool reset, struct unix_reap *r)
         if (reset)
             p->error = ECONNRESET;
         unix_wake(p);
+        unix_async(p, LINUX_POLL_HUP);
     }
     if (p) {
         if (u->type == LINUX_SOCK_DGRAM)

@@ -99,7 +99,8 @@ static struct file *unix_file_open(void *s, bool nonblock)
     struct file *f;
 
     u->nonblock = nonblock;
-    f = file_alloc(&unix_file_ops, u, LINUX_O_RDWR | (nonblock ? LINUX_O_NONBLOCK : 0), 0);
+    f = file_alloc(&unix_file_ops, u, LINUX_O_RDWR | (nonblock ? LINUX_O_NONBLOCK : 0),
+                   FILE_MODE_ASYNC);
     if (f)
         unix_file_register(u, f); /* the collector looks at sockets with a file */
     return f;

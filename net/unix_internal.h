@@ -77,6 +77,7 @@ struct unix_sock {
     struct list_node file_node; /* on unix_gc.c's list while file is set */
     unsigned gc_inflight, gc_ext; /* the collector's counts (unix_gc.c), unix_lock */
     bool gc_cand, gc_alive;
+    bool async_nospace; /* a send found its buffer full (Linux's SOCKWQ_ASYNC_NOSPACE) */
 };
 
 /* What to drop once unix_lock is released (files may be sockets whose release takes it). */
@@ -100,6 +101,16 @@ void unix_unlock_reap(uint64_t tok, struct unix_reap *r);
 static inline void unix_unlock(uint64_t tok)
 {
     spin_unlock_irqrestore(&unix_lock, tok);
+}
+
+/* unix_async.c, unix_lock held: O_ASYNC's signal `reason` (LINUX_POLL_*) to u's file;
+ * unix_async_space: u's sender charge went down (a message of u's was consumed): POLL_OUT
+ * once writable(u) after a send found no room; unix_async_full: a send finds no room. */
+void unix_async(struct unix_sock *u, int reason);
+void unix_async_space(struct unix_sock *u, bool writable);
+static inline void unix_async_full(struct unix_sock *u)
+{
+    u->async_nospace = true;
 }
 
 /* unix.c, unix_lock held unless said: */

@@ -12,6 +12,7 @@
  * and a message dropped unread drops them (after unix_lock: struct unix_reap).
  */
 #include "core/abi/poll.h"
+#include "core/abi/signal.h"
 #include "core/abi/socket.h"
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
@@ -84,6 +85,7 @@ static void enqueue(struct unix_sock *u, struct unix_sock *to, struct unix_msg *
     to->rx_bytes += m->len;
     to->rx_count++;
     unix_wake(to);
+    unix_async(to, LINUX_POLL_IN); /* Linux: sk_data_ready */
 }
 
 /* The receiver takes m's descriptors (peek: new references); without a ctl they are lost. */
@@ -110,7 +112,10 @@ static void take_files(struct unix_msg *m, bool peek, struct sock_ctl *ctl)
 static bool stream_room(struct unix_sock *u, void *arg)
 {
     (void)arg;
-    return u->wmem < u->sndbuf || u->snd_shut || u->peer->dead || u->peer->rcv_shut;
+    if (u->wmem < u->sndbuf || u->snd_shut || u->peer->dead || u->peer->rcv_shut)
+        return true;
+    unix_async_full(u);
+    return false;
 }
 
 static long stream_send(struct unix_sock *u, const void *buf, size_t len, int flags,
@@ -157,6 +162,8 @@ static bool record_room(struct unix_sock *u, void *arg)
     if (d->dead || d->rcv_shut || u->snd_shut)
         return true;
     ds->wmem_full = u->wmem >= u->sndbuf;
+    if (ds->wmem_full)
+        unix_async_full(u);
     return !ds->wmem_full &&
            !(u->type == LINUX_SOCK_DGRAM && d->peer != u && d->rx_count > UNIX_DGRAM_QLEN);
 }
@@ -450,6 +457,10 @@ int unix_shutdown(void *s, int how)
         p->snd_shut |= rd;
         p->rcv_shut |= wr;
         unix_wake(p);
+        if (rd && wr) /* Linux: POLL_HUP when both, POLL_IN when the peer's reading ends */
+            unix_async(p, LINUX_POLL_HUP);
+        else if (wr)
+            unix_async(p, LINUX_POLL_IN);
     }
     unix_wake(u);
     unix_unlock(tok);

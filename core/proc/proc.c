@@ -269,6 +269,7 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
     if (!p)
         return -ENOMEM;
     p->pid = PROC_PID;
+    proc_registry_add(p);
     p->umask = 022;
     proc_threads_init(p);
     list_init(&p->ptimers);
@@ -305,6 +306,7 @@ int proc_create(const struct proc_config *cfg, struct proc **out)
 
 void proc_destroy(struct proc *p)
 {
+    proc_registry_remove(p); /* no signal-driven I/O owner finds it from here on */
     if (p->ptimer_release) /* POSIX timers: cancelled, their queued signals dropped */
         p->ptimer_release(p);
     for (int i = 0; i < 3; i++) /* setitimer's timers must not fire into a freed process */

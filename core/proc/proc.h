@@ -241,6 +241,8 @@ struct proc_timer {
 
 struct proc {
     int pid;
+    uint64_t serial;            /* unique among the processes since boot (procreg.c) */
+    struct list_node reg_node;  /* on procreg.c's list of live processes */
     struct vm_space *vm;
     struct fdtable fds;
     struct mutex lock;    /* guards the fields below up to `tlock` */
@@ -326,6 +328,17 @@ void futex_exit_robust(struct uthread *ut);
 int proc_create(const struct proc_config *cfg, struct proc **out);
 /* Close everything and free the process and its address space. Detach threads first. */
 void proc_destroy(struct proc *p);
+/*
+ * The live processes by serial (procreg.c), for what must name a process without holding
+ * it: the owner of signal-driven I/O (core/signal/sigio.c) keeps a serial, looked up at
+ * signal time, as Linux's f_owner keeps a struct pid reference that outlives the task.
+ * proc_create adds p, proc_destroy removes it before anything is freed. proc_with_serial
+ * calls fn(p, arg) with the list's lock held (fn must not sleep) and returns its value, or
+ * -ESRCH when no live process has that serial. Never sleep.
+ */
+void proc_registry_add(struct proc *p);
+void proc_registry_remove(struct proc *p);
+int proc_with_serial(uint64_t serial, int (*fn)(struct proc *p, void *arg), void *arg);
 /*
  * Make t (NULL: the current thread) a thread of p and activate p's address space when t is
  * the current thread. t becomes p's main thread when that one has no kernel thread yet, it

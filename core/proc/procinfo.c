@@ -488,13 +488,23 @@ static const struct procfs_entry pid_dir[] = {
     {"maps", PROCFS_FILE, show_maps, NULL, NULL},       {"fd", PROCFS_DYNDIR, NULL, NULL, &fd_dyn},
     {"fdinfo", PROCFS_DYNDIR, NULL, NULL, &fdinfo_dyn},
     {"stat", PROCFS_FILE, show_stat, NULL, NULL},       {"status", PROCFS_FILE, show_status, NULL, NULL},
-    {"mountinfo", PROCFS_FILE, show_mountinfo, NULL, NULL}, {NULL, PROCFS_FILE, NULL, NULL, NULL},
+    {"mountinfo", PROCFS_FILE, show_mountinfo, NULL, NULL},
+    {"mounts", PROCFS_FILE, procinfo_show_mounts, NULL, NULL},
+    {NULL, PROCFS_FILE, NULL, NULL, NULL},
 };
+
+static int show_mounts_link(struct procfs_buf *b)
+{
+    procfs_printf(b, "self/mounts");
+    return 0;
+}
 
 const struct procfs_entry procinfo_root[] = {
     {"self", PROCFS_LINK, show_self, NULL, NULL},       {"1", PROCFS_DIR, NULL, pid_dir, NULL},
     {"cpuinfo", PROCFS_FILE, show_cpuinfo, NULL, NULL}, {"meminfo", PROCFS_FILE, show_meminfo, NULL, NULL},
     {"uptime", PROCFS_FILE, show_uptime, NULL, NULL},   {"sys", PROCFS_DIR, NULL, sys_dir, NULL},
+    {"stat", PROCFS_FILE, procinfo_show_stat, NULL, NULL},
+    {"mounts", PROCFS_LINK, show_mounts_link, NULL, NULL},
     {NULL, PROCFS_FILE, NULL, NULL, NULL},
 };
 

@@ -13,7 +13,9 @@
  *   /proc/uptime      seconds since boot (hal_clock_ns), idle time
  *   /proc/1/fd/N      -> what descriptor N is (a directory's path, pipe:[ino], socket:[ino],
  *                     anon_inode:[eventfd]...; other files "(unknown)")
- *   /proc/1/stat, status, mountinfo   in Linux's formats, from the process and the VFS
+ *   /proc/1/stat, status, mountinfo, mounts   in Linux's formats, from the process and the VFS
+ *   /proc/mounts -> self/mounts
+ *   /proc/stat        cpu lines, intr, ctxt, btime, processes... from the scheduler (procstat.c)
  *   /proc/sys/kernel/{hostname,osrelease}, /proc/sys/vm/overcommit_memory
  *   /sys/devices/system/cpu/{online,possible}   (a sysfs kind: procinfo_mount_sys)
  */
@@ -38,6 +40,10 @@ int procinfo_mount_sys(void);
 /* Mount /proc when the root has a /proc directory. Returns 0 (also when there is none) or
  * procfs_mount()'s error. May sleep. */
 int procinfo_mount(void);
+
+/* procstat.c: /proc/stat and /proc/1/mounts. */
+int procinfo_show_stat(struct procfs_buf *b);
+int procinfo_show_mounts(struct procfs_buf *b);
 
 /* AT_HWCAP for /proc/cpuinfo's flags (the kernel passes what it gives the program). */
 void procinfo_set_hwcap(uint64_t hwcap);

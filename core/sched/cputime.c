@@ -37,6 +37,10 @@
  *     lose that run, so every charge bumps the group's `charges` and the read retries when
  *     it moved.
  * The clocks read run_ns, never the split (which a racing read may hold above run_ns).
+ *
+ * Each CPU is a group of its own too (cpu->acct: every thread that ran there, kernel threads
+ * as system time since they never set acct_user), for /proc/stat's cpu lines; its idle time
+ * is measured by the idle loop around hal_cpu_idle_until (thread.c), not derived.
  */
 #include "core/sched/sched_internal.h"
 
@@ -69,6 +73,7 @@ void cputime_charge_locked(struct thread *t, uint64_t now)
     if (!ns)
         return;
     add(&t->cputime.run_ns, ns);
+    add(&thread_cpu(t)->acct.run_ns, ns);
     if (t->group) {
         add(&t->group->run_ns, ns);
         __atomic_add_fetch(&t->group->charges, 1, __ATOMIC_RELEASE);
@@ -84,6 +89,7 @@ void cputime_sample_locked(struct thread *t, uint64_t now)
     if (!ns)
         return;
     add(user ? &t->cputime.user_sampled_ns : &t->cputime.sys_sampled_ns, ns);
+    add(user ? &thread_cpu(t)->acct.user_sampled_ns : &thread_cpu(t)->acct.sys_sampled_ns, ns);
     if (t->group)
         add(user ? &t->group->user_sampled_ns : &t->group->sys_sampled_ns, ns);
 }
@@ -228,6 +234,20 @@ void thread_set_cpu_group(struct thread *t, struct sched_cputime *g)
     }
     t->group = g;
     spin_unlock_irqrestore(&c->lock, tok);
+}
+
+void sched_cpu_cputime(unsigned cpu, struct sched_cputime *out, uint64_t *idle_ns)
+{
+    struct cpu *c = &sched.cpus[cpu < SCHED_MAX_CPUS ? cpu : 0];
+    uint64_t tok = spin_lock_irqsave(&c->lock);
+    uint64_t now = hal_clock_ns();
+
+    load(&c->acct, out);
+    if (c->current && now > c->current->acct_since_ns)
+        out->run_ns += now - c->current->acct_since_ns;
+    *idle_ns = c->idle_ns + (c->idling && now > c->idle_since ? now - c->idle_since : 0);
+    spin_unlock_irqrestore(&c->lock, tok);
+    split(&c->acct, out);
 }
 
 void sched_cputime_user(bool user)

@@ -157,8 +157,15 @@ struct cpu {
     bool running;            /* sched_run() is active on this CPU */
     struct thread *dead;     /* exited; its stack is freed by the next context to run */
     struct {
-        uint64_t context_switches, idle_entries, preemptions, timers_fired;
+        uint64_t context_switches, idle_entries, preemptions, timers_fired, interrupts;
     } stats; /* this CPU only, written with interrupts disabled */
+    /* CPU time of the CPU itself (cputime.c, /proc/stat): every thread's run here is charged
+     * and sampled into acct as into the thread's own; idle_ns is the time the idle loop spent
+     * waiting in hal_cpu_idle_until (idle_since: the start of the wait in progress, when
+     * idling). The idle fields are written by this CPU only, under the lock. */
+    struct sched_cputime acct;
+    uint64_t idle_ns, idle_since;
+    bool idling;
 };
 
 /* Start the scheduler subsystem; called once by kernel_main before any thread exists (again
@@ -354,6 +361,10 @@ static inline void sched_cputime_mode(struct thread *t, bool user)
 }
 /* sched_cputime_mode for the current thread; no-op without one. Never sleeps. */
 void sched_cputime_user(bool user);
+/* CPU cpu's times since sched_init (/proc/stat's cpuN line): user_ns and sys_ns as a group's
+ * split (every thread that ran there, kernel threads as system time, the run in progress
+ * included), *idle_ns the time spent idle (the wait in progress included). Never sleeps. */
+void sched_cpu_cputime(unsigned cpu, struct sched_cputime *out, uint64_t *idle_ns);
 
 /* --- mutexes (sleeping locks) ------------------------------------------------------------ */
 
@@ -411,6 +422,9 @@ struct sched_stats {
     uint64_t idle_entries;
     uint64_t preemptions;
     uint64_t timers_fired;
+    uint64_t interrupts;      /* every interrupt taken (sched_irq_exit) */
+    uint64_t threads_created; /* kernel and user threads, since sched_init */
+    unsigned runnable;        /* running or runnable now (the caller included) */
 };
 /* Totals over all CPUs since sched_init. */
 void sched_get_stats(struct sched_stats *st);

@@ -348,6 +348,7 @@ void sched_irq_exit(void)
     if (!sched.ready)
         return;
     c = cpu_this();
+    c->stats.interrupts++;
     if (c->current && slice_over(c))
         preempt(c);
 }
@@ -370,6 +371,18 @@ void sched_preempt_point(void)
 
 /* --- the idle loop ------------------------------------------------------------------------- */
 
+/* With c->lock held: the idle wait that ended (if any) is counted (/proc/stat's idle). */
+static void idle_end(struct cpu *c)
+{
+    uint64_t now;
+
+    if (!c->idling)
+        return;
+    now = hal_clock_ns();
+    c->idle_ns += now > c->idle_since ? now - c->idle_since : 0;
+    c->idling = false;
+}
+
 int sched_run(void)
 {
     struct cpu *c = cpu_this();
@@ -381,6 +394,7 @@ int sched_run(void)
     c->running = true;
     for (;;) {
         tok = spin_lock_irqsave(&c->lock);
+        idle_end(c);
         if (!list_empty(&c->runq)) {
             switch_from(c, &c->idle_ctx);
             finish_switch(tok);
@@ -393,12 +407,17 @@ int sched_run(void)
         }
         deadline = timers_next_deadline(c);
         c->stats.idle_entries++;
+        c->idle_since = hal_clock_ns();
+        c->idling = true;
         spin_unlock_irqrestore(&c->lock, tok);
         if (hal_cpu_idle_until(deadline) < 0 && list_empty(&c->runq)) {
             rc = -EDEADLK;
             break;
         }
     }
+    tok = spin_lock_irqsave(&c->lock);
+    idle_end(c);
+    spin_unlock_irqrestore(&c->lock, tok);
     c->running = false;
     hal_irq_restore(outer);
     return rc;
@@ -439,15 +458,34 @@ void sched_dump_threads(void)
     spin_unlock_irqrestore(&sched.threads_lock, tok);
 }
 
+/* c's running and runnable threads. */
+static unsigned runnable(struct cpu *c)
+{
+    uint64_t tok = spin_lock_irqsave(&c->lock);
+    unsigned n = c->current ? 1 : 0;
+
+    list_for_each(&c->runq, node)
+        n++;
+    spin_unlock_irqrestore(&c->lock, tok);
+    return n;
+}
+
 void sched_get_stats(struct sched_stats *st)
 {
+    uint64_t tok;
+
     memset(st, 0, sizeof(*st));
     for (unsigned i = 0; i < SCHED_MAX_CPUS; i++) {
-        const struct cpu *c = &sched.cpus[i];
+        struct cpu *c = &sched.cpus[i];
 
         st->context_switches += c->stats.context_switches;
         st->idle_entries += c->stats.idle_entries;
         st->preemptions += c->stats.preemptions;
         st->timers_fired += c->stats.timers_fired;
+        st->interrupts += c->stats.interrupts;
+        st->runnable += runnable(c);
     }
+    tok = spin_lock_irqsave(&sched.threads_lock);
+    st->threads_created = (uint64_t)(sched.next_tid - 1);
+    spin_unlock_irqrestore(&sched.threads_lock, tok);
 }

@@ -388,6 +388,12 @@ static int open_file(struct vfs_file *vf, struct file **out)
             vfs_file_put(vf);
         return rc;
     }
+    if (vfs_devices_is_tty(vf)) { /* /dev/tty: the controlling terminal, or -ENXIO */
+        rc = file_console_ctty_open(vf, out);
+        if (rc)
+            vfs_file_put(vf);
+        return rc;
+    }
     *out = file_from_vfs(vf);
     if (*out)
         return 0;

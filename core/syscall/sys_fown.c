@@ -37,7 +37,7 @@ static long setown(struct file *f, int type, int id)
 {
     if (id && !task_exists(id))
         return -ESRCH;
-    file_owner_set(f, sys_proc(), type, id);
+    file_owner_set(f, sys_proc()->serial, type, id);
     return 0;
 }
 
@@ -124,6 +124,10 @@ int sys_setfl(struct file *f, int fd, unsigned mask, unsigned val)
         mask &= ~(unsigned)LINUX_O_ASYNC;
     if (!was && (val & mask & LINUX_O_ASYNC))
         file_owner_async_fd(f, fd);
+    /* a terminal without an owner gets its foreground process group (Linux's tty_fasync):
+     * the one process's group */
+    if (!was && (val & mask & LINUX_O_ASYNC) && file_console_is_tty(f) && !file_owner_get(f).id)
+        file_owner_set(f, sys_proc()->serial, LINUX_F_OWNER_PGRP, sys_proc()->pid);
     rc = file_setfl(f, mask, val);
     return rc;
 }

@@ -28,6 +28,8 @@
  * (file_console_set_intr_hook): fs/ cannot send signals itself.
  */
 #include "core/abi/termios.h"
+#include "core/abi/signal.h"
+#include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
 #include "core/lib/spinlock.h"
 #include "fs/file/ldisc.h"
@@ -40,9 +42,12 @@
 struct stream {
     unsigned id; /* HAL_STDIO_IN/OUT/ERR */
     struct wait_queue wq;
+    struct file *file; /* its description while open (O_ASYNC's signals); atomic */
 };
 
 static struct stream streams[HAL_STDIO_NSTREAMS];
+/* Guards the terminal's descriptions O_ASYNC signals: streams[].file and the /dev/tty list. */
+static struct spinlock ctty_lock = SPINLOCK_INIT("ctty");
 static void (*intr_hook)(void *arg);
 static void *intr_arg;
 
@@ -214,12 +219,16 @@ static int ld_ioctl(unsigned long req, const struct file_uarg *arg)
     }
 }
 
+static void tty_async_input(void);
+
 /* The HAL's event function: interrupt context, never sleeps. */
 static void stream_event(void *arg, unsigned ev)
 {
     (void)arg;
     if ((ev & HAL_STDIO_EV_IN) && ld_active())
         ld_pump();
+    if (ev & HAL_STDIO_EV_IN)
+        tty_async_input();
     if (ev & HAL_STDIO_EV_IN)
         wq_wake_key(&streams[HAL_STDIO_IN].wq,
                     LINUX_EPOLLIN | LINUX_EPOLLRDNORM | LINUX_EPOLLHUP, 0);
@@ -370,10 +379,8 @@ static bool out_ready(struct stream *s)
     return hal_stdio_ready(s->id) & HAL_STDIO_R_ROOM;
 }
 
-static long stream_read(struct file *f, void *buf, size_t n, uint64_t *pos)
+static long stream_read_on(struct stream *s, struct file *f, void *buf, size_t n)
 {
-    struct stream *s = f->priv;
-
     if (n == 0)
         return 0;
     for (;;) {
@@ -393,9 +400,13 @@ static long stream_read(struct file *f, void *buf, size_t n, uint64_t *pos)
     }
 }
 
-static long stream_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
+static long stream_read(struct file *f, void *buf, size_t n, uint64_t *pos)
 {
-    struct stream *s = f->priv;
+    return stream_read_on(f->priv, f, buf, n);
+}
+
+static long stream_write_on(struct stream *s, struct file *f, const void *buf, size_t n)
+{
     size_t done = 0;
 
     while (done < n) {
@@ -414,9 +425,13 @@ static long stream_write(struct file *f, const void *buf, size_t n, uint64_t *po
     return (long)done;
 }
 
-static unsigned stream_poll(struct file *f, struct poll_table *pt)
+static long stream_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
 {
-    struct stream *s = f->priv;
+    return stream_write_on(f->priv, f, buf, n);
+}
+
+static unsigned stream_poll_on(struct stream *s, struct poll_table *pt)
+{
     unsigned r, mask = 0;
 
     poll_wait(pt, &s->wq);
@@ -432,10 +447,13 @@ static unsigned stream_poll(struct file *f, struct poll_table *pt)
     return mask;
 }
 
-static int stream_ioctl(struct file *f, unsigned long req, const struct file_uarg *arg)
+static unsigned stream_poll(struct file *f, struct poll_table *pt)
 {
-    struct stream *s = f->priv;
+    return stream_poll_on(f->priv, pt);
+}
 
+static int stream_ioctl_on(struct stream *s, unsigned long req, const struct file_uarg *arg)
+{
     if (!hal_stdio_is_tty(s->id))
         return -ENOTTY;
     if (ld_active()) {
@@ -444,6 +462,11 @@ static int stream_ioctl(struct file *f, unsigned long req, const struct file_uar
             return rc;
     }
     return tty_ioctl(req, arg);
+}
+
+static int stream_ioctl(struct file *f, unsigned long req, const struct file_uarg *arg)
+{
+    return stream_ioctl_on(f->priv, req, arg);
 }
 
 static int stream_stat(struct file *f, struct vfs_stat *st)
@@ -467,6 +490,12 @@ static unsigned streams_open; /* stream descriptions alive (atomic) */
 
 static void stream_release(struct file *f)
 {
+    struct stream *s = f->priv;
+    uint64_t irq = spin_lock_irqsave(&ctty_lock);
+
+    if (s->file == f) /* no signal reaches a description that is going */
+        __atomic_store_n(&s->file, NULL, __ATOMIC_RELEASE);
+    spin_unlock_irqrestore(&ctty_lock, irq);
     __atomic_fetch_sub(&streams_open, 1, __ATOMIC_ACQ_REL);
 }
 
@@ -481,8 +510,16 @@ static const struct file_ops stream_ops = {
     .fsync = tty_fsync,
 };
 
+/* A stream whose host end is a terminal signals O_ASYNC (input: tty_async_input). */
+static unsigned stream_mode(unsigned id)
+{
+    return hal_stdio_is_tty(id) ? FILE_MODE_ASYNC : 0;
+}
+
 int file_console_std(struct file *out[3])
 {
+    uint64_t irq;
+
     if (!hal_stdio_present()) {
         out[0] = file_console_open();
         if (!out[0])
@@ -501,13 +538,178 @@ int file_console_std(struct file *out[3])
         hal_stdio_set_event(stream_event, NULL);
     }
     for (unsigned i = 0; i < 3; i++) {
-        out[i] = file_alloc(&stream_ops, &streams[i], i ? VFS_O_WRONLY : VFS_O_RDONLY, 0);
+        out[i] = file_alloc(&stream_ops, &streams[i], i ? VFS_O_WRONLY : VFS_O_RDONLY,
+                            stream_mode(i));
         if (!out[i]) {
             while (i--)
                 file_put(out[i]);
             return -ENOMEM;
         }
+        irq = spin_lock_irqsave(&ctty_lock);
+        __atomic_store_n(&streams[i].file, out[i], __ATOMIC_RELEASE);
+        spin_unlock_irqrestore(&ctty_lock, irq);
         __atomic_fetch_add(&streams_open, 1, __ATOMIC_ACQ_REL);
     }
     return 0;
+}
+
+/* --- /dev/tty: the controlling terminal -------------------------------------------------- */
+
+/*
+ * What the process has as its controlling terminal (docs/petrel.md "Controlling terminal"),
+ * by what a user expects of a program started from a shell:
+ *   - the serial console (no streams: scripts/qemu, hosted tests) is one, as a login tty;
+ *   - with the streams (`petrel run`), the host terminal is one when stdin's host end is a
+ *     terminal and so is stdout's or stderr's (a program run from a terminal, with or
+ *     without -t): /dev/tty reads stdin's stream (through the line discipline under -t),
+ *     writes to stdout's (or stderr's when only that one is a terminal) and answers stdin's
+ *     ioctls;
+ *   - otherwise there is none and opening /dev/tty is -ENXIO, as on Linux for a process
+ *     without one (setsid, or started with stdin from a pipe under a session with no tty).
+ *     Petrel cannot reach a terminal that is not one of its streams: `petrel run prog <file`
+ *     from a terminal has none here, where Linux would still open the terminal.
+ * Each open makes a description of its own (fstat shows the /dev/tty node, as on Linux).
+ * With the streams it signals O_ASYNC on input, as every tty stream does (tty_async_input).
+ */
+struct ctty {
+    struct vfs_file *vf; /* the /dev/tty node's description (fstat) */
+    struct file *f;
+    struct list_node node; /* on cttys while open */
+};
+
+static struct list cttys = {{&cttys.head, &cttys.head}}; /* ctty_lock */
+
+/* The stream /dev/tty writes to: stdout's, or stderr's, whichever is a terminal first. */
+static struct stream *ctty_out(void)
+{
+    if (hal_stdio_is_tty(HAL_STDIO_OUT))
+        return &streams[HAL_STDIO_OUT];
+    return hal_stdio_is_tty(HAL_STDIO_ERR) ? &streams[HAL_STDIO_ERR] : NULL;
+}
+
+bool file_console_has_ctty(void)
+{
+    if (!hal_stdio_present())
+        return true;
+    return hal_stdio_is_tty(HAL_STDIO_IN) && ctty_out() != NULL;
+}
+
+static long ctty_read(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+    if (!hal_stdio_present())
+        return console_read(f, buf, n, pos);
+    return stream_read_on(&streams[HAL_STDIO_IN], f, buf, n);
+}
+
+static long ctty_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
+{
+    if (!hal_stdio_present())
+        return console_write(f, buf, n, pos);
+    return stream_write_on(ctty_out(), f, buf, n);
+}
+
+static int ctty_ioctl(struct file *f, unsigned long req, const struct file_uarg *arg)
+{
+    if (!hal_stdio_present())
+        return tty_ioctl(req, arg);
+    return stream_ioctl_on(&streams[HAL_STDIO_IN], req, arg);
+}
+
+/* Readable as stdin, writable as the output stream; the serial console is always ready. */
+static unsigned ctty_poll(struct file *f, struct poll_table *pt)
+{
+    unsigned in, out;
+
+    if (!hal_stdio_present())
+        return LINUX_EPOLLIN | LINUX_EPOLLRDNORM | LINUX_EPOLLOUT | LINUX_EPOLLWRNORM;
+    in = stream_poll_on(&streams[HAL_STDIO_IN], pt);
+    out = stream_poll_on(ctty_out(), pt);
+    return (in & (LINUX_EPOLLIN | LINUX_EPOLLRDNORM | LINUX_EPOLLHUP)) |
+           (out & (LINUX_EPOLLOUT | LINUX_EPOLLWRNORM));
+}
+
+static int ctty_stat(struct file *f, struct vfs_stat *st)
+{
+    return vfs_fstat(((struct ctty *)f->priv)->vf, st);
+}
+
+static void ctty_release(struct file *f)
+{
+    struct ctty *c = f->priv;
+    uint64_t irq = spin_lock_irqsave(&ctty_lock);
+
+    list_remove(&c->node);
+    spin_unlock_irqrestore(&ctty_lock, irq);
+    if (hal_stdio_present())
+        __atomic_fetch_sub(&streams_open, 1, __ATOMIC_ACQ_REL);
+    vfs_file_put(c->vf);
+    kfree(c);
+}
+
+static const struct file_ops ctty_ops = {
+    .name = "tty",
+    .read = ctty_read,
+    .write = ctty_write,
+    .ioctl = ctty_ioctl,
+    .stat = ctty_stat,
+    .poll = ctty_poll,
+    .fsync = tty_fsync,
+    .release = ctty_release,
+};
+
+int file_console_ctty_open(struct vfs_file *vf, struct file **out)
+{
+    struct ctty *c;
+    uint64_t irq;
+
+    *out = NULL;
+    if (!file_console_has_ctty())
+        return -ENXIO;
+    if (!(c = kzalloc(sizeof(*c))))
+        return -ENOMEM;
+    c->vf = vf;
+    c->f = file_alloc(&ctty_ops, c, vf->flags & ~(unsigned)(VFS_O_CREAT | VFS_O_EXCL),
+                      hal_stdio_present() ? FILE_MODE_ASYNC : 0);
+    if (!c->f) {
+        kfree(c);
+        return -ENOMEM;
+    }
+    if (hal_stdio_present())
+        __atomic_fetch_add(&streams_open, 1, __ATOMIC_ACQ_REL);
+    irq = spin_lock_irqsave(&ctty_lock);
+    list_push_back(&cttys, &c->node);
+    spin_unlock_irqrestore(&ctty_lock, irq);
+    *out = c->f;
+    return 0;
+}
+
+bool file_console_is_tty(struct file *f)
+{
+    if (f->ops == &ctty_ops || f->ops == &console_ops)
+        return true;
+    return f->ops == &stream_ops && hal_stdio_is_tty(((struct stream *)f->priv)->id);
+}
+
+/*
+ * Input arrived (interrupt context): O_ASYNC's POLL_IN to every description of the terminal
+ * (the tty streams and the /dev/tty descriptions) once it is readable, as n_tty signals each
+ * input that leaves something to read (a whole line in canonical mode). file_sigio does
+ * nothing for a description without O_ASYNC.
+ */
+static void tty_async_input(void)
+{
+    uint64_t irq;
+
+    if (!hal_stdio_is_tty(HAL_STDIO_IN) || !in_ready(&streams[HAL_STDIO_IN]))
+        return;
+    irq = spin_lock_irqsave(&ctty_lock);
+    for (unsigned i = 0; i < HAL_STDIO_NSTREAMS; i++) {
+        struct file *f = __atomic_load_n(&streams[i].file, __ATOMIC_ACQUIRE);
+
+        if (f && hal_stdio_is_tty(i))
+            file_sigio(f, LINUX_POLL_IN);
+    }
+    list_for_each(&cttys, n)
+        file_sigio(container_of(n, struct ctty, node)->f, LINUX_POLL_IN);
+    spin_unlock_irqrestore(&ctty_lock, irq);
 }

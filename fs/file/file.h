@@ -131,11 +131,12 @@ struct file_ops {
     const void *(*lock_key)(struct file *f);
 };
 
-/* The owner of signal-driven I/O (fown.c): target is the process that set it (opaque here;
- * NULL: no owner), type LINUX_F_OWNER_TID/PID/PGRP with its id as F_SETOWN_EX has them, sig
- * F_SETSIG's signal (0: SIGIO), fd the descriptor O_ASYNC was set through (si_fd). */
+/* The owner of signal-driven I/O (fown.c): target names the process that set it (its
+ * serial, opaque here, looked up at signal time; 0: no owner), type LINUX_F_OWNER_TID/PID/PGRP
+ * with its id as F_SETOWN_EX has them, sig F_SETSIG's signal (0: SIGIO), fd the descriptor
+ * O_ASYNC was set through (si_fd). */
 struct file_owner {
-    void *target;
+    uint64_t target;
     int type, id, sig, fd;
 };
 
@@ -258,6 +259,15 @@ void file_console_set_signal_hook(void (*hook)(void *arg, int sig), void *arg);
 /* The host terminal is raw (petrel run -t): a terminal stdin gets the kernel's line
  * discipline (fs/file/ldisc.c) and TIOCGWINSZ answers rows x cols. Before descriptors open. */
 void file_console_set_terminal(unsigned rows, unsigned cols);
+/* /dev/tty (console.c, docs/petrel.md "Controlling terminal"): does the process have a
+ * controlling terminal (the serial console; with the streams, stdin and stdout or stderr on
+ * a host terminal)? file_console_ctty_open: a new description of it for vf (the /dev/tty
+ * node's description, whose reference passes to the file on success), or -ENXIO without
+ * one, -ENOMEM. file_console_is_tty: f is a description of the terminal (FIOASYNC's owner
+ * default, sys_fown.c). */
+bool file_console_has_ctty(void);
+int file_console_ctty_open(struct vfs_file *vf, struct file **out);
+bool file_console_is_tty(struct file *f);
 
 /* --- the VFS kind (file_vfs.c) ---------------------------------------------------------- */
 
@@ -287,7 +297,7 @@ void file_set_sigpipe_hook(void (*hook)(void));
  * signals a target (it returns signal_send's result). Never sleep; any context that may take
  * f->lock and the signal locks (the network thread with the network lock held).
  */
-void file_owner_set(struct file *f, void *target, int type, int id);
+void file_owner_set(struct file *f, uint64_t target, int type, int id);
 void file_owner_signal(struct file *f, int sig);
 void file_owner_async_fd(struct file *f, int fd);
 struct file_owner file_owner_get(struct file *f);

@@ -12,13 +12,12 @@
  * set through); plain SIGIO and SIGURG carry SI_KERNEL. A chosen signal that cannot be
  * queued falls back to plain SIGIO.
  *
- * This layer knows no processes: the owner's target is the process that set it, opaque here,
- * and the signal layer installs the function that signals it (file_set_owner_hook). The
- * target is a plain pointer: a process's descriptions end with it (its table is emptied
- * before it is freed), except a socket left in flight in an AF_UNIX message nobody can
- * receive any more, which would signal a freed process if it then got urgent data or became
- * ready. Petrel runs one process, whose end ends the kernel; hosted tests make and free
- * several, one after another.
+ * This layer knows no processes: the owner's target names the process that set it (its
+ * serial, core/proc/procreg.c), opaque here, and the signal layer installs the function that
+ * signals it (file_set_owner_hook), which looks the serial up at signal time. So a
+ * description that outlives its owner (a socket left in flight in an AF_UNIX message nobody
+ * can receive any more, a description passed to another process in a hosted test) signals
+ * nobody once the owner is gone, as Linux's f_owner holds a struct pid that outlives its task.
  */
 #include "core/abi/fcntl.h"
 #include "core/abi/poll.h"
@@ -33,11 +32,11 @@ void file_set_owner_hook(int (*hook)(const struct file_owner *o, int sig,
     __atomic_store_n(&owner_hook, hook, __ATOMIC_RELEASE);
 }
 
-void file_owner_set(struct file *f, void *target, int type, int id)
+void file_owner_set(struct file *f, uint64_t target, int type, int id)
 {
     uint64_t irq = spin_lock_irqsave(&f->lock);
 
-    f->owner.target = id ? target : NULL;
+    f->owner.target = id ? target : 0;
     f->owner.type = type;
     f->owner.id = id;
     spin_unlock_irqrestore(&f->lock, irq);

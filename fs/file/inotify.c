@@ -2,10 +2,13 @@
  * inotify.c - the inotify file kind (inotify.h): the operations over an instance of
  * fs/vfs/notify.c. It keeps nothing of its own: priv is the instance. A read waits in the
  * shared loop of waitloop.h (FILE_WAIT_SPIN: the queue is under its wait queue's lock).
+ * O_ASYNC: each event queued signals POLL_IN (Linux's fsnotify_insert_event; a merged event
+ * signals nothing), checked natively by tests/runtime/progs/inotify_sigio.c.
  */
 #include "fs/file/inotify.h"
 
 #include "core/abi/ioctl.h"
+#include "core/abi/signal.h"
 #include "fs/file/waitloop.h"
 #include "hal/hal_errno.h"
 
@@ -67,6 +70,11 @@ static const struct file_ops ino_ops = {
     .release = ino_release,
 };
 
+static void ino_queued(void *arg)
+{
+    file_sigio(arg, LINUX_POLL_IN); /* nothing unless the file has O_ASYNC */
+}
+
 int inotify_file_create(unsigned nb, struct file **out)
 {
     struct vfs_notify_group *g;
@@ -75,11 +83,13 @@ int inotify_file_create(unsigned nb, struct file **out)
     *out = NULL;
     if (rc)
         return rc;
-    *out = file_alloc(&ino_ops, g, VFS_O_RDONLY | (nb & VFS_O_NONBLOCK), FILE_MODE_NOSPLICE);
+    *out = file_alloc(&ino_ops, g, VFS_O_RDONLY | (nb & VFS_O_NONBLOCK),
+                      FILE_MODE_NOSPLICE | FILE_MODE_ASYNC);
     if (!*out) {
         vfs_notify_group_free(g);
         return -ENOMEM;
     }
+    vfs_notify_set_queued(g, ino_queued, *out); /* the group ends with the file */
     return 0;
 }
 

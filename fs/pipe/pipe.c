@@ -22,6 +22,14 @@
  * (read_user/write_user, struct pipe_buf), and an emptied slot's page is kept as the pipe's
  * spare for the next write: a one-byte write and read allocate nothing (bench/syscall's pipe
  * ping-pong; Linux keeps one tmp_page the same way).
+ *
+ * O_ASYNC (docs/pipes.md), as Linux's pipe_read/pipe_write/pipe_release, checked natively by
+ * tests/runtime/progs/pipe_sigio.c: every read call that gets as far as the ring (data, end
+ * of file, EAGAIN, an interrupted wait) signals POLL_OUT to the ends that write, every write
+ * call POLL_IN to the ends that read (a write of 0 bytes and a read of 0 bytes signal
+ * nothing), and when the last reader or the last writer goes (the other side still open)
+ * both. The pipe keeps its ends on a list; a sticky flag set by the first O_ASYNC keeps the
+ * walk off the paths of pipes that never use it.
  */
 #include "fs/pipe/pipe.h"
 #include "fs/pipe/pipe_internal.h"
@@ -121,6 +129,7 @@ static struct pipe *pipe_new(void)
     }
     p->nslots = PIPE_DEF_SLOTS;
     mutex_init(&p->lock, "pipe");
+    list_init(&p->ends);
     wq_init(&p->rd_wq, "pipe.rd");
     wq_init(&p->wr_wq, "pipe.wr");
     return p;
@@ -265,6 +274,7 @@ static long pipe_read_buf(struct file *f, struct pipe_buf *b, size_t n)
     }
     if (got)
         wake(&p->wr_wq, LINUX_EPOLLOUT | LINUX_EPOLLWRNORM);
+    pipe_async(p, LINUX_POLL_OUT);
     /* more for the next reader; only after a sleep, as Linux: a read that did not wait
      * must not look like new data to an edge-triggered epoll */
     if (got && p->count && slept)
@@ -339,6 +349,8 @@ static long pipe_write_buf(struct file *f, struct pipe_buf *b, size_t n)
         if (rc)
             break;
     }
+    if (!done) /* no data: Linux signals the readers all the same */
+        pipe_async(p, LINUX_POLL_IN);
     return pipe_write_end(p, done, rc);
 }
 
@@ -367,8 +379,10 @@ static long pipe_write_user(struct file *f, uint64_t ubuf, size_t n, uint64_t *p
 
 long pipe_write_end(struct pipe *p, size_t done, long rc)
 {
-    if (done)
+    if (done) {
         wake(&p->rd_wq, LINUX_EPOLLIN | LINUX_EPOLLRDNORM);
+        pipe_async(p, LINUX_POLL_IN);
+    }
     mutex_unlock(&p->lock);
     if (done)
         return (long)done;
@@ -488,6 +502,24 @@ static bool drop_end(struct pipe *p, bool reads, bool writes)
     return !p->readers && !p->writers;
 }
 
+void pipe_async_walk(struct pipe *p, int reason)
+{
+    list_for_each(&p->ends, n) {
+        struct file *f = container_of(n, struct pipe_end, node)->f;
+
+        if (reason == LINUX_POLL_IN ? end_reads(f) : end_writes(f))
+            file_sigio(f, reason); /* nothing unless f has O_ASYNC */
+    }
+}
+
+/* O_ASYNC turned on for an end: from now on the pipe's signals walk its ends. */
+static int pipe_setfl(struct file *f, unsigned flags)
+{
+    if (flags & LINUX_O_ASYNC)
+        __atomic_store_n(&pipe_of(f)->async, true, __ATOMIC_RELAXED);
+    return 0;
+}
+
 static void pipe_release(struct file *f)
 {
     struct pipe_end *e = f->priv;
@@ -497,7 +529,12 @@ static void pipe_release(struct file *f)
     if (p->fifo)
         mutex_lock(&fifo_lock);
     mutex_lock(&p->lock);
+    list_remove(&e->node); /* a closed description is signalled no more */
     last = drop_end(p, end_reads(f), end_writes(f));
+    if (!p->readers != !p->writers) { /* the last of one side went: Linux tells both */
+        pipe_async(p, LINUX_POLL_IN);
+        pipe_async(p, LINUX_POLL_OUT);
+    }
     mutex_unlock(&p->lock);
     if (p->fifo && last)
         list_remove(&p->fifo_node);
@@ -527,6 +564,7 @@ static const struct file_ops pipe_ops = {
     .stat = pipe_stat,
     .poll = pipe_poll,
     .fcntl = pipe_fcntl,
+    .setfl = pipe_setfl,
     .lock_key = pipe_lock_key,
     .release = pipe_release,
 };
@@ -546,9 +584,15 @@ static struct file *end_new(struct pipe *p, struct vfs_file *vf, unsigned flags)
         return NULL;
     e->p = p;
     e->vf = vf;
-    f = file_alloc(&pipe_ops, e, flags, 0);
-    if (!f)
+    f = file_alloc(&pipe_ops, e, flags, FILE_MODE_ASYNC);
+    if (!f) {
         kfree(e);
+        return NULL;
+    }
+    e->f = f;
+    mutex_lock(&p->lock);
+    list_push_back(&p->ends, &e->node);
+    mutex_unlock(&p->lock);
     return f;
 }
 

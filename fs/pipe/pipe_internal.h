@@ -9,6 +9,7 @@
 #define FS_PIPE_PIPE_INTERNAL_H
 
 #include "core/abi/poll.h"
+#include "core/abi/signal.h"
 #include "core/lib/list.h"
 #include "fs/file/file.h"
 #include "fs/vfs/vfs.h"
@@ -32,13 +33,26 @@ struct pipe {
     unsigned r_counter, w_counter; /* opens so far: a FIFO opener waits for a change */
     struct vfs_inode *fifo;        /* the FIFO inode (key in the FIFO list), or NULL */
     struct list_node fifo_node;
+    struct list ends; /* every open end (struct pipe_end.node), for O_ASYNC; p->lock */
+    bool async;       /* an end had O_ASYNC set: signals walk ends (sticky; atomic) */
 };
 
 /* One end: the pipe and, for a FIFO, the VFS description it was opened through. */
 struct pipe_end {
     struct pipe *p;
     struct vfs_file *vf;
+    struct file *f;        /* the description this end is */
+    struct list_node node; /* on p->ends */
 };
+
+/* p->lock held: O_ASYNC's signal (pipe.c, Linux's kill_fasync on the pipe's fasync lists):
+ * reason LINUX_POLL_IN to the ends that read, LINUX_POLL_OUT to the ends that write. */
+void pipe_async_walk(struct pipe *p, int reason);
+static inline void pipe_async(struct pipe *p, int reason)
+{
+    if (__builtin_expect(__atomic_load_n(&p->async, __ATOMIC_RELAXED), 0))
+        pipe_async_walk(p, reason);
+}
 
 static inline struct pipe *pipe_of(struct file *f)
 {

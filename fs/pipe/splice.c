@@ -113,8 +113,10 @@ long pipe_splice_out(struct file *pf, size_t len, bool nb, const struct pipe_io 
         if ((size_t)w < c)
             break;
     }
-    if (done)
+    if (done) {
         wake(&p->wr_wq, LINUX_EPOLLOUT | LINUX_EPOLLWRNORM);
+        pipe_async(p, LINUX_POLL_OUT);
+    }
     mutex_unlock(&p->lock);
     if (done)
         return (long)done;
@@ -249,8 +251,11 @@ long pipe_splice_pipe(struct file *in, struct file *out, size_t len, bool nb, bo
         rc = transfer(ip, op, len, tee);
     if (rc > 0) {
         wake(&op->rd_wq, LINUX_EPOLLIN | LINUX_EPOLLRDNORM);
-        if (!tee)
+        pipe_async(op, LINUX_POLL_IN);
+        if (!tee) {
             wake(&ip->wr_wq, LINUX_EPOLLOUT | LINUX_EPOLLWRNORM);
+            pipe_async(ip, LINUX_POLL_OUT);
+        }
     }
     unlock_two(ip, op);
     if (rc == 1)

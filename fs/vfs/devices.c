@@ -1,8 +1,10 @@
 /*
- * devices.c - /dev/null, /dev/zero, /dev/full, /dev/random and /dev/urandom: each a few lines
- * over the character device registry, which is all a new device needs. /dev/random reads as
- * /dev/urandom, as on Linux since 5.6 once the pool is initialized (hal_entropy is ready at
- * boot).
+ * devices.c - /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom and /dev/tty: each a
+ * few lines over the character device registry, which is all a new device needs. /dev/random
+ * reads as /dev/urandom, as on Linux since 5.6 once the pool is initialized (hal_entropy is
+ * ready at boot). /dev/tty (5,0) is a node only here: the open file layer turns an open of it
+ * into a description of the controlling terminal, or -ENXIO (fs/file/console.c); its own
+ * read and write are never reached through the syscalls and answer -ENXIO.
  */
 #include "core/lib/alloc.h"
 #include "core/lib/kprintf.h"
@@ -38,6 +40,17 @@ static long urandom_read(struct vfs_file *f, void *priv, void *buf, size_t n, ui
     return (long)n;
 }
 
+static long tty_read(struct vfs_file *f, void *priv, void *buf, size_t n, uint64_t off)
+{
+    return -ENXIO;
+}
+
+static long tty_write(struct vfs_file *f, void *priv, const void *buf, size_t n, uint64_t off)
+{
+    return -ENXIO;
+}
+
+static const struct vfs_chrdev_ops tty_ops = {.read = tty_read, .write = tty_write};
 static const struct vfs_chrdev_ops null_ops = {.read = null_read, .write = sink_write};
 static const struct vfs_chrdev_ops zero_ops = {.read = zero_read, .write = sink_write,
                                                .mappable = true};
@@ -54,7 +67,13 @@ static const struct {
     {"full", VFS_DEV_FULL, &full_ops},
     {"random", VFS_DEV_RANDOM, &urandom_ops},
     {"urandom", VFS_DEV_URANDOM, &urandom_ops},
+    {"tty", VFS_DEV_TTY, &tty_ops},
 };
+
+bool vfs_devices_is_tty(const struct vfs_file *vf)
+{
+    return vf->cdev == &tty_ops;
+}
 
 #define NDEV (sizeof(devices) / sizeof(devices[0]))
 

@@ -72,6 +72,8 @@ struct vfs_notify_group {
     /* VFS mutex: */
     struct list watches; /* struct notify_watch.group_node */
     int last_wd;
+    void (*queued)(void *arg); /* after an event is queued (inotify's O_ASYNC), or NULL */
+    void *queued_arg;
 };
 
 unsigned vfs_notify_nwatch;
@@ -143,6 +145,14 @@ void vfs_notify_queue_event(struct vfs_notify_group *g, int wd, uint32_t mask, u
     kfree(e);
     if (queued)
         wq_wake_key(&g->wq, LINUX_EPOLLIN | LINUX_EPOLLRDNORM, 0);
+    if (queued && g->queued)
+        g->queued(g->queued_arg);
+}
+
+void vfs_notify_set_queued(struct vfs_notify_group *g, void (*fn)(void *arg), void *arg)
+{
+    g->queued_arg = arg;
+    g->queued = fn;
 }
 
 long vfs_notify_take(struct vfs_notify_group *g, void *buf, size_t n, struct list *done)

@@ -81,6 +81,9 @@ unsigned vfs_notify_pending(struct vfs_notify_group *g);
 /* The queue readers and poll wait on: woken with LINUX_EPOLLIN | LINUX_EPOLLRDNORM after an
  * event is queued. */
 struct wait_queue *vfs_notify_wq(struct vfs_notify_group *g);
+/* fn(arg) after each event g queues (not one merged into the last, as Linux's fasync
+ * signal; the overflow event too), outside the queue's lock; set once, before any watch. */
+void vfs_notify_set_queued(struct vfs_notify_group *g, void (*fn)(void *arg), void *arg);
 
 /* Events queued by the hooks below, for the tests of the queue. Never sleeps. */
 void vfs_notify_queue_event(struct vfs_notify_group *g, int wd, uint32_t mask, uint32_t cookie,

@@ -2,7 +2,8 @@
  * cases_fown.c - owners of signal-driven I/O: fcntl F_SETOWN/F_GETOWN/F_SETOWN_EX/F_GETOWN_EX/
  * F_SETSIG/F_GETSIG, ioctl FIOASYNC/FIOSETOWN/SIOCSPGRP/FIOGETOWN/SIOCGPGRP, O_ASYNC in
  * F_SETFL. Expectations are Linux's (the native runner checks them); the signals themselves
- * are tests/runtime/progs/sock_sigio.c's. Descriptors: the first socket or file is 3.
+ * are tests/runtime/progs/{sock,unix,pipe,inotify}_sigio.c's. Descriptors: the first socket
+ * or file is 3.
  */
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -56,6 +57,14 @@ const struct sc_case sc_cases_fown[] = {
          CALL(fcntl, W(O_RDWR | O_LARGEFILE_K), I(3), I(F_GETFL)),
          CALL(ioctl, ERR(ENOTTY), I(3), I(FIOSETOWN), D("\0\0\0\0")),
          CALL(fcntl, W(0), I(3), I(F_SETOWN), I(0))),
+    CASE("fown.fioasync_pipe", CALLO(pipe2, W(0), "\3\0\0\0\4\0\0\0", BUF(8), I(0)),
+         CALL(ioctl, W(0), I(3), I(FIOASYNC), D(ONE)),
+         CALL(fcntl, W(O_RDONLY | O_ASYNC), I(3), I(F_GETFL)),
+         CALL(fcntl, W(0), I(4), I(F_SETFL), I(O_ASYNC)),
+         CALL(fcntl, W(O_WRONLY | O_ASYNC), I(4), I(F_GETFL)),
+         CALL(ioctl, W(0), I(4), I(FIOASYNC), D("\0\0\0\0")),
+         CALL(fcntl, W(O_WRONLY), I(4), I(F_GETFL)),
+         CALL(ioctl, ERR(ENOTTY), I(3), I(FIOSETOWN), D("\0\0\0\0"))),
     CASE("fown.o_path", CALL(open, W(3), S("."), I(O_PATH)),
          CALL(fcntl, ERR(EBADF), I(3), I(F_SETOWN), I(0)),
          CALL(fcntl, ERR(EBADF), I(3), I(F_GETOWN))),

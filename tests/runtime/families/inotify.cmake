@@ -14,3 +14,8 @@ rt_test(${libc}.inotify_epoll ${b}/inotify_epoll ${RT_ROOT} /bin/inotify_epoll
 rt_prog(inotify_links)
 rt_test(${libc}.inotify_links ${b}/inotify_links ${RT_ROOT} /bin/inotify_links
         ARGS inotify_links tmp/inotify-links-${libc})
+# signal-driven I/O on inotify (inotify_sigio: POLL_IN per queued event, none for a merged
+# one), compared with its native run.
+rt_prog(inotify_sigio DEPENDS progs/sigio_show.h)
+rt_test(${libc}.inotify_sigio ${b}/inotify_sigio ${RT_ROOT} /bin/inotify_sigio
+        ARGS inotify_sigio tmp/inotify_sigio-${libc})

@@ -16,3 +16,8 @@ endforeach()
 # thread's write, vmsplice in and out (docs/pipes.md).
 rt_prog(splice FLAGS -pthread)
 rt_test(${libc}.splice ${b}/splice ${RT_ROOT} /bin/splice ARGS splice tmp/splice-${libc})
+# signal-driven I/O on pipes and a FIFO (pipe_sigio: O_ASYNC/FIOASYNC, F_SETSIG, which call
+# signals which end, as Linux's pipe_read/pipe_write/pipe_release), compared with its run.
+rt_prog(pipe_sigio DEPENDS progs/sigio_show.h)
+rt_test(${libc}.pipe_sigio ${b}/pipe_sigio ${RT_ROOT} /bin/pipe_sigio
+        ARGS pipe_sigio tmp/pipe_sigio-${libc}.fifo)

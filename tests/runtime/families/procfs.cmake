@@ -48,3 +48,10 @@ foreach(rt_p stack_rlimit exec_self vdso_madvise fileops)
     add_custom_command(OUTPUT ${RT_BIN}/images/${libc}.${rt_p}.img APPEND
                        DEPENDS ${proc_root}/bin/procself)
 endforeach()
+# /proc/stat and /proc/mounts (docs/procfs.md): one parser reads both natively and in Petrel
+# (cpu lines, intr ... softirq in Linux's order, times moving after work; mounts' fields and
+# the mount points of mountinfo). procself's tree (it has proc/ for the kernel's /proc).
+rt_prog(procstat)
+rt_test(${libc}.procstat ${b}/procstat ${proc_root} /bin/procstat ARGS procstat)
+add_custom_command(OUTPUT ${RT_BIN}/images/${libc}.procstat.img APPEND
+                   DEPENDS ${proc_root}/bin/procself)

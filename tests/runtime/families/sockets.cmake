@@ -8,3 +8,7 @@ foreach(prog unix_echo unix_rights unix_dgram unix_epoll net_ifaddrs sock_sigio)
     rt_prog(${prog} FLAGS -pthread)
     rt_test(${libc}.${prog} ${b}/${prog} ${RT_ROOT} /bin/${prog} ARGS ${prog})
 endforeach()
+# signal-driven I/O on AF_UNIX stream, seqpacket and datagram sockets and a listener
+# (unix_sigio: when Linux's af_unix signals POLL_IN, POLL_OUT, POLL_HUP), compared natively.
+rt_prog(unix_sigio DEPENDS progs/sigio_show.h)
+rt_test(${libc}.unix_sigio ${b}/unix_sigio ${RT_ROOT} /bin/unix_sigio ARGS unix_sigio)

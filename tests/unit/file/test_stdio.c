@@ -5,13 +5,19 @@
  * writer blocked on a full output woken when the host drains it; O_NONBLOCK; interrupted
  * waits (-ERESTARTSYS, or the bytes done); the interrupt hook; tty answers only for a stream
  * whose host end is a terminal; the serial console when the streams are absent; a terminal's
- * window size changed by the host or by TIOCSWINSZ raising SIGWINCH only when it changes. The pipe
+ * window size changed by the host or by TIOCSWINSZ raising SIGWINCH only when it changes;
+ * /dev/tty (the controlling terminal in each mode, -ENXIO without one) and the terminal's
+ * O_ASYNC signals on input. The pipe
  * answers (poll masks, EPOLLHUP at the end, ENOTTY, S_IFIFO) are Linux's for a pipe's ends.
  */
 #include "vt.h"
 
+#include "core/abi/fcntl.h"
+#include "core/abi/signal.h"
 #include "core/abi/termios.h"
+#include "core/signal/sigio.h"
 #include "fs/file/file.h"
+#include "fs/vfs/memfs.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_stdio.h"
 #include "hal_hosted/hosted.h"
@@ -320,6 +326,92 @@ VT_CASE(window_size_changes_raise_sigwinch)
     hosted_stdio_disable();
 }
 
+/* --- /dev/tty: the controlling terminal -------------------------------------------------------- */
+
+static int sigios, sigio_last;
+
+static int record_sigio(const struct file_owner *o, int sig, const struct linux_siginfo *si)
+{
+    sigios++;
+    sigio_last = sig;
+    return 0;
+}
+
+/* Open /dev/tty's node and make it the controlling terminal's description: 0 or -errno. */
+static int open_ctty(struct file **f)
+{
+    struct vfs_file *vf;
+    int rc = vfs_openat(NULL, "/dev/tty", VFS_O_RDWR, 0, &vf);
+
+    if (rc)
+        return rc;
+    if (!vfs_devices_is_tty(vf)) {
+        vfs_file_put(vf);
+        return -EINVAL;
+    }
+    rc = file_console_ctty_open(vf, f);
+    if (rc)
+        vfs_file_put(vf);
+    return rc;
+}
+
+VT_CASE(dev_tty_is_the_controlling_terminal)
+{
+    struct file *s[3], *t;
+    struct linux_termios tio;
+    struct file_uarg ua = {(uint64_t)(uintptr_t)&tio, ucopy_in, ucopy_out};
+    struct vfs_stat st;
+    char c[4];
+
+    vt_memfs_root();
+    VT_EQ(vfs_devices_register(), 0);
+    VT_EQ(vfs_mkdirat(NULL, "/dev", 0755), 0);
+    VT_EQ(vfs_devices_populate(NULL, "/dev"), 0);
+    hosted_stdio_disable(); /* the serial console: a login tty */
+    VT_CHECK(file_console_has_ctty());
+    VT_EQ(open_ctty(&t), 0);
+    VT_EQ(file_ioctl(t, LINUX_TCGETS, &ua), 0);
+    VT_EQ(file_stat(t, &st), 0); /* the /dev/tty node, as Linux's fstat */
+    VT_EQ(st.st_mode, VFS_S_IFCHR | 0666);
+    VT_EQ(st.st_rdev, VFS_MKDEV(5, 0));
+    file_put(t);
+    hosted_stdio_enable(0, 0); /* petrel run with pipes: none */
+    VT_EQ(open_ctty(&t), -ENXIO);
+    hosted_stdio_enable(0, 1u << HAL_STDIO_IN); /* a terminal stdin, output to files: none */
+    VT_EQ(open_ctty(&t), -ENXIO);
+    hosted_stdio_enable(0, 7); /* from a terminal, with -t */
+    VT_EQ(file_console_std(s), 0);
+    file_console_set_terminal(24, 80);
+    VT_EQ(open_ctty(&t), 0);
+    VT_EQ(file_ioctl(t, LINUX_TCGETS, &ua), 0);
+    VT_EQ(file_write(t, "hi", 2, NULL), 2);
+    VT_EQ(hosted_stdio_take(HAL_STDIO_OUT, c, sizeof(c)), 2); /* written to the terminal */
+    VT_CHECK(memcmp(c, "hi", 2) == 0);
+    /* O_ASYNC: input signals /dev/tty's description and stdin's, each once */
+    sigios = 0;
+    file_set_owner_hook(record_sigio);
+    file_owner_set(t, 1, LINUX_F_OWNER_PID, 1);
+    file_owner_set(s[0], 1, LINUX_F_OWNER_PID, 1);
+    VT_EQ(file_setfl(t, LINUX_O_ASYNC, LINUX_O_ASYNC), 0);
+    VT_EQ(hosted_stdio_input("x", 1), 0); /* -t's canonical mode: not a line yet */
+    VT_EQ(sigios, 0);
+    VT_EQ(hosted_stdio_input("\n", 1), 0);
+    VT_EQ(sigios, 1); /* stdin has no O_ASYNC yet */
+    VT_EQ(sigio_last, LINUX_SIGIO);
+    VT_EQ(file_setfl(s[0], LINUX_O_ASYNC, LINUX_O_ASYNC), 0);
+    VT_EQ(hosted_stdio_input("y\n", 2), 0);
+    VT_EQ(sigios, 3);
+    VT_EQ(file_poll(t, NULL) & (LINUX_EPOLLIN | LINUX_EPOLLOUT), LINUX_EPOLLIN | LINUX_EPOLLOUT);
+    VT_EQ(file_read(t, c, sizeof(c), NULL), 2); /* stdin's first line */
+    VT_CHECK(memcmp(c, "x\n", 2) == 0);
+    file_put(t);
+    put3(s);
+    VT_EQ(hosted_stdio_input("z\n", 2), 0); /* closed descriptions are signalled no more */
+    VT_EQ(sigios, 3);
+    sigio_init();
+    hosted_stdio_disable();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +423,7 @@ int main(void)
         cmocka_unit_test(interrupted_write_returns_what_it_wrote),
         cmocka_unit_test(intr_hook_tty_and_stat),
         cmocka_unit_test(window_size_changes_raise_sigwinch),
+        cmocka_unit_test(dev_tty_is_the_controlling_terminal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

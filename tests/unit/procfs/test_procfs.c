@@ -8,7 +8,8 @@
  * of AT_HWCAP), the directory listing, read-only refusals, ENOENT; and /dev/full. Then
  * fd/ against the descriptor table (a link per descriptor, Linux's names with the files'
  * own inode numbers, gone once closed), stat/status against the process, mountinfo against
- * the mounts, /proc/sys, /sys served as a sysfs kind, and a tmpfs's statfs.
+ * the mounts, /proc/sys, /sys served as a sysfs kind, and a tmpfs's statfs; /proc/stat
+ * against the scheduler's counters and CPU times read around it, /proc/mounts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,12 +21,15 @@
 #include "core/proc/proc.h"
 #include "core/proc/procinfo.h"
 #include "core/proc/stack.h"
+#include "core/sched/sched.h"
 #include "fs/file/file.h"
 #include "fs/pipe/eventfd.h"
 #include "fs/pipe/pipe.h"
 #include "fs/vfs/memfs.h"
 #include "hal/hal_errno.h"
+#include "hal/hal_cpu.h"
 #include "hal/hal_time.h"
+#include "hal_hosted/hosted.h"
 
 static char buf[16384];
 static struct proc *p;
@@ -196,9 +200,10 @@ MT_CASE(machine_files)
     n = vfs_getdents(d, buf, sizeof(buf));
     vfs_file_put(d);
     MT_CHECK(n > 0);
-    const char *want[] = {".", "..", "self", "1", "cpuinfo", "meminfo", "uptime", "sys"};
+    const char *want[] = {".", "..", "self", "1", "cpuinfo", "meminfo", "uptime", "sys",
+                          "stat", "mounts"};
     long off = 0;
-    for (size_t i = 0; i < 8; i++) {
+    for (size_t i = 0; i < 10; i++) {
         struct vfs_dirent64 *e = (struct vfs_dirent64 *)(buf + off);
         MT_CHECK(off < n);
         MT_CHECK(strcmp(e->d_name, want[i]) == 0);
@@ -343,6 +348,97 @@ MT_CASE(stat_status_mountinfo_sys)
     teardown();
 }
 
+/* One /proc/stat line "name v1 v2 ..." at *pos: its name and up to max values; the count, or
+ * -1 when the line is not name + numbers. *pos moves past the line. */
+static int stat_line(const char **pos, char *name, unsigned long long *v, int max)
+{
+    const char *s = *pos, *end = strchr(s, '\n');
+    int n = 0, used;
+
+    if (!end || sscanf(s, "%31s%n", name, &used) != 1)
+        return -1;
+    for (s += used; s < end; s += used)
+        if (n >= max || sscanf(s, " %llu%n", &v[n++], &used) != 1)
+            return -1;
+    *pos = end + 1;
+    return n;
+}
+
+struct stat_seen {
+    unsigned long long cpu[10], cpus[10], intr, ctxt, btime, processes, running, blocked;
+    unsigned ncpu;
+};
+
+/* Parse the whole of /proc/stat (in buf) strictly: Linux's keys, in Linux's order. */
+static int parse_stat(struct stat_seen *st)
+{
+    const char *pos = buf;
+    char name[32];
+    unsigned long long v[16];
+    int n;
+
+    memset(st, 0, sizeof(*st));
+    if (strncmp(buf, "cpu  ", 5) || stat_line(&pos, name, st->cpu, 10) != 10)
+        return -1;
+    while ((n = stat_line(&pos, name, v, 16)) == 10 && !strncmp(name, "cpu", 3)) {
+        if (atoi(name + 3) != (int)st->ncpu++)
+            return -2;
+        for (int i = 0; i < 10; i++)
+            st->cpus[i] += v[i];
+    }
+    unsigned long long *dst[] = {&st->intr, &st->ctxt, &st->btime, &st->processes,
+                                 &st->running, &st->blocked};
+    const char *keys[] = {"intr", "ctxt", "btime", "processes", "procs_running",
+                          "procs_blocked"};
+    for (int i = 0; i < 6; i++, n = stat_line(&pos, name, v, 16)) {
+        if (n < 1 || strcmp(name, keys[i]))
+            return -3 - i;
+        *dst[i] = v[0];
+    }
+    return n == 11 && !strcmp(name, "softirq") && *pos == '\0' ? 0 : -10;
+}
+
+#define TICK 10000000ull
+
+MT_CASE(proc_stat_is_the_scheduler)
+{
+    struct sched_stats a, z;
+    struct sched_cputime c0, c1;
+    uint64_t i0, i1;
+    struct stat_seen st;
+
+    MT_EQ(setup(), 0);
+    hosted_clock_advance(50 * 1000000ull); /* this thread "runs" 50 ms: 5 ticks at least */
+    sched_get_stats(&a);
+    sched_cpu_cputime(0, &c0, &i0);
+    MT_CHECK(slurp("/proc/stat") > 0);
+    sched_cpu_cputime(0, &c1, &i1);
+    sched_get_stats(&z);
+    MT_EQ(parse_stat(&st), 0);
+    MT_EQ(st.ncpu, hal_cpu_count());
+    for (int i = 0; i < 10; i++) /* "cpu" is the sum of the cpuN lines */
+        MT_EQ(st.cpu[i], st.cpus[i]);
+    MT_CHECK(st.cpu[0] >= c0.user_ns / TICK && st.cpu[0] <= c1.user_ns / TICK);
+    MT_CHECK(st.cpu[2] >= c0.sys_ns / TICK && st.cpu[2] <= c1.sys_ns / TICK);
+    MT_CHECK(st.cpu[3] >= i0 / TICK && st.cpu[3] <= i1 / TICK);
+    MT_CHECK(st.cpu[0] + st.cpu[2] >= 5);
+    MT_EQ(st.cpu[1] + st.cpu[4] + st.cpu[5] + st.cpu[6] + st.cpu[7] + st.cpu[8] + st.cpu[9], 0);
+    MT_CHECK(st.intr >= a.interrupts && st.intr <= z.interrupts);
+    MT_CHECK(st.ctxt >= a.context_switches && st.ctxt <= z.context_switches && st.ctxt > 0);
+    MT_CHECK(st.processes >= a.threads_created && st.processes <= z.threads_created);
+    MT_CHECK(st.processes >= 1 && st.running >= 1 && st.blocked == 0);
+    uint64_t boot = (hal_wallclock_ns() - hal_clock_ns()) / 1000000000ull;
+    MT_CHECK(st.btime == boot || st.btime + 1 == boot);
+    /* /proc/mounts: a link to self/mounts, Linux's fstab format, the mounts of mountinfo */
+    MT_EQ(vfs_readlinkat(NULL, "/proc/mounts", buf, sizeof(buf)), 11);
+    MT_CHECK(memcmp(buf, "self/mounts", 11) == 0);
+    MT_CHECK(slurp("/proc/mounts") > 0);
+    MT_CHECK(strcmp(buf, "tmpfs / tmpfs rw 0 0\nproc /proc proc ro 0 0\n") == 0);
+    MT_CHECK(slurp("/proc/self/mounts") > 0);
+    MT_CHECK(strcmp(buf, "tmpfs / tmpfs rw 0 0\nproc /proc proc ro 0 0\n") == 0);
+    teardown();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +449,7 @@ int main(void)
         cmocka_unit_test(dev_full),
         cmocka_unit_test(fd_dir_is_the_descriptor_table),
         cmocka_unit_test(stat_status_mountinfo_sys),
+        cmocka_unit_test(proc_stat_is_the_scheduler),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,8 @@
  * charged exactly the virtual time it ran (hosted_clock_advance plays the work), not the
  * time it slept; a group's total keeps the threads that ended; the user/system split is
  * sampled at timer interrupts by the mode sched_cputime_user() set and scaled to the measured
- * total as Linux's cputime_adjust does; voluntary and involuntary switches are counted.
+ * total as Linux's cputime_adjust does; voluntary and involuntary switches are counted; a
+ * CPU's own times (user, system, idle) add up to the elapsed time.
  */
 #include "tests/unit/sched/fixture.h"
 
@@ -194,6 +195,32 @@ static void test_cputime_split_is_sampled_and_scaled(void **state)
     assert_int_equal(total.sys_ns, 15 * MS);
 }
 
+/* The CPU's own times (/proc/stat's cpuN line): the same charges and samples as the threads
+ * that ran there, and the idle loop's measured waits; run + idle is the elapsed time. */
+static void sleep_then_split(void *arg)
+{
+    sched_sleep_ns(30 * MS); /* the CPU idles 30 ms */
+    split_thread(arg);
+}
+
+static void test_cputime_cpu_times(void **state)
+{
+    struct sched_cputime g = {0}, cpu;
+    struct splitter x = {.group = &g};
+    uint64_t t0 = hal_clock_ns(), idle;
+
+    (void)state;
+    fixture_spawn("split", sleep_then_split, &x);
+    assert_int_equal(sched_run(), 0);
+    fixture_verify();
+    sched_cpu_cputime(0, &cpu, &idle);
+    assert_int_equal(cpu.run_ns, 50 * MS);
+    assert_int_equal(cpu.user_ns, 35 * MS);
+    assert_int_equal(cpu.sys_ns, 15 * MS);
+    assert_int_equal(idle, 30 * MS);
+    assert_int_equal(cpu.run_ns + idle, hal_clock_ns() - t0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -205,6 +232,7 @@ int main(void)
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_cputime_split_is_sampled_and_scaled, fixture_setup,
                                         fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_cputime_cpu_times, fixture_setup, fixture_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
