@@ -12,6 +12,7 @@
  *       the guest may not listen yet), send 600,000 bytes and SHUT_WR, take the answer to
  *       EOF; then connect and close at once
  *   nic_peer udp_out <port file>    echo each datagram with its bytes flipped, to "quit"
+ *       (answered "bye")
  *   nic_peer udp_in <port>          "hello" every 200 ms until "ready" comes back, then
  *       datagrams of several sizes, each answer checked, and "quit"
  *
@@ -192,8 +193,11 @@ static int udp_out(const char *file)
 
         if (r < 0)
             die("recvfrom");
-        if (r == 4 && !memcmp(buf, "quit", 4))
+        if (r == 4 && !memcmp(buf, "quit", 4)) {
+            if (sendto(fd, "bye", 3, 0, (struct sockaddr *)&from, len) != 3)
+                die("sendto");
             break;
+        }
         printf("peer: datagram of %zd bytes\n", r);
         for (ssize_t i = 0; i < r; i++)
             buf[i] = (unsigned char)~buf[i];
