@@ -242,7 +242,6 @@ struct proc_timer {
 struct proc {
     int pid;
     uint64_t serial;            /* unique among the processes since boot (procreg.c) */
-    struct list_node reg_node;  /* on procreg.c's list of live processes */
     struct vm_space *vm;
     struct fdtable fds;
     struct mutex lock;    /* guards the fields below up to `tlock` */
