@@ -4,8 +4,8 @@
  * At mount the owner's static tree is flattened into an array: entry i is inode i + 1, the
  * root is inode 1, and each entry records its parent's index, so lookup and readdir are
  * scans of at most PROCFS_MAX_ENTRIES entries and iget never allocates. Contents are
- * generated into a kernel buffer on every read or readlink and then copied; nothing is
- * cached, so what a read returns is the state at that read.
+ * generated into a kernel buffer at each readlink, and at each read from offset 0 of an open
+ * file, which keeps that text for its later reads (procfs_read_file, as Linux's seq_file).
  *
  * A PROCFS_DYNDIR's children are not in the array: their inode number carries the
  * directory's index and the key (procfs.h), iget asks the owner whether the key exists now
@@ -279,6 +279,46 @@ static long procfs_pread(struct vfs_inode *ip, void *buf, size_t n, uint64_t off
     return (long)got;
 }
 
+/* read(2) of an open file: the text generated at its read from offset 0 (or its first read),
+ * kept in f->snap until the next read from 0 or the close, as Linux's seq_file keeps it
+ * (vfs.h, read_file): a /proc/stat read in pieces is one text even as its counters move. */
+static long procfs_read_file(struct vfs_file *f, void *buf, size_t n, uint64_t off)
+{
+    struct procfs_buf *s = f->snap, b;
+    size_t got = 0;
+
+    if (off == 0 || !s) {
+        int rc = generate(PN(f->inode), &b);
+
+        if (rc)
+            return rc;
+        if (!s && !(s = kmalloc(sizeof(*s)))) {
+            kfree(b.data);
+            return -ENOMEM;
+        }
+        if (f->snap)
+            kfree(s->data);
+        *s = b;
+        f->snap = s;
+    }
+    if (off < s->len) {
+        got = s->len - (size_t)off < n ? s->len - (size_t)off : n;
+        memcpy(buf, s->data + off, got);
+    }
+    return (long)got;
+}
+
+static void procfs_release_file(struct vfs_file *f)
+{
+    struct procfs_buf *s = f->snap;
+
+    if (s) {
+        kfree(s->data);
+        kfree(s);
+        f->snap = NULL;
+    }
+}
+
 /* Linux's proc files and directories have no fsync (-EINVAL); sysfs's files have a no-op
  * one, its directories none (checked natively). */
 static int procfs_fsync(struct vfs_inode *ip, bool datasync)
@@ -296,6 +336,8 @@ static const struct vfs_inode_ops procfs_iops = {
     .readdir = procfs_readdir,
     .readlink = procfs_readlink,
     .pread = procfs_pread,
+    .read_file = procfs_read_file,
+    .release_file = procfs_release_file,
 };
 
 /* --- the filesystem ------------------------------------------------------------------------- */

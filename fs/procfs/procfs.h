@@ -6,8 +6,9 @@
  * procfs knows nothing of processes: its owner describes the tree with struct procfs_entry
  * (core/proc/procinfo.c does: /proc/self, /proc/1/{exe,cmdline,environ,maps,auxv},
  * /proc/{cpuinfo,meminfo,uptime}) and each show() callback writes the current content into
- * a struct procfs_buf. A read generates the whole content and copies the requested part, so
- * a reader sees a consistent snapshot per read call (Linux's seq_file gives one per page).
+ * a struct procfs_buf. A read from offset 0 of an open file generates the whole content and
+ * the file keeps it for its later reads, so a file read in pieces is one consistent text, as
+ * Linux's seq_file gives (a pread at 0 or a seek to 0 and read starts a new one).
  *
  * The mount is read-only; files report size 0 (as Linux's) and mode 0444, symlinks 0777,
  * directories 0555; inode numbers are the entries' positions in the tree (root: 1); the

@@ -72,6 +72,8 @@ void vfs_file_put(struct vfs_file *f)
     struct vfs_inode *ip = f->inode;
     if (f->cdev && f->cdev->release)
         f->cdev->release(f, f->cdev_priv);
+    if (ip->ops->release_file)
+        ip->ops->release_file(f);
     vfs_lock();
     if (vfs_notify_active() && !(f->flags & VFS_O_PATH))
         vfs_notify_inode_via(ip, f->nname,

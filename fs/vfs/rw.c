@@ -123,7 +123,8 @@ static long do_read(struct vfs_file *f, void *buf, size_t n, uint64_t *pos)
     sb_lock(ip->sb);
     uint64_t off = *pos;
     pcache_readahead(ip, &f->ra, off, n); /* the fill side: page-cached files only */
-    long rc = n ? data_read(ip, buf, n, off) : 0;
+    long rc = !n ? 0 : ip->ops->read_file ? ip->ops->read_file(f, buf, n, off)
+                                          : data_read(ip, buf, n, off);
     if (rc > 0)
         *pos = off + (uint64_t)rc;
     sb_unlock(ip->sb);

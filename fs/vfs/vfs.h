@@ -263,6 +263,13 @@ struct vfs_inode_ops {
      * destination that is not there now (*fault set) and returns what it copied before it */
     long (*pread_user)(struct vfs_inode *ip, uint64_t ubuf, size_t n, uint64_t off,
                        bool *fault);
+    /* optional, synthetic files (procfs): read(2) through an open file, which keeps the text
+     * generated at its read from offset 0 (f->snap) and answers later offsets from it, as
+     * Linux's seq_file does: a file read in pieces is one consistent text, and a read at its
+     * end is 0 even when the text would now be longer (a counter gained a digit).
+     * release_file frees f->snap when the file closes. Under the sb mutex, like pread. */
+    long (*read_file)(struct vfs_file *f, void *buf, size_t n, uint64_t off);
+    void (*release_file)(struct vfs_file *f);
     int (*fallocate)(struct vfs_inode *ip, int mode, uint64_t off, uint64_t len);
     /* SEEK_DATA / SEEK_HOLE from off (< size); NULL: the whole file is data */
     int (*seek_data)(struct vfs_inode *ip, int whence, uint64_t off, uint64_t *out);
@@ -398,6 +405,7 @@ struct vfs_file {
                        bits change at run time (F_SETFL through fs/file): atomic accesses */
     unsigned refs;  /* atomic */
     void *priv;     /* the device's, set by its open */
+    void *snap;     /* the inode ops' read_file state (procfs: the text being read) */
     const struct vfs_chrdev_ops *cdev; /* character devices: the driver bound at open */
     void *cdev_priv;
     struct vfs_ra ra; /* page-cached regular files: sequential detection (pcache.c) */

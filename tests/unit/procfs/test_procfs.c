@@ -400,6 +400,51 @@ static int parse_stat(struct stat_seen *st)
 
 #define TICK 10000000ull
 
+/* A file whose text grows at every generation (9, 10, 11...: a counter gaining a digit, as
+ * /proc/stat's do): read in pieces, an open file gives one text and then 0, never the tail of
+ * a longer later text (runtime.musl.procstat once read "/proc/stat" with a stray byte after
+ * the end); a pread at 0 starts a new text. Linux's seq_file behaves the same way. */
+static unsigned grow_n = 9;
+
+static int show_grow(struct procfs_buf *b)
+{
+    procfs_printf(b, "count %u\n", grow_n++);
+    return 0;
+}
+
+static const struct procfs_entry grow_root[] = {
+    {.name = "grow", .kind = PROCFS_FILE, .show = show_grow},
+    {.name = NULL},
+};
+
+MT_CASE(read_in_pieces_is_one_text)
+{
+    struct vfs_file *f;
+    long n, total = 0;
+    uint64_t pos = 0;
+
+    MT_EQ(setup(), 0);
+    MT_EQ(vfs_mkdirat(NULL, "/seq", 0555), 0);
+    MT_EQ(procfs_mount(NULL, "/seq", grow_root), 0);
+    grow_n = 9;
+    MT_EQ(vfs_openat(NULL, "/seq/grow", VFS_O_RDONLY, 0, &f), 0);
+    while ((n = vfs_read(f, buf + total, 3)) > 0)
+        total += n;
+    MT_EQ(n, 0);
+    MT_EQ(total, 8);
+    MT_CHECK(memcmp(buf, "count 9\n", 8) == 0);
+    MT_EQ(vfs_read(f, buf, sizeof(buf)), 0); /* still 0: "count 10\n" is not read at 8 */
+    MT_EQ(vfs_read_at(f, buf, sizeof(buf), &pos), 9); /* from 0: a new text */
+    MT_CHECK(memcmp(buf, "count 10\n", 9) == 0);
+    vfs_file_put(f);
+    MT_EQ(vfs_openat(NULL, "/seq/grow", VFS_O_RDONLY, 0, &f), 0); /* a new open: its own */
+    MT_EQ(vfs_read(f, buf, 4), 4);
+    MT_CHECK(memcmp(buf, "coun", 4) == 0);
+    vfs_file_put(f); /* closed mid-text: release frees it (ASan: no leak) */
+    MT_EQ(vfs_umount(NULL, "/seq"), 0);
+    teardown();
+}
+
 MT_CASE(proc_stat_is_the_scheduler)
 {
     struct sched_stats a, z;
@@ -450,6 +495,7 @@ int main(void)
         cmocka_unit_test(fd_dir_is_the_descriptor_table),
         cmocka_unit_test(stat_status_mountinfo_sys),
         cmocka_unit_test(proc_stat_is_the_scheduler),
+        cmocka_unit_test(read_in_pieces_is_one_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
