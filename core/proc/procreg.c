@@ -5,8 +5,9 @@
  * serial (the owner of signal-driven I/O) cannot reach a later process that took the same
  * memory or the same pid, and a process that ended is simply not found. The table's spinlock
  * (irqsave: senders run in any context) is held while fn runs, so the process cannot be
- * freed under it: proc_destroy removes it first, under the same lock. Petrel runs one
- * process; hosted tests make several, one after another, so the walk is one or two entries.
+ * freed under it: proc_destroy removes it first, under the same lock. Each lookup scans all
+ * REG_SLOTS slots (64 compares per signal-driven I/O signal); Petrel runs one process, so
+ * only hosted tests, which make several, ever fill more than one.
  */
 #include "core/proc/proc.h"
 
