@@ -39,6 +39,7 @@
 #include "core/abi/poll.h"
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
+#include "core/mm/uaccess.h"
 #include "fs/vfs/vfs.h"
 #include "hal/hal_errno.h"
 #include "hal/hal_user.h"
@@ -148,10 +149,14 @@ static void pipe_free(struct pipe *p)
 
 /*
  * Where a read's bytes go or a write's come from: kernel memory (read/write), or user memory
- * through the HAL's fault-safe copies (read_user/write_user: one copy, no kernel buffer, as
- * Linux copies between the user's buffer and the pipe's pages). A user page that is not
- * present stops that copy (fault): none of it counts, and the syscall layer does the rest
- * through a kernel buffer, faulting the pages in.
+ * (read_user/write_user: one copy, no kernel buffer, as Linux copies between the user's
+ * buffer and the pipe's pages). A read copies out with copy_to_user, which faults an absent
+ * destination page in (under p->lock, as Linux faults under the pipe's mutex; the VM never
+ * takes a pipe lock) and goes on, so a read into a fresh buffer takes all the pipe holds in
+ * one call; only a page the areas do not allow (a hole, read-only) stops it: that slot's
+ * copy does not count and stays in the pipe (Linux's pipe_read keeps a buffer it could not
+ * copy whole). A write's source page that is not present stops the copy (fault): none of it
+ * counts, and the syscall layer does the rest through a kernel buffer, faulting pages in.
  */
 struct pipe_buf {
     bool user;
@@ -166,7 +171,7 @@ static bool buf_out(struct pipe_buf *b, size_t at, const void *src, size_t n)
         memcpy(b->k + at, src, n);
         return true;
     }
-    b->fault = hal_copy_to_user(b->u + at, src, n) != 0;
+    b->fault = copy_to_user(uptr_make(b->u + at), src, n) != 0;
     return !b->fault;
 }
 
@@ -291,8 +296,9 @@ static long pipe_read(struct file *f, void *buf, size_t n, uint64_t *pos)
     return pipe_read_buf(f, &b, n);
 }
 
-/* Straight into user memory; a destination page not present before the first byte falls
- * back (file_read_user), after it the read is short (the next one falls back). */
+/* Straight into user memory (absent pages are faulted in); a destination the areas do not
+ * allow before the first byte falls back (file_read_user: the syscall layer's answer for a
+ * bad buffer), after it the read is short (the next one falls back). */
 static long pipe_read_user(struct file *f, uint64_t ubuf, size_t n, uint64_t *pos,
                            bool *fallback)
 {

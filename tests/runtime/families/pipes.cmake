@@ -21,3 +21,9 @@ rt_test(${libc}.splice ${b}/splice ${RT_ROOT} /bin/splice ARGS splice tmp/splice
 rt_prog(pipe_sigio DEPENDS progs/sigio_show.h)
 rt_test(${libc}.pipe_sigio ${b}/pipe_sigio ${RT_ROOT} /bin/pipe_sigio
         ARGS pipe_sigio tmp/pipe_sigio-${libc}.fifo)
+# read(2)/readv(2) from a pipe, AF_UNIX sockets and a file into a fresh mapping whose pages
+# were never touched: one call takes everything (the pages are faulted in); a hole in the
+# buffer stops the read there (docs/pipes.md).
+rt_prog(fresh_read)
+rt_test(${libc}.fresh_read ${b}/fresh_read ${RT_ROOT} /bin/fresh_read
+        ARGS fresh_read tmp/fresh_read-${libc}.dat)
