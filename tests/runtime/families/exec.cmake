@@ -29,3 +29,11 @@ if(EXISTS /bin/busybox)
     rt_test(${libc}.exec_from_sh ${ex_root}/bin/sh ${ex_root} /bin/sh
             ARGS sh -c "unset PWD; exec bin/exec child 5 from-sh")
 endif()
+# execve ends the other threads at once, whatever they wait in: nanosleep, an absolute
+# clock_nanosleep, poll, select, a pipe read, a futex, sigtimedwait, pause (exec_sleep main),
+# or the main thread's nanosleep while another thread execs (exec_sleep thread). docs/exec.md.
+rt_prog(exec_sleep FLAGS -pthread)
+foreach(role main thread)
+    rt_test(${libc}.exec_sleep_${role} ${b}/exec_sleep ${RT_ROOT} /bin/exec_sleep
+            ARGS exec_sleep ${role})
+endforeach()
