@@ -13,6 +13,7 @@
 #include "core/lib/kprintf.h"
 #include "core/lib/kstring.h"
 #include "core/boot/boot.h"
+#include "core/proc/proc.h"
 #include "core/signal/signal.h"
 #include "core/vdso/vdso.h"
 #include "hal/hal_cpu.h"
@@ -100,6 +101,7 @@ void kernel_main(const struct hal_boot_info *info)
     kernel.entry = info->entry;
     kernel.entry_arg = info->entry_arg;
     page_init(info);
+    proc_registry_reset(); /* a hosted reboot: the earlier processes were in the old heap */
     net_boot();
     rc = kernel_cmdline_loglevel(info->cmdline, &level);
     log_set_level(level);

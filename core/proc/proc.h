@@ -242,6 +242,7 @@ struct proc_timer {
 struct proc {
     int pid;
     uint64_t serial;            /* unique among the processes since boot (procreg.c) */
+    struct proc *reg_next;      /* procreg.c's chain (its lock) */
     struct vm_space *vm;
     struct fdtable fds;
     struct mutex lock;    /* guards the fields below up to `tlock` */
@@ -337,6 +338,8 @@ void proc_destroy(struct proc *p);
  */
 void proc_registry_add(struct proc *p);
 void proc_registry_remove(struct proc *p);
+/* Forget every process (kernel_main after page_init: a hosted reboot's new heap). */
+void proc_registry_reset(void);
 int proc_with_serial(uint64_t serial, int (*fn)(struct proc *p, void *arg), void *arg);
 /*
  * Make t (NULL: the current thread) a thread of p and activate p's address space when t is

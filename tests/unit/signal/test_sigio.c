@@ -62,10 +62,45 @@ MT_CASE(owner_that_ended_gets_nothing)
     proc_destroy(b);
 }
 
+/* Every live process stays reachable, however many there are: with 100 processes alive (the
+ * registry used to be a 64-slot table that dropped the oldest), the first one created is
+ * still signalled, and so is the last; the destroyed ones in between are not found. */
+MT_CASE(many_processes_all_reachable)
+{
+    enum { N = 100 };
+    static struct proc *ps[N];
+    struct file *rd, *wr;
+
+    for (int i = 0; i < N; i++) {
+        ps[i] = new_proc();
+        MT_CHECK(ps[i] != NULL);
+    }
+    MT_EQ(pipe_create(0, &rd, &wr), 0);
+    MT_EQ(file_setfl(rd, LINUX_O_ASYNC, LINUX_O_ASYNC), 0);
+    for (int i = 0; i < N; i += N - 1) {
+        file_owner_set(rd, ps[i]->serial, LINUX_F_OWNER_PID, ps[i]->pid);
+        MT_EQ(file_write(wr, "x", 1, NULL), 1);
+        MT_CHECK(sigio_pending(ps[i]));
+    }
+    uint64_t gone = ps[N / 2]->serial;
+    proc_destroy(ps[N / 2]);
+    file_owner_set(rd, gone, LINUX_F_OWNER_PID, 1);
+    MT_EQ(file_write(wr, "y", 1, NULL), 1);
+    for (int i = 0; i < N; i++)
+        if (i != N / 2 && i != 0 && i != N - 1)
+            MT_CHECK(!sigio_pending(ps[i])); /* nobody else got it */
+    file_put(rd);
+    file_put(wr);
+    for (int i = 0; i < N; i++)
+        if (i != N / 2)
+            proc_destroy(ps[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(owner_that_ended_gets_nothing),
+        cmocka_unit_test(many_processes_all_reachable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
