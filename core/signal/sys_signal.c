@@ -151,8 +151,36 @@ static void restore_regs(struct hal_uregs *r, const struct linux_sigcontext *mc)
  * with AVX: 836); a larger one through kmalloc. */
 #define FP_STACK_MAX 1024
 
+/*
+ * How much of the frame's FPU state at fpstate a restore reads, decided from its legacy 512
+ * bytes as Linux's check_xstate_in_sigframe: when the software bytes announce an XSAVE image
+ * this CPU can take (MAGIC1, xstate_size between the legacy part plus header and ours, within
+ * extended_size), FP_XSTATE_MAGIC2 after it decides - unreadable: -EFAULT, wrong: only the
+ * legacy part counts - and the image must be 64-byte aligned (XRSTOR's #GP: Linux's sigreturn
+ * fails) and readable whole. Otherwise 512 bytes, at any alignment (checked natively: Linux
+ * 6.18 takes a legacy image at offset 8). *n: bytes to use, at most max (hal_fpu_state_size).
+ */
+static int fpu_frame_extent(const uint8_t *legacy, uint64_t fpstate, size_t max, size_t *n)
+{
+    const struct linux_fpstate *fp = (const void *)legacy;
+    const struct linux_fpx_sw_bytes *sw = &fp->sw_reserved;
+    uint32_t magic2;
+
+    *n = 512;
+    if (max <= 512 || sw->magic1 != LINUX_FP_XSTATE_MAGIC1 || sw->xstate_size < 512 + 64 ||
+        sw->xstate_size > max - LINUX_FP_XSTATE_MAGIC2_SIZE || sw->xstate_size > sw->extended_size)
+        return 0;
+    if (copy_in(&magic2, fpstate + sw->xstate_size, sizeof(magic2)))
+        return -EFAULT;
+    if (magic2 != LINUX_FP_XSTATE_MAGIC2)
+        return 0;
+    *n = sw->xstate_size + LINUX_FP_XSTATE_MAGIC2_SIZE;
+    return fpstate & 63 ? -EFAULT : 0;
+}
+
 /* The frame's FPU state copied in (faulting its pages in) and validated: what the direct
- * restore leaves (a fault, a frame without the magic words, one the CPU refuses). */
+ * restore leaves (a fault, a frame without the magic words, an unaligned one, one the CPU
+ * refuses). */
 static int __attribute__((noinline)) restore_fpu_copy(uint64_t fpstate)
 {
     uint8_t local[FP_STACK_MAX] __attribute__((aligned(64)));
@@ -162,9 +190,16 @@ static int __attribute__((noinline)) restore_fpu_copy(uint64_t fpstate)
 
     if (!buf)
         return -ENOMEM;
-    rc = copy_in(buf, fpstate, 512); /* the legacy part, then whatever else is readable */
-    if (rc == 0 && n > 512 && copy_in(buf + 512, fpstate + 512, n - 512))
-        n = 512;
+    rc = copy_in(buf, fpstate, 512);
+    if (rc == 0)
+        rc = fpu_frame_extent(buf, fpstate, n, &n);
+    if (rc == 0 && n > 512) { /* the image; MAGIC2 (read above) goes where the HAL looks */
+        uint32_t magic2 = LINUX_FP_XSTATE_MAGIC2;
+        size_t xs = n - LINUX_FP_XSTATE_MAGIC2_SIZE;
+
+        rc = copy_in(buf + 512, fpstate + 512, xs - 512);
+        memcpy(buf + xs, &magic2, sizeof(magic2));
+    }
     if (rc == 0)
         rc = hal_fpu_restore_state(buf, n);
     if (buf != local)
@@ -197,7 +232,7 @@ long sys_rt_sigreturn(const uint64_t a[6])
         return -ENOSYS; /* called as C: there is no user frame to restore */
     frame = r->rsp - sizeof(uint64_t); /* the handler's ret popped pretcode */
     if (copy_in(&uc, frame + offsetof(struct linux_rt_sigframe, uc), sizeof(uc)) ||
-        (uc.uc_mcontext.fpstate & 63) || restore_fpu(uc.uc_mcontext.fpstate)) {
+        restore_fpu(uc.uc_mcontext.fpstate)) {
         /* Linux: a frame that cannot be restored is a SIGSEGV the handler cannot catch */
         proc_exit_group(t->proc, 128 + LINUX_SIGSEGV);
     }

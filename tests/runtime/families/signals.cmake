@@ -36,3 +36,12 @@ rt_test(${libc}.sig_fpu ${b}/sig_fpu ${RT_ROOT} /bin/sig_fpu ARGS sig_fpu)
 rt_test(${libc}.sig_fpu_bad ${b}/sig_fpu ${RT_ROOT} /bin/sig_fpu ARGS sig_fpu badmxcsr)
 rt_test(${libc}.cpumax_sig_fpu ${b}/sig_fpu ${RT_ROOT} /bin/sig_fpu ARGS sig_fpu
         QEMU_ENV PETREL_CPU=max)
+# sigreturn from an FPU image the handler moved (uc_mcontext.fpregs): aligned or not, legacy
+# or XSAVE, partly unreadable (sig_fpframe: each mode compared with its native run; the XSAVE
+# ones under QEMU's "max" CPU, where the frame carries the magic words).
+rt_prog(sig_fpframe)
+rt_test(${libc}.sig_fpframe ${b}/sig_fpframe ${RT_ROOT} /bin/sig_fpframe ARGS sig_fpframe moved)
+foreach(mode moved unaligned tail magic2)
+    rt_test(${libc}.cpumax_sig_fpframe_${mode} ${b}/sig_fpframe ${RT_ROOT} /bin/sig_fpframe
+            ARGS sig_fpframe ${mode} QEMU_ENV PETREL_CPU=max)
+endforeach()
