@@ -131,12 +131,17 @@ static void ld_pump_locked(void)
     }
 }
 
-static void ld_pump(void)
+/* Pump; whether a read got something new (a line completed in canonical mode, any byte
+ * without): what n_tty signals O_ASYNC for, not every key typed while a line waits. */
+static bool ld_pump(void)
 {
     uint64_t irq = spin_lock_irqsave(&ld_lock);
+    unsigned before = ld.news;
 
     ld_pump_locked();
+    before = ld.news - before;
     spin_unlock_irqrestore(&ld_lock, irq);
+    return before != 0;
 }
 
 /* A read's bytes: count, or 0 with *eof (VEOF typed) or without (nothing yet). */
@@ -225,13 +230,12 @@ static void tty_async_input(void);
 static void stream_event(void *arg, unsigned ev)
 {
     (void)arg;
-    if ((ev & HAL_STDIO_EV_IN) && ld_active())
-        ld_pump();
-    if (ev & HAL_STDIO_EV_IN)
-        tty_async_input();
-    if (ev & HAL_STDIO_EV_IN)
+    if (ev & HAL_STDIO_EV_IN) {
+        if (!ld_active() || ld_pump())
+            tty_async_input();
         wq_wake_key(&streams[HAL_STDIO_IN].wq,
                     LINUX_EPOLLIN | LINUX_EPOLLRDNORM | LINUX_EPOLLHUP, 0);
+    }
     if (ev & HAL_STDIO_EV_OUT) {
         wq_wake_key(&streams[HAL_STDIO_OUT].wq, LINUX_EPOLLOUT | LINUX_EPOLLWRNORM, 0);
         wq_wake_key(&streams[HAL_STDIO_ERR].wq, LINUX_EPOLLOUT | LINUX_EPOLLWRNORM, 0);
@@ -693,8 +697,9 @@ bool file_console_is_tty(struct file *f)
 /*
  * Input arrived (interrupt context): O_ASYNC's POLL_IN to every description of the terminal
  * (the tty streams and the /dev/tty descriptions) once it is readable, as n_tty signals each
- * input that leaves something to read (a whole line in canonical mode). file_sigio does
- * nothing for a description without O_ASYNC.
+ * input that gives a read something new (with -t's canonical mode, a line completed: keys
+ * typed while an earlier line waits unread signal nothing, checked natively on a pty).
+ * file_sigio does nothing for a description without O_ASYNC.
  */
 static void tty_async_input(void)
 {

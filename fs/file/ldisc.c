@@ -101,6 +101,7 @@ static bool finish_line(struct ldisc *l, const char *end, size_t endlen)
     l->ready_len += endlen;
     l->ends[l->nends++] = l->ready_len;
     l->line_len = 0;
+    l->news++;
     return true;
 }
 
@@ -185,6 +186,7 @@ size_t ldisc_input(struct ldisc *l, const char *in, size_t n, const struct ldisc
         if (l->ready_len == sizeof(l->ready))
             break;
         l->ready[l->ready_len++] = (char)c;
+        l->news++;
         echo_char(l, ops, c);
     }
     return i;

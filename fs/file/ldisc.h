@@ -32,6 +32,8 @@ struct ldisc {
     size_t ready_len;
     size_t ends[LDISC_ENDS]; /* ICANON: where each completed line ends in ready */
     unsigned nends;
+    unsigned news; /* counts inputs that gave a read something new: a line completed (ICANON)
+                    * or a byte (without): where n_tty signals O_ASYNC's POLL_IN */
 };
 
 /* Output of the echo, and signals raised by VINTR/VQUIT, through these. */

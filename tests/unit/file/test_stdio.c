@@ -398,6 +398,8 @@ VT_CASE(dev_tty_is_the_controlling_terminal)
     VT_EQ(hosted_stdio_input("\n", 1), 0);
     VT_EQ(sigios, 1); /* stdin has no O_ASYNC yet */
     VT_EQ(sigio_last, LINUX_SIGIO);
+    VT_EQ(hosted_stdio_input("w", 1), 0); /* a key while a line waits: nothing new to read */
+    VT_EQ(sigios, 1);                       /* (Linux's n_tty signals completed lines) */
     VT_EQ(file_setfl(s[0], LINUX_O_ASYNC, LINUX_O_ASYNC), 0);
     VT_EQ(hosted_stdio_input("y\n", 2), 0);
     VT_EQ(sigios, 3);
