@@ -80,7 +80,8 @@ static void mount_dev(void)
 
     if (vfs_statat(NULL, "/dev", 0, &st) || !VFS_S_ISTYPE(st.st_mode, VFS_S_IFDIR))
         return;
-    if (memfs_mount(NULL, "/dev", NULL, NULL) == 0 && vfs_devices_register() == 0)
+    if (memfs_mount(NULL, "/dev", NULL, NULL) == 0 && vfs_devices_register() == 0 &&
+        file_console_register_tty() == 0)
         vfs_devices_populate(NULL, "/dev");
     for (unsigned i = 0; i < sizeof(links) / sizeof(links[0]); i++)
         vfs_symlinkat(links[i][0], NULL, links[i][1]);

@@ -376,8 +376,9 @@ long sys_pwritev2(const uint64_t a[6])
 /* --- open and close ---------------------------------------------------------------------- */
 
 /* The open file for a new VFS description (whose reference passes to it): a FIFO's is a
- * pipe end (this is where the kind is chosen, as Linux's init_special_inode), anything else
- * the VFS kind. On failure vf is released. */
+ * pipe end (this is where the kind is chosen, as Linux's init_special_inode), a character
+ * device with an open_file hook makes its own (/dev/tty: the controlling terminal, or
+ * -ENXIO), anything else is the VFS kind. On failure vf is released. */
 static int open_file(struct vfs_file *vf, struct file **out)
 {
     int rc;
@@ -388,8 +389,8 @@ static int open_file(struct vfs_file *vf, struct file **out)
             vfs_file_put(vf);
         return rc;
     }
-    if (vfs_devices_is_tty(vf)) { /* /dev/tty: the controlling terminal, or -ENXIO */
-        rc = file_console_ctty_open(vf, out);
+    if (vf->cdev && vf->cdev->open_file) {
+        rc = vf->cdev->open_file(vf, vf->cdev_priv, out);
         if (rc)
             vfs_file_put(vf);
         return rc;

@@ -33,6 +33,7 @@
 #include "core/lib/kstring.h"
 #include "core/lib/spinlock.h"
 #include "fs/file/ldisc.h"
+#include "fs/vfs/memfs.h" /* VFS_DEV_TTY */
 #include "fs/vfs/vfs.h"
 #include "fs/file/file.h"
 #include "hal/hal_console.h"
@@ -661,11 +662,14 @@ static const struct file_ops ctty_ops = {
     .release = ctty_release,
 };
 
-int file_console_ctty_open(struct vfs_file *vf, struct file **out)
+/* /dev/tty's open_file hook (vfs.h struct vfs_chrdev_ops): vf's reference passes to the new
+ * description on success. */
+static int ctty_open(struct vfs_file *vf, void *priv, struct file **out)
 {
     struct ctty *c;
     uint64_t irq;
 
+    (void)priv;
     *out = NULL;
     if (!file_console_has_ctty())
         return -ENXIO;
@@ -685,6 +689,15 @@ int file_console_ctty_open(struct vfs_file *vf, struct file **out)
     spin_unlock_irqrestore(&ctty_lock, irq);
     *out = c->f;
     return 0;
+}
+
+static const struct vfs_chrdev_ops ctty_dev = {.open_file = ctty_open};
+
+int file_console_register_tty(void)
+{
+    int rc = vfs_chrdev_register(VFS_DEV_TTY, &ctty_dev, NULL);
+
+    return rc == -EBUSY ? 0 : rc;
 }
 
 bool file_console_is_tty(struct file *f)

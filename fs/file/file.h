@@ -261,12 +261,13 @@ void file_console_set_signal_hook(void (*hook)(void *arg, int sig), void *arg);
 void file_console_set_terminal(unsigned rows, unsigned cols);
 /* /dev/tty (console.c, docs/petrel.md "Controlling terminal"): does the process have a
  * controlling terminal (the serial console; with the streams, stdin and stdout or stderr on
- * a host terminal)? file_console_ctty_open: a new description of it for vf (the /dev/tty
- * node's description, whose reference passes to the file on success), or -ENXIO without
- * one, -ENOMEM. file_console_is_tty: f is a description of the terminal (FIOASYNC's owner
- * default, sys_fown.c). */
+ * a host terminal)? file_console_register_tty: /dev/tty's driver (5,0) in the VFS's
+ * character-device registry (idempotent; boot, after vfs_devices_register): its open_file
+ * hook makes a new description of the controlling terminal for the node's description, or
+ * -ENXIO without one. file_console_is_tty: f is a description of the terminal (FIOASYNC's
+ * owner default, sys_fown.c). */
 bool file_console_has_ctty(void);
-int file_console_ctty_open(struct vfs_file *vf, struct file **out);
+int file_console_register_tty(void);
 bool file_console_is_tty(struct file *f);
 
 /* --- the VFS kind (file_vfs.c) ---------------------------------------------------------- */

@@ -2,9 +2,10 @@
  * devices.c - /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom and /dev/tty: each a
  * few lines over the character device registry, which is all a new device needs. /dev/random
  * reads as /dev/urandom, as on Linux since 5.6 once the pool is initialized (hal_entropy is
- * ready at boot). /dev/tty (5,0) is a node only here: the open file layer turns an open of it
- * into a description of the controlling terminal, or -ENXIO (fs/file/console.c); its own
- * read and write are never reached through the syscalls and answer -ENXIO.
+ * ready at boot). /dev/tty (5,0) is a node only here: its driver is the open-file layer's
+ * (fs/file/console.c file_console_register_tty, an open_file hook that makes a description of
+ * the controlling terminal, or -ENXIO); without it an open is -ENXIO, as any node without a
+ * driver.
  */
 #include "core/lib/alloc.h"
 #include "core/lib/kprintf.h"
@@ -40,17 +41,6 @@ static long urandom_read(struct vfs_file *f, void *priv, void *buf, size_t n, ui
     return (long)n;
 }
 
-static long tty_read(struct vfs_file *f, void *priv, void *buf, size_t n, uint64_t off)
-{
-    return -ENXIO;
-}
-
-static long tty_write(struct vfs_file *f, void *priv, const void *buf, size_t n, uint64_t off)
-{
-    return -ENXIO;
-}
-
-static const struct vfs_chrdev_ops tty_ops = {.read = tty_read, .write = tty_write};
 static const struct vfs_chrdev_ops null_ops = {.read = null_read, .write = sink_write};
 static const struct vfs_chrdev_ops zero_ops = {.read = zero_read, .write = sink_write,
                                                .mappable = true};
@@ -67,20 +57,15 @@ static const struct {
     {"full", VFS_DEV_FULL, &full_ops},
     {"random", VFS_DEV_RANDOM, &urandom_ops},
     {"urandom", VFS_DEV_URANDOM, &urandom_ops},
-    {"tty", VFS_DEV_TTY, &tty_ops},
+    {"tty", VFS_DEV_TTY, NULL}, /* the node; fs/file registers the driver */
 };
-
-bool vfs_devices_is_tty(const struct vfs_file *vf)
-{
-    return vf->cdev == &tty_ops;
-}
 
 #define NDEV (sizeof(devices) / sizeof(devices[0]))
 
 int vfs_devices_register(void)
 {
     for (size_t i = 0; i < NDEV; i++) {
-        int rc = vfs_chrdev_register(devices[i].rdev, devices[i].ops, NULL);
+        int rc = devices[i].ops ? vfs_chrdev_register(devices[i].rdev, devices[i].ops, NULL) : 0;
         if (rc && rc != -EBUSY)
             return rc;
     }

@@ -62,8 +62,5 @@ int memfs_mmap_check(struct vfs_file *f, bool shared_write);
  * (mode 0666) in the directory at dir ("/dev"). Returns 0 or the first error. */
 int vfs_devices_register(void);
 int vfs_devices_populate(struct vfs_file *dirf, const char *dir);
-/* Is vf an open /dev/tty node? The open file layer makes it a description of the
- * controlling terminal (fs/file/console.c), as Linux's tty_open redirects (5,0). */
-bool vfs_devices_is_tty(const struct vfs_file *vf);
 
 #endif

@@ -228,7 +228,7 @@ static int open_special(struct vfs_file *f, int flags)
     }
     if (!f->cdev)
         return -ENXIO;
-    if (wants_write(flags) && !f->cdev->write)
+    if (wants_write(flags) && !f->cdev->write && !f->cdev->open_file)
         return -EACCES;
     return f->cdev->open ? f->cdev->open(f, f->cdev_priv) : 0;
 }

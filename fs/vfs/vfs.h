@@ -312,10 +312,20 @@ struct vfs_fs_ops {
  * node of any filesystem with that rdev binds the description to the driver (no driver:
  * ENXIO), and its data then goes through these callbacks, called with no lock held (they may
  * sleep). A NULL read/write refuses that direction: EACCES at open, like a /proc file.
+ *
+ * open_file (optional; a driver of a layer above the VFS registers it, as fs/file/console.c
+ * does for /dev/tty): the open makes a description of the driver's own kind of open file
+ * (fs/file, struct file) instead of the VFS kind, as Linux's tty_open picks the tty a (5,0)
+ * open means. The open-file layer calls it after the VFS open (core/syscall/sys_file.c
+ * open_file) with the bound description vf, whose reference passes to *out on success;
+ * 0 or -errno (the caller then releases vf). read/write are then never called through the
+ * syscalls and may be NULL (the access mode is the kind's business).
  */
+struct file;
 struct vfs_chrdev_ops {
     int (*open)(struct vfs_file *f, void *priv);     /* optional */
     void (*release)(struct vfs_file *f, void *priv); /* optional */
+    int (*open_file)(struct vfs_file *vf, void *priv, struct file **out); /* optional */
     long (*read)(struct vfs_file *f, void *priv, void *buf, size_t n, uint64_t off);
     long (*write)(struct vfs_file *f, void *priv, const void *buf, size_t n, uint64_t off);
     /* a private mapping reads the device (Linux maps only /dev/zero, as anonymous memory);

@@ -337,7 +337,8 @@ static int record_sigio(const struct file_owner *o, int sig, const struct linux_
     return 0;
 }
 
-/* Open /dev/tty's node and make it the controlling terminal's description: 0 or -errno. */
+/* Open /dev/tty as sys_file.c's open_file does: the node's description, then its driver's
+ * open_file hook makes the controlling terminal's description. 0 or -errno. */
 static int open_ctty(struct file **f)
 {
     struct vfs_file *vf;
@@ -345,11 +346,11 @@ static int open_ctty(struct file **f)
 
     if (rc)
         return rc;
-    if (!vfs_devices_is_tty(vf)) {
+    if (!vf->cdev || !vf->cdev->open_file) {
         vfs_file_put(vf);
         return -EINVAL;
     }
-    rc = file_console_ctty_open(vf, f);
+    rc = vf->cdev->open_file(vf, vf->cdev_priv, f);
     if (rc)
         vfs_file_put(vf);
     return rc;
@@ -361,12 +362,16 @@ VT_CASE(dev_tty_is_the_controlling_terminal)
     struct linux_termios tio;
     struct file_uarg ua = {(uint64_t)(uintptr_t)&tio, ucopy_in, ucopy_out};
     struct vfs_stat st;
+    struct vfs_file *vf;
     char c[4];
 
     vt_memfs_root();
     VT_EQ(vfs_devices_register(), 0);
     VT_EQ(vfs_mkdirat(NULL, "/dev", 0755), 0);
     VT_EQ(vfs_devices_populate(NULL, "/dev"), 0);
+    VT_EQ(vfs_openat(NULL, "/dev/tty", VFS_O_RDWR, 0, &vf), -ENXIO); /* no driver yet */
+    VT_EQ(file_console_register_tty(), 0);
+    VT_EQ(file_console_register_tty(), 0); /* idempotent */
     hosted_stdio_disable(); /* the serial console: a login tty */
     VT_CHECK(file_console_has_ctty());
     VT_EQ(open_ctty(&t), 0);

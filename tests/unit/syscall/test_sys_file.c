@@ -5,6 +5,8 @@
  */
 #include "st.h"
 
+#include "fs/file/file.h"
+#include "fs/vfs/memfs.h"
 #include "hal_hosted/hosted.h"
 
 #define P(off) (st_buf + (off))
@@ -465,6 +467,45 @@ ST_CASE(large_write_crosses_chunks)
     ST_CHECK(memcmp(big, back, sizeof(big)) == 0);
 }
 
+/* /dev/tty through open(2): the node's driver (fs/file/console.c, an open_file hook in the
+ * VFS's character-device registry) makes a description of the controlling terminal, here
+ * the serial console: fstat shows the node (5,0), as Linux's; writes reach the console; it is
+ * a tty. Without a terminal (petrel run with pipes) the open is ENXIO (checked natively with
+ * setsid); O_PATH stays a handle of the node. */
+ST_CASE(dev_tty_through_open)
+{
+    char cap[64];
+    struct vfs_stat st;
+    long fd;
+
+    ST_EQ(SC(NR_mkdir, st_str(P(0), "/dev"), 0755), 0);
+    ST_EQ(vfs_devices_register(), 0);
+    ST_EQ(file_console_register_tty(), 0);
+    ST_EQ(vfs_devices_populate(NULL, "/dev"), 0);
+    st_str(P(0), "/dev/tty");
+    fd = SC(NR_open, P(0), O_RDWR_);
+    ST_CHECK(fd >= 3);
+    ST_EQ(SC(NR_fstat, fd, P(100)), 0);
+    st_get(&st, P(100), sizeof(st));
+    ST_EQ(st.st_mode, VFS_S_IFCHR | 0666);
+    ST_EQ(st.st_rdev, VFS_MKDEV(5, 0));
+    st_put(P(300), "tty\n", 4);
+    hosted_console_capture(cap, sizeof(cap), false);
+    ST_EQ(SC(NR_write, fd, P(300), 4), 4);
+    hosted_console_capture_stop();
+    ST_CHECK(strcmp(cap, "tty\n") == 0);
+    ST_EQ(SC(NR_ioctl, fd, 0x5401, P(400)), 0); /* TCGETS */
+    ST_EQ(SC(NR_close, fd), 0);
+    fd = SC(NR_open, P(0), 010000000); /* O_PATH */
+    ST_CHECK(fd >= 3);
+    ST_EQ(SC(NR_read, fd, P(300), 1), -EBADF);
+    ST_EQ(SC(NR_fstat, fd, P(100)), 0);
+    ST_EQ(SC(NR_close, fd), 0);
+    hosted_stdio_enable(0, 0); /* the streams, none a terminal: no controlling terminal */
+    ST_EQ(SC(NR_open, P(0), O_RDWR_), -ENXIO);
+    hosted_stdio_disable();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -486,6 +527,7 @@ int main(void)
         cmocka_unit_test(dup_family),
         cmocka_unit_test(fcntl_commands),
         cmocka_unit_test(large_write_crosses_chunks),
+        cmocka_unit_test(dev_tty_through_open),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
