@@ -5,13 +5,16 @@
  * TSC frequency, first source that answers:
  *   1. CPUID 0x15 with a crystal frequency (exact ratio),
  *   2. the hypervisor leaf 0x40000010 (TSC kHz; QEMU/KVM with vmware-cpuid-freq),
- *   3. the PIT (channel 0) for CALIBRATE_MS, which also calibrates the APIC timer,
+ *   3. the PIT (channel 0) for CALIBRATE_MS, which also calibrates the APIC timer: windows
+ *      until one is clean (calib.h: no gap between two counter reads long enough to hide a
+ *      wrap of the counter, as a vCPU descheduled under load makes), at most CALIBRATE_TRIES,
  *   4. CPUID 0x16 base frequency (MHz, rounded).
  * kvmclock is not used yet (docs/x86.md).
  *
  * The PIT window is short (boot time) and so only good to ~0.1%. When the CMOS RTC is there
  * its once-a-second update interrupt refines the TSC rate over the first 32 seconds (after
- * 2, 4, 8, 16 and 32 s, to ~1 ppm). Each refinement rebases the clock at the current instant:
+ * 2, 4, 8, 16 and 32 s, to ~1 ppm): within 2% of a clean PIT window, within a factor of 8
+ * when no window was clean. Each refinement rebases the clock at the current instant:
  *
  *   hal_clock_ns() = ns_base + (tsc - tsc_base) * mult >> 32
  *
@@ -30,10 +33,12 @@
  */
 #include "hal/hal_cpu.h"
 #include "hal/hal_time.h"
+#include "hal_x86/calib.h"
 #include "hal_x86/x86.h"
 
 #define CALIBRATE_MS 2
-#define PIT_HZ 1193182ULL
+#define CALIBRATE_TRIES 8 /* PIT windows at most (calib.h) */
+#define PIT_HZ X86_PIT_HZ
 
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_TIMER_INIT 0x380
@@ -52,6 +57,10 @@ static uint64_t apic_hz;     /* APIC timer ticks per second (divide 16) */
 static uint64_t apic_per_ns; /* ticks = ns * apic_per_ns >> 30 */
 static uint64_t kernel_deadline = UINT64_MAX, idle_deadline = UINT64_MAX;
 static const char *tsc_source = "none";
+/* The PIT windows measured, and whether one was clean (else the RTC may correct by more than
+ * 2%: calib.h). */
+static unsigned pit_windows;
+static bool pit_trusted = true;
 
 /* TSC value at which the clock reads ns (for TSC-deadline mode). Interrupts are off. */
 static uint64_t ns_to_tsc(uint64_t ns)
@@ -140,18 +149,15 @@ static uint16_t pit0_read(void)
     return (uint16_t)(lo | (inb(0x40) << 8));
 }
 
-/* Count CALIBRATE_MS of PIT ticks with channel 0 free-running (mode 2, period 65536), and
- * see how far the TSC and the APIC timer moved meanwhile. */
-static bool pit_calibrate(void)
+/* One window: count CALIBRATE_MS of PIT ticks with channel 0 free-running (mode 2, period
+ * 65536) and see how far the TSC and the APIC timer moved meanwhile, and the longest TSC gap
+ * between two reads (calib.h: a gap that hides a wrap). false: the counter does not move. */
+static bool pit_window(struct x86_calib_window *w)
 {
     const uint32_t target = (uint32_t)(PIT_HZ * CALIBRATE_MS / 1000);
-    outb(0x43, 0x34); /* channel 0, lobyte/hibyte, mode 2 */
-    outb(0x40, 0);
-    outb(0x40, 0);
-    mmio_write32(lapic + LAPIC_TIMER_DIV, 0x3); /* divide by 16 */
-    mmio_write32(lapic + LAPIC_LVT_TIMER, (1u << 16) | VEC_TIMER);
-    mmio_write32(lapic + LAPIC_TIMER_INIT, 0xffffffff);
+    uint64_t t0, t1, tp, gap;
 
+    mmio_write32(lapic + LAPIC_TIMER_INIT, 0xffffffff);
     /* Start on a tick edge, so the window's error is one loop turn, not one tick. */
     uint16_t prev = pit0_read(), cur;
     uint32_t elapsed = 0, spins = 0;
@@ -159,25 +165,53 @@ static bool pit_calibrate(void)
         if (++spins > 2000000)
             return false; /* the counter does not move: no PIT (pit=off) */
     prev = cur;
-    uint64_t t0 = rdtsc();
+    t0 = tp = rdtsc();
     uint32_t a0 = mmio_read32(lapic + LAPIC_TIMER_CUR);
+    w->max_gap = 0;
     spins = 0;
     while (elapsed < target) {
         cur = pit0_read();
+        t1 = rdtsc();
+        gap = t1 - tp;
+        tp = t1;
+        if (gap > w->max_gap)
+            w->max_gap = gap;
         elapsed += (uint16_t)(prev - cur);
         prev = cur;
         if (++spins > 2000000)
             return false;
     }
-    uint64_t t1 = rdtsc();
-    uint32_t a1 = mmio_read32(lapic + LAPIC_TIMER_CUR);
+    t1 = rdtsc();
+    w->apic = a0 - mmio_read32(lapic + LAPIC_TIMER_CUR);
+    w->pit = elapsed;
+    w->tsc = t1 - t0;
+    return t1 > t0;
+}
+
+/* Up to CALIBRATE_TRIES windows until one is clean (no read gap that could hide a PIT wrap:
+ * QEMU descheduled under load), then the rates (x86_calib_pick). */
+static bool pit_calibrate(void)
+{
+    struct x86_calib_window w[CALIBRATE_TRIES];
+    unsigned n = 0;
+
+    outb(0x43, 0x34); /* channel 0, lobyte/hibyte, mode 2 */
+    outb(0x40, 0);
+    outb(0x40, 0);
+    mmio_write32(lapic + LAPIC_TIMER_DIV, 0x3); /* divide by 16 */
+    mmio_write32(lapic + LAPIC_LVT_TIMER, (1u << 16) | VEC_TIMER);
+    while (n < CALIBRATE_TRIES && pit_window(&w[n]))
+        if (x86_calib_window_clean(&w[n++]))
+            break;
     mmio_write32(lapic + LAPIC_TIMER_INIT, 0);
     outb(0x43, 0x30); /* back to one-shot mode 0: the PIT goes quiet */
     outb(0x40, 0);
     outb(0x40, 0);
-    tsc_hz = (t1 - t0) * PIT_HZ / elapsed;
-    apic_hz = (uint64_t)(a0 - a1) * PIT_HZ / elapsed;
-    return t1 > t0;
+    if (n == 0)
+        return false;
+    x86_calib_pick(w, n, &tsc_hz, &apic_hz, &pit_trusted);
+    pit_windows = n;
+    return tsc_hz != 0;
 }
 
 static void tsc_calibrate(void)
@@ -205,9 +239,11 @@ static void tsc_calibrate(void)
         uint64_t known = tsc_hz;
         if (pit_calibrate()) {
             if (known)
-                tsc_hz = known;
-            else
-                tsc_source = "PIT";
+                tsc_hz = known, pit_trusted = true; /* the rate was not the PIT's */
+            else /* the banner says whether a window had to be retried, or none was clean */
+                tsc_source = !pit_trusted     ? "PIT, no clean window"
+                             : pit_windows > 1 ? "PIT, retried"
+                                               : "PIT";
         } else {
             tsc_hz = known;
         }
@@ -293,8 +329,10 @@ static void rtc_irq(void *arg)
     if (rtc_seconds & (rtc_seconds - 1) || rtc_seconds < 2)
         return; /* refine at 2, 4, 8, 16, 32 s */
     uint64_t hz = (now - rtc_tsc0) / rtc_seconds;
-    /* An RTC that disagrees with the PIT by more than 2% is not trusted. */
-    if (hz > tsc_hz - tsc_hz / 50 && hz < tsc_hz + tsc_hz / 50)
+    /* An RTC that disagrees with a clean PIT window by more than 2% is not trusted; after
+     * windows that all may have missed a wrap (the rate too high), within a factor of 8. */
+    if (pit_trusted ? hz > tsc_hz - tsc_hz / 50 && hz < tsc_hz + tsc_hz / 50
+                    : hz > tsc_hz / 8 && hz < tsc_hz * 8)
         clock_rebase(hz);
     if (rtc_seconds >= 32)
         outb(0x70, 0x0b), outb(0x71, inb(0x71) & ~0x10); /* done: update interrupts off */
