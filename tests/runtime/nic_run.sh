@@ -16,15 +16,9 @@
 # program's output and the peer's are equal. On failure the outputs and diffs stay in
 # <log dir>/<name>.*.
 set -u
-name=$1 logdir=$2 tree=$3 qemu=$4 kernel=$5 image=$6 binary=$7 rtexec=$8
-shift 8
-envs=()
-while [ $# -gt 0 ] && [ "$1" != -- ]; do
-    envs+=("$1")
-    shift
-done
-shift
-argv0=$1 mode=$2
+. "$(dirname "$0")/rt_args.sh"
+rt_args "$@"
+argv0=${argv[0]} mode=${argv[1]}
 peer=${PETREL_NIC_PEER:?PETREL_NIC_PEER: the nic_peer binary}
 mkdir -p "$logdir"
 base="$logdir/$name"

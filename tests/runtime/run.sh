@@ -8,20 +8,14 @@
 # applied to both outputs first (say what it hides, in CMakeLists.txt). On failure the native
 # output, the console log and a diff stay in <log dir>/<name>.{native,qemu,diff}.
 set -u
-name=$1 logdir=$2 tree=$3 qemu=$4 kernel=$5 image=$6 binary=$7 rtexec=$8
-shift 8
-envs=()
-while [ $# -gt 0 ] && [ "$1" != -- ]; do
-    envs+=("$1")
-    shift
-done
-shift
+. "$(dirname "$0")/rt_args.sh"
+rt_args "$@"
 mkdir -p "$logdir"
 base="$logdir/$name"
 filter=${PETREL_FILTER:-cat}
 
 start=$(date +%s%N)
-(cd "$tree" && exec env -i "${envs[@]}" "$rtexec" "$binary" "$@") \
+(cd "$tree" && exec env -i "${envs[@]}" "$rtexec" "$binary" "${argv[@]}") \
     >"$base.native.raw" 2>"$base.native.err" </dev/null
 native=$?
 PETREL_TIMEOUT=${PETREL_TIMEOUT:-20} "$qemu" -d "$image" "$kernel" >"$base.qemu.raw" \

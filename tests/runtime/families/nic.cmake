@@ -8,7 +8,7 @@ if(NOT TARGET nic_peer)
     add_executable(nic_peer ${CMAKE_CURRENT_SOURCE_DIR}/peers/nic_peer.c)
     petrel_host_flags(nic_peer)
 endif()
-rt_prog(nic_io)
+rt_prog(nic_io DEPENDS progs/rt_check.h)
 foreach(mode tcp_out tcp_in udp_out udp_in)
     # the manifest's arguments are a placeholder: nic_run.sh gives the real ones at boot
     rt_test(${libc}.nic_${mode} ${b}/nic_io ${RT_ROOT} /bin/nic_io ARGS nic_io ${mode}

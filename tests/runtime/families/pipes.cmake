@@ -24,6 +24,6 @@ rt_test(${libc}.pipe_sigio ${b}/pipe_sigio ${RT_ROOT} /bin/pipe_sigio
 # read(2)/readv(2) from a pipe, AF_UNIX sockets and a file into a fresh mapping whose pages
 # were never touched: one call takes everything (the pages are faulted in); a hole in the
 # buffer stops the read there (docs/pipes.md).
-rt_prog(fresh_read)
+rt_prog(fresh_read DEPENDS progs/rt_check.h)
 rt_test(${libc}.fresh_read ${b}/fresh_read ${RT_ROOT} /bin/fresh_read
         ARGS fresh_read tmp/fresh_read-${libc}.dat)

@@ -5,7 +5,7 @@
 # TCP and UDP over loopback (sock_sigio: F_SETOWN*, F_SETSIG, FIOASYNC, SIGURG, SIGIO, MSG_PEEK
 # at the urgent mark); each compared with its native run.
 foreach(prog unix_echo unix_rights unix_dgram unix_epoll net_ifaddrs sock_sigio)
-    rt_prog(${prog} FLAGS -pthread)
+    rt_prog(${prog} FLAGS -pthread DEPENDS progs/rt_check.h) # sock_sigio includes it
     rt_test(${libc}.${prog} ${b}/${prog} ${RT_ROOT} /bin/${prog} ARGS ${prog})
 endforeach()
 # signal-driven I/O on AF_UNIX stream, seqpacket and datagram sockets and a listener

@@ -16,19 +16,12 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "rt_check.h"
+
 #define DATA (48 * 1024)
 #define PAGE 4096
 
-static int fails;
 static unsigned char data[DATA];
-
-static void check(int ok, const char *what)
-{
-    if (!ok) {
-        printf("FAIL %s (errno %s)\n", what, strerror(errno));
-        fails++;
-    }
-}
 
 /* A fresh anonymous mapping of n bytes; touch: how many of its first pages to write. */
 static unsigned char *fresh(size_t n, int touch)

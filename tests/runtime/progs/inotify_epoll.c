@@ -18,16 +18,11 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#define RT_CHECK_EXIT /* a failed step ends the program */
+#include "rt_check.h"
+
 static char dir[256];
 static char evbuf[4096] __attribute__((aligned(8)));
-
-static void check(int ok, const char *what)
-{
-    if (!ok) {
-        printf("FAILED: %s (%s)\n", what, strerror(errno));
-        exit(1);
-    }
-}
 
 static void touch(const char *name)
 {

@@ -16,6 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define RT_CHECK_EXIT /* a failed step ends the program */
+#include "rt_check.h"
+
 static int fd;
 static char buf[65536] __attribute__((aligned(8)));
 static const char *top;
@@ -43,14 +46,6 @@ static void show(const char *what)
             printf(" \"%s\"", e->name);
         printf("\n");
         off += (long)sizeof(*e) + e->len;
-    }
-}
-
-static void check(int ok, const char *what)
-{
-    if (!ok) {
-        printf("FAILED: %s (%s)\n", what, strerror(errno));
-        exit(1);
     }
 }
 

@@ -13,6 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define RT_CHECK_EXIT /* a failed step ends the program */
+#include "rt_check.h"
+
 static int fd;
 static char buf[1 << 20] __attribute__((aligned(8)));
 static uint32_t from_cookie;
@@ -58,14 +61,6 @@ static void show(const char *what)
             printf(" cookie UNEXPECTED");
         printf("\n");
         off += (long)sizeof(*e) + e->len;
-    }
-}
-
-static void check(int ok, const char *what)
-{
-    if (!ok) {
-        printf("FAILED: %s (%s)\n", what, strerror(errno));
-        exit(1);
     }
 }
 

@@ -32,15 +32,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static int fails;
-
-static void check(int ok, const char *what)
-{
-    if (!ok) {
-        printf("FAIL %s (errno %s)\n", what, strerror(errno));
-        fails++;
-    }
-}
+#include "rt_check.h"
 
 static const char *ename(int e)
 {

@@ -22,17 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rt_check.h"
+
 #define SIGRT (SIGRTMIN + 2)
-
-static int fails;
-
-static void check(int ok, const char *what)
-{
-    if (!ok) {
-        printf("FAIL %s (errno %s)\n", what, strerror(errno));
-        fails++;
-    }
-}
 
 static const char *ename(int e)
 {
