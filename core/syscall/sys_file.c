@@ -15,6 +15,7 @@
  */
 #include "core/abi/fcntl.h"
 #include "core/abi/ioctl.h"
+#include "core/abi/poll.h"
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
 #include "core/syscall/sys_internal.h"
@@ -281,6 +282,16 @@ static int iov_decode(uint64_t uiov, uint64_t cnt, struct sys_iovec **out)
     return 0;
 }
 
+/* After a readv's first bytes, may the next iovec be read? Positioned files (regular files,
+ * the VFS kind) never wait; a stream (a pipe, a terminal, eventfd...) only while it has
+ * input, since Linux's readv is one read that returns once it has data and the pipe is empty
+ * (a read per iovec would wait in the next one: a readv whose first iovec took exactly what
+ * the pipe held blocked). */
+static bool stream_has_more(struct file *f)
+{
+    return (f->mode & FILE_MODE_PREAD) || (file_poll(f, NULL) & LINUX_EPOLLIN);
+}
+
 /* off < 0: at the file's position (readv/writev); else preadv/pwritev at off. */
 static long rw_vec(const uint64_t a[6], bool write, int64_t off)
 {
@@ -292,8 +303,8 @@ static long rw_vec(const uint64_t a[6], bool write, int64_t off)
 
     if (rc)
         return rc;
-    if (write && off < 0) { /* a TCP socket takes the iovecs as one send */
-        rc = sys_sock_writev(f, a[1], a[2], &sock);
+    if (off < 0) { /* a TCP socket takes the iovecs as one send, any socket as one receive */
+        rc = write ? sys_sock_writev(f, a[1], a[2], &sock) : sys_sock_readv(f, a[1], a[2], &sock);
         if (sock) {
             file_put(f);
             return rc;
@@ -311,7 +322,11 @@ static long rw_vec(const uint64_t a[6], bool write, int64_t off)
     }
     for (uint64_t i = 0; i < a[2]; i++) {
         size_t n = clamp_count(v[i].len);
-        long r = write ? do_write(f, v[i].base, n, pos) : do_read(f, v[i].base, n, pos);
+        long r;
+
+        if (!write && done && n && !stream_has_more(f))
+            break; /* a stream with nothing more now: the read returns (it must not wait) */
+        r = write ? do_write(f, v[i].base, n, pos) : do_read(f, v[i].base, n, pos);
 
         if (r < 0) {
             rc = done ? 0 : r;

@@ -86,6 +86,7 @@ int sys_sock_install(const struct sock_kind *k, void *s, bool nonblock, bool clo
 /* writev(2) at the position of f: a TCP socket sends the n iovecs at uiov as one send
  * (*handled true, the syscall's answer returned); anything else *handled false. */
 long sys_sock_writev(struct file *f, uint64_t uiov, uint64_t n, bool *handled);
+long sys_sock_readv(struct file *f, uint64_t uiov, uint64_t n, bool *handled);
 /* An AF_UNIX path name of a bind (the socket inode made, 0777 & ~umask) or of a connect or
  * sendto (looked up, following symlinks): a->node gets its O_PATH description. Other names
  * are left alone. sys_unix_path_put drops it and, for a failed bind, removes the inode. */

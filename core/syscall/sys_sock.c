@@ -554,6 +554,32 @@ long sys_sock_writev(struct file *f, uint64_t uiov, uint64_t n, bool *handled)
     return rc;
 }
 
+static long do_recv(const struct sk *sk, struct sio *io, int flags, int *mflags, uint64_t ulen,
+                    struct sock_ctl *ctl);
+
+/* readv(2) on a socket of any kind (asked by rw_vec): one receive over all the iovecs, as
+ * Linux's sock_read_iter, so a datagram is scattered across them (never one per iovec, the
+ * rest of each dropped) and a stream does not wait again once it has data. 0 iovecs or 0
+ * bytes: 0. *handled false for other files. */
+long sys_sock_readv(struct file *f, uint64_t uiov, uint64_t n, bool *handled)
+{
+    struct sk sk = {.f = f};
+    struct sio io = {0};
+    int mflags;
+    long rc;
+
+    *handled = sock_kind_of_file(f, &sk.k, &sk.s);
+    if (!*handled)
+        return 0;
+    if (n > LINUX_UIO_MAXIOV)
+        return -EINVAL;
+    rc = iov_in(uiov, n, &io);
+    if (rc == 0 && io.total)
+        rc = do_recv(&sk, &io, 0, &mflags, 0, NULL);
+    sio_free(&io);
+    return rc;
+}
+
 /* Receive buffers and the name are checked writable before anything leaves the socket. */
 static int recv_check(const struct sio *io)
 {

@@ -12,3 +12,9 @@ endforeach()
 # (unix_sigio: when Linux's af_unix signals POLL_IN, POLL_OUT, POLL_HUP), compared natively.
 rt_prog(unix_sigio DEPENDS progs/sigio_show.h)
 rt_test(${libc}.unix_sigio ${b}/unix_sigio ${RT_ROOT} /bin/unix_sigio ARGS unix_sigio)
+# readv(2) is one read over its iovecs: a pipe or AF_UNIX stream whose data fill exactly the
+# first iovec returns at once; a datagram (AF_UNIX, UDP) is scattered across them, never one
+# per iovec (readv_streams, compared natively).
+rt_prog(readv_streams DEPENDS progs/rt_check.h)
+rt_test(${libc}.readv_streams ${b}/readv_streams ${RT_ROOT} /bin/readv_streams
+        ARGS readv_streams)
