@@ -3,7 +3,8 @@
  * first page): Linux faults each page in and the read takes everything the stream holds in one
  * call. Then buffers with a hole (an unmapped page, a read-only page) in the middle: the read
  * stops at the hole and returns the bytes before it (a pipe: the whole pipe buffers before it),
- * and a read starting at the hole is EFAULT (the data stays for the next read). Prints the
+ * and a read starting at the hole is EFAULT (the data stays for the next read); into a buffer
+ * with no access, an empty non-blocking pipe is EAGAIN (the pipe is looked at first). Prints the
  * byte counts of each call and whether the bytes arrived intact. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -134,6 +135,28 @@ static void hole_case(const char *what, int prot, size_t off)
     munmap(buf, 3 * PAGE);
 }
 
+/* A buffer with no access at all: the pipe is looked at first (empty and non-blocking:
+ * EAGAIN), the buffer only when there is data to copy (EFAULT, the byte stays). */
+static void no_access_case(void)
+{
+    int p[2];
+    char *bad = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), c;
+    ssize_t r;
+
+    check(bad != MAP_FAILED && pipe2(p, O_NONBLOCK) == 0, "pipe2");
+    r = read(p[0], bad, 10);
+    printf("empty non-blocking pipe, PROT_NONE buffer: %zd %s\n", r,
+           r < 0 && errno == EAGAIN ? "EAGAIN" : "other");
+    check(write(p[1], "x", 1) == 1, "write");
+    r = read(p[0], bad, 10);
+    printf("with a byte: %zd %s", r, r < 0 && errno == EFAULT ? "EFAULT" : "other");
+    r = read(p[0], &c, 1);
+    printf(", then %zd '%c'\n", r, r == 1 ? c : '?');
+    close(p[0]);
+    close(p[1]);
+    munmap(bad, PAGE);
+}
+
 int main(int argc, char **argv)
 {
     const char *path = argc > 1 ? argv[1] : "tmp/fresh_read.dat";
@@ -151,6 +174,7 @@ int main(int argc, char **argv)
     hole_case("pipe, unmapped page after the first", -1, 0);
     hole_case("pipe, read-only page after the first", PROT_READ, 0);
     hole_case("pipe, unmapped page, unaligned start", -1, 100);
+    no_access_case();
     printf("%s\n", fails ? "FAILED" : "done");
     return fails ? 1 : 0;
 }
