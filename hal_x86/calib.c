@@ -15,6 +15,12 @@ static uint64_t rate(uint64_t ticks, uint32_t pit)
     return pit ? ticks * X86_PIT_HZ / pit : 0;
 }
 
+uint64_t x86_calib_rescale(uint64_t apic_hz, uint64_t tsc_was, uint64_t tsc_now)
+{
+    /* in thousands, so the product stays within 64 bits (the kernel has no 128-bit division) */
+    return tsc_was >= 1000 ? apic_hz / 1000 * tsc_now / (tsc_was / 1000) : apic_hz;
+}
+
 void x86_calib_pick(const struct x86_calib_window *w, unsigned n, uint64_t *tsc_hz,
                     uint64_t *apic_hz, bool *trusted)
 {

@@ -38,4 +38,9 @@ bool x86_calib_window_clean(const struct x86_calib_window *w);
 void x86_calib_pick(const struct x86_calib_window *w, unsigned n, uint64_t *tsc_hz,
                     uint64_t *apic_hz, bool *trusted);
 
+/* The APIC rate measured in the same window as a TSC rate that a later source (the RTC)
+ * corrected from tsc_was to tsc_now: both came from the same PIT count, so a missed wrap put
+ * the same factor in both. */
+uint64_t x86_calib_rescale(uint64_t apic_hz, uint64_t tsc_was, uint64_t tsc_now);
+
 #endif

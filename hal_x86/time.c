@@ -332,8 +332,13 @@ static void rtc_irq(void *arg)
     /* An RTC that disagrees with a clean PIT window by more than 2% is not trusted; after
      * windows that all may have missed a wrap (the rate too high), within a factor of 8. */
     if (pit_trusted ? hz > tsc_hz - tsc_hz / 50 && hz < tsc_hz + tsc_hz / 50
-                    : hz > tsc_hz / 8 && hz < tsc_hz * 8)
+                    : hz > tsc_hz / 8 && hz < tsc_hz * 8) {
+        if (!pit_trusted && apic_hz) { /* the APIC rate came from the same suspect window */
+            apic_hz = x86_calib_rescale(apic_hz, tsc_hz, hz);
+            apic_per_ns = (apic_hz << 30) / 1000000000u;
+        }
         clock_rebase(hz);
+    }
     if (rtc_seconds >= 32)
         outb(0x70, 0x0b), outb(0x71, inb(0x71) & ~0x10); /* done: update interrupts off */
 }

@@ -140,6 +140,23 @@ static void all_suspect_takes_the_lowest(void **state)
         assert_true(tsc <= w[i].tsc * X86_PIT_HZ / w[i].pit);
 }
 
+/* No clean window: the RTC later corrects the TSC rate, and the APIC rate measured in the
+ * same window is corrected by the same factor. */
+static void apic_rate_follows_the_tsc_correction(void **state)
+{
+    uint64_t now = 31, tsc, apic;
+    struct x86_calib_window w = window(&now, 7, 90000000); /* hides a wrap */
+    bool trusted;
+
+    (void)state;
+    x86_calib_pick(&w, 1, &tsc, &apic, &trusted);
+    assert_false(trusted);
+    assert_false(close_to(tsc, TSC_HZ));
+    assert_false(close_to(apic, APIC_HZ));
+    assert_true(close_to(x86_calib_rescale(apic, tsc, TSC_HZ), APIC_HZ));
+    assert_int_equal(x86_calib_rescale(apic, 0, TSC_HZ), apic);
+}
+
 static void no_movement_gives_no_rate(void **state)
 {
     struct x86_calib_window w = {0};
@@ -161,6 +178,7 @@ int main(void)
         cmocka_unit_test(window_with_a_missed_wrap_is_not_taken),
         cmocka_unit_test(short_pause_is_suspect_but_right),
         cmocka_unit_test(all_suspect_takes_the_lowest),
+        cmocka_unit_test(apic_rate_follows_the_tsc_correction),
         cmocka_unit_test(no_movement_gives_no_rate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
