@@ -84,8 +84,8 @@ void tfs_dir_destroy(struct tfs_dir *d)
     kfree(d);
 }
 
-static struct tfs_dirent *find_hashed(struct tfs_dir *d, const char *name, size_t len,
-                                      uint64_t h)
+struct tfs_dirent *tfs_dir_find_hashed(struct tfs_dir *d, const char *name, size_t len,
+                                       uint64_t h)
 {
     for (struct tfs_dirent *de = *bucket(d, h); de; de = de->next)
         if (de->hash == h && de->namelen == len && memcmp(de->name, name, len) == 0)
@@ -95,7 +95,7 @@ static struct tfs_dirent *find_hashed(struct tfs_dir *d, const char *name, size_
 
 struct tfs_dirent *tfs_dir_find(struct tfs_dir *d, const char *name, size_t len)
 {
-    return find_hashed(d, name, len, tfs_name_hash(name, len));
+    return tfs_dir_find_hashed(d, name, len, tfs_name_hash(name, len));
 }
 
 struct tfs_dirent *tfs_dir_slot(struct tfs_dir *d, uint32_t slot)
@@ -104,7 +104,7 @@ struct tfs_dirent *tfs_dir_slot(struct tfs_dir *d, uint32_t slot)
 }
 
 int tfs_dir_add(struct tfs_vol *v, struct tfs_dir *d, const char *name, size_t len,
-                uint64_t ino, unsigned dtype)
+                uint64_t hash, uint64_t ino, unsigned dtype)
 {
     if (d->nslots == UINT32_MAX - 1 && d->nholes == 0)
         return -ENOSPC;
@@ -116,7 +116,7 @@ int tfs_dir_add(struct tfs_vol *v, struct tfs_dir *d, const char *name, size_t l
     de->dtype = (uint8_t)dtype;
     memcpy(de->name, name, len);
     de->slot = d->nholes ? d->holes[d->nholes - 1] : d->nslots;
-    de->hash = tfs_name_hash(name, len);
+    de->hash = hash;
     int err = d->nentries >= d->nbuckets ? dir_grow(d) : 0;
     if (!err)
         err = tfs_pvec_set(&d->slots, de->slot, de);

@@ -59,7 +59,16 @@ enum tfs_op {
 #define TFS_INO_MAX ((1ULL << 27) - 1) /* inode numbers 1..TFS_INO_MAX (134 million) */
 #define TFS_MAX_FILE_BLOCKS (TFS_MAX_FILE_SIZE / TFS_BLOCK_SIZE)
 
-/* ---- little-endian field access ---------------------------------------------------------- */
+/* ---- little-endian field access ----------------------------------------------------------
+ * Replay reads every field of every op through these, so on a little-endian machine they are
+ * one unaligned load or store (__builtin_memcpy: the kernel is built with -fno-builtin, under
+ * which a plain memcpy call would stay a call); elsewhere byte by byte. */
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define TFS_LE_NATIVE 1
+#else
+#define TFS_LE_NATIVE 0
+#endif
 
 static inline void tfs_put16(uint8_t *p, uint16_t v)
 {
@@ -68,11 +77,19 @@ static inline void tfs_put16(uint8_t *p, uint16_t v)
 }
 static inline void tfs_put32(uint8_t *p, uint32_t v)
 {
+    if (TFS_LE_NATIVE) {
+        __builtin_memcpy(p, &v, 4);
+        return;
+    }
     for (int i = 0; i < 4; i++)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 static inline void tfs_put64(uint8_t *p, uint64_t v)
 {
+    if (TFS_LE_NATIVE) {
+        __builtin_memcpy(p, &v, 8);
+        return;
+    }
     for (int i = 0; i < 8; i++)
         p[i] = (uint8_t)(v >> (8 * i));
 }
@@ -83,6 +100,10 @@ static inline uint16_t tfs_get16(const uint8_t *p)
 static inline uint32_t tfs_get32(const uint8_t *p)
 {
     uint32_t v = 0;
+    if (TFS_LE_NATIVE) {
+        __builtin_memcpy(&v, p, 4);
+        return v;
+    }
     for (int i = 3; i >= 0; i--)
         v = (v << 8) | p[i];
     return v;
@@ -90,6 +111,10 @@ static inline uint32_t tfs_get32(const uint8_t *p)
 static inline uint64_t tfs_get64(const uint8_t *p)
 {
     uint64_t v = 0;
+    if (TFS_LE_NATIVE) {
+        __builtin_memcpy(&v, p, 8);
+        return v;
+    }
     for (int i = 7; i >= 0; i--)
         v = (v << 8) | p[i];
     return v;
@@ -121,7 +146,20 @@ struct tfs_pvec {
     uint32_t cap;  /* addressable entries */
 };
 #define TFS_PVEC_CHUNK 512u
-void *tfs_pvec_get(const struct tfs_pvec *pv, uint64_t i); /* NULL beyond cap */
+/* Entry i, NULL beyond cap or in an absent chunk. Inline: replay and the mount's checks look
+ * up every inode several times. */
+static inline void *tfs_pvec_get(const struct tfs_pvec *pv, uint64_t i)
+{
+    if (i >= pv->cap)
+        return NULL;
+    if (pv->small)
+        return pv->small[i];
+    void **mid = pv->top[i / (TFS_PVEC_CHUNK * TFS_PVEC_CHUNK)];
+    if (!mid)
+        return NULL;
+    void **leaf = mid[(i / TFS_PVEC_CHUNK) % TFS_PVEC_CHUNK];
+    return leaf ? leaf[i % TFS_PVEC_CHUNK] : NULL;
+}
 int tfs_pvec_set(struct tfs_pvec *pv, uint64_t i, void *p);  /* grows; -ENOMEM, -EFBIG */
 void tfs_pvec_free(struct tfs_pvec *pv);
 void **tfs_pvec_slot(struct tfs_pvec *pv, uint64_t i); /* i must be populated */
@@ -268,7 +306,16 @@ struct tfs_vol {
     void *ipool_free;
     void **ipool_pages;
     uint32_t ipool_npages, ipool_cap;
+
+    struct tfs_free *carve_hint; /* alloc.c: the free range after the last carve, or NULL */
 };
+
+static inline struct tfs_inode *tfs_iget(struct tfs_vol *v, uint64_t ino)
+{
+    if (ino == 0 || ino > TFS_INO_MAX)
+        return NULL;
+    return tfs_pvec_get(&v->inodes, ino);
+}
 
 /* util.c */
 void tfs_report(struct tfs_vol *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -277,7 +324,6 @@ int64_t tfs_time_to_ns(const struct tfs_time *t);
 void tfs_ns_to_time(int64_t ns, struct tfs_time *t);
 int tfs_check_name(const char *name, size_t len);
 uint64_t tfs_name_hash(const char *name, size_t len);
-struct tfs_inode *tfs_iget(struct tfs_vol *v, uint64_t ino);
 struct tfs_inode *tfs_inode_alloc(struct tfs_vol *v);
 void tfs_inode_pool_free(struct tfs_vol *v, struct tfs_inode *ip);
 void tfs_inode_pool_destroy(struct tfs_vol *v);
@@ -326,8 +372,11 @@ struct tfs_ext *tfs_ext_array(struct tfs_inode *ip);
 
 /* dir.c */
 struct tfs_dirent *tfs_dir_find(struct tfs_dir *d, const char *name, size_t len);
+/* The same with the name's hash (tfs_name_hash) already computed, as tfs_dir_add takes it. */
+struct tfs_dirent *tfs_dir_find_hashed(struct tfs_dir *d, const char *name, size_t len,
+                                       uint64_t hash);
 int tfs_dir_add(struct tfs_vol *v, struct tfs_dir *d, const char *name, size_t len,
-                uint64_t ino, unsigned dtype);
+                uint64_t hash, uint64_t ino, unsigned dtype);
 void tfs_dir_remove(struct tfs_vol *v, struct tfs_dir *d, struct tfs_dirent *de);
 struct tfs_dir *tfs_dir_new(void);
 void tfs_dir_destroy(struct tfs_dir *d);

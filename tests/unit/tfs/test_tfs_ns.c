@@ -142,6 +142,37 @@ static void test_create_errors(void **state)
     assert_int_equal(tfs_create(fx.vol, ROOT, N("z"), 0777, 0, 0, 0, &ino), -EINVAL);
 }
 
+/* The name check reads eight bytes at a time: a '/' or NUL at any position of any length
+ * is refused, and bytes next to them in value (or with the high bit set) are not. */
+static void test_name_bad_byte_anywhere(void **state)
+{
+    static const char bad[] = {'/', '\0'};
+    static const char good[] = {'.', '0', (char)0xaf, (char)0x80, (char)0xff, 0x01};
+    char name[41];
+    uint64_t ino;
+    int made = 0;
+    (void)state;
+    for (size_t len = 1; len <= 40; len++) {
+        for (size_t pos = 0; pos < len; pos++) {
+            for (size_t b = 0; b < sizeof(bad); b++) {
+                memset(name, 'q', len);
+                name[pos] = bad[b];
+                assert_int_equal(tfs_create(fx.vol, ROOT, name, len, TFS_S_IFREG, 0, 0, 0,
+                                            &ino), -EINVAL);
+            }
+        }
+        memset(name, 'q', len);
+        name[len - 1] = good[len % sizeof(good)];
+        name[0] = (char)('A' + len % 26);
+        if (len == 1 && name[0] == '.')
+            continue;
+        assert_int_equal(tfs_create(fx.vol, ROOT, name, len, TFS_S_IFREG, 0, 0, 0, &ino), 0);
+        made++;
+    }
+    fx_remount(); /* replay checks the same names again */
+    assert_int_equal(made, 40);
+}
+
 static void test_name_lengths(void **state)
 {
     char name[257];
@@ -584,6 +615,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mount_readonly_device, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_lookup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_name_bad_byte_anywhere, setup, teardown),
         cmocka_unit_test_setup_teardown(test_name_lengths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_special_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mkdir_nlink, setup, teardown),
