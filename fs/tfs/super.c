@@ -249,9 +249,11 @@ static int derive_space(struct tfs_vol *v)
             return -EUCLEAN;
         }
     }
-    for (uint64_t ino = 1; ino <= v->ino_high; ino++) {
-        struct tfs_inode *ip = tfs_iget(v, ino);
-        if (!ip || !tfs_is_type(ip, TFS_S_IFREG))
+    struct tfs_iter it = {.v = v};
+    struct tfs_inode *ip;
+    while ((ip = tfs_iter_next(&it))) { /* a punch below changes extents, not inodes */
+        uint64_t ino = it.ino;
+        if (!tfs_is_type(ip, TFS_S_IFREG))
             continue;
         for (uint32_t i = 0; i < ip->u.ext.n; i++) {
             struct tfs_ext e = tfs_ext_array(ip)[i];

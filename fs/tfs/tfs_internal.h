@@ -317,6 +317,39 @@ static inline struct tfs_inode *tfs_iget(struct tfs_vol *v, uint64_t ino)
     return tfs_pvec_get(&v->inodes, ino);
 }
 
+/*
+ * Every inode in number order, without a radix walk per number (the mount's checks scan the
+ * table several times):
+ *     struct tfs_iter it = {.v = v};
+ *     while ((ip = tfs_iter_next(&it))) ... it.ino is ip's number
+ * A loop body that may create inodes (the table may grow or change shape) sets it.hi = 0,
+ * so that the next step looks its leaf up again.
+ */
+struct tfs_iter {
+    struct tfs_vol *v;
+    uint64_t ino;    /* the number last returned */
+    uint64_t lo, hi; /* leaf holds numbers [lo, hi) */
+    void **leaf;     /* NULL: no inode in [lo, hi) */
+};
+void tfs_iter_leaf(struct tfs_iter *it); /* util.c: the leaf holding it->ino */
+
+static inline struct tfs_inode *tfs_iter_next(struct tfs_iter *it)
+{
+    while (++it->ino <= it->v->ino_high) {
+        if (it->ino >= it->hi || it->ino < it->lo) {
+            tfs_iter_leaf(it);
+            if (!it->leaf) {
+                it->ino = it->hi - 1;
+                continue;
+            }
+        }
+        struct tfs_inode *ip = it->leaf[it->ino - it->lo];
+        if (ip)
+            return ip;
+    }
+    return NULL;
+}
+
 /* util.c */
 void tfs_report(struct tfs_vol *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int64_t tfs_now(struct tfs_vol *v);

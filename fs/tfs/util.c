@@ -245,6 +245,30 @@ void tfs_inode_pool_destroy(struct tfs_vol *v)
     v->ipool_npages = v->ipool_cap = 0;
 }
 
+void tfs_iter_leaf(struct tfs_iter *it)
+{
+    const struct tfs_pvec *pv = &it->v->inodes;
+    uint64_t i = it->ino;
+    it->leaf = NULL;
+    it->lo = i;
+    if (i >= pv->cap) {
+        it->hi = it->v->ino_high + 1; /* nothing more */
+    } else if (pv->small) {
+        it->leaf = pv->small;
+        it->lo = 0;
+        it->hi = pv->cap;
+    } else {
+        void **mid = pv->top[i / (CH * CH)];
+        if (!mid) {
+            it->hi = (i / (CH * CH) + 1) * CH * CH;
+            return;
+        }
+        it->lo = i - i % CH;
+        it->hi = it->lo + CH;
+        it->leaf = mid[(i / CH) % CH];
+    }
+}
+
 /*
  * A free inode number: one recently freed (a bounded stack), else the next after the hint,
  * wrapping once. Numbers stay dense without rescanning the table after every unlink.
