@@ -134,6 +134,7 @@ void tfs_vol_free(struct tfs_vol *v)
             tfs_inode_destroy(v, ino, ip);
     }
     tfs_pvec_free(&v->inodes);
+    tfs_dir_arena_free(v);
     tfs_inode_pool_destroy(v);
     tfs_space_destroy(v);
     tfs_logw_free(&v->log);

@@ -180,6 +180,7 @@ struct tfs_dirent {
     uint32_t slot;  /* index in the directory's slot vector = readdir position */
     uint8_t namelen;
     uint8_t dtype;
+    uint8_t arena;  /* from the volume's replay arena (dir.c): never kfree'd alone */
     char name[];
 };
 
@@ -308,6 +309,7 @@ struct tfs_vol {
     uint32_t ipool_npages, ipool_cap;
 
     struct tfs_free *carve_hint; /* alloc.c: the free range after the last carve, or NULL */
+    struct tfs_arena *dir_arena; /* dir.c: chunks holding the entries replay created */
 };
 
 static inline struct tfs_inode *tfs_iget(struct tfs_vol *v, uint64_t ino)
@@ -413,6 +415,7 @@ int tfs_dir_add(struct tfs_vol *v, struct tfs_dir *d, const char *name, size_t l
 void tfs_dir_remove(struct tfs_vol *v, struct tfs_dir *d, struct tfs_dirent *de);
 struct tfs_dir *tfs_dir_new(void);
 void tfs_dir_destroy(struct tfs_dir *d);
+void tfs_dir_arena_free(struct tfs_vol *v); /* after every directory is destroyed */
 struct tfs_dirent *tfs_dir_slot(struct tfs_dir *d, uint32_t slot);
 
 /* apply.c: the one place metadata changes (replay and live operations) */

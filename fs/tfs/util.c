@@ -86,9 +86,26 @@ int tfs_check_name(const char *name, size_t len)
     return 0;
 }
 
+/*
+ * The in-memory name hash (never stored: directories are rebuilt at mount). Eight bytes per
+ * multiply instead of FNV's one, since replay hashes every name of the volume; the last
+ * partial word is gathered byte by byte (a name may end at the end of its buffer). The final
+ * folds mix the high bits into the low ones, which pick the bucket.
+ */
 uint64_t tfs_name_hash(const char *name, size_t len)
 {
-    return hash_bytes(name, len);
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        __builtin_memcpy(&w, name + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 29;
+    }
+    w = 0;
+    for (unsigned k = 0; i < len; i++, k += 8)
+        w |= (uint64_t)(uint8_t)name[i] << k;
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 32);
 }
 
 unsigned tfs_dtype(uint32_t mode)
