@@ -157,11 +157,6 @@ struct tfs_dirent *tfs_dir_find(struct tfs_dir *d, const char *name, size_t len)
     return tfs_dir_find_hashed(d, name, len, tfs_name_hash(name, len));
 }
 
-struct tfs_dirent *tfs_dir_slot(struct tfs_dir *d, uint32_t slot)
-{
-    return slot < d->nslots ? tfs_pvec_get(&d->slots, slot) : NULL;
-}
-
 int tfs_dir_add(struct tfs_vol *v, struct tfs_dir *d, const char *name, size_t len,
                 uint64_t hash, uint64_t ino, unsigned dtype)
 {

@@ -12,11 +12,6 @@
 #include "fs/tfs/tfs_internal.h"
 #include "hal/hal_errno.h"
 
-struct tfs_ext *tfs_ext_array(struct tfs_inode *ip)
-{
-    return ip->u.ext.n <= 1 && ip->u.ext.cap == 0 ? &ip->u.ext.e.one : ip->u.ext.e.v;
-}
-
 static const struct tfs_ext *ext_array_c(const struct tfs_inode *ip)
 {
     return tfs_ext_array((struct tfs_inode *)ip);

@@ -162,7 +162,15 @@ static inline void *tfs_pvec_get(const struct tfs_pvec *pv, uint64_t i)
 }
 int tfs_pvec_set(struct tfs_pvec *pv, uint64_t i, void *p);  /* grows; -ENOMEM, -EFBIG */
 void tfs_pvec_free(struct tfs_pvec *pv);
-void **tfs_pvec_slot(struct tfs_pvec *pv, uint64_t i); /* i must be populated */
+/* Address of entry i, which must have been set (or reserved by setting a later index). */
+static inline void **tfs_pvec_slot(struct tfs_pvec *pv, uint64_t i)
+{
+    if (pv->small)
+        return &pv->small[i];
+    void **mid = pv->top[i / (TFS_PVEC_CHUNK * TFS_PVEC_CHUNK)];
+    void **leaf = mid[(i / TFS_PVEC_CHUNK) % TFS_PVEC_CHUNK];
+    return &leaf[i % TFS_PVEC_CHUNK];
+}
 
 /* ---- inodes ------------------------------------------------------------------------------- */
 
@@ -403,7 +411,11 @@ int tfs_ext_map(struct tfs_vol *v, struct tfs_inode *ip, const struct tfs_ext *e
 int tfs_ext_punch(struct tfs_vol *v, struct tfs_inode *ip, uint64_t lblk, uint64_t n);
 void tfs_ext_free_all(struct tfs_vol *v, struct tfs_inode *ip);
 uint64_t tfs_ext_blocks(const struct tfs_inode *ip);
-struct tfs_ext *tfs_ext_array(struct tfs_inode *ip);
+/* The extent array: inline while there is one extent and no array was ever needed. */
+static inline struct tfs_ext *tfs_ext_array(struct tfs_inode *ip)
+{
+    return ip->u.ext.n <= 1 && ip->u.ext.cap == 0 ? &ip->u.ext.e.one : ip->u.ext.e.v;
+}
 
 /* dir.c */
 struct tfs_dirent *tfs_dir_find(struct tfs_dir *d, const char *name, size_t len);
@@ -416,7 +428,10 @@ void tfs_dir_remove(struct tfs_vol *v, struct tfs_dir *d, struct tfs_dirent *de)
 struct tfs_dir *tfs_dir_new(void);
 void tfs_dir_destroy(struct tfs_dir *d);
 void tfs_dir_arena_free(struct tfs_vol *v); /* after every directory is destroyed */
-struct tfs_dirent *tfs_dir_slot(struct tfs_dir *d, uint32_t slot);
+static inline struct tfs_dirent *tfs_dir_slot(struct tfs_dir *d, uint32_t slot)
+{
+    return slot < d->nslots ? tfs_pvec_get(&d->slots, slot) : NULL;
+}
 
 /* apply.c: the one place metadata changes (replay and live operations) */
 int tfs_apply_op(struct tfs_vol *v, uint32_t op, const uint8_t *b, uint32_t len,

@@ -141,15 +141,6 @@ void tfs_set_error(struct tfs_vol *v, int err)
 #define CH TFS_PVEC_CHUNK
 #define PVEC_MAX ((uint64_t)CH * CH * CH)
 
-/* Address of entry i, which must have been set (or reserved by setting a later index). */
-void **tfs_pvec_slot(struct tfs_pvec *pv, uint64_t i)
-{
-    if (pv->small)
-        return &pv->small[i];
-    void **leaf = pv->top[i / (CH * CH)][(i / CH) % CH];
-    return &leaf[i % CH];
-}
-
 static int pvec_to_radix(struct tfs_pvec *pv)
 {
     void ***top = kzalloc(CH * sizeof(void *));
