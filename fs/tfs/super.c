@@ -491,7 +491,10 @@ static int ck_op(struct ckpt *c, uint32_t op, const void *a, size_t alen, const 
 {
     size_t n = TFS_OP_HDR + alen + blen + dlen;
     int err;
-    if (c->rec != SIZE_MAX && c->len - c->rec + n > CKPT_REC) {
+    /* Close the open record when the op would take it past CKPT_REC, or the buffer past its
+     * end (then it is written out below): without the second test, a checkpoint of more than
+     * CKPT_BUF bytes (50,000 files) wrote up to a record past the buffer. */
+    if (c->rec != SIZE_MAX && (c->len - c->rec + n > CKPT_REC || c->len + n + 8 > c->cap)) {
         size_t l = c->len - c->rec, p = (l + 7) & ~(size_t)7;
         memset(c->buf + c->len, 0, p - l);
         c->len = c->rec + p;
