@@ -54,22 +54,24 @@ static struct tfs_free *free_containing(struct tfs_vol *v, uint64_t blk)
     return blk - f->start < f->len ? f : NULL;
 }
 
-static int free_insert(struct tfs_vol *v, uint64_t start, uint64_t len)
+/* The new range, or NULL (out of memory). */
+static struct tfs_free *free_insert(struct tfs_vol *v, uint64_t start, uint64_t len)
 {
     struct tfs_free *f = kmalloc(sizeof(*f));
     if (!f)
-        return -ENOMEM;
+        return NULL;
     f->start = start;
     f->len = len;
     rb_insert(&v->free, &f->rb, free_cmp);
-    return 0;
+    return f;
 }
 
 int tfs_space_init(struct tfs_vol *v)
 {
     rb_init(&v->free);
     v->free_blocks = v->nblocks;
-    return free_insert(v, 0, v->nblocks);
+    v->carve_hint = NULL;
+    return free_insert(v, 0, v->nblocks) ? 0 : -ENOMEM;
 }
 
 void tfs_space_destroy(struct tfs_vol *v)
@@ -79,35 +81,46 @@ void tfs_space_destroy(struct tfs_vol *v)
         rb_remove(&v->free, n);
         kfree(rb_entry(n, struct tfs_free, rb));
     }
+    v->carve_hint = NULL;
     kfree(v->pending);
     v->pending = NULL;
     v->npending = v->pendcap = 0;
 }
 
-/* Mark [start, start+len) used; -EEXIST when any of it is not free (overlap). */
+/*
+ * Mark [start, start+len) used; -EEXIST when any of it is not free (overlap). The mount
+ * carves every extent in inode order, which mkfs laid out in the same order, so each carve
+ * usually starts in the range the previous one left: v->carve_hint, tried before the tree
+ * (it always names a range in the tree: cleared whenever that range goes).
+ */
 int tfs_space_carve(struct tfs_vol *v, uint64_t start, uint64_t len)
 {
     if (len == 0 || start >= v->nblocks || len > v->nblocks - start)
         return -ERANGE;
-    struct tfs_free *f = free_containing(v, start);
+    struct tfs_free *f = v->carve_hint;
+    if (!f || start < f->start || start - f->start >= f->len)
+        f = free_containing(v, start);
     if (!f || len > f->len - (start - f->start))
         return -EEXIST;
     uint64_t fend = f->start + f->len, end = start + len;
+    v->carve_hint = f;
     if (f->start == start) {
         f->start += len;
         f->len -= len;
         if (f->len == 0) {
             rb_remove(&v->free, &f->rb);
             kfree(f);
+            v->carve_hint = NULL;
         }
     } else {
         f->len = start - f->start;
         if (end < fend) {
-            int err = free_insert(v, end, fend - end);
-            if (err) {
+            struct tfs_free *tail = free_insert(v, end, fend - end);
+            if (!tail) {
                 f->len = fend - f->start;
-                return err;
+                return -ENOMEM;
             }
+            v->carve_hint = tail;
         }
     }
     v->free_blocks -= len;
@@ -132,6 +145,8 @@ int tfs_space_free(struct tfs_vol *v, uint64_t start, uint64_t len)
         prev->len += len;
         if (next && prev->start + prev->len == next->start) {
             prev->len += next->len;
+            if (v->carve_hint == next)
+                v->carve_hint = NULL;
             rb_remove(&v->free, &next->rb);
             kfree(next);
         }
@@ -142,10 +157,10 @@ int tfs_space_free(struct tfs_vol *v, uint64_t start, uint64_t len)
         next->len += len;
         return 0;
     }
-    int err = free_insert(v, start, len);
-    if (err)
-        v->free_blocks -= len;
-    return err;
+    if (free_insert(v, start, len))
+        return 0;
+    v->free_blocks -= len;
+    return -ENOMEM;
 }
 
 static void take(struct tfs_vol *v, struct tfs_free *f, uint64_t from, uint64_t want,

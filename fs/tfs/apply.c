@@ -146,11 +146,12 @@ static int op_link(struct tfs_vol *v, const uint8_t *b, uint32_t len, const char
         BAD("link op: links the root");
     if (tfs_check_name(name, nlen))
         BAD("link op: bad name");
-    if (tfs_dir_find(dp->u.dir, name, nlen))
+    uint64_t hash = tfs_name_hash(name, nlen);
+    if (tfs_dir_find_hashed(dp->u.dir, name, nlen, hash))
         BAD("link op: name exists");
     if (tfs_is_type(ip, TFS_S_IFDIR) && ip->u.dir->parent)
         BAD("link op: directory already has a name");
-    int err = tfs_dir_add(v, dp->u.dir, name, nlen, ino, tfs_dtype(ip->mode));
+    int err = tfs_dir_add(v, dp->u.dir, name, nlen, hash, ino, tfs_dtype(ip->mode));
     if (err)
         return err;
     if (tfs_is_type(ip, TFS_S_IFDIR))

@@ -92,9 +92,11 @@ static void drop_entry(struct tfs_vol *v, uint64_t dir, struct tfs_dirent *de)
 
 static uint64_t check_entries(struct tfs_vol *v, bool repair, uint64_t *count)
 {
-    for (uint64_t ino = 1; ino <= v->ino_high; ino++) {
-        struct tfs_inode *dp = tfs_iget(v, ino);
-        if (!dp || !tfs_is_type(dp, TFS_S_IFDIR))
+    struct tfs_iter it = {.v = v};
+    struct tfs_inode *dp;
+    while ((dp = tfs_iter_next(&it))) { /* drop_entry changes entries, not the inode table */
+        uint64_t ino = it.ino;
+        if (!tfs_is_type(dp, TFS_S_IFDIR))
             continue;
         for (uint32_t s = 0; s < dp->u.dir->nslots; s++) {
             struct tfs_dirent *de = tfs_dir_slot(dp->u.dir, s);
@@ -230,17 +232,19 @@ static void check_inode(struct tfs_vol *v, uint64_t ino, struct tfs_inode *ip, b
 int tfs_check_tree(struct tfs_vol *v, bool repair)
 {
     uint64_t count = 0, high = v->ino_high; /* repairs may create /lost+found: not checked */
+    struct tfs_iter it = {.v = v};
+    struct tfs_inode *ip;
     check_entries(v, repair, &count);
-    for (uint64_t ino = 1; ino <= high; ino++) {
-        struct tfs_inode *ip = tfs_iget(v, ino);
-        if (ip) {
-            check_inode(v, ino, ip, repair, &count);
-            ip->holds = 0;
-        }
+    while ((ip = tfs_iter_next(&it)) && it.ino <= high) {
+        check_inode(v, it.ino, ip, repair, &count);
+        ip->holds = 0;
+        if (repair)
+            it.hi = 0; /* a repair may have created an inode: look the leaf up again */
     }
-    for (uint64_t ino = 1; ino <= high; ino++) {
-        struct tfs_inode *ip = tfs_iget(v, ino);
-        if (!ip || !tfs_is_type(ip, TFS_S_IFDIR) || reachable(v, ino))
+    it = (struct tfs_iter){.v = v};
+    while ((ip = tfs_iter_next(&it)) && it.ino <= high) {
+        uint64_t ino = it.ino;
+        if (!tfs_is_type(ip, TFS_S_IFDIR) || reachable(v, ino))
             continue;
         if (!ip->u.dir->parent)
             continue; /* no entry at all: reported above */
@@ -248,29 +252,25 @@ int tfs_check_tree(struct tfs_vol *v, bool repair)
                    (unsigned long long)ino);
         problem(v, &count);
     }
-    for (uint64_t ino = 1; ino <= v->ino_high; ino++) {
-        struct tfs_inode *ip = tfs_iget(v, ino);
-        if (ip)
-            ip->flags &= ~(TFS_I_SEEN | WALK | BAD);
-    }
+    it = (struct tfs_iter){.v = v};
+    while ((ip = tfs_iter_next(&it)))
+        ip->flags &= ~(TFS_I_SEEN | WALK | BAD);
     if (repair) { /* loops: detach each still-unreachable directory into lost+found */
         for (uint64_t ino = 2; ino <= high; ino++) {
-            struct tfs_inode *ip = tfs_iget(v, ino);
-            if (!ip || !tfs_is_type(ip, TFS_S_IFDIR) || !ip->u.dir->parent ||
+            struct tfs_inode *rp = tfs_iget(v, ino);
+            if (!rp || !tfs_is_type(rp, TFS_S_IFDIR) || !rp->u.dir->parent ||
                 reachable(v, ino))
                 continue;
-            reattach(v, ino, ip);
+            reattach(v, ino, rp);
             for (uint64_t j = 1; j <= v->ino_high; j++) { /* the tree changed: forget */
                 struct tfs_inode *jp = tfs_iget(v, j);
                 if (jp)
                     jp->flags &= ~(TFS_I_SEEN | WALK | BAD);
             }
         }
-        for (uint64_t ino = 1; ino <= v->ino_high; ino++) {
-            struct tfs_inode *ip = tfs_iget(v, ino);
-            if (ip)
-                ip->flags &= ~(TFS_I_SEEN | WALK | BAD);
-        }
+        it = (struct tfs_iter){.v = v};
+        while ((ip = tfs_iter_next(&it)))
+            ip->flags &= ~(TFS_I_SEEN | WALK | BAD);
     }
     return count > INT32_MAX ? INT32_MAX : (int)count;
 }

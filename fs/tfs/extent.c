@@ -12,11 +12,6 @@
 #include "fs/tfs/tfs_internal.h"
 #include "hal/hal_errno.h"
 
-struct tfs_ext *tfs_ext_array(struct tfs_inode *ip)
-{
-    return ip->u.ext.n <= 1 && ip->u.ext.cap == 0 ? &ip->u.ext.e.one : ip->u.ext.e.v;
-}
-
 static const struct tfs_ext *ext_array_c(const struct tfs_inode *ip)
 {
     return tfs_ext_array((struct tfs_inode *)ip);
@@ -156,6 +151,16 @@ int tfs_ext_map(struct tfs_vol *v, struct tfs_inode *ip, const struct tfs_ext *x
         return -EINVAL;
     if (x->pblk >= v->nblocks || x->len > v->nblocks - x->pblk)
         return -ERANGE;
+    /* Past the last extent (replay, a file written in order): no split, no search. */
+    uint32_t n = ip->u.ext.n;
+    struct tfs_ext *last = n ? &tfs_ext_array(ip)[n - 1] : NULL;
+    if (!last || last->lblk + last->len <= x->lblk) {
+        if (last && ext_joins(last, x)) {
+            last->len += x->len;
+            return 0;
+        }
+        return ext_insert_at(v, ip, n, x);
+    }
     /* Every existing piece inside the range must be the same device blocks. */
     uint32_t i = ext_search(ip, x->lblk);
     const struct tfs_ext *e = tfs_ext_array(ip);

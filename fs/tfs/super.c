@@ -134,6 +134,7 @@ void tfs_vol_free(struct tfs_vol *v)
             tfs_inode_destroy(v, ino, ip);
     }
     tfs_pvec_free(&v->inodes);
+    tfs_dir_arena_free(v);
     tfs_inode_pool_destroy(v);
     tfs_space_destroy(v);
     tfs_logw_free(&v->log);
@@ -249,9 +250,11 @@ static int derive_space(struct tfs_vol *v)
             return -EUCLEAN;
         }
     }
-    for (uint64_t ino = 1; ino <= v->ino_high; ino++) {
-        struct tfs_inode *ip = tfs_iget(v, ino);
-        if (!ip || !tfs_is_type(ip, TFS_S_IFREG))
+    struct tfs_iter it = {.v = v};
+    struct tfs_inode *ip;
+    while ((ip = tfs_iter_next(&it))) { /* a punch below changes extents, not inodes */
+        uint64_t ino = it.ino;
+        if (!tfs_is_type(ip, TFS_S_IFREG))
             continue;
         for (uint32_t i = 0; i < ip->u.ext.n; i++) {
             struct tfs_ext e = tfs_ext_array(ip)[i];
@@ -488,7 +491,10 @@ static int ck_op(struct ckpt *c, uint32_t op, const void *a, size_t alen, const 
 {
     size_t n = TFS_OP_HDR + alen + blen + dlen;
     int err;
-    if (c->rec != SIZE_MAX && c->len - c->rec + n > CKPT_REC) {
+    /* Close the open record when the op would take it past CKPT_REC, or the buffer past its
+     * end (then it is written out below): without the second test, a checkpoint of more than
+     * CKPT_BUF bytes (50,000 files) wrote up to a record past the buffer. */
+    if (c->rec != SIZE_MAX && (c->len - c->rec + n > CKPT_REC || c->len + n + 8 > c->cap)) {
         size_t l = c->len - c->rec, p = (l + 7) & ~(size_t)7;
         memset(c->buf + c->len, 0, p - l);
         c->len = c->rec + p;

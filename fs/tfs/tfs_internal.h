@@ -59,7 +59,16 @@ enum tfs_op {
 #define TFS_INO_MAX ((1ULL << 27) - 1) /* inode numbers 1..TFS_INO_MAX (134 million) */
 #define TFS_MAX_FILE_BLOCKS (TFS_MAX_FILE_SIZE / TFS_BLOCK_SIZE)
 
-/* ---- little-endian field access ---------------------------------------------------------- */
+/* ---- little-endian field access ----------------------------------------------------------
+ * Replay reads every field of every op through these, so on a little-endian machine they are
+ * one unaligned load or store (__builtin_memcpy: the kernel is built with -fno-builtin, under
+ * which a plain memcpy call would stay a call); elsewhere byte by byte. */
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define TFS_LE_NATIVE 1
+#else
+#define TFS_LE_NATIVE 0
+#endif
 
 static inline void tfs_put16(uint8_t *p, uint16_t v)
 {
@@ -68,11 +77,19 @@ static inline void tfs_put16(uint8_t *p, uint16_t v)
 }
 static inline void tfs_put32(uint8_t *p, uint32_t v)
 {
+    if (TFS_LE_NATIVE) {
+        __builtin_memcpy(p, &v, 4);
+        return;
+    }
     for (int i = 0; i < 4; i++)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 static inline void tfs_put64(uint8_t *p, uint64_t v)
 {
+    if (TFS_LE_NATIVE) {
+        __builtin_memcpy(p, &v, 8);
+        return;
+    }
     for (int i = 0; i < 8; i++)
         p[i] = (uint8_t)(v >> (8 * i));
 }
@@ -83,6 +100,10 @@ static inline uint16_t tfs_get16(const uint8_t *p)
 static inline uint32_t tfs_get32(const uint8_t *p)
 {
     uint32_t v = 0;
+    if (TFS_LE_NATIVE) {
+        __builtin_memcpy(&v, p, 4);
+        return v;
+    }
     for (int i = 3; i >= 0; i--)
         v = (v << 8) | p[i];
     return v;
@@ -90,6 +111,10 @@ static inline uint32_t tfs_get32(const uint8_t *p)
 static inline uint64_t tfs_get64(const uint8_t *p)
 {
     uint64_t v = 0;
+    if (TFS_LE_NATIVE) {
+        __builtin_memcpy(&v, p, 8);
+        return v;
+    }
     for (int i = 7; i >= 0; i--)
         v = (v << 8) | p[i];
     return v;
@@ -121,10 +146,31 @@ struct tfs_pvec {
     uint32_t cap;  /* addressable entries */
 };
 #define TFS_PVEC_CHUNK 512u
-void *tfs_pvec_get(const struct tfs_pvec *pv, uint64_t i); /* NULL beyond cap */
+/* Entry i, NULL beyond cap or in an absent chunk. Inline: replay and the mount's checks look
+ * up every inode several times. */
+static inline void *tfs_pvec_get(const struct tfs_pvec *pv, uint64_t i)
+{
+    if (i >= pv->cap)
+        return NULL;
+    if (pv->small)
+        return pv->small[i];
+    void **mid = pv->top[i / (TFS_PVEC_CHUNK * TFS_PVEC_CHUNK)];
+    if (!mid)
+        return NULL;
+    void **leaf = mid[(i / TFS_PVEC_CHUNK) % TFS_PVEC_CHUNK];
+    return leaf ? leaf[i % TFS_PVEC_CHUNK] : NULL;
+}
 int tfs_pvec_set(struct tfs_pvec *pv, uint64_t i, void *p);  /* grows; -ENOMEM, -EFBIG */
 void tfs_pvec_free(struct tfs_pvec *pv);
-void **tfs_pvec_slot(struct tfs_pvec *pv, uint64_t i); /* i must be populated */
+/* Address of entry i, which must have been set (or reserved by setting a later index). */
+static inline void **tfs_pvec_slot(struct tfs_pvec *pv, uint64_t i)
+{
+    if (pv->small)
+        return &pv->small[i];
+    void **mid = pv->top[i / (TFS_PVEC_CHUNK * TFS_PVEC_CHUNK)];
+    void **leaf = mid[(i / TFS_PVEC_CHUNK) % TFS_PVEC_CHUNK];
+    return &leaf[i % TFS_PVEC_CHUNK];
+}
 
 /* ---- inodes ------------------------------------------------------------------------------- */
 
@@ -142,6 +188,7 @@ struct tfs_dirent {
     uint32_t slot;  /* index in the directory's slot vector = readdir position */
     uint8_t namelen;
     uint8_t dtype;
+    uint8_t arena;  /* from the volume's replay arena (dir.c): never kfree'd alone */
     char name[];
 };
 
@@ -268,7 +315,50 @@ struct tfs_vol {
     void *ipool_free;
     void **ipool_pages;
     uint32_t ipool_npages, ipool_cap;
+
+    struct tfs_free *carve_hint; /* alloc.c: the free range after the last carve, or NULL */
+    struct tfs_arena *dir_arena; /* dir.c: chunks holding the entries replay created */
 };
+
+static inline struct tfs_inode *tfs_iget(struct tfs_vol *v, uint64_t ino)
+{
+    if (ino == 0 || ino > TFS_INO_MAX)
+        return NULL;
+    return tfs_pvec_get(&v->inodes, ino);
+}
+
+/*
+ * Every inode in number order, without a radix walk per number (the mount's checks scan the
+ * table several times):
+ *     struct tfs_iter it = {.v = v};
+ *     while ((ip = tfs_iter_next(&it))) ... it.ino is ip's number
+ * A loop body that may create inodes (the table may grow or change shape) sets it.hi = 0,
+ * so that the next step looks its leaf up again.
+ */
+struct tfs_iter {
+    struct tfs_vol *v;
+    uint64_t ino;    /* the number last returned */
+    uint64_t lo, hi; /* leaf holds numbers [lo, hi) */
+    void **leaf;     /* NULL: no inode in [lo, hi) */
+};
+void tfs_iter_leaf(struct tfs_iter *it); /* util.c: the leaf holding it->ino */
+
+static inline struct tfs_inode *tfs_iter_next(struct tfs_iter *it)
+{
+    while (++it->ino <= it->v->ino_high) {
+        if (it->ino >= it->hi || it->ino < it->lo) {
+            tfs_iter_leaf(it);
+            if (!it->leaf) {
+                it->ino = it->hi - 1;
+                continue;
+            }
+        }
+        struct tfs_inode *ip = it->leaf[it->ino - it->lo];
+        if (ip)
+            return ip;
+    }
+    return NULL;
+}
 
 /* util.c */
 void tfs_report(struct tfs_vol *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -277,7 +367,6 @@ int64_t tfs_time_to_ns(const struct tfs_time *t);
 void tfs_ns_to_time(int64_t ns, struct tfs_time *t);
 int tfs_check_name(const char *name, size_t len);
 uint64_t tfs_name_hash(const char *name, size_t len);
-struct tfs_inode *tfs_iget(struct tfs_vol *v, uint64_t ino);
 struct tfs_inode *tfs_inode_alloc(struct tfs_vol *v);
 void tfs_inode_pool_free(struct tfs_vol *v, struct tfs_inode *ip);
 void tfs_inode_pool_destroy(struct tfs_vol *v);
@@ -322,16 +411,27 @@ int tfs_ext_map(struct tfs_vol *v, struct tfs_inode *ip, const struct tfs_ext *e
 int tfs_ext_punch(struct tfs_vol *v, struct tfs_inode *ip, uint64_t lblk, uint64_t n);
 void tfs_ext_free_all(struct tfs_vol *v, struct tfs_inode *ip);
 uint64_t tfs_ext_blocks(const struct tfs_inode *ip);
-struct tfs_ext *tfs_ext_array(struct tfs_inode *ip);
+/* The extent array: inline while there is one extent and no array was ever needed. */
+static inline struct tfs_ext *tfs_ext_array(struct tfs_inode *ip)
+{
+    return ip->u.ext.n <= 1 && ip->u.ext.cap == 0 ? &ip->u.ext.e.one : ip->u.ext.e.v;
+}
 
 /* dir.c */
 struct tfs_dirent *tfs_dir_find(struct tfs_dir *d, const char *name, size_t len);
+/* The same with the name's hash (tfs_name_hash) already computed, as tfs_dir_add takes it. */
+struct tfs_dirent *tfs_dir_find_hashed(struct tfs_dir *d, const char *name, size_t len,
+                                       uint64_t hash);
 int tfs_dir_add(struct tfs_vol *v, struct tfs_dir *d, const char *name, size_t len,
-                uint64_t ino, unsigned dtype);
+                uint64_t hash, uint64_t ino, unsigned dtype);
 void tfs_dir_remove(struct tfs_vol *v, struct tfs_dir *d, struct tfs_dirent *de);
 struct tfs_dir *tfs_dir_new(void);
 void tfs_dir_destroy(struct tfs_dir *d);
-struct tfs_dirent *tfs_dir_slot(struct tfs_dir *d, uint32_t slot);
+void tfs_dir_arena_free(struct tfs_vol *v); /* after every directory is destroyed */
+static inline struct tfs_dirent *tfs_dir_slot(struct tfs_dir *d, uint32_t slot)
+{
+    return slot < d->nslots ? tfs_pvec_get(&d->slots, slot) : NULL;
+}
 
 /* apply.c: the one place metadata changes (replay and live operations) */
 int tfs_apply_op(struct tfs_vol *v, uint32_t op, const uint8_t *b, uint32_t len,
