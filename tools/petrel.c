@@ -1570,23 +1570,34 @@ static void relay_loop(struct relay *r)
  * streams' far ends. */
 static pid_t spawn_vm(char **args, int far[S_N], int con_w)
 {
-    pid_t pid = fork();
+    int ep[2], err = 0; /* the child's errno when the exec failed (closed on exec) */
+    pid_t pid;
 
-    if (pid < 0)
+    if (pipe2(ep, O_CLOEXEC) != 0 || (pid = fork()) < 0)
         die(EXIT_PETREL, "fork: %s", strerror(errno));
     if (pid == 0) {
         int null = open("/dev/null", O_RDONLY);
 
         setpgid(0, 0);
         /* QEMU's own messages join the kernel's console */
-        if (null < 0 || dup2(null, 0) < 0 || dup2(con_w, 1) < 0 || dup2(con_w, 2) < 0)
-            _exit(EXIT_PETREL);
-        signal(SIGPIPE, SIG_DFL);
-        execvp(args[0], args);
-        fprintf(stderr, "petrel: cannot run %s: %s\n", args[0], strerror(errno));
+        if (null >= 0 && dup2(null, 0) >= 0 && dup2(con_w, 1) >= 0 && dup2(con_w, 2) >= 0) {
+            signal(SIGPIPE, SIG_DFL);
+            execvp(args[0], args);
+        }
+        err = errno;
+        if (write(ep[1], &err, sizeof(err)) < 0) { /* the parent then sees the pipe closed */
+        }
         _exit(EXIT_PETREL);
     }
     setpgid(pid, pid); /* also here: no window where a Ctrl-C reaches the VM */
+    close(ep[1]);
+    while (read(ep[0], &err, sizeof(err)) < 0 && errno == EINTR) {
+    }
+    close(ep[0]);
+    if (err) { /* not QEMU's exit status: its 125 would read as the kernel's exit 62 */
+        waitpid(pid, NULL, 0);
+        die(EXIT_PETREL, "cannot run %s: %s", args[0], strerror(err));
+    }
     for (int i = 0; i < S_N; i++)
         close(far[i]);
     close(con_w);

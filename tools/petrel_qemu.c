@@ -244,46 +244,54 @@ static void machine_args(struct out *o, const struct pq_opts *q)
     }
 }
 
-int pq_argv(const struct pq_opts *q, const char *exit_path, char **argv, char *buf,
-            size_t bufsz, char *err, size_t errsz)
+/* After the devices: the accelerator, memory, the serial console, COM2's exit file, the exit
+ * device, the fw_cfg command line, the kernel and its -append. */
+static void common_args(struct out *o, const struct pq_opts *q, const char *exit_path)
 {
-    struct out o = {argv, 0, buf, 0, bufsz, false};
+    static const char *const fixed[] = {
+        "-no-reboot", "-display", "none", "-monitor", "none", "-chardev",
+        "stdio,id=con,signal=off", "-serial", "chardev:con", "-chardev"};
     const char *accel = q->accel, *cpu = getenv("PETREL_CPU");
 
     if (!strcmp(accel, "auto"))
         accel = pq_kvm_usable() ? "kvm" : "tcg";
     if ((!cpu || !*cpu) && !strcmp(accel, "kvm"))
         cpu = "host";
+    add(o, "-accel");
+    add(o, accel);
+    if (cpu && *cpu) {
+        add(o, "-cpu");
+        add(o, cpu);
+    }
+    add(o, "-m");
+    add(o, q->mem);
+    for (size_t k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++)
+        add(o, fixed[k]);
+    addf(o, "file,id=exitc,path=%s", exit_path);
+    add(o, "-device");
+    add(o, "isa-serial,chardev=exitc,iobase=0x2f8,irq=3");
+    add(o, "-device");
+    add(o, "isa-debug-exit,iobase=0xf4,iosize=1");
+    if (q->fwfile && *q->fwfile) {
+        add(o, "-fw_cfg");
+        addf(o, "name=opt/petrel/cmdline,file=%s", q->fwfile);
+    }
+    add(o, "-kernel");
+    add(o, q->kernel);
+    add(o, "-append");
+    add(o, q->append);
+}
+
+int pq_argv(const struct pq_opts *q, const char *exit_path, char **argv, char *buf,
+            size_t bufsz, char *err, size_t errsz)
+{
+    struct out o = {argv, 0, buf, 0, bufsz, false};
+
     add(&o, "qemu-system-x86_64");
     machine_args(&o, q);
     if (q->streams && *q->streams && stream_args(&o, q, err, errsz) != 0)
         return -1;
-    add(&o, "-accel");
-    add(&o, accel);
-    if (cpu && *cpu) {
-        add(&o, "-cpu");
-        add(&o, cpu);
-    }
-    static const char *const fixed[] = {
-        "-no-reboot", "-display", "none", "-monitor", "none", "-chardev",
-        "stdio,id=con,signal=off", "-serial", "chardev:con", "-chardev"};
-    add(&o, "-m");
-    add(&o, q->mem);
-    for (size_t k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++)
-        add(&o, fixed[k]);
-    addf(&o, "file,id=exitc,path=%s", exit_path);
-    add(&o, "-device");
-    add(&o, "isa-serial,chardev=exitc,iobase=0x2f8,irq=3");
-    add(&o, "-device");
-    add(&o, "isa-debug-exit,iobase=0xf4,iosize=1");
-    if (q->fwfile && *q->fwfile) {
-        add(&o, "-fw_cfg");
-        addf(&o, "name=opt/petrel/cmdline,file=%s", q->fwfile);
-    }
-    add(&o, "-kernel");
-    add(&o, q->kernel);
-    add(&o, "-append");
-    add(&o, q->append);
+    common_args(&o, q, exit_path);
     for (int k = 0; k < q->nextra; k++)
         add(&o, q->extra[k]);
     argv[o.n] = NULL;

@@ -11,7 +11,8 @@
 # vm (label qemu): what scripts/qemu did around QEMU petrel now does itself, checked through a
 #   real boot: exit codes above 127 (COM2's "exit N" line, which QEMU's 8-bit status cannot
 #   carry), --timeout (exit 124 with its message, QEMU gone), the PETREL_QEMU script path
-#   still booting, and no shell or other process between petrel and QEMU.
+#   still booting, no QEMU on PATH (125 and a message), and no shell or other process
+#   between petrel and QEMU.
 NAME=petrel-qemu
 . "$(dirname "$0")/petrel_lib.sh"
 MODE=${3:?usage: $0 BUILD SOURCE argv|vm}
@@ -87,6 +88,12 @@ rc=$?
 PETREL_QEMU=$S/scripts/qemu "$P" run -q "$T/exit_static" 201 >"$T/script.out" 2>"$T/script.err"
 rc=$?
 [ "$rc" -eq 201 ] || fail "PETREL_QEMU: petrel exited $rc: $(cat "$T/script.err")"
+
+# no QEMU on PATH: petrel says so and exits 125 (not a made-up kernel exit code)
+PATH=/nonexistent "$P" run -q "$T/exit_static" 3 >/dev/null 2>"$T/noqemu.err"
+rc=$?
+[ "$rc" -eq 125 ] || fail "no QEMU: exit $rc, expected 125: $(cat "$T/noqemu.err")"
+grep -q "cannot run qemu-system-x86_64" "$T/noqemu.err" || fail "no QEMU: $(cat "$T/noqemu.err")"
 
 # --timeout: 124, the message, and QEMU stopped (no qemu left with this test's image)
 t0=$(date +%s)
