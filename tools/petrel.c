@@ -1547,10 +1547,10 @@ static void relay_loop(struct relay *r)
         int rc = poll(p, (nfds_t)n, poll_timeout(r));
         if (rc < 0 && errno != EINTR)
             die(EXIT_PETREL, "poll: %s", strerror(errno));
-        if (rc <= 0) {
+        if (r->deadline || r->kill_at) /* also while output flows without a pause */
             check_timers(r);
+        if (rc <= 0)
             continue;
-        }
         if (p[0].revents)
             handle_signals(r);
         if ((i_stdin >= 0 && p[i_stdin].revents) || (i_in >= 0 && p[i_in].revents))

@@ -104,6 +104,10 @@ t1=$(date +%s)
 grep -q "timed out after 3s" "$T/tmo.err" || fail "timeout: no message: $(cat "$T/tmo.err")"
 [ $((t1 - t0)) -lt 60 ] || fail "timeout: took $((t1 - t0)) s"
 pgrep -f "qemu-system-x86_64.*$T" >/dev/null && fail "timeout: QEMU still running"
+# ... also while the program writes without a pause (the relay never idles)
+"$P" run -q --timeout 3 /usr/bin/yes >/dev/null 2>"$T/tmo_yes.err"
+rc=$?
+[ "$rc" -eq 124 ] || fail "timeout while writing: exit $rc, expected 124: $(cat "$T/tmo_yes.err")"
 "$P" run -q --timeout 1x "$T/spin" >/dev/null 2>"$T/tmo_bad.err"
 rc=$?
 [ "$rc" -eq 2 ] || fail "--timeout 1x: exit $rc, expected 2 (usage)"
