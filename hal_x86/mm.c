@@ -58,15 +58,21 @@ static void zero_page(void *p)
         q[i] = 0;
 }
 
-uint64_t early_alloc_contig(size_t pages)
+uint64_t early_alloc_contig_raw(size_t pages)
 {
     uint64_t bytes = pages * HAL_PAGE_SIZE;
     if (early_frozen || early_cur - early_lo < bytes)
         return 0;
     early_cur -= bytes;
-    for (size_t i = 0; i < pages; i++)
-        zero_page(early_va(early_cur + i * HAL_PAGE_SIZE));
     return early_cur;
+}
+
+uint64_t early_alloc_contig(size_t pages)
+{
+    uint64_t pa = early_alloc_contig_raw(pages);
+    for (size_t i = 0; pa && i < pages; i++)
+        zero_page(early_va(pa + i * HAL_PAGE_SIZE));
+    return pa;
 }
 
 uint64_t early_page_alloc(void)

@@ -176,6 +176,9 @@ bool extable_fixup(struct trap_frame *tf);
 void mm_init(uint64_t kernel_phys_end);
 uint64_t early_page_alloc(void);           /* zeroed page, physical address; boot only */
 uint64_t early_alloc_contig(size_t pages); /* zeroed contiguous pages; boot only */
+/* The same, not zeroed: buffers only ever read after being written (a device's DMA
+ * buffers); an untouched page then costs the host nothing (QEMU allocates on first touch). */
+uint64_t early_alloc_contig_raw(size_t pages);
 void *mmio_map(uint64_t pa, size_t len);
 void mm_fill_regions(struct hal_boot_info *info);
 /* Physical RAM ranges from the start info (boot.c fills them before mm_init). */

@@ -6,6 +6,7 @@
  *   petrel build [options] PROGRAM [ARGS...]  the same, without booting: prints the image
  *   petrel deps PROGRAM                       what PROGRAM needs (interpreter, libraries)
  *   petrel ldcache [FILE]                     the x86-64 entries of /etc/ld.so.cache
+ *   petrel qemu-argv OPTIONS...               the QEMU command line for scripts/qemu's OPTIONS
  *   petrel mkfs|dump|fsck ARGS...             the TFS tools
  *
  * Steps of `run`: find PROGRAM (PATH when it has no '/'), refuse a script or a non-ELF file
@@ -13,12 +14,13 @@
  * the image tree (the program, its libraries and every --file/--dir at their paths), write a
  * manifest, and key the image by a hash of that manifest and of each host file's identity
  * (device, inode, size, mtime): the same program with the same files and settings reuses
- * the cached image. The boot goes through scripts/qemu with QEMU's -snapshot, so the cached
- * image never changes (unless --persist), and the program's exit code is petrel's.
+ * the cached image. The boot starts QEMU directly, with the command line scripts/qemu would
+ * run for the same options (tools/petrel_qemu.c) and QEMU's -snapshot, so the cached image
+ * never changes (unless --persist), and the program's exit code is petrel's.
  *
  * Exit codes: the program's; 2 usage; 125 petrel could not prepare the run (a missing
  * library, mkfs failed...); 126 the program cannot run (a script, not x86-64 ELF); 127 the
- * program does not exist; from scripts/qemu: 124 timeout, 125 QEMU failed.
+ * program does not exist; 124 --timeout expired, 125 QEMU failed.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -46,6 +48,7 @@
 #include "tools/petrel_memo.h"
 #include "tools/petrel_net.h"
 #include "tools/petrel_ops.h"
+#include "tools/petrel_qemu.h"
 #include "tools/petrel_runtime.h"
 
 #ifndef PETREL_KERNEL
@@ -1229,23 +1232,6 @@ static char *stage(const char *prog)
     return program;
 }
 
-static bool kvm_usable(void)
-{
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    char line[4096];
-    bool flag = false;
-    int fd;
-
-    while (f && !flag && fgets(line, sizeof(line), f))
-        flag = strncmp(line, "flags", 5) == 0 && (strstr(line, " vmx") || strstr(line, " svm"));
-    if (f)
-        fclose(f);
-    if (!flag || (fd = open("/dev/kvm", O_RDWR)) < 0)
-        return false;
-    close(fd);
-    return true;
-}
-
 static int copy_file(const char *from, const char *to)
 {
     char *args[] = {"/bin/cp", "--sparse=always", (char *)from, (char *)to, NULL};
@@ -1285,6 +1271,8 @@ struct relay {
     bool stopped;      /* petrel stopped the VM (second Ctrl-C, SIGTERM, broken stdout) */
     int stop_code;     /* petrel's exit code then */
     struct timespec last_intr;
+    int64_t deadline;  /* --timeout: when to stop the VM (CLOCK_MONOTONIC ns; 0 never) */
+    int64_t kill_at;   /* after stop_vm: when a VM still running gets SIGKILL (0 never) */
 };
 
 static int sig_pipe[2] = {-1, -1};
@@ -1318,12 +1306,23 @@ static void catch_signals(void)
     signal(SIGPIPE, SIG_IGN); /* a closed stdout is an EPIPE the relay handles */
 }
 
+static int64_t now_ns(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* SIGTERM to the VM's process group (QEMU exits at once), SIGKILL 2 s later if it did not
+ * (scripts/qemu's timeout -k 2). */
 static void stop_vm(struct relay *r, int code, const char *why)
 {
     if (!r->stopped) {
         if (why)
             fprintf(stderr, "petrel: %s\n", why);
         kill(-r->vm, SIGTERM);
+        r->kill_at = now_ns() + 2000000000;
     }
     r->stopped = true;
     r->stop_code = code;
@@ -1503,6 +1502,30 @@ static void relay_ctl(struct relay *r)
         r->ctl_len = 0; /* no line that long is ours */
 }
 
+/* poll's timeout: until the next of --timeout's deadline and the SIGKILL after a stop. */
+static int poll_timeout(const struct relay *r)
+{
+    int64_t next = r->stopped ? r->kill_at : r->deadline;
+
+    if (!next)
+        return -1;
+    int64_t ms = (next - now_ns()) / 1000000 + 1;
+    return ms < 0 ? 0 : ms > 1000000 ? 1000000 : (int)ms;
+}
+
+static void check_timers(struct relay *r)
+{
+    int64_t now = now_ns();
+
+    if (!r->stopped && r->deadline && now >= r->deadline) {
+        fprintf(stderr, "petrel: timed out after %ss: stopping the VM\n", o.timeout);
+        stop_vm(r, EXIT_TIMEOUT, NULL);
+    } else if (r->stopped && r->kill_at && now >= r->kill_at) {
+        kill(-r->vm, SIGKILL);
+        r->kill_at = 0;
+    }
+}
+
 static void relay_loop(struct relay *r)
 {
     while (r->sock[S_OUT] >= 0 || r->sock[S_ERR] >= 0 || r->con >= 0) {
@@ -1521,11 +1544,13 @@ static void relay_loop(struct relay *r)
             p[i_con = n++] = (struct pollfd){r->con, POLLIN, 0};
         if (r->sock[S_CTL] >= 0)
             p[i_ctl = n++] = (struct pollfd){r->sock[S_CTL], POLLIN, 0};
-        if (poll(p, (nfds_t)n, -1) < 0) {
-            if (errno != EINTR)
-                die(EXIT_PETREL, "poll: %s", strerror(errno));
+        int rc = poll(p, (nfds_t)n, poll_timeout(r));
+        if (rc < 0 && errno != EINTR)
+            die(EXIT_PETREL, "poll: %s", strerror(errno));
+        if (r->deadline || r->kill_at) /* also while output flows without a pause */
+            check_timers(r);
+        if (rc <= 0)
             continue;
-        }
         if (p[0].revents)
             handle_signals(r);
         if ((i_stdin >= 0 && p[i_stdin].revents) || (i_in >= 0 && p[i_in].revents))
@@ -1541,60 +1566,150 @@ static void relay_loop(struct relay *r)
     }
 }
 
-/* Fork scripts/qemu (args) in a process group of its own with the streams' far ends. */
+/* Fork the VM (QEMU itself, or the PETREL_QEMU script) in a process group of its own with the
+ * streams' far ends. */
 static pid_t spawn_vm(char **args, int far[S_N], int con_w)
 {
-    pid_t pid = fork();
+    int ep[2], err = 0; /* the child's errno when the exec failed (closed on exec) */
+    pid_t pid;
 
-    if (pid < 0)
+    if (pipe2(ep, O_CLOEXEC) != 0 || (pid = fork()) < 0)
         die(EXIT_PETREL, "fork: %s", strerror(errno));
     if (pid == 0) {
         int null = open("/dev/null", O_RDONLY);
 
         setpgid(0, 0);
-        /* QEMU's and scripts/qemu's own messages join the kernel's console */
-        if (null < 0 || dup2(null, 0) < 0 || dup2(con_w, 1) < 0 || dup2(con_w, 2) < 0)
-            _exit(EXIT_PETREL);
-        signal(SIGPIPE, SIG_DFL);
-        execv(args[0], args);
-        fprintf(stderr, "petrel: cannot run %s: %s\n", args[0], strerror(errno));
+        /* QEMU's own messages join the kernel's console */
+        if (null >= 0 && dup2(null, 0) >= 0 && dup2(con_w, 1) >= 0 && dup2(con_w, 2) >= 0) {
+            signal(SIGPIPE, SIG_DFL);
+            execvp(args[0], args);
+        }
+        err = errno;
+        if (write(ep[1], &err, sizeof(err)) < 0) { /* the parent then sees the pipe closed */
+        }
         _exit(EXIT_PETREL);
     }
     setpgid(pid, pid); /* also here: no window where a Ctrl-C reaches the VM */
+    close(ep[1]);
+    while (read(ep[0], &err, sizeof(err)) < 0 && errno == EINTR) {
+    }
+    close(ep[0]);
+    if (err) { /* not QEMU's exit status: its 125 would read as the kernel's exit 62 */
+        waitpid(pid, NULL, 0);
+        die(EXIT_PETREL, "cannot run %s: %s", args[0], strerror(err));
+    }
     for (int i = 0; i < S_N; i++)
         close(far[i]);
     close(con_w);
     return pid;
 }
 
-/* Boot args with the streams attached; returns petrel's exit code. */
-static int run_vm(char **args, int nargs, char *streams_arg, size_t streams_size)
+/* --timeout's seconds (a number, with timeout(1)'s s/m/h/d suffixes); -1 when malformed. */
+static double timeout_seconds(const char *s)
 {
-    struct relay r = {.con_out = 2};
-    int far[S_N], con[2], st;
-    pid_t w;
+    char *end;
+    double v = strtod(s, &end);
+    static const struct {
+        char c;
+        double mul;
+    } suf[] = {{'\0', 1}, {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
 
+    if (end == s || v < 0 || (*end && end[1]))
+        return -1;
+    for (size_t i = 0; i < sizeof(suf) / sizeof(suf[0]); i++)
+        if (*end == suf[i].c)
+            return v * suf[i].mul;
+    return -1;
+}
+
+/*
+ * The QEMU command line scripts/qemu would run for its options args[1..nargs-1]
+ * (tools/petrel_qemu.c), COM2's exit file a memfd (*exit_fd) that QEMU opens as /dev/fd/N.
+ */
+static char **qemu_argv(char **args, int nargs, int *exit_fd)
+{
+    static char *argv[PQ_MAX_ARGV], buf[8192];
+    char err[512], path[32];
+    struct pq_opts q;
+
+    *exit_fd = memfd_create("petrel-exit", 0);
+    if (*exit_fd < 0)
+        die(EXIT_PETREL, "memfd_create: %s", strerror(errno));
+    snprintf(path, sizeof(path), "/dev/fd/%d", *exit_fd);
+    if (pq_parse(nargs - 1, args + 1, &q, err, sizeof(err)) != 0 ||
+        pq_argv(&q, path, argv, buf, sizeof(buf), err, sizeof(err)) != 0)
+        die(EXIT_PETREL, "%s", err);
+    return argv;
+}
+
+/* The kernel's exit code, as scripts/qemu reads it: the last "exit N" line COM2 wrote, else
+ * QEMU's isa-debug-exit status ((code << 1) | 1), else 125 (QEMU failed). */
+static int qemu_result(int st, int exit_fd)
+{
+    char text[4096];
+    off_t size = lseek(exit_fd, 0, SEEK_END);
+    off_t from = size > (off_t)sizeof(text) ? size - (off_t)sizeof(text) : 0;
+    ssize_t n = size > 0 ? pread(exit_fd, text, sizeof(text), from) : 0;
+    int code = n > 0 ? pq_exit_code(text, (size_t)n) : -1;
+
+    if (code >= 0)
+        return code;
+    if (WIFEXITED(st) && WEXITSTATUS(st) % 2 == 1 && WEXITSTATUS(st) > 1)
+        return (WEXITSTATUS(st) - 1) / 2;
+    if (WIFSIGNALED(st))
+        fprintf(stderr, "petrel: QEMU was killed by signal %d\n", WTERMSIG(st));
+    else
+        fprintf(stderr, "petrel: QEMU ended (status %d) without the kernel calling hal_exit\n",
+                WEXITSTATUS(st));
+    return EXIT_PETREL;
+}
+
+/* Open the streams' socket pairs (petrel's ends close on exec) and the console pipe. */
+static void open_streams(struct relay *r, int far[S_N], int con[2])
+{
     for (int i = 0; i < S_N; i++) {
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
             die(EXIT_PETREL, "socketpair: %s", strerror(errno));
         fcntl(sv[0], F_SETFD, FD_CLOEXEC);
-        r.sock[i] = sv[0];
+        r->sock[i] = sv[0];
         far[i] = sv[1];
     }
     if (pipe(con) != 0)
         die(EXIT_PETREL, "pipe: %s", strerror(errno));
     fcntl(con[0], F_SETFD, FD_CLOEXEC);
-    r.con = con[0];
-    if (o.console && (r.con_out = open(o.console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                                       0644)) < 0)
+    r->con = con[0];
+    if (o.console && (r->con_out = open(o.console, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                                        0644)) < 0)
         die(EXIT_PETREL, "--console %s: %s", o.console, strerror(errno));
+}
+
+/*
+ * Boot: args are scripts/qemu's options (args[0] the script). petrel starts QEMU itself with
+ * the command line the script would run; with PETREL_QEMU set it runs that script instead.
+ * Returns petrel's exit code.
+ */
+static int run_vm(char **args, int nargs, char *streams_arg, size_t streams_size)
+{
+    struct relay r = {.con_out = 2};
+    int far[S_N], con[2], st, exit_fd = -1;
+    const char *script = getenv("PETREL_QEMU");
+    double tmo = timeout_seconds(o.timeout);
+    char **argv = args;
+    pid_t w;
+
+    open_streams(&r, far, con);
     snprintf(streams_arg, streams_size, "%d,%d,%d,%d,%s%s%s", far[S_IN], far[S_OUT], far[S_ERR],
              far[S_CTL], isatty(0) ? "i" : "", isatty(1) ? "o" : "", isatty(2) ? "e" : "");
     args[nargs] = NULL;
+    if (!script || !*script) {
+        argv = qemu_argv(args, nargs, &exit_fd);
+        if (tmo > 0) /* the script's timeout(1), here in the relay loop */
+            r.deadline = now_ns() + (int64_t)(tmo * 1e9);
+    }
     catch_signals();
     fflush(stderr);
-    r.vm = spawn_vm(args, far, con[1]);
+    r.vm = spawn_vm(argv, far, con[1]);
     relay_loop(&r);
     while ((w = waitpid(r.vm, &st, 0)) < 0 && errno == EINTR) {
     }
@@ -1602,9 +1717,12 @@ static int run_vm(char **args, int nargs, char *streams_arg, size_t streams_size
         die(EXIT_PETREL, "waitpid: %s", strerror(errno));
     if (r.stopped)
         return r.stop_code;
-    if (!WIFEXITED(st))
+    if (exit_fd >= 0)
+        st = qemu_result(st, exit_fd);
+    else if (!WIFEXITED(st))
         return EXIT_PETREL;
-    st = WEXITSTATUS(st);
+    else
+        st = WEXITSTATUS(st);
     if (!r.started && st != EXIT_TIMEOUT && st != EXIT_PETREL) {
         /* the kernel ended before the program began: its reason is on the console above */
         fprintf(stderr, "petrel: the kernel could not start the program (kernel exit %d)\n", st);
@@ -1680,7 +1798,7 @@ static int boot(const char *img, const char *settings)
     if (access(kernel, R_OK) != 0)
         die(EXIT_PETREL, "kernel %s is missing (build the tree, or set PETREL_KERNEL)", kernel);
     if (strcmp(accel, "auto") == 0)
-        accel = kvm_usable() ? "kvm" : "tcg";
+        accel = pq_kvm_usable() ? "kvm" : "tcg";
     if (o.keep_image) {
         if (copy_file(img, o.keep_image) != 0)
             die(EXIT_PETREL, "cannot copy the image to %s", o.keep_image);
@@ -1690,7 +1808,8 @@ static int boot(const char *img, const char *settings)
     say("booting %s (%s, %s, %s)", kernel, o.machine, accel, o.mem);
     if (pn_summary())
         say("%s", pn_summary());
-    args[n++] = (char *)(getenv("PETREL_QEMU") ? getenv("PETREL_QEMU") : PETREL_QEMU);
+    args[n++] = (char *)(getenv("PETREL_QEMU") && *getenv("PETREL_QEMU") ? getenv("PETREL_QEMU")
+                                                                          : PETREL_QEMU);
     args[n++] = "-M";
     args[n++] = (char *)o.machine;
     args[n++] = "-a";
@@ -1731,6 +1850,7 @@ static void usage(void)
           "       petrel build [options] PROGRAM [ARGS...] build its image, print its path\n"
           "       petrel deps PROGRAM                      list what PROGRAM needs\n"
           "       petrel ldcache [FILE]                    list /etc/ld.so.cache (x86-64)\n"
+          "       petrel qemu-argv OPTIONS...              QEMU's command line for scripts/qemu's OPTIONS\n"
           "       petrel mkfs|dump|fsck ARGS...            the TFS tools\n"
           "options:\n"
           "  -m, --mem SIZE          guest memory (default 256M)\n"
@@ -1903,6 +2023,8 @@ static int parse_opts(int argc, char **argv)
             break;
         }
         case 'W':
+            if (timeout_seconds(optarg) < 0)
+                die(EXIT_USAGE, "--timeout %s: not a number of seconds", optarg);
             o.timeout = optarg;
             break;
         case 'C':
@@ -1990,6 +2112,25 @@ static int cmd_tool(const char *name, int argc, char **argv)
     (void)argc;
 }
 
+/* petrel qemu-argv [scripts/qemu options]: the QEMU command line petrel would start for them,
+ * one argument a line, COM2's exit file shown as EXIT: what scripts/qemu --print-argv prints
+ * (tools/tests/petrel_qemu_test.sh compares the two). */
+static int cmd_qemu_argv(int argc, char **argv)
+{
+    static char *qargv[PQ_MAX_ARGV], buf[8192];
+    char err[512];
+    struct pq_opts q;
+
+    if (pq_parse(argc - 1, argv + 1, &q, err, sizeof(err)) != 0 ||
+        pq_argv(&q, "EXIT", qargv, buf, sizeof(buf), err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_USAGE;
+    }
+    for (int i = 0; qargv[i]; i++)
+        printf("%s\n", qargv[i]);
+    return 0;
+}
+
 static void default_env(void)
 {
     static const char *defs[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/"};
@@ -2032,6 +2173,8 @@ int main(int argc, char **argv)
         return cmd_deps(argc - 1, argv + 1);
     if (!strcmp(argv[1], "ldcache"))
         return cmd_ldcache(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "qemu-argv"))
+        return cmd_qemu_argv(argc - 1, argv + 1);
     if (strcmp(argv[1], "run") && strcmp(argv[1], "build"))
         usage();
     first = parse_opts(argc - 1, argv + 1) + 1;
