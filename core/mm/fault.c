@@ -6,7 +6,14 @@
  * access against its protection and maps a page:
  *
  *   VM_ANON, VM_STACK, VM_GUARD   a fresh zeroed page
- *   VM_FILE, private              a fresh page holding the file's bytes for it (a private
+ *   VM_FILE, private, read/exec   the page cache's own page, pinned (vm_file share) and
+ *                                 mapped read-only: a later write(2) to the file shows in it,
+ *                                 as on Linux, until the first store, whose write fault
+ *                                 copies it (page_cow). A copy at once for what the cache
+ *                                 cannot share: a page holding bss (area.file_end) or the
+ *                                 file's last partial page, memfs's files, kernel buffers,
+ *                                 and pages past the cache's pin cap (half its budget)
+ *   VM_FILE, private, write       a fresh page holding the file's bytes for it (a private
  *                                 copy, so writes never reach the file); bytes at or past
  *                                 area.file_end (the ELF bss) stay zero
  *   VM_FILE, shared               the file's own page-cache page, pinned (vm_file pin): stores
@@ -17,7 +24,10 @@
  * -EIO, which the fault path turns into SIGBUS BUS_ADRERR as Linux does; the tail of the last
  * page reads as zeros. A private page belongs to exactly one space (no fork), so it needs no
  * reference count: it is freed when its range is unmapped or the space is destroyed. A
- * shared page is unpinned then instead. The space's pages live in an rbtree keyed by address.
+ * file's page (shared, or a private area's read-only one) is unpinned then instead: the pin
+ * is the page cache's count of mappings, which keeps it from eviction. The space's pages
+ * live in an rbtree keyed by address. mprotect and mremap keep a copy-on-write page
+ * read-only (vm_page_prot); MADV_DONTNEED unpins it (the next touch sees the file's bytes).
  *
  * Growing-down areas (the main stack, MAP_GROWSDOWN) grow on a user fault below them, down to
  * the faulting page, as long as the area then spans at most the stack limit (RLIMIT_STACK)
@@ -138,19 +148,36 @@ void vm_pages_set_writer(struct vm_space *s, struct vm_area *a, bool writer)
     }
 }
 
-/* Is the file page of area a at va wholly past the end of the file (SIGBUS)? */
+void vm_pages_protect(struct vm_space *s, uint64_t start, uint64_t end, unsigned prot)
+{
+    hal_as_protect(s->as, start, end - start, prot);
+    if (!(prot & VM_PROT_WRITE))
+        return;
+    for (struct vm_page *p = vm_page_first_from(s, start); p && p->va < end; p = vm_page_next(p))
+        if (p->cow)
+            hal_as_protect(s->as, p->va, HAL_PAGE_SIZE, vm_page_prot(p, prot));
+}
+
 static struct vm_fault_stats fault_stats; /* atomic counters */
+
+static void stat_add(uint64_t *c, uint64_t n)
+{
+    __atomic_add_fetch(c, n, __ATOMIC_RELAXED);
+}
 
 void vm_get_fault_stats(struct vm_fault_stats *st)
 {
     st->file = __atomic_load_n(&fault_stats.file, __ATOMIC_RELAXED);
     st->around = __atomic_load_n(&fault_stats.around, __ATOMIC_RELAXED);
+    st->file_ro = __atomic_load_n(&fault_stats.file_ro, __ATOMIC_RELAXED);
+    st->cow = __atomic_load_n(&fault_stats.cow, __ATOMIC_RELAXED);
     st->shared = __atomic_load_n(&fault_stats.shared, __ATOMIC_RELAXED);
     st->anon = __atomic_load_n(&fault_stats.anon, __ATOMIC_RELAXED);
     st->user_faults = __atomic_load_n(&fault_stats.user_faults, __ATOMIC_RELAXED);
     st->user_ns = __atomic_load_n(&fault_stats.user_ns, __ATOMIC_RELAXED);
 }
 
+/* Is the file page of area a at va wholly past the end of the file (SIGBUS)? */
 static int past_eof(struct vm_area *a, uint64_t va)
 {
     int64_t size = vm_file_size(&a->file);
@@ -218,8 +245,62 @@ static int page_pin_map(struct vm_space *s, struct vm_area *a, uint64_t va)
     return 0;
 }
 
-/* Allocate, fill and map the page at va (absent) of area a. */
-static int page_fill_map(struct vm_space *s, struct vm_area *a, uint64_t va)
+/*
+ * Map the page cache's own page for va (absent) of private file area a, read-only (copy on
+ * write, page_cow): only a page wholly below file_end (no bss in it), and wholly inside the
+ * file (vfs_mmap_share checks that). -EAGAIN: make a copy instead.
+ */
+static int page_share_map(struct vm_space *s, struct vm_area *a, uint64_t va)
+{
+    uint64_t idx = (a->file_off + (va - a->start)) / HAL_PAGE_SIZE, pa;
+    struct vm_page *p;
+    void *h;
+    int rc;
+
+    if (!a->file.ops->share || a->file_end < va + HAL_PAGE_SIZE)
+        return -EAGAIN;
+    if (!(p = kzalloc(sizeof(*p))))
+        return -ENOMEM;
+    rc = a->file.ops->share(a->file.obj, idx, &h, &pa);
+    if (rc == 0) {
+        p->pin = h;
+        p->cow = true;
+        if ((rc = hal_as_map(s->as, va, pa, HAL_PAGE_SIZE, vm_page_prot(p, a->prot))))
+            a->file.ops->unpin(a->file.obj, h, false);
+    }
+    if (rc) {
+        kfree(p);
+        return rc == -EINVAL ? -EFAULT : rc == -EAGAIN || rc == -ENOMEM ? rc : -EIO;
+    }
+    page_insert(s, p, va, pa);
+    stat_add(&fault_stats.file, 1);
+    stat_add(&fault_stats.file_ro, 1);
+    return 0;
+}
+
+/* A write to p, the page cache's page mapped read-only in private area a: map a private copy
+ * in its place and let the file's page go. */
+static int page_cow(struct vm_space *s, struct vm_area *a, struct vm_page *p)
+{
+    uint64_t pa = page_alloc(0);
+
+    if (!pa)
+        return -ENOMEM;
+    memcpy(hal_phys_to_virt(pa), hal_phys_to_virt(p->pa), HAL_PAGE_SIZE);
+    if (hal_as_map(s->as, p->va, pa, HAL_PAGE_SIZE, a->prot)) { /* replaces the old one */
+        page_free(pa, 0);
+        return -ENOMEM;
+    }
+    a->file.ops->unpin(a->file.obj, p->pin, false);
+    p->pin = NULL;
+    p->cow = false;
+    p->pa = pa;
+    stat_add(&fault_stats.cow, 1);
+    return 0;
+}
+
+/* Allocate, fill and map the page at va (absent) of area a; access: the fault's. */
+static int page_fill_map(struct vm_space *s, struct vm_area *a, uint64_t va, unsigned access)
 {
     struct vm_page *p;
     uint64_t pa;
@@ -227,6 +308,10 @@ static int page_fill_map(struct vm_space *s, struct vm_area *a, uint64_t va)
 
     if (a->kind == VM_FILE && a->shared)
         return page_pin_map(s, a, va);
+    /* a read: the file's own page until written; a write copies now (Linux's do_cow_fault) */
+    if (a->kind == VM_FILE && !(access & VM_PROT_WRITE) &&
+        (rc = page_share_map(s, a, va)) != -EAGAIN)
+        return rc;
     if (a->kind == VM_ANON && a->shared && a->file_off + (va - a->start) >= a->shm_size)
         return -EIO; /* grown by mremap past the object: SIGBUS, as Linux's shmem */
     p = kzalloc(sizeof(*p));
@@ -259,9 +344,8 @@ fail:
  * block of addresses around the fault, inside the area, below file_end (a page holding bss
  * or the file's last partial page is left to its own fault, which zeroes its tail), and
  * only pages wholly inside the file: never past EOF, so SIGBUS there stays a fault's. Each
- * neighbour is a private copy mapped with the area's protection, exactly what its own
- * fault would have made (writes never reach the file: MAP_PRIVATE's copy is made now
- * instead of at the first touch). Nothing is read: a page not cached stays absent. Best
+ * neighbour is what its own read fault would have made: the page cache's page, read-only
+ * (copy on write), or past the cache's pin cap (and for kernel buffers) a private copy. Nothing is read: a page not cached stays absent. Best
  * effort: out of memory it stops quietly.
  */
 #define FAULT_AROUND_PAGES 16u
@@ -270,7 +354,7 @@ struct around {
     struct vm_space *s;
     struct vm_area *a;
     uint64_t va0, idx0; /* the window's first page: its address and file page index */
-    uint64_t mapped;
+    uint64_t mapped, shared; /* pages mapped; of them, the file's own (read-only) */
 };
 
 static bool around_map(void *arg, uint64_t idx, const void *data)
@@ -298,12 +382,36 @@ static bool around_map(void *arg, uint64_t idx, const void *data)
     return true;
 }
 
+/* The same for a page cache's page, mapped read-only and pinned (copy on write). */
+static int around_share(void *arg, uint64_t idx, void *h, uint64_t pa)
+{
+    struct around *x = arg;
+    uint64_t va = x->va0 + (idx - x->idx0) * HAL_PAGE_SIZE;
+    struct vm_page *p;
+
+    if (page_find(x->s, va))
+        return 0;
+    if (!(p = kzalloc(sizeof(*p))))
+        return -1;
+    p->pin = h;
+    p->cow = true;
+    if (hal_as_map(x->s->as, va, pa, HAL_PAGE_SIZE, vm_page_prot(p, x->a->prot))) {
+        kfree(p);
+        return -1;
+    }
+    page_insert(x->s, p, va, pa);
+    x->mapped++;
+    x->shared++;
+    return 1;
+}
+
 static void fault_around(struct vm_space *s, struct vm_area *a, uint64_t va)
 {
     uint64_t span = FAULT_AROUND_PAGES * HAL_PAGE_SIZE;
     uint64_t lo = va & ~(span - 1), hi = lo + span;
+    const struct vm_file_ops *ops = a->file.ops;
 
-    if (a->kind != VM_FILE || a->shared || !a->file.ops->cached)
+    if (a->kind != VM_FILE || a->shared || !(ops->cached || ops->share_cached))
         return;
     if (lo < a->start)
         lo = a->start;
@@ -313,10 +421,15 @@ static void fault_around(struct vm_space *s, struct vm_area *a, uint64_t va)
         hi = vm_page_down(a->file_end);
     if (lo >= hi)
         return;
-    struct around x = {s, a, lo, (a->file_off + (lo - a->start)) / HAL_PAGE_SIZE, 0};
-    a->file.ops->cached(a->file.obj, x.idx0, (hi - lo) / HAL_PAGE_SIZE, around_map, &x);
-    __atomic_add_fetch(&fault_stats.file, x.mapped, __ATOMIC_RELAXED);
-    __atomic_add_fetch(&fault_stats.around, x.mapped, __ATOMIC_RELAXED);
+    struct around x = {s, a, lo, (a->file_off + (lo - a->start)) / HAL_PAGE_SIZE, 0, 0};
+    uint64_t n = (hi - lo) / HAL_PAGE_SIZE;
+    /* the file's own pages; copies past the page cache's pin cap (or without share) */
+    if ((!ops->share_cached || !ops->share_cached(a->file.obj, x.idx0, n, around_share, &x)) &&
+        ops->cached)
+        ops->cached(a->file.obj, x.idx0, n, around_map, &x);
+    stat_add(&fault_stats.file, x.mapped);
+    stat_add(&fault_stats.around, x.mapped);
+    stat_add(&fault_stats.file_ro, x.shared);
 }
 
 /* Whether an area with prot allows access. Reads need PROT_READ (also for exec-only or
@@ -360,13 +473,16 @@ static int fault_locked(struct vm_space *s, uint64_t addr, unsigned access, bool
 {
     struct vm_area *a = vm_area_find(s, addr);
     uint64_t va = vm_page_down(addr);
+    struct vm_page *p;
     int rc;
 
     if (!a || !access_ok(a->prot, access))
         return -EFAULT;
-    if (page_find(s, va))
-        return 0; /* already there: another thread faulted it in, or a spurious fault */
-    rc = page_fill_map(s, a, va);
+    if ((p = page_find(s, va)))
+        /* a write to the file's page in a private area copies it; else already there:
+         * another thread faulted it in, or a spurious fault */
+        return p->cow && (access & VM_PROT_WRITE) ? page_cow(s, a, p) : 0;
+    rc = page_fill_map(s, a, va, access);
     if (rc == 0 && around && access != VM_PROT_WRITE)
         fault_around(s, a, va);
     return rc;

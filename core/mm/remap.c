@@ -38,7 +38,7 @@ static void move_pages(struct vm_space *s, struct vm_area *a, uint64_t dst, unsi
         uint64_t va = dst + (p->va - a->start);
 
         vm_page_rekey(s, p, va);
-        if (hal_as_map(s->as, va, p->pa, HAL_PAGE_SIZE, prot))
+        if (hal_as_map(s->as, va, p->pa, HAL_PAGE_SIZE, vm_page_prot(p, prot)))
             panic("vm: mremap could not map a page it had unmapped");
     }
 }

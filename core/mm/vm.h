@@ -102,6 +102,14 @@ struct vm_file_ops {
      * until fn returns false (vfs_mmap_cached). */
     void (*cached)(void *obj, uint64_t first, uint64_t n,
                    bool (*fn)(void *arg, uint64_t idx, const void *data), void *arg);
+    /* Private mappings map the file's own page read-only until written (optional; NULL:
+     * copies at the fault): pin page idx as a reader (released by unpin, writer false),
+     * -EAGAIN to make a copy instead (vfs_mmap_share); and fault-around's pinned neighbours
+     * (vfs_mmap_share_cached: fn returns 1 mapped and pinned, 0 not, -1 stop; false back:
+     * stopped at the pin cap). */
+    int (*share)(void *obj, uint64_t idx, void **h, uint64_t *pa);
+    bool (*share_cached)(void *obj, uint64_t first, uint64_t n,
+                         int (*fn)(void *arg, uint64_t idx, void *h, uint64_t pa), void *arg);
 };
 
 struct vm_file {
@@ -276,8 +284,10 @@ int vm_user_fault(enum hal_fault_kind kind, uint64_t addr);
 
 /* Pages the faults of every space mapped since boot (a diagnostic: petrel run --summary). */
 struct vm_fault_stats {
-    uint64_t file;   /* private file pages (each a copy of the page cache's) */
+    uint64_t file;   /* private file pages mapped (copies, or the page cache's read-only) */
     uint64_t around; /* of those, mapped around a fault (fault-around) */
+    uint64_t file_ro; /* of those, the page cache's own page, read-only (copy on write) */
+    uint64_t cow;    /* copies made by a write to such a page */
     uint64_t shared; /* shared file pages (the page cache's own) */
     uint64_t anon;   /* zeroed pages: anonymous memory, stacks, the bss */
     uint64_t user_faults, user_ns; /* hardware faults of user code, and their time in here */
