@@ -166,7 +166,8 @@ struct vm_space {
     struct rb_tree areas;    /* struct vm_area by start */
     struct vm_area *last;    /* the area vm_area_find found last (or NULL): asked again
                                 first, as most lookups hit the buffer the previous one did */
-    struct rb_tree pages;    /* mapped private pages by virtual address */
+    struct rb_tree pages;    /* the mapped pages: clusters of 16 by address (fault.c) */
+    void *pmemo;             /* the cluster of `pages` found last (or NULL) */
     uint64_t nr_pages;       /* pages in `pages` */
     uint64_t va_min, va_max; /* hal_user_va_min/max() at creation */
     uint64_t stack_top;      /* one past the stack area (randomised) */

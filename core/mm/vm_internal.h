@@ -22,8 +22,7 @@ static inline uint64_t vm_page_up(uint64_t a)
 /* A physical page mapped in a space: private to it, or (pin non-NULL) a file's own page:
  * a shared mapping's, or (cow) a private mapping's, mapped read-only until written. */
 struct vm_page {
-    struct rb_node node; /* in vm_space.pages, keyed by va */
-    uint64_t va, pa;
+    uint64_t va, pa; /* a slot of a cluster in vm_space.pages (fault.c) */
     void *pin;   /* the file's page: the pin handle (vm_file_ops.pin/share); NULL: ours */
     bool writer; /* pinned as writable */
     bool cow;    /* a private area's: never mapped writable; a write fault copies it */
@@ -63,7 +62,9 @@ void vm_pages_free(struct vm_space *s, struct vm_area *a, uint64_t start, uint64
 struct vm_page *vm_page_find(struct vm_space *s, uint64_t va);
 struct vm_page *vm_page_first_from(struct vm_space *s, uint64_t va);
 struct vm_page *vm_page_next(struct vm_page *p);
-void vm_page_rekey(struct vm_space *s, struct vm_page *p, uint64_t va);
+/* Move the pages of [start, end) to dst (a range holding none), mapped there with prot
+ * (mremap): 0, or -ENOMEM with nothing changed. */
+int vm_pages_move(struct vm_space *s, uint64_t start, uint64_t end, uint64_t dst, unsigned prot);
 void vm_pages_set_writer(struct vm_space *s, struct vm_area *a, bool writer);
 /* Give the present pages of [start, end) protection prot (copy-on-write pages stay
  * read-only): mprotect. */
