@@ -353,6 +353,31 @@ MT_CASE(memfs_pages_are_copies)
     vfs_file_put(f);
 }
 
+/* read(2)'s direct copy (under the filesystem's lock) into a page the mapping shares with
+ * the cache stops at it (the page tables refuse the store) and leaves it to the fallback,
+ * whose copy_to_user copies the page outside the lock: no fault under the lock. */
+MT_CASE_RAM(read_into_a_shared_page_falls_back, 128u << 20)
+{
+    struct vfs_file *f = NULL;
+    uint64_t a = base(), got, pos = 5 * PG;
+    bool fallback = false;
+
+    MT_EQ(tfs_file(256, &f), 0);
+    MT_EQ(vm_mmap(mt_space, a, 4 * PG, RW, VM_MAP_PRIVATE | VM_MAP_FIXED, f, 0, &got), 0);
+    MT_EQ(vm_user_fault(HAL_FAULT_PAGE_READ, a), 0);
+    MT_EQ(vfs_read_user_at(f, a + PG, 100, &pos, &fallback), 0);
+    MT_CHECK(fallback);
+    MT_EQ(pos, 5 * PG);
+    MT_EQ(vfs_pread(f, buf, 100, 5 * PG), 100);
+    MT_EQ(copy_to_user(uptr_make(a + PG), buf, 100), 0);
+    MT_EQ(peek(a + PG), byte_at(5 * PG));
+    MT_EQ(peek(a + PG + 100), byte_at(PG + 100));
+    MT_EQ(pinned(f), 3);
+    MT_EQ(vm_munmap(mt_space, a, 4 * PG), 0);
+    vfs_file_put(f);
+    MT_EQ(vfs_umount(NULL, "/t"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -363,6 +388,7 @@ int main(void)
         cmocka_unit_test(pins_hold_pages_and_are_capped),
         cmocka_unit_test(truncation_under_a_shared_page),
         cmocka_unit_test(memfs_pages_are_copies),
+        cmocka_unit_test(read_into_a_shared_page_falls_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
