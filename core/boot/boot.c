@@ -282,10 +282,12 @@ static void boot_exit_report(void)
     kprintf("petrel: block device: %llu reads in %llu ms, %llu writes, %llu requests\n",
             (unsigned long long)bs.bd.reads, ms(bs.bd.busy_ns), (unsigned long long)bs.bd.writes,
             (unsigned long long)bs.bd.requests);
-    kprintf("petrel: faults: %llu from user code in %llu ms; pages mapped: %llu file (copies, "
-            "%llu of them around a fault), %llu shared, %llu anonymous\n",
+    kprintf("petrel: faults: %llu from user code in %llu ms; pages mapped: %llu private file "
+            "(%llu of them around a fault, %llu the page cache's read-only; %llu copied on "
+            "write), %llu shared, %llu anonymous\n",
             (unsigned long long)fs.user_faults, ms(fs.user_ns), (unsigned long long)fs.file,
-            (unsigned long long)fs.around, (unsigned long long)fs.shared,
+            (unsigned long long)fs.around, (unsigned long long)fs.file_ro,
+            (unsigned long long)fs.cow, (unsigned long long)fs.shared,
             (unsigned long long)fs.anon);
 }
 

@@ -28,21 +28,6 @@ struct remap {
     unsigned flags;
 };
 
-/* Move the pages of [a->start, a->end) to start at dst (a free range of the same size). */
-static void move_pages(struct vm_space *s, struct vm_area *a, uint64_t dst, unsigned prot)
-{
-    struct vm_page *p;
-
-    hal_as_unmap(s->as, a->start, a->end - a->start);
-    while ((p = vm_page_first_from(s, a->start)) && p->va < a->end) {
-        uint64_t va = dst + (p->va - a->start);
-
-        vm_page_rekey(s, p, va);
-        if (hal_as_map(s->as, va, p->pa, HAL_PAGE_SIZE, prot))
-            panic("vm: mremap could not map a page it had unmapped");
-    }
-}
-
 /* A copy of area a at [dst, dst + len), with its own file reference. */
 static struct vm_area *area_clone(const struct vm_area *a, uint64_t dst, uint64_t len)
 {
@@ -74,9 +59,14 @@ static int move_range(struct vm_space *s, struct vm_area *a, const struct remap 
         return -ENOMEM;
     if (!(c = area_clone(a, dst, r->new_len)))
         return -ENOMEM;
+    if (vm_pages_move(s, a->start, a->end, dst, c->prot)) {
+        if (c->kind == VM_FILE)
+            vm_area_file_put(c);
+        kfree(c);
+        return -ENOMEM;
+    }
     if (r->flags & LINUX_MREMAP_DONTUNMAP) /* the old area stays; only its pages go */
         a->locked = false;
-    move_pages(s, a, dst, c->prot);
     if (!(r->flags & LINUX_MREMAP_DONTUNMAP))
         vm_area_free(s, a); /* no pages left in it */
     vm_area_insert(s, c);

@@ -506,7 +506,7 @@ static int protect_locked(struct vm_space *s, uint64_t start, uint64_t end, unsi
             vm_pages_set_writer(s, a, (prot & VM_PROT_WRITE) != 0);
         a->prot = prot;
     }
-    hal_as_protect(s->as, start, end - start, prot);
+    vm_pages_protect(s, start, end, prot);
     return 0;
 }
 

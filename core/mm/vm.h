@@ -102,6 +102,14 @@ struct vm_file_ops {
      * until fn returns false (vfs_mmap_cached). */
     void (*cached)(void *obj, uint64_t first, uint64_t n,
                    bool (*fn)(void *arg, uint64_t idx, const void *data), void *arg);
+    /* Private mappings map the file's own page read-only until written (optional; NULL:
+     * copies at the fault): pin page idx as a reader (released by unpin, writer false),
+     * -EAGAIN to make a copy instead (vfs_mmap_share); and fault-around's pinned neighbours
+     * (vfs_mmap_share_cached: fn returns 1 mapped and pinned, 0 not, -1 stop; false back:
+     * stopped at the pin cap). */
+    int (*share)(void *obj, uint64_t idx, void **h, uint64_t *pa);
+    bool (*share_cached)(void *obj, uint64_t first, uint64_t n,
+                         int (*fn)(void *arg, uint64_t idx, void *h, uint64_t pa), void *arg);
 };
 
 struct vm_file {
@@ -158,7 +166,8 @@ struct vm_space {
     struct rb_tree areas;    /* struct vm_area by start */
     struct vm_area *last;    /* the area vm_area_find found last (or NULL): asked again
                                 first, as most lookups hit the buffer the previous one did */
-    struct rb_tree pages;    /* mapped private pages by virtual address */
+    struct rb_tree pages;    /* the mapped pages: clusters of 16 by address (fault.c) */
+    void *pmemo;             /* the cluster of `pages` found last (or NULL) */
     uint64_t nr_pages;       /* pages in `pages` */
     uint64_t va_min, va_max; /* hal_user_va_min/max() at creation */
     uint64_t stack_top;      /* one past the stack area (randomised) */
@@ -276,8 +285,10 @@ int vm_user_fault(enum hal_fault_kind kind, uint64_t addr);
 
 /* Pages the faults of every space mapped since boot (a diagnostic: petrel run --summary). */
 struct vm_fault_stats {
-    uint64_t file;   /* private file pages (each a copy of the page cache's) */
+    uint64_t file;   /* private file pages mapped (copies, or the page cache's read-only) */
     uint64_t around; /* of those, mapped around a fault (fault-around) */
+    uint64_t file_ro; /* of those, the page cache's own page, read-only (copy on write) */
+    uint64_t cow;    /* copies made by a write to such a page */
     uint64_t shared; /* shared file pages (the page cache's own) */
     uint64_t anon;   /* zeroed pages: anonymous memory, stacks, the bss */
     uint64_t user_faults, user_ns; /* hardware faults of user code, and their time in here */

@@ -19,13 +19,20 @@ static inline uint64_t vm_page_up(uint64_t a)
     return a > UINT64_MAX - VM_PAGE_MASK ? 0 : (a + VM_PAGE_MASK) & ~VM_PAGE_MASK;
 }
 
-/* A physical page mapped in a space: private to it, or (pin non-NULL) a shared file page. */
+/* A physical page mapped in a space: private to it, or (pin non-NULL) a file's own page:
+ * a shared mapping's, or (cow) a private mapping's, mapped read-only until written. */
 struct vm_page {
-    struct rb_node node; /* in vm_space.pages, keyed by va */
-    uint64_t va, pa;
-    void *pin;   /* shared file page: the pin handle (vm_file_ops.pin); NULL: ours to free */
+    uint64_t va, pa; /* a slot of a cluster in vm_space.pages (fault.c) */
+    void *pin;   /* the file's page: the pin handle (vm_file_ops.pin/share); NULL: ours */
     bool writer; /* pinned as writable */
+    bool cow;    /* a private area's: never mapped writable; a write fault copies it */
 };
+
+/* The protection a present page is mapped with in an area of protection prot. */
+static inline unsigned vm_page_prot(const struct vm_page *p, unsigned prot)
+{
+    return p->cow ? prot & ~(unsigned)VM_PROT_WRITE : prot;
+}
 
 /* area.c */
 struct vm_area *vm_area_find(struct vm_space *s, uint64_t addr);
@@ -55,8 +62,13 @@ void vm_pages_free(struct vm_space *s, struct vm_area *a, uint64_t start, uint64
 struct vm_page *vm_page_find(struct vm_space *s, uint64_t va);
 struct vm_page *vm_page_first_from(struct vm_space *s, uint64_t va);
 struct vm_page *vm_page_next(struct vm_page *p);
-void vm_page_rekey(struct vm_space *s, struct vm_page *p, uint64_t va);
+/* Move the pages of [start, end) to dst (a range holding none), mapped there with prot
+ * (mremap): 0, or -ENOMEM with nothing changed. */
+int vm_pages_move(struct vm_space *s, uint64_t start, uint64_t end, uint64_t dst, unsigned prot);
 void vm_pages_set_writer(struct vm_space *s, struct vm_area *a, bool writer);
+/* Give the present pages of [start, end) protection prot (copy-on-write pages stay
+ * read-only): mprotect. */
+void vm_pages_protect(struct vm_space *s, uint64_t start, uint64_t end, unsigned prot);
 bool vm_range_covered(struct vm_space *s, uint64_t start, uint64_t end);
 int vm_fault_locked(struct vm_space *s, uint64_t addr, unsigned access);
 int vm_populate(struct vm_space *s, uint64_t start, uint64_t end, unsigned access);

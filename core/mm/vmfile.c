@@ -81,6 +81,17 @@ static void vfsf_cached(void *obj, uint64_t first, uint64_t n,
     vfs_mmap_cached(obj, first, n, fn, arg);
 }
 
+static int vfsf_share(void *obj, uint64_t idx, void **h, uint64_t *pa)
+{
+    return vfs_mmap_share(obj, idx, h, pa);
+}
+
+static bool vfsf_share_cached(void *obj, uint64_t first, uint64_t n,
+                              int (*fn)(void *arg, uint64_t idx, void *h, uint64_t pa), void *arg)
+{
+    return vfs_mmap_share_cached(obj, first, n, fn, arg);
+}
+
 static const struct vm_file_ops vfsf_ops = {
     .read = vfsf_read,
     .size = vfsf_size,
@@ -93,6 +104,8 @@ static const struct vm_file_ops vfsf_ops = {
     .executable = vfsf_executable,
     .map_writable = vfsf_map_writable,
     .cached = vfsf_cached,
+    .share = vfsf_share,
+    .share_cached = vfsf_share_cached,
 };
 
 struct vm_file vm_file_from_vfs(struct vfs_file *f)

@@ -31,7 +31,11 @@
  * writable mapping is dirty from the pin on and stays dirty through write-back while pinned,
  * since stores to it are invisible to the kernel: every write-back (fsync, msync, the flusher)
  * writes it again. For filesystems without a page cache (memfs) the same calls reach the
- * filesystem's own pages through its map_page op.
+ * filesystem's own pages through its map_page op. Private file mappings map these pages too,
+ * read-only, until their first store copies them (vfs_mmap_share, core/mm/fault.c): the same
+ * reader's pin, capped at half the budget so that the cache stays evictable. maps counts a
+ * page's pins, pc->mapped the pinned pages; a page truncation kept only for its mappings is
+ * freed at its last unpin.
  */
 #include "core/lib/alloc.h"
 #include "core/lib/kstring.h"
@@ -47,6 +51,7 @@ struct vfs_pcache {
     uint64_t npages;
     struct list lru;
     struct list dirty; /* struct vfs_inode.dirty_node */
+    uint64_t mapped;   /* pages pinned by mappings (maps > 0): never evicted */
     struct vfs_pcache_stats st;
 };
 
@@ -56,7 +61,7 @@ struct pc_page {
     struct vfs_inode *ip;
     uint64_t index;
     bool dirty;
-    unsigned maps, wmaps; /* pins by shared mappings (wmaps: writable ones) */
+    unsigned maps, wmaps; /* pins by mappings (wmaps: writable shared ones) */
     uint8_t *data;
 };
 
@@ -239,6 +244,20 @@ static void page_add(struct vfs_pcache *pc, struct vfs_inode *ip, struct pc_page
     rb_insert(&ip->pages, &p->node, page_cmp);
     list_push_back(&pc->lru, &p->lru);
     pc->npages++;
+}
+
+/* A mapping pins p (under the sb mutex): the cache counts the pages it may not evict. */
+static void page_map(struct vfs_pcache *pc, struct pc_page *p)
+{
+    if (p->maps++ == 0)
+        pc->mapped++;
+}
+
+static void page_unmap(struct vfs_pcache *pc, struct pc_page *p)
+{
+    KASSERT(p->maps > 0);
+    if (--p->maps == 0)
+        pc->mapped--;
 }
 
 /* The cached page idx of ip, created (filled when fill) if missing. */
@@ -728,6 +747,7 @@ void vfs_pcache_get_stats(struct vfs_sb *sb, struct vfs_pcache_stats *st)
     *st = sb->pc->st;
     st->pages = sb->pc->npages;
     st->budget_pages = sb->pc->budget;
+    st->mapped = sb->pc->mapped;
     uint64_t dirty = 0;
     list_for_each(&sb->pc->lru, n) dirty += container_of(n, struct pc_page, lru)->dirty;
     st->dirty = dirty;
@@ -774,7 +794,7 @@ static int pc_pin(struct vfs_inode *ip, uint64_t idx, bool writer, void **h, uin
         rc = page_set_dirty(p); /* -ENOSPC: the fault is SIGBUS, as Linux on a full fs */
     if (rc)
         return rc;
-    p->maps++;
+    page_map(ip->sb->pc, p);
     if (writer) {
         p->wmaps++;
         ip->mtime = vfs_now();
@@ -811,10 +831,14 @@ void vfs_mmap_unpin(struct vfs_file *f, void *h, bool writer)
     sb_lock(ip->sb);
     if (ip->sb->pc) {
         struct pc_page *p = h;
-        KASSERT(p->maps > 0 && (!writer || p->wmaps > 0));
-        p->maps--;
+        KASSERT(!writer || p->wmaps > 0);
+        page_unmap(ip->sb->pc, p);
         if (writer)
             p->wmaps--; /* the page stays dirty: the flusher or an fsync writes it */
+        if (!p->maps && ip->size_loaded && p->index >= (ip->size + PGSZ - 1) / PGSZ) {
+            pc_page_free(ip->sb->pc, p); /* truncation kept it for the mapping only */
+            pcache_note_dirty(ip);
+        }
     } else {
         ip->ops->unmap_page(ip, h);
     }
@@ -824,4 +848,68 @@ void vfs_mmap_unpin(struct vfs_file *f, void *h, bool writer)
 void vfs_mmap_writable(struct vfs_file *f, int delta)
 {
     __atomic_add_fetch(&f->inode->mmap_writable, (unsigned)delta, __ATOMIC_RELAXED);
+}
+
+/* --- private file mappings: the cache's pages until written (core/mm/fault.c) --------------- */
+
+/* May a private mapping pin one more page? Half the budget at most: the rest stays evictable
+ * (a program mapping a file larger than the cache gets copies past that, as before). */
+static bool share_room(const struct vfs_pcache *pc)
+{
+    return pc->mapped < pc->budget / 2;
+}
+
+int vfs_mmap_share(struct vfs_file *f, uint64_t idx, void **h, uint64_t *pa)
+{
+    struct vfs_inode *ip = f->inode;
+    struct vfs_pcache *pc = ip->sb->pc;
+    struct pc_page *p = NULL;
+    uint64_t size;
+    int rc;
+
+    if (!pc || !vfs_isreg(ip))
+        return -EAGAIN;
+    sb_lock(ip->sb);
+    rc = pcache_size(ip, &size);
+    if (rc == 0 && (idx >= size / PGSZ || !share_room(pc)))
+        rc = -EAGAIN; /* the last partial page, past EOF (SIGBUS is the copy path's), or full */
+    if (rc == 0) {
+        readaround(ip, idx, ra_cap(pc, RA_MAP_PAGES));
+        rc = page_get(ip, idx, true, &p);
+    }
+    if (rc == 0) {
+        page_map(pc, p);
+        *h = p;
+        *pa = hal_virt_to_phys(p->data);
+    }
+    sb_unlock(ip->sb);
+    return rc;
+}
+
+bool vfs_mmap_share_cached(struct vfs_file *f, uint64_t first, uint64_t n, vfs_share_fn fn,
+                           void *arg)
+{
+    struct vfs_inode *ip = f->inode;
+    struct vfs_pcache *pc = ip->sb->pc;
+    uint64_t size, end;
+    bool room = true;
+
+    if (!pc || !vfs_isreg(ip) || n == 0 || first > UINT64_MAX / PGSZ - n)
+        return true;
+    sb_lock(ip->sb);
+    end = pcache_size(ip, &size) ? first : size / PGSZ; /* pages wholly inside the file */
+    if (end > first + n)
+        end = first + n;
+    struct rb_node *nd = first < end ? rb_lower_bound(&ip->pages, &first, page_key_cmp) : NULL;
+    for (; nd; nd = rb_next(nd)) {
+        struct pc_page *p = rb_entry(nd, struct pc_page, node);
+        int r;
+        if (p->index >= end || !(room = share_room(pc)) ||
+            (r = fn(arg, p->index, p, hal_virt_to_phys(p->data))) < 0)
+            break;
+        if (r > 0)
+            page_map(pc, p); /* under the lock since the lookup: it cannot have gone */
+    }
+    sb_unlock(ip->sb);
+    return room;
 }

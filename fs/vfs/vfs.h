@@ -352,6 +352,7 @@ struct vfs_pcache_stats {
     uint64_t writebacks;   /* pages written to the filesystem */
     uint64_t evictions;    /* pages dropped to stay within the budget */
     uint64_t pages, dirty; /* now */
+    uint64_t mapped;       /* pages pinned by mappings now (never evicted) */
     uint64_t budget_pages;
 };
 
@@ -492,6 +493,25 @@ void vfs_mmap_readaround(struct vfs_file *f, uint64_t off);
 typedef bool (*vfs_cached_fn)(void *arg, uint64_t idx, const void *data);
 void vfs_mmap_cached(struct vfs_file *f, uint64_t first, uint64_t n, vfs_cached_fn fn,
                      void *arg);
+/*
+ * Private file mappings share the page cache's pages until written (core/mm/fault.c's copy
+ * on write). vfs_mmap_share pins page idx of f as a reader's pin does (vfs_mmap_unpin with
+ * writer false releases it) for a read-only mapping, reading it first if absent (with the
+ * read-around of vfs_mmap_readaround). -EAGAIN: the caller makes a private copy instead: no
+ * page cache (memfs: its pages are made by map_page, which a read must not do), idx not
+ * wholly inside the file, or half the cache's budget already pinned by mappings (pinned pages
+ * are never evicted: past that, copies keep the cache usable). -ENOMEM, -EIO.
+ * vfs_mmap_share_cached: fault-around's side: for each page idx in [first, first + n) that
+ * the page cache holds, wholly inside the file, in increasing order, fn(arg, idx, h, pa);
+ * fn returns 1 when it mapped the page (it is then pinned as by vfs_mmap_share), 0 when it
+ * did not, -1 to stop. Reads nothing. fn runs under the filesystem's lock: it may allocate
+ * and map, not touch the VFS. Returns false when it stopped at the pin cap (the caller may
+ * copy the rest: vfs_mmap_cached), true otherwise.
+ */
+int vfs_mmap_share(struct vfs_file *f, uint64_t idx, void **h, uint64_t *pa);
+typedef int (*vfs_share_fn)(void *arg, uint64_t idx, void *h, uint64_t pa);
+bool vfs_mmap_share_cached(struct vfs_file *f, uint64_t first, uint64_t n, vfs_share_fn fn,
+                           void *arg);
 /* A shared mapping that may be made writable (the description open for writing) came
  * (delta 1) or went (-1): counted on the inode for memfd's F_SEAL_WRITE. Never sleeps. */
 void vfs_mmap_writable(struct vfs_file *f, int delta);
