@@ -81,6 +81,12 @@ struct pbuf *net_txq_peek(const struct net_txq *q); /* the head, or NULL */
 void net_txq_pop(struct net_txq *q);                /* release the head */
 void net_txq_drop(struct net_txq *q);               /* release every frame */
 
+/* ackbatch.c: while netd feeds lwIP a batch of received frames, ACKs of in-order data may be
+ * held (lwIP's LWIP_HOOK_TCP_ACK_HOLD) and go, one per connection, when the batch ends
+ * (network lock held). */
+void net_ack_batch_begin(void);
+void net_ack_batch_end(void);
+
 /* netif.c: hand one received frame to lwIP, which owns it from then on (network lock held). */
 void net_if_input(struct net_rxbuf *b);
 /* netif.c: transmit what waits: frames queued while a device had no room (txq.c), then the

@@ -485,3 +485,22 @@ bool ntl_has_accepted(void *l)
 {
     return ((struct ntl_listener *)l)->nacc > 0;
 }
+
+struct accept_wait {
+    struct ntl_listener *l;
+    unsigned n;
+};
+
+static bool accepted_beyond(void *arg)
+{
+    struct accept_wait *w = arg;
+
+    return w->l->nacc > w->n;
+}
+
+bool ntl_wait_accepted(struct ntl_listener *l, unsigned n, uint64_t timeout_ns)
+{
+    struct accept_wait w = {l, n};
+
+    return ntl_wait(accepted_beyond, &w, timeout_ns);
+}

@@ -99,6 +99,9 @@ bool ntl_is_connected(void *c);
 bool ntl_has_fin(void *c);
 bool ntl_has_err(void *c);
 bool ntl_has_accepted(void *l); /* at least one */
+/* Sleep until l has accepted more than n connections (a client is connected once it has the
+ * SYN-ACK; the listener accepts when the third segment arrives, later). */
+bool ntl_wait_accepted(struct ntl_listener *l, unsigned n, uint64_t timeout_ns);
 
 /* --- frame monitor --------------------------------------------------------------------- */
 

@@ -62,7 +62,7 @@ static struct sock *connected(unsigned from, struct ntl_listener *l, uint16_t po
 
     H_CHECK(sock_bind(s, &me, sizeof(me)) == 0);
     H_CHECK(sock_connect(s, &to, sizeof(to)) == 0);
-    H_CHECK(ntl_wait(ntl_has_accepted, l, 10 * SEC) && l->nacc == before + 1);
+    H_CHECK(ntl_wait_accepted(l, before, 10 * SEC) && l->nacc == before + 1);
     *peer = l->nacc > before ? l->acc[before] : NULL;
     return s;
 }
