@@ -94,6 +94,9 @@ void net_if_input(struct net_rxbuf *b);
  * HAL_NET_TX_TSO, until a device is full again (network lock held; net_unlock and the
  * network thread call it before they let go of the lock). */
 void net_if_tx_flush(void);
+/* netif.c: does an interface still hold a frame to send (held to merge, waiting in its
+ * backlog) or its device one it has not finished sending? (network lock held; net_drain) */
+bool net_if_tx_busy(void);
 
 /* netif.c: stop every device's rx callback (before the rx queue is dropped), then remove
  * every interface (loopback too) with its DHCP/DHCPv6 state. Network lock held. */

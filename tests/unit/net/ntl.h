@@ -107,6 +107,7 @@ bool ntl_wait_accepted(struct ntl_listener *l, unsigned n, uint64_t timeout_ns);
 
 /* Frames transmitted by each device since boot (before the wire's knobs). */
 extern uint64_t ntl_tx_count[4];
+extern uint64_t ntl_udp_tx_count[4]; /* of them IPv4 UDP */
 /* TCP segments transmitted by one device (IPv4), counted by kind. */
 struct ntl_tcp_watch {
     unsigned dev;
