@@ -78,6 +78,13 @@ typedef void hal_net_tx_fn(void *arg);
 void hal_net_set_tx_ready(struct hal_net *dev, hal_net_tx_fn *fn, void *arg);
 
 /*
+ * Frames the device accepted and has not finished with (virtio: tx buffers posted and not yet
+ * returned by the device: a VM that ends now loses them). The exit drain waits for 0
+ * (net/drain.c). Any context.
+ */
+unsigned hal_net_tx_pending(struct hal_net *dev);
+
+/*
  * Transmit one frame; the bytes are copied before return. Returns 0, -EMSGSIZE (too long),
  * or -EAGAIN (queue full). Never sleeps; any context.
  */

@@ -1,5 +1,5 @@
 /*
- * drain.c - letting TCP finish sending when the program ends.
+ * drain.c - letting TCP (and the interfaces) finish sending when the program ends.
  *
  * On Linux a process that writes to a socket and exits leaves its data to the kernel, which
  * sends it after the process is gone. Here the VM ends with the program, and whatever lwIP
@@ -9,6 +9,12 @@
  * net_drain() first: it waits, polling every 10 ms, until no connection has anything in
  * flight, or until its time is up (a peer that stopped reading would otherwise hold the VM
  * for ever). Polling keeps it out of lwIP's callbacks; it runs once, at the very end.
+ *
+ * Frames sent without a connection to wait for (a UDP datagram just before exit) must leave
+ * too: the drain also waits until no interface holds a frame in its backlog (txq.c) or held to
+ * merge, and no device has one it has not finished with (hal_net_tx_pending: a virtio tx
+ * buffer QEMU has not taken yet is lost when the VM powers off). Those take microseconds, so
+ * while only they remain it polls every millisecond.
  *
  * Before it, net_close_all() closes every socket as the process's exit closes its descriptors
  * on Linux: each connection then sends its FIN after its data (or a RST, when it had unread
@@ -22,7 +28,8 @@
 #include "lwip/tcp.h"
 #include "net/net_internal.h"
 
-#define DRAIN_POLL_NS 10000000ull
+#define DRAIN_POLL_NS 10000000ull   /* while TCP waits for its peer */
+#define DRAIN_TX_POLL_NS 1000000ull /* while only frames wait for the device */
 
 /* A connection with bytes or a FIN not yet acknowledged by its peer (network lock held). */
 static bool tcp_in_flight_locked(void)
@@ -52,15 +59,17 @@ int net_drain(uint64_t timeout_ns)
     if (!net_threaded())
         return 0;
     for (;;) {
-        bool busy;
+        bool tcp, tx;
 
         net_lock();
-        busy = tcp_in_flight_locked();
+        tcp = tcp_in_flight_locked();
+        net_if_tx_flush(); /* what waits goes now if the device has room */
+        tx = net_if_tx_busy();
         net_unlock();
-        if (!busy)
+        if (!tcp && !tx)
             return 0;
         if (hal_clock_ns() >= deadline)
             return -ETIMEDOUT;
-        sched_sleep_ns(DRAIN_POLL_NS);
+        sched_sleep_ns(tcp ? DRAIN_POLL_NS : DRAIN_TX_POLL_NS);
     }
 }

@@ -73,6 +73,10 @@
          : net_tcp_inpacket((hdr), (optlen), (opt1len), (opt2)))
 /* ICMP errors reach the TCP connection they quote (net/tcp_conform.c) */
 #define LWIP_HOOK_IP4_INPUT(p, inp) net_ip4_input_hook((p), (inp))
+/* One ACK per connection per batch of received frames (net/ackbatch.c, lwip-patches/0030) */
+#define LWIP_HOOK_TCP_ACK_HOLD(pcb) net_tcp_ack_hold(pcb)
+/* A window update after a read only when the peer needs it, as Linux (net/ackbatch.c, 0031) */
+#define LWIP_HOOK_TCP_WND_UPDATE(pcb, inflation) net_tcp_wnd_update((pcb), (inflation))
 
 /* --- IPv6 -------------------------------------------------------------------------------- */
 #define LWIP_IPV6 1

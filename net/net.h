@@ -128,6 +128,9 @@ struct net_stats {
     uint64_t wakeups;          /* network thread loops */
     uint64_t tx_queued, tx_queue_peak; /* frames that waited for device room; most at once */
     uint64_t tx_ready;         /* device callbacks: room again after a refused frame */
+    uint64_t tcp_acks_held;    /* ACKs lwIP would have sent at once, held to a batch's end */
+    uint64_t tcp_acks_stretch; /* ACKs sent at a batch's end for what was held */
+    uint64_t tcp_wnd_updates;  /* window updates sent after a read (net_tcp_wnd_update) */
 };
 void net_get_stats(struct net_stats *st);
 

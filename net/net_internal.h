@@ -81,6 +81,12 @@ struct pbuf *net_txq_peek(const struct net_txq *q); /* the head, or NULL */
 void net_txq_pop(struct net_txq *q);                /* release the head */
 void net_txq_drop(struct net_txq *q);               /* release every frame */
 
+/* ackbatch.c: while netd feeds lwIP a batch of received frames, ACKs of in-order data may be
+ * held (lwIP's LWIP_HOOK_TCP_ACK_HOLD) and go, one per connection, when the batch ends
+ * (network lock held). */
+void net_ack_batch_begin(void);
+void net_ack_batch_end(void);
+
 /* netif.c: hand one received frame to lwIP, which owns it from then on (network lock held). */
 void net_if_input(struct net_rxbuf *b);
 /* netif.c: transmit what waits: frames queued while a device had no room (txq.c), then the
@@ -88,6 +94,9 @@ void net_if_input(struct net_rxbuf *b);
  * HAL_NET_TX_TSO, until a device is full again (network lock held; net_unlock and the
  * network thread call it before they let go of the lock). */
 void net_if_tx_flush(void);
+/* netif.c: does an interface still hold a frame to send (held to merge, waiting in its
+ * backlog) or its device one it has not finished sending? (network lock held; net_drain) */
+bool net_if_tx_busy(void);
 
 /* netif.c: stop every device's rx callback (before the rx queue is dropped), then remove
  * every interface (loopback too) with its DHCP/DHCPv6 state. Network lock held. */

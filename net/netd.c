@@ -179,16 +179,18 @@ static struct net_rxbuf *rxq_pop(void)
     return n ? container_of(n, struct net_rxbuf, node) : NULL;
 }
 
-/* Feed at most max queued frames to lwIP; returns how many. */
+/* Feed at most max queued frames to lwIP, as one batch (ackbatch.c); returns how many. */
 static unsigned rx_drain(unsigned max)
 {
     unsigned n = 0;
     struct net_rxbuf *b;
 
+    net_ack_batch_begin();
     while (n < max && (b = rxq_pop())) {
         net_if_input(b);
         n++;
     }
+    net_ack_batch_end(); /* the ACKs held in the batch, one per connection */
     return n;
 }
 

@@ -190,6 +190,19 @@ void net_if_tx_flush(void)
     }
 }
 
+bool net_if_tx_busy(void)
+{
+    struct netif *n;
+
+    NETIF_FOREACH(n) {
+        struct net_dev *nd = n->state;
+
+        if (nd && (nd->tso.nheld || nd->txq.len || hal_net_tx_pending(nd->dev)))
+            return true;
+    }
+    return false;
+}
+
 static err_t dev_linkoutput(struct netif *netif, struct pbuf *p)
 {
     return dev_enqueue((struct net_dev *)netif, p);

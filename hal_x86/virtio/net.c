@@ -178,6 +178,17 @@ static void tx_reclaim(struct hal_net *n)
     }
 }
 
+unsigned hal_net_tx_pending(struct hal_net *n)
+{
+    uint64_t f = lock(n);
+    unsigned busy;
+
+    tx_reclaim(n);
+    busy = (n->txq.size - n->nbig - n->ntx_free) + (n->nbig - n->nbig_free);
+    unlock(n, f);
+    return busy;
+}
+
 /* A free slot for a frame (big: a large one), or -1. Lock held. */
 static int tx_slot(struct hal_net *n, bool big)
 {

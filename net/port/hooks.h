@@ -27,5 +27,11 @@ err_t net_tcp_inpacket(struct tcp_hdr *hdr, u16_t optlen, u16_t opt1len, u8_t *o
 struct tcp_pcb;
 err_t net_tcp_conform_input(struct tcp_pcb *pcb, const struct tcp_hdr *hdr, const struct pbuf *p);
 int net_ip4_input_hook(struct pbuf *p, struct netif *inp);
+/* net/ackbatch.c: 1 when the ACK lwIP would send now for in-order data is held to the end of
+ * the batch of received frames being fed (lwip-patches/0030), else 0. */
+int net_tcp_ack_hold(struct tcp_pcb *pcb);
+/* net/ackbatch.c: 1 when the program's read (tcp_recved), which lets the right edge of the
+ * window move by inflation bytes, should be told to the peer now (lwip-patches/0031). */
+int net_tcp_wnd_update(const struct tcp_pcb *pcb, u32_t inflation);
 
 #endif

@@ -23,6 +23,7 @@
 
 struct netif *ntl_if[4];
 uint64_t ntl_tx_count[4];
+uint64_t ntl_udp_tx_count[4];
 
 static int (*test_fn)(void);
 static struct wait_queue gen_wq;
@@ -124,6 +125,11 @@ static void monitor(void *arg, unsigned dev, const void *frame, size_t len)
     (void)arg;
     if (dev < 4)
         ntl_tx_count[dev]++;
+    if (dev < 4 && len >= SIZEOF_ETH_HDR + IP_HLEN &&
+        ((const struct eth_hdr *)frame)->type == PP_HTONS(ETHTYPE_IP) &&
+        IPH_PROTO((const struct ip_hdr *)((const uint8_t *)frame + SIZEOF_ETH_HDR)) ==
+            IP_PROTO_UDP)
+        ntl_udp_tx_count[dev]++;
     for (int i = 0; i < 2; i++) {
         if (watch[i] && watch[i]->dev == dev)
             watch_tcp(watch[i], frame, len);
@@ -484,4 +490,23 @@ bool ntl_has_err(void *c)
 bool ntl_has_accepted(void *l)
 {
     return ((struct ntl_listener *)l)->nacc > 0;
+}
+
+struct accept_wait {
+    struct ntl_listener *l;
+    unsigned n;
+};
+
+static bool accepted_beyond(void *arg)
+{
+    struct accept_wait *w = arg;
+
+    return w->l->nacc > w->n;
+}
+
+bool ntl_wait_accepted(struct ntl_listener *l, unsigned n, uint64_t timeout_ns)
+{
+    struct accept_wait w = {l, n};
+
+    return ntl_wait(accepted_beyond, &w, timeout_ns);
 }

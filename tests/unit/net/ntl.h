@@ -99,11 +99,15 @@ bool ntl_is_connected(void *c);
 bool ntl_has_fin(void *c);
 bool ntl_has_err(void *c);
 bool ntl_has_accepted(void *l); /* at least one */
+/* Sleep until l has accepted more than n connections (a client is connected once it has the
+ * SYN-ACK; the listener accepts when the third segment arrives, later). */
+bool ntl_wait_accepted(struct ntl_listener *l, unsigned n, uint64_t timeout_ns);
 
 /* --- frame monitor --------------------------------------------------------------------- */
 
 /* Frames transmitted by each device since boot (before the wire's knobs). */
 extern uint64_t ntl_tx_count[4];
+extern uint64_t ntl_udp_tx_count[4]; /* of them IPv4 UDP */
 /* TCP segments transmitted by one device (IPv4), counted by kind. */
 struct ntl_tcp_watch {
     unsigned dev;

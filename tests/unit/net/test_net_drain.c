@@ -24,12 +24,14 @@
 
 static ip_addr_t A, B;
 
+/* The client, once connected and accepted: its end is l->acc[the count before]. */
 static struct ntl_tcp *pair(struct ntl_listener *l, uint16_t port)
 {
+    unsigned before = l->nacc;
     struct ntl_tcp *c = ntl_connect(&A, &B, port);
 
     H_CHECK(ntl_wait(ntl_is_connected, c, 10 * SEC));
-    H_CHECK(ntl_wait(ntl_has_accepted, l, 10 * SEC));
+    H_CHECK(ntl_wait_accepted(l, before, 10 * SEC));
     return c;
 }
 

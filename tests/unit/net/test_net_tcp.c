@@ -72,11 +72,12 @@ static void expect_port_drained(uint16_t port)
 /* Connect A -> B:port; returns the client, *srv the accepted end. */
 static struct ntl_tcp *pair(struct ntl_listener *l, uint16_t port, struct ntl_tcp **srv)
 {
+    unsigned before = l->nacc;
     struct ntl_tcp *c = ntl_connect(&A, &B, port);
 
     H_CHECK(ntl_wait(ntl_is_connected, c, 10 * SEC));
-    H_CHECK(ntl_wait(ntl_has_accepted, l, 10 * SEC));
-    *srv = l->nacc ? l->acc[l->nacc - 1] : NULL;
+    H_CHECK(ntl_wait_accepted(l, before, 10 * SEC));
+    *srv = l->nacc > before ? l->acc[before] : NULL;
     return c;
 }
 
