@@ -475,6 +475,19 @@ static const char *base_of(const char *path)
     return slash ? slash + 1 : path;
 }
 
+/* A DT_NEEDED holding a '/' is opened as is, not searched; an absolute one is an image path,
+ * so it is looked for inside the sysroot. */
+static char *named_path(const struct resolver *rs, const char *name)
+{
+    char host[8192];
+
+    if (name[0] == '/')
+        host_path(rs, name, host, sizeof(host));
+    else
+        snprintf(host, sizeof(host), "%s", name);
+    return pd_is_elf64(host, NULL) ? xstrdup(name) : NULL;
+}
+
 /* Add the DT_NEEDED libraries of the object at path (image path) that are not there yet. */
 static int add_needed(struct resolver *rs, const char *path)
 {
@@ -500,7 +513,7 @@ static int add_needed(struct resolver *rs, const char *path)
             continue;
         searched[0] = '\0';
         if (strchr(name, '/'))
-            hit = pd_is_elf64(name, NULL) ? xstrdup(name) : NULL;
+            hit = named_path(rs, name);
         else if (rs->r->musl)
             hit = search_musl(rs, &o, origin, name, searched, sizeof(searched));
         else
