@@ -9,8 +9,9 @@
  * default directories) or like musl's (LD_LIBRARY_PATH, RPATH/RUNPATH, the
  * /etc/ld-musl-x86_64.path list or /lib:/usr/local/lib:/usr/lib; libc/libm/libpthread... are
  * musl's own ld.so), with $ORIGIN, $LIB and $PLATFORM expanded. A candidate counts only if it
- * is an x86-64 ELF64 file; others are skipped (glibc's ld.so instead stops at a file that is
- * not ELF at all: docs/CAVEATS.md). A DT_NEEDED holding a '/' is opened as is, in the sysroot.
+ * is an x86-64 ELF64 file: an ELF of another class or machine is skipped, a file that is not
+ * ELF at all (or a directory) stops the search with an error, as ld.so does. A DT_NEEDED
+ * holding a '/' is opened as is, in the sysroot.
  */
 #ifndef TOOLS_PETREL_H
 #define TOOLS_PETREL_H

@@ -45,6 +45,7 @@ struct resolver {
     struct pd_result *r;
     char *err;
     size_t errsz;
+    char stop[8192]; /* a candidate the program's ld.so would stop at (see candidate) */
 };
 
 static char *xstrdup(const char *s)
@@ -330,11 +331,33 @@ static void normalize(char *p)
     *out = '\0';
 }
 
-/* Try name in each directory of list (':'-separated); the first x86-64 ELF found wins. */
+/*
+ * What ld.so makes of the file at host (checked natively): 1, an x86-64 ELF64 file it loads;
+ * 0, nothing it would open there (absent, or an ELF of another class or machine: it goes on
+ * searching); -1, a file it stops at with an error (not ELF at all, or a directory: "invalid
+ * ELF header", "file too short", "cannot read file data").
+ */
+static int candidate(const char *host)
+{
+    unsigned char h[SELFMAG];
+    FILE *f;
+    size_t n;
+
+    if (pd_is_elf64(host, NULL))
+        return 1;
+    if (!(f = fopen(host, "rb")))
+        return 0;
+    n = fread(h, 1, sizeof(h), f);
+    fclose(f);
+    return n == sizeof(h) && memcmp(h, ELFMAG, SELFMAG) == 0 ? 0 : -1;
+}
+
+/* Try name in each directory of list (':'-separated); the first x86-64 ELF found wins, and a
+ * file ld.so would stop at ends the search with rs->stop set. */
 static char *search_list(struct resolver *rs, const char *list, const char *name,
                          const char *origin, char *searched, size_t ssz)
 {
-    for (const char *p = list; p && *p;) {
+    for (const char *p = list; p && *p && !rs->stop[0];) {
         const char *end = strchr(p, ':');
         size_t len = end ? (size_t)(end - p) : strlen(p);
         char dir[4096], cand[8192], host[8192];
@@ -347,8 +370,13 @@ static char *search_list(struct resolver *rs, const char *list, const char *name
             host_path(rs, cand, host, sizeof(host));
             if (strlen(searched) + strlen(dir) + 2 < ssz)
                 strcat(strcat(searched, searched[0] ? ":" : ""), dir);
-            if (pd_is_elf64(host, NULL))
+            switch (candidate(host)) {
+            case 1:
                 return xstrdup(cand);
+            case -1:
+                snprintf(rs->stop, sizeof(rs->stop), "%s", cand);
+                return NULL;
+            }
         }
         p = end ? end + 1 : NULL;
     }
@@ -373,7 +401,7 @@ static char *search_glibc(struct resolver *rs, const struct obj *o, const char *
         hit = search_list(rs, rs->ld_library_path, name, rs->exe_dir, searched, ssz);
     if (!hit && runpath)
         hit = search_list(rs, runpath, name, origin, searched, ssz);
-    if (!hit) {
+    if (!hit && !rs->stop[0]) {
         host_path(rs, "/etc/ld.so.cache", cache, sizeof(cache));
         if (pd_cache_each(cache, cache_match, &cf) == 0 && cf.path) {
             char host[8192];
@@ -522,8 +550,12 @@ static int add_needed(struct resolver *rs, const char *path)
             rs->r->missing = xstrdup(name);
             rs->r->missing_by = xstrdup(path);
             rs->r->searched = xstrdup(searched);
-            snprintf(rs->err, rs->errsz, "library %s (needed by %s) not found; searched %s", name,
-                     path, searched[0] ? searched : "nothing");
+            if (rs->stop[0])
+                snprintf(rs->err, rs->errsz, "library %s (needed by %s): %s is not an ELF file",
+                         name, path, rs->stop);
+            else
+                snprintf(rs->err, rs->errsz, "library %s (needed by %s) not found; searched %s",
+                         name, path, searched[0] ? searched : "nothing");
             rc = -1;
         } else if (have(rs->r, hit, NULL)) {
             free(hit);
@@ -565,7 +597,8 @@ static int read_program(struct resolver *rs, const char *program, char *rpath, s
 int pd_resolve(const char *sysroot, const char *program, const char *ld_library_path,
                struct pd_result *r, char *err, size_t errsz)
 {
-    struct resolver rs = {sysroot, ld_library_path, NULL, NULL, r, err, errsz};
+    struct resolver rs = {
+        .sysroot = sysroot, .ld_library_path = ld_library_path, .r = r, .err = err, .errsz = errsz};
     char rpath[4096], exe_dir[4096], host[8192];
 
     memset(r, 0, sizeof(*r));
@@ -601,7 +634,8 @@ int pd_resolve(const char *sysroot, const char *program, const char *ld_library_
 int pd_resolve_object(const char *sysroot, const char *program, const char *ld_library_path,
                       const char *object, struct pd_result *r, char *err, size_t errsz)
 {
-    struct resolver rs = {sysroot, ld_library_path, NULL, NULL, r, err, errsz};
+    struct resolver rs = {
+        .sysroot = sysroot, .ld_library_path = ld_library_path, .r = r, .err = err, .errsz = errsz};
     char rpath[4096], exe_dir[4096];
     size_t before = r->nfiles;
     struct obj o;

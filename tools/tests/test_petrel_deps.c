@@ -2,14 +2,16 @@
  * test_petrel_deps.c - unit tests of petrel's dependency resolver (tools/petrel_deps.c) on a
  * fixture tree under a temporary sysroot: DT_RUNPATH with $ORIGIN (the library's own, not
  * inherited from the program), DT_RPATH (the library's, and the executable's applied to every
- * object without DT_RUNPATH), a soname reached through a symlink, a dangling symlink
- * skipped, a missing library (reason, name, needer, searched list), an
+ * object without DT_RUNPATH), a soname reached through a symlink, a dangling symlink and an
+ * ELF for another machine skipped, a text file or a directory stopping the search (as ld.so
+ * does), a missing library (reason, name, needer, searched list), an
  * LD_LIBRARY_PATH list and its order, a DT_NEEDED holding a path, ld.so.cache lookups and the
  * cache parser on synthetic "glibc-ld.so.cache1.1" files, and pd_resolve_object's all or
  * nothing. The fixture objects are built by the host's gcc at setup (-nostdlib: no libc in
  * the sysroot). The search rules they check were checked against the host's glibc ld.so on
  * the same tree built with libc: noinherit fails on libpb.so.1, rpath_exe runs, a dangling
- * symlink in LD_LIBRARY_PATH is passed over (qemu.petrel_run also runs such a tree natively
+ * symlink or an aarch64 ELF in LD_LIBRARY_PATH is passed over, a text file or a directory
+ * there stops ld.so with an error (qemu.petrel_run also runs such a tree natively
  * and in the guest).
  */
 #include <setjmp.h>
@@ -110,11 +112,15 @@ static int setup(void **state)
         build_exe(root, T, "rpath_lib", lpd,
                   "-Wl,-rpath,'$ORIGIN/../../lib' -Wl,--enable-new-dtags") ||
         build_exe(root, T, "bare", lpa, "") || build_exe(root, T, "abs", labs, "") ||
-        /* what ld.so skips: a dangling symlink */
-        sh("ln -s libpb.so.1.9 %s/opt/broken/libpb.so.1 && "
+        /* what ld.so skips: a dangling symlink, an ELF for another machine (aarch64); what
+         * it stops at: a text file, a directory */
+        sh("ln -s libpb.so.1.9 %s/opt/broken/libpb.so.1 && mkdir -p %s/opt/arm %s/opt/junk "
+           "%s/opt/dir/libpa.so && cp %s/opt/lib/libpa.so %s/opt/arm/libpa.so && printf '\\267' "
+           "| dd of=%s/opt/arm/libpa.so bs=1 seek=18 conv=notrunc 2>/dev/null && "
+           "echo junk >%s/opt/junk/libpa.so && "
            "cp %s/opt/lib/libpa.so %s/opt/cached/libpa.so && "
            "cp %s/opt/lib2/libpb.so.1.0 %s/opt/cached/libpb.so.1",
-           root, root, root, root, root))
+           root, root, root, root, root, root, root, root, root, root, root, root))
         return -1;
     return 0;
 }
@@ -275,6 +281,30 @@ static void test_ld_library_path(void **state)
     expect_file(r, "/opt/cached/libpa.so", "/opt/x/bin/runpath", "libpa.so");
     expect_file(r, "/opt/cached/libpb.so.1", "/opt/cached/libpa.so", "libpb.so.1");
     assert_int_equal(r->nfiles, 3);
+    pd_free(r);
+    free(r);
+}
+
+/* Candidates ld.so skips (another machine's ELF) and those it stops at (checked natively:
+ * "invalid ELF header", "cannot read file data": the program does not start). */
+static void test_not_elf(void **state)
+{
+    struct pd_result *r = calloc(1, sizeof(*r));
+    char err[512];
+
+    (void)state;
+    assert_int_equal(resolve("/opt/x/bin/bare", "/opt/arm:/opt/lib", r, err), 0);
+    expect_file(r, "/opt/lib/libpa.so", "/opt/x/bin/bare", "libpa.so");
+    pd_free(r);
+    assert_int_equal(resolve("/opt/x/bin/bare", "/opt/junk:/opt/lib", r, err), -1);
+    assert_string_equal(err, "library libpa.so (needed by /opt/x/bin/bare): /opt/junk/libpa.so "
+                             "is not an ELF file");
+    assert_string_equal(r->missing, "libpa.so");
+    assert_string_equal(r->missing_by, "/opt/x/bin/bare");
+    pd_free(r);
+    assert_int_equal(resolve("/opt/x/bin/bare", "/opt/dir:/opt/lib", r, err), -1);
+    assert_string_equal(err, "library libpa.so (needed by /opt/x/bin/bare): /opt/dir/libpa.so "
+                             "is not an ELF file");
     pd_free(r);
     free(r);
 }
@@ -467,8 +497,9 @@ int main(void)
         cmocka_unit_test(test_runpath_origin), cmocka_unit_test(test_runpath_not_inherited),
         cmocka_unit_test(test_rpath_exe),      cmocka_unit_test(test_rpath_lib),
         cmocka_unit_test(test_missing),        cmocka_unit_test(test_ld_library_path),
-        cmocka_unit_test(test_needed_path),    cmocka_unit_test(test_cache_parse),
-        cmocka_unit_test(test_cache_resolve),  cmocka_unit_test(test_resolve_object),
+        cmocka_unit_test(test_needed_path),    cmocka_unit_test(test_not_elf),
+        cmocka_unit_test(test_cache_parse),    cmocka_unit_test(test_cache_resolve),
+        cmocka_unit_test(test_resolve_object),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
