@@ -223,23 +223,27 @@ int vm_pages_move(struct vm_space *s, uint64_t start, uint64_t end, uint64_t dst
 {
     struct vm_page *p;
 
-    /* first the destination's clusters, so that nothing can fail once pages move */
-    for (p = vm_page_first_from(s, start); p && p->va < end; p = vm_page_next(p))
-        if (!cl_get(s, (dst + (p->va - start)) & ~(CL_SPAN - 1))) {
+    /* First the destination's clusters and its page-table entries (the same frames mapped
+     * twice for a moment; the ranges never overlap: remap.c refuses that), so that nothing
+     * can fail once the source is unmapped and its records move: a page table that cannot be
+     * allocated fails the move with nothing changed, never a panic. */
+    for (p = vm_page_first_from(s, start); p && p->va < end; p = vm_page_next(p)) {
+        uint64_t va = dst + (p->va - start);
+        if (!cl_get(s, va & ~(CL_SPAN - 1)) ||
+            hal_as_map(s->as, va, p->pa, HAL_PAGE_SIZE, vm_page_prot(p, prot))) {
+            hal_as_unmap(s->as, dst, end - start);
             cl_drop_empty(s, dst, dst + (end - start));
             return -ENOMEM;
         }
+    }
     hal_as_unmap(s->as, start, end - start);
     while ((p = vm_page_first_from(s, start)) && p->va < end) {
-        uint64_t va = dst + (p->va - start);
-        struct vm_page *q = page_insert(s, va, p->pa); /* its cluster exists: no allocation */
+        struct vm_page *q = page_insert(s, dst + (p->va - start), p->pa); /* no allocation */
 
         q->pin = p->pin;
         q->writer = p->writer;
         q->cow = p->cow;
         page_remove(s, p);
-        if (hal_as_map(s->as, va, q->pa, HAL_PAGE_SIZE, vm_page_prot(q, prot)))
-            panic("vm: mremap could not map a page it had unmapped");
     }
     return 0;
 }
